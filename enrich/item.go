@@ -1,0 +1,82 @@
+package enrich
+
+import (
+	"context"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Item is one record moving through enrichment together with what the
+// stages learned about it. Stages fill their own fields and leave the rest.
+//
+// Items are owned by the caller of a stage; a stage may keep no reference to
+// an Item after it returns.
+type Item struct {
+	Record *feedback.Record
+
+	// Themes holds the themes the tagger assigned, parents included,
+	// most confident first.
+	Themes []Theme
+	// Sentiment of the whole record in [-1, 1].
+	Sentiment float64
+
+	// Tagger names the tagger that produced Themes ("keywords", "learned",
+	// "llm", ...), Model the model it used if any.
+	Tagger string
+	Model  string
+	// Tokens an LLM tagger spent on this item (its share of a batched request).
+	PromptTokens     int
+	CompletionTokens int
+
+	// AuthorEmailHash is the keyed hash of the author's e-mail address;
+	// the address itself is cleared from Record by redaction.
+	AuthorEmailHash string
+}
+
+// Theme is one theme assigned to an item.
+type Theme struct {
+	Name string
+	// Confidence in [0, 1] that the theme applies.
+	Confidence float64
+	// Evidence is the sentence or passage of the record that supports the
+	// theme; empty when the tagger cannot point at one.
+	Evidence string
+	// Sentiment of Evidence in [-1, 1].
+	Sentiment float64
+}
+
+// Tagger assigns themes to items. Implementations set Item.Themes and
+// Item.Tagger on every item they tag; an item they could not tag keeps
+// whatever it had. Tag returns an error only for a failure that a retry may
+// fix (a remote model that is down); it must be safe for concurrent use.
+type Tagger interface {
+	Tag(ctx context.Context, items []*Item) error
+}
+
+// Stage is one step of enrichment: redaction, tagging, sentiment. A Stage
+// must be safe for concurrent use.
+type Stage interface {
+	Enrich(ctx context.Context, items []*Item) error
+}
+
+// StageFunc adapts a function to Stage.
+type StageFunc func(ctx context.Context, items []*Item) error
+
+// Enrich calls f.
+func (f StageFunc) Enrich(ctx context.Context, items []*Item) error { return f(ctx, items) }
+
+// Chain runs stages in order and stops at the first error.
+type Chain []Stage
+
+// Enrich runs every stage of the chain.
+func (c Chain) Enrich(ctx context.Context, items []*Item) error {
+	for _, s := range c {
+		if err := s.Enrich(ctx, items); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TagStage makes a Tagger a Stage.
+func TagStage(t Tagger) Stage { return StageFunc(t.Tag) }

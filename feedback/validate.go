@@ -1,0 +1,301 @@
+package feedback
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DefaultMaxBodyBytes is the body size limit applied when none is configured.
+const DefaultMaxBodyBytes = 256 << 10
+
+// maxIDBytes bounds the id: it is a key in NATS headers and in ClickHouse's
+// sorting key, where a multi-kilobyte value is a producer bug, not an id.
+const maxIDBytes = 512
+
+// Reason is a machine-readable code for why a message can never be stored.
+// It travels in the Feedback-Error header of dead-lettered messages.
+type Reason string
+
+// Reasons a message is rejected. They are part of the public contract.
+const (
+	ReasonMalformedJSON   Reason = "malformed_json"
+	ReasonMissingField    Reason = "missing_field"
+	ReasonInvalidField    Reason = "invalid_field"
+	ReasonBodyTooLarge    Reason = "body_too_large"
+	ReasonSubjectMismatch Reason = "subject_mismatch"
+)
+
+// Error reports why a record is invalid. It names the field and, where there
+// is one, the offending value (shortened for display).
+type Error struct {
+	Reason Reason
+	Field  string // JSON path of the field, e.g. "account.arr"; empty when the whole message is at fault
+	Value  string // the offending value as text, shortened; may be empty
+	Detail string // a sentence for people
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Detail)
+	if e.Value != "" {
+		fmt.Fprintf(&b, " (got %q)", e.Value)
+	}
+	b.WriteString(" [")
+	b.WriteString(string(e.Reason))
+	b.WriteString("]")
+	return b.String()
+}
+
+// AsError returns the *Error in err's chain, if any.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func invalid(field, value, detail string) *Error {
+	return &Error{Reason: ReasonInvalidField, Field: field, Value: shorten(value), Detail: detail}
+}
+
+func missing(field string) *Error {
+	return &Error{Reason: ReasonMissingField, Field: field, Detail: "is required"}
+}
+
+// shorten keeps error messages and headers readable when the bad value is large.
+func shorten(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// wire mirrors Record with created_at as text, so a bad timestamp is
+// reported against its field instead of as an opaque decoding failure.
+type wire struct {
+	ID        string            `json:"id"`
+	Source    string            `json:"source"`
+	Kind      string            `json:"kind"`
+	CreatedAt string            `json:"created_at"`
+	Body      string            `json:"body"`
+	Title     string            `json:"title"`
+	URL       string            `json:"url"`
+	Language  string            `json:"language"`
+	Tags      []string          `json:"tags"`
+	Rating    *float64          `json:"rating"`
+	Parent    string            `json:"parent"`
+	Author    *Author           `json:"author"`
+	Account   *Account          `json:"account"`
+	Metadata  map[string]string `json:"metadata"`
+}
+
+// Decode parses and validates one message body. maxBodyBytes <= 0 means
+// DefaultMaxBodyBytes. A returned error is always an *Error.
+func Decode(data []byte, maxBodyBytes int) (*Record, error) {
+	var w wire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, jsonError(data, err)
+	}
+	r := &Record{
+		ID: w.ID, Source: w.Source, Kind: w.Kind, Body: w.Body, Title: w.Title,
+		URL: w.URL, Language: w.Language, Tags: w.Tags, Rating: w.Rating,
+		Parent: w.Parent, Author: w.Author, Account: w.Account, Metadata: w.Metadata,
+	}
+	if w.CreatedAt == "" {
+		return nil, missing("created_at")
+	}
+	t, err := ParseTime(w.CreatedAt)
+	if err != nil {
+		return nil, invalid("created_at", w.CreatedAt, err.Error())
+	}
+	r.CreatedAt = t
+	// encoding/json replaces invalid UTF-8 with U+FFFD without a word, so the
+	// raw bytes are checked to tell a broken body from a legitimate U+FFFD.
+	if !utf8.Valid(data) {
+		if f := fieldWithReplacement(r); f != "" {
+			return nil, &Error{Reason: ReasonInvalidField, Field: f, Detail: "is not valid UTF-8"}
+		}
+	}
+	if err := r.validate(maxBodyBytes); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func jsonError(data []byte, err error) *Error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			return &Error{Reason: ReasonMalformedJSON, Detail: fmt.Sprintf("message is a JSON %s, want an object", typeErr.Value)}
+		}
+		return &Error{Reason: ReasonInvalidField, Field: field,
+			Detail: fmt.Sprintf("must be %s, not a JSON %s", jsonTypeName(typeErr.Type.String()), typeErr.Value)}
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return &Error{Reason: ReasonMalformedJSON, Detail: fmt.Sprintf("not JSON: %v at byte %d", syntaxErr, syntaxErr.Offset)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &Error{Reason: ReasonMalformedJSON, Detail: "empty message"}
+	}
+	return &Error{Reason: ReasonMalformedJSON, Detail: "not JSON: " + err.Error()}
+}
+
+func jsonTypeName(goType string) string {
+	switch {
+	case goType == "string":
+		return "a string"
+	case strings.HasPrefix(goType, "float"), strings.HasPrefix(goType, "int"):
+		return "a number"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array of strings"
+	case strings.HasPrefix(goType, "map["):
+		return "an object of strings"
+	default:
+		return "an object"
+	}
+}
+
+func fieldWithReplacement(r *Record) string {
+	const bad = "\uFFFD"
+	switch {
+	case strings.Contains(r.Body, bad):
+		return "body"
+	case strings.Contains(r.Title, bad):
+		return "title"
+	case strings.Contains(r.ID, bad):
+		return "id"
+	}
+	return ""
+}
+
+// ParseTime parses an RFC 3339 timestamp and checks that ClickHouse's
+// DateTime (seconds since 1970 in 32 bits) can hold it.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, errors.New("is not an RFC 3339 timestamp such as 2024-05-01T09:30:00Z")
+	}
+	if t.Year() < 1970 || t.Year() > 2105 {
+		return time.Time{}, errors.New("is outside the supported range 1970–2105")
+	}
+	return t.UTC(), nil
+}
+
+// Validate checks a record built in Go against the contract with the
+// default body limit. Producers call it before publishing.
+func (r *Record) Validate() error { return r.validate(DefaultMaxBodyBytes) }
+
+// ValidateLimit is Validate with a configured body limit.
+func (r *Record) ValidateLimit(maxBodyBytes int) error { return r.validate(maxBodyBytes) }
+
+func (r *Record) validate(maxBodyBytes int) error {
+	if maxBodyBytes <= 0 {
+		maxBodyBytes = DefaultMaxBodyBytes
+	}
+	switch {
+	case r.ID == "":
+		return missing("id")
+	case len(r.ID) > maxIDBytes:
+		return invalid("id", r.ID, fmt.Sprintf("is longer than %d bytes", maxIDBytes))
+	case !utf8.ValidString(r.ID) || hasControl(r.ID):
+		return invalid("id", r.ID, "must be printable UTF-8")
+	}
+	if r.Source == "" {
+		return missing("source")
+	}
+	if !ValidSource(r.Source) {
+		return invalid("source", r.Source, "must match [a-z0-9_-]{1,64}")
+	}
+	if r.Kind == "" {
+		return missing("kind")
+	}
+	if !ValidKind(r.Kind) {
+		return invalid("kind", r.Kind, "must be one of "+strings.Join(Kinds, ", "))
+	}
+	if r.CreatedAt.IsZero() {
+		return missing("created_at")
+	}
+	if y := r.CreatedAt.Year(); y < 1970 || y > 2105 {
+		return invalid("created_at", r.CreatedAt.Format(time.RFC3339), "is outside the supported range 1970–2105")
+	}
+	if strings.TrimSpace(r.Body) == "" {
+		return missing("body")
+	}
+	if len(r.Body) > maxBodyBytes {
+		return &Error{Reason: ReasonBodyTooLarge, Field: "body",
+			Detail: fmt.Sprintf("is %d bytes, over the limit of %d", len(r.Body), maxBodyBytes)}
+	}
+	if !utf8.ValidString(r.Body) {
+		return &Error{Reason: ReasonInvalidField, Field: "body", Detail: "is not valid UTF-8"}
+	}
+	if !utf8.ValidString(r.Title) {
+		return &Error{Reason: ReasonInvalidField, Field: "title", Detail: "is not valid UTF-8"}
+	}
+	if r.URL != "" {
+		u, err := url.Parse(r.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalid("url", r.URL, "must be an absolute http or https URL")
+		}
+	}
+	if r.Rating != nil && (*r.Rating != *r.Rating) {
+		return invalid("rating", "NaN", "must be a number")
+	}
+	if r.Account != nil && r.Account.ARR < 0 {
+		return invalid("account.arr", fmt.Sprint(r.Account.ARR), "must not be negative")
+	}
+	for i, tag := range r.Tags {
+		if strings.TrimSpace(tag) == "" {
+			return invalid(fmt.Sprintf("tags[%d]", i), tag, "must not be empty")
+		}
+	}
+	return nil
+}
+
+// ValidSource reports whether s matches [a-z0-9_-]{1,64}.
+func ValidSource(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidKind reports whether k is one of Kinds.
+func ValidKind(k string) bool {
+	for _, v := range Kinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
