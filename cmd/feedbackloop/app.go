@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// app holds what subcommands share: the global flags, and the logger and
+// configuration built from them on first use.
+type app struct {
+	configPath string
+	logFormat  string
+	logLevel   string
+
+	log *zap.Logger
+}
+
+func (a *app) bindFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&a.configPath, "config", "", "YAML configuration file (every key can also be set as FEEDBACKLOOP_<SECTION>_<KEY>)")
+	f.StringVar(&a.logFormat, "log-format", "json", "log format: json or console")
+	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// logger returns the process logger, building it on first use.
+func (a *app) logger() (*zap.Logger, error) {
+	if a.log != nil {
+		return a.log, nil
+	}
+	level, err := zapcore.ParseLevel(a.logLevel)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	var cfg zap.Config
+	switch a.logFormat {
+	case "json":
+		cfg = zap.NewProductionConfig()
+	case "console":
+		cfg = zap.NewDevelopmentConfig()
+		cfg.DisableStacktrace = true
+	default:
+		return nil, fmt.Errorf("--log-format %q: want json or console", a.logFormat)
+	}
+	cfg.Level = zap.NewAtomicLevelAt(level)
+	cfg.OutputPaths = []string{"stderr"}
+	log, err := cfg.Build()
+	if err != nil {
+		return nil, fmt.Errorf("build logger: %w", err)
+	}
+	a.log = log
+	return log, nil
+}
+
+func (a *app) close() {
+	if a.log != nil {
+		_ = a.log.Sync()
+	}
+}
