@@ -1,0 +1,149 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/config"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	c := config.Default()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Default() does not validate: %v", err)
+	}
+}
+
+func TestEnvironmentOverridesFileWhichOverridesDefaults(t *testing.T) {
+	path := writeFile(t, "nats:\n  url: nats://file:4222\n  stream: FROMFILE\nbatch:\n  max_rows: 500\n")
+	c, err := config.Load(path, []string{
+		"FEEDBACKLOOP_NATS_URL=nats://env:4222",
+		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://10.0.0.1:9000/voc",
+		"FEEDBACKLOOP_BATCH_MAX_WAIT=250ms",
+		"FEEDBACKLOOP_BATCH_MAX_BYTES=4MiB",
+		"FEEDBACKLOOP_NATS_MAX_ACK_PENDING=600",
+		"FEEDBACKLOOP_ENRICH_REDACT=false",
+		"FEEDBACKLOOP_TEST_CLICKHOUSE_DSN=ignored",
+		"UNRELATED=1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"nats.url from env", c.NATS.URL, "nats://env:4222"},
+		{"nats.stream from file", c.NATS.Stream, "FROMFILE"},
+		{"nats.consumer default", c.NATS.Consumer, "feedbackloop-worker"},
+		{"batch.max_rows from file", c.Batch.MaxRows, 500},
+		{"batch.max_wait from env", c.Batch.MaxWait, 250 * time.Millisecond},
+		{"batch.max_bytes with unit", c.Batch.MaxBytes, config.ByteSize(4 << 20)},
+		{"nats.max_ack_pending", c.NATS.MaxAckPending, 600},
+		{"enrich.redact", c.Enrich.Redact, false},
+		{"database from DSN", c.ClickHouse.Database(), "voc"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s: got %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
+	cases := []struct {
+		name    string
+		file    string
+		env     []string
+		wantAll []string
+	}{
+		{"bad duration from env", "", []string{"FEEDBACKLOOP_BATCH_MAX_WAIT=soon"},
+			[]string{"batch.max_wait", `"soon"`, "FEEDBACKLOOP_BATCH_MAX_WAIT"}},
+		{"bad size from file", "batch:\n  max_bytes: lots\n", nil,
+			[]string{"batch.max_bytes", `"lots"`, "config.yaml"}},
+		{"unknown key from env", "", []string{"FEEDBACKLOOP_NATS_URLL=x"},
+			[]string{"nats.urll", "unknown key", "FEEDBACKLOOP_NATS_URLL"}},
+		{"unknown key in file", "batch:\n  max_row: 5\n", nil,
+			[]string{"batch.max_row", "unknown key"}},
+		{"zero rows", "", []string{"FEEDBACKLOOP_BATCH_MAX_ROWS=0"},
+			[]string{"batch.max_rows", `"0"`, "at least 1"}},
+		{"bool that is not", "", []string{"FEEDBACKLOOP_ENRICH_REDACT=maybe"},
+			[]string{"enrich.redact", `"maybe"`}},
+		{"ack wait too short for batch and insert", "", []string{"FEEDBACKLOOP_NATS_ACK_WAIT=5s"},
+			[]string{"nats.ack_wait", "batch.max_wait + clickhouse.insert_timeout"}},
+		{"max ack pending below batch rows", "", []string{"FEEDBACKLOOP_NATS_MAX_ACK_PENDING=100"},
+			[]string{"nats.max_ack_pending", `"100"`, "batch.max_rows"}},
+		{"bad DSN", "", []string{"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://h:9000/bad-db"},
+			[]string{"clickhouse.dsn", "bad-db"}},
+		{"missing taxonomy file", "", []string{"FEEDBACKLOOP_ENRICH_TAXONOMY=/nonexistent/t.yaml"},
+			[]string{"enrich.taxonomy", "/nonexistent/t.yaml", "no such file"}},
+		{"same stream twice", "", []string{"FEEDBACKLOOP_NATS_DLQ_STREAM=FEEDBACK"},
+			[]string{"nats.dlq_stream", "must differ"}},
+		{"bad listen address", "", []string{"FEEDBACKLOOP_METRICS_ADDR=9464"},
+			[]string{"metrics.addr", `"9464"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ""
+			if tc.file != "" {
+				path = writeFile(t, tc.file)
+			}
+			_, err := config.Load(path, append([]string{}, tc.env...))
+			if err == nil {
+				t.Fatal("Load accepted an invalid configuration")
+			}
+			for _, want := range tc.wantAll {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretsNeverAppearInErrorsOrRedactedConfig(t *testing.T) {
+	_, err := config.Load("", []string{"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/bad-db"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error leaks or is missing: %v", err)
+	}
+	c, err := config.Load("", []string{
+		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/db",
+		"FEEDBACKLOOP_NATS_TOKEN=s3cret",
+		"FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY=k3y",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Redacted()
+	for _, s := range []string{r.ClickHouse.DSN, r.NATS.Token, r.Enrich.EmailHashKey} {
+		for _, secret := range []string{"hunter2", "s3cret", "k3y"} {
+			if strings.Contains(s, secret) {
+				t.Errorf("redacted value %q contains %q", s, secret)
+			}
+		}
+	}
+}
+
+func TestKeysListsEveryKeyWithItsVariable(t *testing.T) {
+	found := false
+	for _, kv := range config.Keys() {
+		if kv[0] == "batch.max_wait" && kv[1] == "FEEDBACKLOOP_BATCH_MAX_WAIT" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("batch.max_wait is missing from Keys()")
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -1,0 +1,176 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/env/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
+)
+
+// EnvPrefix starts every environment variable that sets a configuration key.
+const EnvPrefix = "FEEDBACKLOOP_"
+
+// envIgnored lists FEEDBACKLOOP_ variables that are not configuration keys.
+var envIgnored = []string{"TEST_"}
+
+// Load reads the YAML file at path (none when path is empty), then the
+// environment variables in environ (os.Environ() when nil), over the
+// defaults, and validates the result. Every error names the key and, for a
+// bad value, the value and where it was set.
+func Load(path string, environ []string) (*Config, error) {
+	if environ == nil {
+		environ = os.Environ()
+	}
+	k := koanf.New(".")
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("config file: %w", err)
+		}
+		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	fromEnv := map[string]string{} // key -> variable, to say where a bad value came from
+	envProvider := env.Provider(".", env.Opt{
+		Prefix:      EnvPrefix,
+		EnvironFunc: func() []string { return environ },
+		TransformFunc: func(name, value string) (string, any) {
+			key := envKey(name)
+			if key != "" {
+				fromEnv[key] = name
+			}
+			return key, value
+		},
+	})
+	if err := k.Load(envProvider, nil); err != nil {
+		return nil, fmt.Errorf("config environment: %w", err)
+	}
+
+	cfg := Default()
+	err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{
+		Tag: "yaml",
+		DecoderConfig: &mapstructure.DecoderConfig{
+			DecodeHook: mapstructure.ComposeDecodeHookFunc(
+				mapstructure.StringToTimeDurationHookFunc(),
+				mapstructure.TextUnmarshallerHookFunc(),
+			),
+			ErrorUnused:      true,
+			WeaklyTypedInput: true,
+			TagName:          "yaml",
+			Result:           &cfg,
+		},
+	})
+	if err != nil {
+		return nil, decodeError(err, k, path, fromEnv)
+	}
+	if err := cfg.Validate(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Origin = origin(fe.Key, k, path, fromEnv)
+		}
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// envKey maps FEEDBACKLOOP_BATCH_MAX_WAIT to batch.max_wait: the first word
+// after the prefix is the section, the rest is the key.
+func envKey(name string) string {
+	rest := strings.TrimPrefix(name, EnvPrefix)
+	for _, p := range envIgnored {
+		if strings.HasPrefix(rest, p) {
+			return ""
+		}
+	}
+	section, key, ok := strings.Cut(strings.ToLower(rest), "_")
+	if !ok {
+		return section // a bare section is reported as an unknown key
+	}
+	return section + "." + key
+}
+
+// decodeError turns mapstructure's report into FieldErrors that carry the
+// key, the raw value and where it was set.
+func decodeError(err error, k *koanf.Koanf, path string, fromEnv map[string]string) error {
+	msg := strings.TrimPrefix(err.Error(), "decoding failed due to the following error(s):\n\n")
+	var errs []error
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		fe := &FieldError{Problem: line}
+		if m := quotedKey.FindStringSubmatch(line); m != nil {
+			fe.Key, fe.Problem = m[1], strings.TrimSpace(m[2])
+			if sec, keys, ok := strings.Cut(fe.Problem, "has invalid keys: "); ok && sec == "" {
+				// 'nats' has invalid keys: urll, foo
+				for _, key := range strings.Split(keys, ", ") {
+					full := fe.Key + "." + key
+					errs = append(errs, &FieldError{Key: full, Problem: "unknown key", Origin: origin(full, k, path, fromEnv)})
+				}
+				continue
+			}
+			if !strings.Contains(fe.Key, ".") && strings.HasPrefix(fe.Problem, "has invalid keys") {
+				fe.Problem = "unknown key"
+			}
+			if k.Exists(fe.Key) && !isSecret(fe.Key) {
+				fe.Value = k.String(fe.Key)
+			}
+			fe.Origin = origin(fe.Key, k, path, fromEnv)
+		}
+		errs = append(errs, fe)
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("config: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+var quotedKey = regexp.MustCompile(`^'([^']*)'\s*(.*)$`)
+
+func origin(key string, k *koanf.Koanf, path string, fromEnv map[string]string) string {
+	if name, ok := fromEnv[key]; ok {
+		return name
+	}
+	if path != "" && k.Exists(key) {
+		return path
+	}
+	return ""
+}
+
+func isSecret(key string) bool {
+	switch key {
+	case "nats.token", "nats.password", "clickhouse.dsn", "enrich.email_hash_key":
+		return true
+	}
+	return false
+}
+
+// Keys lists every configuration key with its environment variable, for
+// documentation and `feedbackloop config keys`.
+func Keys() [][2]string {
+	var out [][2]string
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		sec := t.Field(i)
+		secName := tagName(sec)
+		for j := 0; j < sec.Type.NumField(); j++ {
+			key := secName + "." + tagName(sec.Type.Field(j))
+			out = append(out, [2]string{key, EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))})
+		}
+	}
+	return out
+}
+
+func tagName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return name
+}

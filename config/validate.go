@@ -1,0 +1,214 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// FieldError is a configuration value that cannot be used.
+type FieldError struct {
+	Key     string // e.g. "batch.max_wait"
+	Value   string // the value as text; secrets are never included
+	Problem string
+	Origin  string // environment variable or file that set it, when known
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString("config: ")
+	b.WriteString(e.Key)
+	if e.Value != "" {
+		fmt.Fprintf(&b, " = %q", e.Value)
+	}
+	if e.Origin != "" {
+		fmt.Fprintf(&b, " (set by %s)", e.Origin)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Problem)
+	return b.String()
+}
+
+func bad(key string, value any, problem string, args ...any) *FieldError {
+	return &FieldError{Key: key, Value: fmt.Sprint(value), Problem: fmt.Sprintf(problem, args...)}
+}
+
+var (
+	natsName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+)
+
+// Validate checks every value and the rules that tie values together. It
+// returns the first problem as a *FieldError.
+func (c *Config) Validate() error {
+	n := c.NATS
+	for _, check := range []error{
+		notEmpty("nats.url", n.URL),
+		name("nats.stream", n.Stream),
+		name("nats.dlq_stream", n.DLQStream),
+		name("nats.consumer", n.Consumer),
+		atLeast("nats.ack_wait", n.AckWait, time.Second),
+		positive("nats.max_ack_pending", n.MaxAckPending),
+		positive("nats.fetch_batch", n.FetchBatch),
+		atLeast("nats.duplicate_window", n.DuplicateWindow, 0),
+		atLeast("nats.max_age", n.MaxAge, 0),
+		atLeast("nats.dlq_max_age", n.DLQMaxAge, 0),
+		between("nats.replicas", n.Replicas, 1, 5),
+		fileExists("nats.creds_file", n.CredsFile),
+		c.validateDSN(),
+		atLeast("clickhouse.insert_timeout", c.ClickHouse.InsertTimeout, time.Millisecond),
+		atLeast("clickhouse.dial_timeout", c.ClickHouse.DialTimeout, time.Millisecond),
+		positive("batch.max_rows", c.Batch.MaxRows),
+		between("batch.max_bytes", int(c.Batch.MaxBytes), 1<<10, 1<<30),
+		atLeast("batch.max_wait", c.Batch.MaxWait, time.Millisecond),
+		between("worker.max_body_bytes", int(c.Worker.MaxBodyBytes), 1, 64<<20),
+		atLeast("worker.shutdown_timeout", c.Worker.ShutdownTimeout, time.Millisecond),
+		between("worker.concurrency", c.Worker.Concurrency, 0, 1024),
+		atLeast("worker.retry_initial", c.Worker.RetryInitial, time.Millisecond),
+		atLeast("worker.retry_max", c.Worker.RetryMax, c.Worker.RetryInitial),
+		fileExists("enrich.taxonomy", c.Enrich.Taxonomy),
+		fileExists("enrich.model", c.Enrich.Model),
+		listenAddr("metrics.addr", c.Metrics.Addr),
+	} {
+		if check != nil {
+			return check
+		}
+	}
+	if n.Stream == n.DLQStream {
+		return bad("nats.dlq_stream", n.DLQStream, "must differ from nats.stream")
+	}
+	// A message waits up to max_wait in a batch and then up to
+	// insert_timeout for its insert; if that can outlast ack_wait, NATS
+	// redelivers messages that are about to be acked and every batch is
+	// written twice.
+	if c.Batch.MaxWait+c.ClickHouse.InsertTimeout >= n.AckWait {
+		return bad("nats.ack_wait", n.AckWait,
+			"must be longer than batch.max_wait + clickhouse.insert_timeout (%s + %s)", c.Batch.MaxWait, c.ClickHouse.InsertTimeout)
+	}
+	// The server stops delivering at max_ack_pending unacked messages; a
+	// batch that needs more rows than that would only ever flush on max_wait.
+	if n.MaxAckPending < c.Batch.MaxRows {
+		return bad("nats.max_ack_pending", n.MaxAckPending, "must be at least batch.max_rows (%d)", c.Batch.MaxRows)
+	}
+	return nil
+}
+
+// Database returns the ClickHouse database named by the DSN, "default" when
+// it names none.
+func (c *ClickHouse) Database() string {
+	opts, err := clickhouse.ParseDSN(c.DSN)
+	if err != nil || opts.Auth.Database == "" {
+		return "default"
+	}
+	return opts.Auth.Database
+}
+
+func (c *Config) validateDSN() error {
+	const key = "clickhouse.dsn"
+	if c.ClickHouse.DSN == "" {
+		return bad(key, "", "is required, e.g. clickhouse://127.0.0.1:9000/feedbackloop")
+	}
+	opts, err := clickhouse.ParseDSN(c.ClickHouse.DSN)
+	if err != nil {
+		return bad(key, RedactDSN(c.ClickHouse.DSN), "%v", err)
+	}
+	if db := opts.Auth.Database; db != "" && !identifier.MatchString(db) {
+		return bad(key, RedactDSN(c.ClickHouse.DSN), "database %q must match [A-Za-z_][A-Za-z0-9_]*", db)
+	}
+	return nil
+}
+
+// RedactDSN hides the password of a DSN so that it can be logged.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		if err != nil {
+			return "(unparseable DSN)"
+		}
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Redacted returns a copy safe to log: secrets are replaced.
+func (c Config) Redacted() Config {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "xxxxx"
+	}
+	c.NATS.Token = mask(c.NATS.Token)
+	c.NATS.Password = mask(c.NATS.Password)
+	c.ClickHouse.DSN = RedactDSN(c.ClickHouse.DSN)
+	c.Enrich.EmailHashKey = mask(c.Enrich.EmailHashKey)
+	return c
+}
+
+func notEmpty(key, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return bad(key, v, "is required")
+	}
+	return nil
+}
+
+func name(key, v string) error {
+	if !natsName.MatchString(v) {
+		return bad(key, v, "must be 1-255 letters, digits, '-' or '_'")
+	}
+	return nil
+}
+
+func positive(key string, v int) error {
+	if v < 1 {
+		return bad(key, v, "must be at least 1")
+	}
+	return nil
+}
+
+func between(key string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return bad(key, v, "must be between %d and %d", lo, hi)
+	}
+	return nil
+}
+
+func atLeast(key string, v, min time.Duration) error {
+	if v < min {
+		return bad(key, v, "must be at least %s", min)
+	}
+	return nil
+}
+
+func fileExists(key, path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return bad(key, path, "no such file")
+		}
+		return bad(key, path, "%v", err)
+	}
+	return nil
+}
+
+func listenAddr(key, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return bad(key, addr, "must be host:port or :port")
+	}
+	return nil
+}
