@@ -1,0 +1,168 @@
+package sinks
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by Add after Close.
+var ErrClosed = errors.New("batcher closed")
+
+// Policy says when a batch is written: when it holds MaxRows rows or
+// MaxBytes bytes, or when its oldest row has waited MaxWait, whichever
+// comes first.
+type Policy struct {
+	MaxRows  int
+	MaxBytes int
+	MaxWait  time.Duration
+}
+
+// Entry is one row and what to do once its fate is known. Done is called
+// exactly once, with nil after the insert holding the row committed, or
+// with the insert's error.
+type Entry struct {
+	Row  Row
+	Done func(error)
+}
+
+// Batcher groups rows into batches by its Policy and writes each batch to
+// its Sink. It is the only place in the pipeline that batches.
+//
+// One batch is written while the next fills; when the write is slower than
+// the input, Add blocks, which is how back-pressure reaches the consumer.
+// Add is safe for concurrent use; Close must be called once.
+type Batcher struct {
+	sink   Sink
+	policy Policy
+
+	in      chan []Entry
+	flushes chan []Entry
+	wg      sync.WaitGroup
+
+	closeOnce sync.Once
+	mu        sync.RWMutex // guards closed against Add racing Close
+	closed    bool
+}
+
+// NewBatcher starts a batcher writing to sink.
+func NewBatcher(sink Sink, p Policy) *Batcher {
+	if p.MaxRows <= 0 {
+		p.MaxRows = 10000
+	}
+	if p.MaxBytes <= 0 {
+		p.MaxBytes = 16 << 20
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = time.Second
+	}
+	b := &Batcher{
+		sink:    sink,
+		policy:  p,
+		in:      make(chan []Entry),
+		flushes: make(chan []Entry),
+	}
+	b.wg.Add(2)
+	go b.collect()
+	go b.write()
+	return b
+}
+
+// Add hands entries to the batcher. It blocks while the batcher cannot take
+// more and returns ctx.Err() if ctx ends first, or ErrClosed after Close;
+// in both cases no Done of these entries will be called.
+func (b *Batcher) Add(ctx context.Context, entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrClosed
+	}
+	select {
+	case b.in <- entries:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops taking entries, writes what is pending and waits until every
+// Done has been called or ctx ends.
+func (b *Batcher) Close(ctx context.Context) error {
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		close(b.in)
+		b.mu.Unlock()
+	})
+	done := make(chan struct{})
+	go func() {
+		b.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *Batcher) collect() {
+	defer b.wg.Done()
+	defer close(b.flushes)
+	var (
+		batch []Entry
+		bytes int
+		timer = time.NewTimer(time.Hour)
+	)
+	timer.Stop()
+	flush := func() {
+		timer.Stop()
+		if len(batch) > 0 {
+			b.flushes <- batch
+		}
+		batch, bytes = nil, 0
+	}
+	for {
+		select {
+		case entries, ok := <-b.in:
+			if !ok {
+				flush()
+				return
+			}
+			for _, e := range entries {
+				if len(batch) == 0 {
+					batch = make([]Entry, 0, min(b.policy.MaxRows, 4096))
+					timer.Reset(b.policy.MaxWait)
+				}
+				batch = append(batch, e)
+				bytes += e.Row.Size()
+				if len(batch) >= b.policy.MaxRows || bytes >= b.policy.MaxBytes {
+					flush()
+				}
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
+
+func (b *Batcher) write() {
+	defer b.wg.Done()
+	for batch := range b.flushes {
+		rows := make([]Row, len(batch))
+		for i := range batch {
+			rows[i] = batch[i].Row
+		}
+		// Writes outlive the caller's context on purpose: a stop request
+		// must let the batch in hand commit so that it can be acked.
+		err := b.sink.Write(context.Background(), rows)
+		for _, e := range batch {
+			e.Done(err)
+		}
+	}
+}

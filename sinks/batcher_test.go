@@ -1,0 +1,147 @@
+package sinks_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// recorder writes through to ClickHouse and remembers batch sizes.
+type recorder struct {
+	sinks.Sink
+	mu      sync.Mutex
+	batches []int
+	at      []time.Time
+}
+
+func (r *recorder) Write(ctx context.Context, rows []sinks.Row) error {
+	err := r.Sink.Write(ctx, rows)
+	r.mu.Lock()
+	r.batches = append(r.batches, len(rows))
+	r.at = append(r.at, time.Now())
+	r.mu.Unlock()
+	return err
+}
+
+func (r *recorder) sizes() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.batches...)
+}
+
+type results struct {
+	mu   sync.Mutex
+	errs map[string]error
+	wg   sync.WaitGroup
+}
+
+func (res *results) entry(r sinks.Row) sinks.Entry {
+	res.wg.Add(1)
+	return sinks.Entry{Row: r, Done: func(err error) {
+		res.mu.Lock()
+		if _, twice := res.errs[r.ID]; twice {
+			panic("Done called twice for " + r.ID)
+		}
+		res.errs[r.ID] = err
+		res.mu.Unlock()
+		res.wg.Done()
+	}}
+}
+
+func TestBatchFlushesOnRows(t *testing.T) {
+	ch, _ := openSink(t)
+	rec := &recorder{Sink: ch}
+	b := sinks.NewBatcher(rec, sinks.Policy{MaxRows: 100, MaxBytes: 1 << 30, MaxWait: time.Hour})
+	res := &results{errs: map[string]error{}}
+	for i := 0; i < 250; i++ {
+		if err := b.Add(context.Background(), res.entry(row(fmt.Sprint("r", i), time.Now().UTC()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res.wg.Wait()
+	if got := fmt.Sprint(rec.sizes()); got != "[100 100 50]" {
+		t.Fatalf("batches %s, want [100 100 50] (two full, the rest flushed by Close)", got)
+	}
+	for id, err := range res.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+}
+
+func TestBatchFlushesOnBytes(t *testing.T) {
+	ch, _ := openSink(t)
+	rec := &recorder{Sink: ch}
+	big := row("x", time.Now().UTC())
+	big.Body = strings.Repeat("slow dashboard ", 700) // ~10 KB
+	b := sinks.NewBatcher(rec, sinks.Policy{MaxRows: 1000, MaxBytes: 3 * big.Size(), MaxWait: time.Hour})
+	res := &results{errs: map[string]error{}}
+	for i := 0; i < 7; i++ {
+		r := big
+		r.ID = fmt.Sprint("b", i)
+		if err := b.Add(context.Background(), res.entry(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rec.sizes()); got != "[3 3 1]" {
+		t.Fatalf("batches %s, want [3 3 1]", got)
+	}
+}
+
+func TestBatchFlushesOnMaxWaitWithoutMoreInput(t *testing.T) {
+	ch, _ := openSink(t)
+	rec := &recorder{Sink: ch}
+	b := sinks.NewBatcher(rec, sinks.Policy{MaxRows: 1000, MaxBytes: 1 << 30, MaxWait: 50 * time.Millisecond})
+	defer b.Close(context.Background())
+	res := &results{errs: map[string]error{}}
+	if err := b.Add(context.Background(), res.entry(row("w1", time.Now().UTC()))); err != nil {
+		t.Fatal(err)
+	}
+	// Done is only called after a write; reaching it without Close or more
+	// rows means the age trigger fired.
+	res.wg.Wait()
+	if got := fmt.Sprint(rec.sizes()); got != "[1]" {
+		t.Fatalf("batches %s, want [1]", got)
+	}
+}
+
+func TestFailedWritePassesTheErrorToEveryEntryOfTheBatch(t *testing.T) {
+	ch, dsn := openSink(t)
+	// A sink for a database that does not exist: the server refuses the insert.
+	broken, err := sinks.Open(strings.Replace(dsn, ch.Database(), "no_such_database", 1), time.Second, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broken.Close()
+	b := sinks.NewBatcher(broken, sinks.Policy{MaxRows: 3, MaxWait: time.Hour})
+	res := &results{errs: map[string]error{}}
+	for i := 0; i < 3; i++ {
+		if err := b.Add(context.Background(), res.entry(row(fmt.Sprint("f", i), time.Now().UTC()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res.wg.Wait()
+	b.Close(context.Background())
+	for id, err := range res.errs {
+		if err == nil {
+			t.Fatalf("%s reported committed although the insert failed", id)
+		}
+	}
+	if len(res.errs) != 3 {
+		t.Fatalf("%d of 3 entries heard back", len(res.errs))
+	}
+	if err := b.Add(context.Background(), res.entry(row("late", time.Now().UTC()))); err != sinks.ErrClosed {
+		t.Fatalf("Add after Close = %v, want ErrClosed", err)
+	}
+}

@@ -1,0 +1,231 @@
+package sinks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Sink stores rows. Write returns nil only when every row is committed; on
+// error any subset may have been stored, which is safe because the table
+// deduplicates by id. Implementations must be safe for concurrent use.
+type Sink interface {
+	Write(ctx context.Context, rows []Row) error
+}
+
+// Pinger reports whether a sink can take writes now.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+var _ Sink = (*ClickHouse)(nil)
+
+// columns of the feedback table in the order Write appends them. The list
+// is explicit because ClickHouse 18.16 rejects an INSERT without one.
+var columns = []string{
+	"id", "source", "kind", "created_at", "ingested_at", "title", "body", "url", "language", "parent",
+	"tags", "rating", "author_id", "author_name", "author_email_hash",
+	"account_id", "account_name", "account_plan", "account_arr",
+	"metadata_keys", "metadata_values",
+	"themes", "theme_confidence", "theme_evidence", "theme_sentiment",
+	"sentiment", "tagger", "model", "prompt_tokens", "completion_tokens", "contract_version",
+}
+
+// maxPartitionsPerInsert stays under current ClickHouse's default
+// max_partitions_per_insert_block (100): an import of old records that
+// spans more months is written in several inserts.
+const maxPartitionsPerInsert = 90
+
+// ClickHouse writes rows to the feedback table of one database.
+type ClickHouse struct {
+	conn          driver.Conn
+	db            string
+	insertTimeout time.Duration
+	insertSQL     string
+}
+
+// Open connects to the ClickHouse named by dsn
+// (clickhouse://user:password@host:9000/database). The connection does not
+// select the database: every statement names it, so Open works before the
+// database exists and Migrate can create it.
+func Open(dsn string, dialTimeout, insertTimeout time.Duration) (*ClickHouse, error) {
+	opts, err := clickhouse.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse dsn: %w", err)
+	}
+	db := opts.Auth.Database
+	if db == "" {
+		db = "default"
+	}
+	if !validIdentifier(db) {
+		return nil, fmt.Errorf("clickhouse dsn: database %q must match [A-Za-z_][A-Za-z0-9_]*", db)
+	}
+	opts.Auth.Database = ""
+	if dialTimeout > 0 {
+		opts.DialTimeout = dialTimeout
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse open: %w", err)
+	}
+	if insertTimeout <= 0 {
+		insertTimeout = 10 * time.Second
+	}
+	return &ClickHouse{
+		conn:          conn,
+		db:            db,
+		insertTimeout: insertTimeout,
+		insertSQL:     "INSERT INTO " + db + ".feedback (" + strings.Join(columns, ", ") + ")",
+	}, nil
+}
+
+// Conn is the underlying connection, for migrations and queries.
+func (c *ClickHouse) Conn() driver.Conn { return c.conn }
+
+// Database is the database the sink writes to.
+func (c *ClickHouse) Database() string { return c.db }
+
+// Close closes the connection.
+func (c *ClickHouse) Close() error { return c.conn.Close() }
+
+// Ping checks that the server answers.
+func (c *ClickHouse) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, c.insertTimeout)
+	defer cancel()
+	return c.conn.Ping(ctx)
+}
+
+// Migrate applies the schema migrations to the sink's database.
+func (c *ClickHouse) Migrate(ctx context.Context) ([]int, error) {
+	return Migrate(ctx, c.conn, c.db)
+}
+
+// Write inserts rows, in more than one insert when they span more months
+// than one insert may touch. It returns nil only when all were committed.
+func (c *ClickHouse) Write(ctx context.Context, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, group := range byPartitionGroups(rows) {
+		if err := c.insert(ctx, group); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.insertTimeout)
+	defer cancel()
+	batch, err := c.conn.PrepareBatch(ctx, c.insertSQL)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer func() {
+		if !batch.IsSent() {
+			_ = batch.Abort()
+		}
+	}()
+	n := len(rows)
+	var (
+		ids, sources, kinds, titles, bodies, urls, langs, parents = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		authorIDs, authorNames, emailHashes                       = make([]string, n), make([]string, n), make([]string, n)
+		accountIDs, accountNames, plans, taggers, models          = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		created, ingested                                         = make([]time.Time, n), make([]time.Time, n)
+		tags, metaKeys, metaValues, themes, evidence              = make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
+		confidence, themeSentiment                                = make([][]float32, n), make([][]float32, n)
+		ratings                                                   = make([]*float64, n)
+		arr                                                       = make([]float64, n)
+		sentiment                                                 = make([]float32, n)
+		promptTokens, completionTokens                            = make([]uint32, n), make([]uint32, n)
+		contract                                                  = make([]uint8, n)
+	)
+	for i := range rows {
+		r := &rows[i]
+		ids[i], sources[i], kinds[i] = r.ID, r.Source, r.Kind
+		created[i], ingested[i] = r.CreatedAt, r.IngestedAt
+		titles[i], bodies[i], urls[i], langs[i], parents[i] = r.Title, r.Body, r.URL, r.Language, r.Parent
+		tags[i], ratings[i] = nonNil(r.Tags), r.Rating
+		authorIDs[i], authorNames[i], emailHashes[i] = r.AuthorID, r.AuthorName, r.AuthorEmailHash
+		accountIDs[i], accountNames[i], plans[i], arr[i] = r.AccountID, r.AccountName, r.AccountPlan, r.AccountARR
+		metaKeys[i], metaValues[i] = nonNil(r.MetadataKeys), nonNil(r.MetadataValues)
+		themes[i], evidence[i] = nonNil(r.Themes), nonNil(r.ThemeEvidence)
+		confidence[i], themeSentiment[i] = nonNilF(r.ThemeConfidence), nonNilF(r.ThemeSentiment)
+		sentiment[i], taggers[i], models[i] = r.Sentiment, r.Tagger, r.Model
+		promptTokens[i], completionTokens[i] = r.PromptTokens, r.CompletionTokens
+		contract[i] = feedback.ContractVersion
+	}
+	values := []any{
+		ids, sources, kinds, created, ingested, titles, bodies, urls, langs, parents,
+		tags, ratings, authorIDs, authorNames, emailHashes,
+		accountIDs, accountNames, plans, arr,
+		metaKeys, metaValues,
+		themes, confidence, evidence, themeSentiment,
+		sentiment, taggers, models, promptTokens, completionTokens, contract,
+	}
+	for i, v := range values {
+		if err := batch.Column(i).Append(v); err != nil {
+			return fmt.Errorf("append column %s: %w", columns[i], err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert %d rows: %w", n, err)
+	}
+	return nil
+}
+
+// byPartitionGroups splits rows so that no group spans more than
+// maxPartitionsPerInsert months. The common case, one group, does not copy.
+func byPartitionGroups(rows []Row) [][]Row {
+	byMonth := map[int][]int{}
+	for i := range rows {
+		k := monthKey(rows[i].CreatedAt)
+		byMonth[k] = append(byMonth[k], i)
+	}
+	if len(byMonth) <= maxPartitionsPerInsert {
+		return [][]Row{rows}
+	}
+	keys := make([]int, 0, len(byMonth))
+	for k := range byMonth {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	var groups [][]Row
+	for start := 0; start < len(keys); start += maxPartitionsPerInsert {
+		var g []Row
+		for _, k := range keys[start:min(start+maxPartitionsPerInsert, len(keys))] {
+			for _, i := range byMonth[k] {
+				g = append(g, rows[i])
+			}
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+func monthKey(t time.Time) int {
+	y, m, _ := t.Date()
+	return y*100 + int(m)
+}
+
+func nonNilF(s []float32) []float32 {
+	if s == nil {
+		return []float32{}
+	}
+	return s
+}
+
+// IsUnavailable reports whether err means the server could not be reached
+// or did not answer in time, as opposed to the server refusing a statement.
+func IsUnavailable(err error) bool {
+	var ex *clickhouse.Exception
+	return err != nil && !errors.As(err, &ex)
+}

@@ -1,0 +1,134 @@
+package sinks_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+func openSink(t *testing.T) (*sinks.ClickHouse, string) {
+	t.Helper()
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	if _, err := ch.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ch, dsn
+}
+
+func row(id string, created time.Time) sinks.Row {
+	rating := 4.0
+	return sinks.Row{
+		ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: created, IngestedAt: time.Now().UTC(),
+		Title: "Export fails", Body: "The CSV export times out for large projects.",
+		Tags: []string{"export"}, Rating: &rating, AccountID: "acme", AccountARR: 12000,
+		MetadataKeys: []string{"priority"}, MetadataValues: []string{"high"},
+		Themes: []string{"data-export"}, ThemeConfidence: []float32{0.8},
+		ThemeEvidence: []string{"The CSV export times out"}, ThemeSentiment: []float32{-0.4},
+		Sentiment: -0.4, Tagger: "keywords",
+	}
+}
+
+func TestMigrationsAreIdempotentOnAnExistingDatabase(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	if err := ch.Write(ctx, []sinks.Row{row("zendesk:1", time.Now().UTC())}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		applied, err := ch.Migrate(ctx)
+		if err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if len(applied) != 0 {
+			t.Fatalf("migrate re-applied %v on an up-to-date database", applied)
+		}
+	}
+	conn := testenv.Conn(t, dsn)
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+ch.Database()+".feedback"); n != 1 {
+		t.Fatalf("data changed by re-migration: %d rows", n)
+	}
+	v, err := sinks.AppliedVersion(ctx, ch.Conn(), ch.Database())
+	if err != nil || v != sinks.SchemaVersion {
+		t.Fatalf("applied version %d (%v), want %d", v, err, sinks.SchemaVersion)
+	}
+}
+
+func TestConcurrentMigrationsBothSucceed(t *testing.T) {
+	dsn := testenv.ClickHouse(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer ch.Close()
+			_, errs[i] = ch.Migrate(context.Background())
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRewrittenRowsAreCountedOnceWithFinal(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	created := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	rows := []sinks.Row{row("zendesk:1", created), row("zendesk:2", created)}
+	for i := 0; i < 3; i++ { // a batch redelivered twice
+		if err := ch.Write(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := testenv.Conn(t, dsn)
+	db := ch.Database()
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback FINAL"); n != 2 {
+		t.Fatalf("count() FINAL = %d, want 2", n)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback"); n != 6 {
+		t.Fatalf("raw count = %d, want 6 (3 inserts of 2): the test did not insert duplicates", n)
+	}
+	var title, evidence string
+	var arr float64
+	err := conn.QueryRow(ctx, "SELECT title, theme_evidence[1], account_arr FROM "+db+".feedback FINAL WHERE id = 'zendesk:1'").Scan(&title, &evidence, &arr)
+	if err != nil || title != "Export fails" || evidence != "The CSV export times out" || arr != 12000 {
+		t.Fatalf("row read back as %q %q %v (%v)", title, evidence, arr, err)
+	}
+}
+
+func TestRowsSpanningManyMonthsAreWrittenInSeveralInserts(t *testing.T) {
+	ch, dsn := openSink(t)
+	var rows []sinks.Row
+	start := time.Date(2010, 1, 15, 0, 0, 0, 0, time.UTC)
+	for m := 0; m < 150; m++ { // more months than one insert may touch on current ClickHouse
+		rows = append(rows, row(fmt.Sprintf("csv:%d", m), start.AddDate(0, m, 0)))
+	}
+	if err := ch.Write(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	conn := testenv.Conn(t, dsn)
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+ch.Database()+".feedback FINAL"); n != 150 {
+		t.Fatalf("count = %d, want 150", n)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT uniqExact(_partition_id) FROM "+ch.Database()+".feedback"); n != 150 {
+		t.Fatalf("partitions = %d, want 150", n)
+	}
+}

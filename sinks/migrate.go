@@ -1,0 +1,186 @@
+package sinks
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+//go:embed schema/*.sql
+var schemaFS embed.FS
+
+// SchemaVersion is the newest migration this build knows.
+var SchemaVersion = mustLatest()
+
+// Migration is one versioned schema change, read from
+// sinks/schema/NNNN_name.sql. Statements are separated by lines ending in
+// ";" and name the database as {db}.
+type Migration struct {
+	Version    int
+	Name       string
+	Statements []string
+	Checksum   string
+}
+
+// Migrations returns every migration in version order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(schemaFS, "schema")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: want NNNN_name.sql", e.Name())
+		}
+		body, err := fs.ReadFile(schemaFS, path.Join("schema", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		out = append(out, Migration{Version: v, Name: name, Statements: splitStatements(string(body)), Checksum: hex.EncodeToString(sum[:8])})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := range out {
+		if out[i].Version != i+1 {
+			return nil, fmt.Errorf("migration versions must run 1, 2, 3...: found %d at position %d", out[i].Version, i+1)
+		}
+	}
+	return out, nil
+}
+
+func mustLatest() int {
+	ms, err := Migrations()
+	if err != nil {
+		panic(err) // the embedded files are part of the build; a bad name is a build defect
+	}
+	return len(ms)
+}
+
+var comment = regexp.MustCompile(`(?m)^\s*--.*$`)
+
+func splitStatements(sql string) []string {
+	var out []string
+	for _, s := range strings.Split(comment.ReplaceAllString(sql, ""), ";\n") {
+		if s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ";")); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ClickHouse error codes a re-applied migration may meet when two
+// processes migrate at once: 18.16 has no ADD COLUMN IF NOT EXISTS.
+const (
+	codeColumnExists = 44
+	codeTableExists  = 57
+)
+
+// Migrate brings database db up to SchemaVersion and returns the versions it
+// applied. It is idempotent: applied versions are recorded in
+// db.schema_migrations and skipped, and every statement tolerates having
+// run before, so concurrent workers starting together are safe.
+func Migrate(ctx context.Context, conn driver.Conn, db string) ([]int, error) {
+	if !validIdentifier(db) {
+		return nil, fmt.Errorf("database name %q must match [A-Za-z_][A-Za-z0-9_]*", db)
+	}
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", db, err)
+	}
+	if err := conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+db+`.schema_migrations
+		(version UInt32, name String, checksum String, applied_at DateTime)
+		ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`); err != nil {
+		return nil, fmt.Errorf("create %s.schema_migrations: %w", db, err)
+	}
+	done, err := appliedVersions(ctx, conn, db)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []int
+	for _, m := range ms {
+		if done[m.Version] {
+			continue
+		}
+		for i, stmt := range m.Statements {
+			if err := conn.Exec(ctx, strings.ReplaceAll(stmt, "{db}", db)); err != nil && !alreadyApplied(err) {
+				return applied, fmt.Errorf("migration %d (%s) statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+		}
+		if err := conn.Exec(ctx, "INSERT INTO "+db+".schema_migrations (version, name, checksum, applied_at) SELECT ?, ?, ?, now()",
+			uint32(m.Version), m.Name, m.Checksum); err != nil {
+			return applied, fmt.Errorf("record migration %d: %w", m.Version, err)
+		}
+		applied = append(applied, m.Version)
+	}
+	return applied, nil
+}
+
+// AppliedVersion returns the newest migration recorded in db, 0 for none.
+func AppliedVersion(ctx context.Context, conn driver.Conn, db string) (int, error) {
+	done, err := appliedVersions(ctx, conn, db)
+	if err != nil {
+		return 0, err
+	}
+	v := 0
+	for k := range done {
+		if k > v {
+			v = k
+		}
+	}
+	return v, nil
+}
+
+func appliedVersions(ctx context.Context, conn driver.Conn, db string) (map[int]bool, error) {
+	rows, err := conn.Query(ctx, "SELECT DISTINCT version FROM "+db+".schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read %s.schema_migrations: %w", db, err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[int(v)] = true
+	}
+	return done, rows.Err()
+}
+
+func alreadyApplied(err error) bool {
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		return ex.Code == codeColumnExists || ex.Code == codeTableExists
+	}
+	return false
+}
+
+func validIdentifier(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,46 @@
+package sinks
+
+import (
+	"time"
+)
+
+// Row is one row of the feedback table (see sinks/schema); the sink writes
+// rows column by column.
+type Row struct {
+	ID, Source, Kind                      string
+	CreatedAt, IngestedAt                 time.Time
+	Title, Body, URL, Language, Parent    string
+	Tags                                  []string
+	Rating                                *float64
+	AuthorID, AuthorName, AuthorEmailHash string
+	AccountID, AccountName, AccountPlan   string
+	AccountARR                            float64
+	MetadataKeys, MetadataValues          []string
+	Themes                                []string
+	ThemeConfidence                       []float32
+	ThemeEvidence                         []string
+	ThemeSentiment                        []float32
+	Sentiment                             float32
+	Tagger, Model                         string
+	PromptTokens, CompletionTokens        uint32
+}
+
+// Size estimates the bytes a row takes on the wire, for the batch byte limit.
+func (r *Row) Size() int {
+	n := 96 + len(r.ID) + len(r.Source) + len(r.Kind) + len(r.Title) + len(r.Body) + len(r.URL) +
+		len(r.Language) + len(r.Parent) + len(r.AuthorID) + len(r.AuthorName) + len(r.AuthorEmailHash) +
+		len(r.AccountID) + len(r.AccountName) + len(r.AccountPlan) + len(r.Tagger) + len(r.Model)
+	for _, group := range [][]string{r.Tags, r.MetadataKeys, r.MetadataValues, r.Themes, r.ThemeEvidence} {
+		for _, s := range group {
+			n += len(s) + 1
+		}
+	}
+	return n + 8*len(r.Themes)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
