@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/feedbackloop/feedbackloop/config"
+
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -16,6 +18,7 @@ type app struct {
 	logLevel   string
 
 	log *zap.Logger
+	cfg *config.Config
 }
 
 func (a *app) bindFlags(root *cobra.Command) {
@@ -52,6 +55,20 @@ func (a *app) logger() (*zap.Logger, error) {
 	}
 	a.log = log
 	return log, nil
+}
+
+// config loads the configuration (file from --config, then environment)
+// on first use.
+func (a *app) config() (*config.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	cfg, err := config.Load(a.configPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.cfg = cfg
+	return cfg, nil
 }
 
 func (a *app) close() {

@@ -37,6 +37,8 @@ func run() error {
 	a.bindFlags(root)
 	// Each subcommand lives in its own file as newXxxCmd(a).
 	root.AddCommand(
+		newWorkerCmd(a),
+		newMigrateCmd(a),
 		newVersionCmd(),
 	)
 	err := root.ExecuteContext(ctx)

@@ -14,10 +14,13 @@ type Proxy struct {
 	target string
 	ln     net.Listener
 
-	mu    sync.Mutex
-	cut   bool
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu       sync.Mutex
+	cut      bool
+	conns    map[net.Conn]struct{}
+	wg       sync.WaitGroup
+	upstream int64 // bytes sent towards the target since the last arm
+	cutAfter int64 // when > 0, Cut once upstream passes it
+	onCut    chan struct{}
 }
 
 // NewProxy listens on a free loopback port and forwards to target.
@@ -45,6 +48,17 @@ func (p *Proxy) Cut() {
 	for c := range p.conns {
 		c.Close()
 	}
+}
+
+// CutAfter arms the proxy to cut every connection once n more bytes went
+// from clients to the target: a way to break a request in the middle. The
+// returned channel is closed when the cut happened.
+func (p *Proxy) CutAfter(n int64) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.upstream, p.cutAfter = 0, n
+	p.onCut = make(chan struct{})
+	return p.onCut
 }
 
 // Restore accepts connections again.
@@ -77,14 +91,18 @@ func (p *Proxy) accept() {
 		p.conns[server] = struct{}{}
 		p.mu.Unlock()
 		p.wg.Add(2)
-		go p.pipe(client, server)
-		go p.pipe(server, client)
+		go p.pipe(server, client, true)
+		go p.pipe(client, server, false)
 	}
 }
 
-func (p *Proxy) pipe(dst, src net.Conn) {
+func (p *Proxy) pipe(dst, src net.Conn, upstream bool) {
 	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
+	if upstream {
+		_, _ = io.Copy(dst, &countingReader{r: src, p: p})
+	} else {
+		_, _ = io.Copy(dst, src)
+	}
 	dst.Close()
 	src.Close()
 	p.mu.Lock()
@@ -97,4 +115,27 @@ func (p *Proxy) close() {
 	p.ln.Close()
 	p.Cut()
 	p.wg.Wait()
+}
+
+type countingReader struct {
+	r io.Reader
+	p *Proxy
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	p := c.p
+	p.mu.Lock()
+	p.upstream += int64(n)
+	trip := p.cutAfter > 0 && p.upstream >= p.cutAfter
+	if trip {
+		p.cutAfter = 0
+	}
+	p.mu.Unlock()
+	if trip {
+		p.Cut()
+		close(p.onCut)
+		return 0, io.ErrClosedPipe
+	}
+	return n, err
 }

@@ -1,0 +1,213 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
+	"github.com/feedbackloop/feedbackloop/worker"
+)
+
+// pipeline is a real NATS server, a real ClickHouse database and the
+// configuration of a worker between them.
+type pipeline struct {
+	t    *testing.T
+	cfg  config.Config
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	db   string
+	conn clickhouse.Conn
+	pub  *ingest.Publisher
+}
+
+func newPipeline(t *testing.T, tune ...func(*config.Config)) *pipeline {
+	t.Helper()
+	srv := testenv.NATS(t)
+	dsn := testenv.ClickHouse(t)
+	cfg := config.Default()
+	cfg.NATS.URL = srv.ClientURL()
+	cfg.ClickHouse.DSN = dsn
+	cfg.Metrics.Addr = ""
+	cfg.Batch.MaxWait = 200 * time.Millisecond
+	cfg.Worker.RetryInitial = 50 * time.Millisecond
+	cfg.Worker.RetryMax = 500 * time.Millisecond
+	cfg.Worker.ShutdownTimeout = 20 * time.Second
+	for _, f := range tune {
+		f(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(cfg.NATS.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Streams exist before anything is published, as in production where
+	// the first worker or `dev` creates them.
+	if err := ingest.EnsureStreams(context.Background(), js, cfg.NATS); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	if _, err := ch.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &pipeline{t: t, cfg: cfg, nc: nc, js: js, db: cfg.ClickHouse.Database(),
+		conn: testenv.Conn(t, dsn), pub: ingest.NewPublisher(js, 0)}
+}
+
+// startWorker runs a worker until the returned stop is called; stop returns
+// what the worker returned.
+func (p *pipeline) startWorker(cfg config.Config) (stop func() error) {
+	p.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- worker.Main(ctx, cfg, zaptest.NewLogger(p.t)) }()
+	stopped := false
+	var result error
+	stop = func() error {
+		if !stopped {
+			stopped = true
+			cancel()
+			select {
+			case result = <-done:
+			case <-time.After(60 * time.Second):
+				p.t.Fatal("worker did not stop within 60s")
+			}
+		}
+		return result
+	}
+	p.t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+func record(i int) *feedback.Record {
+	kinds := []string{"ticket", "forum", "interview"}
+	sources := []string{"zendesk", "discourse", "notes"}
+	return &feedback.Record{
+		ID:        fmt.Sprintf("%s:%d", sources[i%3], i),
+		Source:    sources[i%3],
+		Kind:      kinds[i%3],
+		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
+		Title:     fmt.Sprintf("Request %d", i),
+		Body: "The invoice export is really slow and the dashboard keeps timing out when I open " +
+			"the billing page. Please write to jane.doe@example.com or call +1 415 555 0134.",
+		Author:  &feedback.Author{ID: "u1", Email: "Jane.Doe@Example.com"},
+		Account: &feedback.Account{ID: fmt.Sprintf("acct-%d", i%17), Plan: "pro", ARR: 12000},
+	}
+}
+
+func (p *pipeline) publish(recs ...*feedback.Record) {
+	p.t.Helper()
+	for start := 0; start < len(recs); start += 1000 {
+		outs, err := p.pub.Publish(context.Background(), recs[start:min(start+1000, len(recs))])
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		for i, o := range outs {
+			if o.Err != nil {
+				p.t.Fatalf("publish %s: %v", recs[start+i].ID, o.Err)
+			}
+		}
+	}
+}
+
+// publishRaw sends arbitrary bytes on subject with a message id.
+func (p *pipeline) publishRaw(subject, msgID string, data []byte) {
+	p.t.Helper()
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	msg.Header.Set(jetstream.MsgIDHeader, msgID)
+	if _, err := p.js.PublishMsg(context.Background(), msg); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *pipeline) count(query string) uint64 {
+	p.t.Helper()
+	return testenv.QueryUint64(p.t, p.conn, strings.ReplaceAll(query, "{db}", p.db))
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func (p *pipeline) waitFor(what string, timeout time.Duration, cond func() bool) {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *pipeline) waitRows(n uint64, timeout time.Duration) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf("%d rows", n), timeout, func() bool {
+		return p.count("SELECT count() FROM {db}.feedback FINAL") >= n
+	})
+}
+
+func (p *pipeline) consumer() *jetstream.ConsumerInfo {
+	p.t.Helper()
+	c, err := p.js.Consumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	info, err := c.Info(context.Background())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return info
+}
+
+// waitSettled waits until the consumer has nothing pending or unacked.
+func (p *pipeline) waitSettled(timeout time.Duration) {
+	p.t.Helper()
+	p.waitFor("consumer to settle", timeout, func() bool {
+		info := p.consumer()
+		return info.NumPending == 0 && info.NumAckPending == 0
+	})
+}
+
+// deadLetters reads every message of the DLQ stream.
+func (p *pipeline) deadLetters() []*nats.Msg {
+	p.t.Helper()
+	ctx := context.Background()
+	s, err := p.js.Stream(ctx, p.cfg.NATS.DLQStream)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var out []*nats.Msg
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		raw, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		out = append(out, &nats.Msg{Subject: raw.Subject, Header: raw.Header, Data: raw.Data})
+	}
+	return out
+}

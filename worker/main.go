@@ -1,0 +1,107 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cenkalti/backoff/v5"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/ops"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// Main runs a worker from its configuration until ctx ends: it connects to
+// NATS, creates the streams and the consumer when missing, waits for
+// ClickHouse and migrates it, builds the enrichment chain, serves the
+// operations endpoint, and consumes. It is what `feedbackloop worker` and
+// `feedbackloop dev` run.
+func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
+	enricher, err := BuildEnricher(cfg.Enrich, log)
+	if err != nil {
+		return err
+	}
+	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-worker", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
+		return err
+	}
+	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)
+	if err != nil {
+		return err
+	}
+	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if err := migrateWhenReachable(ctx, ch, cfg, log); err != nil {
+		return err
+	}
+	metrics := ops.NewMetrics()
+	w, err := New(Options{
+		Config: cfg, Conn: nc, Consumer: cons, DeadLetters: ingest.NewDeadLetters(js),
+		Enricher: enricher, Sink: ch, Pinger: ch, Metrics: metrics, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	if cfg.Metrics.Addr != "" {
+		g.Go(func() error {
+			if err := ops.Serve(gctx, cfg.Metrics.Addr, metrics.Registry, w.Ready); err != nil {
+				return fmt.Errorf("metrics endpoint %s: %w", cfg.Metrics.Addr, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		log.Info("worker started",
+			zap.String("nats", nc.ConnectedUrlRedacted()),
+			zap.String("stream", cfg.NATS.Stream),
+			zap.String("consumer", cfg.NATS.Consumer),
+			zap.String("clickhouse", config.RedactDSN(cfg.ClickHouse.DSN)),
+			zap.String("metrics", cfg.Metrics.Addr))
+		err := w.Run(gctx)
+		log.Info("worker stopped")
+		return err
+	})
+	return g.Wait()
+}
+
+// migrateWhenReachable applies migrations, waiting with backoff while
+// ClickHouse cannot be reached: a worker started before its database comes
+// up waits for it instead of crash-looping.
+func migrateWhenReachable(ctx context.Context, ch *sinks.ClickHouse, cfg config.Config, log *zap.Logger) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = cfg.Worker.RetryInitial
+	bo.MaxInterval = cfg.Worker.RetryMax
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		applied, err := ch.Migrate(ctx)
+		if err != nil {
+			if sinks.IsUnavailable(err) {
+				log.Warn("waiting for ClickHouse", zap.Error(err))
+				return struct{}{}, err
+			}
+			return struct{}{}, backoff.Permanent(err)
+		}
+		if len(applied) > 0 {
+			log.Info("schema migrated", zap.Ints("applied", applied), zap.Int("version", sinks.SchemaVersion))
+		}
+		return struct{}{}, nil
+	}, backoff.WithBackOff(bo), backoff.WithMaxElapsedTime(0))
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

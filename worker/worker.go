@@ -1,0 +1,369 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/ops"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// chunkSize bounds how many messages one enrichment goroutine takes at a
+// time; chunks let batch-oriented taggers (an LLM) see several items.
+const chunkSize = 256
+
+// Options are what a Worker is built from. All fields are required except
+// Metrics and Log.
+type Options struct {
+	Config      config.Config
+	Conn        *nats.Conn
+	Consumer    jetstream.Consumer
+	DeadLetters *ingest.DeadLetters
+	Enricher    enrich.Stage
+	Sink        sinks.Sink
+	Pinger      sinks.Pinger
+	Metrics     *ops.Metrics
+	Log         *zap.Logger
+}
+
+// Worker consumes feedback messages and stores them. Create it with New
+// and call Run once.
+type Worker struct {
+	cfg      config.Config
+	conn     *nats.Conn
+	cons     jetstream.Consumer
+	dlq      *ingest.DeadLetters
+	enricher enrich.Stage
+	sink     sinks.Sink
+	pinger   sinks.Pinger
+	metrics  *ops.Metrics
+	log      *zap.Logger
+
+	healthy  atomic.Bool         // false after a failed insert, true again after a successful ping or insert
+	failures atomic.Int32        // consecutive failed inserts, for the retry delay
+	lastErr  atomic.Pointer[string]
+}
+
+// New checks opts and builds a Worker.
+func New(opts Options) (*Worker, error) {
+	switch {
+	case opts.Conn == nil, opts.Consumer == nil, opts.DeadLetters == nil:
+		return nil, errors.New("worker: NATS connection, consumer and dead letters are required")
+	case opts.Enricher == nil, opts.Sink == nil, opts.Pinger == nil:
+		return nil, errors.New("worker: enricher, sink and pinger are required")
+	}
+	if err := opts.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = ops.NewMetrics()
+	}
+	if opts.Log == nil {
+		opts.Log = zap.NewNop()
+	}
+	w := &Worker{
+		cfg: opts.Config, conn: opts.Conn, cons: opts.Consumer, dlq: opts.DeadLetters,
+		enricher: opts.Enricher, sink: opts.Sink, pinger: opts.Pinger,
+		metrics: opts.Metrics, log: opts.Log,
+	}
+	w.healthy.Store(true)
+	return w, nil
+}
+
+// Ready reports why the worker cannot take work now, nil when it can.
+func (w *Worker) Ready() error {
+	if s := w.conn.Status(); s != nats.CONNECTED {
+		return fmt.Errorf("nats: %s", s)
+	}
+	if !w.healthy.Load() {
+		msg := "unavailable"
+		if p := w.lastErr.Load(); p != nil {
+			msg = *p
+		}
+		return fmt.Errorf("clickhouse: %s", msg)
+	}
+	return nil
+}
+
+// Run consumes until ctx ends, then stops fetching, writes and acks what it
+// holds, and returns within the configured shutdown timeout. Messages it
+// could not settle in time are left unacked; JetStream redelivers them.
+func (w *Worker) Run(ctx context.Context) error {
+	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.NATS.FetchBatch))
+	if err != nil {
+		return fmt.Errorf("consume: %w", err)
+	}
+	// Processing, writing and acking continue after ctx ends, for at most
+	// the shutdown timeout, so that what was fetched is stored and acked.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stopDeadline := context.AfterFunc(ctx, func() {
+		time.AfterFunc(w.cfg.Worker.ShutdownTimeout, cancelWork)
+	})
+	defer stopDeadline()
+
+	batcher := sinks.NewBatcher(sinks.Observed(w.sink, w), sinks.Policy{
+		MaxRows:  w.cfg.Batch.MaxRows,
+		MaxBytes: int(w.cfg.Batch.MaxBytes),
+		MaxWait:  w.cfg.Batch.MaxWait,
+	})
+	msgs := make(chan jetstream.Msg, chunkSize) // lets chunks form under load; bounded by chunkSize
+	var wg sync.WaitGroup
+	n := w.cfg.Worker.Concurrency
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.process(work, msgs, batcher)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.watchConsumer(ctx)
+	}()
+
+	fetchErr := w.fetch(ctx, work, it, msgs)
+	close(msgs)
+	wg.Wait()
+	closeErr := batcher.Close(work)
+	// Acks are published asynchronously; flush them before the caller
+	// closes the connection, or a clean stop would look like a crash.
+	flushErr := w.conn.FlushTimeout(5 * time.Second)
+	if closeErr != nil {
+		w.log.Warn("shutdown timeout reached before every batch was written; unacked messages will be redelivered",
+			zap.Duration("shutdown_timeout", w.cfg.Worker.ShutdownTimeout))
+	}
+	if flushErr != nil && !errors.Is(flushErr, nats.ErrConnectionClosed) {
+		w.log.Warn("flush acks", zap.Error(flushErr))
+	}
+	return fetchErr
+}
+
+// fetch feeds out until ctx ends (then drains the iterator's buffer) or the
+// iterator fails for good. It stops asking for messages while ClickHouse is
+// unavailable, which bounds memory to what is already fetched.
+func (w *Worker) fetch(ctx, work context.Context, it jetstream.MessagesContext, out chan<- jetstream.Msg) error {
+	stopDrain := context.AfterFunc(ctx, it.Drain)
+	defer stopDrain()
+	errDelay := backoff.NewExponentialBackOff()
+	errDelay.InitialInterval = 100 * time.Millisecond
+	errDelay.MaxInterval = 5 * time.Second
+	for {
+		if !w.healthy.Load() {
+			if err := w.waitHealthy(ctx); err != nil {
+				// Stopping while ClickHouse is down: what is buffered cannot
+				// be stored now; it goes back to the stream by redelivery.
+				it.Stop()
+				return nil
+			}
+		}
+		msg, err := it.Next()
+		switch {
+		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return nil
+		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+			it.Stop()
+			return fmt.Errorf("consumer %s: %w", w.cfg.NATS.Consumer, err)
+		case err != nil:
+			// Missing heartbeats and similar hiccups: the iterator recovers
+			// by itself; pause so that a lasting fault does not spin.
+			w.log.Warn("fetch", zap.Error(err))
+			select {
+			case <-time.After(errDelay.NextBackOff()):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		errDelay.Reset()
+		select {
+		case out <- msg:
+		case <-work.Done():
+			return nil
+		}
+	}
+}
+
+// process takes chunks of messages from in until it is closed.
+func (w *Worker) process(ctx context.Context, in <-chan jetstream.Msg, b *sinks.Batcher) {
+	chunk := make([]jetstream.Msg, 0, chunkSize)
+	for first := range in {
+		chunk = append(chunk[:0], first)
+	fill:
+		for len(chunk) < chunkSize {
+			select {
+			case m, ok := <-in:
+				if !ok {
+					break fill
+				}
+				chunk = append(chunk, m)
+			default:
+				break fill
+			}
+		}
+		w.handle(ctx, chunk, b)
+	}
+}
+
+// handle validates, enriches and batches one chunk.
+func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Batcher) {
+	items := make([]*enrich.Item, 0, len(chunk))
+	owners := make([]jetstream.Msg, 0, len(chunk))
+	maxBody := int(w.cfg.Worker.MaxBodyBytes)
+	for _, msg := range chunk {
+		w.metrics.Consumed.Inc()
+		if meta, err := msg.Metadata(); err == nil && meta.NumDelivered > 1 {
+			w.metrics.Redelivered.Inc()
+		}
+		rec, err := feedback.Decode(msg.Data(), maxBody)
+		if err == nil {
+			err = feedback.CheckSubject(msg.Subject(), rec)
+		}
+		if err != nil {
+			verr, _ := feedback.AsError(err)
+			w.deadLetter(ctx, msg, verr)
+			continue
+		}
+		items = append(items, &enrich.Item{Record: rec})
+		owners = append(owners, msg)
+	}
+	if len(items) == 0 {
+		return
+	}
+	start := time.Now()
+	if err := w.enricher.Enrich(ctx, items); err != nil {
+		// Only a passing failure gets here (a remote tagger without a
+		// fallback); the messages are retried later.
+		w.log.Warn("enrichment failed; messages will be retried", zap.Int("messages", len(owners)), zap.Error(err))
+		for _, msg := range owners {
+			w.retry(msg)
+		}
+		return
+	}
+	w.metrics.EnrichSeconds.Observe(time.Since(start).Seconds())
+	now := time.Now().UTC().Truncate(time.Second)
+	entries := make([]sinks.Entry, len(items))
+	for i, it := range items {
+		entries[i] = sinks.Entry{Row: RowOf(it, now), Done: w.settle(owners[i])}
+	}
+	if err := b.Add(ctx, entries...); err != nil {
+		// The shutdown deadline passed: leave the messages unacked.
+		w.log.Debug("batcher refused entries", zap.Error(err))
+	}
+}
+
+// settle acks msg when the insert holding it committed and schedules a
+// retry otherwise.
+func (w *Worker) settle(msg jetstream.Msg) func(error) {
+	return func(err error) {
+		if err != nil {
+			w.retry(msg)
+			return
+		}
+		// An ack lost on the way is harmless: the message is redelivered,
+		// inserted again and deduplicated by id.
+		_ = msg.Ack()
+		w.metrics.Inserted.Inc()
+	}
+}
+
+// retry asks JetStream to redeliver msg after a delay that grows with
+// consecutive failures.
+func (w *Worker) retry(msg jetstream.Msg) {
+	_ = msg.NakWithDelay(w.retryDelay())
+	w.metrics.Retried.Inc()
+}
+
+func (w *Worker) retryDelay() time.Duration {
+	d := w.cfg.Worker.RetryInitial
+	for i := int32(0); i < w.failures.Load() && d < w.cfg.Worker.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, w.cfg.Worker.RetryMax)
+}
+
+// deadLetter publishes msg to the dead-letter stream and terminates it. If
+// the publish fails, msg is retried instead: it is never dropped.
+func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, verr *feedback.Error) {
+	if err := w.dlq.Send(ctx, msg, verr); err != nil {
+		w.log.Warn("dead-letter publish failed; message will be retried", zap.Error(err))
+		_ = msg.NakWithDelay(w.cfg.Worker.RetryInitial)
+		w.metrics.Retried.Inc()
+		return
+	}
+	_ = msg.Term()
+	w.metrics.DeadLettered.WithLabelValues(string(verr.Reason)).Inc()
+	w.log.Warn("message dead-lettered",
+		zap.String("subject", msg.Subject()),
+		zap.String("reason", string(verr.Reason)),
+		zap.String("detail", verr.Error()))
+}
+
+// ObserveWrite implements sinks.WriteObserver: it keeps the metrics and the
+// health that gates fetching.
+func (w *Worker) ObserveWrite(rows int, took time.Duration, err error) {
+	w.metrics.ObserveWrite(rows, took, err)
+	if err == nil {
+		w.failures.Store(0)
+		w.healthy.Store(true)
+		return
+	}
+	w.failures.Add(1)
+	msg := err.Error()
+	w.lastErr.Store(&msg)
+	if w.healthy.Swap(false) {
+		w.log.Warn("insert failed; fetching pauses until ClickHouse answers", zap.Int("rows", rows), zap.Error(err))
+	}
+}
+
+// waitHealthy pings ClickHouse with backoff until it answers or ctx ends.
+func (w *Worker) waitHealthy(ctx context.Context) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = w.cfg.Worker.RetryInitial
+	bo.MaxInterval = w.cfg.Worker.RetryMax
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		return struct{}{}, w.pinger.Ping(ctx)
+	}, backoff.WithBackOff(bo), backoff.WithMaxElapsedTime(0))
+	if err != nil {
+		return err
+	}
+	w.healthy.Store(true)
+	w.log.Info("ClickHouse answers again; fetching resumes")
+	return nil
+}
+
+// watchConsumer keeps the pending gauges current.
+func (w *Worker) watchConsumer(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		infoCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if info, err := w.cons.Info(infoCtx); err == nil {
+			w.metrics.ConsumerPending.Set(float64(info.NumPending))
+			w.metrics.AckPending.Set(float64(info.NumAckPending))
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

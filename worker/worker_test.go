@@ -1,0 +1,251 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+func TestRecordsLandEnrichedAndRedacted(t *testing.T) {
+	p := newPipeline(t, func(c *config.Config) { c.Enrich.EmailHashKey = "k" })
+	p.startWorker(p.cfg)
+	p.publish(record(1), record(2), record(3))
+	p.waitRows(3, 30*time.Second)
+
+	var body, hash, tagger string
+	var themes []string
+	var sentiment float32
+	err := p.conn.QueryRow(context.Background(), "SELECT body, author_email_hash, themes, sentiment, tagger FROM "+p.db+".feedback FINAL WHERE id = 'discourse:1'").
+		Scan(&body, &hash, &themes, &sentiment, &tagger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(body, "jane.doe@example.com") || strings.Contains(body, "555") {
+		t.Errorf("personal data stored: %q", body)
+	}
+	if !strings.Contains(body, "[email]") || !strings.Contains(body, "[phone]") {
+		t.Errorf("body not redacted as expected: %q", body)
+	}
+	if len(hash) != 64 || strings.Contains(hash, "@") {
+		t.Errorf("author e-mail hash %q is not a keyed hash", hash)
+	}
+	if len(themes) == 0 || tagger == "" {
+		t.Errorf("record not tagged: themes %v tagger %q", themes, tagger)
+	}
+	if sentiment >= 0 {
+		t.Errorf("sentiment %v for a complaint, want negative", sentiment)
+	}
+	p.waitSettled(10 * time.Second)
+}
+
+func TestPoisonMessagesAreDeadLetteredWithAReasonAndDoNotBlockOthers(t *testing.T) {
+	p := newPipeline(t, func(c *config.Config) { c.Worker.MaxBodyBytes = 1024 })
+	p.startWorker(p.cfg)
+	good := func(i int) []byte {
+		b, _ := json.Marshal(record(i))
+		return b
+	}
+	withField := func(i int, key string, value any) []byte {
+		var m map[string]any
+		_ = json.Unmarshal(good(i), &m)
+		if value == nil {
+			delete(m, key)
+		} else {
+			m[key] = value
+		}
+		b, _ := json.Marshal(m)
+		return b
+	}
+	cases := []struct {
+		subject string
+		data    []byte
+		reason  feedback.Reason
+		field   string
+	}{
+		{"feedback.ticket.zendesk", []byte("{not json"), feedback.ReasonMalformedJSON, ""},
+		{"feedback.forum.discourse", withField(1, "id", nil), feedback.ReasonMissingField, "id"},
+		{"feedback.ticket.zendesk", withField(3, "kind", "complaint"), feedback.ReasonInvalidField, "kind"},
+		{"feedback.ticket.zendesk", withField(6, "created_at", "last tuesday"), feedback.ReasonInvalidField, "created_at"},
+		{"feedback.ticket.zendesk", withField(9, "body", strings.Repeat("x", 2000)), feedback.ReasonBodyTooLarge, "body"},
+		{"feedback.ticket.zendesk", withField(12, "rating", "five"), feedback.ReasonInvalidField, "rating"},
+		{"feedback.review.zendesk", good(15), feedback.ReasonSubjectMismatch, "subject"},
+	}
+	for i, c := range cases {
+		p.publishRaw(c.subject, fmt.Sprint("bad-", i), c.data)
+		p.publish(record(100 + i)) // a good record after each bad one
+	}
+	p.waitRows(uint64(len(cases)), 30*time.Second)
+	p.waitSettled(10 * time.Second)
+
+	dead := p.deadLetters()
+	if len(dead) != len(cases) {
+		t.Fatalf("%d dead letters, want %d", len(dead), len(cases))
+	}
+	for i, c := range cases {
+		m := dead[i]
+		if got := m.Header.Get("Feedback-Error"); got != string(c.reason) {
+			t.Errorf("case %d: Feedback-Error %q, want %q", i, got, c.reason)
+		}
+		if got := m.Header.Get("Feedback-Subject"); got != c.subject {
+			t.Errorf("case %d: Feedback-Subject %q, want %q", i, got, c.subject)
+		}
+		if got := m.Header.Get("Feedback-Field"); got != c.field {
+			t.Errorf("case %d: Feedback-Field %q, want %q", i, got, c.field)
+		}
+		if want := "dlq.feedback." + strings.Split(c.subject, ".")[2]; m.Subject != want {
+			t.Errorf("case %d: dead-letter subject %q, want %q", i, m.Subject, want)
+		}
+		if string(m.Data) != string(c.data) {
+			t.Errorf("case %d: dead letter does not carry the original body", i)
+		}
+	}
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != uint64(len(cases)) {
+		t.Fatalf("%d rows stored, want only the %d good ones", n, len(cases))
+	}
+}
+
+func TestRepublishedRecordsAreCountedOnce(t *testing.T) {
+	p := newPipeline(t)
+	p.startWorker(p.cfg)
+	var recs []*feedback.Record
+	for i := 0; i < 300; i++ {
+		recs = append(recs, record(i))
+	}
+	p.publish(recs...)
+	// The same records again under new message ids: JetStream cannot
+	// deduplicate them, so the table must.
+	for _, r := range recs[:100] {
+		b, _ := json.Marshal(r)
+		p.publishRaw(feedback.Subject(r), "again-"+r.ID, b)
+	}
+	p.waitSettled(30 * time.Second)
+	if n := p.count("SELECT count() FROM {db}.feedback"); n < 400 {
+		t.Fatalf("only %d raw rows: the republished copies were not inserted, so the test proves nothing", n)
+	}
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 300 {
+		t.Fatalf("count() FINAL = %d, want 300", n)
+	}
+}
+
+func TestBrokenClickHouseConnectionMidBatchLosesNothingAndDuplicatesNothing(t *testing.T) {
+	p := newPipeline(t)
+	proxy := testenv.NewProxy(t, testenv.ClickHouseServer(t))
+	cfg := p.cfg
+	cfg.ClickHouse.DSN = "clickhouse://" + proxy.Addr() + "/" + p.db
+	cfg.Batch.MaxRows = 2000
+	cfg.Batch.MaxWait = 2 * time.Second
+	cfg.ClickHouse.InsertTimeout = 5 * time.Second
+
+	var recs []*feedback.Record
+	for i := 0; i < 5000; i++ {
+		recs = append(recs, record(i))
+	}
+	p.startWorker(cfg)
+	// Cut once 200 KB of the first insert went through: the batch of 2,000
+	// rows (~600 KB) breaks in the middle.
+	cut := proxy.CutAfter(200 << 10)
+	p.publish(recs...)
+	select {
+	case <-cut:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the insert never reached the cut point")
+	}
+	time.Sleep(time.Second) // the worker notices and pauses
+	if n := p.consumer().NumAckPending; n == 0 {
+		t.Fatal("no message is waiting for an ack while ClickHouse is unreachable")
+	}
+	proxy.Restore()
+	p.waitSettled(60 * time.Second)
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 5000 {
+		t.Fatalf("count() FINAL = %d, want 5000", n)
+	}
+	if n := p.count("SELECT uniqExact(id) FROM {db}.feedback"); n != 5000 {
+		t.Fatalf("%d distinct ids stored, want 5000", n)
+	}
+}
+
+func TestWorkerStopsFetchingWhileClickHouseIsDownAndResumesByItself(t *testing.T) {
+	p := newPipeline(t, func(c *config.Config) {
+		c.NATS.FetchBatch = 200
+	})
+	proxy := testenv.NewProxy(t, testenv.ClickHouseServer(t))
+	cfg := p.cfg
+	cfg.ClickHouse.DSN = "clickhouse://" + proxy.Addr() + "/" + p.db
+	cfg.Batch.MaxRows = 500
+	p.startWorker(cfg)
+	proxy.Cut()
+	var recs []*feedback.Record
+	for i := 0; i < 20000; i++ {
+		recs = append(recs, record(i))
+	}
+	p.publish(recs...)
+	time.Sleep(3 * time.Second)
+	info := p.consumer()
+	// Holding at most what was fetched before the first failed insert: the
+	// iterator's buffer, the chunks in enrichment and two batches.
+	if info.NumPending < 15000 {
+		t.Fatalf("worker kept fetching with ClickHouse down: only %d of 20000 still pending in the stream", info.NumPending)
+	}
+	proxy.Restore()
+	p.waitSettled(90 * time.Second)
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 20000 {
+		t.Fatalf("count() FINAL = %d, want 20000", n)
+	}
+}
+
+func TestGracefulStopWritesAndAcksWhatItHolds(t *testing.T) {
+	p := newPipeline(t)
+	cfg := p.cfg
+	// A batch that only age would flush, and an age the test never reaches.
+	cfg.Batch.MaxRows = 100000
+	cfg.NATS.MaxAckPending = 100000
+	cfg.Batch.MaxWait = 40 * time.Second
+	cfg.NATS.AckWait = 60 * time.Second
+	stop := p.startWorker(cfg)
+	var recs []*feedback.Record
+	for i := 0; i < 700; i++ {
+		recs = append(recs, record(i))
+	}
+	p.publish(recs...)
+	p.waitFor("all messages delivered to the worker", 30*time.Second, func() bool {
+		info := p.consumer()
+		return info.NumPending == 0 && info.NumAckPending == 700
+	})
+	if n := p.count("SELECT count() FROM {db}.feedback"); n != 0 {
+		t.Fatalf("%d rows written before the stop; the test needs them held in the batch", n)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("worker returned %v on a graceful stop", err)
+	}
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 700 {
+		t.Fatalf("count() FINAL = %d after stop, want 700", n)
+	}
+	if info := p.consumer(); info.NumAckPending != 0 {
+		t.Fatalf("%d messages left unacked after a graceful stop", info.NumAckPending)
+	}
+}
+
+func TestSeveralWorkersShareOneConsumer(t *testing.T) {
+	p := newPipeline(t)
+	p.startWorker(p.cfg)
+	p.startWorker(p.cfg)
+	var recs []*feedback.Record
+	for i := 0; i < 10000; i++ {
+		recs = append(recs, record(i))
+	}
+	p.publish(recs...)
+	p.waitSettled(60 * time.Second)
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 10000 {
+		t.Fatalf("count() FINAL = %d, want 10000", n)
+	}
+	if n := p.count("SELECT count() FROM {db}.feedback"); n != 10000 {
+		t.Fatalf("%d raw rows: two workers wrote the same message", n)
+	}
+}
