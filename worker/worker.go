@@ -53,8 +53,8 @@ type Worker struct {
 	metrics  *ops.Metrics
 	log      *zap.Logger
 
-	healthy  atomic.Bool         // false after a failed insert, true again after a successful ping or insert
-	failures atomic.Int32        // consecutive failed inserts, for the retry delay
+	healthy  atomic.Bool  // false after a failed insert, true again after a successful ping or insert
+	failures atomic.Int32 // consecutive failed inserts, for the retry delay
 	lastErr  atomic.Pointer[string]
 }
 
