@@ -18,6 +18,10 @@ type Config struct {
 	Worker     Worker     `yaml:"worker"`
 	Enrich     Enrich     `yaml:"enrich"`
 	Metrics    Metrics    `yaml:"metrics"`
+	LLM        LLM        `yaml:"llm"`
+	Intake     Intake     `yaml:"intake"`
+	Poll       Poll       `yaml:"poll"`
+	Serve      Serve      `yaml:"serve"`
 }
 
 // NATS is where records come from and how the worker consumes them.
@@ -128,5 +132,9 @@ func Default() Config {
 		Metrics: Metrics{
 			Addr: ":9464",
 		},
+		LLM:    defaultLLM(),
+		Intake: defaultIntake(),
+		Poll:   defaultPoll(),
+		Serve:  defaultServe(),
 	}
 }

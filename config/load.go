@@ -146,10 +146,21 @@ func origin(key string, k *koanf.Koanf, path string, fromEnv map[string]string) 
 	return ""
 }
 
+// isSecret reports whether a key holds a secret (tagged secret:"..." in
+// its section struct), whose value must never appear in errors or logs.
 func isSecret(key string) bool {
-	switch key {
-	case "nats.token", "nats.password", "clickhouse.dsn", "enrich.email_hash_key":
-		return true
+	section, name, _ := strings.Cut(key, ".")
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		sec := t.Field(i)
+		if tagName(sec) != section {
+			continue
+		}
+		for j := 0; j < sec.Type.NumField(); j++ {
+			if f := sec.Type.Field(j); tagName(f) == name {
+				return f.Tag.Get("secret") != ""
+			}
+		}
 	}
 	return false
 }

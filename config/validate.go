@@ -76,6 +76,10 @@ func (c *Config) Validate() error {
 		fileExists("enrich.taxonomy", c.Enrich.Taxonomy),
 		fileExists("enrich.model", c.Enrich.Model),
 		listenAddr("metrics.addr", c.Metrics.Addr),
+		c.LLM.validate(),
+		c.Intake.validate(),
+		c.Poll.validate(),
+		c.Serve.validate(),
 	} {
 		if check != nil {
 			return check
