@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -144,18 +145,25 @@ func RedactDSN(dsn string) string {
 	return u.String()
 }
 
-// Redacted returns a copy safe to log: secrets are replaced.
+// Redacted returns a copy safe to log: every field tagged secret is
+// masked, DSNs keep everything but their password.
 func (c Config) Redacted() Config {
-	mask := func(s string) string {
-		if s == "" {
-			return ""
+	v := reflect.ValueOf(&c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		sec := v.Field(i)
+		for j := 0; j < sec.NumField(); j++ {
+			f := sec.Field(j)
+			switch sec.Type().Field(j).Tag.Get("secret") {
+			case "dsn":
+				f.SetString(RedactDSN(f.String()))
+			case "":
+			default:
+				if f.Kind() == reflect.String && f.String() != "" {
+					f.SetString("xxxxx")
+				}
+			}
 		}
-		return "xxxxx"
 	}
-	c.NATS.Token = mask(c.NATS.Token)
-	c.NATS.Password = mask(c.NATS.Password)
-	c.ClickHouse.DSN = RedactDSN(c.ClickHouse.DSN)
-	c.Enrich.EmailHashKey = mask(c.Enrich.EmailHashKey)
 	return c
 }
 
