@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
@@ -88,8 +90,18 @@ func TestPoisonMessagesAreDeadLetteredWithAReasonAndDoNotBlockOthers(t *testing.
 	if len(dead) != len(cases) {
 		t.Fatalf("%d dead letters, want %d", len(dead), len(cases))
 	}
+	// Enrichment runs in parallel, so dead letters need not keep the order
+	// of publication; each carries its original message id.
+	byID := map[string]*nats.Msg{}
+	for _, m := range dead {
+		byID[m.Header.Get("Feedback-Msg-Id")] = m
+	}
 	for i, c := range cases {
-		m := dead[i]
+		m := byID[fmt.Sprint("bad-", i)]
+		if m == nil {
+			t.Errorf("case %d: no dead letter with Feedback-Msg-Id bad-%d", i, i)
+			continue
+		}
 		if got := m.Header.Get("Feedback-Error"); got != string(c.reason) {
 			t.Errorf("case %d: Feedback-Error %q, want %q", i, got, c.reason)
 		}
