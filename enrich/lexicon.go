@@ -1,0 +1,145 @@
+package enrich
+
+// The sentiment lexicon: words and phrases weighted by the feeling they
+// carry in feedback about software, from -4 (furious) to +4 (delighted).
+// It was written for this project from how customers talk about products
+// (bugs, speed, price, support), not taken from a general-purpose list, so
+// product words like "crash", "laggy" or "seamless" carry weight while
+// everyday words that mislead in feedback do not: "like" is mostly "looks
+// like", "fix" is both the complaint and the thanks, "please" introduces
+// requests of any mood.
+//
+// Entries are stemmed like the text (see stem), so one form of a word
+// stands for all of them: "crash" covers "crashes", "crashing", "crashed".
+// Two entries that stem alike are a mistake, which a test catches.
+// Phrases win over the words inside them: "would love" is a polite request
+// (+0.5), not "love" (+3); "not worth" is one complaint, not a negated word.
+var lexicon = []struct {
+	weight float64
+	terms  []string
+}{
+	{+3.5, []string{
+		"excellent", "amazing", "awesome", "fantastic", "brilliant", "outstanding",
+		"superb", "wonderful", "phenomenal", "flawless", "love it", "love this",
+		"game changer", "lifesaver", "life saver", "worth every penny",
+	}},
+	{+3, []string{
+		"love", "great", "perfect", "incredible", "impressive", "impressed",
+		"beautiful", "delighted", "delightful", "thrilled", "best", "kudos",
+		"works great", "works perfectly", "great job", "big fan", "huge fan",
+		"would recommend", "highly recommend", "keep up the good work", "a joy",
+	}},
+	{+2.5, []string{
+		"helpful", "intuitive", "seamless", "elegant", "valuable", "happy",
+		"recommend", "grateful", "excited", "favorite", "favourite", "user friendly",
+		"works well", "just works", "well done", "nice work", "good job",
+		"good value", "worth it", "thanks a lot", "saves time", "saves us",
+		"big improvement", "easy to use", "fan of",
+	}},
+	{+2, []string{
+		"good", "nice", "solid", "useful", "handy", "easy", "straightforward",
+		"smooth", "fast", "snappy", "responsive", "reliable", "robust", "powerful",
+		"flexible", "convenient", "polished", "sleek", "slick", "glad", "satisfied",
+		"enjoy", "appreciate", "fun", "cool", "neat", "wow", "yay", "affordable",
+		"friendly", "knowledgeable", "thank you", "many thanks", "much improved",
+		"has improved", "no complaints", "can't wait", "must have", "clean",
+	}},
+	{+1.5, []string{
+		"thanks", "decent", "simple", "quick", "stable", "better",
+		"accurate", "fair price", "value for money", "works fine", "no problem",
+		"no issues", "fortunately", "sweet", "resolved",
+		"works as expected",
+	}},
+	{+1, []string{
+		"fine", "okay", "ok", "improvement", "efficient", "consistent",
+	}},
+	{+0.5, []string{
+		"would love", "i'd love", "we'd love", "would be great", "would be awesome",
+		"would be nice", "would be helpful", "would be useful", "thanks in advance",
+	}},
+	{-0.5, []string{
+		"wish", "sorry", "confusing at first", "meh", "wait",
+	}},
+	{-1, []string{
+		"issue", "problem", "error", "exception", "outdated", "refund", "downgrade",
+		"missing", "limited", "concern", "inconvenient", "duplicate", "delay",
+		"too many", "too much", "asap", "forever", "steep", "pain point", "risk",
+		"no option",
+	}},
+	{-1.5, []string{
+		"slow", "lag", "bug", "glitch", "clunky", "messy", "clutter", "expensive",
+		"pricey", "difficult", "complicated", "unable to", "not able to", "can't find",
+		"hard to", "difficult to", "inconsistent", "clumsy", "awkward", "overwhelming",
+		"lack", "leak", "drain", "urgent", "critical", "unfortunately", "worried",
+		"needs improvement", "needs work", "not enough", "no way to", "out of sync",
+		"cancel", "cancelled", "pain", "weird", "strange",
+	}},
+	{-2, []string{
+		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
+		"laggy", "buggy", "frozen", "unstable", "flaky", "outage", "downtime",
+		"fail", "failure", "wrong", "incorrect", "inaccurate", "dislike", "ugly",
+		"tedious", "cumbersome", "lost", "lose", "stuck", "spam", "sad", "mediocre",
+		"underwhelming", "impossible", "overpriced", "complain", "complaint",
+		"refuse", "went wrong", "something went wrong", "hard to find", "gave up",
+		"give up", "fell short", "falls short", "let down", "janky", "unsatisfied",
+		"ignored", "broke", "breaks", "can't access", "can't log in", "can't login",
+		"can't figure out", "blocker", "mess",
+	}},
+	{-2.5, []string{
+		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
+		"disappointment", "worse", "unreliable", "unresponsive",
+		"painful", "pointless", "ridiculous", "absurd", "upset", "unhappy",
+		"dissatisfied", "not worth", "hard to use", "difficult to use", "letdown",
+		"tired of", "takes forever", "took forever", "not working", "doesn't work",
+		"don't work", "didn't work", "isn't working", "wasn't working", "won't work",
+		"stopped working", "no longer works", "never works", "waste", "insecure",
+		"vulnerable", "still waiting", "deal breaker", "dealbreaker", "showstopper",
+	}},
+	{-3, []string{
+		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
+		"rude", "angry", "furious", "hacked", "breach", "overcharged",
+		"charged twice", "double charged", "keeps crashing", "keeps freezing",
+		"keeps failing", "waste of time", "data loss", "sick of", "fed up",
+		"wtf", "ugh", "argh",
+	}},
+	{-3.5, []string{
+		"terrible", "horrible", "awful", "worst", "unusable", "garbage", "disaster",
+		"hate it", "rip off", "ripoff", "waste of money", "lost my data",
+		"lost all my", "scam", "never again",
+	}},
+}
+
+// negations flip and soften the next sentiment within negationScope words
+// of the same clause: "not good" is mildly negative, "doesn't crash" mildly
+// positive. Apostrophes are gone by the time words are compared, so "don't"
+// and the common "dont" are one entry.
+var negations = []string{
+	"not", "no", "never", "nothing", "nobody", "neither", "nor", "without",
+	"cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
+	"werent", "wont", "wouldnt", "shouldnt", "couldnt", "havent", "hasnt",
+	"hadnt", "aint", "barely",
+}
+
+// intensifiers scale the next sentiment within two words; below 1 they
+// soften it ("a bit slow").
+var intensifiers = []struct {
+	factor float64
+	words  []string
+}{
+	{1.8, []string{"extremely", "incredibly", "insanely", "utterly"}},
+	{1.6, []string{"completely", "absolutely", "massively", "hugely", "terribly", "constantly"}},
+	{1.5, []string{"very", "super", "totally", "highly", "deeply"}},
+	{1.4, []string{"really", "too", "seriously", "truly"}},
+	{1.3, []string{"so", "much", "way", "always", "especially", "literally", "genuinely"}},
+	{1.2, []string{"quite", "pretty"}},
+	{0.7, []string{"somewhat", "bit", "little", "kinda", "sorta", "fairly"}},
+	{0.6, []string{"slightly", "mildly"}},
+}
+
+// contrasts mark a turn: what follows in the sentence outweighs what came
+// before it ("fast, but crashes daily" is a complaint).
+var contrasts = []string{"but", "however", "except"}
+
+// concessions open a clause that counts for less ("although it is pricey,
+// we love it" is praise).
+var concessions = []string{"although", "though", "despite", "while", "whilst"}

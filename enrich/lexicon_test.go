@@ -1,0 +1,48 @@
+package enrich
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLexiconEntriesAreDistinctAfterStemming(t *testing.T) {
+	seen := map[string]string{} // stemmed key → entry
+	key := func(term string) string { return strings.Join(stems(term), " ") }
+	for _, g := range lexicon {
+		if g.weight < -4 || g.weight > 4 || g.weight == 0 {
+			t.Errorf("weight %v is outside [-4, 4] or zero", g.weight)
+		}
+		for _, term := range g.terms {
+			k := key(term)
+			if k == "" {
+				t.Errorf("lexicon entry %q has no words", term)
+			}
+			if prev, ok := seen[k]; ok {
+				t.Errorf("lexicon entries %q and %q stem alike (%q)", prev, term, k)
+			}
+			seen[k] = term
+		}
+	}
+	if len(seen) < 300 {
+		t.Errorf("lexicon has %d entries, want a few hundred", len(seen))
+	}
+	// A word with a role must not also carry a weight of its own: the
+	// weight would win and the role would never apply.
+	roles := map[string]string{}
+	for _, w := range negations {
+		roles[key(w)] = "a negation"
+	}
+	for _, g := range intensifiers {
+		for _, w := range g.words {
+			roles[key(w)] = "an intensifier"
+		}
+	}
+	for _, w := range append(append([]string{}, contrasts...), concessions...) {
+		roles[key(w)] = "a contrast"
+	}
+	for k, term := range seen {
+		if role, ok := roles[k]; ok {
+			t.Errorf("lexicon entry %q is also %s", term, role)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package enrich
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// token is one word of a text, as a phraseIndex sees it.
+type token struct {
+	start, end int32    // byte span of the word in its text
+	id         int32    // the word's id in the index, -1 when the index does not know it
+	brk        boundary // punctuation between the previous word and this one
+}
+
+// phraseIndex holds the stemmed words and phrases a stage looks for: the
+// keywords of a taxonomy, the entries of the sentiment lexicon. Words get
+// dense ids so that matching a phrase compares integers, and phrases are
+// listed by their first word, longest first, so that the longest phrase at
+// a position wins ("charged twice" before "charged").
+//
+// An index is built once and is read-only afterwards, so one index serves
+// any number of goroutines.
+type phraseIndex struct {
+	vocab   map[string]int32 // stemmed word → id
+	words   wordTable        // vocab again, for lookups on the hot path
+	starts  [][]candidate    // word id → the phrases starting with it, longest first
+	phrases [][]int32        // phrase id → word ids
+
+	byText map[string]int32 // stemmed phrase text → phrase id; only while building
+}
+
+func newPhraseIndex() *phraseIndex {
+	return &phraseIndex{vocab: map[string]int32{}, byText: map[string]int32{}}
+}
+
+// word returns the id of a single word, normalised and stemmed like the
+// text it will be found in, adding it to the vocabulary if needed; -1 if w
+// holds no word. Used for words with a role rather than a weight, like
+// negations.
+func (x *phraseIndex) word(w string) int32 {
+	stemmed := stems(w)
+	if len(stemmed) == 0 {
+		return -1
+	}
+	return x.wordID(stemmed[0])
+}
+
+func (x *phraseIndex) wordID(w string) int32 {
+	if id, ok := x.vocab[w]; ok {
+		return id
+	}
+	id := int32(len(x.vocab))
+	x.vocab[w] = id
+	x.starts = append(x.starts, nil)
+	return id
+}
+
+// add registers a phrase written as ordinary text and returns its id. The
+// phrase is normalised and stemmed like the text it will be found in.
+// Adding the same phrase twice, or two texts that stem alike ("crash",
+// "crashes"), returns the first id with added false. ok is false when the
+// text holds no word at all.
+func (x *phraseIndex) add(text string) (id int32, added, ok bool) {
+	stemmed := stems(text)
+	words := make([]int32, len(stemmed))
+	for i, st := range stemmed {
+		words[i] = x.wordID(st)
+	}
+	key := strings.Join(stemmed, " ")
+	if len(words) == 0 {
+		return -1, false, false
+	}
+	if id, ok := x.byText[key]; ok {
+		return id, false, true
+	}
+	id = int32(len(x.phrases))
+	x.phrases = append(x.phrases, words)
+	x.byText[key] = id
+	c := candidate{phrase: id, n: int32(len(words)), second: -1}
+	if len(words) > 1 {
+		c.second = words[1]
+	}
+	x.starts[words[0]] = append(x.starts[words[0]], c)
+	return id, true, true
+}
+
+// stems returns the stemmed words of text, as tokenize will see them. It
+// serves building, not the hot path.
+func stems(text string) []string {
+	var out []string
+	var buf []byte
+	for i := 0; ; {
+		w, start, end, _ := nextWord(text, i, buf)
+		if start < 0 {
+			return out
+		}
+		buf, i = w, end
+		out = append(out, string(stem(w)))
+	}
+}
+
+// done orders the phrases under each first word longest first, builds the
+// lookup table and drops what only building needed.
+func (x *phraseIndex) done() {
+	x.words = newWordTable(x.vocab)
+	for _, s := range x.starts {
+		slices.SortFunc(s, func(a, b candidate) int {
+			if c := cmp.Compare(b.n, a.n); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.phrase, b.phrase)
+		})
+	}
+	x.byText = nil
+}
+
+// maxWordBytes is longer than any word of a keyword or the lexicon; longer
+// runs (hashes, base64, URLs without punctuation) are not looked up.
+const maxWordBytes = 40
+
+// tokenize appends the words of text to toks, each with its id in the
+// index. buf is scratch space for one word; both are returned for reuse.
+// The first word of text is marked as starting a sentence, so that phrases
+// never run from a title into its body.
+//
+// It finds the same words as calling nextWord in a loop (a test holds it
+// to that), but reads the common case, a word of ASCII letters and digits,
+// eight bytes at a time, and leaves only apostrophes and non-ASCII text to
+// nextWord. It runs on some sixty words a record, twice per record.
+func (x *phraseIndex) tokenize(toks []token, text string, buf []byte) ([]token, []byte) {
+	if cap(buf) < maxWordBytes+8 {
+		buf = make([]byte, 0, 2*maxWordBytes)
+	}
+	brk := brkSentence
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch byteClass[c] {
+		case classSpace:
+			i++
+			continue
+		case classPunct:
+			if c < utf8.RuneSelf {
+				brk = max(brk, punctBoundary(text, i))
+				i++
+				if c == '[' {
+					i += max(placeholderAt(text, i-1)-1, 0)
+				}
+				continue
+			}
+		}
+		var w []byte
+		start := i
+		if c < utf8.RuneSelf {
+			n := 0
+			i, n = asciiWord(text, i, buf[:cap(buf)])
+			if i == len(text) || text[i] != '\'' && text[i] < utf8.RuneSelf {
+				if n > maxWordBytes {
+					w = buf[:0:0] // too long to be looked up, and only partly copied
+				} else {
+					w = buf[:n]
+				}
+			}
+		}
+		if w == nil {
+			// Apostrophes and non-ASCII text: the general path.
+			var b boundary
+			var end int
+			w, start, end, b = nextWord(text, start, buf)
+			if start < 0 {
+				break
+			}
+			i = end
+			brk = max(brk, b)
+		}
+		if cap(w) > 0 {
+			buf = w
+		}
+		id := int32(-1)
+		if len(w) > 0 && len(w) <= maxWordBytes {
+			id = x.words.lookup(stem(w))
+		}
+		toks = append(toks, token{start: int32(start), end: int32(i), id: id, brk: brk})
+		brk = brkNone
+	}
+	return toks, buf
+}
+
+// candidate is a phrase as listed under its first word. Its length and
+// second word are kept inline, so that most candidates are ruled out
+// without fetching the phrase.
+type candidate struct {
+	phrase int32
+	n      int32 // words
+	second int32 // id of the second word, -1 for a single word
+}
+
+// longest returns the longest of the candidates (the phrases starting with
+// the word toks[i]) that matches at toks[i], and its length in words; -1
+// if none does. A phrase does not match across punctuation.
+func (x *phraseIndex) longest(toks []token, i int, candidates []candidate) (phrase int32, n int) {
+next:
+	for _, c := range candidates {
+		if c.n > 1 {
+			if i+int(c.n) > len(toks) {
+				continue
+			}
+			if t := toks[i+1]; t.id != c.second || t.brk != brkNone {
+				continue
+			}
+			words := x.phrases[c.phrase]
+			for k := 2; k < len(words); k++ {
+				if t := toks[i+k]; t.id != words[k] || t.brk != brkNone {
+					continue next
+				}
+			}
+		}
+		return c.phrase, int(c.n)
+	}
+	return -1, 0
+}

@@ -1,0 +1,227 @@
+package enrich_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
+	cases := []struct{ in, want string }{
+		// E-mail addresses.
+		{"mail jane.doe@example.com please", "mail [email] please"},
+		{"Jane.Doe+billing@Example.CO.UK", "[email]"},
+		{"<ops_team@acme-corp.io>", "<[email]>"},
+		{"(contact: a.b-c@sub.domain.example.org)", "(contact: [email])"},
+		{"mailto:help@example.com?subject=x", "mailto:[email]?subject=x"},
+		{"sent to jane@example.com.", "sent to [email]."},
+		{"o'brien@example.ie wrote", "[email] wrote"},
+		{"jörg.müller@exämple.de", "[email]"},
+		{"two: a@b.io, c@d.io", "two: [email], [email]"},
+		{"https://app.example.com/?u=jane@example.com&x=1", "https://app.example.com/?u=[email]&x=1"},
+		{"5551234567@sms.example.net", "[email]"},
+		{"jane@example.com.1", "[email].1"},
+		{"jane@example.com2024 wrote", "[email] wrote"},
+		// Phone numbers.
+		{"call +1 (555) 010-9999 today", "call [phone] today"},
+		{"call (555) 010-9999", "call [phone]"},
+		{"call (555)010-9999", "call [phone]"},
+		{"555-010-9999", "[phone]"},
+		{"555.010.9999", "[phone]"},
+		{"5550109999", "[phone]"},
+		{"+44 20 7946 0958", "[phone]"},
+		{"+447700900123", "[phone]"},
+		{"020 7946 0958", "[phone]"},
+		{"07700 900123", "[phone]"},
+		{"+49 30 123456", "[phone]"},
+		{"+33 6 12 34 56 78", "[phone]"},
+		{"06 12 34 56 78", "[phone]"},
+		{"1-800-555-0199", "[phone]"},
+		{"tel:+15550109999", "tel:[phone]"},
+		{"phone=5550109999", "phone=[phone]"},
+		{"call 555 010 9999.", "call [phone]."},
+		// Card numbers: Luhn-valid, 13 to 19 digits.
+		{"card 4242 4242 4242 4242 exp 12/29", "card [card] exp 12/29"},
+		{"4111-1111-1111-1111", "[card]"},
+		{"4111111111111111", "[card]"},
+		{"amex 378282246310005", "amex [card]"},
+		{"amex 3782 822463 10005", "amex [card]"},
+		{"6011000990139424.", "[card]."},
+		{"4222222222222", "[card]"}, // 13 digits
+		// Mixed.
+		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
+	}
+	for _, tc := range cases {
+		if got := enrich.RedactText(tc.in); got != tc.want {
+			t.Errorf("RedactText(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
+	for _, s := range []string{
+		"",
+		"No contact details here, just feedback.",
+		"Released on 2024-05-01, fixed on 2024-05-03.",
+		"Since 01/05/2024 and 1/5/24 it fails.",
+		"At 2024-05-01 10:30:00 the export stopped.",
+		"At 01-05-2024 10:30 the export stopped.",
+		"ISO time 2024-05-01T10:30:00Z in the log.",
+		"Meeting at 10:30 or 14:45:59.",
+		"We run v2.3.14, then 2.3.15 and 10.0.0.1-beta.",
+		"Server 192.168.100.200 and 10.20.30.40 are ours.",
+		"It costs $1,299.00 a year, or €1.299,00, or £129.",
+		"Revenue grew to 1,234,567,890 last year.",
+		"We have 1 000 000 000 rows and 12.345.678.901 events.",
+		"Ticket #48213 and #1234567890 are related.",
+		"Order 12345678 and order 987654321 never arrived.",
+		"Invoice INV-2024-000123 and ref ABC1234567890.",
+		"Request id 550e8400-e29b-41d4-a716-446655440000 failed.",
+		"Sizes 3 4 5 6 7 8 9 10 11 12 are listed.",
+		"A card-like 4242 4242 4242 4241 that fails Luhn.",
+		"A long id 12345678901234567890123 is not a card.",
+		"Version 1.2.3.4.5.6.7.8.9.10 is odd.",
+		"ISBN 978-3-16-148410-0 is a book.",
+		"The user@localhost account and @mentions and a@b.",
+		"Ratio 16:9 and score 4.5/5 and 99.9% uptime.",
+		"Path /api/v2/orders/12345678901 returned 404.",
+		"x=5550109999y",
+	} {
+		if got := enrich.RedactText(s); got != s {
+			t.Errorf("RedactText(%q) changed it to %q", s, got)
+		}
+	}
+}
+
+func TestRedactTextDoesNotAllocateWhenThereIsNothingToRedact(t *testing.T) {
+	s := "The dashboard took 30 seconds to load on 2024-05-01 with v2.3.14, order 12345678."
+	allocs := testing.AllocsPerRun(100, func() {
+		if enrich.RedactText(s) != s {
+			t.Fatal("changed")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("RedactText allocated %v times on text with nothing to redact", allocs)
+	}
+}
+
+func TestRedactorRedactsTitleAndBodyButNotTheAuthorName(t *testing.T) {
+	rec := &feedback.Record{
+		Title:  "Call me on 555-010-9999",
+		Body:   "Reach me at jane@example.com, card 4242 4242 4242 4242.",
+		Author: &feedback.Author{ID: "u1", Name: "Jane jane@example.com", Email: "jane@example.com"},
+	}
+	if err := enrich.NewRedactor([]byte("k")).Enrich(context.Background(), []*enrich.Item{{Record: rec}}); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Title != "Call me on [phone]" {
+		t.Errorf("title = %q", rec.Title)
+	}
+	if rec.Body != "Reach me at [email], card [card]." {
+		t.Errorf("body = %q", rec.Body)
+	}
+	if rec.Author.Name != "Jane jane@example.com" || rec.Author.ID != "u1" {
+		t.Errorf("author changed: %+v", rec.Author)
+	}
+}
+
+func TestAuthorEmailIsReplacedByAKeyedHash(t *testing.T) {
+	key := []byte("secret-key")
+	want := func(k []byte, email string) string {
+		m := hmac.New(sha256.New, k)
+		m.Write([]byte(email))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	hashOf := func(r *enrich.Redactor, email string) (string, *feedback.Author) {
+		t.Helper()
+		a := &feedback.Author{Name: "Jane", Email: email}
+		it := &enrich.Item{Record: &feedback.Record{Body: "hi", Author: a}}
+		if err := r.Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+			t.Fatal(err)
+		}
+		return it.AuthorEmailHash, a
+	}
+	r := enrich.NewRedactor(key)
+
+	got, author := hashOf(r, "Jane.Doe@Example.com")
+	if got != want(key, "jane.doe@example.com") {
+		t.Errorf("hash = %q, want HMAC-SHA256 of the lowercased address", got)
+	}
+	if author.Email != "" {
+		t.Errorf("author e-mail kept: %q", author.Email)
+	}
+	if again, _ := hashOf(r, "  jane.doe@example.COM \n"); again != got {
+		t.Errorf("the same address hashed differently after trimming and lowercasing: %q vs %q", again, got)
+	}
+	if other, _ := hashOf(r, "john@example.com"); other == got {
+		t.Error("two addresses share a hash")
+	}
+	if otherKey, _ := hashOf(enrich.NewRedactor([]byte("another-key")), "jane.doe@example.com"); otherKey == got {
+		t.Error("the hash does not depend on the key")
+	}
+	if r.HashEmail("JANE.DOE@example.com") != got {
+		t.Error("HashEmail disagrees with Enrich")
+	}
+
+	// Without a key no hash is stored, and the address is still removed.
+	none, author := hashOf(enrich.NewRedactor(nil), "jane@example.com")
+	if none != "" || author.Email != "" {
+		t.Errorf("without a key: hash %q, e-mail %q; want both empty", none, author.Email)
+	}
+}
+
+func TestRedactorCopiesItsKey(t *testing.T) {
+	key := []byte("secret-key")
+	r := enrich.NewRedactor(key)
+	before := r.HashEmail("jane@example.com")
+	copy(key, "XXXXXXXXXX")
+	if after := r.HashEmail("jane@example.com"); after != before {
+		t.Error("changing the caller's key slice changed the hashes")
+	}
+}
+
+func TestRedactorSkipsItemsWithoutARecordOrAuthor(t *testing.T) {
+	items := []*enrich.Item{nil, {}, {Record: &feedback.Record{Body: "no author"}}, {Record: &feedback.Record{Body: "x", Author: &feedback.Author{Name: "n"}}}}
+	if err := enrich.NewRedactor([]byte("k")).Enrich(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[3].AuthorEmailHash != "" {
+		t.Error("an author without an address got a hash")
+	}
+}
+
+// emailLike is an independent, deliberately simple idea of an e-mail
+// address for the fuzz test: RedactText must remove at least these. A
+// local part needs a letter or digit: ".@example.com" names nobody.
+var emailLike = regexp.MustCompile(`[A-Za-z0-9._%+'-]*[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
+
+func FuzzRedactText(f *testing.F) {
+	for _, s := range []string{
+		"mail jane.doe@example.com or +1 (555) 010-9999",
+		"card 4242 4242 4242 4242, 2024-05-01 10:30, v2.3.14",
+		"a@b.cc@d.ee x@y.z1 ..a@b.cc",
+		"((((+++@@@....----",
+		"\xff@\xfe.com jörg@exämple.de",
+		"12345678901234567890 1-2-3-4-5-6-7-8-9",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := enrich.RedactText(s)
+		for _, email := range emailLike.FindAllString(s, -1) {
+			if strings.Contains(out, email) {
+				t.Fatalf("RedactText(%q) = %q still holds %q", s, out, email)
+			}
+		}
+		if again := enrich.RedactText(out); again != out {
+			t.Fatalf("redacting twice changes the text: %q then %q", out, again)
+		}
+	})
+}

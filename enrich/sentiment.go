@@ -1,0 +1,255 @@
+package enrich
+
+import (
+	"context"
+	"math"
+	"sync"
+)
+
+// Sentiment scores how positive or negative feedback is, from -1 to 1, with
+// the lexicon in lexicon.go: the whole record into Item.Sentiment and each
+// theme's evidence sentence into Theme.Sentiment, so that "billing" can be
+// a complaint in a record that is praise overall.
+//
+// Words and phrases add their weight. A negation ("not", "never",
+// "doesn't") flips and softens the next weighted word within three words of
+// the same clause; an intensifier ("very", "a bit") scales the next within
+// two. After "but", "however" or "except" the rest of the sentence counts
+// three times as much as what came before it; a clause opened by "although"
+// or "despite" counts half. The sum s is mapped into (-1, 1) as
+// s/√(s²+α), so one mild word moves the score a little and a string of
+// strong ones approaches ±1 without reaching it.
+//
+// Runs after tagging: a theme's sentiment needs its evidence. A theme
+// without evidence gets 0. Deterministic, and safe for concurrent use.
+type Sentiment struct {
+	index   *phraseIndex
+	weights []float64 // phrase id → weight
+	roles   []role    // word id → what the word does to its neighbours
+	factors []float64 // word id → intensifier factor
+	scratch sync.Pool // *sentimentScratch
+}
+
+var _ Stage = (*Sentiment)(nil)
+
+type role uint8
+
+const (
+	roleNone role = iota
+	roleNegation
+	roleIntensifier
+	roleContrast
+	roleConcession
+)
+
+const (
+	// negationFactor is what a negation multiplies a weight by: "not good"
+	// is a complaint, but a milder one than "bad".
+	negationFactor = -0.6
+	negationScope  = 3 // words
+	intensifyScope = 2 // words
+	// contrastBefore and contrastAfter weigh the two sides of a "but".
+	contrastBefore = 0.5
+	contrastAfter  = 1.5
+	concession     = 0.5
+	// alpha sets how fast the score saturates: a single +2 word scores 0.5.
+	alpha = 12
+)
+
+// NewSentiment builds the scorer from the bundled lexicon.
+func NewSentiment() *Sentiment {
+	s := &Sentiment{index: newPhraseIndex()}
+	for _, group := range lexicon {
+		for _, term := range group.terms {
+			// Phrase ids are handed out in order, so a new phrase's id is
+			// the next index of weights. A repeat keeps its first weight.
+			if _, added, _ := s.index.add(term); added {
+				s.weights = append(s.weights, group.weight)
+			}
+		}
+	}
+	setRole := func(w string, r role, factor float64) {
+		id := s.index.word(w)
+		if id < 0 {
+			return
+		}
+		for int(id) >= len(s.roles) {
+			s.roles = append(s.roles, roleNone)
+			s.factors = append(s.factors, 1)
+		}
+		s.roles[id], s.factors[id] = r, factor
+	}
+	for _, w := range negations {
+		setRole(w, roleNegation, 1)
+	}
+	for _, group := range intensifiers {
+		for _, w := range group.words {
+			setRole(w, roleIntensifier, group.factor)
+		}
+	}
+	for _, w := range contrasts {
+		setRole(w, roleContrast, 1)
+	}
+	for _, w := range concessions {
+		setRole(w, roleConcession, 1)
+	}
+	for len(s.roles) < len(s.index.vocab) {
+		s.roles = append(s.roles, roleNone)
+		s.factors = append(s.factors, 1)
+	}
+	s.index.done()
+	s.scratch.New = func() any { return &sentimentScratch{} }
+	return s
+}
+
+type sentimentScratch struct {
+	toks      []token
+	evToks    []token // words of evidence that is not one of the record's sentences
+	buf       []byte
+	sentences []scoredSentence
+}
+
+// scoredSentence is one sentence of the record being scored.
+type scoredSentence struct {
+	tok  int // index of its first word
+	sum  float64
+	cut  bool   // whether text is set: only once a theme's evidence is looked for
+	text string // the sentence as sentence() cuts it
+}
+
+// Enrich sets Item.Sentiment and the Sentiment of every theme. It never fails.
+func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
+	sc := s.scratch.Get().(*sentimentScratch)
+	defer s.put(sc)
+	for _, it := range items {
+		if it == nil || it.Record == nil {
+			continue
+		}
+		r := it.Record
+		sc.toks, sc.buf = s.index.tokenize(sc.toks[:0], r.Title, sc.buf)
+		bodyFrom := len(sc.toks)
+		sc.toks, sc.buf = s.index.tokenize(sc.toks, r.Body, sc.buf)
+		sc.sentences = sc.sentences[:0]
+		it.Sentiment = squash(s.sum(sc.toks, &sc.sentences))
+		// The keyword tagger's evidence is one of the sentences just scored;
+		// finding it is cheaper than scoring it again.
+	themes:
+		for j := range it.Themes {
+			th := &it.Themes[j]
+			for k := range sc.sentences {
+				e := &sc.sentences[k]
+				if !e.cut {
+					if e.tok < bodyFrom {
+						e.text = sentence(r.Title, sc.toks[:bodyFrom], e.tok)
+					} else {
+						e.text = sentence(r.Body, sc.toks[bodyFrom:], e.tok-bodyFrom)
+					}
+					e.cut = true
+				}
+				if e.text == th.Evidence {
+					th.Sentiment = squash(e.sum)
+					continue themes
+				}
+			}
+			th.Sentiment = s.score(th.Evidence, sc)
+		}
+	}
+	return nil
+}
+
+// put returns scratch space to the pool, without the last record's text.
+func (s *Sentiment) put(sc *sentimentScratch) {
+	clear(sc.sentences[:cap(sc.sentences)])
+	s.scratch.Put(sc)
+}
+
+// Score returns the sentiment of a text in [-1, 1], as Enrich computes it
+// for a theme's evidence.
+func (s *Sentiment) Score(text string) float64 {
+	sc := s.scratch.Get().(*sentimentScratch)
+	defer s.put(sc)
+	return s.score(text, sc)
+}
+
+func (s *Sentiment) score(text string, sc *sentimentScratch) float64 {
+	if text == "" {
+		return 0
+	}
+	sc.evToks, sc.buf = s.index.tokenize(sc.evToks[:0], text, sc.buf)
+	return squash(s.sum(sc.evToks, nil))
+}
+
+// squash maps a sum of weights into (-1, 1).
+func squash(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x / math.Sqrt(x*x+alpha)
+}
+
+// sum adds up the weights of a text's words, applying negations,
+// intensifiers, contrasts and concessions. Each sentence is summed on its
+// own; when sentences is not nil, their first words and sums are appended
+// to it.
+func (s *Sentiment) sum(toks []token, sentences *[]scoredSentence) float64 {
+	var total, current float64        // current: the sentence being read
+	negateUntil, boostUntil := -1, -1 // token index up to which each applies
+	boost := 1.0
+	after := 1.0  // weight of the rest of the sentence after a contrast
+	clause := 1.0 // weight of the rest of the clause after a concession
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.brk == brkSentence {
+			if sentences != nil && i > 0 {
+				(*sentences)[len(*sentences)-1].sum = current
+			}
+			if sentences != nil {
+				*sentences = append(*sentences, scoredSentence{tok: i})
+			}
+			total += current
+			current, after = 0, 1
+		}
+		if t.brk >= brkClause {
+			negateUntil, boostUntil, clause = -1, -1, 1
+		}
+		if t.id < 0 { // most words carry no sentiment
+			i++
+			continue
+		}
+		if c := s.index.starts[t.id]; len(c) > 0 {
+			if p, n := s.index.longest(toks, i, c); p >= 0 {
+				w := s.weights[p]
+				if i <= boostUntil {
+					w *= boost
+				}
+				if i <= negateUntil {
+					w *= negationFactor
+				}
+				current += w * after * clause
+				negateUntil, boostUntil = -1, -1
+				i += n
+				continue
+			}
+		}
+		switch s.roles[t.id] {
+		case roleNegation:
+			negateUntil = i + negationScope
+		case roleIntensifier:
+			if i > boostUntil {
+				boost = 1
+			}
+			boost *= s.factors[t.id]
+			boostUntil = i + intensifyScope
+		case roleContrast:
+			current *= contrastBefore
+			after = contrastAfter
+		case roleConcession:
+			clause = concession
+		}
+		i++
+	}
+	if sentences != nil && len(*sentences) > 0 {
+		(*sentences)[len(*sentences)-1].sum = current
+	}
+	return total + current
+}

@@ -1,0 +1,163 @@
+package enrich_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+func TestSentimentHasTheRightSign(t *testing.T) {
+	const pos, neg, neutral = 1, -1, 0
+	cases := []struct {
+		text string
+		sign int
+	}{
+		{"I love this product, the team is thrilled.", pos},
+		{"Setup was quick and the docs are excellent.", pos},
+		{"Works great, thank you!", pos},
+		{"Support was incredibly helpful and solved it in minutes.", pos},
+		{"The new editor is fast and intuitive.", pos},
+		{"Honestly a game changer for our support team.", pos},
+		{"Thanks, that answered my question.", pos},
+		{"The app keeps crashing and I lost my data.", neg},
+		{"Export is broken again, this is unacceptable.", neg},
+		{"Terrible experience, the worst tool we have used.", neg},
+		{"The dashboard is slow and the filters are confusing.", neg},
+		{"We were charged twice and nobody replies.", neg},
+		{"Way too expensive for what it does.", neg},
+		{"It stopped working after the update.", neg},
+		{"Still waiting for an answer after five days.", neg},
+		{"I can't log in since this morning.", neg},
+		// Negation.
+		{"The new search is not good.", neg},
+		{"It never works on the first try.", neg},
+		{"The export doesn't work.", neg},
+		{"It doesn't crash any more.", pos},
+		{"No issues since the last release.", pos},
+		{"Not bad at all.", pos},
+		{"Not very helpful, to be honest.", neg},
+		{"It is not worth the money.", neg},
+		// Contrast and concession.
+		{"The UI is nice but it crashes every day.", neg},
+		{"It crashed once, but support fixed it fast and was great.", pos},
+		{"Although it is a bit pricey, we love it.", pos},
+		{"Great features, however the app is painfully slow and buggy.", neg},
+		// Requests and plain statements.
+		{"The meeting is at 10:30 on Tuesday.", neutral},
+		{"Please send the invoice to our finance address.", neutral},
+		{"We have 40 users in three teams.", neutral},
+		{"", neutral},
+	}
+	s := enrich.NewSentiment()
+	for _, tc := range cases {
+		got := s.Score(tc.text)
+		if sign(got) != tc.sign {
+			t.Errorf("%q scored %.2f, want sign %+d", tc.text, got, tc.sign)
+		}
+	}
+}
+
+func sign(x float64) int {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
+
+func TestIntensifiersScaleAndNegationsSoften(t *testing.T) {
+	s := enrich.NewSentiment()
+	order := []struct{ weaker, stronger string }{
+		{"It is slow.", "It is very slow."},
+		{"It is a bit slow.", "It is slow."},
+		{"It is slightly confusing.", "It is confusing."},
+		{"Good.", "Extremely good."},
+		{"Not good.", "Bad."}, // a negated word is milder than its opposite
+		{"Not bad.", "Good."}, // and the other way round
+		{"It crashes.", "It keeps crashing."},
+		{"Would love a dark mode.", "Love the dark mode."}, // a request is not praise
+	}
+	for _, o := range order {
+		w, st := math.Abs(s.Score(o.weaker)), math.Abs(s.Score(o.stronger))
+		if !(w < st) {
+			t.Errorf("|%q| = %.3f should be weaker than |%q| = %.3f", o.weaker, w, o.stronger, st)
+		}
+	}
+	// Negation stops at punctuation: the second clause keeps its sign.
+	if got := s.Score("Not that I mind, it is great."); got <= 0 {
+		t.Errorf("negation leaked into the next clause: %.2f", got)
+	}
+}
+
+func TestSentimentStaysWithinMinusOneAndOne(t *testing.T) {
+	s := enrich.NewSentiment()
+	bad := strings.Repeat("Terrible, awful, useless, broken garbage. ", 50)
+	good := strings.Repeat("Excellent, amazing, fantastic, perfect. ", 50)
+	if got := s.Score(bad); got <= -1 || got > -0.99 {
+		t.Errorf("a wall of complaints scored %v, want just above -1", got)
+	}
+	if got := s.Score(good); got >= 1 || got < 0.99 {
+		t.Errorf("a wall of praise scored %v, want just below 1", got)
+	}
+	if got := s.Score("good"); got <= 0 || got >= 0.6 {
+		t.Errorf("one mild word scored %v, want a modest positive", got)
+	}
+}
+
+func TestEnrichScoresTheRecordAndEachThemeEvidence(t *testing.T) {
+	rec := &feedback.Record{
+		Title: "Mixed feelings",
+		Body:  "Your support team is fantastic and always helpful. But the billing page is broken and I was charged twice.",
+	}
+	it := &enrich.Item{Record: rec}
+	tagger := enrich.NewKeywordTagger(enrich.DefaultTaxonomy())
+	s := enrich.NewSentiment()
+	if err := (enrich.Chain{enrich.TagStage(tagger), s}).Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]enrich.Theme{}
+	for _, th := range it.Themes {
+		byName[th.Name] = th
+	}
+	support, billing := byName["support-experience"], byName["billing"]
+	if support.Sentiment <= 0.3 {
+		t.Errorf("support-experience evidence %q scored %.2f, want clearly positive", support.Evidence, support.Sentiment)
+	}
+	if billing.Sentiment >= -0.3 {
+		t.Errorf("billing evidence %q scored %.2f, want clearly negative", billing.Evidence, billing.Sentiment)
+	}
+	for _, th := range it.Themes {
+		if want := s.Score(th.Evidence); th.Sentiment != want {
+			t.Errorf("%s: Enrich gave %v, Score of its evidence %v", th.Name, th.Sentiment, want)
+		}
+	}
+	if want := s.Score(rec.Title + "\n" + rec.Body); it.Sentiment != want {
+		t.Errorf("record sentiment %v, want the score of title and body %v", it.Sentiment, want)
+	}
+}
+
+func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
+	it := &enrich.Item{
+		Record: &feedback.Record{Body: "Short body."},
+		Themes: []enrich.Theme{
+			{Name: "a", Evidence: "The import is painfully slow."},
+			{Name: "b", Evidence: ""},
+			{Name: "c", Evidence: "Short body."},
+		},
+	}
+	if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if it.Themes[0].Sentiment >= 0 {
+		t.Errorf("evidence not in the record scored %v, want negative", it.Themes[0].Sentiment)
+	}
+	if it.Themes[1].Sentiment != 0 || it.Themes[2].Sentiment != 0 {
+		t.Errorf("empty and neutral evidence scored %v, %v; want 0", it.Themes[1].Sentiment, it.Themes[2].Sentiment)
+	}
+}
