@@ -35,12 +35,13 @@ func run() error {
 		},
 	}
 	a.bindFlags(root)
-	// Each subcommand lives in its own file as newXxxCmd(a).
-	root.AddCommand(
-		newWorkerCmd(a),
-		newMigrateCmd(a),
-		newVersionCmd(),
-	)
+	// Each subcommand lives in its own file as newXxxCmd(a); each area of
+	// the product lists its commands in one place (commands_*.go).
+	root.AddCommand(pipelineCommands(a)...)
+	root.AddCommand(sourceCommands(a)...)
+	root.AddCommand(taggingCommands(a)...)
+	root.AddCommand(insightCommands(a)...)
+	root.AddCommand(newVersionCmd())
 	err := root.ExecuteContext(ctx)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return nil // interrupted by the user: the command already stopped cleanly
