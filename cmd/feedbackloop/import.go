@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
+)
+
+// importFlags are the flags of `feedbackloop import`.
+type importFlags struct {
+	source, file, dir string
+	columns           string
+	sourceName, kind  string
+	dateOrder         string
+	dateLayout        string
+	baseURL, parent   string
+	dryRun            bool
+	chunk             int
+}
+
+func newImportCmd(a *app) *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "import --source S (--file F | --dir D)",
+		Short: "Import an export, API response or folder of interview notes",
+		Long: `Import feedback from a file: a source's export or API response, a CSV file,
+contract records as JSON lines, or a folder of interview notes.
+
+Sources: ` + strings.Join(append(sources.Names(), "csv", "notes"), ", ") + `.
+JSON inputs may be one object, a list response, an array, or JSON lines.
+CSV needs a column map: --map body=Comment,created_at=Date,account.id=Customer.
+Notes read every .md and .txt file under --dir (see docs/sources.md).
+
+Items that cannot be mapped are reported on stderr with their position and
+reason and do not stop the rest; the command then exits non-zero. Records
+are published in chunks and each chunk waits for JetStream's
+acknowledgement; ids are stable, so running an import again publishes
+nothing twice within the stream's duplicate window and the store keeps one
+row per id. --dry-run prints the records as JSON lines and needs no NATS.`,
+		Example: `  feedbackloop import --source zendesk --file tickets.json --base-url https://acme.zendesk.com
+  feedbackloop import --source csv --file nps.csv --map body=Comment,created_at=Date,rating=Score --source-name nps --kind survey
+  feedbackloop import --source notes --dir interviews/ --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runImport(cmd, a, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.source, "source", "", "what the input is: "+strings.Join(append(sources.Names(), "csv", "notes"), ", "))
+	fl.StringVar(&f.file, "file", "", "input file; - reads standard input")
+	fl.StringVar(&f.dir, "dir", "", "folder of interview notes (with --source notes)")
+	fl.StringVar(&f.columns, "map", "", "CSV column map: field=Column,... (body and created_at are required)")
+	fl.StringVar(&f.sourceName, "source-name", "", "source of the records for csv (default csv) and notes (default notes)")
+	fl.StringVar(&f.kind, "kind", "", "kind of the CSV records: "+strings.Join(feedback.Kinds, ", ")+" (default other)")
+	fl.StringVar(&f.dateOrder, "date-order", "", "how CSV dates with slashes read: mdy or dmy (unset: such dates are rejected)")
+	fl.StringVar(&f.dateLayout, "date-layout", "", "Go time layout of the CSV date column, e.g. 02.01.2006 15:04")
+	fl.StringVar(&f.baseURL, "base-url", "", "where people see the items, for links the input lacks (Discourse forum, helpdesk URL, Intercom inbox)")
+	fl.StringVar(&f.parent, "parent", "", "ticket id the comments in the file belong to, when the file does not say (Zendesk comment lists)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the records as JSON lines on stdout and publish nothing")
+	fl.IntVar(&f.chunk, "chunk", 500, "records per publish")
+	_ = cmd.MarkFlagRequired("source")
+	return cmd
+}
+
+// importTotals counts what happened to the items of an import.
+type importTotals struct {
+	read, published, duplicates, skipped, rejected, failed int
+}
+
+func runImport(cmd *cobra.Command, a *app, f importFlags) error {
+	items, err := readImport(cmd, f)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	var t importTotals
+	t.read = len(items)
+	var recs []*feedback.Record
+	var recPos []sources.Position
+	for _, it := range items {
+		switch {
+		case errors.Is(it.Err, sources.ErrSkipped):
+			t.skipped++
+			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
+		case it.Err != nil:
+			t.rejected++
+			fmt.Fprintf(stderr, "%s: rejected: %v\n", it.Pos, it.Err)
+		default:
+			recs = append(recs, it.Record)
+			recPos = append(recPos, it.Pos)
+		}
+	}
+	if f.dryRun {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetEscapeHTML(false)
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("write records: %w", err)
+			}
+		}
+		fmt.Fprintf(stderr, "dry run: read %d, would publish %d, skipped %d (not feedback), rejected %d\n",
+			t.read, len(recs), t.skipped, t.rejected)
+		return t.err()
+	}
+	if err := publishImport(cmd, a, f, recs, recPos, &t); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "read %d, published %d, duplicates skipped by JetStream %d, skipped %d (not feedback), rejected %d, failed %d\n",
+		t.read, t.published, t.duplicates, t.skipped, t.rejected, t.failed)
+	return t.err()
+}
+
+func (t importTotals) err() error {
+	switch {
+	case t.failed > 0:
+		return fmt.Errorf("%d records were not published; run the import again (ids are stable, nothing is stored twice)", t.failed)
+	case t.rejected > 0:
+		return fmt.Errorf("%d of %d items rejected (listed above)", t.rejected, t.read)
+	}
+	return nil
+}
+
+// readImport maps the input named by the flags.
+func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
+	if f.source == "notes" {
+		if f.dir == "" {
+			return nil, errors.New("--source notes needs --dir")
+		}
+		return sources.Notes{Source: f.sourceName}.MapDir(f.dir)
+	}
+	if f.dir != "" {
+		return nil, errors.New("--dir is for --source notes; give --file")
+	}
+	if f.file == "" {
+		return nil, errors.New("give --file (or - for standard input)")
+	}
+	var m sources.Mapper
+	switch f.source {
+	case "csv":
+		columns, err := sources.ParseColumnMap(f.columns)
+		if err != nil {
+			return nil, fmt.Errorf("--map: %w", err)
+		}
+		m = sources.CSV{Source: f.sourceName, Kind: f.kind, Columns: columns, DateOrder: f.dateOrder, DateLayout: f.dateLayout}
+	default:
+		var ok bool
+		if m, ok = sources.Lookup(f.source); !ok {
+			return nil, fmt.Errorf("--source %q: want one of %s", f.source, strings.Join(append(sources.Names(), "csv", "notes"), ", "))
+		}
+		if f.columns != "" || f.sourceName != "" || f.kind != "" {
+			return nil, fmt.Errorf("--map, --source-name and --kind are for --source csv, not %s", f.source)
+		}
+	}
+	var data []byte
+	var err error
+	name := f.file
+	if f.file == "-" {
+		name = "stdin"
+		data, err = io.ReadAll(cmd.InOrStdin())
+	} else {
+		data, err = os.ReadFile(f.file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read input: %w", err)
+	}
+	items, err := m.Map(data, sources.Options{BaseURL: f.baseURL, Parent: f.parent})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for i := range items {
+		if items[i].Pos.File == "" {
+			items[i].Pos.File = name
+		}
+	}
+	return items, nil
+}
+
+// publishImport sends recs in chunks, each acknowledged before the next.
+func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.Record, pos []sources.Position, t *importTotals) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	log, err := a.logger()
+	if err != nil {
+		return err
+	}
+	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-import", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	ctx := cmd.Context()
+	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
+		return err
+	}
+	pub := ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes))
+	stderr := cmd.ErrOrStderr()
+	bar := progressBar(stderr, len(recs))
+	chunk := max(f.chunk, 1)
+	for start := 0; start < len(recs); start += chunk {
+		end := min(start+chunk, len(recs))
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		outcomes, err := pub.Publish(cctx, recs[start:end])
+		cancel()
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for i, o := range outcomes {
+			p := pos[start+i]
+			switch {
+			case o.Err != nil && isContract(o.Err):
+				t.rejected++
+				fmt.Fprintf(stderr, "%s: rejected: %v\n", p, o.Err)
+			case o.Err != nil:
+				t.failed++
+				fmt.Fprintf(stderr, "%s: not published: %v\n", p, o.Err)
+			case err != nil:
+				// The wait for acknowledgements timed out: whether this
+				// one was stored is unknown, so it counts as not published.
+				t.failed++
+			case o.Duplicate:
+				t.duplicates++
+			default:
+				t.published++
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s..%s: %v\n", pos[start], pos[end-1], err)
+		}
+		if bar != nil {
+			_ = bar.Add(end - start)
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	return nil
+}
+
+func isContract(err error) bool {
+	_, ok := feedback.AsError(err)
+	return ok
+}
+
+// progressBar draws on w only when it is a terminal.
+func progressBar(w io.Writer, total int) *progressbar.ProgressBar {
+	file, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("publishing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+	)
+}

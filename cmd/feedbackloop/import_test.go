@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+const fixtures = "../../ingest/sources/testdata/"
+
+// runImportCmd runs `feedbackloop import args...` and returns stdout,
+// stderr and the command's error.
+func runImportCmd(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	a := &app{logFormat: "console", logLevel: "error"}
+	cmd := newImportCmd(a)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as the root command sets them
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errb.String(), err
+}
+
+func dryRunRecords(t *testing.T, stdout string) []*feedback.Record {
+	t.Helper()
+	var recs []*feedback.Record
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if line == "" {
+			continue
+		}
+		r, err := feedback.Decode([]byte(line), 0)
+		if err != nil {
+			t.Fatalf("dry-run line %q is not a valid record: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func TestDryRunPrintsValidRecordsAndReportsEachRejectedItem(t *testing.T) {
+	stdout, stderr, err := runImportCmd(t, "--source", "zendesk", "--file", fixtures+"zendesk_tickets.json", "--dry-run")
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 items rejected") {
+		t.Errorf("error %v, want one saying an item was rejected", err)
+	}
+	recs := dryRunRecords(t, stdout)
+	if len(recs) != 2 || recs[0].ID != "zendesk:4821" || recs[1].ID != "zendesk:4822" {
+		t.Errorf("records %v", recs)
+	}
+	for _, want := range []string{
+		"zendesk_tickets.json:1: tickets[3]: rejected: created_at: is missing",
+		"tickets[2]: skipped: ticket 4790 is deleted",
+		"dry run: read 4, would publish 2, skipped 1 (not feedback), rejected 1",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestDryRunOfEverySourceFixture(t *testing.T) {
+	cases := []struct {
+		args []string
+		n    int
+	}{
+		{[]string{"--source", "freshdesk", "--file", fixtures + "freshdesk_conversations.json"}, 3},
+		{[]string{"--source", "intercom", "--file", fixtures + "intercom_conversation.json"}, 4},
+		{[]string{"--source", "discourse", "--file", fixtures + "discourse_topic.json", "--base-url", "https://forum.example.com"}, 3},
+		{[]string{"--source", "github", "--file", fixtures + "github_issue_comment_webhook.json"}, 1},
+		{[]string{"--source", "reddit", "--file", fixtures + "reddit_listing.json"}, 3},
+		{[]string{"--source", "zendesk", "--file", fixtures + "zendesk_comments.json", "--parent", "4821"}, 3},
+		{[]string{"--source", "notes", "--dir", fixtures + "notes/2024"}, 4},
+		{[]string{"--source", "csv", "--file", fixtures + "nps.csv", "--map", "created_at=Submitted,body=Comment,account.id=Customer,rating=Score",
+			"--source-name", "nps", "--kind", "survey", "--date-order", "mdy"}, 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.args[1], func(t *testing.T) {
+			stdout, stderr, _ := runImportCmd(t, append(tc.args, "--dry-run")...)
+			if recs := dryRunRecords(t, stdout); len(recs) != tc.n {
+				t.Errorf("%d records, want %d\n%s", len(recs), tc.n, stderr)
+			}
+		})
+	}
+}
+
+func TestCSVImportNamesTheLineOfABadRow(t *testing.T) {
+	_, stderr, err := runImportCmd(t, "--source", "csv", "--file", fixtures+"nps.csv", "--dry-run",
+		"--map", "created_at=Submitted,body=Comment,rating=Score")
+	if err == nil {
+		t.Error("rejected rows did not fail the command")
+	}
+	for _, want := range []string{
+		`nps.csv:4: rejected: column "Submitted" (created_at): "10/03/2025" could be month/day or day/month`,
+		`nps.csv:5: rejected: column "Score" (rating): "ten" is not a number`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+	if _, _, err := runImportCmd(t, "--source", "csv", "--file", fixtures+"nps.csv", "--dry-run", "--map", "body=Comment"); err == nil ||
+		!strings.Contains(err.Error(), "created_at is required") {
+		t.Errorf("missing created_at mapping: %v", err)
+	}
+	if _, _, err := runImportCmd(t, "--source", "zendesk", "--file", fixtures+"nps.csv", "--map", "body=x"); err == nil ||
+		!strings.Contains(err.Error(), "for --source csv") {
+		t.Errorf("--map with a JSON source: %v", err)
+	}
+}
+
+func TestImportPublishesOnceAndCountsDuplicatesOnTheSecondRun(t *testing.T) {
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
+	args := []string{"--source", "github", "--file", fixtures + "github_issues.json", "--chunk", "1"}
+	_, stderr, err := runImportCmd(t, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "read 3, published 2, duplicates skipped by JetStream 0, skipped 1 (not feedback), rejected 0, failed 0") {
+		t.Errorf("first run totals:\n%s", stderr)
+	}
+	_, stderr, err = runImportCmd(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "published 0, duplicates skipped by JetStream 2") {
+		t.Errorf("second run totals:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "publishing") {
+		t.Errorf("a progress bar was drawn on a non-terminal:\n%s", stderr)
+	}
+}

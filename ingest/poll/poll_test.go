@@ -1,0 +1,641 @@
+package poll_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/ingest/poll"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+// natsEnv is a real embedded NATS with the feedback stream and a
+// checkpoint bucket.
+type natsEnv struct {
+	t   *testing.T
+	cfg config.Config
+	js  jetstream.JetStream
+	kv  jetstream.KeyValue
+	pub *countingPublisher
+}
+
+func newNATS(t *testing.T) *natsEnv {
+	t.Helper()
+	srv := testenv.NATS(t)
+	cfg := config.Default()
+	cfg.NATS.URL = srv.ClientURL()
+	nc, err := nats.Connect(cfg.NATS.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := poll.Bucket(ctx, js, cfg.Poll.CheckpointBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &natsEnv{t: t, cfg: cfg, js: js, kv: kv, pub: &countingPublisher{pub: ingest.NewPublisher(js, 0)}}
+}
+
+// countingPublisher counts the records a poller sends, so a test sees a
+// republish that JetStream's duplicate window would hide.
+type countingPublisher struct {
+	pub  *ingest.Publisher
+	mu   sync.Mutex
+	sent []string
+	// failCall, when > 0, makes that call (1-based) fail as an
+	// acknowledgement that never came would.
+	failCall, calls int
+}
+
+func (c *countingPublisher) Publish(ctx context.Context, recs []*feedback.Record) ([]ingest.Outcome, error) {
+	c.mu.Lock()
+	c.calls++
+	if c.calls == c.failCall {
+		c.mu.Unlock()
+		return make([]ingest.Outcome, len(recs)), context.DeadlineExceeded
+	}
+	for _, r := range recs {
+		c.sent = append(c.sent, r.ID)
+	}
+	c.mu.Unlock()
+	return c.pub.Publish(ctx, recs)
+}
+
+func (c *countingPublisher) ids() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.sent)
+}
+
+// storedIDs lists the Nats-Msg-Id of every message in the feedback stream.
+func (e *natsEnv) storedIDs() []string {
+	e.t.Helper()
+	ctx := context.Background()
+	s, err := e.js.Stream(ctx, e.cfg.NATS.Stream)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var ids []string
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		ids = append(ids, m.Header.Get(jetstream.MsgIDHeader))
+	}
+	return ids
+}
+
+func (e *natsEnv) checkpoint(key string) string {
+	e.t.Helper()
+	entry, err := e.kv.Get(context.Background(), key)
+	if err != nil {
+		e.t.Fatalf("checkpoint %s: %v", key, err)
+	}
+	return string(entry.Value())
+}
+
+// pollConfig is a poll section fast enough for tests.
+func pollConfig(tune func(*config.Poll)) config.Poll {
+	c := config.Default().Poll
+	c.RateLimit = 1000
+	c.RetryInitial = 10 * time.Millisecond
+	c.RetryMaxElapsed = 5 * time.Second
+	c.RequestTimeout = 5 * time.Second
+	c.GitHubRepos = nil
+	tune(&c)
+	return c
+}
+
+// pollOnce builds the configured sources and polls each once with a new
+// Poller, as a restarted `feedbackloop poll --once` would.
+func (e *natsEnv) pollOnce(cfg config.Poll) error {
+	e.t.Helper()
+	log := zaptest.NewLogger(e.t)
+	srcs := poll.Sources(cfg, log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, s := range srcs {
+		if err := p.PollOnce(context.Background(), s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fault is a response a fake API gives instead of the real one.
+type fault struct {
+	status     int
+	retryAfter string
+}
+
+// faults hands out injected failures in order, then none.
+type faults struct {
+	mu   sync.Mutex
+	list []fault
+}
+
+func (f *faults) next() (fault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.list) == 0 {
+		return fault{}, false
+	}
+	x := f.list[0]
+	f.list = f.list[1:]
+	return x, true
+}
+
+func (f *faults) serve(w http.ResponseWriter) bool {
+	x, ok := f.next()
+	if !ok {
+		return false
+	}
+	if x.retryAfter != "" {
+		w.Header().Set("Retry-After", x.retryAfter)
+	}
+	http.Error(w, `{"error":"injected"}`, x.status)
+	return true
+}
+
+// fakeDiscourse serves GET /posts.json like Discourse: the newest posts
+// first, pageSize at a time, before=<id> for older ones.
+type fakeDiscourse struct {
+	faults
+	mu       sync.Mutex
+	posts    int // posts 1..posts exist
+	requests []string
+}
+
+func (d *fakeDiscourse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d.mu.Lock()
+	d.requests = append(d.requests, r.URL.RequestURI())
+	newest := d.posts
+	d.mu.Unlock()
+	if r.URL.Path != "/posts.json" {
+		http.NotFound(w, r)
+		return
+	}
+	if d.serve(w) {
+		return
+	}
+	before := newest + 1
+	if b := r.URL.Query().Get("before"); b != "" {
+		before, _ = strconv.Atoi(b)
+	}
+	var posts []map[string]any
+	for id := before - 1; id >= 1 && len(posts) < 5; id-- {
+		posts = append(posts, map[string]any{
+			"id": id, "username": "user" + strconv.Itoa(id), "user_id": 100 + id, "post_number": 1, "post_type": 1,
+			"created_at": time.Now().Add(-time.Duration(newest-id) * time.Minute).UTC().Format(time.RFC3339Nano),
+			"cooked":     fmt.Sprintf("<p>Post number %d: the export &amp; sync are slow</p>", id), "topic_id": 7, "topic_slug": "slow",
+			"topic_title": "Slow",
+		})
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
+}
+
+func (d *fakeDiscourse) add(n int) {
+	d.mu.Lock()
+	d.posts += n
+	d.mu.Unlock()
+}
+
+func (d *fakeDiscourse) requestLog() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.requests)
+}
+
+func discourseIDs(from, to int) []string {
+	var ids []string
+	for i := from; i <= to; i++ {
+		ids = append(ids, "discourse:"+strconv.Itoa(i))
+	}
+	return ids
+}
+
+func TestDiscoursePollerPublishesOldestFirstAndResumesFromItsCheckpoint(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeDiscourse{posts: 12}
+	fake.list = []fault{{status: http.StatusTooManyRequests, retryAfter: "1"}, {status: http.StatusBadGateway}}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL })
+
+	start := time.Now()
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("poll took %s: Retry-After: 1 was not honoured", d)
+	}
+	if got := e.storedIDs(); !slices.Equal(got, discourseIDs(1, 12)) {
+		t.Fatalf("stored %v, want posts 1..12 oldest first", got)
+	}
+	if cp := e.checkpoint("discourse"); cp != "12" {
+		t.Errorf("checkpoint %q, want 12", cp)
+	}
+
+	fake.add(3)
+	before := len(fake.requestLog())
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.storedIDs(); !slices.Equal(got, discourseIDs(1, 15)) {
+		t.Fatalf("stored %v after new posts, want 1..15", got)
+	}
+	if sent := e.pub.ids(); len(sent) != 15 {
+		t.Errorf("%d records sent in all, want 15 (the second poll must send only the new posts): %v", len(sent), sent)
+	}
+	if reqs := fake.requestLog()[before:]; len(reqs) != 1 {
+		t.Errorf("second poll made %d requests %v, want 1: it stops at the checkpoint", len(reqs), reqs)
+	}
+}
+
+// fakeZendesk serves the incremental ticket export in pages of two
+// tickets, with cursors c1, c2, ...
+type fakeZendesk struct {
+	faults
+	mu       sync.Mutex
+	tickets  int
+	failPage int // a page that answers 500 while set
+	requests []string
+}
+
+func (z *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	z.mu.Lock()
+	z.requests = append(z.requests, r.URL.RequestURI())
+	total, failPage := z.tickets, z.failPage
+	z.mu.Unlock()
+	if r.URL.Path != "/api/v2/incremental/tickets/cursor.json" || r.URL.Query().Get("include") != "users,organizations" {
+		http.Error(w, "unexpected request "+r.URL.RequestURI(), http.StatusBadRequest)
+		return
+	}
+	if u, p, ok := r.BasicAuth(); !ok || u != "ops@lumen.example/token" || p != "zd-token" {
+		http.Error(w, `{"error":"Couldn't authenticate you"}`, http.StatusUnauthorized)
+		return
+	}
+	if z.serve(w) {
+		return
+	}
+	pageNo := 1
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		n, _ := strconv.Atoi(strings.TrimPrefix(c, "c"))
+		pageNo = n + 1
+	} else if r.URL.Query().Get("start_time") == "" {
+		http.Error(w, "start_time or cursor required", http.StatusBadRequest)
+		return
+	}
+	if pageNo == failPage {
+		http.Error(w, "boom", http.StatusInternalServerError)
+		return
+	}
+	var tickets []map[string]any
+	first := (pageNo-1)*2 + 1
+	for id := first; id < first+2 && id <= total; id++ {
+		tickets = append(tickets, map[string]any{
+			"url": fmt.Sprintf("https://lumen.zendesk.com/api/v2/tickets/%d.json", id), "id": id,
+			"created_at": "2025-11-01T10:00:00Z", "subject": fmt.Sprintf("Ticket %d", id),
+			"description": "The invoice export fails", "status": "open", "requester_id": 9001, "organization_id": 501,
+		})
+	}
+	cursor := pageNo - 1
+	if len(tickets) > 0 {
+		cursor = pageNo
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"tickets": tickets, "users": []map[string]any{{"id": 9001, "name": "Mara", "email": "mara@orchard.example"}},
+		"organizations": []map[string]any{{"id": 501, "name": "Orchard"}},
+		"after_cursor":  "c" + strconv.Itoa(cursor), "end_of_stream": first+2 > total,
+	})
+}
+
+func (z *fakeZendesk) set(f func(z *fakeZendesk)) {
+	z.mu.Lock()
+	f(z)
+	z.mu.Unlock()
+}
+
+func TestZendeskPollerStoppedMidwayResumesWithoutGapsOrRepeats(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeZendesk{tickets: 6, failPage: 2}
+	fake.list = []fault{{status: http.StatusServiceUnavailable}}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.ZendeskURL = api.URL
+		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+		c.RetryMaxElapsed = 300 * time.Millisecond
+	})
+
+	// Page 2 keeps failing: the first poller gives up after page 1.
+	err := e.pollOnce(cfg)
+	if err == nil || !strings.Contains(err.Error(), "500") {
+		t.Fatalf("poll error %v, want the 500 of page 2", err)
+	}
+	if got := e.storedIDs(); !slices.Equal(got, []string{"zendesk:1", "zendesk:2"}) {
+		t.Fatalf("stored %v, want page 1 only", got)
+	}
+	if cp := e.checkpoint("zendesk"); cp != "c1" {
+		t.Fatalf("checkpoint %q, want c1 (page 1 acknowledged, page 2 not)", cp)
+	}
+
+	// The source recovers; a new poller resumes at page 2.
+	fake.set(func(z *fakeZendesk) { z.failPage = 0; z.requests = nil })
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"zendesk:1", "zendesk:2", "zendesk:3", "zendesk:4", "zendesk:5", "zendesk:6"}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Fatalf("stored %v, want %v", got, want)
+	}
+	if sent := e.pub.ids(); !slices.Equal(sent, want) {
+		t.Errorf("sent %v: a record was sent twice or skipped", sent)
+	}
+	if reqs := fake.requests; len(reqs) == 0 || !strings.Contains(reqs[0], "cursor=c1") {
+		t.Errorf("the restarted poller began with %v, want cursor=c1", reqs)
+	}
+	if cp := e.checkpoint("zendesk"); cp != "c3" {
+		t.Errorf("checkpoint %q, want c3", cp)
+	}
+
+	// Nothing new: the next poll sends nothing; a new ticket is picked up.
+	fake.set(func(z *fakeZendesk) { z.tickets = 7 })
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.pub.ids(); !slices.Equal(sent, append(want, "zendesk:7")) {
+		t.Errorf("sent %v after ticket 7 arrived", sent)
+	}
+	rec := lastRecord(t, e)
+	if rec.Author == nil || rec.Author.Email != "mara@orchard.example" || rec.Account == nil || rec.Account.Name != "Orchard" {
+		t.Errorf("sideloads not used: %+v %+v", rec.Author, rec.Account)
+	}
+}
+
+func TestACheckpointIsNotWrittenForAPageJetStreamDidNotAcknowledge(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeZendesk{tickets: 6}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.ZendeskURL = api.URL
+		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+	})
+	e.pub.failCall = 2
+	if err := e.pollOnce(cfg); err == nil {
+		t.Fatal("a poll whose publish was not acknowledged succeeded")
+	}
+	if cp := e.checkpoint("zendesk"); cp != "c1" {
+		t.Fatalf("checkpoint %q, want c1: page 2 was never acknowledged", cp)
+	}
+	e.pub.failCall = 0
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"zendesk:1", "zendesk:2", "zendesk:3", "zendesk:4", "zendesk:5", "zendesk:6"}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+}
+
+func lastRecord(t *testing.T, e *natsEnv) *feedback.Record {
+	t.Helper()
+	s, err := e.js.Stream(context.Background(), e.cfg.NATS.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.GetLastMsgForSubject(context.Background(), ">")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := feedback.Decode(m.Data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestAPermanentAPIErrorIsNotRetried(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeZendesk{tickets: 2}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) { c.ZendeskURL = api.URL; c.ZendeskToken = "wrong" })
+	err := e.pollOnce(cfg)
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "authenticate") {
+		t.Fatalf("error %v, want the 401 with the API's message", err)
+	}
+	if len(fake.requests) != 1 {
+		t.Errorf("%d requests, want 1", len(fake.requests))
+	}
+	if _, err := e.kv.Get(context.Background(), "zendesk"); err == nil {
+		t.Error("a checkpoint was written for a failed poll")
+	}
+}
+
+// fakeGitHub serves /repos/{o}/{r}/issues and /issues/comments sorted by
+// updated_at ascending, two per page, with Link headers.
+type fakeGitHub struct {
+	faults
+	mu       sync.Mutex
+	issues   []map[string]any
+	comments []map[string]any
+	requests []string
+	srvURL   string
+}
+
+func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	g.requests = append(g.requests, r.URL.RequestURI())
+	var list []map[string]any
+	switch r.URL.Path {
+	case "/repos/tidepool-hq/desktop/issues":
+		list = slices.Clone(g.issues)
+	case "/repos/tidepool-hq/desktop/issues/comments":
+		list = slices.Clone(g.comments)
+	default:
+		g.mu.Unlock()
+		http.NotFound(w, r)
+		return
+	}
+	g.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer gh-token" {
+		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		return
+	}
+	if g.serve(w) {
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("sort") != "updated" || q.Get("direction") != "asc" {
+		http.Error(w, "want sort=updated&direction=asc", http.StatusBadRequest)
+		return
+	}
+	since, err := time.Parse(time.RFC3339, q.Get("since"))
+	if err != nil {
+		http.Error(w, "bad since", http.StatusUnprocessableEntity)
+		return
+	}
+	var match []map[string]any
+	for _, it := range list {
+		at, _ := time.Parse(time.RFC3339, it["updated_at"].(string))
+		if !at.Before(since) {
+			match = append(match, it)
+		}
+	}
+	slices.SortStableFunc(match, func(a, b map[string]any) int {
+		return strings.Compare(a["updated_at"].(string), b["updated_at"].(string))
+	})
+	pageNo, _ := strconv.Atoi(q.Get("page"))
+	pageNo = max(pageNo, 1)
+	from := (pageNo - 1) * 2
+	to := min(from+2, len(match))
+	if from > len(match) {
+		from = len(match)
+	}
+	if to < len(match) {
+		next := *r.URL
+		nq := next.Query()
+		nq.Set("page", strconv.Itoa(pageNo+1))
+		next.RawQuery = nq.Encode()
+		w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="next", <%s/last>; rel="last"`, g.srvURL, next.RequestURI(), g.srvURL))
+	}
+	_ = json.NewEncoder(w).Encode(match[from:to])
+}
+
+func ghIssue(n int, updated string, pr bool) map[string]any {
+	it := map[string]any{
+		"url":            fmt.Sprintf("https://api.github.com/repos/tidepool-hq/desktop/issues/%d", n),
+		"repository_url": "https://api.github.com/repos/tidepool-hq/desktop",
+		"html_url":       fmt.Sprintf("https://github.com/tidepool-hq/desktop/issues/%d", n),
+		"number":         n, "title": fmt.Sprintf("Issue %d", n), "body": "Sync is slow", "state": "open",
+		"user": map[string]any{"login": "quietfox", "id": 7}, "labels": []any{},
+		"created_at": "2025-10-01T00:00:00Z", "updated_at": updated,
+	}
+	if pr {
+		it["pull_request"] = map[string]any{"url": "x"}
+	}
+	return it
+}
+
+func TestGitHubPollerFollowsLinksSkipsPullRequestsAndDoesNotRepeatTheBoundary(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeGitHub{
+		issues: []map[string]any{
+			ghIssue(1, "2025-10-02T00:00:00Z", false), ghIssue(2, "2025-10-03T00:00:00Z", true),
+			ghIssue(3, "2025-10-04T00:00:00Z", false), ghIssue(4, "2025-10-05T00:00:00Z", false),
+			ghIssue(5, "2025-10-05T00:00:00Z", false),
+		},
+		comments: []map[string]any{{
+			"id": 501, "html_url": "https://github.com/tidepool-hq/desktop/issues/3#issuecomment-501",
+			"issue_url": "https://api.github.com/repos/tidepool-hq/desktop/issues/3", "body": "Same here",
+			"user": map[string]any{"login": "linden", "id": 8}, "created_at": "2025-10-06T00:00:00Z", "updated_at": "2025-10-06T00:00:00Z",
+		}},
+	}
+	fake.list = []fault{{status: http.StatusTooManyRequests, retryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = api.URL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	})
+	start := time.Now()
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("poll took %s: the Retry-After date was not honoured", d)
+	}
+	want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#3", "github:tidepool-hq/desktop#4",
+		"github:tidepool-hq/desktop#5", "github:tidepool-hq/desktop#3/501"}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Fatalf("stored %v, want %v", got, want)
+	}
+	var cp struct {
+		Since time.Time `json:"since"`
+		Seen  []string  `json:"seen"`
+	}
+	if err := json.Unmarshal([]byte(e.checkpoint("github/tidepool-hq/desktop/issues")), &cp); err != nil {
+		t.Fatal(err)
+	}
+	if !cp.Since.Equal(time.Date(2025, 10, 5, 0, 0, 0, 0, time.UTC)) || len(cp.Seen) != 2 {
+		t.Errorf("checkpoint %+v, want 2025-10-05 with issues 4 and 5 seen", cp)
+	}
+
+	// since= returns the issues updated at the checkpoint again; they are
+	// not sent again. An issue updated later is.
+	fake.mu.Lock()
+	fake.issues = append(fake.issues, ghIssue(6, "2025-10-07T00:00:00Z", false))
+	fake.mu.Unlock()
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.pub.ids(); !slices.Equal(sent, append(want, "github:tidepool-hq/desktop#6")) {
+		t.Errorf("sent %v", sent)
+	}
+}
+
+func TestSourcesComeFromTheConfiguration(t *testing.T) {
+	cfg, err := config.Load("", []string{
+		"FEEDBACKLOOP_POLL_DISCOURSE_URL=https://forum.example.com/",
+		"FEEDBACKLOOP_POLL_ZENDESK_SUBDOMAIN=acme",
+		"FEEDBACKLOOP_POLL_ZENDESK_TOKEN=t",
+		"FEEDBACKLOOP_POLL_GITHUB_REPOS=acme/app, acme/cli",
+		"FEEDBACKLOOP_POLL_GITHUB_COMMENTS=false",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, s := range poll.Sources(cfg.Poll, zaptest.NewLogger(t), time.Now()) {
+		keys = append(keys, s.Key())
+	}
+	want := []string{"discourse", "zendesk", "github/acme/app/issues", "github/acme/cli/issues"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("sources %v, want %v", keys, want)
+	}
+	for env, key := range map[string]string{
+		"FEEDBACKLOOP_POLL_ZENDESK_SUBDOMAIN=acme": "poll.zendesk_token",
+		"FEEDBACKLOOP_POLL_GITHUB_REPOS=noslash":   "poll.github_repos",
+		"FEEDBACKLOOP_POLL_RATE_LIMIT=0":           "poll.rate_limit",
+		"FEEDBACKLOOP_POLL_DISCOURSE_URL=forum":    "poll.discourse_url",
+	} {
+		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: error %v, want one naming %s", env, err, key)
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package poll
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
+)
+
+// Discourse polls a forum's latest posts (GET /posts.json, newest first,
+// paged with before=<post id>). Its checkpoint is the highest post id
+// published. A poll walks back to the checkpoint, then publishes the new
+// posts oldest first, a page at a time, so the checkpoint never passes a
+// post that was not stored. The first poll reaches back to Since or
+// MaxPages pages, whichever comes first.
+type Discourse struct {
+	BaseURL  string
+	Since    time.Time
+	MaxPages int
+	client   *client
+}
+
+// Key implements Source.
+func (d *Discourse) Key() string { return "discourse" }
+
+const discoursePage = 50
+
+// Poll implements Source.
+func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
+	var last int64
+	if len(checkpoint) > 0 {
+		n, err := strconv.ParseInt(string(checkpoint), 10, 64)
+		if err != nil {
+			return fmt.Errorf("checkpoint %q is not a post id", checkpoint)
+		}
+		last = n
+	}
+	type post struct {
+		id  int64
+		raw json.RawMessage
+	}
+	seen := map[int64]bool{}
+	var posts []post
+	next := d.BaseURL + "/posts.json"
+	for pages := 0; next != ""; pages++ {
+		if last == 0 && pages >= d.MaxPages {
+			break
+		}
+		pg, err := d.client.get(ctx, next)
+		if err != nil {
+			return err
+		}
+		var body struct {
+			LatestPosts []json.RawMessage `json:"latest_posts"`
+		}
+		if err := json.Unmarshal(pg.body, &body); err != nil {
+			return fmt.Errorf("posts.json: %w", err)
+		}
+		next = ""
+		oldest := int64(0)
+		reached := false
+		for _, raw := range body.LatestPosts {
+			var head struct {
+				ID        int64     `json:"id"`
+				CreatedAt time.Time `json:"created_at"`
+			}
+			if err := json.Unmarshal(raw, &head); err != nil || head.ID == 0 {
+				continue
+			}
+			if oldest == 0 || head.ID < oldest {
+				oldest = head.ID
+			}
+			switch {
+			case head.ID <= last:
+				reached = true
+			case last == 0 && head.CreatedAt.Before(d.Since):
+				reached = true
+			case !seen[head.ID]:
+				seen[head.ID] = true
+				posts = append(posts, post{id: head.ID, raw: raw})
+			}
+		}
+		if !reached && oldest > 1 && len(body.LatestPosts) > 0 {
+			next = d.BaseURL + "/posts.json?before=" + strconv.FormatInt(oldest, 10)
+		}
+	}
+	slices.SortFunc(posts, func(a, b post) int { return cmp.Compare(a.id, b.id) })
+	for start := 0; start < len(posts); start += discoursePage {
+		chunk := posts[start:min(start+discoursePage, len(posts))]
+		var items []sources.Item
+		for _, p := range chunk {
+			got, err := sources.Discourse{}.Map(p.raw, sources.Options{BaseURL: d.BaseURL})
+			if err != nil {
+				got = []sources.Item{{Pos: sources.Position{Path: "post " + strconv.FormatInt(p.id, 10)}, Err: err}}
+			}
+			items = append(items, got...)
+		}
+		if err := emit(ctx, items, []byte(strconv.FormatInt(chunk[len(chunk)-1].id, 10))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Zendesk polls the incremental ticket export (cursor based), with the
+// users and organizations sideloads for author and account. Its checkpoint
+// is the export's after_cursor; the first poll starts at Since.
+type Zendesk struct {
+	BaseURL  string
+	Since    time.Time
+	MaxPages int
+	client   *client
+}
+
+// Key implements Source.
+func (z *Zendesk) Key() string { return "zendesk" }
+
+// Poll implements Source.
+func (z *Zendesk) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
+	base := z.BaseURL + "/api/v2/incremental/tickets/cursor.json?include=users,organizations&"
+	next := base + "cursor=" + url.QueryEscape(string(checkpoint))
+	if len(checkpoint) == 0 {
+		start := z.Since
+		if limit := time.Now().Add(-time.Minute); start.After(limit) {
+			start = limit // the export refuses a start time in the last minute
+		}
+		next = base + "start_time=" + strconv.FormatInt(start.Unix(), 10)
+	}
+	for pages := 0; pages < z.MaxPages; pages++ {
+		pg, err := z.client.get(ctx, next)
+		if err != nil {
+			return err
+		}
+		var head struct {
+			AfterCursor string `json:"after_cursor"`
+			EndOfStream bool   `json:"end_of_stream"`
+		}
+		if err := json.Unmarshal(pg.body, &head); err != nil {
+			return fmt.Errorf("incremental export: %w", err)
+		}
+		items, err := sources.Zendesk{}.Map(pg.body, sources.Options{BaseURL: z.BaseURL})
+		if err != nil {
+			return fmt.Errorf("incremental export: %w", err)
+		}
+		var cp []byte
+		if head.AfterCursor != "" {
+			cp = []byte(head.AfterCursor)
+		}
+		if err := emit(ctx, items, cp); err != nil {
+			return err
+		}
+		if head.EndOfStream || head.AfterCursor == "" {
+			return nil
+		}
+		next = base + "cursor=" + url.QueryEscape(head.AfterCursor)
+	}
+	return nil
+}
+
+// GitHub polls one repository's issues, or its issue comments, updated
+// since the checkpoint (sort=updated, direction=asc, Link pagination).
+// Pull requests and their comments are skipped by the mapper. The
+// checkpoint is the last updated_at published and the ids published at
+// that instant, so the boundary item, which since= returns again, is not
+// published twice.
+type GitHub struct {
+	APIURL   string
+	Repo     string // owner/repo
+	Comments bool   // poll issue comments instead of issues
+	Since    time.Time
+	MaxPages int
+	client   *client
+}
+
+// Key implements Source.
+func (g *GitHub) Key() string {
+	what := "issues"
+	if g.Comments {
+		what = "comments"
+	}
+	return "github/" + g.Repo + "/" + what
+}
+
+type githubCheckpoint struct {
+	Since time.Time `json:"since"`
+	Seen  []string  `json:"seen,omitempty"`
+}
+
+// Poll implements Source.
+func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
+	cp := githubCheckpoint{Since: g.Since.UTC().Truncate(time.Second)}
+	if len(checkpoint) > 0 {
+		if err := json.Unmarshal(checkpoint, &cp); err != nil {
+			return fmt.Errorf("checkpoint %q: %w", checkpoint, err)
+		}
+	}
+	path := "/issues?state=all&"
+	if g.Comments {
+		path = "/issues/comments?"
+	}
+	next := g.APIURL + "/repos/" + g.Repo + path + "sort=updated&direction=asc&per_page=100&since=" + url.QueryEscape(cp.Since.Format(time.RFC3339))
+	for pages := 0; next != "" && pages < g.MaxPages; pages++ {
+		pg, err := g.client.get(ctx, next)
+		if err != nil {
+			return err
+		}
+		var raws []json.RawMessage
+		if err := json.Unmarshal(pg.body, &raws); err != nil {
+			return fmt.Errorf("%s: %w", g.Key(), err)
+		}
+		var items []sources.Item
+		for i, raw := range raws {
+			var head struct {
+				UpdatedAt time.Time `json:"updated_at"`
+			}
+			_ = json.Unmarshal(raw, &head)
+			got, err := sources.GitHub{}.Map(raw, sources.Options{})
+			if err != nil {
+				got = []sources.Item{{Pos: sources.Position{Path: fmt.Sprintf("[%d]", i)}, Err: err}}
+			}
+			for _, it := range got {
+				id := ""
+				if it.Record != nil {
+					id = it.Record.ID
+				}
+				switch {
+				case head.UpdatedAt.Before(cp.Since) || head.UpdatedAt.Equal(cp.Since) && slices.Contains(cp.Seen, id):
+					continue // published by an earlier poll
+				case head.UpdatedAt.After(cp.Since):
+					cp = githubCheckpoint{Since: head.UpdatedAt}
+				}
+				if id != "" {
+					cp.Seen = append(cp.Seen, id)
+				}
+				items = append(items, it)
+			}
+		}
+		b, err := json.Marshal(cp)
+		if err != nil {
+			return err
+		}
+		if err := emit(ctx, items, b); err != nil {
+			return err
+		}
+		next = nextLink(pg.header)
+		if next != "" && !strings.HasPrefix(next, g.APIURL) {
+			return fmt.Errorf("%s: next page %s is not on %s", g.Key(), redactQuery(next), g.APIURL)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,356 @@
+package sources
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// CSV maps the rows of a CSV file with a header line to records, with a
+// mapping from record fields to column names such as
+// body=Comment,created_at=Date,account.id=Customer.
+//
+// Mappable fields: id, created_at, body, title, url, language, tags (split
+// on ; , or |), rating, parent, kind, author.id, author.name, author.email,
+// account.id, account.name, account.plan, account.arr, and metadata.<key>.
+// body and created_at are required. Without an id column, a row's id is
+// <source>:<hash of its date, body, author e-mail and account>, so
+// importing the same file again yields the same ids.
+type CSV struct {
+	// Source names the records' source; "csv" when empty.
+	Source string
+	// Kind is the records' kind unless a kind column is mapped; "other"
+	// when empty.
+	Kind string
+	// Columns maps record fields to column names (see ParseColumnMap).
+	Columns map[string]string
+	// DateOrder reads dates written with slashes or dots: "mdy"
+	// (03/04/2024 is March 4) or "dmy" (April 3). Empty rejects them as
+	// ambiguous.
+	DateOrder string
+	// DateLayout, when set, is the Go time layout of the date column and
+	// replaces the built-in formats.
+	DateLayout string
+	// Location is the time zone of dates without one; UTC when nil.
+	Location *time.Location
+	// Comma is the field separator; ',' when 0.
+	Comma rune
+}
+
+var _ Mapper = CSV{}
+
+// csvFields are the record fields a column can be mapped to.
+var csvFields = []string{
+	"id", "created_at", "body", "title", "url", "language", "tags", "rating", "parent", "kind",
+	"author.id", "author.name", "author.email", "account.id", "account.name", "account.plan", "account.arr",
+}
+
+// ParseColumnMap reads field=Column pairs separated by commas.
+func ParseColumnMap(spec string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, pair := range strings.Split(spec, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		field, column, ok := strings.Cut(pair, "=")
+		field, column = strings.TrimSpace(field), strings.TrimSpace(column)
+		if !ok || field == "" || column == "" {
+			return nil, fmt.Errorf("column map %q: want field=Column", pair)
+		}
+		if !isCSVField(field) {
+			return nil, fmt.Errorf("column map %q: unknown field %q, want one of %s or metadata.<key>", pair, field, strings.Join(csvFields, ", "))
+		}
+		if _, dup := m[field]; dup {
+			return nil, fmt.Errorf("column map: field %q is mapped twice", field)
+		}
+		m[field] = column
+	}
+	for _, required := range []string{"body", "created_at"} {
+		if _, ok := m[required]; !ok {
+			return nil, fmt.Errorf("column map: %s is required, e.g. body=Comment,created_at=Date", required)
+		}
+	}
+	return m, nil
+}
+
+func isCSVField(f string) bool {
+	if strings.HasPrefix(f, "metadata.") && len(f) > len("metadata.") {
+		return true
+	}
+	for _, k := range csvFields {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Name implements Mapper.
+func (c CSV) Name() string { return "csv" }
+
+// Map implements Mapper. Positions are CSV lines; a row that cannot be
+// mapped names its line, column and reason.
+func (c CSV) Map(data []byte, _ Options) ([]Item, error) {
+	source := c.Source
+	if source == "" {
+		source = "csv"
+	}
+	if !feedback.ValidSource(source) {
+		return nil, fmt.Errorf("source %q must match [a-z0-9_-]{1,64}", source)
+	}
+	kind := c.Kind
+	if kind == "" {
+		kind = "other"
+	}
+	if !feedback.ValidKind(kind) {
+		return nil, fmt.Errorf("kind %q must be one of %s", kind, strings.Join(feedback.Kinds, ", "))
+	}
+	if c.DateOrder != "" && c.DateOrder != "mdy" && c.DateOrder != "dmy" {
+		return nil, fmt.Errorf("date order %q: want mdy or dmy", c.DateOrder)
+	}
+	columns := c.Columns
+	if columns == nil {
+		return nil, errors.New("no column map: give at least body=<column>,created_at=<column>")
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	if c.Comma != 0 {
+		r.Comma = c.Comma
+	}
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, errors.New("CSV is empty: want a header line")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("CSV header: %w", err)
+	}
+	index, err := columnIndex(header, columns)
+	if err != nil {
+		return nil, err
+	}
+	var items []Item
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			return items, nil
+		}
+		line, _ := r.FieldPos(0)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			items = append(items, failed(Position{Line: pe.StartLine}, fmt.Errorf("not CSV: %v", pe.Err)))
+			continue
+		}
+		if err != nil {
+			return items, fmt.Errorf("read CSV: %w", err)
+		}
+		items = append(items, c.row(row, index, Position{Line: line}, source, kind))
+	}
+}
+
+// columnIndex finds each mapped column in the header, exactly or else
+// ignoring case and surrounding spaces.
+func columnIndex(header []string, columns map[string]string) (map[string]int, error) {
+	index := map[string]int{}
+	fields := make([]string, 0, len(columns))
+	for f := range columns {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		col := columns[f]
+		at := -1
+		for i, h := range header {
+			if h == col {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			for i, h := range header {
+				if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(col)) {
+					at = i
+					break
+				}
+			}
+		}
+		if at < 0 {
+			return nil, fmt.Errorf("column %q (mapped to %s) is not in the header; columns are %s", col, f, quoteAll(header))
+		}
+		index[f] = at
+	}
+	return index, nil
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// csvError names the line's column and the field it feeds.
+type csvError struct {
+	column, field, detail string
+}
+
+func (e *csvError) Error() string {
+	return fmt.Sprintf("column %q (%s): %s", e.column, e.field, e.detail)
+}
+
+func (c CSV) row(row []string, index map[string]int, pos Position, source, kind string) Item {
+	get := func(field string) string {
+		i, ok := index[field]
+		if !ok || i >= len(row) {
+			return ""
+		}
+		return strings.TrimSpace(row[i])
+	}
+	bad := func(field, format string, args ...any) Item {
+		return failed(pos, &csvError{column: c.Columns[field], field: field, detail: fmt.Sprintf(format, args...)})
+	}
+	body := get("body")
+	if body == "" {
+		return bad("body", "is empty")
+	}
+	dateText := get("created_at")
+	if dateText == "" {
+		return bad("created_at", "is empty")
+	}
+	at, err := c.parseDate(dateText)
+	if err != nil {
+		return bad("created_at", "%v", err)
+	}
+	r := &feedback.Record{
+		Source: source, Kind: kind, CreatedAt: at, Body: body,
+		Title: get("title"), URL: get("url"), Language: get("language"),
+		Author:   &feedback.Author{ID: get("author.id"), Name: get("author.name"), Email: get("author.email")},
+		Account:  &feedback.Account{ID: get("account.id"), Name: get("account.name"), Plan: get("account.plan")},
+		Metadata: map[string]string{},
+	}
+	if k := get("kind"); k != "" {
+		r.Kind = strings.ToLower(k)
+	}
+	if p := get("parent"); p != "" {
+		r.Parent = prefixed(source, p)
+	}
+	if t := get("tags"); t != "" {
+		r.Tags = strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == ',' || r == '|' })
+	}
+	if s := get("rating"); s != "" {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return bad("rating", "%q is not a number", s)
+		}
+		r.Rating = &v
+	}
+	if s := get("account.arr"); s != "" {
+		v, err := strconv.ParseFloat(strings.NewReplacer("$", "", "€", "", "£", "", ",", "", "_", "", " ", "").Replace(s), 64)
+		if err != nil {
+			return bad("account.arr", "%q is not an amount", s)
+		}
+		r.Account.ARR = v
+	}
+	for field := range index {
+		if key, ok := strings.CutPrefix(field, "metadata."); ok {
+			if v := get(field); v != "" {
+				r.Metadata[key] = v
+			}
+		}
+	}
+	if id := get("id"); id != "" {
+		r.ID = prefixed(source, id)
+	} else {
+		sum := sha256.Sum256([]byte(at.Format(time.RFC3339Nano) + "\x00" + body + "\x00" + r.Author.Email + "\x00" + r.Account.ID))
+		r.ID = source + ":" + hex.EncodeToString(sum[:8])
+	}
+	item := finish(pos, r)
+	if fe, ok := feedback.AsError(item.Err); ok {
+		if col, mapped := c.Columns[fe.Field]; mapped {
+			item.Err = &csvError{column: col, field: fe.Field, detail: fe.Error()}
+		}
+	}
+	return item
+}
+
+// prefixed adds "<source>:" to an id that does not start with it.
+func prefixed(source, id string) string {
+	if strings.HasPrefix(id, source+":") {
+		return id
+	}
+	return source + ":" + id
+}
+
+var (
+	isoLayouts = []string{
+		time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00",
+		"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006/01/02", "2006/01/02 15:04:05",
+	}
+	// The day-first and month-first layouts are the same strings read in
+	// two ways: which one applies is the caller's choice, never a guess.
+	mdyLayouts = []string{"1/2/2006", "1/2/2006 15:04", "1/2/2006 15:04:05", "1/2/2006 3:04 PM", "1/2/2006 3:04:05 PM", "1/2/06", "1.2.2006", "1-2-2006"}
+	dmyLayouts = []string{"2/1/2006", "2/1/2006 15:04", "2/1/2006 15:04:05", "2/1/2006 3:04 PM", "2/1/2006 3:04:05 PM", "2/1/06", "2.1.2006", "2-1-2006"}
+)
+
+func (c CSV) parseDate(s string) (time.Time, error) {
+	loc := c.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if c.DateLayout != "" {
+		t, err := time.ParseInLocation(c.DateLayout, s, loc)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q does not match the date layout %q", s, c.DateLayout)
+		}
+		return checkRange(s, t)
+	}
+	for _, l := range isoLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return checkRange(s, t)
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 1e8 {
+		return checkRange(s, unixTime(float64(n)))
+	}
+	layouts := mdyLayouts
+	switch c.DateOrder {
+	case "dmy":
+		layouts = dmyLayouts
+	case "":
+		for _, l := range mdyLayouts {
+			if _, err := time.Parse(l, s); err == nil {
+				return time.Time{}, fmt.Errorf("%q could be month/day or day/month: set the date order (mdy or dmy)", s)
+			}
+		}
+		for _, l := range dmyLayouts {
+			if _, err := time.Parse(l, s); err == nil {
+				return time.Time{}, fmt.Errorf("%q could be month/day or day/month: set the date order (mdy or dmy)", s)
+			}
+		}
+	}
+	for _, l := range layouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return checkRange(s, t)
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date: want RFC 3339 (2024-05-01T09:30:00Z), 2024-05-01, 2024-05-01 09:30:00, or with a date order set 05/01/2024", s)
+}
+
+func checkRange(s string, t time.Time) (time.Time, error) {
+	if y := t.Year(); y < 1970 || y > 2105 {
+		return time.Time{}, fmt.Errorf("%q is outside the supported range 1970–2105", s)
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,95 @@
+package sources_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
+)
+
+const npsMap = "id=Response ID,created_at=Submitted,rating=Score,body=Comment,account.id=Customer,account.plan=Plan,author.email=Email,metadata.segment=Segment"
+
+func npsCSV(t *testing.T, order string) []sources.Item {
+	t.Helper()
+	cols, err := sources.ParseColumnMap(npsMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := sources.CSV{Source: "nps", Kind: "survey", Columns: cols, DateOrder: order}.Map(read(t, "nps.csv"), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func TestCSVRowsMapAndBadRowsNameTheirLineColumnAndReason(t *testing.T) {
+	items := npsCSV(t, "")
+	checkOutline(t, items, []string{
+		"nps:R-100", "nps:R-101",
+		`error: column "Submitted" (created_at): "10/03/2025" could be month/day or day/month`,
+		`error: column "Score" (rating): "ten" is not a number`,
+		`error: column "Comment" (body): is empty`,
+		"nps:R-105",
+	})
+	for i, line := range []int{2, 3, 4, 5, 6, 7} {
+		if items[i].Pos.Line != line {
+			t.Errorf("item %d at line %d, want %d", i, items[i].Pos.Line, line)
+		}
+	}
+	r := record(t, items, "nps:R-101")
+	if r.Kind != "survey" || *r.Rating != 3 || r.Account.ID != "globex" || r.Account.Plan != "pro" ||
+		r.Author.Email != "it@globex.example" || r.Metadata["segment"] != "mid" || r.Body != "The mobile app logs me out, every; single; day" {
+		t.Errorf("row 3: %+v %+v %+v", r, r.Account, r.Author)
+	}
+	if !record(t, items, "nps:R-100").CreatedAt.Equal(time.Date(2025, 10, 1, 9, 15, 0, 0, time.UTC)) {
+		t.Error("date with time")
+	}
+}
+
+func TestCSVSlashDatesNeedAnOrderAndFollowIt(t *testing.T) {
+	mdy := record(t, npsCSV(t, "mdy"), "nps:R-102")
+	dmy := record(t, npsCSV(t, "dmy"), "nps:R-102")
+	if !mdy.CreatedAt.Equal(time.Date(2025, 10, 3, 0, 0, 0, 0, time.UTC)) || !dmy.CreatedAt.Equal(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("mdy %v dmy %v", mdy.CreatedAt, dmy.CreatedAt)
+	}
+}
+
+func TestCSVWithoutIDColumnDerivesStableIDs(t *testing.T) {
+	input := "When,What\n2025-01-02,slow search\n2025-01-03,great export\n"
+	c := sources.CSV{Columns: map[string]string{"created_at": "when", "body": "WHAT"}}
+	a, err := c.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.Map([]byte(input), sources.Options{})
+	if a[0].Record.ID != b[0].Record.ID || a[0].Record.ID == a[1].Record.ID || !strings.HasPrefix(a[0].Record.ID, "csv:") {
+		t.Errorf("ids %q %q %q", a[0].Record.ID, b[0].Record.ID, a[1].Record.ID)
+	}
+	if a[0].Record.Kind != "other" || a[0].Record.Source != "csv" {
+		t.Errorf("defaults: %+v", a[0].Record)
+	}
+}
+
+func TestCSVConfigurationErrorsAreClear(t *testing.T) {
+	for spec, want := range map[string]string{
+		"body=Comment":                    "created_at is required",
+		"body=Comment,created_at":         "want field=Column",
+		"body=A,created_at=B,colour=C":    `unknown field "colour"`,
+		"body=A,created_at=B,body=C":      "mapped twice",
+		"body=A,created_at=B,metadata.=C": "unknown field",
+	} {
+		if _, err := sources.ParseColumnMap(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", spec, err, want)
+		}
+	}
+	c := sources.CSV{Columns: map[string]string{"created_at": "Date", "body": "Feedback"}}
+	_, err := c.Map([]byte("Date,Comment\n2025-01-01,x\n"), sources.Options{})
+	if err == nil || !strings.Contains(err.Error(), `column "Feedback" (mapped to body) is not in the header`) || !strings.Contains(err.Error(), `"Comment"`) {
+		t.Errorf("missing column: %v", err)
+	}
+	c.Source = "Bad Name"
+	if _, err := c.Map([]byte("Date,Feedback\n"), sources.Options{}); err == nil {
+		t.Error("an invalid source name was accepted")
+	}
+}

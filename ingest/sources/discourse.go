@@ -1,0 +1,202 @@
+package sources
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Discourse maps Discourse posts: the latest posts (GET /posts.json), a
+// topic's post stream (GET /t/{id}.json), a single post, and post webhooks
+// ({"post": {...}} with X-Discourse-Event post_created or post_edited).
+// Topic, user and ping webhooks carry no post and are skipped: a new
+// topic's first post arrives as its own post_created.
+//
+// A post becomes discourse:<post id>, kind forum, its cooked HTML as plain
+// text (raw when cooked is missing), its topic's title as title. Links
+// need Options.BaseURL (https://forum.example.com); webhooks give it in
+// X-Discourse-Instance.
+type Discourse struct{}
+
+var _ Mapper = Discourse{}
+
+// Name implements Mapper.
+func (Discourse) Name() string { return "discourse" }
+
+type dcPost struct {
+	ID          flexID   `json:"id"`
+	Name        string   `json:"name"`
+	Username    string   `json:"username"`
+	UserID      flexID   `json:"user_id"`
+	CreatedAt   flexTime `json:"created_at"`
+	Cooked      string   `json:"cooked"`
+	Raw         string   `json:"raw"`
+	PostNumber  flexID   `json:"post_number"`
+	PostType    int      `json:"post_type"`
+	TopicID     flexID   `json:"topic_id"`
+	TopicSlug   string   `json:"topic_slug"`
+	TopicTitle  string   `json:"topic_title"`
+	CategoryID  flexID   `json:"category_id"`
+	UserDeleted bool     `json:"user_deleted"`
+	DeletedAt   *string  `json:"deleted_at"`
+	ReplyTo     flexID   `json:"reply_to_post_number"`
+	Archetype   string   `json:"topic_archetype"`
+}
+
+// dcTopic is what a topic document says about all of its posts.
+type dcTopic struct {
+	ID         flexID          `json:"id"`
+	Title      string          `json:"title"`
+	Slug       string          `json:"slug"`
+	CategoryID flexID          `json:"category_id"`
+	Tags       json.RawMessage `json:"tags"`
+}
+
+// Map implements Mapper.
+func (d Discourse) Map(data []byte, opts Options) ([]Item, error) {
+	base := strings.TrimRight(opts.BaseURL, "/")
+	switch opts.Event {
+	case "", "post_created", "post_edited", "post_recovered":
+	default:
+		return []Item{failed(Position{Line: 1}, skip("event %s carries no new post", opts.Event))}, nil
+	}
+	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		top := keys(raw)
+		if top == nil {
+			els, isArray, err := elements(raw)
+			if err != nil || !isArray {
+				return nil, &mapError{detail: "want Discourse posts (latest_posts, post_stream, post)"}
+			}
+			return d.posts(els, pos, "", dcTopic{}, base), nil
+		}
+		if r, ok := top["latest_posts"]; ok {
+			els, _, err := elements(r)
+			if err != nil {
+				return nil, &mapError{field: "latest_posts", detail: err.Error()}
+			}
+			return d.posts(els, pos, "latest_posts", dcTopic{}, base), nil
+		}
+		if r, ok := top["post_stream"]; ok {
+			var stream struct {
+				Posts []json.RawMessage `json:"posts"`
+			}
+			if err := json.Unmarshal(r, &stream); err != nil {
+				return nil, &mapError{field: "post_stream", detail: err.Error()}
+			}
+			var topic dcTopic
+			_ = json.Unmarshal(raw, &topic)
+			return d.posts(stream.Posts, pos, "post_stream.posts", topic, base), nil
+		}
+		if r, ok := top["posts"]; ok && first(r) == '[' {
+			els, _, _ := elements(r)
+			return d.posts(els, pos, "posts", dcTopic{}, base), nil
+		}
+		if r, ok := top["post"]; ok {
+			return []Item{d.post(r, withPath(pos, "post"), dcTopic{}, base)}, nil
+		}
+		for _, k := range []string{"topic", "ping", "user", "category", "tag", "like", "user_badge"} {
+			if _, ok := top[k]; ok {
+				return []Item{failed(pos, skip("a %s event carries no post", k))}, nil
+			}
+		}
+		if _, ok := top["cooked"]; ok {
+			return []Item{d.post(raw, pos, dcTopic{}, base)}, nil
+		}
+		if _, ok := top["raw"]; ok {
+			return []Item{d.post(raw, pos, dcTopic{}, base)}, nil
+		}
+		return nil, &mapError{detail: "want Discourse posts: found none of latest_posts, post_stream, post, cooked"}
+	})
+}
+
+func (d Discourse) posts(els []json.RawMessage, pos Position, path string, topic dcTopic, base string) []Item {
+	items := make([]Item, 0, len(els))
+	for i, el := range els {
+		items = append(items, d.post(el, withPath(pos, indexPath(path, i, true)), topic, base))
+	}
+	return items
+}
+
+func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base string) Item {
+	var p dcPost
+	if err := decodeItem(raw, &p); err != nil {
+		return failed(pos, err)
+	}
+	id := string(p.ID)
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	if p.DeletedAt != nil && *p.DeletedAt != "" {
+		return failed(pos, skip("post %s is deleted", id))
+	}
+	at, err := created("created_at", p.CreatedAt)
+	if err != nil {
+		return failed(pos, err)
+	}
+	body := firstNonEmpty(HTMLToText(p.Cooked), strings.TrimSpace(p.Raw))
+	if body == "" {
+		if p.PostType == 3 {
+			return failed(pos, skip("post %s is a small action without text", id))
+		}
+		return failed(pos, missingField("cooked"))
+	}
+	topicID := firstNonEmpty(string(p.TopicID), string(topic.ID))
+	slug := firstNonEmpty(p.TopicSlug, topic.Slug)
+	r := &feedback.Record{
+		ID: "discourse:" + id, Source: "discourse", Kind: "forum", CreatedAt: at,
+		Title: firstNonEmpty(p.TopicTitle, topic.Title), Body: body, Tags: discourseTags(topic.Tags),
+		Metadata: meta("topic_id", topicID, "post_number", string(p.PostNumber),
+			"category_id", firstNonEmpty(string(p.CategoryID), string(topic.CategoryID)),
+			"reply_to_post_number", string(p.ReplyTo), "username", p.Username),
+	}
+	switch p.PostType {
+	case 2:
+		r.Metadata["post_type"] = "moderator_action"
+	case 3:
+		r.Metadata["post_type"] = "small_action"
+	case 4:
+		r.Metadata["post_type"] = "whisper"
+		r.Metadata["visibility"] = "private"
+	}
+	if p.Archetype == "private_message" {
+		r.Metadata["visibility"] = "private"
+	}
+	if base != "" && topicID != "" {
+		r.URL = base + "/t/"
+		if slug != "" {
+			r.URL += slug + "/"
+		}
+		r.URL += topicID
+		if n := string(p.PostNumber); n != "" {
+			r.URL += "/" + n
+		}
+	}
+	if p.UserDeleted {
+		r.Metadata["user_deleted"] = "true"
+	} else {
+		r.Author = &feedback.Author{ID: string(p.UserID), Name: firstNonEmpty(p.Name, p.Username)}
+	}
+	return finish(pos, r)
+}
+
+// discourseTags reads a topic's tags, which are names in older versions
+// and objects with a name in newer ones.
+func discourseTags(raw json.RawMessage) []string {
+	if isNull(raw) {
+		return nil
+	}
+	var names []string
+	if json.Unmarshal(raw, &names) == nil {
+		return names
+	}
+	var objs []struct {
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(raw, &objs) == nil {
+		for _, o := range objs {
+			names = append(names, o.Name)
+		}
+	}
+	return names
+}

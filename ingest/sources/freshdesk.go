@@ -1,0 +1,204 @@
+package sources
+
+import (
+	"encoding/json"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Freshdesk maps Freshdesk API v2 tickets and conversations.
+//
+// Accepted inputs: a ticket (GET /api/v2/tickets/{id}, with the requester,
+// company and conversations includes when present), a ticket list (an
+// array, or search's {"results": [...]}), and conversations (GET
+// /tickets/{id}/conversations, an array, or {"conversations": [...]}).
+//
+// Ids: a ticket is freshdesk:<ticket id>, a conversation
+// freshdesk:<ticket id>/<conversation id> with the ticket as parent. Links
+// need Options.BaseURL (https://acme.freshdesk.com): the API does not say
+// which helpdesk it is.
+type Freshdesk struct{}
+
+var _ Mapper = Freshdesk{}
+
+// Name implements Mapper.
+func (Freshdesk) Name() string { return "freshdesk" }
+
+type fdContact struct {
+	ID    flexID `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type fdTicket struct {
+	ID              flexID            `json:"id"`
+	Subject         string            `json:"subject"`
+	DescriptionText string            `json:"description_text"`
+	Description     string            `json:"description"`
+	CreatedAt       flexTime          `json:"created_at"`
+	RequesterID     flexID            `json:"requester_id"`
+	Requester       *fdContact        `json:"requester"`
+	Email           string            `json:"email"`
+	Name            string            `json:"name"`
+	CompanyID       flexID            `json:"company_id"`
+	Company         *fdContact        `json:"company"`
+	Tags            []string          `json:"tags"`
+	Status          flexID            `json:"status"`
+	Priority        flexID            `json:"priority"`
+	Source          flexID            `json:"source"`
+	Type            string            `json:"type"`
+	Conversations   []json.RawMessage `json:"conversations"`
+}
+
+type fdConversation struct {
+	ID        flexID   `json:"id"`
+	TicketID  flexID   `json:"ticket_id"`
+	BodyText  string   `json:"body_text"`
+	Body      string   `json:"body"`
+	Incoming  *bool    `json:"incoming"`
+	Private   *bool    `json:"private"`
+	UserID    flexID   `json:"user_id"`
+	FromEmail string   `json:"from_email"`
+	CreatedAt flexTime `json:"created_at"`
+}
+
+// Map implements Mapper.
+func (f Freshdesk) Map(data []byte, opts Options) ([]Item, error) {
+	base := strings.TrimRight(opts.BaseURL, "/")
+	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		list, path := raw, ""
+		if top := keys(raw); top != nil {
+			for _, k := range []string{"results", "tickets", "conversations"} {
+				if r, ok := top[k]; ok && first(r) == '[' {
+					list, path = r, k
+					break
+				}
+			}
+		}
+		els, isArray, err := elements(list)
+		if err != nil {
+			return nil, err
+		}
+		var items []Item
+		for i, el := range els {
+			p := withPath(pos, indexPath(path, i, isArray))
+			k := keys(el)
+			if k == nil {
+				items = append(items, failed(p, &mapError{detail: "is not a JSON object"}))
+				continue
+			}
+			if _, isConv := k["ticket_id"]; isConv || (k["body_text"] != nil && k["subject"] == nil) {
+				items = append(items, f.conversation(el, p, "", base))
+				continue
+			}
+			items = append(items, f.ticket(el, p, base)...)
+		}
+		return items, nil
+	})
+}
+
+var (
+	fdStatus   = map[string]string{"2": "open", "3": "pending", "4": "resolved", "5": "closed"}
+	fdPriority = map[string]string{"1": "low", "2": "medium", "3": "high", "4": "urgent"}
+	fdSource   = map[string]string{"1": "email", "2": "portal", "3": "phone", "7": "chat", "9": "feedback_widget", "10": "outbound_email"}
+)
+
+func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item {
+	var t fdTicket
+	if err := decodeItem(raw, &t); err != nil {
+		return []Item{failed(pos, err)}
+	}
+	id := string(t.ID)
+	if id == "" {
+		return []Item{failed(pos, missingField("id"))}
+	}
+	at, err := created("created_at", t.CreatedAt)
+	if err != nil {
+		return []Item{failed(pos, err)}
+	}
+	body := firstNonEmpty(t.DescriptionText, HTMLToText(t.Description), t.Subject)
+	if strings.TrimSpace(body) == "" {
+		return []Item{failed(pos, missingField("description_text"))}
+	}
+	r := &feedback.Record{
+		ID: "freshdesk:" + id, Source: "freshdesk", Kind: "ticket", CreatedAt: at,
+		Title: t.Subject, Body: body, Tags: t.Tags,
+		Metadata: meta("status", lookupOr(fdStatus, string(t.Status)), "priority", lookupOr(fdPriority, string(t.Priority)),
+			"channel", lookupOr(fdSource, string(t.Source)), "type", t.Type),
+	}
+	if base != "" {
+		r.URL = base + "/a/tickets/" + id
+	}
+	author := feedback.Author{ID: string(t.RequesterID), Name: t.Name, Email: t.Email}
+	if t.Requester != nil {
+		author = mergeAuthor(feedback.Author{ID: string(t.Requester.ID), Name: t.Requester.Name, Email: t.Requester.Email}, author)
+	}
+	r.Author = &author
+	if t.Company != nil && string(t.Company.ID) != "" {
+		r.Account = &feedback.Account{ID: string(t.Company.ID), Name: t.Company.Name}
+	} else if string(t.CompanyID) != "" {
+		r.Account = &feedback.Account{ID: string(t.CompanyID)}
+	}
+	items := []Item{finish(pos, r)}
+	for i, c := range t.Conversations {
+		items = append(items, f.conversation(c, withPath(pos, indexPath("conversations", i, true)), id, base))
+	}
+	return items
+}
+
+func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base string) Item {
+	var c fdConversation
+	if err := decodeItem(raw, &c); err != nil {
+		return failed(pos, err)
+	}
+	id := string(c.ID)
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	ticket = firstNonEmpty(string(c.TicketID), ticket)
+	if ticket == "" {
+		return failed(pos, missingField("ticket_id"))
+	}
+	at, err := created("created_at", c.CreatedAt)
+	if err != nil {
+		return failed(pos, err)
+	}
+	body := firstNonEmpty(c.BodyText, HTMLToText(c.Body))
+	if strings.TrimSpace(body) == "" {
+		return failed(pos, missingField("body_text"))
+	}
+	r := &feedback.Record{
+		ID: "freshdesk:" + ticket + "/" + id, Parent: "freshdesk:" + ticket,
+		Source: "freshdesk", Kind: "ticket", CreatedAt: at, Body: body, Metadata: map[string]string{},
+	}
+	if base != "" {
+		r.URL = base + "/a/tickets/" + ticket
+	}
+	author := feedback.Author{ID: string(c.UserID)}
+	if addr, err := mail.ParseAddress(c.FromEmail); err == nil {
+		author.Name, author.Email = addr.Name, addr.Address
+	} else if strings.Contains(c.FromEmail, "@") {
+		author.Email = strings.TrimSpace(c.FromEmail)
+	}
+	r.Author = &author
+	if c.Incoming != nil {
+		r.Metadata["author_role"] = map[bool]string{true: "customer", false: "agent"}[*c.Incoming]
+	}
+	if c.Private != nil && *c.Private {
+		r.Metadata["visibility"] = "private"
+	}
+	return finish(pos, r)
+}
+
+func lookupOr(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	if _, err := strconv.Atoi(k); err == nil || k == "" {
+		return k
+	}
+	return strings.ToLower(k)
+}

@@ -1,0 +1,309 @@
+package sources
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// document is one JSON value of an input and the line it starts on.
+type document struct {
+	line int
+	raw  json.RawMessage
+	err  error // a line of NDJSON that is not JSON
+}
+
+// documents splits an input into its JSON values: one for a plain JSON
+// file, several for concatenated JSON or NDJSON. When the input as a whole
+// is not a stream of JSON values but its first line is one, it is read as
+// NDJSON line by line, and a broken line becomes a document with err set so
+// that the lines after it are still read.
+func documents(data []byte) ([]document, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("input is empty")
+	}
+	var docs []document
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := int(dec.InputOffset())
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			if lines, ok := ndjson(data); ok {
+				return lines, nil
+			}
+			return nil, jsonSyntax(data, err)
+		}
+		docs = append(docs, document{line: lineAt(data, skipSpace(data, start)), raw: raw})
+	}
+}
+
+// ndjson reads data line by line when its first non-blank line is a JSON
+// value on its own.
+func ndjson(data []byte) ([]document, bool) {
+	var docs []document
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		var raw json.RawMessage
+		err := json.Unmarshal(line, &raw)
+		if err != nil && len(docs) == 0 {
+			return nil, false
+		}
+		if err != nil {
+			docs = append(docs, document{line: i + 1, err: fmt.Errorf("not JSON: %v", err)})
+			continue
+		}
+		docs = append(docs, document{line: i + 1, raw: raw})
+	}
+	return docs, len(docs) > 0
+}
+
+func jsonSyntax(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("line %d: not JSON: %v", lineAt(data, int(se.Offset)), se)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("not JSON: the input ends in the middle of a value")
+	}
+	return fmt.Errorf("not JSON: %w", err)
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+func lineAt(data []byte, offset int) int {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
+
+// mapDocuments runs each JSON document of data through one, which returns
+// the items of that document with paths relative to it.
+func mapDocuments(data []byte, one func(raw json.RawMessage, pos Position) ([]Item, error)) ([]Item, error) {
+	docs, err := documents(data)
+	if err != nil {
+		return nil, err
+	}
+	var items []Item
+	for _, d := range docs {
+		pos := Position{Line: d.line}
+		if d.err != nil {
+			items = append(items, failed(pos, d.err))
+			continue
+		}
+		got, err := one(d.raw, pos)
+		if err != nil {
+			if len(docs) == 1 {
+				return nil, err
+			}
+			items = append(items, failed(pos, err))
+			continue
+		}
+		items = append(items, got...)
+	}
+	return items, nil
+}
+
+// elements returns the members of a JSON array, or the value itself when
+// it is not an array.
+func elements(raw json.RawMessage) ([]json.RawMessage, bool, error) {
+	if first(raw) != '[' {
+		return []json.RawMessage{raw}, false, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, true, err
+	}
+	return list, true, nil
+}
+
+// first returns the first non-space byte of a JSON value.
+func first(raw []byte) byte {
+	i := skipSpace(raw, 0)
+	if i < len(raw) {
+		return raw[i]
+	}
+	return 0
+}
+
+// keys decodes the top level of a JSON object; nil when raw is not one.
+func keys(raw json.RawMessage) map[string]json.RawMessage {
+	if first(raw) != '{' {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil
+	}
+	return m
+}
+
+func isNull(raw json.RawMessage) bool {
+	s := bytes.TrimSpace(raw)
+	return len(s) == 0 || string(s) == "null"
+}
+
+// flexID is an id a source writes as a number in one API and as a string in
+// another (Zendesk's REST API and its webhooks, Intercom part ids).
+type flexID string
+
+func (f *flexID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		*f = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexID(s)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("id %s is neither a string nor a number", b)
+		}
+		*f = flexID(n.String())
+	}
+	return nil
+}
+
+// flexTime is a timestamp written as RFC 3339 text, as a few other common
+// layouts, or as Unix seconds (Intercom, Reddit). A value it cannot read is
+// kept in err and reported by created against the field that held it.
+type flexTime struct {
+	t   time.Time
+	raw string
+	err error
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999 -0700", // Zendesk audits
+	"2006-01-02 15:04:05 -0700 MST",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05.999999999", // no zone: UTC
+	"2006-01-02 15:04:05",
+	time.RFC1123Z,
+	time.RFC1123,
+}
+
+func (f *flexTime) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*f = flexTime{raw: string(b)}
+	switch {
+	case string(b) == "null":
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		f.raw = s
+		if strings.TrimSpace(s) != "" {
+			f.t, f.err = parseTimeText(s)
+		}
+	default:
+		n, err := strconv.ParseFloat(string(b), 64)
+		if err != nil {
+			f.err = fmt.Errorf("%s is neither a timestamp nor a number", b)
+			return nil
+		}
+		f.t = unixTime(n)
+	}
+	return nil
+}
+
+func parseTimeText(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		return unixTime(n), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a timestamp", s)
+}
+
+// unixTime reads seconds, or milliseconds when the number is too large to
+// be seconds before the year 5000.
+func unixTime(n float64) time.Time {
+	if n > 1e11 {
+		n /= 1000
+	}
+	sec := int64(n)
+	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC().Truncate(time.Millisecond)
+}
+
+// created checks a source's creation time is usable and returns it.
+func created(field string, f flexTime) (time.Time, error) {
+	if f.err != nil {
+		return time.Time{}, &mapError{field: field, detail: f.err.Error()}
+	}
+	if f.t.IsZero() {
+		return time.Time{}, missingField(field)
+	}
+	if _, err := feedback.ParseTime(f.t.Format(time.RFC3339)); err != nil {
+		return time.Time{}, &mapError{field: field, detail: err.Error() + " (got " + f.raw + ")"}
+	}
+	return f.t, nil
+}
+
+// decodeItem unmarshals one item and turns a type mismatch into an error
+// that names the source's field.
+func decodeItem(raw json.RawMessage, v any) error {
+	err := json.Unmarshal(raw, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &mapError{field: te.Field, detail: fmt.Sprintf("is a JSON %s, want %s", te.Value, te.Type)}
+	}
+	return &mapError{detail: err.Error()}
+}
+
+// indexPath names the i-th member of list inside a document.
+func indexPath(list string, i int, wasArray bool) string {
+	if !wasArray {
+		return list
+	}
+	if list == "" {
+		return fmt.Sprintf("[%d]", i)
+	}
+	return fmt.Sprintf("%s[%d]", list, i)
+}
+
+func withPath(pos Position, path string) Position {
+	switch {
+	case path == "":
+		return pos
+	case pos.Path == "":
+		pos.Path = path
+	default:
+		pos.Path += "." + path
+	}
+	return pos
+}

@@ -1,0 +1,39 @@
+package sources
+
+import (
+	"encoding/json"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Records reads records that already follow the message contract: JSON
+// lines (one record per line), a JSON array of records, or one record. Each
+// is decoded and validated with feedback.Decode, so a bad line is reported
+// with the contract's reason and field.
+type Records struct{}
+
+var _ Mapper = Records{}
+
+// Name implements Mapper.
+func (Records) Name() string { return "jsonl" }
+
+// Map implements Mapper.
+func (Records) Map(data []byte, _ Options) ([]Item, error) {
+	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		els, isArray, err := elements(raw)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]Item, 0, len(els))
+		for i, el := range els {
+			p := withPath(pos, indexPath("", i, isArray))
+			r, err := feedback.Decode(el, 0)
+			if err != nil {
+				items = append(items, failed(p, err))
+				continue
+			}
+			items = append(items, Item{Pos: p, Record: r})
+		}
+		return items, nil
+	})
+}

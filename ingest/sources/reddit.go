@@ -1,0 +1,212 @@
+package sources
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Reddit maps Reddit listings of posts (t3) and comments (t1): GET
+// /r/{sub}/new.json and friends, a thread's GET /comments/{id}.json (an
+// array of two listings, with nested replies), single things, and the
+// bare objects of NDJSON dumps.
+//
+// A post becomes reddit:<post id> with its self text as body, or its title
+// when it is a link post; a comment becomes reddit:<post id>/<comment id>
+// with the post as parent. Deleted and removed comments are skipped;
+// "more" stubs are not items. The score goes to metadata, not rating: it
+// measures reach, not satisfaction.
+type Reddit struct{}
+
+var _ Mapper = Reddit{}
+
+// Name implements Mapper.
+func (Reddit) Name() string { return "reddit" }
+
+type rdThing struct {
+	Kind string          `json:"kind"`
+	Data json.RawMessage `json:"data"`
+}
+
+type rdItem struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Title       string          `json:"title"`
+	LinkTitle   string          `json:"link_title"`
+	Selftext    string          `json:"selftext"`
+	Body        *string         `json:"body"`
+	Author      string          `json:"author"`
+	AuthorFull  string          `json:"author_fullname"`
+	CreatedUTC  flexTime        `json:"created_utc"`
+	Permalink   string          `json:"permalink"`
+	URL         string          `json:"url"`
+	Score       json.Number     `json:"score"`
+	Subreddit   string          `json:"subreddit"`
+	Flair       string          `json:"link_flair_text"`
+	LinkID      string          `json:"link_id"`
+	ParentID    string          `json:"parent_id"`
+	Replies     json.RawMessage `json:"replies"`
+	IsSelf      *bool           `json:"is_self"`
+	NumComments json.Number     `json:"num_comments"`
+}
+
+// Map implements Mapper.
+func (rd Reddit) Map(data []byte, opts Options) ([]Item, error) {
+	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		if first(raw) != '{' && first(raw) != '[' {
+			return nil, &mapError{detail: "want a Reddit listing or thing (a JSON object or array)"}
+		}
+		var items []Item
+		rd.value(raw, pos, "", &items)
+		if len(items) == 0 && keys(raw) != nil && unquote(keys(raw)["kind"]) == "" && keys(raw)["data"] == nil {
+			return nil, &mapError{detail: "want a Reddit listing or thing: found no kind, data, id"}
+		}
+		return items, nil
+	})
+}
+
+// value walks a listing, an array of listings or a thing.
+func (rd Reddit) value(raw json.RawMessage, pos Position, path string, items *[]Item) {
+	if first(raw) == '[' {
+		els, _, _ := elements(raw)
+		for i, el := range els {
+			rd.value(el, pos, indexPath(path, i, true), items)
+		}
+		return
+	}
+	top := keys(raw)
+	if top == nil {
+		return
+	}
+	kind := unquote(top["kind"])
+	switch {
+	case kind == "Listing":
+		var listing struct {
+			Children []json.RawMessage `json:"children"`
+		}
+		_ = json.Unmarshal(top["data"], &listing)
+		for i, c := range listing.Children {
+			rd.value(c, pos, joinPath(path, "data.children["+strconv.Itoa(i)+"]"), items)
+		}
+	case kind == "t3" || kind == "t1":
+		rd.thing(kind, top["data"], withPath(pos, joinPath(path, "data")), items)
+	case kind == "more":
+	case kind != "":
+		*items = append(*items, failed(withPath(pos, path), skip("a %s is neither a post nor a comment", kind)))
+	default:
+		// A bare object, as in dumps: a comment has a body and a link_id.
+		_, hasLink := top["link_id"]
+		_, hasBody := top["body"]
+		if _, ok := top["id"]; !ok {
+			return
+		}
+		if hasLink && hasBody {
+			rd.thing("t1", raw, withPath(pos, path), items)
+		} else {
+			rd.thing("t3", raw, withPath(pos, path), items)
+		}
+	}
+}
+
+func joinPath(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, items *[]Item) {
+	var it rdItem
+	if err := decodeItem(raw, &it); err != nil {
+		*items = append(*items, failed(pos, err))
+		return
+	}
+	if kind == "t1" {
+		*items = append(*items, rd.comment(it, pos))
+		if !isNull(it.Replies) && first(it.Replies) == '{' {
+			rd.value(it.Replies, Position{Line: pos.Line}, joinPath(pos.Path, "replies"), items)
+		}
+		return
+	}
+	*items = append(*items, rd.post(it, pos))
+}
+
+func redditGone(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "[deleted]" || s == "[removed]"
+}
+
+func (rd Reddit) base(it rdItem, at feedback.Record) *feedback.Record {
+	r := &at
+	r.Source, r.Kind = "reddit", "forum"
+	if it.Permalink != "" {
+		r.URL = "https://www.reddit.com" + it.Permalink
+	}
+	if it.Author != "" && !redditGone(it.Author) {
+		r.Author = &feedback.Author{ID: it.AuthorFull, Name: it.Author}
+	}
+	r.Metadata = meta("subreddit", it.Subreddit, "score", it.Score.String())
+	if it.Flair != "" {
+		r.Tags = []string{it.Flair}
+	}
+	return r
+}
+
+func (rd Reddit) post(it rdItem, pos Position) Item {
+	id := strings.TrimPrefix(firstNonEmpty(it.ID, it.Name), "t3_")
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	at, err := created("created_utc", it.CreatedUTC)
+	if err != nil {
+		return failed(pos, err)
+	}
+	body := it.Selftext
+	if redditGone(body) {
+		body = ""
+	}
+	body = firstNonEmpty(body, it.Title)
+	if strings.TrimSpace(body) == "" {
+		return failed(pos, missingField("selftext"))
+	}
+	r := rd.base(it, feedback.Record{ID: "reddit:" + id, CreatedAt: at, Title: it.Title, Body: body})
+	if it.IsSelf != nil && !*it.IsSelf && it.URL != "" {
+		r.Metadata["link"] = it.URL
+	}
+	return finish(pos, r)
+}
+
+func (rd Reddit) comment(it rdItem, pos Position) Item {
+	id := strings.TrimPrefix(firstNonEmpty(it.ID, it.Name), "t1_")
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	body := ""
+	if it.Body != nil {
+		body = *it.Body
+	}
+	if redditGone(body) {
+		return failed(pos, skip("comment %s was deleted or removed", id))
+	}
+	if strings.TrimSpace(body) == "" {
+		return failed(pos, missingField("body"))
+	}
+	post := strings.TrimPrefix(it.LinkID, "t3_")
+	if post == "" {
+		return failed(pos, missingField("link_id"))
+	}
+	at, err := created("created_utc", it.CreatedUTC)
+	if err != nil {
+		return failed(pos, err)
+	}
+	r := rd.base(it, feedback.Record{
+		ID: "reddit:" + post + "/" + id, Parent: "reddit:" + post, CreatedAt: at,
+		Title: it.LinkTitle, Body: body,
+	})
+	if it.ParentID != "" && !strings.HasPrefix(it.ParentID, "t3_") {
+		r.Metadata["reply_to"] = it.ParentID
+	}
+	return finish(pos, r)
+}

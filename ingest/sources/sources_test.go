@@ -1,0 +1,370 @@
+package sources_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
+)
+
+func read(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func mapFile(t *testing.T, source, name string, opts sources.Options) []sources.Item {
+	t.Helper()
+	m, ok := sources.Lookup(source)
+	if !ok {
+		t.Fatalf("no mapper %q", source)
+	}
+	items, err := m.Map(read(t, name), opts)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return items
+}
+
+// outline describes items as the test tables write them: the record id,
+// "skip: <reason fragment>" or "error: <message fragment>".
+func outline(items []sources.Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		switch {
+		case errors.Is(it.Err, sources.ErrSkipped):
+			out[i] = "skip: " + it.Err.Error()
+		case it.Err != nil:
+			out[i] = "error: " + it.Err.Error()
+		default:
+			out[i] = it.Record.ID
+		}
+	}
+	return out
+}
+
+func checkOutline(t *testing.T, items []sources.Item, want []string) {
+	t.Helper()
+	got := outline(items)
+	if len(got) != len(want) {
+		t.Fatalf("got %d items, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(want[i], "skip: ") && !strings.HasPrefix(want[i], "error: ") {
+			if got[i] != want[i] {
+				t.Errorf("item %d (%s): got %q, want %q", i, items[i].Pos, got[i], want[i])
+			}
+			continue
+		}
+		kind, fragment, _ := strings.Cut(want[i], ": ")
+		if !strings.HasPrefix(got[i], kind+": ") || !strings.Contains(got[i], fragment) {
+			t.Errorf("item %d (%s): got %q, want %s containing %q", i, items[i].Pos, got[i], kind, fragment)
+		}
+	}
+}
+
+func record(t *testing.T, items []sources.Item, id string) *feedback.Record {
+	t.Helper()
+	for _, it := range items {
+		if it.Record != nil && it.Record.ID == id {
+			return it.Record
+		}
+	}
+	t.Fatalf("no record %s in %v", id, outline(items))
+	return nil
+}
+
+func TestEverySourceMapsEachItemOfItsFixturesOrSaysWhyNot(t *testing.T) {
+	cases := []struct {
+		source, file string
+		opts         sources.Options
+		want         []string
+	}{
+		{"zendesk", "zendesk_tickets.json", sources.Options{}, []string{
+			"zendesk:4821", "zendesk:4822", "skip: ticket 4790 is deleted", "error: created_at"}},
+		{"zendesk", "zendesk_ticket.json", sources.Options{}, []string{"zendesk:4830"}},
+		{"zendesk", "zendesk_comments.json", sources.Options{}, []string{
+			"zendesk:4821/70001", "zendesk:4821/70002", "zendesk:4821/70003", "error: body"}},
+		{"zendesk", "zendesk_comments.json", sources.Options{Parent: "999"}, []string{
+			"zendesk:999/70001", "zendesk:999/70002", "zendesk:999/70003", "error: body"}},
+		{"zendesk", "zendesk_event_comment.json", sources.Options{}, []string{"zendesk:4830/70100"}},
+		{"zendesk", "zendesk_event_created.json", sources.Options{}, []string{"zendesk:4840"}},
+		{"zendesk", "zendesk_event_status.json", sources.Options{}, []string{"skip: ticket.status_changed"}},
+		{"freshdesk", "freshdesk_tickets.json", sources.Options{}, []string{
+			"freshdesk:612", "freshdesk:613", `error: created_at: "not a date"`}},
+		{"freshdesk", "freshdesk_conversations.json", sources.Options{}, []string{
+			"freshdesk:612/9101", "freshdesk:612/9102", "freshdesk:612/9103"}},
+		{"intercom", "intercom_conversation.json", sources.Options{}, []string{
+			"intercom:88120", "intercom:88120/302", "intercom:88120/303", "intercom:88120/304"}},
+		{"intercom", "intercom_notification.json", sources.Options{}, []string{"intercom:88200"}},
+		{"intercom", "intercom_ping.json", sources.Options{}, []string{"skip: ping"}},
+		{"discourse", "discourse_posts.json", sources.Options{}, []string{
+			"discourse:5120", "discourse:5121", "skip: small action", "discourse:5123"}},
+		{"discourse", "discourse_topic.json", sources.Options{}, []string{"discourse:7001", "discourse:7002", "discourse:7003"}},
+		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_created"}, []string{"discourse:7010"}},
+		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_destroyed"}, []string{"skip: post_destroyed"}},
+		{"github", "github_issues.json", sources.Options{}, []string{
+			"github:tidepool-hq/desktop#214", "skip: pull request", "github:tidepool-hq/desktop#216"}},
+		{"github", "github_comments.json", sources.Options{}, []string{
+			"github:tidepool-hq/desktop#214/990001", "skip: pull request"}},
+		{"github", "github_issue_comment_webhook.json", sources.Options{Event: "issue_comment"}, []string{
+			"github:tidepool-hq/desktop#214/990010"}},
+		{"github", "github_ping.json", sources.Options{}, []string{"skip: ping"}},
+		{"reddit", "reddit_listing.json", sources.Options{}, []string{"reddit:1q2w3e", "reddit:4r5t6y", "reddit:7u8i9o"}},
+		{"reddit", "reddit_thread.json", sources.Options{}, []string{
+			"reddit:1q2w3e", "reddit:1q2w3e/k1a2b3", "reddit:1q2w3e/k4d5e6", "skip: deleted"}},
+		{"jsonl", "records.jsonl", sources.Options{}, []string{
+			"typeform:r-1", "typeform:r-2", "error: created_at", "error: source", "error: not JSON", "typeform:r-5"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file+tc.opts.Event+tc.opts.Parent, func(t *testing.T) {
+			items := mapFile(t, tc.source, tc.file, tc.opts)
+			checkOutline(t, items, tc.want)
+			for _, it := range items {
+				if it.Record != nil {
+					if err := it.Record.Validate(); err != nil {
+						t.Errorf("%s: invalid record: %v", it.Record.ID, err)
+					}
+					if it.Record.Source != tc.source && tc.source != "jsonl" {
+						t.Errorf("%s: source %q", it.Record.ID, it.Record.Source)
+					}
+				}
+				if it.Err != nil && it.Pos.String() == "input" {
+					t.Errorf("error without a position: %v", it.Err)
+				}
+			}
+		})
+	}
+}
+
+func TestZendeskTicketsCarryRequesterOrganizationRatingTagsAndLink(t *testing.T) {
+	items := mapFile(t, "zendesk", "zendesk_tickets.json", sources.Options{})
+	r := record(t, items, "zendesk:4821")
+	if r.Kind != "ticket" || r.Title != "CSV export stops at 10 000 rows" || !strings.Contains(r.Body, "~14k invoices") {
+		t.Errorf("text: %+v", r)
+	}
+	if !r.CreatedAt.Equal(time.Date(2025, 11, 3, 8, 14, 22, 0, time.UTC)) {
+		t.Errorf("created_at %v", r.CreatedAt)
+	}
+	if r.Author == nil || r.Author.Email != "mara.ito@orchard.example" || r.Author.Name != "Mara Ito" || r.Author.ID != "9001" {
+		t.Errorf("author %+v", r.Author)
+	}
+	if r.Account == nil || r.Account.ID != "501" || r.Account.Name != "Orchard Analytics" {
+		t.Errorf("account %+v", r.Account)
+	}
+	if r.Rating == nil || *r.Rating != 1 || r.Metadata["satisfaction_comment"] == "" {
+		t.Errorf("rating %v metadata %v", r.Rating, r.Metadata)
+	}
+	if r.URL != "https://lumen.zendesk.com/agent/tickets/4821" {
+		t.Errorf("url %q", r.URL)
+	}
+	if strings.Join(r.Tags, ",") != "export,billing" {
+		t.Errorf("tags %v (duplicates must go)", r.Tags)
+	}
+	// A ticket without an organization takes its requester's.
+	r = record(t, items, "zendesk:4822")
+	if r.Account == nil || r.Account.Name != "Weber Bau GmbH" || r.Rating != nil {
+		t.Errorf("account %+v rating %v", r.Account, r.Rating)
+	}
+	if !strings.Contains(r.Body, "„Fehler 500“") {
+		t.Errorf("unicode body %q", r.Body)
+	}
+	bad := record(t, mapFile(t, "zendesk", "zendesk_ticket.json", sources.Options{}), "zendesk:4830")
+	if bad.Rating == nil || *bad.Rating != 0 {
+		t.Errorf("a bad satisfaction rating is 0, got %v", bad.Rating)
+	}
+}
+
+func TestZendeskCommentsTurnHTMLIntoTextAndKeepTheirTicket(t *testing.T) {
+	items := mapFile(t, "zendesk", "zendesk_comments.json", sources.Options{BaseURL: "https://lumen.zendesk.com"})
+	r := record(t, items, "zendesk:4821/70002")
+	if r.Body != "Thanks Mara & team — we're raising the limit to 50 000." {
+		t.Errorf("body %q", r.Body)
+	}
+	if r.Parent != "zendesk:4821" || r.URL != "https://lumen.zendesk.com/agent/tickets/4821" {
+		t.Errorf("parent %q url %q", r.Parent, r.URL)
+	}
+	if record(t, items, "zendesk:4821/70003").Metadata["visibility"] != "private" {
+		t.Error("a private comment is not marked")
+	}
+	ev := record(t, mapFile(t, "zendesk", "zendesk_event_comment.json", sources.Options{}), "zendesk:4830/70100")
+	if ev.Author == nil || ev.Author.Name != "Pat Quinn" || ev.Account == nil || ev.Account.ID != "510" ||
+		!ev.CreatedAt.Equal(time.Date(2025, 11, 6, 9, 12, 45, 0, time.UTC)) || ev.Metadata["author_role"] != "customer" {
+		t.Errorf("webhook comment %+v %+v %+v", ev, ev.Author, ev.Account)
+	}
+}
+
+func TestFreshdeskMapsRequesterCompanyAndConversationRoles(t *testing.T) {
+	items := mapFile(t, "freshdesk", "freshdesk_tickets.json", sources.Options{BaseURL: "https://alpenkraft.freshdesk.com/"})
+	r := record(t, items, "freshdesk:612")
+	if r.Author.Email != "lena.hofer@alpenkraft.example" || r.Account.Name != "Alpenkraft AG" || r.Account.ID != "8801" {
+		t.Errorf("author %+v account %+v", r.Author, r.Account)
+	}
+	if r.URL != "https://alpenkraft.freshdesk.com/a/tickets/612" || r.Metadata["priority"] != "high" || r.Metadata["channel"] != "email" {
+		t.Errorf("url %q metadata %v", r.URL, r.Metadata)
+	}
+	if got := record(t, items, "freshdesk:613").Body; got != "Love the new dashboard <3 – could it remember my filters?" {
+		t.Errorf("HTML description: %q", got)
+	}
+	conv := mapFile(t, "freshdesk", "freshdesk_conversations.json", sources.Options{})
+	if c := record(t, conv, "freshdesk:612/9102"); c.Metadata["author_role"] != "customer" || c.Author.Email != "lena.hofer@alpenkraft.example" {
+		t.Errorf("customer reply %+v %+v", c, c.Author)
+	}
+	if c := record(t, conv, "freshdesk:612/9101"); c.Author.Email != "help@lumen.example" || c.Author.Name != "Support Team" {
+		t.Errorf("from_email not parsed: %+v", c.Author)
+	}
+}
+
+func TestIntercomConversationAndPartsKeepAuthorsRatingAndRoles(t *testing.T) {
+	items := mapFile(t, "intercom", "intercom_conversation.json", sources.Options{BaseURL: "https://app.intercom.com/a/inbox/k7x9p2"})
+	c := record(t, items, "intercom:88120")
+	if c.Kind != "chat" || c.Body != "Hi! The iOS widget shows NaN for today's total & crashes when I tap it.\n\nSee this screenshot." {
+		t.Errorf("kind %q body %q", c.Kind, c.Body)
+	}
+	if c.Rating == nil || *c.Rating != 4 || c.Author.Email != "noor@tidepool.example" || strings.Join(c.Tags, ",") != "ios,widget" {
+		t.Errorf("rating %v author %+v tags %v", c.Rating, c.Author, c.Tags)
+	}
+	if !c.CreatedAt.Equal(time.Unix(1762416000, 0)) || c.URL != "https://app.intercom.com/a/inbox/k7x9p2/inbox/conversation/88120" {
+		t.Errorf("created %v url %q", c.CreatedAt, c.URL)
+	}
+	p := record(t, items, "intercom:88120/303")
+	if p.Parent != "intercom:88120" || p.Metadata["author_role"] != "customer" || p.Body != "iOS 18.1 — and it also happens on my iPad 🙁" {
+		t.Errorf("part %+v", p)
+	}
+	if record(t, items, "intercom:88120/304").Metadata["visibility"] != "private" {
+		t.Error("a note is not private")
+	}
+	n := record(t, mapFile(t, "intercom", "intercom_notification.json", sources.Options{}), "intercom:88200")
+	if n.Kind != "ticket" || n.Title != "Refund for duplicate charge" || n.URL != "https://app.intercom.com/a/inbox/k7x9p2/inbox/conversation/88200" {
+		t.Errorf("notification %+v", n)
+	}
+}
+
+func TestDiscoursePostsBecomePlainTextWithTopicTitleAndLink(t *testing.T) {
+	items := mapFile(t, "discourse", "discourse_posts.json", sources.Options{BaseURL: "https://forum.tidepool.example/"})
+	r := record(t, items, "discourse:5120")
+	want := "Exporting to Parquet fails with:\n\nerror: schema mismatch <col 3>\n  at writer.go:88\n\nSteps are in this thread & the docs."
+	if r.Body != want {
+		t.Errorf("body\n%q\nwant\n%q", r.Body, want)
+	}
+	if r.Title != "Parquet export fails" || r.URL != "https://forum.tidepool.example/t/parquet-export-fails/901/1" || r.Kind != "forum" {
+		t.Errorf("title %q url %q", r.Title, r.URL)
+	}
+	if d := record(t, items, "discourse:5121"); d.Author != nil || d.Metadata["user_deleted"] != "true" || d.Body != "Same here since 3.2 :frowning:" {
+		t.Errorf("deleted user's post %+v", d)
+	}
+	if j := record(t, items, "discourse:5123"); j.Body != "ダッシュボードの読み込みが遅いです。\n\n[image: slow-dashboard]" ||
+		!j.CreatedAt.Equal(time.Date(2025, 11, 2, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("lightbox or offset: %q %v", j.Body, j.CreatedAt)
+	}
+	topic := mapFile(t, "discourse", "discourse_topic.json", sources.Options{})
+	if p := record(t, topic, "discourse:7002"); p.Title != "Dark mode for reports" || strings.Join(p.Tags, ",") != "feature-request,ui" {
+		t.Errorf("topic fields not carried to posts: %+v", p)
+	}
+}
+
+func TestGitHubIssuesAndCommentsShareTheirIssueID(t *testing.T) {
+	issues := mapFile(t, "github", "github_issues.json", sources.Options{})
+	is := record(t, issues, "github:tidepool-hq/desktop#214")
+	if is.URL != "https://github.com/tidepool-hq/desktop/issues/214" || strings.Join(is.Tags, ",") != "bug,sync" ||
+		is.Author.Name != "quietfox" || is.Title != "Sync stalls on large vaults" {
+		t.Errorf("issue %+v", is)
+	}
+	if r := record(t, issues, "github:tidepool-hq/desktop#216"); r.Body != r.Title || r.Author != nil {
+		t.Errorf("issue without body or user: %+v", r)
+	}
+	rest := record(t, mapFile(t, "github", "github_comments.json", sources.Options{}), "github:tidepool-hq/desktop#214/990001")
+	hook := record(t, mapFile(t, "github", "github_issue_comment_webhook.json", sources.Options{}), "github:tidepool-hq/desktop#214/990010")
+	if rest.Parent != is.ID || hook.Parent != is.ID {
+		t.Errorf("parents %q %q, want %q", rest.Parent, hook.Parent, is.ID)
+	}
+	if hook.Title != is.Title {
+		t.Errorf("webhook comment title %q", hook.Title)
+	}
+}
+
+func TestRedditPostsAndNestedCommentsMap(t *testing.T) {
+	items := mapFile(t, "reddit", "reddit_listing.json", sources.Options{})
+	if r := record(t, items, "reddit:4r5t6y"); r.Body != "Made a heatmap of my notes with the API 🎉" || r.Author != nil {
+		t.Errorf("link post by a deleted user: %+v", r)
+	}
+	if r := record(t, items, "reddit:7u8i9o"); r.Body != "Why is sync so slow??" {
+		t.Errorf("removed self text must fall back to the title: %q", r.Body)
+	}
+	thread := mapFile(t, "reddit", "reddit_thread.json", sources.Options{})
+	c := record(t, thread, "reddit:1q2w3e/k4d5e6")
+	if c.Parent != "reddit:1q2w3e" || c.Metadata["reply_to"] != "t1_k1a2b3" || c.Rating != nil ||
+		c.URL != "https://www.reddit.com/r/tidepool/comments/1q2w3e/does_team_include_sso/k4d5e6/" {
+		t.Errorf("nested comment %+v", c)
+	}
+	if !c.CreatedAt.Equal(time.Unix(1761993600, 0)) {
+		t.Errorf("created %v", c.CreatedAt)
+	}
+}
+
+func TestInputsThatAreNotTheSourcesShapeFailAsAWhole(t *testing.T) {
+	cases := []struct{ source, input, want string }{
+		{"zendesk", `{"hello": "world"}`, "want a Zendesk"},
+		{"zendesk", "{\n  \"ticket\": {\n    \"id\": 1,\n", "not JSON"},
+		{"discourse", `{"users": []}`, "want Discourse posts"},
+		{"intercom", `"text"`, "want an Intercom"},
+		{"github", `{"name": "x"}`, "want GitHub"},
+		{"reddit", `42`, "want a Reddit"},
+		{"freshdesk", ``, "empty"},
+	}
+	for _, tc := range cases {
+		m, _ := sources.Lookup(tc.source)
+		_, err := m.Map([]byte(tc.input), sources.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: error %v, want one containing %q", tc.source, tc.input, err, tc.want)
+		}
+	}
+}
+
+func TestNDJSONWithABrokenLineReportsTheLineAndMapsTheRest(t *testing.T) {
+	input := `{"ticket":{"id":1,"created_at":"2025-01-01T00:00:00Z","subject":"a","description":"first"}}
+{"ticket":{"id":2,"created_at":"2025-01-02T00:00:00Z","subject":"b","description":"second"}
+{"ticket":{"id":3,"created_at":"2025-01-03T00:00:00Z","subject":"c","description":"third"}}
+`
+	m, _ := sources.Lookup("zendesk")
+	items, err := m.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"zendesk:1", "error: not JSON", "zendesk:3"})
+	if items[1].Pos.Line != 2 || items[2].Pos.Line != 3 {
+		t.Errorf("lines %d and %d, want 2 and 3", items[1].Pos.Line, items[2].Pos.Line)
+	}
+}
+
+func TestHTMLToText(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"entities", "<p>Fish &amp; chips &lt;3 &quot;ok&quot; &#x1F600;</p>", "Fish & chips <3 \"ok\" 😀"},
+		{"paragraphs and breaks", "<p>one</p><p>two<br>three</p>", "one\n\ntwo\nthree"},
+		{"lists", "<ul><li>a</li><li><p>b</p></li></ul><ol start=\"3\"><li>c</li><li>d</li></ol>", "- a\n- b\n\n3. c\n4. d"},
+		{"code block kept verbatim", "<p>run</p><pre><code>if x {\n    y()\n}</code></pre><p>done</p>", "run\n\nif x {\n    y()\n}\n\ndone"},
+		{"inline code and links", "use <code>--dry-run</code> and <a href=\"https://x.example\">the docs</a>", "use --dry-run and the docs"},
+		{"link without text is its address", "<a href=\"https://x.example/a\"></a>", "https://x.example/a"},
+		{"images", "<img class=\"emoji\" alt=\":tada:\"> <img alt=\"chart\"> <img src=\"x.png\">", ":tada: [image: chart] [image]"},
+		{"scripts and styles vanish", "<style>p{}</style><p>hi<script>alert(1)</script></p>", "hi"},
+		{"whitespace collapses", "<div>\n   a \n\t b   </div>", "a b"},
+		{"table rows", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>", "a | b\nc | d"},
+		{"plain text keeps its indentation", "no markup here\n\n  really  ", "no markup here\n\n  really"},
+		{"broken markup", "<p>unclosed <b>bold", "unclosed bold"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := sources.HTMLToText(tc.in); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

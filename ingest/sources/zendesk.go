@@ -1,0 +1,521 @@
+package sources
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// Zendesk maps Zendesk Support API v2 tickets and comments and Zendesk
+// webhook events.
+//
+// Accepted inputs: a ticket ({"ticket": {...}} or bare), a list
+// ({"tickets": [...]}, the incremental export, search {"results": [...]}),
+// with users and organizations sideloads used for author and account; a
+// comment list ({"comments": [...]}, optionally with its "ticket"); and
+// event webhooks ({"type": "zen:event-type:ticket.created", "detail": ...}
+// and ticket.comment_added). Other event types carry no feedback and are
+// skipped.
+//
+// Ids: a ticket is zendesk:<ticket id>, a comment zendesk:<ticket
+// id>/<comment id> with the ticket as parent. A comment list that does not
+// say its ticket (GET /tickets/{id}/comments has no ticket id in it) needs
+// Options.Parent; without it its comments get zendesk:comment-<comment id>
+// and no parent.
+type Zendesk struct{}
+
+var _ Mapper = Zendesk{}
+
+// Name implements Mapper.
+func (Zendesk) Name() string { return "zendesk" }
+
+// Map implements Mapper.
+func (z Zendesk) Map(data []byte, opts Options) ([]Item, error) {
+	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		return z.document(raw, pos, opts)
+	})
+}
+
+type zdUser struct {
+	ID             flexID `json:"id"`
+	Name           string `json:"name"`
+	Email          string `json:"email"`
+	OrganizationID flexID `json:"organization_id"`
+}
+
+type zdOrg struct {
+	ID   flexID `json:"id"`
+	Name string `json:"name"`
+}
+
+type zdVia struct {
+	Channel flexID `json:"channel"`
+	Source  struct {
+		From struct {
+			Address string `json:"address"`
+			Name    string `json:"name"`
+		} `json:"from"`
+	} `json:"source"`
+}
+
+type zdTicket struct {
+	URL                string          `json:"url"`
+	ID                 flexID          `json:"id"`
+	CreatedAt          flexTime        `json:"created_at"`
+	Subject            string          `json:"subject"`
+	RawSubject         string          `json:"raw_subject"`
+	Description        string          `json:"description"`
+	Status             string          `json:"status"`
+	Priority           string          `json:"priority"`
+	Type               string          `json:"type"`
+	RequesterID        flexID          `json:"requester_id"`
+	OrganizationID     flexID          `json:"organization_id"`
+	ExternalID         flexID          `json:"external_id"`
+	Tags               []string        `json:"tags"`
+	Via                *zdVia          `json:"via"`
+	SatisfactionRating json.RawMessage `json:"satisfaction_rating"`
+	ResultType         string          `json:"result_type"`
+	Requester          *zdUser         `json:"requester"`
+}
+
+type zdComment struct {
+	ID        flexID   `json:"id"`
+	Type      string   `json:"type"`
+	Body      string   `json:"body"`
+	HTMLBody  string   `json:"html_body"`
+	PlainBody string   `json:"plain_body"`
+	Public    *bool    `json:"public"`
+	IsPublic  *bool    `json:"is_public"`
+	AuthorID  flexID   `json:"author_id"`
+	TicketID  flexID   `json:"ticket_id"`
+	CreatedAt flexTime `json:"created_at"`
+	Via       *zdVia   `json:"via"`
+	Author    *struct {
+		ID      flexID `json:"id"`
+		Name    string `json:"name"`
+		Email   string `json:"email"`
+		IsStaff *bool  `json:"is_staff"`
+	} `json:"author"`
+}
+
+// zdContext is what a document says besides its items: sideloaded users
+// and organizations, the ticket its comments belong to, and where the
+// helpdesk is.
+type zdContext struct {
+	users    map[string]zdUser
+	orgs     map[string]zdOrg
+	ticketID string
+	subject  string
+	base     string
+}
+
+func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]Item, error) {
+	top := keys(raw)
+	if top == nil {
+		list, isArray, err := elements(raw)
+		if err != nil {
+			return nil, err
+		}
+		if !isArray {
+			return nil, &mapError{detail: "want a Zendesk ticket, ticket list, comment list or webhook event (a JSON object or array)"}
+		}
+		ctx := zdContext{ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/")}
+		var items []Item
+		for i, el := range list {
+			p := withPath(pos, indexPath("", i, true))
+			if k := keys(el); k != nil && isZendeskComment(k) {
+				items = append(items, z.comment(el, p, ctx))
+			} else {
+				items = append(items, z.ticket(el, p, ctx))
+			}
+		}
+		return items, nil
+	}
+	ctx := zdContext{
+		users: map[string]zdUser{}, orgs: map[string]zdOrg{},
+		ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/"),
+	}
+	var users []zdUser
+	var orgs []zdOrg
+	if r, ok := top["users"]; ok {
+		_ = json.Unmarshal(r, &users)
+	}
+	if r, ok := top["organizations"]; ok {
+		_ = json.Unmarshal(r, &orgs)
+	}
+	for _, u := range users {
+		ctx.users[string(u.ID)] = u
+	}
+	for _, o := range orgs {
+		ctx.orgs[string(o.ID)] = o
+	}
+
+	if t, ok := top["type"]; ok && strings.HasPrefix(unquote(t), "zen:event-type:") {
+		return []Item{z.event(raw, pos, ctx)}, nil
+	}
+
+	var items []Item
+	if t, ok := top["ticket"]; ok && !isNull(t) {
+		var head struct {
+			ID      flexID `json:"id"`
+			Subject string `json:"subject"`
+			URL     string `json:"url"`
+		}
+		_ = json.Unmarshal(t, &head)
+		if ctx.ticketID == "" {
+			ctx.ticketID = string(head.ID)
+		}
+		ctx.subject = head.Subject
+		if ctx.base == "" {
+			ctx.base = zendeskBase(head.URL)
+		}
+		items = append(items, z.ticket(t, withPath(pos, "ticket"), ctx))
+	}
+	found := len(items) > 0
+	for _, list := range []string{"tickets", "results", "comments"} {
+		r, ok := top[list]
+		if !ok || isNull(r) {
+			continue
+		}
+		found = true
+		els, isArray, err := elements(r)
+		if err != nil {
+			return nil, &mapError{field: list, detail: "is not a list: " + err.Error()}
+		}
+		if list == "comments" && ctx.ticketID == "" {
+			ctx.ticketID = zendeskTicketFromLinks(top)
+		}
+		for i, el := range els {
+			p := withPath(pos, indexPath(list, i, isArray))
+			switch {
+			case list == "comments":
+				items = append(items, z.comment(el, p, ctx))
+			case list == "results" && !isZendeskTicketResult(el):
+				items = append(items, failed(p, skip("search result that is not a ticket")))
+			default:
+				items = append(items, z.ticket(el, p, ctx))
+			}
+		}
+	}
+	if found {
+		return items, nil
+	}
+	if isZendeskComment(top) {
+		return []Item{z.comment(raw, pos, ctx)}, nil
+	}
+	if _, ok := top["id"]; ok {
+		return []Item{z.ticket(raw, pos, ctx)}, nil
+	}
+	return nil, &mapError{detail: "want a Zendesk ticket, ticket list, comment list or webhook event; found none of ticket, tickets, results, comments, type"}
+}
+
+func isZendeskComment(k map[string]json.RawMessage) bool {
+	switch unquote(k["type"]) {
+	case "Comment", "VoiceComment":
+		return true
+	}
+	_, hasBody := k["body"]
+	_, hasSubject := k["subject"]
+	_, hasDescription := k["description"]
+	return hasBody && !hasSubject && !hasDescription
+}
+
+func isZendeskTicketResult(raw json.RawMessage) bool {
+	k := keys(raw)
+	rt := unquote(k["result_type"])
+	return rt == "" || rt == "ticket"
+}
+
+func unquote(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// zendeskBase turns https://acme.zendesk.com/api/v2/tickets/2.json into
+// https://acme.zendesk.com.
+func zendeskBase(apiURL string) string {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// zendeskTicketFromLinks finds the ticket id of a comment list in its
+// pagination links (.../tickets/123/comments.json?page=2).
+func zendeskTicketFromLinks(top map[string]json.RawMessage) string {
+	var candidates []string
+	for _, k := range []string{"next_page", "previous_page", "url"} {
+		candidates = append(candidates, unquote(top[k]))
+	}
+	var links map[string]string
+	if r, ok := top["links"]; ok {
+		_ = json.Unmarshal(r, &links)
+	}
+	for _, v := range links {
+		candidates = append(candidates, v)
+	}
+	for _, c := range candidates {
+		u, err := url.Parse(c)
+		if err != nil {
+			continue
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		for i := 0; i+2 < len(parts); i++ {
+			if parts[i] == "tickets" && strings.HasPrefix(parts[i+2], "comments") {
+				if _, err := strconv.ParseUint(parts[i+1], 10, 64); err == nil {
+					return parts[i+1]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func zendeskID(id flexID) string {
+	s := strings.TrimSpace(string(id))
+	if s == "0" {
+		return ""
+	}
+	return s
+}
+
+func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) Item {
+	var t zdTicket
+	if err := decodeItem(raw, &t); err != nil {
+		return failed(pos, err)
+	}
+	id := zendeskID(t.ID)
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	if t.Status == "deleted" {
+		return failed(pos, skip("ticket %s is deleted", id))
+	}
+	at, err := created("created_at", t.CreatedAt)
+	if err != nil {
+		return failed(pos, err)
+	}
+	subject := firstNonEmpty(t.Subject, t.RawSubject)
+	body := firstNonEmpty(HTMLToText(t.Description), subject)
+	if strings.TrimSpace(body) == "" {
+		return failed(pos, missingField("description"))
+	}
+	r := &feedback.Record{
+		ID: "zendesk:" + id, Source: "zendesk", Kind: "ticket", CreatedAt: at,
+		Title: subject, Body: body, Tags: t.Tags,
+		Metadata: meta("status", t.Status, "priority", t.Priority, "type", t.Type,
+			"external_id", string(t.ExternalID)),
+	}
+	base := zendeskBase(t.URL)
+	if base == "" {
+		base = ctx.base
+	}
+	if base != "" {
+		r.URL = base + "/agent/tickets/" + id
+	}
+	author := ctx.user(t.RequesterID)
+	if t.Requester != nil {
+		author = mergeAuthor(author, feedback.Author{ID: zendeskID(t.Requester.ID), Name: t.Requester.Name, Email: t.Requester.Email})
+	}
+	if t.Via != nil {
+		r.Metadata["channel"] = string(t.Via.Channel)
+		author = mergeAuthor(author, feedback.Author{Name: t.Via.Source.From.Name, Email: t.Via.Source.From.Address})
+	}
+	r.Author = &author
+	r.Account = ctx.account(t.OrganizationID, t.RequesterID)
+	if score, comment := zendeskSatisfaction(t.SatisfactionRating); score != nil {
+		r.Rating = score
+		if comment != "" {
+			r.Metadata["satisfaction_comment"] = comment
+		}
+	}
+	if r.Metadata["channel"] == "" {
+		delete(r.Metadata, "channel")
+	}
+	return finish(pos, r)
+}
+
+func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item {
+	var c zdComment
+	if err := decodeItem(raw, &c); err != nil {
+		return failed(pos, err)
+	}
+	id := zendeskID(c.ID)
+	if id == "" {
+		return failed(pos, missingField("id"))
+	}
+	at, err := created("created_at", c.CreatedAt)
+	if err != nil {
+		return failed(pos, err)
+	}
+	body := firstNonEmpty(c.PlainBody, c.Body, HTMLToText(c.HTMLBody))
+	if strings.TrimSpace(body) == "" {
+		return failed(pos, missingField("body"))
+	}
+	ticket := firstNonEmpty(zendeskID(c.TicketID), ctx.ticketID)
+	r := &feedback.Record{Source: "zendesk", Kind: "ticket", CreatedAt: at, Body: body, Metadata: map[string]string{}}
+	if ticket != "" {
+		r.ID = "zendesk:" + ticket + "/" + id
+		r.Parent = "zendesk:" + ticket
+		if ctx.base != "" {
+			r.URL = ctx.base + "/agent/tickets/" + ticket
+		}
+		if ctx.subject != "" {
+			r.Title = ctx.subject
+		}
+	} else {
+		r.ID = "zendesk:comment-" + id
+	}
+	public := c.Public
+	if public == nil {
+		public = c.IsPublic
+	}
+	if public != nil && !*public {
+		r.Metadata["visibility"] = "private"
+	}
+	author := ctx.user(c.AuthorID)
+	if c.Author != nil {
+		author = mergeAuthor(author, feedback.Author{ID: zendeskID(c.Author.ID), Name: c.Author.Name, Email: c.Author.Email})
+		if c.Author.IsStaff != nil {
+			r.Metadata["author_role"] = map[bool]string{true: "agent", false: "customer"}[*c.Author.IsStaff]
+		}
+	}
+	if c.Via != nil {
+		author = mergeAuthor(author, feedback.Author{Name: c.Via.Source.From.Name, Email: c.Via.Source.From.Address})
+		r.Metadata["channel"] = string(c.Via.Channel)
+	}
+	r.Author = &author
+	if u, ok := ctx.users[string(c.AuthorID)]; ok {
+		r.Account = ctx.account(u.OrganizationID, "")
+	}
+	return finish(pos, r)
+}
+
+// event maps a Zendesk event webhook: ticket.created becomes the ticket,
+// ticket.comment_added the comment; other events carry no feedback.
+func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
+	var ev struct {
+		Type   string          `json:"type"`
+		Time   flexTime        `json:"time"`
+		Detail json.RawMessage `json:"detail"`
+		Event  struct {
+			Comment json.RawMessage `json:"comment"`
+		} `json:"event"`
+	}
+	if err := decodeItem(raw, &ev); err != nil {
+		return failed(pos, err)
+	}
+	kind := strings.TrimPrefix(ev.Type, "zen:event-type:")
+	switch kind {
+	case "ticket.created":
+		if isNull(ev.Detail) {
+			return failed(pos, missingField("detail"))
+		}
+		return z.ticket(ev.Detail, withPath(pos, "detail"), ctx)
+	case "ticket.comment_added":
+		var ticket struct {
+			ID             flexID `json:"id"`
+			Subject        string `json:"subject"`
+			RequesterID    flexID `json:"requester_id"`
+			OrganizationID flexID `json:"organization_id"`
+		}
+		if err := json.Unmarshal(ev.Detail, &ticket); err != nil || zendeskID(ticket.ID) == "" {
+			return failed(pos, missingField("detail.id"))
+		}
+		if isNull(ev.Event.Comment) {
+			return failed(pos, missingField("event.comment"))
+		}
+		var c map[string]any
+		if err := json.Unmarshal(ev.Event.Comment, &c); err != nil {
+			return failed(pos, &mapError{field: "event.comment", detail: "is not an object"})
+		}
+		if _, ok := c["created_at"]; !ok {
+			c["created_at"] = ev.Time.raw
+		}
+		c["ticket_id"] = string(ticket.ID)
+		b, _ := json.Marshal(c)
+		ctx.ticketID = zendeskID(ticket.ID)
+		ctx.subject = ticket.Subject
+		item := z.comment(b, withPath(pos, "event.comment"), ctx)
+		if item.Record != nil && item.Record.Account == nil && zendeskID(ticket.OrganizationID) != "" {
+			item.Record.Account = &feedback.Account{ID: zendeskID(ticket.OrganizationID)}
+		}
+		return item
+	}
+	return failed(pos, skip("event %s carries no feedback", kind))
+}
+
+func (ctx zdContext) user(id flexID) feedback.Author {
+	a := feedback.Author{ID: zendeskID(id)}
+	if u, ok := ctx.users[string(id)]; ok {
+		a.Name, a.Email = u.Name, u.Email
+	}
+	return a
+}
+
+// account is the ticket's organization, or else its requester's.
+func (ctx zdContext) account(org, requester flexID) *feedback.Account {
+	id := zendeskID(org)
+	if id == "" {
+		if u, ok := ctx.users[string(requester)]; ok {
+			id = zendeskID(u.OrganizationID)
+		}
+	}
+	if id == "" {
+		return nil
+	}
+	return &feedback.Account{ID: id, Name: ctx.orgs[id].Name}
+}
+
+// mergeAuthor fills the blanks of a with b.
+func mergeAuthor(a, b feedback.Author) feedback.Author {
+	if a.ID == "" {
+		a.ID = b.ID
+	}
+	if a.Name == "" {
+		a.Name = b.Name
+	}
+	if a.Email == "" {
+		a.Email = b.Email
+	}
+	return a
+}
+
+// zendeskSatisfaction reads a satisfaction rating: "good" is 1 and "bad"
+// is 0; a rating only offered, or none, is no rating. A numeric score
+// (newer CSAT surveys) is kept as it is.
+func zendeskSatisfaction(raw json.RawMessage) (*float64, string) {
+	if isNull(raw) {
+		return nil, ""
+	}
+	var sr struct {
+		Score   json.RawMessage `json:"score"`
+		Comment string          `json:"comment"`
+	}
+	if json.Unmarshal(raw, &sr) != nil {
+		return nil, ""
+	}
+	var score float64
+	switch s := strings.ToLower(unquote(sr.Score)); s {
+	case "good":
+		score = 1
+	case "bad":
+		score = 0
+	case "":
+		n, err := strconv.ParseFloat(strings.TrimSpace(string(sr.Score)), 64)
+		if err != nil {
+			return nil, ""
+		}
+		score = n
+	default:
+		return nil, ""
+	}
+	return &score, sr.Comment
+}
