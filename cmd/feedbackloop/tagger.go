@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/learned"
+)
+
+// newTaggerCmd groups the tools for the learned tagger: train a model from
+// labelled examples, and measure a model (or a training file) on a test
+// file.
+func newTaggerCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "tagger",
+		Short: "Train and evaluate the learned offline tagger",
+		Long: `Train and evaluate the learned offline tagger.
+
+Labelled data is CSV with a header text,labels; labels holds theme names
+joined by "|", empty when no theme applies. With --taxonomy, a label the
+taxonomy does not define is an error naming its CSV line; with
+--allow-unknown-labels it is dropped with a warning instead.`,
+	}
+	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a))
+	return cmd
+}
+
+// labelFlags are the flags train and eval share.
+type labelFlags struct {
+	taxonomy     string
+	allowUnknown bool
+}
+
+func (f *labelFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.taxonomy, "taxonomy", "", "taxonomy YAML the labels must come from (optional)")
+	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown-labels", false, "with --taxonomy, drop labels it does not define, with a warning, instead of failing")
+}
+
+func (f *labelFlags) load() (*enrich.Taxonomy, error) {
+	if f.taxonomy == "" {
+		return nil, nil
+	}
+	return enrich.LoadTaxonomy(f.taxonomy)
+}
+
+// readExamples reads a labelled CSV file and checks its labels against t.
+func (f *labelFlags) readExamples(path string, t *enrich.Taxonomy, warn io.Writer) ([]learned.Example, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	examples, err := learned.ReadCSV(file, path)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return examples, nil
+	}
+	if err := learned.CheckLabels(examples, path, t); err != nil {
+		if !f.allowUnknown {
+			return nil, fmt.Errorf("%w\n(use --allow-unknown-labels to drop such labels instead)", err)
+		}
+		fmt.Fprintf(warn, "warning: %d unknown label(s) dropped:\n%v\n", learned.DropUnknownLabels(examples, t), err)
+	}
+	return examples, nil
+}
+
+func trainOptions(t *enrich.Taxonomy) learned.TrainOptions {
+	var opts learned.TrainOptions
+	if t != nil {
+		opts.Ancestors = t.Ancestors
+	}
+	return opts
+}
+
+func newTaggerTrainCmd(_ *app) *cobra.Command {
+	var (
+		labels    labelFlags
+		data, out string
+	)
+	cmd := &cobra.Command{
+		Use:   "train --data labelled.csv --out model",
+		Short: "Learn a model from labelled examples",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tax, err := labels.load()
+			if err != nil {
+				return err
+			}
+			examples, err := labels.readExamples(data, tax, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			m, err := learned.Train(cmd.Context(), examples, trainOptions(tax))
+			if err != nil {
+				return fmt.Errorf("train: %w", err)
+			}
+			if err := m.Save(out); err != nil {
+				return err
+			}
+			return printTrainInfo(cmd.OutOrStdout(), m, out)
+		},
+	}
+	labels.bind(cmd)
+	cmd.Flags().StringVar(&data, "data", "", "labelled CSV file (text,labels)")
+	cmd.Flags().StringVar(&out, "out", "", "file to write the model to")
+	_ = cmd.MarkFlagRequired("data")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func printTrainInfo(w io.Writer, m *learned.Model, path string) error {
+	info := m.Info()
+	mode := "multi-label: each theme decided on its own"
+	if info.Exclusive {
+		mode = "one outcome per text"
+	}
+	themes := m.Themes()
+	var b strings.Builder
+	fmt.Fprintf(&b, "examples   %d\n", info.Examples)
+	fmt.Fprintf(&b, "themes     %d (%s): %s\n", len(themes), mode, abbreviate(themes, 8))
+	fmt.Fprintf(&b, "method     %s linear SVM, C=%g\n", info.Solver, info.C)
+	if info.CV != nil {
+		fmt.Fprintf(&b, "internal   %d-fold CV on the training data: accuracy %.3f, micro-F1 %.3f, macro-F1 %.3f\n",
+			info.Folds, info.CV.Accuracy, info.CV.MicroF1, info.CV.MacroF1)
+	}
+	fmt.Fprintf(&b, "time       %s\n", info.Duration.Round(10*time.Millisecond))
+	fmt.Fprintf(&b, "model      %s written to %s\n", m.ID(), path)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func abbreviate(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + fmt.Sprintf(", … (%d more)", len(names)-n)
+}
+
+func newTaggerEvalCmd(_ *app) *cobra.Command {
+	var (
+		labels                 labelFlags
+		modelPath, train, test string
+		format                 string
+	)
+	cmd := &cobra.Command{
+		Use:   "eval (--model model | --train train.csv) --test test.csv",
+		Short: "Measure a model, or one trained on the spot, on labelled test data",
+		Long: `Measure a model, or one trained on the spot from --train, on labelled test
+data. Accuracy is the share of texts whose predicted set of themes is
+exactly the labelled one; micro-F1 pools every theme decision; macro-F1
+averages the per-theme F1.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (modelPath == "") == (train == "") {
+				return errors.New("give one of --model and --train")
+			}
+			if format != "table" && format != "json" {
+				return fmt.Errorf("--format %q: want table or json", format)
+			}
+			tax, err := labels.load()
+			if err != nil {
+				return err
+			}
+			var m *learned.Model
+			if modelPath != "" {
+				if m, err = learned.Load(modelPath); err != nil {
+					return err
+				}
+			} else {
+				examples, err := labels.readExamples(train, tax, cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				if m, err = learned.Train(cmd.Context(), examples, trainOptions(tax)); err != nil {
+					return fmt.Errorf("train: %w", err)
+				}
+			}
+			examples, err := labels.readExamples(test, tax, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			report := learned.Evaluate(m, examples)
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				enc := json.NewEncoder(out)
+				return enc.Encode(report)
+			}
+			if _, err := fmt.Fprintf(out, "model %s (%s, C=%g, trained on %d examples)\n",
+				m.ID(), m.Info().Solver, m.Info().C, m.Info().Examples); err != nil {
+				return err
+			}
+			return report.WriteTable(out)
+		},
+	}
+	labels.bind(cmd)
+	cmd.Flags().StringVar(&modelPath, "model", "", "model file written by tagger train")
+	cmd.Flags().StringVar(&train, "train", "", "labelled CSV to train a model from instead of --model")
+	cmd.Flags().StringVar(&test, "test", "", "labelled CSV file to measure on")
+	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
+	_ = cmd.MarkFlagRequired("test")
+	cmd.MarkFlagsMutuallyExclusive("model", "train")
+	return cmd
+}

@@ -1,0 +1,71 @@
+package learned
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// benchTexts builds texts of about 300 characters by joining examples.
+func benchTexts(ex []Example, n int) []string {
+	var out []string
+	var b strings.Builder
+	for i := 0; len(out) < n; i++ {
+		e := ex[(i*7919)%len(ex)]
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e.Text)
+		if b.Len() >= 300 {
+			out = append(out, b.String()[:300])
+			b.Reset()
+		}
+	}
+	return out
+}
+
+// benchModels keeps trained models across the runs of a benchmark.
+var benchModels = map[string]*Model{}
+
+// BenchmarkTag measures tagging throughput on 300-character texts with a
+// model trained on BANKING77 (77 themes) and on Review-Pulse. Run it on
+// one core:
+//
+//	go test -run '^$' -bench BenchmarkTag -cpu 1 ./enrich/learned/
+func BenchmarkTag(b *testing.B) {
+	for _, name := range []string{"banking77_train.csv", "reviewpulse_dev.csv"} {
+		b.Run(strings.TrimSuffix(name, ".csv"), func(b *testing.B) {
+			ex := loadShared(b, name)
+			m := benchModels[name]
+			if m == nil {
+				var err error
+				m, err = Train(context.Background(), ex, TrainOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchModels[name] = m
+			}
+			texts := benchTexts(ex, 1000)
+			items := make([]*enrich.Item, len(texts))
+			for i, t := range texts {
+				items[i] = &enrich.Item{Record: &feedback.Record{Body: t}}
+			}
+			runtime.GC() // not training's garbage
+			b.ResetTimer()
+			start := time.Now()
+			n := 0
+			for b.Loop() {
+				if err := m.Tag(context.Background(), items[n%len(items):n%len(items)+1]); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "items/s")
+		})
+	}
+}

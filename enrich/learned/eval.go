@@ -1,0 +1,150 @@
+package learned
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Report measures predicted theme sets against the true ones.
+type Report struct {
+	// N is the number of texts.
+	N int `json:"n"`
+	// Accuracy is the share of texts whose predicted set of themes is
+	// exactly the true one; two empty sets match.
+	Accuracy float64 `json:"accuracy"`
+	// MicroF1 pools the decisions for every theme and text.
+	MicroF1 float64 `json:"micro_f1"`
+	// MacroF1 is the mean of the per-theme F1 over the themes that are
+	// true for some text or predicted for some text.
+	MacroF1  float64                `json:"macro_f1"`
+	PerTheme map[string]ThemeScores `json:"per_theme"`
+}
+
+// ThemeScores measures one theme. Precision is 0 when the theme was never
+// predicted, recall 0 when it never applies, F1 0 when either is.
+type ThemeScores struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	// Support is the number of texts the theme truly applies to.
+	Support int `json:"support"`
+}
+
+// Evaluate tags the examples' texts with m and compares the themes it
+// predicts with their labels. When the model knows the taxonomy's
+// ancestors, both sides include the ancestors of their themes.
+func Evaluate(m *Model, examples []Example) Report {
+	gold := make([][]string, len(examples))
+	pred := make([][]string, len(examples))
+	for i, e := range examples {
+		gold[i] = m.withAncestors(e.Labels)
+		for _, th := range m.Predict(e.Text) {
+			pred[i] = append(pred[i], th.Name)
+		}
+	}
+	return score(gold, pred)
+}
+
+// score compares predicted label sets with true ones. Sets may come in any
+// order and hold repeats.
+func score(gold, pred [][]string) Report {
+	type counts struct{ tp, fp, fn int }
+	per := make(map[string]*counts)
+	get := func(l string) *counts {
+		c := per[l]
+		if c == nil {
+			c = new(counts)
+			per[l] = c
+		}
+		return c
+	}
+	r := Report{N: len(gold), PerTheme: make(map[string]ThemeScores)}
+	exact := 0
+	var tp, fp, fn int
+	for i := range gold {
+		g := set(gold[i])
+		p := set(pred[i])
+		if slices.Equal(g, p) {
+			exact++
+		}
+		for _, l := range p {
+			if _, ok := slices.BinarySearch(g, l); ok {
+				get(l).tp++
+				tp++
+			} else {
+				get(l).fp++
+				fp++
+			}
+		}
+		for _, l := range g {
+			if _, ok := slices.BinarySearch(p, l); !ok {
+				get(l).fn++
+				fn++
+			}
+		}
+	}
+	if r.N > 0 {
+		r.Accuracy = float64(exact) / float64(r.N)
+	}
+	r.MicroF1 = f1(tp, fp, fn)
+	for l, c := range per {
+		s := ThemeScores{Support: c.tp + c.fn, F1: f1(c.tp, c.fp, c.fn)}
+		if c.tp+c.fp > 0 {
+			s.Precision = float64(c.tp) / float64(c.tp+c.fp)
+		}
+		if c.tp+c.fn > 0 {
+			s.Recall = float64(c.tp) / float64(c.tp+c.fn)
+		}
+		r.PerTheme[l] = s
+		r.MacroF1 += s.F1
+	}
+	if len(per) > 0 {
+		r.MacroF1 /= float64(len(per))
+	}
+	return r
+}
+
+// f1 is the harmonic mean of precision and recall, 0 when undefined.
+func f1(tp, fp, fn int) float64 {
+	if tp == 0 {
+		return 0
+	}
+	return 2 * float64(tp) / float64(2*tp+fp+fn)
+}
+
+func set(labels []string) []string {
+	s := slices.Clone(labels)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// WriteTable writes the report as a readable table: one row per theme,
+// sorted by name, then the totals.
+func (r Report) WriteTable(w io.Writer) error {
+	themes := make([]string, 0, len(r.PerTheme))
+	for t := range r.PerTheme {
+		themes = append(themes, t)
+	}
+	slices.Sort(themes)
+	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	tbl.Header("Theme", "Precision", "Recall", "F1", "Support")
+	for _, t := range themes {
+		s := r.PerTheme[t]
+		if err := tbl.Append(t, ratio(s.Precision), ratio(s.Recall), ratio(s.F1), strconv.Itoa(s.Support)); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	if err := tbl.Render(); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	_, err := fmt.Fprintf(w, "texts %d   accuracy (exact set) %s   micro-F1 %s   macro-F1 %s\n",
+		r.N, ratio(r.Accuracy), ratio(r.MicroF1), ratio(r.MacroF1))
+	return err
+}
+
+func ratio(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

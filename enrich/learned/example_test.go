@@ -1,0 +1,66 @@
+package learned_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/enrich/learned"
+)
+
+func TestReadCSV(t *testing.T) {
+	in := "text,labels\n" +
+		"The export button does nothing,Bugs\n" +
+		"\"Pricing, again: too high\",Pricing|Billing\n" +
+		"Love it,\n" +
+		"\"A quote \"\"inside\"\" and\na line break\", Billing | Billing \n"
+	got, err := learned.ReadCSV(strings.NewReader(in), "train.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []learned.Example{
+		{Text: "The export button does nothing", Labels: []string{"Bugs"}, Line: 2},
+		{Text: "Pricing, again: too high", Labels: []string{"Billing", "Pricing"}, Line: 3},
+		{Text: "Love it", Line: 4},
+		{Text: "A quote \"inside\" and\na line break", Labels: []string{"Billing"}, Line: 5},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d examples, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Text != w.Text || g.Line != w.Line || strings.Join(g.Labels, "|") != strings.Join(w.Labels, "|") {
+			t.Errorf("example %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestReadCSVColumnsInAnyOrder(t *testing.T) {
+	got, err := learned.ReadCSV(strings.NewReader("id,labels,text\n1,Bugs,It crashes\n"), "x.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Text != "It crashes" || got[0].Labels[0] != "Bugs" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestReadCSVErrorsNameTheLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"bad quoting", "text,labels\nfine,Bugs\n\"unterminated,Bugs\n", "train.csv:3:"},
+		{"stray quote", "text,labels\nfine,Bugs\nso \"quoted\" here,Bugs\n", "train.csv:3: bare \" in non-quoted-field"},
+		{"missing labels column", "text,labels\nfine,Bugs\nno labels here\n", "train.csv:3: 1 field(s), no labels column"},
+		{"empty text", "text,labels\n  ,Bugs\n", "train.csv:2: empty text"},
+		{"no header", "", "train.csv: empty file"},
+		{"wrong header", "body,themes\nx,y\n", "train.csv:1: header \"body,themes\": want columns text and labels"},
+		{"header only", "text,labels\n", "train.csv: no examples"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := learned.ReadCSV(strings.NewReader(tc.in), "train.csv")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

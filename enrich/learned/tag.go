@@ -1,0 +1,389 @@
+package learned
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// TaggerName is what the model writes to enrich.Item.Tagger.
+const TaggerName = "learned"
+
+var _ enrich.Tagger = (*Model)(nil)
+
+// Tag sets the themes of every item from the text of its record (title and
+// body), with Tagger "learned" and Model the model's ID. An item no theme
+// fits gets none. Tag never fails: the model is local.
+func (m *Model) Tag(ctx context.Context, items []*enrich.Item) error {
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if it == nil || it.Record == nil {
+			continue
+		}
+		text := it.Record.Body
+		if it.Record.Title != "" {
+			text = it.Record.Title + "\n" + text
+		}
+		it.Themes = m.Predict(text)
+		it.Tagger = TaggerName
+		it.Model = m.file.ID
+	}
+	return nil
+}
+
+// Predict returns the themes of text, most confident first, with their
+// ancestors; nil when no theme applies.
+func (m *Model) Predict(text string) []enrich.Theme {
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	m.score(text, s)
+	s.out = m.calibration().decide(s.scores, s.probs, m.file.None, s.out[:0])
+	if len(s.out) == 0 {
+		return nil
+	}
+	themes := make([]enrich.Theme, 0, len(s.out))
+	for _, cp := range s.out {
+		themes = append(themes, enrich.Theme{
+			Name:       m.file.Labels[cp.class],
+			Confidence: cp.prob,
+			Evidence:   m.evidence(text, s, cp.class),
+		})
+	}
+	for i := range themes {
+		for _, a := range m.file.Ancestors[themes[i].Name] {
+			themes = addAncestor(themes, a, themes[i])
+		}
+	}
+	return themes
+}
+
+// addAncestor adds parent a of child to themes, or raises a's confidence
+// to the child's, keeping the most confident first.
+func addAncestor(themes []enrich.Theme, a string, child enrich.Theme) []enrich.Theme {
+	for i := range themes {
+		if themes[i].Name == a {
+			if child.Confidence > themes[i].Confidence {
+				themes[i].Confidence = child.Confidence
+				themes[i].Evidence = child.Evidence
+			}
+			return themes
+		}
+	}
+	themes = append(themes, enrich.Theme{Name: a, Confidence: child.Confidence, Evidence: child.Evidence})
+	// Insertion keeps the order stable: the parent lands after its child.
+	for i := len(themes) - 1; i > 0 && themes[i].Confidence > themes[i-1].Confidence; i-- {
+		themes[i], themes[i-1] = themes[i-1], themes[i]
+	}
+	return themes
+}
+
+func (m *Model) calibration() *calibration {
+	return &calibration{temp: m.file.Temp, a: m.file.PlattA, b: m.file.PlattB, threshold: m.file.Threshold}
+}
+
+// scratch is the working memory of one Predict call.
+type scratch struct {
+	tok   tokenizer
+	stems []uint64
+	// word[i] is the cache row of token i, or -(n+1) for the n-th word
+	// worked out on the spot, whose scores are in oov.
+	word  []int32
+	oov   []float32
+	oovSq []float64
+	// oovKeys and oovFirst are the keys and first positions of the words
+	// worked out on the spot, so that a repeated one is worked out once.
+	oovKeys  []uint64
+	oovFirst []int
+	keys     []uint64
+	pos      []int32
+	feat     []int32 // vocabulary index of keys[i], -1 if unknown
+	slot     []int32 // counter slot of keys[i] in ids
+	// typeSlot[i] is the slot of token i's word in types.
+	typeSlot []int32
+	ids      counter
+	types    counter
+
+	acc    []float32
+	scores []float64
+	probs  []float64
+	out    []classProb
+	// Block scales of the last text, for evidence.
+	wordScale, charScale float64
+
+	grams   []int32
+	offs    []int
+	contrib []float64
+	spans   [][2]int
+}
+
+// score computes the class scores of text into s.scores.
+func (m *Model) score(text string, s *scratch) {
+	k := m.k
+	f := &m.file
+	if cap(s.scores) < k {
+		s.scores = make([]float64, k)
+		s.probs = make([]float64, k)
+	}
+	s.scores, s.probs = s.scores[:k], s.probs[:k]
+	if cap(s.acc) < k {
+		s.acc = make([]float32, k)
+	}
+	s.acc = s.acc[:k]
+	copy(s.acc, f.Bias)
+	s.tok.split(text)
+	n := s.tok.len()
+	s.stems, s.word = s.stems[:0], s.word[:0]
+	s.oov, s.oovSq = s.oov[:0], s.oovSq[:0]
+	s.oovKeys, s.oovFirst = s.oovKeys[:0], s.oovFirst[:0]
+	for i := range n {
+		w := s.tok.word(i)
+		if row, ok := m.cacheIdx[wordKey(w)]; ok {
+			s.stems = append(s.stems, m.cacheStem[row])
+			s.word = append(s.word, row)
+			continue
+		}
+		wk := wordKey(w)
+		if at := slices.Index(s.oovKeys, wk); at >= 0 {
+			s.stems = append(s.stems, s.stems[s.oovFirst[at]])
+			s.word = append(s.word, -int32(at)-1)
+			continue
+		}
+		s.oovKeys = append(s.oovKeys, wk)
+		s.oovFirst = append(s.oovFirst, i)
+		s.stems = append(s.stems, f.Spec.stemKey(w))
+		s.word = append(s.word, -int32(len(s.oovSq))-1)
+		at := len(s.oov)
+		s.oov = slices.Grow(s.oov, k)[:at+k]
+		s.oovSq = append(s.oovSq, m.wordScores(w, s, s.oov[at:at+k]))
+	}
+
+	// Word block: sublinear TF-IDF over the word features, unit length.
+	s.pos = s.pos[:0]
+	s.keys = f.Spec.appendWordFeatures(s.stems, s.tok.sents, s.keys[:0], &s.pos)
+	s.feat, s.slot = s.feat[:0], s.slot[:0]
+	s.ids.reset(len(s.keys))
+	for _, key := range s.keys {
+		j, ok := m.wordIdx[key]
+		if !ok {
+			s.feat = append(s.feat, -1)
+			s.slot = append(s.slot, -1)
+			continue
+		}
+		s.feat = append(s.feat, j)
+		s.slot = append(s.slot, s.ids.add(uint64(j)+1))
+	}
+	var sq float64
+	for _, slot := range s.ids.slots {
+		j := int(s.ids.keys[slot] - 1)
+		v := sublinear(s.ids.counts[slot]) * float64(f.WordIDF[j])
+		sq += v * v
+	}
+	s.wordScale = 0
+	if sq > 0 {
+		s.wordScale = f.Spec.WordWeight / math.Sqrt(sq)
+	}
+	var shift float32
+	for _, slot := range s.ids.slots {
+		j := int(s.ids.keys[slot] - 1)
+		v := float32(s.wordScale * sublinear(s.ids.counts[slot]) * float64(f.WordIDF[j]))
+		shift += v * m.rowBase[j]
+		lo, hi := m.rowPtr[j], m.rowPtr[j+1]
+		cls, val := m.rowCls[lo:hi], m.rowVal[lo:hi]
+		val = val[:len(cls)]
+		for t, c := range cls {
+			s.acc[c] += v * val[t]
+		}
+	}
+	for c := range s.acc {
+		s.acc[c] += shift
+	}
+
+	// Character block: the words' cached n-gram scores, weighted by their
+	// sublinear counts.
+	s.types.reset(n)
+	s.typeSlot = s.typeSlot[:0]
+	for i := range n {
+		s.typeSlot = append(s.typeSlot, s.types.add(refKey(s.word[i])))
+	}
+	sq = 0
+	for _, slot := range s.types.slots {
+		c := sublinear(s.types.counts[slot])
+		sq += c * c * m.wordSq(s, keyRef(s.types.keys[slot]))
+	}
+	s.charScale = 0
+	if sq > 0 {
+		s.charScale = f.Spec.CharWeight / math.Sqrt(sq)
+	}
+	for _, slot := range s.types.slots {
+		c := float32(s.charScale * sublinear(s.types.counts[slot]))
+		addRow(s.acc, c, m.wordRow(s, keyRef(s.types.keys[slot])))
+	}
+	for c, v := range s.acc {
+		s.scores[c] = float64(v)
+	}
+}
+
+// rowWeight is the weight of word feature j for class c.
+func (m *Model) rowWeight(j, c int) float32 {
+	lo, hi := m.rowPtr[j], m.rowPtr[j+1]
+	if t, ok := slices.BinarySearch(m.rowCls[lo:hi], uint16(c)); ok {
+		return m.rowBase[j] + m.rowVal[int(lo)+t]
+	}
+	return m.rowBase[j]
+}
+
+// refKey and keyRef map a word reference to a non-zero counter key and
+// back.
+func refKey(ref int32) uint64 { return uint64(uint32(ref)) + 1 }
+func keyRef(key uint64) int32 { return int32(uint32(key - 1)) }
+
+func (m *Model) wordSq(s *scratch, ref int32) float64 {
+	if ref >= 0 {
+		return m.cacheSq[ref]
+	}
+	return s.oovSq[-ref-1]
+}
+
+func (m *Model) wordRow(s *scratch, ref int32) []float32 {
+	if ref >= 0 {
+		return m.cacheScore[int(ref)*m.k : int(ref+1)*m.k]
+	}
+	at := int(-ref-1) * m.k
+	return s.oov[at : at+m.k]
+}
+
+// addRow adds a*row to acc; it is where tagging spends its time.
+func addRow(acc []float32, a float32, row []float32) {
+	row = row[:len(acc)]
+	c := 0
+	for ; c+4 <= len(row); c += 4 {
+		r, o := row[c:c+4:c+4], acc[c:c+4:c+4]
+		o[0] += a * r[0]
+		o[1] += a * r[1]
+		o[2] += a * r[2]
+		o[3] += a * r[3]
+	}
+	for ; c < len(row); c++ {
+		acc[c] += a * row[c]
+	}
+}
+
+// evidence returns the sentence of text whose words (with their n-grams)
+// contribute most to class c's score, or the whole text when it is one
+// sentence. It relies on the state score left in s.
+func (m *Model) evidence(text string, s *scratch, c int) string {
+	s.spans = sentences(text, s.spans[:0])
+	spans := s.spans
+	if len(spans) <= 1 {
+		return strings.TrimSpace(text)
+	}
+	f := &m.file
+	// Each token's share of the class score.
+	contrib := s.contrib[:0]
+	for range s.tok.len() {
+		contrib = append(contrib, 0)
+	}
+	s.contrib = contrib
+	for t, j := range s.feat {
+		// Only the words themselves: pairs would cost as much as the
+		// whole scoring again and rarely change which sentence wins.
+		if j < 0 || (t > 0 && s.pos[t-1] == s.pos[t]) {
+			continue
+		}
+		cnt := s.ids.counts[s.slot[t]]
+		v := s.wordScale * sublinear(cnt) * float64(f.WordIDF[j]) / float64(cnt)
+		contrib[s.pos[t]] += v * float64(m.rowWeight(int(j), c))
+	}
+	for i := range contrib {
+		ref := s.word[i]
+		cnt := s.types.counts[s.typeSlot[i]]
+		contrib[i] += s.charScale * sublinear(cnt) / float64(cnt) * float64(m.wordRow(s, ref)[c])
+	}
+	best, bestScore := 0, math.Inf(-1)
+	tok := 0
+	for si, sp := range spans {
+		var sum float64
+		for ; tok < len(s.tok.starts) && s.tok.starts[tok] < sp[1]; tok++ {
+			sum += contrib[tok]
+		}
+		if sum > bestScore {
+			best, bestScore = si, sum
+		}
+	}
+	return strings.TrimSpace(text[spans[best][0]:spans[best][1]])
+}
+
+// sentences splits text at sentence ends (., ! or ? before a space) and
+// line breaks, returning the byte spans of the non-blank pieces.
+func sentences(text string, spans [][2]int) [][2]int {
+	start := 0
+	emit := func(end int) {
+		if strings.TrimSpace(text[start:end]) != "" {
+			spans = append(spans, [2]int{start, end})
+		}
+		start = end
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			emit(i + 1)
+		case '.', '!', '?':
+			if i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '\t' {
+				emit(i + 1)
+			}
+		}
+	}
+	if start < len(text) {
+		emit(len(text))
+	}
+	return spans
+}
+
+// counter counts small sets of non-zero keys with open addressing; it
+// remembers the slots it used so that a reset costs what was used.
+type counter struct {
+	keys   []uint64
+	counts []int32
+	slots  []int32
+}
+
+func (c *counter) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if len(c.keys) < size {
+		c.keys = make([]uint64, size)
+		c.counts = make([]int32, size)
+	} else {
+		for _, s := range c.slots {
+			c.keys[s], c.counts[s] = 0, 0
+		}
+	}
+	c.slots = c.slots[:0]
+}
+
+func (c *counter) find(key uint64) int {
+	mask := uint64(len(c.keys) - 1)
+	for i := mix(key) & mask; ; i = (i + 1) & mask {
+		if c.keys[i] == key || c.keys[i] == 0 {
+			return int(i)
+		}
+	}
+}
+
+// add counts key and returns its slot.
+func (c *counter) add(key uint64) int32 {
+	i := c.find(key)
+	if c.keys[i] == 0 {
+		c.keys[i] = key
+		c.slots = append(c.slots, int32(i))
+	}
+	c.counts[i]++
+	return int32(i)
+}

@@ -1,0 +1,61 @@
+package learned
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// maxLabelErrors bounds how many unknown labels CheckLabels lists.
+const maxLabelErrors = 10
+
+// CheckLabels returns an error naming the CSV line of every label (the
+// first few) that taxonomy t does not define; name is the file name to
+// show. It returns nil when every label is known.
+func CheckLabels(examples []Example, name string, t *enrich.Taxonomy) error {
+	known := make(map[string]bool)
+	for _, n := range t.Names() {
+		known[n] = true
+	}
+	var errs []error
+	total := 0
+	for _, e := range examples {
+		for _, l := range e.Labels {
+			if known[l] {
+				continue
+			}
+			total++
+			if len(errs) < maxLabelErrors {
+				errs = append(errs, fmt.Errorf("%s:%d: label %q is not in the taxonomy", name, e.Line, l))
+			}
+		}
+	}
+	if total > len(errs) {
+		errs = append(errs, fmt.Errorf("%s: %d more unknown labels", name, total-len(errs)))
+	}
+	return errors.Join(errs...)
+}
+
+// DropUnknownLabels removes from the examples the labels taxonomy t does
+// not define; an example left without labels counts as "no theme". It
+// returns how many labels it removed.
+func DropUnknownLabels(examples []Example, t *enrich.Taxonomy) int {
+	known := make(map[string]bool)
+	for _, n := range t.Names() {
+		known[n] = true
+	}
+	dropped := 0
+	for i := range examples {
+		kept := examples[i].Labels[:0:0]
+		for _, l := range examples[i].Labels {
+			if known[l] {
+				kept = append(kept, l)
+			} else {
+				dropped++
+			}
+		}
+		examples[i].Labels = kept
+	}
+	return dropped
+}
