@@ -135,12 +135,16 @@ func (p *pipeline) publish(recs ...*feedback.Record) {
 // publishRaw sends arbitrary bytes on subject with a message id.
 func (p *pipeline) publishRaw(subject, msgID string, data []byte) {
 	p.t.Helper()
+	if _, err := p.js.PublishMsg(context.Background(), rawMsg(subject, msgID, data)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func rawMsg(subject, msgID string, data []byte) *nats.Msg {
 	msg := nats.NewMsg(subject)
 	msg.Data = data
 	msg.Header.Set(jetstream.MsgIDHeader, msgID)
-	if _, err := p.js.PublishMsg(context.Background(), msg); err != nil {
-		p.t.Fatal(err)
-	}
+	return msg
 }
 
 func (p *pipeline) count(query string) uint64 {
