@@ -4,5 +4,7 @@ import "github.com/spf13/cobra"
 
 // insightCommands answer questions about the stored feedback.
 func insightCommands(a *app) []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		newTrendsCmd(a),
+	}
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// queryFlags are the flags every insight query shares: the output format
+// and the feedback filter.
+type queryFlags struct {
+	format                          string
+	from, to                        string
+	sources, kinds, plans, accounts []string
+}
+
+func (f *queryFlags) bind(cmd *cobra.Command, withDates bool) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "table", "output: table, json or csv")
+	if withDates {
+		fl.StringVar(&f.from, "from", "", "first day, YYYY-MM-DD (UTC)")
+		fl.StringVar(&f.to, "to", "", "day after the last, YYYY-MM-DD (UTC)")
+	}
+	fl.StringSliceVar(&f.sources, "source", nil, "only these sources (repeat or comma-separate)")
+	fl.StringSliceVar(&f.kinds, "kind", nil, "only these kinds")
+	fl.StringSliceVar(&f.plans, "plan", nil, "only accounts on these plans")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these account ids")
+}
+
+// filter turns the flags into an insights.Filter, naming the flag of a
+// bad value.
+func (f *queryFlags) filter() (insights.Filter, error) {
+	flt := insights.Filter{Sources: f.sources, Kinds: f.kinds, Plans: f.plans, Accounts: f.accounts}
+	var err error
+	if f.from != "" {
+		if flt.From, err = insights.ParseDate("--from", f.from); err != nil {
+			return flt, err
+		}
+	}
+	if f.to != "" {
+		if flt.To, err = insights.ParseDate("--to", f.to); err != nil {
+			return flt, err
+		}
+	}
+	return flt, nil
+}
+
+func (f *queryFlags) output() (insights.Format, error) {
+	format, err := insights.ParseFormat(f.format)
+	if err != nil {
+		return "", fmt.Errorf("--format: %w", err)
+	}
+	return format, nil
+}
+
+// withStore opens ClickHouse from the configuration, checks that its
+// schema is current, and runs fn with an insights.Store over it.
+func withStore(ctx context.Context, a *app, fn func(*insights.Store) error) error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	v, err := sinks.AppliedVersion(ctx, ch.Conn(), ch.Database())
+	if err != nil {
+		return fmt.Errorf("clickhouse %s: %w (run `feedbackloop migrate` first?)", ch.Database(), err)
+	}
+	if v < sinks.SchemaVersion {
+		return fmt.Errorf("clickhouse %s is at schema version %d, this build needs %d: run `feedbackloop migrate`", ch.Database(), v, sinks.SchemaVersion)
+	}
+	store, err := insights.New(ch.Conn(), ch.Database())
+	if err != nil {
+		return err
+	}
+	return fn(store)
+}
+
+// render writes a report in the chosen format.
+func render(w io.Writer, format insights.Format, r insights.Report) error {
+	return insights.Write(w, format, r)
+}

@@ -1,0 +1,38 @@
+package insights
+
+import (
+	"strings"
+	"time"
+)
+
+// latestColumns are the columns queries read from the deduplicated feedback.
+var latestColumns = []string{
+	"created_at", "source", "kind", "title", "body", "url",
+	"account_id", "account_name", "account_plan", "account_arr",
+	"themes", "theme_evidence", "theme_sentiment", "sentiment",
+}
+
+// latest returns a subquery over the feedback table with one row per id —
+// the newest version by ingested_at — for records created in [from, to).
+// Counting over it counts each record once however often it was delivered.
+//
+// The created_at bound is applied to raw rows before deduplication, which
+// is what keeps the scan to the partitions in range; it assumes, as the
+// contract does, that a record's created_at never changes between versions.
+func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
+	var b strings.Builder
+	b.WriteString("(SELECT id")
+	for _, c := range cols {
+		b.WriteString(", argMax(" + c + ", ingested_at) AS " + c)
+	}
+	b.WriteString(" FROM (SELECT id, ingested_at")
+	for _, c := range cols {
+		b.WriteString(", " + c)
+	}
+	b.WriteString(" FROM " + s.table("feedback"))
+	var w conds
+	w.between("created_at", from, to)
+	b.WriteString(w.where())
+	b.WriteString(") GROUP BY id)")
+	return b.String(), w.args
+}

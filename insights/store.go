@@ -1,0 +1,75 @@
+package insights
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Store runs the insight queries against one database. It is safe for
+// concurrent use: it holds no state but the connection.
+type Store struct {
+	conn driver.Conn
+	db   string
+	// now is the clock that "the last N weeks" is counted back from.
+	now func() time.Time
+}
+
+var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// New returns a Store over database db, reached through conn. The schema
+// must have been migrated (sinks.Migrate).
+func New(conn driver.Conn, db string) (*Store, error) {
+	if !databaseName.MatchString(db) {
+		return nil, fmt.Errorf("insights: database name %q must match [A-Za-z_][A-Za-z0-9_]*", db)
+	}
+	return &Store{conn: conn, db: db, now: time.Now}, nil
+}
+
+// table names a table of the store's database. Only names written in this
+// package reach it.
+func (s *Store) table(name string) string { return s.db + "." + name }
+
+// InvalidError is a query parameter that cannot be used; the API answers
+// it with 400 and the CLI prints it as is.
+type InvalidError struct {
+	Field, Value, Problem string
+}
+
+func (e *InvalidError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Problem)
+	}
+	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Problem)
+}
+
+func invalid(field, value, problem string, args ...any) error {
+	return &InvalidError{Field: field, Value: value, Problem: fmt.Sprintf(problem, args...)}
+}
+
+// IsInvalid reports whether err is a bad parameter rather than a failure
+// of the store.
+func IsInvalid(err error) bool {
+	var ie *InvalidError
+	return errors.As(err, &ie)
+}
+
+// query runs a statement and hands each row to scan; it always checks the
+// rows' final error, where ClickHouse reports failures met while streaming.
+func (s *Store) query(ctx context.Context, sql string, args []any, scan func(driver.Rows) error) error {
+	rows, err := s.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,241 @@
+package insights
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// TrendsQuery asks for per-theme figures per period.
+type TrendsQuery struct {
+	Grain Grain
+	// Periods is how many periods, ending with the current one, to cover
+	// when Filter.From is zero (default 8). Filter.To defaults to the end
+	// of the current period.
+	Periods int
+	Filter
+	// Themes keeps only these themes in the result (share of voice is still
+	// measured against all feedback that passes the filter).
+	Themes []string
+}
+
+// maxPeriods bounds a trend so that a request cannot ask for a table of
+// thousands of columns.
+const maxPeriods = 400
+
+// Trends is how each theme moved over the periods of a window.
+type Trends struct {
+	Grain Grain     `json:"grain"`
+	From  time.Time `json:"from"` // inclusive, start of the first period
+	To    time.Time `json:"to"`   // exclusive
+	// Periods are the period starts; every ThemeTrend has one point each.
+	Periods []time.Time `json:"periods"`
+	// Totals are the items of each period across all themes (and items
+	// with no theme), the denominator of share of voice.
+	Totals []uint64     `json:"totals"`
+	Themes []ThemeTrend `json:"themes"`
+}
+
+// ThemeTrend is one theme over the window, most mentioned first.
+type ThemeTrend struct {
+	Theme  string       `json:"theme"`
+	Items  uint64       `json:"items"` // over the whole window
+	Points []TrendPoint `json:"points"`
+}
+
+// TrendPoint is one theme in one period. Items and Accounts count distinct
+// records and accounts; ARR sums the distinct accounts' ARR (each
+// account's latest value in the period); Sentiment is the mean theme
+// sentiment of the items (0 when there are none); Share is Items over all
+// items of the period.
+type TrendPoint struct {
+	Period    time.Time `json:"period"`
+	Items     uint64    `json:"items"`
+	Accounts  uint64    `json:"accounts"`
+	ARR       float64   `json:"arr"`
+	Sentiment float64   `json:"sentiment"`
+	Share     float64   `json:"share"`
+}
+
+// window resolves the query's dates against the clock.
+func (q *TrendsQuery) window(now time.Time) (from, to time.Time, err error) {
+	if q.Grain == "" {
+		q.Grain = Week
+	}
+	if _, err := ParseGrain(string(q.Grain)); err != nil {
+		return from, to, err
+	}
+	if q.Periods == 0 {
+		q.Periods = 8
+	}
+	if q.Periods < 1 || q.Periods > maxPeriods {
+		return from, to, invalid("periods", strconv.Itoa(q.Periods), "want 1 to %d", maxPeriods)
+	}
+	if err := q.Filter.validate(); err != nil {
+		return from, to, err
+	}
+	to = q.To
+	if to.IsZero() {
+		to = q.Grain.Add(q.Grain.Start(now), 1)
+		if !q.From.IsZero() && !q.From.Before(to) {
+			return from, to, invalid("from", dateArg(q.From), "is in the future")
+		}
+	}
+	from = q.From
+	if from.IsZero() {
+		from = q.Grain.Add(q.Grain.Start(to.Add(-time.Nanosecond)), 1-q.Periods)
+	}
+	from = q.Grain.Start(from)
+	if n := len(q.Grain.Periods(from, to)); n > maxPeriods {
+		return from, to, invalid("from", dateArg(q.From), "the window holds %d %ss; at most %d", n, q.Grain, maxPeriods)
+	}
+	return from, truncDayCeil(to), nil
+}
+
+// truncDayCeil rounds t up to midnight so that [from, to) is whole days.
+func truncDayCeil(t time.Time) time.Time {
+	d := truncDay(t)
+	if d.Before(t) {
+		return d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
+// Trends counts, per theme and period, the distinct records that mention
+// the theme and who wrote them.
+func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
+	from, to, err := q.window(s.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, th := range q.Themes {
+		if th == "" {
+			return nil, invalid("theme", th, "must not be empty")
+		}
+	}
+	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: q.Grain.Periods(from, to)}
+	index := make(map[time.Time]int, len(out.Periods))
+	for i, p := range out.Periods {
+		index[p] = i
+	}
+	out.Totals = make([]uint64, len(out.Periods))
+
+	src, args := s.latest([]string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment"}, from, to)
+	var w conds
+	w.dims(q.Filter)
+	if err := s.query(ctx, "SELECT "+q.Grain.sql()+" AS period, count() FROM "+src+w.where()+" GROUP BY period",
+		append(append([]any{}, args...), w.args...), func(r driver.Rows) error {
+			var p time.Time
+			var n uint64
+			if err := r.Scan(&p, &n); err != nil {
+				return err
+			}
+			if i, ok := index[p.UTC()]; ok {
+				out.Totals[i] = n
+			}
+			return nil
+		}); err != nil {
+		return nil, fmt.Errorf("trends totals: %w", err)
+	}
+
+	tw := w
+	tw.in("themes[k]", q.Themes)
+	// Inner: one row per theme, period and account, so that accounts and
+	// their ARR are counted once each; outer: per theme and period.
+	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent) / sum(n)
+FROM (
+	SELECT themes[k] AS theme, ` + q.Grain.sql() + ` AS period, account_id,
+		count() AS n, argMax(account_arr, created_at) AS arr,
+		sum(if(length(theme_sentiment) = length(themes), theme_sentiment[k], sentiment)) AS sent
+	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k` + tw.where() + `
+	GROUP BY theme, period, account_id
+)
+GROUP BY theme, period`
+	byTheme := map[string]*ThemeTrend{}
+	if err := s.query(ctx, sql, append(append([]any{}, args...), tw.args...), func(r driver.Rows) error {
+		var (
+			theme     string
+			p         time.Time
+			pt        TrendPoint
+			sentiment float64
+		)
+		if err := r.Scan(&theme, &p, &pt.Items, &pt.Accounts, &pt.ARR, &sentiment); err != nil {
+			return err
+		}
+		i, ok := index[p.UTC()]
+		if !ok {
+			return nil
+		}
+		tt := byTheme[theme]
+		if tt == nil {
+			tt = &ThemeTrend{Theme: theme, Points: make([]TrendPoint, len(out.Periods))}
+			byTheme[theme] = tt
+		}
+		pt.Sentiment = sentiment
+		tt.Points[i] = pt
+		tt.Items += pt.Items
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("trends: %w", err)
+	}
+	for _, tt := range byTheme {
+		for i := range tt.Points {
+			tt.Points[i].Period = out.Periods[i]
+			if out.Totals[i] > 0 {
+				tt.Points[i].Share = float64(tt.Points[i].Items) / float64(out.Totals[i])
+			}
+		}
+		out.Themes = append(out.Themes, *tt)
+	}
+	sort.Slice(out.Themes, func(i, j int) bool {
+		a, b := out.Themes[i], out.Themes[j]
+		if a.Items != b.Items {
+			return a.Items > b.Items
+		}
+		return a.Theme < b.Theme
+	})
+	return out, nil
+}
+
+// Table is the theme-by-period grid of item counts.
+func (t *Trends) Table() ([]string, [][]string) {
+	header := []string{"theme"}
+	for _, p := range t.Periods {
+		header = append(header, t.Grain.Label(p))
+	}
+	header = append(header, "total")
+	rows := make([][]string, 0, len(t.Themes)+1)
+	for _, th := range t.Themes {
+		row := []string{th.Theme}
+		for _, p := range th.Points {
+			row = append(row, strconv.FormatUint(p.Items, 10))
+		}
+		rows = append(rows, append(row, strconv.FormatUint(th.Items, 10)))
+	}
+	row := []string{"(all feedback)"}
+	var sum uint64
+	for _, n := range t.Totals {
+		row = append(row, strconv.FormatUint(n, 10))
+		sum += n
+	}
+	rows = append(rows, append(row, strconv.FormatUint(sum, 10)))
+	return header, rows
+}
+
+// Records is one line per theme and period with every measure.
+func (t *Trends) Records() ([]string, [][]string) {
+	header := []string{"theme", "period", "items", "accounts", "arr", "sentiment", "share"}
+	var rows [][]string
+	for _, th := range t.Themes {
+		for _, p := range th.Points {
+			rows = append(rows, []string{th.Theme, dateArg(p.Period),
+				strconv.FormatUint(p.Items, 10), strconv.FormatUint(p.Accounts, 10),
+				formatFloat(p.ARR), formatFloat(p.Sentiment), formatFloat(p.Share)})
+		}
+	}
+	return header, rows
+}
