@@ -71,6 +71,19 @@ func (a *app) config() (*config.Config, error) {
 	return cfg, nil
 }
 
+// configAndLogger is what most commands start with.
+func (a *app) configAndLogger() (*config.Config, *zap.Logger, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := a.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, log, nil
+}
+
 func (a *app) close() {
 	if a.log != nil {
 		_ = a.log.Sync()

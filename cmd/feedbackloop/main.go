@@ -24,7 +24,16 @@ func main() {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{}
+	root := newRootCmd(&app{})
+	err := root.ExecuteContext(ctx)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil // interrupted by the user: the command already stopped cleanly
+	}
+	return err
+}
+
+// newRootCmd builds the command tree around a.
+func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "feedbackloop",
 		Short:         "Turn customer feedback into theme trends product leaders can act on",
@@ -42,11 +51,7 @@ func run() error {
 	root.AddCommand(taggingCommands(a)...)
 	root.AddCommand(insightCommands(a)...)
 	root.AddCommand(newVersionCmd())
-	err := root.ExecuteContext(ctx)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return nil // interrupted by the user: the command already stopped cleanly
-	}
-	return err
+	return root
 }
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -18,11 +18,7 @@ runs until SIGINT or SIGTERM, when it stops fetching, writes and acks what
 it holds, and exits. Several workers on one consumer share the load.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			log, err := a.logger()
+			cfg, log, err := a.configAndLogger()
 			if err != nil {
 				return err
 			}

@@ -277,6 +277,9 @@ func (g *Generator) Next() *feedback.Record {
 func (g *Generator) identify(r *feedback.Record, src source) {
 	n := g.next[src.name]
 	g.next[src.name] = n + 1
+	// Samples with different seeds are different records: their ids must
+	// not collide, or publishing a second sample would overwrite the first.
+	n += int(g.opts.Seed%1000) * 10_000_000
 	native := src.idBase + n
 	switch src.name {
 	case "reddit":

@@ -33,9 +33,20 @@ func TestTheSameSeedGivesTheSameRecordsAndAnotherSeedDoesNot(t *testing.T) {
 		t.Fatal("two runs with the same options differ")
 	}
 	opts.Seed = 8
-	c, _ := json.Marshal(generate(t, opts))
+	other := generate(t, opts)
+	c, _ := json.Marshal(other)
 	if string(a) == string(c) {
 		t.Fatal("seeds 7 and 8 gave the same sample")
+	}
+	// A second sample adds records; it must not overwrite the first's.
+	first := map[string]bool{}
+	for _, r := range generate(t, sample.Options{Count: 2000, Days: 90, Seed: 7, End: end}) {
+		first[r.ID] = true
+	}
+	for _, r := range other {
+		if first[r.ID] {
+			t.Fatalf("seeds 7 and 8 both generate id %s", r.ID)
+		}
 	}
 }
 

@@ -67,6 +67,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.ownsDir = true
 	}
+	// The server runs in its directory and reads paths from its config:
+	// they must not depend on where we were started.
+	if s.dir, err = filepath.Abs(s.dir); err != nil {
+		return nil, fmt.Errorf("clickhouse data directory: %w", err)
+	}
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+func TestDevPublishesTheSampleStoresItAndSummarisesThemesOnce(t *testing.T) {
+	dsn := testenv.ClickHouse(t)
+	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", dsn)
+	t.Setenv("FEEDBACKLOOP_METRICS_ADDR", "")
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	out, errOut, err := execute(t, ctx, "dev", "--once", "--dir", dir, "--count", "3000", "--days", "60", "--log-level", "warn")
+	if err != nil {
+		t.Fatalf("dev: %v\n%s%s", err, out, errOut)
+	}
+	for _, want := range []string{"Published 3000 sample records", "Items per theme per week", "sync-failures", "csv-export", "(all feedback)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dev output lacks %q:\n%s", want, out)
+		}
+	}
+	conn := testenv.Conn(t, dsn)
+	db := dsn[strings.LastIndex(dsn, "/")+1:]
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback FINAL"); n != 3000 {
+		t.Fatalf("%d records stored, want the 3000 of the sample", n)
+	}
+
+	// A second run keeps the embedded NATS data and finds the records.
+	out, errOut, err = execute(t, ctx, "dev", "--once", "--dir", dir, "--count", "3000", "--log-level", "warn")
+	if err != nil {
+		t.Fatalf("second dev: %v\n%s%s", err, out, errOut)
+	}
+	if !strings.Contains(out, "Found 3000 records from an earlier run") || strings.Contains(out, "Published") {
+		t.Errorf("second run did not reuse the first run's records:\n%s", out)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback"); n != 3000 {
+		t.Fatalf("%d raw rows after the second run, want 3000", n)
+	}
+}
+
+func TestSampleWritesTheRequestedRecordsAndRejectsBadFlags(t *testing.T) {
+	out, _, err := execute(t, context.Background(), "sample", "--count", "25", "--seed", "4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "\n"); n != 25 {
+		t.Fatalf("%d lines, want 25", n)
+	}
+	for _, args := range [][]string{
+		{"sample", "--count", "-1"},
+		{"sample", "--days", "0"},
+		{"sample", "--end", "31/03/2026"},
+	} {
+		if _, _, err := execute(t, context.Background(), args...); err == nil {
+			t.Errorf("%v accepted", args)
+		} else if !strings.Contains(err.Error(), args[1]) {
+			t.Errorf("%v: error %q does not name the flag", args, err)
+		}
+	}
+}
