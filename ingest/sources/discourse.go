@@ -42,6 +42,7 @@ type dcPost struct {
 	DeletedAt   *string  `json:"deleted_at"`
 	ReplyTo     flexID   `json:"reply_to_post_number"`
 	Archetype   string   `json:"topic_archetype"`
+	Staff       bool     `json:"staff"`
 }
 
 // dcTopic is what a topic document says about all of its posts.
@@ -158,6 +159,9 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	case 4:
 		r.Metadata["post_type"] = "whisper"
 		r.Metadata["visibility"] = "private"
+	}
+	if p.Staff {
+		r.Metadata["author_role"] = "staff"
 	}
 	if p.Archetype == "private_message" {
 		r.Metadata["visibility"] = "private"

@@ -50,6 +50,8 @@ type fdTicket struct {
 	Priority        flexID            `json:"priority"`
 	Source          flexID            `json:"source"`
 	Type            string            `json:"type"`
+	Spam            bool              `json:"spam"`
+	Deleted         bool              `json:"deleted"`
 	Conversations   []json.RawMessage `json:"conversations"`
 }
 
@@ -70,7 +72,9 @@ func (f Freshdesk) Map(data []byte, opts Options) ([]Item, error) {
 	base := strings.TrimRight(opts.BaseURL, "/")
 	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
 		list, path := raw, ""
-		if top := keys(raw); top != nil {
+		// A ticket viewed with include=conversations has a conversations
+		// list too: only an object without an id of its own is a wrapper.
+		if top := keys(raw); top != nil && top["id"] == nil {
 			for _, k := range []string{"results", "tickets", "conversations"} {
 				if r, ok := top[k]; ok && first(r) == '[' {
 					list, path = r, k
@@ -91,7 +95,7 @@ func (f Freshdesk) Map(data []byte, opts Options) ([]Item, error) {
 				continue
 			}
 			if _, isConv := k["ticket_id"]; isConv || (k["body_text"] != nil && k["subject"] == nil) {
-				items = append(items, f.conversation(el, p, "", base))
+				items = append(items, f.conversation(el, p, "", base, nil))
 				continue
 			}
 			items = append(items, f.ticket(el, p, base)...)
@@ -103,7 +107,8 @@ func (f Freshdesk) Map(data []byte, opts Options) ([]Item, error) {
 var (
 	fdStatus   = map[string]string{"2": "open", "3": "pending", "4": "resolved", "5": "closed"}
 	fdPriority = map[string]string{"1": "low", "2": "medium", "3": "high", "4": "urgent"}
-	fdSource   = map[string]string{"1": "email", "2": "portal", "3": "phone", "7": "chat", "9": "feedback_widget", "10": "outbound_email"}
+	fdSource   = map[string]string{"1": "email", "2": "portal", "3": "phone", "4": "forum", "5": "twitter", "6": "facebook",
+		"7": "chat", "8": "mobihelp", "9": "feedback_widget", "10": "outbound_email", "11": "ecommerce", "12": "bot"}
 )
 
 func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item {
@@ -114,6 +119,12 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item
 	id := string(t.ID)
 	if id == "" {
 		return []Item{failed(pos, missingField("id"))}
+	}
+	switch {
+	case t.Spam:
+		return []Item{failed(pos, skip("ticket %s is marked as spam", id))}
+	case t.Deleted:
+		return []Item{failed(pos, skip("ticket %s is deleted", id))}
 	}
 	at, err := created("created_at", t.CreatedAt)
 	if err != nil {
@@ -144,12 +155,14 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item
 	}
 	items := []Item{finish(pos, r)}
 	for i, c := range t.Conversations {
-		items = append(items, f.conversation(c, withPath(pos, indexPath("conversations", i, true)), id, base))
+		items = append(items, f.conversation(c, withPath(pos, indexPath("conversations", i, true)), id, base, r.Account))
 	}
 	return items
 }
 
-func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base string) Item {
+// conversation maps a reply or note; account is its ticket's, given to the
+// customer's replies when the input includes the ticket.
+func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base string, account *feedback.Account) Item {
 	var c fdConversation
 	if err := decodeItem(raw, &c); err != nil {
 		return failed(pos, err)
@@ -186,6 +199,10 @@ func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base 
 	r.Author = &author
 	if c.Incoming != nil {
 		r.Metadata["author_role"] = map[bool]string{true: "customer", false: "agent"}[*c.Incoming]
+		if *c.Incoming && account != nil {
+			acc := *account
+			r.Account = &acc
+		}
 	}
 	if c.Private != nil && *c.Private {
 		r.Metadata["visibility"] = "private"

@@ -169,7 +169,7 @@ func (g GitHub) issue(raw json.RawMessage, pos Position, repo string) Item {
 		Title: is.Title, Body: body, URL: is.HTMLURL, Tags: githubLabels(is.Labels),
 		Metadata: meta("repository", repo, "number", number, "state", is.State, "author_association", is.Association),
 	}
-	githubAuthor(r, is.User)
+	githubAuthor(r, is.User, is.Association)
 	return finish(pos, r)
 }
 
@@ -220,11 +220,18 @@ func (g GitHub) comment(raw json.RawMessage, pos Position, issue *ghIssue, repo 
 		r.Title = issue.Title
 		r.Tags = githubLabels(issue.Labels)
 	}
-	githubAuthor(r, c.User)
+	githubAuthor(r, c.User, c.Association)
 	return finish(pos, r)
 }
 
-func githubAuthor(r *feedback.Record, u *ghUser) {
+// githubAuthor sets the author and author_role: bot for GitHub Apps,
+// maintainer for the repository's owners, members and collaborators, whose
+// words are answers rather than feedback.
+func githubAuthor(r *feedback.Record, u *ghUser, association string) {
+	switch association {
+	case "OWNER", "MEMBER", "COLLABORATOR":
+		r.Metadata["author_role"] = "maintainer"
+	}
 	if u == nil || u.Login == "" {
 		return
 	}

@@ -14,6 +14,11 @@ import (
 // decoded, tags gone, paragraphs and list items on their own lines, code
 // blocks kept verbatim, links as their text, images as their alt text.
 // Text that is not HTML comes back with its whitespace tidied.
+//
+// Discourse quotes (aside.quote) are left out: the quoted words belong to
+// another post, which is a record of its own, and keeping them would count
+// them twice. Link previews (aside.onebox) become their address, and
+// avatars vanish.
 func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return tidy(s)
@@ -133,6 +138,16 @@ func (w *textWriter) node(n *html.Node) {
 	switch {
 	case invisible[a] || hasClass(n, "meta") && hasAncestorClass(n, "lightbox-wrapper"):
 		return
+	case a == atom.Aside && hasClass(n, "quote"):
+		w.breakLines(2)
+		return
+	case a == atom.Aside && hasClass(n, "onebox"):
+		w.breakLines(2)
+		w.word(firstNonEmpty(attr(n, "data-onebox-src"), firstHref(n)))
+		w.breakLines(2)
+		return
+	case a == atom.Img && hasClass(n, "avatar"):
+		return
 	case a == atom.Br:
 		w.breakLines(1)
 		return
@@ -216,6 +231,21 @@ func imageText(n *html.Node) string {
 		return "[image]"
 	}
 	return "[image: " + alt + "]"
+}
+
+// firstHref is the address of the first link inside n.
+func firstHref(n *html.Node) string {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.A {
+			if h := attr(c, "href"); h != "" {
+				return h
+			}
+		}
+		if h := firstHref(c); h != "" {
+			return h
+		}
+	}
+	return ""
 }
 
 func attr(n *html.Node, key string) string {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"encoding/json"
+	"html"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,10 @@ import (
 // with the post as parent. Deleted and removed comments are skipped;
 // "more" stubs are not items. The score goes to metadata, not rating: it
 // measures reach, not satisfaction.
+//
+// Reddit's JSON escapes &, < and > in titles and texts as HTML entities
+// unless the request asked for raw_json=1; they are unescaped, so both
+// kinds of response give the same text.
 type Reddit struct{}
 
 var _ Mapper = Reddit{}
@@ -122,6 +127,11 @@ func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, items *[]
 	if err := decodeItem(raw, &it); err != nil {
 		*items = append(*items, failed(pos, err))
 		return
+	}
+	it.Title, it.LinkTitle, it.Selftext = html.UnescapeString(it.Title), html.UnescapeString(it.LinkTitle), html.UnescapeString(it.Selftext)
+	if it.Body != nil {
+		b := html.UnescapeString(*it.Body)
+		it.Body = &b
 	}
 	if kind == "t1" {
 		*items = append(*items, rd.comment(it, pos))

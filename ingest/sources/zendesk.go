@@ -43,6 +43,7 @@ type zdUser struct {
 	ID             flexID `json:"id"`
 	Name           string `json:"name"`
 	Email          string `json:"email"`
+	Role           string `json:"role"` // end-user, agent or admin
 	OrganizationID flexID `json:"organization_id"`
 }
 
@@ -79,6 +80,8 @@ type zdTicket struct {
 	SatisfactionRating json.RawMessage `json:"satisfaction_rating"`
 	ResultType         string          `json:"result_type"`
 	Requester          *zdUser         `json:"requester"`
+	// Comments are embedded in the tickets of Zendesk's full JSON export.
+	Comments []json.RawMessage `json:"comments"`
 }
 
 type zdComment struct {
@@ -93,7 +96,12 @@ type zdComment struct {
 	TicketID  flexID   `json:"ticket_id"`
 	CreatedAt flexTime `json:"created_at"`
 	Via       *zdVia   `json:"via"`
-	Author    *struct {
+	// Data holds a voice comment's call; its transcription is what the
+	// customer said, where the body only names the caller.
+	Data *struct {
+		Transcription string `json:"transcription_text"`
+	} `json:"data"`
+	Author *struct {
 		ID      flexID `json:"id"`
 		Name    string `json:"name"`
 		Email   string `json:"email"`
@@ -110,6 +118,12 @@ type zdContext struct {
 	ticketID string
 	subject  string
 	base     string
+	// description is the ticket's description when the document has it.
+	// Zendesk makes a ticket's first comment its description, so the
+	// comment with this text is already published as the ticket.
+	description string
+	// ticketAccount is the ticket's account, for its comments.
+	ticketAccount *feedback.Account
 }
 
 func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]Item, error) {
@@ -129,7 +143,7 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 			if k := keys(el); k != nil && isZendeskComment(k) {
 				items = append(items, z.comment(el, p, ctx))
 			} else {
-				items = append(items, z.ticket(el, p, ctx))
+				items = append(items, z.ticket(el, p, ctx)...)
 			}
 		}
 		return items, nil
@@ -160,21 +174,28 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 	var items []Item
 	if t, ok := top["ticket"]; ok && !isNull(t) {
 		var head struct {
-			ID      flexID `json:"id"`
-			Subject string `json:"subject"`
-			URL     string `json:"url"`
+			ID          flexID `json:"id"`
+			Subject     string `json:"subject"`
+			URL         string `json:"url"`
+			Description string `json:"description"`
 		}
 		_ = json.Unmarshal(t, &head)
 		if ctx.ticketID == "" {
 			ctx.ticketID = string(head.ID)
 		}
 		ctx.subject = head.Subject
+		ctx.description = head.Description
 		if ctx.base == "" {
 			ctx.base = zendeskBase(head.URL)
 		}
-		items = append(items, z.ticket(t, withPath(pos, "ticket"), ctx))
+		items = append(items, z.ticket(t, withPath(pos, "ticket"), ctx)...)
 	}
 	found := len(items) > 0
+	// A ticket that embeds its comments (the full JSON export) is a
+	// ticket, not a comment list.
+	if !found && isZendeskTicket(top) {
+		return z.ticket(raw, pos, ctx), nil
+	}
 	for _, list := range []string{"tickets", "results", "comments"} {
 		r, ok := top[list]
 		if !ok || isNull(r) {
@@ -196,7 +217,7 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 			case list == "results" && !isZendeskTicketResult(el):
 				items = append(items, failed(p, skip("search result that is not a ticket")))
 			default:
-				items = append(items, z.ticket(el, p, ctx))
+				items = append(items, z.ticket(el, p, ctx)...)
 			}
 		}
 	}
@@ -207,7 +228,7 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 		return []Item{z.comment(raw, pos, ctx)}, nil
 	}
 	if _, ok := top["id"]; ok {
-		return []Item{z.ticket(raw, pos, ctx)}, nil
+		return z.ticket(raw, pos, ctx), nil
 	}
 	return nil, &mapError{detail: "want a Zendesk ticket, ticket list, comment list or webhook event; found none of ticket, tickets, results, comments, type"}
 }
@@ -221,6 +242,13 @@ func isZendeskComment(k map[string]json.RawMessage) bool {
 	_, hasSubject := k["subject"]
 	_, hasDescription := k["description"]
 	return hasBody && !hasSubject && !hasDescription
+}
+
+func isZendeskTicket(k map[string]json.RawMessage) bool {
+	_, hasID := k["id"]
+	_, hasDescription := k["description"]
+	_, hasRequester := k["requester_id"]
+	return hasID && (hasDescription || hasRequester)
 }
 
 func isZendeskTicketResult(raw json.RawMessage) bool {
@@ -286,32 +314,38 @@ func zendeskID(id flexID) string {
 	return s
 }
 
-func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) Item {
+// ticket maps a ticket and, when it embeds them (the full JSON export),
+// its comments.
+func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item {
 	var t zdTicket
 	if err := decodeItem(raw, &t); err != nil {
-		return failed(pos, err)
+		return []Item{failed(pos, err)}
 	}
 	id := zendeskID(t.ID)
 	if id == "" {
-		return failed(pos, missingField("id"))
+		return []Item{failed(pos, missingField("id"))}
 	}
-	if t.Status == "deleted" {
-		return failed(pos, skip("ticket %s is deleted", id))
+	if strings.EqualFold(t.Status, "deleted") {
+		return []Item{failed(pos, skip("ticket %s is deleted", id))}
 	}
 	at, err := created("created_at", t.CreatedAt)
 	if err != nil {
-		return failed(pos, err)
+		return []Item{failed(pos, err)}
 	}
 	subject := firstNonEmpty(t.Subject, t.RawSubject)
-	body := firstNonEmpty(HTMLToText(t.Description), subject)
+	// The description is the first comment's plain text, not HTML: text
+	// such as "<error 402>" is what the customer typed.
+	body := firstNonEmpty(tidy(t.Description), subject)
 	if strings.TrimSpace(body) == "" {
-		return failed(pos, missingField("description"))
+		return []Item{failed(pos, missingField("description"))}
 	}
 	r := &feedback.Record{
 		ID: "zendesk:" + id, Source: "zendesk", Kind: "ticket", CreatedAt: at,
 		Title: subject, Body: body, Tags: t.Tags,
-		Metadata: meta("status", t.Status, "priority", t.Priority, "type", t.Type,
-			"external_id", string(t.ExternalID)),
+		// Webhooks spell these in capitals (OPEN, HIGH), the REST API in
+		// lower case; one spelling keeps them comparable.
+		Metadata: meta("status", strings.ToLower(t.Status), "priority", strings.ToLower(t.Priority),
+			"type", strings.ToLower(t.Type), "external_id", string(t.ExternalID)),
 	}
 	base := zendeskBase(t.URL)
 	if base == "" {
@@ -339,7 +373,18 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) Item {
 	if r.Metadata["channel"] == "" {
 		delete(r.Metadata, "channel")
 	}
-	return finish(pos, r)
+	items := []Item{finish(pos, r)}
+	if len(t.Comments) > 0 {
+		cctx := ctx
+		cctx.ticketID, cctx.subject, cctx.description, cctx.ticketAccount = id, subject, t.Description, r.Account
+		if cctx.base == "" {
+			cctx.base = base
+		}
+		for i, c := range t.Comments {
+			items = append(items, z.comment(c, withPath(pos, indexPath("comments", i, true)), cctx))
+		}
+	}
+	return items
 }
 
 func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item {
@@ -356,10 +401,16 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 		return failed(pos, err)
 	}
 	body := firstNonEmpty(c.PlainBody, c.Body, HTMLToText(c.HTMLBody))
+	if c.Data != nil && strings.TrimSpace(c.Data.Transcription) != "" {
+		body = c.Data.Transcription
+	}
 	if strings.TrimSpace(body) == "" {
 		return failed(pos, missingField("body"))
 	}
 	ticket := firstNonEmpty(zendeskID(c.TicketID), ctx.ticketID)
+	if ctx.description != "" && sameText(body, ctx.description) {
+		return failed(pos, skip("comment %s is the description of ticket %s, published as the ticket", id, ticket))
+	}
 	r := &feedback.Record{Source: "zendesk", Kind: "ticket", CreatedAt: at, Body: body, Metadata: map[string]string{}}
 	if ticket != "" {
 		r.ID = "zendesk:" + ticket + "/" + id
@@ -381,6 +432,9 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 		r.Metadata["visibility"] = "private"
 	}
 	author := ctx.user(c.AuthorID)
+	if u, ok := ctx.users[string(c.AuthorID)]; ok {
+		r.Metadata["author_role"] = zendeskRole(u.Role)
+	}
 	if c.Author != nil {
 		author = mergeAuthor(author, feedback.Author{ID: zendeskID(c.Author.ID), Name: c.Author.Name, Email: c.Author.Email})
 		if c.Author.IsStaff != nil {
@@ -395,11 +449,38 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	if u, ok := ctx.users[string(c.AuthorID)]; ok {
 		r.Account = ctx.account(u.OrganizationID, "")
 	}
+	// A customer's comment belongs to the ticket's account even when the
+	// document does not say the customer's organization.
+	if r.Account == nil && r.Metadata["author_role"] != "agent" && ctx.ticketAccount != nil {
+		acc := *ctx.ticketAccount
+		r.Account = &acc
+	}
+	if r.Metadata["author_role"] == "" {
+		delete(r.Metadata, "author_role")
+	}
 	return finish(pos, r)
 }
 
+// zendeskRole names a user role the way every source's author_role does.
+func zendeskRole(role string) string {
+	switch role {
+	case "end-user":
+		return "customer"
+	case "agent", "admin":
+		return "agent"
+	}
+	return ""
+}
+
+// sameText compares two texts ignoring how their whitespace is laid out.
+func sameText(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
 // event maps a Zendesk event webhook: ticket.created becomes the ticket,
-// ticket.comment_added the comment; other events carry no feedback.
+// ticket.comment_added the comment; other events carry no feedback. The
+// comment that opens a ticket is its description and arrives as both
+// events: it is published once, as the ticket.
 func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
 	var ev struct {
 		Type   string          `json:"type"`
@@ -418,11 +499,12 @@ func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
 		if isNull(ev.Detail) {
 			return failed(pos, missingField("detail"))
 		}
-		return z.ticket(ev.Detail, withPath(pos, "detail"), ctx)
+		return z.ticket(ev.Detail, withPath(pos, "detail"), ctx)[0]
 	case "ticket.comment_added":
 		var ticket struct {
 			ID             flexID `json:"id"`
 			Subject        string `json:"subject"`
+			Description    string `json:"description"`
 			RequesterID    flexID `json:"requester_id"`
 			OrganizationID flexID `json:"organization_id"`
 		}
@@ -443,11 +525,11 @@ func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
 		b, _ := json.Marshal(c)
 		ctx.ticketID = zendeskID(ticket.ID)
 		ctx.subject = ticket.Subject
-		item := z.comment(b, withPath(pos, "event.comment"), ctx)
-		if item.Record != nil && item.Record.Account == nil && zendeskID(ticket.OrganizationID) != "" {
-			item.Record.Account = &feedback.Account{ID: zendeskID(ticket.OrganizationID)}
+		ctx.description = ticket.Description
+		if org := zendeskID(ticket.OrganizationID); org != "" {
+			ctx.ticketAccount = &feedback.Account{ID: org, Name: ctx.orgs[org].Name}
 		}
-		return item
+		return z.comment(b, withPath(pos, "event.comment"), ctx)
 	}
 	return failed(pos, skip("event %s carries no feedback", kind))
 }
