@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 )
 
@@ -132,5 +137,99 @@ func TestImportPublishesOnceAndCountsDuplicatesOnTheSecondRun(t *testing.T) {
 	}
 	if strings.Contains(stderr, "publishing") {
 		t.Errorf("a progress bar was drawn on a non-terminal:\n%s", stderr)
+	}
+}
+
+// The issue's "done when": a dry run maps every item of payloads other
+// than the ones the mappers were written against (ingest/sources/testdata/
+// other, whose table test checks each record's id, date, account and text)
+// to valid records, reports the rest, and prints the same records the
+// mapper returns, in order.
+func TestDryRunMapsEveryItemOfTheOtherPayloads(t *testing.T) {
+	const dir = fixtures + "other/"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		source, _, _ := strings.Cut(name, "_")
+		args := []string{"--source", source, "--file", dir + name, "--dry-run"}
+		opts := sources.Options{}
+		switch {
+		case name == "records.jsonl":
+			source, args[1] = "jsonl", "jsonl"
+		case name == "survey_export.csv":
+			continue // TestDryRunOfACSVExport
+		case name == "zendesk_comments_offset.json":
+			args = append(args, "--parent", "90102")
+			opts.Parent = "90102"
+		}
+		t.Run(name, func(t *testing.T) {
+			m, ok := sources.Lookup(source)
+			if !ok {
+				t.Fatalf("no mapper %s", source)
+			}
+			data, err := os.ReadFile(dir + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := m.Map(data, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			skipped, rejected := 0, 0
+			for _, it := range items {
+				switch {
+				case it.Record != nil:
+					b, _ := json.Marshal(it.Record)
+					want = append(want, string(b))
+				case errors.Is(it.Err, sources.ErrSkipped):
+					skipped++
+				default:
+					rejected++
+				}
+			}
+			stdout, stderr, err := runImportCmd(t, args...)
+			if (err != nil) != (rejected > 0) {
+				t.Errorf("command error %v with %d rejected items", err, rejected)
+			}
+			recs := dryRunRecords(t, stdout)
+			if len(recs) != len(want) || len(recs) == 0 && skipped == 0 {
+				t.Fatalf("%d records, want %d\n%s", len(recs), len(want), stderr)
+			}
+			for i, r := range recs {
+				b, _ := json.Marshal(r)
+				if string(b) != want[i] {
+					t.Errorf("record %d:\n%s\nwant\n%s", i, b, want[i])
+				}
+			}
+			totals := fmt.Sprintf("dry run: read %d, would publish %d, skipped %d (not feedback), rejected %d",
+				len(items), len(want), skipped, rejected)
+			if !strings.Contains(stderr, totals) {
+				t.Errorf("stderr does not say %q:\n%s", totals, stderr)
+			}
+		})
+	}
+}
+
+func TestDryRunOfACSVExport(t *testing.T) {
+	stdout, stderr, err := runImportCmd(t, "--source", "csv", "--file", fixtures+"other/survey_export.csv", "--dry-run",
+		"--map", "id=Response ID,body=Comment,created_at=Created At,account.id=Customer,rating=Score",
+		"--source-name", "nps", "--kind", "survey")
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 items rejected") {
+		t.Errorf("error %v, want the empty comment rejected", err)
+	}
+	recs := dryRunRecords(t, stdout)
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+	}
+	if strings.Join(ids, " ") != "nps:r_8841 nps:r_8842 nps:r_8844" {
+		t.Errorf("ids %v", ids)
+	}
+	if !strings.Contains(stderr, `survey_export.csv:6: rejected: column "Comment" (body): is empty`) {
+		t.Errorf("the empty row is not reported with its line:\n%s", stderr)
 	}
 }
