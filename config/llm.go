@@ -1,10 +1,126 @@
 package config
 
-// LLM is the llm section. Its owner fills it in; keys follow the
-// conventions of the other sections (snake_case yaml tags, secret:"true"
-// on secrets, defaults in defaultLLM, checks in validate naming the key).
-type LLM struct{}
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
-func defaultLLM() LLM { return LLM{} }
+// LLM is the llm section: theme tagging by a large language model behind
+// any OpenAI-compatible API (OpenAI, Azure OpenAI, Ollama, vLLM). It is off
+// unless Enabled is set. With it on, items the offline tagger is not sure
+// of (confidence below Threshold) go to the model; everything else, and
+// everything the model cannot answer in time, within budget or at all,
+// keeps the offline tagger's themes.
+type LLM struct {
+	Enabled bool `yaml:"enabled"`
+	// BaseURL of the API, e.g. https://api.openai.com/v1,
+	// http://127.0.0.1:11434/v1 (Ollama), or an Azure OpenAI resource
+	// https://NAME.openai.azure.com with APIType azure.
+	BaseURL string `yaml:"base_url"`
+	// APIType is openai (every OpenAI-compatible server) or azure.
+	APIType string `yaml:"api_type"`
+	// APIVersion is Azure's api-version; ignored otherwise.
+	APIVersion string `yaml:"api_version"`
+	APIKey     string `yaml:"api_key" secret:"true"`
+	// Model is the model name (Azure: the deployment name).
+	Model string `yaml:"model"`
+	// Threshold routes items: those the offline tagger tags with a
+	// confidence at or above it skip the model.
+	Threshold float64 `yaml:"threshold"`
+	// BatchSize is how many items one request carries.
+	BatchSize int `yaml:"batch_size"`
+	// Concurrency bounds the requests in flight.
+	Concurrency int `yaml:"concurrency"`
+	// MaxWaiting bounds the enrichment calls that wait for the model at
+	// the same time; the others keep offline themes, so that a slow model
+	// never stalls the pipeline. It must be below worker.concurrency.
+	MaxWaiting int `yaml:"max_waiting"`
+	// MaxWait bounds how long one enrichment call waits for the model,
+	// retries included; unanswered items keep offline themes. It must be
+	// well below nats.ack_wait.
+	MaxWait time.Duration `yaml:"max_wait"`
+	// RequestTimeout bounds one request.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// MaxRetries is how many times a failed request (429, 5xx, timeout,
+	// unreadable answer) is retried.
+	MaxRetries int `yaml:"max_retries"`
+	// TokensPerMinute is the most tokens sent and received per minute.
+	TokensPerMinute int `yaml:"tokens_per_minute"`
+	// DailyTokenBudget is the most tokens spent per UTC day by one worker
+	// process; past it the offline tagger tags everything until midnight.
+	// 0 means no budget.
+	DailyTokenBudget int `yaml:"daily_token_budget"`
+	// CacheSize is how many answers, by hash of the text, are kept so that
+	// the same text never costs twice.
+	CacheSize int `yaml:"cache_size"`
+	// MaxTextChars bounds how much of one item's text is sent.
+	MaxTextChars int `yaml:"max_text_chars"`
+}
 
-func (s *LLM) validate() error { return nil }
+func defaultLLM() LLM {
+	return LLM{
+		BaseURL:          "https://api.openai.com/v1",
+		APIType:          "openai",
+		APIVersion:       "2024-08-01-preview",
+		Model:            "gpt-4o-mini",
+		Threshold:        0.8,
+		BatchSize:        20,
+		Concurrency:      4,
+		MaxWaiting:       1,
+		MaxWait:          10 * time.Second,
+		RequestTimeout:   20 * time.Second,
+		MaxRetries:       3,
+		TokensPerMinute:  200_000,
+		DailyTokenBudget: 2_000_000,
+		CacheSize:        100_000,
+		MaxTextChars:     2000,
+	}
+}
+
+func (s *LLM) validate() error {
+	if !s.Enabled {
+		return nil
+	}
+	for _, check := range []error{
+		notEmpty("llm.base_url", s.BaseURL),
+		httpURL("llm.base_url", s.BaseURL),
+		oneOf("llm.api_type", s.APIType, "openai", "azure"),
+		notEmpty("llm.model", s.Model),
+		fraction("llm.threshold", s.Threshold),
+		between("llm.batch_size", s.BatchSize, 1, 100),
+		between("llm.concurrency", s.Concurrency, 1, 256),
+		between("llm.max_waiting", s.MaxWaiting, 1, 256),
+		atLeast("llm.max_wait", s.MaxWait, 100*time.Millisecond),
+		atLeast("llm.request_timeout", s.RequestTimeout, 100*time.Millisecond),
+		between("llm.max_retries", s.MaxRetries, 0, 10),
+		positive("llm.tokens_per_minute", s.TokensPerMinute),
+		between("llm.daily_token_budget", s.DailyTokenBudget, 0, math.MaxInt),
+		positive("llm.cache_size", s.CacheSize),
+		between("llm.max_text_chars", s.MaxTextChars, 100, 100_000),
+	} {
+		if check != nil {
+			return check
+		}
+	}
+	if s.APIType == "azure" && s.APIVersion == "" {
+		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")
+	}
+	return nil
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return bad(key, v, "must be one of %v", allowed)
+}
+
+func fraction(key string, v float64) error {
+	if v < 0 || v > 1 {
+		return bad(key, fmt.Sprint(v), "must be between 0 and 1")
+	}
+	return nil
+}

@@ -1,0 +1,279 @@
+package llm_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// fakeAPI is a local OpenAI-compatible chat completions server. It checks
+// the shape of every request against what the Tagger must send, records
+// the bodies, and answers as script says for each request in turn
+// (numbered from 0); without a script entry it answers like a model that
+// knows the test taxonomy.
+type fakeAPI struct {
+	t      testing.TB
+	srv    *httptest.Server
+	names  []string // the taxonomy's theme names the schema must allow
+	script func(n int, req *chatRequest) reply
+
+	mu     sync.Mutex
+	bodies []string
+	times  []time.Time
+	bad    []string // shape problems found
+}
+
+// reply is one answer of the fake: a status with headers and a raw body,
+// or, when body is empty and status is 200, a well-formed completion
+// whose content is content (or the oracle's answer when content is empty).
+type reply struct {
+	status  int
+	header  map[string]string
+	body    string
+	content string
+	delay   time.Duration
+}
+
+type chatRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+	ResponseFormat *struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name   string          `json:"name"`
+			Strict bool            `json:"strict"`
+			Schema json.RawMessage `json:"schema"`
+		} `json:"json_schema"`
+	} `json:"response_format"`
+	items []struct {
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	}
+}
+
+func newFakeAPI(t testing.TB, names []string, script func(n int, req *chatRequest) reply) *fakeAPI {
+	t.Helper()
+	f := &fakeAPI{t: t, names: names, script: script}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) url() string { return f.srv.URL + "/v1" }
+
+func (f *fakeAPI) problem(format string, args ...any) {
+	f.mu.Lock()
+	f.bad = append(f.bad, fmt.Sprintf(format, args...))
+	f.mu.Unlock()
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	n := len(f.bodies)
+	f.bodies = append(f.bodies, string(body))
+	f.times = append(f.times, time.Now())
+	f.mu.Unlock()
+
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
+		f.problem("request %s %s, want POST /v1/chat/completions", r.Method, r.URL.Path)
+	}
+	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
+		f.problem("Authorization %q, want the bearer key", got)
+	}
+	req, err := f.check(body)
+	if err != nil {
+		f.problem("request %d: %v", n, err)
+		http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
+		return
+	}
+	rep := reply{status: 200}
+	if f.script != nil {
+		rep = f.script(n, req)
+	}
+	if rep.delay > 0 {
+		select {
+		case <-time.After(rep.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	for k, v := range rep.header {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if rep.status == 0 {
+		rep.status = 200
+	}
+	if rep.status != 200 || rep.body != "" {
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, rep.body)
+		return
+	}
+	content := rep.content
+	if content == "" {
+		content = oracle(req)
+	}
+	resp := map[string]any{
+		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": content}}},
+		"usage": map[string]any{"prompt_tokens": 100 + 10*len(req.items), "completion_tokens": 7 * len(req.items),
+			"total_tokens": 100 + 17*len(req.items)},
+	}
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// check verifies the request shape: the model, a system prompt naming the
+// themes, a user message holding the items as JSON, and a strict JSON
+// schema whose theme names are exactly the taxonomy's.
+func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
+	var req chatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, fmt.Errorf("body is not JSON: %v", err)
+	}
+	if req.Model != "test-model" {
+		return nil, fmt.Errorf("model %q", req.Model)
+	}
+	if len(req.Messages) != 2 || req.Messages[0].Role != "system" || req.Messages[1].Role != "user" {
+		return nil, fmt.Errorf("messages %+v, want system then user", req.Messages)
+	}
+	for _, n := range f.names {
+		if !strings.Contains(req.Messages[0].Content, n) {
+			return nil, fmt.Errorf("system prompt does not name theme %q", n)
+		}
+	}
+	rf := req.ResponseFormat
+	if rf == nil || rf.Type != "json_schema" || rf.JSONSchema == nil || !rf.JSONSchema.Strict {
+		return nil, fmt.Errorf("response_format %+v, want a strict json_schema", rf)
+	}
+	var schema struct {
+		Properties struct {
+			Items struct {
+				Items struct {
+					Properties struct {
+						Themes struct {
+							Items struct {
+								Properties struct {
+									Name struct {
+										Enum []string `json:"enum"`
+									} `json:"name"`
+								} `json:"properties"`
+							} `json:"items"`
+						} `json:"themes"`
+					} `json:"properties"`
+				} `json:"items"`
+			} `json:"items"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(rf.JSONSchema.Schema, &schema); err != nil {
+		return nil, fmt.Errorf("schema: %v", err)
+	}
+	enum := slices.Clone(schema.Properties.Items.Items.Properties.Themes.Items.Properties.Name.Enum)
+	want := slices.Clone(f.names)
+	slices.Sort(enum)
+	slices.Sort(want)
+	if !slices.Equal(enum, want) {
+		return nil, fmt.Errorf("schema allows %v, want the taxonomy's %v", enum, want)
+	}
+	var user struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(req.Messages[1].Content), &user); err != nil || len(user.Items) == 0 {
+		return nil, fmt.Errorf("user message %q is not {\"items\":[...]}", req.Messages[1].Content)
+	}
+	req.items = user.Items
+	return &req, nil
+}
+
+// oracle answers like a model that knows the test taxonomy: a theme for
+// each of its words in the text, quoting the word.
+func oracle(req *chatRequest) string {
+	type theme struct {
+		Name       string  `json:"name"`
+		Evidence   string  `json:"evidence"`
+		Confidence float64 `json:"confidence"`
+	}
+	type item struct {
+		ID     string  `json:"id"`
+		Themes []theme `json:"themes"`
+	}
+	words := map[string]string{"refund": "refunds", "invoice": "billing", "slow": "performance", "password": "login"}
+	var out struct {
+		Items []item `json:"items"`
+	}
+	for _, it := range req.items {
+		ans := item{ID: it.ID, Themes: []theme{}}
+		lower := strings.ToLower(it.Text)
+		for _, w := range []string{"refund", "invoice", "slow", "password"} {
+			if i := strings.Index(lower, w); i >= 0 {
+				ans.Themes = append(ans.Themes, theme{Name: words[w], Evidence: it.Text[i : i+len(w)], Confidence: 0.9})
+			}
+		}
+		out.Items = append(out.Items, ans)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func (f *fakeAPI) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.bodies)
+}
+
+func (f *fakeAPI) requestTimes() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.times)
+}
+
+// verify fails the test for every shape problem the fake saw.
+func (f *fakeAPI) verify() {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.bad {
+		f.t.Error(p)
+	}
+}
+
+const testTaxonomy = `themes:
+  - name: billing
+    description: Money, invoices and charges.
+    keywords: [invoice, charge]
+    children:
+      - name: refunds
+        description: Getting money back.
+        keywords: [refund]
+  - name: performance
+    description: Speed.
+    keywords: [slow, lag]
+  - name: login
+    description: Signing in.
+    keywords: [password, sign in]
+`
+
+func taxonomy(t testing.TB) *enrich.Taxonomy {
+	t.Helper()
+	tax, err := enrich.ParseTaxonomy([]byte(testTaxonomy), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tax
+}

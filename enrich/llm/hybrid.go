@@ -1,0 +1,123 @@
+package llm
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// Hybrid routes items between an offline tagger and a model: every item is
+// tagged offline first; those whose most confident theme is below the
+// threshold (no theme counts as 0) go on to the model. An item the model
+// does not answer keeps its offline themes, so Hybrid is the fallback too.
+//
+// It counts the routes in Metrics.Routed and logs the share of items
+// routed to the model, and the share the model answered, at most once per
+// LogEvery. Safe for concurrent use when both taggers are.
+type Hybrid struct {
+	offline   enrich.Tagger
+	model     enrich.Tagger
+	threshold float64
+	metrics   *Metrics
+	log       *zap.Logger
+	// LogEvery is the least time between two routing log lines (a minute).
+	LogEvery time.Duration
+
+	mu                     sync.Mutex
+	since                  time.Time
+	seen, routed, answered int
+	totalSeen, totalRouted int64
+}
+
+var _ enrich.Tagger = (*Hybrid)(nil)
+
+// NewHybrid combines offline and model; items the offline tagger tags with
+// confidence at or above threshold skip the model. metrics and log may be
+// nil.
+func NewHybrid(offline, model enrich.Tagger, threshold float64, metrics *Metrics, log *zap.Logger) *Hybrid {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Hybrid{offline: offline, model: model, threshold: threshold, metrics: metrics, log: log,
+		LogEvery: time.Minute, since: time.Now()}
+}
+
+// Tag tags offline, then sends the unsure items to the model. It fails
+// only when one of the taggers does.
+func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
+	if err := h.offline.Tag(ctx, items); err != nil {
+		return err
+	}
+	unsure := make([]*enrich.Item, 0, len(items))
+	seen := 0
+	for _, it := range items {
+		if it == nil || it.Record == nil {
+			continue
+		}
+		seen++
+		if top(it.Themes) < h.threshold {
+			unsure = append(unsure, it)
+		}
+	}
+	h.metrics.routed(seen-len(unsure), len(unsure))
+	var err error
+	if len(unsure) > 0 {
+		err = h.model.Tag(ctx, unsure)
+	}
+	answered := 0
+	for _, it := range unsure {
+		if it.Tagger == TaggerName {
+			answered++
+		}
+	}
+	h.record(seen, len(unsure), answered)
+	return err
+}
+
+// Share returns the share of the items seen so far that were routed to
+// the model.
+func (h *Hybrid) Share() float64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.totalSeen == 0 {
+		return 0
+	}
+	return float64(h.totalRouted) / float64(h.totalSeen)
+}
+
+func (h *Hybrid) record(seen, routed, answered int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.totalSeen += int64(seen)
+	h.totalRouted += int64(routed)
+	h.seen += seen
+	h.routed += routed
+	h.answered += answered
+	if time.Since(h.since) < h.LogEvery || h.seen == 0 {
+		return
+	}
+	answeredShare := 0.0
+	if h.routed > 0 {
+		answeredShare = float64(h.answered) / float64(h.routed)
+	}
+	h.log.Info("theme tagging routes",
+		zap.Int("items", h.seen),
+		zap.Int("routed_to_llm", h.routed),
+		zap.Float64("llm_share", float64(h.routed)/float64(h.seen)),
+		zap.Float64("llm_answered_share", answeredShare),
+		zap.Float64("threshold", h.threshold))
+	h.since, h.seen, h.routed, h.answered = time.Now(), 0, 0, 0
+}
+
+// top is the highest confidence among themes, 0 for none.
+func top(themes []enrich.Theme) float64 {
+	best := 0.0
+	for _, th := range themes {
+		best = max(best, th.Confidence)
+	}
+	return best
+}

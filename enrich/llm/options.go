@@ -1,0 +1,124 @@
+package llm
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Options configure a Tagger. Zero values take the defaults noted.
+type Options struct {
+	// BaseURL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.
+	BaseURL string
+	// APIType is "openai" (the default: every OpenAI-compatible server)
+	// or "azure", which also needs APIVersion.
+	APIType    string
+	APIVersion string
+	APIKey     string
+	// Model is the model name, or Azure's deployment name. Required.
+	Model string
+
+	// BatchSize is the number of items per request (20).
+	BatchSize int
+	// Concurrency bounds requests in flight (4).
+	Concurrency int
+	// MaxWaiting bounds Tag calls waiting for the model at once (1);
+	// others do not ask it.
+	MaxWaiting int
+	// MaxWait bounds one Tag call's wait for the model, retries included
+	// (10s).
+	MaxWait time.Duration
+	// RequestTimeout bounds one attempt (20s).
+	RequestTimeout time.Duration
+	// MaxRetries after the first attempt (3); negative means none.
+	MaxRetries int
+	// TokensPerMinute limits the tokens sent and received (200,000).
+	TokensPerMinute int
+	// DailyTokenBudget is the most tokens per UTC day; 0 means no budget.
+	DailyTokenBudget int
+	// CacheSize is the number of answers kept by text hash (100,000).
+	CacheSize int
+	// MaxTextChars bounds each item's text in a request (2,000 bytes).
+	MaxTextChars int
+
+	// HTTPClient sends the requests; nil means a new http.Client.
+	HTTPClient *http.Client
+	// Metrics, when set, receives the Prometheus series.
+	Metrics *Metrics
+	// Log receives warnings (a model that ignores the schema, a budget
+	// used up); nil means none.
+	Log *zap.Logger
+	// Now is the clock of the daily budget; nil means time.Now.
+	Now func() time.Time
+	// RetryInitial is the first backoff between attempts without a
+	// Retry-After (250ms); it doubles with jitter.
+	RetryInitial time.Duration
+}
+
+func (o *Options) setDefaults() {
+	if o.APIType == "" {
+		o.APIType = "openai"
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 20
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 4
+	}
+	if o.MaxWaiting == 0 {
+		o.MaxWaiting = 1
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = 10 * time.Second
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 20 * time.Second
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 3
+	}
+	if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.TokensPerMinute == 0 {
+		o.TokensPerMinute = 200_000
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = 100_000
+	}
+	if o.MaxTextChars == 0 {
+		o.MaxTextChars = 2000
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RetryInitial == 0 {
+		o.RetryInitial = 250 * time.Millisecond
+	}
+}
+
+func (o *Options) validate() error {
+	switch {
+	case o.BaseURL == "":
+		return errors.New("llm: BaseURL is required")
+	case o.Model == "":
+		return errors.New("llm: Model is required")
+	case o.APIType != "openai" && o.APIType != "azure":
+		return errors.New(`llm: APIType must be "openai" or "azure"`)
+	case o.APIType == "azure" && o.APIVersion == "":
+		return errors.New("llm: APIVersion is required for Azure")
+	case o.BatchSize < 1 || o.Concurrency < 1 || o.MaxWaiting < 1 || o.TokensPerMinute < 1 || o.CacheSize < 1:
+		return errors.New("llm: BatchSize, Concurrency, MaxWaiting, TokensPerMinute and CacheSize must be positive")
+	case o.DailyTokenBudget < 0:
+		return errors.New("llm: DailyTokenBudget must not be negative")
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package llm
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// prompt is what every request of one Tagger shares: the instructions with
+// the taxonomy, and the JSON schema that limits theme names to it.
+type prompt struct {
+	system string
+	schema json.RawMessage
+}
+
+func newPrompt(t *enrich.Taxonomy) (*prompt, error) {
+	names := t.Names()
+	var b strings.Builder
+	b.WriteString(`You tag customer feedback with themes from a fixed taxonomy.
+For each item, return every theme that the text is clearly about, or none.
+Use only the theme names listed below, spelled exactly. For each theme give
+the shortest passage of the item's text, copied word for word, that shows
+the theme, and your confidence from 0 to 1. Praise, complaints and requests
+all count. Do not guess: an item about nothing in the list gets no theme.
+
+Themes (name: description):
+`)
+	var list func(themes []enrich.ThemeDef, depth int)
+	list = func(themes []enrich.ThemeDef, depth int) {
+		for _, th := range themes {
+			fmt.Fprintf(&b, "%s- %s: %s\n", strings.Repeat("  ", depth), th.Name, oneLine(th.Description))
+			list(th.Children, depth+1)
+		}
+	}
+	list(t.Themes, 0)
+	b.WriteString("\nThe input is JSON {\"items\":[{\"id\":...,\"text\":...}]}. Answer with one entry per id.\n")
+
+	theme := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"name":       map[string]any{"type": "string", "enum": names},
+			"evidence":   map[string]any{"type": "string"},
+			"confidence": map[string]any{"type": "number"},
+		},
+		"required":             []string{"name", "evidence", "confidence"},
+		"additionalProperties": false,
+	}
+	item := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"id":     map[string]any{"type": "string"},
+			"themes": map[string]any{"type": "array", "items": theme},
+		},
+		"required":             []string{"id", "themes"},
+		"additionalProperties": false,
+	}
+	schema, err := json.Marshal(map[string]any{
+		"type":                 "object",
+		"properties":           map[string]any{"items": map[string]any{"type": "array", "items": item}},
+		"required":             []string{"items"},
+		"additionalProperties": false,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &prompt{system: b.String(), schema: schema}, nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// request is the user message of one request.
+type request struct {
+	Items []requestItem `json:"items"`
+}
+
+type requestItem struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// answer is what the schema asks the model for.
+type answer struct {
+	Items []struct {
+		ID     string `json:"id"`
+		Themes []struct {
+			Name       string  `json:"name"`
+			Evidence   string  `json:"evidence"`
+			Confidence float64 `json:"confidence"`
+		} `json:"themes"`
+	} `json:"items"`
+}
+
+func userMessage(texts []string) (string, error) {
+	req := request{Items: make([]requestItem, len(texts))}
+	for i, t := range texts {
+		req.Items[i] = requestItem{ID: strconv.Itoa(i), Text: t}
+	}
+	b, err := json.Marshal(req)
+	return string(b), err
+}
+
+// estimateTokens guesses a request's tokens before sending it, for the
+// rate limit and the budget: about four characters a token for the
+// prompt, and a few dozen completion tokens per item.
+func (p *prompt) estimateTokens(texts []string) int {
+	n := len(p.system)/4 + 20
+	for _, t := range texts {
+		n += len(t)/4 + 12 + 40
+	}
+	return n
+}
+
+// evidenceIn returns quote as it appears in text, or "" when the model's
+// quote is not in the text: evidence must be the customer's own words.
+// Case and runs of white space may differ.
+func evidenceIn(text, quote string) string {
+	quote = strings.TrimSpace(quote)
+	if quote == "" {
+		return ""
+	}
+	if i := strings.Index(text, quote); i >= 0 {
+		return clip(text[i : i+len(quote)])
+	}
+	words := strings.Fields(strings.ToLower(quote))
+	if len(words) == 0 {
+		return ""
+	}
+	// Find the words in order, allowing any white space between them.
+	lower := strings.ToLower(text) // same length as text for what matters: ASCII case
+	if len(lower) != len(text) {
+		return ""
+	}
+	for from := 0; ; {
+		i := strings.Index(lower[from:], words[0])
+		if i < 0 {
+			return ""
+		}
+		start := from + i
+		end, ok := start+len(words[0]), true
+		for _, w := range words[1:] {
+			j := end
+			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\n' || lower[j] == '\t' || lower[j] == '\r') {
+				j++
+			}
+			if j == end || !strings.HasPrefix(lower[j:], w) {
+				ok = false
+				break
+			}
+			end = j + len(w)
+		}
+		if ok {
+			return clip(text[start:end])
+		}
+		from = start + 1
+	}
+}
+
+// maxEvidence bounds a theme's evidence in bytes, as the offline taggers do.
+const maxEvidence = 280
+
+func clip(s string) string {
+	if len(s) <= maxEvidence {
+		return s
+	}
+	cut := maxEvidence
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+		cut--
+	}
+	return s[:cut]
+}

@@ -1,0 +1,573 @@
+package llm
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cenkalti/backoff/v5"
+	openai "github.com/sashabaranov/go-openai"
+	"go.uber.org/zap"
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/time/rate"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// TaggerName is what the Tagger writes to enrich.Item.Tagger.
+const TaggerName = "llm"
+
+// Fallback reasons, the values of the reason label of
+// feedbackloop_llm_fallback_items_total.
+const (
+	reasonBusy      = "busy"       // MaxWaiting calls were already waiting
+	reasonCooldown  = "cooldown"   // the API asked for a pause longer than MaxWait, or refused the request
+	reasonBudget    = "budget"     // today's token budget is spent
+	reasonRateLimit = "rate_limit" // the tokens-per-minute limit would make the call wait past MaxWait
+	reasonError     = "error"      // the API failed, timed out or answered nonsense after retries
+)
+
+// permanentCooldown is how long the API is left alone after it refused a
+// request outright (a bad key, an unknown model): every request would fail
+// the same way, and logging each would drown the log.
+const permanentCooldown = time.Minute
+
+// Tagger tags items with a chat model. It implements enrich.Tagger and is
+// safe for concurrent use. See the package documentation for what it
+// guarantees about cost and waiting.
+type Tagger struct {
+	opts      Options
+	prompt    *prompt
+	allowed   map[string]bool
+	ancestors map[string][]string
+	salt      [sha256.Size]byte // model and prompt: answers to another question are not reused
+	client    *openai.Client
+
+	sem      *semaphore.Weighted
+	waiting  chan struct{}
+	limiter  *rate.Limiter
+	budget   *budget
+	cache    *cache
+	cooldown atomic.Int64 // UnixNano before which the API is not asked
+	metrics  *Metrics
+	log      *zap.Logger
+
+	budgetWarned atomic.Bool
+}
+
+var _ enrich.Tagger = (*Tagger)(nil)
+
+// New builds a Tagger for the themes of taxonomy t.
+func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
+	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	names := t.Names()
+	if len(names) == 0 {
+		return nil, errors.New("llm: the taxonomy has no themes")
+	}
+	p, err := newPrompt(t)
+	if err != nil {
+		return nil, fmt.Errorf("llm: %w", err)
+	}
+	var cc openai.ClientConfig
+	if opts.APIType == "azure" {
+		cc = openai.DefaultAzureConfig(opts.APIKey, opts.BaseURL)
+		cc.APIVersion = opts.APIVersion
+		cc.AzureModelMapperFunc = func(model string) string { return model } // the model is the deployment
+	} else {
+		cc = openai.DefaultConfig(opts.APIKey)
+		cc.BaseURL = opts.BaseURL
+	}
+	cc.HTTPClient = opts.HTTPClient
+	tg := &Tagger{
+		opts:      opts,
+		prompt:    p,
+		allowed:   make(map[string]bool, len(names)),
+		ancestors: make(map[string][]string),
+		client:    openai.NewClientWithConfig(cc),
+		sem:       semaphore.NewWeighted(int64(opts.Concurrency)),
+		waiting:   make(chan struct{}, opts.MaxWaiting),
+		// The burst is a minute's worth: a quiet minute may be spent at
+		// once, and one request never needs more than that.
+		limiter: rate.NewLimiter(rate.Limit(float64(opts.TokensPerMinute)/60), opts.TokensPerMinute),
+		budget:  newBudget(opts.DailyTokenBudget, opts.Now),
+		cache:   newCache(opts.CacheSize),
+		metrics: opts.Metrics,
+		log:     opts.Log,
+	}
+	for _, n := range names {
+		tg.allowed[n] = true
+		if a := t.Ancestors(n); len(a) > 0 {
+			tg.ancestors[n] = a
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(opts.Model + "\x00" + p.system + "\x00"))
+	h.Write(p.schema)
+	h.Sum(tg.salt[:0])
+	tg.metrics.budget(tg.budget.remaining())
+	return tg, nil
+}
+
+// Model is the model name the Tagger asks and writes to Item.Model.
+func (t *Tagger) Model() string { return t.opts.Model }
+
+// job is one distinct text to ask about and the items that hold it.
+type job struct {
+	text  string
+	key   key
+	items []*enrich.Item
+}
+
+// Tag asks the model about every item it has no cached answer for, and
+// sets Themes, Tagger ("llm"), Model and the item's share of the tokens on
+// each item it got an answer for. Items without an answer keep what they
+// had. It returns an error only when ctx ends.
+func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
+	var jobs []*job
+	byKey := make(map[key]*job)
+	cached := 0
+	for _, it := range items {
+		if it == nil || it.Record == nil {
+			continue
+		}
+		text := t.text(it.Record.Title, it.Record.Body)
+		if text == "" {
+			continue
+		}
+		k := t.key(text)
+		if themes, ok := t.cache.get(k); ok {
+			t.set(it, themes, 0, 0)
+			cached++
+			continue
+		}
+		if j := byKey[k]; j != nil {
+			j.items = append(j.items, it)
+			continue
+		}
+		j := &job{text: text, key: k, items: []*enrich.Item{it}}
+		byKey[k] = j
+		jobs = append(jobs, j)
+	}
+	t.metrics.items("cached", cached)
+	if len(jobs) == 0 {
+		return ctx.Err()
+	}
+	if reason := t.closed(); reason != "" {
+		t.fail(jobs, reason)
+		return ctx.Err()
+	}
+	select {
+	case t.waiting <- struct{}{}:
+		defer func() { <-t.waiting }()
+	default:
+		t.fail(jobs, reasonBusy)
+		return ctx.Err()
+	}
+	wctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
+	defer cancel()
+	var wg sync.WaitGroup
+	for start := 0; start < len(jobs); start += t.opts.BatchSize {
+		batch := jobs[start:min(start+t.opts.BatchSize, len(jobs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.batch(wctx, batch)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// closed says why the API is not to be asked now, "" when it may be.
+func (t *Tagger) closed() string {
+	if time.Now().UnixNano() < t.cooldown.Load() {
+		return reasonCooldown
+	}
+	if t.budget.exhausted(t.prompt.estimateTokens(nil)) {
+		if !t.budgetWarned.Swap(true) {
+			t.log.Warn("LLM daily token budget spent; the offline tagger tags everything until midnight UTC",
+				zap.Int("daily_token_budget", t.opts.DailyTokenBudget))
+		}
+		return reasonBudget
+	}
+	t.budgetWarned.Store(false)
+	return ""
+}
+
+// text is what is sent for a record: its title and body, redacted again
+// (see the package documentation) and cut to MaxTextChars.
+func (t *Tagger) text(title, body string) string {
+	s := strings.TrimSpace(body)
+	if title = strings.TrimSpace(title); title != "" {
+		s = title + "\n" + s
+	}
+	s = enrich.RedactText(s)
+	if len(s) > t.opts.MaxTextChars {
+		cut := t.opts.MaxTextChars
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return s
+}
+
+func (t *Tagger) key(text string) key {
+	h := sha256.New()
+	h.Write(t.salt[:])
+	h.Write([]byte(text))
+	var k key
+	h.Sum(k[:0])
+	return k
+}
+
+func (t *Tagger) set(it *enrich.Item, themes []enrich.Theme, prompt, completion int) {
+	it.Themes = themes
+	it.Tagger = TaggerName
+	it.Model = t.opts.Model
+	it.PromptTokens = prompt
+	it.CompletionTokens = completion
+}
+
+func (t *Tagger) fail(jobs []*job, reason string) {
+	n := 0
+	for _, j := range jobs {
+		n += len(j.items)
+	}
+	t.metrics.fallback(reason, n)
+}
+
+// batch asks about one request's worth of texts and applies the answers.
+func (t *Tagger) batch(ctx context.Context, jobs []*job) {
+	texts := make([]string, len(jobs))
+	for i, j := range jobs {
+		texts[i] = j.text
+	}
+	if err := t.sem.Acquire(ctx, 1); err != nil {
+		t.fail(jobs, reasonBusy)
+		return
+	}
+	defer t.sem.Release(1)
+	estimate := t.prompt.estimateTokens(texts)
+	if !t.budget.reserve(estimate) {
+		t.fail(jobs, reasonBudget)
+		return
+	}
+	if !t.waitRate(ctx, estimate) {
+		t.budget.settle(estimate, 0)
+		t.fail(jobs, reasonRateLimit)
+		return
+	}
+	ans, usage, err := t.call(ctx, texts)
+	spent := usage.PromptTokens + usage.CompletionTokens
+	t.budget.settle(estimate, spent)
+	t.metrics.budget(t.budget.remaining())
+	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
+	if spent > estimate {
+		// Charge the limiter what the estimate missed; the next request
+		// waits for it.
+		t.limiter.ReserveN(time.Now(), min(spent-estimate, t.opts.TokensPerMinute))
+	}
+	if err != nil {
+		t.fail(jobs, reasonError)
+		return
+	}
+	answered := 0
+	for i, j := range jobs {
+		themes, ok := ans[i]
+		if !ok {
+			t.fail([]*job{j}, reasonError)
+			continue
+		}
+		t.cache.put(j.key, themes)
+		p, c := share(usage.PromptTokens, i, len(jobs)), share(usage.CompletionTokens, i, len(jobs))
+		for n, it := range j.items {
+			if n > 0 { // a repeat of the same text costs nothing more
+				p, c = 0, 0
+			}
+			t.set(it, slices.Clone(themes), p, c)
+			answered++
+		}
+	}
+	t.metrics.items("llm", answered)
+}
+
+// share is item i's part of total tokens split over n items; the parts
+// add up to total.
+func share(total, i, n int) int {
+	s := total / n
+	if i < total%n {
+		s++
+	}
+	return s
+}
+
+// waitRate waits for the tokens-per-minute limiter to allow n tokens, and
+// reports false, without taking them, when that would outlast ctx.
+func (t *Tagger) waitRate(ctx context.Context, n int) bool {
+	r := t.limiter.ReserveN(time.Now(), n)
+	if !r.OK() {
+		return false
+	}
+	d := r.Delay()
+	if d == 0 {
+		return true
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
+		r.Cancel()
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		r.Cancel()
+		return false
+	}
+}
+
+// attemptError is a failed attempt, with the outcome it is counted under
+// and the wait the server asked for.
+type attemptError struct {
+	outcome    string
+	status     int // HTTP status, 0 when there was no answer
+	err        error
+	retryAfter time.Duration
+}
+
+func (e *attemptError) Error() string { return e.outcome + ": " + e.err.Error() }
+
+// Unwrap lets backoff.Retry see the server's wait as a RetryAfterError.
+func (e *attemptError) Unwrap() []error {
+	if e.retryAfter > 0 {
+		return []error{e.err, &backoff.RetryAfterError{Duration: e.retryAfter}}
+	}
+	return []error{e.err}
+}
+
+// call sends one request, retrying what a retry may fix, and returns the
+// themes per text index and the tokens spent over every attempt.
+func (t *Tagger) call(ctx context.Context, texts []string) (map[int][]enrich.Theme, openai.Usage, error) {
+	user, err := userMessage(texts)
+	if err != nil {
+		return nil, openai.Usage{}, err
+	}
+	req := openai.ChatCompletionRequest{
+		Model: t.opts.Model,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: t.prompt.system},
+			{Role: openai.ChatMessageRoleUser, Content: user},
+		},
+		ResponseFormat: &openai.ChatCompletionResponseFormat{
+			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
+				Name: "themes", Schema: t.prompt.schema, Strict: true,
+			},
+		},
+	}
+	var usage openai.Usage
+	attempt := func() (map[int][]enrich.Theme, error) {
+		actx, cancel := context.WithTimeout(ctx, t.opts.RequestTimeout)
+		defer cancel()
+		start := time.Now()
+		resp, err := t.client.CreateChatCompletion(actx, req)
+		took := time.Since(start).Seconds()
+		if err != nil {
+			ae := t.classify(ctx, resp, err)
+			t.metrics.request(ae.outcome, took)
+			return nil, t.retryable(ctx, ae)
+		}
+		usage.PromptTokens += resp.Usage.PromptTokens
+		usage.CompletionTokens += resp.Usage.CompletionTokens
+		themes, err := t.parse(resp, texts)
+		if err != nil {
+			t.metrics.request("malformed", took)
+			return nil, &attemptError{outcome: "malformed", err: err}
+		}
+		t.metrics.request("ok", took)
+		return themes, nil
+	}
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = t.opts.RetryInitial
+	bo.MaxInterval = t.opts.MaxWait
+	maxElapsed := t.opts.MaxWait
+	if deadline, ok := ctx.Deadline(); ok {
+		maxElapsed = time.Until(deadline)
+	}
+	themes, err := backoff.Retry(ctx, attempt,
+		backoff.WithBackOff(bo),
+		backoff.WithMaxTries(uint(t.opts.MaxRetries)+1),
+		backoff.WithMaxElapsedTime(maxElapsed),
+		backoff.WithNotify(func(err error, next time.Duration) { t.metrics.retry() }))
+	return themes, usage, err
+}
+
+// classify names a failed attempt's outcome and reads the server's
+// Retry-After.
+func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionResponse, err error) *attemptError {
+	status := 0
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		status = apiErr.HTTPStatusCode
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+	}
+	ae := &attemptError{outcome: "error", status: status, err: err}
+	switch {
+	case status == http.StatusTooManyRequests:
+		ae.outcome = "rate_limited"
+	case status >= 500:
+		ae.outcome = "server_error"
+	case status == http.StatusRequestTimeout:
+		ae.outcome = "timeout"
+	case status == 0 && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		ae.outcome = "timeout" // this attempt's timeout, not the caller's
+	}
+	if status == http.StatusTooManyRequests || status >= 500 {
+		if h := resp.Header(); h != nil {
+			ae.retryAfter = retryAfter(h.Get("Retry-After"), time.Now())
+		}
+	}
+	return ae
+}
+
+// refused reports whether the server refused the request itself (a bad
+// key, an unknown model, a schema it does not take): asking again cannot
+// help.
+func (e *attemptError) refused() bool {
+	return e.status >= 400 && e.status < 500 && e.status != http.StatusTooManyRequests && e.status != http.StatusRequestTimeout
+}
+
+// retryable decides what backoff.Retry does with a failed attempt: the
+// server's refusal of the request itself and a wait longer than the
+// caller has are permanent, and both pause the API for everyone.
+func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
+	if ae.refused() {
+		t.pause(permanentCooldown)
+		t.log.Warn("LLM API refused a request; tagging offline for a minute", zap.Error(ae))
+		return backoff.Permanent(ae)
+	}
+	if ae.retryAfter > 0 {
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(ae.retryAfter).After(deadline) {
+			t.pause(ae.retryAfter)
+			return backoff.Permanent(ae)
+		}
+	}
+	return ae
+}
+
+// pause keeps the API from being asked for d.
+func (t *Tagger) pause(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := t.cooldown.Load()
+		if cur >= until || t.cooldown.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date. It
+// returns 0 when the header is absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 || math.IsNaN(s) || s > 86400 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if at, err := http.ParseTime(v); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
+// parse reads the model's answer: themes per text index, with names
+// outside the taxonomy dropped (and counted), ancestors added, confidence
+// clamped to [0, 1] and evidence kept only if it is the text's own words.
+func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[int][]enrich.Theme, error) {
+	if len(resp.Choices) == 0 {
+		return nil, errors.New("answer has no choices")
+	}
+	content := strings.TrimSpace(resp.Choices[0].Message.Content)
+	// Some servers wrap JSON in a Markdown fence despite the schema.
+	content = strings.TrimPrefix(content, "```json")
+	content = strings.TrimPrefix(content, "```")
+	content = strings.TrimSuffix(content, "```")
+	var a answer
+	if err := json.Unmarshal([]byte(content), &a); err != nil {
+		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
+	}
+	out := make(map[int][]enrich.Theme, len(texts))
+	dropped := 0
+	for _, item := range a.Items {
+		i, err := strconv.Atoi(item.ID)
+		if err != nil || i < 0 || i >= len(texts) {
+			continue // an id that was not asked about
+		}
+		var themes []enrich.Theme
+		for _, th := range item.Themes {
+			name := strings.TrimSpace(th.Name)
+			if !t.allowed[name] {
+				dropped++
+				continue
+			}
+			conf := th.Confidence
+			if math.IsNaN(conf) {
+				conf = 0
+			}
+			conf = min(max(conf, 0), 1)
+			ev := evidenceIn(texts[i], th.Evidence)
+			themes = addTheme(themes, enrich.Theme{Name: name, Confidence: conf, Evidence: ev})
+			for _, anc := range t.ancestors[name] {
+				themes = addTheme(themes, enrich.Theme{Name: anc, Confidence: conf, Evidence: ev})
+			}
+		}
+		slices.SortStableFunc(themes, func(x, y enrich.Theme) int { return cmp.Compare(y.Confidence, x.Confidence) })
+		out[i] = themes
+	}
+	if dropped > 0 {
+		t.metrics.dropped(dropped)
+		t.log.Debug("LLM returned themes outside the taxonomy; dropped", zap.Int("dropped", dropped))
+	}
+	return out, nil
+}
+
+// addTheme adds th, or raises the confidence of the entry of the same name.
+func addTheme(themes []enrich.Theme, th enrich.Theme) []enrich.Theme {
+	for i := range themes {
+		if themes[i].Name == th.Name {
+			if th.Confidence > themes[i].Confidence {
+				themes[i].Confidence = th.Confidence
+				if th.Evidence != "" {
+					themes[i].Evidence = th.Evidence
+				}
+			}
+			return themes
+		}
+	}
+	return append(themes, th)
+}

@@ -1,0 +1,474 @@
+package llm_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+func newTagger(t *testing.T, f *fakeAPI, tune ...func(*llm.Options)) (*llm.Tagger, *llm.Metrics) {
+	t.Helper()
+	m := llm.NewMetrics(prometheus.NewRegistry())
+	opts := llm.Options{
+		BaseURL: f.url(), APIKey: "test-key", Model: "test-model",
+		MaxWait: 5 * time.Second, RequestTimeout: 2 * time.Second, RetryInitial: 10 * time.Millisecond,
+		Metrics: m,
+	}
+	for _, fn := range tune {
+		fn(&opts)
+	}
+	tg, err := llm.New(taxonomy(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg, m
+}
+
+// offlineItems are items as the offline tagger left them: each holds the
+// theme "offline" so that a test can tell which items the model answered.
+func offlineItems(texts ...string) []*enrich.Item {
+	items := make([]*enrich.Item, len(texts))
+	for i, s := range texts {
+		items[i] = &enrich.Item{
+			Record: &feedback.Record{ID: fmt.Sprint(i), Body: s},
+			Themes: []enrich.Theme{{Name: "offline", Confidence: 0.3}},
+			Tagger: "keywords",
+		}
+	}
+	return items
+}
+
+func names(themes []enrich.Theme) string {
+	var out []string
+	for _, th := range themes {
+		out = append(out, th.Name)
+	}
+	return strings.Join(out, ",")
+}
+
+// count reads a counter or gauge.
+func count(c prometheus.Metric) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		panic(err)
+	}
+	if m.Counter != nil {
+		return m.Counter.GetValue()
+	}
+	return m.Gauge.GetValue()
+}
+
+func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 2 })
+	items := offlineItems(
+		"I want a refund for last month.",
+		"The app is so slow today",
+		"Nice colours.",
+	)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	f.verify()
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("%d requests for 3 items in batches of 2, want 2", n)
+	}
+	want := []string{"refunds,billing", "performance", ""}
+	for i, it := range items {
+		if got := names(it.Themes); got != want[i] {
+			t.Errorf("item %d: themes %q, want %q", i, got, want[i])
+		}
+		if it.Tagger != "llm" || it.Model != "test-model" {
+			t.Errorf("item %d: tagger %q model %q", i, it.Tagger, it.Model)
+		}
+	}
+	if ev := items[0].Themes[0].Evidence; ev != "refund" {
+		t.Errorf("evidence %q, want the quoted word", ev)
+	}
+	// Usage per request: 100 + 10 per item prompt, 7 per item completion.
+	var prompt, completion int
+	for _, it := range items {
+		prompt += it.PromptTokens
+		completion += it.CompletionTokens
+	}
+	if prompt != 120+110 || completion != 21 {
+		t.Errorf("tokens per item add up to %d/%d, want 230/21", prompt, completion)
+	}
+	if got := count(m.Tokens.WithLabelValues("prompt")); got != 230 {
+		t.Errorf("prompt token metric %v, want 230", got)
+	}
+	if got := count(m.Items.WithLabelValues("llm")); got != 3 {
+		t.Errorf("llm items metric %v, want 3", got)
+	}
+}
+
+func TestThemesOutsideTheTaxonomyAreDroppedAndCounted(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{content: `{"items":[{"id":"0","themes":[
+			{"name":"performance","evidence":"slow","confidence":0.8},
+			{"name":"pricing","evidence":"slow","confidence":0.9},
+			{"name":"Performance ","evidence":"x","confidence":2}]}]}`}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("So slow")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(items[0].Themes); got != "performance" {
+		t.Errorf("themes %q, want only performance", got)
+	}
+	if got := count(m.DroppedLabels); got != 2 {
+		t.Errorf("dropped %v labels, want 2 (an unknown name and a misspelt one)", got)
+	}
+	if ev := items[0].Themes[0].Evidence; ev != "slow" {
+		t.Errorf("evidence %q", ev)
+	}
+}
+
+func TestEvidenceThatIsNotInTheTextIsLeftOut(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{content: `{"items":[{"id":"0","themes":[{"name":"login","evidence":"the customer cannot log in","confidence":0.7}]}]}`}
+	})
+	tg, _ := newTagger(t, f)
+	items := offlineItems("Password   RESET fails")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items[0].Themes) != 1 || items[0].Themes[0].Evidence != "" {
+		t.Errorf("themes %+v, want login without made-up evidence", items[0].Themes)
+	}
+}
+
+func TestRateLimitedRequestsWaitForRetryAfter(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		if n == 0 {
+			return reply{status: 429, header: map[string]string{"Retry-After": "1"},
+				body: `{"error":{"message":"slow down","type":"rate_limit_exceeded"}}`}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("refund please")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	times := f.requestTimes()
+	if len(times) != 2 {
+		t.Fatalf("%d requests, want the 429 and one retry", len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < 900*time.Millisecond {
+		t.Errorf("retried after %v, want the 1s Retry-After honoured", gap)
+	}
+	if items[0].Tagger != "llm" {
+		t.Errorf("item not tagged after the retry: %+v", items[0])
+	}
+	if count(m.Requests.WithLabelValues("rate_limited")) != 1 || count(m.Retries) != 1 {
+		t.Errorf("metrics: rate_limited %v retries %v", count(m.Requests.WithLabelValues("rate_limited")), count(m.Retries))
+	}
+}
+
+func TestServerErrorsAreRetriedAndHonourRetryAfter(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		switch n {
+		case 0:
+			return reply{status: 500, body: `{"error":{"message":"boom","type":"server_error"}}`}
+		case 1:
+			return reply{status: 503, header: map[string]string{"Retry-After": "1"}, body: "upstream down"}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("slow")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	times := f.requestTimes()
+	if len(times) != 3 {
+		t.Fatalf("%d requests, want 500, 503 and a success", len(times))
+	}
+	if gap := times[2].Sub(times[1]); gap < 900*time.Millisecond {
+		t.Errorf("retried 503 after %v, want its 1s Retry-After", gap)
+	}
+	if items[0].Tagger != "llm" || count(m.Requests.WithLabelValues("server_error")) != 2 {
+		t.Errorf("tagger %q, server errors %v", items[0].Tagger, count(m.Requests.WithLabelValues("server_error")))
+	}
+}
+
+func TestARetryAfterLongerThanTheWaitPausesTheAPI(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{status: 429, header: map[string]string{"Retry-After": "120"}, body: `{"error":{"message":"quota","type":"rate_limit_exceeded"}}`}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("refund")
+	start := time.Now()
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Tag waited %v, want it to give up at once on a 120s Retry-After", took)
+	}
+	if items[0].Tagger != "keywords" || names(items[0].Themes) != "offline" {
+		t.Errorf("item %+v, want its offline themes kept", items[0])
+	}
+	more := offlineItems("refund again")
+	if err := tg.Tag(context.Background(), more); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests, want none after the server asked for two minutes", n)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("cooldown")); got != 1 {
+		t.Errorf("cooldown fallbacks %v, want 1", got)
+	}
+}
+
+func TestTimeoutsFallBackToOfflineThemesWithinMaxWait(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{delay: 10 * time.Second}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) {
+		o.RequestTimeout = 200 * time.Millisecond
+		o.MaxWait = time.Second
+	})
+	items := offlineItems("slow", "refund")
+	start := time.Now()
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Tag took %v, want it bounded by MaxWait (1s)", took)
+	}
+	for _, it := range items {
+		if it.Tagger != "keywords" {
+			t.Errorf("item %s: tagger %q, want the offline tagging kept", it.Record.ID, it.Tagger)
+		}
+	}
+	if count(m.Requests.WithLabelValues("timeout")) < 2 || count(m.Fallbacks.WithLabelValues("error")) != 2 {
+		t.Errorf("timeouts %v, error fallbacks %v", count(m.Requests.WithLabelValues("timeout")), count(m.Fallbacks.WithLabelValues("error")))
+	}
+}
+
+func TestMalformedAnswersAreRetriedThenFallBack(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		switch n {
+		case 0:
+			return reply{content: `{"items": [ {"id": "0", "themes": [`}
+		case 1:
+			return reply{body: `{"choices": "not a list"`}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("password reset")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" || names(items[0].Themes) != "login" {
+		t.Errorf("item %+v, want tagged on the third attempt", items[0])
+	}
+	if got := count(m.Requests.WithLabelValues("malformed")); got != 1 {
+		t.Errorf("malformed %v, want 1", got)
+	}
+
+	always := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return reply{content: "Sure! Here are the themes: billing"} })
+	tg2, m2 := newTagger(t, always, func(o *llm.Options) { o.MaxRetries = 2 })
+	items = offlineItems("invoice wrong")
+	if err := tg2.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "keywords" || len(always.requests()) != 3 {
+		t.Errorf("tagger %q after %d requests, want offline kept after 3 attempts", items[0].Tagger, len(always.requests()))
+	}
+	// A malformed answer was still billed.
+	if got := count(m2.Tokens.WithLabelValues("completion")); got != 21 {
+		t.Errorf("completion tokens %v, want the 3 attempts' 21", got)
+	}
+}
+
+func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f)
+	items := offlineItems("Refund me", "Refund me", "slow")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	again := offlineItems("Refund me")
+	if err := tg.Tag(context.Background(), again); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 1 || strings.Count(reqs[0], "Refund me") != 1 {
+		t.Fatalf("requests %q, want one asking about the repeated text once", reqs)
+	}
+	if names(items[1].Themes) != "refunds,billing" || names(again[0].Themes) != "refunds,billing" {
+		t.Errorf("repeats not tagged: %q, %q", names(items[1].Themes), names(again[0].Themes))
+	}
+	if again[0].PromptTokens != 0 || items[1].PromptTokens != 0 {
+		t.Errorf("repeats charged tokens: %d, %d", again[0].PromptTokens, items[1].PromptTokens)
+	}
+	if got := count(m.Items.WithLabelValues("cached")); got != 1 {
+		t.Errorf("cached %v, want 1", got)
+	}
+}
+
+func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	now := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	// The first request is estimated at about 230 tokens and billed 117;
+	// a second does not fit what is left of 300.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 300; o.Now = clock })
+	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	items := offlineItems("refund two")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+		t.Fatalf("%d requests, second item tagger %q: want the budget to stop the second", n, items[0].Tagger)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("budget")); got != 1 {
+		t.Errorf("budget fallbacks %v, want 1", got)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Hour) // past midnight UTC
+	mu.Unlock()
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" {
+		t.Errorf("not tagged by the model on the new day")
+	}
+}
+
+func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	// A request of one item is estimated at about 230 tokens; 300 a
+	// minute pays for one and then 5 tokens a second.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.TokensPerMinute = 300; o.MaxWait = time.Second })
+	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	items := offlineItems("refund two")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+		t.Errorf("%d requests, tagger %q: want the limit to hold back the second", n, items[0].Tagger)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("rate_limit")); got != 1 {
+		t.Errorf("rate_limit fallbacks %v, want 1", got)
+	}
+}
+
+func TestCallsBeyondMaxWaitingDoNotWait(t *testing.T) {
+	release := make(chan struct{})
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		if n == 0 {
+			<-release
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f)
+	first := offlineItems("refund")
+	done := make(chan error, 1)
+	go func() { done <- tg.Tag(context.Background(), first) }()
+	for len(f.requests()) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	second := offlineItems("slow")
+	if err := tg.Tag(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+	if second[0].Tagger != "keywords" || count(m.Fallbacks.WithLabelValues("busy")) != 1 {
+		t.Errorf("second call: tagger %q, busy %v: want it to skip the model", second[0].Tagger, count(m.Fallbacks.WithLabelValues("busy")))
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if first[0].Tagger != "llm" {
+		t.Errorf("first call not answered")
+	}
+}
+
+func TestRefusedRequestsAreNotRetried(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+		return reply{status: 401, body: `{"error":{"message":"bad key","type":"invalid_request_error"}}`}
+	})
+	tg, _ := newTagger(t, f)
+	items := offlineItems("refund")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+		t.Errorf("%d requests, tagger %q: want one attempt and offline themes", n, items[0].Tagger)
+	}
+}
+
+func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, _ := newTagger(t, f)
+	// Not redacted beforehand: the Tagger must not rely on the chain order.
+	items := offlineItems(
+		"Refund to jane.doe@example.com please, or call +1 415 555 0134.",
+		"My password for bob@corp.io stopped working, ring 020 7946 0958",
+	)
+	items[0].Record.Title = "From ann.lee@example.org"
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request sent")
+	}
+	for _, body := range reqs {
+		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("request body holds %q: %s", secret, body)
+			}
+		}
+	}
+}
+
+func TestHybridSendsOnlyUnsureItemsToTheModel(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f)
+	h := llm.NewHybrid(enrich.NewKeywordTagger(taxonomy(t)), tg, 0.7, m, nil)
+	items := offlineItems(
+		"The invoice shows a charge I do not know", // two billing keywords: 0.75, stays offline
+		"I want my money back",                     // no keyword: goes to the model
+		"slow",                                     // one keyword: 0.5, goes to the model
+	)
+	if err := h.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "keywords" || names(items[0].Themes) != "billing" {
+		t.Errorf("confident item: %q %q", items[0].Tagger, names(items[0].Themes))
+	}
+	if items[1].Tagger != "llm" || items[2].Tagger != "llm" || names(items[2].Themes) != "performance" {
+		t.Errorf("unsure items: %q %q %q", items[1].Tagger, items[2].Tagger, names(items[2].Themes))
+	}
+	reqs := f.requests()
+	if len(reqs) != 1 || strings.Contains(reqs[0], "charge I do not know") {
+		t.Errorf("requests %q, want one without the confident item", reqs)
+	}
+	if count(m.Routed.WithLabelValues("llm")) != 2 || count(m.Routed.WithLabelValues("offline")) != 1 {
+		t.Errorf("routed metrics llm %v offline %v", count(m.Routed.WithLabelValues("llm")), count(m.Routed.WithLabelValues("offline")))
+	}
+	if s := h.Share(); s < 0.66 || s > 0.67 {
+		t.Errorf("share %v, want 2/3", s)
+	}
+}
