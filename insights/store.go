@@ -17,17 +17,23 @@ type Store struct {
 	db   string
 	// now is the clock that "the last N weeks" is counted back from.
 	now func() time.Time
+	// settle: see WithSettle.
+	settle time.Duration
 }
 
 var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // New returns a Store over database db, reached through conn. The schema
 // must have been migrated (sinks.Migrate).
-func New(conn driver.Conn, db string) (*Store, error) {
+func New(conn driver.Conn, db string, opts ...Option) (*Store, error) {
 	if !databaseName.MatchString(db) {
 		return nil, fmt.Errorf("insights: database name %q must match [A-Za-z_][A-Za-z0-9_]*", db)
 	}
-	return &Store{conn: conn, db: db, now: time.Now}, nil
+	s := &Store{conn: conn, db: db, now: time.Now, settle: DefaultSettle}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // table names a table of the store's database. Only names written in this

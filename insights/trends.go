@@ -3,11 +3,8 @@ package insights
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // TrendsQuery asks for per-theme figures per period.
@@ -38,6 +35,10 @@ type Trends struct {
 	// with no theme), the denominator of share of voice.
 	Totals []uint64     `json:"totals"`
 	Themes []ThemeTrend `json:"themes"`
+	// RolledUp is how many periods were read from the rollup rather than
+	// computed from the feedback table (see Refresh); the figures are the
+	// same either way.
+	RolledUp int `json:"rolled_up_periods"`
 }
 
 // ThemeTrend is one theme over the window, most mentioned first.
@@ -117,87 +118,27 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 			return nil, invalid("theme", th, "must not be empty")
 		}
 	}
-	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: q.Grain.Periods(from, to)}
-	index := make(map[time.Time]int, len(out.Periods))
-	for i, p := range out.Periods {
-		index[p] = i
-	}
-	out.Totals = make([]uint64, len(out.Periods))
-
-	src, args := s.latest([]string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment"}, from, to)
-	var w conds
-	w.dims(q.Filter)
-	if err := s.query(ctx, "SELECT "+q.Grain.sql()+" AS period, count() FROM "+src+w.where()+" GROUP BY period",
-		append(append([]any{}, args...), w.args...), func(r driver.Rows) error {
-			var p time.Time
-			var n uint64
-			if err := r.Scan(&p, &n); err != nil {
-				return err
-			}
-			if i, ok := index[p.UTC()]; ok {
-				out.Totals[i] = n
-			}
-			return nil
-		}); err != nil {
-		return nil, fmt.Errorf("trends totals: %w", err)
-	}
-
-	tw := w
-	tw.in("themes[k]", q.Themes)
-	// Inner: one row per theme, period and account, so that accounts and
-	// their ARR are counted once each; outer: per theme and period.
-	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent) / sum(n)
-FROM (
-	SELECT themes[k] AS theme, ` + q.Grain.sql() + ` AS period, account_id,
-		count() AS n, argMax(account_arr, created_at) AS arr,
-		sum(if(length(theme_sentiment) = length(themes), theme_sentiment[k], sentiment)) AS sent
-	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k` + tw.where() + `
-	GROUP BY theme, period, account_id
-)
-GROUP BY theme, period`
-	byTheme := map[string]*ThemeTrend{}
-	if err := s.query(ctx, sql, append(append([]any{}, args...), tw.args...), func(r driver.Rows) error {
-		var (
-			theme     string
-			p         time.Time
-			pt        TrendPoint
-			sentiment float64
-		)
-		if err := r.Scan(&theme, &p, &pt.Items, &pt.Accounts, &pt.ARR, &sentiment); err != nil {
-			return err
-		}
-		i, ok := index[p.UTC()]
-		if !ok {
-			return nil
-		}
-		tt := byTheme[theme]
-		if tt == nil {
-			tt = &ThemeTrend{Theme: theme, Points: make([]TrendPoint, len(out.Periods))}
-			byTheme[theme] = tt
-		}
-		pt.Sentiment = sentiment
-		tt.Points[i] = pt
-		tt.Items += pt.Items
-		return nil
-	}); err != nil {
+	sr, err := s.series(ctx, q.Grain, from, to, q.Filter, q.Themes)
+	if err != nil {
 		return nil, fmt.Errorf("trends: %w", err)
 	}
-	for _, tt := range byTheme {
-		for i := range tt.Points {
-			tt.Points[i].Period = out.Periods[i]
-			if out.Totals[i] > 0 {
-				tt.Points[i].Share = float64(tt.Points[i].Items) / float64(out.Totals[i])
-			}
-		}
-		out.Themes = append(out.Themes, *tt)
+	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled}
+	out.Totals = make([]uint64, len(sr.periods))
+	for i, m := range sr.totals {
+		out.Totals[i] = m.Items
 	}
-	sort.Slice(out.Themes, func(i, j int) bool {
-		a, b := out.Themes[i], out.Themes[j]
-		if a.Items != b.Items {
-			return a.Items > b.Items
+	for _, theme := range sr.sortedThemes() {
+		tt := ThemeTrend{Theme: theme, Points: make([]TrendPoint, len(sr.periods))}
+		for i, m := range sr.themes[theme] {
+			pt := TrendPoint{Period: sr.periods[i], Items: m.Items, Accounts: m.Accounts, ARR: m.ARR, Sentiment: m.meanSentiment()}
+			if out.Totals[i] > 0 {
+				pt.Share = float64(m.Items) / float64(out.Totals[i])
+			}
+			tt.Points[i] = pt
+			tt.Items += m.Items
 		}
-		return a.Theme < b.Theme
-	})
+		out.Themes = append(out.Themes, tt)
+	}
 	return out, nil
 }
 

@@ -1,0 +1,100 @@
+package insights_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// waitNextSecond lets the server clock pass the second of the last insert:
+// a period is settled only when its last touch is strictly before the
+// computation that rolled it up.
+func waitNextSecond() { time.Sleep(1100 * time.Millisecond) }
+
+func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := trendRows()
+	e.write(t, rows)
+	e.write(t, rows) // every record delivered twice
+	q := insights.TrendsQuery{Grain: insights.Week, Filter: insights.Filter{From: day("2024-01-01"), To: day("2024-01-22")}}
+	exportItems := func(tr *insights.Trends) []uint64 {
+		for _, th := range tr.Themes {
+			if th.Theme == "export" {
+				return []uint64{th.Points[0].Items, th.Points[1].Items, th.Points[2].Items}
+			}
+		}
+		return nil
+	}
+
+	waitNextSecond()
+	stats, err := store.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Periods == 0 {
+		t.Fatal("refresh computed nothing")
+	}
+	tr, err := store.Trends(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.RolledUp != 3 {
+		t.Fatalf("%d of 3 weeks from the rollup after refresh", tr.RolledUp)
+	}
+	if got := exportItems(tr); len(got) != 3 || got[0] != 1 || got[1] != 4 || got[2] != 2 {
+		t.Fatalf("export per week from the rollup: %v, want [1 4 2]", got)
+	}
+	e.checkAgainstSQL(t, tr)
+	if again, err := store.Refresh(ctx); err != nil || again.Periods != 0 {
+		t.Fatalf("second refresh with nothing new computed %d periods (%v)", again.Periods, err)
+	}
+
+	// Redeliveries after the refresh: the touched weeks are answered live
+	// until the next refresh, and exactly either way.
+	waitNextSecond()
+	e.write(t, rows[4:9]) // week of 8 January only
+	tr, err = store.Trends(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.RolledUp != 2 {
+		t.Fatalf("%d of 3 weeks from the rollup with one week touched, want 2", tr.RolledUp)
+	}
+	e.checkAgainstSQL(t, tr)
+
+	// A new version of a record that moved it from export to billing: the
+	// next computation replaces the week whole, so the stale export row of
+	// the old computation is not read.
+	moved := rows[9]
+	moved.IngestedAt = moved.IngestedAt.Add(time.Hour)
+	moved.Themes, moved.ThemeSentiment, moved.ThemeConfidence, moved.ThemeEvidence = []string{"billing"}, []float32{0}, []float32{1}, []string{"x"}
+	e.write(t, []sinks.Row{moved})
+	waitNextSecond()
+	if _, err := store.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr, err = store.Trends(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.RolledUp != 3 {
+		t.Fatalf("%d of 3 weeks from the rollup after the second refresh", tr.RolledUp)
+	}
+	if got := exportItems(tr); got[2] != 1 {
+		t.Fatalf("export per week after the record moved to billing: %v, want week 3 at 1", got)
+	}
+	e.checkAgainstSQL(t, tr)
+	// The rollup itself holds each computation once: no period's totals
+	// were summed over deliveries.
+	if n := e.count(t, "SELECT argMax(items, computed_at) FROM {db}.theme_periods WHERE grain = 'week' AND theme = '' AND period = toDate('2024-01-08')"); n != 5 {
+		t.Fatalf("rollup total for the week of 8 January: %d, want 5", n)
+	}
+}

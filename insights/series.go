@@ -1,0 +1,186 @@
+package insights
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// measures are the figures of one theme (or of all feedback) in one
+// period, over distinct records.
+type measures struct {
+	Items        uint64
+	Accounts     uint64  // distinct non-empty account ids
+	ARR          float64 // sum of those accounts' ARR, each its latest value in the period
+	SentimentSum float64 // sum of theme sentiment (record sentiment for totals)
+}
+
+func (m measures) meanSentiment() float64 {
+	if m.Items == 0 {
+		return 0
+	}
+	return m.SentimentSum / float64(m.Items)
+}
+
+// series is the per-period measures of every theme over a window.
+type series struct {
+	grain   Grain
+	periods []time.Time
+	index   map[time.Time]int
+	themes  map[string][]measures // aligned with periods
+	totals  []measures
+	// rolled counts the periods answered from the rollup; the others were
+	// computed from the feedback table at query time.
+	rolled int
+}
+
+func newSeries(g Grain, from, to time.Time) *series {
+	s := &series{grain: g, periods: g.Periods(from, to), index: map[time.Time]int{}, themes: map[string][]measures{}}
+	for i, p := range s.periods {
+		s.index[p] = i
+	}
+	s.totals = make([]measures, len(s.periods))
+	return s
+}
+
+// set stores one row of measureSQL's output; theme "" is the totals.
+func (s *series) set(theme string, period time.Time, m measures) {
+	i, ok := s.index[period.UTC()]
+	if !ok {
+		return
+	}
+	if theme == "" {
+		s.totals[i] = m
+		return
+	}
+	row := s.themes[theme]
+	if row == nil {
+		row = make([]measures, len(s.periods))
+		s.themes[theme] = row
+	}
+	row[i] = m
+}
+
+// sortedThemes lists themes by items over the window, most first.
+func (s *series) sortedThemes() []string {
+	sum := map[string]uint64{}
+	names := make([]string, 0, len(s.themes))
+	for th, ms := range s.themes {
+		for _, m := range ms {
+			sum[th] += m.Items
+		}
+		names = append(names, th)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if sum[names[i]] != sum[names[j]] {
+			return sum[names[i]] > sum[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// measureSQL computes, per theme and period over the deduplicated feedback
+// in src, the measures of each theme, followed (UNION ALL) by one row per
+// period with theme ” holding the period's totals. where applies to the
+// deduplicated records of both parts; themeWhere only to the theme part.
+//
+// The inner GROUP BY account_id makes every account count once per theme
+// and period, with the ARR of its latest item in the period.
+func measureSQL(g Grain, src string, srcArgs []any, where conds, themeWhere conds) (string, []any) {
+	tw := conds{sql: append(append([]string{}, where.sql...), themeWhere.sql...), args: append(append([]any{}, where.args...), themeWhere.args...)}
+	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent)
+FROM (
+	SELECT themes[k] AS theme, ` + g.sql() + ` AS period, account_id,
+		count() AS n, argMax(account_arr, created_at) AS arr,
+		sum(if(length(theme_sentiment) = length(themes), theme_sentiment[k], sentiment)) AS sent
+	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k` + tw.where() + `
+	GROUP BY theme, period, account_id
+)
+GROUP BY theme, period
+UNION ALL
+SELECT '' AS theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent)
+FROM (
+	SELECT ` + g.sql() + ` AS period, account_id,
+		count() AS n, argMax(account_arr, created_at) AS arr, sum(sentiment) AS sent
+	FROM ` + src + where.where() + `
+	GROUP BY period, account_id
+)
+GROUP BY period`
+	args := append(append([]any{}, srcArgs...), tw.args...)
+	args = append(append(args, srcArgs...), where.args...)
+	return sql, args
+}
+
+// measureColumns are what measureSQL needs from the deduplicated feedback.
+var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment"}
+
+// live computes the measures of the given periods (all of them when only
+// is nil) from the feedback table.
+func (s *Store) live(ctx context.Context, out *series, only []time.Time, f Filter, themes []string) error {
+	from, to := out.periods[0], out.grain.Add(out.periods[len(out.periods)-1], 1)
+	if only != nil {
+		from, to = only[0], out.grain.Add(only[len(only)-1], 1)
+	}
+	src, srcArgs := s.latest(measureColumns, from, to)
+	var w, tw conds
+	w.dims(f)
+	if only != nil && len(only) < len(out.grain.Periods(from, to)) {
+		dates := make([]string, len(only))
+		for i, p := range only {
+			dates[i] = dateArg(p)
+		}
+		w.add("has(arrayMap(d -> toDate(d), ?), "+out.grain.sql()+")", dates)
+	}
+	tw.in("themes[k]", themes)
+	sql, args := measureSQL(out.grain, src, srcArgs, w, tw)
+	return s.query(ctx, sql, args, func(r driver.Rows) error {
+		var (
+			theme string
+			p     time.Time
+			m     measures
+		)
+		if err := r.Scan(&theme, &p, &m.Items, &m.Accounts, &m.ARR, &m.SentimentSum); err != nil {
+			return err
+		}
+		out.set(theme, p, m)
+		return nil
+	})
+}
+
+// series returns the measures of every theme (or only themes) per period
+// of grain g in [from, to). Without dimension filters, settled periods come
+// from the rollup and the rest is computed live; with them, all of it is
+// computed live, since the rollup keeps no per-source or per-account split.
+func (s *Store) series(ctx context.Context, g Grain, from, to time.Time, f Filter, themes []string) (*series, error) {
+	out := newSeries(g, from, to)
+	if len(out.periods) == 0 {
+		return out, nil
+	}
+	if f.hasDims() {
+		return out, s.live(ctx, out, nil, f, themes)
+	}
+	rolled, err := s.rolledUp(ctx, out, themes)
+	if err != nil {
+		return nil, err
+	}
+	var rest []time.Time
+	for _, p := range out.periods {
+		if !rolled[p] {
+			rest = append(rest, p)
+		}
+	}
+	out.rolled = len(out.periods) - len(rest)
+	if len(rest) > 0 {
+		if err := s.live(ctx, out, rest, f, themes); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (f Filter) hasDims() bool {
+	return len(f.Sources)+len(f.Kinds)+len(f.Plans)+len(f.Accounts) > 0
+}
