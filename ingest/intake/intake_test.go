@@ -445,3 +445,21 @@ func TestIntakeAnswers503WhenNATSIsDown(t *testing.T) {
 		})
 	}
 }
+
+// The API validates records against the publisher's body limit, so a
+// request with one record over it publishes none of its records instead of
+// the ones before it.
+func TestTheFeedbackAPIAppliesTheRecordBodyLimitToTheWholeRequest(t *testing.T) {
+	e := newIntake(t, func(_ *config.Intake, o *intake.Options) { o.MaxRecordBytes = 100 })
+	rec := func(id, body string) string {
+		return `{"id":"` + id + `","source":"typeform","kind":"survey","created_at":"2025-11-01T10:00:00Z","body":"` + body + `"}`
+	}
+	req := rec("typeform:10", "short") + "\n" + rec("typeform:11", strings.Repeat("long ", 40)) + "\n"
+	res := e.post("/v1/feedback", []byte(req), http.Header{"Authorization": {"Bearer " + token}})
+	if res.status != http.StatusBadRequest || res.body["field"] != "body" || !strings.Contains(res.raw, "body_too_large") {
+		t.Errorf("status %d %s, want 400 naming the body", res.status, res.raw)
+	}
+	if n := e.stored(); n != 0 {
+		t.Errorf("%d published", n)
+	}
+}

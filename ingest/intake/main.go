@@ -22,10 +22,11 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 		return err
 	}
 	s, err := New(Options{
-		Config:    cfg.Intake,
-		Publisher: ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes)),
-		Connected: nc.IsConnected,
-		Log:       log,
+		Config:         cfg.Intake,
+		Publisher:      ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes)),
+		Connected:      nc.IsConnected,
+		Log:            log,
+		MaxRecordBytes: int(cfg.Worker.MaxBodyBytes),
 	})
 	if err != nil {
 		return err

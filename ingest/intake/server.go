@@ -38,6 +38,10 @@ type Options struct {
 	Log       *zap.Logger
 	// Now is the clock for signed timestamps; time.Now when nil.
 	Now func() time.Time
+	// MaxRecordBytes is the body limit of one record, the publisher's, so
+	// that POST /v1/feedback refuses a record the publisher would refuse
+	// before anything of the request is published.
+	MaxRecordBytes int
 }
 
 // Server is the intake HTTP server. Its handler is safe for concurrent
@@ -49,6 +53,7 @@ type Server struct {
 	connected func() bool
 	log       *zap.Logger
 	now       func() time.Time
+	records   sources.Records
 	webhooks  map[string]webhook
 }
 
@@ -67,7 +72,8 @@ func New(o Options) (*Server, error) {
 	if o.Publisher == nil {
 		return nil, errors.New("intake: no publisher")
 	}
-	s := &Server{cfg: o.Config, pub: o.Publisher, connected: o.Connected, log: o.Log, now: o.Now}
+	s := &Server{cfg: o.Config, pub: o.Publisher, connected: o.Connected, log: o.Log, now: o.Now,
+		records: sources.Records{MaxBodyBytes: o.MaxRecordBytes}}
 	if s.connected == nil {
 		s.connected = func() bool { return true }
 	}
@@ -159,7 +165,7 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items, err := sources.Records{}.Map(body, sources.Options{})
+	items, err := s.records.Map(body, sources.Options{})
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error(), nil)
 		return

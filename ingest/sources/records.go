@@ -10,7 +10,11 @@ import (
 // lines (one record per line), a JSON array of records, or one record. Each
 // is decoded and validated with feedback.Decode, so a bad line is reported
 // with the contract's reason and field.
-type Records struct{}
+type Records struct {
+	// MaxBodyBytes is the body limit records are validated against, the
+	// publisher's; feedback.DefaultMaxBodyBytes when 0.
+	MaxBodyBytes int
+}
 
 var _ Mapper = Records{}
 
@@ -18,7 +22,7 @@ var _ Mapper = Records{}
 func (Records) Name() string { return "jsonl" }
 
 // Map implements Mapper.
-func (Records) Map(data []byte, _ Options) ([]Item, error) {
+func (rs Records) Map(data []byte, _ Options) ([]Item, error) {
 	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
 		els, isArray, err := elements(raw)
 		if err != nil {
@@ -27,7 +31,7 @@ func (Records) Map(data []byte, _ Options) ([]Item, error) {
 		items := make([]Item, 0, len(els))
 		for i, el := range els {
 			p := withPath(pos, indexPath("", i, isArray))
-			r, err := feedback.Decode(el, 0)
+			r, err := feedback.Decode(el, rs.MaxBodyBytes)
 			if err != nil {
 				items = append(items, failed(p, err))
 				continue
