@@ -45,6 +45,10 @@ type Poll struct {
 	// without an e-mail address is sent as an OAuth bearer token.
 	ZendeskEmail string `yaml:"zendesk_email"`
 	ZendeskToken string `yaml:"zendesk_token" secret:"true"`
+	// ZendeskRateLimit is the most requests per second sent to the
+	// incremental export, which Zendesk limits to 10 a minute; the lower
+	// of it and RateLimit applies.
+	ZendeskRateLimit float64 `yaml:"zendesk_rate_limit"`
 
 	// GitHubRepos lists owner/repo names (a YAML list, or comma-separated
 	// in FEEDBACKLOOP_POLL_GITHUB_REPOS).
@@ -65,6 +69,7 @@ func defaultPoll() Poll {
 		RetryInitial:     time.Second,
 		RetryMaxElapsed:  10 * time.Minute,
 		MaxPages:         100,
+		ZendeskRateLimit: 10.0 / 60,
 		GitHubAPIURL:     "https://api.github.com",
 		GitHubComments:   true,
 	}
@@ -118,6 +123,9 @@ func (s *Poll) validate() error {
 	}
 	if s.RateLimit <= 0 {
 		return bad("poll.rate_limit", s.RateLimit, "must be more than 0 requests per second")
+	}
+	if s.ZendeskRateLimit <= 0 {
+		return bad("poll.zendesk_rate_limit", s.ZendeskRateLimit, "must be more than 0 requests per second (Zendesk allows 10 a minute: 0.16)")
 	}
 	if s.ZendeskSubdomain != "" && !subdomain.MatchString(s.ZendeskSubdomain) {
 		return bad("poll.zendesk_subdomain", s.ZendeskSubdomain, "must be the subdomain only, e.g. acme for acme.zendesk.com")

@@ -94,8 +94,9 @@ func (c *client) once(ctx context.Context, url string) (page, error) {
 		return page{body: body, header: res.Header}, nil
 	case res.StatusCode == http.StatusTooManyRequests:
 		return page{}, fmt.Errorf("%s: %w", status, &backoff.RetryAfterError{Duration: retryAfter(res.Header, time.Now())})
-	case res.StatusCode == http.StatusForbidden && res.Header.Get("X-Ratelimit-Remaining") == "0":
-		// GitHub's primary rate limit: wait for the window to reset.
+	case res.StatusCode == http.StatusForbidden && (res.Header.Get("X-Ratelimit-Remaining") == "0" || res.Header.Get("Retry-After") != ""):
+		// GitHub's rate limits: the primary one says when its window
+		// resets, the secondary one sends Retry-After with a 403.
 		return page{}, fmt.Errorf("%s: %w", status, &backoff.RetryAfterError{Duration: rateLimitReset(res.Header, time.Now())})
 	case res.StatusCode >= 500:
 		return page{}, errors.New(status)

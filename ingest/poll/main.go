@@ -15,13 +15,14 @@ import (
 // Sources builds the sources the configuration names: Discourse when
 // poll.discourse_url is set, Zendesk when poll.zendesk_url or
 // poll.zendesk_subdomain is, and issues (and comments) of each of
-// poll.github_repos. Each source gets its own rate limiter.
+// poll.github_repos. Each source gets its own rate limiter; Zendesk's is
+// also held to poll.zendesk_rate_limit, the export's own limit.
 func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 	since := now.Add(-cfg.Backfill)
-	newClient := func(name string, auth func(*http.Request)) *client {
+	newClient := func(name string, perSecond float64, auth func(*http.Request)) *client {
 		return &client{
 			http:       &http.Client{Timeout: cfg.RequestTimeout},
-			limiter:    rate.NewLimiter(rate.Limit(cfg.RateLimit), 1),
+			limiter:    rate.NewLimiter(rate.Limit(perSecond), 1),
 			auth:       auth,
 			retry:      Retry{Initial: cfg.RetryInitial, Max: max(cfg.RetryInitial, time.Minute), MaxElapsed: cfg.RetryMaxElapsed},
 			maxBody:    64 << 20,
@@ -33,7 +34,7 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 	var out []Source
 	if base := trimSlash(cfg.DiscourseURL); base != "" {
 		out = append(out, &Discourse{BaseURL: base, Since: since, MaxPages: cfg.MaxPages,
-			client: newClient("discourse", func(r *http.Request) {
+			client: newClient("discourse", cfg.RateLimit, func(r *http.Request) {
 				if cfg.DiscourseAPIKey != "" {
 					r.Header.Set("Api-Key", cfg.DiscourseAPIKey)
 					r.Header.Set("Api-Username", cfg.DiscourseAPIUsername)
@@ -42,7 +43,7 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 	}
 	if base := cfg.Zendesk(); base != "" {
 		out = append(out, &Zendesk{BaseURL: base, Since: since, MaxPages: cfg.MaxPages,
-			client: newClient("zendesk", func(r *http.Request) {
+			client: newClient("zendesk", min(cfg.RateLimit, cfg.ZendeskRateLimit), func(r *http.Request) {
 				if cfg.ZendeskEmail != "" {
 					r.SetBasicAuth(cfg.ZendeskEmail+"/token", cfg.ZendeskToken)
 				} else {
@@ -54,7 +55,7 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 	for _, repo := range cfg.Repos() {
 		// Issues and comments of a repository share one limiter: GitHub
 		// counts them against the same quota.
-		c := newClient("github/"+repo, func(r *http.Request) {
+		c := newClient("github/"+repo, cfg.RateLimit, func(r *http.Request) {
 			r.Header.Set("Accept", "application/vnd.github+json")
 			r.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 			if cfg.GitHubToken != "" {

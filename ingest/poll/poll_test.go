@@ -126,6 +126,7 @@ func (e *natsEnv) checkpoint(key string) string {
 func pollConfig(tune func(*config.Poll)) config.Poll {
 	c := config.Default().Poll
 	c.RateLimit = 1000
+	c.ZendeskRateLimit = 1000
 	c.RetryInitial = 10 * time.Millisecond
 	c.RetryMaxElapsed = 5 * time.Second
 	c.RequestTimeout = 5 * time.Second
@@ -290,11 +291,13 @@ type fakeZendesk struct {
 	tickets  int
 	failPage int // a page that answers 500 while set
 	requests []string
+	times    []time.Time
 }
 
 func (z *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	z.mu.Lock()
 	z.requests = append(z.requests, r.URL.RequestURI())
+	z.times = append(z.times, time.Now())
 	total, failPage := z.tickets, z.failPage
 	z.mu.Unlock()
 	if r.URL.Path != "/api/v2/incremental/tickets/cursor.json" || r.URL.Query().Get("include") != "users,organizations" {
@@ -426,6 +429,34 @@ func TestACheckpointIsNotWrittenForAPageJetStreamDidNotAcknowledge(t *testing.T)
 	want := []string{"zendesk:1", "zendesk:2", "zendesk:3", "zendesk:4", "zendesk:5", "zendesk:6"}
 	if got := e.storedIDs(); !slices.Equal(got, want) {
 		t.Errorf("stored %v, want %v", got, want)
+	}
+}
+
+// Zendesk allows 10 requests a minute to the incremental export; the
+// poller spaces its requests by poll.zendesk_rate_limit even when
+// poll.rate_limit allows more.
+func TestTheZendeskPollerKeepsToTheExportsRateLimit(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeZendesk{tickets: 6}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.ZendeskURL = api.URL
+		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+		c.ZendeskRateLimit = 5 // one request every 200 ms
+	})
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if len(fake.times) != 3 {
+		t.Fatalf("%d requests, want 3 pages", len(fake.times))
+	}
+	for i := 1; i < len(fake.times); i++ {
+		if gap := fake.times[i].Sub(fake.times[i-1]); gap < 150*time.Millisecond {
+			t.Errorf("request %d came %s after the one before, want at least 200ms", i+1, gap)
+		}
 	}
 }
 
@@ -563,7 +594,11 @@ func TestGitHubPollerFollowsLinksSkipsPullRequestsAndDoesNotRepeatTheBoundary(t 
 			"user": map[string]any{"login": "linden", "id": 8}, "created_at": "2025-10-06T00:00:00Z", "updated_at": "2025-10-06T00:00:00Z",
 		}},
 	}
-	fake.list = []fault{{status: http.StatusTooManyRequests, retryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}}
+	fake.list = []fault{
+		{status: http.StatusTooManyRequests, retryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)},
+		// GitHub's secondary rate limit: a 403 that says when to retry.
+		{status: http.StatusForbidden, retryAfter: "0"},
+	}
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	fake.srvURL = api.URL
@@ -632,10 +667,58 @@ func TestSourcesComeFromTheConfiguration(t *testing.T) {
 		"FEEDBACKLOOP_POLL_ZENDESK_SUBDOMAIN=acme": "poll.zendesk_token",
 		"FEEDBACKLOOP_POLL_GITHUB_REPOS=noslash":   "poll.github_repos",
 		"FEEDBACKLOOP_POLL_RATE_LIMIT=0":           "poll.rate_limit",
+		"FEEDBACKLOOP_POLL_ZENDESK_RATE_LIMIT=0":   "poll.zendesk_rate_limit",
 		"FEEDBACKLOOP_POLL_DISCOURSE_URL=forum":    "poll.discourse_url",
 	} {
 		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s: error %v, want one naming %s", env, err, key)
 		}
+	}
+}
+
+// Run polls every source at once and then every interval, publishes what
+// arrived in between, and returns when its context ends.
+func TestRunPollsOnItsIntervalUntilStopped(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeDiscourse{posts: 2}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL })
+	log := zaptest.NewLogger(t)
+	p, err := poll.New(poll.Options{Sources: poll.Sources(cfg, log, time.Now()), Publisher: e.pub,
+		Checkpoints: e.kv, Interval: 100 * time.Millisecond, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	waitStored := func(want []string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !slices.Equal(e.storedIDs(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("stored %v, want %v", e.storedIDs(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitStored(discourseIDs(1, 2))
+	fake.add(3)
+	waitStored(discourseIDs(1, 5))
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run returned %v after its context ended", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if polls := len(fake.requestLog()); polls < 2 {
+		t.Errorf("%d requests: the source was not polled again on the interval", polls)
+	}
+	if sent := e.pub.ids(); len(sent) != 5 {
+		t.Errorf("sent %v: a post was sent twice", sent)
 	}
 }
