@@ -22,6 +22,19 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 60m ./...
 
+# The embedded default end to end: a local NATS and ClickHouse, a generated
+# sample of 20,000 records, the worker, and the weekly theme table. Data
+# stays in .feedbackloop/ (make clean removes it); `bin/feedbackloop dev`
+# does the same and keeps running.
+demo: deps build
+	$(BIN) dev --once --log-level warn
+
+# Pipeline benchmarks against real servers (see BENCHMARKS.md): worker
+# throughput next to a bare loop, publish-to-queryable latency, peak RSS.
+# They print their figures and rewrite their section of BENCHMARKS.md.
+bench: deps
+	FEEDBACKLOOP_BENCH_RECORD=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+
 test-short:
 	$(GO) test -count=1 -short ./...
 

@@ -19,7 +19,7 @@ import (
 const EnvPrefix = "FEEDBACKLOOP_"
 
 // envIgnored lists FEEDBACKLOOP_ variables that are not configuration keys.
-var envIgnored = []string{"TEST_"}
+var envIgnored = []string{"TEST_", "BENCH_"}
 
 // Load reads the YAML file at path (none when path is empty), then the
 // environment variables in environ (os.Environ() when nil), over the

@@ -170,3 +170,34 @@ func FuzzDecodeNeverPanics(f *testing.F) {
 		}
 	})
 }
+
+// Decode uses a faster JSON decoder than encoding/json; whatever it
+// accepts must be valid JSON that encoding/json reads the same way.
+func FuzzDecodeAgreesWithEncodingJSON(f *testing.F) {
+	f.Add([]byte(valid))
+	f.Add(with("tags", []string{"a", "b"}))
+	f.Add([]byte(`{"id":"a:1","source":"a","kind":"other","created_at":"2026-01-01T00:00:00+02:00","body":"x","ID":"a:2"}`))
+	f.Add([]byte(`{"id":"a:1","source":"a","kind":"other","created_at":"2026-01-01T00:00:00Z","body":"\ud800 x","rating":1e2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := feedback.Decode(data, 0)
+		if err != nil {
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("accepted invalid JSON %q", data)
+		}
+		var want feedback.Record
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("Decode accepted what encoding/json refuses (%v): %q", err, data)
+		}
+		if !got.CreatedAt.Equal(want.CreatedAt) {
+			t.Fatalf("created_at %s, encoding/json reads %s", got.CreatedAt, want.CreatedAt)
+		}
+		want.CreatedAt = got.CreatedAt
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(&want)
+		if string(a) != string(b) {
+			t.Fatalf("Decode read\n%s\nencoding/json reads\n%s\nfrom %q", a, b, data)
+		}
+	})
+}
