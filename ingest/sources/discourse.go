@@ -135,11 +135,17 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	if err != nil {
 		return failed(pos, err)
 	}
+	// Moderator actions ("This topic is now pinned") and small actions
+	// (closed, split, assigned) are notices Discourse writes, not posts
+	// anyone wrote.
+	switch p.PostType {
+	case 2:
+		return failed(pos, skip("post %s is a moderator action, written by Discourse", id))
+	case 3:
+		return failed(pos, skip("post %s is a small action, written by Discourse", id))
+	}
 	body := firstNonEmpty(HTMLToText(p.Cooked), strings.TrimSpace(p.Raw))
 	if body == "" {
-		if p.PostType == 3 {
-			return failed(pos, skip("post %s is a small action without text", id))
-		}
 		return failed(pos, missingField("cooked"))
 	}
 	topicID := firstNonEmpty(string(p.TopicID), string(topic.ID))
@@ -151,12 +157,7 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 			"category_id", firstNonEmpty(string(p.CategoryID), string(topic.CategoryID)),
 			"reply_to_post_number", string(p.ReplyTo), "username", p.Username),
 	}
-	switch p.PostType {
-	case 2:
-		r.Metadata["post_type"] = "moderator_action"
-	case 3:
-		r.Metadata["post_type"] = "small_action"
-	case 4:
+	if p.PostType == 4 {
 		r.Metadata["post_type"] = "whisper"
 		r.Metadata["visibility"] = "private"
 	}
