@@ -10,5 +10,6 @@ func pipelineCommands(a *app) []*cobra.Command {
 		newMigrateCmd(a),
 		newSampleCmd(),
 		newPublishCmd(a),
+		newConfigCmd(a),
 	}
 }

@@ -63,3 +63,27 @@ func TestSampleWritesTheRequestedRecordsAndRejectsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigPrintsTheEffectiveValuesWithSecretsMasked(t *testing.T) {
+	t.Setenv("FEEDBACKLOOP_BATCH_MAX_WAIT", "750ms")
+	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", "clickhouse://app:s3cret@db.internal:9000/feedback")
+	t.Setenv("FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY", "hush-hush")
+	out, _, err := execute(t, context.Background(), "config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"max_wait: 750ms", "db.internal:9000/feedback"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{"s3cret", "hush-hush"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("config output shows the secret %q", secret)
+		}
+	}
+	t.Setenv("FEEDBACKLOOP_BATCH_MAX_WAIT", "soon")
+	if _, _, err := execute(t, context.Background(), "config"); err == nil || !strings.Contains(err.Error(), "FEEDBACKLOOP_BATCH_MAX_WAIT") {
+		t.Errorf("a bad value gave %v, want an error naming the variable", err)
+	}
+}
