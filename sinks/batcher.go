@@ -38,7 +38,7 @@ type Batcher struct {
 	policy Policy
 
 	in      chan []Entry
-	flushes chan []Entry
+	flushes chan pending
 	wg      sync.WaitGroup
 
 	closeOnce sync.Once
@@ -61,7 +61,7 @@ func NewBatcher(sink Sink, p Policy) *Batcher {
 		sink:    sink,
 		policy:  p,
 		in:      make(chan []Entry),
-		flushes: make(chan []Entry),
+		flushes: make(chan pending),
 	}
 	b.wg.Add(2)
 	go b.collect()
@@ -111,21 +111,28 @@ func (b *Batcher) Close(ctx context.Context) error {
 	}
 }
 
+// pending is a batch being filled: rows and the callbacks of their
+// entries, kept apart so that the rows go to the sink without a copy.
+type pending struct {
+	rows  []Row
+	dones []func(error)
+}
+
 func (b *Batcher) collect() {
 	defer b.wg.Done()
 	defer close(b.flushes)
 	var (
-		batch []Entry
+		batch pending
 		bytes int
 		timer = time.NewTimer(time.Hour)
 	)
 	timer.Stop()
 	flush := func() {
 		timer.Stop()
-		if len(batch) > 0 {
+		if len(batch.rows) > 0 {
 			b.flushes <- batch
 		}
-		batch, bytes = nil, 0
+		batch, bytes = pending{}, 0
 	}
 	for {
 		select {
@@ -135,13 +142,17 @@ func (b *Batcher) collect() {
 				return
 			}
 			for _, e := range entries {
-				if len(batch) == 0 {
-					batch = make([]Entry, 0, min(b.policy.MaxRows, 4096))
+				if len(batch.rows) == 0 {
+					// Sized for a full batch at once: growing a slice of
+					// rows this wide by doubling cost more than it saved.
+					n := min(b.policy.MaxRows, 16384)
+					batch = pending{rows: make([]Row, 0, n), dones: make([]func(error), 0, n)}
 					timer.Reset(b.policy.MaxWait)
 				}
-				batch = append(batch, e)
+				batch.rows = append(batch.rows, e.Row)
+				batch.dones = append(batch.dones, e.Done)
 				bytes += e.Row.Size()
-				if len(batch) >= b.policy.MaxRows || bytes >= b.policy.MaxBytes {
+				if len(batch.rows) >= b.policy.MaxRows || bytes >= b.policy.MaxBytes {
 					flush()
 				}
 			}
@@ -154,15 +165,11 @@ func (b *Batcher) collect() {
 func (b *Batcher) write() {
 	defer b.wg.Done()
 	for batch := range b.flushes {
-		rows := make([]Row, len(batch))
-		for i := range batch {
-			rows[i] = batch[i].Row
-		}
 		// Writes outlive the caller's context on purpose: a stop request
 		// must let the batch in hand commit so that it can be acked.
-		err := b.sink.Write(context.Background(), rows)
-		for _, e := range batch {
-			e.Done(err)
+		err := b.sink.Write(context.Background(), batch.rows)
+		for _, done := range batch.dones {
+			done(err)
 		}
 	}
 }
