@@ -81,7 +81,7 @@ func alignments(n int, rows [][]string) []tw.Align {
 			if c >= len(r) {
 				continue
 			}
-			if _, err := strconv.ParseFloat(strings.TrimSuffix(r[c], "%"), 64); err != nil && r[c] != "" {
+			if _, err := strconv.ParseFloat(strings.NewReplacer(",", "", "%", "").Replace(r[c]), 64); err != nil && r[c] != "" {
 				out[c] = tw.AlignLeft
 				break
 			}

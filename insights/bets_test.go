@@ -1,0 +1,192 @@
+package insights_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/insights/insightstest"
+)
+
+func TestParseBetsReportsFileLineAndField(t *testing.T) {
+	for _, tc := range []struct {
+		name, format, input, want string
+	}{
+		{"bad status", "yaml", "bets:\n  - id: a\n    title: A\n    status: doing\n    themes: [x]\n", `bets.yaml line 2: status "doing": want one of exploring, committed, in_progress, shipped or dropped`},
+		{"shipped without date", "yaml", "- id: a\n  title: A\n  status: shipped\n  themes: [x]\n", "bets.yaml line 1: shipped_at \"\": is required when status is shipped"},
+		{"bad date", "yaml", "- id: a\n  title: A\n  status: shipped\n  shipped_at: 03/04/2024\n  themes: [x]\n", `bets.yaml line 1: shipped_at "03/04/2024": want a date as YYYY-MM-DD`},
+		{"no themes", "yaml", "- id: a\n  title: A\n  status: exploring\n", `bets.yaml line 1: themes "": name at least one theme`},
+		{"duplicate id", "yaml", "- {id: a, title: A, status: exploring, themes: [x]}\n- {id: a, title: B, status: exploring, themes: [y]}\n", `bets.yaml: id "a": appears twice`},
+		{"csv bad status", "csv", "id,title,status,themes\na,A,exploring,x\nb,B,later,y\n", `bets.csv line 3: status "later"`},
+		{"csv unknown column", "csv", "id,title,state,themes\n", `bets.csv line 1: column "state"`},
+		{"csv missing column", "csv", "id,title,themes\n", `bets.csv line 1: column "status": is missing`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			if tc.format == "yaml" {
+				_, err = insights.ParseBetsYAML("bets.yaml", strings.NewReader(tc.input))
+			} else {
+				_, err = insights.ParseBetsCSV("bets.csv", strings.NewReader(tc.input))
+			}
+			var be *insights.BetError
+			if !errors.As(err, &be) || !strings.Contains(err.Error(), strings.ReplaceAll(tc.want, " or ", ", ")) && !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReimportingBetsUpdatesThemInsteadOfDuplicating(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, err := insights.ParseBetsCSV("bets.csv", strings.NewReader(
+		"id,title,status,owner,themes,shipped_at,notes\n"+
+			"exports,Faster exports,shipped,dana,export-timeouts;export-formats,2024-03-01,\n"+
+			"sso,SSO,committed,lee,sso-login,,\"needs, commas\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ImportBets(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second, err := insights.ParseBetsYAML("bets.yaml", strings.NewReader(`
+- id: sso
+  title: SSO for everyone
+  status: shipped
+  shipped_at: 2024-05-02
+  themes: [sso-login]
+- id: exports
+  title: Faster exports
+  status: dropped
+  themes: [export-timeouts]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ImportBets(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	bets, err := e.store.ListBets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bets) != 2 {
+		t.Fatalf("%d bets after re-import, want 2: %+v", len(bets), bets)
+	}
+	exports, sso := bets[0], bets[1]
+	if exports.Status != "dropped" || exports.ShippedAt != nil || len(exports.Themes) != 1 {
+		t.Errorf("exports after re-import: %+v (the newer version drops its ship date and a theme)", exports)
+	}
+	if sso.Status != "shipped" || sso.ShippedAt == nil || sso.ShippedAt.Format("2006-01-02") != "2024-05-02" || sso.Title != "SSO for everyone" {
+		t.Errorf("sso after re-import: %+v", sso)
+	}
+	if n := e.count(t, "SELECT count() FROM {db}.bets"); n != 4 {
+		t.Errorf("%d stored versions, want 4 (two per bet)", n)
+	}
+}
+
+func TestBetsShowEvidenceUnaddressedDemandAndBetsWithoutEvidence(t *testing.T) {
+	e, d := plantedEnv(t)
+	ctx := context.Background()
+	bets, err := insights.ParseBetsYAML("planted.yaml", strings.NewReader(d.BetsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ImportBets(ctx, bets); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.store.Bets(ctx, insights.BetsQuery{End: d.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unaddressed) == 0 || r.Unaddressed[0].Theme != insightstest.UncoveredTheme {
+		t.Fatalf("unaddressed %+v, want %s first", r.Unaddressed, insightstest.UncoveredTheme)
+	}
+	for _, u := range r.Unaddressed {
+		if u.Theme == insightstest.SpikeTheme || u.Theme == "search-relevance" {
+			t.Errorf("%s is covered by an active bet but listed as unaddressed", u.Theme)
+		}
+	}
+	if len(r.WithoutEvidence) != 1 || r.WithoutEvidence[0] != insightstest.EmptyBet {
+		t.Errorf("without evidence %v, want [%s]", r.WithoutEvidence, insightstest.EmptyBet)
+	}
+	from, end := r.From.Format("2006-01-02 15:04:05"), r.End.Format("2006-01-02 15:04:05")
+	for _, b := range r.Bets {
+		// Items mentioning any of the bet's themes, each record once.
+		want := e.count(t, "SELECT uniqExact(id) FROM {db}.feedback WHERE hasAny(themes, ?) AND created_at >= toDateTime(?, 'UTC') AND created_at < toDateTime(?, 'UTC')", b.Themes, from, end)
+		accounts := e.count(t, "SELECT uniqExactIf(account_id, account_id != '') FROM {db}.feedback WHERE hasAny(themes, ?) AND created_at >= toDateTime(?, 'UTC') AND created_at < toDateTime(?, 'UTC')", b.Themes, from, end)
+		if b.Items != want || b.Accounts != accounts {
+			t.Errorf("bet %s: %d items %d accounts, direct SQL over distinct ids says %d and %d", b.ID, b.Items, b.Accounts, want, accounts)
+		}
+		var weekly uint64
+		for _, n := range b.Weekly {
+			weekly += n
+		}
+		if b.Items > 0 && weekly == 0 {
+			t.Errorf("bet %s has evidence but an empty 4-week trend", b.ID)
+		}
+	}
+	u := r.Unaddressed[0]
+	if want := e.count(t, "SELECT uniqExact(id) FROM {db}.feedback WHERE has(themes, ?) AND created_at >= toDateTime(?, 'UTC') AND created_at < toDateTime(?, 'UTC')", u.Theme, from, end); u.Items != want {
+		t.Errorf("unaddressed %s: %d items, direct SQL says %d", u.Theme, u.Items, want)
+	}
+}
+
+func TestOutcomeShowsTheShippedThemeFallingSignificantly(t *testing.T) {
+	e, d := plantedEnv(t)
+	ctx := context.Background()
+	bets, err := insights.ParseBetsYAML("planted.yaml", strings.NewReader(d.BetsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ImportBets(ctx, bets); err != nil {
+		t.Fatal(err)
+	}
+	o, err := e.store.Outcome(ctx, insights.OutcomeQuery{End: d.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Results) != 1 {
+		t.Fatalf("outcome %+v, want one shipped bet with one theme", o.Results)
+	}
+	r := o.Results[0]
+	if r.Bet != insightstest.ShippedBet || r.Theme != insightstest.FallingTheme || !r.Significant || r.Direction != "fell" || r.Change >= 0 {
+		t.Fatalf("outcome %+v, want %s falling significantly", r, insightstest.FallingTheme)
+	}
+	ship := d.ShippedAt
+	q := "SELECT uniqExact(id) FROM {db}.feedback WHERE created_at >= toDateTime(?, 'UTC') AND created_at < toDateTime(?, 'UTC')"
+	before, after := ship.AddDate(0, 0, -28).Format("2006-01-02 15:04:05"), ship.AddDate(0, 0, 28).Format("2006-01-02 15:04:05")
+	shipS := ship.Format("2006-01-02 15:04:05")
+	if want := e.count(t, q, before, shipS); r.BeforeTotal != want {
+		t.Errorf("before total %d, direct SQL says %d", r.BeforeTotal, want)
+	}
+	if want := e.count(t, q+" AND has(themes, ?)", shipS, after, r.Theme); r.AfterItems != want {
+		t.Errorf("after items %d, direct SQL says %d", r.AfterItems, want)
+	}
+}
+
+func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {
+	e, d := plantedEnv(t)
+	q, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: insightstest.UncoveredTheme, End: d.End, Limit: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Quotes) != 6 {
+		t.Fatalf("%d quotes, want 6", len(q.Quotes))
+	}
+	sources, accounts := map[string]bool{}, map[string]bool{}
+	for _, c := range q.Quotes {
+		if !strings.Contains(c.Passage, insightstest.UncoveredTheme) || c.CreatedAt.Before(q.From) {
+			t.Errorf("quote %+v is not about the theme or is outside the window", c)
+		}
+		sources[c.Source], accounts[c.AccountID] = true, true
+	}
+	if len(sources) < 4 || len(accounts) != 6 {
+		t.Errorf("quotes from %d sources and %d accounts, want varied sources and distinct accounts", len(sources), len(accounts))
+	}
+	if _, err := e.store.Quotes(context.Background(), insights.QuotesQuery{}); !insights.IsInvalid(err) {
+		t.Errorf("quotes without a theme: %v", err)
+	}
+}

@@ -1,0 +1,192 @@
+package insights
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// QuotesQuery asks for what customers wrote about a theme.
+type QuotesQuery struct {
+	Theme string
+	// Days is the window, ending at End (default 90 days up to today).
+	Days int
+	End  time.Time
+	// Limit is how many quotes (default 5, at most 50).
+	Limit int
+	Filter
+}
+
+// Quotes are representative passages for one theme.
+type Quotes struct {
+	Theme  string    `json:"theme"`
+	From   time.Time `json:"from"`
+	End    time.Time `json:"end"`
+	Quotes []Quote   `json:"quotes"`
+}
+
+// Quote is one passage and who wrote it.
+type Quote struct {
+	ID          string    `json:"id"`
+	Source      string    `json:"source"`
+	Kind        string    `json:"kind"`
+	CreatedAt   time.Time `json:"created_at"`
+	AccountID   string    `json:"account_id,omitempty"`
+	AccountName string    `json:"account_name,omitempty"`
+	Plan        string    `json:"plan,omitempty"`
+	ARR         float64   `json:"arr"`
+	Sentiment   float64   `json:"sentiment"`
+	Passage     string    `json:"passage"`
+	URL         string    `json:"url,omitempty"`
+}
+
+// candidates is how many passages Quotes ranks before choosing.
+const candidates = 400
+
+// maxPassage is the longest passage returned, in characters.
+const maxPassage = 320
+
+// Quotes picks passages for a theme that are recent, come from high-ARR
+// accounts and spread over sources: candidates are ranked by ARR and
+// recency, then taken round-robin across sources, one per account.
+func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
+	if strings.TrimSpace(q.Theme) == "" {
+		return nil, invalid("theme", q.Theme, "is required")
+	}
+	if q.End.IsZero() {
+		q.End = truncDay(s.now()).AddDate(0, 0, 1)
+	}
+	q.End = truncDay(q.End)
+	if q.Days == 0 {
+		q.Days = 90
+	}
+	if q.Limit == 0 {
+		q.Limit = 5
+	}
+	switch {
+	case q.Days < 1 || q.Days > 3*366:
+		return nil, invalid("days", strconv.Itoa(q.Days), "want 1 to %d", 3*366)
+	case q.Limit < 1 || q.Limit > 50:
+		return nil, invalid("limit", strconv.Itoa(q.Limit), "want 1 to 50")
+	}
+	if err := q.Filter.validate(); err != nil {
+		return nil, err
+	}
+	out := &Quotes{Theme: q.Theme, From: q.End.AddDate(0, 0, -q.Days), End: q.End, Quotes: []Quote{}}
+	src, args := s.latest([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
+		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment"}, out.From, out.End)
+	var w conds
+	w.add("has(themes, ?)", q.Theme)
+	w.dims(q.Filter)
+	sql := `SELECT id, source, kind, created_at, account_id, account_name, account_plan, account_arr,
+	if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment),
+	if(theme_evidence[indexOf(themes, ?)] != '', theme_evidence[indexOf(themes, ?)], if(body != '', body, title)), url
+FROM ` + src + w.where() + `
+ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
+	all := append(append(append([]any{q.Theme, q.Theme, q.Theme}, args...), w.args...), candidates)
+	var cands []Quote
+	if err := s.query(ctx, sql, all, func(r driver.Rows) error {
+		var c Quote
+		var sent float32
+		if err := r.Scan(&c.ID, &c.Source, &c.Kind, &c.CreatedAt, &c.AccountID, &c.AccountName, &c.Plan, &c.ARR, &sent, &c.Passage, &c.URL); err != nil {
+			return err
+		}
+		c.Sentiment = float64(sent)
+		c.CreatedAt = c.CreatedAt.UTC()
+		c.Passage = clip(strings.TrimSpace(c.Passage), maxPassage)
+		cands = append(cands, c)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("quotes: %w", err)
+	}
+	out.Quotes = pickQuotes(cands, out.From, out.End, q.Limit)
+	return out, nil
+}
+
+// pickQuotes ranks candidates by ARR (relative to the highest) and
+// recency in equal parts, then takes them round-robin over sources, at
+// most one per account.
+func pickQuotes(cands []Quote, from, end time.Time, limit int) []Quote {
+	maxARR := 0.0
+	for _, c := range cands {
+		maxARR = max(maxARR, c.ARR)
+	}
+	span := end.Sub(from).Seconds()
+	score := func(c Quote) float64 {
+		s := end.Sub(c.CreatedAt).Seconds()/span*-0.5 + 0.5
+		if maxARR > 0 {
+			s += 0.5 * c.ARR / maxARR
+		}
+		return s
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return score(cands[i]) > score(cands[j]) })
+	bySource := map[string][]Quote{}
+	var order []string
+	for _, c := range cands {
+		if _, ok := bySource[c.Source]; !ok {
+			order = append(order, c.Source)
+		}
+		bySource[c.Source] = append(bySource[c.Source], c)
+	}
+	out := []Quote{}
+	usedAccount := map[string]bool{}
+	for len(out) < limit {
+		took := false
+		for _, src := range order {
+			for len(bySource[src]) > 0 && len(out) < limit {
+				c := bySource[src][0]
+				bySource[src] = bySource[src][1:]
+				if c.AccountID != "" && usedAccount[c.AccountID] {
+					continue
+				}
+				usedAccount[c.AccountID] = true
+				out = append(out, c)
+				took = true
+				break
+			}
+		}
+		if !took {
+			break
+		}
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// Table shows the passages with who wrote them.
+func (q *Quotes) Table() ([]string, [][]string) {
+	header := []string{"passage", "source", "account", "arr", "date"}
+	rows := [][]string{}
+	for _, c := range q.Quotes {
+		who := c.AccountName
+		if who == "" {
+			who = c.AccountID
+		}
+		rows = append(rows, []string{c.Passage, c.Source, who, formatMoney(c.ARR), dateArg(c.CreatedAt)})
+	}
+	return header, rows
+}
+
+// Records is one line per quote.
+func (q *Quotes) Records() ([]string, [][]string) {
+	header := []string{"theme", "id", "source", "kind", "created_at", "account_id", "account_name", "plan", "arr", "sentiment", "passage", "url"}
+	var rows [][]string
+	for _, c := range q.Quotes {
+		rows = append(rows, []string{q.Theme, c.ID, c.Source, c.Kind, c.CreatedAt.Format(time.RFC3339), c.AccountID, c.AccountName,
+			c.Plan, formatFloat(c.ARR), formatFloat(c.Sentiment), c.Passage, c.URL})
+	}
+	return header, rows
+}
