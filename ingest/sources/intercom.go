@@ -186,7 +186,14 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 	}
 	subject := HTMLToText(src.Subject)
 	title := firstNonEmpty(c.Title, subject)
-	body := firstNonEmpty(HTMLToText(src.Body), title, firstPartText(c.Parts.Parts))
+	body := firstNonEmpty(HTMLToText(src.Body), title)
+	// A conversation opened with only an attachment takes its first
+	// written part as its text; that part is then not a record of its own,
+	// or its words would count twice.
+	usedPart := -1
+	if strings.TrimSpace(body) == "" {
+		body, usedPart = firstPartText(c.Parts.Parts)
+	}
 	kind := "chat"
 	if src.Type == "email" || src.DeliveredAs == "email" || !isNull(c.Ticket) {
 		kind = "ticket"
@@ -235,6 +242,9 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 		items = append(items, finish(pos, r))
 	}
 	for i, p := range c.Parts.Parts {
+		if i == usedPart {
+			continue
+		}
 		if item, ok := ic.part(p, withPath(pos, indexPath("conversation_parts", i, true)), r); ok {
 			items = append(items, item)
 		}
@@ -242,18 +252,19 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 	return items
 }
 
-// firstPartText is the text of the first part that has any: the body of
-// a conversation whose opening message was only an attachment.
-func firstPartText(parts []json.RawMessage) string {
-	for _, raw := range parts {
+// firstPartText is the text of the first part that has any, and its
+// index: the body of a conversation whose opening message was only an
+// attachment. The index is -1 when no part has text.
+func firstPartText(parts []json.RawMessage) (string, int) {
+	for i, raw := range parts {
 		var p icPart
 		if json.Unmarshal(raw, &p) == nil && p.Body != nil {
 			if t := HTMLToText(*p.Body); t != "" {
-				return t
+				return t, i
 			}
 		}
 	}
-	return ""
+	return "", -1
 }
 
 // part maps one conversation part; ok is false for parts without text.

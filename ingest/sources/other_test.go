@@ -111,6 +111,10 @@ var otherPayloads = []struct {
 		rec("intercom:2060/41000002", "2024-07-06T10:01:40Z", "", "Yes, still happens on 4.13 and 4.12."),
 		rec("intercom:2060/41000004", "2024-07-06T10:16:40Z", "", "Token TTL is 24h since release 88, probably that."),
 	}},
+	{"intercom", "intercom_conversation_attachment_only.json", sources.Options{}, []expect{
+		rec("intercom:2080", "2024-07-08T12:00:00Z", "", "The map turns grey when I zoom out, see the screenshot."),
+		rec("intercom:2080/41000202", "2024-07-08T12:05:00Z", "", "Thanks Noah, which browser is it?"),
+	}},
 	{"intercom", "intercom_webhook_user_replied.json", sources.Options{}, []expect{
 		rec("intercom:2070", "2024-07-07T11:00:00Z", "", "Where can I change the language of the delivery notes?"),
 		rec("intercom:2070/41000101", "2024-07-07T12:00:00Z", "", "Também preciso em português, por favor 🙏"),
