@@ -2,28 +2,106 @@ package worker
 
 import (
 	"fmt"
+	"runtime"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/learned"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
 )
 
-// BuildEnricher assembles the enrichment chain the configuration asks for:
+// BuildEnricher assembles the offline enrichment chain of cfg: the same as
+// NewEnricher with the llm section off.
+func BuildEnricher(cfg config.Enrich, log *zap.Logger) (enrich.Stage, error) {
+	return NewEnricher(config.Config{Enrich: cfg}, nil, log)
+}
+
+// NewEnricher assembles the enrichment chain the configuration asks for:
 // redaction first, so that no later stage (an LLM) sees personal data,
 // then tagging, then sentiment, which scores the evidence the tagger chose.
-func BuildEnricher(cfg config.Enrich, log *zap.Logger) (enrich.Stage, error) {
+//
+// Tagging is the keyword tagger unless enrich.model names a trained model,
+// which then tags with the keyword rules added (learned.WithRules). The
+// keyword tagger stays the default for the bundled taxonomy: there is no
+// labelled data to train a model for it, and it costs about a tenth of
+// what a model does per record (docs/tagging.md has the figures). With
+// llm.enabled, items the offline tagger is unsure of go to the LLM
+// (llm.Hybrid). LLM metrics are registered on reg when it is not nil.
+func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) (enrich.Stage, error) {
+	ec := cfg.Enrich
 	tax := enrich.DefaultTaxonomy()
-	if cfg.Taxonomy != "" {
+	if ec.Taxonomy != "" {
 		var err error
-		if tax, err = enrich.LoadTaxonomy(cfg.Taxonomy); err != nil {
+		if tax, err = enrich.LoadTaxonomy(ec.Taxonomy); err != nil {
 			return nil, fmt.Errorf("enrich.taxonomy: %w", err)
 		}
 	}
-	if cfg.EmailHashKey == "" {
+	if ec.EmailHashKey == "" {
 		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
 	}
-	chain := enrich.Chain{enrich.NewRedactor([]byte(cfg.EmailHashKey))}
-	chain = append(chain, enrich.TagStage(enrich.NewKeywordTagger(tax)), enrich.NewSentiment())
-	return chain, nil
+	var tagger enrich.Tagger = enrich.NewKeywordTagger(tax)
+	if ec.Model != "" {
+		m, err := learned.Load(ec.Model)
+		if err != nil {
+			return nil, fmt.Errorf("enrich.model: %w", err)
+		}
+		for _, th := range m.Themes() {
+			if _, ok := tax.Lookup(th); !ok {
+				return nil, fmt.Errorf("enrich.model: %s predicts theme %q, which the taxonomy does not define; retrain it with --taxonomy", ec.Model, th)
+			}
+		}
+		tagger = learned.WithRules(m, tagger)
+		log.Info("theme tagging with a trained model", zap.String("model", m.ID()), zap.String("file", ec.Model))
+	}
+	if cfg.LLM.Enabled {
+		h, err := newHybrid(cfg, tax, tagger, reg, log)
+		if err != nil {
+			return nil, err
+		}
+		tagger = h
+	}
+	return enrich.Chain{
+		enrich.NewRedactor([]byte(ec.EmailHashKey)),
+		enrich.TagStage(tagger),
+		enrich.NewSentiment(),
+	}, nil
+}
+
+func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger) (*llm.Hybrid, error) {
+	lc := cfg.LLM
+	// A message waits for the LLM, then for its batch, then for the
+	// insert; past ack_wait NATS would deliver it again mid-flight.
+	if limit := cfg.NATS.AckWait - cfg.Batch.MaxWait - cfg.ClickHouse.InsertTimeout; cfg.NATS.AckWait > 0 && lc.MaxWait >= limit {
+		return nil, &config.FieldError{Key: "llm.max_wait", Value: lc.MaxWait.String(),
+			Problem: fmt.Sprintf("must be shorter than nats.ack_wait - batch.max_wait - clickhouse.insert_timeout (%s)", limit)}
+	}
+	goroutines := cfg.Worker.Concurrency
+	if goroutines == 0 {
+		goroutines = runtime.GOMAXPROCS(0)
+	}
+	if lc.MaxWaiting >= goroutines {
+		log.Warn("llm.max_waiting is not below the worker's enrichment goroutines: a slow LLM can hold all of them and stall the pipeline; raise worker.concurrency",
+			zap.Int("llm.max_waiting", lc.MaxWaiting), zap.Int("goroutines", goroutines))
+	}
+	metrics := llm.NewMetrics(reg)
+	if lc.MaxRetries == 0 {
+		lc.MaxRetries = -1 // Options reads 0 as "the default"
+	}
+	model, err := llm.New(tax, llm.Options{
+		BaseURL: lc.BaseURL, APIType: lc.APIType, APIVersion: lc.APIVersion, APIKey: lc.APIKey, Model: lc.Model,
+		BatchSize: lc.BatchSize, Concurrency: lc.Concurrency, MaxWaiting: lc.MaxWaiting,
+		MaxWait: lc.MaxWait, RequestTimeout: lc.RequestTimeout, MaxRetries: lc.MaxRetries,
+		TokensPerMinute: lc.TokensPerMinute, DailyTokenBudget: lc.DailyTokenBudget,
+		CacheSize: lc.CacheSize, MaxTextChars: lc.MaxTextChars,
+		Metrics: metrics, Log: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("llm: %w", err)
+	}
+	log.Info("LLM tagging on for items the offline tagger is unsure of",
+		zap.String("base_url", lc.BaseURL), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold))
+	return llm.NewHybrid(offline, model, lc.Threshold, metrics, log), nil
 }

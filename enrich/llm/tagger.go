@@ -178,6 +178,14 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 		t.fail(jobs, reasonBusy)
 		return ctx.Err()
 	}
+	// One round of requests at most: a call that queued more behind the
+	// concurrency limit would hold its items (and the worker's goroutine)
+	// for several round trips, and most of them would fall back anyway
+	// when MaxWait ran out. What does not fit keeps its offline themes.
+	if limit := t.opts.Concurrency * t.opts.BatchSize; len(jobs) > limit {
+		t.fail(jobs[limit:], reasonBusy)
+		jobs = jobs[:limit]
+	}
 	wctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -472,3 +472,24 @@ func TestHybridSendsOnlyUnsureItemsToTheModel(t *testing.T) {
 		t.Errorf("share %v, want 2/3", s)
 	}
 }
+
+func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Concurrency = 1; o.BatchSize = 2 })
+	items := offlineItems("refund a", "refund b", "refund c", "refund d", "refund e")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests, want one round: concurrency 1", n)
+	}
+	tagged := 0
+	for _, it := range items {
+		if it.Tagger == "llm" {
+			tagged++
+		}
+	}
+	if tagged != 2 || count(m.Fallbacks.WithLabelValues("busy")) != 3 {
+		t.Errorf("%d tagged, %v busy: want 2 and 3", tagged, count(m.Fallbacks.WithLabelValues("busy")))
+	}
+}

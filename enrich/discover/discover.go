@@ -1,0 +1,355 @@
+// Package discover proposes new themes from feedback that no theme fitted:
+// it clusters the texts offline and describes each cluster by its most
+// telling words, its size and the quotes nearest its centre.
+//
+// Texts become TF-IDF vectors of their words and adjacent word pairs
+// (lowercased, common English words dropped, sublinear counts, unit
+// length). Spherical k-means (cosine similarity, k-means++ seeding with a
+// fixed seed, so the same input proposes the same themes) groups them,
+// with k about the square root of half the texts; a cluster smaller than
+// MinSize is not proposed. A cluster is named by its two or three
+// heaviest centroid terms.
+package discover
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Text is one item to cluster.
+type Text struct {
+	ID   string
+	Text string
+}
+
+// Candidate is a proposed theme.
+type Candidate struct {
+	// Name is made of the cluster's heaviest terms, joined by "-".
+	Name string
+	// Terms are the heaviest centroid terms, heaviest first.
+	Terms []string
+	// Count is the number of texts in the cluster; Share its part of all.
+	Count int
+	Share float64
+	// Quotes are the sentences of the texts nearest the centre that hold
+	// one of its terms (or the texts' starts), at most Options.Quotes.
+	Quotes []string
+	// IDs are the ids of the texts in the cluster, nearest the centre first.
+	IDs []string
+}
+
+// Options tune Suggest; zero values take the defaults noted.
+type Options struct {
+	// K is the number of clusters; 0 means about sqrt(n/2), at most 30.
+	K int
+	// MinSize is the smallest cluster proposed (3).
+	MinSize int
+	// Quotes per candidate (3).
+	Quotes int
+	// Seed fixes the clustering (1).
+	Seed uint64
+}
+
+// Suggest clusters texts and returns the candidates, largest first.
+func Suggest(texts []Text, opts Options) []Candidate {
+	if opts.MinSize <= 0 {
+		opts.MinSize = 3
+	}
+	if opts.Quotes <= 0 {
+		opts.Quotes = 3
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	v := vectorize(texts)
+	var docs []int // texts with at least one term
+	for i, x := range v.docs {
+		if len(x) > 0 {
+			docs = append(docs, i)
+		}
+	}
+	if len(docs) < opts.MinSize {
+		return nil
+	}
+	k := opts.K
+	if k <= 0 {
+		k = min(max(int(math.Round(math.Sqrt(float64(len(docs))/2))), 1), 30)
+	}
+	k = min(k, len(docs))
+	assign, centroids := kmeans(v, docs, k, opts.Seed)
+
+	var out []Candidate
+	for c, centroid := range centroids {
+		var members []int
+		for n, d := range docs {
+			if assign[n] == c {
+				members = append(members, d)
+			}
+		}
+		if len(members) < opts.MinSize {
+			continue
+		}
+		terms := topTerms(centroid, v.terms, 3)
+		slices.SortStableFunc(members, func(a, b int) int { return cmp.Compare(cosine(v.docs[b], centroid), cosine(v.docs[a], centroid)) })
+		cand := Candidate{Name: strings.ReplaceAll(strings.Join(terms[:min(len(terms), 3)], "-"), " ", "-"), Terms: terms,
+			Count: len(members), Share: float64(len(members)) / float64(len(texts))}
+		seen := map[string]bool{}
+		for _, d := range members {
+			cand.IDs = append(cand.IDs, texts[d].ID)
+			if len(cand.Quotes) < opts.Quotes {
+				q := quote(texts[d].Text, terms)
+				if q != "" && !seen[q] {
+					seen[q] = true
+					cand.Quotes = append(cand.Quotes, q)
+				}
+			}
+		}
+		out = append(out, cand)
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Count, a.Count) })
+	return out
+}
+
+// vectors are the texts as sparse TF-IDF vectors over term ids.
+type vectors struct {
+	terms []string
+	docs  []sparse
+}
+
+// sparse is a vector as term ids, ascending, and weights: a fixed order of
+// summation keeps the clustering the same from run to run.
+type sparse []entry
+
+type entry struct {
+	id int
+	w  float64
+}
+
+func vectorize(texts []Text) *vectors {
+	v := &vectors{}
+	ids := map[string]int{}
+	df := map[int]int{}
+	counts := make([]map[int]int, len(texts))
+	for i, t := range texts {
+		words := words(t.Text)
+		c := map[int]int{}
+		add := func(term string) {
+			id, ok := ids[term]
+			if !ok {
+				id = len(v.terms)
+				ids[term] = id
+				v.terms = append(v.terms, term)
+			}
+			if c[id] == 0 {
+				df[id]++
+			}
+			c[id]++
+		}
+		for j, w := range words {
+			if stopword[w] || len(w) < 3 {
+				continue
+			}
+			add(w)
+			if j+1 < len(words) && !stopword[words[j+1]] && len(words[j+1]) >= 3 {
+				add(w + " " + words[j+1])
+			}
+		}
+		counts[i] = c
+	}
+	n := float64(len(texts))
+	v.docs = make([]sparse, len(texts))
+	for i, c := range counts {
+		var x sparse
+		for id, cnt := range c {
+			if df[id] < 2 { // a term of one text cannot make a cluster
+				continue
+			}
+			x = append(x, entry{id, (1 + math.Log(float64(cnt))) * (math.Log((1+n)/(1+float64(df[id]))) + 1)})
+		}
+		slices.SortFunc(x, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+		var sq float64
+		for _, e := range x {
+			sq += e.w * e.w
+		}
+		for j := range x {
+			x[j].w /= math.Sqrt(sq)
+		}
+		v.docs[i] = x
+	}
+	return v
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(strings.ReplaceAll(s, "'", "")), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+func cosine(x sparse, c []float64) float64 {
+	var s float64
+	for _, e := range x {
+		s += e.w * c[e.id]
+	}
+	return s
+}
+
+// kmeans runs spherical k-means over the docs and returns each doc's
+// cluster (by position in docs) and the unit centroids.
+func kmeans(v *vectors, docs []int, k int, seed uint64) ([]int, [][]float64) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	dim := len(v.terms)
+	dense := func(x sparse) []float64 {
+		c := make([]float64, dim)
+		for _, e := range x {
+			c[e.id] = e.w
+		}
+		return c
+	}
+	// k-means++ seeding on cosine distance.
+	centroids := [][]float64{dense(v.docs[docs[rng.IntN(len(docs))]])}
+	dist := make([]float64, len(docs))
+	for len(centroids) < k {
+		var total float64
+		for n, d := range docs {
+			best := math.Inf(1)
+			for _, c := range centroids {
+				best = min(best, 1-cosine(v.docs[d], c))
+			}
+			dist[n] = best * best
+			total += dist[n]
+		}
+		if total == 0 {
+			break
+		}
+		r := rng.Float64() * total
+		pick := len(docs) - 1
+		for n := range docs {
+			if r -= dist[n]; r <= 0 {
+				pick = n
+				break
+			}
+		}
+		centroids = append(centroids, dense(v.docs[docs[pick]]))
+	}
+	assign := make([]int, len(docs))
+	for iter := 0; iter < 50; iter++ {
+		changed := false
+		for n, d := range docs {
+			best, bestSim := 0, math.Inf(-1)
+			for c, cen := range centroids {
+				if s := cosine(v.docs[d], cen); s > bestSim {
+					best, bestSim = c, s
+				}
+			}
+			if assign[n] != best || iter == 0 {
+				changed = changed || assign[n] != best
+				assign[n] = best
+			}
+		}
+		for c := range centroids {
+			clear(centroids[c])
+		}
+		for n, d := range docs {
+			for _, e := range v.docs[d] {
+				centroids[assign[n]][e.id] += e.w
+			}
+		}
+		for _, cen := range centroids {
+			var sq float64
+			for _, w := range cen {
+				sq += w * w
+			}
+			if sq > 0 {
+				for i := range cen {
+					cen[i] /= math.Sqrt(sq)
+				}
+			}
+		}
+		if !changed && iter > 0 {
+			break
+		}
+	}
+	return assign, centroids
+}
+
+// topTerms returns the n heaviest terms of a centroid, leaving out a word
+// already inside a heavier pair. Pairs count a fifth more than words: a
+// pair as frequent as its words ("dark mode") names a theme better.
+func topTerms(c []float64, terms []string, n int) []string {
+	order := make([]int, len(c))
+	for i := range order {
+		order[i] = i
+	}
+	weight := func(id int) float64 {
+		if strings.Contains(terms[id], " ") {
+			return 1.2 * c[id]
+		}
+		return c[id]
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(weight(b), weight(a)) })
+	var out []string
+	for _, id := range order {
+		if c[id] <= 0 || len(out) == n {
+			break
+		}
+		t := terms[id]
+		covered := false
+		for _, o := range out {
+			if strings.Contains(" "+o+" ", " "+t+" ") || strings.Contains(" "+t+" ", " "+o+" ") {
+				covered = true
+			}
+		}
+		if !covered {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// quote returns the first sentence of text that holds one of the terms,
+// or the text's start, at most 200 bytes.
+func quote(text string, terms []string) string {
+	text = strings.TrimSpace(text)
+	sentences := strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' })
+	lower := func(s string) string { return " " + strings.Join(words(s), " ") + " " }
+	for _, s := range sentences {
+		ls := lower(s)
+		for _, t := range terms {
+			if strings.Contains(ls, " "+t+" ") {
+				return clip(strings.TrimSpace(s))
+			}
+		}
+	}
+	return clip(text)
+}
+
+func clip(s string) string {
+	if len(s) <= 200 {
+		return s
+	}
+	cut := 200
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// stopword holds common English words that say nothing about a theme.
+var stopword = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all also am an and any app are arent as at
+be because been before being below between both but by can cant could couldnt did didnt do does doesnt doing dont
+down during each even ever every few for from further get gets getting got had hadnt has hasnt have havent having he
+her here hers him his how however i id if ill im in into is isnt it its itself ive just keep know let like lot make
+many me more most much must my myself need no nor not now of off on once one only or other our ours out over own
+please pretty really same see she should so some still such than thank thanks that thats the their them then there
+these they thing things think this those though through to too under until up use used using very want was wasnt way
+we well were werent what when where which while who why will with wont would wouldnt yes yet you youre your yours`) {
+		m[w] = true
+	}
+	return m
+}()

@@ -1,0 +1,85 @@
+// Package stored reads enriched feedback back from ClickHouse for the
+// tagging tools: the LLM's answers as training data for the offline
+// tagger, and the items no theme fitted, for theme discovery. Every query
+// counts a record once however often it was delivered (FINAL on the
+// ReplacingMergeTree keyed by id) and binds every value as a parameter;
+// only the database name, checked by the configuration, is spliced in.
+package stored
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Item is one stored record as the tagging tools need it.
+type Item struct {
+	ID     string
+	Title  string
+	Body   string
+	Themes []string
+}
+
+// Text is the record's text as the taggers read it: title, a line break,
+// body.
+func (it Item) Text() string {
+	if it.Title == "" {
+		return it.Body
+	}
+	return it.Title + "\n" + it.Body
+}
+
+// Store reads the feedback table of one database.
+type Store struct {
+	conn driver.Conn
+	db   string
+}
+
+// New returns a Store over database db.
+func New(conn driver.Conn, db string) *Store { return &Store{conn: conn, db: db} }
+
+// TaggedBy returns up to limit records tagged by tagger ("llm") that were
+// ingested at or after since, oldest first.
+func (s *Store) TaggedBy(ctx context.Context, tagger string, since time.Time, limit int) ([]Item, error) {
+	q := `SELECT id, title, body, themes FROM ` + s.db + `.feedback FINAL
+WHERE tagger = ? AND ingested_at >= toDateTime(?)
+ORDER BY ingested_at, id LIMIT ?`
+	return s.query(ctx, q, true, tagger, since.Unix(), limit)
+}
+
+// Untagged returns up to limit records that got no theme and were created
+// at or after since, newest first.
+func (s *Store) Untagged(ctx context.Context, since time.Time, limit int) ([]Item, error) {
+	q := `SELECT id, title, body FROM ` + s.db + `.feedback FINAL
+WHERE empty(themes) AND created_at >= toDateTime(?)
+ORDER BY created_at DESC, id LIMIT ?`
+	return s.query(ctx, q, false, since.Unix(), limit)
+}
+
+func (s *Store) query(ctx context.Context, q string, withThemes bool, args ...any) ([]Item, error) {
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s.feedback: %w", s.db, err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var it Item
+		dest := []any{&it.ID, &it.Title, &it.Body}
+		if withThemes {
+			dest = append(dest, &it.Themes)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+		}
+		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,89 @@
+package stored_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	row := func(id, tagger string, themes []string, ingested time.Time, title, body string) sinks.Row {
+		r := sinks.Row{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: day, IngestedAt: ingested,
+			Title: title, Body: body, Tagger: tagger, Themes: themes}
+		for range themes {
+			r.ThemeConfidence = append(r.ThemeConfidence, 0.9)
+			r.ThemeEvidence = append(r.ThemeEvidence, "")
+			r.ThemeSentiment = append(r.ThemeSentiment, 0)
+		}
+		return r
+	}
+	rows := []sinks.Row{
+		row("a", "llm", []string{"billing"}, day, "Invoice", "Wrong amount"),
+		row("a", "llm", []string{"billing"}, day, "Invoice", "Wrong amount"), // delivered twice
+		row("b", "keywords", []string{"performance"}, day, "", "Slow"),
+		row("c", "llm", nil, day, "", "Thanks a lot"),
+		// Tagged by the LLM first, then again offline: the latest counts.
+		row("d", "llm", []string{"login"}, day, "", "Cannot sign in"),
+		row("d", "keywords", []string{"login"}, day.Add(time.Hour), "", "Cannot sign in"),
+		row("e", "keywords", nil, day, "Dark mode", "Please add it"),
+		row("x'; DROP TABLE feedback; --", "llm", nil, day, "", "odd id"),
+	}
+	for _, r := range rows { // one insert each, so that duplicates land in separate parts
+		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := stored.New(ch.Conn(), ch.Database())
+
+	got, err := s.TaggedBy(ctx, "llm", day.Add(-time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range got {
+		ids = append(ids, it.ID)
+	}
+	if want := []string{"a", "c", "x'; DROP TABLE feedback; --"}; !slices.Equal(ids, want) {
+		t.Errorf("tagged by llm: %q, want %q", ids, want)
+	}
+	if got[0].Text() != "Invoice\nWrong amount" || !slices.Equal(got[0].Themes, []string{"billing"}) {
+		t.Errorf("first item %+v", got[0])
+	}
+	if later, _ := s.TaggedBy(ctx, "llm", day.Add(time.Minute), 100); len(later) != 0 {
+		t.Errorf("since filter: got %d items ingested before it", len(later))
+	}
+
+	untagged, err := s.Untagged(ctx, day.Add(-24*time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = ids[:0]
+	for _, it := range untagged {
+		ids = append(ids, it.ID)
+	}
+	slices.Sort(ids)
+	if want := []string{"c", "e", "x'; DROP TABLE feedback; --"}; !slices.Equal(ids, want) {
+		t.Errorf("untagged: %q, want %q", ids, want)
+	}
+	if few, _ := s.Untagged(ctx, day.Add(-24*time.Hour), 2); len(few) != 2 {
+		t.Errorf("limit 2 gave %d", len(few))
+	}
+}

@@ -1,0 +1,260 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/ops"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
+	"github.com/feedbackloop/feedbackloop/worker"
+)
+
+// flakyLLM is a local OpenAI-compatible chat completions server that is
+// slow and often fails, the way a loaded provider is: each request waits
+// delay, and of every ten requests one gets 500, one 429 with
+// Retry-After, one a malformed answer and one a theme outside the
+// taxonomy; the rest are answered, tagging "billing" wherever the text
+// says "invoice". It keeps every request body.
+type flakyLLM struct {
+	srv   *httptest.Server
+	delay time.Duration
+	n     atomic.Int64
+
+	mu     sync.Mutex
+	bodies []string
+}
+
+func newFlakyLLM(tb testing.TB, delay time.Duration) *flakyLLM {
+	tb.Helper()
+	f := &flakyLLM{delay: delay}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	tb.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.bodies = append(f.bodies, string(body))
+	f.mu.Unlock()
+	n := f.n.Add(1)
+	select {
+	case <-time.After(f.delay):
+	case <-r.Context().Done():
+		return
+	}
+	var req struct {
+		Messages []struct {
+			Content string `json:"content"`
+		} `json:"messages"`
+	}
+	var user struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		} `json:"items"`
+	}
+	if json.Unmarshal(body, &req) != nil || len(req.Messages) != 2 || json.Unmarshal([]byte(req.Messages[1].Content), &user) != nil {
+		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch n % 10 {
+	case 3:
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"error":{"message":"overloaded","type":"server_error"}}`)
+		return
+	case 6:
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":{"message":"rate limit","type":"rate_limit_exceeded"}}`)
+		return
+	}
+	type theme struct {
+		Name       string  `json:"name"`
+		Evidence   string  `json:"evidence"`
+		Confidence float64 `json:"confidence"`
+	}
+	type item struct {
+		ID     string  `json:"id"`
+		Themes []theme `json:"themes"`
+	}
+	var ans struct {
+		Items []item `json:"items"`
+	}
+	for _, it := range user.Items {
+		a := item{ID: it.ID, Themes: []theme{}}
+		if strings.Contains(it.Text, "invoice") {
+			a.Themes = append(a.Themes, theme{Name: "billing", Evidence: "invoice export", Confidence: 0.9})
+		}
+		if n%10 == 8 {
+			a.Themes = append(a.Themes, theme{Name: "astrology", Evidence: "x", Confidence: 1})
+		}
+		ans.Items = append(ans.Items, a)
+	}
+	content, _ := json.Marshal(ans)
+	if n%10 == 5 {
+		content = content[:len(content)/2]
+	}
+	resp := map[string]any{
+		"id": fmt.Sprint(n), "object": "chat.completion", "model": "fake-model",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": string(content)}}},
+		"usage": map[string]any{"prompt_tokens": 50 + 40*len(user.Items), "completion_tokens": 10 * len(user.Items)},
+	}
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+func (f *flakyLLM) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.bodies...)
+}
+
+// llmConfig turns the LLM on in cfg against f, routing every item to it.
+func llmConfig(cfg *config.Config, f *flakyLLM) {
+	cfg.LLM = config.Default().LLM
+	cfg.LLM.Enabled = true
+	cfg.LLM.BaseURL = f.srv.URL + "/v1"
+	cfg.LLM.APIKey = "test-key"
+	cfg.LLM.Model = "fake-model"
+	cfg.LLM.Threshold = 1 // offline confidence never reaches 1: every item is routed
+	cfg.LLM.MaxWait = 3 * time.Second
+	cfg.LLM.RequestTimeout = time.Second
+	cfg.LLM.TokensPerMinute = 10_000_000
+	cfg.LLM.BatchSize = 5
+	// Up to six enrichment calls wait for the LLM while two go on
+	// without it.
+	cfg.LLM.MaxWaiting = 6
+	cfg.Worker.Concurrency = 8
+}
+
+// runWorker runs the real worker loop (worker.New and Run against the
+// NATS server and ClickHouse database of cfg) with the enrichment chain
+// NewEnricher builds from the whole configuration, LLM section included,
+// and stops it at cleanup. It sets up what worker.Main sets up except the
+// operations endpoint; see the report on issue 5 for why Main itself is
+// not used here yet.
+func runWorker(tb testing.TB, cfg config.Config) (stop func() error, reg prometheus.Gatherer) {
+	tb.Helper()
+	log := zap.NewNop()
+	metrics := ops.NewMetrics()
+	enricher, err := worker.NewEnricher(cfg, metrics.Registry, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	nc, js, err := ingest.Connect(cfg.NATS, "llm-test-worker", log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
+		tb.Fatal(err)
+	}
+	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := ch.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	w, err := worker.New(worker.Options{
+		Config: cfg, Conn: nc, Consumer: cons, DeadLetters: ingest.NewDeadLetters(js),
+		Enricher: enricher, Sink: ch, Pinger: ch, Metrics: metrics, Log: log,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	var once sync.Once
+	var result error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-done:
+			case <-time.After(60 * time.Second):
+				result = fmt.Errorf("worker did not stop within 60s")
+			}
+			ch.Close()
+			nc.Close()
+		})
+		return result
+	}
+	tb.Cleanup(func() { _ = stop() })
+	return stop, metrics.Registry
+}
+
+// benchPipeline is newPipeline for benchmarks: servers and configuration
+// only.
+func benchPipeline(tb testing.TB) (config.Config, *ingest.Publisher, func(string) uint64) {
+	tb.Helper()
+	srv := testenv.NATS(tb)
+	dsn := testenv.ClickHouse(tb)
+	cfg := config.Default()
+	cfg.NATS.URL = srv.ClientURL()
+	cfg.ClickHouse.DSN = dsn
+	cfg.Metrics.Addr = ""
+	cfg.Batch.MaxWait = 200 * time.Millisecond
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	_, js, err := ingest.Connect(cfg.NATS, "bench-publisher", zap.NewNop())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := ingest.EnsureStreams(context.Background(), js, cfg.NATS); err != nil {
+		tb.Fatal(err)
+	}
+	conn := testenv.Conn(tb, dsn)
+	db := cfg.ClickHouse.Database()
+	query := func(q string) uint64 {
+		return testenv.QueryUint64(tb, conn, strings.ReplaceAll(q, "{db}", db))
+	}
+	return cfg, ingest.NewPublisher(js, 0), query
+}
+
+// gatherLLM reads the LLM series of a registry into name{labels} → value.
+func gatherLLM(tb testing.TB, reg prometheus.Gatherer) map[string]float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if !strings.HasPrefix(mf.GetName(), "feedbackloop_llm") && !strings.HasPrefix(mf.GetName(), "feedbackloop_tagging") {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName()
+			for _, l := range m.GetLabel() {
+				key += "{" + l.GetName() + "=" + l.GetValue() + "}"
+			}
+			if c := m.GetCounter(); c != nil {
+				out[key] = c.GetValue()
+			}
+		}
+	}
+	return out
+}

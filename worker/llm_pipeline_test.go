@@ -1,0 +1,83 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/feedback"
+)
+
+// With an LLM that answers slowly and fails one way or another on four
+// requests in ten, every record is stored once, acked, and tagged by the
+// LLM or, where it could not answer, offline; the LLM never sees an e-mail
+// address or a phone number; and the tokens it billed are in the rows and
+// the metrics.
+func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
+	llm := newFlakyLLM(t, 150*time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) {
+		c.Enrich.EmailHashKey = "k"
+		llmConfig(c, llm)
+	})
+	_, reg := runWorker(t, p.cfg)
+
+	const n = 600
+	recs := make([]*feedback.Record, n)
+	for i := range recs {
+		recs[i] = record(i)
+		// Distinct texts, or the cache would answer all but the first.
+		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body +
+			fmt.Sprintf(" Reach me at user%d@example.net or +44 20 7946 %04d.", i, i)
+	}
+	p.publish(recs...)
+	p.waitRows(n, 90*time.Second)
+	p.waitSettled(30 * time.Second)
+
+	if got := p.count("SELECT count() FROM {db}.feedback FINAL"); got != n {
+		t.Errorf("%d rows, want %d", got, n)
+	}
+	if got := p.count("SELECT uniqExact(id) FROM {db}.feedback"); got != n {
+		t.Errorf("%d distinct ids, want %d", got, n)
+	}
+	if dl := p.deadLetters(); len(dl) != 0 {
+		t.Errorf("%d messages dead-lettered, want none", len(dl))
+	}
+	byLLM := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm' AND model = 'fake-model'")
+	offline := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'keywords'")
+	if byLLM == 0 || byLLM+offline != n {
+		t.Errorf("tagged by the LLM %d, offline %d: want some by the LLM and the rest offline", byLLM, offline)
+	}
+	if bad := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm' AND (has(themes, 'astrology') OR NOT has(themes, 'billing'))"); bad != 0 {
+		t.Errorf("%d LLM-tagged rows with a theme outside the taxonomy or without billing", bad)
+	}
+	if tokens := p.count("SELECT sum(prompt_tokens) FROM {db}.feedback FINAL WHERE tagger = 'llm'"); tokens == 0 {
+		t.Error("no prompt tokens stored on LLM-tagged rows")
+	}
+	t.Logf("%d of %d rows tagged by the LLM, %d offline, over %d requests", byLLM, n, offline, len(llm.requests()))
+
+	for _, body := range llm.requests() {
+		lower := strings.ToLower(body)
+		if strings.Contains(lower, "@example") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") {
+			t.Fatalf("a request body holds contact details: %.300s", body)
+		}
+	}
+
+	m := gatherLLM(t, reg)
+	for _, key := range []string{
+		"feedbackloop_llm_requests_total{outcome=ok}",
+		"feedbackloop_llm_requests_total{outcome=server_error}",
+		"feedbackloop_llm_requests_total{outcome=rate_limited}",
+		"feedbackloop_llm_requests_total{outcome=malformed}",
+		"feedbackloop_llm_dropped_labels_total",
+		"feedbackloop_llm_tokens_total{kind=prompt}",
+		"feedbackloop_tagging_routed_items_total{route=llm}",
+	} {
+		if m[key] == 0 {
+			t.Errorf("metric %s is 0", key)
+		}
+	}
+	_ = context.Background()
+}
