@@ -359,6 +359,9 @@ func TestHTMLToText(t *testing.T) {
 		{"table rows", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>", "a | b\nc | d"},
 		{"plain text keeps its indentation", "no markup here\n\n  really  ", "no markup here\n\n  really"},
 		{"broken markup", "<p>unclosed <b>bold", "unclosed bold"},
+		{"discourse quotes are another post's words", `<aside class="quote" data-post="2"><div class="title"><img class="avatar" alt=""> ana:</div><blockquote><p>is it fixed?</p></blockquote></aside><p>Not yet &lt;sigh&gt;</p>`, "Not yet <sigh>"},
+		{"link previews are their address", `<p>see</p><aside class="onebox allowlistedgeneric" data-onebox-src="https://docs.example.com/limits"><header class="source"><a href="https://docs.example.com/limits">docs.example.com</a></header><article class="onebox-body"><h3>Limits</h3><p>All about limits.</p></article></aside>`, "see\n\nhttps://docs.example.com/limits"},
+		{"avatars vanish", `<p><img class="avatar" src="/a.png" alt=""> said hi</p>`, "said hi"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
