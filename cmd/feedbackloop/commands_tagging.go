@@ -6,5 +6,6 @@ import "github.com/spf13/cobra"
 func taggingCommands(a *app) []*cobra.Command {
 	return []*cobra.Command{
 		newTaggerCmd(a),
+		newThemesCmd(a),
 	}
 }

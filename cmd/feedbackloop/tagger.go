@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/learned"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/enrich/stored"
 )
 
 // newTaggerCmd groups the tools for the learned tagger: train a model from
@@ -29,7 +33,7 @@ joined by "|", empty when no theme applies. With --taxonomy, a label the
 taxonomy does not define is an error naming its CSV line; with
 --allow-unknown-labels it is dropped with a warning instead.`,
 	}
-	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a))
+	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a), newTaggerExportCmd(a))
 	return cmd
 }
 
@@ -210,4 +214,90 @@ averages the per-theme F1.`,
 	_ = cmd.MarkFlagRequired("test")
 	cmd.MarkFlagsMutuallyExclusive("model", "train")
 	return cmd
+}
+
+func newTaggerExportCmd(a *app) *cobra.Command {
+	var (
+		labels labelFlags
+		out    string
+		since  time.Duration
+		limit  int
+	)
+	cmd := &cobra.Command{
+		Use:   "export-labels --out labels.csv",
+		Short: "Write the LLM's stored answers as training data for the offline tagger",
+		Long: `Write the themes the LLM gave stored records (rows with tagger llm, each
+record once) as labelled CSV, text,labels, ready for tagger train. A
+record the LLM found no theme in is written with empty labels: "no theme"
+is an answer too. Only the most specific themes are written; training
+with --taxonomy adds their parents back.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tax, err := labels.load()
+			if err != nil {
+				return err
+			}
+			if tax == nil {
+				tax = enrich.DefaultTaxonomy()
+			}
+			var items []stored.Item
+			err = withFeedback(cmd.Context(), a, func(s *stored.Store) error {
+				var err error
+				items, err = s.TaggedBy(cmd.Context(), llm.TaggerName, time.Now().Add(-since), limit)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if out != "-" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			cw := csv.NewWriter(w)
+			if err := cw.Write([]string{"text", "labels"}); err != nil {
+				return err
+			}
+			for _, it := range items {
+				if err := cw.Write([]string{it.Text(), strings.Join(leaves(it.Themes, tax), "|")}); err != nil {
+					return err
+				}
+			}
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", len(items))
+			return nil
+		},
+	}
+	labels.bind(cmd)
+	cmd.Flags().StringVar(&out, "out", "-", "CSV file to write; - for standard output")
+	cmd.Flags().DurationVar(&since, "since", 90*24*time.Hour, "only records ingested this recently")
+	cmd.Flags().IntVar(&limit, "limit", 100000, "most records to export, oldest first")
+	return cmd
+}
+
+// leaves keeps the themes that are not an ancestor of another theme in
+// the list, sorted.
+func leaves(themes []string, t *enrich.Taxonomy) []string {
+	var out []string
+	for _, th := range themes {
+		parent := false
+		for _, other := range themes {
+			if other != th && slices.Contains(t.Ancestors(other), th) {
+				parent = true
+				break
+			}
+		}
+		if !parent {
+			out = append(out, th)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

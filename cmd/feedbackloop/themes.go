@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/enrich/discover"
+	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// newThemesCmd groups the tools that grow the taxonomy.
+func newThemesCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "themes",
+		Short: "Grow the taxonomy from the feedback no theme fitted",
+	}
+	cmd.AddCommand(newThemesSuggestCmd(a))
+	return cmd
+}
+
+func newThemesSuggestCmd(a *app) *cobra.Command {
+	var (
+		since  time.Duration
+		limit  int
+		opts   discover.Options
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "suggest",
+		Short: "Cluster recent items that got no theme and propose candidate themes",
+		Long: `Cluster recent items that got no theme (read from ClickHouse, each record
+once) and propose candidate themes, each with a name made of its most
+telling words, the number of items and example quotes. The method is
+offline (TF-IDF and spherical k-means, see docs/tagging.md); add the
+candidates worth keeping to the taxonomy with keywords and examples.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return fmt.Errorf("--format %q: want table or json", format)
+			}
+			var items []stored.Item
+			err := withFeedback(cmd.Context(), a, func(s *stored.Store) error {
+				var err error
+				items, err = s.Untagged(cmd.Context(), time.Now().Add(-since), limit)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			texts := make([]discover.Text, len(items))
+			for i, it := range items {
+				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
+			}
+			cands := discover.Suggest(texts, opts)
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				type candidate struct {
+					Name   string   `json:"name"`
+					Terms  []string `json:"terms"`
+					Count  int      `json:"count"`
+					Share  float64  `json:"share"`
+					Quotes []string `json:"quotes"`
+					IDs    []string `json:"ids"`
+				}
+				list := make([]candidate, len(cands))
+				for i, c := range cands {
+					list[i] = candidate{c.Name, c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
+				}
+				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "candidates": list})
+			}
+			if _, err := fmt.Fprintf(out, "%d untagged items since %s; %d candidate themes\n",
+				len(items), time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
+				return err
+			}
+			if len(cands) == 0 {
+				return nil
+			}
+			tbl := tablewriter.NewTable(out, tablewriter.WithHeaderAutoFormat(tw.Off))
+			tbl.Header("Candidate", "Items", "Share", "Example quotes")
+			for _, c := range cands {
+				if err := tbl.Append(c.Name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), strings.Join(c.Quotes, "\n")); err != nil {
+					return fmt.Errorf("table: %w", err)
+				}
+			}
+			return tbl.Render()
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&since, "since", 30*24*time.Hour, "how far back to look, by creation time")
+	f.IntVar(&limit, "limit", 5000, "most items to read, newest first")
+	f.IntVar(&opts.K, "clusters", 0, "number of clusters; 0 picks about sqrt(items/2)")
+	f.IntVar(&opts.MinSize, "min-size", 3, "smallest cluster worth proposing")
+	f.IntVar(&opts.Quotes, "quotes", 3, "example quotes per candidate")
+	f.StringVar(&format, "format", "table", "output: table or json")
+	return cmd
+}
+
+// withFeedback opens ClickHouse from the configuration and runs fn with a
+// stored.Store over its feedback table.
+func withFeedback(ctx context.Context, a *app, fn func(*stored.Store) error) error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if err := ch.Ping(ctx); err != nil {
+		return fmt.Errorf("clickhouse: %w", err)
+	}
+	return fn(stored.New(ch.Conn(), ch.Database()))
+}
