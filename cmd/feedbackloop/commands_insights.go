@@ -6,5 +6,10 @@ import "github.com/spf13/cobra"
 func insightCommands(a *app) []*cobra.Command {
 	return []*cobra.Command{
 		newTrendsCmd(a),
+		newEmergingCmd(a),
+		newBetsCmd(a),
+		newOutcomeCmd(a),
+		newQuotesCmd(a),
+		newServeCmd(a),
 	}
 }

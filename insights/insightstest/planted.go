@@ -4,13 +4,16 @@
 package insightstest
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
@@ -169,4 +172,21 @@ bets:
     notes: No customer has asked yet.
 `, ShippedBet, FallingTheme, d.ShippedAt.Format("2006-01-02"), SpikeTheme, EmptyBet)
 	return d
+}
+
+// Load writes the dataset into a migrated database through sink: every
+// record, then the redeliveries in a separate insert, then the roadmap.
+func (d Dataset) Load(ctx context.Context, sink *sinks.ClickHouse, store *insights.Store) error {
+	if err := sink.Write(ctx, d.Rows); err != nil {
+		return err
+	}
+	if err := sink.Write(ctx, d.Redelivered); err != nil {
+		return err
+	}
+	bets, err := insights.ParseBetsYAML("planted.yaml", strings.NewReader(d.BetsYAML))
+	if err != nil {
+		return err
+	}
+	_, err = store.ImportBets(ctx, bets)
+	return err
 }

@@ -1,0 +1,138 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/insights/insightstest"
+)
+
+// The "done when" through the API: on the planted dataset, with
+// redeliveries stored, each endpoint reports exactly the planted patterns
+// and its counts equal direct SQL over distinct ids.
+func TestAPIReportsThePlantedPatterns(t *testing.T) {
+	s := newSite(t)
+
+	var em insights.Emerging
+	s.getJSON(t, "/api/v1/emerging", &em)
+	if len(em.Rising) != 1 || em.Rising[0].Theme != insightstest.SpikeTheme {
+		t.Errorf("emerging rising %+v, want only %s", em.Rising, insightstest.SpikeTheme)
+	}
+	for _, c := range append(em.Rising, em.Declining...) {
+		if _, steady := insightstest.SteadyThemes[c.Theme]; steady {
+			t.Errorf("steady theme flagged: %+v", c)
+		}
+	}
+
+	var out insights.Outcome
+	s.getJSON(t, "/api/v1/outcome", &out)
+	if len(out.Results) != 1 || out.Results[0].Theme != insightstest.FallingTheme || !out.Results[0].Significant || out.Results[0].Direction != "fell" {
+		t.Errorf("outcome %+v, want %s falling significantly", out.Results, insightstest.FallingTheme)
+	}
+
+	var bets insights.BetsReport
+	s.getJSON(t, "/api/v1/bets", &bets)
+	if len(bets.Unaddressed) == 0 || bets.Unaddressed[0].Theme != insightstest.UncoveredTheme {
+		t.Errorf("unaddressed %+v, want %s first", bets.Unaddressed, insightstest.UncoveredTheme)
+	}
+	if len(bets.WithoutEvidence) != 1 || bets.WithoutEvidence[0] != insightstest.EmptyBet {
+		t.Errorf("without evidence %v", bets.WithoutEvidence)
+	}
+
+	var tr insights.Trends
+	s.getJSON(t, "/api/v1/trends?grain=month&from=2025-01-01&to=2025-06-01&theme="+insightstest.SpikeTheme+","+insightstest.UncoveredTheme, &tr)
+	if len(tr.Themes) != 2 || len(tr.Periods) != 5 {
+		t.Fatalf("trends: %d themes over %d months", len(tr.Themes), len(tr.Periods))
+	}
+	for _, th := range tr.Themes {
+		for _, p := range th.Points {
+			want := s.count(t, "SELECT uniqExact(id) FROM "+s.db+".feedback WHERE has(themes, ?) AND toStartOfMonth(created_at) = toDate(?)", th.Theme, p.Period.Format("2006-01-02"))
+			if p.Items != want {
+				t.Errorf("%s %s: %d items, direct SQL over distinct ids says %d", th.Theme, p.Period.Format("2006-01"), p.Items, want)
+			}
+		}
+	}
+	if raw := s.count(t, "SELECT count() FROM "+s.db+".feedback"); raw <= uint64(len(s.data.Rows)) {
+		t.Fatalf("fixture: %d raw rows for %d records, want redeliveries stored", raw, len(s.data.Rows))
+	}
+
+	var q insights.Quotes
+	s.getJSON(t, "/api/v1/quotes?theme="+insightstest.UncoveredTheme+"&limit=3&plan=enterprise", &q)
+	if len(q.Quotes) != 3 || q.Quotes[0].Plan != "enterprise" {
+		t.Errorf("quotes %+v", q.Quotes)
+	}
+}
+
+func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
+	s := newSite(t)
+	for _, tc := range []struct{ path, param, value string }{
+		{"/api/v1/trends?grain=year", "grain", "year"},
+		{"/api/v1/trends?periods=many", "periods", "many"},
+		{"/api/v1/trends?from=2025-13-01", "from", "2025-13-01"},
+		{"/api/v1/trends?from=2025-05-01&to=2025-04-01", "to", "2025-04-01"},
+		{"/api/v1/trends?grian=week", "grian", "week"},
+		{"/api/v1/trends?grain=week&grain=day", "grain", "week,day"},
+		{"/api/v1/emerging?alpha=2", "alpha", "2"},
+		{"/api/v1/emerging?recent_days=0x10", "recent_days", "0x10"},
+		{"/api/v1/bets?days=-5", "days", "-5"},
+		{"/api/v1/outcome?days=9999", "days", "9999"},
+		{"/api/v1/quotes", "theme", ""},
+		{"/api/v1/quotes?theme=x&limit=500", "limit", "500"},
+		{"/api/v1/trends?format=xml", "format", "xml"},
+	} {
+		status, body := s.get(t, tc.path)
+		var e struct{ Error, Parameter, Value string }
+		if err := json.Unmarshal(body, &e); err != nil || status != http.StatusBadRequest || e.Error == "" {
+			t.Errorf("GET %s: %d %s, want 400 with an error body", tc.path, status, body)
+			continue
+		}
+		if tc.param != "" && (e.Parameter != tc.param || e.Value != tc.value) {
+			t.Errorf("GET %s: error names %q=%q, want %q=%q (%s)", tc.path, e.Parameter, e.Value, tc.param, tc.value, e.Error)
+		}
+	}
+}
+
+func TestAPINeedsTheBearerToken(t *testing.T) {
+	s := newSite(t)
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Basic " + token} {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/trends", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("Authorization %q: %d, want 401 with a Bearer challenge", auth, resp.StatusCode)
+		}
+	}
+	resp, err := http.Get(s.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/login" {
+		t.Errorf("dashboard without a token ended at %s, want the login form", resp.Request.URL.Path)
+	}
+	resp, err = http.Get(s.url + "/api/v1/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("openapi.yaml: %d, want it public", resp.StatusCode)
+	}
+}
+
+func TestAPIAnswersCSVOnRequest(t *testing.T) {
+	s := newSite(t)
+	status, body := s.get(t, "/api/v1/emerging?format=csv")
+	if status != http.StatusOK || !strings.HasPrefix(string(body), "theme,direction,significant,recent") || !strings.Contains(string(body), insightstest.SpikeTheme+",rising,true") {
+		t.Fatalf("emerging as CSV: %d\n%s", status, body)
+	}
+}

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+)
+
+// Charts are drawn by gonum/plot into SVG on the server and inlined in the
+// page: nothing to download, nothing to build, and the chart is in the DOM
+// where a test can see it.
+
+const (
+	chartWidth  = 16 * vg.Centimeter
+	chartHeight = 8 * vg.Centimeter
+)
+
+// svg renders a plot and returns the <svg> element alone, ready to inline.
+func svg(p *plot.Plot, w, h vg.Length) (template.HTML, error) {
+	c := vgsvg.New(w, h)
+	p.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return "", err
+	}
+	b := buf.Bytes()
+	if i := bytes.Index(b, []byte("<svg")); i >= 0 {
+		b = b[i:]
+	}
+	return template.HTML(b), nil // gonum/plot escapes the text it writes
+}
+
+// trendChart draws the weekly items of the top themes as lines.
+func trendChart(t *insights.Trends, top int) (template.HTML, error) {
+	p := plot.New()
+	p.Title.Text = "Items per theme per " + string(t.Grain)
+	p.Y.Label.Text = "items"
+	p.Y.Min = 0
+	p.Legend.Top = true
+	p.Legend.Left = true
+	labels := make([]string, len(t.Periods))
+	for i, per := range t.Periods {
+		labels[i] = per.Format("Jan 2")
+		if len(t.Periods) > 8 && i%2 == 1 {
+			labels[i] = ""
+		}
+	}
+	p.NominalX(labels...)
+	for i, th := range t.Themes {
+		if i == top {
+			break
+		}
+		xys := make(plotter.XYs, len(th.Points))
+		for j, pt := range th.Points {
+			xys[j].X, xys[j].Y = float64(j), float64(pt.Items)
+		}
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return "", err
+		}
+		line.Color = plotutil.Color(i)
+		line.Width = vg.Points(2)
+		p.Add(line)
+		p.Legend.Add(th.Theme, line)
+	}
+	if len(t.Themes) == 0 {
+		p.Title.Text += " (no feedback yet)"
+	}
+	return svg(p, chartWidth, chartHeight)
+}
+
+// emergingChart draws, for the most significant themes, recent items
+// against the items the baseline rate predicts.
+func emergingChart(e *insights.Emerging, top int) (template.HTML, error) {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Last %d days against the %d before", e.RecentDays, e.BaselineDays)
+	p.Y.Label.Text = "items"
+	p.Legend.Top = true
+	themes := e.Themes
+	if len(themes) > top {
+		themes = themes[:top]
+	}
+	recent := make(plotter.Values, len(themes))
+	expected := make(plotter.Values, len(themes))
+	names := make([]string, len(themes))
+	for i, c := range themes {
+		recent[i], expected[i], names[i] = float64(c.Recent), c.Expected, c.Theme
+		if c.Significant {
+			names[i] = map[string]string{"rising": "▲ ", "declining": "▼ "}[c.Direction] + c.Theme
+		}
+	}
+	if len(themes) == 0 {
+		p.Title.Text += " (no feedback yet)"
+		return svg(p, chartWidth, chartHeight)
+	}
+	w := vg.Points(14)
+	for i, series := range []struct {
+		name string
+		v    plotter.Values
+		c    color.Color
+	}{{"recent", recent, plotutil.Color(0)}, {"expected at baseline rate", expected, color.Gray{Y: 170}}} {
+		bars, err := plotter.NewBarChart(series.v, w)
+		if err != nil {
+			return "", err
+		}
+		bars.Color = series.c
+		bars.LineStyle.Width = 0
+		bars.Offset = vg.Length(float64(i)-0.5) * w
+		p.Add(bars)
+		p.Legend.Add(series.name, bars)
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	return svg(p, chartWidth, chartHeight+2*vg.Centimeter)
+}
+
+// betsChart draws each bet's evidence next to the unaddressed themes.
+func betsChart(r *insights.BetsReport) (template.HTML, error) {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Evidence behind bets, last %d days", int(r.End.Sub(r.From).Hours()/24))
+	p.Y.Label.Text = "items"
+	p.Legend.Top = true
+	var names []string
+	var bets, gaps plotter.Values
+	for _, b := range r.Bets {
+		names = append(names, b.ID)
+		bets, gaps = append(bets, float64(b.Items)), append(gaps, 0)
+	}
+	for i, d := range r.Unaddressed {
+		if i == 5 {
+			break
+		}
+		names = append(names, d.Theme+" (no bet)")
+		bets, gaps = append(bets, 0), append(gaps, float64(d.Items))
+	}
+	if len(names) == 0 {
+		p.Title.Text += " (no bets imported yet)"
+		return svg(p, chartWidth, chartHeight)
+	}
+	w := vg.Points(16)
+	for _, series := range []struct {
+		name string
+		v    plotter.Values
+		c    color.Color
+	}{{"bet", bets, plotutil.Color(2)}, {"unaddressed theme", gaps, plotutil.Color(0)}} {
+		bars, err := plotter.NewBarChart(series.v, w)
+		if err != nil {
+			return "", err
+		}
+		bars.Color = series.c
+		bars.LineStyle.Width = 0
+		p.Add(bars)
+		p.Legend.Add(series.name, bars)
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	return svg(p, chartWidth, chartHeight+2*vg.Centimeter)
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+)
+
+func newBetsCmd(a *app) *cobra.Command {
+	var (
+		format, end string
+		q           insights.BetsQuery
+	)
+	cmd := &cobra.Command{
+		Use:   "bets",
+		Short: "Roadmap bets against their customer evidence",
+		Long: `Show every roadmap bet with the feedback behind it over the last --days:
+distinct items mentioning any of its themes, distinct accounts, their ARR
+and the items of each of the last four weeks. Then the unaddressed demand
+(the themes with most items that no exploring, committed or in-progress
+bet names) and the active bets without evidence.
+
+Bets come from ` + "`feedbackloop bets import`" + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, err := insights.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			if end != "" {
+				if q.End, err = insights.ParseDate("--end", end); err != nil {
+					return err
+				}
+			}
+			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				r, err := s.Bets(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				return render(cmd.OutOrStdout(), out, r)
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "table", "output: table, json or csv")
+	fl.StringVar(&end, "end", "", "day after the window, YYYY-MM-DD (default tomorrow)")
+	fl.IntVar(&q.Days, "days", 90, "days of feedback to count")
+	fl.IntVar(&q.Top, "top", 10, "unaddressed themes to list")
+	fl.IntVar(&q.MinItems, "min-items", 1, "items an active bet needs not to count as without evidence")
+	cmd.AddCommand(newBetsImportCmd(a))
+	return cmd
+}
+
+func newBetsImportCmd(a *app) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import roadmap bets from YAML or CSV",
+		Long: `Import roadmap bets from a YAML file (a list of bets, or a "bets:" list)
+or a CSV file with a header row. Fields: id, title, status (exploring,
+committed, in_progress, shipped, dropped), owner, themes (CSV: separated by
+";"), shipped_at (YYYY-MM-DD, required when shipped) and notes.
+
+Each import stores a new version of every bet in the file: importing the
+roadmap again updates the bets rather than duplicating them; bets missing
+from the file are kept. Nothing is stored if any bet is invalid, and the
+error names the line and field.`,
+		Example: `  feedbackloop bets import roadmap.yaml
+  feedbackloop bets import roadmap.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bets, err := readBets(args[0], format)
+			if err != nil {
+				return err
+			}
+			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				if _, err := s.ImportBets(cmd.Context(), bets); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "imported %d bets from %s\n", len(bets), args[0])
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&format, "input", "", "yaml or csv (default: from the file extension)")
+	return cmd
+}
+
+// readBets parses a bets file as YAML or CSV.
+func readBets(path, format string) ([]insights.Bet, error) {
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".csv":
+			format = "csv"
+		case ".yaml", ".yml":
+			format = "yaml"
+		default:
+			return nil, fmt.Errorf("%s: cannot tell the format from the extension; pass --input yaml or --input csv", path)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	switch format {
+	case "csv":
+		return insights.ParseBetsCSV(path, f)
+	case "yaml":
+		return insights.ParseBetsYAML(path, f)
+	}
+	return nil, fmt.Errorf("--input %q: want yaml or csv", format)
+}

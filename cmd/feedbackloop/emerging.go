@@ -1,0 +1,56 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+)
+
+func newEmergingCmd(a *app) *cobra.Command {
+	var (
+		format, end string
+		q           insights.EmergingQuery
+	)
+	cmd := &cobra.Command{
+		Use:   "emerging",
+		Short: "Themes rising or falling against their own baseline",
+		Long: `Compare each theme's last --recent-days with the --baseline-days before
+them and list the significant changes, most significant first.
+
+Under "no change" an item of the theme falls in the recent window with
+probability recent/(recent+baseline days), so the recent count is binomial
+given the total: an exact test that takes the size of the counts into
+account. p-values are adjusted over all themes (Benjamini-Hochberg) and a
+change needs --min-items (recent items when rising, expected items when
+declining) to be flagged. --format json and csv list every theme tested.`,
+		Example: `  feedbackloop emerging
+  feedbackloop emerging --recent-days 7 --baseline-days 28 --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out, err := insights.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			if end != "" {
+				if q.End, err = insights.ParseDate("--end", end); err != nil {
+					return err
+				}
+			}
+			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				r, err := s.Emerging(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				return render(cmd.OutOrStdout(), out, r)
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "table", "output: table, json or csv")
+	fl.StringVar(&end, "end", "", "day after the recent window, YYYY-MM-DD (default today)")
+	fl.IntVar(&q.RecentDays, "recent-days", 14, "days in the recent window")
+	fl.IntVar(&q.BaselineDays, "baseline-days", 56, "days in the baseline before it")
+	fl.IntVar(&q.MinItems, "min-items", 10, "volume a change needs to be flagged")
+	fl.Float64Var(&q.Alpha, "alpha", 0.01, "false discovery rate over all themes")
+	return cmd
+}
