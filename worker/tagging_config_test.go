@@ -1,0 +1,56 @@
+package worker_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/worker"
+)
+
+func TestLLMSettingsAreCheckedByName(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_THRESHOLD=1.5"}, `llm.threshold = "1.5"`},
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_BASE_URL=ftp://x"}, "llm.base_url"},
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_TYPE=bedrock"}, "llm.api_type"},
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_BATCH_SIZE=0"}, "llm.batch_size"},
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET=-5"}, "llm.daily_token_budget"},
+	} {
+		_, err := config.Load("", tc.env)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "FEEDBACKLOOP_LLM_") {
+			t.Errorf("%v: error %v, want one naming %s and the variable", tc.env, err, tc.want)
+		}
+	}
+	// Off, nothing in the section is checked.
+	if _, err := config.Load("", []string{"FEEDBACKLOOP_LLM_THRESHOLD=7"}); err != nil {
+		t.Errorf("llm off: %v", err)
+	}
+	// The API key is a secret.
+	cfg, err := config.Load("", []string{"FEEDBACKLOOP_LLM_API_KEY=sk-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Redacted().LLM.APIKey; got == "sk-secret" {
+		t.Error("llm.api_key is not masked in the redacted configuration")
+	}
+}
+
+func TestAnLLMWaitThatOutlastsAckWaitIsRefused(t *testing.T) {
+	cfg := config.Default()
+	cfg.LLM.Enabled = true
+	cfg.LLM.MaxWait = 25 * time.Second // ack_wait 30s - max_wait 1s - insert_timeout 10s = 19s
+	_, err := worker.NewEnricher(cfg, nil, zap.NewNop())
+	if err == nil || !strings.Contains(err.Error(), "llm.max_wait") {
+		t.Fatalf("error %v, want one naming llm.max_wait", err)
+	}
+	cfg.LLM.MaxWait = 5 * time.Second
+	if _, err := worker.NewEnricher(cfg, nil, zap.NewNop()); err != nil {
+		t.Fatal(err)
+	}
+}
