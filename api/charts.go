@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -41,8 +42,9 @@ func svg(p *plot.Plot, w, h vg.Length) (template.HTML, error) {
 	return template.HTML(b), nil // gonum/plot escapes the text it writes
 }
 
-// trendChart draws the weekly items of the top themes as lines.
-func trendChart(t *insights.Trends, top int) (template.HTML, error) {
+// trendChart draws the items per period of the first themes named in
+// first, then of the most mentioned others, up to top lines.
+func trendChart(t *insights.Trends, top int, first []string) (template.HTML, error) {
 	p := plot.New()
 	p.Title.Text = "Items per theme per " + string(t.Grain)
 	p.Y.Label.Text = "items"
@@ -57,9 +59,23 @@ func trendChart(t *insights.Trends, top int) (template.HTML, error) {
 		}
 	}
 	p.NominalX(labels...)
-	for i, th := range t.Themes {
-		if i == top {
-			break
+	var chosen []insights.ThemeTrend
+	for _, name := range first {
+		for _, th := range t.Themes {
+			if th.Theme == name && len(chosen) < top {
+				chosen = append(chosen, th)
+			}
+		}
+	}
+	for _, th := range t.Themes {
+		if len(chosen) < top && !slices.Contains(first, th.Theme) {
+			chosen = append(chosen, th)
+		}
+	}
+	highest := 0.0
+	for i, th := range chosen {
+		for _, pt := range th.Points {
+			highest = max(highest, float64(pt.Items))
 		}
 		xys := make(plotter.XYs, len(th.Points))
 		for j, pt := range th.Points {
@@ -77,7 +93,9 @@ func trendChart(t *insights.Trends, top int) (template.HTML, error) {
 	if len(t.Themes) == 0 {
 		p.Title.Text += " (no feedback yet)"
 	}
-	return svg(p, chartWidth, chartHeight)
+	// Head room above the lines for the legend.
+	p.Y.Max = highest * (1 + 0.07*float64(len(chosen)))
+	return svg(p, chartWidth, chartHeight+2*vg.Centimeter)
 }
 
 // emergingChart draws, for the most significant themes, recent items

@@ -72,7 +72,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if pg.TrendSVG, err = trendChart(pg.Trends, 8); err == nil {
+	var rising []string
+	for _, c := range pg.Emerging.Rising {
+		rising = append(rising, c.Theme)
+	}
+	if pg.TrendSVG, err = trendChart(pg.Trends, 8, rising); err == nil {
 		if pg.EmergeSVG, err = emergingChart(pg.Emerging, 10); err == nil {
 			pg.BetsSVG, err = betsChart(pg.Bets)
 		}
