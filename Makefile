@@ -5,15 +5,16 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short vet fmt demo bench clean
+.PHONY: all build deps test test-short vet fmt demo bench bench-queries clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/feedbackloop
 
+# chromium is for the dashboard test (api/), which drives it headless.
 deps:
-	./scripts/install-deps.sh
+	./scripts/install-deps.sh chromium
 
 # Every test runs against real servers: an embedded NATS and a private
 # clickhouse-server each test binary starts. Under CI=true a test whose
@@ -34,6 +35,12 @@ demo: deps build
 # They print their figures and rewrite their section of BENCHMARKS.md.
 bench: deps
 	FEEDBACKLOOP_BENCH_RECORD=1 $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+
+# Query speed (see BENCHMARKS.md, "Query speed"): loads 10 million generated
+# records into a private clickhouse-server (about 5 minutes), refreshes the
+# insights rollup once, then times trends (12 months by week) and emerging.
+bench-queries: deps
+	$(GO) test -run '^$$' -bench BenchmarkQueries -benchtime 30x -timeout 60m -v ./insights/
 
 test-short:
 	$(GO) test -count=1 -short ./...
