@@ -85,6 +85,9 @@ func TestReimportingBetsUpdatesThemInsteadOfDuplicating(t *testing.T) {
 	if n := e.count(t, "SELECT count() FROM {db}.bets"); n != 4 {
 		t.Errorf("%d stored versions, want 4 (two per bet)", n)
 	}
+	if n := e.count(t, "SELECT count() FROM {db}.grafana_bets WHERE (id = 'exports' AND status = 'dropped' AND shipped_at IS NULL) OR (id = 'sso' AND status = 'shipped')"); n != 2 {
+		t.Errorf("grafana_bets does not show the newest versions (%d of 2 match)", n)
+	}
 }
 
 func TestBetsShowEvidenceUnaddressedDemandAndBetsWithoutEvidence(t *testing.T) {

@@ -16,6 +16,10 @@ var latestColumns = []string{
 // the newest version by ingested_at — for records created in [from, to).
 // Counting over it counts each record once however often it was delivered.
 //
+// The argMax arguments are qualified (raw.created_at) because each alias
+// repeats its column's name, which current ClickHouse's analyzer could
+// otherwise read as a reference to the alias itself.
+//
 // The created_at bound is applied to raw rows before deduplication, which
 // is what keeps the scan to the partitions in range; it assumes, as the
 // contract does, that a record's created_at never changes between versions.
@@ -23,7 +27,7 @@ func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
 	var b strings.Builder
 	b.WriteString("(SELECT id")
 	for _, c := range cols {
-		b.WriteString(", argMax(" + c + ", ingested_at) AS " + c)
+		b.WriteString(", argMax(raw." + c + ", raw.ingested_at) AS " + c)
 	}
 	b.WriteString(" FROM (SELECT id, ingested_at")
 	for _, c := range cols {
@@ -33,6 +37,6 @@ func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
 	var w conds
 	w.between("created_at", from, to)
 	b.WriteString(w.where())
-	b.WriteString(") GROUP BY id)")
+	b.WriteString(") AS raw GROUP BY id)")
 	return b.String(), w.args
 }

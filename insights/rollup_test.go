@@ -97,4 +97,12 @@ func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 	if n := e.count(t, "SELECT argMax(items, computed_at) FROM {db}.theme_periods WHERE grain = 'week' AND theme = '' AND period = toDate('2024-01-08')"); n != 5 {
 		t.Fatalf("rollup total for the week of 8 January: %d, want 5", n)
 	}
+	// Grafana's view shows the newest computation only: the moved record's
+	// old theme is gone from it.
+	if n := e.count(t, "SELECT toUInt64(sum(items)) FROM {db}.grafana_theme_periods WHERE grain = 'week' AND theme = 'export' AND period = toDate('2024-01-15')"); n != 1 {
+		t.Fatalf("grafana_theme_periods: export in the week of 15 January is %d, want 1", n)
+	}
+	if n := e.count(t, "SELECT toUInt64(sum(items)) FROM {db}.grafana_periods WHERE grain = 'week' AND period BETWEEN toDate('2024-01-01') AND toDate('2024-01-15')"); n != 11 {
+		t.Fatalf("grafana_periods: %d items over the three weeks, want 11", n)
+	}
 }
