@@ -33,6 +33,10 @@ const (
 type Redactor struct {
 	key     []byte
 	hashers sync.Pool // *emailHasher
+	// KeepText leaves titles and bodies as they are (enrich.redact: false)
+	// while the author's address is still replaced by its hash. Set it
+	// before the first Enrich.
+	KeepText bool
 }
 
 var _ Stage = (*Redactor)(nil)
@@ -62,8 +66,10 @@ func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 			continue
 		}
 		r := it.Record
-		r.Title = RedactText(r.Title)
-		r.Body = RedactText(r.Body)
+		if !x.KeepText {
+			r.Title = RedactText(r.Title)
+			r.Body = RedactText(r.Body)
+		}
 		if a := r.Author; a != nil && a.Email != "" {
 			it.AuthorEmailHash = x.HashEmail(a.Email)
 			a.Email = ""

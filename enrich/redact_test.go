@@ -225,3 +225,19 @@ func FuzzRedactText(f *testing.F) {
 		}
 	})
 }
+
+func TestKeepTextLeavesTheTextButStillHashesTheAuthor(t *testing.T) {
+	rec := &feedback.Record{Body: "Call me on +1 415 555 0134", Author: &feedback.Author{Email: "ann@example.com"}}
+	r := enrich.NewRedactor([]byte("k"))
+	r.KeepText = true
+	it := &enrich.Item{Record: rec}
+	if err := r.Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Body != "Call me on +1 415 555 0134" {
+		t.Errorf("body changed to %q with KeepText", rec.Body)
+	}
+	if rec.Author.Email != "" || it.AuthorEmailHash == "" {
+		t.Errorf("author address kept (%q) or not hashed (%q)", rec.Author.Email, it.AuthorEmailHash)
+	}
+}

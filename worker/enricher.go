@@ -13,12 +13,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 )
 
-// BuildEnricher assembles the offline enrichment chain of cfg: the same as
-// NewEnricher with the llm section off.
-func BuildEnricher(cfg config.Enrich, log *zap.Logger) (enrich.Stage, error) {
-	return NewEnricher(config.Config{Enrich: cfg}, nil, log)
-}
-
 // NewEnricher assembles the enrichment chain the configuration asks for:
 // redaction first, so that no later stage (an LLM) sees personal data,
 // then tagging, then sentiment, which scores the evidence the tagger chose.
@@ -63,8 +57,13 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) 
 		}
 		tagger = h
 	}
+	redactor := enrich.NewRedactor([]byte(ec.EmailHashKey))
+	redactor.KeepText = !ec.Redact
+	if !ec.Redact {
+		log.Warn("enrich.redact is off: e-mail addresses, phone and card numbers in titles and bodies are stored as written")
+	}
 	return enrich.Chain{
-		enrich.NewRedactor([]byte(ec.EmailHashKey)),
+		redactor,
 		enrich.TagStage(tagger),
 		enrich.NewSentiment(),
 	}, nil

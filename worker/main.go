@@ -21,7 +21,8 @@ import (
 // operations endpoint, and consumes. It is what `feedbackloop worker` and
 // `feedbackloop dev` run.
 func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
-	enricher, err := BuildEnricher(cfg.Enrich, log)
+	metrics := ops.NewMetrics()
+	enricher, err := NewEnricher(cfg, metrics.Registry, log)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,6 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 	if err := migrateWhenReachable(ctx, ch, cfg, log); err != nil {
 		return err
 	}
-	metrics := ops.NewMetrics()
 	w, err := New(Options{
 		Config: cfg, Conn: nc, Consumer: cons, DeadLetters: ingest.NewDeadLetters(js),
 		Enricher: enricher, Sink: ch, Pinger: ch, Metrics: metrics, Log: log,
