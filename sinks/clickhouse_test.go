@@ -11,7 +11,9 @@ import (
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
-func openSink(t *testing.T) (*sinks.ClickHouse, string) {
+func openSink(t *testing.T) (*sinks.ClickHouse, string) { return openSinkTB(t) }
+
+func openSinkTB(t testing.TB) (*sinks.ClickHouse, string) {
 	t.Helper()
 	dsn := testenv.ClickHouse(t)
 	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
