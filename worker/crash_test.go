@@ -205,3 +205,41 @@ func (p *pipeline) publishRawErr(subject, msgID string, data []byte) error {
 	_, err := p.js.PublishMsg(context.Background(), rawMsg(subject, msgID, data))
 	return err
 }
+
+// SIGTERM to a worker process: it stops fetching, writes and acks what it
+// holds and exits 0 within its shutdown timeout.
+func TestWorkerProcessExitsZeroOnSIGTERMWithEverythingAcked(t *testing.T) {
+	p := newPipeline(t)
+	var recs []*feedback.Record
+	for i := 0; i < 3000; i++ {
+		recs = append(recs, record(i))
+	}
+	w := p.spawnWorker()
+	p.publish(recs...)
+	// Stop it while it still holds messages: the spawned worker flushes
+	// every 200 ms, so some are in a batch right after they were delivered.
+	p.waitFor("the worker to hold messages", 30*time.Second, func() bool {
+		return w.running(t) && p.consumer().NumAckPending > 0
+	})
+	start := time.Now()
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("worker still running 20 s after SIGTERM")
+	}
+	if w.err != nil {
+		t.Fatalf("worker exited with %v after SIGTERM, want status 0:\n%s", w.err, w.logs.String())
+	}
+	t.Logf("stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+	info := p.consumer()
+	if info.NumAckPending != 0 {
+		t.Fatalf("%d messages left unacked by a clean stop", info.NumAckPending)
+	}
+	stored := p.count("SELECT count() FROM {db}.feedback FINAL")
+	if delivered := uint64(len(recs)) - info.NumPending; stored != delivered {
+		t.Fatalf("%d rows stored for %d messages the worker took", stored, delivered)
+	}
+}
