@@ -137,8 +137,8 @@ type RefreshStats struct {
 	Took    time.Duration `json:"took"`
 }
 
-// maxChunkDays bounds the days one refresh statement deduplicates, which
-// bounds its memory.
+// maxChunkDays bounds the days one statement deduplicates (a refresh or a
+// query computed live), which bounds its memory.
 const maxChunkDays = 35
 
 // Refresh computes the rollup of every period that has changed since its
@@ -183,19 +183,29 @@ func (s *Store) refreshGrain(ctx context.Context, g Grain) (int, error) {
 	}
 	sort.Slice(stale, func(i, j int) bool { return stale[i].Before(stale[j]) })
 	done := 0
-	for len(stale) > 0 {
-		// A chunk is the stale periods within maxChunkDays of its first.
-		n := 1
-		for n < len(stale) && g.Add(stale[n], 1).Sub(stale[0]) <= maxChunkDays*24*time.Hour {
-			n++
-		}
-		if err := s.compute(ctx, g, stale[:n]); err != nil {
+	for _, chunk := range chunks(g, stale) {
+		if err := s.compute(ctx, g, chunk); err != nil {
 			return done, err
 		}
-		done += n
-		stale = stale[n:]
+		done += len(chunk)
 	}
 	return done, nil
+}
+
+// chunks splits sorted periods into runs that each span at most
+// maxChunkDays (one period when a period is longer), the unit one
+// statement deduplicates.
+func chunks(g Grain, periods []time.Time) [][]time.Time {
+	var out [][]time.Time
+	for len(periods) > 0 {
+		n := 1
+		for n < len(periods) && g.Add(periods[n], 1).Sub(periods[0]) <= maxChunkDays*24*time.Hour {
+			n++
+		}
+		out = append(out, periods[:n])
+		periods = periods[n:]
+	}
+	return out
 }
 
 // compute recomputes the given periods (sorted) and inserts each

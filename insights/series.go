@@ -118,16 +118,28 @@ GROUP BY period`
 var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment"}
 
 // live computes the measures of the given periods (all of them when only
-// is nil) from the feedback table.
+// is nil) from the feedback table. It deduplicates a bounded span at a
+// time (see chunks): each period's measures depend only on its own
+// records, so the chunks add up exactly, and memory stays bounded however
+// long the window.
 func (s *Store) live(ctx context.Context, out *series, only []time.Time, f Filter, themes []string) error {
-	from, to := out.periods[0], out.grain.Add(out.periods[len(out.periods)-1], 1)
-	if only != nil {
-		from, to = only[0], out.grain.Add(only[len(only)-1], 1)
+	if only == nil {
+		only = out.periods
 	}
+	for _, chunk := range chunks(out.grain, only) {
+		if err := s.liveChunk(ctx, out, chunk, f, themes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) liveChunk(ctx context.Context, out *series, only []time.Time, f Filter, themes []string) error {
+	from, to := only[0], out.grain.Add(only[len(only)-1], 1)
 	src, srcArgs := s.latest(measureColumns, from, to)
 	var w, tw conds
 	w.dims(f)
-	if only != nil && len(only) < len(out.grain.Periods(from, to)) {
+	if len(only) < len(out.grain.Periods(from, to)) {
 		dates := make([]string, len(only))
 		for i, p := range only {
 			dates[i] = dateArg(p)
