@@ -3,6 +3,7 @@ package insights
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -83,35 +84,28 @@ func (s *series) sortedThemes() []string {
 }
 
 // measureSQL computes, per theme and period over the deduplicated feedback
-// in src, the measures of each theme, followed (UNION ALL) by one row per
-// period with theme ” holding the period's totals. where applies to the
-// deduplicated records of both parts; themeWhere only to the theme part.
+// in src, the measures of each theme, and one row per period with theme ”
+// holding the period's totals. Each record is joined with its themes and
+// once more with ” (k = 1), so one pass of deduplication serves both.
+// where applies to the deduplicated records; themeWhere only to theme rows.
 //
 // The inner GROUP BY account_id makes every account count once per theme
 // and period, with the ARR of its latest item in the period.
 func measureSQL(g Grain, src string, srcArgs []any, where conds, themeWhere conds) (string, []any) {
-	tw := conds{sql: append(append([]string{}, where.sql...), themeWhere.sql...), args: append(append([]any{}, where.args...), themeWhere.args...)}
+	w := conds{sql: append([]string{}, where.sql...), args: append([]any{}, where.args...)}
+	if len(themeWhere.sql) > 0 {
+		w.add("(k = 1 OR ("+strings.Join(themeWhere.sql, " AND ")+"))", themeWhere.args...)
+	}
 	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent)
 FROM (
-	SELECT themes[k] AS theme, ` + g.sql() + ` AS period, account_id,
+	SELECT if(k = 1, '', themes[k - 1]) AS theme, ` + g.sql() + ` AS period, account_id,
 		count() AS n, argMax(account_arr, created_at) AS arr,
-		sum(if(length(theme_sentiment) = length(themes), theme_sentiment[k], sentiment)) AS sent
-	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k` + tw.where() + `
+		sum(if(k = 1 OR length(theme_sentiment) != length(themes), sentiment, theme_sentiment[k - 1])) AS sent
+	FROM ` + src + ` ARRAY JOIN arrayEnumerate(arrayPushFront(themes, '')) AS k` + w.where() + `
 	GROUP BY theme, period, account_id
 )
-GROUP BY theme, period
-UNION ALL
-SELECT '' AS theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent)
-FROM (
-	SELECT ` + g.sql() + ` AS period, account_id,
-		count() AS n, argMax(account_arr, created_at) AS arr, sum(sentiment) AS sent
-	FROM ` + src + where.where() + `
-	GROUP BY period, account_id
-)
-GROUP BY period`
-	args := append(append([]any{}, srcArgs...), tw.args...)
-	args = append(append(args, srcArgs...), where.args...)
-	return sql, args
+GROUP BY theme, period`
+	return sql, append(append([]any{}, srcArgs...), w.args...)
 }
 
 // measureColumns are what measureSQL needs from the deduplicated feedback.
@@ -146,7 +140,7 @@ func (s *Store) liveChunk(ctx context.Context, out *series, only []time.Time, f 
 		}
 		w.add("has(arrayMap(d -> toDate(d), ?), "+out.grain.sql()+")", dates)
 	}
-	tw.in("themes[k]", themes)
+	tw.in("themes[k - 1]", themes)
 	sql, args := measureSQL(out.grain, src, srcArgs, w, tw)
 	return s.query(ctx, sql, args, func(r driver.Rows) error {
 		var (
