@@ -11,6 +11,7 @@ func newEmergingCmd(a *app) *cobra.Command {
 		format, end string
 		q           insights.EmergingQuery
 	)
+	var refresh bool
 	cmd := &cobra.Command{
 		Use:   "emerging",
 		Short: "Themes rising or falling against their own baseline",
@@ -37,6 +38,9 @@ declining) to be flagged. --format json and csv list every theme tested.`,
 				}
 			}
 			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				if err := refreshFirst(cmd, s, refresh); err != nil {
+					return err
+				}
 				r, err := s.Emerging(cmd.Context(), q)
 				if err != nil {
 					return err
@@ -52,5 +56,6 @@ declining) to be flagged. --format json and csv list every theme tested.`,
 	fl.IntVar(&q.BaselineDays, "baseline-days", 56, "days in the baseline before it")
 	fl.IntVar(&q.MinItems, "min-items", 10, "volume a change needs to be flagged")
 	fl.Float64Var(&q.Alpha, "alpha", 0.01, "false discovery rate over all themes")
+	cmd.Flags().BoolVar(&refresh, "refresh", false, refreshHelp)
 	return cmd
 }

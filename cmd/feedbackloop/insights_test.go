@@ -100,6 +100,13 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 		}
 	}
 
+	if _, errOut, err := execute(t, ctx, "emerging", end, "--refresh"); err != nil || !strings.Contains(errOut, "refreshed") {
+		t.Errorf("emerging --refresh: %v %q", err, errOut)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+ch.Database()+".theme_periods WHERE theme = ''"); n == 0 {
+		t.Error("--refresh wrote no rollup")
+	}
+
 	if q := run("quotes", insightstest.UncoveredTheme, end, "--limit", "3"); strings.Count(q, insightstest.UncoveredTheme+" is what hurts") != 3 {
 		t.Errorf("quotes:\n%s", q)
 	}

@@ -11,6 +11,7 @@ func newOutcomeCmd(a *app) *cobra.Command {
 		format, end string
 		q           insights.OutcomeQuery
 	)
+	var refresh bool
 	cmd := &cobra.Command{
 		Use:   "outcome",
 		Short: "Did shipped bets make their themes fall?",
@@ -31,6 +32,9 @@ less than --days ago is compared over the days it has had.`,
 				}
 			}
 			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				if err := refreshFirst(cmd, s, refresh); err != nil {
+					return err
+				}
 				r, err := s.Outcome(cmd.Context(), q)
 				if err != nil {
 					return err
@@ -44,5 +48,6 @@ less than --days ago is compared over the days it has had.`,
 	fl.StringVar(&end, "end", "", "last day counted is the day before, YYYY-MM-DD (default today)")
 	fl.IntVar(&q.Days, "days", 28, "days before and after the ship date")
 	fl.Float64Var(&q.Alpha, "alpha", 0.05, "significance level")
+	cmd.Flags().BoolVar(&refresh, "refresh", false, refreshHelp)
 	return cmd
 }

@@ -13,6 +13,7 @@ func newTrendsCmd(a *app) *cobra.Command {
 		last   int
 		themes []string
 	)
+	var refresh bool
 	cmd := &cobra.Command{
 		Use:   "trends",
 		Short: "Count feedback per theme per week (or day, month)",
@@ -41,6 +42,9 @@ the share of voice (the theme's items over all items of the period).`,
 				return err
 			}
 			return withStore(cmd.Context(), a, func(s *insights.Store) error {
+				if err := refreshFirst(cmd, s, refresh); err != nil {
+					return err
+				}
 				t, err := s.Trends(cmd.Context(), insights.TrendsQuery{Grain: g, Periods: last, Filter: flt, Themes: themes})
 				if err != nil {
 					return err
@@ -54,5 +58,6 @@ the share of voice (the theme's items over all items of the period).`,
 	fl.StringVar(&grain, "grain", "week", "period: day, week or month")
 	fl.IntVar(&last, "last", 8, "number of periods up to the current one (ignored with --from)")
 	fl.StringSliceVar(&themes, "theme", nil, "only these themes")
+	cmd.Flags().BoolVar(&refresh, "refresh", false, refreshHelp)
 	return cmd
 }
