@@ -193,3 +193,15 @@ func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {
 		t.Errorf("quotes without a theme: %v", err)
 	}
 }
+
+func TestBetsWithoutARoadmapStillListTheDemand(t *testing.T) {
+	e := newEnv(t)
+	e.write(t, trendRows())
+	r, err := e.store.Bets(context.Background(), insights.BetsQuery{End: day("2024-01-22"), Days: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Bets) != 0 || len(r.Unaddressed) != 2 || r.Unaddressed[0].Theme != "export" || r.Unaddressed[0].Items != 7 {
+		t.Fatalf("no bets: %+v", r)
+	}
+}

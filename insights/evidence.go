@@ -157,15 +157,18 @@ GROUP BY bi`
 		}
 	}
 	src, args := s.latest(cols, out.From, out.End)
+	var uncovered conds
+	if len(covered) > 0 { // an empty list literal has no element type
+		uncovered.add("NOT has(?, themes[k])", covered)
+	}
 	sql := `SELECT theme, sum(n) AS items, countIf(account_id != ''), sumIf(arr, account_id != '')
 FROM (
 	SELECT themes[k] AS theme, account_id, count() AS n, argMax(account_arr, created_at) AS arr
-	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k
-	WHERE NOT has(?, themes[k])
+	FROM ` + src + ` ARRAY JOIN arrayEnumerate(themes) AS k` + uncovered.where() + `
 	GROUP BY theme, account_id
 )
 GROUP BY theme ORDER BY items DESC, theme LIMIT ?`
-	if err := s.query(ctx, sql, append(args, covered, q.Top), func(r driver.Rows) error {
+	if err := s.query(ctx, sql, append(append(args, uncovered.args...), q.Top), func(r driver.Rows) error {
 		var d ThemeDemand
 		if err := r.Scan(&d.Theme, &d.Items, &d.Accounts, &d.ARR); err != nil {
 			return err

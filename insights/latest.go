@@ -24,6 +24,15 @@ var latestColumns = []string{
 // is what keeps the scan to the partitions in range; it assumes, as the
 // contract does, that a record's created_at never changes between versions.
 func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
+	return s.latestOf(cols, from, to, conds{})
+}
+
+// latestOf is latest restricted to the records of which some version
+// matches ids (conditions on raw columns, e.g. has(themes, ?)). Every
+// version of those records takes part in the deduplication, so the newest
+// version is chosen exactly as in latest; the caller filters the result
+// again, since the newest version may no longer match.
+func (s *Store) latestOf(cols []string, from, to time.Time, ids conds) (string, []any) {
 	var b strings.Builder
 	b.WriteString("(SELECT id")
 	for _, c := range cols {
@@ -36,6 +45,11 @@ func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
 	b.WriteString(" FROM " + s.table("feedback"))
 	var w conds
 	w.between("created_at", from, to)
+	if len(ids.sql) > 0 {
+		inner := conds{sql: append([]string{}, ids.sql...), args: append([]any{}, ids.args...)}
+		inner.between("created_at", from, to)
+		w.add("id IN (SELECT id FROM "+s.table("feedback")+inner.where()+")", inner.args...)
+	}
 	b.WriteString(w.where())
 	b.WriteString(") AS raw GROUP BY id)")
 	return b.String(), w.args

@@ -79,8 +79,10 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 		return nil, err
 	}
 	out := &Quotes{Theme: q.Theme, From: q.End.AddDate(0, 0, -q.Days), End: q.End, Quotes: []Quote{}}
-	src, args := s.latest([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
-		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment"}, out.From, out.End)
+	var ids conds
+	ids.add("has(themes, ?)", q.Theme)
+	src, args := s.latestOf([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
+		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment"}, out.From, out.End, ids)
 	var w conds
 	w.add("has(themes, ?)", q.Theme)
 	w.dims(q.Filter)
