@@ -1,10 +1,17 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/api"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
 
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
@@ -134,5 +141,33 @@ func TestAPIAnswersCSVOnRequest(t *testing.T) {
 	status, body := s.get(t, "/api/v1/emerging?format=csv")
 	if status != http.StatusOK || !strings.HasPrefix(string(body), "theme,direction,significant,recent") || !strings.Contains(string(body), insightstest.SpikeTheme+",rising,true") {
 		t.Fatalf("emerging as CSV: %d\n%s", status, body)
+	}
+}
+
+func TestDashboardAndAPIWorkOnAnEmptyDatabase(t *testing.T) {
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	if _, err := ch.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	store, err := insights.New(ch.Conn(), ch.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.NewHandler(store, api.Options{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	s := &site{url: srv.URL}
+	for _, path := range []string{"/", "/api/v1/trends", "/api/v1/emerging", "/api/v1/bets", "/api/v1/outcome", "/api/v1/quotes?theme=x"} {
+		if status, body := s.get(t, path); status != http.StatusOK {
+			t.Errorf("GET %s on an empty database: %d %s", path, status, body)
+		}
 	}
 }
