@@ -59,6 +59,9 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	if strings.TrimSpace(q.Theme) == "" {
 		return nil, invalid("theme", q.Theme, "is required")
 	}
+	if len(q.Theme) > 256 {
+		return nil, invalid("theme", q.Theme[:32]+"...", "longer than 256 characters")
+	}
 	if q.End.IsZero() {
 		q.End = truncDay(s.now()).AddDate(0, 0, 1)
 	}

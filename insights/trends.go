@@ -113,9 +113,12 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(q.Themes) > maxListValues {
+		return nil, invalid("theme", "", "at most %d values, got %d", maxListValues, len(q.Themes))
+	}
 	for _, th := range q.Themes {
-		if th == "" {
-			return nil, invalid("theme", th, "must not be empty")
+		if th == "" || len(th) > 256 {
+			return nil, invalid("theme", th, "must be a name of 1 to 256 characters")
 		}
 	}
 	sr, err := s.series(ctx, q.Grain, from, to, q.Filter, q.Themes)
