@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/feedbackloop/feedbackloop/insights"
 )
@@ -42,35 +43,42 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.QueryTimeout)
 	defer cancel()
-	var (
-		pg  page
-		err error
-	)
-	if pg.Trends, err = h.store.Trends(ctx, insights.TrendsQuery{Grain: insights.Week, Periods: weeks}); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if pg.Emerging, err = h.store.Emerging(ctx, insights.EmergingQuery{}); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if pg.Bets, err = h.store.Bets(ctx, insights.BetsQuery{}); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	// Quotes for what most needs a look: the top rising theme, else the
-	// most mentioned one.
-	switch {
-	case len(pg.Emerging.Rising) > 0:
-		pg.QuoteTheme = pg.Emerging.Rising[0].Theme
-	case len(pg.Trends.Themes) > 0:
-		pg.QuoteTheme = pg.Trends.Themes[0].Theme
-	}
-	if pg.QuoteTheme != "" {
-		if pg.Quotes, err = h.store.Quotes(ctx, insights.QuotesQuery{Theme: pg.QuoteTheme, Limit: 6}); err != nil {
-			h.fail(w, r, err)
-			return
+	// The four views are independent: ask for them at once.
+	var pg page
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		pg.Trends, err = h.store.Trends(gctx, insights.TrendsQuery{Grain: insights.Week, Periods: weeks})
+		return err
+	})
+	g.Go(func() (err error) {
+		pg.Bets, err = h.store.Bets(gctx, insights.BetsQuery{})
+		return err
+	})
+	g.Go(func() (err error) {
+		if pg.Emerging, err = h.store.Emerging(gctx, insights.EmergingQuery{}); err != nil {
+			return err
 		}
+		// Quotes for what most needs a look: the top rising theme, else
+		// the most mentioned theme of the last 90 days.
+		if len(pg.Emerging.Rising) > 0 {
+			pg.QuoteTheme = pg.Emerging.Rising[0].Theme
+		} else {
+			var top uint64
+			for _, c := range pg.Emerging.Themes {
+				if c.Recent+c.Baseline > top {
+					top, pg.QuoteTheme = c.Recent+c.Baseline, c.Theme
+				}
+			}
+		}
+		if pg.QuoteTheme != "" {
+			pg.Quotes, err = h.store.Quotes(gctx, insights.QuotesQuery{Theme: pg.QuoteTheme, Limit: 6})
+		}
+		return err
+	})
+	err := g.Wait()
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	var rising []string
 	for _, c := range pg.Emerging.Rising {
