@@ -87,6 +87,9 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 		}
 		line.Color = plotutil.Color(i)
 		line.Width = vg.Points(2)
+		if i >= len(plotutil.SoftColors) { // colours repeat: tell lines apart by dashes
+			line.Dashes = plotutil.Dashes(1 + i/len(plotutil.SoftColors))
+		}
 		p.Add(line)
 		p.Legend.Add(th.Theme, line)
 	}
