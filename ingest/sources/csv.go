@@ -100,7 +100,9 @@ func (c CSV) Name() string { return "csv" }
 
 // Map implements Mapper. Positions are CSV lines; a row that cannot be
 // mapped names its line, column and reason.
-func (c CSV) Map(data []byte, _ Options) ([]Item, error) {
+// A row whose metadata.author_role column names someone other than a
+// customer (agent, bot, staff, ...) is skipped unless opts.IncludeStaff.
+func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	source := c.Source
 	if source == "" {
 		source = "csv"
@@ -155,7 +157,7 @@ func (c CSV) Map(data []byte, _ Options) ([]Item, error) {
 		if err != nil {
 			return items, fmt.Errorf("read CSV: %w", err)
 		}
-		items = append(items, c.row(row, index, Position{Line: line}, source, kind))
+		items = append(items, opts.judge(c.row(row, index, Position{Line: line}, source, kind)))
 	}
 }
 

@@ -43,6 +43,8 @@ type dcPost struct {
 	ReplyTo     flexID   `json:"reply_to_post_number"`
 	Archetype   string   `json:"topic_archetype"`
 	Staff       bool     `json:"staff"`
+	Admin       bool     `json:"admin"`
+	Moderator   bool     `json:"moderator"`
 }
 
 // dcTopic is what a topic document says about all of its posts.
@@ -69,14 +71,14 @@ func (d Discourse) Map(data []byte, opts Options) ([]Item, error) {
 			if err != nil || !isArray {
 				return nil, &mapError{detail: "want Discourse posts (latest_posts, post_stream, post)"}
 			}
-			return d.posts(els, pos, "", dcTopic{}, base), nil
+			return d.posts(els, pos, "", dcTopic{}, base, opts), nil
 		}
 		if r, ok := top["latest_posts"]; ok {
 			els, _, err := elements(r)
 			if err != nil {
 				return nil, &mapError{field: "latest_posts", detail: err.Error()}
 			}
-			return d.posts(els, pos, "latest_posts", dcTopic{}, base), nil
+			return d.posts(els, pos, "latest_posts", dcTopic{}, base, opts), nil
 		}
 		if r, ok := top["post_stream"]; ok {
 			var stream struct {
@@ -87,14 +89,14 @@ func (d Discourse) Map(data []byte, opts Options) ([]Item, error) {
 			}
 			var topic dcTopic
 			_ = json.Unmarshal(raw, &topic)
-			return d.posts(stream.Posts, pos, "post_stream.posts", topic, base), nil
+			return d.posts(stream.Posts, pos, "post_stream.posts", topic, base, opts), nil
 		}
 		if r, ok := top["posts"]; ok && first(r) == '[' {
 			els, _, _ := elements(r)
-			return d.posts(els, pos, "posts", dcTopic{}, base), nil
+			return d.posts(els, pos, "posts", dcTopic{}, base, opts), nil
 		}
 		if r, ok := top["post"]; ok {
-			return []Item{d.post(r, withPath(pos, "post"), dcTopic{}, base)}, nil
+			return []Item{d.post(r, withPath(pos, "post"), dcTopic{}, base, opts)}, nil
 		}
 		for _, k := range []string{"topic", "ping", "user", "category", "tag", "like", "user_badge"} {
 			if _, ok := top[k]; ok {
@@ -102,24 +104,24 @@ func (d Discourse) Map(data []byte, opts Options) ([]Item, error) {
 			}
 		}
 		if _, ok := top["cooked"]; ok {
-			return []Item{d.post(raw, pos, dcTopic{}, base)}, nil
+			return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
 		}
 		if _, ok := top["raw"]; ok {
-			return []Item{d.post(raw, pos, dcTopic{}, base)}, nil
+			return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
 		}
 		return nil, &mapError{detail: "want Discourse posts: found none of latest_posts, post_stream, post, cooked"}
 	})
 }
 
-func (d Discourse) posts(els []json.RawMessage, pos Position, path string, topic dcTopic, base string) []Item {
+func (d Discourse) posts(els []json.RawMessage, pos Position, path string, topic dcTopic, base string, opts Options) []Item {
 	items := make([]Item, 0, len(els))
 	for i, el := range els {
-		items = append(items, d.post(el, withPath(pos, indexPath(path, i, true)), topic, base))
+		items = append(items, d.post(el, withPath(pos, indexPath(path, i, true)), topic, base, opts))
 	}
 	return items
 }
 
-func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base string) Item {
+func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base string, opts Options) Item {
 	var p dcPost
 	if err := decodeItem(raw, &p); err != nil {
 		return failed(pos, err)
@@ -144,6 +146,10 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	case 3:
 		return failed(pos, skip("post %s is a small action, written by Discourse", id))
 	}
+	role, reason := discourseRole(id, p)
+	if opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
+	}
 	body := firstNonEmpty(HTMLToText(p.Cooked), strings.TrimSpace(p.Raw))
 	if body == "" {
 		return failed(pos, missingField("cooked"))
@@ -161,8 +167,8 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 		r.Metadata["post_type"] = "whisper"
 		r.Metadata["visibility"] = "private"
 	}
-	if p.Staff {
-		r.Metadata["author_role"] = "staff"
+	if role != "" {
+		r.Metadata["author_role"] = role
 	}
 	if p.Archetype == "private_message" {
 		r.Metadata["visibility"] = "private"
@@ -183,6 +189,28 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 		r.Author = &feedback.Author{ID: string(p.UserID), Name: firstNonEmpty(p.Name, p.Username)}
 	}
 	return finish(pos, r)
+}
+
+// discourseRole says who wrote a post when that is not a customer, and
+// why it is not feedback: Discourse's own users (system, discobot: ids
+// below 1), the forum's staff (admins and moderators, as the post's staff,
+// admin and moderator flags say), and whispers, which only staff can
+// write or read. Members of other groups (a "team" group without
+// moderation rights) are not flagged and are kept.
+func discourseRole(id string, p dcPost) (role, reason string) {
+	switch {
+	case strings.HasPrefix(string(p.UserID), "-") || string(p.UserID) == "0":
+		return "bot", "post " + id + " is by Discourse's own user " + firstNonEmpty(p.Username, string(p.UserID))
+	case p.Admin:
+		return "staff", "post " + id + " is by an admin"
+	case p.Moderator:
+		return "staff", "post " + id + " is by a moderator"
+	case p.Staff:
+		return "staff", "post " + id + " is by staff"
+	case p.PostType == 4:
+		return "staff", "post " + id + " is a whisper, which only staff write"
+	}
+	return "", ""
 }
 
 // discourseTags reads a topic's tags, which are names in older versions

@@ -23,4 +23,12 @@
 // field at fault. Items that are not feedback (a pull request, a deleted
 // comment, a webhook event about something else) come back with an error
 // that matches ErrSkipped. Nothing here publishes: callers decide.
+//
+// # Customer voice
+//
+// Records are what customers said. Replies by agents, internal notes,
+// bots and posts by the product's staff, moderators and maintainers are
+// skipped with an error that matches ErrNotCustomer (and ErrSkipped) and
+// says who wrote the item, unless Options.IncludeStaff keeps them as
+// records marked with metadata.author_role. See ErrNotCustomer.
 package sources

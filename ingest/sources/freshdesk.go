@@ -56,15 +56,19 @@ type fdTicket struct {
 }
 
 type fdConversation struct {
-	ID        flexID   `json:"id"`
-	TicketID  flexID   `json:"ticket_id"`
-	BodyText  string   `json:"body_text"`
-	Body      string   `json:"body"`
-	Incoming  *bool    `json:"incoming"`
-	Private   *bool    `json:"private"`
-	UserID    flexID   `json:"user_id"`
-	FromEmail string   `json:"from_email"`
-	CreatedAt flexTime `json:"created_at"`
+	ID       flexID `json:"id"`
+	TicketID flexID `json:"ticket_id"`
+	BodyText string `json:"body_text"`
+	Body     string `json:"body"`
+	Incoming *bool  `json:"incoming"`
+	Private  *bool  `json:"private"`
+	Source   flexID `json:"source"` // 0 reply, 2 note, others: created from a channel
+	// AutoResponse and AutomationID mark what an automation sent.
+	AutoResponse bool     `json:"auto_response"`
+	AutomationID flexID   `json:"automation_id"`
+	UserID       flexID   `json:"user_id"`
+	FromEmail    string   `json:"from_email"`
+	CreatedAt    flexTime `json:"created_at"`
 }
 
 // Map implements Mapper.
@@ -95,10 +99,10 @@ func (f Freshdesk) Map(data []byte, opts Options) ([]Item, error) {
 				continue
 			}
 			if _, isConv := k["ticket_id"]; isConv || (k["body_text"] != nil && k["subject"] == nil) {
-				items = append(items, f.conversation(el, p, "", base, nil))
+				items = append(items, f.conversation(el, p, "", base, nil, opts))
 				continue
 			}
-			items = append(items, f.ticket(el, p, base)...)
+			items = append(items, f.ticket(el, p, base, opts)...)
 		}
 		return items, nil
 	})
@@ -111,7 +115,11 @@ var (
 		"7": "chat", "8": "mobihelp", "9": "feedback_widget", "10": "outbound_email", "11": "ecommerce", "12": "bot"}
 )
 
-func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item {
+// fdOutbound is the ticket source of an outbound e-mail: a ticket an
+// agent opened by writing to a customer, whose description is the agent's.
+const fdOutbound = "10"
+
+func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string, opts Options) []Item {
 	var t fdTicket
 	if err := decodeItem(raw, &t); err != nil {
 		return []Item{failed(pos, err)}
@@ -126,13 +134,38 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item
 	case t.Deleted:
 		return []Item{failed(pos, skip("ticket %s is deleted", id))}
 	}
+	var account *feedback.Account
+	if t.Company != nil && string(t.Company.ID) != "" {
+		account = &feedback.Account{ID: string(t.Company.ID), Name: t.Company.Name}
+	} else if string(t.CompanyID) != "" {
+		account = &feedback.Account{ID: string(t.CompanyID)}
+	}
+	reason := ""
+	if string(t.Source) == fdOutbound {
+		reason = "ticket " + id + " is an outbound e-mail an agent wrote"
+	}
+	var first Item
+	if opts.skipStaff(reason) {
+		first = failed(pos, notCustomer(reason))
+	} else {
+		first = f.ticketRecord(t, pos, id, base, account)
+	}
+	items := []Item{first}
+	for i, c := range t.Conversations {
+		items = append(items, f.conversation(c, withPath(pos, indexPath("conversations", i, true)), id, base, account, opts))
+	}
+	return items
+}
+
+// ticketRecord maps the ticket itself.
+func (f Freshdesk) ticketRecord(t fdTicket, pos Position, id, base string, account *feedback.Account) Item {
 	at, err := created("created_at", t.CreatedAt)
 	if err != nil {
-		return []Item{failed(pos, err)}
+		return failed(pos, err)
 	}
 	body := firstNonEmpty(t.DescriptionText, HTMLToText(t.Description), t.Subject)
 	if strings.TrimSpace(body) == "" {
-		return []Item{failed(pos, missingField("description_text"))}
+		return failed(pos, missingField("description_text"))
 	}
 	r := &feedback.Record{
 		ID: "freshdesk:" + id, Source: "freshdesk", Kind: "ticket", CreatedAt: at,
@@ -148,21 +181,16 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string) []Item
 		author = mergeAuthor(feedback.Author{ID: string(t.Requester.ID), Name: t.Requester.Name, Email: t.Requester.Email}, author)
 	}
 	r.Author = &author
-	if t.Company != nil && string(t.Company.ID) != "" {
-		r.Account = &feedback.Account{ID: string(t.Company.ID), Name: t.Company.Name}
-	} else if string(t.CompanyID) != "" {
-		r.Account = &feedback.Account{ID: string(t.CompanyID)}
+	r.Account = account
+	if string(t.Source) == fdOutbound {
+		r.Metadata["author_role"] = "agent"
 	}
-	items := []Item{finish(pos, r)}
-	for i, c := range t.Conversations {
-		items = append(items, f.conversation(c, withPath(pos, indexPath("conversations", i, true)), id, base, r.Account))
-	}
-	return items
+	return finish(pos, r)
 }
 
 // conversation maps a reply or note; account is its ticket's, given to the
 // customer's replies when the input includes the ticket.
-func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base string, account *feedback.Account) Item {
+func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base string, account *feedback.Account, opts Options) Item {
 	var c fdConversation
 	if err := decodeItem(raw, &c); err != nil {
 		return failed(pos, err)
@@ -170,6 +198,10 @@ func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base 
 	id := string(c.ID)
 	if id == "" {
 		return failed(pos, missingField("id"))
+	}
+	role, reason := freshdeskRole(id, c)
+	if opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	ticket = firstNonEmpty(string(c.TicketID), ticket)
 	if ticket == "" {
@@ -197,17 +229,42 @@ func (f Freshdesk) conversation(raw json.RawMessage, pos Position, ticket, base 
 		author.Email = strings.TrimSpace(c.FromEmail)
 	}
 	r.Author = &author
-	if c.Incoming != nil {
-		r.Metadata["author_role"] = map[bool]string{true: "customer", false: "agent"}[*c.Incoming]
-		if *c.Incoming && account != nil {
-			acc := *account
-			r.Account = &acc
-		}
+	if role != "" {
+		r.Metadata["author_role"] = role
+	}
+	if role == "customer" && account != nil {
+		acc := *account
+		r.Account = &acc
 	}
 	if c.Private != nil && *c.Private {
 		r.Metadata["visibility"] = "private"
 	}
 	return finish(pos, r)
+}
+
+// freshdeskRole says who wrote a conversation and, when that is not a
+// customer, why it is not feedback. Customers can only reply; notes,
+// public or private, are the team's. incoming marks what came from
+// outside Freshdesk: a customer's reply, or (as a private note) the answer
+// of someone outside the team to a ticket an agent forwarded.
+func freshdeskRole(id string, c fdConversation) (role, reason string) {
+	private := c.Private != nil && *c.Private
+	incoming := c.Incoming != nil && *c.Incoming
+	switch {
+	case private && incoming:
+		return "third_party", "conversation " + id + " is a private note from outside the team (an answer to a forwarded ticket)"
+	case private:
+		return "agent", "conversation " + id + " is a private note"
+	case c.Incoming == nil:
+		return "", ""
+	case incoming:
+		return "customer", ""
+	case c.AutoResponse || string(c.AutomationID) != "":
+		return "bot", "conversation " + id + " was sent by an automation"
+	case string(c.Source) == "2":
+		return "agent", "conversation " + id + " is an agent's public note"
+	}
+	return "agent", "conversation " + id + " is an agent's reply"
 }
 
 func lookupOr(m map[string]string, k string) string {

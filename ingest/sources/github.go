@@ -73,24 +73,24 @@ func (g GitHub) Map(data []byte, opts Options) ([]Item, error) {
 			if err != nil || !isArray {
 				return nil, &mapError{detail: "want GitHub issues, issue comments or an issues/issue_comment webhook"}
 			}
-			return g.list(els, pos, ""), nil
+			return g.list(els, pos, "", opts), nil
 		}
 		if _, ok := top["zen"]; ok {
 			return []Item{failed(pos, skip("ping event"))}, nil
 		}
 		if r, ok := top["items"]; ok && first(r) == '[' {
 			els, _, _ := elements(r)
-			return g.list(els, pos, "items"), nil
+			return g.list(els, pos, "items", opts), nil
 		}
 		issueRaw, hasIssue := top["issue"]
 		if hasIssue {
-			return []Item{g.webhook(top, issueRaw, pos)}, nil
+			return []Item{g.webhook(top, issueRaw, pos, opts)}, nil
 		}
 		if _, ok := top["issue_url"]; ok {
-			return []Item{g.comment(raw, pos, nil, "")}, nil
+			return []Item{g.comment(raw, pos, nil, "", opts)}, nil
 		}
 		if _, ok := top["number"]; ok {
-			return []Item{g.issue(raw, pos, "")}, nil
+			return []Item{g.issue(raw, pos, "", opts)}, nil
 		}
 		if _, ok := top["action"]; ok {
 			return []Item{failed(pos, skip("a webhook without an issue"))}, nil
@@ -99,20 +99,20 @@ func (g GitHub) Map(data []byte, opts Options) ([]Item, error) {
 	})
 }
 
-func (g GitHub) list(els []json.RawMessage, pos Position, path string) []Item {
+func (g GitHub) list(els []json.RawMessage, pos Position, path string, opts Options) []Item {
 	items := make([]Item, 0, len(els))
 	for i, el := range els {
 		p := withPath(pos, indexPath(path, i, true))
 		if _, isComment := keys(el)["issue_url"]; isComment {
-			items = append(items, g.comment(el, p, nil, ""))
+			items = append(items, g.comment(el, p, nil, "", opts))
 		} else {
-			items = append(items, g.issue(el, p, ""))
+			items = append(items, g.issue(el, p, "", opts))
 		}
 	}
 	return items
 }
 
-func (g GitHub) webhook(top map[string]json.RawMessage, issueRaw json.RawMessage, pos Position) Item {
+func (g GitHub) webhook(top map[string]json.RawMessage, issueRaw json.RawMessage, pos Position, opts Options) Item {
 	action := unquote(top["action"])
 	var repo struct {
 		FullName string `json:"full_name"`
@@ -127,16 +127,16 @@ func (g GitHub) webhook(top map[string]json.RawMessage, issueRaw json.RawMessage
 		return failed(pos, skip("%s deleted", what))
 	}
 	if !isComment {
-		return g.issue(issueRaw, withPath(pos, "issue"), repo.FullName)
+		return g.issue(issueRaw, withPath(pos, "issue"), repo.FullName, opts)
 	}
 	var issue ghIssue
 	if err := decodeItem(issueRaw, &issue); err != nil {
 		return failed(withPath(pos, "issue"), err)
 	}
-	return g.comment(commentRaw, withPath(pos, "comment"), &issue, repo.FullName)
+	return g.comment(commentRaw, withPath(pos, "comment"), &issue, repo.FullName, opts)
 }
 
-func (g GitHub) issue(raw json.RawMessage, pos Position, repo string) Item {
+func (g GitHub) issue(raw json.RawMessage, pos Position, repo string, opts Options) Item {
 	var is ghIssue
 	if err := decodeItem(raw, &is); err != nil {
 		return failed(pos, err)
@@ -147,6 +147,9 @@ func (g GitHub) issue(raw json.RawMessage, pos Position, repo string) Item {
 	}
 	if !isNull(is.PullRequest) {
 		return failed(pos, skip("#%s is a pull request", number))
+	}
+	if reason := githubReason("issue #"+number+" was opened by", is.User, is.Association); opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	repo = firstNonEmpty(repo, githubRepo(is.RepositoryURL), githubRepo(is.HTMLURL))
 	if repo == "" {
@@ -175,7 +178,7 @@ func (g GitHub) issue(raw json.RawMessage, pos Position, repo string) Item {
 
 // comment maps an issue comment; issue is the issue it belongs to when the
 // input includes it (webhooks).
-func (g GitHub) comment(raw json.RawMessage, pos Position, issue *ghIssue, repo string) Item {
+func (g GitHub) comment(raw json.RawMessage, pos Position, issue *ghIssue, repo string, opts Options) Item {
 	var c ghComment
 	if err := decodeItem(raw, &c); err != nil {
 		return failed(pos, err)
@@ -186,6 +189,9 @@ func (g GitHub) comment(raw json.RawMessage, pos Position, issue *ghIssue, repo 
 	}
 	if strings.Contains(c.HTMLURL, "/pull/") || issue != nil && !isNull(issue.PullRequest) {
 		return failed(pos, skip("comment %s is on a pull request", id))
+	}
+	if reason := githubReason("comment "+id+" was written by", c.User, c.Association); opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	number := ""
 	if issue != nil {
@@ -240,6 +246,20 @@ func githubAuthor(r *feedback.Record, u *ghUser, association string) {
 	if u.Type == "Bot" {
 		r.Metadata["author_role"] = "bot"
 	}
+}
+
+// githubReason says why an issue or comment is not customer feedback:
+// a bot wrote it, or an owner, member or collaborator of the repository
+// did (author_association). Contributors and everyone else are kept: they
+// are users, even when they once sent a patch.
+func githubReason(what string, u *ghUser, association string) string {
+	switch {
+	case u != nil && u.Type == "Bot":
+		return what + " a bot (" + u.Login + ")"
+	case association == "OWNER" || association == "MEMBER" || association == "COLLABORATOR":
+		return what + " a maintainer (" + association + ")"
+	}
+	return ""
 }
 
 func githubLabels(raw json.RawMessage) []string {

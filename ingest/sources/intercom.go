@@ -99,13 +99,13 @@ func (ic Intercom) Map(data []byte, opts Options) ([]Item, error) {
 			}
 			var items []Item
 			for i, el := range els {
-				items = append(items, ic.conversation(el, withPath(pos, indexPath("", i, true)), base)...)
+				items = append(items, ic.conversation(el, withPath(pos, indexPath("", i, true)), base, opts)...)
 			}
 			return items, nil
 		}
 		switch unquote(top["type"]) {
 		case "notification_event":
-			return ic.notification(top, pos, base), nil
+			return ic.notification(top, pos, base, opts), nil
 		case "conversation.list":
 			els, isArray, err := elements(top["conversations"])
 			if err != nil {
@@ -113,7 +113,7 @@ func (ic Intercom) Map(data []byte, opts Options) ([]Item, error) {
 			}
 			var items []Item
 			for i, el := range els {
-				items = append(items, ic.conversation(el, withPath(pos, indexPath("conversations", i, isArray)), base)...)
+				items = append(items, ic.conversation(el, withPath(pos, indexPath("conversations", i, isArray)), base, opts)...)
 			}
 			return items, nil
 		}
@@ -121,18 +121,18 @@ func (ic Intercom) Map(data []byte, opts Options) ([]Item, error) {
 			els, _, _ := elements(r)
 			var items []Item
 			for i, el := range els {
-				items = append(items, ic.conversation(el, withPath(pos, indexPath("conversations", i, true)), base)...)
+				items = append(items, ic.conversation(el, withPath(pos, indexPath("conversations", i, true)), base, opts)...)
 			}
 			return items, nil
 		}
-		return ic.conversation(raw, pos, base), nil
+		return ic.conversation(raw, pos, base, opts), nil
 	})
 }
 
 // notification maps a webhook notification: conversation topics carry a
 // conversation; every other topic (ping, contacts, companies) carries no
 // feedback.
-func (ic Intercom) notification(top map[string]json.RawMessage, pos Position, base string) []Item {
+func (ic Intercom) notification(top map[string]json.RawMessage, pos Position, base string, opts Options) []Item {
 	topic := unquote(top["topic"])
 	var data struct {
 		Item json.RawMessage `json:"item"`
@@ -146,7 +146,7 @@ func (ic Intercom) notification(top map[string]json.RawMessage, pos Position, ba
 			base = "https://app.intercom.com/a/inbox/" + app
 		}
 	}
-	return ic.conversation(data.Item, withPath(pos, "data.item"), base)
+	return ic.conversation(data.Item, withPath(pos, "data.item"), base, opts)
 }
 
 func intercomRole(authorType string) string {
@@ -161,7 +161,7 @@ func intercomRole(authorType string) string {
 	return authorType
 }
 
-func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) []Item {
+func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, opts Options) []Item {
 	var c icConversation
 	if err := decodeItem(raw, &c); err != nil {
 		return []Item{failed(pos, err)}
@@ -191,8 +191,13 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 	// written part as its text; that part is then not a record of its own,
 	// or its words would count twice.
 	usedPart := -1
+	opener := src.Author
 	if strings.TrimSpace(body) == "" {
-		body, usedPart = firstPartText(c.Parts.Parts)
+		var part icPart
+		body, usedPart, part = firstPartText(c.Parts.Parts)
+		if usedPart >= 0 && part.Author != nil {
+			opener = part.Author
+		}
 	}
 	kind := "chat"
 	if src.Type == "email" || src.DeliveredAs == "email" || !isNull(c.Ticket) {
@@ -213,7 +218,7 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 	if c.Priority != "" && c.Priority != "not_priority" {
 		r.Metadata["priority"] = c.Priority
 	}
-	if a := src.Author; a != nil {
+	if a := opener; a != nil {
 		r.Author = &feedback.Author{ID: string(a.ID), Name: a.Name, Email: a.Email}
 		r.Metadata["author_role"] = intercomRole(a.Type)
 	}
@@ -236,39 +241,84 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string) 
 		}
 	}
 	var items []Item
-	if strings.TrimSpace(body) == "" {
+	switch reason := intercomOpenerReason(id, opener, src.DeliveredAs, usedPart >= 0); {
+	case opts.skipStaff(reason):
+		items = append(items, failed(pos, notCustomer(reason)))
+	case strings.TrimSpace(body) == "":
 		items = append(items, failed(pos, missingField("source.body")))
-	} else {
+	default:
+		if reason != "" && r.Metadata["author_role"] == "" {
+			r.Metadata["author_role"] = "agent"
+		}
 		items = append(items, finish(pos, r))
 	}
 	for i, p := range c.Parts.Parts {
 		if i == usedPart {
 			continue
 		}
-		if item, ok := ic.part(p, withPath(pos, indexPath("conversation_parts", i, true)), r); ok {
+		if item, ok := ic.part(p, withPath(pos, indexPath("conversation_parts", i, true)), r, opts); ok {
 			items = append(items, item)
 		}
 	}
 	return items
 }
 
-// firstPartText is the text of the first part that has any, and its
-// index: the body of a conversation whose opening message was only an
-// attachment. The index is -1 when no part has text.
-func firstPartText(parts []json.RawMessage) (string, int) {
+// firstPartText is the text of the first part that has any, its index
+// and the part: the body of a conversation whose opening message was only
+// an attachment. The index is -1 when no part has text.
+func firstPartText(parts []json.RawMessage) (string, int, icPart) {
 	for i, raw := range parts {
 		var p icPart
 		if json.Unmarshal(raw, &p) == nil && p.Body != nil {
 			if t := HTMLToText(*p.Body); t != "" {
-				return t, i
+				return t, i, p
 			}
 		}
 	}
-	return "", -1
+	return "", -1, icPart{}
+}
+
+// intercomOpenerReason says why a conversation's opening text is not
+// customer feedback: an admin, team or bot wrote it (an outbound message,
+// a campaign, an operator's greeting), as its author's type says or, when
+// the message names no author, its delivered_as. Empty when a customer
+// wrote it or nobody knows. fromPart says the text is that of the first
+// part, the opening message being only an attachment.
+func intercomOpenerReason(id string, author *icAuthor, deliveredAs string, fromPart bool) string {
+	who := ""
+	if author != nil {
+		who = intercomTeammate(author.Type)
+	} else {
+		switch deliveredAs {
+		case "admin_initiated", "automated", "campaigns_initiated", "operator_initiated":
+			who = "the team (delivered_as " + deliveredAs + ")"
+		}
+	}
+	switch {
+	case who == "":
+		return ""
+	case fromPart:
+		return "conversation " + id + " opened with an attachment only, and its first text is by " + who
+	}
+	return "conversation " + id + " was opened by " + who + ", an outbound message"
+}
+
+// intercomTeammate names an author who is not a customer the way a skip
+// reason does ("an admin"); empty for customers and unknown types.
+func intercomTeammate(authorType string) string {
+	switch authorType {
+	case "admin":
+		return "an admin"
+	case "team":
+		return "a team"
+	case "bot":
+		return "a bot"
+	}
+	return ""
 }
 
 // part maps one conversation part; ok is false for parts without text.
-func (ic Intercom) part(raw json.RawMessage, pos Position, conv *feedback.Record) (Item, bool) {
+func (ic Intercom) part(raw json.RawMessage, pos Position, conv *feedback.Record, opts Options) (Item, bool) {
 	var p icPart
 	if err := decodeItem(raw, &p); err != nil {
 		return failed(pos, err), true
@@ -279,6 +329,9 @@ func (ic Intercom) part(raw json.RawMessage, pos Position, conv *feedback.Record
 	id := string(p.ID)
 	if id == "" {
 		return failed(pos, missingField("id")), true
+	}
+	if reason := intercomPartReason(id, p); opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason)), true
 	}
 	at, err := created("created_at", p.CreatedAt)
 	if err != nil {
@@ -297,4 +350,24 @@ func (ic Intercom) part(raw json.RawMessage, pos Position, conv *feedback.Record
 		r.Metadata["visibility"] = "private"
 	}
 	return finish(pos, r), true
+}
+
+// intercomPartReason says why a part is not customer feedback: a note
+// (only teammates write them), or a reply by an admin, a team or a bot
+// (Fin, custom bots, workflows). Empty for a customer's part and for one
+// whose author the payload does not give.
+func intercomPartReason(id string, p icPart) string {
+	who := ""
+	if p.Author != nil {
+		who = intercomTeammate(p.Author.Type)
+	}
+	switch {
+	case p.PartType == "note" && who != "":
+		return "part " + id + " is a note by " + who
+	case p.PartType == "note":
+		return "part " + id + " is a note"
+	case who != "":
+		return "part " + id + " is a " + firstNonEmpty(p.PartType, "part") + " by " + who
+	}
+	return ""
 }

@@ -39,6 +39,11 @@ type Options struct {
 	// Event is the event name a webhook request carried in a header
 	// (X-GitHub-Event, X-Discourse-Event); empty for files.
 	Event string
+	// IncludeStaff maps what agents, bots, staff, moderators and
+	// maintainers wrote (replies, internal notes, automated answers) to
+	// records marked with metadata.author_role, instead of skipping it
+	// with ErrNotCustomer. See ErrNotCustomer for what each source says.
+	IncludeStaff bool
 }
 
 // Item is one item of an input: a record, or why there is none.

@@ -9,7 +9,9 @@ import (
 // Records reads records that already follow the message contract: JSON
 // lines (one record per line), a JSON array of records, or one record. Each
 // is decoded and validated with feedback.Decode, so a bad line is reported
-// with the contract's reason and field.
+// with the contract's reason and field. A record whose metadata.author_role
+// names someone other than a customer (agent, bot, staff, maintainer, ...)
+// is skipped with ErrNotCustomer unless Options.IncludeStaff.
 type Records struct {
 	// MaxBodyBytes is the body limit records are validated against, the
 	// publisher's; feedback.DefaultMaxBodyBytes when 0.
@@ -22,7 +24,7 @@ var _ Mapper = Records{}
 func (Records) Name() string { return "jsonl" }
 
 // Map implements Mapper.
-func (rs Records) Map(data []byte, _ Options) ([]Item, error) {
+func (rs Records) Map(data []byte, opts Options) ([]Item, error) {
 	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
 		els, isArray, err := elements(raw)
 		if err != nil {
@@ -36,7 +38,7 @@ func (rs Records) Map(data []byte, _ Options) ([]Item, error) {
 				items = append(items, failed(p, err))
 				continue
 			}
-			items = append(items, Item{Pos: p, Record: r})
+			items = append(items, opts.judge(Item{Pos: p, Record: r}))
 		}
 		return items, nil
 	})

@@ -55,6 +55,9 @@ type rdItem struct {
 	Replies     json.RawMessage `json:"replies"`
 	IsSelf      *bool           `json:"is_self"`
 	NumComments json.Number     `json:"num_comments"`
+	// Distinguished is "moderator" or "admin" when the author spoke in
+	// that capacity (the green or red badge); null otherwise.
+	Distinguished string `json:"distinguished"`
 }
 
 // Map implements Mapper.
@@ -64,7 +67,7 @@ func (rd Reddit) Map(data []byte, opts Options) ([]Item, error) {
 			return nil, &mapError{detail: "want a Reddit listing or thing (a JSON object or array)"}
 		}
 		var items []Item
-		rd.value(raw, pos, "", &items)
+		rd.value(raw, pos, "", opts, &items)
 		if len(items) == 0 && keys(raw) != nil && unquote(keys(raw)["kind"]) == "" && keys(raw)["data"] == nil {
 			return nil, &mapError{detail: "want a Reddit listing or thing: found no kind, data, id"}
 		}
@@ -73,11 +76,11 @@ func (rd Reddit) Map(data []byte, opts Options) ([]Item, error) {
 }
 
 // value walks a listing, an array of listings or a thing.
-func (rd Reddit) value(raw json.RawMessage, pos Position, path string, items *[]Item) {
+func (rd Reddit) value(raw json.RawMessage, pos Position, path string, opts Options, items *[]Item) {
 	if first(raw) == '[' {
 		els, _, _ := elements(raw)
 		for i, el := range els {
-			rd.value(el, pos, indexPath(path, i, true), items)
+			rd.value(el, pos, indexPath(path, i, true), opts, items)
 		}
 		return
 	}
@@ -93,10 +96,10 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, items *[]
 		}
 		_ = json.Unmarshal(top["data"], &listing)
 		for i, c := range listing.Children {
-			rd.value(c, pos, joinPath(path, "data.children["+strconv.Itoa(i)+"]"), items)
+			rd.value(c, pos, joinPath(path, "data.children["+strconv.Itoa(i)+"]"), opts, items)
 		}
 	case kind == "t3" || kind == "t1":
-		rd.thing(kind, top["data"], withPath(pos, joinPath(path, "data")), items)
+		rd.thing(kind, top["data"], withPath(pos, joinPath(path, "data")), opts, items)
 	case kind == "more":
 	case kind != "":
 		*items = append(*items, failed(withPath(pos, path), skip("a %s is neither a post nor a comment", kind)))
@@ -108,9 +111,9 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, items *[]
 			return
 		}
 		if hasLink && hasBody {
-			rd.thing("t1", raw, withPath(pos, path), items)
+			rd.thing("t1", raw, withPath(pos, path), opts, items)
 		} else {
-			rd.thing("t3", raw, withPath(pos, path), items)
+			rd.thing("t3", raw, withPath(pos, path), opts, items)
 		}
 	}
 }
@@ -122,7 +125,7 @@ func joinPath(a, b string) string {
 	return a + "." + b
 }
 
-func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, items *[]Item) {
+func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, opts Options, items *[]Item) {
 	var it rdItem
 	if err := decodeItem(raw, &it); err != nil {
 		*items = append(*items, failed(pos, err))
@@ -134,13 +137,13 @@ func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, items *[]
 		it.Body = &b
 	}
 	if kind == "t1" {
-		*items = append(*items, rd.comment(it, pos))
+		*items = append(*items, rd.comment(it, pos, opts))
 		if !isNull(it.Replies) && first(it.Replies) == '{' {
-			rd.value(it.Replies, Position{Line: pos.Line}, joinPath(pos.Path, "replies"), items)
+			rd.value(it.Replies, Position{Line: pos.Line}, joinPath(pos.Path, "replies"), opts, items)
 		}
 		return
 	}
-	*items = append(*items, rd.post(it, pos))
+	*items = append(*items, rd.post(it, pos, opts))
 }
 
 func redditGone(s string) bool {
@@ -164,10 +167,14 @@ func (rd Reddit) base(it rdItem, at feedback.Record) *feedback.Record {
 	return r
 }
 
-func (rd Reddit) post(it rdItem, pos Position) Item {
+func (rd Reddit) post(it rdItem, pos Position, opts Options) Item {
 	id := strings.TrimPrefix(firstNonEmpty(it.ID, it.Name), "t3_")
 	if id == "" {
 		return failed(pos, missingField("id"))
+	}
+	role, reason := redditRole("post "+id, it)
+	if opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	at, err := created("created_utc", it.CreatedUTC)
 	if err != nil {
@@ -185,10 +192,13 @@ func (rd Reddit) post(it rdItem, pos Position) Item {
 	if it.IsSelf != nil && !*it.IsSelf && it.URL != "" {
 		r.Metadata["link"] = it.URL
 	}
+	if role != "" {
+		r.Metadata["author_role"] = role
+	}
 	return finish(pos, r)
 }
 
-func (rd Reddit) comment(it rdItem, pos Position) Item {
+func (rd Reddit) comment(it rdItem, pos Position, opts Options) Item {
 	id := strings.TrimPrefix(firstNonEmpty(it.ID, it.Name), "t1_")
 	if id == "" {
 		return failed(pos, missingField("id"))
@@ -199,6 +209,10 @@ func (rd Reddit) comment(it rdItem, pos Position) Item {
 	}
 	if redditGone(body) {
 		return failed(pos, skip("comment %s was deleted or removed", id))
+	}
+	role, reason := redditRole("comment "+id, it)
+	if opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	if strings.TrimSpace(body) == "" {
 		return failed(pos, missingField("body"))
@@ -218,5 +232,26 @@ func (rd Reddit) comment(it rdItem, pos Position) Item {
 	if it.ParentID != "" && !strings.HasPrefix(it.ParentID, "t3_") {
 		r.Metadata["reply_to"] = it.ParentID
 	}
+	if role != "" {
+		r.Metadata["author_role"] = role
+	}
 	return finish(pos, r)
+}
+
+// redditRole says who wrote a post or comment when that is not a customer,
+// and why it is not feedback: AutoModerator, the bot every subreddit runs,
+// and authors who distinguished the item as a moderator's or a Reddit
+// admin's (rules, announcements, removals). A moderator or a member of
+// the product's team who writes without distinguishing looks like anyone
+// else, and is kept.
+func redditRole(what string, it rdItem) (role, reason string) {
+	switch {
+	case it.Author == "AutoModerator":
+		return "bot", what + " is by AutoModerator, a bot"
+	case it.Distinguished == "moderator":
+		return "moderator", what + " is distinguished as a moderator's"
+	case it.Distinguished == "admin":
+		return "admin", what + " is distinguished as a Reddit admin's"
+	}
+	return "", ""
 }

@@ -83,51 +83,70 @@ func record(t *testing.T, items []sources.Item, id string) *feedback.Record {
 }
 
 func TestEverySourceMapsEachItemOfItsFixturesOrSaysWhyNot(t *testing.T) {
+	// staff is the outline with IncludeStaff where it differs from want.
 	cases := []struct {
 		source, file string
 		opts         sources.Options
-		want         []string
+		want, staff  []string
 	}{
 		{"zendesk", "zendesk_tickets.json", sources.Options{}, []string{
-			"zendesk:4821", "zendesk:4822", "skip: ticket 4790 is deleted", "error: created_at"}},
-		{"zendesk", "zendesk_ticket.json", sources.Options{}, []string{"zendesk:4830"}},
+			"zendesk:4821", "zendesk:4822", "skip: ticket 4790 is deleted", "error: created_at"}, nil},
+		{"zendesk", "zendesk_ticket.json", sources.Options{}, []string{"zendesk:4830"}, nil},
+		// Without the users sideload, the agent's public reply cannot be
+		// told from a customer's; the private comment is an internal note.
 		{"zendesk", "zendesk_comments.json", sources.Options{}, []string{
+			"zendesk:4821/70001", "zendesk:4821/70002", "skip: not customer feedback: comment 70003 is private", "error: body"}, []string{
 			"zendesk:4821/70001", "zendesk:4821/70002", "zendesk:4821/70003", "error: body"}},
 		{"zendesk", "zendesk_comments.json", sources.Options{Parent: "999"}, []string{
+			"zendesk:999/70001", "zendesk:999/70002", "skip: comment 70003 is private", "error: body"}, []string{
 			"zendesk:999/70001", "zendesk:999/70002", "zendesk:999/70003", "error: body"}},
-		{"zendesk", "zendesk_event_comment.json", sources.Options{}, []string{"zendesk:4830/70100"}},
-		{"zendesk", "zendesk_event_created.json", sources.Options{}, []string{"zendesk:4840"}},
-		{"zendesk", "zendesk_event_status.json", sources.Options{}, []string{"skip: ticket.status_changed"}},
+		{"zendesk", "zendesk_event_comment.json", sources.Options{}, []string{"zendesk:4830/70100"}, nil},
+		{"zendesk", "zendesk_event_created.json", sources.Options{}, []string{"zendesk:4840"}, nil},
+		{"zendesk", "zendesk_event_status.json", sources.Options{}, []string{"skip: ticket.status_changed"}, nil},
 		{"freshdesk", "freshdesk_tickets.json", sources.Options{}, []string{
-			"freshdesk:612", "freshdesk:613", `error: created_at: "not a date"`}},
+			"freshdesk:612", "freshdesk:613", `error: created_at: "not a date"`}, nil},
 		{"freshdesk", "freshdesk_conversations.json", sources.Options{}, []string{
+			"skip: not customer feedback: conversation 9101 is an agent's reply", "freshdesk:612/9102",
+			"skip: not customer feedback: conversation 9103 is a private note"}, []string{
 			"freshdesk:612/9101", "freshdesk:612/9102", "freshdesk:612/9103"}},
 		{"intercom", "intercom_conversation.json", sources.Options{}, []string{
+			"intercom:88120", "skip: not customer feedback: part 302 is a comment by an admin", "intercom:88120/303",
+			"skip: not customer feedback: part 304 is a note by an admin"}, []string{
 			"intercom:88120", "intercom:88120/302", "intercom:88120/303", "intercom:88120/304"}},
-		{"intercom", "intercom_notification.json", sources.Options{}, []string{"intercom:88200"}},
-		{"intercom", "intercom_ping.json", sources.Options{}, []string{"skip: ping"}},
+		{"intercom", "intercom_notification.json", sources.Options{}, []string{"intercom:88200"}, nil},
+		{"intercom", "intercom_ping.json", sources.Options{}, []string{"skip: ping"}, nil},
 		{"discourse", "discourse_posts.json", sources.Options{}, []string{
-			"discourse:5120", "discourse:5121", "skip: small action", "discourse:5123"}},
-		{"discourse", "discourse_topic.json", sources.Options{}, []string{"discourse:7001", "discourse:7002", "discourse:7003"}},
-		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_created"}, []string{"discourse:7010"}},
-		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_destroyed"}, []string{"skip: post_destroyed"}},
+			"discourse:5120", "discourse:5121", "skip: small action", "discourse:5123"}, nil},
+		{"discourse", "discourse_topic.json", sources.Options{}, []string{
+			"discourse:7001", "discourse:7002", "skip: not customer feedback: post 7003 is a whisper"}, []string{
+			"discourse:7001", "discourse:7002", "discourse:7003"}},
+		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_created"}, []string{"discourse:7010"}, nil},
+		{"discourse", "discourse_webhook_post.json", sources.Options{Event: "post_destroyed"}, []string{"skip: post_destroyed"}, nil},
 		{"github", "github_issues.json", sources.Options{}, []string{
-			"github:tidepool-hq/desktop#214", "skip: pull request", "github:tidepool-hq/desktop#216"}},
+			"github:tidepool-hq/desktop#214", "skip: pull request", "github:tidepool-hq/desktop#216"}, nil},
 		{"github", "github_comments.json", sources.Options{}, []string{
-			"github:tidepool-hq/desktop#214/990001", "skip: pull request"}},
+			"github:tidepool-hq/desktop#214/990001", "skip: pull request"}, nil},
 		{"github", "github_issue_comment_webhook.json", sources.Options{Event: "issue_comment"}, []string{
-			"github:tidepool-hq/desktop#214/990010"}},
-		{"github", "github_ping.json", sources.Options{}, []string{"skip: ping"}},
-		{"reddit", "reddit_listing.json", sources.Options{}, []string{"reddit:1q2w3e", "reddit:4r5t6y", "reddit:7u8i9o"}},
+			"github:tidepool-hq/desktop#214/990010"}, nil},
+		{"github", "github_ping.json", sources.Options{}, []string{"skip: ping"}, nil},
+		{"reddit", "reddit_listing.json", sources.Options{}, []string{"reddit:1q2w3e", "reddit:4r5t6y", "reddit:7u8i9o"}, nil},
 		{"reddit", "reddit_thread.json", sources.Options{}, []string{
+			"reddit:1q2w3e", "skip: not customer feedback: comment k1a2b3 is distinguished as a moderator's", "reddit:1q2w3e/k4d5e6", "skip: deleted"}, []string{
 			"reddit:1q2w3e", "reddit:1q2w3e/k1a2b3", "reddit:1q2w3e/k4d5e6", "skip: deleted"}},
 		{"jsonl", "records.jsonl", sources.Options{}, []string{
-			"typeform:r-1", "typeform:r-2", "error: created_at", "error: source", "error: not JSON", "typeform:r-5"}},
+			"typeform:r-1", "typeform:r-2", "error: created_at", "error: source", "error: not JSON", "typeform:r-5"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file+tc.opts.Event+tc.opts.Parent, func(t *testing.T) {
 			items := mapFile(t, tc.source, tc.file, tc.opts)
 			checkOutline(t, items, tc.want)
+			m, _ := sources.Lookup(tc.source)
+			checkOnlyStaffDiffers(t, m, read(t, tc.file), tc.opts)
+			if tc.staff != nil {
+				opts := tc.opts
+				opts.IncludeStaff = true
+				checkOutline(t, mapFile(t, tc.source, tc.file, opts), tc.staff)
+			}
 			for _, it := range items {
 				if it.Record != nil {
 					if err := it.Record.Validate(); err != nil {
@@ -192,7 +211,8 @@ func TestZendeskCommentsTurnHTMLIntoTextAndKeepTheirTicket(t *testing.T) {
 	if r.Parent != "zendesk:4821" || r.URL != "https://lumen.zendesk.com/agent/tickets/4821" {
 		t.Errorf("parent %q url %q", r.Parent, r.URL)
 	}
-	if record(t, items, "zendesk:4821/70003").Metadata["visibility"] != "private" {
+	staff := mapFile(t, "zendesk", "zendesk_comments.json", sources.Options{IncludeStaff: true})
+	if record(t, staff, "zendesk:4821/70003").Metadata["visibility"] != "private" {
 		t.Error("a private comment is not marked")
 	}
 	ev := record(t, mapFile(t, "zendesk", "zendesk_event_comment.json", sources.Options{}), "zendesk:4830/70100")
@@ -214,7 +234,7 @@ func TestFreshdeskMapsRequesterCompanyAndConversationRoles(t *testing.T) {
 	if got := record(t, items, "freshdesk:613").Body; got != "Love the new dashboard <3 – could it remember my filters?" {
 		t.Errorf("HTML description: %q", got)
 	}
-	conv := mapFile(t, "freshdesk", "freshdesk_conversations.json", sources.Options{})
+	conv := mapFile(t, "freshdesk", "freshdesk_conversations.json", sources.Options{IncludeStaff: true})
 	if c := record(t, conv, "freshdesk:612/9102"); c.Metadata["author_role"] != "customer" || c.Author.Email != "lena.hofer@alpenkraft.example" {
 		t.Errorf("customer reply %+v %+v", c, c.Author)
 	}
@@ -239,7 +259,8 @@ func TestIntercomConversationAndPartsKeepAuthorsRatingAndRoles(t *testing.T) {
 	if p.Parent != "intercom:88120" || p.Metadata["author_role"] != "customer" || p.Body != "iOS 18.1 — and it also happens on my iPad 🙁" {
 		t.Errorf("part %+v", p)
 	}
-	if record(t, items, "intercom:88120/304").Metadata["visibility"] != "private" {
+	staff := mapFile(t, "intercom", "intercom_conversation.json", sources.Options{IncludeStaff: true})
+	if record(t, staff, "intercom:88120/304").Metadata["visibility"] != "private" {
 		t.Error("a note is not private")
 	}
 	n := record(t, mapFile(t, "intercom", "intercom_notification.json", sources.Options{}), "intercom:88200")

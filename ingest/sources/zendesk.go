@@ -52,13 +52,17 @@ type zdOrg struct {
 	Name string `json:"name"`
 }
 
+// zdVia is how a ticket or comment came in. A comment via rule (a trigger
+// or automation) or an answer bot channel was written by no person.
 type zdVia struct {
 	Channel flexID `json:"channel"`
 	Source  struct {
 		From struct {
 			Address string `json:"address"`
 			Name    string `json:"name"`
+			Title   string `json:"title"` // a trigger's or automation's name
 		} `json:"from"`
+		Rel string `json:"rel"` // trigger, automation, voicemail, ...
 	} `json:"source"`
 }
 
@@ -73,6 +77,7 @@ type zdTicket struct {
 	Priority           string          `json:"priority"`
 	Type               string          `json:"type"`
 	RequesterID        flexID          `json:"requester_id"`
+	AssigneeID         flexID          `json:"assignee_id"`
 	OrganizationID     flexID          `json:"organization_id"`
 	ExternalID         flexID          `json:"external_id"`
 	Tags               []string        `json:"tags"`
@@ -124,6 +129,11 @@ type zdContext struct {
 	description string
 	// ticketAccount is the ticket's account, for its comments.
 	ticketAccount *feedback.Account
+	// assignee is the ticket's assignee when the document has it. Only
+	// agents can be assigned a ticket, so a comment by the assignee is an
+	// agent's even without the users sideload.
+	assignee string
+	opts     Options
 }
 
 func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]Item, error) {
@@ -136,7 +146,7 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 		if !isArray {
 			return nil, &mapError{detail: "want a Zendesk ticket, ticket list, comment list or webhook event (a JSON object or array)"}
 		}
-		ctx := zdContext{ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/")}
+		ctx := zdContext{ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/"), opts: opts}
 		var items []Item
 		for i, el := range list {
 			p := withPath(pos, indexPath("", i, true))
@@ -150,7 +160,7 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 	}
 	ctx := zdContext{
 		users: map[string]zdUser{}, orgs: map[string]zdOrg{},
-		ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/"),
+		ticketID: opts.Parent, base: strings.TrimRight(opts.BaseURL, "/"), opts: opts,
 	}
 	var users []zdUser
 	var orgs []zdOrg
@@ -178,11 +188,13 @@ func (z Zendesk) document(raw json.RawMessage, pos Position, opts Options) ([]It
 			Subject     string `json:"subject"`
 			URL         string `json:"url"`
 			Description string `json:"description"`
+			AssigneeID  flexID `json:"assignee_id"`
 		}
 		_ = json.Unmarshal(t, &head)
 		if ctx.ticketID == "" {
 			ctx.ticketID = string(head.ID)
 		}
+		ctx.assignee = zendeskID(head.AssigneeID)
 		ctx.subject = head.Subject
 		ctx.description = head.Description
 		if ctx.base == "" {
@@ -328,16 +340,56 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item
 	if strings.EqualFold(t.Status, "deleted") {
 		return []Item{failed(pos, skip("ticket %s is deleted", id))}
 	}
+	subject := firstNonEmpty(t.Subject, t.RawSubject)
+	base := zendeskBase(t.URL)
+	if base == "" {
+		base = ctx.base
+	}
+	account := ctx.account(t.OrganizationID, t.RequesterID)
+	// A ticket an agent requested for themselves is the team's own (an
+	// internal request), not a customer's. A ticket an agent opened for a
+	// customer names the customer as requester and is kept: it carries
+	// what the customer asked, even when an agent typed it.
+	role := ctx.role(t.RequesterID)
+	if t.Requester != nil && t.Requester.Role != "" {
+		role = zendeskRole(t.Requester.Role)
+	}
+	reason := ""
+	if role == "agent" {
+		reason = "ticket " + id + " was requested by an agent"
+	}
+	var first Item
+	if ctx.opts.skipStaff(reason) {
+		first = failed(pos, notCustomer(reason))
+	} else {
+		first = z.ticketRecord(t, pos, ctx, id, subject, base, account, role)
+	}
+	items := []Item{first}
+	if len(t.Comments) > 0 {
+		cctx := ctx
+		cctx.ticketID, cctx.subject, cctx.description, cctx.ticketAccount = id, subject, t.Description, account
+		cctx.assignee = zendeskID(t.AssigneeID)
+		if cctx.base == "" {
+			cctx.base = base
+		}
+		for i, c := range t.Comments {
+			items = append(items, z.comment(c, withPath(pos, indexPath("comments", i, true)), cctx))
+		}
+	}
+	return items
+}
+
+// ticketRecord maps the ticket itself; role is its requester's, when known.
+func (z Zendesk) ticketRecord(t zdTicket, pos Position, ctx zdContext, id, subject, base string, account *feedback.Account, role string) Item {
 	at, err := created("created_at", t.CreatedAt)
 	if err != nil {
-		return []Item{failed(pos, err)}
+		return failed(pos, err)
 	}
-	subject := firstNonEmpty(t.Subject, t.RawSubject)
 	// The description is the first comment's plain text, not HTML: text
 	// such as "<error 402>" is what the customer typed.
 	body := firstNonEmpty(tidy(t.Description), subject)
 	if strings.TrimSpace(body) == "" {
-		return []Item{failed(pos, missingField("description"))}
+		return failed(pos, missingField("description"))
 	}
 	r := &feedback.Record{
 		ID: "zendesk:" + id, Source: "zendesk", Kind: "ticket", CreatedAt: at,
@@ -345,11 +397,7 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item
 		// Webhooks spell these in capitals (OPEN, HIGH), the REST API in
 		// lower case; one spelling keeps them comparable.
 		Metadata: meta("status", strings.ToLower(t.Status), "priority", strings.ToLower(t.Priority),
-			"type", strings.ToLower(t.Type), "external_id", string(t.ExternalID)),
-	}
-	base := zendeskBase(t.URL)
-	if base == "" {
-		base = ctx.base
+			"type", strings.ToLower(t.Type), "external_id", string(t.ExternalID), "author_role", role),
 	}
 	if base != "" {
 		r.URL = base + "/agent/tickets/" + id
@@ -363,7 +411,7 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item
 		author = mergeAuthor(author, feedback.Author{Name: t.Via.Source.From.Name, Email: t.Via.Source.From.Address})
 	}
 	r.Author = &author
-	r.Account = ctx.account(t.OrganizationID, t.RequesterID)
+	r.Account = account
 	if score, comment := zendeskSatisfaction(t.SatisfactionRating); score != nil {
 		r.Rating = score
 		if comment != "" {
@@ -373,18 +421,7 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item
 	if r.Metadata["channel"] == "" {
 		delete(r.Metadata, "channel")
 	}
-	items := []Item{finish(pos, r)}
-	if len(t.Comments) > 0 {
-		cctx := ctx
-		cctx.ticketID, cctx.subject, cctx.description, cctx.ticketAccount = id, subject, t.Description, r.Account
-		if cctx.base == "" {
-			cctx.base = base
-		}
-		for i, c := range t.Comments {
-			items = append(items, z.comment(c, withPath(pos, indexPath("comments", i, true)), cctx))
-		}
-	}
-	return items
+	return finish(pos, r)
 }
 
 func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item {
@@ -395,6 +432,15 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	id := zendeskID(c.ID)
 	if id == "" {
 		return failed(pos, missingField("id"))
+	}
+	public := c.Public
+	if public == nil {
+		public = c.IsPublic
+	}
+	private := public != nil && !*public
+	role := zendeskCommentRole(c, ctx)
+	if reason := zendeskCommentReason(id, role, private, c.Type == "VoiceComment", c.Via); ctx.opts.skipStaff(reason) {
+		return failed(pos, notCustomer(reason))
 	}
 	at, err := created("created_at", c.CreatedAt)
 	if err != nil {
@@ -411,7 +457,7 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	if ctx.description != "" && sameText(body, ctx.description) {
 		return failed(pos, skip("comment %s is the description of ticket %s, published as the ticket", id, ticket))
 	}
-	r := &feedback.Record{Source: "zendesk", Kind: "ticket", CreatedAt: at, Body: body, Metadata: map[string]string{}}
+	r := &feedback.Record{Source: "zendesk", Kind: "ticket", CreatedAt: at, Body: body, Metadata: meta("author_role", role)}
 	if ticket != "" {
 		r.ID = "zendesk:" + ticket + "/" + id
 		r.Parent = "zendesk:" + ticket
@@ -424,22 +470,12 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	} else {
 		r.ID = "zendesk:comment-" + id
 	}
-	public := c.Public
-	if public == nil {
-		public = c.IsPublic
-	}
-	if public != nil && !*public {
+	if private {
 		r.Metadata["visibility"] = "private"
 	}
 	author := ctx.user(c.AuthorID)
-	if u, ok := ctx.users[string(c.AuthorID)]; ok {
-		r.Metadata["author_role"] = zendeskRole(u.Role)
-	}
 	if c.Author != nil {
 		author = mergeAuthor(author, feedback.Author{ID: zendeskID(c.Author.ID), Name: c.Author.Name, Email: c.Author.Email})
-		if c.Author.IsStaff != nil {
-			r.Metadata["author_role"] = map[bool]string{true: "agent", false: "customer"}[*c.Author.IsStaff]
-		}
 	}
 	if c.Via != nil {
 		author = mergeAuthor(author, feedback.Author{Name: c.Via.Source.From.Name, Email: c.Via.Source.From.Address})
@@ -451,14 +487,64 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	}
 	// A customer's comment belongs to the ticket's account even when the
 	// document does not say the customer's organization.
-	if r.Account == nil && r.Metadata["author_role"] != "agent" && ctx.ticketAccount != nil {
+	if r.Account == nil && !IsStaffRole(role) && ctx.ticketAccount != nil {
 		acc := *ctx.ticketAccount
 		r.Account = &acc
 	}
-	if r.Metadata["author_role"] == "" {
-		delete(r.Metadata, "author_role")
-	}
 	return finish(pos, r)
+}
+
+// zendeskCommentRole says who wrote a comment, as far as the document
+// tells: the webhook's is_staff, else the users sideload's role, else
+// agent for the ticket's assignee. A comment added by a trigger,
+// automation or answer bot is a bot's, whoever it is attributed to.
+func zendeskCommentRole(c zdComment, ctx zdContext) string {
+	if c.Via != nil {
+		ch := strings.ToLower(string(c.Via.Channel))
+		if ch == "rule" || strings.HasPrefix(ch, "answer_bot") {
+			return "bot"
+		}
+	}
+	if c.Author != nil && c.Author.IsStaff != nil {
+		return map[bool]string{true: "agent", false: "customer"}[*c.Author.IsStaff]
+	}
+	if role := ctx.role(c.AuthorID); role != "" {
+		return role
+	}
+	author := zendeskID(c.AuthorID)
+	if author == "" && c.Author != nil {
+		author = zendeskID(c.Author.ID)
+	}
+	if author != "" && author == ctx.assignee {
+		return "agent"
+	}
+	return ""
+}
+
+// zendeskCommentReason says why a comment is not customer feedback; empty
+// when it is or nobody knows. A private comment whose author the document
+// does not name is an internal note: end users do not write private
+// comments, except the calls Zendesk Talk records as private voice
+// comments, which are the customer's words. A customer's private comment
+// (a voicemail, a CC'd reply Zendesk made private) is kept.
+func zendeskCommentReason(id, role string, private, voice bool, via *zdVia) string {
+	switch {
+	case role == "bot" && via != nil && strings.EqualFold(string(via.Channel), "rule"):
+		rule := firstNonEmpty(via.Source.Rel, "trigger or automation")
+		if t := via.Source.From.Title; t != "" {
+			rule += " " + strconv.Quote(t)
+		}
+		return "comment " + id + " was added by the " + rule
+	case role == "bot":
+		return "comment " + id + " is an answer bot's reply"
+	case role == "agent" && private:
+		return "comment " + id + " is an agent's internal note"
+	case role == "agent":
+		return "comment " + id + " is an agent's reply"
+	case role == "" && private && !voice:
+		return "comment " + id + " is private, an internal note"
+	}
+	return ""
 }
 
 // zendeskRole names a user role the way every source's author_role does.
@@ -506,6 +592,7 @@ func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
 			Subject        string `json:"subject"`
 			Description    string `json:"description"`
 			RequesterID    flexID `json:"requester_id"`
+			AssigneeID     flexID `json:"assignee_id"`
 			OrganizationID flexID `json:"organization_id"`
 		}
 		if err := json.Unmarshal(ev.Detail, &ticket); err != nil || zendeskID(ticket.ID) == "" {
@@ -526,12 +613,22 @@ func (z Zendesk) event(raw json.RawMessage, pos Position, ctx zdContext) Item {
 		ctx.ticketID = zendeskID(ticket.ID)
 		ctx.subject = ticket.Subject
 		ctx.description = ticket.Description
+		ctx.assignee = zendeskID(ticket.AssigneeID)
 		if org := zendeskID(ticket.OrganizationID); org != "" {
 			ctx.ticketAccount = &feedback.Account{ID: org, Name: ctx.orgs[org].Name}
 		}
 		return z.comment(b, withPath(pos, "event.comment"), ctx)
 	}
 	return failed(pos, skip("event %s carries no feedback", kind))
+}
+
+// role is a user's author_role from the users sideload; empty when the
+// document does not list the user.
+func (ctx zdContext) role(id flexID) string {
+	if u, ok := ctx.users[string(id)]; ok {
+		return zendeskRole(u.Role)
+	}
+	return ""
 }
 
 func (ctx zdContext) user(id flexID) feedback.Author {
