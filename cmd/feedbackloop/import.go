@@ -28,6 +28,7 @@ type importFlags struct {
 	dateLayout        string
 	baseURL, parent   string
 	dryRun            bool
+	includeStaff      bool
 	chunk             int
 }
 
@@ -43,6 +44,11 @@ Sources: ` + strings.Join(append(sources.Names(), "csv", "notes"), ", ") + `.
 JSON inputs may be one object, a list response, an array, or JSON lines.
 CSV needs a column map: --map body=Comment,created_at=Date,account.id=Customer.
 Notes read every .md and .txt file under --dir (see docs/sources.md).
+
+Only what customers wrote is imported: agent replies, internal notes, bot
+messages and posts by staff, moderators and maintainers are skipped and
+reported, where the source says who wrote them. --include-staff imports
+them too, marked with metadata.author_role.
 
 Items that cannot be mapped are reported on stderr with their position and
 reason and do not stop the rest; the command then exits non-zero. Records
@@ -70,14 +76,22 @@ row per id. --dry-run prints the records as JSON lines and needs no NATS.`,
 	fl.StringVar(&f.baseURL, "base-url", "", "where people see the items, for links the input lacks (Discourse forum, helpdesk URL, Intercom inbox)")
 	fl.StringVar(&f.parent, "parent", "", "ticket id the comments in the file belong to, when the file does not say (Zendesk comment lists)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the records as JSON lines on stdout and publish nothing")
+	fl.BoolVar(&f.includeStaff, "include-staff", false, "also import what agents, bots, staff and maintainers wrote (replies, notes), marked with metadata.author_role")
 	fl.IntVar(&f.chunk, "chunk", 500, "records per publish")
 	_ = cmd.MarkFlagRequired("source")
 	return cmd
 }
 
-// importTotals counts what happened to the items of an import.
+// importTotals counts what happened to the items of an import. skipped
+// counts items that are not feedback at all, staff those that someone
+// other than a customer wrote (left out without --include-staff).
 type importTotals struct {
-	read, published, duplicates, skipped, rejected, failed int
+	read, published, duplicates, skipped, staff, rejected, failed int
+}
+
+// skips is how the totals line reports the skipped items.
+func (t importTotals) skips() string {
+	return fmt.Sprintf("skipped %d (not feedback), skipped %d (not customer feedback: agent replies, notes, bots, staff)", t.skipped, t.staff)
 }
 
 func runImport(cmd *cobra.Command, a *app, f importFlags) error {
@@ -92,6 +106,9 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	var recPos []sources.Position
 	for _, it := range items {
 		switch {
+		case errors.Is(it.Err, sources.ErrNotCustomer):
+			t.staff++
+			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
 		case errors.Is(it.Err, sources.ErrSkipped):
 			t.skipped++
 			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
@@ -111,16 +128,26 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 				return fmt.Errorf("write records: %w", err)
 			}
 		}
-		fmt.Fprintf(stderr, "dry run: read %d, would publish %d, skipped %d (not feedback), rejected %d\n",
-			t.read, len(recs), t.skipped, t.rejected)
+		fmt.Fprintf(stderr, "dry run: read %d, would publish %d, %s, rejected %d\n",
+			t.read, len(recs), t.skips(), t.rejected)
+		t.staffHint(stderr)
 		return t.err()
 	}
 	if err := publishImport(cmd, a, f, recs, recPos, &t); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "read %d, published %d, duplicates skipped by JetStream %d, skipped %d (not feedback), rejected %d, failed %d\n",
-		t.read, t.published, t.duplicates, t.skipped, t.rejected, t.failed)
+	fmt.Fprintf(stderr, "read %d, published %d, duplicates skipped by JetStream %d, %s, rejected %d, failed %d\n",
+		t.read, t.published, t.duplicates, t.skips(), t.rejected, t.failed)
+	t.staffHint(stderr)
 	return t.err()
+}
+
+// staffHint says how to import what was skipped as staff text, when
+// anything was.
+func (t importTotals) staffHint(w io.Writer) {
+	if t.staff > 0 {
+		fmt.Fprintln(w, "--include-staff imports what agents, bots, staff and maintainers wrote too, marked with metadata.author_role")
+	}
 }
 
 func (t importTotals) err() error {
@@ -176,7 +203,7 @@ func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read input: %w", err)
 	}
-	items, err := m.Map(data, sources.Options{BaseURL: f.baseURL, Parent: f.parent})
+	items, err := m.Map(data, sources.Options{BaseURL: f.baseURL, Parent: f.parent, IncludeStaff: f.includeStaff})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -60,7 +60,7 @@ func TestDryRunPrintsValidRecordsAndReportsEachRejectedItem(t *testing.T) {
 	for _, want := range []string{
 		"zendesk_tickets.json:1: tickets[3]: rejected: created_at: is missing",
 		"tickets[2]: skipped: ticket 4790 is deleted",
-		"dry run: read 4, would publish 2, skipped 1 (not feedback), rejected 1",
+		"dry run: read 4, would publish 2, skipped 1 (not feedback), skipped 0 (not customer feedback: agent replies, notes, bots, staff), rejected 1",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, stderr)
@@ -68,28 +68,85 @@ func TestDryRunPrintsValidRecordsAndReportsEachRejectedItem(t *testing.T) {
 	}
 }
 
+// n records are customers', all are with --include-staff.
 func TestDryRunOfEverySourceFixture(t *testing.T) {
 	cases := []struct {
-		args []string
-		n    int
+		args   []string
+		n, all int
 	}{
-		{[]string{"--source", "freshdesk", "--file", fixtures + "freshdesk_conversations.json"}, 3},
-		{[]string{"--source", "intercom", "--file", fixtures + "intercom_conversation.json"}, 4},
-		{[]string{"--source", "discourse", "--file", fixtures + "discourse_topic.json", "--base-url", "https://forum.example.com"}, 3},
-		{[]string{"--source", "github", "--file", fixtures + "github_issue_comment_webhook.json"}, 1},
-		{[]string{"--source", "reddit", "--file", fixtures + "reddit_listing.json"}, 3},
-		{[]string{"--source", "zendesk", "--file", fixtures + "zendesk_comments.json", "--parent", "4821"}, 3},
-		{[]string{"--source", "notes", "--dir", fixtures + "notes/2024"}, 4},
+		{[]string{"--source", "freshdesk", "--file", fixtures + "freshdesk_conversations.json"}, 1, 3},
+		{[]string{"--source", "intercom", "--file", fixtures + "intercom_conversation.json"}, 2, 4},
+		{[]string{"--source", "discourse", "--file", fixtures + "discourse_topic.json", "--base-url", "https://forum.example.com"}, 2, 3},
+		{[]string{"--source", "github", "--file", fixtures + "github_issue_comment_webhook.json"}, 1, 1},
+		{[]string{"--source", "reddit", "--file", fixtures + "reddit_listing.json"}, 3, 3},
+		{[]string{"--source", "reddit", "--file", fixtures + "reddit_thread.json"}, 2, 3},
+		{[]string{"--source", "zendesk", "--file", fixtures + "zendesk_comments.json", "--parent", "4821"}, 2, 3},
+		{[]string{"--source", "notes", "--dir", fixtures + "notes/2024"}, 4, 4},
 		{[]string{"--source", "csv", "--file", fixtures + "nps.csv", "--map", "created_at=Submitted,body=Comment,account.id=Customer,rating=Score",
-			"--source-name", "nps", "--kind", "survey", "--date-order", "mdy"}, 4},
+			"--source-name", "nps", "--kind", "survey", "--date-order", "mdy"}, 4, 4},
 	}
 	for _, tc := range cases {
-		t.Run(tc.args[1], func(t *testing.T) {
+		t.Run(tc.args[1]+" "+tc.args[3], func(t *testing.T) {
 			stdout, stderr, _ := runImportCmd(t, append(tc.args, "--dry-run")...)
 			if recs := dryRunRecords(t, stdout); len(recs) != tc.n {
 				t.Errorf("%d records, want %d\n%s", len(recs), tc.n, stderr)
 			}
+			stdout, stderr, _ = runImportCmd(t, append(tc.args, "--dry-run", "--include-staff")...)
+			if recs := dryRunRecords(t, stdout); len(recs) != tc.all {
+				t.Errorf("--include-staff: %d records, want %d\n%s", len(recs), tc.all, stderr)
+			}
 		})
+	}
+}
+
+// What agents, bots and automations wrote is reported item by item and
+// counted apart; --include-staff imports it, marked with its role.
+func TestDryRunSkipsStaffTextUnlessIncluded(t *testing.T) {
+	args := []string{"--source", "zendesk", "--file", fixtures + "other/zendesk_comments_roles.json", "--dry-run"}
+	stdout, stderr, err := runImportCmd(t, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var ids []string
+	for _, r := range dryRunRecords(t, stdout) {
+		ids = append(ids, r.ID)
+	}
+	if strings.Join(ids, " ") != "zendesk:90160/882001 zendesk:90160/882006 zendesk:90160/882008" {
+		t.Errorf("records %v, want the customer's three", ids)
+	}
+	for _, want := range []string{
+		"zendesk_comments_roles.json:1: comments[1]: skipped: not customer feedback: comment 882002 is an agent's reply",
+		"comments[2]: skipped: not customer feedback: comment 882003 is an agent's internal note",
+		`comments[3]: skipped: not customer feedback: comment 882004 was added by the automation "Pending 48h reminder"`,
+		"comments[4]: skipped: not customer feedback: comment 882005 is an answer bot's reply",
+		"comments[6]: skipped: not customer feedback: comment 882007 is an agent's reply",
+		"dry run: read 8, would publish 3, skipped 0 (not feedback), skipped 5 (not customer feedback: agent replies, notes, bots, staff), rejected 0",
+		"--include-staff imports",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+
+	stdout, stderr, err = runImportCmd(t, append(args, "--include-staff")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	roles := map[string]string{}
+	for _, r := range dryRunRecords(t, stdout) {
+		roles[r.ID] = r.Metadata["author_role"]
+	}
+	want := map[string]string{
+		"zendesk:90160/882001": "customer", "zendesk:90160/882002": "agent", "zendesk:90160/882003": "agent",
+		"zendesk:90160/882004": "bot", "zendesk:90160/882005": "bot", "zendesk:90160/882006": "customer",
+		"zendesk:90160/882007": "agent", "zendesk:90160/882008": "customer",
+	}
+	if fmt.Sprint(roles) != fmt.Sprint(want) {
+		t.Errorf("records and roles with --include-staff:\n%v\nwant\n%v", roles, want)
+	}
+	if !strings.Contains(stderr, "dry run: read 8, would publish 8, skipped 0 (not feedback), skipped 0 (not customer feedback") ||
+		strings.Contains(stderr, "--include-staff imports") {
+		t.Errorf("totals with --include-staff:\n%s", stderr)
 	}
 }
 
@@ -125,7 +182,7 @@ func TestImportPublishesOnceAndCountsDuplicatesOnTheSecondRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "read 3, published 2, duplicates skipped by JetStream 0, skipped 1 (not feedback), rejected 0, failed 0") {
+	if !strings.Contains(stderr, "read 3, published 2, duplicates skipped by JetStream 0, skipped 1 (not feedback), skipped 0 (not customer feedback: agent replies, notes, bots, staff), rejected 0, failed 0") {
 		t.Errorf("first run totals:\n%s", stderr)
 	}
 	_, stderr, err = runImportCmd(t, args...)
@@ -144,7 +201,7 @@ func TestImportPublishesOnceAndCountsDuplicatesOnTheSecondRun(t *testing.T) {
 // than the ones the mappers were written against (ingest/sources/testdata/
 // other, whose table test checks each record's id, date, account and text)
 // to valid records, reports the rest, and prints the same records the
-// mapper returns, in order.
+// mapper returns, in order; with and without --include-staff.
 func TestDryRunMapsEveryItemOfTheOtherPayloads(t *testing.T) {
 	const dir = fixtures + "other/"
 	entries, err := os.ReadDir(dir)
@@ -157,60 +214,72 @@ func TestDryRunMapsEveryItemOfTheOtherPayloads(t *testing.T) {
 		args := []string{"--source", source, "--file", dir + name, "--dry-run"}
 		opts := sources.Options{}
 		switch {
-		case name == "records.jsonl":
+		case strings.HasPrefix(name, "records"):
 			source, args[1] = "jsonl", "jsonl"
-		case name == "survey_export.csv":
-			continue // TestDryRunOfACSVExport
+		case strings.HasSuffix(name, ".csv"):
+			continue // TestDryRunOfACSVExport, TestDryRunOfACSVExportWithRoles
 		case name == "zendesk_comments_offset.json":
 			args = append(args, "--parent", "90102")
 			opts.Parent = "90102"
 		}
-		t.Run(name, func(t *testing.T) {
-			m, ok := sources.Lookup(source)
-			if !ok {
-				t.Fatalf("no mapper %s", source)
-			}
-			data, err := os.ReadFile(dir + name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items, err := m.Map(data, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want []string
-			skipped, rejected := 0, 0
-			for _, it := range items {
-				switch {
-				case it.Record != nil:
-					b, _ := json.Marshal(it.Record)
-					want = append(want, string(b))
-				case errors.Is(it.Err, sources.ErrSkipped):
-					skipped++
-				default:
-					rejected++
+		for _, staff := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s staff=%v", name, staff), func(t *testing.T) {
+				m, ok := sources.Lookup(source)
+				if !ok {
+					t.Fatalf("no mapper %s", source)
 				}
-			}
-			stdout, stderr, err := runImportCmd(t, args...)
-			if (err != nil) != (rejected > 0) {
-				t.Errorf("command error %v with %d rejected items", err, rejected)
-			}
-			recs := dryRunRecords(t, stdout)
-			if len(recs) != len(want) || len(recs) == 0 && skipped == 0 {
-				t.Fatalf("%d records, want %d\n%s", len(recs), len(want), stderr)
-			}
-			for i, r := range recs {
-				b, _ := json.Marshal(r)
-				if string(b) != want[i] {
-					t.Errorf("record %d:\n%s\nwant\n%s", i, b, want[i])
+				data, err := os.ReadFile(dir + name)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			totals := fmt.Sprintf("dry run: read %d, would publish %d, skipped %d (not feedback), rejected %d",
-				len(items), len(want), skipped, rejected)
-			if !strings.Contains(stderr, totals) {
-				t.Errorf("stderr does not say %q:\n%s", totals, stderr)
-			}
-		})
+				opts.IncludeStaff = staff
+				items, err := m.Map(data, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				skipped, notCustomer, rejected := 0, 0, 0
+				for _, it := range items {
+					switch {
+					case it.Record != nil:
+						b, _ := json.Marshal(it.Record)
+						want = append(want, string(b))
+					case errors.Is(it.Err, sources.ErrNotCustomer):
+						notCustomer++
+					case errors.Is(it.Err, sources.ErrSkipped):
+						skipped++
+					default:
+						rejected++
+					}
+				}
+				cmdArgs := args
+				if staff {
+					cmdArgs = append(append([]string{}, args...), "--include-staff")
+				}
+				stdout, stderr, err := runImportCmd(t, cmdArgs...)
+				if (err != nil) != (rejected > 0) {
+					t.Errorf("command error %v with %d rejected items", err, rejected)
+				}
+				recs := dryRunRecords(t, stdout)
+				if len(recs) != len(want) || len(recs) == 0 && skipped+notCustomer == 0 {
+					t.Fatalf("%d records, want %d\n%s", len(recs), len(want), stderr)
+				}
+				for i, r := range recs {
+					b, _ := json.Marshal(r)
+					if string(b) != want[i] {
+						t.Errorf("record %d:\n%s\nwant\n%s", i, b, want[i])
+					}
+				}
+				totals := fmt.Sprintf("dry run: read %d, would publish %d, skipped %d (not feedback), skipped %d (not customer feedback: agent replies, notes, bots, staff), rejected %d",
+					len(items), len(want), skipped, notCustomer, rejected)
+				if !strings.Contains(stderr, totals) {
+					t.Errorf("stderr does not say %q:\n%s", totals, stderr)
+				}
+				if staff && notCustomer > 0 {
+					t.Errorf("%d items skipped as staff text with --include-staff", notCustomer)
+				}
+			})
+		}
 	}
 }
 
@@ -231,5 +300,38 @@ func TestDryRunOfACSVExport(t *testing.T) {
 	}
 	if !strings.Contains(stderr, `survey_export.csv:6: rejected: column "Comment" (body): is empty`) {
 		t.Errorf("the empty row is not reported with its line:\n%s", stderr)
+	}
+}
+
+func TestDryRunOfACSVExportWithRoles(t *testing.T) {
+	args := []string{"--source", "csv", "--file", fixtures + "other/helpdesk_replies.csv", "--dry-run",
+		"--map", "id=Message ID,parent=Ticket,created_at=Sent,author.email=From,metadata.author_role=Role,body=Text",
+		"--source-name", "helpdesk", "--kind", "ticket"}
+	for _, tc := range []struct {
+		staff bool
+		ids   string
+		total string
+	}{
+		{false, "helpdesk:m-9001 helpdesk:m-9004", "would publish 2, skipped 0 (not feedback), skipped 2 (not customer feedback"},
+		{true, "helpdesk:m-9001 helpdesk:m-9002 helpdesk:m-9003 helpdesk:m-9004", "would publish 4, skipped 0 (not feedback), skipped 0 (not customer feedback"},
+	} {
+		a := args
+		if tc.staff {
+			a = append(append([]string{}, args...), "--include-staff")
+		}
+		stdout, stderr, err := runImportCmd(t, a...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		var ids []string
+		for _, r := range dryRunRecords(t, stdout) {
+			ids = append(ids, r.ID)
+		}
+		if strings.Join(ids, " ") != tc.ids || !strings.Contains(stderr, tc.total) {
+			t.Errorf("--include-staff=%v: ids %v\n%s", tc.staff, ids, stderr)
+		}
+		if !tc.staff && !strings.Contains(stderr, "helpdesk_replies.csv:3: skipped: not customer feedback: helpdesk:m-9002 has metadata.author_role=agent") {
+			t.Errorf("the agent's row is not reported with its line:\n%s", stderr)
+		}
 	}
 }
