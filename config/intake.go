@@ -27,6 +27,11 @@ type Intake struct {
 	// ZendeskURL (https://acme.zendesk.com) makes links for Zendesk
 	// webhook records, whose payloads do not say where the helpdesk is.
 	ZendeskURL string `yaml:"zendesk_url"`
+	// IncludeStaff publishes what agents, bots, staff, moderators and
+	// maintainers wrote (replies, internal notes, automated answers) as
+	// records marked with metadata.author_role. By default only customers'
+	// text is published and the rest is answered as skipped, with reasons.
+	IncludeStaff bool `yaml:"include_staff"`
 	// MaxBodyBytes bounds a request body; larger requests get 413.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
 	// TimestampTolerance is how far a signed timestamp (Zendesk) may be

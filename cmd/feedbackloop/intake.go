@@ -22,7 +22,10 @@ func newIntakeCmd(a *app) *cobra.Command {
 
 A 202 is sent only after JetStream acknowledged the records. A wrong or
 missing signature or token gets 401 and publishes nothing; a webhook whose
-secret is not set answers 404. See docs/sources.md for each source's setup.`,
+secret is not set answers 404. Only what customers wrote is published:
+agents' replies, internal notes, bots' and staff's posts are answered as
+skipped with their reasons, unless intake.include_staff is true. See
+docs/sources.md for each source's setup.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()

@@ -122,8 +122,9 @@ func TestASignedIntercomWebhookBecomesAClickHouseRow(t *testing.T) {
 
 // Every source's signed webhook, in payloads the mappers were not written
 // against, ends as rows with their ids, dates and accounts; the comment that
-// opens a Zendesk ticket is stored once, as the ticket; a retried delivery
-// adds no row; a tampered delivery adds nothing.
+// opens a Zendesk ticket is stored once, as the ticket; what agents, bots
+// and maintainers wrote is not stored; a retried delivery adds no row; a
+// tampered delivery adds nothing.
 func TestSignedWebhooksOfEverySourceBecomeRowsOnce(t *testing.T) {
 	e := newIntake(t, func(c *config.Intake, _ *intake.Options) { c.ZendeskURL = "https://brightline.zendesk.com" })
 	s := startWorker(t, e)
@@ -146,6 +147,12 @@ func TestSignedWebhooksOfEverySourceBecomeRowsOnce(t *testing.T) {
 		{"github", ghKey, "github_webhook_issue_comment.json", "issue_comment", http.StatusAccepted},
 		{"github", ghKey, "github_webhook_comment_on_pr.json", "issue_comment", http.StatusOK},
 		{"discourse", dcKey, "discourse_webhook_post_edited.json", "post_edited", http.StatusAccepted},
+		{"zendesk", zdKey, "zendesk_webhook_internal_note.json", "", http.StatusOK},
+		{"github", ghKey, "github_webhook_issue_opened_by_member.json", "issues", http.StatusOK},
+		{"discourse", dcKey, "discourse_webhook_staff_reply.json", "post_created", http.StatusOK},
+		// The customer's opening and reply are stored; the bot's answer,
+		// the admin's note and reply are not.
+		{"intercom", icKey, "intercom_webhook_admin_replied.json", "", http.StatusAccepted},
 		// The sender retries a delivery it thinks failed.
 		{"zendesk", zdKey, "zendesk_webhook_comment_added.json", "", http.StatusAccepted},
 	}
@@ -170,6 +177,8 @@ func TestSignedWebhooksOfEverySourceBecomeRowsOnce(t *testing.T) {
 		{"github:brightline-oss/route-sdk#104/2350010", "", "2024-10-30T08:00:00Z", "Still late by an hour"},
 		{"intercom:2070", "", "2024-07-07T11:00:00Z", "Where can I change the language"},
 		{"intercom:2070/41000101", "", "2024-07-07T12:00:00Z", "Também preciso em português"},
+		{"intercom:2090", "", "2024-07-15T08:00:00Z", "The proof-of-delivery photos are blurry"},
+		{"intercom:2090/41000302", "", "2024-07-15T08:10:00Z", "Cleared it, still blurry"},
 		{"zendesk:90140", "7005", "2024-06-10T16:20:00Z", "Our invoices show the wrong VAT rate"},
 		{"zendesk:90140/880200", "7005", "2024-06-11T09:12:45Z", "Still wrong on the June invoice"},
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -461,5 +462,110 @@ func TestTheFeedbackAPIAppliesTheRecordBodyLimitToTheWholeRequest(t *testing.T) 
 	}
 	if n := e.stored(); n != 0 {
 		t.Errorf("%d published", n)
+	}
+}
+
+// otherFixture reads a payload of the second set (../sources/testdata/other).
+func otherFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	return readFixture(t, filepath.Join("other", name))
+}
+
+// staffHooks are webhooks whose items someone other than a customer wrote,
+// next to customers' items in the Intercom one.
+var staffHooks = []struct {
+	source, key, file, event string
+	customers, all           []string // ids published without and with intake.include_staff
+	reason                   string   // a skip reason the default answer gives
+}{
+	{"zendesk", zdKey, "zendesk_webhook_internal_note.json", "", nil,
+		[]string{"zendesk:90140/880201"}, "comment 880201 is an agent's internal note"},
+	{"github", ghKey, "github_webhook_issue_opened_by_member.json", "issues", nil,
+		[]string{"github:brightline-oss/route-sdk#105"}, "issue #105 was opened by a maintainer (MEMBER)"},
+	{"discourse", dcKey, "discourse_webhook_staff_reply.json", "post_created", nil,
+		[]string{"discourse:31011"}, "post 31011 is by an admin"},
+	{"intercom", icKey, "intercom_webhook_admin_replied.json", "",
+		[]string{"intercom:2090", "intercom:2090/41000302"},
+		[]string{"intercom:2090", "intercom:2090/41000301", "intercom:2090/41000302", "intercom:2090/41000304", "intercom:2090/41000305"},
+		"part 41000305 is a comment by an admin"},
+}
+
+// By default a webhook publishes what customers wrote and answers with the
+// count and reasons of what it skipped; intake.include_staff publishes all.
+func TestStaffTextInWebhooksIsSkippedWithItsReasonUnlessIncluded(t *testing.T) {
+	for _, h := range staffHooks {
+		for _, staff := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s include_staff=%v", h.source, staff), func(t *testing.T) {
+				e := newIntake(t, func(c *config.Intake, _ *intake.Options) { c.IncludeStaff = staff })
+				body := otherFixture(t, h.file)
+				res := e.post("/webhooks/"+h.source, body, e.signed(h.source, h.key, body, h.event))
+				want, skipped := h.customers, len(h.all)-len(h.customers)
+				if staff {
+					want, skipped = h.all, 0
+				}
+				switch {
+				case len(want) == 0 && (res.status != http.StatusOK || res.body["status"] != "ignored"):
+					t.Fatalf("status %d %s, want 200 ignored", res.status, res.raw)
+				case len(want) > 0 && (res.status != http.StatusAccepted || res.body["accepted"] != float64(len(want))):
+					t.Fatalf("status %d %s, want 202 with %d accepted", res.status, res.raw, len(want))
+				}
+				if res.body["skipped"] != float64(skipped) {
+					t.Errorf("answer %s does not count %d skipped items", res.raw, skipped)
+				}
+				if !staff && !strings.Contains(res.raw, "not customer feedback: "+h.reason) {
+					t.Errorf("answer %s does not give the reason %q", res.raw, h.reason)
+				}
+				if got := e.stored(); got != uint64(len(want)) {
+					t.Fatalf("%d messages stored, want %d", got, len(want))
+				}
+				for i, id := range want {
+					if got := e.storedID(uint64(i + 1)); got != id {
+						t.Errorf("stored %q, want %q", got, id)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Records that say an agent or a bot wrote them are skipped, not refused:
+// the request is still all or nothing for invalid records.
+func TestTheFeedbackAPISkipsRecordsByStaffUnlessIncluded(t *testing.T) {
+	auth := http.Header{"Authorization": {"Bearer " + token}}
+	body := otherFixture(t, "records_roles.jsonl")
+	e := newIntake(t)
+	res := e.post("/v1/feedback", body, auth)
+	if res.status != http.StatusAccepted || res.body["accepted"] != float64(3) || res.body["skipped"] != float64(2) ||
+		!strings.Contains(res.raw, "helpscout:t-801/r-2 has metadata.author_role=agent") {
+		t.Errorf("status %d %s, want 202 with 3 accepted and 2 skipped", res.status, res.raw)
+	}
+	if n := e.stored(); n != 3 {
+		t.Errorf("%d stored, want 3", n)
+	}
+	agent := []byte(`{"id":"api:9","source":"api","kind":"ticket","created_at":"2025-11-01T10:00:00Z","body":"Fixed.","metadata":{"author_role":"agent"}}`)
+	if res := e.post("/v1/feedback", agent, auth); res.status != http.StatusOK || res.body["status"] != "ignored" {
+		t.Errorf("only staff records: status %d %s, want 200 ignored", res.status, res.raw)
+	}
+	if n := e.stored(); n != 3 {
+		t.Errorf("%d stored after a staff-only request, want 3", n)
+	}
+
+	all := newIntake(t, func(c *config.Intake, _ *intake.Options) { c.IncludeStaff = true })
+	if res := all.post("/v1/feedback", body, auth); res.status != http.StatusAccepted || res.body["accepted"] != float64(5) {
+		t.Errorf("with intake.include_staff: status %d %s, want 202 with 5 accepted", res.status, res.raw)
+	}
+}
+
+func TestIntakeIncludeStaffIsAConfigurationKey(t *testing.T) {
+	c, err := config.Load("", []string{"FEEDBACKLOOP_INTAKE_INCLUDE_STAFF=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Intake.IncludeStaff || config.Default().Intake.IncludeStaff {
+		t.Errorf("intake.include_staff: loaded %v, default %v; want true, false", c.Intake.IncludeStaff, config.Default().Intake.IncludeStaff)
+	}
+	_, err = config.Load("", []string{"FEEDBACKLOOP_INTAKE_INCLUDE_STAFF=maybe"})
+	if err == nil || !strings.Contains(err.Error(), "intake.include_staff") || !strings.Contains(err.Error(), "maybe") {
+		t.Errorf("a value that is not a bool: %v, want an error naming the key and the value", err)
 	}
 }

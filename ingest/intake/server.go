@@ -84,16 +84,19 @@ func New(o Options) (*Server, error) {
 		s.now = time.Now
 	}
 	zendeskURL := strings.TrimRight(o.Config.ZendeskURL, "/")
+	staff := o.Config.IncludeStaff
 	s.webhooks = map[string]webhook{
 		"zendesk": {secret: o.Config.ZendeskSecret, setting: "intake.zendesk_secret", verify: VerifyZendesk, mapper: sources.Zendesk{},
-			options: func(http.Header) sources.Options { return sources.Options{BaseURL: zendeskURL} }},
+			options: func(http.Header) sources.Options { return sources.Options{BaseURL: zendeskURL, IncludeStaff: staff} }},
 		"intercom": {secret: o.Config.IntercomSecret, setting: "intake.intercom_secret", verify: VerifyIntercom, mapper: sources.Intercom{},
-			options: func(http.Header) sources.Options { return sources.Options{} }},
+			options: func(http.Header) sources.Options { return sources.Options{IncludeStaff: staff} }},
 		"github": {secret: o.Config.GitHubSecret, setting: "intake.github_secret", verify: VerifyGitHub, mapper: sources.GitHub{},
-			options: func(h http.Header) sources.Options { return sources.Options{Event: h.Get("X-GitHub-Event")} }},
+			options: func(h http.Header) sources.Options {
+				return sources.Options{Event: h.Get("X-GitHub-Event"), IncludeStaff: staff}
+			}},
 		"discourse": {secret: o.Config.DiscourseSecret, setting: "intake.discourse_secret", verify: VerifyDiscourse, mapper: sources.Discourse{},
 			options: func(h http.Header) sources.Options {
-				return sources.Options{Event: h.Get("X-Discourse-Event"), BaseURL: h.Get("X-Discourse-Instance")}
+				return sources.Options{Event: h.Get("X-Discourse-Event"), BaseURL: h.Get("X-Discourse-Instance"), IncludeStaff: staff}
 			}},
 	}
 	return s, nil
@@ -148,7 +151,9 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 
 // feedback takes contract records: one, an array, or JSON lines. The
 // request is all or nothing: one invalid record rejects it with 400 and
-// nothing is published.
+// nothing is published. A record whose metadata.author_role names someone
+// other than a customer is skipped, not refused, unless
+// intake.include_staff.
 func (s *Server) feedback(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Token == "" {
 		writeError(w, http.StatusNotFound, "POST /v1/feedback is off: set intake.token to turn it on", nil)
@@ -165,7 +170,7 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items, err := s.records.Map(body, sources.Options{})
+	items, err := s.records.Map(body, sources.Options{IncludeStaff: s.cfg.IncludeStaff})
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error(), nil)
 		return
@@ -174,7 +179,12 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%d of %d records are invalid; nothing was published", len(problems), len(items)), problems)
 		return
 	}
-	s.publish(w, r, "api", records(items), nil)
+	recs := records(items)
+	if len(recs) == 0 && len(items) > 0 {
+		s.ignore(w, "api", items)
+		return
+	}
+	s.publish(w, r, "api", recs, nil, items)
 }
 
 // webhook verifies a source's signature, maps the event and publishes
@@ -216,13 +226,33 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(recs) == 0 {
-		reasons := itemProblems(items, true)
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ignored", "items": reasons})
+		s.ignore(w, name, items)
 		return
 	}
 	// A webhook cannot fix one bad part and resend: the parts that map are
 	// published and the others reported.
-	s.publish(w, r, name, recs, problems)
+	s.publish(w, r, name, recs, problems, items)
+}
+
+// ignore answers 200 for a request whose items were all skipped on
+// purpose (not feedback, or not a customer's), with the reason of each.
+func (s *Server) ignore(w http.ResponseWriter, from string, items []sources.Item) {
+	skipped := itemProblems(items, true)
+	s.log.Info("feedback ignored", zap.String("from", from), zap.Int("skipped", len(skipped)),
+		zap.Int("not_customer", notCustomer(items)))
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ignored", "skipped": len(skipped), "items": skipped})
+}
+
+// notCustomer counts the items skipped because someone other than a
+// customer wrote them.
+func notCustomer(items []sources.Item) int {
+	n := 0
+	for _, it := range items {
+		if errors.Is(it.Err, sources.ErrNotCustomer) {
+			n++
+		}
+	}
+	return n
 }
 
 // readBody reads the body within the size limit; on failure it answered.
@@ -241,8 +271,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 }
 
 // publish stores recs and answers 202 once JetStream acknowledged all of
-// them, 503 when it could not, 400 for records the publisher refused.
-func (s *Server) publish(w http.ResponseWriter, r *http.Request, from string, recs []*feedback.Record, rejected []problem) {
+// them, 503 when it could not, 400 for records the publisher refused. The
+// answer also lists the request's items that were skipped on purpose.
+func (s *Server) publish(w http.ResponseWriter, r *http.Request, from string, recs []*feedback.Record, rejected []problem, items []sources.Item) {
 	if !s.connected() {
 		writeError(w, http.StatusServiceUnavailable, "NATS is unreachable; retry later", nil)
 		return
@@ -276,9 +307,12 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, from string, re
 		writeError(w, http.StatusBadRequest, "no record could be published", rejected)
 		return
 	}
-	s.log.Info("feedback accepted", zap.String("from", from), zap.Int("records", len(accepted)), zap.Int("duplicates", len(duplicates)))
+	skipped := itemProblems(items, true)
+	s.log.Info("feedback accepted", zap.String("from", from), zap.Int("records", len(accepted)), zap.Int("duplicates", len(duplicates)),
+		zap.Int("skipped", len(skipped)), zap.Int("not_customer", notCustomer(items)))
 	writeJSON(w, http.StatusAccepted, map[string]any{
 		"accepted": len(accepted), "duplicates": len(duplicates), "ids": append(accepted, duplicates...), "rejected": rejected,
+		"skipped": len(skipped), "skipped_items": skipped,
 	})
 }
 
