@@ -57,6 +57,12 @@ type Poll struct {
 	GitHubAPIURL string   `yaml:"github_api_url"`
 	// GitHubComments also polls the repositories' issue comments.
 	GitHubComments bool `yaml:"github_comments"`
+
+	// IncludeStaff publishes what agents, bots, staff and maintainers
+	// wrote (replies, internal notes, automated answers) as records marked
+	// with metadata.author_role. By default only customers' text is
+	// published; the rest is counted and logged as skipped.
+	IncludeStaff bool `yaml:"include_staff"`
 }
 
 func defaultPoll() Poll {

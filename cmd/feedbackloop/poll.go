@@ -23,7 +23,9 @@ func newPollCmd(a *app) *cobra.Command {
 Each source's position is kept in the NATS key-value bucket
 poll.checkpoint_bucket and written only after the records before it were
 acknowledged by JetStream, so a restarted poller resumes where it stopped.
-The first poll of a source reaches back poll.backfill.`,
+The first poll of a source reaches back poll.backfill. Only what customers
+wrote is published; posts by staff, maintainers and bots are counted and
+logged as skipped, unless poll.include_staff is true.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()

@@ -33,7 +33,7 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 	}
 	var out []Source
 	if base := trimSlash(cfg.DiscourseURL); base != "" {
-		out = append(out, &Discourse{BaseURL: base, Since: since, MaxPages: cfg.MaxPages,
+		out = append(out, &Discourse{BaseURL: base, Since: since, MaxPages: cfg.MaxPages, IncludeStaff: cfg.IncludeStaff,
 			client: newClient("discourse", cfg.RateLimit, func(r *http.Request) {
 				if cfg.DiscourseAPIKey != "" {
 					r.Header.Set("Api-Key", cfg.DiscourseAPIKey)
@@ -42,7 +42,7 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 			})})
 	}
 	if base := cfg.Zendesk(); base != "" {
-		out = append(out, &Zendesk{BaseURL: base, Since: since, MaxPages: cfg.MaxPages,
+		out = append(out, &Zendesk{BaseURL: base, Since: since, MaxPages: cfg.MaxPages, IncludeStaff: cfg.IncludeStaff,
 			client: newClient("zendesk", min(cfg.RateLimit, cfg.ZendeskRateLimit), func(r *http.Request) {
 				if cfg.ZendeskEmail != "" {
 					r.SetBasicAuth(cfg.ZendeskEmail+"/token", cfg.ZendeskToken)
@@ -62,9 +62,10 @@ func Sources(cfg config.Poll, log *zap.Logger, now time.Time) []Source {
 				r.Header.Set("Authorization", "Bearer "+cfg.GitHubToken)
 			}
 		})
-		out = append(out, &GitHub{APIURL: api, Repo: repo, Since: since, MaxPages: cfg.MaxPages, client: c})
+		out = append(out, &GitHub{APIURL: api, Repo: repo, Since: since, MaxPages: cfg.MaxPages, IncludeStaff: cfg.IncludeStaff, client: c})
 		if cfg.GitHubComments {
-			out = append(out, &GitHub{APIURL: api, Repo: repo, Comments: true, Since: since, MaxPages: cfg.MaxPages, client: c})
+			out = append(out, &GitHub{APIURL: api, Repo: repo, Comments: true, Since: since, MaxPages: cfg.MaxPages,
+				IncludeStaff: cfg.IncludeStaff, client: c})
 		}
 	}
 	return out

@@ -15,7 +15,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
@@ -720,5 +722,111 @@ func TestRunPollsOnItsIntervalUntilStopped(t *testing.T) {
 	}
 	if sent := e.pub.ids(); len(sent) != 5 {
 		t.Errorf("sent %v: a post was sent twice", sent)
+	}
+}
+
+// ghComment is an issue comment on issue 3 by login, whose relation to the
+// repository is association; a Bot when bot is set.
+func ghComment(id int, login, association string, bot bool, updated string) map[string]any {
+	userType := "User"
+	if bot {
+		userType = "Bot"
+	}
+	return map[string]any{
+		"id": id, "html_url": fmt.Sprintf("https://github.com/tidepool-hq/desktop/issues/3#issuecomment-%d", id),
+		"issue_url": "https://api.github.com/repos/tidepool-hq/desktop/issues/3", "body": "Comment " + strconv.Itoa(id),
+		"user": map[string]any{"login": login, "id": id, "type": userType}, "author_association": association,
+		"created_at": updated, "updated_at": updated,
+	}
+}
+
+// What maintainers and bots write is not published, and is counted in the
+// poll's summary; the checkpoint moves past it all the same, so it is not
+// fetched again. poll.include_staff publishes it.
+func TestThePollerSkipsMaintainersAndBotsAndCountsThem(t *testing.T) {
+	newFake := func() *fakeGitHub {
+		maintainerIssue := ghIssue(2, "2025-10-03T00:00:00Z", false)
+		maintainerIssue["author_association"] = "OWNER"
+		return &fakeGitHub{
+			issues: []map[string]any{ghIssue(1, "2025-10-02T00:00:00Z", false), maintainerIssue},
+			comments: []map[string]any{
+				ghComment(601, "linden", "NONE", false, "2025-10-06T00:00:00Z"),
+				ghComment(602, "dev-ana", "MEMBER", false, "2025-10-06T01:00:00Z"),
+				ghComment(603, "renovate[bot]", "NONE", true, "2025-10-06T02:00:00Z"),
+				ghComment(604, "ext-kai", "COLLABORATOR", false, "2025-10-06T03:00:00Z"),
+			},
+		}
+	}
+	for _, staff := range []bool{false, true} {
+		t.Run(fmt.Sprintf("include_staff=%v", staff), func(t *testing.T) {
+			e := newNATS(t)
+			fake := newFake()
+			api := httptest.NewServer(fake)
+			t.Cleanup(api.Close)
+			fake.srvURL = api.URL
+			cfg := pollConfig(func(c *config.Poll) {
+				c.GitHubAPIURL = api.URL
+				c.GitHubRepos = []string{"tidepool-hq/desktop"}
+				c.GitHubToken = "gh-token"
+				c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+				c.IncludeStaff = staff
+			})
+			core, logs := observer.New(zap.DebugLevel)
+			log := zap.New(core)
+			srcs := poll.Sources(cfg, log, time.Now())
+			p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range srcs {
+				if err := p.PollOnce(context.Background(), s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#3/601"}
+			wantSkipped := map[string]int64{"github/tidepool-hq/desktop/issues": 1, "github/tidepool-hq/desktop/comments": 3}
+			if staff {
+				want = []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#2", "github:tidepool-hq/desktop#3/601",
+					"github:tidepool-hq/desktop#3/602", "github:tidepool-hq/desktop#3/603", "github:tidepool-hq/desktop#3/604"}
+				wantSkipped = map[string]int64{"github/tidepool-hq/desktop/issues": 0, "github/tidepool-hq/desktop/comments": 0}
+			}
+			if got := e.storedIDs(); !slices.Equal(got, want) {
+				t.Fatalf("stored %v, want %v", got, want)
+			}
+			for _, entry := range logs.FilterMessage("poll done").All() {
+				fields := entry.ContextMap()
+				source, _ := fields["source"].(string)
+				if got := fields["not_customer"]; got != wantSkipped[source] {
+					t.Errorf("%s: poll done with not_customer=%v, want %d", source, got, wantSkipped[source])
+				}
+			}
+			if !staff {
+				if n := logs.FilterMessage("item skipped").FilterFieldKey("error").Len(); n != 4 {
+					t.Errorf("%d skipped items logged with their reason, want 4", n)
+				}
+			}
+			var cp struct {
+				Since time.Time `json:"since"`
+			}
+			if err := json.Unmarshal([]byte(e.checkpoint("github/tidepool-hq/desktop/comments")), &cp); err != nil {
+				t.Fatal(err)
+			}
+			if !cp.Since.Equal(time.Date(2025, 10, 6, 3, 0, 0, 0, time.UTC)) {
+				t.Errorf("comments checkpoint at %v, want past the last, skipped comment (03:00)", cp.Since)
+			}
+		})
+	}
+}
+
+func TestPollIncludeStaffIsAConfigurationKey(t *testing.T) {
+	c, err := config.Load("", []string{"FEEDBACKLOOP_POLL_INCLUDE_STAFF=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Poll.IncludeStaff || config.Default().Poll.IncludeStaff {
+		t.Errorf("poll.include_staff: loaded %v, default %v; want true, false", c.Poll.IncludeStaff, config.Default().Poll.IncludeStaff)
+	}
+	if _, err := config.Load("", []string{"FEEDBACKLOOP_POLL_INCLUDE_STAFF=sometimes"}); err == nil || !strings.Contains(err.Error(), "poll.include_staff") {
+		t.Errorf("a value that is not a bool: %v, want an error naming poll.include_staff", err)
 	}
 }

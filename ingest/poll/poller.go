@@ -126,7 +126,7 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 	default:
 		checkpoint = entry.Value()
 	}
-	var published, duplicates, rejected int
+	var published, duplicates, rejected, skipped, notCustomer int
 	started := time.Now()
 	err = src.Poll(ctx, checkpoint, func(ctx context.Context, items []sources.Item, next []byte) error {
 		var recs []*feedback.Record
@@ -134,7 +134,15 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 			switch {
 			case it.Record != nil:
 				recs = append(recs, it.Record)
-			case !errors.Is(it.Err, sources.ErrSkipped):
+			case errors.Is(it.Err, sources.ErrNotCustomer):
+				// Agents', bots' and staff's text, left out unless
+				// poll.include_staff: counted in the summary below.
+				notCustomer++
+				p.log.Debug("item skipped", zap.String("source", key), zap.Stringer("position", it.Pos), zap.Error(it.Err))
+			case errors.Is(it.Err, sources.ErrSkipped):
+				skipped++
+				p.log.Debug("item skipped", zap.String("source", key), zap.Stringer("position", it.Pos), zap.Error(it.Err))
+			default:
 				// An item the source will always send this way: report it
 				// and move past it, or it would block the source forever.
 				rejected++
@@ -171,7 +179,8 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 		return nil
 	})
 	p.log.Info("poll done", zap.String("source", key), zap.Int("published", published), zap.Int("duplicates", duplicates),
-		zap.Int("rejected", rejected), zap.Duration("took", time.Since(started)), zap.Bool("ok", err == nil))
+		zap.Int("skipped", skipped), zap.Int("not_customer", notCustomer), zap.Int("rejected", rejected),
+		zap.Duration("took", time.Since(started)), zap.Bool("ok", err == nil))
 	if err != nil {
 		return fmt.Errorf("poll %s: %w", key, err)
 	}

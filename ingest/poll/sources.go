@@ -24,7 +24,10 @@ type Discourse struct {
 	BaseURL  string
 	Since    time.Time
 	MaxPages int
-	client   *client
+	// IncludeStaff maps staff posts to records instead of skipping them
+	// (sources.Options.IncludeStaff).
+	IncludeStaff bool
+	client       *client
 }
 
 // Key implements Source.
@@ -96,7 +99,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		chunk := posts[start:min(start+discoursePage, len(posts))]
 		var items []sources.Item
 		for _, p := range chunk {
-			got, err := sources.Discourse{}.Map(p.raw, sources.Options{BaseURL: d.BaseURL})
+			got, err := sources.Discourse{}.Map(p.raw, sources.Options{BaseURL: d.BaseURL, IncludeStaff: d.IncludeStaff})
 			if err != nil {
 				got = []sources.Item{{Pos: sources.Position{Path: "post " + strconv.FormatInt(p.id, 10)}, Err: err}}
 			}
@@ -116,7 +119,10 @@ type Zendesk struct {
 	BaseURL  string
 	Since    time.Time
 	MaxPages int
-	client   *client
+	// IncludeStaff maps tickets agents requested to records instead of
+	// skipping them (sources.Options.IncludeStaff).
+	IncludeStaff bool
+	client       *client
 }
 
 // Key implements Source.
@@ -145,7 +151,7 @@ func (z *Zendesk) Poll(ctx context.Context, checkpoint []byte, emit Emit) error 
 		if err := json.Unmarshal(pg.body, &head); err != nil {
 			return fmt.Errorf("incremental export: %w", err)
 		}
-		items, err := sources.Zendesk{}.Map(pg.body, sources.Options{BaseURL: z.BaseURL})
+		items, err := sources.Zendesk{}.Map(pg.body, sources.Options{BaseURL: z.BaseURL, IncludeStaff: z.IncludeStaff})
 		if err != nil {
 			return fmt.Errorf("incremental export: %w", err)
 		}
@@ -176,7 +182,10 @@ type GitHub struct {
 	Comments bool   // poll issue comments instead of issues
 	Since    time.Time
 	MaxPages int
-	client   *client
+	// IncludeStaff maps what maintainers and bots wrote to records instead
+	// of skipping it (sources.Options.IncludeStaff).
+	IncludeStaff bool
+	client       *client
 }
 
 // Key implements Source.
@@ -221,7 +230,7 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 				UpdatedAt time.Time `json:"updated_at"`
 			}
 			_ = json.Unmarshal(raw, &head)
-			got, err := sources.GitHub{}.Map(raw, sources.Options{})
+			got, err := sources.GitHub{}.Map(raw, sources.Options{IncludeStaff: g.IncludeStaff})
 			if err != nil {
 				got = []sources.Item{{Pos: sources.Position{Path: fmt.Sprintf("[%d]", i)}, Err: err}}
 			}
