@@ -31,6 +31,12 @@ type Item struct {
 	// AuthorEmailHash is the keyed hash of the author's e-mail address;
 	// the address itself is cleared from Record by redaction.
 	AuthorEmailHash string
+
+	// words are the words of Record a tagger found, kept for the stages
+	// after it (see keepWords); chainDepth counts the Chain.Enrich calls
+	// the item is in, which may keep words only while it is above zero.
+	words      *keptWords
+	chainDepth int32
 }
 
 // Theme is one theme assigned to an item.
@@ -66,10 +72,17 @@ type StageFunc func(ctx context.Context, items []*Item) error
 func (f StageFunc) Enrich(ctx context.Context, items []*Item) error { return f(ctx, items) }
 
 // Chain runs stages in order and stops at the first error.
+//
+// Within one call, stages share what is costly to compute twice: the
+// tagger's words of each record are kept on the Item for sentiment (see
+// keepWords). What is shared is released when the call returns, and no
+// stage's result depends on it.
 type Chain []Stage
 
 // Enrich runs every stage of the chain.
 func (c Chain) Enrich(ctx context.Context, items []*Item) error {
+	enterChain(items)
+	defer leaveChain(items)
 	for _, s := range c {
 		if err := s.Enrich(ctx, items); err != nil {
 			return err

@@ -52,7 +52,14 @@ const maxConfidence = 0.99
 // NewKeywordTagger indexes the keywords of t. Keywords that hold no word
 // are skipped (ParseTaxonomy reports them). A nil taxonomy tags nothing.
 func NewKeywordTagger(t *Taxonomy) *KeywordTagger {
-	k := &KeywordTagger{index: newPhraseIndex()}
+	// The index knows the lexicon's words too, under the lexicon's ids, so
+	// that sentiment can score the words this tagger finds (keepWords).
+	return newKeywordTagger(t, newPhraseIndexOver(lexiconScorer().index))
+}
+
+// newKeywordTagger indexes the keywords of t into index, a new index.
+func newKeywordTagger(t *Taxonomy, index *phraseIndex) *KeywordTagger {
+	k := &KeywordTagger{index: index}
 	var add func(themes []ThemeDef, parent int32)
 	add = func(themes []ThemeDef, parent int32) {
 		for i := range themes {
@@ -149,6 +156,7 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 	s.toks, s.buf = k.index.tokenize(s.toks[:0], r.Title, s.buf)
 	bodyFrom := len(s.toks)
 	s.toks, s.buf = k.index.tokenize(s.toks, r.Body, s.buf)
+	it.keepWords(s.toks, bodyFrom, k.index.base)
 	s.nextItem()
 
 	toks := s.toks

@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -29,10 +30,27 @@ type phraseIndex struct {
 	phrases [][]int32        // phrase id → word ids
 
 	byText map[string]int32 // stemmed phrase text → phrase id; only while building
+
+	// base, when set, is an index whose words this one also knows, under
+	// the same ids: ids below len(base.vocab) mean the same word in both,
+	// and a word base does not know has an id of at least that. Words this
+	// index finds can then be read as base's words too.
+	base *phraseIndex
 }
 
 func newPhraseIndex() *phraseIndex {
 	return &phraseIndex{vocab: map[string]int32{}, byText: map[string]int32{}}
+}
+
+// newPhraseIndexOver returns an empty index whose vocabulary starts as the
+// vocabulary of base, a finished index, with the same ids and none of its
+// phrases.
+func newPhraseIndexOver(base *phraseIndex) *phraseIndex {
+	x := newPhraseIndex()
+	x.vocab = maps.Clone(base.vocab)
+	x.starts = make([][]candidate, len(base.vocab))
+	x.base = base
+	return x
 }
 
 // word returns the id of a single word, normalised and stemmed like the
@@ -128,7 +146,8 @@ const maxWordBytes = 40
 // It finds the same words as calling nextWord in a loop (a test holds it
 // to that), but reads the common case, a word of ASCII letters and digits,
 // eight bytes at a time, and leaves only apostrophes and non-ASCII text to
-// nextWord. It runs on some sixty words a record, twice per record.
+// nextWord. It runs on some sixty words a record, once per record when the
+// chain shares words (keepWords).
 func (x *phraseIndex) tokenize(toks []token, text string, buf []byte) ([]token, []byte) {
 	if cap(buf) < maxWordBytes+8 {
 		buf = make([]byte, 0, 2*maxWordBytes)

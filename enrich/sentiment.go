@@ -23,12 +23,23 @@ import (
 // Runs after tagging: a theme's sentiment needs its evidence. A theme
 // without evidence gets 0. Deterministic, and safe for concurrent use.
 type Sentiment struct {
+	*scorer
+	scratch sync.Pool // *sentimentScratch
+}
+
+// scorer is the lexicon indexed for scoring. The lexicon is fixed, so one
+// scorer, built on first use, serves every Sentiment; its vocabulary is
+// also the base of every KeywordTagger's index (newPhraseIndexOver), so
+// that the words a tagger found can be scored without tokenizing the
+// record again (see Item.keepWords).
+type scorer struct {
 	index   *phraseIndex
 	weights []float64 // phrase id → weight
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
-	scratch sync.Pool // *sentimentScratch
 }
+
+var lexiconScorer = sync.OnceValue(newScorer)
 
 var _ Stage = (*Sentiment)(nil)
 
@@ -56,9 +67,15 @@ const (
 	alpha = 12
 )
 
-// NewSentiment builds the scorer from the bundled lexicon.
+// NewSentiment returns a scorer for the bundled lexicon.
 func NewSentiment() *Sentiment {
-	s := &Sentiment{index: newPhraseIndex()}
+	s := &Sentiment{scorer: lexiconScorer()}
+	s.scratch.New = func() any { return &sentimentScratch{} }
+	return s
+}
+
+func newScorer() *scorer {
+	s := &scorer{index: newPhraseIndex()}
 	for _, group := range lexicon {
 		for _, term := range group.terms {
 			// Phrase ids are handed out in order, so a new phrase's id is
@@ -98,7 +115,6 @@ func NewSentiment() *Sentiment {
 		s.factors = append(s.factors, 1)
 	}
 	s.index.done()
-	s.scratch.New = func() any { return &sentimentScratch{} }
 	return s
 }
 
@@ -126,11 +142,18 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			continue
 		}
 		r := it.Record
-		sc.toks, sc.buf = s.index.tokenize(sc.toks[:0], r.Title, sc.buf)
-		bodyFrom := len(sc.toks)
-		sc.toks, sc.buf = s.index.tokenize(sc.toks, r.Body, sc.buf)
+		var toks []token
+		var bodyFrom int
+		if kw := it.keptWords(s.index); kw != nil {
+			toks, bodyFrom = kw.toks, kw.bodyFrom
+		} else {
+			sc.toks, sc.buf = s.index.tokenize(sc.toks[:0], r.Title, sc.buf)
+			bodyFrom = len(sc.toks)
+			sc.toks, sc.buf = s.index.tokenize(sc.toks, r.Body, sc.buf)
+			toks = sc.toks
+		}
 		sc.sentences = sc.sentences[:0]
-		it.Sentiment = squash(s.sum(sc.toks, &sc.sentences))
+		it.Sentiment = squash(s.sum(toks, &sc.sentences))
 		// The keyword tagger's evidence is one of the sentences just scored;
 		// finding it is cheaper than scoring it again.
 	themes:
@@ -140,9 +163,9 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 				e := &sc.sentences[k]
 				if !e.cut {
 					if e.tok < bodyFrom {
-						e.text = sentence(r.Title, sc.toks[:bodyFrom], e.tok)
+						e.text = sentence(r.Title, toks[:bodyFrom], e.tok)
 					} else {
-						e.text = sentence(r.Body, sc.toks[bodyFrom:], e.tok-bodyFrom)
+						e.text = sentence(r.Body, toks[bodyFrom:], e.tok-bodyFrom)
 					}
 					e.cut = true
 				}
@@ -190,8 +213,10 @@ func squash(x float64) float64 {
 // sum adds up the weights of a text's words, applying negations,
 // intensifiers, contrasts and concessions. Each sentence is summed on its
 // own; when sentences is not nil, their first words and sums are appended
-// to it.
-func (s *Sentiment) sum(toks []token, sentences *[]scoredSentence) float64 {
+// to it. toks may come from an index that extends the lexicon's
+// (newPhraseIndexOver): ids the lexicon does not have are words without
+// sentiment.
+func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 	var total, current float64        // current: the sentence being read
 	negateUntil, boostUntil := -1, -1 // token index up to which each applies
 	boost := 1.0
@@ -212,7 +237,7 @@ func (s *Sentiment) sum(toks []token, sentences *[]scoredSentence) float64 {
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, clause = -1, -1, 1
 		}
-		if t.id < 0 { // most words carry no sentiment
+		if uint(t.id) >= uint(len(s.roles)) { // most words carry no sentiment, and -1 is huge
 			i++
 			continue
 		}
