@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/sinks"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -82,6 +84,31 @@ func (a *app) configAndLogger() (*config.Config, *zap.Logger, error) {
 		return nil, nil, err
 	}
 	return cfg, log, nil
+}
+
+// clickhouse opens the ClickHouse of the configuration and checks that its
+// schema is the one this build writes and reads; the caller closes it.
+func (a *app) clickhouse(ctx context.Context) (*sinks.ClickHouse, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	if err != nil {
+		return nil, err
+	}
+	v, err := sinks.AppliedVersion(ctx, ch.Conn(), ch.Database())
+	switch {
+	case err != nil:
+		err = fmt.Errorf("clickhouse %s: %w (run `feedbackloop migrate` first?)", ch.Database(), err)
+	case v < sinks.SchemaVersion:
+		err = fmt.Errorf("clickhouse %s is at schema version %d, this build needs %d: run `feedbackloop migrate`", ch.Database(), v, sinks.SchemaVersion)
+	}
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
+	return ch, nil
 }
 
 func (a *app) close() {

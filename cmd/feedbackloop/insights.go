@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/insights"
-	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // queryFlags are the flags every insight query shares: the output format
@@ -62,22 +61,11 @@ func (f *queryFlags) output() (insights.Format, error) {
 // withStore opens ClickHouse from the configuration, checks that its
 // schema is current, and runs fn with an insights.Store over it.
 func withStore(ctx context.Context, a *app, fn func(*insights.Store) error) error {
-	cfg, err := a.config()
-	if err != nil {
-		return err
-	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := a.clickhouse(ctx)
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
-	v, err := sinks.AppliedVersion(ctx, ch.Conn(), ch.Database())
-	if err != nil {
-		return fmt.Errorf("clickhouse %s: %w (run `feedbackloop migrate` first?)", ch.Database(), err)
-	}
-	if v < sinks.SchemaVersion {
-		return fmt.Errorf("clickhouse %s is at schema version %d, this build needs %d: run `feedbackloop migrate`", ch.Database(), v, sinks.SchemaVersion)
-	}
 	store, err := insights.New(ch.Conn(), ch.Database())
 	if err != nil {
 		return err

@@ -14,7 +14,6 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
-	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // newThemesCmd groups the tools that grow the taxonomy.
@@ -107,17 +106,10 @@ candidates worth keeping to the taxonomy with keywords and examples.`,
 // withFeedback opens ClickHouse from the configuration and runs fn with a
 // stored.Store over its feedback table.
 func withFeedback(ctx context.Context, a *app, fn func(*stored.Store) error) error {
-	cfg, err := a.config()
-	if err != nil {
-		return err
-	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := a.clickhouse(ctx)
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
-	if err := ch.Ping(ctx); err != nil {
-		return fmt.Errorf("clickhouse: %w", err)
-	}
 	return fn(stored.New(ch.Conn(), ch.Database()))
 }
