@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,8 +15,8 @@ import (
 
 func newBetsCmd(a *app) *cobra.Command {
 	var (
-		format, end string
-		q           insights.BetsQuery
+		f reportFlags
+		q insights.BetsQuery
 	)
 	cmd := &cobra.Command{
 		Use:   "bets",
@@ -28,27 +30,13 @@ bet names) and the active bets without evidence.
 Bets come from ` + "`feedbackloop bets import`" + `.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := insights.ParseFormat(format)
-			if err != nil {
-				return err
-			}
-			if end != "" {
-				if q.End, err = insights.ParseDate("--end", end); err != nil {
-					return err
-				}
-			}
-			return withStore(cmd.Context(), a, func(s *insights.Store) error {
-				r, err := s.Bets(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				return render(cmd.OutOrStdout(), out, r)
+			return f.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
+				return s.Bets(ctx, q)
 			})
 		},
 	}
+	f.bind(cmd, "day after the window, YYYY-MM-DD (default tomorrow)", false)
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "table", "output: table, json or csv")
-	fl.StringVar(&end, "end", "", "day after the window, YYYY-MM-DD (default tomorrow)")
 	fl.IntVar(&q.Days, "days", 90, "days of feedback to count")
 	fl.IntVar(&q.Top, "top", 10, "unaddressed themes to list")
 	fl.IntVar(&q.MinItems, "min-items", 1, "items an active bet needs not to count as without evidence")

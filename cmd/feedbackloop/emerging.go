@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/insights"
@@ -8,10 +11,9 @@ import (
 
 func newEmergingCmd(a *app) *cobra.Command {
 	var (
-		format, end string
-		q           insights.EmergingQuery
+		f reportFlags
+		q insights.EmergingQuery
 	)
-	var refresh bool
 	cmd := &cobra.Command{
 		Use:   "emerging",
 		Short: "Themes rising or falling against their own baseline",
@@ -28,34 +30,16 @@ declining) to be flagged. --format json and csv list every theme tested.`,
   feedbackloop emerging --recent-days 7 --baseline-days 28 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := insights.ParseFormat(format)
-			if err != nil {
-				return err
-			}
-			if end != "" {
-				if q.End, err = insights.ParseDate("--end", end); err != nil {
-					return err
-				}
-			}
-			return withStore(cmd.Context(), a, func(s *insights.Store) error {
-				if err := refreshFirst(cmd, s, refresh); err != nil {
-					return err
-				}
-				r, err := s.Emerging(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				return render(cmd.OutOrStdout(), out, r)
+			return f.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
+				return s.Emerging(ctx, q)
 			})
 		},
 	}
+	f.bind(cmd, "day after the recent window, YYYY-MM-DD (default today)", true)
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "table", "output: table, json or csv")
-	fl.StringVar(&end, "end", "", "day after the recent window, YYYY-MM-DD (default today)")
 	fl.IntVar(&q.RecentDays, "recent-days", 14, "days in the recent window")
 	fl.IntVar(&q.BaselineDays, "baseline-days", 56, "days in the baseline before it")
 	fl.IntVar(&q.MinItems, "min-items", 10, "volume a change needs to be flagged")
 	fl.Float64Var(&q.Alpha, "alpha", 0.01, "false discovery rate over all themes")
-	cmd.Flags().BoolVar(&refresh, "refresh", false, refreshHelp)
 	return cmd
 }

@@ -94,3 +94,49 @@ const refreshHelp = "bring the insights rollup up to date first (what serve does
 func render(w io.Writer, format insights.Format, r insights.Report) error {
 	return insights.Write(w, format, r)
 }
+
+// reportFlags are what the window queries (emerging, bets, outcome,
+// quotes) share besides their own: the format, where the window ends, and
+// whether to refresh the rollup first.
+type reportFlags struct {
+	format, end string
+	refresh     bool
+}
+
+func (f *reportFlags) bind(cmd *cobra.Command, endHelp string, withRefresh bool) {
+	fl := cmd.Flags()
+	if fl.Lookup("format") == nil {
+		fl.StringVar(&f.format, "format", "table", "output: table, json or csv")
+	}
+	fl.StringVar(&f.end, "end", "", endHelp)
+	if withRefresh {
+		fl.BoolVar(&f.refresh, "refresh", false, refreshHelp)
+	}
+}
+
+// run parses the shared flags, sets the window's end, and renders what
+// query returns from a store over the configured ClickHouse.
+func (f *reportFlags) run(cmd *cobra.Command, a *app, setEnd func(time.Time), query func(context.Context, *insights.Store) (insights.Report, error)) error {
+	out, err := insights.ParseFormat(f.format)
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if f.end != "" {
+		end, err := insights.ParseDate("--end", f.end)
+		if err != nil {
+			return err
+		}
+		setEnd(end)
+	}
+	ctx := cmd.Context()
+	return withStore(ctx, a, func(s *insights.Store) error {
+		if err := refreshFirst(cmd, s, f.refresh); err != nil {
+			return err
+		}
+		r, err := query(ctx, s)
+		if err != nil {
+			return err
+		}
+		return render(cmd.OutOrStdout(), out, r)
+	})
+}

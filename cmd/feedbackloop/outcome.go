@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/insights"
@@ -8,10 +11,9 @@ import (
 
 func newOutcomeCmd(a *app) *cobra.Command {
 	var (
-		format, end string
-		q           insights.OutcomeQuery
+		f reportFlags
+		q insights.OutcomeQuery
 	)
-	var refresh bool
 	cmd := &cobra.Command{
 		Use:   "outcome",
 		Short: "Did shipped bets make their themes fall?",
@@ -22,32 +24,14 @@ significant (exact conditional binomial test, level --alpha). A bet shipped
 less than --days ago is compared over the days it has had.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			out, err := insights.ParseFormat(format)
-			if err != nil {
-				return err
-			}
-			if end != "" {
-				if q.End, err = insights.ParseDate("--end", end); err != nil {
-					return err
-				}
-			}
-			return withStore(cmd.Context(), a, func(s *insights.Store) error {
-				if err := refreshFirst(cmd, s, refresh); err != nil {
-					return err
-				}
-				r, err := s.Outcome(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				return render(cmd.OutOrStdout(), out, r)
+			return f.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
+				return s.Outcome(ctx, q)
 			})
 		},
 	}
+	f.bind(cmd, "last day counted is the day before, YYYY-MM-DD (default today)", true)
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "table", "output: table, json or csv")
-	fl.StringVar(&end, "end", "", "last day counted is the day before, YYYY-MM-DD (default today)")
 	fl.IntVar(&q.Days, "days", 28, "days before and after the ship date")
 	fl.Float64Var(&q.Alpha, "alpha", 0.05, "significance level")
-	cmd.Flags().BoolVar(&refresh, "refresh", false, refreshHelp)
 	return cmd
 }

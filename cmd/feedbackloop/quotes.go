@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/insights"
@@ -8,9 +11,9 @@ import (
 
 func newQuotesCmd(a *app) *cobra.Command {
 	var (
-		f   queryFlags
-		end string
-		q   insights.QuotesQuery
+		f  queryFlags
+		rf reportFlags
+		q  insights.QuotesQuery
 	)
 	cmd := &cobra.Command{
 		Use:   "quotes THEME",
@@ -25,28 +28,15 @@ accounts, spread over sources, one per account.`,
 			if err != nil {
 				return err
 			}
-			out, err := f.output()
-			if err != nil {
-				return err
-			}
-			if end != "" {
-				if q.End, err = insights.ParseDate("--end", end); err != nil {
-					return err
-				}
-			}
-			q.Theme, q.Filter = args[0], flt
-			return withStore(cmd.Context(), a, func(s *insights.Store) error {
-				r, err := s.Quotes(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				return render(cmd.OutOrStdout(), out, r)
+			q.Theme, q.Filter, rf.format = args[0], flt, f.format
+			return rf.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
+				return s.Quotes(ctx, q)
 			})
 		},
 	}
 	f.bind(cmd, false)
+	rf.bind(cmd, "day after the window, YYYY-MM-DD (default tomorrow)", false)
 	fl := cmd.Flags()
-	fl.StringVar(&end, "end", "", "day after the window, YYYY-MM-DD (default tomorrow)")
 	fl.IntVar(&q.Days, "days", 90, "days in the window")
 	fl.IntVar(&q.Limit, "limit", 5, "number of quotes (at most 50)")
 	return cmd
