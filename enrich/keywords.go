@@ -111,6 +111,7 @@ func newKeywordTagger(t *Taxonomy, index *phraseIndex) *KeywordTagger {
 type keywordScratch struct {
 	toks    []token
 	buf     []byte
+	cache   wordCache
 	themes  []themeHits // by theme id
 	seen    []uint32    // by phrase id: epoch of the last item it was found in
 	touched []int32     // themes hit in this item, ancestors included
@@ -153,9 +154,9 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 	r := it.Record
 	it.Tagger, it.Model, it.Themes = keywordTaggerName, "", nil
 
-	s.toks, s.buf = k.index.tokenize(s.toks[:0], r.Title, s.buf)
+	s.toks, s.buf = k.index.tokenizeCached(s.toks[:0], r.Title, s.buf, &s.cache)
 	bodyFrom := len(s.toks)
-	s.toks, s.buf = k.index.tokenize(s.toks, r.Body, s.buf)
+	s.toks, s.buf = k.index.tokenizeCached(s.toks, r.Body, s.buf, &s.cache)
 	it.keepWords(s.toks, bodyFrom, k.index.base)
 	s.nextItem()
 

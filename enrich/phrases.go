@@ -2,7 +2,9 @@ package enrich
 
 import (
 	"cmp"
+	"encoding/binary"
 	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -144,16 +146,60 @@ const maxWordBytes = 40
 // never run from a title into its body.
 //
 // It finds the same words as calling nextWord in a loop (a test holds it
-// to that), but reads the common case, a word of ASCII letters and digits,
-// eight bytes at a time, and leaves only apostrophes and non-ASCII text to
-// nextWord. It runs on some sixty words a record, once per record when the
-// chain shares words (keepWords).
+// to that), but reads the common case, a short word of ASCII letters and
+// digits, eight bytes at a time as one integer, and leaves only
+// apostrophes and non-ASCII text to nextWord. It runs on some sixty words
+// a record, once per record when the chain shares words (keepWords).
 func (x *phraseIndex) tokenize(toks []token, text string, buf []byte) ([]token, []byte) {
+	return x.tokenizeCached(toks, text, buf, nil)
+}
+
+// tokenizeCached is tokenize with a cache of the ids of short words; with
+// a nil cache it looks every word up.
+func (x *phraseIndex) tokenizeCached(toks []token, text string, buf []byte, cache *wordCache) ([]token, []byte) {
 	if cap(buf) < maxWordBytes+8 {
 		buf = make([]byte, 0, 2*maxWordBytes)
 	}
+	if cache != nil && cache.index != x {
+		*cache = wordCache{index: x}
+	}
 	brk := brkSentence
 	for i := 0; i < len(text); {
+		// Most words have fewer than eight ASCII letters and digits and end
+		// in ASCII other than an apostrophe, within the eight bytes at i.
+		// Such a word is lowercased, stemmed and looked up as one integer,
+		// and the space after it, if any, is skipped with it. Near the end
+		// of text the bytes past it read as zero, which like the end
+		// separates words.
+		{
+			var chunk uint64
+			if i+8 <= len(text) {
+				chunk = load64(text, i)
+			} else {
+				chunk = loadTail(text, i)
+			}
+			word, upper := asciiWordBytes(chunk)
+			n := bits.TrailingZeros64(^word&hi8) >> 3 // 0 when no word starts at i, 8 when it fills the chunk
+			if after := byte(chunk >> (8 * (n & 7))); n > 0 && n < 8 && after != '\'' && after < utf8.RuneSelf {
+				packed := (chunk | upper>>2) & (1<<(8*n) - 1)
+				var id int32
+				if cache != nil {
+					slot := (packed * hashMul) >> (64 - wordCacheBits)
+					if cache.keys[slot] == packed {
+						id = cache.ids[slot]
+					} else {
+						id = x.lookupShort(packed, n)
+						cache.keys[slot], cache.ids[slot] = packed, id
+					}
+				} else {
+					id = x.lookupShort(packed, n)
+				}
+				toks = append(toks, token{start: int32(i), end: int32(i + n), id: id, brk: brk})
+				brk = brkNone
+				i += n + int(spaceAfterWord[after])
+				continue
+			}
+		}
 		c := text[i]
 		switch byteClass[c] {
 		case classSpace:
@@ -169,6 +215,7 @@ func (x *phraseIndex) tokenize(toks []token, text string, buf []byte) ([]token, 
 				continue
 			}
 		}
+		// Longer words, apostrophes and non-ASCII text.
 		var w []byte
 		start := i
 		if c < utf8.RuneSelf {
@@ -204,6 +251,60 @@ func (x *phraseIndex) tokenize(toks []token, text string, buf []byte) ([]token, 
 		brk = brkNone
 	}
 	return toks, buf
+}
+
+// spaceAfterWord is 1 for the bytes tokenize skips without effect
+// (classSpace) and may therefore step over together with the word before
+// them; 0 for the rest. The apostrophe is classSpace but never follows a
+// word on the fast path.
+var spaceAfterWord = func() (t [256]uint8) {
+	for c := range t {
+		if byteClass[c] == classSpace {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// loadTail reads text[i:], fewer than eight bytes, as load64 would if
+// text went on with zero bytes.
+func loadTail(text string, i int) (x uint64) {
+	for k := len(text) - 1; k >= i; k-- {
+		x = x<<8 | uint64(text[k])
+	}
+	return x
+}
+
+// lookupShort returns the id of a word of one to seven bytes, packed as
+// wordTable.lookupShort takes it, before stemming.
+func (x *phraseIndex) lookupShort(packed uint64, n int) int32 {
+	if n > 3 && stemEnds[byte(packed>>(8*(n-1)))] {
+		packed, n = stemPacked(packed, n)
+	}
+	return x.words.lookupShort(packed, n)
+}
+
+// wordCache remembers the ids an index gave the short words a tokenizer
+// met, by their lowercased bytes before stemming. Feedback is written with
+// a few hundred common words, and a remembered word skips stem and the
+// index's table. A word takes the slot its hash names, replacing whatever
+// was there. A cache serves one goroutine at a time; it lives in a stage's
+// pooled scratch space.
+type wordCache struct {
+	index *phraseIndex               // whose ids these are; the cache empties when it meets another
+	keys  [1 << wordCacheBits]uint64 // words packed as for lookupShort, never 0; 0 in an empty slot
+	ids   [1 << wordCacheBits]int32
+}
+
+const wordCacheBits = 10
+
+// stemPacked stems a word of one to seven bytes held as lookupShort takes
+// it, and returns it in the same form with its new length.
+func stemPacked(packed uint64, n int) (uint64, int) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], packed)
+	m := len(stem(b[:n]))
+	return binary.LittleEndian.Uint64(b[:]) & (1<<(8*m) - 1), m
 }
 
 // candidate is a phrase as listed under its first word. Its length and

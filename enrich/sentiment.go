@@ -119,6 +119,7 @@ func newScorer() *scorer {
 }
 
 type sentimentScratch struct {
+	cache     wordCache
 	toks      []token
 	evToks    []token // words of evidence that is not one of the record's sentences
 	buf       []byte
@@ -147,9 +148,9 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		if kw := it.keptWords(s.index); kw != nil {
 			toks, bodyFrom = kw.toks, kw.bodyFrom
 		} else {
-			sc.toks, sc.buf = s.index.tokenize(sc.toks[:0], r.Title, sc.buf)
+			sc.toks, sc.buf = s.index.tokenizeCached(sc.toks[:0], r.Title, sc.buf, &sc.cache)
 			bodyFrom = len(sc.toks)
-			sc.toks, sc.buf = s.index.tokenize(sc.toks, r.Body, sc.buf)
+			sc.toks, sc.buf = s.index.tokenizeCached(sc.toks, r.Body, sc.buf, &sc.cache)
 			toks = sc.toks
 		}
 		sc.sentences = sc.sentences[:0]
@@ -198,7 +199,7 @@ func (s *Sentiment) score(text string, sc *sentimentScratch) float64 {
 	if text == "" {
 		return 0
 	}
-	sc.evToks, sc.buf = s.index.tokenize(sc.evToks[:0], text, sc.buf)
+	sc.evToks, sc.buf = s.index.tokenizeCached(sc.evToks[:0], text, sc.buf, &sc.cache)
 	return squash(s.sum(sc.evToks, nil))
 }
 

@@ -199,9 +199,7 @@ func stem(w []byte) []byte {
 	if n <= 3 {
 		return w
 	}
-	switch w[n-1] {
-	case 's', 'g', 'd', 'y', 'e':
-	default:
+	if !stemEnds[w[n-1]] {
 		return w // no rule below applies; most words leave here
 	}
 	// Plurals and third-person verbs.
@@ -238,6 +236,10 @@ func stem(w []byte) []byte {
 	}
 	return w[:n]
 }
+
+// stemEnds marks the last letters of the words stem may change: every
+// rule ends in s, g, d, y or e. tokenize skips stem for the rest.
+var stemEnds = [256]bool{'s': true, 'g': true, 'd': true, 'y': true, 'e': true}
 
 func hasSuffix(w []byte, n int, suffix string) bool {
 	return n >= len(suffix) && string(w[n-len(suffix):n]) == suffix
@@ -313,12 +315,13 @@ const (
 	hi8 = 0x8080808080808080
 )
 
-// load64 reads text[i:i+8] as a little-endian integer; the compiler turns
-// it into one load.
+// load64 reads text[i:i+8] as a little-endian integer. Slicing first
+// lets the compiler drop the bounds checks and merge the eight byte reads
+// into one load; indexing text[i+1] ... text[i+7] directly does not.
 func load64(text string, i int) uint64 {
-	_ = text[i+7]
-	return uint64(text[i]) | uint64(text[i+1])<<8 | uint64(text[i+2])<<16 | uint64(text[i+3])<<24 |
-		uint64(text[i+4])<<32 | uint64(text[i+5])<<40 | uint64(text[i+6])<<48 | uint64(text[i+7])<<56
+	b := text[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // asciiWordBytes sets the high bit of each byte of x that is an ASCII

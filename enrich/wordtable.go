@@ -80,6 +80,25 @@ func (t *wordTable) lookup(w []byte) int32 {
 	}
 }
 
+// lookupShort is lookup for a word of one to seven bytes, given packed as
+// hashWord packs it: the bytes little-endian, zero above the word.
+func (t *wordTable) lookupShort(packed uint64, size int) int32 {
+	if len(t.packed) == 0 {
+		return -1
+	}
+	h := (packed ^ uint64(size)) * hashMul
+	h ^= h >> 32
+	for i := int(h >> t.shift); ; i = (i + 1) & (len(t.packed) - 1) {
+		p := t.packed[i]
+		if p == 0 {
+			return -1
+		}
+		if p == packed && int(t.meta[i].size) == size {
+			return t.meta[i].id
+		}
+	}
+}
+
 const hashMul = 0x9E3779B97F4A7C15
 
 // hashWord packs the first eight bytes of w into an integer and hashes all
