@@ -42,7 +42,7 @@ const (
 	fixShippedDaysBeforeEnd = 35
 
 	// accounts is how many customer accounts the sample has.
-	accounts = 150
+	accounts = 600
 )
 
 // Options say what to generate.
@@ -171,21 +171,28 @@ func (g *Generator) makeAccounts() {
 	for len(g.accounts) < accounts {
 		name := g.pick(companyFirst) + " " + g.pick(companySecond)
 		if seen[name] {
+			// Sister companies: "Amber Labs Europe". There are more
+			// combinations than accounts, so this ends.
+			name += " " + g.pick(companyRegion)
+		}
+		if seen[name] {
 			continue
 		}
 		seen[name] = true
 		a := account{name: name, domain: strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example"}
 		a.id = fmt.Sprintf("acct-%04d", len(g.accounts)+1)
 		switch p := g.rng.Float64(); {
-		case p < 0.30:
+		case p < 0.40:
 			a.plan, a.arr, a.weight = "free", 0, 0.5
-		case p < 0.60:
+		case p < 0.70:
 			a.plan, a.arr, a.weight = "starter", roundTo(1200+g.rng.Float64()*4800, 100), 0.8
-		case p < 0.88:
+		case p < 0.92:
 			a.plan, a.arr, a.weight = "pro", roundTo(8000+g.rng.Float64()*52000, 100), 1.4
 		default:
 			a.plan, a.arr, a.weight = "enterprise", roundTo(80000+g.rng.Float64()*370000, 1000), 2.5
 		}
+		// A few accounts write most of the feedback: a heavy tail.
+		a.weight *= math.Exp(1.2 * g.rng.NormFloat64())
 		g.accounts = append(g.accounts, a)
 		g.accCum = appendCum(g.accCum, a.weight)
 	}
@@ -193,9 +200,13 @@ func (g *Generator) makeAccounts() {
 
 func roundTo(x, unit float64) float64 { return math.Round(x/unit) * unit }
 
-// themeWeight is a theme's weight on a given day: the planted patterns live here.
-func (g *Generator) themeWeight(t *themeText, at time.Time) float64 {
+// themeWeight is a theme's weight for an account's plan on a given day:
+// the planted patterns live here.
+func (g *Generator) themeWeight(t *themeText, plan string, at time.Time) float64 {
 	w := t.weight
+	if f, ok := t.plans[plan]; ok {
+		w *= f
+	}
 	switch t.theme {
 	case SpikeTheme:
 		if at.After(g.opts.End.AddDate(0, 0, -SpikeDays)) {
@@ -209,11 +220,11 @@ func (g *Generator) themeWeight(t *themeText, at time.Time) float64 {
 	return w
 }
 
-func (g *Generator) pickTheme(at time.Time, not *themeText) *themeText {
+func (g *Generator) pickTheme(plan string, at time.Time, not *themeText) *themeText {
 	total := 0.0
 	for i := range catalog {
 		if &catalog[i] != not {
-			total += g.themeWeight(&catalog[i], at)
+			total += g.themeWeight(&catalog[i], plan, at)
 		}
 	}
 	x := g.rng.Float64() * total
@@ -222,7 +233,7 @@ func (g *Generator) pickTheme(at time.Time, not *themeText) *themeText {
 		if t == not {
 			continue
 		}
-		if x -= g.themeWeight(t, at); x < 0 {
+		if x -= g.themeWeight(t, plan, at); x < 0 {
 			return t
 		}
 	}
@@ -245,9 +256,9 @@ func (g *Generator) Next() *feedback.Record {
 
 	var main, second *themeText
 	if g.rng.Float64() >= 0.08 { // 8% say nothing a theme would catch
-		main = g.pickTheme(at, nil)
+		main = g.pickTheme(acc.plan, at, nil)
 		if g.rng.Float64() < 0.18 {
-			second = g.pickTheme(at, main)
+			second = g.pickTheme(acc.plan, at, main)
 		}
 	}
 	body, title := g.compose(src.kind, main, second, first)

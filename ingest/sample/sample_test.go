@@ -108,6 +108,7 @@ func TestThePlantedSpikeFallAndWeeklyRhythmShowThroughTheKeywordTagger(t *testin
 	fix := opts.FixShipped()
 	start := end.AddDate(0, 0, -opts.Days)
 	var spikeIn, spikeOut, fallBefore, fallAfter, weekday, weekend, tagged float64
+	var enterprise, permissions, permissionsEnterprise float64
 	for _, it := range items {
 		at := it.Record.CreatedAt
 		has := func(name string) bool {
@@ -135,6 +136,15 @@ func TestThePlantedSpikeFallAndWeeklyRhythmShowThroughTheKeywordTagger(t *testin
 				fallAfter++
 			}
 		}
+		if it.Record.Account.Plan == "enterprise" {
+			enterprise++
+		}
+		if has("permissions") {
+			permissions++
+			if it.Record.Account.Plan == "enterprise" {
+				permissionsEnterprise++
+			}
+		}
 		if wd := at.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			weekend++
 		} else {
@@ -154,6 +164,11 @@ func TestThePlantedSpikeFallAndWeeklyRhythmShowThroughTheKeywordTagger(t *testin
 	}
 	if weekRate < 2 {
 		t.Errorf("a weekday has only %.1fx the items of a weekend day", weekRate)
+	}
+	// Who asks depends on who they are: enterprise accounts raise
+	// permissions far more often than their share of all feedback.
+	if all, perm := enterprise/float64(len(items)), permissionsEnterprise/permissions; perm < 1.5*all {
+		t.Errorf("enterprise accounts wrote %.0f%% of permissions feedback and %.0f%% of all: no plan affinity", 100*perm, 100*all)
 	}
 	if share := tagged / float64(len(items)); share < 0.85 {
 		t.Errorf("only %.0f%% of the sample got a theme from the bundled taxonomy", 100*share)

@@ -11,16 +11,20 @@ type themeText struct {
 	weight float64  // relative share of feedback about it
 	titles []string // ticket and forum titles
 	says   []string // complaint or request sentences; {page}, {n}, {weekday} are filled in
+	// plans multiplies weight for accounts on these plans: who raises a
+	// theme depends on who they are, which is what makes accounts and ARR
+	// per theme worth looking at.
+	plans map[string]float64
 }
 
 var catalog = []themeText{
 	{theme: "sync-failures", weight: 5,
 		titles: []string{"Calendar out of sync", "Sync failed overnight", "Records not syncing", "Duplicated records after sync"},
 		says: []string{
-			"Since the last update our calendar is out of sync with the shared workspace.",
+			"Since the last update our calendar is out of sync with the web app.",
 			"The nightly sync failed again and half of the contacts are missing.",
 			"Tasks created on the phone are not syncing to the web app for hours.",
-			"We keep getting sync conflicts and duplicate records after every import.",
+			"We keep getting sync conflicts and duplicate records after every sync run.",
 			"The sync error says the remote changed, but nobody touched it.",
 			"Projects stopped syncing between our two teams on {weekday}.",
 		}},
@@ -42,7 +46,7 @@ var catalog = []themeText{
 			"The app is stuck loading whenever more than two of us are online.",
 			"Page load on the {page} is painfully slow on a normal office connection.",
 		}},
-	{theme: "invoices", weight: 4,
+	{theme: "invoices", weight: 4, plans: map[string]float64{"free": 0.2, "enterprise": 1.8},
 		titles: []string{"Wrong VAT number on invoice", "Missing receipts", "Invoice address incorrect", "Need a PO number on invoices"},
 		says: []string{
 			"Our invoice still shows the old billing address after we changed it twice.",
@@ -50,7 +54,7 @@ var catalog = []themeText{
 			"I cannot download receipts for the last {n} months.",
 			"Please let us add a purchase order number to the invoices.",
 		}},
-	{theme: "price-increases", weight: 3,
+	{theme: "price-increases", weight: 3, plans: map[string]float64{"free": 0.3, "starter": 2, "pro": 1.5},
 		titles: []string{"Price increase is steep", "New pricing hurts small teams", "Renewal price went up"},
 		says: []string{
 			"The new pricing is a big jump for a team of our size.",
@@ -58,7 +62,7 @@ var catalog = []themeText{
 			"Prices went up again and nothing new was added for us.",
 			"We were told we would be grandfathered, but the price hike applied anyway.",
 		}},
-	{theme: "plan-limits", weight: 4,
+	{theme: "plan-limits", weight: 4, plans: map[string]float64{"free": 3, "starter": 2, "enterprise": 0.2},
 		titles: []string{"Seat limit too low", "Storage limit reached", "Feature locked behind higher tier"},
 		says: []string{
 			"We hit the seat limit on our plan after hiring {n} people.",
@@ -73,7 +77,7 @@ var catalog = []themeText{
 			"Updates no longer arrive in our Slack channel since {weekday}.",
 			"We would love to reply to comments straight from Slack.",
 		}},
-	{theme: "authentication", weight: 4,
+	{theme: "authentication", weight: 4, plans: map[string]float64{"enterprise": 2.5},
 		titles: []string{"Logged out constantly", "Password reset email never arrives", "SSO login loop"},
 		says: []string{
 			"The app logs me out several times a day.",
@@ -101,21 +105,21 @@ var catalog = []themeText{
 			"The Android app drains my battery even when I do not use it.",
 			"Half the features of the web app are missing on Android.",
 		}},
-	{theme: "response-time", weight: 3,
+	{theme: "response-time", weight: 3, plans: map[string]float64{"free": 0.3, "enterprise": 2},
 		titles: []string{"No reply to my ticket", "Support slow to respond"},
 		says: []string{
 			"I opened a ticket {n} days ago and still have no reply.",
 			"Support used to reply within an hour; now it took days to respond.",
 			"We are on the business plan and the first response took longer than the SLA.",
 		}},
-	{theme: "setup-and-migration", weight: 3,
+	{theme: "setup-and-migration", weight: 3, plans: map[string]float64{"free": 1.5, "starter": 1.5, "enterprise": 0.5},
 		titles: []string{"Import from our old tool failed", "Setup wizard confusing", "Migration help needed"},
 		says: []string{
 			"Importing our projects from the old tool failed at eighty percent.",
 			"The setup wizard skips the step where we map our custom fields.",
 			"We are switching from a competitor and need help to migrate {n} projects.",
 		}},
-	{theme: "reporting-analytics", weight: 4,
+	{theme: "reporting-analytics", weight: 4, plans: map[string]float64{"free": 0.4, "pro": 1.5, "enterprise": 1.8},
 		titles: []string{"Need custom reports", "Charts are wrong", "Weekly report request"},
 		says: []string{
 			"We need custom reports that group time by client and by month.",
@@ -129,7 +133,7 @@ var catalog = []themeText{
 			"I never get notified when someone mentions me in a comment.",
 			"A daily digest instead of one alert per change would be much better.",
 		}},
-	{theme: "permissions", weight: 2,
+	{theme: "permissions", weight: 2, plans: map[string]float64{"free": 0.2, "enterprise": 3},
 		titles: []string{"Need read-only role", "Guests see too much"},
 		says: []string{
 			"We need a read only role for our external accountants.",
@@ -149,7 +153,7 @@ var catalog = []themeText{
 			"Please add saved filters so we do not rebuild the same view every day.",
 			"The search results ignore the project I am in.",
 		}},
-	{theme: "dark-mode", weight: 1,
+	{theme: "dark-mode", weight: 1, plans: map[string]float64{"free": 2},
 		titles: []string{"Dark mode please"},
 		says: []string{
 			"A dark mode would be easier on the eyes during late shifts.",
@@ -205,5 +209,7 @@ var firstNames = []string{"Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace",
 var lastNames = []string{"Adler", "Banerjee", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jansen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Quintero", "Rossi", "Silva", "Tanaka"}
 
 var companyFirst = []string{"Amber", "Birch", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Indigo", "Juniper", "Kestrel", "Lumen", "Maple", "Nimbus", "Orchid", "Pioneer", "Quarry", "Riverbend", "Summit", "Tidal", "Upland", "Vantage", "Willow", "Yarrow", "Zephyr"}
+
+var companyRegion = []string{"Europe", "Americas", "Asia", "Nordics", "Iberia", "Benelux", "Canada", "Australia"}
 
 var companySecond = []string{"Labs", "Logistics", "Health", "Foods", "Studio", "Analytics", "Retail", "Capital", "Robotics", "Media", "Systems", "Travel"}
