@@ -157,14 +157,14 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 	s.toks, s.buf = k.index.tokenizeCached(s.toks[:0], r.Title, s.buf, &s.cache)
 	bodyFrom := len(s.toks)
 	s.toks, s.buf = k.index.tokenizeCached(s.toks, r.Body, s.buf, &s.cache)
-	it.keepWords(s.toks, bodyFrom, k.index.base)
+	toks := s.toks
+	it.keepWords(&s.toks, bodyFrom, k.index.base) // toks stays ours to read
 	s.nextItem()
 
-	toks := s.toks
 	for i := 0; i < len(toks); {
 		// Most words start no keyword; skip them without a call.
 		id := toks[i].id
-		if id < 0 || len(k.index.starts[id]) == 0 {
+		if id < 0 || !k.index.starting[id] {
 			i++
 			continue
 		}
@@ -218,15 +218,16 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 		themes[i] = Theme{
 			Name:       k.names[th],
 			Confidence: confidence(h.level),
-			Evidence:   s.evidence(r, bodyFrom, h.first),
+			Evidence:   s.evidence(r, toks, bodyFrom, h.first),
 		}
 	}
 	it.Themes = themes
 }
 
-// evidence returns the sentence around token tok, computing it once per
-// token: a theme and its ancestors usually share their first hit.
-func (s *keywordScratch) evidence(r *feedback.Record, bodyFrom int, tok int32) string {
+// evidence returns the sentence around token tok of toks, the words of r,
+// computing it once per token: a theme and its ancestors usually share
+// their first hit.
+func (s *keywordScratch) evidence(r *feedback.Record, toks []token, bodyFrom int, tok int32) string {
 	for _, e := range s.sentences {
 		if e.tok == tok {
 			return e.text
@@ -234,9 +235,9 @@ func (s *keywordScratch) evidence(r *feedback.Record, bodyFrom int, tok int32) s
 	}
 	var e string
 	if int(tok) < bodyFrom {
-		e = sentence(r.Title, s.toks[:bodyFrom], int(tok))
+		e = sentence(r.Title, toks[:bodyFrom], int(tok))
 	} else {
-		e = sentence(r.Body, s.toks[bodyFrom:], int(tok)-bodyFrom)
+		e = sentence(r.Body, toks[bodyFrom:], int(tok)-bodyFrom)
 	}
 	s.sentences = append(s.sentences, tokenSentence{tok, e})
 	return e

@@ -26,10 +26,13 @@ type token struct {
 // An index is built once and is read-only afterwards, so one index serves
 // any number of goroutines.
 type phraseIndex struct {
-	vocab   map[string]int32 // stemmed word → id
-	words   wordTable        // vocab again, for lookups on the hot path
-	starts  [][]candidate    // word id → the phrases starting with it, longest first
-	phrases [][]int32        // phrase id → word ids
+	vocab  map[string]int32 // stemmed word → id
+	words  wordTable        // vocab again, for lookups on the hot path
+	starts [][]candidate    // word id → the phrases starting with it, longest first
+	// starting tells, by word id, whether any phrase starts with the word:
+	// one byte a word, for the loops that pass over most words.
+	starting []bool
+	phrases  [][]int32 // phrase id → word ids
 
 	byText map[string]int32 // stemmed phrase text → phrase id; only while building
 
@@ -125,7 +128,9 @@ func stems(text string) []string {
 // lookup table and drops what only building needed.
 func (x *phraseIndex) done() {
 	x.words = newWordTable(x.vocab)
-	for _, s := range x.starts {
+	x.starting = make([]bool, len(x.starts))
+	for id, s := range x.starts {
+		x.starting[id] = len(s) > 0
 		slices.SortFunc(s, func(a, b candidate) int {
 			if c := cmp.Compare(b.n, a.n); c != 0 {
 				return c

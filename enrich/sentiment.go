@@ -37,6 +37,10 @@ type scorer struct {
 	weights []float64 // phrase id → weight
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
+	// scored tells, by word id, whether sum must look at a word: whether it
+	// starts an entry or has a role. Words inside phrases ("the", "of") do
+	// neither, and one byte a word is cheaper to consult than starts.
+	scored []bool
 }
 
 var lexiconScorer = sync.OnceValue(newScorer)
@@ -115,6 +119,10 @@ func newScorer() *scorer {
 		s.factors = append(s.factors, 1)
 	}
 	s.index.done()
+	s.scored = make([]bool, len(s.roles))
+	for id := range s.scored {
+		s.scored[id] = len(s.index.starts[id]) > 0 || s.roles[id] != roleNone
+	}
 	return s
 }
 
@@ -163,10 +171,16 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			for k := range sc.sentences {
 				e := &sc.sentences[k]
 				if !e.cut {
+					// A sentence ends where the next begins; none runs from
+					// the title into the body, whose first word starts one.
+					last := len(toks) - 1
+					if k+1 < len(sc.sentences) {
+						last = sc.sentences[k+1].tok - 1
+					}
 					if e.tok < bodyFrom {
-						e.text = sentence(r.Title, toks[:bodyFrom], e.tok)
+						e.text = sentenceOf(r.Title, toks[:bodyFrom], e.tok, last, e.tok)
 					} else {
-						e.text = sentence(r.Body, toks[bodyFrom:], e.tok-bodyFrom)
+						e.text = sentenceOf(r.Body, toks[bodyFrom:], e.tok-bodyFrom, last-bodyFrom, e.tok-bodyFrom)
 					}
 					e.cut = true
 				}
@@ -238,7 +252,8 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, clause = -1, -1, 1
 		}
-		if uint(t.id) >= uint(len(s.roles)) { // most words carry no sentiment, and -1 is huge
+		// Most words carry no sentiment, and -1 is out of range.
+		if uint(t.id) >= uint(len(s.scored)) || !s.scored[t.id] {
 			i++
 			continue
 		}

@@ -358,6 +358,13 @@ func sentence(text string, toks []token, i int) string {
 	for last+1 < len(toks) && toks[last+1].brk != brkSentence {
 		last++
 	}
+	return sentenceOf(text, toks, first, last, i)
+}
+
+// sentenceOf is sentence for a caller that knows where the sentence
+// holding toks[i] starts and ends: toks[first] and toks[last] are its first
+// and last words.
+func sentenceOf(text string, toks []token, first, last, i int) string {
 	start, end := int(toks[first].start), len(text)
 	if last+1 < len(toks) {
 		end = int(toks[last+1].start)

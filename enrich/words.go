@@ -34,11 +34,15 @@ var keptPool = sync.Pool{New: func() any { return new(keptWords) }}
 // calls, so that one huge record does not pin its memory in the pool.
 const maxKeptTokens = 1 << 12
 
-// keepWords offers toks, the words of it.Record's title followed by those
+// keepWords offers *toks, the words of it.Record's title followed by those
 // of its body from bodyFrom, to the later stages of the Chain.Enrich call
 // the item is in; base is the index whose ids they carry (see keptWords).
-// toks is copied. Outside a chain it does nothing.
-func (it *Item) keepWords(toks []token, bodyFrom int, base *phraseIndex) {
+// Outside a chain it does nothing.
+//
+// Rather than copy the words it takes the slice itself, leaving in *toks
+// an empty one to tokenize the next record into. The caller may go on
+// reading the words it kept until it returns, and must not write them.
+func (it *Item) keepWords(toks *[]token, bodyFrom int, base *phraseIndex) {
 	if it.chainDepth == 0 || base == nil {
 		return
 	}
@@ -48,7 +52,7 @@ func (it *Item) keepWords(toks []token, bodyFrom int, base *phraseIndex) {
 		it.words = kw
 	}
 	kw.title, kw.body, kw.base = it.Record.Title, it.Record.Body, base
-	kw.toks = append(kw.toks[:0], toks...)
+	kw.toks, *toks = *toks, kw.toks[:0]
 	kw.bodyFrom = bodyFrom
 }
 
