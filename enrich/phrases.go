@@ -201,7 +201,15 @@ func (x *phraseIndex) tokenizeCached(toks []token, text string, buf []byte, cach
 				}
 				toks = append(toks, token{start: int32(i), end: int32(i + n), id: id, brk: brk})
 				brk = brkNone
-				i += n + int(spaceAfterWord[after])
+				i += n
+				// Punctuation and a space after a word ("word, " "word. ")
+				// are as common as a space alone; both are stepped over here.
+				if b := punctThenSpace[after]; b != brkNone && i+1 < len(text) && text[i+1] == ' ' {
+					brk = b
+					i += 2
+					continue
+				}
+				i += int(spaceAfterWord[after])
 				continue
 			}
 		}
@@ -270,6 +278,14 @@ var spaceAfterWord = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// punctThenSpace is the boundary a punctuation mark followed by a space
+// makes, as punctBoundary finds it, for the marks tokenize steps over
+// together with the word before them; brkNone for the rest.
+var punctThenSpace = [256]boundary{
+	',': brkClause, ';': brkClause, ':': brkClause, ')': brkClause,
+	'.': brkSentence, '!': brkSentence, '?': brkSentence,
+}
 
 // loadTail reads text[i:], fewer than eight bytes, as load64 would if
 // text went on with zero bytes.
