@@ -140,12 +140,23 @@ func RedactText(s string) string {
 		b.WriteString(mark)
 		last = end
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if !redactTrigger[c] {
-			i++
-			continue
+	for i := 0; ; {
+		// Most bytes trigger nothing: a loop of their own steps over them,
+		// four at a time while it can, with one jump for the four.
+		for i+4 <= len(s) {
+			q := s[i : i+4]
+			if redactTrigger[q[0]]|redactTrigger[q[1]]|redactTrigger[q[2]]|redactTrigger[q[3]] != 0 {
+				break
+			}
+			i += 4
 		}
+		for i < len(s) && redactTrigger[s[i]] == 0 {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
 		switch {
 		case c == '@':
 			if start, end, ok := emailAround(s, i, last); ok {
@@ -170,12 +181,13 @@ func RedactText(s string) string {
 	return b.String()
 }
 
-// redactTrigger marks the bytes RedactText looks closer at; everything
-// else is skipped with one table lookup.
-var redactTrigger = [256]bool{
-	'@': true, '+': true, '(': true,
-	'0': true, '1': true, '2': true, '3': true, '4': true,
-	'5': true, '6': true, '7': true, '8': true, '9': true,
+// redactTrigger is 1 for the bytes RedactText looks closer at; everything
+// else is skipped with one table lookup. Bytes rather than bools, so that
+// lookups for four bytes combine with one OR.
+var redactTrigger = [256]uint8{
+	'@': 1, '+': 1, '(': 1,
+	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1,
+	'5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
 }
 
 // emailAround finds an e-mail address around the '@' at s[at], not
