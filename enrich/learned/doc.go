@@ -61,9 +61,24 @@
 // # Model files
 //
 // A model file is a gzipped gob stream: a header with a format version,
-// which [Load] checks, then the model. Word-feature weights keep, per
-// feature, a base weight and the 16 largest class-specific deviations from
-// it as int8; n-gram weights are int8 per class. Both are scaled per
-// feature. Only differences between classes decide the winner, and on the
-// development data the approximation changed no measurable figure.
+// which [Load] checks, then the model; a file of another version is refused
+// with an error that says to retrain. N-gram weights are int8 per class,
+// scaled per n-gram. Word-feature weights are sparse: an exclusive model
+// keeps, per feature, the 12 largest deviations from the feature's median
+// class weight (adding one number to every class changes neither the
+// winner nor the softmax), a multi-label model the weights themselves; in
+// both, weights under 2% of the model's largest are dropped, which on
+// BANKING77 removed 70% of them and changed accuracy by less than 0.1
+// point. What is kept is int8, scaled per feature.
+//
+// # Tagging speed
+//
+// [Load] lays the word features out for tagging: an open-addressing table
+// of 8-byte entries (key and slot number) beside one 64-byte slot per
+// feature with its IDF and its class weights, slots in order of how many
+// training texts had the feature so that the common ones share cache lines.
+// A 300-character text makes about 400 word-feature look-ups; they are
+// issued first as independent loads, so that their cache misses overlap,
+// then resolved. The n-gram block costs one addition of k numbers per
+// distinct word, from per-word scores computed at load time.
 package learned

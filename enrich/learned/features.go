@@ -53,8 +53,15 @@ func (s *featureSpec) appendWordFeatures(stems []uint64, sents []int32, keys []u
 			keys = append(keys, bigramKey(stems[i-1], st))
 			n++
 		}
+		// The key of the unordered pair: mix(pairHalf(min) + max), this
+		// stem's half worked out once for all its pairs.
+		half := pairHalf(st)
 		for d := 2; d <= s.Window && i-d >= 0 && sents[i-d] == sents[i]; d++ {
-			keys = append(keys, pairKey(stems[i-d], st))
+			if o := stems[i-d]; o < st {
+				keys = append(keys, mix(pairHalf(o)+st))
+			} else {
+				keys = append(keys, mix(half+o))
+			}
 			n++
 		}
 		if pos != nil {

@@ -19,7 +19,7 @@ func TestLoadRejectsAnotherFormatVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := read(&buf)
-	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "format version 2, this build reads version 1") {
+	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "format version 3, this build reads version 2") {
 		t.Fatalf("error %v, want ErrFormat naming both versions", err)
 	}
 }

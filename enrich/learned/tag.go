@@ -101,7 +101,7 @@ type scratch struct {
 	oovFirst []int
 	keys     []uint64
 	pos      []int32
-	feat     []int32 // vocabulary index of keys[i], -1 if unknown
+	feat     []int32 // slot of keys[i] in the model's feature table, -1 if unknown
 	slot     []int32 // counter slot of keys[i] in ids
 	// typeSlot[i] is the slot of token i's word in types.
 	typeSlot []int32
@@ -112,6 +112,7 @@ type scratch struct {
 	scores []float64
 	probs  []float64
 	out    []classProb
+	sink   uint64 // see featTable.prefetch
 	// Block scales of the last text, for evidence.
 	wordScale, charScale float64
 
@@ -142,12 +143,12 @@ func (m *Model) score(text string, s *scratch) {
 	s.oovKeys, s.oovFirst = s.oovKeys[:0], s.oovFirst[:0]
 	for i := range n {
 		w := s.tok.word(i)
-		if row, ok := m.cacheIdx[wordKey(w)]; ok {
+		wk := wordKey(w)
+		if row := m.cacheIdx.get(wk); row >= 0 {
 			s.stems = append(s.stems, m.cacheStem[row])
 			s.word = append(s.word, row)
 			continue
 		}
-		wk := wordKey(w)
 		if at := slices.Index(s.oovKeys, wk); at >= 0 {
 			s.stems = append(s.stems, s.stems[s.oovFirst[at]])
 			s.word = append(s.word, -int32(at)-1)
@@ -167,40 +168,31 @@ func (m *Model) score(text string, s *scratch) {
 	s.keys = f.Spec.appendWordFeatures(s.stems, s.tok.sents, s.keys[:0], &s.pos)
 	s.feat, s.slot = s.feat[:0], s.slot[:0]
 	s.ids.reset(len(s.keys))
+	s.sink = m.feats.prefetch(s.keys)
 	for _, key := range s.keys {
-		j, ok := m.wordIdx[key]
-		if !ok {
-			s.feat = append(s.feat, -1)
+		j := m.feats.find(key)
+		s.feat = append(s.feat, j)
+		if j < 0 {
 			s.slot = append(s.slot, -1)
 			continue
 		}
-		s.feat = append(s.feat, j)
 		s.slot = append(s.slot, s.ids.add(uint64(j)+1))
 	}
+	s.sink += m.feats.prefetchSlots(s.ids.keys, s.ids.slots)
 	var sq float64
 	for _, slot := range s.ids.slots {
-		j := int(s.ids.keys[slot] - 1)
-		v := sublinear(s.ids.counts[slot]) * float64(f.WordIDF[j])
+		j := s.ids.keys[slot] - 1
+		v := sublinear(s.ids.counts[slot]) * float64(m.feats.slots[j].idf)
 		sq += v * v
 	}
 	s.wordScale = 0
 	if sq > 0 {
 		s.wordScale = f.Spec.WordWeight / math.Sqrt(sq)
 	}
-	var shift float32
 	for _, slot := range s.ids.slots {
-		j := int(s.ids.keys[slot] - 1)
-		v := float32(s.wordScale * sublinear(s.ids.counts[slot]) * float64(f.WordIDF[j]))
-		shift += v * m.rowBase[j]
-		lo, hi := m.rowPtr[j], m.rowPtr[j+1]
-		cls, val := m.rowCls[lo:hi], m.rowVal[lo:hi]
-		val = val[:len(cls)]
-		for t, c := range cls {
-			s.acc[c] += v * val[t]
-		}
-	}
-	for c := range s.acc {
-		s.acc[c] += shift
+		j := int32(s.ids.keys[slot] - 1)
+		v := float32(s.wordScale * sublinear(s.ids.counts[slot]) * float64(m.feats.slots[j].idf))
+		m.feats.addRow(s.acc, v, j)
 	}
 
 	// Character block: the words' cached n-gram scores, weighted by their
@@ -226,15 +218,6 @@ func (m *Model) score(text string, s *scratch) {
 	for c, v := range s.acc {
 		s.scores[c] = float64(v)
 	}
-}
-
-// rowWeight is the weight of word feature j for class c.
-func (m *Model) rowWeight(j, c int) float32 {
-	lo, hi := m.rowPtr[j], m.rowPtr[j+1]
-	if t, ok := slices.BinarySearch(m.rowCls[lo:hi], uint16(c)); ok {
-		return m.rowBase[j] + m.rowVal[int(lo)+t]
-	}
-	return m.rowBase[j]
 }
 
 // refKey and keyRef map a word reference to a non-zero counter key and
@@ -282,8 +265,8 @@ func (m *Model) evidence(text string, s *scratch, c int) string {
 	if len(spans) <= 1 {
 		return strings.TrimSpace(text)
 	}
-	f := &m.file
-	// Each token's share of the class score.
+	// Each token's share of the class score (for an exclusive model, of
+	// how far the class's score stands above the median class's).
 	contrib := s.contrib[:0]
 	for range s.tok.len() {
 		contrib = append(contrib, 0)
@@ -296,8 +279,8 @@ func (m *Model) evidence(text string, s *scratch, c int) string {
 			continue
 		}
 		cnt := s.ids.counts[s.slot[t]]
-		v := s.wordScale * sublinear(cnt) * float64(f.WordIDF[j]) / float64(cnt)
-		contrib[s.pos[t]] += v * float64(m.rowWeight(int(j), c))
+		v := s.wordScale * sublinear(cnt) * float64(m.feats.slots[j].idf) / float64(cnt)
+		contrib[s.pos[t]] += v * float64(m.feats.weight(j, c))
 	}
 	for i := range contrib {
 		ref := s.word[i]
@@ -354,7 +337,7 @@ type counter struct {
 
 func (c *counter) reset(n int) {
 	size := 16
-	for size < 2*n {
+	for size < 4*n { // at most a quarter full: short probe chains
 		size <<= 1
 	}
 	if len(c.keys) < size {
@@ -370,7 +353,9 @@ func (c *counter) reset(n int) {
 
 func (c *counter) find(key uint64) int {
 	mask := uint64(len(c.keys) - 1)
-	for i := mix(key) & mask; ; i = (i + 1) & mask {
+	// Fibonacci hashing: enough for the small, distinct integers counted
+	// here, and cheaper than a full mix.
+	for i := (key * 0x9e3779b97f4a7c15 >> 32) & mask; ; i = (i + 1) & mask {
 		if c.keys[i] == key || c.keys[i] == 0 {
 			return int(i)
 		}

@@ -46,6 +46,16 @@ func (t *tokenizer) split(text string) {
 	var r rune
 	for i := 0; i < len(text); {
 		size := 1
+		if c := asciiWord[text[i]]; c != 0 {
+			// Fast path: an ASCII letter or digit, lowercased.
+			if !in {
+				in = true
+				t.open(i, &sent, &boundary)
+			}
+			t.buf = append(t.buf, c)
+			i++
+			continue
+		}
 		if c := text[i]; c < utf8.RuneSelf {
 			r = rune(c)
 			if 'A' <= c && c <= 'Z' {
@@ -59,12 +69,7 @@ func (t *tokenizer) split(text string) {
 		case isWordRune(r):
 			if !in {
 				in = true
-				if boundary && len(t.ends) > 0 {
-					sent++
-				}
-				boundary = false
-				t.starts = append(t.starts, i)
-				t.sents = append(t.sents, sent)
+				t.open(i, &sent, &boundary)
 			}
 			t.buf = utf8.AppendRune(t.buf, r)
 		case in && (r == '\'' || r == '’') && i+size < len(text) && nextIsLetter(text[i+size:]):
@@ -83,6 +88,30 @@ func (t *tokenizer) split(text string) {
 	if in {
 		t.ends = append(t.ends, len(t.buf))
 	}
+}
+
+// asciiWord maps an ASCII letter or digit to itself lowercased, and every
+// other byte to 0.
+var asciiWord = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c)
+		t[c-'a'+'A'] = byte(c)
+	}
+	return t
+}()
+
+// open starts a word at byte i of the text, in the next sentence if a
+// sentence ended since the last word.
+func (t *tokenizer) open(i int, sent *int32, boundary *bool) {
+	if *boundary && len(t.ends) > 0 {
+		*sent++
+	}
+	*boundary = false
+	t.starts = append(t.starts, i)
+	t.sents = append(t.sents, *sent)
 }
 
 // endsSentence reports whether the character at text[i:i+size] ends a
@@ -152,16 +181,13 @@ func mix(h uint64) uint64 {
 	return h
 }
 
-// bigramKey is the key of two stems in a row; pairKey that of two stems
-// near each other, in either order.
+// bigramKey is the key of two stems in a row; pairKey (below) that of two
+// stems near each other, in either order.
 func bigramKey(a, b uint64) uint64 { return mix(mix(a^0x62696772616d) + b) }
 
-func pairKey(a, b uint64) uint64 {
-	if a > b {
-		a, b = b, a
-	}
-	return mix(mix(a^0x70616972) + b)
-}
+// pairKey(a, b) is mix(pairHalf(min(a, b)) + max(a, b)); appendWordFeatures
+// computes it in place, reusing a stem's half across its pairs.
+func pairHalf(a uint64) uint64 { return mix(a ^ 0x70616972) }
 
 // gramKeys calls fn with the key of every character n-gram of word, n from
 // minN to maxN runes, the word padded with a space on each side so that
