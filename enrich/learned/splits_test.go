@@ -1,0 +1,64 @@
+package learned
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWriteSplits writes the development splits on which the quality
+// figures in docs/tagging.md are measured, as CSV files for `feedbackloop
+// tagger eval --train … --test …`, into the folder LEARNED_SPLITS names
+// (outside the repository: the data is not ours to copy):
+//
+//	LEARNED_SPLITS=/tmp/splits go test -run TestWriteSplits ./enrich/learned/
+//
+// For f in 0..4: b77_f.train/test are the folds of a stratified 5-fold
+// split of banking77_train.csv (seed 7); b77s_f.train holds 10 texts per
+// intent drawn from b77_f.train (seed f) and is tested on b77_f.test;
+// rp_f.train/test are the 5 folds of reviewpulse_dev.csv (seed 7),
+// stratified by label set.
+func TestWriteSplits(t *testing.T) {
+	dir := os.Getenv("LEARNED_SPLITS")
+	if dir == "" {
+		t.Skip("set LEARNED_SPLITS to a folder to write the splits to")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, ex []Example) {
+		f, err := os.Create(filepath.Join(dir, name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := csv.NewWriter(f)
+		_ = w.Write([]string{"text", "labels"})
+		for _, e := range ex {
+			_ = w.Write([]string{e.Text, strings.Join(e.Labels, "|")})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const k = 5
+	b77 := loadShared(t, "banking77_train.csv")
+	rp := loadShared(t, "reviewpulse_dev.csv")
+	bf := stratifiedFolds(b77, k, 7)
+	rf := stratifiedFolds(rp, k, 7)
+	for f := range k {
+		train := pick(b77, bf, f, false)
+		write(fmt.Sprintf("b77_%d.train", f), train)
+		write(fmt.Sprintf("b77_%d.test", f), pick(b77, bf, f, true))
+		shots, _ := fewShot(train, 10, uint64(f))
+		write(fmt.Sprintf("b77s_%d.train", f), shots)
+		write(fmt.Sprintf("rp_%d.train", f), pick(rp, rf, f, false))
+		write(fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
+	}
+}
