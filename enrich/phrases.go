@@ -258,7 +258,11 @@ func (x *phraseIndex) tokenizeCached(toks []token, text string, buf []byte, cach
 		}
 		id := int32(-1)
 		if len(w) > 0 && len(w) <= maxWordBytes {
-			id = x.words.lookup(stem(w))
+			if cache != nil && len(w) >= 8 && len(w) < 16 && cap(w) >= 16 {
+				id = cache.longWord(x, w)
+			} else {
+				id = x.words.lookup(stem(w))
+			}
 		}
 		toks = append(toks, token{start: int32(start), end: int32(i), id: id, brk: brk})
 		brk = brkNone
@@ -315,9 +319,36 @@ type wordCache struct {
 	index *phraseIndex               // whose ids these are; the cache empties when it meets another
 	keys  [1 << wordCacheBits]uint64 // words packed as for lookupShort, never 0; 0 in an empty slot
 	ids   [1 << wordCacheBits]int32
+	long  [1 << longCacheBits]longWord
 }
 
-const wordCacheBits = 10
+// longWord is a word of eight to fifteen bytes in wordCache: its first
+// eight bytes and the rest, packed like a short word; lo is 0 in an empty
+// slot.
+type longWord struct {
+	lo, hi uint64
+	id     int32
+}
+
+const (
+	wordCacheBits = 10
+	longCacheBits = 8 // words of eight bytes or more are far fewer
+)
+
+// longWord returns the id x gives w, a normalised word of eight to fifteen
+// bytes before stemming, remembering it. w must have the capacity for
+// sixteen bytes.
+func (c *wordCache) longWord(x *phraseIndex, w []byte) int32 {
+	lo := binary.LittleEndian.Uint64(w)
+	hi := binary.LittleEndian.Uint64(w[8:16]) & (1<<(8*(len(w)-8)) - 1)
+	e := &c.long[((lo^hi*hashMul)*hashMul)>>(64-longCacheBits)]
+	if e.lo == lo && e.hi == hi {
+		return e.id
+	}
+	id := x.words.lookup(stem(w))
+	*e = longWord{lo: lo, hi: hi, id: id}
+	return id
+}
 
 // stemPacked stems a word of one to seven bytes held as lookupShort takes
 // it, and returns it in the same form with its new length.

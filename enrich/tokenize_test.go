@@ -22,6 +22,8 @@ func generatedTexts(t testing.TB) []string {
 		"ABCDEFG abcdefgh 1234567 12345678 SevenCh EightChr", "\x00crash\x00 refund\x00",
 		strings.Repeat("lag ", 30) + "slow", "charged twice", "charged twice.",
 		"sign-up -- v2.3.14 ... e.g. it's not good; the api docs (again) fail/break",
+		"the dashboard’s dashboards DASHBOARD Dashboarding: Überraschung naïveté customer's",
+		"abcdefgh abcdefghi abcdefghij abcdefghijklmno abcdefghijklmnop",
 	}
 	for r := g.Next(); r != nil; r = g.Next() {
 		texts = append(texts, r.Title, r.Body)
