@@ -118,7 +118,8 @@ type keywordScratch struct {
 	keys    []uint32    // sort keys of touched
 	epoch   uint32
 
-	sentences []tokenSentence // evidence found for this item so far
+	sentences      []tokenSentence // evidence found for this item so far
+	sentenceStarts []int32         // where the item's sentences start, by word
 }
 
 type tokenSentence struct {
@@ -211,6 +212,7 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 			s.keys[j], s.keys[j-1] = s.keys[j-1], s.keys[j]
 		}
 	}
+	s.sentenceStarts = sentenceStarts(s.sentenceStarts, toks)
 	themes := make([]Theme, len(s.keys))
 	for i, key := range s.keys {
 		th := k.byName[key&(1<<24-1)]
@@ -226,18 +228,29 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 
 // evidence returns the sentence around token tok of toks, the words of r,
 // computing it once per token: a theme and its ancestors usually share
-// their first hit.
+// their first hit. s.sentenceStarts must list the sentences of toks.
 func (s *keywordScratch) evidence(r *feedback.Record, toks []token, bodyFrom int, tok int32) string {
 	for _, e := range s.sentences {
 		if e.tok == tok {
 			return e.text
 		}
 	}
+	// The sentence runs from the last start at or before tok to the next
+	// start; none runs from the title into the body, whose first word
+	// starts one.
+	k := 0
+	for k+1 < len(s.sentenceStarts) && s.sentenceStarts[k+1] <= tok {
+		k++
+	}
+	first, last := int(s.sentenceStarts[k]), len(toks)-1
+	if k+1 < len(s.sentenceStarts) {
+		last = int(s.sentenceStarts[k+1]) - 1
+	}
 	var e string
 	if int(tok) < bodyFrom {
-		e = sentence(r.Title, toks[:bodyFrom], int(tok))
+		e = sentenceOf(r.Title, toks[:bodyFrom], first, last, int(tok))
 	} else {
-		e = sentence(r.Body, toks[bodyFrom:], int(tok)-bodyFrom)
+		e = sentenceOf(r.Body, toks[bodyFrom:], first-bodyFrom, last-bodyFrom, int(tok)-bodyFrom)
 	}
 	s.sentences = append(s.sentences, tokenSentence{tok, e})
 	return e

@@ -32,7 +32,11 @@ type phraseIndex struct {
 	// starting tells, by word id, whether any phrase starts with the word:
 	// one byte a word, for the loops that pass over most words.
 	starting []bool
-	phrases  [][]int32 // phrase id → word ids
+	// follows holds, by word id, bit id&63 of the second word of each
+	// phrase of two or more words the word starts; longest skips those
+	// phrases when the next word's bit is not set.
+	follows []uint64
+	phrases [][]int32 // phrase id → word ids
 
 	byText map[string]int32 // stemmed phrase text → phrase id; only while building
 
@@ -129,8 +133,14 @@ func stems(text string) []string {
 func (x *phraseIndex) done() {
 	x.words = newWordTable(x.vocab)
 	x.starting = make([]bool, len(x.starts))
+	x.follows = make([]uint64, len(x.starts))
 	for id, s := range x.starts {
 		x.starting[id] = len(s) > 0
+		for _, c := range s {
+			if c.n > 1 {
+				x.follows[id] |= 1 << (c.second & 63)
+			}
+		}
 		slices.SortFunc(s, func(a, b candidate) int {
 			if c := cmp.Compare(b.n, a.n); c != 0 {
 				return c
@@ -372,6 +382,22 @@ type candidate struct {
 // the word toks[i]) that matches at toks[i], and its length in words; -1
 // if none does. A phrase does not match across punctuation.
 func (x *phraseIndex) longest(toks []token, i int, candidates []candidate) (phrase int32, n int) {
+	// Most words start only one phrase, or none of their longer phrases
+	// goes on with the next word: then only a one-word phrase can match,
+	// which would be the last candidate, and always matches.
+	if c := candidates[0]; c.n > 1 && i+1 < len(toks) {
+		if next := toks[i+1]; next.brk == brkNone && x.follows[toks[i].id]>>(uint32(next.id)&63)&1 != 0 {
+			return x.longestOf(toks, i, candidates)
+		}
+	}
+	if c := candidates[len(candidates)-1]; c.n == 1 {
+		return c.phrase, 1
+	}
+	return -1, 0
+}
+
+// longestOf is longest, trying every candidate in turn.
+func (x *phraseIndex) longestOf(toks []token, i int, candidates []candidate) (phrase int32, n int) {
 next:
 	for _, c := range candidates {
 		if c.n > 1 {

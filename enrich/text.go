@@ -3,6 +3,7 @@ package enrich
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -360,6 +361,21 @@ func sentence(text string, toks []token, i int) string {
 	}
 	return sentenceOf(text, toks, first, last, i)
 }
+
+// sentenceStarts lists in starts the indices of the words of toks that
+// start a sentence, and returns it. It takes no branch per word: where
+// sentences end follows no pattern a processor could predict.
+func sentenceStarts(starts []int32, toks []token) []int32 {
+	starts = slices.Grow(starts[:0], len(toks))[:len(toks)]
+	n := 0
+	for i, t := range toks {
+		starts[n] = int32(i)
+		n += int(startsSentence[t.brk])
+	}
+	return starts[:n]
+}
+
+var startsSentence = [...]uint8{brkNone: 0, brkClause: 0, brkSentence: 1}
 
 // sentenceOf is sentence for a caller that knows where the sentence
 // holding toks[i] starts and ends: toks[first] and toks[last] are its first

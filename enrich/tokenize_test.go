@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -75,4 +76,40 @@ func FuzzTokenizeWithACache(f *testing.F) {
 			t.Fatalf("tokenize(%q) with a cache = %v, without %v", text, got, want)
 		}
 	})
+}
+
+func TestLongestFindsWhatTryingEveryCandidateFinds(t *testing.T) {
+	// Words and phrases over a small vocabulary, so that many phrases share
+	// first words and the second-word bits collide.
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func() string { return string(rune('a'+rng.IntN(6))) + string(rune('a'+rng.IntN(6))) }
+	x := newPhraseIndex()
+	for range 200 {
+		phrase := word()
+		for range rng.IntN(4) {
+			phrase += " " + word()
+		}
+		x.add(phrase)
+	}
+	x.done()
+	seps := []string{" ", " ", " ", ", ", ". ", " unknownword "}
+	for range 2000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			b.WriteString(word())
+			b.WriteString(seps[rng.IntN(len(seps))])
+		}
+		toks, _ := x.tokenize(nil, b.String(), nil)
+		for i, tok := range toks {
+			if tok.id < 0 || len(x.starts[tok.id]) == 0 {
+				continue
+			}
+			c := x.starts[tok.id]
+			p, n := x.longest(toks, i, c)
+			wantP, wantN := x.longestOf(toks, i, c)
+			if p != wantP || n != wantN {
+				t.Fatalf("%q at word %d: longest = %d, %d; trying every candidate: %d, %d", b.String(), i, p, n, wantP, wantN)
+			}
+		}
+	}
 }
