@@ -217,11 +217,12 @@ func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 	for i, key := range s.keys {
 		th := k.byName[key&(1<<24-1)]
 		h := &s.themes[th]
-		themes[i] = Theme{
-			Name:       k.names[th],
-			Confidence: confidence(h.level),
-			Evidence:   s.evidence(r, toks, bodyFrom, h.first),
-		}
+		// Field by field: assigning a whole Theme copies it with the
+		// garbage collector's bulk barrier while a collection runs.
+		t := &themes[i]
+		t.Name = k.names[th]
+		t.Confidence = confidence(h.level)
+		t.Evidence = s.evidence(r, toks, bodyFrom, h.first)
 	}
 	it.Themes = themes
 }
