@@ -319,9 +319,10 @@ func (x *phraseIndex) lookupShort(packed uint64, n int) int32 {
 	return x.words.lookupShort(packed, n)
 }
 
-// wordCache remembers the ids an index gave the short words a tokenizer
-// met, by their lowercased bytes before stemming. Feedback is written with
-// a few hundred common words, and a remembered word skips stem and the
+// wordCache remembers the ids an index gave the words a tokenizer met, by
+// their normalised bytes before stemming: words of up to seven bytes in
+// keys and ids, of eight to fifteen in long. Feedback is written with a
+// few hundred common words, and a remembered word skips stem and the
 // index's table. A word takes the slot its hash names, replacing whatever
 // was there. A cache serves one goroutine at a time; it lives in a stage's
 // pooled scratch space.
@@ -329,13 +330,13 @@ type wordCache struct {
 	index *phraseIndex               // whose ids these are; the cache empties when it meets another
 	keys  [1 << wordCacheBits]uint64 // words packed as for lookupShort, never 0; 0 in an empty slot
 	ids   [1 << wordCacheBits]int32
-	long  [1 << longCacheBits]longWord
+	long  [1 << longCacheBits]longEntry
 }
 
-// longWord is a word of eight to fifteen bytes in wordCache: its first
+// longEntry is a word of eight to fifteen bytes in wordCache: its first
 // eight bytes and the rest, packed like a short word; lo is 0 in an empty
 // slot.
-type longWord struct {
+type longEntry struct {
 	lo, hi uint64
 	id     int32
 }
@@ -356,7 +357,7 @@ func (c *wordCache) longWord(x *phraseIndex, w []byte) int32 {
 		return e.id
 	}
 	id := x.words.lookup(stem(w))
-	*e = longWord{lo: lo, hi: hi, id: id}
+	*e = longEntry{lo: lo, hi: hi, id: id}
 	return id
 }
 
