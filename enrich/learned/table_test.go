@@ -1,0 +1,70 @@
+package learned
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The tagging layout must give back every weight the sparse rows hold, by
+// look-up and by accumulation, whether a class fits inline or not: 300
+// classes and rows longer than a slot holds exercise both paths.
+func TestFeatTableHoldsTheRows(t *testing.T) {
+	const k, features = 300, 500
+	rng := rand.New(rand.NewPCG(1, 2))
+	keys := make([]uint64, features)
+	idf := make([]float32, features)
+	rows := sparseRows{Ptr: []int32{0}, Scale: make([]float32, features)}
+	dense := make([][]float32, features)
+	for j := range features {
+		keys[j] = rng.Uint64()
+		idf[j] = 1 + rng.Float32()
+		rows.Scale[j] = 0.01 * (1 + rng.Float32())
+		dense[j] = make([]float32, k)
+		n := rng.IntN(3 * inlineWeights)
+		for _, c := range rng.Perm(k)[:n] {
+			q := int8(rng.IntN(255) - 127)
+			if q == 0 {
+				continue
+			}
+			rows.Class = append(rows.Class, uint16(c))
+			rows.Q = append(rows.Q, q)
+			dense[j][c] = float32(q) * rows.Scale[j]
+		}
+		rows.Ptr = append(rows.Ptr, int32(len(rows.Q)))
+	}
+	ft, err := newFeatTable(keys, idf, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := make([]float32, max(k, 256))
+	want := make([]float32, k)
+	for j, key := range keys {
+		s := ft.find(key)
+		if s < 0 {
+			t.Fatalf("feature %d not found", j)
+		}
+		if ft.slots[s].idf != idf[j] {
+			t.Fatalf("feature %d: idf %v, want %v", j, ft.slots[s].idf, idf[j])
+		}
+		for c := range k {
+			if got := ft.weight(s, c); got != dense[j][c] {
+				t.Fatalf("feature %d class %d: weight %v, want %v", j, c, got, dense[j][c])
+			}
+		}
+		ft.addRow(acc, 0.5, s)
+		for c := range k {
+			want[c] += 0.5 * dense[j][c]
+		}
+	}
+	for c := range k {
+		if math.Abs(float64(acc[c]-want[c])) > 1e-4 {
+			t.Fatalf("class %d: accumulated %v, want %v", c, acc[c], want[c])
+		}
+	}
+	for range 1000 {
+		if s := ft.find(rng.Uint64()); s >= 0 {
+			t.Fatalf("a key never added found slot %d", s)
+		}
+	}
+}
