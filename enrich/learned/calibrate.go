@@ -48,10 +48,14 @@ func (c *calibration) decide(scores, probs []float64, none int, out []classProb)
 		if best == none {
 			return out
 		}
-		// Softmax probability of the winner, computed stably.
+		// Softmax probability of the winner, computed stably; a class
+		// more than 40 below the winner (after the temperature) adds less
+		// than 1e-17 and is skipped, which spares most of the exponentials.
 		var z float64
 		for _, s := range scores {
-			z += math.Exp(c.temp * (s - scores[best]))
+			if d := c.temp * (s - scores[best]); d > -40 {
+				z += math.Exp(d)
+			}
 		}
 		return append(out, classProb{best, 1 / z})
 	}

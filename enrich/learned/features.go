@@ -41,17 +41,18 @@ func (s *featureSpec) stemKey(w []byte) uint64 {
 }
 
 // appendWordFeatures appends the keys of the word features made by a
-// sequence of stems, sents[i] numbering the sentence of stem i, and, if pos
-// is not nil, the position of the word each belongs to (the later word of
-// a pair). Pairs never cross a sentence boundary: that keeps them
-// meaningful, and their number linear in the length of long texts.
-func (s *featureSpec) appendWordFeatures(stems []uint64, sents []int32, keys []uint64, pos *[]int32) []uint64 {
+// sequence of stems, sents[i] numbering the sentence of stem i, and, if
+// first is not nil, where in keys each stem's own key is. Pairs never cross
+// a sentence boundary: that keeps them meaningful, and their number linear
+// in the length of long texts.
+func (s *featureSpec) appendWordFeatures(stems []uint64, sents []int32, keys []uint64, first *[]int32) []uint64 {
 	for i, st := range stems {
+		if first != nil {
+			*first = append(*first, int32(len(keys)))
+		}
 		keys = append(keys, st)
-		n := 1
 		if s.Bigrams && i > 0 && sents[i-1] == sents[i] {
 			keys = append(keys, bigramKey(stems[i-1], st))
-			n++
 		}
 		// The key of the unordered pair: mix(pairHalf(min) + max), this
 		// stem's half worked out once for all its pairs.
@@ -61,12 +62,6 @@ func (s *featureSpec) appendWordFeatures(stems []uint64, sents []int32, keys []u
 				keys = append(keys, mix(pairHalf(o)+st))
 			} else {
 				keys = append(keys, mix(half+o))
-			}
-			n++
-		}
-		if pos != nil {
-			for range n {
-				*pos = append(*pos, int32(i))
 			}
 		}
 	}

@@ -100,7 +100,7 @@ type scratch struct {
 	oovKeys  []uint64
 	oovFirst []int
 	keys     []uint64
-	pos      []int32
+	first    []int32 // index in keys of token i's own word feature
 	feat     []int32 // slot of keys[i] in the model's feature table, -1 if unknown
 	slot     []int32 // counter slot of keys[i] in ids
 	// typeSlot[i] is the slot of token i's word in types.
@@ -164,8 +164,8 @@ func (m *Model) score(text string, s *scratch) {
 	}
 
 	// Word block: sublinear TF-IDF over the word features, unit length.
-	s.pos = s.pos[:0]
-	s.keys = f.Spec.appendWordFeatures(s.stems, s.tok.sents, s.keys[:0], &s.pos)
+	s.first = s.first[:0]
+	s.keys = f.Spec.appendWordFeatures(s.stems, s.tok.sents, s.keys[:0], &s.first)
 	s.feat, s.slot = s.feat[:0], s.slot[:0]
 	s.ids.reset(len(s.keys))
 	s.sink = m.feats.prefetch(s.keys)
@@ -272,15 +272,16 @@ func (m *Model) evidence(text string, s *scratch, c int) string {
 		contrib = append(contrib, 0)
 	}
 	s.contrib = contrib
-	for t, j := range s.feat {
+	for i, t := range s.first {
 		// Only the words themselves: pairs would cost as much as the
 		// whole scoring again and rarely change which sentence wins.
-		if j < 0 || (t > 0 && s.pos[t-1] == s.pos[t]) {
+		j := s.feat[t]
+		if j < 0 {
 			continue
 		}
 		cnt := s.ids.counts[s.slot[t]]
 		v := s.wordScale * sublinear(cnt) * float64(m.feats.slots[j].idf) / float64(cnt)
-		contrib[s.pos[t]] += v * float64(m.feats.weight(j, c))
+		contrib[i] += v * float64(m.feats.weight(j, c))
 	}
 	for i := range contrib {
 		ref := s.word[i]
