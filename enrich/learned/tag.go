@@ -109,6 +109,7 @@ type scratch struct {
 	types    counter
 
 	acc    []float32
+	wacc   []float32 // the word block's scores before normalisation
 	scores []float64
 	probs  []float64
 	out    []classProb
@@ -179,21 +180,25 @@ func (m *Model) score(text string, s *scratch) {
 		s.slot = append(s.slot, s.ids.add(uint64(j)+1))
 	}
 	s.sink += m.feats.prefetchSlots(s.ids.keys, s.ids.slots)
+	// One pass: the block's weighted sum before normalisation goes to
+	// wacc, which is scaled once its length is known.
+	if cap(s.wacc) < k {
+		s.wacc = make([]float32, k)
+	}
+	s.wacc = s.wacc[:k]
+	clear(s.wacc)
 	var sq float64
 	for _, slot := range s.ids.slots {
-		j := s.ids.keys[slot] - 1
+		j := int32(s.ids.keys[slot] - 1)
 		v := sublinear(s.ids.counts[slot]) * float64(m.feats.slots[j].idf)
 		sq += v * v
+		m.feats.addRow(s.wacc, float32(v), j)
 	}
 	s.wordScale = 0
 	if sq > 0 {
 		s.wordScale = f.Spec.WordWeight / math.Sqrt(sq)
 	}
-	for _, slot := range s.ids.slots {
-		j := int32(s.ids.keys[slot] - 1)
-		v := float32(s.wordScale * sublinear(s.ids.counts[slot]) * float64(m.feats.slots[j].idf))
-		m.feats.addRow(s.acc, v, j)
-	}
+	addRow(s.acc, float32(s.wordScale), s.wacc)
 
 	// Character block: the words' cached n-gram scores, weighted by their
 	// sublinear counts.
