@@ -78,10 +78,10 @@ type featTable struct {
 }
 
 // slotBits is how many low bits of an entry hold its slot number plus one;
-// the rest hold the key's high bits. A model has fewer than 2^22 word
+// the rest hold the key's high bits. A model has fewer than 2^24 word
 // features (a feature is stored only if some training text has it).
 const (
-	slotBits = 22
+	slotBits = 24
 	slotMask = 1<<slotBits - 1
 )
 
@@ -148,9 +148,12 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows) (*featTable, er
 
 func (t *featTable) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
 
-// find returns the slot of key k, or -1. Two keys that agree in their
-// high bits are one feature to it: at 42 bits, as unlikely as a collision
-// of the 64-bit hashes that make the keys.
+// find returns the slot of key k, or -1. Only the key's high 40 bits are
+// compared: a key the model lacks matches a stored one about once in 10^11
+// look-ups, and two of a model's 100,000 features share their high bits
+// with odds of about 1 in 200 (the later then takes the earlier's
+// weights). Either is one feature among hundreds in a text, like a
+// collision of the hashing trick.
 func (t *featTable) find(k uint64) int32 {
 	mask := uint64(len(t.entries) - 1)
 	for s := t.home(k); ; s = (s + 1) & mask {
