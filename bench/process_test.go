@@ -48,6 +48,14 @@ func runProcess(run func(context.Context, config.Config) error) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	if path := os.Getenv(profileVar); path != "" {
+		stop, err := profile(path + "." + os.Getenv(processVar))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		defer stop()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, *cfg); err != nil && !errors.Is(err, context.Canceled) {
@@ -57,34 +65,36 @@ func runProcess(run func(context.Context, config.Config) error) int {
 	return 0
 }
 
-// profileVar names a file to write the measured process's CPU profile
-// to, and with ".mem" appended its heap profile at exit: how the figures
-// in BENCHMARKS.md were investigated.
-const profileVar = "FEEDBACKLOOP_BENCH_PROFILE"
-
 func runWorker(ctx context.Context, cfg config.Config) error {
 	log, err := zap.NewProduction()
 	if err != nil {
 		return err
 	}
-	if path := os.Getenv(profileVar); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-		defer func() {
-			if mf, err := os.Create(path + ".mem"); err == nil {
-				_ = pprof.Lookup("allocs").WriteTo(mf, 0)
-				mf.Close()
-			}
-		}()
-	}
 	return worker.Main(ctx, cfg, log)
+}
+
+// profileVar names where the measured processes write their CPU profiles
+// (PATH.worker, PATH.bare) and allocation profiles (with ".mem"): how the
+// figures in BENCHMARKS.md were investigated.
+const profileVar = "FEEDBACKLOOP_BENCH_PROFILE"
+
+func profile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		if mf, err := os.Create(path + ".mem"); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(mf, 0)
+			mf.Close()
+		}
+	}, nil
 }
 
 // runBare is the baseline: fetch, decode the JSON with the decoder the
@@ -224,6 +234,27 @@ func (p *proc) failIfExited(tb testing.TB) {
 		tb.Fatalf("process exited (%v):\n%s", p.err, p.logs.String())
 	default:
 	}
+}
+
+// cpuTime is the user and system CPU time a process has used so far.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after it. utime and stime are fields 14 and 15, in clock ticks
+	// (100 a second on Linux).
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	utime, err1 := strconv.ParseUint(fields[11], 10, 64)
+	stime, err2 := strconv.ParseUint(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unreadable /proc stat")
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // peakRSS is the process's high-water mark of resident memory, in bytes.

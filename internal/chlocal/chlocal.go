@@ -123,6 +123,9 @@ func (s *Server) DSN(db string) string { return "clickhouse://" + s.Addr() + "/"
 // Dir is the server's data directory.
 func (s *Server) Dir() string { return s.dir }
 
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Stop terminates the server and waits for it; it removes the data
 // directory when Start created it.
 func (s *Server) Stop() {

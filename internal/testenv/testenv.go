@@ -85,6 +85,17 @@ func ClickHouseServer(t testing.TB) string {
 	return shared.addr
 }
 
+// ClickHousePID is the process id of the server ClickHouseServer started,
+// 0 when the tests use one named by FEEDBACKLOOP_TEST_CLICKHOUSE_DSN.
+func ClickHousePID(t testing.TB) int {
+	t.Helper()
+	ClickHouseServer(t)
+	if shared.server == nil {
+		return 0
+	}
+	return shared.server.PID()
+}
+
 func startShared() {
 	if dsn := os.Getenv(DSNVariable); dsn != "" {
 		opts, err := clickhouse.ParseDSN(dsn)
