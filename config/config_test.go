@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,4 +147,14 @@ func writeFile(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestAListFromTheEnvironmentIsCommaSeparated(t *testing.T) {
+	cfg, err := config.Load("", []string{"FEEDBACKLOOP_POLL_GITHUB_REPOS=acme/app,acme/web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cfg.Poll.GitHubRepos); got != "[acme/app acme/web]" {
+		t.Fatalf("poll.github_repos = %s, want [acme/app acme/web]", got)
+	}
 }
