@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -103,10 +104,6 @@ func (w *Worker) Ready() error {
 // holds, and returns within the configured shutdown timeout. Messages it
 // could not settle in time are left unacked; JetStream redelivers them.
 func (w *Worker) Run(ctx context.Context) error {
-	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.NATS.FetchBatch))
-	if err != nil {
-		return fmt.Errorf("consume: %w", err)
-	}
 	// Processing, writing and acking continue after ctx ends, for at most
 	// the shutdown timeout, so that what was fetched is stored and acked.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -134,13 +131,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.process(work, msgs, batcher)
 		}()
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		w.watchConsumer(ctx)
-	}()
 
-	fetchErr := w.fetch(ctx, work, it, msgs)
+	// Two pull requests in flight, so that one is being answered while the
+	// messages of the other are processed.
+	fetchers, fctx := errgroup.WithContext(ctx)
+	for i := 0; i < pullRequests; i++ {
+		fetchers.Go(func() error { return w.fetch(fctx, work, msgs) })
+	}
+	fetchers.Go(func() error { return w.watchConsumer(fctx) })
+	fetchErr := fetchers.Wait()
 	close(msgs)
 	wg.Wait()
 	closeErr := batcher.Close(work)
@@ -157,48 +156,64 @@ func (w *Worker) Run(ctx context.Context) error {
 	return fetchErr
 }
 
-// fetch feeds out until ctx ends (then drains the iterator's buffer) or the
-// iterator fails for good. It stops asking for messages while ClickHouse is
-// unavailable, which bounds memory to what is already fetched.
-func (w *Worker) fetch(ctx, work context.Context, it jetstream.MessagesContext, out chan<- jetstream.Msg) error {
-	stopDrain := context.AfterFunc(ctx, it.Drain)
-	defer stopDrain()
+// fetchWait is how long one pull request waits for messages. A stopping
+// worker lets its requests run out rather than abandon them, because the
+// server may have sent messages to an abandoned request that nobody then
+// receives: they would stay unacked until AckWait. So it also bounds how
+// much a stop waits for the stream.
+const fetchWait = 500 * time.Millisecond
+
+// pullRequests is how many pull requests a worker keeps in flight.
+const pullRequests = 2
+
+// fetch pulls batches into out until ctx ends or the consumer is gone. It
+// sends no request while ClickHouse is unavailable, which bounds memory to
+// what is already fetched. Every message a request delivers goes to out
+// unless the shutdown timeout has run out.
+func (w *Worker) fetch(ctx, work context.Context, out chan<- jetstream.Msg) error {
 	errDelay := backoff.NewExponentialBackOff()
 	errDelay.InitialInterval = 100 * time.Millisecond
 	errDelay.MaxInterval = 5 * time.Second
-	for {
+	for ctx.Err() == nil {
 		if !w.healthy.Load() {
 			if err := w.waitHealthy(ctx); err != nil {
-				// Stopping while ClickHouse is down: what is buffered cannot
-				// be stored now; it goes back to the stream by redelivery.
-				it.Stop()
 				return nil
 			}
 		}
-		msg, err := it.Next()
+		batch, err := w.cons.Fetch(w.cfg.NATS.FetchBatch, jetstream.FetchMaxWait(fetchWait))
+		if err == nil {
+			for msg := range batch.Messages() {
+				select {
+				case out <- msg:
+				case <-work.Done():
+					return nil // left unacked: redelivered after AckWait
+				}
+			}
+			err = batch.Error()
+		}
+		if errors.Is(err, nats.ErrNoResponders) {
+			// Nobody answers a pull request addressed to a consumer that
+			// does not exist; tell that apart from a server restarting.
+			if _, ierr := w.cons.Info(ctx); errors.Is(ierr, jetstream.ErrConsumerNotFound) {
+				err = ierr
+			}
+		}
 		switch {
-		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
-			return nil
+		case err == nil:
+			errDelay.Reset()
 		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
-			it.Stop()
 			return fmt.Errorf("consumer %s: %w", w.cfg.NATS.Consumer, err)
-		case err != nil:
-			// Missing heartbeats and similar hiccups: the iterator recovers
-			// by itself; pause so that a lasting fault does not spin.
+		default:
+			// A lost connection, missing heartbeats and similar hiccups:
+			// try again, pausing so that a lasting fault does not spin.
 			w.log.Warn("fetch", zap.Error(err))
 			select {
 			case <-time.After(errDelay.NextBackOff()):
 			case <-ctx.Done():
 			}
-			continue
-		}
-		errDelay.Reset()
-		select {
-		case out <- msg:
-		case <-work.Done():
-			return nil
 		}
 	}
+	return nil
 }
 
 // process takes chunks of messages from in until it is closed.
@@ -349,21 +364,30 @@ func (w *Worker) waitHealthy(ctx context.Context) error {
 	return nil
 }
 
-// watchConsumer keeps the pending gauges current.
-func (w *Worker) watchConsumer(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
+// watchConsumer keeps the pending gauges current, and ends the worker with
+// an error when its consumer is gone: a pull request addressed to a deleted
+// consumer is not always answered, so fetching alone may not notice.
+func (w *Worker) watchConsumer(ctx context.Context) error {
+	t := time.NewTicker(consumerCheck)
 	defer t.Stop()
 	for {
 		infoCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		if info, err := w.cons.Info(infoCtx); err == nil {
+		info, err := w.cons.Info(infoCtx)
+		cancel()
+		switch {
+		case err == nil:
 			w.metrics.ConsumerPending.Set(float64(info.NumPending))
 			w.metrics.AckPending.Set(float64(info.NumAckPending))
+		case errors.Is(err, jetstream.ErrConsumerNotFound):
+			return fmt.Errorf("consumer %s: %w", w.cfg.NATS.Consumer, err)
 		}
-		cancel()
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}
 }
+
+// consumerCheck is how often the worker looks at its consumer.
+const consumerCheck = 5 * time.Second

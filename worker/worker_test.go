@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/worker"
 )
 
 func TestRecordsLandEnrichedAndRedacted(t *testing.T) {
@@ -201,7 +203,7 @@ func TestWorkerStopsFetchingWhileClickHouseIsDownAndResumesByItself(t *testing.T
 	time.Sleep(3 * time.Second)
 	info := p.consumer()
 	// Holding at most what was fetched before the first failed insert: the
-	// iterator's buffer, the chunks in enrichment and two batches.
+	// two pull requests, the chunks in enrichment and two batches.
 	if info.NumPending < 15000 {
 		t.Fatalf("worker kept fetching with ClickHouse down: only %d of 20000 still pending in the stream", info.NumPending)
 	}
@@ -259,5 +261,28 @@ func TestSeveralWorkersShareOneConsumer(t *testing.T) {
 	}
 	if n := p.count("SELECT count() FROM {db}.feedback"); n != 10000 {
 		t.Fatalf("%d raw rows: two workers wrote the same message", n)
+	}
+}
+
+// A worker whose durable consumer is deleted under it stops with an error
+// that names the consumer, rather than asking a consumer that is gone.
+func TestWorkerStopsWithAnErrorWhenItsConsumerIsDeleted(t *testing.T) {
+	p := newPipeline(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- worker.Main(ctx, p.cfg, zaptest.NewLogger(t)) }()
+	p.publish(record(1))
+	p.waitRows(1, 30*time.Second)
+	if err := p.js.DeleteConsumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), p.cfg.NATS.Consumer) {
+			t.Fatalf("worker returned %v, want an error naming consumer %s", err, p.cfg.NATS.Consumer)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker still running 30 s after its consumer was deleted")
 	}
 }
