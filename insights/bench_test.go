@@ -153,6 +153,15 @@ func BenchmarkQueries(b *testing.B) {
 		}
 		return err
 	})
+	// With a filter the rollup cannot serve: computed from the records.
+	run("trends-12-months-by-week-one-plan", func() error {
+		_, err := store.Trends(ctx, insights.TrendsQuery{Grain: insights.Week, Periods: 52, Filter: insights.Filter{Plans: []string{"enterprise"}}})
+		return err
+	})
+	run("trends-12-months-by-week-one-account", func() error {
+		_, err := store.Trends(ctx, insights.TrendsQuery{Grain: insights.Week, Periods: 52, Filter: insights.Filter{Accounts: []string{"acct-42"}}})
+		return err
+	})
 	run("emerging-14-days-against-56", func() error {
 		e, err := store.Emerging(ctx, insights.EmergingQuery{})
 		if err == nil && len(e.Themes) != 40 {

@@ -130,9 +130,11 @@ func (s *Store) live(ctx context.Context, out *series, only []time.Time, f Filte
 
 func (s *Store) liveChunk(ctx context.Context, out *series, only []time.Time, f Filter, themes []string) error {
 	from, to := only[0], out.grain.Add(only[len(only)-1], 1)
-	src, srcArgs := s.latest(measureColumns, from, to)
+	// Only records of which some version matches the filter need
+	// deduplicating; the newest version is then filtered again below.
 	var w, tw conds
 	w.dims(f)
+	src, srcArgs := s.latestOf(measureColumns, from, to, w)
 	if len(only) < len(out.grain.Periods(from, to)) {
 		dates := make([]string, len(only))
 		for i, p := range only {

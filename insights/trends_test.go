@@ -205,3 +205,37 @@ func (e *env) checkAgainstSQL(t *testing.T, tr *insights.Trends) {
 		}
 	}
 }
+
+// A filter sees each record as its newest version says: a record that moved
+// to another account and plan counts there and no longer where it was.
+func TestTrendsFilterByTheNewestVersionOfEachRecord(t *testing.T) {
+	e := newEnv(t)
+	before := item("moved", "zendesk", day("2024-01-03"), "acme", -0.5, "billing")
+	after := item("moved", "zendesk", day("2024-01-03"), "globex", -0.5, "billing")
+	after.AccountPlan = "enterprise"
+	after.IngestedAt = before.IngestedAt.Add(2 * time.Second)
+	e.write(t, []sinks.Row{before, item("stays", "zendesk", day("2024-01-04"), "acme", 0, "billing")})
+	e.write(t, []sinks.Row{after})
+	window := insights.Filter{From: day("2024-01-01"), To: day("2024-02-01")}
+	for _, c := range []struct {
+		name string
+		f    func(*insights.Filter)
+		want uint64
+	}{
+		{"account acme", func(f *insights.Filter) { f.Accounts = []string{"acme"} }, 1},
+		{"account globex", func(f *insights.Filter) { f.Accounts = []string{"globex"} }, 1},
+		{"plan pro", func(f *insights.Filter) { f.Plans = []string{"pro"} }, 1},
+		{"plan enterprise", func(f *insights.Filter) { f.Plans = []string{"enterprise"} }, 1},
+		{"both plans", func(f *insights.Filter) { f.Plans = []string{"pro", "enterprise"} }, 2},
+	} {
+		f := window
+		c.f(&f)
+		tr, err := e.store.Trends(context.Background(), insights.TrendsQuery{Grain: insights.Month, Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Totals) != 1 || tr.Totals[0] != c.want {
+			t.Errorf("%s: totals %v, want %d", c.name, tr.Totals, c.want)
+		}
+	}
+}
