@@ -68,6 +68,9 @@ func benchStore(b *testing.B) *insights.Store {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if _, err := store.ImportBets(ctx, benchBets); err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	stats, err := store.Refresh(ctx)
 	if err != nil {
@@ -85,6 +88,25 @@ var benchThemes = func() []string {
 		for _, aspect := range []string{"errors", "speed", "ux", "limits", "docs"} {
 			out = append(out, area+"-"+aspect)
 		}
+	}
+	return out
+}()
+
+// benchBets are six bets over the generated themes; the last areas' themes
+// are left without one, as unaddressed demand.
+var benchBets = func() []insights.Bet {
+	statuses := []string{"exploring", "committed", "in_progress", "shipped", "exploring", "dropped"}
+	var out []insights.Bet
+	shipped := day("2025-10-06")
+	for i, st := range statuses {
+		b := insights.Bet{
+			ID: fmt.Sprintf("bet-%d", i+1), Title: "Bet " + benchThemes[i*5], Status: st,
+			Themes: benchThemes[i*5 : i*5+2],
+		}
+		if st == "shipped" {
+			b.ShippedAt = &shipped
+		}
+		out = append(out, b)
 	}
 	return out
 }()
@@ -160,6 +182,18 @@ func BenchmarkQueries(b *testing.B) {
 	})
 	run("trends-12-months-by-week-one-account", func() error {
 		_, err := store.Trends(ctx, insights.TrendsQuery{Grain: insights.Week, Periods: 52, Filter: insights.Filter{Accounts: []string{"acct-42"}}})
+		return err
+	})
+	// Always computed from the records.
+	run("bets-90-days", func() error {
+		r, err := store.Bets(ctx, insights.BetsQuery{})
+		if err == nil && len(r.Bets) != len(benchBets) {
+			err = fmt.Errorf("bets: %d bets, want %d", len(r.Bets), len(benchBets))
+		}
+		return err
+	})
+	run("quotes-most-common-theme", func() error {
+		_, err := store.Quotes(ctx, insights.QuotesQuery{Theme: benchThemes[0]})
 		return err
 	})
 	run("emerging-14-days-against-56", func() error {
