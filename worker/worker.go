@@ -57,6 +57,7 @@ type Worker struct {
 	healthy  atomic.Bool  // false after a failed insert, true again after a successful ping or insert
 	failures atomic.Int32 // consecutive failed inserts, for the retry delay
 	lastErr  atomic.Pointer[string]
+	waiting  sync.Mutex // held by the fetcher that waits for ClickHouse
 }
 
 // New checks opts and builds a Worker.
@@ -349,7 +350,14 @@ func (w *Worker) ObserveWrite(rows int, took time.Duration, err error) {
 }
 
 // waitHealthy pings ClickHouse with backoff until it answers or ctx ends.
+// The fetchers wait in turn, so that one pings and the others find it
+// healthy again.
 func (w *Worker) waitHealthy(ctx context.Context) error {
+	w.waiting.Lock()
+	defer w.waiting.Unlock()
+	if w.healthy.Load() {
+		return nil
+	}
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = w.cfg.Worker.RetryInitial
 	bo.MaxInterval = w.cfg.Worker.RetryMax
