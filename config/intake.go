@@ -58,7 +58,7 @@ func defaultIntake() Intake {
 }
 
 func (s *Intake) validate() error {
-	for _, check := range []error{
+	return firstError(
 		notEmpty("intake.addr", s.Addr),
 		listenAddr("intake.addr", s.Addr),
 		between("intake.max_body_bytes", int(s.MaxBodyBytes), 1<<10, 64<<20),
@@ -68,12 +68,7 @@ func (s *Intake) validate() error {
 		atLeast("intake.write_timeout", s.WriteTimeout, s.PublishTimeout),
 		atLeast("intake.idle_timeout", s.IdleTimeout, time.Second),
 		httpURL("intake.zendesk_url", s.ZendeskURL),
-	} {
-		if check != nil {
-			return check
-		}
-	}
-	return nil
+	)
 }
 
 // httpURL accepts an empty value or an absolute http(s) URL.

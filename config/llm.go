@@ -82,7 +82,7 @@ func (s *LLM) validate() error {
 	if !s.Enabled {
 		return nil
 	}
-	for _, check := range []error{
+	if err := firstError(
 		notEmpty("llm.base_url", s.BaseURL),
 		httpURL("llm.base_url", s.BaseURL),
 		oneOf("llm.api_type", s.APIType, "openai", "azure"),
@@ -98,10 +98,8 @@ func (s *LLM) validate() error {
 		between("llm.daily_token_budget", s.DailyTokenBudget, 0, math.MaxInt),
 		positive("llm.cache_size", s.CacheSize),
 		between("llm.max_text_chars", s.MaxTextChars, 100, 100_000),
-	} {
-		if check != nil {
-			return check
-		}
+	); err != nil {
+		return err
 	}
 	if s.APIType == "azure" && s.APIVersion == "" {
 		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")

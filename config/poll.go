@@ -111,7 +111,7 @@ func (s *Poll) Zendesk() string {
 }
 
 func (s *Poll) validate() error {
-	for _, check := range []error{
+	if err := firstError(
 		atLeast("poll.interval", s.Interval, time.Second),
 		atLeast("poll.backfill", s.Backfill, 0),
 		name("poll.checkpoint_bucket", s.CheckpointBucket),
@@ -122,10 +122,8 @@ func (s *Poll) validate() error {
 		httpURL("poll.discourse_url", s.DiscourseURL),
 		httpURL("poll.zendesk_url", s.ZendeskURL),
 		httpURL("poll.github_api_url", s.GitHubAPIURL),
-	} {
-		if check != nil {
-			return check
-		}
+	); err != nil {
+		return err
 	}
 	if s.RateLimit <= 0 {
 		return bad("poll.rate_limit", s.RateLimit, "must be more than 0 requests per second")

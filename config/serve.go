@@ -37,7 +37,7 @@ func defaultServe() Serve {
 }
 
 func (s *Serve) validate() error {
-	for _, check := range []error{
+	return firstError(
 		notEmpty("serve.addr", s.Addr),
 		listenAddr("serve.addr", s.Addr),
 		s.validateToken(),
@@ -47,12 +47,7 @@ func (s *Serve) validate() error {
 		atLeast("serve.read_timeout", s.ReadTimeout, 100*time.Millisecond),
 		atLeast("serve.write_timeout", s.WriteTimeout, s.QueryTimeout),
 		atLeast("serve.idle_timeout", s.IdleTimeout, time.Second),
-	} {
-		if check != nil {
-			return check
-		}
-	}
-	return nil
+	)
 }
 
 // validateToken accepts no token (serve then refuses to start, other

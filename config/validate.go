@@ -50,7 +50,7 @@ var (
 // returns the first problem as a *FieldError.
 func (c *Config) Validate() error {
 	n := c.NATS
-	for _, check := range []error{
+	if err := firstError(
 		notEmpty("nats.url", n.URL),
 		name("nats.stream", n.Stream),
 		name("nats.dlq_stream", n.DLQStream),
@@ -81,10 +81,8 @@ func (c *Config) Validate() error {
 		c.Intake.validate(),
 		c.Poll.validate(),
 		c.Serve.validate(),
-	} {
-		if check != nil {
-			return check
-		}
+	); err != nil {
+		return err
 	}
 	if n.Stream == n.DLQStream {
 		return bad("nats.dlq_stream", n.DLQStream, "must differ from nats.stream")
@@ -221,6 +219,17 @@ func listenAddr(key, addr string) error {
 	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return bad(key, addr, "must be host:port or :port")
+	}
+	return nil
+}
+
+// firstError returns the first of checks that is not nil: the problem a
+// section reports when several of its keys are wrong.
+func firstError(checks ...error) error {
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
