@@ -125,26 +125,9 @@ func emergingChart(e *insights.Emerging, top int) (template.HTML, error) {
 		p.Title.Text += " (no feedback yet)"
 		return svg(p, chartWidth, chartHeight)
 	}
-	w := vg.Points(14)
-	for i, series := range []struct {
-		name string
-		v    plotter.Values
-		c    color.Color
-	}{{"recent", recent, plotutil.Color(0)}, {"expected at baseline rate", expected, color.Gray{Y: 170}}} {
-		bars, err := plotter.NewBarChart(series.v, w)
-		if err != nil {
-			return "", err
-		}
-		bars.Color = series.c
-		bars.LineStyle.Width = 0
-		bars.Offset = vg.Length(float64(i)-0.5) * w
-		p.Add(bars)
-		p.Legend.Add(series.name, bars)
-	}
-	p.NominalX(names...)
-	p.X.Tick.Label.Rotation = math.Pi / 6
-	p.X.Tick.Label.XAlign = draw.XRight
-	return svg(p, chartWidth, chartHeight+2*vg.Centimeter)
+	return barChart(p, names, vg.Points(14), true,
+		barSeries{"recent", recent, plotutil.Color(0)},
+		barSeries{"expected at baseline rate", expected, color.Gray{Y: 170}})
 }
 
 // betsChart draws each bet's evidence next to the unaddressed themes.
@@ -170,20 +153,34 @@ func betsChart(r *insights.BetsReport) (template.HTML, error) {
 		p.Title.Text += " (no bets imported yet)"
 		return svg(p, chartWidth, chartHeight)
 	}
-	w := vg.Points(16)
-	for _, series := range []struct {
-		name string
-		v    plotter.Values
-		c    color.Color
-	}{{"bet", bets, plotutil.Color(2)}, {"unaddressed theme", gaps, plotutil.Color(0)}} {
-		bars, err := plotter.NewBarChart(series.v, w)
+	return barChart(p, names, vg.Points(16), false,
+		barSeries{"bet", bets, plotutil.Color(2)},
+		barSeries{"unaddressed theme", gaps, plotutil.Color(0)})
+}
+
+// barSeries is one colour of bars in a bar chart, with its legend entry.
+type barSeries struct {
+	name string
+	v    plotter.Values
+	c    color.Color
+}
+
+// barChart adds the series to p as bars of width w over the names, side by
+// side when sideBySide (else each name has a bar in one series only), and
+// draws it with the names slanted below.
+func barChart(p *plot.Plot, names []string, w vg.Length, sideBySide bool, series ...barSeries) (template.HTML, error) {
+	for i, sr := range series {
+		bars, err := plotter.NewBarChart(sr.v, w)
 		if err != nil {
 			return "", err
 		}
-		bars.Color = series.c
+		bars.Color = sr.c
 		bars.LineStyle.Width = 0
+		if sideBySide {
+			bars.Offset = vg.Length(float64(i)-float64(len(series)-1)/2) * w
+		}
 		p.Add(bars)
-		p.Legend.Add(series.name, bars)
+		p.Legend.Add(sr.name, bars)
 	}
 	p.NominalX(names...)
 	p.X.Tick.Label.Rotation = math.Pi / 6
