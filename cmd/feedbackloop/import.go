@@ -220,11 +220,7 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	if len(recs) == 0 {
 		return nil
 	}
-	cfg, err := a.config()
-	if err != nil {
-		return err
-	}
-	log, err := a.logger()
+	cfg, log, err := a.configAndLogger()
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ skipped with their reasons, unless intake.include_staff is true. See
 docs/sources.md for each source's setup.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			log, err := a.logger()
+			cfg, log, err := a.configAndLogger()
 			if err != nil {
 				return err
 			}

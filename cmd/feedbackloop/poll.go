@@ -28,11 +28,7 @@ wrote is published; posts by staff, maintainers and bots are counted and
 logged as skipped, unless poll.include_staff is true.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			log, err := a.logger()
+			cfg, log, err := a.configAndLogger()
 			if err != nil {
 				return err
 			}

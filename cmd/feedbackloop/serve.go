@@ -23,11 +23,7 @@ them fast. Stops cleanly on SIGINT or SIGTERM.`,
   curl -H "Authorization: Bearer $FEEDBACKLOOP_SERVE_TOKEN" 'localhost:8090/api/v1/trends?grain=month&periods=6'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			log, err := a.logger()
+			cfg, log, err := a.configAndLogger()
 			if err != nil {
 				return err
 			}
