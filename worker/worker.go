@@ -192,21 +192,16 @@ func (w *Worker) fetch(ctx, work context.Context, out chan<- jetstream.Msg) erro
 			}
 			err = batch.Error()
 		}
-		if errors.Is(err, nats.ErrNoResponders) {
-			// Nobody answers a pull request addressed to a consumer that
-			// does not exist; tell that apart from a server restarting.
-			if _, ierr := w.cons.Info(ctx); errors.Is(ierr, jetstream.ErrConsumerNotFound) {
-				err = ierr
-			}
-		}
 		switch {
 		case err == nil:
 			errDelay.Reset()
-		case errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+		case errors.Is(err, jetstream.ErrConsumerDeleted):
 			return fmt.Errorf("consumer %s: %w", w.cfg.NATS.Consumer, err)
 		default:
 			// A lost connection, missing heartbeats and similar hiccups:
-			// try again, pausing so that a lasting fault does not spin.
+			// try again, pausing so that a lasting fault does not spin. A
+			// consumer that is gone without a word is watchConsumer's to
+			// notice.
 			w.log.Warn("fetch", zap.Error(err))
 			select {
 			case <-time.After(errDelay.NextBackOff()):
