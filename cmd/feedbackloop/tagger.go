@@ -132,7 +132,7 @@ func printTrainInfo(w io.Writer, m *learned.Model, path string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "examples   %d\n", info.Examples)
 	fmt.Fprintf(&b, "themes     %d (%s): %s\n", len(themes), mode, abbreviate(themes, 8))
-	fmt.Fprintf(&b, "method     %s linear SVM, C=%g\n", info.Solver, info.C)
+	fmt.Fprintf(&b, "method     %s\n", info.Method())
 	if info.CV != nil {
 		fmt.Fprintf(&b, "internal   %d-fold CV on the training data: accuracy %.3f, micro-F1 %.3f, macro-F1 %.3f\n",
 			info.Folds, info.CV.Accuracy, info.CV.MicroF1, info.CV.MacroF1)
@@ -199,8 +199,8 @@ averages the per-theme F1.`,
 				enc := json.NewEncoder(out)
 				return enc.Encode(report)
 			}
-			if _, err := fmt.Fprintf(out, "model %s (%s, C=%g, trained on %d examples)\n",
-				m.ID(), m.Info().Solver, m.Info().C, m.Info().Examples); err != nil {
+			if _, err := fmt.Fprintf(out, "model %s (%s, trained on %d examples)\n",
+				m.ID(), m.Info().Method(), m.Info().Examples); err != nil {
 				return err
 			}
 			return report.WriteTable(out)

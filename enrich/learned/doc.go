@@ -44,6 +44,15 @@
 // small data gets the settings that suit small data. The vocabulary and IDF
 // are computed once on all training texts, which the folds share.
 //
+// On exclusive data of at most 3,000 texts, cross-validation then tries
+// adding to the chosen SVM's scores those of a multinomial logistic
+// regression (L2-regularised, C = 100, 20 passes of stochastic gradient
+// descent), times 0.3, 1 or 3, and keeps the blend that improves
+// out-of-fold accuracy, if any. Both are linear in the same features, so a
+// blend is one weight matrix. With 10 texts per BANKING77 intent it adds
+// 0.9 points of accuracy; with 100 per intent 0.1, which is why larger
+// data skips it.
+//
 // # Confidence and decisions
 //
 // The same out-of-fold scores calibrate the confidences. An exclusive model

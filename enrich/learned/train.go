@@ -56,6 +56,11 @@ type TrainInfo struct {
 	// "crammer-singer" (one multi-class SVM); C its regularisation.
 	Solver string
 	C      float64
+	// Blend is the weight with which a multinomial logistic regression's
+	// scores are added to the SVM's; 0 when cross-validation found that it
+	// did not help, or did not try it (multi-label data, or more than
+	// csMaxExamples texts).
+	Blend float64
 	// Folds of the internal cross-validation that chose Solver and C and
 	// calibrated the confidences; 0 when the data was too small for it.
 	Folds int
@@ -63,6 +68,16 @@ type TrainInfo struct {
 	// training data. It is slightly optimistic: the same folds chose them.
 	CV       *Report
 	Duration time.Duration
+}
+
+// Method describes the classifier in words, e.g. "crammer-singer linear
+// SVM, C=1, plus softmax regression ×0.3".
+func (i TrainInfo) Method() string {
+	m := fmt.Sprintf("%s linear SVM, C=%g", i.Solver, i.C)
+	if i.Blend > 0 {
+		m += fmt.Sprintf(", plus softmax regression ×%g", i.Blend)
+	}
+	return m
 }
 
 // ErrTooFewExamples is returned by Train when the data cannot teach a
@@ -73,6 +88,7 @@ var ErrTooFewExamples = errors.New("too few examples")
 type candidate struct {
 	solver string
 	c      float64
+	blend  float64 // weight of the softmax regression's scores; 0 for none
 }
 
 const (
@@ -162,11 +178,11 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		if err != nil {
 			return nil, err
 		}
-		info.Solver, info.C, info.Folds = best.cand.solver, best.cand.c, folds
+		info.Solver, info.C, info.Blend, info.Folds = best.cand.solver, best.cand.c, best.cand.blend, folds
 		cal = best.cal
 		info.CV = best.report
 	}
-	w, err := t.fit(ctx, candidate{info.Solver, info.C})
+	w, err := t.fit(ctx, candidate{solver: info.Solver, c: info.C, blend: info.Blend})
 	if err != nil {
 		return nil, err
 	}
@@ -251,18 +267,46 @@ type trainer struct {
 // w[j*k+m] for feature j and class m.
 func (t *trainer) fit(ctx context.Context, c candidate) ([]float64, error) {
 	p := t.p
+	var w []float64
 	if c.solver == solverCS {
-		return trainCS(p.x, p.sq, p.class, p.k, p.dim, svmParams{C: c.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed}), nil
-	}
-	sub := t.subset(nil)
-	w := make([]float64, p.dim*p.k)
-	err := parallel(ctx, p.k, t.opts.Workers, func(k int) {
-		wk, _ := trainSVM(sub.binary(p.target[k], p.dim), svmParams{C: c.c, Eps: 0.1, MaxIter: 1000, Seed: t.opts.Seed + uint64(k)}, nil)
-		for j, v := range wk {
-			w[j*p.k+k] = v
+		w = trainCS(p.x, p.sq, p.class, p.k, p.dim, svmParams{C: c.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed})
+	} else {
+		sub := t.subset(nil)
+		w = make([]float64, p.dim*p.k)
+		err := parallel(ctx, p.k, t.opts.Workers, func(k int) {
+			wk, _ := trainSVM(sub.binary(p.target[k], p.dim), svmParams{C: c.c, Eps: 0.1, MaxIter: 1000, Seed: t.opts.Seed + uint64(k)}, nil)
+			for j, v := range wk {
+				w[j*p.k+k] = v
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
-	})
-	return w, err
+	}
+	if c.blend > 0 {
+		// Both models are linear in the same features, so the blend of
+		// their scores is one weight matrix and tags as fast as either.
+		lr := trainSoftmax(p.x, p.class, p.k, p.dim, t.softmaxParams())
+		for q, v := range lr {
+			w[q] += c.blend * v
+		}
+	}
+	return w, ctx.Err()
+}
+
+func (t *trainer) softmaxParams() softmaxParams {
+	par := defaultSoftmax
+	par.Seed = t.opts.Seed
+	return par
+}
+
+// classesOf returns the classes of an exclusive problem's rows in s.
+func (t *trainer) classesOf(s *rowSet) []int {
+	cls := make([]int, len(s.rows))
+	for i, r := range s.rows {
+		cls[i] = t.p.class[r]
+	}
+	return cls
 }
 
 // rowSet is a subset of the training rows.
@@ -313,9 +357,16 @@ var ovrGrid = []float64{0.01, 0.03, 0.1, 0.3, 1, 3}
 // them keeps training on 10,000 texts well inside a minute on two cores.
 var largeGrid = []float64{0.3, 1, 3}
 
-// csMaxExamples bounds the data on which the Crammer-Singer solver is
-// tried: it pays off with few examples per class and its cost grows fast.
+// csMaxExamples bounds the data on which the Crammer-Singer solver and the
+// blend with a softmax regression are tried: both pay off with few
+// examples per class and cost too much training time on many. (Measured
+// on BANKING77 5-fold splits: the blend adds 0.9 points of accuracy with
+// 10 texts per intent, 0.1 with 100.)
 const csMaxExamples = 3000
+
+// blendGrid is the weights of the softmax regression's scores tried on top
+// of the best SVM.
+var blendGrid = []float64{0.3, 1, 3}
 
 // crossValidate scores every candidate on out-of-fold predictions and
 // returns the best, with the calibration fitted on its out-of-fold scores.
@@ -329,10 +380,10 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 	}
 	var cands []candidate
 	for _, c := range grid {
-		cands = append(cands, candidate{solverOvR, c})
+		cands = append(cands, candidate{solver: solverOvR, c: c})
 	}
 	if t.exclusive && n <= csMaxExamples {
-		cands = append(cands, candidate{solverCS, 1})
+		cands = append(cands, candidate{solver: solverCS, c: 1})
 	}
 	// oof[c][i*k+m] is the score of class m for text i from the model
 	// that did not see it, under candidate c.
@@ -377,11 +428,7 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 		}
 		err := parallel(ctx, folds, t.opts.Workers, func(f int) {
 			sub := subs[f]
-			cls := make([]int, len(sub.rows))
-			for i, r := range sub.rows {
-				cls[i] = p.class[r]
-			}
-			w := trainCS(sub.x, sub.sq, cls, p.k, p.dim, svmParams{C: cand.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed})
+			w := trainCS(sub.x, sub.sq, t.classesOf(sub), p.k, p.dim, svmParams{C: cand.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed})
 			for _, i := range testRows[f] {
 				scoreInto(oof[ci][i*p.k:(i+1)*p.k], w, p.x[i])
 			}
@@ -399,10 +446,39 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 			best, bestAt = r, ci
 		}
 	}
+	bestScores := oof[bestAt]
+	if t.exclusive && n <= csMaxExamples {
+		// A softmax regression's out-of-fold scores, added to the best
+		// SVM's with each weight of the grid: kept only if that helps.
+		lr := make([]float64, n*p.k)
+		err := parallel(ctx, folds, t.opts.Workers, func(f int) {
+			sub := subs[f]
+			w := trainSoftmax(sub.x, t.classesOf(sub), p.k, p.dim, t.softmaxParams())
+			for _, i := range testRows[f] {
+				scoreInto(lr[i*p.k:(i+1)*p.k], w, p.x[i])
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		base := oof[bestAt]
+		for _, b := range blendGrid {
+			s := make([]float64, n*p.k)
+			for q := range s {
+				s[q] = base[q] + b*lr[q]
+			}
+			r := t.judge(s)
+			if r.score > best.score {
+				r.cand = best.cand
+				r.cand.blend = b
+				best, bestScores = r, s
+			}
+		}
+	}
 	if t.exclusive {
 		// The temperature changes confidences, never which class wins, so
 		// it is fitted once, for the winner, rather than per candidate.
-		best.cal = fitTemperature(oof[bestAt], p.class, p.k)
+		best.cal = fitTemperature(bestScores, p.class, p.k)
 	}
 	return best, nil
 }
