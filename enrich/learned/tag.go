@@ -190,7 +190,7 @@ func (m *Model) score(text string, s *scratch) {
 	var sq float64
 	for _, slot := range s.ids.slots {
 		j := int32(s.ids.keys[slot] - 1)
-		v := sublinear(s.ids.counts[slot]) * float64(m.feats.slots[j].idf)
+		v := sublinear(s.ids.counts[slot]) * float64(m.feats.idf(j))
 		sq += v * v
 		m.feats.addRow(s.wacc, float32(v), j)
 	}
@@ -285,7 +285,7 @@ func (m *Model) evidence(text string, s *scratch, c int) string {
 			continue
 		}
 		cnt := s.ids.counts[s.slot[t]]
-		v := s.wordScale * sublinear(cnt) * float64(m.feats.slots[j].idf) / float64(cnt)
+		v := s.wordScale * sublinear(cnt) * float64(m.feats.idf(j)) / float64(cnt)
 		contrib[i] += v * float64(m.feats.weight(j, c))
 	}
 	for i := range contrib {
