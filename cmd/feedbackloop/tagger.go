@@ -155,14 +155,17 @@ func newTaggerEvalCmd(_ *app) *cobra.Command {
 		labels                 labelFlags
 		modelPath, train, test string
 		format                 string
+		noRules                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval (--model model | --train train.csv) --test test.csv",
 		Short: "Measure a model, or one trained on the spot, on labelled test data",
 		Long: `Measure a model, or one trained on the spot from --train, on labelled test
-data. Accuracy is the share of texts whose predicted set of themes is
-exactly the labelled one; micro-F1 pools every theme decision; macro-F1
-averages the per-theme F1.`,
+data. With --taxonomy, the themes its keywords find are added to the
+model's, as the worker does (--no-rules scores the model alone).
+Accuracy is the share of texts whose predicted set of themes is exactly
+the labelled one; micro-F1 pools every theme decision; macro-F1 averages
+the per-theme F1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (modelPath == "") == (train == "") {
@@ -193,7 +196,15 @@ averages the per-theme F1.`,
 			if err != nil {
 				return err
 			}
-			report := learned.Evaluate(m, examples)
+			var report learned.Report
+			if !noRules && hasKeywords(tax) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "scoring the model with the keyword rules of %s added, as the worker tags (--no-rules: the model alone)\n", labels.taxonomy)
+				if report, err = learned.EvaluateWithRules(cmd.Context(), m, enrich.NewKeywordTagger(tax), examples); err != nil {
+					return err
+				}
+			} else {
+				report = learned.Evaluate(m, examples)
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
@@ -211,9 +222,23 @@ averages the per-theme F1.`,
 	cmd.Flags().StringVar(&train, "train", "", "labelled CSV to train a model from instead of --model")
 	cmd.Flags().StringVar(&test, "test", "", "labelled CSV file to measure on")
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
+	cmd.Flags().BoolVar(&noRules, "no-rules", false, "score the model alone, without the --taxonomy keyword rules the worker adds")
 	_ = cmd.MarkFlagRequired("test")
 	cmd.MarkFlagsMutuallyExclusive("model", "train")
 	return cmd
+}
+
+// hasKeywords reports whether some theme of t lists keywords.
+func hasKeywords(t *enrich.Taxonomy) bool {
+	if t == nil {
+		return false
+	}
+	for _, name := range t.Names() {
+		if def, ok := t.Lookup(name); ok && len(def.Keywords) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func newTaggerExportCmd(a *app) *cobra.Command {

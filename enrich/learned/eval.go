@@ -1,6 +1,7 @@
 package learned
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -8,6 +9,9 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
 // Report measures predicted theme sets against the true ones.
@@ -48,6 +52,34 @@ func Evaluate(m *Model, examples []Example) Report {
 		}
 	}
 	return score(gold, pred)
+}
+
+// EvaluateWithRules measures what the worker tags with when it has both a
+// model and a taxonomy: the model with the themes rules (the taxonomy's
+// keyword tagger) find added, as [WithRules] combines them. It fails only
+// when rules fails or ctx ends.
+func EvaluateWithRules(ctx context.Context, m *Model, rules enrich.Tagger, examples []Example) (Report, error) {
+	tagger := WithRules(m, rules)
+	gold := make([][]string, len(examples))
+	pred := make([][]string, len(examples))
+	const batch = 256
+	items := make([]*enrich.Item, 0, batch)
+	for start := 0; start < len(examples); start += batch {
+		items = items[:0]
+		for _, e := range examples[start:min(start+batch, len(examples))] {
+			items = append(items, &enrich.Item{Record: &feedback.Record{Body: e.Text}})
+		}
+		if err := tagger.Tag(ctx, items); err != nil {
+			return Report{}, err
+		}
+		for i, it := range items {
+			gold[start+i] = m.withAncestors(examples[start+i].Labels)
+			for _, th := range it.Themes {
+				pred[start+i] = append(pred[start+i], th.Name)
+			}
+		}
+	}
+	return score(gold, pred), nil
 }
 
 // score compares predicted label sets with true ones. Sets may come in any

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// taggerFiles writes a taxonomy, training data and test data for the
+// tagger commands. The test texts about speed use "gridlock", a word no
+// training text has but the taxonomy lists as a keyword: the model alone
+// cannot find that theme, the keyword rules can.
+func taggerFiles(t *testing.T) (taxonomy, train, test string) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	taxonomy = write("taxonomy.yaml", `themes:
+  - name: billing
+    description: Money taken or owed.
+  - name: speed
+    description: Slowness.
+    keywords: [gridlock]
+`)
+	var b strings.Builder
+	b.WriteString("text,labels\n")
+	billing := []string{"I was charged twice", "the invoice is wrong", "please refund my payment", "why did my bill go up"}
+	speed := []string{"pages load slowly", "the app is so slow", "it takes ages to open", "scrolling is slow and jerky"}
+	none := []string{"love it", "great app, thanks", "nice colours", "works for me"}
+	for i := range 12 {
+		fmt.Fprintf(&b, "%q,billing\n", billing[i%4]+fmt.Sprintf(" (case %d)", i))
+		fmt.Fprintf(&b, "%q,speed\n", speed[i%4]+fmt.Sprintf(" (case %d)", i))
+		fmt.Fprintf(&b, "%q,\n", none[i%4]+fmt.Sprintf(" (case %d)", i))
+		if i%3 == 0 {
+			fmt.Fprintf(&b, "%q,billing|speed\n", billing[i%4]+" and "+speed[(i+1)%4])
+		}
+	}
+	train = write("train.csv", b.String())
+	test = write("test.csv", `text,labels
+"I was charged twice again",billing
+"the invoice is wrong this month",billing
+"gridlock",speed
+"total gridlock",speed
+"love it",
+`)
+	return taxonomy, train, test
+}
+
+func evalJSON(t *testing.T, args ...string) (report struct {
+	N        int     `json:"n"`
+	MicroF1  float64 `json:"micro_f1"`
+	PerTheme map[string]struct {
+		Recall float64 `json:"recall"`
+	} `json:"per_theme"`
+}, stderr string) {
+	t.Helper()
+	stdout, stderr, err := execute(t, context.Background(), append([]string{"tagger", "eval", "--format", "json"}, args...)...)
+	if err != nil {
+		t.Fatalf("tagger eval %v: %v\n%s", args, err, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("tagger eval %v printed %q: %v", args, stdout, err)
+	}
+	return report, stderr
+}
+
+// With --taxonomy, eval scores what the worker tags with: the model plus
+// the taxonomy's keyword rules; --no-rules scores the model alone.
+func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
+	tax, train, test := taggerFiles(t)
+	model := filepath.Join(t.TempDir(), "m.model")
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "train", "--taxonomy", tax, "--data", train, "--out", model)
+	if err != nil {
+		t.Fatalf("tagger train: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "method     ") || !strings.Contains(stdout, "linear SVM") {
+		t.Errorf("train output lacks the method:\n%s", stdout)
+	}
+
+	withRules, note := evalJSON(t, "--taxonomy", tax, "--model", model, "--test", test)
+	if !strings.Contains(note, "keyword rules") {
+		t.Errorf("eval with a taxonomy did not say it adds keyword rules; stderr %q", note)
+	}
+	alone, note2 := evalJSON(t, "--taxonomy", tax, "--model", model, "--test", test, "--no-rules")
+	if strings.Contains(note2, "keyword rules") {
+		t.Errorf("--no-rules still mentions keyword rules: %q", note2)
+	}
+	if withRules.N != 5 || alone.N != 5 {
+		t.Fatalf("n = %d and %d, want 5", withRules.N, alone.N)
+	}
+	if got := withRules.PerTheme["speed"].Recall; got != 1 {
+		t.Errorf("with rules, speed recall %v, want 1: the keyword finds both texts", got)
+	}
+	if got := alone.PerTheme["speed"].Recall; got == 1 {
+		t.Errorf("alone, speed recall %v: the model cannot know the unseen word", got)
+	}
+	if withRules.MicroF1 <= alone.MicroF1 {
+		t.Errorf("micro-F1 with rules %.3f, alone %.3f: the rules should add the missed theme", withRules.MicroF1, alone.MicroF1)
+	}
+
+	// Training on the spot gives the same as the saved model.
+	spot, _ := evalJSON(t, "--taxonomy", tax, "--train", train, "--test", test)
+	if spot.MicroF1 != withRules.MicroF1 {
+		t.Errorf("micro-F1 trained on the spot %.3f, from the saved model %.3f", spot.MicroF1, withRules.MicroF1)
+	}
+}
