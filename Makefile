@@ -5,7 +5,7 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short vet fmt demo bench bench-queries clean
+.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-figures clean
 
 all: build
 
@@ -41,6 +41,18 @@ bench: deps
 # insights rollup once, then times trends (12 months by week) and emerging.
 bench-queries: deps
 	$(GO) test -run '^$$' -bench BenchmarkQueries -benchtime 30x -timeout 60m -v ./insights/
+
+# The learned tagger's speed on 300-character texts, one core (see
+# docs/tagging.md). Needs the shared development data: THEMES names its
+# folder.
+bench-tagging:
+	FEEDBACKLOOP_THEMES_DATA=$(abspath $(or $(THEMES),../shared/data/themes)) \
+		$(GO) test -run '^$$' -bench BenchmarkTag -cpu 1 -count 5 -benchtime 2s ./enrich/learned/
+
+# The learned tagger's quality on 5-fold splits of the development data
+# (docs/tagging.md, "Figures"); THEMES names the data's folder.
+tagging-figures:
+	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-figures.sh
 
 test-short:
 	$(GO) test -count=1 -short ./...

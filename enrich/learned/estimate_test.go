@@ -12,13 +12,17 @@ import (
 )
 
 // sharedData is where the team's reference data lives beside the
-// repository; it is not part of the repository, so tests that need it skip
-// without it.
+// repository, unless FEEDBACKLOOP_THEMES_DATA names another folder; it is
+// not part of the repository, so tests that need it skip without it.
 const sharedData = "../../../shared/data/themes"
 
 func loadShared(t testing.TB, name string) []Example {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedData, name))
+	dir := sharedData
+	if d := os.Getenv("FEEDBACKLOOP_THEMES_DATA"); d != "" {
+		dir = d
+	}
+	f, err := os.Open(filepath.Join(dir, name))
 	if os.IsNotExist(err) {
 		t.Skipf("%s not found: the shared data is not part of the repository", name)
 	}

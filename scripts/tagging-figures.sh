@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Reproduces the learned tagger's quality figures in docs/tagging.md: writes
+# the fixed-seed 5-fold splits of the development data, then trains and
+# measures on each fold with `feedbackloop tagger eval`, and prints every
+# fold's figure and their mean.
+#
+#   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh
+#
+# THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
+# (not part of this repository). Takes about 5 minutes on two cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+themes=${THEMES:-../shared/data/themes}
+themes=$(cd "$themes" && pwd) || { echo "THEMES=$themes: no such folder" >&2; exit 1; }
+for f in banking77_train.csv reviewpulse_dev.csv; do
+  [ -f "$themes/$f" ] || { echo "$themes/$f not found: set THEMES to the folder that holds it" >&2; exit 1; }
+done
+go build -o bin/feedbackloop ./cmd/feedbackloop
+splits=$(mktemp -d)
+trap 'rm -rf "$splits"' EXIT
+FEEDBACKLOOP_THEMES_DATA=$themes LEARNED_SPLITS=$splits go test -count=1 -run TestWriteSplits ./enrich/learned/ >/dev/null
+
+# figure KEY ARGS...: runs tagger eval on the 5 folds, printing KEY of each
+# and the mean. {f} in ARGS is the fold number.
+figure() {
+  local key=$1; shift
+  for f in 0 1 2 3 4; do
+    bin/feedbackloop tagger eval --format json "${@//\{f\}/$f}" 2>/dev/null |
+      sed -n "s/.*\"$key\":\([0-9.e-]*\).*/\1/p"
+  done | awk '{ s += $1; printf "%.4f ", $1 } END { printf "mean %.4f\n", s / NR }'
+}
+tax=examples/app-review-issues.yaml
+echo -n "BANKING77 accuracy:                 "; figure accuracy --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "Review-Pulse micro-F1, model alone: "; figure micro_f1 --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"
+echo -n "Review-Pulse micro-F1, with $tax keyword rules: "
+figure micro_f1 --taxonomy "$tax" --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"
