@@ -143,12 +143,12 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows) (*featTable, er
 
 func (t *featTable) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
 
-// find returns where the record of key k starts, or -1. Only the key's high 40 bits are
-// compared: a key the model lacks matches a stored one about once in 10^11
-// look-ups, and two of a model's 100,000 features share their high bits
-// with odds of about 1 in 200 (the later then takes the earlier's
-// weights). Either is one feature among hundreds in a text, like a
-// collision of the hashing trick.
+// find returns where the record of key k starts, or -1. Only the key's
+// high 40 bits are compared: a key the model lacks matches a stored one
+// about once in 10^11 look-ups, and two of a model's 100,000 features
+// share their high bits with odds of about 1 in 200 (the later then takes
+// the earlier's weights). Either is one feature among hundreds in a text,
+// like a collision of the hashing trick.
 func (t *featTable) find(k uint64) int32 {
 	mask := uint64(len(t.entries) - 1)
 	for s := t.home(k); ; s = (s + 1) & mask {
