@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -245,19 +246,41 @@ func newTaggerExportCmd(a *app) *cobra.Command {
 	var (
 		labels labelFlags
 		out    string
+		from   string
+		tagMap map[string]string
 		since  time.Duration
 		limit  int
 	)
 	cmd := &cobra.Command{
 		Use:   "export-labels --out labels.csv",
-		Short: "Write the LLM's stored answers as training data for the offline tagger",
-		Long: `Write the themes the LLM gave stored records (rows with tagger llm, each
-record once) as labelled CSV, text,labels, ready for tagger train. A
-record the LLM found no theme in is written with empty labels: "no theme"
-is an answer too. Only the most specific themes are written; training
-with --taxonomy adds their parents back.`,
+		Short: "Write stored LLM answers, or the sources' own tags, as training data for the offline tagger",
+		Long: `Write labelled CSV, text,labels, ready for tagger train, from stored
+records (each record once).
+
+--from llm (the default): the themes the LLM gave (rows with tagger llm).
+A record the LLM found no theme in is written with empty labels: "no
+theme" is an answer too.
+
+--from tags: the tags the records came with from their source (Zendesk,
+Freshdesk, GitHub labels, ...). A tag counts for the theme whose name it
+is, ignoring case, spaces, hyphens and underscores ("Data_Export" is
+"data-export"); --tag-map renames others (--tag-map slowness=performance).
+Records none of whose tags names a theme are left out, since a missing
+tag does not mean no theme applies; the most common such tags are listed
+so that you can map them.
+
+Only the most specific themes are written; training with --taxonomy adds
+their parents back.`,
+		Example: `  feedbackloop tagger export-labels --out llm.csv
+  feedbackloop tagger export-labels --from tags --tag-map slowness=performance --out tags.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from != "llm" && from != "tags" {
+				return fmt.Errorf("--from %q: want llm or tags", from)
+			}
+			if len(tagMap) > 0 && from != "tags" {
+				return errors.New("--tag-map needs --from tags")
+			}
 			tax, err := labels.load()
 			if err != nil {
 				return err
@@ -265,10 +288,32 @@ with --taxonomy adds their parents back.`,
 			if tax == nil {
 				tax = enrich.DefaultTaxonomy()
 			}
+			themesOf := func(it stored.Item) []string { return it.Themes }
+			var unmatched map[string]int
+			if from == "tags" {
+				match, err := tagMatcher(tax, tagMap)
+				if err != nil {
+					return err
+				}
+				unmatched = make(map[string]int)
+				themesOf = func(it stored.Item) []string {
+					themes := match(it.Tags)
+					if len(themes) == 0 {
+						for _, tag := range it.Tags {
+							unmatched[tag]++
+						}
+					}
+					return themes
+				}
+			}
 			var items []stored.Item
 			err = withFeedback(cmd.Context(), a, func(s *stored.Store) error {
 				var err error
-				items, err = s.TaggedBy(cmd.Context(), llm.TaggerName, time.Now().Add(-since), limit)
+				if from == "tags" {
+					items, err = s.WithTags(cmd.Context(), time.Now().Add(-since), limit)
+				} else {
+					items, err = s.TaggedBy(cmd.Context(), llm.TaggerName, time.Now().Add(-since), limit)
+				}
 				return err
 			})
 			if err != nil {
@@ -287,24 +332,101 @@ with --taxonomy adds their parents back.`,
 			if err := cw.Write([]string{"text", "labels"}); err != nil {
 				return err
 			}
+			written := 0
 			for _, it := range items {
-				if err := cw.Write([]string{it.Text(), strings.Join(leaves(it.Themes, tax), "|")}); err != nil {
+				themes := themesOf(it)
+				if from == "tags" && len(themes) == 0 {
+					continue
+				}
+				if err := cw.Write([]string{it.Text(), strings.Join(leaves(themes, tax), "|")}); err != nil {
 					return err
 				}
+				written++
 			}
 			cw.Flush()
 			if err := cw.Error(); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", len(items))
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", written)
+			if skipped := len(items) - written; skipped > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d records left out: none of their tags names a theme; most common such tags: %s\n",
+					skipped, commonest(unmatched, 10))
+			}
 			return nil
 		},
 	}
 	labels.bind(cmd)
 	cmd.Flags().StringVar(&out, "out", "-", "CSV file to write; - for standard output")
+	cmd.Flags().StringVar(&from, "from", "llm", "where the labels come from: llm (the LLM's stored answers) or tags (the sources' own tags)")
+	cmd.Flags().StringToStringVar(&tagMap, "tag-map", nil, "with --from tags, tag=theme for a tag that is not a theme's name (repeatable)")
 	cmd.Flags().DurationVar(&since, "since", 90*24*time.Hour, "only records ingested this recently")
 	cmd.Flags().IntVar(&limit, "limit", 100000, "most records to export, oldest first")
 	return cmd
+}
+
+// tagMatcher returns what themes of t a record's source tags name: a tag
+// names the theme whose name it equals once both are folded by tagKey, or
+// the theme tagMap maps it to. It fails when tagMap names a theme t does
+// not define.
+func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []string) []string, error) {
+	byKey := make(map[string]string)
+	for _, name := range t.Names() {
+		byKey[tagKey(name)] = name
+	}
+	for tag, theme := range tagMap {
+		if _, ok := t.Lookup(theme); !ok {
+			return nil, fmt.Errorf("--tag-map %s=%s: the taxonomy has no theme %q", tag, theme, theme)
+		}
+		byKey[tagKey(tag)] = theme
+	}
+	return func(tags []string) []string {
+		var themes []string
+		for _, tag := range tags {
+			if th, ok := byKey[tagKey(tag)]; ok && !slices.Contains(themes, th) {
+				themes = append(themes, th)
+			}
+		}
+		return themes
+	}, nil
+}
+
+// tagKey folds a tag or theme name for matching: lower case, and every
+// run of characters other than letters and digits one hyphen.
+func tagKey(s string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if gap && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			gap = false
+			b.WriteRune(r)
+			continue
+		}
+		gap = true
+	}
+	return b.String()
+}
+
+// commonest lists up to n keys of counts, most frequent first, with their
+// counts.
+func commonest(counts map[string]int, n int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := counts[b] - counts[a]; c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		parts = append(parts, fmt.Sprintf("%s (%d)", k, counts[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // leaves keeps the themes that are not an ancestor of another theme in

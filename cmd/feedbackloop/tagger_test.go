@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // taggerFiles writes a taxonomy, training data and test data for the
@@ -112,4 +115,66 @@ func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
 	if spot.MicroF1 != withRules.MicroF1 {
 		t.Errorf("micro-F1 trained on the spot %.3f, from the saved model %.3f", spot.MicroF1, withRules.MicroF1)
 	}
+}
+
+// The sources' own tags are training data too: a tag that is a theme's name
+// (folded) or is mapped to one labels its record; records whose tags name no
+// theme are left out and their tags listed; each record counts once.
+func TestExportLabelsFromTheSourcesTags(t *testing.T) {
+	tagged := func(id, body string, tags ...string) sinks.Row {
+		r := row(id, "keywords", body)
+		r.Tags = tags
+		return r
+	}
+	storeRows(t, []sinks.Row{
+		tagged("a", "We were charged twice", "Billing", "vip"),
+		tagged("a", "We were charged twice", "Billing", "vip"), // delivered twice
+		tagged("b", "Reports take a minute to open", "slowness"),
+		tagged("c", "Refund still missing", "billing", "REFUNDS"), // a theme and its parent
+		tagged("d", "Call me back", "vip"),
+		tagged("e", "Nice", "vip", "follow_up"),
+		row("f", "keywords", "No tags at all"),
+	})
+	out := filepath.Join(t.TempDir(), "labels.csv")
+	_, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--from", "tags",
+		"--tag-map", "slowness=performance", "--out", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	recs := readCSVFile(t, out)
+	want := [][]string{{"text", "labels"},
+		{"We were charged twice", "billing"},
+		{"Reports take a minute to open", "performance"},
+		{"Refund still missing", "refunds"}}
+	if fmt.Sprint(recs) != fmt.Sprint(want) {
+		t.Errorf("exported %q, want %q", recs, want)
+	}
+	for _, s := range []string{"3 labelled examples written", "2 records left out", "vip (2)", "follow_up (1)"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+
+	_, _, err = execute(t, context.Background(), "tagger", "export-labels", "--from", "tags", "--tag-map", "slowness=speed", "--out", out)
+	if err == nil || !strings.Contains(err.Error(), `no theme "speed"`) {
+		t.Errorf("mapping to an unknown theme: err %v, want one naming it", err)
+	}
+	if _, _, err = execute(t, context.Background(), "tagger", "export-labels", "--from", "notes", "--out", out); err == nil {
+		t.Error("--from notes was accepted")
+	}
+}
+
+// readCSVFile returns the records of a CSV file.
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

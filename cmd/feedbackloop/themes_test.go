@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -57,15 +55,7 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 	if _, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--out", out); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSVFile(t, out)
 	want := [][]string{{"text", "labels"}, {"I was refunded only half", "refunds"}, {"Thanks, all good", ""}}
 	if fmt.Sprint(recs) != fmt.Sprint(want) {
 		t.Errorf("exported %q, want %q", recs, want)

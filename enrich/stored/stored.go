@@ -1,6 +1,7 @@
 // Package stored reads enriched feedback back from ClickHouse for the
-// tagging tools: the LLM's answers as training data for the offline
-// tagger, and the items no theme fitted, for theme discovery. Every query
+// tagging tools: the LLM's answers and the sources' own tags as training
+// data for the offline tagger, and the items no theme fitted, for theme
+// discovery. Every query
 // counts a record once however often it was delivered (FINAL on the
 // ReplacingMergeTree keyed by id) and binds every value as a parameter;
 // only the database name, checked by the configuration, is spliced in.
@@ -15,12 +16,14 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// Item is one stored record as the tagging tools need it.
+// Item is one stored record as the tagging tools need it. Themes is set
+// by TaggedBy, Tags (the source's own tags) by WithTags.
 type Item struct {
 	ID     string
 	Title  string
 	Body   string
 	Themes []string
+	Tags   []string
 }
 
 // Text is the record's text as the taggers read it: title, a line break,
@@ -47,7 +50,16 @@ func (s *Store) TaggedBy(ctx context.Context, tagger string, since time.Time, li
 	q := `SELECT id, title, body, themes FROM ` + s.db + `.feedback FINAL
 WHERE tagger = ? AND ingested_at >= toDateTime(?)
 ORDER BY ingested_at, id LIMIT ?`
-	return s.query(ctx, q, true, tagger, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) *[]string { return &it.Themes }, tagger, since.Unix(), limit)
+}
+
+// WithTags returns up to limit records that carry tags of their source
+// and were ingested at or after since, oldest first.
+func (s *Store) WithTags(ctx context.Context, since time.Time, limit int) ([]Item, error) {
+	q := `SELECT id, title, body, tags FROM ` + s.db + `.feedback FINAL
+WHERE length(tags) > 0 AND ingested_at >= toDateTime(?)
+ORDER BY ingested_at, id LIMIT ?`
+	return s.query(ctx, q, func(it *Item) *[]string { return &it.Tags }, since.Unix(), limit)
 }
 
 // Untagged returns up to limit records that got no theme and were created
@@ -56,10 +68,12 @@ func (s *Store) Untagged(ctx context.Context, since time.Time, limit int) ([]Ite
 	q := `SELECT id, title, body FROM ` + s.db + `.feedback FINAL
 WHERE empty(themes) AND created_at >= toDateTime(?)
 ORDER BY created_at DESC, id LIMIT ?`
-	return s.query(ctx, q, false, since.Unix(), limit)
+	return s.query(ctx, q, nil, since.Unix(), limit)
 }
 
-func (s *Store) query(ctx context.Context, q string, withThemes bool, args ...any) ([]Item, error) {
+// query runs q, whose columns are id, title, body and, when list is not
+// nil, one array of strings that list says where to put.
+func (s *Store) query(ctx context.Context, q string, list func(*Item) *[]string, args ...any) ([]Item, error) {
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s.feedback: %w", s.db, err)
@@ -69,8 +83,8 @@ func (s *Store) query(ctx context.Context, q string, withThemes bool, args ...an
 	for rows.Next() {
 		var it Item
 		dest := []any{&it.ID, &it.Title, &it.Body}
-		if withThemes {
-			dest = append(dest, &it.Themes)
+		if list != nil {
+			dest = append(dest, list(&it))
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)

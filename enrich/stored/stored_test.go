@@ -3,6 +3,7 @@ package stored_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,17 +14,23 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
-	ctx := context.Background()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+// migrated connects to a fresh test database with the schema in place.
+func migrated(t *testing.T) *sinks.ClickHouse {
+	t.Helper()
+	ch, err := sinks.Open(testenv.ClickHouse(t), 5*time.Second, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Close()
-	if _, err := ch.Migrate(ctx); err != nil {
+	t.Cleanup(func() { ch.Close() })
+	if _, err := ch.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return ch
+}
+
+func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
+	ctx := context.Background()
+	ch := migrated(t)
 	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	row := func(id, tagger string, themes []string, ingested time.Time, title, body string) sinks.Row {
 		r := sinks.Row{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: day, IngestedAt: ingested,
@@ -85,5 +92,38 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 	}
 	if few, _ := s.Untagged(ctx, day.Add(-24*time.Hour), 2); len(few) != 2 {
 		t.Errorf("limit 2 gave %d", len(few))
+	}
+}
+
+func TestWithTagsReadsEachTaggedRecordOnce(t *testing.T) {
+	ctx := context.Background()
+	ch := migrated(t)
+	day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	row := func(id string, ingested time.Time, tags ...string) sinks.Row {
+		return sinks.Row{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: day, IngestedAt: ingested,
+			Body: "text of " + id, Tagger: "keywords", Tags: tags}
+	}
+	for _, r := range []sinks.Row{
+		row("a", day, "billing", "vip"),
+		row("a", day, "billing", "vip"), // delivered twice
+		row("b", day),                   // no tags
+		row("c", day.Add(time.Hour), "slowness"),
+		row("old", day.Add(-48*time.Hour), "billing"),
+	} {
+		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := stored.New(ch.Conn(), ch.Database())
+	got, err := s.WithTags(ctx, day.Add(-time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary []string
+	for _, it := range got {
+		summary = append(summary, it.ID+":"+strings.Join(it.Tags, ","))
+	}
+	if want := []string{"a:billing,vip", "c:slowness"}; !slices.Equal(summary, want) {
+		t.Errorf("records with tags: %q, want %q", summary, want)
 	}
 }
