@@ -86,17 +86,9 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 			zap.Int("llm.max_waiting", lc.MaxWaiting), zap.Int("goroutines", goroutines))
 	}
 	metrics := llm.NewMetrics(reg)
-	if lc.MaxRetries == 0 {
-		lc.MaxRetries = -1 // Options reads 0 as "the default"
-	}
-	model, err := llm.New(tax, llm.Options{
-		BaseURL: lc.BaseURL, APIType: lc.APIType, APIVersion: lc.APIVersion, APIKey: lc.APIKey, Model: lc.Model,
-		BatchSize: lc.BatchSize, Concurrency: lc.Concurrency, MaxWaiting: lc.MaxWaiting,
-		MaxWait: lc.MaxWait, RequestTimeout: lc.RequestTimeout, MaxRetries: lc.MaxRetries,
-		TokensPerMinute: lc.TokensPerMinute, DailyTokenBudget: lc.DailyTokenBudget,
-		CacheSize: lc.CacheSize, MaxTextChars: lc.MaxTextChars,
-		Metrics: metrics, Log: log,
-	})
+	opts := llm.OptionsFrom(lc)
+	opts.Metrics, opts.Log = metrics, log
+	model, err := llm.New(tax, opts)
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)
 	}

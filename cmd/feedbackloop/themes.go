@@ -12,7 +12,9 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
 )
 
@@ -28,10 +30,11 @@ func newThemesCmd(a *app) *cobra.Command {
 
 func newThemesSuggestCmd(a *app) *cobra.Command {
 	var (
-		since  time.Duration
-		limit  int
-		opts   discover.Options
-		format string
+		since        time.Duration
+		limit        int
+		opts         discover.Options
+		format       string
+		offlineNames bool
 	)
 	cmd := &cobra.Command{
 		Use:   "suggest",
@@ -39,8 +42,11 @@ func newThemesSuggestCmd(a *app) *cobra.Command {
 		Long: `Cluster recent items that got no theme (read from ClickHouse, each record
 once) and propose candidate themes, each with a name made of its most
 telling words, the number of items and example quotes. The method is
-offline (TF-IDF and spherical k-means, see docs/tagging.md); add the
-candidates worth keeping to the taxonomy with keywords and examples.`,
+offline (TF-IDF and spherical k-means, see docs/tagging.md); when the LLM
+is configured (llm.enabled), it names the candidates and describes each in
+a sentence, from their words and redacted quotes, in one request
+(--offline-names keeps the offline names). Add the candidates worth
+keeping to the taxonomy with keywords and examples.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -60,21 +66,29 @@ candidates worth keeping to the taxonomy with keywords and examples.`,
 				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
 			}
 			cands := discover.Suggest(texts, opts)
+			namedBy, descriptions := "offline", make([]string, len(cands))
+			if !offlineNames && len(cands) > 0 {
+				var err error
+				if namedBy, err = nameWithLLM(cmd.Context(), a, cands, descriptions); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: the LLM did not name the candidates (%v); keeping the offline names\n", err)
+				}
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				type candidate struct {
-					Name   string   `json:"name"`
-					Terms  []string `json:"terms"`
-					Count  int      `json:"count"`
-					Share  float64  `json:"share"`
-					Quotes []string `json:"quotes"`
-					IDs    []string `json:"ids"`
+					Name        string   `json:"name"`
+					Description string   `json:"description,omitempty"`
+					Terms       []string `json:"terms"`
+					Count       int      `json:"count"`
+					Share       float64  `json:"share"`
+					Quotes      []string `json:"quotes"`
+					IDs         []string `json:"ids"`
 				}
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
-					list[i] = candidate{c.Name, c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
+					list[i] = candidate{c.Name, descriptions[i], c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
 				}
-				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "candidates": list})
+				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "named_by": namedBy, "candidates": list})
 			}
 			if _, err := fmt.Fprintf(out, "%d untagged items since %s; %d candidate themes\n",
 				len(items), time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
@@ -85,8 +99,12 @@ candidates worth keeping to the taxonomy with keywords and examples.`,
 			}
 			tbl := tablewriter.NewTable(out, tablewriter.WithHeaderAutoFormat(tw.Off))
 			tbl.Header("Candidate", "Items", "Share", "Example quotes")
-			for _, c := range cands {
-				if err := tbl.Append(c.Name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), strings.Join(c.Quotes, "\n")); err != nil {
+			for i, c := range cands {
+				name := c.Name
+				if descriptions[i] != "" {
+					name += "\n" + descriptions[i]
+				}
+				if err := tbl.Append(name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), strings.Join(c.Quotes, "\n")); err != nil {
 					return fmt.Errorf("table: %w", err)
 				}
 			}
@@ -100,7 +118,48 @@ candidates worth keeping to the taxonomy with keywords and examples.`,
 	f.IntVar(&opts.MinSize, "min-size", 3, "smallest cluster worth proposing")
 	f.IntVar(&opts.Quotes, "quotes", 3, "example quotes per candidate")
 	f.StringVar(&format, "format", "table", "output: table or json")
+	f.BoolVar(&offlineNames, "offline-names", false, "keep the offline names even when the LLM is configured (llm.enabled)")
 	return cmd
+}
+
+// nameWithLLM asks the configured LLM to name the candidates, and renames
+// those it named, setting their descriptions. It returns who named them:
+// "offline" when the LLM is not enabled (or failed, with the error), else
+// "llm". Candidates the LLM left unnamed keep their offline names.
+func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate, descriptions []string) (string, error) {
+	cfg, log, err := a.configAndLogger()
+	if err != nil {
+		return "offline", err
+	}
+	if !cfg.LLM.Enabled {
+		return "offline", nil
+	}
+	tax := enrich.DefaultTaxonomy()
+	if cfg.Enrich.Taxonomy != "" {
+		if tax, err = enrich.LoadTaxonomy(cfg.Enrich.Taxonomy); err != nil {
+			return "offline", fmt.Errorf("enrich.taxonomy: %w", err)
+		}
+	}
+	opts := llm.OptionsFrom(cfg.LLM)
+	opts.Log = log
+	tagger, err := llm.New(tax, opts)
+	if err != nil {
+		return "offline", err
+	}
+	clusters := make([]llm.Cluster, len(cands))
+	for i, c := range cands {
+		clusters[i] = llm.Cluster{Terms: c.Terms, Quotes: c.Quotes}
+	}
+	names, _, err := tagger.NameClusters(ctx, clusters)
+	if err != nil {
+		return "offline", err
+	}
+	for i, n := range names {
+		if n.Name != "" {
+			cands[i].Name, descriptions[i] = n.Name, n.Description
+		}
+	}
+	return "llm", nil
 }
 
 // withFeedback opens ClickHouse from the configuration and runs fn with a

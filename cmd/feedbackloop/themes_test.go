@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,5 +102,77 @@ func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
 	table, _, err := execute(t, context.Background(), "themes", "suggest", "--clusters", "1")
 	if err != nil || !strings.Contains(table, "dark") || !strings.Contains(table, "5 untagged items") {
 		t.Errorf("table output %q, %v", table, err)
+	}
+}
+
+// With the LLM configured, suggest asks it to name the candidates; when it
+// fails, the offline names stay and a warning says why.
+func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
+	var rows []sinks.Row
+	for i, s := range []string{
+		"Dark mode please, write to ann@example.org", "Is dark mode coming?", "I need dark mode at night",
+		"Dark mode for the mobile app", "Dark mode would be lovely",
+	} {
+		rows = append(rows, row(fmt.Sprint("d", i), "keywords", s))
+	}
+	storeRows(t, rows)
+	var (
+		mu     sync.Mutex
+		bodies []string
+		fail   bool
+	)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(body))
+		failing := fail
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if failing {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, `{"error":{"message":"down","type":"server_error"}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
+			"message":{"role":"assistant","content":"{\"clusters\":[{\"id\":\"0\",\"name\":\"Dark Mode\",\"description\":\"A dark colour scheme for the apps.\"}]}"}}],
+			"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`)
+	}))
+	defer api.Close()
+	t.Setenv("FEEDBACKLOOP_LLM_ENABLED", "true")
+	t.Setenv("FEEDBACKLOOP_LLM_BASE_URL", api.URL+"/v1")
+	t.Setenv("FEEDBACKLOOP_LLM_MODEL", "test-model")
+	t.Setenv("FEEDBACKLOOP_LLM_API_KEY", "test-key")
+	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "1")
+
+	suggest := func() (named string, name, description string, stderr string) {
+		stdout, stderr, err := execute(t, context.Background(), "themes", "suggest", "--format", "json", "--clusters", "1")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		var got struct {
+			NamedBy    string `json:"named_by"`
+			Candidates []struct {
+				Name        string `json:"name"`
+				Description string `json:"description"`
+			} `json:"candidates"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got.Candidates) != 1 {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		return got.NamedBy, got.Candidates[0].Name, got.Candidates[0].Description, stderr
+	}
+	by, name, desc, _ := suggest()
+	if by != "llm" || name != "dark-mode" || desc != "A dark colour scheme for the apps." {
+		t.Errorf("named by %q: %q, %q; want the LLM's dark-mode and its sentence", by, name, desc)
+	}
+	mu.Lock()
+	if len(bodies) != 1 || strings.Contains(bodies[0], "ann@example.org") || !strings.Contains(bodies[0], "dark") {
+		t.Errorf("%d requests; the first %q should hold the cluster's words and no e-mail address", len(bodies), bodies)
+	}
+	fail = true
+	mu.Unlock()
+	by, name, desc, stderr := suggest()
+	if by != "offline" || !strings.Contains(name, "dark") || desc != "" || !strings.Contains(stderr, "keeping the offline names") {
+		t.Errorf("with the LLM down: named by %q, %q, %q, stderr %q", by, name, desc, stderr)
 	}
 }

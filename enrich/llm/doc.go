@@ -24,4 +24,8 @@
 // [enrich.RedactText] again before building a request, so that an e-mail
 // address or phone number cannot reach the model even if a chain is built
 // in the wrong order.
+//
+// [Tagger.NameClusters] reuses the same client, limits and retries to name
+// clusters of feedback no theme fitted (theme discovery); their quotes are
+// redacted the same way.
 package llm

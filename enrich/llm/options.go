@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
 )
 
 // Options configure a Tagger. Zero values take the defaults noted.
@@ -121,4 +123,20 @@ func (o *Options) validate() error {
 		return errors.New("llm: DailyTokenBudget must not be negative")
 	}
 	return nil
+}
+
+// OptionsFrom maps the llm section of the configuration onto Options;
+// the caller adds Metrics, Log and what else it needs.
+func OptionsFrom(lc config.LLM) Options {
+	retries := lc.MaxRetries
+	if retries == 0 {
+		retries = -1 // the configuration's 0 means no retries; Options reads 0 as "the default"
+	}
+	return Options{
+		BaseURL: lc.BaseURL, APIType: lc.APIType, APIVersion: lc.APIVersion, APIKey: lc.APIKey, Model: lc.Model,
+		BatchSize: lc.BatchSize, Concurrency: lc.Concurrency, MaxWaiting: lc.MaxWaiting,
+		MaxWait: lc.MaxWait, RequestTimeout: lc.RequestTimeout, MaxRetries: retries,
+		TokensPerMinute: lc.TokensPerMinute, DailyTokenBudget: lc.DailyTokenBudget,
+		CacheSize: lc.CacheSize, MaxTextChars: lc.MaxTextChars,
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 )
@@ -161,13 +162,24 @@ func evidenceIn(text, quote string) string {
 // maxEvidence bounds a theme's evidence in bytes, as the offline taggers do.
 const maxEvidence = 280
 
-func clip(s string) string {
-	if len(s) <= maxEvidence {
+func clip(s string) string { return cutAt(s, maxEvidence) }
+
+// cutAt returns s cut to at most n bytes, never inside a UTF-8 sequence.
+func cutAt(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxEvidence
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
-		cut--
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:cut]
+	return s[:n]
+}
+
+// stripFence removes the Markdown code fence some servers wrap JSON in
+// despite the schema.
+func stripFence(content string) string {
+	content = strings.TrimSpace(content)
+	content = strings.TrimPrefix(content, "```json")
+	content = strings.TrimPrefix(content, "```")
+	return strings.TrimSuffix(content, "```")
 }

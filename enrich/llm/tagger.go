@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cenkalti/backoff/v5"
 	openai "github.com/sashabaranov/go-openai"
@@ -51,6 +50,7 @@ type Tagger struct {
 	opts      Options
 	prompt    *prompt
 	allowed   map[string]bool
+	names     []string // the taxonomy's theme names
 	ancestors map[string][]string
 	salt      [sha256.Size]byte // model and prompt: answers to another question are not reused
 	client    *openai.Client
@@ -97,6 +97,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		opts:      opts,
 		prompt:    p,
 		allowed:   make(map[string]bool, len(names)),
+		names:     names,
 		ancestors: make(map[string][]string),
 		client:    openai.NewClientWithConfig(cc),
 		sem:       semaphore.NewWeighted(int64(opts.Concurrency)),
@@ -224,15 +225,7 @@ func (t *Tagger) text(title, body string) string {
 	if title = strings.TrimSpace(title); title != "" {
 		s = title + "\n" + s
 	}
-	s = enrich.RedactText(s)
-	if len(s) > t.opts.MaxTextChars {
-		cut := t.opts.MaxTextChars
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut]
-	}
-	return s
+	return cutAt(enrich.RedactText(s), t.opts.MaxTextChars)
 }
 
 func (t *Tagger) key(text string) key {
@@ -377,21 +370,35 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int][]enrich.The
 	if err != nil {
 		return nil, openai.Usage{}, err
 	}
+	var themes map[int][]enrich.Theme
+	usage, err := t.ask(ctx, t.prompt.system, user, "themes", t.prompt.schema, func(resp openai.ChatCompletionResponse) error {
+		var err error
+		themes, err = t.parse(resp, texts)
+		return err
+	})
+	return themes, usage, err
+}
+
+// ask sends one chat request whose answer must follow schema, retrying
+// what a retry may fix: 429 and 5xx (after their Retry-After), timeouts,
+// and answers parse cannot read. It returns the tokens spent over every
+// attempt.
+func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schema json.RawMessage, parse func(openai.ChatCompletionResponse) error) (openai.Usage, error) {
 	req := openai.ChatCompletionRequest{
 		Model: t.opts.Model,
 		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: t.prompt.system},
+			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: user},
 		},
 		ResponseFormat: &openai.ChatCompletionResponseFormat{
 			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
-				Name: "themes", Schema: t.prompt.schema, Strict: true,
+				Name: schemaName, Schema: schema, Strict: true,
 			},
 		},
 	}
 	var usage openai.Usage
-	attempt := func() (map[int][]enrich.Theme, error) {
+	attempt := func() (struct{}, error) {
 		actx, cancel := context.WithTimeout(ctx, t.opts.RequestTimeout)
 		defer cancel()
 		start := time.Now()
@@ -400,17 +407,16 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int][]enrich.The
 		if err != nil {
 			ae := t.classify(ctx, resp, err)
 			t.metrics.request(ae.outcome, took)
-			return nil, t.retryable(ctx, ae)
+			return struct{}{}, t.retryable(ctx, ae)
 		}
 		usage.PromptTokens += resp.Usage.PromptTokens
 		usage.CompletionTokens += resp.Usage.CompletionTokens
-		themes, err := t.parse(resp, texts)
-		if err != nil {
+		if err := parse(resp); err != nil {
 			t.metrics.request("malformed", took)
-			return nil, &attemptError{outcome: "malformed", err: err}
+			return struct{}{}, &attemptError{outcome: "malformed", err: err}
 		}
 		t.metrics.request("ok", took)
-		return themes, nil
+		return struct{}{}, nil
 	}
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = t.opts.RetryInitial
@@ -419,12 +425,12 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int][]enrich.The
 	if deadline, ok := ctx.Deadline(); ok {
 		maxElapsed = time.Until(deadline)
 	}
-	themes, err := backoff.Retry(ctx, attempt,
+	_, err := backoff.Retry(ctx, attempt,
 		backoff.WithBackOff(bo),
 		backoff.WithMaxTries(uint(t.opts.MaxRetries)+1),
 		backoff.WithMaxElapsedTime(maxElapsed),
 		backoff.WithNotify(func(err error, next time.Duration) { t.metrics.retry() }))
-	return themes, usage, err
+	return usage, err
 }
 
 // classify names a failed attempt's outcome and reads the server's
@@ -520,13 +526,8 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 	if len(resp.Choices) == 0 {
 		return nil, errors.New("answer has no choices")
 	}
-	content := strings.TrimSpace(resp.Choices[0].Message.Content)
-	// Some servers wrap JSON in a Markdown fence despite the schema.
-	content = strings.TrimPrefix(content, "```json")
-	content = strings.TrimPrefix(content, "```")
-	content = strings.TrimSuffix(content, "```")
 	var a answer
-	if err := json.Unmarshal([]byte(content), &a); err != nil {
+	if err := json.Unmarshal([]byte(stripFence(resp.Choices[0].Message.Content)), &a); err != nil {
 		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
 	out := make(map[int][]enrich.Theme, len(texts))

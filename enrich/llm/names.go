@@ -1,0 +1,139 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Cluster is what the model is shown of one cluster of feedback that no
+// theme fitted: its most telling words and a few quotes.
+type Cluster struct {
+	Terms  []string
+	Quotes []string
+}
+
+// ClusterName is the model's proposal for one cluster: a theme name in the
+// taxonomy's style and one sentence that says what it covers.
+type ClusterName struct {
+	Name        string
+	Description string
+}
+
+// maxQuotesPerCluster and maxQuoteChars bound what one cluster adds to the
+// request: enough to name it, little to pay for.
+const (
+	maxQuotesPerCluster = 5
+	maxQuoteChars       = 300
+)
+
+const namesSystem = `You name clusters of customer feedback that no theme of a product
+taxonomy fitted, so that the team can add them as new themes. Each cluster
+comes with its most telling words and a few customer quotes. For each
+cluster give a theme name of one to four lower-case words joined by
+hyphens (like "offline-mode" or "invoice-currency") that says what the
+customers talk about, and one plain sentence describing what the theme
+covers. Do not reuse a name of the existing taxonomy.
+
+The input is JSON {"taxonomy":[names...],"clusters":[{"id":...,"terms":[...],"quotes":[...]}]}.
+Answer with one entry per id.`
+
+var namesSchema = json.RawMessage(`{"type":"object","properties":{"clusters":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"}},"required":["id","name","description"],"additionalProperties":false}}},"required":["clusters"],"additionalProperties":false}`)
+
+// NameClusters asks the model, in one request, to name each cluster. Quotes
+// are redacted again and cut short before they leave the process; the
+// tokens-per-minute limit and the daily budget apply as for tagging, and
+// so do retries. A cluster the model skipped or answered with an empty
+// name gets an empty ClusterName, for the caller to name offline. It
+// fails when the API is paused or the budget spent, or when no attempt
+// succeeded.
+func (t *Tagger) NameClusters(ctx context.Context, clusters []Cluster) ([]ClusterName, openai.Usage, error) {
+	if len(clusters) == 0 {
+		return nil, openai.Usage{}, nil
+	}
+	type in struct {
+		ID     string   `json:"id"`
+		Terms  []string `json:"terms"`
+		Quotes []string `json:"quotes"`
+	}
+	msg := struct {
+		Taxonomy []string `json:"taxonomy"`
+		Clusters []in     `json:"clusters"`
+	}{Taxonomy: t.names}
+	for i, c := range clusters {
+		item := in{ID: strconv.Itoa(i), Terms: c.Terms, Quotes: []string{}}
+		for _, q := range c.Quotes[:min(len(c.Quotes), maxQuotesPerCluster)] {
+			item.Quotes = append(item.Quotes, t.quote(q))
+		}
+		msg.Clusters = append(msg.Clusters, item)
+	}
+	user, err := json.Marshal(msg)
+	if err != nil {
+		return nil, openai.Usage{}, err
+	}
+	if reason := t.closed(); reason != "" {
+		return nil, openai.Usage{}, fmt.Errorf("LLM not asked: %s", reason)
+	}
+	estimate := len(namesSystem)/4 + len(user)/4 + 40*len(clusters)
+	if !t.budget.reserve(estimate) {
+		return nil, openai.Usage{}, errors.New("LLM not asked: the daily token budget is spent")
+	}
+	if !t.waitRate(ctx, estimate) {
+		t.budget.settle(estimate, 0)
+		return nil, openai.Usage{}, errors.New("LLM not asked: the tokens-per-minute limit would wait too long")
+	}
+	names := make([]ClusterName, len(clusters))
+	usage, err := t.ask(ctx, namesSystem, string(user), "cluster_names", namesSchema, func(resp openai.ChatCompletionResponse) error {
+		return parseNames(resp, names)
+	})
+	t.budget.settle(estimate, usage.PromptTokens+usage.CompletionTokens)
+	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
+	if err != nil {
+		return nil, usage, err
+	}
+	return names, usage, nil
+}
+
+// quote is what is sent of one quote: redacted and cut to maxQuoteChars.
+func (t *Tagger) quote(q string) string {
+	return cutAt(t.text("", q), maxQuoteChars)
+}
+
+// parseNames fills names from the model's answer.
+func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
+	if len(resp.Choices) == 0 {
+		return errors.New("answer has no choices")
+	}
+	var a struct {
+		Clusters []struct {
+			ID          string `json:"id"`
+			Name        string `json:"name"`
+			Description string `json:"description"`
+		} `json:"clusters"`
+	}
+	if err := json.Unmarshal([]byte(stripFence(resp.Choices[0].Message.Content)), &a); err != nil {
+		return fmt.Errorf("answer is not the JSON asked for: %w", err)
+	}
+	for _, c := range a.Clusters {
+		i, err := strconv.Atoi(c.ID)
+		if err != nil || i < 0 || i >= len(names) {
+			continue // a cluster that was not asked about
+		}
+		names[i] = ClusterName{Name: themeName(c.Name), Description: oneLine(c.Description)}
+	}
+	return nil
+}
+
+// themeName folds a proposed name into the taxonomy's style: lower case,
+// words joined by single hyphens.
+func themeName(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
+	})
+	return strings.Join(f, "-")
+}
