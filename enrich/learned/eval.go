@@ -43,15 +43,8 @@ type ThemeScores struct {
 // predicts with their labels. When the model knows the taxonomy's
 // ancestors, both sides include the ancestors of their themes.
 func Evaluate(m *Model, examples []Example) Report {
-	gold := make([][]string, len(examples))
-	pred := make([][]string, len(examples))
-	for i, e := range examples {
-		gold[i] = m.withAncestors(e.Labels)
-		for _, th := range m.Predict(e.Text) {
-			pred[i] = append(pred[i], th.Name)
-		}
-	}
-	return score(gold, pred)
+	r, _ := evaluate(context.Background(), m, m, examples) // the model alone never fails
+	return r
 }
 
 // EvaluateWithRules measures what the worker tags with when it has both a
@@ -59,7 +52,12 @@ func Evaluate(m *Model, examples []Example) Report {
 // keyword tagger) find added, as [WithRules] combines them. It fails only
 // when rules fails or ctx ends.
 func EvaluateWithRules(ctx context.Context, m *Model, rules enrich.Tagger, examples []Example) (Report, error) {
-	tagger := WithRules(m, rules)
+	return evaluate(ctx, m, WithRules(m, rules), examples)
+}
+
+// evaluate tags the examples' texts with tagger, in batches, and scores
+// its themes against the labels with the ancestors m knows.
+func evaluate(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
 	gold := make([][]string, len(examples))
 	pred := make([][]string, len(examples))
 	const batch = 256

@@ -426,12 +426,8 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 		if cand.solver != solverCS {
 			continue
 		}
-		err := parallel(ctx, folds, t.opts.Workers, func(f int) {
-			sub := subs[f]
-			w := trainCS(sub.x, sub.sq, t.classesOf(sub), p.k, p.dim, svmParams{C: cand.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed})
-			for _, i := range testRows[f] {
-				scoreInto(oof[ci][i*p.k:(i+1)*p.k], w, p.x[i])
-			}
+		err := t.outOfFold(ctx, subs, testRows, oof[ci], func(sub *rowSet) []float64 {
+			return trainCS(sub.x, sub.sq, t.classesOf(sub), p.k, p.dim, svmParams{C: cand.c, Eps: 0.1, MaxIter: 200, Seed: t.opts.Seed})
 		})
 		if err != nil {
 			return nil, err
@@ -451,12 +447,8 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 		// A softmax regression's out-of-fold scores, added to the best
 		// SVM's with each weight of the grid: kept only if that helps.
 		lr := make([]float64, n*p.k)
-		err := parallel(ctx, folds, t.opts.Workers, func(f int) {
-			sub := subs[f]
-			w := trainSoftmax(sub.x, t.classesOf(sub), p.k, p.dim, t.softmaxParams())
-			for _, i := range testRows[f] {
-				scoreInto(lr[i*p.k:(i+1)*p.k], w, p.x[i])
-			}
+		err := t.outOfFold(ctx, subs, testRows, lr, func(sub *rowSet) []float64 {
+			return trainSoftmax(sub.x, t.classesOf(sub), p.k, p.dim, t.softmaxParams())
 		})
 		if err != nil {
 			return nil, err
@@ -481,6 +473,19 @@ func (t *trainer) crossValidate(ctx context.Context, folds int) (*cvResult, erro
 		best.cal = fitTemperature(bestScores, p.class, p.k)
 	}
 	return best, nil
+}
+
+// outOfFold fills out (out[i*k+m] for text i and class m) with the scores
+// of the multi-class models train fits, one per fold on its training rows,
+// for that fold's test rows. The folds train in parallel.
+func (t *trainer) outOfFold(ctx context.Context, subs []*rowSet, testRows [][]int, out []float64, train func(*rowSet) []float64) error {
+	k := t.p.k
+	return parallel(ctx, len(subs), t.opts.Workers, func(f int) {
+		w := train(subs[f])
+		for _, i := range testRows[f] {
+			scoreInto(out[i*k:(i+1)*k], w, t.p.x[i])
+		}
+	})
 }
 
 // judge calibrates on out-of-fold scores and measures the predictions that
