@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -450,4 +451,13 @@ func (t *Taxonomy) walk(fn func(th *ThemeDef, ancestors []string) bool) {
 		return true
 	}
 	visit(t.Themes, nil)
+}
+
+// NameKey folds a theme name, or a tag or a proposed name, into the
+// taxonomy's style: lower case, with every run of characters other than
+// letters and digits made one hyphen ("UI / Design" is "ui-design").
+func NameKey(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), "-")
 }

@@ -289,3 +289,18 @@ func TestDefaultTaxonomyReturnsACopy(t *testing.T) {
 		t.Error("changing one DefaultTaxonomy() changed the next")
 	}
 }
+
+func TestNameKeyFoldsNamesIntoTheTaxonomyStyle(t *testing.T) {
+	for in, want := range map[string]string{
+		"UI / Design Issues": "ui-design-issues",
+		"Data_Export":        "data-export",
+		"  Offline Mode! ":   "offline-mode",
+		"crash—on-launch":    "crash-on-launch",
+		"Überweisung 2":      "überweisung-2",
+		"---":                "",
+	} {
+		if got := enrich.NameKey(in); got != want {
+			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

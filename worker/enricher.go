@@ -13,6 +13,19 @@ import (
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 )
 
+// Taxonomy loads the taxonomy enrich.taxonomy names, or returns the
+// bundled one when it names none.
+func Taxonomy(ec config.Enrich) (*enrich.Taxonomy, error) {
+	if ec.Taxonomy == "" {
+		return enrich.DefaultTaxonomy(), nil
+	}
+	tax, err := enrich.LoadTaxonomy(ec.Taxonomy)
+	if err != nil {
+		return nil, fmt.Errorf("enrich.taxonomy: %w", err)
+	}
+	return tax, nil
+}
+
 // NewEnricher assembles the enrichment chain the configuration asks for:
 // redaction first, so that no later stage (an LLM) sees personal data,
 // then tagging, then sentiment, which scores the evidence the tagger chose.
@@ -26,12 +39,9 @@ import (
 // (llm.Hybrid). LLM metrics are registered on reg when it is not nil.
 func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) (enrich.Stage, error) {
 	ec := cfg.Enrich
-	tax := enrich.DefaultTaxonomy()
-	if ec.Taxonomy != "" {
-		var err error
-		if tax, err = enrich.LoadTaxonomy(ec.Taxonomy); err != nil {
-			return nil, fmt.Errorf("enrich.taxonomy: %w", err)
-		}
+	tax, err := Taxonomy(ec)
+	if err != nil {
+		return nil, err
 	}
 	if ec.EmailHashKey == "" {
 		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -365,48 +364,29 @@ their parents back.`,
 }
 
 // tagMatcher returns what themes of t a record's source tags name: a tag
-// names the theme whose name it equals once both are folded by tagKey, or
+// names the theme whose name it equals once both are folded by enrich.NameKey, or
 // the theme tagMap maps it to. It fails when tagMap names a theme t does
 // not define.
 func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []string) []string, error) {
 	byKey := make(map[string]string)
 	for _, name := range t.Names() {
-		byKey[tagKey(name)] = name
+		byKey[enrich.NameKey(name)] = name
 	}
 	for tag, theme := range tagMap {
 		if _, ok := t.Lookup(theme); !ok {
 			return nil, fmt.Errorf("--tag-map %s=%s: the taxonomy has no theme %q", tag, theme, theme)
 		}
-		byKey[tagKey(tag)] = theme
+		byKey[enrich.NameKey(tag)] = theme
 	}
 	return func(tags []string) []string {
 		var themes []string
 		for _, tag := range tags {
-			if th, ok := byKey[tagKey(tag)]; ok && !slices.Contains(themes, th) {
+			if th, ok := byKey[enrich.NameKey(tag)]; ok && !slices.Contains(themes, th) {
 				themes = append(themes, th)
 			}
 		}
 		return themes
 	}, nil
-}
-
-// tagKey folds a tag or theme name for matching: lower case, and every
-// run of characters other than letters and digits one hyphen.
-func tagKey(s string) string {
-	var b strings.Builder
-	gap := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if gap && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			gap = false
-			b.WriteRune(r)
-			continue
-		}
-		gap = true
-	}
-	return b.String()
 }
 
 // commonest lists up to n keys of counts, most frequent first, with their

@@ -12,10 +12,10 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
-	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/worker"
 )
 
 // newThemesCmd groups the tools that grow the taxonomy.
@@ -134,11 +134,9 @@ func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate, descri
 	if !cfg.LLM.Enabled {
 		return "offline", nil
 	}
-	tax := enrich.DefaultTaxonomy()
-	if cfg.Enrich.Taxonomy != "" {
-		if tax, err = enrich.LoadTaxonomy(cfg.Enrich.Taxonomy); err != nil {
-			return "offline", fmt.Errorf("enrich.taxonomy: %w", err)
-		}
+	tax, err := worker.Taxonomy(cfg.Enrich)
+	if err != nil {
+		return "offline", err
 	}
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
 )
 
 // Cluster is what the model is shown of one cluster of feedback that no
@@ -124,16 +125,7 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 		if err != nil || i < 0 || i >= len(names) {
 			continue // a cluster that was not asked about
 		}
-		names[i] = ClusterName{Name: themeName(c.Name), Description: oneLine(c.Description)}
+		names[i] = ClusterName{Name: enrich.NameKey(c.Name), Description: oneLine(c.Description)}
 	}
 	return nil
-}
-
-// themeName folds a proposed name into the taxonomy's style: lower case,
-// words joined by single hyphens.
-func themeName(s string) string {
-	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
-	})
-	return strings.Join(f, "-")
 }
