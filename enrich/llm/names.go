@@ -80,21 +80,17 @@ func (t *Tagger) NameClusters(ctx context.Context, clusters []Cluster) ([]Cluste
 	if reason := t.closed(); reason != "" {
 		return nil, openai.Usage{}, fmt.Errorf("LLM not asked: %s", reason)
 	}
-	estimate := len(namesSystem)/4 + len(user)/4 + 40*len(clusters)
-	if !t.budget.reserve(estimate) {
-		return nil, openai.Usage{}, errors.New("LLM not asked: the daily token budget is spent")
-	}
-	if !t.waitRate(ctx, estimate) {
-		t.budget.settle(estimate, 0)
-		return nil, openai.Usage{}, errors.New("LLM not asked: the tokens-per-minute limit would wait too long")
-	}
 	names := make([]ClusterName, len(clusters))
-	usage, err := t.ask(ctx, namesSystem, string(user), "cluster_names", namesSchema, func(resp openai.ChatCompletionResponse) error {
-		return parseNames(resp, names)
+	estimate := len(namesSystem)/4 + len(user)/4 + 40*len(clusters)
+	usage, err := t.metered(ctx, estimate, func() (openai.Usage, error) {
+		return t.ask(ctx, namesSystem, string(user), "cluster_names", namesSchema, func(resp openai.ChatCompletionResponse) error {
+			return parseNames(resp, names)
+		})
 	})
-	t.budget.settle(estimate, usage.PromptTokens+usage.CompletionTokens)
-	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
-	if err != nil {
+	switch {
+	case errors.Is(err, errBudget), errors.Is(err, errRateLimit):
+		return nil, usage, fmt.Errorf("LLM not asked: %w", err)
+	case err != nil:
 		return nil, usage, err
 	}
 	return names, usage, nil

@@ -264,27 +264,19 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		return
 	}
 	defer t.sem.Release(1)
-	estimate := t.prompt.estimateTokens(texts)
-	if !t.budget.reserve(estimate) {
+	var ans map[int][]enrich.Theme
+	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func() (u openai.Usage, err error) {
+		ans, u, err = t.call(ctx, texts)
+		return u, err
+	})
+	switch {
+	case errors.Is(err, errBudget):
 		t.fail(jobs, reasonBudget)
 		return
-	}
-	if !t.waitRate(ctx, estimate) {
-		t.budget.settle(estimate, 0)
+	case errors.Is(err, errRateLimit):
 		t.fail(jobs, reasonRateLimit)
 		return
-	}
-	ans, usage, err := t.call(ctx, texts)
-	spent := usage.PromptTokens + usage.CompletionTokens
-	t.budget.settle(estimate, spent)
-	t.metrics.budget(t.budget.remaining())
-	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
-	if spent > estimate {
-		// Charge the limiter what the estimate missed; the next request
-		// waits for it.
-		t.limiter.ReserveN(time.Now(), min(spent-estimate, t.opts.TokensPerMinute))
-	}
-	if err != nil {
+	case err != nil:
 		t.fail(jobs, reasonError)
 		return
 	}
@@ -306,6 +298,38 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		}
 	}
 	t.metrics.items("llm", answered)
+}
+
+// Why metered did not ask the model.
+var (
+	errBudget    = errors.New("the daily token budget is spent")
+	errRateLimit = errors.New("the tokens-per-minute limit would wait too long")
+)
+
+// metered runs ask, one request estimated to cost estimate tokens, under
+// the daily budget and the tokens-per-minute limit. When either refuses it
+// returns errBudget or errRateLimit without running ask; otherwise it
+// settles the budget with the tokens ask spent, counts them, charges the
+// limiter what the estimate missed, and returns what ask returned.
+func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.Usage, error)) (openai.Usage, error) {
+	if !t.budget.reserve(estimate) {
+		return openai.Usage{}, errBudget
+	}
+	if !t.waitRate(ctx, estimate) {
+		t.budget.settle(estimate, 0)
+		return openai.Usage{}, errRateLimit
+	}
+	usage, err := ask()
+	spent := usage.PromptTokens + usage.CompletionTokens
+	t.budget.settle(estimate, spent)
+	t.metrics.budget(t.budget.remaining())
+	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
+	if spent > estimate {
+		// Charge the limiter what the estimate missed; the next request
+		// waits for it.
+		t.limiter.ReserveN(time.Now(), min(spent-estimate, t.opts.TokensPerMinute))
+	}
+	return usage, err
 }
 
 // share is item i's part of total tokens split over n items; the parts
