@@ -67,19 +67,8 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 }
 
 func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
-	var rows []sinks.Row
-	for i, s := range []string{
-		"Dark mode please, my eyes hurt", "Is dark mode coming?", "I need dark mode at night",
-		"Dark mode for the mobile app", "Dark mode would be lovely",
-	} {
-		rows = append(rows, row(fmt.Sprint("d", i), "keywords", s))
-	}
-	rows = append(rows, row("tagged", "keywords", "Dark mode invoice refund", "billing"))
-	storeRows(t, rows)
-	stdout, stderr, err := execute(t, context.Background(), "themes", "suggest", "--format", "json", "--clusters", "1")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	storeRows(t, append(darkModeRows("Dark mode please, my eyes hurt"),
+		row("tagged", "keywords", "Dark mode invoice refund", "billing")))
 	var got struct {
 		Untagged   int `json:"untagged"`
 		Candidates []struct {
@@ -89,9 +78,7 @@ func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
 			IDs    []string `json:"ids"`
 		} `json:"candidates"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("%v: %s", err, stdout)
-	}
+	suggestJSON(t, &got)
 	if got.Untagged != 5 || len(got.Candidates) != 1 {
 		t.Fatalf("got %+v, want one candidate from the 5 untagged items", got)
 	}
@@ -108,14 +95,7 @@ func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
 // With the LLM configured, suggest asks it to name the candidates; when it
 // fails, the offline names stay and a warning says why.
 func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
-	var rows []sinks.Row
-	for i, s := range []string{
-		"Dark mode please, write to ann@example.org", "Is dark mode coming?", "I need dark mode at night",
-		"Dark mode for the mobile app", "Dark mode would be lovely",
-	} {
-		rows = append(rows, row(fmt.Sprint("d", i), "keywords", s))
-	}
-	storeRows(t, rows)
+	storeRows(t, darkModeRows("Dark mode please, write to ann@example.org"))
 	var (
 		mu     sync.Mutex
 		bodies []string
@@ -145,10 +125,6 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "1")
 
 	suggest := func() (named string, name, description string, stderr string) {
-		stdout, stderr, err := execute(t, context.Background(), "themes", "suggest", "--format", "json", "--clusters", "1")
-		if err != nil {
-			t.Fatalf("%v\n%s", err, stderr)
-		}
 		var got struct {
 			NamedBy    string `json:"named_by"`
 			Candidates []struct {
@@ -156,8 +132,9 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 				Description string `json:"description"`
 			} `json:"candidates"`
 		}
-		if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got.Candidates) != 1 {
-			t.Fatalf("%v: %s", err, stdout)
+		stderr = suggestJSON(t, &got)
+		if len(got.Candidates) != 1 {
+			t.Fatalf("%d candidates, want 1", len(got.Candidates))
 		}
 		return got.NamedBy, got.Candidates[0].Name, got.Candidates[0].Description, stderr
 	}
@@ -175,4 +152,29 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	if by != "offline" || !strings.Contains(name, "dark") || desc != "" || !strings.Contains(stderr, "keeping the offline names") {
 		t.Errorf("with the LLM down: named by %q, %q, %q, stderr %q", by, name, desc, stderr)
 	}
+}
+
+// darkModeRows is five untagged records asking for dark mode, the first
+// of them first.
+func darkModeRows(first string) []sinks.Row {
+	var rows []sinks.Row
+	for i, s := range []string{first, "Is dark mode coming?", "I need dark mode at night",
+		"Dark mode for the mobile app", "Dark mode would be lovely"} {
+		rows = append(rows, row(fmt.Sprint("d", i), "keywords", s))
+	}
+	return rows
+}
+
+// suggestJSON runs themes suggest with one cluster and JSON output,
+// decodes what it printed into out, and returns its stderr.
+func suggestJSON(t *testing.T, out any) string {
+	t.Helper()
+	stdout, stderr, err := execute(t, context.Background(), "themes", "suggest", "--format", "json", "--clusters", "1")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), out); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	return stderr
 }

@@ -1,10 +1,10 @@
 // Package stored reads enriched feedback back from ClickHouse for the
 // tagging tools: the LLM's answers and the sources' own tags as training
 // data for the offline tagger, and the items no theme fitted, for theme
-// discovery. Every query
-// counts a record once however often it was delivered (FINAL on the
-// ReplacingMergeTree keyed by id) and binds every value as a parameter;
-// only the database name, checked by the configuration, is spliced in.
+// discovery. Every query counts a record once however often it was
+// delivered (FINAL on the ReplacingMergeTree keyed by id) and binds every
+// value as a parameter; only the database name, checked by the
+// configuration, is spliced in.
 package stored
 
 import (
