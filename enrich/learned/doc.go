@@ -65,7 +65,9 @@
 // predicted theme brings its ancestors with the same confidence.
 //
 // Evidence is the sentence whose words (and their n-grams) contribute most
-// to a theme's score, or the whole text when it is one sentence.
+// to a theme's score, or the whole text when it is one sentence. Sentences
+// are those the word pairs keep within: they end at a line break or at ., !
+// or ? before a space, so the tokenizer finds them as it goes.
 //
 // # Model files
 //

@@ -119,8 +119,7 @@ type scratch struct {
 
 	grams   []int32
 	offs    []int
-	contrib []float64
-	spans   [][2]int
+	contrib []float64 // per sentence, for evidence
 }
 
 // score computes the class scores of text into s.scores.
@@ -263,74 +262,44 @@ func addRow(acc []float32, a float32, row []float32) {
 
 // evidence returns the sentence of text whose words (with their n-grams)
 // contribute most to class c's score, or the whole text when it is one
-// sentence. It relies on the state score left in s.
+// sentence. Sentences are the tokenizer's: they end at a line break or at
+// ., ! or ? before a space. It relies on the state score left in s.
 func (m *Model) evidence(text string, s *scratch, c int) string {
-	s.spans = sentences(text, s.spans[:0])
-	spans := s.spans
-	if len(spans) <= 1 {
+	starts := s.tok.sentStarts
+	if len(starts) <= 1 {
 		return strings.TrimSpace(text)
 	}
-	// Each token's share of the class score (for an exclusive model, of
-	// how far the class's score stands above the median class's).
-	contrib := s.contrib[:0]
-	for range s.tok.len() {
-		contrib = append(contrib, 0)
+	// Each sentence's share of the class score (for an exclusive model, of
+	// how far the class's score stands above the median class's): its
+	// words' own features and their n-grams.
+	sum := s.contrib[:0]
+	for range starts {
+		sum = append(sum, 0)
 	}
-	s.contrib = contrib
+	s.contrib = sum
 	for i, t := range s.first {
 		// Only the words themselves: pairs would cost as much as the
 		// whole scoring again and rarely change which sentence wins.
-		j := s.feat[t]
-		if j < 0 {
-			continue
+		v := 0.0
+		if j := s.feat[t]; j >= 0 {
+			cnt := s.ids.counts[s.slot[t]]
+			v = s.wordScale * sublinear(cnt) * float64(m.feats.idf(j)) / float64(cnt) * float64(m.feats.weight(j, c))
 		}
-		cnt := s.ids.counts[s.slot[t]]
-		v := s.wordScale * sublinear(cnt) * float64(m.feats.idf(j)) / float64(cnt)
-		contrib[i] += v * float64(m.feats.weight(j, c))
-	}
-	for i := range contrib {
-		ref := s.word[i]
 		cnt := s.types.counts[s.typeSlot[i]]
-		contrib[i] += s.charScale * sublinear(cnt) / float64(cnt) * float64(m.wordRow(s, ref)[c])
+		v += s.charScale * sublinear(cnt) / float64(cnt) * float64(m.wordRow(s, s.word[i])[c])
+		sum[s.tok.sents[i]] += v
 	}
-	best, bestScore := 0, math.Inf(-1)
-	tok := 0
-	for si, sp := range spans {
-		var sum float64
-		for ; tok < len(s.tok.starts) && s.tok.starts[tok] < sp[1]; tok++ {
-			sum += contrib[tok]
-		}
-		if sum > bestScore {
-			best, bestScore = si, sum
+	best := 0
+	for si := range sum {
+		if sum[si] > sum[best] {
+			best = si
 		}
 	}
-	return strings.TrimSpace(text[spans[best][0]:spans[best][1]])
-}
-
-// sentences splits text at sentence ends (., ! or ? before a space) and
-// line breaks, returning the byte spans of the non-blank pieces.
-func sentences(text string, spans [][2]int) [][2]int {
-	start := 0
-	emit := func(end int) {
-		if strings.TrimSpace(text[start:end]) != "" {
-			spans = append(spans, [2]int{start, end})
-		}
-		start = end
+	end := len(text)
+	if best+1 < len(starts) {
+		end = starts[best+1]
 	}
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '\n':
-			emit(i + 1)
-		case '.', '!', '?':
-			if i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '\t' {
-				emit(i + 1)
-			}
-		}
-	}
-	if start < len(text) {
-		emit(len(text))
-	}
-	return spans
+	return strings.TrimSpace(text[starts[best]:end])
 }
 
 // counter counts small sets of non-zero keys with open addressing; it

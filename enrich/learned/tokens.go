@@ -14,9 +14,12 @@ type tokenizer struct {
 	buf  []byte
 	ends []int // ends[i] is where word i stops in buf; word i starts at ends[i-1]
 	// starts records where each word starts in the original text, for
-	// evidence; sents numbers the sentence each word is in.
-	starts []int
-	sents  []int32
+	// evidence; sents numbers the sentence each word is in, and sentStarts
+	// holds where each sentence starts: 0, then just after the character
+	// that ended the sentence before it.
+	starts     []int
+	sents      []int32
+	sentStarts []int
 }
 
 func (t *tokenizer) reset() {
@@ -24,6 +27,7 @@ func (t *tokenizer) reset() {
 	t.ends = t.ends[:0]
 	t.starts = t.starts[:0]
 	t.sents = t.sents[:0]
+	t.sentStarts = append(t.sentStarts[:0], 0)
 }
 
 func (t *tokenizer) len() int { return len(t.ends) }
@@ -43,6 +47,7 @@ func (t *tokenizer) split(text string) {
 	in := false
 	var sent int32
 	boundary := false
+	after := 0 // just after the last sentence end seen
 	var r rune
 	for i := 0; i < len(text); {
 		size := 1
@@ -50,7 +55,7 @@ func (t *tokenizer) split(text string) {
 			// Fast path: an ASCII letter or digit, lowercased.
 			if !in {
 				in = true
-				t.open(i, &sent, &boundary)
+				t.open(i, &sent, &boundary, after)
 			}
 			t.buf = append(t.buf, c)
 			i++
@@ -69,7 +74,7 @@ func (t *tokenizer) split(text string) {
 		case isWordRune(r):
 			if !in {
 				in = true
-				t.open(i, &sent, &boundary)
+				t.open(i, &sent, &boundary, after)
 			}
 			t.buf = utf8.AppendRune(t.buf, r)
 		case in && (r == '\'' || r == '’') && i+size < len(text) && nextIsLetter(text[i+size:]):
@@ -80,7 +85,7 @@ func (t *tokenizer) split(text string) {
 				t.ends = append(t.ends, len(t.buf))
 			}
 			if endsSentence(text, i, size) {
-				boundary = true
+				boundary, after = true, i+size
 			}
 		}
 		i += size
@@ -103,11 +108,12 @@ var asciiWord = func() (t [256]byte) {
 	return t
 }()
 
-// open starts a word at byte i of the text, in the next sentence if a
-// sentence ended since the last word.
-func (t *tokenizer) open(i int, sent *int32, boundary *bool) {
+// open starts a word at byte i of the text, in the next sentence (which
+// starts at byte after) if a sentence ended since the last word.
+func (t *tokenizer) open(i int, sent *int32, boundary *bool, after int) {
 	if *boundary && len(t.ends) > 0 {
 		*sent++
+		t.sentStarts = append(t.sentStarts, after)
 	}
 	*boundary = false
 	t.starts = append(t.starts, i)
