@@ -235,7 +235,7 @@ func (m *Model) init() error {
 		return errors.New("model's calibration does not match its themes")
 	}
 	var err error
-	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW); err != nil {
+	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k); err != nil {
 		return err
 	}
 	m.gramIdx = newTable(f.GramKeys)

@@ -64,20 +64,23 @@ func (t *table) get(k uint64) int32 {
 // featTable is the word features of a model, laid out for tagging. An
 // open-addressing table of entries, 8 bytes each so that probing touches
 // few cache lines, holds each feature's key (its high bits) and where its
-// record starts in the arena (the low bits, plus one). A record is the
-// feature's IDF, the scale of its class weights, their number, then the
-// weights, each a class (high 16 bits) and a weight in units of scale
-// (low 16 bits, signed): 12 bytes plus 4 per weight, so that the records
-// of a model's features fit the processor's last-level cache. On
-// BANKING77 four features in five keep at most 3 class weights; their
-// records take 12 to 24 bytes where a fixed 64-byte slot took a whole
-// cache line. Records are in order of how many training texts had the
-// feature, most first: the features most texts have share the same few
-// cache lines, which stay cached.
+// record starts in the arena (the low bits, plus one). A record is, in
+// 16-bit words, the feature's IDF and the scale of its class weights
+// (float32 each, low half first), their number, then the weights, each a
+// class and a weight in units of scale (int8, as the model file holds it):
+// one word per weight, class in the high byte, when the model has at most
+// 256 classes, else two. The records of a model's features then fit the
+// processor's last-level cache: on BANKING77 a text's features have about
+// 10 weights each, 30 bytes of record where 32-bit weights took 54 and a
+// fixed 64-byte slot a whole cache line. Records are in order of how many
+// training texts had the feature, most first: the features most texts have
+// share the same few cache lines, which stay cached.
 type featTable struct {
 	entries []uint64 // 0 marks an empty entry
-	arena   []uint32
+	arena   []uint16
 	shift   uint8
+	// wide is set when classes need 16 bits: two words per weight.
+	wide bool
 }
 
 // slotBits is how many low bits of an entry hold its record's start plus
@@ -87,20 +90,26 @@ const (
 	slotMask = 1<<slotBits - 1
 )
 
-// Offsets in a record, in 4-byte words.
+// Offsets in a record, in 16-bit words.
 const (
 	recIDF     = 0
-	recScale   = 1
-	recN       = 2
-	recWeights = 3
+	recScale   = 2
+	recN       = 4
+	recWeights = 5
 )
 
 // errTooManyFeatures is returned for a model whose word features' records
 // an entry cannot address.
 var errTooManyFeatures = errors.New("model has too many word features")
 
-func newFeatTable(keys []uint64, idf []float32, rows sparseRows) (*featTable, error) {
-	if size := recWeights*len(keys) + int(rows.Ptr[len(keys)]); size >= slotMask {
+func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int) (*featTable, error) {
+	wide := k > 256
+	per := 1
+	if wide {
+		per = 2
+	}
+	size := recWeights*len(keys) + per*int(rows.Ptr[len(keys)])
+	if size >= slotMask {
 		return nil, errTooManyFeatures
 	}
 	// At most 3/4 full: linear probing then needs about 2.5 probes to
@@ -111,8 +120,9 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows) (*featTable, er
 	}
 	t := &featTable{
 		entries: make([]uint64, 1<<bits),
-		arena:   make([]uint32, 0, recWeights*len(keys)+int(rows.Ptr[len(keys)])),
+		arena:   make([]uint16, 0, size),
 		shift:   64 - bits,
+		wide:    wide,
 	}
 	order := make([]int, len(keys))
 	for j := range order {
@@ -133,12 +143,27 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows) (*featTable, er
 			s = (s + 1) & mask
 		}
 		t.entries[s] = k&^slotMask | uint64(len(t.arena)+1)
-		t.arena = append(t.arena, math.Float32bits(idf[j]), math.Float32bits(rows.Scale[j]), uint32(rows.Ptr[j+1]-rows.Ptr[j]))
+		t.arena = appendFloat(t.arena, idf[j])
+		t.arena = appendFloat(t.arena, rows.Scale[j])
+		t.arena = append(t.arena, uint16(rows.Ptr[j+1]-rows.Ptr[j]))
 		for n := rows.Ptr[j]; n < rows.Ptr[j+1]; n++ {
-			t.arena = append(t.arena, uint32(rows.Class[n])<<16|uint32(uint16(int16(rows.Q[n]))))
+			if wide {
+				t.arena = append(t.arena, rows.Class[n], uint16(int16(rows.Q[n])))
+			} else {
+				t.arena = append(t.arena, rows.Class[n]<<8|uint16(uint8(rows.Q[n])))
+			}
 		}
 	}
 	return t, nil
+}
+
+func appendFloat(a []uint16, f float32) []uint16 {
+	b := math.Float32bits(f)
+	return append(a, uint16(b), uint16(b>>16))
+}
+
+func (t *featTable) float(at int32) float32 {
+	return math.Float32frombits(uint32(t.arena[at]) | uint32(t.arena[at+1])<<16)
 }
 
 func (t *featTable) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
@@ -163,27 +188,47 @@ func (t *featTable) find(k uint64) int32 {
 }
 
 // idf returns the IDF of the feature whose record starts at s.
-func (t *featTable) idf(s int32) float32 { return math.Float32frombits(t.arena[s+recIDF]) }
+func (t *featTable) idf(s int32) float32 { return t.float(s + recIDF) }
 
-// row returns the class weights of the feature whose record starts at s.
-func (t *featTable) row(s int32) []uint32 {
+// weights returns the class weights of the feature whose record starts at
+// s, in the record's encoding.
+func (t *featTable) weights(s int32) []uint16 {
 	n := int32(t.arena[s+recN])
+	if t.wide {
+		n *= 2
+	}
 	return t.arena[s+recWeights : s+recWeights+n]
 }
 
 // addRow adds a times the class weights of the feature at s to acc.
 func (t *featTable) addRow(acc []float32, a float32, s int32) {
-	a *= math.Float32frombits(t.arena[s+recScale])
-	for _, cw := range t.row(s) {
-		acc[cw>>16] += a * float32(int16(cw))
+	a *= t.float(s + recScale)
+	w := t.weights(s)
+	if t.wide {
+		for i := 0; i+1 < len(w); i += 2 {
+			acc[w[i]] += a * float32(int16(w[i+1]))
+		}
+		return
+	}
+	for _, cw := range w {
+		acc[cw>>8] += a * float32(int8(cw))
 	}
 }
 
 // weight returns the weight of class c for the feature at s.
 func (t *featTable) weight(s int32, c int) float32 {
-	for _, cw := range t.row(s) {
-		if cw>>16 == uint32(c) {
-			return math.Float32frombits(t.arena[s+recScale]) * float32(int16(cw))
+	w := t.weights(s)
+	if t.wide {
+		for i := 0; i+1 < len(w); i += 2 {
+			if int(w[i]) == c {
+				return t.float(s+recScale) * float32(int16(w[i+1]))
+			}
+		}
+		return 0
+	}
+	for _, cw := range w {
+		if int(cw>>8) == c {
+			return t.float(s+recScale) * float32(int8(cw))
 		}
 	}
 	return 0

@@ -1,17 +1,24 @@
 package learned
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 )
 
 // The tagging layout must give back every weight the sparse rows hold, by
-// look-up and by accumulation, whether a class fits inline or not: 300
-// classes and rows longer than a slot holds exercise both paths.
+// look-up and by accumulation, whether classes fit a byte (77, and 256
+// whose last class needs all 8 bits) or not (300).
 func TestFeatTableHoldsTheRows(t *testing.T) {
-	const k, features = 300, 500
-	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{77, 256, 300} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) { testFeatTable(t, k) })
+	}
+}
+
+func testFeatTable(t *testing.T, k int) {
+	const features = 500
+	rng := rand.New(rand.NewPCG(1, uint64(k)))
 	keys := make([]uint64, features)
 	idf := make([]float32, features)
 	rows := sparseRows{Ptr: []int32{0}, Scale: make([]float32, features)}
@@ -22,7 +29,7 @@ func TestFeatTableHoldsTheRows(t *testing.T) {
 		rows.Scale[j] = 0.01 * (1 + rng.Float32())
 		dense[j] = make([]float32, k)
 		n := rng.IntN(40)
-		for _, c := range rng.Perm(k)[:n] {
+		for _, c := range rng.Perm(k)[:min(n, k)] {
 			q := int8(rng.IntN(255) - 127)
 			if q == 0 {
 				continue
@@ -33,7 +40,7 @@ func TestFeatTableHoldsTheRows(t *testing.T) {
 		}
 		rows.Ptr = append(rows.Ptr, int32(len(rows.Q)))
 	}
-	ft, err := newFeatTable(keys, idf, rows)
+	ft, err := newFeatTable(keys, idf, rows, k)
 	if err != nil {
 		t.Fatal(err)
 	}
