@@ -246,11 +246,11 @@ func (t *featTable) prefetch(keys []uint64) (sink uint64) {
 	return sink
 }
 
-// prefetchSlots does the same for the records of the features a counter
-// holds (its keys are record starts plus one).
-func (t *featTable) prefetchSlots(keys []uint64, used []int32) (sink uint64) {
+// prefetchRecords does the same for the records starting at rec[u] for
+// each u of used.
+func (t *featTable) prefetchRecords(rec []int32, used []int32) (sink uint64) {
 	for _, u := range used {
-		sink += uint64(t.arena[keys[u]-1])
+		sink += uint64(t.arena[rec[u]])
 	}
 	return sink
 }

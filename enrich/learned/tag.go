@@ -101,8 +101,11 @@ type scratch struct {
 	oovFirst []int
 	keys     []uint64
 	first    []int32 // index in keys of token i's own word feature
-	feat     []int32 // slot of keys[i] in the model's feature table, -1 if unknown
 	slot     []int32 // counter slot of keys[i] in ids
+	// rec[slot] is where the record of the feature counted in ids' slot
+	// starts, -1 if the model lacks it; found lists the slots it has.
+	rec   []int32
+	found []int32
 	// typeSlot[i] is the slot of token i's word in types.
 	typeSlot []int32
 	ids      counter
@@ -166,19 +169,27 @@ func (m *Model) score(text string, s *scratch) {
 	// Word block: sublinear TF-IDF over the word features, unit length.
 	s.first = s.first[:0]
 	s.keys = f.Spec.appendWordFeatures(s.stems, s.tok.sents, s.keys[:0], &s.first)
-	s.feat, s.slot = s.feat[:0], s.slot[:0]
+	// Count the distinct features first, then look each up once: the
+	// counting stays in the first-level cache while the look-ups, which
+	// miss it, no longer hold it up.
+	s.slot = s.slot[:0]
 	s.ids.reset(len(s.keys))
 	s.sink = m.feats.prefetch(s.keys)
 	for _, key := range s.keys {
-		j := m.feats.find(key)
-		s.feat = append(s.feat, j)
-		if j < 0 {
-			s.slot = append(s.slot, -1)
-			continue
-		}
-		s.slot = append(s.slot, s.ids.add(uint64(j)+1))
+		s.slot = append(s.slot, s.ids.add(max(key, 1))) // key 0 counts as 1
 	}
-	s.sink += m.feats.prefetchSlots(s.ids.keys, s.ids.slots)
+	if len(s.rec) < len(s.ids.keys) {
+		s.rec = make([]int32, len(s.ids.keys))
+	}
+	s.found = s.found[:0]
+	for _, slot := range s.ids.slots {
+		j := m.feats.find(s.ids.keys[slot])
+		s.rec[slot] = j
+		if j >= 0 {
+			s.found = append(s.found, slot)
+		}
+	}
+	s.sink += m.feats.prefetchRecords(s.rec, s.found)
 	// One pass: the block's weighted sum before normalisation goes to
 	// wacc, which is scaled once its length is known.
 	if cap(s.wacc) < k {
@@ -187,8 +198,8 @@ func (m *Model) score(text string, s *scratch) {
 	s.wacc = s.wacc[:k]
 	clear(s.wacc)
 	var sq float64
-	for _, slot := range s.ids.slots {
-		j := int32(s.ids.keys[slot] - 1)
+	for _, slot := range s.found {
+		j := s.rec[slot]
 		v := sublinear(s.ids.counts[slot]) * float64(m.feats.idf(j))
 		sq += v * v
 		m.feats.addRow(s.wacc, float32(v), j)
@@ -281,7 +292,7 @@ func (m *Model) evidence(text string, s *scratch, c int) string {
 		// Only the words themselves: pairs would cost as much as the
 		// whole scoring again and rarely change which sentence wins.
 		v := 0.0
-		if j := s.feat[t]; j >= 0 {
+		if j := s.rec[s.slot[t]]; j >= 0 {
 			cnt := s.ids.counts[s.slot[t]]
 			v = s.wordScale * sublinear(cnt) * float64(m.feats.idf(j)) / float64(cnt) * float64(m.feats.weight(j, c))
 		}
@@ -328,8 +339,9 @@ func (c *counter) reset(n int) {
 
 func (c *counter) find(key uint64) int {
 	mask := uint64(len(c.keys) - 1)
-	// Fibonacci hashing: enough for the small, distinct integers counted
-	// here, and cheaper than a full mix.
+	// Fibonacci hashing: enough for what is counted here (feature keys,
+	// which are hashes already, and small word references), and cheaper
+	// than a full mix.
 	for i := (key * 0x9e3779b97f4a7c15 >> 32) & mask; ; i = (i + 1) & mask {
 		if c.keys[i] == key || c.keys[i] == 0 {
 			return int(i)
