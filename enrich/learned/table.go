@@ -234,23 +234,14 @@ func (t *featTable) weight(s int32, c int) float32 {
 	return 0
 }
 
-// prefetch loads the home slots of keys into the cache. Its loads do not
-// depend on one another, so the processor has many cache misses in flight
-// at once, where the probes that follow would take them one at a time.
-// It returns a sum of what it loaded, for the caller to keep, so that the
-// compiler cannot drop the loads.
+// prefetch fetches the home slots of keys into the cache (see
+// prefetchHomes). It returns a value for the caller to keep.
 func (t *featTable) prefetch(keys []uint64) (sink uint64) {
-	for _, k := range keys {
-		sink += t.entries[t.home(k)]
-	}
-	return sink
+	return prefetchHomes(t.entries, keys, t.shift)
 }
 
 // prefetchRecords does the same for the records starting at rec[u] for
 // each u of used.
 func (t *featTable) prefetchRecords(rec []int32, used []int32) (sink uint64) {
-	for _, u := range used {
-		sink += uint64(t.arena[rec[u]])
-	}
-	return sink
+	return prefetchRecords(t.arena, rec, used)
 }

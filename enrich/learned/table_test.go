@@ -46,11 +46,23 @@ func testFeatTable(t *testing.T, k int) {
 	}
 	acc := make([]float32, max(k, 256))
 	want := make([]float32, k)
+	// Prefetching has no result to check, but it must address the tables
+	// as tagging does without faulting, with nothing to fetch too.
+	ft.prefetch(keys)
+	ft.prefetch(nil)
+	rec := make([]int32, len(keys))
+	used := make([]int32, len(keys))
 	for j, key := range keys {
 		s := ft.find(key)
 		if s < 0 {
 			t.Fatalf("feature %d not found", j)
 		}
+		rec[j], used[len(keys)-1-j] = s, int32(j)
+	}
+	ft.prefetchRecords(rec, used)
+	ft.prefetchRecords(rec, nil)
+	for j, key := range keys {
+		s := ft.find(key)
 		if ft.idf(s) != idf[j] {
 			t.Fatalf("feature %d: idf %v, want %v", j, ft.idf(s), idf[j])
 		}

@@ -190,8 +190,21 @@ func (m *Model) score(text string, s *scratch) {
 		}
 	}
 	s.sink += m.feats.prefetchRecords(s.rec, s.found)
-	// One pass: the block's weighted sum before normalisation goes to
-	// wacc, which is scaled once its length is known.
+	// The character block needs none of those records: adding it first
+	// gives their loads time to arrive.
+	m.addCharBlock(s, n)
+	m.addWordBlock(s)
+	for c, v := range s.acc {
+		s.scores[c] = float64(v)
+	}
+}
+
+// addWordBlock adds the word block to s.acc: sublinear TF-IDF over the
+// word features score found, unit length. One pass: the block's weighted
+// sum before normalisation goes to wacc, which is scaled once its length
+// is known.
+func (m *Model) addWordBlock(s *scratch) {
+	k := m.k
 	if cap(s.wacc) < k {
 		s.wacc = make([]float32, k)
 	}
@@ -206,32 +219,31 @@ func (m *Model) score(text string, s *scratch) {
 	}
 	s.wordScale = 0
 	if sq > 0 {
-		s.wordScale = f.Spec.WordWeight / math.Sqrt(sq)
+		s.wordScale = m.file.Spec.WordWeight / math.Sqrt(sq)
 	}
 	addRow(s.acc, float32(s.wordScale), s.wacc)
+}
 
-	// Character block: the words' cached n-gram scores, weighted by their
-	// sublinear counts.
+// addCharBlock adds the character block to s.acc: the cached n-gram
+// scores of the text's n words, weighted by their sublinear counts.
+func (m *Model) addCharBlock(s *scratch, n int) {
 	s.types.reset(n)
 	s.typeSlot = s.typeSlot[:0]
 	for i := range n {
 		s.typeSlot = append(s.typeSlot, s.types.add(refKey(s.word[i])))
 	}
-	sq = 0
+	var sq float64
 	for _, slot := range s.types.slots {
 		c := sublinear(s.types.counts[slot])
 		sq += c * c * m.wordSq(s, keyRef(s.types.keys[slot]))
 	}
 	s.charScale = 0
 	if sq > 0 {
-		s.charScale = f.Spec.CharWeight / math.Sqrt(sq)
+		s.charScale = m.file.Spec.CharWeight / math.Sqrt(sq)
 	}
 	for _, slot := range s.types.slots {
 		c := float32(s.charScale * sublinear(s.types.counts[slot]))
 		addRow(s.acc, c, m.wordRow(s, keyRef(s.types.keys[slot])))
-	}
-	for c, v := range s.acc {
-		s.scores[c] = float64(v)
 	}
 }
 
