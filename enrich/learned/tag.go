@@ -200,9 +200,9 @@ func (m *Model) score(text string, s *scratch) {
 }
 
 // addWordBlock adds the word block to s.acc: sublinear TF-IDF over the
-// word features score found, unit length. One pass: the block's weighted
-// sum before normalisation goes to wacc, which is scaled once its length
-// is known.
+// text's word features that the model has (s.found), unit length. One
+// pass: the block's weighted sum before normalisation goes to wacc, which
+// is scaled once its length is known.
 func (m *Model) addWordBlock(s *scratch) {
 	k := m.k
 	if cap(s.wacc) < k {
