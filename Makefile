@@ -22,6 +22,10 @@ deps:
 test: deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 60m ./...
+	# The tagger's portable code, which arm64 and other architectures run
+	# instead of its amd64 assembly.
+	$(GO) vet -tags purego ./enrich/learned/
+	$(GO) test -count=1 -tags purego ./enrich/learned/
 
 # The embedded default end to end: a local NATS and ClickHouse, a generated
 # sample of 20,000 records, the worker, and the weekly theme table. Data
