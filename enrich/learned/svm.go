@@ -99,12 +99,20 @@ func trainSVM(p *svmProblem, par svmParams, alpha []float64) (w []float64, _ []f
 }
 
 func dot(w []float64, x sparse) float64 {
-	var s float64
-	val := x.val[:len(x.idx)]
-	for n, j := range x.idx {
-		s += w[j] * float64(val[n])
+	// Four sums: one would make each addition wait for the one before.
+	var s0, s1, s2, s3 float64
+	idx, val := x.idx, x.val[:len(x.idx)]
+	n := 0
+	for ; n+4 <= len(idx); n += 4 {
+		s0 += w[idx[n]] * float64(val[n])
+		s1 += w[idx[n+1]] * float64(val[n+1])
+		s2 += w[idx[n+2]] * float64(val[n+2])
+		s3 += w[idx[n+3]] * float64(val[n+3])
 	}
-	return s
+	for ; n < len(idx); n++ {
+		s0 += w[idx[n]] * float64(val[n])
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func axpy(w []float64, a float64, x sparse) {
