@@ -13,11 +13,9 @@ import (
 type tokenizer struct {
 	buf  []byte
 	ends []int // ends[i] is where word i stops in buf; word i starts at ends[i-1]
-	// starts records where each word starts in the original text, for
-	// evidence; sents numbers the sentence each word is in, and sentStarts
-	// holds where each sentence starts: 0, then just after the character
-	// that ended the sentence before it.
-	starts     []int
+	// sents numbers the sentence each word is in, and sentStarts holds
+	// where each sentence starts in the text, for evidence: 0, then just
+	// after the character that ended the sentence before it.
 	sents      []int32
 	sentStarts []int
 }
@@ -25,7 +23,6 @@ type tokenizer struct {
 func (t *tokenizer) reset() {
 	t.buf = t.buf[:0]
 	t.ends = t.ends[:0]
-	t.starts = t.starts[:0]
 	t.sents = t.sents[:0]
 	t.sentStarts = append(t.sentStarts[:0], 0)
 }
@@ -55,7 +52,7 @@ func (t *tokenizer) split(text string) {
 			// Fast path: an ASCII letter or digit, lowercased.
 			if !in {
 				in = true
-				t.open(i, &sent, &boundary, after)
+				t.open(&sent, &boundary, after)
 			}
 			t.buf = append(t.buf, c)
 			i++
@@ -74,7 +71,7 @@ func (t *tokenizer) split(text string) {
 		case isWordRune(r):
 			if !in {
 				in = true
-				t.open(i, &sent, &boundary, after)
+				t.open(&sent, &boundary, after)
 			}
 			t.buf = utf8.AppendRune(t.buf, r)
 		case in && (r == '\'' || r == '’') && i+size < len(text) && nextIsLetter(text[i+size:]):
@@ -108,15 +105,14 @@ var asciiWord = func() (t [256]byte) {
 	return t
 }()
 
-// open starts a word at byte i of the text, in the next sentence (which
-// starts at byte after) if a sentence ended since the last word.
-func (t *tokenizer) open(i int, sent *int32, boundary *bool, after int) {
+// open starts a word, in the next sentence (which starts at byte after of
+// the text) if a sentence ended since the last word.
+func (t *tokenizer) open(sent *int32, boundary *bool, after int) {
 	if *boundary && len(t.ends) > 0 {
 		*sent++
 		t.sentStarts = append(t.sentStarts, after)
 	}
 	*boundary = false
-	t.starts = append(t.starts, i)
 	t.sents = append(t.sents, *sent)
 }
 
