@@ -86,13 +86,14 @@
 //
 // [Load] lays the word features out for tagging: an open-addressing table
 // of 8-byte entries (key and record start) beside one array of records,
-// each a feature's IDF and class weights packed in 12 bytes plus 4 per
-// weight, in order of how many training texts had the feature so that the
-// common ones share cache lines. Packed, BANKING77's 84,000 word features
-// take 1.8 MB where 64-byte slots took 5.4 MB, and tagging is about 7%
-// faster.
-// A 300-character text makes about 400 word-feature look-ups; they are
-// issued first as independent loads, so that their cache misses overlap,
-// then resolved. The n-gram block costs one addition of k numbers per
-// distinct word, from per-word scores computed at load time.
+// each a feature's IDF and class weights packed in 10 bytes plus 2 per
+// weight (4 with more than 256 classes), in order of how many training
+// texts had the feature so that the common ones share cache lines.
+// A 300-character text makes about 400 word-feature keys. They are counted
+// first, so that each distinct one is looked up once; the table's slots and
+// then the records are fetched ahead of use (with PREFETCHT0 on amd64,
+// with plain loads elsewhere), so that their cache misses overlap, and the
+// n-gram block is added while the records arrive. The n-gram block costs
+// one addition of k numbers per distinct word, from per-word scores
+// computed at load time.
 package learned
