@@ -4,8 +4,8 @@
 
 // func prefetchHomes(entries []uint64, keys []uint64, shift uint8) uint64
 //
-// For each key: PREFETCHT0 entries[(key * 0x9e3779b97f4a7c15) >> shift],
-// the home slot featTable.home computes.
+// For each key: PREFETCHT0 entries[(key * fibMul) >> shift], the home slot
+// featTable.home computes (the constant below is fibMul, table.go).
 TEXT ·prefetchHomes(SB), NOSPLIT, $0-64
 	MOVQ    entries_base+0(FP), DI
 	MOVQ    keys_base+24(FP), SI

@@ -8,7 +8,7 @@ package learned
 
 func prefetchHomes(entries []uint64, keys []uint64, shift uint8) (sink uint64) {
 	for _, k := range keys {
-		sink += entries[(k*0x9e3779b97f4a7c15)>>shift]
+		sink += entries[(k*fibMul)>>shift]
 	}
 	return sink
 }

@@ -41,9 +41,13 @@ func newTable(keys []uint64) *table {
 	return t
 }
 
-// home is the first slot probed for k: Fibonacci hashing, so that keys
-// that differ only in their low bits still spread.
-func (t *table) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
+// fibMul is 2^64 divided by the golden ratio: multiplying by it and keeping
+// the high bits (Fibonacci hashing) spreads keys that differ only in their
+// low bits. Every hash table here, and prefetch_amd64.s, uses it.
+const fibMul = 0x9e3779b97f4a7c15
+
+// home is the first slot probed for k.
+func (t *table) home(k uint64) uint64 { return (k * fibMul) >> t.shift }
 
 // get returns the index of key k, or -1.
 func (t *table) get(k uint64) int32 {
@@ -166,7 +170,7 @@ func (t *featTable) float(at int32) float32 {
 	return math.Float32frombits(uint32(t.arena[at]) | uint32(t.arena[at+1])<<16)
 }
 
-func (t *featTable) home(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
+func (t *featTable) home(k uint64) uint64 { return (k * fibMul) >> t.shift }
 
 // find returns where the record of key k starts, or -1. Only the key's
 // high 40 bits are compared: a key the model lacks matches a stored one

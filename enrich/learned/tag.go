@@ -354,7 +354,7 @@ func (c *counter) find(key uint64) int {
 	// Fibonacci hashing: enough for what is counted here (feature keys,
 	// which are hashes already, and small word references), and cheaper
 	// than a full mix.
-	for i := (key * 0x9e3779b97f4a7c15 >> 32) & mask; ; i = (i + 1) & mask {
+	for i := (key * fibMul >> 32) & mask; ; i = (i + 1) & mask {
 		if c.keys[i] == key || c.keys[i] == 0 {
 			return int(i)
 		}
