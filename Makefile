@@ -5,7 +5,7 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-figures clean
+.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-figures tagging-curves clean
 
 all: build
 
@@ -57,6 +57,11 @@ bench-tagging:
 # (docs/tagging.md, "Figures"); THEMES names the data's folder.
 tagging-figures:
 	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-figures.sh
+
+# The same on 50, 70 and 85% of each training fold: how the figures grow
+# with more data (docs/tagging.md).
+tagging-curves:
+	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-figures.sh curves
 
 test-short:
 	$(GO) test -count=1 -short ./...

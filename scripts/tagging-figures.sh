@@ -5,6 +5,11 @@
 # fold's figure and their mean.
 #
 #   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh
+#   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh curves
+#
+# With "curves" it prints learning curves instead: the mean figure when
+# training on 50, 70 and 85 percent of each training fold (docs/tagging.md,
+# "How the figures may move on the held-out halves"; ~5 minutes).
 #
 # THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
 # (not part of this repository). Takes about 5 minutes on two cores.
@@ -21,14 +26,31 @@ trap 'rm -rf "$splits"' EXIT
 FEEDBACKLOOP_THEMES_DATA=$themes LEARNED_SPLITS=$splits go test -count=1 -run TestWriteSplits ./enrich/learned/ >/dev/null
 
 # figure KEY ARGS...: runs tagger eval on the 5 folds, printing KEY of each
-# and the mean. {f} in ARGS is the fold number.
+# and the mean. {f} in ARGS is the fold number; {d} is each draw DRAWS
+# lists (default 0).
 figure() {
   local key=$1; shift
+  local f d args
   for f in 0 1 2 3 4; do
-    bin/feedbackloop tagger eval --format json "${@//\{f\}/$f}" 2>/dev/null |
-      sed -n "s/.*\"$key\":\([0-9.e-]*\).*/\1/p"
+    for d in ${DRAWS:-0}; do
+      args=("${@//\{f\}/$f}")
+      bin/feedbackloop tagger eval --format json "${args[@]//\{d\}/$d}" 2>/dev/null |
+        sed -n "s/.*\"$key\":\([0-9.e-]*\).*/\1/p"
+    done
   done | awk '{ s += $1; printf "%.4f ", $1 } END { printf "mean %.4f\n", s / NR }'
 }
+
+if [ "${1:-}" = curves ]; then
+  for q in 50 70 85; do
+    echo -n "BANKING77 accuracy, $q% of each training fold: "
+    figure accuracy --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
+  done
+  for q in 50 70 85; do
+    echo -n "Review-Pulse micro-F1, model alone, $q% (4 draws per fold): "
+    DRAWS="0 1 2 3" figure micro_f1 --train "$splits/rp_{f}.train.$q-{d}.csv" --test "$splits/rp_{f}.test.csv"
+  done
+  exit 0
+fi
 tax=examples/app-review-issues.yaml
 echo -n "BANKING77 accuracy:                 "; figure accuracy --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"

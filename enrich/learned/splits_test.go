@@ -3,8 +3,10 @@ package learned
 import (
 	"encoding/csv"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,12 @@ import (
 // intent drawn from b77_f.train (seed f) and is tested on b77_f.test;
 // rp_f.train/test are the 5 folds of reviewpulse_dev.csv (seed 7),
 // stratified by label set.
+//
+// For the learning curves in docs/tagging.md it also writes, for each
+// fold's training part and each share q of 50, 70 and 85 percent, random
+// subsets holding that share of its rows: b77_f.train.q-0 (one draw) and
+// rp_f.train.q-d for d in 0..3 (four draws: Review-Pulse's folds are
+// small and noisy).
 func TestWriteSplits(t *testing.T) {
 	dir := os.Getenv("LEARNED_SPLITS")
 	if dir == "" {
@@ -58,7 +66,21 @@ func TestWriteSplits(t *testing.T) {
 		write(fmt.Sprintf("b77_%d.test", f), pick(b77, bf, f, true))
 		shots, _ := fewShot(train, 10, uint64(f))
 		write(fmt.Sprintf("b77s_%d.train", f), shots)
-		write(fmt.Sprintf("rp_%d.train", f), pick(rp, rf, f, false))
+		rpTrain := pick(rp, rf, f, false)
+		write(fmt.Sprintf("rp_%d.train", f), rpTrain)
 		write(fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
+		for _, q := range []int{50, 70, 85} {
+			write(fmt.Sprintf("b77_%d.train.%d-0", f, q), share(train, q, uint64(100*f+q), 0))
+			for d := range 4 {
+				write(fmt.Sprintf("rp_%d.train.%d-%d", f, q, d), share(rpTrain, q, uint64(100*f+q), uint64(d)))
+			}
+		}
 	}
+}
+
+// share returns a random q percent of ex.
+func share(ex []Example, q int, seed, draw uint64) []Example {
+	out := slices.Clone(ex)
+	rand.New(rand.NewPCG(seed, draw)).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out[:len(out)*q/100]
 }
