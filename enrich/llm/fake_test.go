@@ -16,7 +16,8 @@ import (
 )
 
 // fakeAPI is a local OpenAI-compatible chat completions server. It checks
-// the shape of every request against what the Tagger must send, records
+// the shape of every request against what the Tagger must send (a tagging
+// request, or a cluster-naming one when the schema is "cluster_names"), records
 // the bodies, and answers as script says for each request in turn
 // (numbered from 0); without a script entry it answers like a model that
 // knows the test taxonomy.
@@ -61,7 +62,11 @@ type chatRequest struct {
 		ID   string `json:"id"`
 		Text string `json:"text"`
 	}
+	clusters int // in a cluster-naming request
 }
+
+// units is what a request asks about: its items, or its clusters.
+func (r *chatRequest) units() int { return len(r.items) + r.clusters }
 
 func newFakeAPI(t testing.TB, names []string, script func(n int, req *chatRequest) reply) *fakeAPI {
 	t.Helper()
@@ -130,15 +135,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
 		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
 			"message": map[string]any{"role": "assistant", "content": content}}},
-		"usage": map[string]any{"prompt_tokens": 100 + 10*len(req.items), "completion_tokens": 7 * len(req.items),
-			"total_tokens": 100 + 17*len(req.items)},
+		"usage": map[string]any{"prompt_tokens": 100 + 10*req.units(), "completion_tokens": 7 * req.units(),
+			"total_tokens": 100 + 17*req.units()},
 	}
 	_ = json.NewEncoder(w).Encode(resp)
 }
 
-// check verifies the request shape: the model, a system prompt naming the
-// themes, a user message holding the items as JSON, and a strict JSON
-// schema whose theme names are exactly the taxonomy's.
+// check verifies the request shape: the model, a system and a user
+// message, and a strict JSON schema; then checkThemes or checkNames what
+// the schema's name says the request is.
 func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 	var req chatRequest
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -150,14 +155,45 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 	if len(req.Messages) != 2 || req.Messages[0].Role != "system" || req.Messages[1].Role != "user" {
 		return nil, fmt.Errorf("messages %+v, want system then user", req.Messages)
 	}
-	for _, n := range f.names {
-		if !strings.Contains(req.Messages[0].Content, n) {
-			return nil, fmt.Errorf("system prompt does not name theme %q", n)
-		}
-	}
 	rf := req.ResponseFormat
 	if rf == nil || rf.Type != "json_schema" || rf.JSONSchema == nil || !rf.JSONSchema.Strict {
 		return nil, fmt.Errorf("response_format %+v, want a strict json_schema", rf)
+	}
+	if rf.JSONSchema.Name == "cluster_names" {
+		return &req, f.checkNames(&req)
+	}
+	return &req, f.checkThemes(&req)
+}
+
+// checkNames verifies a cluster-naming request: a user message holding
+// the taxonomy's theme names and at least one cluster, as JSON.
+func (f *fakeAPI) checkNames(req *chatRequest) error {
+	var user struct {
+		Taxonomy []string `json:"taxonomy"`
+		Clusters []struct {
+			ID     string   `json:"id"`
+			Terms  []string `json:"terms"`
+			Quotes []string `json:"quotes"`
+		} `json:"clusters"`
+	}
+	if err := json.Unmarshal([]byte(req.Messages[1].Content), &user); err != nil || len(user.Clusters) == 0 {
+		return fmt.Errorf("user message %q is not {\"taxonomy\":[...],\"clusters\":[...]}", req.Messages[1].Content)
+	}
+	if !sameNames(user.Taxonomy, f.names) {
+		return fmt.Errorf("user message names themes %v, want the taxonomy's %v", user.Taxonomy, f.names)
+	}
+	req.clusters = len(user.Clusters)
+	return nil
+}
+
+// checkThemes verifies a tagging request: a system prompt naming the
+// themes, a user message holding the items as JSON, and a schema whose
+// theme names are exactly the taxonomy's.
+func (f *fakeAPI) checkThemes(req *chatRequest) error {
+	for _, n := range f.names {
+		if !strings.Contains(req.Messages[0].Content, n) {
+			return fmt.Errorf("system prompt does not name theme %q", n)
+		}
 	}
 	var schema struct {
 		Properties struct {
@@ -178,15 +214,11 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 			} `json:"items"`
 		} `json:"properties"`
 	}
-	if err := json.Unmarshal(rf.JSONSchema.Schema, &schema); err != nil {
-		return nil, fmt.Errorf("schema: %v", err)
+	if err := json.Unmarshal(req.ResponseFormat.JSONSchema.Schema, &schema); err != nil {
+		return fmt.Errorf("schema: %v", err)
 	}
-	enum := slices.Clone(schema.Properties.Items.Items.Properties.Themes.Items.Properties.Name.Enum)
-	want := slices.Clone(f.names)
-	slices.Sort(enum)
-	slices.Sort(want)
-	if !slices.Equal(enum, want) {
-		return nil, fmt.Errorf("schema allows %v, want the taxonomy's %v", enum, want)
+	if enum := schema.Properties.Items.Items.Properties.Themes.Items.Properties.Name.Enum; !sameNames(enum, f.names) {
+		return fmt.Errorf("schema allows %v, want the taxonomy's %v", enum, f.names)
 	}
 	var user struct {
 		Items []struct {
@@ -195,10 +227,18 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(req.Messages[1].Content), &user); err != nil || len(user.Items) == 0 {
-		return nil, fmt.Errorf("user message %q is not {\"items\":[...]}", req.Messages[1].Content)
+		return fmt.Errorf("user message %q is not {\"items\":[...]}", req.Messages[1].Content)
 	}
 	req.items = user.Items
-	return &req, nil
+	return nil
+}
+
+// sameNames reports whether two lists hold the same names in any order.
+func sameNames(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // oracle answers like a model that knows the test taxonomy: a theme for
