@@ -4,7 +4,7 @@
 
 // func prefetchHomes(entries []uint64, keys []uint64, shift uint8) uint64
 //
-// For each key: PREFETCHT0 entries[(key * fibMul) >> shift], the home slot
+// For each key: PREFETCHT0 entries[fibHome(key, shift)], the home slot
 // featTable.home computes (the constant below is fibMul, table.go).
 TEXT ·prefetchHomes(SB), NOSPLIT, $0-64
 	MOVQ    entries_base+0(FP), DI

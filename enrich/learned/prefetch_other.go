@@ -8,7 +8,7 @@ package learned
 
 func prefetchHomes(entries []uint64, keys []uint64, shift uint8) (sink uint64) {
 	for _, k := range keys {
-		sink += entries[(k*fibMul)>>shift]
+		sink += entries[fibHome(k, shift)]
 	}
 	return sink
 }

@@ -46,8 +46,11 @@ func newTable(keys []uint64) *table {
 // low bits. Every hash table here, and prefetch_amd64.s, uses it.
 const fibMul = 0x9e3779b97f4a7c15
 
-// home is the first slot probed for k.
-func (t *table) home(k uint64) uint64 { return (k * fibMul) >> t.shift }
+// fibHome is the first slot probed for k in a table of 1<<(64-shift)
+// slots.
+func fibHome(k uint64, shift uint8) uint64 { return (k * fibMul) >> shift }
+
+func (t *table) home(k uint64) uint64 { return fibHome(k, t.shift) }
 
 // get returns the index of key k, or -1.
 func (t *table) get(k uint64) int32 {
@@ -170,7 +173,7 @@ func (t *featTable) float(at int32) float32 {
 	return math.Float32frombits(uint32(t.arena[at]) | uint32(t.arena[at+1])<<16)
 }
 
-func (t *featTable) home(k uint64) uint64 { return (k * fibMul) >> t.shift }
+func (t *featTable) home(k uint64) uint64 { return fibHome(k, t.shift) }
 
 // find returns where the record of key k starts, or -1. Only the key's
 // high 40 bits are compared: a key the model lacks matches a stored one
