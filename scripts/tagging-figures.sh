@@ -9,10 +9,10 @@
 #
 # With "curves" it prints learning curves instead: the mean figure when
 # training on 50, 70 and 85 percent of each training fold (docs/tagging.md,
-# "How the figures may move on the held-out halves"; ~5 minutes).
+# "How the figures may move on the held-out halves"; ~7 minutes).
 #
 # THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
-# (not part of this repository). Takes about 5 minutes on two cores.
+# (not part of this repository). Takes about 6 minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 themes=${THEMES:-../shared/data/themes}
@@ -46,6 +46,10 @@ if [ "${1:-}" = curves ]; then
     figure accuracy --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
+    echo -n "BANKING77 accuracy with --network, $q% of each training fold: "
+    figure accuracy --network --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
+  done
+  for q in 50 70 85; do
     echo -n "Review-Pulse micro-F1, model alone, $q% (4 draws per fold): "
     DRAWS="0 1 2 3" figure micro_f1 --train "$splits/rp_{f}.train.$q-{d}.csv" --test "$splits/rp_{f}.test.csv"
   done
@@ -53,6 +57,7 @@ if [ "${1:-}" = curves ]; then
 fi
 tax=examples/app-review-issues.yaml
 echo -n "BANKING77 accuracy:                 "; figure accuracy --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 accuracy, --network:      "; figure accuracy --network --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, model alone: "; figure micro_f1 --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, with $tax keyword rules: "

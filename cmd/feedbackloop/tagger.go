@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -78,17 +79,36 @@ func (f *labelFlags) readExamples(path string, t *enrich.Taxonomy, warn io.Write
 	return examples, nil
 }
 
-func trainOptions(t *enrich.Taxonomy) learned.TrainOptions {
-	var opts learned.TrainOptions
+// trainFlags are the training choices train and eval share.
+type trainFlags struct {
+	network bool
+}
+
+func (f *trainFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.network, "network", false, "with one label per text, also train a small neural network and blend it in: a little more accurate, slower to train and to tag")
+}
+
+// train learns a model from examples, warning on w when --network could
+// not apply.
+func (f *trainFlags) train(ctx context.Context, examples []learned.Example, t *enrich.Taxonomy, w io.Writer) (*learned.Model, error) {
+	opts := learned.TrainOptions{Network: f.network}
 	if t != nil {
 		opts.Ancestors = t.Ancestors
 	}
-	return opts
+	m, err := learned.Train(ctx, examples, opts)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if f.network && m.Info().Net == 0 {
+		fmt.Fprintln(w, "warning: --network applies to data with at most one label per text; this data has several, so the model has no network")
+	}
+	return m, nil
 }
 
 func newTaggerTrainCmd(_ *app) *cobra.Command {
 	var (
 		labels    labelFlags
+		training  trainFlags
 		data, out string
 	)
 	cmd := &cobra.Command{
@@ -104,9 +124,9 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := learned.Train(cmd.Context(), examples, trainOptions(tax))
+			m, err := training.train(cmd.Context(), examples, tax, cmd.ErrOrStderr())
 			if err != nil {
-				return fmt.Errorf("train: %w", err)
+				return err
 			}
 			if err := m.Save(out); err != nil {
 				return err
@@ -115,6 +135,7 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 		},
 	}
 	labels.bind(cmd)
+	training.bind(cmd)
 	cmd.Flags().StringVar(&data, "data", "", "labelled CSV file (text,labels)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write the model to")
 	_ = cmd.MarkFlagRequired("data")
@@ -153,6 +174,7 @@ func abbreviate(names []string, n int) string {
 func newTaggerEvalCmd(_ *app) *cobra.Command {
 	var (
 		labels                 labelFlags
+		training               trainFlags
 		modelPath, train, test string
 		format                 string
 		noRules                bool
@@ -188,8 +210,8 @@ the per-theme F1.`,
 				if err != nil {
 					return err
 				}
-				if m, err = learned.Train(cmd.Context(), examples, trainOptions(tax)); err != nil {
-					return fmt.Errorf("train: %w", err)
+				if m, err = training.train(cmd.Context(), examples, tax, cmd.ErrOrStderr()); err != nil {
+					return err
 				}
 			}
 			examples, err := labels.readExamples(test, tax, cmd.ErrOrStderr())
@@ -218,6 +240,7 @@ the per-theme F1.`,
 		},
 	}
 	labels.bind(cmd)
+	training.bind(cmd)
 	cmd.Flags().StringVar(&modelPath, "model", "", "model file written by tagger train")
 	cmd.Flags().StringVar(&train, "train", "", "labelled CSV to train a model from instead of --model")
 	cmd.Flags().StringVar(&test, "test", "", "labelled CSV file to measure on")

@@ -117,6 +117,37 @@ func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
 	}
 }
 
+// --network blends a network into models of one label per text, says so
+// in the method, and warns that multi-label data cannot have one.
+func TestTaggerTrainNetwork(t *testing.T) {
+	_, multi, _ := taggerFiles(t)
+	dir := t.TempDir()
+	_, stderr, err := execute(t, context.Background(), "tagger", "train", "--network", "--data", multi, "--out", filepath.Join(dir, "multi.model"))
+	if err != nil {
+		t.Fatalf("tagger train --network on multi-label data: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "--network applies to data with at most one label per text") {
+		t.Errorf("no warning that multi-label data gets no network; stderr %q", stderr)
+	}
+
+	var b strings.Builder
+	b.WriteString("text,labels\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "\"I was charged twice, case %d\",billing\n\"the app is so slow, case %d\",speed\n", i, i)
+	}
+	single := filepath.Join(dir, "single.csv")
+	if err := os.WriteFile(single, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "train", "--network", "--data", single, "--out", filepath.Join(dir, "single.model"))
+	if err != nil {
+		t.Fatalf("tagger train --network: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "hidden-layer network") || strings.Contains(stderr, "warning") {
+		t.Errorf("train --network on single-label data: stdout\n%s\nstderr %q", stdout, stderr)
+	}
+}
+
 // The sources' own tags are training data too: a tag that is a theme's name
 // (folded) or is mapped to one labels its record; records whose tags name no
 // theme are left out and their tags listed; each record counts once.

@@ -38,13 +38,20 @@ var benchModels = map[string]*Model{}
 //
 //	go test -run '^$' -bench BenchmarkTag -cpu 1 ./enrich/learned/
 func BenchmarkTag(b *testing.B) {
-	for _, name := range []string{"banking77_train.csv", "reviewpulse_dev.csv"} {
-		b.Run(strings.TrimSuffix(name, ".csv"), func(b *testing.B) {
-			ex := loadShared(b, name)
+	for _, run := range []struct {
+		file    string
+		network bool
+	}{{"banking77_train.csv", false}, {"reviewpulse_dev.csv", false}, {"banking77_train.csv", true}} {
+		name := strings.TrimSuffix(run.file, ".csv")
+		if run.network {
+			name += "/network"
+		}
+		b.Run(name, func(b *testing.B) {
+			ex := loadShared(b, run.file)
 			m := benchModels[name]
 			if m == nil {
 				var err error
-				m, err = Train(context.Background(), ex, TrainOptions{})
+				m, err = Train(context.Background(), ex, TrainOptions{Network: run.network})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,8 @@ func TestLoadRejectsAnotherFormatVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := read(&buf)
-	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "format version 3, this build reads version 2") {
+	want := fmt.Sprintf("format version %d, this build reads version %d", formatVersion+1, formatVersion)
+	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want ErrFormat naming both versions", err)
 	}
 }

@@ -34,6 +34,8 @@ type Model struct {
 	cacheStem  []uint64
 	cacheScore []float32
 	cacheSq    []float64
+	// net is the blended network, nil for none.
+	net *netTagger
 
 	pool sync.Pool // of *scratch
 }
@@ -59,6 +61,9 @@ type modelFile struct {
 	Threshold []float64
 	Ancestors map[string][]string
 	Info      TrainInfo
+	// Net is the hidden-layer network whose probabilities a model trained
+	// with TrainOptions.Network adds to its scores; nil for none.
+	Net *netFile
 }
 
 // quantized stores a feature-major weight matrix as bytes: each row as
@@ -233,6 +238,8 @@ func (m *Model) init() error {
 		return errors.New("model's weights do not match its features")
 	case !f.Exclusive && (len(f.PlattA) != m.k || len(f.PlattB) != m.k || len(f.Threshold) != m.k):
 		return errors.New("model's calibration does not match its themes")
+	case f.Net != nil && !f.Net.valid(len(f.WordKeys), len(f.GramKeys), m.k):
+		return errors.New("model's network does not match its features")
 	}
 	var err error
 	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k); err != nil {
@@ -249,11 +256,19 @@ func (m *Model) init() error {
 	m.cacheStem = make([]uint64, len(f.Words))
 	m.cacheScore = make([]float32, len(f.Words)*m.k)
 	m.cacheSq = make([]float64, len(f.Words))
+	if f.Net != nil {
+		m.net = newNetTagger(f.Net, f.WordKeys)
+		m.net.cacheHidden = make([]float32, len(f.Words)*m.net.h)
+	}
 	var s scratch
 	for i, w := range f.Words {
 		b := []byte(w)
 		m.cacheStem[i] = f.Spec.stemKey(b)
 		m.cacheSq[i] = m.wordScores(b, &s, m.cacheScore[i*m.k:(i+1)*m.k])
+		if m.net != nil {
+			h := m.net.h
+			m.netWordHidden(b, &s, m.net.cacheHidden[i*h:(i+1)*h])
+		}
 	}
 	m.pool.New = func() any { return new(scratch) }
 	return nil
@@ -262,6 +277,23 @@ func (m *Model) init() error {
 // wordScores writes into out the class scores of one word's n-gram vector
 // and returns the vector's squared length.
 func (m *Model) wordScores(w []byte, s *scratch, out []float32) float64 {
+	clear(out)
+	var sq float64
+	m.wordGrams(w, s, func(j int32, v float32) {
+		sq += float64(v) * float64(v)
+		row := m.wGram[int(j)*m.k : int(j)*m.k+m.k]
+		row = row[:len(out)]
+		for c := range out {
+			out[c] += v * row[c]
+		}
+	})
+	return sq
+}
+
+// wordGrams calls fn with each distinct n-gram of word w that the model
+// has, in index order, and its value in the word's n-gram vector: its
+// count times its IDF.
+func (m *Model) wordGrams(w []byte, s *scratch, fn func(j int32, v float32)) {
 	s.grams = s.grams[:0]
 	s.offs = gramKeys(w, m.file.Spec.MinN, m.file.Spec.MaxN, s.offs, func(key uint64) {
 		if j := m.gramIdx.get(key); j >= 0 {
@@ -269,8 +301,6 @@ func (m *Model) wordScores(w []byte, s *scratch, out []float32) float64 {
 		}
 	})
 	slices.Sort(s.grams)
-	clear(out)
-	var sq float64
 	for i := 0; i < len(s.grams); {
 		j := s.grams[i]
 		n := 1
@@ -278,15 +308,8 @@ func (m *Model) wordScores(w []byte, s *scratch, out []float32) float64 {
 			n++
 		}
 		i += n
-		v := float32(n) * m.file.GramIDF[j]
-		sq += float64(v) * float64(v)
-		row := m.wGram[int(j)*m.k : int(j)*m.k+m.k]
-		row = row[:len(out)]
-		for c := range out {
-			out[c] += v * row[c]
-		}
+		fn(j, float32(n)*m.file.GramIDF[j])
 	}
-	return sq
 }
 
 // ID names the model: a digest of its contents.
@@ -320,7 +343,7 @@ const (
 	formatMagic = "feedbackloop learned tagger"
 	// formatVersion changes whenever modelFile or the meaning of its
 	// fields does; Load refuses other versions.
-	formatVersion = 2
+	formatVersion = 3
 )
 
 type fileHeader struct {

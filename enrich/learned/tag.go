@@ -123,6 +123,13 @@ type scratch struct {
 	grams   []int32
 	offs    []int
 	contrib []float64 // per sentence, for evidence
+
+	// The network's hidden layer, one unknown word's share of it, and the
+	// input rows of the text's word features with their values.
+	hidden, netOOV []float32
+	netRows        []int32
+	netVals        []float32
+	netTouch       float32 // keeps the loads that fetch the rows early
 }
 
 // score computes the class scores of text into s.scores.
@@ -196,6 +203,9 @@ func (m *Model) score(text string, s *scratch) {
 	m.addWordBlock(s)
 	for c, v := range s.acc {
 		s.scores[c] = float64(v)
+	}
+	if m.net != nil {
+		m.blendNet(s)
 	}
 }
 

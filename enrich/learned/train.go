@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// TrainOptions tunes training. The zero value is ready to use: nothing in
-// it is a model hyperparameter, which internal cross-validation chooses.
+// TrainOptions tunes training. The zero value is ready to use: model
+// hyperparameters are internal cross-validation's to choose, and only
+// Network trades one quality for another.
 type TrainOptions struct {
 	// Ancestors returns the ancestors of a theme. The model records them
 	// for every label so that a predicted theme also counts for its
@@ -28,6 +29,15 @@ type TrainOptions struct {
 	// Seed fixes the folds and the solvers' visiting order; training is
 	// reproducible for a given seed.
 	Seed uint64
+	// Network, on data with at most one label per text, also trains a
+	// neural network with one hidden layer on the same features and adds
+	// its class probabilities to the SVM's scores where they can change
+	// the winner. It trades speed for accuracy, so it is the user's
+	// choice rather than cross-validation's: on BANKING77 it adds about
+	// 0.2 points of accuracy and 15 seconds of training, and tags
+	// 300-character texts that join several requests at about a third of
+	// the speed. Multi-label data ignores it.
+	Network bool
 }
 
 func (o *TrainOptions) setDefaults(n int) {
@@ -61,6 +71,9 @@ type TrainInfo struct {
 	// did not help, or did not try it (multi-label data, or more than
 	// csMaxExamples texts).
 	Blend float64
+	// Net is the weight with which a hidden-layer network's probabilities
+	// are added to the scores; 0 for none (see TrainOptions.Network).
+	Net float64
 	// Folds of the internal cross-validation that chose Solver and C and
 	// calibrated the confidences; 0 when the data was too small for it.
 	Folds int
@@ -76,6 +89,9 @@ func (i TrainInfo) Method() string {
 	m := fmt.Sprintf("%s linear SVM, C=%g", i.Solver, i.C)
 	if i.Blend > 0 {
 		m += fmt.Sprintf(", plus softmax regression ×%g", i.Blend)
+	}
+	if i.Net > 0 {
+		m += fmt.Sprintf(", plus a hidden-layer network's probabilities ×%g", i.Net)
 	}
 	return m
 }
@@ -202,6 +218,14 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		Threshold: cal.threshold,
 		Ancestors: ancestorMap(labels, opts.Ancestors),
 	}}
+	if exclusive && opts.Network {
+		net, err := trainMLP(ctx, p.x, p.class, p.k, p.dim, defaultMLPParams(opts.Seed), opts.Workers)
+		if err != nil {
+			return nil, err
+		}
+		m.file.Net = net.file(voc.numWord(), voc.numGram(), netWeight)
+		info.Net = netWeight
+	}
 	m.setWeights(w, voc.numWord(), voc.numGram())
 	info.Duration = time.Since(start)
 	m.file.Info = info
