@@ -363,31 +363,31 @@ type netTagger struct {
 	f      *netFile
 	h      int
 	weight float64
-	// word maps a word feature's key to its row of W1.
-	word     *table
-	wordRows []int32
 	// cacheHidden holds, per training word (the model's cacheIdx order),
 	// its n-gram vector times W1.
 	cacheHidden []float32
-	// w1 is W1 in float32: converting int8 weights as they are added cost
-	// more than reading four times the bytes.
-	w1 []float32
 }
 
-// row returns row r of W1.
-func (nt *netTagger) row(r int32) []float32 { return nt.w1[int(r)*nt.h : int(r+1)*nt.h] }
-
-func newNetTagger(f *netFile, wordKeys []uint64) *netTagger {
-	nt := &netTagger{f: f, h: f.Hidden, weight: f.Weight, w1: f.W1.floats(f.Hidden)}
-	var keys []uint64
-	for j, r := range f.WordRow {
-		if r >= 0 {
-			keys = append(keys, wordKeys[j])
-			nt.wordRows = append(nt.wordRows, r)
-		}
+// addRowQ adds a times row r of q to acc, as wide as a row.
+func addRowQ(acc []float32, a float32, q quantized, r int32) {
+	h := len(acc)
+	a *= q.Scale[r]
+	row := q.Q[int(r)*h : int(r)*h+h]
+	row = row[:len(acc)]
+	for u := range acc {
+		acc[u] += a * float32(row[u])
 	}
-	nt.word = newTable(keys)
-	return nt
+}
+
+// addRowsQGeneric is addRowsQ in Go.
+func addRowsQGeneric(hid []float32, q quantized, rows []int32, vals []float32) {
+	for i, r := range rows {
+		addRowQ(hid, vals[i], q, r)
+	}
+}
+
+func newNetTagger(f *netFile) *netTagger {
+	return &netTagger{f: f, h: f.Hidden, weight: f.Weight}
 }
 
 // blendNet adds the network's probabilities, times its weight, to the
@@ -429,25 +429,24 @@ func (m *Model) netHidden(s *scratch, hid []float32) {
 	f := nt.f
 	copy(hid, f.B1)
 	if f.BiasRow >= 0 {
-		addRow(hid, 1, nt.row(f.BiasRow))
+		addRowQ(hid, 1, f.W1, f.BiasRow)
 	}
 	// The rows are looked up, then touched, then added: each step's
 	// cache misses are independent of each other and overlap.
 	s.netRows, s.netVals = s.netRows[:0], s.netVals[:0]
 	for _, slot := range s.found {
-		if i := nt.word.get(s.ids.keys[slot]); i >= 0 {
-			s.netRows = append(s.netRows, nt.wordRows[i])
-			s.netVals = append(s.netVals, float32(s.wordScale*sublinear(s.ids.counts[slot])*float64(m.feats.idf(s.rec[slot]))))
+		j := s.rec[slot]
+		if r := m.feats.netRow(j); r >= 0 {
+			s.netRows = append(s.netRows, r)
+			s.netVals = append(s.netVals, float32(s.wordScale*sublinear(s.ids.counts[slot])*float64(m.feats.idf(j))))
 		}
 	}
-	var touch float32
+	var touch int8
 	for _, r := range s.netRows {
-		touch += nt.w1[int(r)*nt.h]
+		touch += f.W1.Q[int(r)*nt.h]
 	}
 	s.netTouch = touch
-	for i, r := range s.netRows {
-		addRow(hid, s.netVals[i], nt.row(r))
-	}
+	addRowsQ(hid, f.W1, s.netRows, s.netVals)
 	for _, slot := range s.types.slots {
 		c := float32(s.charScale * sublinear(s.types.counts[slot]))
 		ref := keyRef(s.types.keys[slot])
@@ -473,7 +472,7 @@ func (m *Model) netWordHidden(w []byte, s *scratch, out []float32) {
 	clear(out)
 	m.wordGrams(w, s, func(j int32, v float32) {
 		if r := f.GramRow[j]; r >= 0 {
-			addRow(out, v, m.net.row(r))
+			addRowQ(out, v, f.W1, r)
 		}
 	})
 }

@@ -171,3 +171,36 @@ func argmaxF(v []float64) int {
 	}
 	return best
 }
+
+// TestAddRowsQ checks the hidden layer's row sums (in assembly on amd64
+// with AVX2) against the plain Go loop.
+func TestAddRowsQ(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const h, nrows = 64, 50
+	w := make([]float64, nrows*h)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	q := quantize(w, nrows, h)
+	for _, n := range []int{0, 1, 7, 300} {
+		rows := make([]int32, n)
+		vals := make([]float32, n)
+		for i := range rows {
+			rows[i] = int32(rng.IntN(nrows))
+			vals[i] = float32(rng.NormFloat64())
+		}
+		got := make([]float32, h)
+		want := make([]float32, h)
+		for u := range got {
+			got[u] = float32(u)
+			want[u] = float32(u)
+		}
+		addRowsQ(got, q, rows, vals)
+		addRowsQGeneric(want, q, rows, vals)
+		for u := range got {
+			if math.Abs(float64(got[u]-want[u])) > 1e-4*(1+math.Abs(float64(want[u]))) {
+				t.Fatalf("%d rows: sum %d is %g, want %g", n, u, got[u], want[u])
+			}
+		}
+	}
+}

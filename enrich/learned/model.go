@@ -241,8 +241,12 @@ func (m *Model) init() error {
 	case f.Net != nil && !f.Net.valid(len(f.WordKeys), len(f.GramKeys), m.k):
 		return errors.New("model's network does not match its features")
 	}
+	var netRows []int32
+	if f.Net != nil {
+		netRows = f.Net.WordRow
+	}
 	var err error
-	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k); err != nil {
+	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k, netRows); err != nil {
 		return err
 	}
 	m.gramIdx = newTable(f.GramKeys)
@@ -257,7 +261,7 @@ func (m *Model) init() error {
 	m.cacheScore = make([]float32, len(f.Words)*m.k)
 	m.cacheSq = make([]float64, len(f.Words))
 	if f.Net != nil {
-		m.net = newNetTagger(f.Net, f.WordKeys)
+		m.net = newNetTagger(f.Net)
 		m.net.cacheHidden = make([]float32, len(f.Words)*m.net.h)
 	}
 	var s scratch

@@ -73,10 +73,11 @@ func (t *table) get(k uint64) int32 {
 // few cache lines, holds each feature's key (its high bits) and where its
 // record starts in the arena (the low bits, plus one). A record is, in
 // 16-bit words, the feature's IDF and the scale of its class weights
-// (float32 each, low half first), their number, then the weights, each a
-// class and a weight in units of scale (int8, as the model file holds it):
-// one word per weight, class in the high byte, when the model has at most
-// 256 classes, else two. The records of a model's features then fit the
+// (float32 each, low half first), their number, when the model has a
+// network the feature's row of it (int32, low half first), then the
+// weights, each a class and a weight in units of scale (int8, as the model
+// file holds it): one word per weight, class in the high byte, when the
+// model has at most 256 classes, else two. The records of a model's features then fit the
 // processor's last-level cache: on BANKING77 a text's features have about
 // 10 weights each, 30 bytes of record where 32-bit weights took 54 and a
 // fixed 64-byte slot a whole cache line. Records are in order of how many
@@ -88,6 +89,10 @@ type featTable struct {
 	shift   uint8
 	// wide is set when classes need 16 bits: two words per weight.
 	wide bool
+	// weightsAt is where a record's weights start: recWeights, or
+	// recWeights+2 when records also hold the feature's row of the
+	// model's network (at recNet).
+	weightsAt int32
 }
 
 // slotBits is how many low bits of an entry hold its record's start plus
@@ -103,19 +108,27 @@ const (
 	recScale   = 2
 	recN       = 4
 	recWeights = 5
+	recNet     = 5
 )
 
 // errTooManyFeatures is returned for a model whose word features' records
 // an entry cannot address.
 var errTooManyFeatures = errors.New("model has too many word features")
 
-func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int) (*featTable, error) {
+// newFeatTable lays out the word features with their IDF and class
+// weights; netRows, when not nil, gives each feature's row of the model's
+// network (-1 for none), which its record then holds too.
+func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows []int32) (*featTable, error) {
 	wide := k > 256
 	per := 1
 	if wide {
 		per = 2
 	}
-	size := recWeights*len(keys) + per*int(rows.Ptr[len(keys)])
+	hdr := recWeights
+	if netRows != nil {
+		hdr += 2
+	}
+	size := hdr*len(keys) + per*int(rows.Ptr[len(keys)])
 	if size >= slotMask {
 		return nil, errTooManyFeatures
 	}
@@ -126,10 +139,11 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int) (*featTa
 		bits++
 	}
 	t := &featTable{
-		entries: make([]uint64, 1<<bits),
-		arena:   make([]uint16, 0, size),
-		shift:   64 - bits,
-		wide:    wide,
+		entries:   make([]uint64, 1<<bits),
+		arena:     make([]uint16, 0, size),
+		shift:     64 - bits,
+		wide:      wide,
+		weightsAt: int32(hdr),
 	}
 	order := make([]int, len(keys))
 	for j := range order {
@@ -153,6 +167,10 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int) (*featTa
 		t.arena = appendFloat(t.arena, idf[j])
 		t.arena = appendFloat(t.arena, rows.Scale[j])
 		t.arena = append(t.arena, uint16(rows.Ptr[j+1]-rows.Ptr[j]))
+		if netRows != nil {
+			r := uint32(netRows[j])
+			t.arena = append(t.arena, uint16(r), uint16(r>>16))
+		}
 		for n := rows.Ptr[j]; n < rows.Ptr[j+1]; n++ {
 			if wide {
 				t.arena = append(t.arena, rows.Class[n], uint16(int16(rows.Q[n])))
@@ -204,7 +222,16 @@ func (t *featTable) weights(s int32) []uint16 {
 	if t.wide {
 		n *= 2
 	}
-	return t.arena[s+recWeights : s+recWeights+n]
+	return t.arena[s+t.weightsAt : s+t.weightsAt+n]
+}
+
+// netRow returns the network row of the feature whose record starts at s:
+// -1 for none, or when the records hold no rows.
+func (t *featTable) netRow(s int32) int32 {
+	if t.weightsAt == recWeights {
+		return -1
+	}
+	return int32(uint32(t.arena[s+recNet]) | uint32(t.arena[s+recNet+1])<<16)
 }
 
 // addRow adds a times the class weights of the feature at s to acc.

@@ -40,7 +40,7 @@ func testFeatTable(t *testing.T, k int) {
 		}
 		rows.Ptr = append(rows.Ptr, int32(len(rows.Q)))
 	}
-	ft, err := newFeatTable(keys, idf, rows, k)
+	ft, err := newFeatTable(keys, idf, rows, k, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

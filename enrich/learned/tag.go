@@ -129,7 +129,7 @@ type scratch struct {
 	hidden, netOOV []float32
 	netRows        []int32
 	netVals        []float32
-	netTouch       float32 // keeps the loads that fetch the rows early
+	netTouch       int8 // keeps the loads that fetch the rows early
 }
 
 // score computes the class scores of text into s.scores.

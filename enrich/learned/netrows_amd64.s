@@ -1,0 +1,74 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func addRowsQ64(hid []float32, q []int8, scale []float32, rows []int32, vals []float32)
+//
+// For each i: hid += vals[i] * scale[rows[i]] * q[rows[i]*64 : rows[i]*64+64],
+// the 64 sums held in Y0-Y7 throughout. Needs AVX2 and FMA; the caller
+// checks the CPU and that every row is within q and scale.
+TEXT ·addRowsQ64(SB), NOSPLIT, $0-120
+	MOVQ    hid_base+0(FP), DI
+	MOVQ    q_base+24(FP), SI
+	MOVQ    scale_base+48(FP), R8
+	MOVQ    rows_base+72(FP), R9
+	MOVQ    rows_len+80(FP), BX
+	MOVQ    vals_base+96(FP), R10
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	TESTQ   BX, BX
+	JEQ     rowsDone
+
+rowsLoop:
+	MOVLQSX      (R9), AX
+	VMOVSS       (R10), X8
+	VMULSS       (R8)(AX*4), X8, X8
+	VBROADCASTSS X8, Y8
+	SHLQ         $6, AX
+	ADDQ         SI, AX
+	VPMOVSXBD    0(AX), Y9
+	VCVTDQ2PS    Y9, Y9
+	VFMADD231PS  Y9, Y8, Y0
+	VPMOVSXBD    8(AX), Y10
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y8, Y1
+	VPMOVSXBD    16(AX), Y11
+	VCVTDQ2PS    Y11, Y11
+	VFMADD231PS  Y11, Y8, Y2
+	VPMOVSXBD    24(AX), Y12
+	VCVTDQ2PS    Y12, Y12
+	VFMADD231PS  Y12, Y8, Y3
+	VPMOVSXBD    32(AX), Y9
+	VCVTDQ2PS    Y9, Y9
+	VFMADD231PS  Y9, Y8, Y4
+	VPMOVSXBD    40(AX), Y10
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y8, Y5
+	VPMOVSXBD    48(AX), Y11
+	VCVTDQ2PS    Y11, Y11
+	VFMADD231PS  Y11, Y8, Y6
+	VPMOVSXBD    56(AX), Y12
+	VCVTDQ2PS    Y12, Y12
+	VFMADD231PS  Y12, Y8, Y7
+	ADDQ         $4, R9
+	ADDQ         $4, R10
+	DECQ         BX
+	JNE          rowsLoop
+
+rowsDone:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package learned
+
+// addRowsQ adds vals[i] times row rows[i] of q to hid, for each i.
+func addRowsQ(hid []float32, q quantized, rows []int32, vals []float32) {
+	addRowsQGeneric(hid, q, rows, vals)
+}
