@@ -248,6 +248,7 @@ the per-theme F1.`,
 	cmd.Flags().BoolVar(&noRules, "no-rules", false, "score the model alone, without the --taxonomy keyword rules the worker adds")
 	_ = cmd.MarkFlagRequired("test")
 	cmd.MarkFlagsMutuallyExclusive("model", "train")
+	cmd.MarkFlagsMutuallyExclusive("model", "network") // --network is for training on the spot
 	return cmd
 }
 

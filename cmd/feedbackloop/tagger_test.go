@@ -146,6 +146,10 @@ func TestTaggerTrainNetwork(t *testing.T) {
 	if !strings.Contains(stdout, "hidden-layer network") || strings.Contains(stderr, "warning") {
 		t.Errorf("train --network on single-label data: stdout\n%s\nstderr %q", stdout, stderr)
 	}
+	// A saved model is measured as it is: --network only applies to --train.
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--network", "--model", filepath.Join(dir, "single.model"), "--test", single); err == nil || !strings.Contains(err.Error(), "network") {
+		t.Errorf("eval --network --model: error %v, want one naming --network", err)
+	}
 }
 
 // The sources' own tags are training data too: a tag that is a theme's name
