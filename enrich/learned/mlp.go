@@ -23,8 +23,6 @@ type mlpParams struct {
 	Alpha  float64 // L2 penalty, per batch as in the usual formulation
 	MinDF  int     // features seen in fewer training texts are left out
 	Seed   uint64
-	// Input, when set, says which features the network reads.
-	Input func(j int) bool
 }
 
 func defaultMLPParams(seed uint64) mlpParams {
@@ -148,7 +146,7 @@ func trainMLP(ctx context.Context, x []sparse, y []int, k, dim int, par mlpParam
 	rows := 0
 	for j := range net.in {
 		net.in[j] = -1
-		if df[j] >= par.MinDF && (par.Input == nil || par.Input(j)) {
+		if df[j] >= par.MinDF {
 			net.in[j] = int32(rows)
 			rows++
 		}
@@ -345,9 +343,9 @@ func (n *mlpNet) file(numWord, numGram int, weight float64) *netFile {
 func (f *netFile) valid(numWord, numGram, k int) bool {
 	h := f.Hidden
 	rows := len(f.W1.Scale)
-	inRange := func(rs []int32) bool {
+	inRange := func(rs ...int32) bool {
 		for _, r := range rs {
-			if r >= int32(rows) {
+			if r < -1 || r >= int32(rows) {
 				return false
 			}
 		}
@@ -355,7 +353,7 @@ func (f *netFile) valid(numWord, numGram, k int) bool {
 	}
 	return h > 0 && f.Weight > 0 && len(f.WordRow) == numWord && len(f.GramRow) == numGram &&
 		len(f.W1.Q) == rows*h && len(f.B1) == h && len(f.W2) == h*k && len(f.B2) == k &&
-		f.BiasRow < int32(rows) && inRange(f.WordRow) && inRange(f.GramRow)
+		inRange(f.BiasRow) && inRange(f.WordRow...) && inRange(f.GramRow...)
 }
 
 // netTagger is what tagging needs of a model's network.

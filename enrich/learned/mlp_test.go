@@ -162,6 +162,26 @@ func TestNetSurvivesSaveAndLoad(t *testing.T) {
 	}
 }
 
+// A model file whose network points outside its weights is refused, not
+// read into a panic at tagging.
+func TestLoadRejectsABrokenNetwork(t *testing.T) {
+	m := trainWithNet(t, netExamples(200, 7))
+	for _, bad := range []int32{-7, int32(len(m.file.Net.W1.Scale))} {
+		f := m.file
+		net := *f.Net
+		net.GramRow = append([]int32{bad}, net.GramRow[1:]...)
+		f.Net = &net
+		broken := &Model{file: f}
+		var buf bytes.Buffer
+		if err := broken.write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := read(&buf); err == nil || !strings.Contains(err.Error(), "network") {
+			t.Errorf("row %d: error %v, want one about the network", bad, err)
+		}
+	}
+}
+
 func argmaxF(v []float64) int {
 	best := 0
 	for i, x := range v {
