@@ -69,7 +69,7 @@
 // point of accuracy; the network's input weights make the model file about
 // three times larger; and the texts near a tie, about a sixth of single
 // requests but most 300-character texts that join several, take about
-// 30 µs more to tag. A feature's network row is kept in its record (see
+// 20 µs more to tag. A feature's network row is kept in its record (see
 // Tagging speed), and on amd64 with AVX2 the rows are added in assembly
 // (netrows_amd64.s). With 10 texts per class it changed nothing. The
 // temperature that turns scores into confidences is the one fitted

@@ -67,20 +67,25 @@ func (n *mlpNet) hidden(x sparse, a []float32) {
 func (n *mlpNet) output(a []float32, p []float64) { netOutput(a, n.w2, n.b2, p) }
 
 // netOutput turns hidden activations a into class probabilities p through
-// the output layer's weights w2 (hidden × classes) and biases b2.
+// the output layer's weights w2 (hidden × classes) and biases b2. The
+// logits are summed in float32, a row of w2 at a time.
 func netOutput(a, w2, b2 []float32, p []float64) {
 	k := len(p)
-	for c := range p {
-		p[c] = float64(b2[c])
+	var buf [256]float32
+	acc := buf[:0]
+	if k <= len(buf) {
+		acc = buf[:k]
+	} else {
+		acc = make([]float32, k)
 	}
+	copy(acc, b2)
 	for u, au := range a {
-		if au == 0 {
-			continue
+		if au != 0 {
+			addRow(acc, au, w2[u*k:u*k+k])
 		}
-		row := w2[u*k : u*k+k]
-		for c := range p {
-			p[c] += float64(au * row[c])
-		}
+	}
+	for c, z := range acc {
+		p[c] = float64(z)
 	}
 	softmaxInPlace(p)
 }

@@ -35,8 +35,8 @@ type TrainOptions struct {
 	// the winner. It trades speed for accuracy, so it is the user's
 	// choice rather than cross-validation's: on BANKING77 it adds about
 	// 0.2 points of accuracy and 15 seconds of training, and tags
-	// 300-character texts that join several requests at about 60% of the
-	// speed. Multi-label data ignores it.
+	// 300-character texts that join several requests at about two thirds
+	// of the speed. Multi-label data ignores it.
 	Network bool
 }
 
