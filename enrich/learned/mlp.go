@@ -49,13 +49,13 @@ func (n *mlpNet) hidden(x sparse, a []float32) {
 		if r < 0 {
 			continue
 		}
-		v := x.val[t]
-		row := n.w1[int(r)*h : int(r)*h+h]
-		row = row[:len(a)]
-		for u := range a {
-			a[u] += v * row[u]
-		}
+		addRow(a, x.val[t], n.w1[int(r)*h:int(r)*h+h])
 	}
+	relu(a)
+}
+
+// relu sets the negative activations of a to zero.
+func relu(a []float32) {
 	for u, z := range a {
 		if z < 0 {
 			a[u] = 0
@@ -259,13 +259,8 @@ func trainMLP(ctx context.Context, x []sparse, y []int, k, dim int, par mlpParam
 					a := acts[b*h : b*h+h]
 					dl := outs[b*k : b*k+k]
 					for u := ulo; u < uhi; u++ {
-						if a[u] == 0 {
-							continue
-						}
-						g := o2.g[u*k : u*k+k]
-						g = g[:len(dl)]
-						for c, d := range dl {
-							g[c] += a[u] * d
+						if a[u] != 0 {
+							addRow(o2.g[u*k:u*k+k], a[u], dl)
 						}
 					}
 					xi := x[i]
@@ -278,12 +273,7 @@ func trainMLP(ctx context.Context, x []sparse, y []int, k, dim int, par mlpParam
 							wk.marked[r] = true
 							wk.touched = append(wk.touched, r)
 						}
-						v := xi.val[t]
-						g := o1.g[int(r)*h+ulo : int(r)*h+uhi]
-						g = g[:len(dz)]
-						for u, d := range dz {
-							g[u] += v * d
-						}
+						addRow(o1.g[int(r)*h+ulo:int(r)*h+uhi], xi.val[t], dz)
 					}
 				}
 				for _, r := range wk.touched {
@@ -462,11 +452,7 @@ func (m *Model) netHidden(s *scratch, hid []float32) {
 		}
 		addRow(hid, c, row)
 	}
-	for u, z := range hid {
-		if z < 0 {
-			hid[u] = 0
-		}
-	}
+	relu(hid)
 }
 
 // netWordHidden writes into out one word's n-gram vector times W1.
