@@ -4,6 +4,11 @@ package learned
 
 import "golang.org/x/sys/cpu"
 
+// Tagging adds rows of float32 weights times a factor many times per
+// text: a word's class scores, and with a network, its hidden-layer
+// vector and the output layer's rows. With AVX2 and FMA, addRowAVX does
+// eight at a time.
+//
 // The network's hidden layer is a sum of a few hundred input rows of 64
 // int8 weights per text. With AVX2 and FMA, netrows_amd64.s keeps the 64
 // sums in registers and converts and adds a row's weights eight at a
@@ -22,4 +27,18 @@ func addRowsQ(hid []float32, q quantized, rows []int32, vals []float32) {
 		return
 	}
 	addRowsQGeneric(hid, q, rows, vals)
+}
+
+//go:noescape
+func addRowAVX(acc []float32, a float32, row []float32)
+
+// addRowVec adds a*row to acc, as addRow does, eight at a time where the
+// CPU allows. Only tagging uses it: training keeps to addRow, whose
+// rounding does not depend on the CPU, so that a model does not either.
+func addRowVec(acc []float32, a float32, row []float32) {
+	if hasAVX2FMA && len(row) >= len(acc) {
+		addRowAVX(acc, a, row)
+		return
+	}
+	addRow(acc, a, row)
 }

@@ -72,3 +72,40 @@ rowsDone:
 	VMOVUPS Y7, 224(DI)
 	VZEROUPPER
 	RET
+
+// func addRowAVX(acc []float32, a float32, row []float32)
+//
+// acc[i] += a * row[i] for i < len(acc), eight at a time with FMA; the
+// caller checks that row is as long as acc and that the CPU has AVX2
+// and FMA.
+TEXT ·addRowAVX(SB), NOSPLIT, $0-56
+	MOVQ         acc_base+0(FP), DI
+	MOVQ         acc_len+8(FP), CX
+	VBROADCASTSS a+24(FP), Y0
+	MOVQ         row_base+32(FP), SI
+
+eights:
+	CMPQ        CX, $8
+	JLT         ones
+	VMOVUPS     (SI), Y1
+	VFMADD213PS (DI), Y0, Y1
+	VMOVUPS     Y1, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         eights
+
+ones:
+	TESTQ       CX, CX
+	JEQ         done
+	VMOVSS      (SI), X1
+	VFMADD213SS (DI), X0, X1
+	VMOVSS      X1, (DI)
+	ADDQ        $4, SI
+	ADDQ        $4, DI
+	DECQ        CX
+	JMP         ones
+
+done:
+	VZEROUPPER
+	RET

@@ -6,3 +6,6 @@ package learned
 func addRowsQ(hid []float32, q quantized, rows []int32, vals []float32) {
 	addRowsQGeneric(hid, q, rows, vals)
 }
+
+// addRowVec adds a*row to acc; see the amd64 version.
+func addRowVec(acc []float32, a float32, row []float32) { addRow(acc, a, row) }

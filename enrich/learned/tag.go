@@ -231,7 +231,7 @@ func (m *Model) addWordBlock(s *scratch) {
 	if sq > 0 {
 		s.wordScale = m.file.Spec.WordWeight / math.Sqrt(sq)
 	}
-	addRow(s.acc, float32(s.wordScale), s.wacc)
+	addRowVec(s.acc, float32(s.wordScale), s.wacc)
 }
 
 // addCharBlock adds the character block to s.acc: the cached n-gram
@@ -253,7 +253,7 @@ func (m *Model) addCharBlock(s *scratch, n int) {
 	}
 	for _, slot := range s.types.slots {
 		c := float32(s.charScale * sublinear(s.types.counts[slot]))
-		addRow(s.acc, c, m.wordRow(s, keyRef(s.types.keys[slot])))
+		addRowVec(s.acc, c, m.wordRow(s, keyRef(s.types.keys[slot])))
 	}
 }
 

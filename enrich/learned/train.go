@@ -74,6 +74,9 @@ type TrainInfo struct {
 	// Net is the weight with which a hidden-layer network's probabilities
 	// are added to the scores; 0 for none (see TrainOptions.Network).
 	Net float64
+	// NetGate: the network is computed only where the runner-up is less
+	// than this behind the winner.
+	NetGate float64
 	// Folds of the internal cross-validation that chose Solver and C and
 	// calibrated the confidences; 0 when the data was too small for it.
 	Folds int
@@ -92,6 +95,9 @@ func (i TrainInfo) Method() string {
 	}
 	if i.Net > 0 {
 		m += fmt.Sprintf(", plus a hidden-layer network's probabilities ×%g", i.Net)
+		if i.NetGate > 0 {
+			m += fmt.Sprintf(" where the runner-up is within %g", i.NetGate)
+		}
 	}
 	return m
 }
@@ -223,8 +229,8 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		if err != nil {
 			return nil, err
 		}
-		m.file.Net = net.file(voc.numWord(), voc.numGram(), netWeight)
-		info.Net = netWeight
+		m.file.Net = net.file(voc.numWord(), voc.numGram(), netWeight, netGate)
+		info.Net, info.NetGate = netWeight, netGate
 	}
 	m.setWeights(w, voc.numWord(), voc.numGram())
 	info.Duration = time.Since(start)
