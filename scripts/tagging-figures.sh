@@ -46,8 +46,8 @@ if [ "${1:-}" = curves ]; then
     figure accuracy --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
-    echo -n "BANKING77 accuracy with --network, $q% of each training fold: "
-    figure accuracy --network --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
+    echo -n "BANKING77 accuracy with --network=false, $q% of each training fold: "
+    figure accuracy --network=false --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
     echo -n "Review-Pulse micro-F1, model alone, $q% (4 draws per fold): "
@@ -57,7 +57,7 @@ if [ "${1:-}" = curves ]; then
 fi
 tax=examples/app-review-issues.yaml
 echo -n "BANKING77 accuracy:                 "; figure accuracy --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
-echo -n "BANKING77 accuracy, --network:      "; figure accuracy --network --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 accuracy, --network=false: "; figure accuracy --network=false --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, model alone: "; figure micro_f1 --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, with $tax keyword rules: "

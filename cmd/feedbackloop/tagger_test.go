@@ -117,17 +117,26 @@ func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
 	}
 }
 
-// --network blends a network into models of one label per text, says so
-// in the method, and warns that multi-label data cannot have one.
+// Models of one label per text blend in a network unless --network=false,
+// and say so in the method; asking for --network on multi-label data
+// warns that it cannot have one, and leaving it at its default does not.
 func TestTaggerTrainNetwork(t *testing.T) {
 	_, multi, _ := taggerFiles(t)
 	dir := t.TempDir()
-	_, stderr, err := execute(t, context.Background(), "tagger", "train", "--network", "--data", multi, "--out", filepath.Join(dir, "multi.model"))
-	if err != nil {
-		t.Fatalf("tagger train --network on multi-label data: %v\n%s", err, stderr)
+	train := func(args ...string) (stdout, stderr string) {
+		t.Helper()
+		args = append([]string{"tagger", "train"}, args...)
+		stdout, stderr, err := execute(t, context.Background(), args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return stdout, stderr
 	}
-	if !strings.Contains(stderr, "--network applies to data with at most one label per text") {
+	if _, stderr := train("--network", "--data", multi, "--out", filepath.Join(dir, "multi.model")); !strings.Contains(stderr, "--network applies to data with at most one label per text") {
 		t.Errorf("no warning that multi-label data gets no network; stderr %q", stderr)
+	}
+	if _, stderr := train("--data", multi, "--out", filepath.Join(dir, "multi.model")); strings.Contains(stderr, "warning") {
+		t.Errorf("a warning about the network nobody asked for: %q", stderr)
 	}
 
 	var b strings.Builder
@@ -139,16 +148,19 @@ func TestTaggerTrainNetwork(t *testing.T) {
 	if err := os.WriteFile(single, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, err := execute(t, context.Background(), "tagger", "train", "--network", "--data", single, "--out", filepath.Join(dir, "single.model"))
-	if err != nil {
-		t.Fatalf("tagger train --network: %v\n%s", err, stderr)
-	}
+	stdout, stderr := train("--data", single, "--out", filepath.Join(dir, "single.model"))
 	if !strings.Contains(stdout, "hidden-layer network") || strings.Contains(stderr, "warning") {
-		t.Errorf("train --network on single-label data: stdout\n%s\nstderr %q", stdout, stderr)
+		t.Errorf("train on single-label data: stdout\n%s\nstderr %q", stdout, stderr)
+	}
+	if stdout, _ := train("--network=false", "--data", single, "--out", filepath.Join(dir, "plain.model")); strings.Contains(stdout, "network") {
+		t.Errorf("train --network=false: stdout\n%s", stdout)
 	}
 	// A saved model is measured as it is: --network only applies to --train.
-	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--network", "--model", filepath.Join(dir, "single.model"), "--test", single); err == nil || !strings.Contains(err.Error(), "network") {
-		t.Errorf("eval --network --model: error %v, want one naming --network", err)
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--network=false", "--model", filepath.Join(dir, "single.model"), "--test", single); err == nil || !strings.Contains(err.Error(), "network") {
+		t.Errorf("eval --network=false --model: error %v, want one naming --network", err)
+	}
+	if _, stderr, err := execute(t, context.Background(), "tagger", "eval", "--model", filepath.Join(dir, "single.model"), "--test", single); err != nil {
+		t.Errorf("eval --model: %v\n%s", err, stderr)
 	}
 }
 

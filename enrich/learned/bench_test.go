@@ -33,25 +33,26 @@ func benchTexts(ex []Example, n int) []string {
 var benchModels = map[string]*Model{}
 
 // BenchmarkTag measures tagging throughput on 300-character texts with a
-// model trained on BANKING77 (77 themes) and on Review-Pulse. Run it on
-// one core:
+// model trained on BANKING77 (77 themes), the same without its network
+// (TrainOptions.NoNetwork), and on Review-Pulse (multi-label: no network).
+// Run it on one core:
 //
 //	go test -run '^$' -bench BenchmarkTag -cpu 1 ./enrich/learned/
 func BenchmarkTag(b *testing.B) {
 	for _, run := range []struct {
-		file    string
-		network bool
+		file      string
+		noNetwork bool
 	}{{"banking77_train.csv", false}, {"reviewpulse_dev.csv", false}, {"banking77_train.csv", true}} {
 		name := strings.TrimSuffix(run.file, ".csv")
-		if run.network {
-			name += "/network"
+		if run.noNetwork {
+			name += "/no-network"
 		}
 		b.Run(name, func(b *testing.B) {
 			ex := loadShared(b, run.file)
 			m := benchModels[name]
 			if m == nil {
 				var err error
-				m, err = Train(context.Background(), ex, TrainOptions{Network: run.network})
+				m, err = Train(context.Background(), ex, TrainOptions{NoNetwork: run.noNetwork})
 				if err != nil {
 					b.Fatal(err)
 				}

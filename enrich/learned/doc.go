@@ -53,9 +53,9 @@
 // 0.9 points of accuracy; with 100 per intent 0.1, which is why larger
 // data skips it.
 //
-// # The optional network
+// # The network
 //
-// With [TrainOptions.Network], an exclusive model also trains a network
+// Unless [TrainOptions.NoNetwork], an exclusive model also trains a network
 // with one hidden layer of 64 ReLU units over the same features (those
 // seen in at least two training texts) and a softmax output: 15 passes of
 // minibatch Adam (batches of 200, step 0.001, L2 1e-4), each batch
@@ -70,7 +70,8 @@
 // load time like its class scores. On BANKING77 it adds about a fifth of a
 // point of accuracy; the network's input weights make the model file about
 // three times larger; and the near ties, a third of 300-character texts
-// that join several requests, take about 25 µs more to tag. A feature's
+// that join several requests, take about 25 µs more to tag, a fifth more
+// time over all texts. A feature's
 // network row is kept in its record (see Tagging speed), and on amd64
 // with AVX2 the rows, the words' hidden vectors and the output layer are
 // added in assembly (netrows_amd64.s). With 10 texts per class it changed nothing. The

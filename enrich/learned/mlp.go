@@ -7,10 +7,10 @@ import (
 	"sync"
 )
 
-// netWeight is what an exclusive model trained with
-// [TrainOptions.Network] multiplies the network's class probabilities by
-// before adding them to its SVM scores. On the BANKING77 development
-// folds, weights from 0.25 to 1 did equally well.
+// netWeight is what an exclusive model multiplies its network's class
+// probabilities by before adding them to its SVM scores (see
+// [TrainOptions.NoNetwork]). On the BANKING77 development folds, weights
+// from 0.25 to 1 did equally well.
 const netWeight = 0.5
 
 // netGate is how close the runner-up must come to the SVM's winner for

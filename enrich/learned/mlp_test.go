@@ -43,7 +43,7 @@ func netExamples(n int, seed uint64) []Example {
 // trainWithNet trains on ex with the network blended in.
 func trainWithNet(t *testing.T, ex []Example) *Model {
 	t.Helper()
-	m, err := Train(context.Background(), ex, TrainOptions{Network: true})
+	m, err := Train(context.Background(), ex, TrainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,8 @@ type modelFile struct {
 	Ancestors map[string][]string
 	Info      TrainInfo
 	// Net is the hidden-layer network whose probabilities a model trained
-	// with TrainOptions.Network adds to its scores; nil for none.
+	// with one label per text adds to its scores (see
+	// TrainOptions.NoNetwork); nil for none.
 	Net *netFile
 }
 
