@@ -62,21 +62,20 @@
 // updating only the input rows its texts use, the batch split between the
 // cores. Tagging adds its class probabilities times 0.5 to the SVM's
 // scores, and computes them only for near ties, where the runner-up is
-// less than 0.15 behind the winner: the network could overturn winners up
+// less than 0.1 behind the winner: the network could overturn winners up
 // to 0.5 ahead, but on the BANKING77 development folds those it overturned
 // beyond 0.075 were as often wrong as right. The hidden layer is built from
 // what scoring already has: the word block's features and scale, and per
 // training word its n-gram vector times the input weights, computed at
 // load time like its class scores. On BANKING77 it adds about a fifth of a
 // point of accuracy; the network's input weights make the model file about
-// three times larger; and the near ties, a third of 300-character texts
-// that join several requests, take about 25 µs more to tag, a fifth more
-// time over all texts. A feature's
-// network row is kept in its record (see Tagging speed), and on amd64
-// with AVX2 the rows, the words' hidden vectors and the output layer are
-// added in assembly (netrows_amd64.s). With 10 texts per class it changed nothing. The
-// temperature that turns scores into confidences is the one fitted
-// without the network.
+// three times larger; and the near ties, a quarter of 300-character texts
+// that join several requests, take about 25 µs more to tag, a sixth more
+// time over all texts. A feature's network row is kept in its record (see
+// Tagging speed), and on amd64 with AVX2 the rows, the words' hidden
+// vectors and the output layer are added in assembly (netrows_amd64.s).
+// With 10 texts per class it changed nothing. The temperature that turns
+// scores into confidences is the one fitted without the network.
 //
 // # Confidence and decisions
 //

@@ -129,6 +129,8 @@ type scratch struct {
 	hidden, netOOV []float32
 	netRows        []int32
 	netVals        []float32
+	gramRows       []int32 // an unseen word's n-grams' network rows
+	gramVals       []float32
 	netTouch       int8 // keeps the loads that fetch the rows early
 }
 
