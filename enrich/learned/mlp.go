@@ -454,11 +454,11 @@ func (m *Model) netHidden(s *scratch, hid []float32) {
 			s.netVals = append(s.netVals, float32(s.wordScale*sublinear(s.ids.counts[slot])*float64(m.feats.idf(j))))
 		}
 	}
-	var touch int8
+	var touch uint8
 	for _, r := range s.netRows {
-		touch += f.W1.Q[int(r)*nt.h]
+		touch += uint8(f.W1.Q[int(r)*nt.h])
 	}
-	s.netTouch = touch
+	s.sink += uint64(touch) // kept, so that the loads are too
 	addRowsQ(hid, f.W1, s.netRows, s.netVals)
 	for _, slot := range s.types.slots {
 		c := float32(s.charScale * sublinear(s.types.counts[slot]))

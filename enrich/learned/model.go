@@ -286,11 +286,7 @@ func (m *Model) wordScores(w []byte, s *scratch, out []float32) float64 {
 	var sq float64
 	m.wordGrams(w, s, func(j int32, v float32) {
 		sq += float64(v) * float64(v)
-		row := m.wGram[int(j)*m.k : int(j)*m.k+m.k]
-		row = row[:len(out)]
-		for c := range out {
-			out[c] += v * row[c]
-		}
+		addRow(out, v, m.wGram[int(j)*m.k:int(j)*m.k+m.k])
 	})
 	return sq
 }

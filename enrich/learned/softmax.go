@@ -1,9 +1,6 @@
 package learned
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "math/rand/v2"
 
 // softmaxParams controls trainSoftmax.
 type softmaxParams struct {
@@ -58,20 +55,9 @@ func trainSoftmax(x []sparse, y []int, k, dim int, par softmaxParams) []float64 
 					p[m] += row[m] * f
 				}
 			}
-			top := math.Inf(-1)
-			for _, z := range p {
-				top = max(top, z)
-			}
-			var z float64
-			for m := range p {
-				p[m] = math.Exp(p[m] - top)
-				z += p[m]
-			}
 			// p becomes the gradient of the log-loss with respect to the
 			// scores: the probabilities minus the one-hot truth.
-			for m := range p {
-				p[m] /= z
-			}
+			softmaxInPlace(p)
 			p[y[i]]--
 			s *= 1 - eta*lambda
 			if s < 1e-9 {

@@ -77,10 +77,10 @@ func (t *table) get(k uint64) int32 {
 // network the feature's row of it (int32, low half first), then the
 // weights, each a class and a weight in units of scale (int8, as the model
 // file holds it): one word per weight, class in the high byte, when the
-// model has at most 256 classes, else two. The records of a model's features then fit the
-// processor's last-level cache: on BANKING77 a text's features have about
-// 10 weights each, 30 bytes of record where 32-bit weights took 54 and a
-// fixed 64-byte slot a whole cache line. Records are in order of how many
+// model has at most 256 classes, else two. The records of a model's
+// features then fit the processor's last-level cache: on BANKING77 a
+// text's features have about 10 weights each, 30 bytes of record where
+// 32-bit weights took 54 and a fixed 64-byte slot a whole cache line. Records are in order of how many
 // training texts had the feature, most first: the features most texts have
 // share the same few cache lines, which stay cached.
 type featTable struct {

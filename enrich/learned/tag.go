@@ -116,7 +116,7 @@ type scratch struct {
 	scores []float64
 	probs  []float64
 	out    []classProb
-	sink   uint64 // see featTable.prefetch
+	sink   uint64 // see featTable.prefetch and Model.netHidden
 	// Block scales of the last text, for evidence.
 	wordScale, charScale float64
 
@@ -131,7 +131,6 @@ type scratch struct {
 	netVals        []float32
 	gramRows       []int32 // an unseen word's n-grams' network rows
 	gramVals       []float32
-	netTouch       int8 // keeps the loads that fetch the rows early
 }
 
 // score computes the class scores of text into s.scores.
