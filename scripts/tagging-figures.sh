@@ -9,7 +9,7 @@
 #
 # With "curves" it prints learning curves instead: the mean figure when
 # training on 50, 70 and 85 percent of each training fold (docs/tagging.md,
-# "How the figures may move on the held-out halves"; ~7 minutes).
+# "How the figures may move on the held-out halves"; ~9 minutes).
 #
 # THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
 # (not part of this repository). Takes about 6 minutes on two cores.
