@@ -9,7 +9,9 @@
 #
 # With "curves" it prints learning curves instead: the mean figure when
 # training on 50, 70 and 85 percent of each training fold (docs/tagging.md,
-# "How the figures may move on the held-out halves"; ~9 minutes).
+# "How the figures may move on the held-out halves"; ~9 minutes). BANKING77
+# uses one random subset per fold and share unless B77_DRAWS lists more
+# (B77_DRAWS="0 1 2": three, about 40 minutes).
 #
 # THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
 # (not part of this repository). Takes about 6 minutes on two cores.
@@ -43,11 +45,11 @@ figure() {
 if [ "${1:-}" = curves ]; then
   for q in 50 70 85; do
     echo -n "BANKING77 accuracy, $q% of each training fold: "
-    figure accuracy --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
+    DRAWS=${B77_DRAWS:-0} figure accuracy --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
     echo -n "BANKING77 accuracy with --network=false, $q% of each training fold: "
-    figure accuracy --network=false --train "$splits/b77_{f}.train.$q-0.csv" --test "$splits/b77_{f}.test.csv"
+    DRAWS=${B77_DRAWS:-0} figure accuracy --network=false --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
     echo -n "Review-Pulse micro-F1, model alone, $q% (4 draws per fold): "

@@ -26,9 +26,9 @@ import (
 //
 // For the learning curves in docs/tagging.md it also writes, for each
 // fold's training part and each share q of 50, 70 and 85 percent, random
-// subsets holding that share of its rows: b77_f.train.q-0 (one draw) and
-// rp_f.train.q-d for d in 0..3 (four draws: Review-Pulse's folds are
-// small and noisy).
+// subsets holding that share of its rows: b77_f.train.q-d for d in 0..2
+// (the figures use draw 0 unless asked for more) and rp_f.train.q-d for d
+// in 0..3 (four draws: Review-Pulse's folds are small and noisy).
 func TestWriteSplits(t *testing.T) {
 	dir := os.Getenv("LEARNED_SPLITS")
 	if dir == "" {
@@ -70,7 +70,9 @@ func TestWriteSplits(t *testing.T) {
 		write(fmt.Sprintf("rp_%d.train", f), rpTrain)
 		write(fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
 		for _, q := range []int{50, 70, 85} {
-			write(fmt.Sprintf("b77_%d.train.%d-0", f, q), share(train, q, uint64(100*f+q), 0))
+			for d := range 3 {
+				write(fmt.Sprintf("b77_%d.train.%d-%d", f, q, d), share(train, q, uint64(100*f+q), uint64(d)))
+			}
 			for d := range 4 {
 				write(fmt.Sprintf("rp_%d.train.%d-%d", f, q, d), share(rpTrain, q, uint64(100*f+q), uint64(d)))
 			}
