@@ -33,7 +33,7 @@ type TrainOptions struct {
 	// at most one label per text otherwise also trains: one hidden layer
 	// on the same features, whose class probabilities are added to the
 	// SVM's scores for near ties. On BANKING77 the network adds about 0.2
-	// points of accuracy, 15 seconds of training and a fifth to the time
+	// points of accuracy, 15 seconds of training and a sixth to the time
 	// it takes to tag 300-character texts that join several requests;
 	// with a few hundred texts it changes nothing. Multi-label data never
 	// has one.
