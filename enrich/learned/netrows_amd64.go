@@ -42,3 +42,31 @@ func addRowVec(acc []float32, a float32, row []float32) {
 	}
 	addRow(acc, a, row)
 }
+
+// denseMin is how many weights a word feature needs for its tagging record
+// to hold them densely (see featTable). With AVX2 and FMA, addDenseRows
+// adds a dense record's 77 BANKING77 weights in 10 steps of eight, where
+// one at a time costs about 13 instructions each; features with 8 or more
+// weights are 7% of that model's but hold 90% of the weights a
+// 300-character text adds, and their dense records take 0.5 MB.
+func denseMin() int {
+	if hasAVX2FMA {
+		return 8
+	}
+	return 0
+}
+
+// addDenseRows adds vals[i] times the dense weights of the record at
+// recs[i] of arena to acc, for each i: chunks groups of eight classes,
+// the weights starting weightsAt words into the record. The caller checks
+// that acc and vals are long enough and that every record is dense.
+func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) {
+	if hasAVX2FMA {
+		addDenseRowsAVX(acc, arena, recs, vals, weightsAt, chunks)
+		return
+	}
+	addDenseRowsGeneric(acc, arena, recs, vals, weightsAt, chunks)
+}
+
+//go:noescape
+func addDenseRowsAVX(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int)

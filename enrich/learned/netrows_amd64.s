@@ -109,3 +109,66 @@ ones:
 done:
 	VZEROUPPER
 	RET
+
+// func addDenseRowsAVX(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int)
+//
+// For each i, with the record r starting at word recs[i] of arena:
+// acc[0:8*chunks] += vals[i] * (r's scale) * (r's int8 weights), read from
+// weightsAt words into r, eight at a time. The scale is the float32 at
+// word recScale (2). The sums stay in memory (acc is in the first-level
+// cache); two groups of eight go per step.
+TEXT ·addDenseRowsAVX(SB), NOSPLIT, $0-112
+	MOVQ acc_base+0(FP), DI
+	MOVQ arena_base+24(FP), SI
+	MOVQ recs_base+48(FP), R9
+	MOVQ recs_len+56(FP), BX
+	MOVQ vals_base+72(FP), R10
+	MOVQ weightsAt+96(FP), DX
+	MOVQ chunks+104(FP), CX
+	SHLQ $1, DX
+	TESTQ BX, BX
+	JEQ  denseDone
+
+denseRows:
+	MOVLQSX      (R9), AX
+	LEAQ         (SI)(AX*2), AX
+	VMOVSS       (R10), X8
+	VMULSS       4(AX), X8, X8
+	VBROADCASTSS X8, Y8
+	ADDQ         DX, AX
+	MOVQ         DI, R11
+	MOVQ         CX, R12
+
+densePairs:
+	CMPQ        R12, $2
+	JLT         denseOne
+	VPMOVSXBD   0(AX), Y9
+	VPMOVSXBD   8(AX), Y10
+	VCVTDQ2PS   Y9, Y9
+	VCVTDQ2PS   Y10, Y10
+	VFMADD213PS 0(R11), Y8, Y9
+	VFMADD213PS 32(R11), Y8, Y10
+	VMOVUPS     Y9, 0(R11)
+	VMOVUPS     Y10, 32(R11)
+	ADDQ        $16, AX
+	ADDQ        $64, R11
+	SUBQ        $2, R12
+	JMP         densePairs
+
+denseOne:
+	TESTQ       R12, R12
+	JEQ         denseNext
+	VPMOVSXBD   0(AX), Y9
+	VCVTDQ2PS   Y9, Y9
+	VFMADD213PS 0(R11), Y8, Y9
+	VMOVUPS     Y9, 0(R11)
+
+denseNext:
+	ADDQ $4, R9
+	ADDQ $4, R10
+	DECQ BX
+	JNE  denseRows
+
+denseDone:
+	VZEROUPPER
+	RET

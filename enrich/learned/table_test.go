@@ -8,15 +8,19 @@ import (
 )
 
 // The tagging layout must give back every weight the sparse rows hold, by
-// look-up and by accumulation, whether classes fit a byte (77, and 256
-// whose last class needs all 8 bits) or not (300).
+// look-up and by accumulation, whether classes fit a byte (20, 77, and 256
+// whose last class needs all 8 bits) or not (300), with records dense for
+// features of at least denseMin weights (1: every feature with any) or
+// for none (0).
 func TestFeatTableHoldsTheRows(t *testing.T) {
-	for _, k := range []int{77, 256, 300} {
-		t.Run(fmt.Sprint(k), func(t *testing.T) { testFeatTable(t, k) })
+	for _, k := range []int{20, 77, 256, 300} {
+		for _, denseMin := range []int{0, 1, 8} {
+			t.Run(fmt.Sprint(k, "/", denseMin), func(t *testing.T) { testFeatTable(t, k, denseMin) })
+		}
 	}
 }
 
-func testFeatTable(t *testing.T, k int) {
+func testFeatTable(t *testing.T, k, denseMin int) {
 	const features = 500
 	rng := rand.New(rand.NewPCG(1, uint64(k)))
 	keys := make([]uint64, features)
@@ -40,10 +44,12 @@ func testFeatTable(t *testing.T, k int) {
 		}
 		rows.Ptr = append(rows.Ptr, int32(len(rows.Q)))
 	}
-	ft, err := newFeatTable(keys, idf, rows, k, nil)
+	ft, err := newFeatTable(keys, idf, rows, k, nil, denseMin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var denseRecs []int32
+	var denseVals []float32
 	acc := make([]float32, max(k, 256))
 	want := make([]float32, k)
 	// Prefetching has no result to check, but it must address the tables
@@ -71,10 +77,25 @@ func testFeatTable(t *testing.T, k int) {
 				t.Fatalf("feature %d class %d: weight %v, want %v", j, c, got, dense[j][c])
 			}
 		}
-		ft.addRow(acc, 0.5, s)
-		for c := range k {
-			want[c] += 0.5 * dense[j][c]
+		a := 0.5 + float32(j%3)
+		if ft.dense(s) {
+			denseRecs, denseVals = append(denseRecs, s), append(denseVals, a)
+		} else {
+			ft.addRow(acc, a, s)
 		}
+		for c := range k {
+			want[c] += a * dense[j][c]
+		}
+	}
+	ft.addRows(acc, denseRecs, denseVals)
+	switch n := rows.Ptr[len(keys)]; {
+	case k > 256 || denseMin == 0:
+		if len(denseRecs) > 0 {
+			t.Fatalf("%d dense records, want none", len(denseRecs))
+		}
+	case denseMin == 1 && len(denseRecs) < features-features/40-5, denseMin > 1 && len(denseRecs) == 0:
+		// A feature has 0 to 39 weights: one in 40 has none.
+		t.Fatalf("only %d dense records of %d features (%d weights)", len(denseRecs), features, n)
 	}
 	for c := range k {
 		if math.Abs(float64(acc[c]-want[c])) > 1e-4 {

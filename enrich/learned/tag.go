@@ -111,12 +111,15 @@ type scratch struct {
 	ids      counter
 	types    counter
 
-	acc    []float32
-	wacc   []float32 // the word block's scores before normalisation
-	scores []float64
-	probs  []float64
-	out    []classProb
-	sink   uint64 // see featTable.prefetch and Model.netHidden
+	acc  []float32
+	wacc []float32 // the word block's scores before normalisation
+	// The text's word features whose records are dense, and their values.
+	dense     []int32
+	denseVals []float32
+	scores    []float64
+	probs     []float64
+	out       []classProb
+	sink      uint64 // see featTable.prefetch and Model.netHidden
 	// Block scales of the last text, for evidence.
 	wordScale, charScale float64
 
@@ -216,23 +219,30 @@ func (m *Model) score(text string, s *scratch) {
 // is scaled once its length is known.
 func (m *Model) addWordBlock(s *scratch) {
 	k := m.k
-	if cap(s.wacc) < k {
-		s.wacc = make([]float32, k)
+	// Room for the classes a dense record pads to, and for featTable.addRow.
+	if n := max(k, 256); len(s.wacc) < n {
+		s.wacc = make([]float32, n)
 	}
-	s.wacc = s.wacc[:k]
 	clear(s.wacc)
 	var sq float64
+	s.dense, s.denseVals = s.dense[:0], s.denseVals[:0]
 	for _, slot := range s.found {
 		j := s.rec[slot]
 		v := sublinear(s.ids.counts[slot]) * float64(m.feats.idf(j))
 		sq += v * v
+		if m.feats.dense(j) {
+			s.dense = append(s.dense, j)
+			s.denseVals = append(s.denseVals, float32(v))
+			continue
+		}
 		m.feats.addRow(s.wacc, float32(v), j)
 	}
+	m.feats.addRows(s.wacc, s.dense, s.denseVals)
 	s.wordScale = 0
 	if sq > 0 {
 		s.wordScale = m.file.Spec.WordWeight / math.Sqrt(sq)
 	}
-	addRowVec(s.acc, float32(s.wordScale), s.wacc)
+	addRowVec(s.acc, float32(s.wordScale), s.wacc[:k])
 }
 
 // addCharBlock adds the character block to s.acc: the cached n-gram
