@@ -5,7 +5,7 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-figures tagging-curves clean
+.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves clean
 
 all: build
 
@@ -51,7 +51,12 @@ bench-queries: deps
 # folder.
 bench-tagging:
 	FEEDBACKLOOP_THEMES_DATA=$(abspath $(or $(THEMES),../shared/data/themes)) \
-		$(GO) test -run '^$$' -bench BenchmarkTag -cpu 1 -count 5 -benchtime 2s ./enrich/learned/
+		$(GO) test -run '^$$' -bench 'BenchmarkTag$$' -cpu 1 -count 5 -benchtime 2s ./enrich/learned/
+
+# Instructions per tagged text, counted by cachegrind: a measure of the
+# tagger's speed that does not move with the machine's load (needs valgrind).
+tagging-instructions:
+	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-instructions.sh
 
 # The learned tagger's quality on 5-fold splits of the development data
 # (docs/tagging.md, "Figures"); THEMES names the data's folder.

@@ -2,6 +2,7 @@ package learned
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -75,5 +76,27 @@ func BenchmarkTag(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "items/s")
 		})
+	}
+}
+
+// BenchmarkTagSaved tags the same 300-character texts, built from the
+// shared data file FEEDBACKLOOP_TAG_DATA names, with the model file
+// FEEDBACKLOOP_TAG_MODEL names: no training, so that
+// scripts/tagging-instructions.sh can count its instructions under
+// cachegrind. Without those variables it is skipped.
+func BenchmarkTagSaved(b *testing.B) {
+	path, data := os.Getenv("FEEDBACKLOOP_TAG_MODEL"), os.Getenv("FEEDBACKLOOP_TAG_DATA")
+	if path == "" || data == "" {
+		b.Skip("FEEDBACKLOOP_TAG_MODEL and FEEDBACKLOOP_TAG_DATA name a model file and a shared data file")
+	}
+	m, err := Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := benchTexts(loadShared(b, data), 1000)
+	n := 0
+	for b.Loop() {
+		m.Predict(texts[n%len(texts)])
+		n++
 	}
 }

@@ -247,7 +247,7 @@ func (m *Model) init() error {
 		netRows = f.Net.WordRow
 	}
 	var err error
-	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k, netRows, denseMin()); err != nil {
+	if m.feats, err = newFeatTable(f.WordKeys, f.WordIDF, f.WordW, m.k, netRows, denseMin(m.k)); err != nil {
 		return err
 	}
 	m.gramIdx = newTable(f.GramKeys)

@@ -43,17 +43,20 @@ func addRowVec(acc []float32, a float32, row []float32) {
 	addRow(acc, a, row)
 }
 
-// denseMin is how many weights a word feature needs for its tagging record
-// to hold them densely (see featTable). With AVX2 and FMA, addDenseRows
-// adds a dense record's 77 BANKING77 weights in 10 steps of eight, where
-// one at a time costs about 13 instructions each; features with 8 or more
-// weights are 7% of that model's but hold 90% of the weights a
-// 300-character text adds, and their dense records take 0.5 MB.
-func denseMin() int {
-	if hasAVX2FMA {
-		return 8
+// denseMin is how many weights a word feature of a model with k classes
+// needs for its tagging record to hold them densely (see featTable). With
+// AVX2 and FMA, addDenseRows adds a dense record's weights eight classes
+// at a time, 10 steps for BANKING77's 77, where one weight at a time costs
+// about 13 instructions. The minimum is 8 weights, or fewer when the dense
+// row takes no more room than the sparse weights at 2 bytes each (4 of
+// Review-Pulse's 8 themes). BANKING77's features with 8 or more weights
+// are 7% of them but hold 90% of the weights a 300-character text adds;
+// their dense records take 0.35 MB more than sparse ones.
+func denseMin(k int) int {
+	if !hasAVX2FMA {
+		return 0
 	}
-	return 0
+	return min(8, (k+7)/8*4)
 }
 
 // addDenseRows adds vals[i] times the dense weights of the record at

@@ -10,10 +10,10 @@ func addRowsQ(hid []float32, q quantized, rows []int32, vals []float32) {
 // addRowVec adds a*row to acc; see the amd64 version.
 func addRowVec(acc []float32, a float32, row []float32) { addRow(acc, a, row) }
 
-// denseMin is how many weights a word feature needs for its tagging record
-// to hold them densely: 0, none, where addDenseRows has no vector
-// instructions to make dense records pay.
-func denseMin() int { return 0 }
+// denseMin is how many weights a word feature of a model with k classes
+// needs for its tagging record to hold them densely: 0, none, where
+// addDenseRows has no vector instructions to make dense records pay.
+func denseMin(k int) int { return 0 }
 
 // addDenseRows is addDenseRowsGeneric; see the amd64 version.
 func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) {
