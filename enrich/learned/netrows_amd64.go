@@ -60,15 +60,17 @@ func denseMin(k int) int {
 }
 
 // addDenseRows adds vals[i] times the dense weights of the record at
-// recs[i] of arena to acc, for each i: chunks groups of eight classes,
-// the weights starting weightsAt words into the record. The caller checks
-// that acc and vals are long enough and that every record is dense.
-func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) {
-	if hasAVX2FMA {
-		addDenseRowsAVX(acc, arena, recs, vals, weightsAt, chunks)
-		return
+// recs[i] of arena to acc, for each i, eight classes at a time, and
+// reports true; without AVX2 and FMA it does nothing and reports false.
+// The weights start weightsAt words into a record and run for chunks
+// groups of eight. The caller checks that acc and vals are long enough
+// and that every record is dense.
+func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) bool {
+	if !hasAVX2FMA {
+		return false
 	}
-	addDenseRowsGeneric(acc, arena, recs, vals, weightsAt, chunks)
+	addDenseRowsAVX(acc, arena, recs, vals, weightsAt, chunks)
+	return true
 }
 
 //go:noescape

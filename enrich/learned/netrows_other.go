@@ -15,7 +15,8 @@ func addRowVec(acc []float32, a float32, row []float32) { addRow(acc, a, row) }
 // addDenseRows has no vector instructions to make dense records pay.
 func denseMin(k int) int { return 0 }
 
-// addDenseRows is addDenseRowsGeneric; see the amd64 version.
-func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) {
-	addDenseRowsGeneric(acc, arena, recs, vals, weightsAt, chunks)
+// addDenseRows has no vector instructions to add dense records with here:
+// it reports false, and featTable.addRows adds them one at a time.
+func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) bool {
+	return false
 }

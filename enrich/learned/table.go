@@ -100,7 +100,8 @@ type featTable struct {
 	// model's network (at recNet).
 	weightsAt int32
 	// denseMin is how many weights a feature needs for its record to hold
-	// them densely, in padded classes: 0 when no record does.
+	// them densely (0: no record does), as padded classes: the model's,
+	// rounded up to a multiple of 8.
 	denseMin int32
 	padded   int32
 }
@@ -142,12 +143,18 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 		hdr += 2
 	}
 	padded := (k + 7) &^ 7
+	t := &featTable{
+		wide:      wide,
+		weightsAt: int32(hdr),
+		denseMin:  int32(denseMin),
+		padded:    int32(padded),
+	}
 	size := hdr * len(keys)
 	for j := range keys {
-		if n := int(rows.Ptr[j+1] - rows.Ptr[j]); denseMin > 0 && n >= denseMin {
+		if n := rows.Ptr[j+1] - rows.Ptr[j]; t.holdsDense(n) {
 			size += padded / 2
 		} else {
-			size += per * n
+			size += per * int(n)
 		}
 	}
 	if size >= slotMask {
@@ -159,15 +166,7 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 	for 3<<bits < 4*len(keys) {
 		bits++
 	}
-	t := &featTable{
-		entries:   make([]uint64, 1<<bits),
-		arena:     make([]uint16, 0, size),
-		shift:     64 - bits,
-		wide:      wide,
-		weightsAt: int32(hdr),
-		denseMin:  int32(denseMin),
-		padded:    int32(padded),
-	}
+	t.entries, t.arena, t.shift = make([]uint64, 1<<bits), make([]uint16, 0, size), 64-bits
 	row := make([]uint8, padded)
 	order := make([]int, len(keys))
 	for j := range order {
@@ -195,7 +194,7 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 			r := uint32(netRows[j])
 			t.arena = append(t.arena, uint16(r), uint16(r>>16))
 		}
-		if t.dense(int32(len(t.arena) - hdr)) {
+		if t.holdsDense(rows.Ptr[j+1] - rows.Ptr[j]) {
 			clear(row)
 			for n := rows.Ptr[j]; n < rows.Ptr[j+1]; n++ {
 				row[rows.Class[n]] = uint8(rows.Q[n])
@@ -250,9 +249,10 @@ func (t *featTable) find(k uint64) int32 {
 func (t *featTable) idf(s int32) float32 { return t.float(s + recIDF) }
 
 // dense tells whether the record starting at s holds its weights densely.
-func (t *featTable) dense(s int32) bool {
-	return t.denseMin > 0 && int32(t.arena[s+recN]) >= t.denseMin
-}
+func (t *featTable) dense(s int32) bool { return t.holdsDense(int32(t.arena[s+recN])) }
+
+// holdsDense tells whether a feature with n weights gets a dense record.
+func (t *featTable) holdsDense(n int32) bool { return t.denseMin > 0 && n >= t.denseMin }
 
 // weights returns the class weights of the feature whose record starts at
 // s, in the record's encoding.
@@ -283,7 +283,11 @@ func (t *featTable) addRow(acc []float32, a float32, s int32) {
 	a *= t.float(s + recScale)
 	w := t.weights(s)
 	if t.dense(s) {
-		addPairs(acc, a, w)
+		acc = acc[:len(w)*2]
+		for i, pair := range w {
+			acc[2*i] += a * float32(int8(pair))
+			acc[2*i+1] += a * float32(int8(pair>>8))
+		}
 		return
 	}
 	if t.wide {
@@ -310,24 +314,11 @@ func (t *featTable) addRows(acc []float32, recs []int32, vals []float32) {
 	if len(acc) < int(t.padded) || len(vals) < len(recs) {
 		panic("learned: addRows given too little room")
 	}
-	addDenseRows(acc, t.arena, recs, vals, int(t.weightsAt), int(t.padded/8))
-}
-
-// addDenseRowsGeneric is addDenseRows without vector instructions.
-func addDenseRowsGeneric(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) {
-	for i, s := range recs {
-		a := vals[i] * math.Float32frombits(uint32(arena[s+recScale])|uint32(arena[s+recScale+1])<<16)
-		at := int(s) + weightsAt
-		addPairs(acc, a, arena[at:at+4*chunks])
+	if addDenseRows(acc, t.arena, recs, vals, int(t.weightsAt), int(t.padded/8)) {
+		return
 	}
-}
-
-// addPairs adds a times the weights of a dense record, w, to acc.
-func addPairs(acc []float32, a float32, w []uint16) {
-	acc = acc[:len(w)*2]
-	for i, pair := range w {
-		acc[2*i] += a * float32(int8(pair))
-		acc[2*i+1] += a * float32(int8(pair>>8))
+	for i, s := range recs {
+		t.addRow(acc, vals[i], s)
 	}
 }
 
