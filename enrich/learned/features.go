@@ -46,19 +46,23 @@ func (s *featureSpec) stemKey(w []byte) uint64 {
 // a sentence boundary: that keeps them meaningful, and their number linear
 // in the length of long texts.
 func (s *featureSpec) appendWordFeatures(stems []uint64, sents []int32, keys []uint64, first *[]int32) []uint64 {
+	start, window := 0, s.Window // start: where the sentence of stem i starts
 	for i, st := range stems {
+		if i > 0 && sents[i] != sents[i-1] {
+			start = i
+		}
 		if first != nil {
 			*first = append(*first, int32(len(keys)))
 		}
 		keys = append(keys, st)
-		if s.Bigrams && i > 0 && sents[i-1] == sents[i] {
+		if s.Bigrams && i > start {
 			keys = append(keys, bigramKey(stems[i-1], st))
 		}
 		// The key of the unordered pair: mix(pairHalf(min) + max), this
-		// stem's half worked out once for all its pairs.
+		// stem's half worked out once for all its pairs, nearest first.
 		half := pairHalf(st)
-		for d := 2; d <= s.Window && i-d >= 0 && sents[i-d] == sents[i]; d++ {
-			if o := stems[i-d]; o < st {
+		for j, lo := i-2, max(start, i-window); j >= lo; j-- {
+			if o := stems[j]; o < st {
 				keys = append(keys, mix(pairHalf(o)+st))
 			} else {
 				keys = append(keys, mix(half+o))

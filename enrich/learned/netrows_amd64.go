@@ -2,7 +2,11 @@
 
 package learned
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // Tagging adds rows of float32 weights times a factor many times per
 // text: a word's class scores, and with a network, its hidden-layer
@@ -64,7 +68,10 @@ func denseMin(k int) int {
 // reports true; without AVX2 and FMA it does nothing and reports false.
 // The weights start weightsAt words into a record and run for chunks
 // groups of eight. The caller checks that acc and vals are long enough
-// and that every record is dense.
+// and that every record is dense. The sums stay in registers, in steps of
+// four groups: a record may be read up to denseOverread words past its
+// weights, and acc is written up to the next multiple of 32 classes (with
+// what the words read past a record add up to).
 func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) bool {
 	if !hasAVX2FMA {
 		return false
@@ -75,3 +82,11 @@ func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, w
 
 //go:noescape
 func addDenseRowsAVX(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int)
+
+// arenaFloat returns the float32 at word at of arena (low half first, as
+// appendFloat writes it) with one load, unaligned where at is odd, which
+// amd64 allows.
+func arenaFloat(arena []uint16, at int32) float32 {
+	_ = arena[at+1]
+	return *(*float32)(unsafe.Pointer(&arena[at]))
+}

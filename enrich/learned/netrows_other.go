@@ -2,6 +2,8 @@
 
 package learned
 
+import "math"
+
 // addRowsQ adds vals[i] times row rows[i] of q to hid, for each i.
 func addRowsQ(hid []float32, q quantized, rows []int32, vals []float32) {
 	addRowsQGeneric(hid, q, rows, vals)
@@ -19,4 +21,9 @@ func denseMin(k int) int { return 0 }
 // it reports false, and featTable.addRows adds them one at a time.
 func addDenseRows(acc []float32, arena []uint16, recs []int32, vals []float32, weightsAt, chunks int) bool {
 	return false
+}
+
+// arenaFloat returns the float32 at word at of arena, low half first.
+func arenaFloat(arena []uint16, at int32) float32 {
+	return math.Float32frombits(uint32(arena[at]) | uint32(arena[at+1])<<16)
 }

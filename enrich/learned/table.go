@@ -100,8 +100,8 @@ type featTable struct {
 	// model's network (at recNet).
 	weightsAt int32
 	// denseMin is how many weights a feature needs for its record to hold
-	// them densely (0: no record does), as padded classes: the model's,
-	// rounded up to a multiple of 8.
+	// them densely, math.MaxInt32 when no record does; padded is a dense
+	// row's length: the model's classes rounded up to a multiple of 8.
 	denseMin int32
 	padded   int32
 }
@@ -137,6 +137,9 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 	if wide {
 		per = 2
 		denseMin = 0
+	}
+	if denseMin == 0 {
+		denseMin = math.MaxInt32
 	}
 	hdr := recWeights
 	if netRows != nil {
@@ -212,17 +215,23 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 			}
 		}
 	}
+	if t.denseMin < math.MaxInt32 {
+		// addDenseRows may read this far past the last record.
+		t.arena = append(t.arena, make([]uint16, denseOverread)...)
+	}
 	return t, nil
 }
+
+// denseOverread is how many words past a dense record's weights
+// addDenseRows may read: three groups of eight int8 weights.
+const denseOverread = 12
 
 func appendFloat(a []uint16, f float32) []uint16 {
 	b := math.Float32bits(f)
 	return append(a, uint16(b), uint16(b>>16))
 }
 
-func (t *featTable) float(at int32) float32 {
-	return math.Float32frombits(uint32(t.arena[at]) | uint32(t.arena[at+1])<<16)
-}
+func (t *featTable) float(at int32) float32 { return arenaFloat(t.arena, at) }
 
 func (t *featTable) home(k uint64) uint64 { return fibHome(k, t.shift) }
 
@@ -252,19 +261,19 @@ func (t *featTable) idf(s int32) float32 { return t.float(s + recIDF) }
 func (t *featTable) dense(s int32) bool { return t.holdsDense(int32(t.arena[s+recN])) }
 
 // holdsDense tells whether a feature with n weights gets a dense record.
-func (t *featTable) holdsDense(n int32) bool { return t.denseMin > 0 && n >= t.denseMin }
+func (t *featTable) holdsDense(n int32) bool { return n >= t.denseMin }
 
 // weights returns the class weights of the feature whose record starts at
-// s, in the record's encoding.
-func (t *featTable) weights(s int32) []uint16 {
+// s, in the record's encoding, and whether that is dense.
+func (t *featTable) weights(s int32) (w []uint16, dense bool) {
 	n := int32(t.arena[s+recN])
 	switch {
-	case t.dense(s):
-		n = t.padded / 2
+	case t.holdsDense(n):
+		n, dense = t.padded/2, true
 	case t.wide:
 		n *= 2
 	}
-	return t.arena[s+t.weightsAt : s+t.weightsAt+n]
+	return t.arena[s+t.weightsAt : s+t.weightsAt+n], dense
 }
 
 // netRow returns the network row of the feature whose record starts at s:
@@ -281,8 +290,8 @@ func (t *featTable) netRow(s int32) int32 {
 // more.
 func (t *featTable) addRow(acc []float32, a float32, s int32) {
 	a *= t.float(s + recScale)
-	w := t.weights(s)
-	if t.dense(s) {
+	w, dense := t.weights(s)
+	if dense {
 		acc = acc[:len(w)*2]
 		for i, pair := range w {
 			acc[2*i] += a * float32(int8(pair))
@@ -311,7 +320,7 @@ func (t *featTable) addRows(acc []float32, recs []int32, vals []float32) {
 	if len(recs) == 0 {
 		return
 	}
-	if len(acc) < int(t.padded) || len(vals) < len(recs) {
+	if len(acc) < int(t.padded+31)&^31 || len(vals) < len(recs) {
 		panic("learned: addRows given too little room")
 	}
 	if addDenseRows(acc, t.arena, recs, vals, int(t.weightsAt), int(t.padded/8)) {
@@ -324,8 +333,8 @@ func (t *featTable) addRows(acc []float32, recs []int32, vals []float32) {
 
 // weight returns the weight of class c for the feature at s.
 func (t *featTable) weight(s int32, c int) float32 {
-	w := t.weights(s)
-	if t.dense(s) {
+	w, dense := t.weights(s)
+	if dense {
 		return t.float(s+recScale) * float32(int8(w[c/2]>>(8*(c&1))))
 	}
 	if t.wide {

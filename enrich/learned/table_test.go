@@ -8,12 +8,13 @@ import (
 )
 
 // The tagging layout must give back every weight the sparse rows hold, by
-// look-up and by accumulation, whether classes fit a byte (20, 77, and 256
-// whose last class needs all 8 bits) or not (300), with records dense for
-// features of at least denseMin weights (1: every feature with any) or
-// for none (0).
+// look-up and by accumulation, whether classes fit a byte (8, 20, 77, 96,
+// 100, and 256 whose last class needs all 8 bits: one to 32 groups of 8
+// for addDenseRows, which takes up to 12 per pass) or not (300), with
+// records dense for features of at least denseMin weights (1: every
+// feature with any) or for none (0).
 func TestFeatTableHoldsTheRows(t *testing.T) {
-	for _, k := range []int{20, 77, 256, 300} {
+	for _, k := range []int{8, 20, 77, 96, 100, 256, 300} {
 		for _, denseMin := range []int{0, 1, 8} {
 			t.Run(fmt.Sprint(k, "/", denseMin), func(t *testing.T) { testFeatTable(t, k, denseMin) })
 		}
@@ -51,7 +52,10 @@ func testFeatTable(t *testing.T, k, denseMin int) {
 	var denseRecs []int32
 	var denseVals []float32
 	nDense := 0
-	acc := make([]float32, max(k, 256))
+	// Tagging's room for the sums, and beyond it what addDenseRows must
+	// never write.
+	room := make([]float32, max(k, 256)+64)
+	acc := room[:max(k, 256)]
 	want := make([]float32, k)
 	// Prefetching has no result to check, but it must address the tables
 	// as tagging does without faulting, with nothing to fetch too.
@@ -105,6 +109,11 @@ func testFeatTable(t *testing.T, k, denseMin int) {
 	for c := range k {
 		if math.Abs(float64(acc[c]-want[c])) > 1e-4 {
 			t.Fatalf("class %d: accumulated %v, want %v", c, acc[c], want[c])
+		}
+	}
+	for c := (k + 31) &^ 31; c < len(room); c++ {
+		if room[c] != 0 {
+			t.Fatalf("class %d of %d: %v written past the room addDenseRows may use", c, k, room[c])
 		}
 	}
 	for range 1000 {

@@ -106,8 +106,10 @@ type scratch struct {
 	// starts, -1 if the model lacks it; found lists the slots it has.
 	rec   []int32
 	found []int32
-	// typeSlot[i] is the slot of token i's word in types.
+	// typeSlot[i] is the slot of token i's word in types, whose key is
+	// typeKeys[i].
 	typeSlot []int32
+	typeKeys []uint64
 	ids      counter
 	types    counter
 
@@ -183,12 +185,9 @@ func (m *Model) score(text string, s *scratch) {
 	// Count the distinct features first, then look each up once: the
 	// counting stays in the first-level cache while the look-ups, which
 	// miss it, no longer hold it up.
-	s.slot = s.slot[:0]
 	s.ids.reset(len(s.keys))
 	s.sink = m.feats.prefetch(s.keys)
-	for _, key := range s.keys {
-		s.slot = append(s.slot, s.ids.add(max(key, 1))) // key 0 counts as 1
-	}
+	s.slot = s.ids.count(s.keys, s.slot[:0])
 	if len(s.rec) < len(s.ids.keys) {
 		s.rec = make([]int32, len(s.ids.keys))
 	}
@@ -249,10 +248,11 @@ func (m *Model) addWordBlock(s *scratch) {
 // scores of the text's n words, weighted by their sublinear counts.
 func (m *Model) addCharBlock(s *scratch, n int) {
 	s.types.reset(n)
-	s.typeSlot = s.typeSlot[:0]
-	for i := range n {
-		s.typeSlot = append(s.typeSlot, s.types.add(refKey(s.word[i])))
+	s.typeKeys = s.typeKeys[:0]
+	for _, ref := range s.word[:n] {
+		s.typeKeys = append(s.typeKeys, refKey(ref))
 	}
+	s.typeSlot = s.types.count(s.typeKeys, s.typeSlot[:0])
 	var sq float64
 	for _, slot := range s.types.slots {
 		c := sublinear(s.types.counts[slot])
@@ -370,25 +370,27 @@ func (c *counter) reset(n int) {
 	c.slots = c.slots[:0]
 }
 
-func (c *counter) find(key uint64) int {
-	mask := uint64(len(c.keys) - 1)
-	// Fibonacci hashing: enough for what is counted here (feature keys,
-	// which are hashes already, and small word references), and cheaper
-	// than a full mix.
-	for i := (key * fibMul >> 32) & mask; ; i = (i + 1) & mask {
-		if c.keys[i] == key || c.keys[i] == 0 {
-			return int(i)
+// count counts each of keys, key 0 as 1, and appends its slot to slot.
+func (c *counter) count(keys []uint64, slot []int32) []int32 {
+	table, counts, slots := c.keys, c.counts, c.slots
+	counts = counts[:len(table)]
+	mask := uint64(len(table) - 1)
+	for _, key := range keys {
+		key = max(key, 1)
+		// Fibonacci hashing: enough for what is counted here (feature
+		// keys, which are hashes already, and small word references), and
+		// cheaper than a full mix.
+		i := (key * fibMul >> 32) & mask
+		for table[i] != key && table[i] != 0 {
+			i = (i + 1) & mask
 		}
+		if table[i] == 0 {
+			table[i] = key
+			slots = append(slots, int32(i))
+		}
+		counts[i]++
+		slot = append(slot, int32(i))
 	}
-}
-
-// add counts key and returns its slot.
-func (c *counter) add(key uint64) int32 {
-	i := c.find(key)
-	if c.keys[i] == 0 {
-		c.keys[i] = key
-		c.slots = append(c.slots, int32(i))
-	}
-	c.counts[i]++
-	return int32(i)
+	c.slots = slots
+	return slot
 }
