@@ -121,7 +121,8 @@
 // with 77 classes), added eight classes at a time: on BANKING77 those are
 // 7% of the features but 90% of the weights a text adds, and tagging takes
 // 15-17% fewer instructions for 0.35 MB more memory; on Review-Pulse's 8
-// themes 21% fewer, in less memory.
+// themes 21% fewer, in less memory. The sums of a text's dense records
+// stay in registers, twelve groups of eight classes per pass.
 // A 300-character text makes about 400 word-feature keys. They are counted
 // first, so that each distinct one is looked up once; the table's slots and
 // then the records are fetched ahead of use (with PREFETCHT0 on amd64,
