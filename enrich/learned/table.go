@@ -136,10 +136,9 @@ func newFeatTable(keys []uint64, idf []float32, rows sparseRows, k int, netRows 
 	per := 1
 	if wide {
 		per = 2
-		denseMin = 0
 	}
-	if denseMin == 0 {
-		denseMin = math.MaxInt32
+	if wide || denseMin == 0 {
+		denseMin = math.MaxInt32 // no record is dense
 	}
 	hdr := recWeights
 	if netRows != nil {
