@@ -27,6 +27,10 @@ splits=$(mktemp -d)
 trap 'rm -rf "$splits"' EXIT
 FEEDBACKLOOP_THEMES_DATA=$themes LEARNED_SPLITS=$splits go test -count=1 -run TestWriteSplits ./enrich/learned/ >/dev/null
 
+# BANKING77 is measured with its intents' taxonomy, as the issue's commands
+# are written; it has no keywords or parents, so the figures are the model's.
+b77tax=examples/banking77-intents.yaml
+
 # figure KEY ARGS...: runs tagger eval on the 5 folds, printing KEY of each
 # and the mean. {f} in ARGS is the fold number; {d} is each draw DRAWS
 # lists (default 0).
@@ -45,11 +49,11 @@ figure() {
 if [ "${1:-}" = curves ]; then
   for q in 50 70 85; do
     echo -n "BANKING77 accuracy, $q% of each training fold: "
-    DRAWS=${B77_DRAWS:-0} figure accuracy --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
+    DRAWS=${B77_DRAWS:-0} figure accuracy --taxonomy "$b77tax" --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
     echo -n "BANKING77 accuracy with --network=false, $q% of each training fold: "
-    DRAWS=${B77_DRAWS:-0} figure accuracy --network=false --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
+    DRAWS=${B77_DRAWS:-0} figure accuracy --taxonomy "$b77tax" --network=false --train "$splits/b77_{f}.train.$q-{d}.csv" --test "$splits/b77_{f}.test.csv"
   done
   for q in 50 70 85; do
     echo -n "Review-Pulse micro-F1, model alone, $q% (4 draws per fold): "
@@ -58,9 +62,9 @@ if [ "${1:-}" = curves ]; then
   exit 0
 fi
 tax=examples/app-review-issues.yaml
-echo -n "BANKING77 accuracy:                 "; figure accuracy --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
-echo -n "BANKING77 accuracy, --network=false: "; figure accuracy --network=false --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
-echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 accuracy:                 "; figure accuracy --taxonomy "$b77tax" --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 accuracy, --network=false: "; figure accuracy --taxonomy "$b77tax" --network=false --train "$splits/b77_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
+echo -n "BANKING77 10 per intent, accuracy:  "; figure accuracy --taxonomy "$b77tax" --train "$splits/b77s_{f}.train.csv" --test "$splits/b77_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, model alone: "; figure micro_f1 --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"
 echo -n "Review-Pulse micro-F1, with $tax keyword rules: "
 figure micro_f1 --taxonomy "$tax" --train "$splits/rp_{f}.train.csv" --test "$splits/rp_{f}.test.csv"

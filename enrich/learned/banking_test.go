@@ -3,7 +3,10 @@ package learned
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
 )
 
 // On a stratified sample of the BANKING77 training file (25 texts per
@@ -51,5 +54,23 @@ func TestLearnsBanking77Sample(t *testing.T) {
 	}
 	if r2 := Evaluate(loaded, test); r2.Accuracy != r.Accuracy {
 		t.Errorf("accuracy after load %.4f, before %.4f", r2.Accuracy, r.Accuracy)
+	}
+}
+
+// examples/banking77-intents.yaml must define exactly BANKING77's intents,
+// so that `tagger eval --taxonomy` runs on that data as the README shows.
+// It skips where the shared data is absent, as in CI.
+func TestBanking77TaxonomyNamesEveryIntent(t *testing.T) {
+	ex := loadShared(t, "banking77_train.csv")
+	tax, err := enrich.LoadTaxonomy("../../examples/banking77-intents.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckLabels(ex, "banking77_train.csv", tax); err != nil {
+		t.Error(err)
+	}
+	labels, _, _ := labelSet(ex)
+	if got := slices.Sorted(slices.Values(tax.Names())); !slices.Equal(got, labels) {
+		t.Errorf("the taxonomy has %d themes, the data %d intents: they must be the same", len(got), len(labels))
 	}
 }
