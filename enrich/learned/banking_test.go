@@ -69,8 +69,12 @@ func TestBanking77TaxonomyNamesEveryIntent(t *testing.T) {
 	if err := CheckLabels(ex, "banking77_train.csv", tax); err != nil {
 		t.Error(err)
 	}
+	// CheckLabels finds intents the taxonomy lacks; this finds the themes
+	// no intent names.
 	labels, _, _ := labelSet(ex)
-	if got := slices.Sorted(slices.Values(tax.Names())); !slices.Equal(got, labels) {
-		t.Errorf("the taxonomy has %d themes, the data %d intents: they must be the same", len(got), len(labels))
+	for _, name := range tax.Names() {
+		if _, found := slices.BinarySearch(labels, name); !found {
+			t.Errorf("theme %q is not a BANKING77 intent", name)
+		}
 	}
 }
