@@ -5,7 +5,7 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short vet fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves clean
+.PHONY: all build deps test test-short lint fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves clean
 
 all: build
 
@@ -67,6 +67,12 @@ tagging-figures:
 # with more data (docs/tagging.md).
 tagging-curves:
 	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-figures.sh curves
+
+# go vet and staticcheck (fetched through the Go module proxy on first use).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 test-short:
 	$(GO) test -count=1 -short ./...

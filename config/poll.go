@@ -91,9 +91,7 @@ var (
 func (s *Poll) Repos() []string {
 	var out []string
 	for _, r := range s.GitHubRepos {
-		for _, part := range strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' }) {
-			out = append(out, part)
-		}
+		out = append(out, strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' })...)
 	}
 	return out
 }

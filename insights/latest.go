@@ -5,13 +5,6 @@ import (
 	"time"
 )
 
-// latestColumns are the columns queries read from the deduplicated feedback.
-var latestColumns = []string{
-	"created_at", "source", "kind", "title", "body", "url",
-	"account_id", "account_name", "account_plan", "account_arr",
-	"themes", "theme_evidence", "theme_sentiment", "sentiment",
-}
-
 // latest returns a subquery over the feedback table with one row per id —
 // the newest version by ingested_at — for records created in [from, to).
 // Counting over it counts each record once however often it was delivered.

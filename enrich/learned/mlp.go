@@ -85,7 +85,7 @@ func (n *mlpNet) output(a []float32, p []float64) { netOutput(a, n.w2, n.b2, p, 
 func netOutput(a, w2, b2 []float32, p []float64, add func(acc []float32, a float32, row []float32)) {
 	k := len(p)
 	var buf [256]float32
-	acc := buf[:0]
+	var acc []float32
 	if k <= len(buf) {
 		acc = buf[:k]
 	} else {

@@ -46,7 +46,10 @@ func trainSVM(p *svmProblem, par svmParams, alpha []float64) (w []float64, _ []f
 		}
 	}
 	rng := rand.New(rand.NewPCG(par.Seed, 0x9e3779b97f4a7c15))
-	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	// Shrinking as in LIBLINEAR's L2-loss dual solver: alpha has no upper
+	// bound, so only a variable at zero whose gradient exceeds the last
+	// pass's largest projected gradient is set aside.
+	pgMaxOld := math.Inf(1)
 	active := n
 	for iter := 0; iter < par.MaxIter; iter++ {
 		pgMax, pgMin := math.Inf(-1), math.Inf(1)
@@ -84,15 +87,12 @@ func trainSVM(p *svmProblem, par svmParams, alpha []float64) (w []float64, _ []f
 			}
 			// Converged on the active set: check everything once more.
 			active = n
-			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			pgMaxOld = math.Inf(1)
 			continue
 		}
-		pgMaxOld, pgMinOld = pgMax, pgMin
+		pgMaxOld = pgMax
 		if pgMaxOld <= 0 {
 			pgMaxOld = math.Inf(1)
-		}
-		if pgMinOld >= 0 {
-			pgMinOld = math.Inf(-1)
 		}
 	}
 	return w, alpha

@@ -30,11 +30,6 @@ var _ Mapper = Reddit{}
 // Name implements Mapper.
 func (Reddit) Name() string { return "reddit" }
 
-type rdThing struct {
-	Kind string          `json:"kind"`
-	Data json.RawMessage `json:"data"`
-}
-
 type rdItem struct {
 	ID          string          `json:"id"`
 	Name        string          `json:"name"`
