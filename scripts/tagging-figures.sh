@@ -6,6 +6,7 @@
 #
 #   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh
 #   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh curves
+#   THEMES=/path/to/shared/data/themes scripts/tagging-figures.sh clinc
 #
 # With "curves" it prints learning curves instead: the mean figure when
 # training on 50, 70 and 85 percent of each training fold (docs/tagging.md,
@@ -13,13 +14,17 @@
 # uses one random subset per fold and share unless B77_DRAWS lists more
 # (B77_DRAWS="0 1 2": three, about 40 minutes).
 #
-# THEMES is the folder holding banking77_train.csv and reviewpulse_dev.csv
-# (not part of this repository). Takes about 6 minutes on two cores.
+# With "clinc" it measures CLINC150 (clinc150_train.csv, no target: a
+# check on data no setting was chosen on; ~6 minutes).
+#
+# THEMES is the folder holding banking77_train.csv, reviewpulse_dev.csv and
+# clinc150_train.csv (not part of this repository). Takes about 6 minutes on
+# two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 themes=${THEMES:-../shared/data/themes}
 themes=$(cd "$themes" && pwd) || { echo "THEMES=$themes: no such folder" >&2; exit 1; }
-for f in banking77_train.csv reviewpulse_dev.csv; do
+for f in banking77_train.csv reviewpulse_dev.csv clinc150_train.csv; do
   [ -f "$themes/$f" ] || { echo "$themes/$f not found: set THEMES to the folder that holds it" >&2; exit 1; }
 done
 go build -o bin/feedbackloop ./cmd/feedbackloop
@@ -46,6 +51,13 @@ figure() {
     done
   done | awk '{ s += $1; printf "%.4f ", $1 } END { printf "mean %.4f\n", s / NR }'
 }
+
+if [ "${1:-}" = clinc ]; then
+  echo -n "CLINC150 accuracy:                    "; figure accuracy --train "$splits/clinc_{f}.train.csv" --test "$splits/clinc_{f}.test.csv"
+  echo -n "CLINC150 accuracy, --network=false:   "; figure accuracy --network=false --train "$splits/clinc_{f}.train.csv" --test "$splits/clinc_{f}.test.csv"
+  echo -n "CLINC150 10 per intent, accuracy:     "; figure accuracy --train "$splits/clincs_{f}.train.csv" --test "$splits/clinc_{f}.test.csv"
+  exit 0
+fi
 
 if [ "${1:-}" = curves ]; then
   for q in 50 70 85; do

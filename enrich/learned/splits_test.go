@@ -22,7 +22,9 @@ import (
 // split of banking77_train.csv (seed 7); b77s_f.train holds 10 texts per
 // intent drawn from b77_f.train (seed f) and is tested on b77_f.test;
 // rp_f.train/test are the 5 folds of reviewpulse_dev.csv (seed 7),
-// stratified by label set.
+// stratified by label set; clinc_f.train/test are the folds of
+// clinc150_train.csv (seed 7) and clincs_f.train 10 texts per intent of
+// clinc_f.train, a check on data no setting was chosen on.
 //
 // For the learning curves in docs/tagging.md it also writes, for each
 // fold's training part and each share q of 50, 70 and 85 percent, random
@@ -60,12 +62,19 @@ func TestWriteSplits(t *testing.T) {
 	rp := loadShared(t, "reviewpulse_dev.csv")
 	bf := stratifiedFolds(b77, k, 7)
 	rf := stratifiedFolds(rp, k, 7)
+	clinc := loadShared(t, "clinc150_train.csv")
+	cf := stratifiedFolds(clinc, k, 7)
 	for f := range k {
 		train := pick(b77, bf, f, false)
 		write(fmt.Sprintf("b77_%d.train", f), train)
 		write(fmt.Sprintf("b77_%d.test", f), pick(b77, bf, f, true))
 		shots, _ := fewShot(train, 10, uint64(f))
 		write(fmt.Sprintf("b77s_%d.train", f), shots)
+		clincTrain := pick(clinc, cf, f, false)
+		write(fmt.Sprintf("clinc_%d.train", f), clincTrain)
+		write(fmt.Sprintf("clinc_%d.test", f), pick(clinc, cf, f, true))
+		clincShots, _ := fewShot(clincTrain, 10, uint64(f))
+		write(fmt.Sprintf("clincs_%d.train", f), clincShots)
 		rpTrain := pick(rp, rf, f, false)
 		write(fmt.Sprintf("rp_%d.train", f), rpTrain)
 		write(fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
