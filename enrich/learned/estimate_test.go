@@ -5,27 +5,18 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
 )
 
-// sharedData is where the team's reference data lives beside the
-// repository, unless FEEDBACKLOOP_THEMES_DATA names another folder; it is
-// not part of the repository, so tests that need it skip without it.
-const sharedData = "../../../shared/data/themes"
-
+// loadShared reads one of the team's reference files beside the
+// repository (see testenv.ThemesFile), skipping the test without it.
 func loadShared(t testing.TB, name string) []Example {
 	t.Helper()
-	dir := sharedData
-	if d := os.Getenv("FEEDBACKLOOP_THEMES_DATA"); d != "" {
-		dir = d
-	}
-	f, err := os.Open(filepath.Join(dir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("%s not found: the shared data is not part of the repository", name)
-	}
+	f, err := os.Open(testenv.ThemesFile(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
