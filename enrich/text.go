@@ -238,6 +238,10 @@ func stem(w []byte) []byte {
 	return w[:n]
 }
 
+// Stem returns the stem of a lowercased word as keyword matching sees it,
+// for other packages that group a word's forms the same way.
+func Stem(word string) string { return string(stem([]byte(word))) }
+
 // stemEnds marks the last letters of the words stem may change: every
 // rule ends in s, g, d, y or e. tokenize skips stem for the rest.
 var stemEnds = [256]bool{'s': true, 'g': true, 'd': true, 'y': true, 'e': true}

@@ -2,13 +2,17 @@
 // it clusters the texts offline and describes each cluster by its most
 // telling words, its size and the quotes nearest its centre.
 //
-// Texts become TF-IDF vectors of their words and adjacent word pairs
-// (lowercased, common English words dropped, sublinear counts, unit
-// length). Spherical k-means (cosine similarity, k-means++ seeding with a
-// fixed seed, so the same input proposes the same themes) groups them,
-// with k about the square root of half the texts; a cluster smaller than
-// MinSize is not proposed. A cluster is named by its two or three
-// heaviest centroid terms.
+// Texts become TF-IDF vectors of their stemmed words and adjacent word
+// pairs (lowercased, common English words dropped, each word reduced to
+// its stem with [enrich.Stem] so that "card" and "cards" count as one,
+// sublinear counts, unit length). Spherical k-means (cosine similarity,
+// k-means++ seeding) groups them, with k about the square root of half the
+// texts; it runs from several fixed seeds, so the same input proposes the
+// same themes, and keeps the run whose texts lie closest to their centres.
+// Clusters whose centres are close (cosine 0.5 or more) are joined, and a
+// cluster smaller than MinSize is not proposed. A cluster is named by its
+// two or three heaviest centroid terms, each shown in the form its texts
+// use most.
 package discover
 
 import (
@@ -18,6 +22,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
 )
 
 // Text is one item to cluster.
@@ -52,6 +58,15 @@ type Options struct {
 	Quotes int
 	// Seed fixes the clustering (1).
 	Seed uint64
+	// Restarts is how many times k-means runs, each from its own seeds
+	// (Seed, Seed+1, ...); the run whose texts lie closest to their
+	// centres wins (10).
+	Restarts int
+	// MergeAbove joins clusters whose centres have at least this cosine
+	// similarity (0.5). On the real queries of the package's tests it
+	// changes almost nothing; on feedback that repeats a few phrases it
+	// keeps one phrase from being proposed as two themes.
+	MergeAbove float64
 }
 
 // Suggest clusters texts and returns the candidates, largest first.
@@ -64,6 +79,12 @@ func Suggest(texts []Text, opts Options) []Candidate {
 	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
+	}
+	if opts.Restarts <= 0 {
+		opts.Restarts = 10
+	}
+	if opts.MergeAbove <= 0 {
+		opts.MergeAbove = 0.5
 	}
 	v := vectorize(texts)
 	var docs []int // texts with at least one term
@@ -80,8 +101,21 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		k = min(max(int(math.Round(math.Sqrt(float64(len(docs))/2))), 1), 30)
 	}
 	k = min(k, len(docs))
-	assign, centroids := kmeans(v, docs, k, opts.Seed)
+	var assign []int
+	var centroids [][]float64
+	bestFit := math.Inf(-1)
+	for r := range uint64(opts.Restarts) {
+		a, c := kmeans(v, docs, k, opts.Seed+r)
+		var fit float64 // the sum of each text's cosine to its centre
+		for n, d := range docs {
+			fit += cosine(v.docs[d], c[a[n]])
+		}
+		if fit > bestFit {
+			bestFit, assign, centroids = fit, a, c
+		}
+	}
 
+	mergeClose(v, docs, assign, centroids, opts.MergeAbove)
 	var out []Candidate
 	for c, centroid := range centroids {
 		var members []int
@@ -93,15 +127,23 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		if len(members) < opts.MinSize {
 			continue
 		}
-		terms := topTerms(centroid, v.terms, 3)
+		top := topTerms(centroid, v.terms, 3)
+		terms := make([]string, len(top))
+		for i, id := range top {
+			terms[i] = v.shown(id)
+		}
 		slices.SortStableFunc(members, func(a, b int) int { return cmp.Compare(cosine(v.docs[b], centroid), cosine(v.docs[a], centroid)) })
-		cand := Candidate{Name: strings.ReplaceAll(strings.Join(terms[:min(len(terms), 3)], "-"), " ", "-"), Terms: terms,
+		cand := Candidate{Name: name(terms), Terms: terms,
 			Count: len(members), Share: float64(len(members)) / float64(len(texts))}
+		stemmed := make([]string, len(top))
+		for i, id := range top {
+			stemmed[i] = v.terms[id]
+		}
 		seen := map[string]bool{}
 		for _, d := range members {
 			cand.IDs = append(cand.IDs, texts[d].ID)
 			if len(cand.Quotes) < opts.Quotes {
-				q := quote(texts[d].Text, terms)
+				q := quote(texts[d].Text, stemmed)
 				if q != "" && !seen[q] {
 					seen[q] = true
 					cand.Quotes = append(cand.Quotes, q)
@@ -116,8 +158,38 @@ func Suggest(texts []Text, opts Options) []Candidate {
 
 // vectors are the texts as sparse TF-IDF vectors over term ids.
 type vectors struct {
-	terms []string
+	terms []string // stemmed words and pairs, joined by a space
+	// forms counts, for each term, the lowercased forms its texts wrote
+	// it in.
+	forms []map[string]int
 	docs  []sparse
+}
+
+// shown is how a term is written most often ("cards" for the stem
+// "card" when its texts mostly say cards); ties go to the form first in
+// byte order.
+func (v *vectors) shown(id int) string {
+	best, n := "", 0
+	for f, c := range v.forms[id] {
+		if c > n || c == n && f < best {
+			best, n = f, c
+		}
+	}
+	return best
+}
+
+// name joins the words of the terms by "-", each word once: the terms
+// "long time" and "time user" make "long-time-user".
+func name(terms []string) string {
+	var words []string
+	for _, t := range terms {
+		for _, w := range strings.Fields(t) {
+			if !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+		}
+	}
+	return strings.Join(words, "-")
 }
 
 // sparse is a vector as term ids, ascending, and weights: a fixed order of
@@ -137,25 +209,31 @@ func vectorize(texts []Text) *vectors {
 	for i, t := range texts {
 		words := words(t.Text)
 		c := map[int]int{}
-		add := func(term string) {
+		add := func(term, form string) {
 			id, ok := ids[term]
 			if !ok {
 				id = len(v.terms)
 				ids[term] = id
 				v.terms = append(v.terms, term)
+				v.forms = append(v.forms, map[string]int{})
 			}
+			v.forms[id][form]++
 			if c[id] == 0 {
 				df[id]++
 			}
 			c[id]++
 		}
+		stems := make([]string, len(words))
+		for j, w := range words {
+			stems[j] = enrich.Stem(w)
+		}
 		for j, w := range words {
 			if stopword[w] || len(w) < 3 {
 				continue
 			}
-			add(w)
+			add(stems[j], w)
 			if j+1 < len(words) && !stopword[words[j+1]] && len(words[j+1]) >= 3 {
-				add(w + " " + words[j+1])
+				add(stems[j]+" "+stems[j+1], w+" "+words[j+1])
 			}
 		}
 		counts[i] = c
@@ -276,10 +354,67 @@ func kmeans(v *vectors, docs []int, k int, seed uint64) ([]int, [][]float64) {
 	return assign, centroids
 }
 
-// topTerms returns the n heaviest terms of a centroid, leaving out a word
-// already inside a heavier pair. Pairs count a fifth more than words: a
-// pair as frequent as its words ("dark mode") names a theme better.
-func topTerms(c []float64, terms []string, n int) []string {
+// mergeClose joins, closest first, clusters whose centres have a cosine of
+// at least t, and recomputes the joined centre. k-means splits a large
+// topic in two when k exceeds the topics, and the halves would be proposed
+// as two themes with the same words. A cluster merged into another is
+// left empty (no text is assigned to it); assign and centroids change in
+// place.
+func mergeClose(v *vectors, docs []int, assign []int, centroids [][]float64, t float64) {
+	dot := func(a, b []float64) float64 {
+		var s float64
+		for i := range a {
+			s += a[i] * b[i]
+		}
+		return s
+	}
+	alive := make([]bool, len(centroids))
+	for i := range alive {
+		alive[i] = true
+	}
+	for {
+		bi, bj, best := -1, -1, t
+		for i := range centroids {
+			for j := i + 1; j < len(centroids); j++ {
+				if alive[i] && alive[j] {
+					if s := dot(centroids[i], centroids[j]); s >= best {
+						bi, bj, best = i, j, s
+					}
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		alive[bj] = false
+		for n := range assign {
+			if assign[n] == bj {
+				assign[n] = bi
+			}
+		}
+		clear(centroids[bi])
+		for n, d := range docs {
+			if assign[n] == bi {
+				for _, e := range v.docs[d] {
+					centroids[bi][e.id] += e.w
+				}
+			}
+		}
+		var sq float64
+		for _, w := range centroids[bi] {
+			sq += w * w
+		}
+		for i := range centroids[bi] {
+			centroids[bi][i] /= math.Sqrt(sq)
+		}
+	}
+}
+
+// topTerms returns the ids of the n heaviest terms of a centroid, leaving
+// out a word already inside a heavier pair. Pairs count a fifth more than
+// words: a pair as frequent as its words ("dark mode") names a theme
+// better.
+func topTerms(c []float64, terms []string, n int) []int {
 	order := make([]int, len(c))
 	for i := range order {
 		order[i] = i
@@ -291,7 +426,7 @@ func topTerms(c []float64, terms []string, n int) []string {
 		return c[id]
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(weight(b), weight(a)) })
-	var out []string
+	var out []int
 	for _, id := range order {
 		if c[id] <= 0 || len(out) == n {
 			break
@@ -299,23 +434,30 @@ func topTerms(c []float64, terms []string, n int) []string {
 		t := terms[id]
 		covered := false
 		for _, o := range out {
-			if strings.Contains(" "+o+" ", " "+t+" ") || strings.Contains(" "+t+" ", " "+o+" ") {
+			if strings.Contains(" "+terms[o]+" ", " "+t+" ") || strings.Contains(" "+t+" ", " "+terms[o]+" ") {
 				covered = true
 			}
 		}
 		if !covered {
-			out = append(out, t)
+			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// quote returns the first sentence of text that holds one of the terms,
-// or the text's start, at most 200 bytes.
+// quote returns the first sentence of text that holds one of the terms
+// (stemmed, as vectorize makes them), or the text's start, at most 200
+// bytes.
 func quote(text string, terms []string) string {
 	text = strings.TrimSpace(text)
 	sentences := strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' })
-	lower := func(s string) string { return " " + strings.Join(words(s), " ") + " " }
+	lower := func(s string) string {
+		ws := words(s)
+		for i, w := range ws {
+			ws[i] = enrich.Stem(w)
+		}
+		return " " + strings.Join(ws, " ") + " "
+	}
 	for _, s := range sentences {
 		ls := lower(s)
 		for _, t := range terms {

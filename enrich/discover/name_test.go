@@ -1,0 +1,72 @@
+package discover
+
+import "testing"
+
+func TestNameUsesEachWordOnce(t *testing.T) {
+	for _, tc := range []struct {
+		terms []string
+		want  string
+	}{
+		{[]string{"feedback long", "long time", "time user"}, "feedback-long-time-user"},
+		{[]string{"dark mode", "night"}, "dark-mode-night"},
+		{[]string{"csv"}, "csv"},
+	} {
+		if got := name(tc.terms); got != tc.want {
+			t.Errorf("name(%q) = %q, want %q", tc.terms, got, tc.want)
+		}
+	}
+}
+
+// A stem is shown in the form its texts wrote most, and the quotes are
+// found through the stem whatever the form.
+func TestCandidatesShowTheWordsAsWritten(t *testing.T) {
+	var texts []Text
+	for i, s := range []string{
+		"Why was I charged twice?",
+		"Charged twice for one order",
+		"Hidden charges on my bill",
+		"I got charged again after cancelling",
+		"charged before the trial ended",
+	} {
+		texts = append(texts, Text{ID: string(rune('a' + i)), Text: s})
+	}
+	got := Suggest(texts, Options{K: 1})
+	if len(got) != 1 {
+		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
+	}
+	// The stem is "charg"; four texts write charged, one charges.
+	if got[0].Terms[0] != "charged" {
+		t.Errorf("terms %q, want \"charged\" first", got[0].Terms)
+	}
+	if got[0].Count != 5 || len(got[0].Quotes) != 3 {
+		t.Errorf("count %d and quotes %q, want all 5 texts and 3 quotes", got[0].Count, got[0].Quotes)
+	}
+}
+
+// One phrase repeated with different greetings is one theme, even when k
+// asks for more clusters than there are topics.
+func TestSuggestJoinsClustersOfOnePhrase(t *testing.T) {
+	var texts []Text
+	greetings := []string{"", "Hi there, ", "Hello, ", "Quick note: ", "Morning! ", "Hey team, "}
+	for i, g := range greetings {
+		texts = append(texts,
+			Text{ID: "thanks-" + string(rune('a'+i)), Text: g + "Thanks for listening to customers, it shows"},
+			Text{ID: "dark-" + string(rune('a'+i)), Text: g + "Dark mode please, the white screen hurts at night"})
+	}
+	split := Suggest(texts, Options{K: 6, MergeAbove: 1.01, MinSize: 1})
+	got := Suggest(texts, Options{K: 6, MinSize: 1})
+	if len(split) <= 2 {
+		t.Fatalf("without merging, %d candidates: the test needs k-means to split a phrase", len(split))
+	}
+	if len(got) != 2 {
+		for _, c := range got {
+			t.Logf("%s %d %v", c.Name, c.Count, c.IDs)
+		}
+		t.Fatalf("%d candidates, want 2: one per phrase", len(got))
+	}
+	for _, c := range got {
+		if c.Count != 6 {
+			t.Errorf("candidate %q has %d texts, want 6", c.Name, c.Count)
+		}
+	}
+}
