@@ -28,6 +28,16 @@ const (
 // them so that "[email]" never reads as the word "email".
 var placeholders = [...]string{emailMark, phoneMark, cardMark}
 
+// DropPlaceholders returns s with the placeholders redaction leaves
+// ("[email]", "[phone]", "[card]") replaced by spaces, for code outside this
+// package that reads words: a redacted address is not the word "email".
+func DropPlaceholders(s string) string {
+	for _, p := range placeholders {
+		s = strings.ReplaceAll(s, p, " ")
+	}
+	return s
+}
+
 // Byte classes for the tokenizer's ASCII fast paths.
 const (
 	classSpace = iota // space, quotes and other bytes that only separate words

@@ -3,9 +3,10 @@
 // telling words, its size and the quotes nearest its centre.
 //
 // Texts become TF-IDF vectors of their stemmed words and adjacent word
-// pairs (lowercased, common English words dropped, each word reduced to
-// its stem with [enrich.Stem] so that "card" and "cards" count as one,
-// sublinear counts, unit length). Spherical k-means (cosine similarity,
+// pairs (lowercased; redaction's placeholders, common English words,
+// greetings and sign-offs dropped; each word reduced to its stem with
+// [enrich.Stem] so that "card" and "cards" count as one; sublinear counts,
+// unit length). Spherical k-means (cosine similarity,
 // k-means++ seeding) groups them, with k about the square root of half the
 // texts; it runs from several fixed seeds, so the same input proposes the
 // same themes, and keeps the run whose texts lie closest to their centres.
@@ -207,7 +208,7 @@ func vectorize(texts []Text) *vectors {
 	df := map[int]int{}
 	counts := make([]map[int]int, len(texts))
 	for i, t := range texts {
-		words := words(t.Text)
+		words := words(enrich.DropPlaceholders(t.Text))
 		c := map[int]int{}
 		add := func(term, form string) {
 			id, ok := ids[term]
@@ -483,6 +484,8 @@ func clip(s string) string {
 // stopword holds common English words that say nothing about a theme.
 var stopword = func() map[string]bool {
 	m := map[string]bool{}
+	// Greetings and sign-offs ("hello", "regards") come last: they open and
+	// close tickets on every subject.
 	for _, w := range strings.Fields(`a about above after again against all also am an and any app are arent as at
 be because been before being below between both but by can cant could couldnt did didnt do does doesnt doing dont
 down during each even ever every few for from further get gets getting got had hadnt has hasnt have havent having he
@@ -490,7 +493,8 @@ her here hers him his how however i id if ill im in into is isnt it its itself i
 many me more most much must my myself need no nor not now of off on once one only or other our ours out over own
 please pretty really same see she should so some still such than thank thanks that thats the their them then there
 these they thing things think this those though through to too under until up use used using very want was wasnt way
-we well were werent what when where which while who why will with wont would wouldnt yes yet you youre your yours`) {
+we well were werent what when where which while who why will with wont would wouldnt yes yet you youre your yours
+hello hey dear regards cheers sincerely`) {
 		m[w] = true
 	}
 	return m

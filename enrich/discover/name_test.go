@@ -1,6 +1,9 @@
 package discover
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNameUsesEachWordOnce(t *testing.T) {
 	for _, tc := range []struct {
@@ -68,5 +71,37 @@ func TestSuggestJoinsClustersOfOnePhrase(t *testing.T) {
 		if c.Count != 6 {
 			t.Errorf("candidate %q has %d texts, want 6", c.Name, c.Count)
 		}
+	}
+}
+
+// Redaction's placeholders stand in tickets of every subject: "[email]"
+// twice in every other text must not name a theme.
+func TestSuggestIgnoresPlaceholdersAndSignOffs(t *testing.T) {
+	topics := []string{
+		"Dark mode please, the white screen hurts at night",
+		"Night shifts need a dark mode",
+		"Is dark mode coming to the desktop app?",
+		"CSV export drops the last column",
+		"The CSV export has the wrong date format",
+		"Exporting to CSV times out on big projects",
+	}
+	var texts []Text
+	for i, s := range topics {
+		texts = append(texts,
+			Text{ID: string(rune('a' + i)), Text: s},
+			Text{ID: string(rune('A' + i)), Text: "Hello, " + s + ". Regards, reach me at [email] or [email], on [phone] or [phone]"})
+	}
+	got := Suggest(texts, Options{K: 2, MinSize: 2})
+	for _, c := range got {
+		for _, term := range c.Terms {
+			for _, w := range strings.Fields(term) {
+				if w == "email" || w == "phone" || w == "regards" || w == "hello" {
+					t.Errorf("candidate %q (%d texts) has the term %q", c.Name, c.Count, term)
+				}
+			}
+		}
+	}
+	if len(got) != 2 || got[0].Count != 6 || got[1].Count != 6 {
+		t.Errorf("want 2 candidates of 6 texts (dark mode, CSV export), got %v", got)
 	}
 }
