@@ -25,8 +25,10 @@ type LLM struct {
 	APIKey     string `yaml:"api_key" secret:"true"`
 	// Model is the model name (Azure: the deployment name).
 	Model string `yaml:"model"`
-	// Threshold routes items: those the offline tagger tags with a
-	// confidence at or above it skip the model.
+	// Threshold routes items: those whose offline answer is at least this
+	// certain skip the model (enrich.Item.Certainty: a learned model's
+	// probability that its themes, or its "no theme", are exactly right;
+	// the keyword tagger's most confident theme, 0 for none).
 	Threshold float64 `yaml:"threshold"`
 	// BatchSize is how many items one request carries.
 	BatchSize int `yaml:"batch_size"`

@@ -17,6 +17,11 @@ type Item struct {
 	// Themes holds the themes the tagger assigned, parents included,
 	// most confident first.
 	Themes []Theme
+	// SetConfidence is the tagger's probability that Themes is exactly
+	// right: these themes apply and no other does (for an empty Themes,
+	// that no theme applies). 0 when the tagger cannot say, as the keyword
+	// and LLM taggers cannot; see Certainty.
+	SetConfidence float64
 	// Sentiment of the whole record in [-1, 1].
 	Sentiment float64
 
@@ -39,6 +44,21 @@ type Item struct {
 	chainDepth int32
 }
 
+// Certainty is how sure the tagger is of the item's themes as a whole:
+// SetConfidence when the tagger gave one, else the confidence of the most
+// confident theme (0 when there is none). Hybrid routing compares it with
+// its threshold.
+func (it *Item) Certainty() float64 {
+	if it.SetConfidence > 0 {
+		return it.SetConfidence
+	}
+	best := 0.0
+	for _, th := range it.Themes {
+		best = max(best, th.Confidence)
+	}
+	return best
+}
+
 // Theme is one theme assigned to an item.
 type Theme struct {
 	Name string
@@ -51,8 +71,9 @@ type Theme struct {
 	Sentiment float64
 }
 
-// Tagger assigns themes to items. Implementations set Item.Themes and
-// Item.Tagger on every item they tag; an item they could not tag keeps
+// Tagger assigns themes to items. Implementations set Item.Themes,
+// Item.Tagger and Item.SetConfidence (0 when they cannot say) on every item
+// they tag; an item they could not tag keeps
 // whatever it had. Tag returns an error only for a failure that a retry may
 // fix (a remote model that is down); it must be safe for concurrent use.
 type Tagger interface {

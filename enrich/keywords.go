@@ -153,7 +153,7 @@ func (k *KeywordTagger) Tag(_ context.Context, items []*Item) error {
 
 func (k *KeywordTagger) tag(it *Item, s *keywordScratch) {
 	r := it.Record
-	it.Tagger, it.Model, it.Themes = keywordTaggerName, "", nil
+	it.Tagger, it.Model, it.Themes, it.SetConfidence = keywordTaggerName, "", nil, 0
 
 	s.toks, s.buf = k.index.tokenizeCached(s.toks[:0], r.Title, s.buf, &s.cache)
 	bodyFrom := len(s.toks)

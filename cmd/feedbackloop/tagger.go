@@ -179,7 +179,7 @@ func newTaggerEvalCmd(_ *app) *cobra.Command {
 		training               trainFlags
 		modelPath, train, test string
 		format                 string
-		noRules                bool
+		noRules, routing       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval (--model model | --train train.csv) --test test.csv",
@@ -189,7 +189,11 @@ data. With --taxonomy, the themes its keywords find are added to the
 model's, as the worker does (--no-rules scores the model alone).
 Accuracy is the share of texts whose predicted set of themes is exactly
 the labelled one; micro-F1 pools every theme decision; macro-F1 averages
-the per-theme F1.`,
+the per-theme F1.
+
+--routing adds what hybrid routing would do at each llm.threshold: the
+share of texts certain enough to keep these themes, how often those are
+exactly right, and the share that would go to the LLM.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (modelPath == "") == (train == "") {
@@ -229,6 +233,9 @@ the per-theme F1.`,
 			} else {
 				report = learned.Evaluate(m, examples)
 			}
+			if !routing {
+				report.Routing = nil
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
@@ -248,6 +255,7 @@ the per-theme F1.`,
 	cmd.Flags().StringVar(&test, "test", "", "labelled CSV file to measure on")
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
 	cmd.Flags().BoolVar(&noRules, "no-rules", false, "score the model alone, without the --taxonomy keyword rules the worker adds")
+	cmd.Flags().BoolVar(&routing, "routing", false, `also show what hybrid routing would keep offline and send to the LLM at each llm.threshold (JSON: "routing")`)
 	_ = cmd.MarkFlagRequired("test")
 	cmd.MarkFlagsMutuallyExclusive("model", "train")
 	cmd.MarkFlagsMutuallyExclusive("model", "network") // --network is for training on the spot

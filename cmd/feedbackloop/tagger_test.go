@@ -225,3 +225,44 @@ func readCSVFile(t *testing.T, path string) [][]string {
 	}
 	return recs
 }
+
+// --routing adds what hybrid routing would do at each llm.threshold, in the
+// table and in JSON; without it the JSON keeps the documented keys only.
+func TestTaggerEvalRouting(t *testing.T) {
+	_, train, test := taggerFiles(t)
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "eval", "--train", train, "--test", test, "--format", "json", "--routing")
+	if err != nil {
+		t.Fatalf("tagger eval --routing: %v\n%s", err, stderr)
+	}
+	var withRouting struct {
+		Routing []struct {
+			Threshold, Offline, Accuracy float64
+		} `json:"routing"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &withRouting); err != nil {
+		t.Fatal(err)
+	}
+	rows := withRouting.Routing
+	if len(rows) != 6 || rows[0].Threshold != 0.5 || rows[5].Threshold != 0.95 {
+		t.Fatalf("routing %+v, want rows for 0.5 … 0.95", rows)
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i].Offline > rows[i-1].Offline {
+			t.Errorf("threshold %v keeps %v offline, more than %v at %v", rows[i].Threshold, rows[i].Offline, rows[i-1].Offline, rows[i-1].Threshold)
+		}
+	}
+	plain, _, err := execute(t, context.Background(), "tagger", "eval", "--train", train, "--test", test, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain, "routing") {
+		t.Errorf("JSON without --routing has a routing key: %s", plain)
+	}
+	table, _, err := execute(t, context.Background(), "tagger", "eval", "--train", train, "--test", test, "--routing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table, "hybrid routing") || !strings.Contains(table, "Sent to the LLM") {
+		t.Errorf("table lacks the routing section:\n%s", table)
+	}
+}

@@ -35,18 +35,19 @@ type classProb struct {
 }
 
 // decide appends to out the classes that scores predict, most probable
-// first. An exclusive model predicts its most probable class unless that is
-// none. probs is scratch space of len(scores).
-func (c *calibration) decide(scores, probs []float64, none int, out []classProb) []classProb {
+// first, and returns the probability that this prediction is exactly right.
+// An exclusive model predicts its most probable class unless that is none;
+// the probability is the winner's, none included. A multi-label model
+// decides each theme on its own, so the probability that every decision is
+// right is the product of each theme's probability of its decision (as if
+// they were independent). probs is scratch space of len(scores).
+func (c *calibration) decide(scores, probs []float64, none int, out []classProb) ([]classProb, float64) {
 	if c.a == nil {
 		best := 0
 		for m, s := range scores {
 			if s > scores[best] {
 				best = m
 			}
-		}
-		if best == none {
-			return out
 		}
 		// Softmax probability of the winner, computed stably; a class
 		// more than 40 below the winner (after the temperature) adds less
@@ -57,18 +58,25 @@ func (c *calibration) decide(scores, probs []float64, none int, out []classProb)
 				z += math.Exp(d)
 			}
 		}
-		return append(out, classProb{best, 1 / z})
+		if best == none {
+			return out, 1 / z
+		}
+		return append(out, classProb{best, 1 / z}), 1 / z
 	}
 	start := len(out)
+	set := 1.0
 	for m, s := range scores {
 		p := sigmoid(c.a[m]*s + c.b[m])
 		probs[m] = p
 		if p >= c.threshold[m] {
 			out = append(out, classProb{m, p})
+			set *= p
+		} else {
+			set *= 1 - p
 		}
 	}
 	slices.SortFunc(out[start:], func(x, y classProb) int { return cmp.Compare(y.prob, x.prob) })
-	return out
+	return out, set
 }
 
 // fitTemperature finds the softmax temperature that minimises the negative

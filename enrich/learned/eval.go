@@ -27,7 +27,25 @@ type Report struct {
 	// true for some text or predicted for some text.
 	MacroF1  float64                `json:"macro_f1"`
 	PerTheme map[string]ThemeScores `json:"per_theme"`
+	// Routing says what hybrid routing would do with these texts at
+	// each of RoutingThresholds (llm.threshold); Evaluate fills it, and
+	// `tagger eval` shows it only when asked (--routing).
+	Routing []RoutingRow `json:"routing,omitempty"`
 }
+
+// RoutingRow is hybrid routing at one threshold: the texts whose
+// Certainty (enrich.Item.Certainty) reaches it keep their offline themes,
+// the others go to the LLM.
+type RoutingRow struct {
+	Threshold float64 `json:"threshold"`
+	// Offline is the share of texts that keep their offline themes, and
+	// Accuracy the exact-set accuracy on them (0 when there are none).
+	Offline  float64 `json:"offline"`
+	Accuracy float64 `json:"accuracy"`
+}
+
+// RoutingThresholds are the thresholds Report.Routing covers.
+var RoutingThresholds = []float64{0.5, 0.6, 0.7, 0.8, 0.9, 0.95}
 
 // ThemeScores measures one theme. Precision is 0 when the theme was never
 // predicted, recall 0 when it never applies, F1 0 when either is.
@@ -60,6 +78,7 @@ func EvaluateWithRules(ctx context.Context, m *Model, rules enrich.Tagger, examp
 func evaluate(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
 	gold := make([][]string, len(examples))
 	pred := make([][]string, len(examples))
+	certainty := make([]float64, len(examples))
 	const batch = 256
 	items := make([]*enrich.Item, 0, batch)
 	for start := 0; start < len(examples); start += batch {
@@ -75,9 +94,36 @@ func evaluate(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Ex
 			for _, th := range it.Themes {
 				pred[start+i] = append(pred[start+i], th.Name)
 			}
+			certainty[start+i] = it.Certainty()
 		}
 	}
-	return score(gold, pred), nil
+	r := score(gold, pred)
+	r.Routing = routing(gold, pred, certainty)
+	return r, nil
+}
+
+// routing works out Report.Routing.
+func routing(gold, pred [][]string, certainty []float64) []RoutingRow {
+	rows := make([]RoutingRow, len(RoutingThresholds))
+	for j, t := range RoutingThresholds {
+		kept, right := 0, 0
+		for i := range gold {
+			if certainty[i] >= t {
+				kept++
+				if slices.Equal(set(gold[i]), set(pred[i])) {
+					right++
+				}
+			}
+		}
+		rows[j] = RoutingRow{Threshold: t}
+		if n := len(gold); n > 0 {
+			rows[j].Offline = float64(kept) / float64(n)
+		}
+		if kept > 0 {
+			rows[j].Accuracy = float64(right) / float64(kept)
+		}
+	}
+	return rows
 }
 
 // score compares predicted label sets with true ones. Sets may come in any
@@ -172,9 +218,26 @@ func (r Report) WriteTable(w io.Writer) error {
 	if err := tbl.Render(); err != nil {
 		return fmt.Errorf("table: %w", err)
 	}
-	_, err := fmt.Fprintf(w, "texts %d   accuracy (exact set) %s   micro-F1 %s   macro-F1 %s\n",
-		r.N, ratio(r.Accuracy), ratio(r.MicroF1), ratio(r.MacroF1))
-	return err
+	if _, err := fmt.Fprintf(w, "texts %d   accuracy (exact set) %s   micro-F1 %s   macro-F1 %s\n",
+		r.N, ratio(r.Accuracy), ratio(r.MicroF1), ratio(r.MacroF1)); err != nil || len(r.Routing) == 0 {
+		return err
+	}
+	if _, err := fmt.Fprintln(w, "\nhybrid routing: texts whose certainty reaches llm.threshold keep these themes, the rest go to the LLM"); err != nil {
+		return err
+	}
+	tbl = tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	tbl.Header("llm.threshold", "Kept offline", "Accuracy of those (exact set)", "Sent to the LLM")
+	for _, row := range r.Routing {
+		if err := tbl.Append(strconv.FormatFloat(row.Threshold, 'f', -1, 64), percent(row.Offline), ratio(row.Accuracy), percent(1-row.Offline)); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	if err := tbl.Render(); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	return nil
 }
+
+func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
 
 func ratio(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

@@ -115,3 +115,23 @@ func TestReportTable(t *testing.T) {
 		t.Errorf("themes not sorted:\n%s", out)
 	}
 }
+
+func TestRoutingKeepsTheSureTextsOffline(t *testing.T) {
+	gold := [][]string{{"A"}, {"B"}, nil, {"A"}}
+	pred := [][]string{{"A"}, {"A"}, nil, nil}
+	rows := routing(gold, pred, []float64{0.95, 0.85, 0.75, 0.3})
+	want := map[float64]RoutingRow{
+		0.5:  {0.5, 0.75, 2.0 / 3},
+		0.8:  {0.8, 0.5, 0.5},
+		0.9:  {0.9, 0.25, 1},
+		0.95: {0.95, 0.25, 1},
+	}
+	if len(rows) != len(RoutingThresholds) {
+		t.Fatalf("%d rows, want one per threshold", len(rows))
+	}
+	for _, r := range rows {
+		if w, ok := want[r.Threshold]; ok && (!near(r.Offline, w.Offline) || !near(r.Accuracy, w.Accuracy)) {
+			t.Errorf("threshold %v: %+v, want %+v", r.Threshold, r, w)
+		}
+	}
+}

@@ -259,3 +259,47 @@ func TestTrainStopsWhenCancelled(t *testing.T) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
 }
+
+// SetConfidence is the probability that the item's whole answer is right,
+// "no theme" included, so that hybrid routing can keep a confident "no
+// theme" offline; it is calibrated: among items at 0.8 or more, about 8 in
+// 10 or more are exactly right.
+func TestTagSaysHowSureItIsOfTheWholeAnswer(t *testing.T) {
+	for _, multi := range []bool{false, true} {
+		m := train(t, synthetic(600, 5, multi), learned.TrainOptions{NoNetwork: true})
+		test := synthetic(400, 77, multi)
+		items := make([]*enrich.Item, len(test))
+		for i, e := range test {
+			items[i] = &enrich.Item{Record: &feedback.Record{Body: e.Text}}
+		}
+		if err := m.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		sureNone, sure, right := 0, 0, 0
+		for i, it := range items {
+			if it.SetConfidence <= 0 || it.SetConfidence > 1 {
+				t.Fatalf("multi %v: %q has SetConfidence %v, want (0, 1]", multi, test[i].Text, it.SetConfidence)
+			}
+			if !multi && len(it.Themes) == 1 && it.SetConfidence != it.Themes[0].Confidence {
+				t.Errorf("exclusive model: SetConfidence %v, want the theme's %v", it.SetConfidence, it.Themes[0].Confidence)
+			}
+			if it.Certainty() < 0.8 {
+				continue
+			}
+			sure++
+			if len(it.Themes) == 0 {
+				sureNone++
+			}
+			got := names(it.Themes)
+			slices.Sort(got)
+			if slices.Equal(got, test[i].Labels) || len(got) == 0 && len(test[i].Labels) == 0 {
+				right++
+			}
+		}
+		// A quarter of the synthetic texts have no theme; a model that
+		// knows it must be sure of many of them.
+		if sureNone < 40 || float64(right) < 0.8*float64(sure) {
+			t.Errorf("multi %v: %d items at certainty ≥ 0.8 (%d with no theme), %d of them exactly right", multi, sure, sureNone, right)
+		}
+	}
+}

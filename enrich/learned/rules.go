@@ -11,7 +11,8 @@ import (
 // WithRules returns a tagger that tags with the model and then adds what
 // rules (typically the taxonomy's keyword tagger) find: a theme either
 // found keeps the higher confidence and that one's evidence. Items keep
-// Tagger "learned" and the model's ID. Tag fails only when rules fails.
+// Tagger "learned" and the model's ID, and the model's SetConfidence unless
+// a rule added a theme, which leaves none (0). Tag fails only when rules fails.
 func WithRules(m *Model, rules enrich.Tagger) enrich.Tagger {
 	return &withRules{m: m, rules: rules}
 }
@@ -38,7 +39,13 @@ func (w *withRules) Tag(ctx context.Context, items []*enrich.Item) error {
 		if it == nil || it.Record == nil {
 			continue
 		}
+		n := len(it.Themes)
 		it.Themes = merge(it.Themes, ruled[i])
+		if len(it.Themes) > n {
+			// A rule added a theme the model did not predict: the model's
+			// probability was for another set, and the rules have none.
+			it.SetConfidence = 0
+		}
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func (m *Model) Tag(ctx context.Context, items []*enrich.Item) error {
 		if it.Record.Title != "" {
 			text = it.Record.Title + "\n" + text
 		}
-		it.Themes = m.Predict(text)
+		it.Themes, it.SetConfidence = m.predict(text)
 		it.Tagger = TaggerName
 		it.Model = m.file.ID
 	}
@@ -39,12 +39,20 @@ func (m *Model) Tag(ctx context.Context, items []*enrich.Item) error {
 // Predict returns the themes of text, most confident first, with their
 // ancestors; nil when no theme applies.
 func (m *Model) Predict(text string) []enrich.Theme {
+	themes, _ := m.predict(text)
+	return themes
+}
+
+// predict returns the themes of text, as Predict does, and the probability
+// that they are exactly the themes that apply (enrich.Item.SetConfidence).
+func (m *Model) predict(text string) ([]enrich.Theme, float64) {
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	m.score(text, s)
-	s.out = m.calibration().decide(s.scores, s.probs, m.file.None, s.out[:0])
+	var set float64
+	s.out, set = m.calibration().decide(s.scores, s.probs, m.file.None, s.out[:0])
 	if len(s.out) == 0 {
-		return nil
+		return nil, set
 	}
 	themes := make([]enrich.Theme, 0, len(s.out))
 	for _, cp := range s.out {
@@ -59,7 +67,7 @@ func (m *Model) Predict(text string) []enrich.Theme {
 			themes = addAncestor(themes, a, themes[i])
 		}
 	}
-	return themes
+	return themes, set
 }
 
 // addAncestor adds parent a of child to themes, or raises a's confidence

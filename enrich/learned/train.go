@@ -539,7 +539,7 @@ func (t *trainer) judge(scores []float64) *cvResult {
 				gold[i] = append(gold[i], t.classes[k])
 			}
 		}
-		buf = cal.decide(scores[i*p.k:(i+1)*p.k], probs, t.none, buf[:0])
+		buf, _ = cal.decide(scores[i*p.k:(i+1)*p.k], probs, t.none, buf[:0])
 		for _, th := range buf {
 			pred[i] = append(pred[i], t.classes[th.class])
 		}

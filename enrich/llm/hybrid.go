@@ -11,8 +11,11 @@ import (
 )
 
 // Hybrid routes items between an offline tagger and a model: every item is
-// tagged offline first; those whose most confident theme is below the
-// threshold (no theme counts as 0) go on to the model. An item the model
+// tagged offline first; those whose Certainty is below the threshold go on
+// to the model. Certainty is the offline tagger's probability that its
+// answer is exactly right when it gives one (the learned model does, "no
+// theme" included), else its most confident theme's confidence, no theme
+// counting as 0 (the keyword tagger). An item the model
 // does not answer keeps its offline themes, so Hybrid is the fallback too.
 //
 // It counts the routes in Metrics.Routed and logs the share of items
@@ -59,7 +62,7 @@ func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
 			continue
 		}
 		seen++
-		if top(it.Themes) < h.threshold {
+		if it.Certainty() < h.threshold {
 			unsure = append(unsure, it)
 		}
 	}
@@ -111,13 +114,4 @@ func (h *Hybrid) record(seen, routed, answered int) {
 		zap.Float64("llm_answered_share", answeredShare),
 		zap.Float64("threshold", h.threshold))
 	h.since, h.seen, h.routed, h.answered = time.Now(), 0, 0, 0
-}
-
-// top is the highest confidence among themes, 0 for none.
-func top(themes []enrich.Theme) float64 {
-	best := 0.0
-	for _, th := range themes {
-		best = max(best, th.Confidence)
-	}
-	return best
 }

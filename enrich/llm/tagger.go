@@ -239,6 +239,7 @@ func (t *Tagger) key(text string) key {
 
 func (t *Tagger) set(it *enrich.Item, themes []enrich.Theme, prompt, completion int) {
 	it.Themes = themes
+	it.SetConfidence = 0 // the model gives no probabilities
 	it.Tagger = TaggerName
 	it.Model = t.opts.Model
 	it.PromptTokens = prompt

@@ -493,3 +493,34 @@ func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
 		t.Errorf("%d tagged, %v busy: want 2 and 3", tagged, count(m.Fallbacks.WithLabelValues("busy")))
 	}
 }
+
+// sureOfNothing is an offline tagger that finds no theme and says how sure
+// it is of that, as the learned model does: Certainty from SetConfidence.
+type sureOfNothing map[string]float64
+
+func (s sureOfNothing) Tag(_ context.Context, items []*enrich.Item) error {
+	for _, it := range items {
+		it.Themes, it.Tagger, it.SetConfidence = nil, "learned", s[it.Record.Body]
+	}
+	return nil
+}
+
+func TestHybridKeepsASureNoThemeOffline(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f)
+	offline := sureOfNothing{"Thanks, all good here": 0.95, "I want my money back": 0.4}
+	h := llm.NewHybrid(offline, tg, 0.8, m, nil)
+	items := offlineItems("Thanks, all good here", "I want my money back")
+	if err := h.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "learned" || len(items[0].Themes) != 0 {
+		t.Errorf("sure no-theme item: %q %q, want it kept offline", items[0].Tagger, names(items[0].Themes))
+	}
+	if items[1].Tagger != "llm" || items[1].SetConfidence != 0 {
+		t.Errorf("unsure item: tagger %q SetConfidence %v, want llm and 0", items[1].Tagger, items[1].SetConfidence)
+	}
+	if reqs := f.requests(); len(reqs) != 1 || strings.Contains(reqs[0], "all good here") {
+		t.Errorf("requests %q, want one without the sure item", reqs)
+	}
+}
