@@ -26,6 +26,9 @@ test: deps
 	# instead of its amd64 assembly.
 	$(GO) vet -tags purego ./enrich/learned/
 	$(GO) test -count=1 -tags purego ./enrich/learned/
+	# Discovery measured on the shared real data (skips without it), which
+	# the race detector makes too slow above.
+	$(GO) test -count=1 -run RealQueries ./enrich/discover/
 
 # The embedded default end to end: a local NATS and ClickHouse, a generated
 # sample of 20,000 records, the worker, and the weekly theme table. Data

@@ -114,7 +114,7 @@ keeping to the taxonomy with keywords and examples.`,
 	f := cmd.Flags()
 	f.DurationVar(&since, "since", 30*24*time.Hour, "how far back to look, by creation time")
 	f.IntVar(&limit, "limit", 5000, "most items to read, newest first")
-	f.IntVar(&opts.K, "clusters", 0, "number of clusters; 0 picks about sqrt(items/2)")
+	f.IntVar(&opts.K, "clusters", 0, "clusters k-means makes before close ones are joined; 0 picks about sqrt(2 × items), at most 60")
 	f.IntVar(&opts.MinSize, "min-size", 3, "smallest cluster worth proposing")
 	f.IntVar(&opts.Quotes, "quotes", 3, "example quotes per candidate")
 	f.StringVar(&format, "format", "table", "output: table or json")

@@ -6,12 +6,13 @@
 // pairs (lowercased; redaction's placeholders, common English words,
 // greetings and sign-offs dropped; each word reduced to its stem with
 // [enrich.Stem] so that "card" and "cards" count as one; sublinear counts,
-// unit length). Spherical k-means (cosine similarity,
-// k-means++ seeding) groups them, with k about the square root of half the
-// texts; it runs from several fixed seeds, so the same input proposes the
-// same themes, and keeps the run whose texts lie closest to their centres.
-// Clusters whose centres are close (cosine 0.5 or more) are joined, and a
-// cluster smaller than MinSize is not proposed. A cluster is named by its
+// unit length). Spherical k-means (cosine similarity, k-means++ seeding)
+// groups them into more clusters than there are likely topics, k about the
+// square root of twice the number of texts; it runs from several fixed
+// seeds, so the same input proposes the same themes, and keeps the run
+// whose texts lie closest to their centres. Clusters whose centres are
+// close (cosine 0.35 or more) are then joined, so that a topic k-means split
+// comes back whole, and a cluster smaller than MinSize is not proposed. A cluster is named by its
 // two or three heaviest centroid terms, each shown in the form its texts
 // use most.
 package discover
@@ -20,8 +21,10 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -51,7 +54,8 @@ type Candidate struct {
 
 // Options tune Suggest; zero values take the defaults noted.
 type Options struct {
-	// K is the number of clusters; 0 means about sqrt(n/2), at most 30.
+	// K is the number of clusters k-means makes before close ones are
+	// joined; 0 means about sqrt(2n) for n texts, at most 60.
 	K int
 	// MinSize is the smallest cluster proposed (3).
 	MinSize int
@@ -64,9 +68,7 @@ type Options struct {
 	// centres wins (10).
 	Restarts int
 	// MergeAbove joins clusters whose centres have at least this cosine
-	// similarity (0.5). On the real queries of the package's tests it
-	// changes almost nothing; on feedback that repeats a few phrases it
-	// keeps one phrase from being proposed as two themes.
+	// similarity (0.35); above 1, none are joined.
 	MergeAbove float64
 }
 
@@ -85,7 +87,7 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		opts.Restarts = 10
 	}
 	if opts.MergeAbove <= 0 {
-		opts.MergeAbove = 0.5
+		opts.MergeAbove = 0.35
 	}
 	v := vectorize(texts)
 	var docs []int // texts with at least one term
@@ -99,22 +101,41 @@ func Suggest(texts []Text, opts Options) []Candidate {
 	}
 	k := opts.K
 	if k <= 0 {
-		k = min(max(int(math.Round(math.Sqrt(float64(len(docs))/2))), 1), 30)
+		k = min(max(int(math.Round(math.Sqrt(2*float64(len(docs))))), 1), 60)
 	}
 	k = min(k, len(docs))
-	var assign []int
-	var centroids [][]float64
-	bestFit := math.Inf(-1)
-	for r := range uint64(opts.Restarts) {
-		a, c := kmeans(v, docs, k, opts.Seed+r)
-		var fit float64 // the sum of each text's cosine to its centre
-		for n, d := range docs {
-			fit += cosine(v.docs[d], c[a[n]])
-		}
-		if fit > bestFit {
-			bestFit, assign, centroids = fit, a, c
+	// The runs are independent: they share the cores, and the best fit
+	// (the sum of each text's cosine to its centre) wins, the earliest
+	// seed on a tie, whatever order they finish in.
+	type run struct {
+		assign    []int
+		centroids [][]float64
+		fit       float64
+	}
+	runs := make([]run, opts.Restarts)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for r := range runs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			a, c := kmeans(v, docs, k, opts.Seed+uint64(r))
+			var fit float64
+			for n, d := range docs {
+				fit += cosine(v.docs[d], c[a[n]])
+			}
+			runs[r] = run{a, c, fit}
+		}()
+	}
+	wg.Wait()
+	best := 0
+	for r := range runs {
+		if runs[r].fit > runs[best].fit {
+			best = r
 		}
 	}
+	assign, centroids := runs[best].assign, runs[best].centroids
 
 	mergeClose(v, docs, assign, centroids, opts.MergeAbove)
 	var out []Candidate

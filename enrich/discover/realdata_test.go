@@ -13,34 +13,45 @@ import (
 )
 
 // TestSuggestFindsIntentsInRealQueries measures discovery on real,
-// labelled customer queries that nobody wrote for it: in each of 20 draws,
-// 12 intents of BANKING77 (or CLINC150) at random, 10 to 59 texts each,
-// stand for a month of feedback no theme fitted. An intent is found when
-// some candidate matches it with F1 ≥ 0.5 (its texts in the candidate
-// against the candidate's size and the intent's); purity is the share of
-// clustered texts that belong to their candidate's largest intent.
+// labelled customer queries that nobody wrote for it: in each draw, m
+// intents of BANKING77 (or CLINC150) at random, 10 to 59 texts each, stand
+// for a month of feedback no theme fitted, for m = 5, 12, 25 and 40 (20
+// draws each, 10 for the two larger). An intent is found when some
+// candidate matches it with F1 ≥ 0.5 (its texts in the candidate against
+// the candidate's size and the intent's); purity is the share of clustered
+// texts that belong to their candidate's largest intent.
 //
 // The data lives beside the repository (testenv.ThemesFile); without it
-// the test skips. The
-// floors sit a few points under what the method measured when they were
-// set (docs/tagging.md, Theme discovery) and above what it measured before
-// it stemmed words and restarted k-means, so a change that undoes either
-// fails here.
+// the test skips. The floors, on the mean best F1 over the four sizes, sit
+// a little under what the method measured when they were set
+// (docs/tagging.md, Theme discovery); CLINC150's is above what each earlier
+// version measured, so a change that undoes one of its steps fails there.
 func TestSuggestFindsIntentsInRealQueries(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("clusters thousands of real texts: seconds normally, over a minute under the race detector (make test runs it without)")
+	}
 	for _, tc := range []struct {
-		file              string
-		minBestF1, minPur float64
+		file      string
+		minBestF1 float64
 	}{
-		{"banking77_train.csv", 0.64, 0.71},
-		{"clinc150_train.csv", 0.70, 0.80},
+		{"banking77_train.csv", 0.60},
+		{"clinc150_train.csv", 0.69},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			byIntent := loadIntents(t, tc.file)
-			r := measureDiscovery(byIntent, 20, 12)
-			t.Logf("%s: %.1f candidates for 12 intents, purity %.3f, mean best F1 %.3f, intents found %.3f",
-				tc.file, r.candidates, r.purity, r.bestF1, r.found)
-			if r.bestF1 < tc.minBestF1 || r.purity < tc.minPur {
-				t.Errorf("mean best F1 %.3f (floor %.2f), purity %.3f (floor %.2f)", r.bestF1, tc.minBestF1, r.purity, tc.minPur)
+			var mean float64
+			for _, m := range []int{5, 12, 25, 40} {
+				draws := 20
+				if m > 12 {
+					draws = 10
+				}
+				r := measureDiscovery(byIntent, draws, m)
+				t.Logf("%d intents: %.1f candidates, purity %.3f, mean best F1 %.3f, intents found %.3f",
+					m, r.candidates, r.purity, r.bestF1, r.found)
+				mean += r.bestF1 / 4
+			}
+			if mean < tc.minBestF1 {
+				t.Errorf("mean best F1 over the four sizes %.3f, floor %.3f", mean, tc.minBestF1)
 			}
 		})
 	}
