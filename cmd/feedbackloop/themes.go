@@ -44,8 +44,9 @@ once) and propose candidate themes, each with a name made of its most
 telling words, the number of items and example quotes. The method is
 offline (TF-IDF and spherical k-means, see docs/tagging.md); when the LLM
 is configured (llm.enabled), it names the candidates and describes each in
-a sentence, from their words and redacted quotes, in one request
-(--offline-names keeps the offline names). Add the candidates worth
+a sentence, from their words and redacted quotes, in one request, and
+candidates it names alike are shown as one (--offline-names keeps the
+offline names). Add the candidates worth
 keeping to the taxonomy with keywords and examples.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -66,11 +67,14 @@ keeping to the taxonomy with keywords and examples.`,
 				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
 			}
 			cands := discover.Suggest(texts, opts)
-			namedBy, descriptions := "offline", make([]string, len(cands))
+			namedBy := "offline"
 			if !offlineNames && len(cands) > 0 {
 				var err error
-				if namedBy, err = nameWithLLM(cmd.Context(), a, cands, descriptions); err != nil {
+				if namedBy, err = nameWithLLM(cmd.Context(), a, cands); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "warning: the LLM did not name the candidates (%v); keeping the offline names\n", err)
+				}
+				if namedBy == "llm" {
+					cands = discover.JoinSameNames(cands, max(opts.Quotes, 1))
 				}
 			}
 			out := cmd.OutOrStdout()
@@ -86,7 +90,7 @@ keeping to the taxonomy with keywords and examples.`,
 				}
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
-					list[i] = candidate{c.Name, descriptions[i], c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
+					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
 				}
 				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "named_by": namedBy, "candidates": list})
 			}
@@ -99,10 +103,10 @@ keeping to the taxonomy with keywords and examples.`,
 			}
 			tbl := tablewriter.NewTable(out, tablewriter.WithHeaderAutoFormat(tw.Off))
 			tbl.Header("Candidate", "Items", "Share", "Example quotes")
-			for i, c := range cands {
+			for _, c := range cands {
 				name := c.Name
-				if descriptions[i] != "" {
-					name += "\n" + descriptions[i]
+				if c.Description != "" {
+					name += "\n" + c.Description
 				}
 				if err := tbl.Append(name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), strings.Join(c.Quotes, "\n")); err != nil {
 					return fmt.Errorf("table: %w", err)
@@ -126,7 +130,7 @@ keeping to the taxonomy with keywords and examples.`,
 // those it named, setting their descriptions. It returns who named them:
 // "offline" when the LLM is not enabled (or failed, with the error), else
 // "llm". Candidates the LLM left unnamed keep their offline names.
-func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate, descriptions []string) (string, error) {
+func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate) (string, error) {
 	cfg, log, err := a.configAndLogger()
 	if err != nil {
 		return "offline", err
@@ -154,7 +158,7 @@ func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate, descri
 	}
 	for i, n := range names {
 		if n.Name != "" {
-			cands[i].Name, descriptions[i] = n.Name, n.Description
+			cands[i].Name, cands[i].Description = n.Name, n.Description
 		}
 	}
 	return "llm", nil

@@ -101,7 +101,7 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 		bodies []string
 		fail   bool
 	)
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	namesLLM(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		bodies = append(bodies, string(body))
@@ -113,15 +113,8 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 			_, _ = io.WriteString(w, `{"error":{"message":"down","type":"server_error"}}`)
 			return
 		}
-		_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
-			"message":{"role":"assistant","content":"{\"clusters\":[{\"id\":\"0\",\"name\":\"Dark Mode\",\"description\":\"A dark colour scheme for the apps.\"}]}"}}],
-			"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`)
-	}))
-	defer api.Close()
-	t.Setenv("FEEDBACKLOOP_LLM_ENABLED", "true")
-	t.Setenv("FEEDBACKLOOP_LLM_BASE_URL", api.URL+"/v1")
-	t.Setenv("FEEDBACKLOOP_LLM_MODEL", "test-model")
-	t.Setenv("FEEDBACKLOOP_LLM_API_KEY", "test-key")
+		answerNames(w, `[{"id":"0","name":"Dark Mode","description":"A dark colour scheme for the apps."}]`)
+	})
 	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "1")
 
 	suggest := func() (named string, name, description string, stderr string) {
@@ -177,4 +170,65 @@ func suggestJSON(t *testing.T, out any) string {
 		t.Fatalf("%v: %s", err, stdout)
 	}
 	return stderr
+}
+
+// Candidates the LLM names alike are one theme to the reader, and are shown
+// as one.
+func TestThemesSuggestJoinsTheCandidatesTheLLMNamesAlike(t *testing.T) {
+	rows := darkModeRows("Dark mode please")
+	for i, s := range []string{"A black background option would help", "The white background is blinding, black please",
+		"Black background like other apps", "Give us a black background theme", "Background too bright, black would be better"} {
+		rows = append(rows, row(fmt.Sprint("b", i), "keywords", s))
+	}
+	storeRows(t, rows)
+	namesLLM(t, func(w http.ResponseWriter, _ *http.Request) {
+		answerNames(w, `[{"id":"0","name":"dark-mode","description":"A dark colour scheme."},{"id":"1","name":"Dark-Mode","description":"Dark backgrounds."}]`)
+	})
+
+	var offline, named struct {
+		Candidates []struct {
+			Name  string   `json:"name"`
+			Count int      `json:"count"`
+			IDs   []string `json:"ids"`
+		} `json:"candidates"`
+	}
+	for _, run := range []struct {
+		args []string
+		out  any
+	}{{[]string{"--offline-names"}, &offline}, {nil, &named}} {
+		stdout, stderr, err := execute(t, context.Background(), append([]string{"themes", "suggest", "--format", "json", "--clusters", "2"}, run.args...)...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if err := json.Unmarshal([]byte(stdout), run.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(offline.Candidates) != 2 {
+		t.Fatalf("offline: %d candidates, want the 2 clusters the test needs: %+v", len(offline.Candidates), offline.Candidates)
+	}
+	if len(named.Candidates) != 1 || named.Candidates[0].Count != 10 || len(named.Candidates[0].IDs) != 10 {
+		t.Fatalf("named by the LLM: %+v, want one candidate of all 10 items", named.Candidates)
+	}
+}
+
+// namesLLM serves an OpenAI-compatible API with handler for the test's
+// duration and points the configuration's LLM section at it.
+func namesLLM(t *testing.T, handler http.HandlerFunc) {
+	t.Helper()
+	api := httptest.NewServer(handler)
+	t.Cleanup(api.Close)
+	t.Setenv("FEEDBACKLOOP_LLM_ENABLED", "true")
+	t.Setenv("FEEDBACKLOOP_LLM_BASE_URL", api.URL+"/v1")
+	t.Setenv("FEEDBACKLOOP_LLM_MODEL", "test-model")
+	t.Setenv("FEEDBACKLOOP_LLM_API_KEY", "test-key")
+}
+
+// answerNames writes a chat completion whose content names clusters, a
+// JSON array of {"id","name","description"}.
+func answerNames(w http.ResponseWriter, clusters string) {
+	content, _ := json.Marshal(`{"clusters":` + clusters + `}`)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
+		"message":{"role":"assistant","content":%s}}],"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`, content)
 }

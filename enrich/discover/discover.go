@@ -50,6 +50,51 @@ type Candidate struct {
 	Quotes []string
 	// IDs are the ids of the texts in the cluster, nearest the centre first.
 	IDs []string
+	// Description says in a sentence what the candidate covers; empty
+	// unless an LLM named it.
+	Description string
+}
+
+// JoinSameNames joins the candidates that share a name (ignoring case),
+// such as two clusters of one topic an LLM named alike: the counts and
+// shares add up, the ids and terms follow one another, the first quotes of
+// each fill up to quotes, and the larger candidate's description stays.
+// The result is largest first.
+func JoinSameNames(cands []Candidate, quotes int) []Candidate {
+	var out []Candidate
+	at := map[string]int{}
+	for _, c := range cands {
+		key := strings.ToLower(strings.TrimSpace(c.Name))
+		i, ok := at[key]
+		if !ok {
+			at[key] = len(out)
+			out = append(out, c)
+			continue
+		}
+		j := &out[i]
+		if c.Count > j.Count && c.Description != "" {
+			j.Description = c.Description
+		}
+		j.Count += c.Count
+		j.Share += c.Share
+		j.IDs = append(slices.Clip(j.IDs), c.IDs...)
+		for _, t := range c.Terms {
+			if !slices.Contains(j.Terms, t) {
+				j.Terms = append(slices.Clip(j.Terms), t)
+			}
+		}
+		j.Quotes = slices.Clip(j.Quotes)
+		for _, q := range c.Quotes {
+			if len(j.Quotes) >= quotes {
+				break
+			}
+			if !slices.Contains(j.Quotes, q) {
+				j.Quotes = append(j.Quotes, q)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Count, a.Count) })
+	return out
 }
 
 // Options tune Suggest; zero values take the defaults noted.

@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,30 @@ func TestSuggestIgnoresPlaceholdersAndSignOffs(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Count != 6 || got[1].Count != 6 {
 		t.Errorf("want 2 candidates of 6 texts (dark mode, CSV export), got %v", got)
+	}
+}
+
+func TestJoinSameNames(t *testing.T) {
+	cands := []Candidate{
+		{Name: "dark-mode", Terms: []string{"dark mode"}, Count: 5, Share: 0.25, Quotes: []string{"q1", "q2"}, IDs: []string{"a", "b"}, Description: "Dark screens."},
+		{Name: "exports", Terms: []string{"csv"}, Count: 4, Share: 0.2, Quotes: []string{"e1"}, IDs: []string{"e"}},
+		{Name: "Dark-Mode ", Terms: []string{"black background", "dark mode"}, Count: 7, Share: 0.35, Quotes: []string{"q2", "q3", "q4"}, IDs: []string{"c", "d"}, Description: "Black backgrounds."},
+	}
+	got := JoinSameNames(cands, 3)
+	if len(got) != 2 {
+		t.Fatalf("%d candidates, want 2: %+v", len(got), got)
+	}
+	d := got[0]
+	if d.Name != "dark-mode" || d.Count != 12 || d.Share < 0.599 || d.Share > 0.601 {
+		t.Errorf("joined %q: count %d share %v, want dark-mode, 12, 0.6", d.Name, d.Count, d.Share)
+	}
+	if fmt.Sprint(d.IDs, d.Terms, d.Quotes) != "[a b c d] [dark mode black background] [q1 q2 q3]" {
+		t.Errorf("ids, terms, quotes: %v %v %v", d.IDs, d.Terms, d.Quotes)
+	}
+	if d.Description != "Black backgrounds." {
+		t.Errorf("description %q, want the larger candidate's", d.Description)
+	}
+	if got[1].Name != "exports" || cands[0].Count != 5 || len(cands[0].IDs) != 2 {
+		t.Errorf("second %+v; the input must stay as it was: %+v", got[1], cands[0])
 	}
 }

@@ -39,7 +39,8 @@ comes with its most telling words and a few customer quotes. For each
 cluster give a theme name of one to four lower-case words joined by
 hyphens (like "offline-mode" or "invoice-currency") that says what the
 customers talk about, and one plain sentence describing what the theme
-covers. Do not reuse a name of the existing taxonomy.
+covers. Do not reuse a name of the existing taxonomy. Clusters about the
+same subject get the same name: they are shown together.
 
 The input is JSON {"taxonomy":[names...],"clusters":[{"id":...,"terms":[...],"quotes":[...]}]}.
 Answer with one entry per id.`
