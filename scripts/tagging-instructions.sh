@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Counts the instructions the learned tagger spends per 300-character text
-# (docs/tagging.md, "Tagging speed"), a measure that, unlike a timing, does
+# (docs/tagging-research.md, "Tagging speed"), a measure that, unlike a timing, does
 # not move with the machine's load. Trains the three models BenchmarkTag
 # uses (BANKING77 with and without its network, Review-Pulse), then runs
 # BenchmarkTagSaved under cachegrind for 1 and 3,001 texts and prints the
