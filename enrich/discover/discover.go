@@ -11,10 +11,10 @@
 // square root of twice the number of texts; it runs from several fixed
 // seeds, so the same input proposes the same themes, and keeps the run
 // whose texts lie closest to their centres. Clusters whose centres are
-// close (cosine 0.35 or more) are then joined, so that a topic k-means split
-// comes back whole, and a cluster smaller than MinSize is not proposed. A cluster is named by its
-// two or three heaviest centroid terms, each shown in the form its texts
-// use most.
+// close (cosine 0.35 or more) are then joined, so that a topic k-means
+// split comes back whole, and a cluster smaller than MinSize is not
+// proposed. A cluster is named by its two or three heaviest centroid
+// terms, each shown in the form its texts use most.
 package discover
 
 import (
@@ -435,23 +435,31 @@ func mergeClose(v *vectors, docs []int, assign []int, centroids [][]float64, t f
 		}
 		return s
 	}
-	alive := make([]bool, len(centroids))
+	k := len(centroids)
+	// sim[i][j], i < j, is the cosine of two live centres; a join
+	// recomputes only the joined cluster's row and column.
+	sim := make([][]float64, k)
+	for i := range sim {
+		sim[i] = make([]float64, k)
+		for j := i + 1; j < k; j++ {
+			sim[i][j] = dot(centroids[i], centroids[j])
+		}
+	}
+	alive := make([]bool, k)
 	for i := range alive {
 		alive[i] = true
 	}
 	for {
 		bi, bj, best := -1, -1, t
-		for i := range centroids {
-			for j := i + 1; j < len(centroids); j++ {
-				if alive[i] && alive[j] {
-					if s := dot(centroids[i], centroids[j]); s >= best {
-						bi, bj, best = i, j, s
-					}
+		for i := range k {
+			for j := i + 1; j < k; j++ {
+				if alive[i] && alive[j] && sim[i][j] >= best {
+					bi, bj, best = i, j, sim[i][j]
 				}
 			}
 		}
 		if bi < 0 {
-			break
+			return
 		}
 		alive[bj] = false
 		for n := range assign {
@@ -459,20 +467,27 @@ func mergeClose(v *vectors, docs []int, assign []int, centroids [][]float64, t f
 				assign[n] = bi
 			}
 		}
-		clear(centroids[bi])
+		c := centroids[bi]
+		clear(c)
 		for n, d := range docs {
 			if assign[n] == bi {
 				for _, e := range v.docs[d] {
-					centroids[bi][e.id] += e.w
+					c[e.id] += e.w
 				}
 			}
 		}
 		var sq float64
-		for _, w := range centroids[bi] {
+		for _, w := range c {
 			sq += w * w
 		}
-		for i := range centroids[bi] {
-			centroids[bi][i] /= math.Sqrt(sq)
+		for i := range c {
+			c[i] /= math.Sqrt(sq)
+		}
+		for o := range k {
+			if o != bi && alive[o] {
+				s := dot(c, centroids[o])
+				sim[min(o, bi)][max(o, bi)] = s
+			}
 		}
 	}
 }
