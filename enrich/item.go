@@ -73,9 +73,9 @@ type Theme struct {
 
 // Tagger assigns themes to items. Implementations set Item.Themes,
 // Item.Tagger and Item.SetConfidence (0 when they cannot say) on every item
-// they tag; an item they could not tag keeps
-// whatever it had. Tag returns an error only for a failure that a retry may
-// fix (a remote model that is down); it must be safe for concurrent use.
+// they tag; an item they could not tag keeps whatever it had. Tag returns
+// an error only for a failure that a retry may fix (a remote model that is
+// down); it must be safe for concurrent use.
 type Tagger interface {
 	Tag(ctx context.Context, items []*Item) error
 }

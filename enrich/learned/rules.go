@@ -12,7 +12,8 @@ import (
 // rules (typically the taxonomy's keyword tagger) find: a theme either
 // found keeps the higher confidence and that one's evidence. Items keep
 // Tagger "learned" and the model's ID, and the model's SetConfidence unless
-// a rule added a theme, which leaves none (0). Tag fails only when rules fails.
+// a rule added a theme, which leaves none (0). Tag fails only when rules
+// fails.
 func WithRules(m *Model, rules enrich.Tagger) enrich.Tagger {
 	return &withRules{m: m, rules: rules}
 }

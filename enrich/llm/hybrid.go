@@ -15,8 +15,8 @@ import (
 // to the model. Certainty is the offline tagger's probability that its
 // answer is exactly right when it gives one (the learned model does, "no
 // theme" included), else its most confident theme's confidence, no theme
-// counting as 0 (the keyword tagger). An item the model
-// does not answer keeps its offline themes, so Hybrid is the fallback too.
+// counting as 0 (the keyword tagger). An item the model does not answer
+// keeps its offline themes, so Hybrid is the fallback too.
 //
 // It counts the routes in Metrics.Routed and logs the share of items
 // routed to the model, and the share the model answered, at most once per
