@@ -46,8 +46,8 @@ offline (TF-IDF and spherical k-means, see docs/tagging.md); when the LLM
 is configured (llm.enabled), it names the candidates and describes each in
 a sentence, from their words and redacted quotes, in one request, and
 candidates it names alike are shown as one (--offline-names keeps the
-offline names). Add the candidates worth
-keeping to the taxonomy with keywords and examples.`,
+offline names). Add the candidates worth keeping to the taxonomy with
+keywords and examples.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
