@@ -44,9 +44,9 @@ once) and propose candidate themes, each with a name made of its most
 telling words, the number of items and example quotes. The method is
 offline (TF-IDF and spherical k-means, see docs/tagging.md); when the LLM
 is configured (llm.enabled), it names the candidates and describes each in
-a sentence, from their words and redacted quotes, in one request, and
-candidates it names alike are shown as one (--offline-names keeps the
-offline names). Add the candidates worth keeping to the taxonomy with
+a sentence, from their words and redacted quotes, in one request
+(--offline-names keeps the offline names). Candidates named alike are
+shown as one. Add the candidates worth keeping to the taxonomy with
 keywords and examples.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -73,10 +73,10 @@ keywords and examples.`,
 				if namedBy, err = nameWithLLM(cmd.Context(), a, cands); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "warning: the LLM did not name the candidates (%v); keeping the offline names\n", err)
 				}
-				if namedBy == "llm" {
-					cands = discover.JoinSameNames(cands, max(opts.Quotes, 1))
-				}
 			}
+			// Two clusters of one topic may get one name, from the LLM
+			// above all: the reader sees one theme.
+			cands = discover.JoinSameNames(cands, max(opts.Quotes, 1))
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				type candidate struct {
