@@ -90,6 +90,13 @@
 // no theme over it gets none. When the taxonomy is known at training, a
 // predicted theme brings its ancestors with the same confidence.
 //
+// Tag also says how sure the model is of its whole answer
+// (enrich.Item.SetConfidence), which hybrid routing compares with
+// llm.threshold: for an exclusive model the winner's probability, "no
+// theme" included; for a multi-label model the product over the themes of
+// each decision's probability (p for a theme it predicts, 1-p for one it
+// does not), as if the themes were independent.
+//
 // Evidence is the sentence whose words (and their n-grams) contribute most
 // to a theme's score, or the whole text when it is one sentence. Sentences
 // are those the word pairs keep within: they end at a line break or at ., !
