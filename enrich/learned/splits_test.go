@@ -39,7 +39,7 @@ func TestWriteSplits(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	write := func(name string, ex []Example) {
+	write := func(t *testing.T, name string, ex []Example) {
 		f, err := os.Create(filepath.Join(dir, name+".csv"))
 		if err != nil {
 			t.Fatal(err)
@@ -58,35 +58,49 @@ func TestWriteSplits(t *testing.T) {
 		}
 	}
 	const k = 5
-	b77 := loadShared(t, "banking77_train.csv")
-	rp := loadShared(t, "reviewpulse_dev.csv")
-	bf := stratifiedFolds(b77, k, 7)
-	rf := stratifiedFolds(rp, k, 7)
-	clinc := loadShared(t, "clinc150_train.csv")
-	cf := stratifiedFolds(clinc, k, 7)
-	for f := range k {
-		train := pick(b77, bf, f, false)
-		write(fmt.Sprintf("b77_%d.train", f), train)
-		write(fmt.Sprintf("b77_%d.test", f), pick(b77, bf, f, true))
-		shots, _ := fewShot(train, 10, uint64(f))
-		write(fmt.Sprintf("b77s_%d.train", f), shots)
-		clincTrain := pick(clinc, cf, f, false)
-		write(fmt.Sprintf("clinc_%d.train", f), clincTrain)
-		write(fmt.Sprintf("clinc_%d.test", f), pick(clinc, cf, f, true))
-		clincShots, _ := fewShot(clincTrain, 10, uint64(f))
-		write(fmt.Sprintf("clincs_%d.train", f), clincShots)
-		rpTrain := pick(rp, rf, f, false)
-		write(fmt.Sprintf("rp_%d.train", f), rpTrain)
-		write(fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
-		for _, q := range []int{50, 70, 85} {
-			for d := range 3 {
-				write(fmt.Sprintf("b77_%d.train.%d-%d", f, q, d), share(train, q, uint64(100*f+q), uint64(d)))
-			}
-			for d := range 4 {
-				write(fmt.Sprintf("rp_%d.train.%d-%d", f, q, d), share(rpTrain, q, uint64(100*f+q), uint64(d)))
+	// intentFolds writes prefix_f.train/test, the folds of a file of one
+	// intent per text, and prefixs_f.train, 10 texts per intent of each
+	// training part, and returns the training parts.
+	intentFolds := func(t *testing.T, ex []Example, prefix string) [][]Example {
+		folds := stratifiedFolds(ex, k, 7)
+		trains := make([][]Example, k)
+		for f := range k {
+			trains[f] = pick(ex, folds, f, false)
+			write(t, fmt.Sprintf("%s_%d.train", prefix, f), trains[f])
+			write(t, fmt.Sprintf("%s_%d.test", prefix, f), pick(ex, folds, f, true))
+			shots, _ := fewShot(trains[f], 10, uint64(f))
+			write(t, fmt.Sprintf("%ss_%d.train", prefix, f), shots)
+		}
+		return trains
+	}
+	// Each file in its own subtest: one that is missing skips only its
+	// splits.
+	t.Run("banking77", func(t *testing.T) {
+		for f, train := range intentFolds(t, loadShared(t, "banking77_train.csv"), "b77") {
+			for _, q := range []int{50, 70, 85} {
+				for d := range 3 {
+					write(t, fmt.Sprintf("b77_%d.train.%d-%d", f, q, d), share(train, q, uint64(100*f+q), uint64(d)))
+				}
 			}
 		}
-	}
+	})
+	t.Run("clinc150", func(t *testing.T) {
+		intentFolds(t, loadShared(t, "clinc150_train.csv"), "clinc")
+	})
+	t.Run("reviewpulse", func(t *testing.T) {
+		rp := loadShared(t, "reviewpulse_dev.csv")
+		rf := stratifiedFolds(rp, k, 7)
+		for f := range k {
+			rpTrain := pick(rp, rf, f, false)
+			write(t, fmt.Sprintf("rp_%d.train", f), rpTrain)
+			write(t, fmt.Sprintf("rp_%d.test", f), pick(rp, rf, f, true))
+			for _, q := range []int{50, 70, 85} {
+				for d := range 4 {
+					write(t, fmt.Sprintf("rp_%d.train.%d-%d", f, q, d), share(rpTrain, q, uint64(100*f+q), uint64(d)))
+				}
+			}
+		}
+	})
 }
 
 // share returns a random q percent of ex.
