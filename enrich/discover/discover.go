@@ -404,21 +404,26 @@ func kmeans(v *vectors, docs []int, k int, seed uint64) ([]int, [][]float64) {
 			}
 		}
 		for _, cen := range centroids {
-			var sq float64
-			for _, w := range cen {
-				sq += w * w
-			}
-			if sq > 0 {
-				for i := range cen {
-					cen[i] /= math.Sqrt(sq)
-				}
-			}
+			toUnit(cen)
 		}
 		if !changed && iter > 0 {
 			break
 		}
 	}
 	return assign, centroids
+}
+
+// toUnit scales a centre to length 1; an empty one stays zero.
+func toUnit(c []float64) {
+	var sq float64
+	for _, w := range c {
+		sq += w * w
+	}
+	if sq > 0 {
+		for i := range c {
+			c[i] /= math.Sqrt(sq)
+		}
+	}
 }
 
 // mergeClose joins, closest first, clusters whose centres have a cosine of
@@ -476,13 +481,7 @@ func mergeClose(v *vectors, docs []int, assign []int, centroids [][]float64, t f
 				}
 			}
 		}
-		var sq float64
-		for _, w := range c {
-			sq += w * w
-		}
-		for i := range c {
-			c[i] /= math.Sqrt(sq)
-		}
+		toUnit(c)
 		for o := range k {
 			if o != bi && alive[o] {
 				s := dot(c, centroids[o])
