@@ -104,13 +104,17 @@ func evaluate(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Ex
 
 // routing works out Report.Routing.
 func routing(gold, pred [][]string, certainty []float64) []RoutingRow {
+	exact := make([]bool, len(gold))
+	for i := range gold {
+		exact[i] = slices.Equal(set(gold[i]), set(pred[i]))
+	}
 	rows := make([]RoutingRow, len(RoutingThresholds))
 	for j, t := range RoutingThresholds {
 		kept, right := 0, 0
 		for i := range gold {
 			if certainty[i] >= t {
 				kept++
-				if slices.Equal(set(gold[i]), set(pred[i])) {
+				if exact[i] {
 					right++
 				}
 			}
