@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/feedbackloop/feedbackloop/internal/csvrow"
 	"gopkg.in/yaml.v3"
 )
 
@@ -174,6 +175,9 @@ func ParseBetsCSV(file string, r io.Reader) ([]Bet, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
+			return nil, &BetError{File: file, Line: line, Msg: err.Error()}
+		}
+		if err := csvrow.Overflow(rec, len(header)); err != nil {
 			return nil, &BetError{File: file, Line: line, Msg: err.Error()}
 		}
 		get := func(name string) string {

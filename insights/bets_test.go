@@ -21,6 +21,7 @@ func TestParseBetsReportsFileLineAndField(t *testing.T) {
 		{"duplicate id", "yaml", "- {id: a, title: A, status: exploring, themes: [x]}\n- {id: a, title: B, status: exploring, themes: [y]}\n", `bets.yaml: id "a": appears twice`},
 		{"csv bad status", "csv", "id,title,status,themes\na,A,exploring,x\nb,B,later,y\n", `bets.csv line 3: status "later"`},
 		{"csv unknown column", "csv", "id,title,state,themes\n", `bets.csv line 1: column "state"`},
+		{"csv unquoted comma", "csv", "id,title,status,themes,notes\na,A,exploring,x,fine\nb,B,exploring,y,slow, and flaky\n", `bets.csv line 3: 6 fields where the header has 5 (field 6 is " and flaky")`},
 		{"csv missing column", "csv", "id,title,themes\n", `bets.csv line 1: column "status": is missing`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

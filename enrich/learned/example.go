@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/feedbackloop/feedbackloop/internal/csvrow"
 )
 
 // Example is one labelled text.
@@ -20,7 +22,8 @@ type Example struct {
 }
 
 // ReadCSV reads labelled examples from CSV with a header naming the columns
-// text and labels (in either order, other columns ignored). labels holds
+// text and labels (in either order, other columns ignored; a row may not
+// have more fields than the header). labels holds
 // theme names joined by "|"; empty means that no theme applies. Errors name
 // the file and line as "name:line: ...".
 func ReadCSV(r io.Reader, name string) ([]Example, error) {
@@ -64,6 +67,9 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 				missing = "text"
 			}
 			return nil, fmt.Errorf("%s:%d: %d field(s), no %s column", name, line, len(rec), missing)
+		}
+		if err := csvrow.Overflow(rec, len(header)); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		text := strings.TrimSpace(rec[textCol])
 		if text == "" {

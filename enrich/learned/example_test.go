@@ -51,6 +51,7 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 		{"bad quoting", "text,labels\nfine,Bugs\n\"unterminated,Bugs\n", "train.csv:3:"},
 		{"stray quote", "text,labels\nfine,Bugs\nso \"quoted\" here,Bugs\n", "train.csv:3: bare \" in non-quoted-field"},
 		{"missing labels column", "text,labels\nfine,Bugs\nno labels here\n", "train.csv:3: 1 field(s), no labels column"},
+		{"unquoted comma", "text,labels\nfine,Bugs\nslow, very slow,Speed\n", `train.csv:3: 3 fields where the header has 2 (field 3 is "Speed")`},
 		{"empty text", "text,labels\n  ,Bugs\n", "train.csv:2: empty text"},
 		{"no header", "", "train.csv: empty file"},
 		{"wrong header", "body,themes\nx,y\n", "train.csv:1: header \"body,themes\": want columns text and labels"},

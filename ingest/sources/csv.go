@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/internal/csvrow"
 )
 
 // CSV maps the rows of a CSV file with a header line to records, with a
@@ -156,6 +157,10 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 		}
 		if err != nil {
 			return items, fmt.Errorf("read CSV: %w", err)
+		}
+		if err := csvrow.Overflow(row, len(header)); err != nil {
+			items = append(items, failed(Position{Line: line}, err))
+			continue
 		}
 		items = append(items, opts.judge(c.row(row, index, Position{Line: line}, source, kind)))
 	}

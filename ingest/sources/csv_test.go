@@ -71,6 +71,23 @@ func TestCSVWithoutIDColumnDerivesStableIDs(t *testing.T) {
 	}
 }
 
+// A comment with an unquoted comma would otherwise lose its tail, or move it
+// into the next column: the row is refused, the rows around it kept.
+func TestCSVRowWithMoreFieldsThanTheHeaderIsRefused(t *testing.T) {
+	input := "When,What,Who\n2025-01-02,slow search,ann\n2025-01-03,slow, very slow search,bob\n2025-01-04,export,cy,\n"
+	c := sources.CSV{Columns: map[string]string{"created_at": "When", "body": "What", "author.name": "Who"}}
+	items, err := c.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 3 || items[0].Record == nil || items[2].Record == nil || items[2].Record.Author.Name != "cy" {
+		t.Fatalf("items %+v", items)
+	}
+	if items[1].Err == nil || items[1].Pos.Line != 3 || !strings.Contains(items[1].Err.Error(), `4 fields where the header has 3 (field 4 is "bob")`) {
+		t.Errorf("row 3: line %d, error %v", items[1].Pos.Line, items[1].Err)
+	}
+}
+
 func TestCSVConfigurationErrorsAreClear(t *testing.T) {
 	for spec, want := range map[string]string{
 		"body=Comment":                    "created_at is required",
