@@ -224,8 +224,16 @@ exactly right, and the share that would go to the LLM.`,
 			if err != nil {
 				return err
 			}
+			var ruleThemes []string
+			if !noRules {
+				ruleThemes = keywordThemes(tax)
+			}
+			rules := len(ruleThemes) > 0
+			if err := learned.CheckPredictable(examples, test, m, ruleThemes); err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the model can never predict these labels, so each counts as a miss:\n%v\n", err)
+			}
 			var report learned.Report
-			if !noRules && hasKeywords(tax) {
+			if rules {
 				fmt.Fprintf(cmd.ErrOrStderr(), "scoring the model with the keyword rules of %s added, as the worker tags (--no-rules: the model alone)\n", labels.taxonomy)
 				if report, err = learned.EvaluateWithRules(cmd.Context(), m, enrich.NewKeywordTagger(tax), examples); err != nil {
 					return err
@@ -262,17 +270,20 @@ exactly right, and the share that would go to the LLM.`,
 	return cmd
 }
 
-// hasKeywords reports whether some theme of t lists keywords.
-func hasKeywords(t *enrich.Taxonomy) bool {
+// keywordThemes returns the themes of t whose keyword rules can tag an
+// item: those that list keywords, and their ancestors.
+func keywordThemes(t *enrich.Taxonomy) []string {
 	if t == nil {
-		return false
+		return nil
 	}
+	var out []string
 	for _, name := range t.Names() {
 		if def, ok := t.Lookup(name); ok && len(def.Keywords) > 0 {
-			return true
+			out = append(out, name)
+			out = append(out, t.Ancestors(name)...)
 		}
 	}
-	return false
+	return out
 }
 
 func newTaggerExportCmd(a *app) *cobra.Command {

@@ -97,6 +97,9 @@ func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
 	if strings.Contains(note2, "keyword rules") {
 		t.Errorf("--no-rules still mentions keyword rules: %q", note2)
 	}
+	if strings.Contains(note+note2, "never predict") {
+		t.Errorf("every test label is a trained theme, yet eval warned: %q %q", note, note2)
+	}
 	if withRules.N != 5 || alone.N != 5 {
 		t.Fatalf("n = %d and %d, want 5", withRules.N, alone.N)
 	}
@@ -114,6 +117,47 @@ func TestTaggerEvalAddsTheTaxonomyKeywordRules(t *testing.T) {
 	spot, _ := evalJSON(t, "--taxonomy", tax, "--train", train, "--test", test)
 	if spot.MicroF1 != withRules.MicroF1 {
 		t.Errorf("micro-F1 trained on the spot %.3f, from the saved model %.3f", spot.MicroF1, withRules.MicroF1)
+	}
+}
+
+// A test label the model was never trained on can only be a miss; eval
+// still scores it, and says which line has it. With a taxonomy whose
+// keyword rules can add the theme, it is no warning.
+func TestTaggerEvalWarnsOfLabelsTheModelCannotPredict(t *testing.T) {
+	tax, train, _ := taggerFiles(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.model")
+	if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--data", train, "--out", model); err != nil {
+		t.Fatalf("tagger train: %v\n%s", err, stderr)
+	}
+	test := filepath.Join(dir, "test.csv")
+	if err := os.WriteFile(test, []byte("text,labels\nI was charged twice,billing\nit is so slow,speeed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report, note := evalJSON(t, "--model", model, "--test", test)
+	if report.N != 2 || !strings.Contains(note, "never predict") || !strings.Contains(note, `test.csv:3: label "speeed" is not a theme the model was trained on`) {
+		t.Errorf("n %d, stderr %q: want both texts scored and line 3's label named", report.N, note)
+	}
+	if strings.Contains(note, `"billing"`) {
+		t.Errorf("a trained theme was named: %q", note)
+	}
+
+	// A theme only the taxonomy's keywords can add.
+	tax2 := filepath.Join(dir, "taxonomy.yaml")
+	orig, err := os.ReadFile(tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := "  - name: outage\n    keywords: [down]\n  - name: docs\n"
+	if err := os.WriteFile(tax2, append(orig, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(test, []byte("text,labels\nthe site is down,outage\nwhere is the manual,docs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, note = evalJSON(t, "--taxonomy", tax2, "--model", model, "--test", test)
+	if strings.Contains(note, `"outage"`) || !strings.Contains(note, `test.csv:3: label "docs"`) {
+		t.Errorf("stderr %q: want docs named (no model theme, no keywords) and outage not (its keyword rule can add it)", note)
 	}
 }
 

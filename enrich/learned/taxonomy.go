@@ -7,15 +7,29 @@ import (
 	"github.com/feedbackloop/feedbackloop/enrich"
 )
 
-// maxLabelErrors bounds how many unknown labels CheckLabels lists.
+// maxLabelErrors bounds how many unknown labels CheckLabels and
+// CheckPredictable list.
 const maxLabelErrors = 10
 
 // CheckLabels returns an error naming the CSV line of every label (the
 // first few) that taxonomy t does not define; name is the file name to
 // show. It returns nil when every label is known.
 func CheckLabels(examples []Example, name string, t *enrich.Taxonomy) error {
-	known := make(map[string]bool)
-	for _, n := range t.Names() {
+	return checkKnown(examples, name, t.Names(), "is not in the taxonomy")
+}
+
+// CheckPredictable returns an error naming the CSV line of every label
+// (the first few) that m can never predict: a theme it was not trained on,
+// nor an ancestor of one, nor one of also (the themes keyword rules can
+// add). Scored against m, such a label is always a miss; it is most often
+// a misspelt or renamed theme in the test data.
+func CheckPredictable(examples []Example, name string, m *Model, also []string) error {
+	return checkKnown(examples, name, append(m.withAncestors(m.Themes()), also...), "is not a theme the model was trained on")
+}
+
+func checkKnown(examples []Example, name string, names []string, problem string) error {
+	known := make(map[string]bool, len(names))
+	for _, n := range names {
 		known[n] = true
 	}
 	var errs []error
@@ -27,12 +41,12 @@ func CheckLabels(examples []Example, name string, t *enrich.Taxonomy) error {
 			}
 			total++
 			if len(errs) < maxLabelErrors {
-				errs = append(errs, fmt.Errorf("%s:%d: label %q is not in the taxonomy", name, e.Line, l))
+				errs = append(errs, fmt.Errorf("%s:%d: label %q %s", name, e.Line, l, problem))
 			}
 		}
 	}
 	if total > len(errs) {
-		errs = append(errs, fmt.Errorf("%s: %d more unknown labels", name, total-len(errs)))
+		errs = append(errs, fmt.Errorf("%s: %d more such labels", name, total-len(errs)))
 	}
 	return errors.Join(errs...)
 }
