@@ -99,6 +99,8 @@ func (a *app) clickhouse(ctx context.Context) (*sinks.ClickHouse, error) {
 	}
 	v, err := sinks.AppliedVersion(ctx, ch.Conn(), ch.Database())
 	switch {
+	case sinks.IsUnavailable(err):
+		err = fmt.Errorf("clickhouse %s: %w (is the server running, and is clickhouse.dsn or FEEDBACKLOOP_CLICKHOUSE_DSN its address?)", ch.Database(), err)
 	case err != nil:
 		err = fmt.Errorf("clickhouse %s: %w (run `feedbackloop migrate` first?)", ch.Database(), err)
 	case v < sinks.SchemaVersion:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -126,6 +127,29 @@ func TestInsightCommandsNameTheBadFlag(t *testing.T) {
 		_, _, err := execute(t, context.Background(), tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
+
+// A query command against a ClickHouse that is not there says to check
+// the server and its address; against one without the schema, to migrate.
+func TestQueryCommandsSayWhatIsWrongWithClickHouse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	for _, tc := range []struct {
+		dsn, want, not string
+	}{
+		{"clickhouse://" + closed + "/voc", "is the server running", "migrate"},
+		{testenv.ClickHouse(t), "run `feedbackloop migrate` first", "is the server running"},
+	} {
+		t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", tc.dsn)
+		_, _, err := execute(t, context.Background(), "trends")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.not) {
+			t.Errorf("%s: %v, want it to say %q", tc.dsn, err, tc.want)
 		}
 	}
 }
