@@ -113,7 +113,7 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 	}
 }
 
-func TestInsightCommandsNameTheBadFlag(t *testing.T) {
+func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -123,6 +123,11 @@ func TestInsightCommandsNameTheBadFlag(t *testing.T) {
 		{[]string{"trends", "--format", "xml"}, "--format"},
 		{[]string{"emerging", "--end", "June"}, "--end"},
 		{[]string{"bets", "import", "roadmap.txt"}, "--input"},
+		{[]string{"themes", "suggest", "--min-size", "0"}, "--min-size 0: want at least 1"},
+		{[]string{"themes", "suggest", "--quotes", "-1"}, "--quotes -1"},
+		{[]string{"themes", "suggest", "--clusters", "-2"}, "--clusters -2"},
+		{[]string{"themes", "suggest", "--limit", "0"}, "--limit 0"},
+		{[]string{"themes", "suggest", "--since", "-24h"}, "--since -24h0m0s: want a positive duration"},
 	} {
 		_, _, err := execute(t, context.Background(), tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
