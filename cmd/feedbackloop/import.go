@@ -95,6 +95,9 @@ func (t importTotals) skips() string {
 }
 
 func runImport(cmd *cobra.Command, a *app, f importFlags) error {
+	if err := checkMins(minInt{"chunk", f.chunk, 1}); err != nil {
+		return err
+	}
 	items, err := readImport(cmd, f)
 	if err != nil {
 		return err
@@ -236,7 +239,7 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	pub := ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes))
 	stderr := cmd.ErrOrStderr()
 	bar := progressBar(stderr, len(recs))
-	chunk := max(f.chunk, 1)
+	chunk := f.chunk
 	for start := 0; start < len(recs); start += chunk {
 		end := min(start+chunk, len(recs))
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)

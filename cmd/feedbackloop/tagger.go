@@ -325,6 +325,12 @@ their parents back.`,
 			if len(tagMap) > 0 && from != "tags" {
 				return errors.New("--tag-map needs --from tags")
 			}
+			if err := checkMins(minInt{"limit", limit, 1}); err != nil {
+				return err
+			}
+			if err := checkPositive("since", since); err != nil {
+				return err
+			}
 			tax, err := labels.load()
 			if err != nil {
 				return err
@@ -392,6 +398,10 @@ their parents back.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", written)
+			if len(items) == 0 && from == "llm" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s was tagged by the LLM: it tags only what hybrid routing sends it, with llm.enabled (see llm.threshold); --since looks further back\n",
+					time.Now().Add(-since).UTC().Format(time.DateOnly))
+			}
 			if skipped := len(items) - written; skipped > 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%d records left out: none of their tags names a theme; most common such tags: %s\n",
 					skipped, commonest(unmatched, 10))

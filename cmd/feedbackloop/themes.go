@@ -53,16 +53,12 @@ keywords and examples.`,
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format %q: want table or json", format)
 			}
-			for _, f := range []struct {
-				name     string
-				value, o int
-			}{{"limit", limit, 1}, {"clusters", opts.K, 0}, {"min-size", opts.MinSize, 1}, {"quotes", opts.Quotes, 1}} {
-				if f.value < f.o {
-					return fmt.Errorf("--%s %d: want at least %d", f.name, f.value, f.o)
-				}
+			if err := checkMins(minInt{"limit", limit, 1}, minInt{"clusters", opts.K, 0},
+				minInt{"min-size", opts.MinSize, 1}, minInt{"quotes", opts.Quotes, 1}); err != nil {
+				return err
 			}
-			if since <= 0 {
-				return fmt.Errorf("--since %s: want a positive duration, such as 720h", since)
+			if err := checkPositive("since", since); err != nil {
+				return err
 			}
 			var items []stored.Item
 			err := withFeedback(cmd.Context(), a, func(s *stored.Store) error {

@@ -64,6 +64,12 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 	if fmt.Sprint(recs) != fmt.Sprint(want) {
 		t.Errorf("exported %q, want %q", recs, want)
 	}
+
+	// Nothing the LLM tagged in the window: an empty file, and a reason.
+	_, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--out", out, "--since", "1ns")
+	if err != nil || !strings.Contains(stderr, "0 labelled examples") || !strings.Contains(stderr, "tagged by the LLM") {
+		t.Errorf("empty window: %v, stderr %q", err, stderr)
+	}
 }
 
 func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
