@@ -25,7 +25,7 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger, ready chan<- 
 	if sc.Token == "" {
 		return errors.New("serve.token is required (set it in the config file or FEEDBACKLOOP_SERVE_TOKEN)")
 	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := sinks.OpenConfig(cfg.ClickHouse)
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ func runBare(ctx context.Context, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := sinks.OpenConfig(cfg.ClickHouse)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
@@ -85,6 +86,12 @@ func Open(dsn string, dialTimeout, insertTimeout time.Duration) (*ClickHouse, er
 		insertTimeout: insertTimeout,
 		insertSQL:     "INSERT INTO " + db + ".feedback (" + strings.Join(columns, ", ") + ")",
 	}, nil
+}
+
+// OpenConfig is Open with the settings of the configuration's clickhouse
+// section.
+func OpenConfig(c config.ClickHouse) (*ClickHouse, error) {
+	return Open(c.DSN, c.DialTimeout, c.InsertTimeout)
 }
 
 // Conn is the underlying connection, for migrations and queries.

@@ -170,7 +170,7 @@ func runWorker(tb testing.TB, cfg config.Config) (stop func() error, reg prometh
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := sinks.OpenConfig(cfg.ClickHouse)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := sinks.OpenConfig(cfg.ClickHouse)
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func (a *app) clickhouse(ctx context.Context) (*sinks.ClickHouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+	ch, err := sinks.OpenConfig(cfg.ClickHouse)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ applies them at start too.`,
 			if err != nil {
 				return err
 			}
-			ch, err := sinks.Open(cfg.ClickHouse.DSN, cfg.ClickHouse.DialTimeout, cfg.ClickHouse.InsertTimeout)
+			ch, err := sinks.OpenConfig(cfg.ClickHouse)
 			if err != nil {
 				return err
 			}
