@@ -2,6 +2,7 @@ package llm_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,10 @@ type fakeAPI struct {
 	srv    *httptest.Server
 	names  []string // the taxonomy's theme names the schema must allow
 	script func(n int, req *chatRequest) reply
+	// takes lists the response_format types the server accepts, "" for
+	// none at all; nil means json_schema only. Others get the 400 that
+	// OpenAI gives a model that lacks them.
+	takes []string
 
 	mu     sync.Mutex
 	bodies []string
@@ -99,6 +104,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.problem("Authorization %q, want the bearer key", got)
 	}
 	req, err := f.check(body)
+	var refused errRefusedFormat
+	if errors.As(err, &refused) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":{"message":"Invalid parameter: 'response_format' of type '%s' is not supported with this model.","type":"invalid_request_error","param":"response_format"}}`, string(refused))
+		return
+	}
 	if err != nil {
 		f.problem("request %d: %v", n, err)
 		http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
@@ -156,14 +168,46 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 		return nil, fmt.Errorf("messages %+v, want system then user", req.Messages)
 	}
 	rf := req.ResponseFormat
-	if rf == nil || rf.Type != "json_schema" || rf.JSONSchema == nil || !rf.JSONSchema.Strict {
-		return nil, fmt.Errorf("response_format %+v, want a strict json_schema", rf)
+	typ := ""
+	if rf != nil {
+		typ = rf.Type
 	}
-	if rf.JSONSchema.Name == "cluster_names" {
+	takes := f.takes
+	if takes == nil {
+		takes = []string{"json_schema"}
+	}
+	if !slices.Contains(takes, typ) {
+		return &req, errRefusedFormat(typ)
+	}
+	names := strings.Contains(req.Messages[1].Content, `"clusters"`)
+	switch typ {
+	case "json_schema":
+		if rf.JSONSchema == nil || !rf.JSONSchema.Strict {
+			return nil, fmt.Errorf("response_format %+v, want a strict json_schema", rf)
+		}
+		names = rf.JSONSchema.Name == "cluster_names"
+	case "json_object", "":
+		// Without a schema the prompt must show the answer's shape.
+		shape := `{"items":[{"id":"0","themes":[{"name":`
+		if names {
+			shape = `{"clusters":[{"id":"0","name":`
+		}
+		if !strings.Contains(req.Messages[0].Content, shape) {
+			return nil, fmt.Errorf("response_format %q and a system prompt without the answer's shape %s", typ, shape)
+		}
+	default:
+		return nil, fmt.Errorf("response_format type %q", typ)
+	}
+	if names {
 		return &req, f.checkNames(&req)
 	}
 	return &req, f.checkThemes(&req)
 }
+
+// errRefusedFormat is a response_format type the fake does not take.
+type errRefusedFormat string
+
+func (e errRefusedFormat) Error() string { return "response_format " + string(e) + " refused" }
 
 // checkNames verifies a cluster-naming request: a user message holding
 // the taxonomy's theme names and at least one cluster, as JSON.
@@ -214,11 +258,13 @@ func (f *fakeAPI) checkThemes(req *chatRequest) error {
 			} `json:"items"`
 		} `json:"properties"`
 	}
-	if err := json.Unmarshal(req.ResponseFormat.JSONSchema.Schema, &schema); err != nil {
-		return fmt.Errorf("schema: %v", err)
-	}
-	if enum := schema.Properties.Items.Items.Properties.Themes.Items.Properties.Name.Enum; !sameNames(enum, f.names) {
-		return fmt.Errorf("schema allows %v, want the taxonomy's %v", enum, f.names)
+	if rf := req.ResponseFormat; rf != nil && rf.JSONSchema != nil {
+		if err := json.Unmarshal(rf.JSONSchema.Schema, &schema); err != nil {
+			return fmt.Errorf("schema: %v", err)
+		}
+		if enum := schema.Properties.Items.Items.Properties.Themes.Items.Properties.Name.Enum; !sameNames(enum, f.names) {
+			return fmt.Errorf("schema allows %v, want the taxonomy's %v", enum, f.names)
+		}
 	}
 	var user struct {
 		Items []struct {

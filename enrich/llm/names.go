@@ -43,7 +43,8 @@ covers. Do not reuse a name of the existing taxonomy. Clusters about the
 same subject get the same name: they are shown together.
 
 The input is JSON {"taxonomy":[names...],"clusters":[{"id":...,"terms":[...],"quotes":[...]}]}.
-Answer with one entry per id.`
+Answer with JSON only, one entry per id, in this shape:
+{"clusters":[{"id":"0","name":"<theme-name>","description":"<one sentence>"}]}`
 
 var namesSchema = json.RawMessage(`{"type":"object","properties":{"clusters":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"}},"required":["id","name","description"],"additionalProperties":false}}},"required":["clusters"],"additionalProperties":false}`)
 

@@ -37,7 +37,8 @@ Themes (name: description):
 		}
 	}
 	list(t.Themes, 0)
-	b.WriteString("\nThe input is JSON {\"items\":[{\"id\":...,\"text\":...}]}. Answer with one entry per id.\n")
+	b.WriteString("\nThe input is JSON {\"items\":[{\"id\":...,\"text\":...}]}. Answer with JSON only, one entry per id, in this shape:\n" +
+		`{"items":[{"id":"0","themes":[{"name":"<theme name>","evidence":"<passage>","confidence":0.9}]}]}` + "\n")
 
 	theme := map[string]any{
 		"type": "object",

@@ -61,6 +61,7 @@ type Tagger struct {
 	budget   *budget
 	cache    *cache
 	cooldown atomic.Int64 // UnixNano before which the API is not asked
+	format   atomic.Int32 // how JSON is asked for: formatSchema, formatObject or formatPrompt
 	metrics  *Metrics
 	log      *zap.Logger
 
@@ -415,23 +416,22 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 			{Role: openai.ChatMessageRoleSystem, Content: system},
 			{Role: openai.ChatMessageRoleUser, Content: user},
 		},
-		ResponseFormat: &openai.ChatCompletionResponseFormat{
-			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
-			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
-				Name: schemaName, Schema: schema, Strict: true,
-			},
-		},
 	}
 	var usage openai.Usage
 	attempt := func() (struct{}, error) {
 		actx, cancel := context.WithTimeout(ctx, t.opts.RequestTimeout)
 		defer cancel()
+		format := t.format.Load()
+		req.ResponseFormat = responseFormat(format, schemaName, schema)
 		start := time.Now()
 		resp, err := t.client.CreateChatCompletion(actx, req)
 		took := time.Since(start).Seconds()
 		if err != nil {
 			ae := t.classify(ctx, resp, err)
 			t.metrics.request(ae.outcome, took)
+			if t.fallBackFrom(format, ae) {
+				return struct{}{}, ae // asked again at once the plainer way
+			}
 			return struct{}{}, t.retryable(ctx, ae)
 		}
 		usage.PromptTokens += resp.Usage.PromptTokens
@@ -456,6 +456,52 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 		backoff.WithMaxElapsedTime(maxElapsed),
 		backoff.WithNotify(func(err error, next time.Duration) { t.metrics.retry() }))
 	return usage, err
+}
+
+// The ways of asking for JSON, best first. Servers that call themselves
+// OpenAI-compatible differ here: older Ollama, vLLM and Azure API versions
+// and some models refuse a strict json_schema, a few refuse json_object
+// too. Both prompts show the answer's shape in words, and every answer is
+// checked on return, so each way gets the same answers from a capable
+// model; only the guarantee weakens.
+const (
+	formatSchema int32 = iota // response_format json_schema, strict
+	formatObject              // response_format json_object
+	formatPrompt              // no response_format: the prompt alone
+)
+
+var formatNames = [...]string{"a strict json_schema", "json_object", "no response_format"}
+
+func responseFormat(format int32, name string, schema json.RawMessage) *openai.ChatCompletionResponseFormat {
+	switch format {
+	case formatSchema:
+		return &openai.ChatCompletionResponseFormat{
+			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: name, Schema: schema, Strict: true},
+		}
+	case formatObject:
+		return &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+	}
+	return nil
+}
+
+// fallBackFrom moves every later request to the next plainer way of
+// asking for JSON when the server refused format itself: a 400 whose
+// message names response_format or the format's type. It reports whether
+// the request should simply be sent again.
+func (t *Tagger) fallBackFrom(format int32, ae *attemptError) bool {
+	if ae.status != http.StatusBadRequest || format >= formatPrompt {
+		return false
+	}
+	msg := strings.ToLower(ae.err.Error())
+	if !strings.Contains(msg, "response_format") && !strings.Contains(msg, "json_schema") && !strings.Contains(msg, "json_object") {
+		return false
+	}
+	if t.format.CompareAndSwap(format, format+1) {
+		t.log.Warn("LLM API refused the response format; asking the plainer way from now on",
+			zap.String("refused", formatNames[format]), zap.String("now", formatNames[format+1]), zap.Error(ae))
+	}
+	return true
 }
 
 // classify names a failed attempt's outcome and reads the server's

@@ -2,6 +2,7 @@ package llm_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -405,16 +406,19 @@ func TestCallsBeyondMaxWaitingDoNotWait(t *testing.T) {
 }
 
 func TestRefusedRequestsAreNotRetried(t *testing.T) {
-	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
-		return reply{status: 401, body: `{"error":{"message":"bad key","type":"invalid_request_error"}}`}
-	})
-	tg, _ := newTagger(t, f)
-	items := offlineItems("refund")
-	if err := tg.Tag(context.Background(), items); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
-		t.Errorf("%d requests, tagger %q: want one attempt and offline themes", n, items[0].Tagger)
+	for _, refusal := range []reply{
+		{status: 401, body: `{"error":{"message":"bad key","type":"invalid_request_error"}}`},
+		{status: 400, body: `{"error":{"message":"The model 'test-model' does not exist","type":"invalid_request_error","param":"model"}}`},
+	} {
+		f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return refusal })
+		tg, _ := newTagger(t, f)
+		items := offlineItems("refund")
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+			t.Errorf("%d: %d requests, tagger %q: want one attempt and offline themes", refusal.status, n, items[0].Tagger)
+		}
 	}
 }
 
@@ -523,4 +527,82 @@ func TestHybridKeepsASureNoThemeOffline(t *testing.T) {
 	if reqs := f.requests(); len(reqs) != 1 || strings.Contains(reqs[0], "all good here") {
 		t.Errorf("requests %q, want one without the sure item", reqs)
 	}
+}
+
+// A server that refuses a strict json_schema (older Ollama, vLLM and Azure
+// API versions, some models) gets json_object, and one that refuses that
+// too gets no response_format: the prompt shows the answer's shape either
+// way. The first refusal costs one extra request, once; tagging and
+// cluster naming go on the plainer way.
+func TestServersThatRefuseJSONSchemaAreAskedThePlainerWay(t *testing.T) {
+	for _, tc := range []struct {
+		takes   []string
+		refused int // requests refused before the first answer
+		want    string
+	}{
+		{[]string{"json_object"}, 1, "json_object"},
+		{[]string{""}, 2, ""},
+	} {
+		t.Run(fmt.Sprintf("takes %q", tc.takes), func(t *testing.T) {
+			f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+				if req.clusters > 0 {
+					return reply{content: `{"clusters":[{"id":"0","name":"offline-mode","description":"Reading without a connection."}]}`}
+				}
+				return reply{}
+			})
+			f.takes = tc.takes
+			tg, _ := newTagger(t, f)
+			items := offlineItems("I want a refund", "The app is slow")
+			if err := tg.Tag(t.Context(), items); err != nil {
+				t.Fatal(err)
+			}
+			if got := names(items[0].Themes) + ";" + names(items[1].Themes); got != "refunds,billing;performance" || items[0].Tagger != "llm" {
+				t.Errorf("themes %q by %q, want the LLM's", got, items[0].Tagger)
+			}
+			more := offlineItems("Where is my invoice")
+			if err := tg.Tag(t.Context(), more); err != nil {
+				t.Fatal(err)
+			}
+			named, _, err := tg.NameClusters(t.Context(), []llm.Cluster{{Terms: []string{"offline"}, Quotes: []string{"let me read offline"}}})
+			if err != nil || len(named) != 1 || named[0].Name != "offline-mode" {
+				t.Errorf("names %+v, %v", named, err)
+			}
+			f.verify()
+			formats := responseFormats(t, f.requests())
+			if len(formats) != tc.refused+3 {
+				t.Fatalf("requests asked for %q: want %d refused, then one each to tag, tag again and name", formats, tc.refused)
+			}
+			if formats[0] != "json_schema" {
+				t.Errorf("first request asked for %q, want json_schema", formats[0])
+			}
+			for i, got := range formats[tc.refused:] {
+				if got != tc.want {
+					t.Errorf("request %d asked for %q after the refusal, want %q", tc.refused+i, got, tc.want)
+				}
+			}
+			if more[0].Tagger != "llm" || names(more[0].Themes) != "billing" {
+				t.Errorf("second call: themes %q by %q", names(more[0].Themes), more[0].Tagger)
+			}
+		})
+	}
+}
+
+// responseFormats returns each request's response_format type, "" for none.
+func responseFormats(t *testing.T, bodies []string) []string {
+	t.Helper()
+	out := make([]string, len(bodies))
+	for i, b := range bodies {
+		var req struct {
+			ResponseFormat *struct {
+				Type string `json:"type"`
+			} `json:"response_format"`
+		}
+		if err := json.Unmarshal([]byte(b), &req); err != nil {
+			t.Fatal(err)
+		}
+		if req.ResponseFormat != nil {
+			out[i] = req.ResponseFormat.Type
+		}
+	}
+	return out
 }
