@@ -34,6 +34,7 @@ func newEnv(t *testing.T) *env {
 	if _, err := ch.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	testenv.StopMerges(t, dsn, "feedback") // planted redeliveries stay until queried
 	store, err := insights.New(ch.Conn(), ch.Database())
 	if err != nil {
 		t.Fatal(err)

@@ -142,6 +142,22 @@ func Exec(addr, query string) error {
 	return conn.Exec(ctx, query)
 }
 
+// StopMerges keeps ClickHouse from merging the parts of table in the
+// database of dsn for the rest of the test, so that the copies of a record
+// a test planted (a redelivery, a republish) stay apart until its queries
+// run: a query that forgets to count each record once then fails, rather
+// than passing because a background merge happened to remove the copy.
+func StopMerges(t testing.TB, dsn, table string) {
+	t.Helper()
+	opts, err := clickhouse.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Exec(opts.Addr[0], "SYSTEM STOP MERGES "+opts.Auth.Database+"."+table); err != nil {
+		t.Fatalf("stop merges of %s.%s: %v", opts.Auth.Database, table, err)
+	}
+}
+
 // Conn opens a connection to dsn for assertions; closed when the test ends.
 func Conn(t testing.TB, dsn string) clickhouse.Conn {
 	t.Helper()
