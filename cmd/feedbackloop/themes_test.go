@@ -31,6 +31,7 @@ func storeRows(t *testing.T, rows []sinks.Row) {
 	if _, err := ch.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	testenv.StopMerges(t, dsn, "feedback") // rows delivered twice stay so
 	if err := ch.Write(context.Background(), rows); err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +66,9 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 		t.Errorf("exported %q, want %q", recs, want)
 	}
 
-	// Nothing the LLM tagged in the window: an empty file, and a reason.
-	_, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--out", out, "--since", "1ns")
+	// Nothing the LLM tagged: an empty file, and a reason.
+	storeRows(t, []sinks.Row{row("b", "keywords", "Slow dashboard", "performance")})
+	_, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--out", out)
 	if err != nil || !strings.Contains(stderr, "0 labelled examples") || !strings.Contains(stderr, "tagged by the LLM") {
 		t.Errorf("empty window: %v, stderr %q", err, stderr)
 	}
@@ -237,4 +239,67 @@ func answerNames(w http.ResponseWriter, clusters string) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
 		"message":{"role":"assistant","content":%s}}],"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`, content)
+}
+
+// tagger usage sums each record once, as last tagged, by UTC day of
+// ingestion, and the tokens by model.
+func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
+	today := time.Now().UTC()
+	yesterday := today.AddDate(0, 0, -1)
+	at := func(r sinks.Row, ingested time.Time, model string, prompt, completion uint32) sinks.Row {
+		r.IngestedAt, r.Model, r.PromptTokens, r.CompletionTokens = ingested, model, prompt, completion
+		return r
+	}
+	storeRows(t, []sinks.Row{
+		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", 120, 30),
+		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", 120, 30), // delivered twice
+		at(row("b", "keywords", "Slow dashboard", "performance"), yesterday, "", 0, 0),
+		at(row("c", "learned", "Export is broken"), today, "learned-abc", 0, 0),
+		at(row("d", "llm", "Thanks"), today, "gpt-x", 80, 10),
+		at(row("e", "keywords", "Search is slow", "performance"), today, "", 0, 0),
+		at(row("f", "keywords", "Older"), today.AddDate(0, 0, -40), "", 0, 0), // outside --days 30
+	})
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "usage", "--format", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var r struct {
+		Days []struct {
+			Day              string            `json:"day"`
+			Items            uint64            `json:"items"`
+			ByTagger         map[string]uint64 `json:"by_tagger"`
+			LLMShare         float64           `json:"llm_share"`
+			PromptTokens     uint64            `json:"prompt_tokens"`
+			CompletionTokens uint64            `json:"completion_tokens"`
+		} `json:"days"`
+		Total struct {
+			Items        uint64  `json:"items"`
+			LLMShare     float64 `json:"llm_share"`
+			PromptTokens uint64  `json:"prompt_tokens"`
+		} `json:"total"`
+		Models []struct {
+			Tagger, Model string
+			Items         uint64
+			PromptTokens  uint64 `json:"prompt_tokens"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	got := fmt.Sprintf("%+v", r.Days)
+	want := fmt.Sprintf("[{Day:%s Items:2 ByTagger:map[keywords:1 llm:1] LLMShare:0.5 PromptTokens:120 CompletionTokens:30} {Day:%s Items:3 ByTagger:map[keywords:1 learned:1 llm:1] LLMShare:0.3333333333333333 PromptTokens:80 CompletionTokens:10}]",
+		yesterday.Format(time.DateOnly), today.Format(time.DateOnly))
+	if got != want {
+		t.Errorf("days\n%s\nwant\n%s", got, want)
+	}
+	if r.Total.Items != 5 || r.Total.PromptTokens != 200 || r.Total.LLMShare != 0.4 {
+		t.Errorf("total %+v", r.Total)
+	}
+	if fmt.Sprintf("%+v", r.Models) != "[{Tagger:llm Model:gpt-x Items:2 PromptTokens:200} {Tagger:learned Model:learned-abc Items:1 PromptTokens:0}]" {
+		t.Errorf("models %+v", r.Models)
+	}
+	table, _, err := execute(t, context.Background(), "tagger", "usage")
+	if err != nil || !strings.Contains(table, "LLM share") || !strings.Contains(table, "40.0%") || !strings.Contains(table, "gpt-x") {
+		t.Errorf("table (%v):\n%s", err, table)
+	}
 }

@@ -1,7 +1,7 @@
 // Package stored reads enriched feedback back from ClickHouse for the
 // tagging tools: the LLM's answers and the sources' own tags as training
-// data for the offline tagger, and the items no theme fitted, for theme
-// discovery. Every query counts a record once however often it was
+// data for the offline tagger, the items no theme fitted, for theme
+// discovery, and what each tagger tagged and the LLM cost, day by day. Every query counts a record once however often it was
 // delivered (FINAL on the ReplacingMergeTree keyed by id) and binds every
 // value as a parameter; only the database name, checked by the
 // configuration, is spliced in.
@@ -69,6 +69,45 @@ func (s *Store) Untagged(ctx context.Context, since time.Time, limit int) ([]Ite
 WHERE empty(themes) AND created_at >= toDateTime(?)
 ORDER BY created_at DESC, id LIMIT ?`
 	return s.query(ctx, q, nil, since.Unix(), limit)
+}
+
+// Usage is one UTC day's records (by ingestion time) that one tagger and
+// model tagged, and the LLM tokens they cost.
+type Usage struct {
+	Day              time.Time
+	Tagger           string
+	Model            string
+	Items            uint64
+	PromptTokens     uint64
+	CompletionTokens uint64
+}
+
+// Usage returns what was tagged from since on, by day, tagger and model,
+// each record once with its latest tagging.
+func (s *Store) Usage(ctx context.Context, since time.Time) ([]Usage, error) {
+	q := `SELECT toDate(ingested_at) AS day, tagger, model, count() AS items,
+       sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion
+FROM ` + s.db + `.feedback FINAL
+WHERE ingested_at >= toDateTime(?)
+GROUP BY day, tagger, model
+ORDER BY day, tagger, model`
+	rows, err := s.conn.Query(ctx, q, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("query %s.feedback: %w", s.db, err)
+	}
+	defer rows.Close()
+	var out []Usage
+	for rows.Next() {
+		var u Usage
+		if err := rows.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.PromptTokens, &u.CompletionTokens); err != nil {
+			return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+	}
+	return out, nil
 }
 
 // query runs q, whose columns are id, title, body and, when list is not

@@ -2,6 +2,7 @@ package stored_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -14,10 +15,12 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// migrated connects to a fresh test database with the schema in place.
+// migrated connects to a fresh test database with the schema in place and
+// the feedback table's merges stopped, so that planted copies stay.
 func migrated(t *testing.T) *sinks.ClickHouse {
 	t.Helper()
-	ch, err := sinks.Open(testenv.ClickHouse(t), 5*time.Second, 30*time.Second)
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +28,7 @@ func migrated(t *testing.T) *sinks.ClickHouse {
 	if _, err := ch.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	testenv.StopMerges(t, dsn, "feedback")
 	return ch
 }
 
@@ -125,5 +129,52 @@ func TestWithTagsReadsEachTaggedRecordOnce(t *testing.T) {
 	}
 	if want := []string{"a:billing,vip", "c:slowness"}; !slices.Equal(summary, want) {
 		t.Errorf("records with tags: %q, want %q", summary, want)
+	}
+}
+
+// Usage counts each record once, on the day of its latest tagging, with
+// the tokens of that tagging only.
+func TestUsageCountsEachRecordOnceByDayTaggerAndModel(t *testing.T) {
+	ctx := context.Background()
+	ch := migrated(t)
+	day1 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	day2 := day1.Add(23 * time.Hour)
+	row := func(id, tagger, model string, at time.Time, prompt, completion uint32) sinks.Row {
+		return sinks.Row{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: day1, IngestedAt: at,
+			Body: "text of " + id, Tagger: tagger, Model: model, PromptTokens: prompt, CompletionTokens: completion}
+	}
+	for _, r := range []sinks.Row{
+		row("a", "llm", "gpt", day1, 100, 20),
+		row("a", "llm", "gpt", day1, 100, 20), // delivered twice
+		row("b", "keywords", "", day1, 0, 0),
+		row("c", "learned", "learned-1", day1, 0, 0),
+		row("d", "llm", "gpt", day1, 50, 10),
+		row("d", "keywords", "", day2, 0, 0), // tagged again, offline, the next day
+		row("e", "llm", "gpt", day2, 30, 5),
+		row("f", "llm", "other", day2, 40, 8),
+		row("old", "llm", "gpt", day1.Add(-72*time.Hour), 999, 99),
+	} {
+		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := stored.New(ch.Conn(), ch.Database()).Usage(ctx, day1.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, u := range got {
+		lines = append(lines, fmt.Sprintf("%s %s %s %d %d/%d", u.Day.Format(time.DateOnly), u.Tagger, u.Model, u.Items, u.PromptTokens, u.CompletionTokens))
+	}
+	want := []string{
+		"2026-03-02 keywords  1 0/0",
+		"2026-03-02 learned learned-1 1 0/0",
+		"2026-03-02 llm gpt 1 100/20",
+		"2026-03-03 keywords  1 0/0",
+		"2026-03-03 llm gpt 1 30/5",
+		"2026-03-03 llm other 1 40/8",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("usage:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }

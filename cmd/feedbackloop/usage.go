@@ -1,0 +1,193 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/enrich/stored"
+)
+
+func newTaggerUsageCmd(a *app) *cobra.Command {
+	var (
+		days   int
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "usage",
+		Short: "Show what each tagger tagged, day by day, and what the LLM cost in tokens",
+		Long: `Show, for each UTC day by ingestion time, how many records each tagger
+(keywords, learned, llm) tagged, the share the LLM answered, and the
+prompt and completion tokens spent; then the tokens by model. Each record
+counts once, as it was last tagged, however often it was delivered.
+
+The LLM share here is of the items the LLM answered. Items hybrid routing
+sent to it that it did not answer (busy, over budget, failing) were tagged
+offline and count for the offline tagger; the worker's metric
+feedbackloop_tagging_routed_items_total counts the routing itself.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return fmt.Errorf("--format %q: want table or json", format)
+			}
+			if err := checkMins(minInt{"days", days, 1}); err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1-days)
+			var rows []stored.Usage
+			err := withFeedback(cmd.Context(), a, func(s *stored.Store) error {
+				var err error
+				rows, err = s.Usage(cmd.Context(), since)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			r := summariseUsage(since, rows)
+			if format == "json" {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(r)
+			}
+			return r.writeTables(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().IntVar(&days, "days", 30, "how many UTC days, today included")
+	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
+	return cmd
+}
+
+// usageReport is stored.Usage summed by day and by model.
+type usageReport struct {
+	Since   time.Time    `json:"since"`
+	Taggers []string     `json:"taggers"`
+	Days    []usageDay   `json:"days"`
+	Total   usageDay     `json:"total"`
+	Models  []usageModel `json:"models"`
+}
+
+type usageDay struct {
+	Day              string            `json:"day,omitempty"`
+	Items            uint64            `json:"items"`
+	ByTagger         map[string]uint64 `json:"by_tagger"`
+	LLMShare         float64           `json:"llm_share"`
+	PromptTokens     uint64            `json:"prompt_tokens"`
+	CompletionTokens uint64            `json:"completion_tokens"`
+}
+
+type usageModel struct {
+	Tagger           string `json:"tagger"`
+	Model            string `json:"model"`
+	Items            uint64 `json:"items"`
+	PromptTokens     uint64 `json:"prompt_tokens"`
+	CompletionTokens uint64 `json:"completion_tokens"`
+}
+
+func (d *usageDay) add(u stored.Usage) {
+	if d.ByTagger == nil {
+		d.ByTagger = map[string]uint64{}
+	}
+	d.Items += u.Items
+	d.ByTagger[u.Tagger] += u.Items
+	d.PromptTokens += u.PromptTokens
+	d.CompletionTokens += u.CompletionTokens
+	d.LLMShare = float64(d.ByTagger[llm.TaggerName]) / float64(d.Items)
+}
+
+// summariseUsage sums rows, which come ordered by day, into a line a day,
+// a total, and a line for each tagger and model that spent tokens or
+// names a model.
+func summariseUsage(since time.Time, rows []stored.Usage) usageReport {
+	r := usageReport{Since: since, Total: usageDay{ByTagger: map[string]uint64{}}, Days: []usageDay{}, Models: []usageModel{}}
+	models := map[[2]string]*usageModel{}
+	for _, u := range rows {
+		day := u.Day.Format(time.DateOnly)
+		if n := len(r.Days); n == 0 || r.Days[n-1].Day != day {
+			r.Days = append(r.Days, usageDay{Day: day})
+		}
+		r.Days[len(r.Days)-1].add(u)
+		r.Total.add(u)
+		if !slices.Contains(r.Taggers, u.Tagger) {
+			r.Taggers = append(r.Taggers, u.Tagger)
+		}
+		if u.Model == "" && u.PromptTokens+u.CompletionTokens == 0 {
+			continue
+		}
+		k := [2]string{u.Tagger, u.Model}
+		if models[k] == nil {
+			models[k] = &usageModel{Tagger: u.Tagger, Model: u.Model}
+		}
+		m := models[k]
+		m.Items += u.Items
+		m.PromptTokens += u.PromptTokens
+		m.CompletionTokens += u.CompletionTokens
+	}
+	slices.Sort(r.Taggers)
+	for _, m := range models {
+		r.Models = append(r.Models, *m)
+	}
+	slices.SortFunc(r.Models, func(a, b usageModel) int {
+		return cmp.Or(cmp.Compare(b.PromptTokens+b.CompletionTokens, a.PromptTokens+a.CompletionTokens),
+			cmp.Compare(a.Tagger, b.Tagger), cmp.Compare(a.Model, b.Model))
+	})
+	return r
+}
+
+func (r usageReport) writeTables(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "Tagging since %s (UTC days by ingestion; each record once, as last tagged)\n",
+		r.Since.Format(time.DateOnly)); err != nil {
+		return err
+	}
+	if len(r.Days) == 0 {
+		_, err := fmt.Fprintln(w, "no records were stored in that time")
+		return err
+	}
+	header := append([]string{"Day", "Items"}, r.Taggers...)
+	header = append(header, "LLM share", "Prompt tokens", "Completion tokens")
+	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignRight))
+	tbl.Header(header)
+	line := func(label string, d usageDay) error {
+		cells := []string{label, strconv.FormatUint(d.Items, 10)}
+		for _, t := range r.Taggers {
+			cells = append(cells, strconv.FormatUint(d.ByTagger[t], 10))
+		}
+		cells = append(cells, fmt.Sprintf("%.1f%%", 100*d.LLMShare),
+			strconv.FormatUint(d.PromptTokens, 10), strconv.FormatUint(d.CompletionTokens, 10))
+		return tbl.Append(cells)
+	}
+	for _, d := range r.Days {
+		if err := line(d.Day, d); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	if err := line("total", r.Total); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	if len(r.Models) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprintln(w, "\nBy tagger and model:"); err != nil {
+		return err
+	}
+	mt := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	mt.Header("Tagger", "Model", "Items", "Prompt tokens", "Completion tokens")
+	for _, m := range r.Models {
+		if err := mt.Append(m.Tagger, m.Model, strconv.FormatUint(m.Items, 10),
+			strconv.FormatUint(m.PromptTokens, 10), strconv.FormatUint(m.CompletionTokens, 10)); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	return mt.Render()
+}
