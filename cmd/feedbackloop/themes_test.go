@@ -302,4 +302,8 @@ func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
 	if err != nil || !strings.Contains(table, "LLM share") || !strings.Contains(table, "40.0%") || !strings.Contains(table, "gpt-x") {
 		t.Errorf("table (%v):\n%s", err, table)
 	}
+	storeRows(t, nil)
+	if empty, _, err := execute(t, context.Background(), "tagger", "usage", "--days", "7"); err != nil || !strings.Contains(empty, "no records were stored") {
+		t.Errorf("empty database (%v):\n%s", err, empty)
+	}
 }

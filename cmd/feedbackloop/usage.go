@@ -106,7 +106,7 @@ func (d *usageDay) add(u stored.Usage) {
 // a total, and a line for each tagger and model that spent tokens or
 // names a model.
 func summariseUsage(since time.Time, rows []stored.Usage) usageReport {
-	r := usageReport{Since: since, Total: usageDay{ByTagger: map[string]uint64{}}, Days: []usageDay{}, Models: []usageModel{}}
+	r := usageReport{Since: since, Taggers: []string{}, Total: usageDay{ByTagger: map[string]uint64{}}, Days: []usageDay{}, Models: []usageModel{}}
 	models := map[[2]string]*usageModel{}
 	for _, u := range rows {
 		day := u.Day.Format(time.DateOnly)
