@@ -82,30 +82,29 @@ type Usage struct {
 	CompletionTokens uint64
 }
 
-// Usage returns what was tagged from since on, by day, tagger and model,
-// each record once with its latest tagging.
+// Usage returns what was tagged from the UTC day of since on, by day,
+// tagger and model, each record once with its latest tagging (the view
+// tagging_days).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]Usage, error) {
-	q := `SELECT toDate(ingested_at) AS day, tagger, model, count() AS items,
-       sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion
-FROM ` + s.db + `.feedback FINAL
-WHERE ingested_at >= toDateTime(?)
-GROUP BY day, tagger, model
+	q := `SELECT day, tagger, model, items, prompt_tokens, completion_tokens
+FROM ` + s.db + `.tagging_days
+WHERE day >= toDate(?)
 ORDER BY day, tagger, model`
-	rows, err := s.conn.Query(ctx, q, since.Unix())
+	rows, err := s.conn.Query(ctx, q, since.UTC().Format(time.DateOnly))
 	if err != nil {
-		return nil, fmt.Errorf("query %s.feedback: %w", s.db, err)
+		return nil, fmt.Errorf("query %s.tagging_days: %w", s.db, err)
 	}
 	defer rows.Close()
 	var out []Usage
 	for rows.Next() {
 		var u Usage
 		if err := rows.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.PromptTokens, &u.CompletionTokens); err != nil {
-			return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+			return nil, fmt.Errorf("read %s.tagging_days: %w", s.db, err)
 		}
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+		return nil, fmt.Errorf("read %s.tagging_days: %w", s.db, err)
 	}
 	return out, nil
 }
