@@ -53,9 +53,16 @@ type LLM struct {
 	// process; past it the offline tagger tags everything until midnight.
 	// 0 means no budget.
 	DailyTokenBudget int `yaml:"daily_token_budget"`
-	// CacheSize is how many answers, by hash of the text, are kept so that
-	// the same text never costs twice.
+	// CacheSize is how many answers, by hash of the text, each worker
+	// keeps in memory so that the same text never costs twice.
 	CacheSize int `yaml:"cache_size"`
+	// SharedCacheTTL is how long answers are kept in a NATS key-value
+	// bucket that every worker reads and writes, so that a text one worker
+	// paid for, or this one before a restart, is not paid for again. 0
+	// turns the shared cache off.
+	SharedCacheTTL time.Duration `yaml:"shared_cache_ttl"`
+	// SharedCacheMaxBytes bounds the bucket; the oldest answers go first.
+	SharedCacheMaxBytes ByteSize `yaml:"shared_cache_max_bytes"`
 	// MaxTextChars bounds how much of one item's text is sent.
 	MaxTextChars int `yaml:"max_text_chars"`
 }
@@ -77,6 +84,9 @@ func defaultLLM() LLM {
 		DailyTokenBudget: 2_000_000,
 		CacheSize:        100_000,
 		MaxTextChars:     2000,
+
+		SharedCacheTTL:      30 * 24 * time.Hour,
+		SharedCacheMaxBytes: 256 << 20,
 	}
 }
 
@@ -102,6 +112,14 @@ func (s *LLM) validate() error {
 		between("llm.max_text_chars", s.MaxTextChars, 100, 100_000),
 	); err != nil {
 		return err
+	}
+	if s.SharedCacheTTL != 0 {
+		if err := firstError(
+			atLeast("llm.shared_cache_ttl", s.SharedCacheTTL, time.Minute),
+			between("llm.shared_cache_max_bytes", int(s.SharedCacheMaxBytes), 1<<20, 1<<40),
+		); err != nil {
+			return err
+		}
 	}
 	if s.APIType == "azure" && s.APIVersion == "" {
 		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")

@@ -36,8 +36,10 @@ func Taxonomy(ec config.Enrich) (*enrich.Taxonomy, error) {
 // labelled data to train a model for it, and it costs about a tenth of
 // what a model does per record (docs/tagging.md has the figures). With
 // llm.enabled, items the offline tagger is unsure of go to the LLM
-// (llm.Hybrid). LLM metrics are registered on reg when it is not nil.
-func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) (enrich.Stage, error) {
+// (llm.Hybrid), and shared, when not nil, holds the LLM's answers for
+// every worker (ingest.Answers). LLM metrics are registered on reg when it
+// is not nil.
+func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (enrich.Stage, error) {
 	ec := cfg.Enrich
 	tax, err := Taxonomy(ec)
 	if err != nil {
@@ -61,7 +63,7 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) 
 		log.Info("theme tagging with a trained model", zap.String("model", m.ID()), zap.String("file", ec.Model))
 	}
 	if cfg.LLM.Enabled {
-		h, err := newHybrid(cfg, tax, tagger, reg, log)
+		h, err := newHybrid(cfg, tax, tagger, reg, log, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +81,7 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger) 
 	}, nil
 }
 
-func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger) (*llm.Hybrid, error) {
+func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {
 	lc := cfg.LLM
 	// A message waits for the LLM, then for its batch, then for the
 	// insert; past ack_wait NATS would deliver it again mid-flight.
@@ -97,7 +99,7 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	}
 	metrics := llm.NewMetrics(reg)
 	opts := llm.OptionsFrom(lc)
-	opts.Metrics, opts.Log = metrics, log
+	opts.Metrics, opts.Log, opts.Shared = metrics, log, shared
 	model, err := llm.New(tax, opts)
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)

@@ -20,7 +20,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -144,48 +143,19 @@ func llmConfig(cfg *config.Config, f *flakyLLM) {
 	cfg.Worker.Concurrency = 8
 }
 
-// runWorker runs the real worker loop (worker.New and Run against the
-// NATS server and ClickHouse database of cfg) with the enrichment chain
-// NewEnricher builds from the whole configuration, LLM section included,
-// and stops it at cleanup. It sets up what worker.Main sets up except the
-// operations endpoint; see the report on issue 5 for why Main itself is
-// not used here yet.
+// runWorker runs worker.MainWithMetrics, what `feedbackloop worker` runs,
+// against the NATS server and ClickHouse database of cfg (the LLM's shared
+// cache included when the LLM is on), and stops it at cleanup. cfg must
+// leave the operations endpoint off (metrics.addr empty).
 func runWorker(tb testing.TB, cfg config.Config) (stop func() error, reg prometheus.Gatherer) {
 	tb.Helper()
-	log := zap.NewNop()
+	if cfg.Metrics.Addr != "" {
+		tb.Fatalf("runWorker: metrics.addr %q, want it empty", cfg.Metrics.Addr)
+	}
 	metrics := ops.NewMetrics()
-	enricher, err := worker.NewEnricher(cfg, metrics.Registry, log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	nc, js, err := ingest.Connect(cfg.NATS, "llm-test-worker", log)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
-		tb.Fatal(err)
-	}
-	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ch, err := sinks.OpenConfig(cfg.ClickHouse)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := ch.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	w, err := worker.New(worker.Options{
-		Config: cfg, Conn: nc, Consumer: cons, DeadLetters: ingest.NewDeadLetters(js),
-		Enricher: enricher, Sink: ch, Pinger: ch, Metrics: metrics, Log: log,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
+	go func() { done <- worker.MainWithMetrics(ctx, cfg, zap.NewNop(), metrics) }()
 	var once sync.Once
 	var result error
 	stop = func() error {
@@ -196,8 +166,6 @@ func runWorker(tb testing.TB, cfg config.Config) (stop func() error, reg prometh
 			case <-time.After(60 * time.Second):
 				result = fmt.Errorf("worker did not stop within 60s")
 			}
-			ch.Close()
-			nc.Close()
 		})
 		return result
 	}

@@ -3,6 +3,7 @@ package worker_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,79 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// A worker started after another (a restart, or a second replica) finds
+// what the LLM already answered in the shared cache: the same texts under
+// new ids never reach the LLM again, and those the worker would have sent
+// it (not skipped as busy) are tagged by its earlier answers, free.
+func TestARestartedWorkerDoesNotPayTheLLMAgain(t *testing.T) {
+	llm := newFlakyLLM(t, 10*time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
+	const n = 60
+	first := make([]*feedback.Record, n)
+	for i := range first {
+		first[i] = record(i)
+		first[i].Body = fmt.Sprintf("Ticket %d: ", i) + first[i].Body
+	}
+	stop, _ := runWorker(t, p.cfg)
+	p.publish(first...)
+	p.waitRows(n, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	asked := len(llm.requests())
+	answered := map[string]bool{}
+	rows, err := p.conn.Query(context.Background(), "SELECT title FROM "+p.db+".feedback FINAL WHERE tagger = 'llm'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var title string
+		if err := rows.Scan(&title); err != nil {
+			t.Fatal(err)
+		}
+		answered[title] = true
+	}
+	rows.Close()
+	if len(answered) == 0 {
+		t.Fatal("the LLM answered nothing the first time")
+	}
+
+	_, reg := runWorker(t, p.cfg) // a new process: its own cache is empty
+	again := make([]*feedback.Record, n)
+	for i, r := range first {
+		c := *r
+		c.ID = fmt.Sprintf("again:%d", i)
+		again[i] = &c
+	}
+	p.publish(again...)
+	p.waitRows(2*n, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+
+	for _, body := range llm.requests()[asked:] {
+		for title := range answered {
+			if regexp.MustCompile(regexp.QuoteMeta(title) + `[^0-9]`).MatchString(body) {
+				t.Errorf("after the restart the LLM was asked again about %q", title)
+			}
+		}
+	}
+	var titles []string
+	for title := range answered {
+		titles = append(titles, title)
+	}
+	inAnswered := " AND startsWith(id, 'again:') AND has(['" + strings.Join(titles, "','") + "'], title)"
+	reused := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm' AND prompt_tokens = 0 AND has(themes, 'billing')" + inAnswered)
+	if reused == 0 {
+		t.Errorf("none of the %d texts the LLM answered was tagged from the shared cache after the restart", len(answered))
+	}
+	if paid := p.count("SELECT count() FROM {db}.feedback FINAL WHERE prompt_tokens > 0" + inAnswered); paid != 0 {
+		t.Errorf("%d texts the LLM had answered cost tokens again", paid)
+	}
+	if shared := gatherLLM(t, reg)["feedbackloop_llm_items_total{result=shared}"]; shared != float64(reused) {
+		t.Errorf("shared cache hits metric %v, want the %d rows tagged from it", shared, reused)
+	}
+	t.Logf("the LLM answered %d texts before the restart, %d of them tagged from the shared cache after it; %d requests before, %d after",
+		len(answered), reused, asked, len(llm.requests())-asked)
 }

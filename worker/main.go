@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/sinks"
@@ -21,17 +22,29 @@ import (
 // operations endpoint, and consumes. It is what `feedbackloop worker` and
 // `feedbackloop dev` run.
 func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
-	metrics := ops.NewMetrics()
-	enricher, err := NewEnricher(cfg, metrics.Registry, log)
-	if err != nil {
-		return err
-	}
+	return MainWithMetrics(ctx, cfg, log, ops.NewMetrics())
+}
+
+// MainWithMetrics is Main with the caller's metrics, which tests read.
+func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, metrics *ops.Metrics) error {
 	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-worker", log)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
 	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
+		return err
+	}
+	var shared llm.SharedCache
+	if cfg.LLM.Enabled && cfg.LLM.SharedCacheTTL > 0 {
+		a, err := ingest.EnsureAnswers(ctx, js, cfg.LLM.SharedCacheTTL, int64(cfg.LLM.SharedCacheMaxBytes), cfg.NATS.Replicas)
+		if err != nil {
+			return err
+		}
+		shared = a
+	}
+	enricher, err := NewEnricher(cfg, metrics.Registry, log, shared)
+	if err != nil {
 		return err
 	}
 	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)

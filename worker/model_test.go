@@ -131,7 +131,7 @@ func TestWorkerRefusesAModelOfAnotherTaxonomy(t *testing.T) {
 	})
 	cfg := config.Default()
 	cfg.Enrich.Model = path
-	_, err := worker.NewEnricher(cfg, nil, zap.NewNop())
+	_, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil)
 	if err == nil || !strings.Contains(err.Error(), `"astrology"`) || !strings.Contains(err.Error(), "enrich.model") {
 		t.Fatalf("error %v, want enrich.model refused for the theme astrology", err)
 	}

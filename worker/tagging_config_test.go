@@ -45,12 +45,12 @@ func TestAnLLMWaitThatOutlastsAckWaitIsRefused(t *testing.T) {
 	cfg := config.Default()
 	cfg.LLM.Enabled = true
 	cfg.LLM.MaxWait = 25 * time.Second // ack_wait 30s - max_wait 1s - insert_timeout 10s = 19s
-	_, err := worker.NewEnricher(cfg, nil, zap.NewNop())
+	_, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil)
 	if err == nil || !strings.Contains(err.Error(), "llm.max_wait") {
 		t.Fatalf("error %v, want one naming llm.max_wait", err)
 	}
 	cfg.LLM.MaxWait = 5 * time.Second
-	if _, err := worker.NewEnricher(cfg, nil, zap.NewNop()); err != nil {
+	if _, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,8 +1,16 @@
 package llm
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
 	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 )
@@ -53,4 +61,86 @@ func (c *cache) put(k key, themes []enrich.Theme) {
 		c.next = (c.next + 1) % c.size
 	}
 	c.m[k] = themes
+}
+
+// SharedCache holds answers where every worker finds them, and this one
+// after a restart: ingest.Answers, a NATS key-value bucket. Get's ok is
+// false for a key it does not hold; an error means it could not say, and
+// the Tagger carries on as if it held nothing.
+type SharedCache interface {
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+	Put(ctx context.Context, key string, value []byte) error
+}
+
+// sharedKey is the name of k in the shared cache: the format of the value
+// and the hash in hex.
+func sharedKey(k key) string { return "v1." + hex.EncodeToString(k[:]) }
+
+// sharedLookups bounds the shared cache's lookups in flight for one call.
+const sharedLookups = 16
+
+// fromShared looks the jobs up in the shared cache, at most wait long, and
+// returns those it did not find. Found answers go to the jobs' items and
+// to the Tagger's own cache.
+func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration) []*job {
+	if t.opts.Shared == nil || len(jobs) == 0 {
+		return jobs
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	found := make([][]enrich.Theme, len(jobs))
+	var g errgroup.Group
+	g.SetLimit(sharedLookups)
+	for i, j := range jobs {
+		g.Go(func() error {
+			v, ok, err := t.opts.Shared.Get(ctx, sharedKey(j.key))
+			if err != nil || !ok {
+				if err != nil && ctx.Err() == nil {
+					t.log.Debug("shared LLM cache lookup failed", zap.Error(err))
+				}
+				return nil
+			}
+			var themes []enrich.Theme
+			if err := json.Unmarshal(v, &themes); err != nil {
+				t.log.Warn("shared LLM cache holds an unreadable answer; asking again", zap.String("key", sharedKey(j.key)), zap.Error(err))
+				return nil
+			}
+			if themes == nil {
+				themes = []enrich.Theme{} // "no theme" is an answer
+			}
+			found[i] = themes
+			return nil
+		})
+	}
+	_ = g.Wait()
+	var missing []*job
+	hits := 0
+	for i, j := range jobs {
+		if found[i] == nil {
+			missing = append(missing, j)
+			continue
+		}
+		t.cache.put(j.key, found[i])
+		for _, it := range j.items {
+			t.set(it, slices.Clone(found[i]), 0, 0)
+			hits++
+		}
+	}
+	t.metrics.items("shared", hits)
+	return missing
+}
+
+// toShared stores an answer for every worker. A failure costs only a
+// later repeat of the question, so it is logged, not returned.
+func (t *Tagger) toShared(ctx context.Context, k key, themes []enrich.Theme) {
+	if t.opts.Shared == nil {
+		return
+	}
+	v, err := json.Marshal(themes)
+	if err == nil {
+		err = t.opts.Shared.Put(ctx, sharedKey(k), v)
+	}
+	if err != nil {
+		t.log.Debug("shared LLM cache store failed", zap.Error(err))
+	}
 }

@@ -12,7 +12,8 @@ type Metrics struct {
 	// Tokens counts tokens by kind: prompt, completion.
 	Tokens *prometheus.CounterVec
 	// Items counts items a Tagger was asked to tag, by result: llm
-	// (answered by the model), cached, fallback (kept what they had).
+	// (answered by the model), cached (by this Tagger), shared (found in
+	// the SharedCache), fallback (kept what they had).
 	Items *prometheus.CounterVec
 	// Fallbacks counts items that kept what they had, by reason: busy,
 	// cooldown, budget, rate_limit, error.
@@ -39,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "feedbackloop_llm_tokens_total",
 			Help: "Tokens the LLM billed, by kind (prompt, completion)."}, []string{"kind"}),
 		Items: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "feedbackloop_llm_items_total",
-			Help: "Items sent to the LLM tagger, by result (llm, cached, fallback)."}, []string{"result"}),
+			Help: "Items sent to the LLM tagger, by result (llm, cached, shared, fallback)."}, []string{"result"}),
 		Fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "feedbackloop_llm_fallback_items_total",
 			Help: "Items that kept their offline themes, by reason."}, []string{"reason"}),
 		Routed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "feedbackloop_tagging_routed_items_total",

@@ -42,6 +42,9 @@ type Options struct {
 	DailyTokenBudget int
 	// CacheSize is the number of answers kept by text hash (100,000).
 	CacheSize int
+	// Shared, when set, is a cache every worker reads and writes (see
+	// SharedCache); nil means each Tagger remembers only its own answers.
+	Shared SharedCache
 	// MaxTextChars bounds each item's text in a request (2,000 bytes).
 	MaxTextChars int
 

@@ -38,6 +38,9 @@ const (
 	reasonError     = "error"      // the API failed, timed out or answered nonsense after retries
 )
 
+// sharedWait bounds the shared cache's lookups in one Tag call.
+const sharedWait = time.Second
+
 // permanentCooldown is how long the API is left alone after it refused a
 // request outright (a bad key, an unknown model): every request would fail
 // the same way, and logging each would drown the log.
@@ -190,6 +193,13 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
 	defer cancel()
+	// What another worker, or this one before a restart, paid for is not
+	// paid for again. Looked up only here, for the texts about to be sent:
+	// a lookup for every item that skips the model (busy, over budget)
+	// cost a fifth of the worker's throughput under a backlog.
+	if jobs = t.fromShared(wctx, jobs, min(t.opts.MaxWait, sharedWait)); len(jobs) == 0 {
+		return ctx.Err()
+	}
 	var wg sync.WaitGroup
 	for start := 0; start < len(jobs); start += t.opts.BatchSize {
 		batch := jobs[start:min(start+t.opts.BatchSize, len(jobs))]
@@ -290,6 +300,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 			continue
 		}
 		t.cache.put(j.key, themes)
+		t.toShared(ctx, j.key, themes)
 		p, c := share(usage.PromptTokens, i, len(jobs)), share(usage.CompletionTokens, i, len(jobs))
 		for n, it := range j.items {
 			if n > 0 { // a repeat of the same text costs nothing more
