@@ -219,7 +219,7 @@ func TestWorkerProcessExitsZeroOnSIGTERMWithEverythingAcked(t *testing.T) {
 	// Stop it while it still holds messages: the spawned worker flushes
 	// every 200 ms, so some are in a batch right after they were delivered.
 	p.waitFor("the worker to hold messages", 30*time.Second, func() bool {
-		return w.running(t) && p.consumer().NumAckPending > 0
+		return w.running(t) && p.hasConsumer() && p.consumer().NumAckPending > 0
 	})
 	start := time.Now()
 	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -50,15 +51,7 @@ func newPipeline(t *testing.T, tune ...func(*config.Config)) *pipeline {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(cfg.NATS.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js := testenv.JetStream(t, cfg.NATS.URL)
 	// Streams exist before anything is published, as in production where
 	// the first worker or `dev` creates them.
 	if err := ingest.EnsureStreams(context.Background(), js, cfg.NATS); err != nil {
@@ -169,6 +162,17 @@ func (p *pipeline) waitRows(n uint64, timeout time.Duration) {
 	p.waitFor(fmt.Sprintf("%d rows", n), timeout, func() bool {
 		return p.count("SELECT count() FROM {db}.feedback FINAL") >= n
 	})
+}
+
+// hasConsumer reports whether the worker's durable consumer exists yet: a
+// worker process creates it once it has connected.
+func (p *pipeline) hasConsumer() bool {
+	p.t.Helper()
+	_, err := p.js.Consumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer)
+	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		p.t.Fatal(err)
+	}
+	return err == nil
 }
 
 func (p *pipeline) consumer() *jetstream.ConsumerInfo {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
@@ -17,16 +16,7 @@ import (
 // JetStream context to look into its bucket.
 func answers(t *testing.T) (*ingest.Answers, jetstream.KeyValue) {
 	t.Helper()
-	srv := testenv.NATS(t)
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := testenv.JetStream(t, testenv.NATS(t).ClientURL())
 	a, err := ingest.EnsureAnswers(context.Background(), js, time.Hour, 1<<20, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -61,15 +61,7 @@ func newIntake(t *testing.T, tune ...func(*config.Intake, *intake.Options)) *int
 	cfg.Intake.GitHubSecret, cfg.Intake.DiscourseSecret = ghKey, dcKey
 	cfg.Intake.PublishTimeout = 500 * time.Millisecond
 	cfg.Intake.MaxBodyBytes = 64 << 10
-	nc, err := nats.Connect(cfg.NATS.URL, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js := testenv.JetStream(t, cfg.NATS.URL, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
 	if err := ingest.EnsureStreams(context.Background(), js, cfg.NATS); err != nil {
 		t.Fatal(err)
 	}

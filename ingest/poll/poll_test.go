@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
@@ -41,15 +40,7 @@ func newNATS(t *testing.T) *natsEnv {
 	srv := testenv.NATS(t)
 	cfg := config.Default()
 	cfg.NATS.URL = srv.ClientURL()
-	nc, err := nats.Connect(cfg.NATS.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := testenv.JetStream(t, cfg.NATS.URL)
 	ctx := context.Background()
 	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -46,6 +48,22 @@ func NATS(t testing.TB) *server.Server {
 		srv.WaitForShutdown()
 	})
 	return srv
+}
+
+// JetStream connects to the NATS server at url with opts and returns the
+// connection, closed when the test ends, and its JetStream context.
+func JetStream(t testing.TB, url string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js
 }
 
 var shared struct {
