@@ -173,13 +173,15 @@ func abbreviate(names []string, n int) string {
 	return strings.Join(names[:n], ", ") + fmt.Sprintf(", … (%d more)", len(names)-n)
 }
 
-func newTaggerEvalCmd(_ *app) *cobra.Command {
+func newTaggerEvalCmd(a *app) *cobra.Command {
 	var (
 		labels                 labelFlags
 		training               trainFlags
 		modelPath, train, test string
 		format                 string
 		noRules, routing       bool
+		withLLM                bool
+		threshold              float64
 	)
 	cmd := &cobra.Command{
 		Use:   "eval (--model model | --train train.csv) --test test.csv",
@@ -193,7 +195,13 @@ the per-theme F1.
 
 --routing adds what hybrid routing would do at each llm.threshold: the
 share of texts certain enough to keep these themes, how often those are
-exactly right, and the share that would go to the LLM.`,
+exactly right, and the share that would go to the LLM.
+
+--llm measures the worker's hybrid itself: the texts the model is less
+sure of than llm.threshold (or --threshold; above 1, every text) go to the
+LLM of the configuration (llm section, --config or FEEDBACKLOOP_LLM_*),
+redacted, as the worker sends them, and cost tokens, which eval reports
+with the share routed. Its answers are not written to the shared cache.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (modelPath == "") == (train == "") {
@@ -232,28 +240,55 @@ exactly right, and the share that would go to the LLM.`,
 			if err := learned.CheckPredictable(examples, test, m, ruleThemes); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the model can never predict these labels, so each counts as a miss:\n%v\n", err)
 			}
-			var report learned.Report
+			var tagger enrich.Tagger = m
 			if rules {
 				fmt.Fprintf(cmd.ErrOrStderr(), "scoring the model with the keyword rules of %s added, as the worker tags (--no-rules: the model alone)\n", labels.taxonomy)
-				if report, err = learned.EvaluateWithRules(cmd.Context(), m, enrich.NewKeywordTagger(tax), examples); err != nil {
+				tagger = learned.WithRules(m, enrich.NewKeywordTagger(tax))
+			}
+			var stats *llmStats
+			if cmd.Flags().Changed("threshold") && (!withLLM || threshold < 0) {
+				return fmt.Errorf("--threshold %v: give it with --llm, at least 0", threshold)
+			}
+			if withLLM {
+				if !cmd.Flags().Changed("threshold") {
+					cfg, err := a.config()
+					if err != nil {
+						return err
+					}
+					threshold = cfg.LLM.Threshold
+				}
+				if tagger, stats, err = hybridForEval(a, tagger, tax, threshold); err != nil {
 					return err
 				}
-			} else {
-				report = learned.Evaluate(m, examples)
+			}
+			report, err := learned.EvaluateTagger(cmd.Context(), m, tagger, examples)
+			if err != nil {
+				return err
 			}
 			if !routing {
 				report.Routing = nil
 			}
+			if stats != nil {
+				stats.RoutedShare = float64(stats.Routed) / float64(max(report.N, 1))
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				enc := json.NewEncoder(out)
-				return enc.Encode(report)
+				return json.NewEncoder(out).Encode(struct {
+					learned.Report
+					LLM *llmStats `json:"llm,omitempty"`
+				}{report, stats})
 			}
 			if _, err := fmt.Fprintf(out, "model %s (%s, trained on %d examples)\n",
 				m.ID(), m.Info().Method(), m.Info().Examples); err != nil {
 				return err
 			}
-			return report.WriteTable(out)
+			if err := report.WriteTable(out); err != nil {
+				return err
+			}
+			if stats != nil {
+				return stats.write(out)
+			}
+			return nil
 		},
 	}
 	labels.bind(cmd)
@@ -264,9 +299,12 @@ exactly right, and the share that would go to the LLM.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
 	cmd.Flags().BoolVar(&noRules, "no-rules", false, "score the model alone, without the --taxonomy keyword rules the worker adds")
 	cmd.Flags().BoolVar(&routing, "routing", false, `also show what hybrid routing would keep offline and send to the LLM at each llm.threshold (JSON: "routing")`)
+	cmd.Flags().BoolVar(&withLLM, "llm", false, `score the worker's hybrid: texts less certain than the threshold go to the configured LLM (costs tokens; JSON: "llm")`)
+	cmd.Flags().Float64Var(&threshold, "threshold", 0, "with --llm, the routing threshold instead of llm.threshold; above 1 sends every text to the LLM")
 	_ = cmd.MarkFlagRequired("test")
 	cmd.MarkFlagsMutuallyExclusive("model", "train")
 	cmd.MarkFlagsMutuallyExclusive("model", "network") // --network is for training on the spot
+	cmd.MarkFlagsMutuallyExclusive("llm", "routing")   // routing forecasts what --llm measures
 	return cmd
 }
 

@@ -5,9 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/feedbackloop/feedbackloop/sinks"
@@ -308,5 +311,113 @@ func TestTaggerEvalRouting(t *testing.T) {
 	}
 	if !strings.Contains(table, "hybrid routing") || !strings.Contains(table, "Sent to the LLM") {
 		t.Errorf("table lacks the routing section:\n%s", table)
+	}
+}
+
+// taggingLLM answers tagging requests like a model that knows the test
+// taxonomy (charged or invoice: billing; gridlock or slow: speed), and
+// counts the texts it was sent.
+func taggingLLM(t *testing.T) *atomic.Int64 {
+	t.Helper()
+	var texts atomic.Int64
+	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Messages []struct {
+				Content string `json:"content"`
+			} `json:"messages"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		var user struct {
+			Items []struct{ ID, Text string } `json:"items"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil || len(req.Messages) != 2 || json.Unmarshal([]byte(req.Messages[1].Content), &user) != nil {
+			http.Error(w, `{"error":{"message":"not a tagging request"}}`, http.StatusBadRequest)
+			return
+		}
+		type theme struct {
+			Name       string  `json:"name"`
+			Evidence   string  `json:"evidence"`
+			Confidence float64 `json:"confidence"`
+		}
+		type item struct {
+			ID     string  `json:"id"`
+			Themes []theme `json:"themes"`
+		}
+		var out struct {
+			Items []item `json:"items"`
+		}
+		for _, it := range user.Items {
+			texts.Add(1)
+			a := item{ID: it.ID, Themes: []theme{}}
+			for word, name := range map[string]string{"charged": "billing", "invoice": "billing", "gridlock": "speed", "slow": "speed"} {
+				if strings.Contains(it.Text, word) {
+					a.Themes = append(a.Themes, theme{name, word, 0.9})
+				}
+			}
+			out.Items = append(out.Items, a)
+		}
+		content, _ := json.Marshal(out)
+		quoted, _ := json.Marshal(string(content))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"test-model","choices":[{"index":0,"finish_reason":"stop",
+			"message":{"role":"assistant","content":%s}}],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":1}}`,
+			quoted, 100+10*len(user.Items), 7*len(user.Items))
+	})
+	return &texts
+}
+
+// eval --llm measures the worker's hybrid: the texts the model is unsure
+// of go to the configured LLM, whose answers are scored with the model's,
+// and the share routed and the tokens are reported.
+func TestTaggerEvalWithTheLLM(t *testing.T) {
+	tax, train, test := taggerFiles(t)
+	model := filepath.Join(t.TempDir(), "m.model")
+	if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--taxonomy", tax, "--data", train, "--out", model); err != nil {
+		t.Fatalf("tagger train: %v\n%s", err, stderr)
+	}
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--model", model, "--test", test, "--llm"); err == nil || !strings.Contains(err.Error(), "llm.enabled") {
+		t.Errorf("--llm without an LLM configured: %v, want an error naming llm.enabled", err)
+	}
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--model", model, "--test", test, "--threshold", "0.5"); err == nil || !strings.Contains(err.Error(), "--threshold") {
+		t.Errorf("--threshold without --llm: %v", err)
+	}
+	sent := taggingLLM(t)
+
+	alone, _ := evalJSON(t, "--taxonomy", tax, "--no-rules", "--model", model, "--test", test)
+	// A round of requests is 2 texts here: the 5 need three rounds, which
+	// the worker would not wait for but a measurement does.
+	t.Setenv("FEEDBACKLOOP_LLM_BATCH_SIZE", "1")
+	t.Setenv("FEEDBACKLOOP_LLM_CONCURRENCY", "2")
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "eval", "--format", "json", "--taxonomy", tax, "--no-rules",
+		"--model", model, "--test", test, "--llm", "--threshold", "2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var all struct {
+		Accuracy float64 `json:"accuracy"`
+		LLM      struct {
+			Routed, Answered int
+			RoutedShare      float64 `json:"routed_share"`
+			Prompt           int     `json:"prompt_tokens"`
+		} `json:"llm"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &all); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if all.LLM.Routed != 5 || all.LLM.Answered != 5 || all.LLM.RoutedShare != 1 || all.LLM.Prompt != 550 || sent.Load() != 5 {
+		t.Errorf("threshold 2: %+v, %d texts sent; want all 5 routed and answered, one request each of 110 prompt tokens", all.LLM, sent.Load())
+	}
+	if all.Accuracy != 1 || alone.MicroF1 >= 1 {
+		t.Errorf("accuracy with every text answered by the LLM %.3f, want 1 (the model alone: micro-F1 %.3f)", all.Accuracy, alone.MicroF1)
+	}
+
+	// At the configuration's threshold only the unsure texts go; the
+	// table says how many.
+	t.Setenv("FEEDBACKLOOP_LLM_THRESHOLD", "0.8")
+	before := sent.Load()
+	table, _, err := execute(t, context.Background(), "tagger", "eval", "--taxonomy", tax, "--model", model, "--test", test, "--llm")
+	routed := sent.Load() - before
+	if err != nil || !strings.Contains(table, "at threshold 0.80") || !strings.Contains(table, fmt.Sprintf("%d texts routed to it", routed)) || routed < 1 || routed >= 5 {
+		t.Errorf("threshold 0.8 (%v): %d texts sent; table:\n%s", err, routed, table)
 	}
 }

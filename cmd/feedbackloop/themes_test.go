@@ -109,7 +109,7 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 		bodies []string
 		fail   bool
 	)
-	namesLLM(t, func(w http.ResponseWriter, r *http.Request) {
+	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		bodies = append(bodies, string(body))
@@ -189,7 +189,7 @@ func TestThemesSuggestJoinsTheCandidatesTheLLMNamesAlike(t *testing.T) {
 		rows = append(rows, row(fmt.Sprint("b", i), "keywords", s))
 	}
 	storeRows(t, rows)
-	namesLLM(t, func(w http.ResponseWriter, _ *http.Request) {
+	configureLLM(t, func(w http.ResponseWriter, _ *http.Request) {
 		answerNames(w, `[{"id":"0","name":"dark-mode","description":"A dark colour scheme."},{"id":"1","name":"Dark-Mode","description":"Dark backgrounds."}]`)
 	})
 
@@ -220,9 +220,9 @@ func TestThemesSuggestJoinsTheCandidatesTheLLMNamesAlike(t *testing.T) {
 	}
 }
 
-// namesLLM serves an OpenAI-compatible API with handler for the test's
+// configureLLM serves an OpenAI-compatible API with handler for the test's
 // duration and points the configuration's LLM section at it.
-func namesLLM(t *testing.T, handler http.HandlerFunc) {
+func configureLLM(t *testing.T, handler http.HandlerFunc) {
 	t.Helper()
 	api := httptest.NewServer(handler)
 	t.Cleanup(api.Close)

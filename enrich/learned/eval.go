@@ -61,7 +61,7 @@ type ThemeScores struct {
 // predicts with their labels. When the model knows the taxonomy's
 // ancestors, both sides include the ancestors of their themes.
 func Evaluate(m *Model, examples []Example) Report {
-	r, _ := evaluate(context.Background(), m, m, examples) // the model alone never fails
+	r, _ := EvaluateTagger(context.Background(), m, m, examples) // the model alone never fails
 	return r
 }
 
@@ -70,12 +70,14 @@ func Evaluate(m *Model, examples []Example) Report {
 // keyword tagger) find added, as [WithRules] combines them. It fails only
 // when rules fails or ctx ends.
 func EvaluateWithRules(ctx context.Context, m *Model, rules enrich.Tagger, examples []Example) (Report, error) {
-	return evaluate(ctx, m, WithRules(m, rules), examples)
+	return EvaluateTagger(ctx, m, WithRules(m, rules), examples)
 }
 
-// evaluate tags the examples' texts with tagger, in batches, and scores
-// its themes against the labels with the ancestors m knows.
-func evaluate(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
+// EvaluateTagger tags the examples' texts with tagger, in batches, and
+// scores its themes against the labels with the ancestors m knows: a
+// tagger built on m, such as the worker's hybrid of m and an LLM. It fails
+// only when tagger fails or ctx ends.
+func EvaluateTagger(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
 	gold := make([][]string, len(examples))
 	pred := make([][]string, len(examples))
 	certainty := make([]float64, len(examples))

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+)
+
+// llmStats is what `tagger eval --llm` sent to the LLM and what it cost.
+type llmStats struct {
+	Model            string  `json:"model"`
+	Threshold        float64 `json:"threshold"`
+	Routed           int     `json:"routed"`
+	RoutedShare      float64 `json:"routed_share"`
+	Answered         int     `json:"answered"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+}
+
+// measured is the LLM side of a hybrid under measurement: it hands the
+// LLM tagger a round of requests' worth of items at a time, because the
+// tagger sends one round per call and leaves the rest offline (right for
+// the worker, wrong for a measurement), and it counts what it was given,
+// what the LLM answered and the tokens.
+type measured struct {
+	tagger enrich.Tagger
+	round  int
+	stats  *llmStats
+}
+
+func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
+	for start := 0; start < len(items); start += m.round {
+		chunk := items[start:min(start+m.round, len(items))]
+		if err := m.tagger.Tag(ctx, chunk); err != nil {
+			return err
+		}
+		m.stats.Routed += len(chunk)
+		for _, it := range chunk {
+			if it.Tagger == llm.TaggerName {
+				m.stats.Answered++
+				m.stats.PromptTokens += it.PromptTokens
+				m.stats.CompletionTokens += it.CompletionTokens
+			}
+		}
+	}
+	return nil
+}
+
+// hybridForEval builds the worker's hybrid of offline and the configured
+// LLM, at threshold, for `tagger eval --llm`: no deadline a worker needs
+// (one call waits as long as the requests take) and no shared cache, so
+// that every routed text is asked about.
+func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, threshold float64) (enrich.Tagger, *llmStats, error) {
+	cfg, log, err := a.configAndLogger()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cfg.LLM.Enabled {
+		return nil, nil, errors.New("--llm asks the LLM of the configuration: set llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
+	}
+	if tax == nil {
+		tax = enrich.DefaultTaxonomy()
+	}
+	opts := llm.OptionsFrom(cfg.LLM)
+	opts.Log = log
+	opts.MaxWaiting = 1
+	opts.MaxWait = time.Hour
+	model, err := llm.New(tax, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("llm: %w", err)
+	}
+	stats := &llmStats{Model: cfg.LLM.Model, Threshold: threshold}
+	side := measured{tagger: model, round: cfg.LLM.Concurrency * cfg.LLM.BatchSize, stats: stats}
+	return llm.NewHybrid(offline, side, threshold, nil, log), stats, nil
+}
+
+func (s *llmStats) write(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "LLM %s at threshold %.2f: %d texts routed to it (%.1f%%), %d answered (the rest kept their offline themes), %d prompt and %d completion tokens\n",
+		s.Model, s.Threshold, s.Routed, 100*s.RoutedShare, s.Answered, s.PromptTokens, s.CompletionTokens)
+	return err
+}
