@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
@@ -57,18 +57,8 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
-	var req struct {
-		Messages []struct {
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	var user struct {
-		Items []struct {
-			ID   string `json:"id"`
-			Text string `json:"text"`
-		} `json:"items"`
-	}
-	if json.Unmarshal(body, &req) != nil || len(req.Messages) != 2 || json.Unmarshal([]byte(req.Messages[1].Content), &user) != nil {
+	items, err := llmtest.Items(body)
+	if err != nil {
 		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
 		return
 	}
@@ -84,39 +74,21 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":{"message":"rate limit","type":"rate_limit_exceeded"}}`)
 		return
 	}
-	type theme struct {
-		Name       string  `json:"name"`
-		Evidence   string  `json:"evidence"`
-		Confidence float64 `json:"confidence"`
-	}
-	type item struct {
-		ID     string  `json:"id"`
-		Themes []theme `json:"themes"`
-	}
-	var ans struct {
-		Items []item `json:"items"`
-	}
-	for _, it := range user.Items {
-		a := item{ID: it.ID, Themes: []theme{}}
+	answers := make([]llmtest.Answer, len(items))
+	for i, it := range items {
+		answers[i].ID = it.ID
 		if strings.Contains(it.Text, "invoice") {
-			a.Themes = append(a.Themes, theme{Name: "billing", Evidence: "invoice export", Confidence: 0.9})
+			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "billing", Evidence: "invoice export", Confidence: 0.9})
 		}
 		if n%10 == 8 {
-			a.Themes = append(a.Themes, theme{Name: "astrology", Evidence: "x", Confidence: 1})
+			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "astrology", Evidence: "x", Confidence: 1})
 		}
-		ans.Items = append(ans.Items, a)
 	}
-	content, _ := json.Marshal(ans)
+	content := llmtest.Content(answers)
 	if n%10 == 5 {
 		content = content[:len(content)/2]
 	}
-	resp := map[string]any{
-		"id": fmt.Sprint(n), "object": "chat.completion", "model": "fake-model",
-		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": string(content)}}},
-		"usage": map[string]any{"prompt_tokens": 50 + 40*len(user.Items), "completion_tokens": 10 * len(user.Items)},
-	}
-	_ = json.NewEncoder(w).Encode(resp)
+	llmtest.WriteCompletion(w, "fake-model", content, 50+40*len(items), 10*len(items))
 }
 
 func (f *flakyLLM) requests() []string {

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
@@ -321,47 +322,23 @@ func taggingLLM(t *testing.T) *atomic.Int64 {
 	t.Helper()
 	var texts atomic.Int64
 	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Messages []struct {
-				Content string `json:"content"`
-			} `json:"messages"`
-		}
 		body, _ := io.ReadAll(r.Body)
-		var user struct {
-			Items []struct{ ID, Text string } `json:"items"`
-		}
-		if err := json.Unmarshal(body, &req); err != nil || len(req.Messages) != 2 || json.Unmarshal([]byte(req.Messages[1].Content), &user) != nil {
+		items, err := llmtest.Items(body)
+		if err != nil {
 			http.Error(w, `{"error":{"message":"not a tagging request"}}`, http.StatusBadRequest)
 			return
 		}
-		type theme struct {
-			Name       string  `json:"name"`
-			Evidence   string  `json:"evidence"`
-			Confidence float64 `json:"confidence"`
-		}
-		type item struct {
-			ID     string  `json:"id"`
-			Themes []theme `json:"themes"`
-		}
-		var out struct {
-			Items []item `json:"items"`
-		}
-		for _, it := range user.Items {
+		answers := make([]llmtest.Answer, len(items))
+		for i, it := range items {
 			texts.Add(1)
-			a := item{ID: it.ID, Themes: []theme{}}
+			answers[i].ID = it.ID
 			for word, name := range map[string]string{"charged": "billing", "invoice": "billing", "gridlock": "speed", "slow": "speed"} {
 				if strings.Contains(it.Text, word) {
-					a.Themes = append(a.Themes, theme{name, word, 0.9})
+					answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: name, Evidence: word, Confidence: 0.9})
 				}
 			}
-			out.Items = append(out.Items, a)
 		}
-		content, _ := json.Marshal(out)
-		quoted, _ := json.Marshal(string(content))
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"test-model","choices":[{"index":0,"finish_reason":"stop",
-			"message":{"role":"assistant","content":%s}}],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":1}}`,
-			quoted, 100+10*len(user.Items), 7*len(user.Items))
+		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 100+10*len(items), 7*len(items))
 	})
 	return &texts
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
@@ -235,10 +236,7 @@ func configureLLM(t *testing.T, handler http.HandlerFunc) {
 // answerNames writes a chat completion whose content names clusters, a
 // JSON array of {"id","name","description"}.
 func answerNames(w http.ResponseWriter, clusters string) {
-	content, _ := json.Marshal(`{"clusters":` + clusters + `}`)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = fmt.Fprintf(w, `{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
-		"message":{"role":"assistant","content":%s}}],"usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}`, content)
+	llmtest.WriteCompletion(w, "m", `{"clusters":`+clusters+`}`, 50, 10)
 }
 
 // tagger usage sums each record once, as last tagged, by UTC day of

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 )
 
 // fakeAPI is a local OpenAI-compatible chat completions server. It checks
@@ -290,31 +291,18 @@ func sameNames(a, b []string) bool {
 // oracle answers like a model that knows the test taxonomy: a theme for
 // each of its words in the text, quoting the word.
 func oracle(req *chatRequest) string {
-	type theme struct {
-		Name       string  `json:"name"`
-		Evidence   string  `json:"evidence"`
-		Confidence float64 `json:"confidence"`
-	}
-	type item struct {
-		ID     string  `json:"id"`
-		Themes []theme `json:"themes"`
-	}
 	words := map[string]string{"refund": "refunds", "invoice": "billing", "slow": "performance", "password": "login"}
-	var out struct {
-		Items []item `json:"items"`
-	}
-	for _, it := range req.items {
-		ans := item{ID: it.ID, Themes: []theme{}}
+	answers := make([]llmtest.Answer, len(req.items))
+	for i, it := range req.items {
+		answers[i].ID = it.ID
 		lower := strings.ToLower(it.Text)
 		for _, w := range []string{"refund", "invoice", "slow", "password"} {
-			if i := strings.Index(lower, w); i >= 0 {
-				ans.Themes = append(ans.Themes, theme{Name: words[w], Evidence: it.Text[i : i+len(w)], Confidence: 0.9})
+			if at := strings.Index(lower, w); at >= 0 {
+				answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: words[w], Evidence: it.Text[at : at+len(w)], Confidence: 0.9})
 			}
 		}
-		out.Items = append(out.Items, ans)
 	}
-	b, _ := json.Marshal(out)
-	return string(b)
+	return llmtest.Content(answers)
 }
 
 func (f *fakeAPI) requests() []string {
