@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"time"
 )
 
@@ -120,6 +121,12 @@ func (s *LLM) validate() error {
 		); err != nil {
 			return err
 		}
+	}
+	// Local servers (Ollama, vLLM) take no key; OpenAI and Azure refuse
+	// every request without one, which would only show as a warning a
+	// minute in the worker's log.
+	if u, err := url.Parse(s.BaseURL); s.APIKey == "" && err == nil && (s.APIType == "azure" || u.Hostname() == "api.openai.com") {
+		return bad("llm.api_key", "", "is required for %s (set it, or FEEDBACKLOOP_LLM_API_KEY)", u.Hostname())
 	}
 	if s.APIType == "azure" && s.APIVersion == "" {
 		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")

@@ -21,11 +21,17 @@ func TestLLMSettingsAreCheckedByName(t *testing.T) {
 		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_TYPE=bedrock"}, "llm.api_type"},
 		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_BATCH_SIZE=0"}, "llm.batch_size"},
 		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET=-5"}, "llm.daily_token_budget"},
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true"}, "llm.api_key"}, // api.openai.com without a key
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_SHARED_CACHE_TTL=5s"}, "llm.shared_cache_ttl"},
 	} {
 		_, err := config.Load("", tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "FEEDBACKLOOP_LLM_") {
 			t.Errorf("%v: error %v, want one naming %s and the variable", tc.env, err, tc.want)
 		}
+	}
+	// A local server (Ollama) needs no key.
+	if _, err := config.Load("", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_BASE_URL=http://127.0.0.1:11434/v1"}); err != nil {
+		t.Errorf("Ollama without a key: %v", err)
 	}
 	// Off, nothing in the section is checked.
 	if _, err := config.Load("", []string{"FEEDBACKLOOP_LLM_THRESHOLD=7"}); err != nil {
