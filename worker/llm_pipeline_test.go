@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -122,22 +121,22 @@ func TestARestartedWorkerDoesNotPayTheLLMAgain(t *testing.T) {
 	}
 
 	_, reg := runWorker(t, p.cfg) // a new process: its own cache is empty
-	again := make([]*feedback.Record, n)
+	// Only the texts the LLM answered, under new ids: the first call that
+	// may ask the LLM (one always may) finds them all in the shared cache.
+	var again []*feedback.Record
 	for i, r := range first {
-		c := *r
-		c.ID = fmt.Sprintf("again:%d", i)
-		again[i] = &c
+		if answered[r.Title] {
+			c := *r
+			c.ID = fmt.Sprintf("again:%d", i)
+			again = append(again, &c)
+		}
 	}
 	p.publish(again...)
-	p.waitRows(2*n, 60*time.Second)
+	p.waitRows(uint64(n+len(again)), 60*time.Second)
 	p.waitSettled(30 * time.Second)
 
-	for _, body := range llm.requests()[asked:] {
-		for title := range answered {
-			if regexp.MustCompile(regexp.QuoteMeta(title) + `[^0-9]`).MatchString(body) {
-				t.Errorf("after the restart the LLM was asked again about %q", title)
-			}
-		}
+	if after := llm.requests()[asked:]; len(after) != 0 {
+		t.Errorf("after the restart the LLM was asked %d times about texts it had answered; the first: %.300s", len(after), after[0])
 	}
 	var titles []string
 	for title := range answered {
