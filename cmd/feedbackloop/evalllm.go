@@ -64,7 +64,7 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, threshol
 		return nil, nil, errors.New("--llm asks the LLM of the configuration: set llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
 	}
 	if tax == nil {
-		tax = enrich.DefaultTaxonomy()
+		return nil, nil, errors.New("--llm needs --taxonomy: the LLM chooses among its themes and reads their descriptions, as in the worker")
 	}
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log

@@ -352,13 +352,16 @@ func TestTaggerEvalWithTheLLM(t *testing.T) {
 	if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--taxonomy", tax, "--data", train, "--out", model); err != nil {
 		t.Fatalf("tagger train: %v\n%s", err, stderr)
 	}
-	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--model", model, "--test", test, "--llm"); err == nil || !strings.Contains(err.Error(), "llm.enabled") {
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--taxonomy", tax, "--model", model, "--test", test, "--llm"); err == nil || !strings.Contains(err.Error(), "llm.enabled") {
 		t.Errorf("--llm without an LLM configured: %v, want an error naming llm.enabled", err)
 	}
 	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--model", model, "--test", test, "--threshold", "0.5"); err == nil || !strings.Contains(err.Error(), "--threshold") {
 		t.Errorf("--threshold without --llm: %v", err)
 	}
 	sent := taggingLLM(t)
+	if _, _, err := execute(t, context.Background(), "tagger", "eval", "--model", model, "--test", test, "--llm"); err == nil || !strings.Contains(err.Error(), "--taxonomy") {
+		t.Errorf("--llm without --taxonomy: %v, want an error naming --taxonomy", err)
+	}
 
 	alone, _ := evalJSON(t, "--taxonomy", tax, "--no-rules", "--model", model, "--test", test)
 	// A round of requests is 2 texts here: the 5 need three rounds, which
