@@ -65,18 +65,11 @@ func Evaluate(m *Model, examples []Example) Report {
 	return r
 }
 
-// EvaluateWithRules measures what the worker tags with when it has both a
-// model and a taxonomy: the model with the themes rules (the taxonomy's
-// keyword tagger) find added, as [WithRules] combines them. It fails only
-// when rules fails or ctx ends.
-func EvaluateWithRules(ctx context.Context, m *Model, rules enrich.Tagger, examples []Example) (Report, error) {
-	return EvaluateTagger(ctx, m, WithRules(m, rules), examples)
-}
-
 // EvaluateTagger tags the examples' texts with tagger, in batches, and
 // scores its themes against the labels with the ancestors m knows: a
-// tagger built on m, such as the worker's hybrid of m and an LLM. It fails
-// only when tagger fails or ctx ends.
+// tagger built on m, such as the model with the taxonomy's keyword rules
+// ([WithRules]) or the worker's hybrid of those and an LLM. It fails only
+// when tagger fails or ctx ends.
 func EvaluateTagger(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
 	gold := make([][]string, len(examples))
 	pred := make([][]string, len(examples))
