@@ -1,10 +1,11 @@
 // Package stored reads enriched feedback back from ClickHouse for the
 // tagging tools: the LLM's answers and the sources' own tags as training
 // data for the offline tagger, the items no theme fitted, for theme
-// discovery, and what each tagger tagged and the LLM cost, day by day. Every query counts a record once however often it was
-// delivered (FINAL on the ReplacingMergeTree keyed by id) and binds every
-// value as a parameter; only the database name, checked by the
-// configuration, is spliced in.
+// discovery, and what each tagger tagged and the LLM cost, day by day.
+// Every query counts a record once however often it was delivered (FINAL
+// on the ReplacingMergeTree keyed by id) and binds every value as a
+// parameter; only the database name, checked by the configuration, is
+// spliced in.
 package stored
 
 import (
@@ -90,48 +91,46 @@ func (s *Store) Usage(ctx context.Context, since time.Time) ([]Usage, error) {
 FROM ` + s.db + `.tagging_days
 WHERE day >= toDate(?)
 ORDER BY day, tagger, model`
-	rows, err := s.conn.Query(ctx, q, since.UTC().Format(time.DateOnly))
-	if err != nil {
-		return nil, fmt.Errorf("query %s.tagging_days: %w", s.db, err)
-	}
-	defer rows.Close()
-	var out []Usage
-	for rows.Next() {
+	return collect(ctx, s, "tagging_days", q, []any{since.UTC().Format(time.DateOnly)}, func(r driver.Rows) (Usage, error) {
 		var u Usage
-		if err := rows.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.PromptTokens, &u.CompletionTokens); err != nil {
-			return nil, fmt.Errorf("read %s.tagging_days: %w", s.db, err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s.tagging_days: %w", s.db, err)
-	}
-	return out, nil
+		err := r.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.PromptTokens, &u.CompletionTokens)
+		return u, err
+	})
 }
 
 // query runs q, whose columns are id, title, body and, when list is not
 // nil, one array of strings that list says where to put.
 func (s *Store) query(ctx context.Context, q string, list func(*Item) *[]string, args ...any) ([]Item, error) {
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query %s.feedback: %w", s.db, err)
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
+	return collect(ctx, s, "feedback", q, args, func(r driver.Rows) (Item, error) {
 		var it Item
 		dest := []any{&it.ID, &it.Title, &it.Body}
 		if list != nil {
 			dest = append(dest, list(&it))
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
-		}
+		err := r.Scan(dest...)
 		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
-		out = append(out, it)
+		return it, err
+	})
+}
+
+// collect runs q, a query of table, and returns what scan reads from
+// each row; errors name the table.
+func collect[T any](ctx context.Context, s *Store, table, q string, args []any, scan func(driver.Rows) (T, error)) ([]T, error) {
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s.%s: %w", s.db, table, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read %s.%s: %w", s.db, table, err)
+		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s.feedback: %w", s.db, err)
+		return nil, fmt.Errorf("read %s.%s: %w", s.db, table, err)
 	}
 	return out, nil
 }
