@@ -24,8 +24,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 )
@@ -158,22 +159,20 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		fit       float64
 	}
 	runs := make([]run, opts.Restarts)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for r := range runs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			a, c := kmeans(v, docs, k, opts.Seed+uint64(r))
 			var fit float64
 			for n, d := range docs {
 				fit += cosine(v.docs[d], c[a[n]])
 			}
 			runs[r] = run{a, c, fit}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the runs cannot fail
 	best := 0
 	for r := range runs {
 		if runs[r].fit > runs[best].fit {
