@@ -52,10 +52,11 @@ func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
 }
 
 // hybridForEval builds the worker's hybrid of offline and the configured
-// LLM, at threshold, for `tagger eval --llm`: no deadline a worker needs
-// (one call waits as long as the requests take) and no shared cache, so
-// that every routed text is asked about.
-func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, threshold float64) (enrich.Tagger, *llmStats, error) {
+// LLM, for `tagger eval --llm`, at llm.threshold or at *override when it is
+// given: no deadline a worker needs (one call waits as long as the
+// requests take) and no shared cache, so that every routed text is asked
+// about.
+func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override *float64) (enrich.Tagger, *llmStats, error) {
 	cfg, log, err := a.configAndLogger()
 	if err != nil {
 		return nil, nil, err
@@ -65,6 +66,10 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, threshol
 	}
 	if tax == nil {
 		return nil, nil, errors.New("--llm needs --taxonomy: the LLM chooses among its themes and reads their descriptions, as in the worker")
+	}
+	threshold := cfg.LLM.Threshold
+	if override != nil {
+		threshold = *override
 	}
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log

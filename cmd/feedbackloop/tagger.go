@@ -250,14 +250,11 @@ with the share routed. Its answers are not written to the shared cache.`,
 				return fmt.Errorf("--threshold %v: give it with --llm, at least 0", threshold)
 			}
 			if withLLM {
-				if !cmd.Flags().Changed("threshold") {
-					cfg, err := a.config()
-					if err != nil {
-						return err
-					}
-					threshold = cfg.LLM.Threshold
+				var override *float64
+				if cmd.Flags().Changed("threshold") {
+					override = &threshold
 				}
-				if tagger, stats, err = hybridForEval(a, tagger, tax, threshold); err != nil {
+				if tagger, stats, err = hybridForEval(a, tagger, tax, override); err != nil {
 					return err
 				}
 			}
