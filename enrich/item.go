@@ -29,6 +29,10 @@ type Item struct {
 	// "llm", ...), Model the model it used if any.
 	Tagger string
 	Model  string
+	// Routed is set by hybrid routing (llm.Hybrid) on the items it sent
+	// on to the model because the offline tagger was unsure of them,
+	// whether or not the model answered (Tagger says which did).
+	Routed bool
 	// Tokens an LLM tagger spent on this item (its share of a batched request).
 	PromptTokens     int
 	CompletionTokens int

@@ -38,7 +38,13 @@ var columns = []string{
 	"metadata_keys", "metadata_values",
 	"themes", "theme_confidence", "theme_evidence", "theme_sentiment",
 	"sentiment", "tagger", "model", "prompt_tokens", "completion_tokens", "contract_version",
+	"routed",
 }
+
+// The values of the Nullable column routed: every row this build writes
+// knows whether it was routed; NULL is left for rows written before
+// migration 0005.
+var notRouted, wasRouted uint8 = 0, 1
 
 // maxPartitionsPerInsert stays under current ClickHouse's default
 // max_partitions_per_insert_block (100): an import of old records that
@@ -154,6 +160,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		sentiment                                                 = make([]float32, n)
 		promptTokens, completionTokens                            = make([]uint32, n), make([]uint32, n)
 		contract                                                  = make([]uint8, n)
+		routed                                                    = make([]*uint8, n)
 	)
 	for i := range rows {
 		r := &rows[i]
@@ -169,6 +176,10 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		sentiment[i], taggers[i], models[i] = r.Sentiment, r.Tagger, r.Model
 		promptTokens[i], completionTokens[i] = r.PromptTokens, r.CompletionTokens
 		contract[i] = feedback.ContractVersion
+		routed[i] = &notRouted
+		if r.Routed {
+			routed[i] = &wasRouted
+		}
 	}
 	values := []any{
 		ids, sources, kinds, created, ingested, titles, bodies, urls, langs, parents,
@@ -177,6 +188,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		metaKeys, metaValues,
 		themes, confidence, evidence, themeSentiment,
 		sentiment, taggers, models, promptTokens, completionTokens, contract,
+		routed,
 	}
 	for i, v := range values {
 		if err := appendColumn(batch.Column(i), v); err != nil {

@@ -65,6 +65,82 @@ func TestMigrationsAreIdempotentOnAnExistingDatabase(t *testing.T) {
 	}
 }
 
+// A database at schema version 4, with rows in it, migrates to the
+// current version without losing them: the rows it had leave their routing
+// unknown (NULL), and rows written afterwards record it.
+func TestUpgradeFromVersion4KeepsRowsAndLeavesTheirRoutingUnknown(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	db := ch.Database()
+	conn := testenv.Conn(t, dsn)
+	// The database a build of schema version 4 left behind.
+	if _, err := sinks.MigrateTo(ctx, ch.Conn(), db, 4); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".feedback (id, created_at, ingested_at, tagger, model, prompt_tokens)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := batch.Append("old-1", now, now, "llm", "gpt", uint32(90)); err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Send(); err != nil {
+		t.Fatal(err)
+	}
+
+	applied, err := ch.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(applied) != fmt.Sprint(versionsFrom(5)) {
+		t.Fatalf("applied %v, want the versions after 4", applied)
+	}
+	routedRow := row("new-1", now)
+	routedRow.Routed = true
+	if err := ch.Write(ctx, []sinks.Row{routedRow, row("new-2", now)}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	rows, err := conn.Query(ctx, "SELECT id, ifNull(toString(routed), 'NULL') FROM "+db+".feedback FINAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, routed string
+		if err := rows.Scan(&id, &routed); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = routed
+	}
+	if want := map[string]string{"old-1": "NULL", "new-1": "1", "new-2": "0"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("routed by id %v, want %v", got, want)
+	}
+	var items, known, routed, prompt uint64
+	if err := conn.QueryRow(ctx, "SELECT sum(items), sum(routing_known), sum(routed), sum(prompt_tokens) FROM "+db+".tagging_days").
+		Scan(&items, &known, &routed, &prompt); err != nil {
+		t.Fatal(err)
+	}
+	if items != 3 || known != 2 || routed != 1 || prompt != 90 {
+		t.Fatalf("tagging_days: %d items, %d of known routing, %d routed, %d prompt tokens; want 3, 2, 1, 90", items, known, routed, prompt)
+	}
+}
+
+// versionsFrom lists the migrations from v to SchemaVersion.
+func versionsFrom(v int) []int {
+	var out []int
+	for ; v <= sinks.SchemaVersion; v++ {
+		out = append(out, v)
+	}
+	return out
+}
+
 func TestConcurrentMigrationsBothSucceed(t *testing.T) {
 	dsn := testenv.ClickHouse(t)
 	var wg sync.WaitGroup

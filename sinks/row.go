@@ -22,6 +22,7 @@ type Row struct {
 	ThemeSentiment                        []float32
 	Sentiment                             float32
 	Tagger, Model                         string
+	Routed                                bool
 	PromptTokens, CompletionTokens        uint32
 }
 

@@ -53,6 +53,9 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	if bad := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm' AND (has(themes, 'astrology') OR NOT has(themes, 'billing'))"); bad != 0 {
 		t.Errorf("%d LLM-tagged rows with a theme outside the taxonomy or without billing", bad)
 	}
+	if routed := p.count("SELECT count() FROM {db}.feedback FINAL WHERE routed = 1"); routed != n {
+		t.Errorf("%d rows recorded as routed to the LLM, want all %d (threshold 1), answered or not", routed, n)
+	}
 	if tokens := p.count("SELECT sum(prompt_tokens) FROM {db}.feedback FINAL WHERE tagger = 'llm'"); tokens == 0 {
 		t.Error("no prompt tokens stored on LLM-tagged rows")
 	}

@@ -21,6 +21,7 @@ func RowOf(it *enrich.Item, ingestedAt time.Time) sinks.Row {
 		Sentiment:        float32(it.Sentiment),
 		Tagger:           it.Tagger,
 		Model:            it.Model,
+		Routed:           it.Routed,
 		PromptTokens:     uint32(it.PromptTokens),
 		CompletionTokens: uint32(it.CompletionTokens),
 	}

@@ -46,6 +46,9 @@ func TestRecordsLandEnrichedAndRedacted(t *testing.T) {
 	if sentiment >= 0 {
 		t.Errorf("sentiment %v for a complaint, want negative", sentiment)
 	}
+	if n := p.count("SELECT count() FROM {db}.feedback FINAL WHERE routed = 0"); n != 3 {
+		t.Errorf("%d rows recorded as not routed to an LLM, want all 3: none is configured", n)
+	}
 	p.waitSettled(10 * time.Second)
 }
 

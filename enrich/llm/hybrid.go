@@ -18,7 +18,8 @@ import (
 // counting as 0 (the keyword tagger). An item the model does not answer
 // keeps its offline themes, so Hybrid is the fallback too.
 //
-// It counts the routes in Metrics.Routed and logs the share of items
+// It marks the items it sends on (enrich.Item.Routed, stored per row),
+// counts the routes in Metrics.Routed and logs the share of items
 // routed to the model, and the share the model answered, at most once per
 // LogEvery. Safe for concurrent use when both taggers are.
 type Hybrid struct {
@@ -63,6 +64,7 @@ func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
 		}
 		seen++
 		if it.Certainty() < h.threshold {
+			it.Routed = true
 			unsure = append(unsure, it)
 		}
 	}

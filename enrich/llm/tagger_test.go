@@ -465,6 +465,9 @@ func TestHybridSendsOnlyUnsureItemsToTheModel(t *testing.T) {
 	if items[1].Tagger != "llm" || items[2].Tagger != "llm" || names(items[2].Themes) != "performance" {
 		t.Errorf("unsure items: %q %q %q", items[1].Tagger, items[2].Tagger, names(items[2].Themes))
 	}
+	if items[0].Routed || !items[1].Routed || !items[2].Routed {
+		t.Errorf("Routed %v %v %v, want false true true", items[0].Routed, items[1].Routed, items[2].Routed)
+	}
 	reqs := f.requests()
 	if len(reqs) != 1 || strings.Contains(reqs[0], "charge I do not know") {
 		t.Errorf("requests %q, want one without the confident item", reqs)

@@ -73,27 +73,32 @@ ORDER BY created_at DESC, id LIMIT ?`
 }
 
 // Usage is one UTC day's records (by ingestion time) that one tagger and
-// model tagged, and the LLM tokens they cost.
+// model tagged, how many of them hybrid routing sent to the LLM, and the
+// LLM tokens they cost.
 type Usage struct {
-	Day              time.Time
-	Tagger           string
-	Model            string
-	Items            uint64
-	PromptTokens     uint64
-	CompletionTokens uint64
+	Day    time.Time
+	Tagger string
+	Model  string
+	Items  uint64
+	// Routed of the RoutingKnown items were sent to the LLM (whether or not
+	// it answered). Items written before schema version 5 did not record
+	// their routing and count in Items only.
+	Routed, RoutingKnown uint64
+	PromptTokens         uint64
+	CompletionTokens     uint64
 }
 
 // Usage returns what was tagged from the UTC day of since on, by day,
 // tagger and model, each record once with its latest tagging (the view
 // tagging_days).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]Usage, error) {
-	q := `SELECT day, tagger, model, items, prompt_tokens, completion_tokens
+	q := `SELECT day, tagger, model, items, routed, routing_known, prompt_tokens, completion_tokens
 FROM ` + s.db + `.tagging_days
 WHERE day >= toDate(?)
 ORDER BY day, tagger, model`
 	return collect(ctx, s, "tagging_days", q, []any{since.UTC().Format(time.DateOnly)}, func(r driver.Rows) (Usage, error) {
 		var u Usage
-		err := r.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.PromptTokens, &u.CompletionTokens)
+		err := r.Scan(&u.Day, &u.Tagger, &u.Model, &u.Items, &u.Routed, &u.RoutingKnown, &u.PromptTokens, &u.CompletionTokens)
 		return u, err
 	})
 }

@@ -133,30 +133,42 @@ func TestWithTagsReadsEachTaggedRecordOnce(t *testing.T) {
 }
 
 // Usage counts each record once, on the day of its latest tagging, with
-// the tokens of that tagging only.
+// the tokens and the routing of that tagging only; a row written before
+// the schema recorded routing counts as an item of unknown routing.
 func TestUsageCountsEachRecordOnceByDayTaggerAndModel(t *testing.T) {
 	ctx := context.Background()
 	ch := migrated(t)
 	day1 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	day2 := day1.Add(23 * time.Hour)
-	row := func(id, tagger, model string, at time.Time, prompt, completion uint32) sinks.Row {
+	row := func(id, tagger, model string, routed bool, at time.Time, prompt, completion uint32) sinks.Row {
 		return sinks.Row{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: day1, IngestedAt: at,
-			Body: "text of " + id, Tagger: tagger, Model: model, PromptTokens: prompt, CompletionTokens: completion}
+			Body: "text of " + id, Tagger: tagger, Model: model, Routed: routed, PromptTokens: prompt, CompletionTokens: completion}
 	}
 	for _, r := range []sinks.Row{
-		row("a", "llm", "gpt", day1, 100, 20),
-		row("a", "llm", "gpt", day1, 100, 20), // delivered twice
-		row("b", "keywords", "", day1, 0, 0),
-		row("c", "learned", "learned-1", day1, 0, 0),
-		row("d", "llm", "gpt", day1, 50, 10),
-		row("d", "keywords", "", day2, 0, 0), // tagged again, offline, the next day
-		row("e", "llm", "gpt", day2, 30, 5),
-		row("f", "llm", "other", day2, 40, 8),
-		row("old", "llm", "gpt", day1.Add(-72*time.Hour), 999, 99),
+		row("a", "llm", "gpt", true, day1, 100, 20),
+		row("a", "llm", "gpt", true, day1, 100, 20), // delivered twice
+		row("b", "keywords", "", false, day1, 0, 0),
+		row("c", "learned", "learned-1", true, day1, 0, 0), // routed; the LLM did not answer
+		row("d", "llm", "gpt", true, day1, 50, 10),
+		row("d", "keywords", "", false, day2, 0, 0), // tagged again, offline, the next day
+		row("e", "llm", "gpt", true, day2, 30, 5),
+		row("f", "llm", "other", true, day2, 40, 8),
+		row("old", "llm", "gpt", true, day1.Add(-72*time.Hour), 999, 99),
 	} {
 		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A row as a worker from before migration 0005 wrote it: no routed.
+	batch, err := ch.Conn().PrepareBatch(ctx, "INSERT INTO "+ch.Database()+".feedback (id, created_at, ingested_at, tagger)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Append("g", day1, day2, "keywords"); err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Send(); err != nil {
+		t.Fatal(err)
 	}
 	got, err := stored.New(ch.Conn(), ch.Database()).Usage(ctx, day1.Add(-time.Hour))
 	if err != nil {
@@ -164,15 +176,16 @@ func TestUsageCountsEachRecordOnceByDayTaggerAndModel(t *testing.T) {
 	}
 	var lines []string
 	for _, u := range got {
-		lines = append(lines, fmt.Sprintf("%s %s %s %d %d/%d", u.Day.Format(time.DateOnly), u.Tagger, u.Model, u.Items, u.PromptTokens, u.CompletionTokens))
+		lines = append(lines, fmt.Sprintf("%s %s %s %d routed %d/%d %d/%d", u.Day.Format(time.DateOnly), u.Tagger, u.Model, u.Items,
+			u.Routed, u.RoutingKnown, u.PromptTokens, u.CompletionTokens))
 	}
 	want := []string{
-		"2026-03-02 keywords  1 0/0",
-		"2026-03-02 learned learned-1 1 0/0",
-		"2026-03-02 llm gpt 1 100/20",
-		"2026-03-03 keywords  1 0/0",
-		"2026-03-03 llm gpt 1 30/5",
-		"2026-03-03 llm other 1 40/8",
+		"2026-03-02 keywords  1 routed 0/1 0/0",
+		"2026-03-02 learned learned-1 1 routed 1/1 0/0",
+		"2026-03-02 llm gpt 1 routed 1/1 100/20",
+		"2026-03-03 keywords  2 routed 0/1 0/0",
+		"2026-03-03 llm gpt 1 routed 1/1 30/5",
+		"2026-03-03 llm other 1 routed 1/1 40/8",
 	}
 	if !slices.Equal(lines, want) {
 		t.Errorf("usage:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
