@@ -3,6 +3,7 @@ package insights_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -71,6 +72,8 @@ func TestGrafanaDashboardQueriesRun(t *testing.T) {
 	rows := trendRows()
 	llmRow := rows[0]
 	llmRow.ID, llmRow.Tagger, llmRow.Model, llmRow.PromptTokens, llmRow.CompletionTokens = "llm-1", "llm", "gpt-x", 150, 25
+	llmRow.Routed = true
+	rows[1].Routed = true // routed, and tagged offline: the LLM did not answer
 	rows = append(rows, llmRow)
 	e.write(t, rows)
 	e.write(t, rows[len(rows)-2:]) // two records delivered twice
@@ -122,6 +125,11 @@ func TestGrafanaDashboardQueriesRun(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT toUInt64(sumIf(records, tagger = 'llm')) FROM ("+byTagger+")"); n != 1 {
 		t.Errorf("llm records %d, want 1", n)
+	}
+	// The rows were all ingested within the test's first moments: one day.
+	routed := fill.Replace(queries[`panel "Share routed to the LLM (per day)" query 0`])
+	if n, share := e.count(t, "SELECT count() FROM ("+routed+")"), e.count(t, "SELECT toUInt64(round(max(routed_share) * 1000000)) FROM ("+routed+")"); n != 1 || share != uint64(math.Round(2e6/float64(len(rows)))) {
+		t.Errorf("routed share: %d days, share×10⁶ %d; want 1 day and 2 of the %d records", n, share, len(rows))
 	}
 	tokens := fill.Replace(queries[`panel "LLM tokens (per day)" query 0`])
 	if n := e.count(t, "SELECT toUInt64(sum(prompt) * 1000 + sum(completion)) FROM ("+tokens+")"); n != 150025 {

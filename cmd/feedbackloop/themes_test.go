@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -240,41 +241,54 @@ func answerNames(w http.ResponseWriter, clusters string) {
 }
 
 // tagger usage sums each record once, as last tagged, by UTC day of
-// ingestion, and the tokens by model.
+// ingestion, and the tokens by model; the routed share counts the records
+// that recorded their routing.
 func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
 	today := time.Now().UTC()
 	yesterday := today.AddDate(0, 0, -1)
-	at := func(r sinks.Row, ingested time.Time, model string, prompt, completion uint32) sinks.Row {
-		r.IngestedAt, r.Model, r.PromptTokens, r.CompletionTokens = ingested, model, prompt, completion
+	at := func(r sinks.Row, ingested time.Time, model string, routed bool, prompt, completion uint32) sinks.Row {
+		r.IngestedAt, r.Model, r.Routed, r.PromptTokens, r.CompletionTokens = ingested, model, routed, prompt, completion
 		return r
 	}
 	storeRows(t, []sinks.Row{
-		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", 120, 30),
-		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", 120, 30), // delivered twice
-		at(row("b", "keywords", "Slow dashboard", "performance"), yesterday, "", 0, 0),
-		at(row("c", "learned", "Export is broken"), today, "learned-abc", 0, 0),
-		at(row("d", "llm", "Thanks"), today, "gpt-x", 80, 10),
-		at(row("e", "keywords", "Search is slow", "performance"), today, "", 0, 0),
-		at(row("f", "keywords", "Older"), today.AddDate(0, 0, -40), "", 0, 0), // outside --days 30
+		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", true, 120, 30),
+		at(row("a", "llm", "I was refunded only half", "refunds"), yesterday, "gpt-x", true, 120, 30), // delivered twice
+		at(row("b", "keywords", "Slow dashboard", "performance"), yesterday, "", false, 0, 0),
+		at(row("c", "learned", "Export is broken"), today, "learned-abc", true, 0, 0), // the LLM did not answer
+		at(row("d", "llm", "Thanks"), today, "gpt-x", true, 80, 10),
+		at(row("e", "keywords", "Search is slow", "performance"), today, "", false, 0, 0),
+		at(row("f", "keywords", "Older"), today.AddDate(0, 0, -40), "", false, 0, 0), // outside --days 30
 	})
+	// A record from before migration 0005, whose routing is unknown.
+	conn := testenv.Conn(t, os.Getenv("FEEDBACKLOOP_CLICKHOUSE_DSN"))
+	batch, err := conn.PrepareBatch(context.Background(), "INSERT INTO feedback (id, created_at, ingested_at, tagger)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Append("g", yesterday, yesterday, "keywords"); err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Send(); err != nil {
+		t.Fatal(err)
+	}
 	stdout, stderr, err := execute(t, context.Background(), "tagger", "usage", "--format", "json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
+	type day struct {
+		Day              string            `json:"day"`
+		Items            uint64            `json:"items"`
+		ByTagger         map[string]uint64 `json:"by_tagger"`
+		Routed           uint64            `json:"routed"`
+		RoutingKnown     uint64            `json:"routing_known"`
+		RoutedShare      *float64          `json:"routed_share"`
+		LLMShare         float64           `json:"llm_share"`
+		PromptTokens     uint64            `json:"prompt_tokens"`
+		CompletionTokens uint64            `json:"completion_tokens"`
+	}
 	var r struct {
-		Days []struct {
-			Day              string            `json:"day"`
-			Items            uint64            `json:"items"`
-			ByTagger         map[string]uint64 `json:"by_tagger"`
-			LLMShare         float64           `json:"llm_share"`
-			PromptTokens     uint64            `json:"prompt_tokens"`
-			CompletionTokens uint64            `json:"completion_tokens"`
-		} `json:"days"`
-		Total struct {
-			Items        uint64  `json:"items"`
-			LLMShare     float64 `json:"llm_share"`
-			PromptTokens uint64  `json:"prompt_tokens"`
-		} `json:"total"`
+		Days   []day `json:"days"`
+		Total  day   `json:"total"`
 		Models []struct {
 			Tagger, Model string
 			Items         uint64
@@ -284,21 +298,34 @@ func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("%v: %s", err, stdout)
 	}
-	got := fmt.Sprintf("%+v", r.Days)
-	want := fmt.Sprintf("[{Day:%s Items:2 ByTagger:map[keywords:1 llm:1] LLMShare:0.5 PromptTokens:120 CompletionTokens:30} {Day:%s Items:3 ByTagger:map[keywords:1 learned:1 llm:1] LLMShare:0.3333333333333333 PromptTokens:80 CompletionTokens:10}]",
-		yesterday.Format(time.DateOnly), today.Format(time.DateOnly))
-	if got != want {
-		t.Errorf("days\n%s\nwant\n%s", got, want)
+	show := func(d day) string {
+		share := "null"
+		if d.RoutedShare != nil {
+			share = fmt.Sprintf("%.4f", *d.RoutedShare)
+		}
+		return fmt.Sprintf("%s items %d %v routed %d/%d=%s llm %.4f tokens %d/%d", d.Day, d.Items, d.ByTagger,
+			d.Routed, d.RoutingKnown, share, d.LLMShare, d.PromptTokens, d.CompletionTokens)
 	}
-	if r.Total.Items != 5 || r.Total.PromptTokens != 200 || r.Total.LLMShare != 0.4 {
-		t.Errorf("total %+v", r.Total)
+	var got []string
+	for _, d := range append(r.Days, r.Total) {
+		got = append(got, show(d))
+	}
+	want := []string{
+		yesterday.Format(time.DateOnly) + " items 3 map[keywords:2 llm:1] routed 1/2=0.5000 llm 0.3333 tokens 120/30",
+		today.Format(time.DateOnly) + " items 3 map[keywords:1 learned:1 llm:1] routed 2/3=0.6667 llm 0.3333 tokens 80/10",
+		" items 6 map[keywords:3 learned:1 llm:2] routed 3/5=0.6000 llm 0.3333 tokens 200/40",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("days and total\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if fmt.Sprintf("%+v", r.Models) != "[{Tagger:llm Model:gpt-x Items:2 PromptTokens:200} {Tagger:learned Model:learned-abc Items:1 PromptTokens:0}]" {
 		t.Errorf("models %+v", r.Models)
 	}
 	table, _, err := execute(t, context.Background(), "tagger", "usage")
-	if err != nil || !strings.Contains(table, "LLM share") || !strings.Contains(table, "40.0%") || !strings.Contains(table, "gpt-x") {
-		t.Errorf("table (%v):\n%s", err, table)
+	for _, want := range []string{"Routed", "LLM share", "60.0%", "33.3%", "gpt-x", "Routing is unknown for 1 of these records"} {
+		if err != nil || !strings.Contains(table, want) {
+			t.Errorf("table (%v) without %q:\n%s", err, want, table)
+		}
 	}
 	storeRows(t, nil)
 	if empty, _, err := execute(t, context.Background(), "tagger", "usage", "--days", "7"); err != nil || !strings.Contains(empty, "no records were stored") {

@@ -24,16 +24,19 @@ func newTaggerUsageCmd(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "usage",
-		Short: "Show what each tagger tagged, day by day, and what the LLM cost in tokens",
+		Short: "Show what each tagger tagged, day by day, what went to the LLM and what it cost in tokens",
 		Long: `Show, for each UTC day by ingestion time, how many records each tagger
-(keywords, learned, llm) tagged, the share the LLM answered, and the
-prompt and completion tokens spent; then the tokens by model. Each record
-counts once, as it was last tagged, however often it was delivered.
+(keywords, learned, llm) tagged, the share hybrid routing sent to the LLM,
+the share the LLM answered, and the prompt and completion tokens spent;
+then the tokens by model. Each record counts once, as it was last tagged,
+however often it was delivered.
 
-The LLM share here is of the items the LLM answered. Items hybrid routing
-sent to it that it did not answer (busy, over budget, failing) were tagged
-offline and count for the offline tagger; the worker's metric
-feedbackloop_tagging_routed_items_total counts the routing itself.`,
+"Routed" is the share of records the offline tagger was unsure of, which
+routing sent to the LLM. "LLM share" is the share the LLM answered: items
+routed to it that it did not answer (busy, over budget, failing) were
+tagged offline and count for the offline tagger. Records written before
+schema version 5 did not record their routing; the routed share counts
+the others, and "-" marks a day with none.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -75,12 +78,17 @@ type usageReport struct {
 }
 
 type usageDay struct {
-	Day              string            `json:"day,omitempty"`
-	Items            uint64            `json:"items"`
-	ByTagger         map[string]uint64 `json:"by_tagger"`
-	LLMShare         float64           `json:"llm_share"`
-	PromptTokens     uint64            `json:"prompt_tokens"`
-	CompletionTokens uint64            `json:"completion_tokens"`
+	Day      string            `json:"day,omitempty"`
+	Items    uint64            `json:"items"`
+	ByTagger map[string]uint64 `json:"by_tagger"`
+	// Routed of the RoutingKnown items went to the LLM; RoutedShare is
+	// their ratio, null when no item's routing is known.
+	Routed           uint64   `json:"routed"`
+	RoutingKnown     uint64   `json:"routing_known"`
+	RoutedShare      *float64 `json:"routed_share"`
+	LLMShare         float64  `json:"llm_share"`
+	PromptTokens     uint64   `json:"prompt_tokens"`
+	CompletionTokens uint64   `json:"completion_tokens"`
 }
 
 type usageModel struct {
@@ -97,6 +105,12 @@ func (d *usageDay) add(u stored.Usage) {
 	}
 	d.Items += u.Items
 	d.ByTagger[u.Tagger] += u.Items
+	d.Routed += u.Routed
+	d.RoutingKnown += u.RoutingKnown
+	if d.RoutingKnown > 0 {
+		share := float64(d.Routed) / float64(d.RoutingKnown)
+		d.RoutedShare = &share
+	}
 	d.PromptTokens += u.PromptTokens
 	d.CompletionTokens += u.CompletionTokens
 	d.LLMShare = float64(d.ByTagger[llm.TaggerName]) / float64(d.Items)
@@ -151,7 +165,7 @@ func (r usageReport) writeTables(w io.Writer) error {
 		return err
 	}
 	header := append([]string{"Day", "Items"}, r.Taggers...)
-	header = append(header, "LLM share", "Prompt tokens", "Completion tokens")
+	header = append(header, "Routed to LLM", "LLM share", "Prompt tokens", "Completion tokens")
 	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignment(tw.AlignRight))
 	tbl.Header(header)
@@ -160,7 +174,11 @@ func (r usageReport) writeTables(w io.Writer) error {
 		for _, t := range r.Taggers {
 			cells = append(cells, strconv.FormatUint(d.ByTagger[t], 10))
 		}
-		cells = append(cells, fmt.Sprintf("%.1f%%", 100*d.LLMShare),
+		routed := "-"
+		if d.RoutedShare != nil {
+			routed = fmt.Sprintf("%.1f%%", 100**d.RoutedShare)
+		}
+		cells = append(cells, routed, fmt.Sprintf("%.1f%%", 100*d.LLMShare),
 			strconv.FormatUint(d.PromptTokens, 10), strconv.FormatUint(d.CompletionTokens, 10))
 		return tbl.Append(cells)
 	}
@@ -174,6 +192,12 @@ func (r usageReport) writeTables(w io.Writer) error {
 	}
 	if err := tbl.Render(); err != nil {
 		return err
+	}
+	if unknown := r.Total.Items - r.Total.RoutingKnown; unknown > 0 {
+		if _, err := fmt.Fprintf(w, "Routing is unknown for %d of these records (written before schema version 5); Routed counts the other %d.\n",
+			unknown, r.Total.RoutingKnown); err != nil {
+			return err
+		}
 	}
 	if len(r.Models) == 0 {
 		return nil
