@@ -8,7 +8,8 @@ ALTER TABLE {db}.feedback ADD COLUMN routed Nullable(UInt8);
 
 -- tagging_days again (see 0004), with the routed records and the records
 -- whose routing is known. ClickHouse 18.16 cannot alter a view's query, so
--- the view is dropped and created again.
+-- the view is dropped and created again (with DROP TABLE: 18.16 has no DROP
+-- VIEW, and current releases still drop a view with DROP TABLE).
 DROP TABLE IF EXISTS {db}.tagging_days;
 
 CREATE VIEW IF NOT EXISTS {db}.tagging_days AS
