@@ -1,20 +1,16 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/feedbackloop/feedbackloop/api"
-	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
-
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
 )
 
 // The "done when" through the API: on the planted dataset, with
@@ -145,15 +141,7 @@ func TestAPIAnswersCSVOnRequest(t *testing.T) {
 }
 
 func TestDashboardAndAPIWorkOnAnEmptyDatabase(t *testing.T) {
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
-	if _, err := ch.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ch, _ := testenv.Migrated(t)
 	store, err := insights.New(ch.Conn(), ch.Database())
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 const token = "test-token-0123456789abcdef"
@@ -31,16 +30,8 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 60*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
+	ch, dsn := testenv.Migrated(t)
 	ctx := context.Background()
-	if _, err := ch.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	testenv.StopMerges(t, dsn, "feedback") // planted redeliveries stay until queried
 	d := insightstest.Planted(7, time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
 	store, err := insights.New(ch.Conn(), ch.Database(), insights.WithClock(func() time.Time { return d.End.Add(-time.Minute) }))

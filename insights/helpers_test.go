@@ -25,15 +25,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 60*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
-	if _, err := ch.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ch, dsn := testenv.Migrated(t)
 	testenv.StopMerges(t, dsn, "feedback") // planted redeliveries stay until queried
 	store, err := insights.New(ch.Conn(), ch.Database())
 	if err != nil {

@@ -13,19 +13,7 @@ import (
 
 func openSink(t *testing.T) (*sinks.ClickHouse, string) { return openSinkTB(t) }
 
-func openSinkTB(t testing.TB) (*sinks.ClickHouse, string) {
-	t.Helper()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
-	if _, err := ch.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return ch, dsn
-}
+func openSinkTB(t testing.TB) (*sinks.ClickHouse, string) { return testenv.Migrated(t) }
 
 func row(id string, created time.Time) sinks.Row {
 	rating := 4.0

@@ -17,7 +17,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -36,7 +35,8 @@ type pipeline struct {
 func newPipeline(t *testing.T, tune ...func(*config.Config)) *pipeline {
 	t.Helper()
 	srv := testenv.NATS(t)
-	dsn := testenv.ClickHouse(t)
+	// The schema exists before the first query, as after `feedbackloop migrate`.
+	_, dsn := testenv.Migrated(t)
 	cfg := config.Default()
 	cfg.NATS.URL = srv.ClientURL()
 	cfg.ClickHouse.DSN = dsn
@@ -55,14 +55,6 @@ func newPipeline(t *testing.T, tune ...func(*config.Config)) *pipeline {
 	// Streams exist before anything is published, as in production where
 	// the first worker or `dev` creates them.
 	if err := ingest.EnsureStreams(context.Background(), js, cfg.NATS); err != nil {
-		t.Fatal(err)
-	}
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
-	if _, err := ch.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return &pipeline{t: t, cfg: cfg, nc: nc, js: js, db: cfg.ClickHouse.Database(),

@@ -15,7 +15,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // The "done when" through the CLI: the planted dataset is stored
@@ -23,17 +22,9 @@ import (
 // command reports exactly the planted patterns; trends' counts equal
 // direct SQL over distinct ids.
 func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
-	dsn := testenv.ClickHouse(t)
+	ch, dsn := testenv.Migrated(t)
 	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", dsn)
 	ctx := context.Background()
-	ch, err := sinks.Open(dsn, 5*time.Second, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
-	if _, err := ch.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	testenv.StopMerges(t, dsn, "feedback") // planted redeliveries stay until queried
 	d := insightstest.Planted(7, time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
 	if err := ch.Write(ctx, d.Rows); err != nil {

@@ -24,15 +24,7 @@ import (
 // configuration at it.
 func storeRows(t *testing.T, rows []sinks.Row) {
 	t.Helper()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
-	if _, err := ch.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ch, dsn := testenv.Migrated(t)
 	testenv.StopMerges(t, dsn, "feedback") // rows delivered twice stay so
 	if err := ch.Write(context.Background(), rows); err != nil {
 		t.Fatal(err)

@@ -19,15 +19,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // the feedback table's merges stopped, so that planted copies stay.
 func migrated(t *testing.T) *sinks.ClickHouse {
 	t.Helper()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
-	if _, err := ch.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ch, dsn := testenv.Migrated(t)
 	testenv.StopMerges(t, dsn, "feedback")
 	return ch
 }

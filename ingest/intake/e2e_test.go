@@ -15,7 +15,6 @@ import (
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/ingest/intake"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
-	"github.com/feedbackloop/feedbackloop/sinks"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -33,23 +32,14 @@ type store struct {
 // and a fresh ClickHouse database until the test ends.
 func startWorker(t *testing.T, e *intakeEnv) *store {
 	t.Helper()
-	dsn := testenv.ClickHouse(t)
+	// The schema exists before the first query, as after `feedbackloop migrate`.
+	_, dsn := testenv.Migrated(t)
 	cfg := e.cfg
 	cfg.ClickHouse.DSN = dsn
 	cfg.Metrics.Addr = ""
 	cfg.Batch.MaxWait = 200 * time.Millisecond
 	cfg.Enrich.EmailHashKey = "e2e-key"
 	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	// The schema exists before the first query, as after `feedbackloop migrate`.
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = ch.Migrate(context.Background())
-	ch.Close()
-	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

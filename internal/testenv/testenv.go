@@ -7,8 +7,6 @@ package testenv
 import (
 	"context"
 	"fmt"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -17,9 +15,12 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/feedbackloop/feedbackloop/internal/chlocal"
 	"github.com/feedbackloop/feedbackloop/internal/natslocal"
+	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // DSNVariable names a ClickHouse to use instead of starting one.
@@ -90,6 +91,23 @@ func ClickHouse(t testing.TB) string {
 		}
 	})
 	return "clickhouse://" + base + "/" + db
+}
+
+// Migrated returns a sink writing to a new, empty test database (see
+// ClickHouse) that has the current schema, as after `feedbackloop
+// migrate`, and the database's DSN. The sink is closed when the test ends.
+func Migrated(t testing.TB) (*sinks.ClickHouse, string) {
+	t.Helper()
+	dsn := ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	if _, err := ch.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate the test database: %v", err)
+	}
+	return ch, dsn
 }
 
 // ClickHouseServer returns host:port of the test binary's ClickHouse,
