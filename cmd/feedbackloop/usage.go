@@ -31,12 +31,12 @@ the share the LLM answered, and the prompt and completion tokens spent;
 then the tokens by model. Each record counts once, as it was last tagged,
 however often it was delivered.
 
-"Routed" is the share of records the offline tagger was unsure of, which
-routing sent to the LLM. "LLM share" is the share the LLM answered: items
+"Routed to LLM" is the share of records the offline tagger was unsure of,
+which routing sent to the LLM. "LLM share" is the share the LLM answered: items
 routed to it that it did not answer (busy, over budget, failing) were
 tagged offline and count for the offline tagger. Records written before
-schema version 5 did not record their routing; the routed share counts
-the others, and "-" marks a day with none.`,
+schema version 5 did not record their routing; "Routed to LLM" counts the
+others, and "-" marks a day with none.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -194,7 +194,7 @@ func (r usageReport) writeTables(w io.Writer) error {
 		return err
 	}
 	if unknown := r.Total.Items - r.Total.RoutingKnown; unknown > 0 {
-		if _, err := fmt.Fprintf(w, "Routing is unknown for %d of these records (written before schema version 5); Routed counts the other %d.\n",
+		if _, err := fmt.Fprintf(w, "Routing is unknown for %d of these records (written before schema version 5); \"Routed to LLM\" counts the other %d.\n",
 			unknown, r.Total.RoutingKnown); err != nil {
 			return err
 		}

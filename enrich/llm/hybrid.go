@@ -63,8 +63,8 @@ func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
 			continue
 		}
 		seen++
-		if it.Certainty() < h.threshold {
-			it.Routed = true
+		it.Routed = it.Certainty() < h.threshold
+		if it.Routed {
 			unsure = append(unsure, it)
 		}
 	}
