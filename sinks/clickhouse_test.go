@@ -70,17 +70,9 @@ func TestUpgradeFromVersion4KeepsRowsAndLeavesTheirRoutingUnknown(t *testing.T) 
 	if _, err := sinks.MigrateTo(ctx, ch.Conn(), db, 4); err != nil {
 		t.Fatal(err)
 	}
-	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".feedback (id, created_at, ingested_at, tagger, model, prompt_tokens)")
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
-	if err := batch.Append("old-1", now, now, "llm", "gpt", uint32(90)); err != nil {
-		t.Fatal(err)
-	}
-	if err := batch.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.InsertRow(t, conn, "INSERT INTO "+db+".feedback (id, created_at, ingested_at, tagger, model, prompt_tokens)",
+		"old-1", now, now, "llm", "gpt", uint32(90))
 
 	applied, err := ch.Migrate(ctx)
 	if err != nil {

@@ -252,17 +252,8 @@ func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
 		at(row("f", "keywords", "Older"), today.AddDate(0, 0, -40), "", false, 0, 0), // outside --days 30
 	})
 	// A record from before migration 0005, whose routing is unknown.
-	conn := testenv.Conn(t, os.Getenv("FEEDBACKLOOP_CLICKHOUSE_DSN"))
-	batch, err := conn.PrepareBatch(context.Background(), "INSERT INTO feedback (id, created_at, ingested_at, tagger)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := batch.Append("g", yesterday, yesterday, "keywords"); err != nil {
-		t.Fatal(err)
-	}
-	if err := batch.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.InsertRow(t, testenv.Conn(t, os.Getenv("FEEDBACKLOOP_CLICKHOUSE_DSN")),
+		"INSERT INTO feedback (id, created_at, ingested_at, tagger)", "g", yesterday, yesterday, "keywords")
 	stdout, stderr, err := execute(t, context.Background(), "tagger", "usage", "--format", "json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)

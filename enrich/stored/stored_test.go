@@ -152,16 +152,7 @@ func TestUsageCountsEachRecordOnceByDayTaggerAndModel(t *testing.T) {
 		}
 	}
 	// A row as a worker from before migration 0005 wrote it: no routed.
-	batch, err := ch.Conn().PrepareBatch(ctx, "INSERT INTO "+ch.Database()+".feedback (id, created_at, ingested_at, tagger)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := batch.Append("g", day1, day2, "keywords"); err != nil {
-		t.Fatal(err)
-	}
-	if err := batch.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.InsertRow(t, ch.Conn(), "INSERT INTO "+ch.Database()+".feedback (id, created_at, ingested_at, tagger)", "g", day1, day2, "keywords")
 	got, err := stored.New(ch.Conn(), ch.Database()).Usage(ctx, day1.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)

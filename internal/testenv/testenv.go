@@ -218,3 +218,20 @@ func QueryUint64(t testing.TB, conn clickhouse.Conn, query string, args ...any) 
 	}
 	return n
 }
+
+// InsertRow inserts one row of values through insert, an INSERT naming its
+// columns: the way to plant a row the sink would not write, such as one
+// an older build wrote without a column added since.
+func InsertRow(t testing.TB, conn clickhouse.Conn, insert string, values ...any) {
+	t.Helper()
+	batch, err := conn.PrepareBatch(context.Background(), insert)
+	if err == nil {
+		err = batch.Append(values...)
+	}
+	if err == nil {
+		err = batch.Send()
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", insert, err)
+	}
+}
