@@ -83,7 +83,7 @@ keywords and examples.`,
 			}
 			// Two clusters of one topic may get one name, from the LLM
 			// above all: the reader sees one theme.
-			cands = discover.JoinSameNames(cands, max(opts.Quotes, 1))
+			cands = discover.JoinSameNames(cands, opts.Quotes)
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				type candidate struct {
