@@ -58,12 +58,7 @@ func (f *labelFlags) load() (*enrich.Taxonomy, error) {
 
 // readExamples reads a labelled CSV file and checks its labels against t.
 func (f *labelFlags) readExamples(path string, t *enrich.Taxonomy, warn io.Writer) ([]learned.Example, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	examples, err := learned.ReadCSV(file, path)
+	examples, err := learned.ReadCSVFile(path)
 	if err != nil {
 		return nil, err
 	}

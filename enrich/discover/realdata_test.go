@@ -3,7 +3,6 @@ package discover_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 
@@ -59,12 +58,7 @@ func TestSuggestFindsIntentsInRealQueries(t *testing.T) {
 
 func loadIntents(t testing.TB, name string) map[string][]string {
 	t.Helper()
-	f, err := os.Open(testenv.ThemesFile(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ex, err := learned.ReadCSV(f, name)
+	ex, err := learned.ReadCSVFile(testenv.ThemesFile(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}

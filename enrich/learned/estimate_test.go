@@ -16,12 +16,7 @@ import (
 // repository (see testenv.ThemesFile), skipping the test without it.
 func loadShared(t testing.TB, name string) []Example {
 	t.Helper()
-	f, err := os.Open(testenv.ThemesFile(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ex, err := ReadCSV(f, name)
+	ex, err := ReadCSVFile(testenv.ThemesFile(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -19,6 +20,17 @@ type Example struct {
 	// Line is where the example starts in its CSV file, 0 when it did not
 	// come from one.
 	Line int
+}
+
+// ReadCSVFile reads labelled examples from the CSV file at path, as ReadCSV
+// does; errors name the path.
+func ReadCSVFile(path string) ([]Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadCSV(f, path)
 }
 
 // ReadCSV reads labelled examples from CSV with a header naming the columns
