@@ -118,17 +118,22 @@ func appendLower(dst []byte, s string) []byte {
 // itself, without allocating, when there is nothing to replace.
 //
 // A card number is 13 to 19 digits, optionally grouped by spaces or
-// dashes, that passes the Luhn check. A phone number is 10 to 15 digits,
-// or 8 to 15 after a leading '+', grouped by spaces, dashes, dots or a
-// bracketed area code. Digits that belong to something else are left
-// alone: dates (2024-05-01, 01/05/2024), times, versions (v2.3.14), IP
-// addresses, amounts ($1,299.00, 1 000 000), ticket and order numbers
-// (#48213, 12345678) and digits inside words or identifiers.
+// dashes, that passes the Luhn check and does not start with 0. A phone
+// number is 10 to 15 digits, or 8 to 15 after a leading '+', grouped by
+// spaces, dashes, dots or a bracketed area code, or written with a trunk
+// code and a slash ("030/1234567"); 6 digits are enough when a word before
+// them says a phone number follows ("call 555 1234", "tel.: 555-1234", "my
+// number is …"). Digits that belong to something else are left alone:
+// dates (2024-05-01, 01/05/2024), times, versions (v2.3.14), IP addresses,
+// amounts ($1,299.00, 1 000 000), ticket and order numbers (#48213,
+// 12345678, "order number 5551234") and digits inside words or
+// identifiers.
 //
 // The rules are heuristics: a bare 10-digit number such as an order id or
-// a Unix timestamp is taken for a phone number, and a phone number written
-// with words ("five five five") or an address written "jane at example dot
-// com" is not found.
+// a Unix timestamp is taken for a phone number, and so is a shorter one
+// after a word such as "contact" or "call"; a phone number written with
+// words ("five five five"), a short local number nothing announces, or an
+// address written "jane at example dot com" is not found.
 func RedactText(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] has been written to b, redacted
@@ -344,6 +349,12 @@ func numberAt(s string, i int) (end int, mark string) {
 		switch c := s[end]; {
 		case isDigit(c) || gluedAfter(s, end):
 			return skipDigits(s, end), ""
+		case c == '/' && !plus && ng == 1 && s[i] == '0' && end+1 < len(s) && isDigit(s[end+1]):
+			// "030/1234567": a trunk code, a slash and the subscriber's number.
+			if e, ok := afterTrunkSlash(s, end+1, groups[0]); ok {
+				return e, phoneMark
+			}
+			return skipDigits(s, end+1), ""
 		case (c == ',' || c == '/' || c == '.') && end+1 < len(s) && isDigit(s[end+1]):
 			return skipDigits(s, end+1), "" // 1234,56 or a date with slashes
 		case c == ':' && end+1 < len(s) && isDigit(s[end+1]):
@@ -364,10 +375,13 @@ func numberAt(s string, i int) (end int, mark string) {
 	if nd > 19 {
 		return resume, ""
 	}
-	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && luhn(digits[:nd]) {
+	// No payment card number starts with 0: its first digit names the
+	// issuer's industry, and 0 is none that issues cards.
+	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && digits[0] != 0 && luhn(digits[:nd]) {
 		return end, cardMark
 	}
-	if nd > 15 || nd < 10 && !(plus && nd >= 8) {
+	short := nd < 10 && !(plus && nd >= 8)
+	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
 		return resume, ""
 	}
 	if !phoneShaped(groups[:ng], seps, plus, s[i:end]) {
@@ -377,6 +391,112 @@ func numberAt(s string, i int) (end int, mark string) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// afterTrunkSlash reads the subscriber's digits at s[k:] after a trunk
+// code of trunk digits and a slash ("030/1234567", "0171/12345678"). It
+// reports where they end, and whether the whole is phone-shaped: a trunk
+// code of 2 to 5 digits, at least 5 digits after it, 9 to 15 in all, and
+// nothing glued after them (not "0123/4567890/1", a path or reference).
+func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
+	end = k
+	for end < len(s) && isDigit(s[end]) {
+		end++
+	}
+	n := end - k
+	if trunk < 2 || trunk > 5 || n < 5 || trunk+n < 9 || trunk+n > 15 {
+		return end, false
+	}
+	if end < len(s) {
+		if c := s[end]; gluedAfter(s, end) || (c == '/' || c == '.' || c == ',' || c == '-') && end+1 < len(s) && isDigit(s[end+1]) {
+			return end, false
+		}
+	}
+	return end, true
+}
+
+// minCuedPhoneDigits is the fewest digits taken for a phone number when a
+// word before them says one follows ("call 555 1234"); without such a word
+// a phone number needs 10.
+const minCuedPhoneDigits = 6
+
+// phoneCueBefore reports whether the number at s[i] is announced as a
+// phone number: a word such as "call", "phone" or "fax" before it, with at
+// most a few filler words between ("call or text me at", "phone number:",
+// "tel. no."), or "my number" / "our number". "Order number" and
+// "ticket no." announce nothing.
+func phoneCueBefore(s string, i int) bool {
+	var low [12]byte
+	j := i
+	afterNumber := false // the word met last (the next in the text) is "number"
+	for range maxCueWords {
+		for j > 0 && isCueSep(s[j-1]) {
+			j--
+		}
+		k := j
+		for k > 0 && j-k <= len(low) && ('a' <= s[k-1]|0x20 && s[k-1]|0x20 <= 'z') {
+			k--
+		}
+		if k == j || j-k > len(low) || k > 0 && (s[k-1] >= utf8.RuneSelf || isASCIIWordByte(s[k-1])) {
+			return false // no word, or one too long or not plain ASCII letters
+		}
+		for n := k; n < j; n++ {
+			low[n-k] = s[n] | 0x20
+		}
+		w := low[:j-k]
+		switch cueWords[string(w)] {
+		case cue:
+			return true
+		case owner:
+			if afterNumber {
+				return true
+			}
+			fallthrough
+		case filler:
+			afterNumber = string(w) == "number"
+		default:
+			return false
+		}
+		j = k
+	}
+	return false
+}
+
+// maxCueWords bounds how far phoneCueBefore looks back, in words: the cue
+// and the fillers after it, as in "call or text me at".
+const maxCueWords = 5
+
+// isCueSep reports whether c may stand between the words of a cue and
+// the number: "Tel.: ", "phone=", "fax - ", "(mobile) ".
+func isCueSep(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')':
+		return true
+	}
+	return false
+}
+
+// The kinds of word phoneCueBefore meets.
+const (
+	other  = iota
+	cue    // says a phone number follows
+	filler // may stand between a cue and the number
+	owner  // "my" in "my number": a cue before "number", a filler elsewhere
+)
+
+var cueWords = map[string]uint8{
+	"phone": cue, "phones": cue, "telephone": cue, "tel": cue, "tlf": cue,
+	"telefon": cue, "telefono": cue, "ph": cue, "mobile": cue, "mobil": cue,
+	"mob": cue, "cell": cue, "cellphone": cue, "landline": cue, "hotline": cue,
+	"fax": cue, "whatsapp": cue, "sms": cue, "text": cue, "call": cue,
+	"ring": cue, "dial": cue, "contact": cue, "reach": cue,
+
+	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
+	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
+	"nr": filler, "number": filler, "num": filler, "direct": filler,
+	"the": filler, "via": filler, "anytime": filler, "back": filler,
+
+	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
+}
 
 func sepBit(c byte) int {
 	switch c {

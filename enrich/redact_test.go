@@ -47,6 +47,21 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"tel:+15550109999", "tel:[phone]"},
 		{"phone=5550109999", "phone=[phone]"},
 		{"call 555 010 9999.", "call [phone]."},
+		{"0044 7911 123456", "[phone]"}, // Luhn-valid, but no card number starts with 0
+		// A trunk code and a slash, as German-speaking countries write them.
+		{"Telefon: 030/1234567", "Telefon: [phone]"},
+		{"0171/12345678 (mobil)", "[phone] (mobil)"},
+		{"ruf an: 0891/234567.", "ruf an: [phone]."},
+		// Shorter local numbers, where a word says a phone number follows.
+		{"call 555 1234", "call [phone]"},
+		{"ph: 555-1234", "ph: [phone]"},
+		{"Tel.: 555.1234 or mobile 0612 3456", "Tel.: [phone] or mobile [phone]"},
+		{"phone=5551234", "phone=[phone]"},
+		{"call or text me at 555-1234!", "call or text me at [phone]!"},
+		{"my number is 555 12 34", "my number is [phone]"},
+		{"Phone number: 5551234", "Phone number: [phone]"},
+		{"fax no. 555-1234", "fax no. [phone]"},
+		{"WhatsApp +49 1512345", "WhatsApp [phone]"},
 		// Card numbers: Luhn-valid, 13 to 19 digits.
 		{"card 4242 4242 4242 4242 exp 12/29", "card [card] exp 12/29"},
 		{"4111-1111-1111-1111", "[card]"},
@@ -93,6 +108,17 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Ratio 16:9 and score 4.5/5 and 99.9% uptime.",
 		"Path /api/v2/orders/12345678901 returned 404.",
 		"x=5550109999y",
+		// Short numbers without a word saying they are phone numbers, and
+		// such words before numbers that are something else.
+		"Order 5551234 and ticket 555-1234 are open.",
+		"My order number is 5551234, my account number 7654321.",
+		"Ticket no. 1234567 was closed.",
+		"Phone support took 20 minutes; call 911 or call 3 times.",
+		"Call on 2024-05-01 at 10:30.",
+		"The phone app has 1 000 000 users.",
+		"We called 1234567 customers.",
+		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
+		"Build 0123/4567890/1 is a path.",
 	} {
 		if got := enrich.RedactText(s); got != s {
 			t.Errorf("RedactText(%q) changed it to %q", s, got)

@@ -25,12 +25,19 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	_, reg := runWorker(t, p.cfg)
 
 	const n = 600
+	// Contact details as customers write them: international, with a
+	// trunk code and a slash, and a short local number after "call".
+	contacts := []string{
+		" Reach me at user%d@example.net or +44 20 7946 %04d.",
+		" Mail user%d@example.net, Telefon: 030/7946%04d.",
+		" user%d@example.net here, or call 794-%04d.",
+	}
 	recs := make([]*feedback.Record, n)
 	for i := range recs {
 		recs[i] = record(i)
 		// Distinct texts, or the cache would answer all but the first.
 		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body +
-			fmt.Sprintf(" Reach me at user%d@example.net or +44 20 7946 %04d.", i, i)
+			fmt.Sprintf(contacts[i%len(contacts)], i, i)
 	}
 	p.publish(recs...)
 	p.waitRows(n, 90*time.Second)
@@ -63,7 +70,7 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 
 	for _, body := range llm.requests() {
 		lower := strings.ToLower(body)
-		if strings.Contains(lower, "@example") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") {
+		if strings.Contains(lower, "@example") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") || strings.Contains(body, "794-") {
 			t.Fatalf("a request body holds contact details: %.300s", body)
 		}
 	}
