@@ -133,7 +133,9 @@ func appendLower(dst []byte, s string) []byte {
 // a Unix timestamp is taken for a phone number, and so is a shorter one
 // after a word such as "contact" or "call"; a phone number written with
 // words ("five five five"), a short local number nothing announces, or an
-// address written "jane at example dot com" is not found.
+// address spelled without brackets ("jane at example dot com") is not
+// found; one spelled with them ("jane [at] example [dot] com",
+// "jane(at)example.com") is.
 func RedactText(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] has been written to b, redacted
@@ -169,7 +171,17 @@ func RedactText(s string) string {
 				i = end
 				continue
 			}
-		case '0' <= c && c <= '9' || c == '+' || c == '(':
+		case c == '(' || c == '[' || c == '{':
+			if start, end, ok := spelledEmailAround(s, i, last); ok {
+				replace(start, end, emailMark)
+				i = end
+				continue
+			}
+			if c != '(' {
+				break
+			}
+			fallthrough
+		case '0' <= c && c <= '9' || c == '+':
 			end, mark := numberAt(s, i)
 			if mark != "" {
 				replace(i, end, mark)
@@ -190,7 +202,7 @@ func RedactText(s string) string {
 // else is skipped with one table lookup. Bytes rather than bools, so that
 // lookups for four bytes combine with one OR.
 var redactTrigger = [256]uint8{
-	'@': 1, '+': 1, '(': 1,
+	'@': 1, '+': 1, '(': 1, '[': 1, '{': 1,
 	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1,
 	'5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
 }
@@ -200,7 +212,82 @@ var redactTrigger = [256]uint8{
 // and . _ % + ' -; the domain needs a dot and a last label that starts
 // with two letters.
 func emailAround(s string, at, from int) (start, end int, ok bool) {
-	start = at
+	return emailSpan(s, at, at+1, from, false)
+}
+
+// spelledEmailAround finds an address written with a bracketed "at" to get
+// past spam filters, around the bracket at s[open]: "jane(at)example.com",
+// "jane [at] example [dot] com". Its domain's dots may be spelled too.
+func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
+	closing := closingBracket(s[open])
+	j := skipSpaces(s, open+1)
+	if j+2 >= len(s) || s[j]|0x20 != 'a' || s[j+1]|0x20 != 't' {
+		return 0, 0, false
+	}
+	j = skipSpaces(s, j+2)
+	if j >= len(s) || s[j] != closing {
+		return 0, 0, false
+	}
+	localEnd := open
+	for localEnd > from && s[localEnd-1] == ' ' {
+		localEnd--
+	}
+	return emailSpan(s, localEnd, skipSpaces(s, j+1), from, true)
+}
+
+// closingBracket returns the bracket that closes c, or 0 if c opens none.
+func closingBracket(c byte) byte {
+	switch c {
+	case '(':
+		return ')'
+	case '[':
+		return ']'
+	case '{':
+		return '}'
+	}
+	return 0
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// spelledDot returns the length of a dot written as a word at s[j:] in a
+// spelled address: "(dot)", " [dot] ", " dot ", or 0.
+func spelledDot(s string, j int) int {
+	k := skipSpaces(s, j)
+	closing := byte(0)
+	if k < len(s) {
+		closing = closingBracket(s[k])
+	}
+	if closing != 0 {
+		k++
+	} else if k == j {
+		return 0 // a bare "dot" needs spaces around it
+	}
+	if k+3 > len(s) || s[k]|0x20 != 'd' || s[k+1]|0x20 != 'o' || s[k+2]|0x20 != 't' {
+		return 0
+	}
+	k += 3
+	if closing != 0 {
+		if k >= len(s) || s[k] != closing {
+			return 0
+		}
+		k++
+	} else if k >= len(s) || s[k] != ' ' {
+		return 0
+	}
+	return skipSpaces(s, k) - j
+}
+
+// emailSpan finds an address whose local part ends at s[localEnd] and
+// whose domain starts at s[domStart], not reaching back before s[from].
+// With spelled, the domain's dots may be words (see spelledDot).
+func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end int, ok bool) {
+	start = localEnd
 	for start > from {
 		c := s[start-1]
 		if c < utf8.RuneSelf {
@@ -216,10 +303,10 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 		}
 		start -= size
 	}
-	for start < at && s[start] == '.' {
+	for start < localEnd && s[start] == '.' {
 		start++
 	}
-	if start == at {
+	if start == localEnd {
 		return 0, 0, false
 	}
 	// Walk the domain label by label, ending it after the last label that
@@ -227,7 +314,7 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 	// "jane@example.com.1" keeps its ".1", while "jane@example.com2" goes
 	// whole: better to hide a little more than to leave most of an address.
 	end = -1
-	for j := at + 1; ; j++ { // j++ steps over the dot between labels
+	for j := domStart; ; {
 		labelStart, lead, letters := j, 0, true // lead: letters the label starts with
 		for j < len(s) {
 			c := s[j]
@@ -255,12 +342,19 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 		if j == labelStart {
 			break // an empty label ends the domain: "a@b..c", "a@b."
 		}
-		if labelStart > at+1 && lead >= 2 {
+		if labelStart > domStart && lead >= 2 {
 			end = j
 		}
-		if j == len(s) || s[j] != '.' {
+		sep := 0 // the length of the dot after the label
+		if j < len(s) && s[j] == '.' {
+			sep = 1
+		} else if spelled {
+			sep = spelledDot(s, j)
+		}
+		if sep == 0 {
 			break
 		}
+		j += sep
 	}
 	if end < 0 {
 		return 0, 0, false

@@ -29,6 +29,13 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"5551234567@sms.example.net", "[email]"},
 		{"jane@example.com.1", "[email].1"},
 		{"jane@example.com2024 wrote", "[email] wrote"},
+		// Addresses written around spam filters, with a bracketed "at".
+		{"jane(at)example.com", "[email]"},
+		{"mail jane [at] example [dot] com please", "mail [email] please"},
+		{"Jane.Doe {at} mail.example.org", "[email]"},
+		{"ops (AT) acme-corp (DOT) io.", "[email]."},
+		{"j.doe[at]example[dot]co[dot]uk", "[email]"},
+		{"write to jane (at) example dot com", "write to [email]"},
 		// Phone numbers.
 		{"call +1 (555) 010-9999 today", "call [phone] today"},
 		{"call (555) 010-9999", "call [phone]"},
@@ -105,6 +112,8 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Version 1.2.3.4.5.6.7.8.9.10 is odd.",
 		"ISBN 978-3-16-148410-0 is a book.",
 		"The user@localhost account and @mentions and a@b.",
+		"Meet (at) noon, prices [at] the store, look at example dot com.",
+		"Tap (at) the top [at] 3.5 seconds; (at)example.com and [at].",
 		"Ratio 16:9 and score 4.5/5 and 99.9% uptime.",
 		"Path /api/v2/orders/12345678901 returned 404.",
 		"x=5550109999y",
@@ -236,6 +245,7 @@ func FuzzRedactText(f *testing.F) {
 		"((((+++@@@....----",
 		"\xff@\xfe.com jörg@exämple.de",
 		"12345678901234567890 1-2-3-4-5-6-7-8-9",
+		"jane [at] example [dot] com, b(at)c.io, call 555 1234, 030/1234567",
 	} {
 		f.Add(s)
 	}
