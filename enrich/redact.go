@@ -417,11 +417,12 @@ func numberAt(s string, i int) (end int, mark string) {
 			}
 			nd++
 		}
+		groups[ng] = k - gs
 		if paren {
 			k++
 			seps |= sepParen
 		}
-		groups[ng], groupEnd[ng] = k-gs, k
+		groupEnd[ng] = k
 		ng++
 		j = k
 		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(') {
@@ -478,7 +479,7 @@ func numberAt(s string, i int) (end int, mark string) {
 	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
 		return resume, ""
 	}
-	if !phoneShaped(groups[:ng], seps, plus, s[i:end]) {
+	if !phoneShaped(withoutTrunkZero(s, groups[:ng], groupEnd[:ng]), seps, plus, s[i:end]) {
 		return resume, ""
 	}
 	return end, phoneMark
@@ -654,6 +655,19 @@ func skipDigits(s string, i int) int {
 		break
 	}
 	return i
+}
+
+// withoutTrunkZero leaves out of groups a bracketed "(0)" after the
+// country code, as in "+33 (0)6 12 34 56 78": the trunk prefix that is
+// dropped when dialling from abroad, which is no group of the number's
+// own. groups is changed in place.
+func withoutTrunkZero(s string, groups, groupEnd []int) []int {
+	for k := 1; k < len(groups); k++ {
+		if groups[k] == 1 && groupEnd[k] >= 3 && s[groupEnd[k]-3:groupEnd[k]] == "(0)" {
+			return append(groups[:k], groups[k+1:]...)
+		}
+	}
+	return groups
 }
 
 // isDate reports whether the first three groups are a date: 2024-05-01 or

@@ -49,6 +49,8 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
 		{"+33 6 12 34 56 78", "[phone]"},
+		{"+33 (0)6 12 34 56 78", "[phone]"},
+		{"+44 (0)20 7946 0958", "[phone]"},
 		{"06 12 34 56 78", "[phone]"},
 		{"1-800-555-0199", "[phone]"},
 		{"tel:+15550109999", "tel:[phone]"},
