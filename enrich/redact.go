@@ -24,10 +24,12 @@ const (
 // they are stored, and replaces the author's e-mail address with a keyed
 // hash so that one person's feedback can still be grouped.
 //
-// In Title and Body it replaces e-mail addresses with [email], phone
-// numbers with [phone] and payment card numbers with [card] (see
-// RedactText). Author names are left alone: they are the customer's
-// chosen display name, which support teams need to follow up.
+// In Title, Body and the values of Metadata (where sources keep a
+// satisfaction comment, a rating remark, a CSV's extra columns) it
+// replaces e-mail addresses with [email], phone numbers with [phone] and
+// payment card numbers with [card] (see RedactText). Author names are left
+// alone: they are the customer's chosen display name, which support teams
+// need to follow up.
 //
 // A Redactor is safe for concurrent use.
 type Redactor struct {
@@ -57,9 +59,9 @@ type emailHasher struct {
 	hex [2 * sha256.Size]byte
 }
 
-// Enrich redacts every item's title and body, sets AuthorEmailHash when
-// the record has an author e-mail address and a key is set, and always
-// clears Author.Email. It never fails.
+// Enrich redacts every item's title, body and metadata values, sets
+// AuthorEmailHash when the record has an author e-mail address and a key
+// is set, and always clears Author.Email. It never fails.
 func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 	for _, it := range items {
 		if it == nil || it.Record == nil {
@@ -69,6 +71,11 @@ func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 		if !x.KeepText {
 			r.Title = RedactText(r.Title)
 			r.Body = RedactText(r.Body)
+			for k, v := range r.Metadata {
+				if red := RedactText(v); red != v {
+					r.Metadata[k] = red
+				}
+			}
 		}
 		if a := r.Author; a != nil && a.Email != "" {
 			it.AuthorEmailHash = x.HashEmail(a.Email)

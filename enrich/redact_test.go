@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -149,14 +150,33 @@ func TestRedactTextDoesNotAllocateWhenThereIsNothingToRedact(t *testing.T) {
 	}
 }
 
-func TestRedactorRedactsTitleAndBodyButNotTheAuthorName(t *testing.T) {
+func TestRedactorRedactsTitleBodyAndMetadataButNotTheAuthorName(t *testing.T) {
 	rec := &feedback.Record{
 		Title:  "Call me on 555-010-9999",
 		Body:   "Reach me at jane@example.com, card 4242 4242 4242 4242.",
 		Author: &feedback.Author{ID: "u1", Name: "Jane jane@example.com", Email: "jane@example.com"},
+		// Sources keep customers' own words in metadata too: a satisfaction
+		// comment, a rating remark, a CSV's extra columns.
+		Metadata: map[string]string{
+			"satisfaction_comment": "fine, but call me on +44 20 7946 0958",
+			"external_id":          "jane@example.com",
+			"author_role":          "customer",
+			"topic_id":             "5120",
+			"link":                 "https://example.com/r/app/comments/1abc",
+		},
 	}
 	if err := enrich.NewRedactor([]byte("k")).Enrich(context.Background(), []*enrich.Item{{Record: rec}}); err != nil {
 		t.Fatal(err)
+	}
+	wantMeta := map[string]string{
+		"satisfaction_comment": "fine, but call me on [phone]",
+		"external_id":          "[email]",
+		"author_role":          "customer",
+		"topic_id":             "5120",
+		"link":                 "https://example.com/r/app/comments/1abc",
+	}
+	if !maps.Equal(rec.Metadata, wantMeta) {
+		t.Errorf("metadata = %v\nwant %v", rec.Metadata, wantMeta)
 	}
 	if rec.Title != "Call me on [phone]" {
 		t.Errorf("title = %q", rec.Title)
@@ -265,7 +285,11 @@ func FuzzRedactText(f *testing.F) {
 }
 
 func TestKeepTextLeavesTheTextButStillHashesTheAuthor(t *testing.T) {
-	rec := &feedback.Record{Body: "Call me on +1 415 555 0134", Author: &feedback.Author{Email: "ann@example.com"}}
+	rec := &feedback.Record{
+		Body:     "Call me on +1 415 555 0134",
+		Author:   &feedback.Author{Email: "ann@example.com"},
+		Metadata: map[string]string{"rating_remark": "ann@example.com"},
+	}
 	r := enrich.NewRedactor([]byte("k"))
 	r.KeepText = true
 	it := &enrich.Item{Record: rec}
@@ -274,6 +298,9 @@ func TestKeepTextLeavesTheTextButStillHashesTheAuthor(t *testing.T) {
 	}
 	if rec.Body != "Call me on +1 415 555 0134" {
 		t.Errorf("body changed to %q with KeepText", rec.Body)
+	}
+	if rec.Metadata["rating_remark"] != "ann@example.com" {
+		t.Errorf("metadata changed to %v with KeepText", rec.Metadata)
 	}
 	if rec.Author.Email != "" || it.AuthorEmailHash == "" {
 		t.Errorf("author address kept (%q) or not hashed (%q)", rec.Author.Email, it.AuthorEmailHash)

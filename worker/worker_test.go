@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,19 +21,24 @@ import (
 func TestRecordsLandEnrichedAndRedacted(t *testing.T) {
 	p := newPipeline(t, func(c *config.Config) { c.Enrich.EmailHashKey = "k" })
 	p.startWorker(p.cfg)
-	p.publish(record(1), record(2), record(3))
+	withComment := record(1)
+	withComment.Metadata = map[string]string{"satisfaction_comment": "Mail jane.doe@example.com, or call 555 0134"}
+	p.publish(withComment, record(2), record(3))
 	p.waitRows(3, 30*time.Second)
 
 	var body, hash, tagger string
-	var themes []string
+	var themes, metadata []string
 	var sentiment float32
-	err := p.conn.QueryRow(context.Background(), "SELECT body, author_email_hash, themes, sentiment, tagger FROM "+p.db+".feedback FINAL WHERE id = 'discourse:1'").
-		Scan(&body, &hash, &themes, &sentiment, &tagger)
+	err := p.conn.QueryRow(context.Background(), "SELECT body, author_email_hash, themes, sentiment, tagger, metadata_values FROM "+p.db+".feedback FINAL WHERE id = 'discourse:1'").
+		Scan(&body, &hash, &themes, &sentiment, &tagger, &metadata)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(body, "jane.doe@example.com") || strings.Contains(body, "555") {
 		t.Errorf("personal data stored: %q", body)
+	}
+	if want := []string{"Mail [email], or call [phone]"}; !slices.Equal(metadata, want) {
+		t.Errorf("metadata values stored as %q, want %q", metadata, want)
 	}
 	if !strings.Contains(body, "[email]") || !strings.Contains(body, "[phone]") {
 		t.Errorf("body not redacted as expected: %q", body)
