@@ -1,0 +1,371 @@
+package enrich
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// RedactText's rules for phone and card numbers, and for the numbers that
+// are neither: dates, times, versions, amounts, references.
+
+const (
+	sepSpace = 1 << iota
+	sepDash
+	sepDot
+	sepParen
+)
+
+// maxNumberGroups bounds the digit groups a phone or card number is
+// written in; "+1 (555) 010 99 99" has five.
+const maxNumberGroups = 8
+
+// numberAt looks at the number starting at s[i], a digit, '+' or '('. It
+// returns the end of the number and the mark to replace it with, or no
+// mark and the index to resume scanning at, past the digits it read.
+func numberAt(s string, i int) (end int, mark string) {
+	if gluedBefore(s, i) {
+		return skipDigits(s, i), ""
+	}
+	j := i
+	plus := s[j] == '+'
+	if plus {
+		j++
+	}
+	var (
+		digits   [20]byte // the first 20 digits; more is too many for any mark
+		nd       int
+		groups   [maxNumberGroups]int // digit count of each group
+		groupEnd [maxNumberGroups]int
+		sepAfter [maxNumberGroups]byte
+		ng       int
+		seps     int
+	)
+	for ng < maxNumberGroups {
+		k := j
+		paren := k < len(s) && s[k] == '('
+		if paren {
+			k++
+		}
+		gs := k
+		for k < len(s) && '0' <= s[k] && s[k] <= '9' {
+			k++
+		}
+		if k == gs || paren && (k == len(s) || s[k] != ')') {
+			break
+		}
+		for d := gs; d < k; d++ {
+			if nd < len(digits) {
+				digits[nd] = s[d] - '0'
+			}
+			nd++
+		}
+		groups[ng] = k - gs
+		if paren {
+			k++
+			seps |= sepParen
+		}
+		groupEnd[ng] = k
+		ng++
+		j = k
+		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(') {
+			sepAfter[ng-1] = s[j]
+			seps |= sepBit(s[j])
+			j++
+			continue
+		}
+		if paren && j < len(s) && isDigit(s[j]) { // "(555)010-9999"
+			continue
+		}
+		break
+	}
+	if ng == 0 {
+		return i + 1, ""
+	}
+	end = groupEnd[ng-1]
+	if end < len(s) {
+		switch c := s[end]; {
+		case isDigit(c) || gluedAfter(s, end):
+			return skipDigits(s, end), ""
+		case c == '/' && !plus && ng == 1 && s[i] == '0' && end+1 < len(s) && isDigit(s[end+1]):
+			// "030/1234567": a trunk code, a slash and the subscriber's number.
+			if e, ok := afterTrunkSlash(s, end+1, groups[0]); ok {
+				return e, phoneMark
+			}
+			return skipDigits(s, end+1), ""
+		case (c == ',' || c == '/' || c == '.') && end+1 < len(s) && isDigit(s[end+1]):
+			return skipDigits(s, end+1), "" // 1234,56 or a date with slashes
+		case c == ':' && end+1 < len(s) && isDigit(s[end+1]):
+			// A time follows, as in "2024-05-01 10:30": its hour is no part of
+			// the number.
+			ng--
+			nd -= groups[ng]
+			if ng == 0 {
+				return skipDigits(s, end+1), ""
+			}
+			end = groupEnd[ng-1]
+		}
+	}
+	resume := groupEnd[ng-1]
+	if isDate(groups[:ng], sepAfter[:ng]) {
+		return groupEnd[2], ""
+	}
+	if nd > 19 {
+		return resume, ""
+	}
+	// No payment card number starts with 0: its first digit names the
+	// issuer's industry, and 0 is none that issues cards.
+	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && digits[0] != 0 && luhn(digits[:nd]) {
+		return end, cardMark
+	}
+	short := nd < 10 && !(plus && nd >= 8)
+	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
+		return resume, ""
+	}
+	if !phoneShaped(withoutTrunkZero(s, groups[:ng], groupEnd[:ng]), seps, plus, s[i:end]) {
+		return resume, ""
+	}
+	return end, phoneMark
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// afterTrunkSlash reads the subscriber's digits at s[k:] after a trunk
+// code of trunk digits and a slash ("030/1234567", "0171/12345678"). It
+// reports where they end, and whether the whole is phone-shaped: a trunk
+// code of 2 to 5 digits, at least 5 digits after it, 9 to 15 in all, and
+// nothing glued after them (not "0123/4567890/1", a path or reference).
+func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
+	end = k
+	for end < len(s) && isDigit(s[end]) {
+		end++
+	}
+	n := end - k
+	if trunk < 2 || trunk > 5 || n < 5 || trunk+n < 9 || trunk+n > 15 {
+		return end, false
+	}
+	if end < len(s) {
+		if c := s[end]; gluedAfter(s, end) || (c == '/' || c == '.' || c == ',' || c == '-') && end+1 < len(s) && isDigit(s[end+1]) {
+			return end, false
+		}
+	}
+	return end, true
+}
+
+// minCuedPhoneDigits is the fewest digits taken for a phone number when a
+// word before them says one follows ("call 555 1234"); without such a word
+// a phone number needs 10.
+const minCuedPhoneDigits = 6
+
+// phoneCueBefore reports whether the number at s[i] is announced as a
+// phone number: a word such as "call", "phone" or "fax" before it, with at
+// most a few filler words between ("call or text me at", "phone number:",
+// "tel. no."), or "my number" / "our number". "Order number" and
+// "ticket no." announce nothing.
+func phoneCueBefore(s string, i int) bool {
+	var low [12]byte
+	j := i
+	afterNumber := false // the word met last (the next in the text) is "number"
+	for range maxCueWords {
+		for j > 0 && isCueSep(s[j-1]) {
+			j--
+		}
+		k := j
+		for k > 0 && j-k <= len(low) && ('a' <= s[k-1]|0x20 && s[k-1]|0x20 <= 'z') {
+			k--
+		}
+		if k == j || j-k > len(low) || k > 0 && (s[k-1] >= utf8.RuneSelf || isASCIIWordByte(s[k-1])) {
+			return false // no word, or one too long or not plain ASCII letters
+		}
+		for n := k; n < j; n++ {
+			low[n-k] = s[n] | 0x20
+		}
+		w := low[:j-k]
+		switch cueWords[string(w)] {
+		case cue:
+			return true
+		case owner:
+			if afterNumber {
+				return true
+			}
+			fallthrough
+		case filler:
+			afterNumber = string(w) == "number"
+		default:
+			return false
+		}
+		j = k
+	}
+	return false
+}
+
+// maxCueWords bounds how far phoneCueBefore looks back, in words: the cue
+// and the fillers after it, as in "call or text me at".
+const maxCueWords = 5
+
+// isCueSep reports whether c may stand between the words of a cue and
+// the number: "Tel.: ", "phone=", "fax - ", "(mobile) ".
+func isCueSep(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')':
+		return true
+	}
+	return false
+}
+
+// The kinds of word phoneCueBefore meets.
+const (
+	other  = iota
+	cue    // says a phone number follows
+	filler // may stand between a cue and the number
+	owner  // "my" in "my number": a cue before "number", a filler elsewhere
+)
+
+var cueWords = map[string]uint8{
+	"phone": cue, "phones": cue, "telephone": cue, "tel": cue, "tlf": cue,
+	"telefon": cue, "telefono": cue, "ph": cue, "mobile": cue, "mobil": cue,
+	"mob": cue, "cell": cue, "cellphone": cue, "landline": cue, "hotline": cue,
+	"fax": cue, "whatsapp": cue, "sms": cue, "text": cue, "call": cue,
+	"ring": cue, "dial": cue, "contact": cue, "reach": cue,
+
+	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
+	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
+	"nr": filler, "number": filler, "num": filler, "direct": filler,
+	"the": filler, "via": filler, "anytime": filler, "back": filler,
+
+	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
+}
+
+func sepBit(c byte) int {
+	switch c {
+	case ' ':
+		return sepSpace
+	case '-':
+		return sepDash
+	}
+	return sepDot
+}
+
+// gluedBefore reports whether the number at s[i] continues a word, an
+// amount, a version, a ticket reference or a path, judging by what comes
+// right before it.
+func gluedBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	c := s[i-1]
+	if c >= utf8.RuneSelf {
+		r, _ := utf8.DecodeLastRuneInString(s[:i])
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Sc, r)
+	}
+	switch {
+	case isASCIIWordByte(c):
+		return true
+	case c == '-' || c == ',':
+		return i >= 2 && isASCIIWordByte(s[i-2]) // "ID-5551234567", "1,234"
+	}
+	switch c {
+	case '_', '.', '#', '$', '/', '\\', '@', '%', '&', '~', '^':
+		return true
+	case ']':
+		// Digits right after a placeholder were glued to what it replaced,
+		// so a second pass must not find a number the first did not.
+		return true
+	}
+	return false
+}
+
+// gluedAfter reports whether the character at s[end] makes the digits
+// before it part of a word or identifier.
+func gluedAfter(s string, end int) bool {
+	c := s[end]
+	if c >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(s[end:])
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	return isASCIIWordByte(c) || c == '_' || c == '@' || c == '%'
+}
+
+// skipDigits returns the index past the run of digits and digit separators
+// at s[i:], so that a rejected number is not re-examined digit by digit.
+func skipDigits(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if isDigit(c) || (c == '-' || c == '.' || c == ' ' || c == ',' || c == '/' || c == ':') && i+1 < len(s) && isDigit(s[i+1]) {
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// withoutTrunkZero leaves out of groups a bracketed "(0)" after the
+// country code, as in "+33 (0)6 12 34 56 78": the trunk prefix that is
+// dropped when dialling from abroad, which is no group of the number's
+// own. groups is changed in place.
+func withoutTrunkZero(s string, groups, groupEnd []int) []int {
+	for k := 1; k < len(groups); k++ {
+		if groups[k] == 1 && groupEnd[k] >= 3 && s[groupEnd[k]-3:groupEnd[k]] == "(0)" {
+			return append(groups[:k], groups[k+1:]...)
+		}
+	}
+	return groups
+}
+
+// isDate reports whether the first three groups are a date: 2024-05-01 or
+// 01-05-2024 (or with dots), one separator throughout.
+func isDate(groups []int, sepAfter []byte) bool {
+	if len(groups) < 3 || sepAfter[0] != sepAfter[1] || sepAfter[0] == ' ' {
+		return false
+	}
+	a, b, c := groups[0], groups[1], groups[2]
+	return a == 4 && b <= 2 && c <= 2 || a <= 2 && b <= 2 && c == 4
+}
+
+// phoneShaped checks the grouping of a candidate phone number, to tell it
+// from lists of numbers, IP addresses and amounts grouped by thousands.
+func phoneShaped(groups []int, seps int, plus bool, text string) bool {
+	// Only the country or trunk code and one group after it may be single
+	// digits: "+33 6 12 34 56 78", "1 800 555 0199", but not "3 4 5 6 7".
+	for k := 1; k < len(groups); k++ {
+		if groups[k] == 1 && k != 1 {
+			return false
+		}
+	}
+	// Four dotted groups of at most three digits is an IP address.
+	if seps&sepDot != 0 && len(groups) == 4 && max(groups[0], groups[1], groups[2], groups[3]) <= 3 {
+		return false
+	}
+	// 1 000 000 000 and 12.345.678.901 are amounts.
+	if !plus && seps&sepParen == 0 && len(groups) >= 3 && groups[0] <= 3 && text[0] != '0' {
+		thousands := true
+		for _, g := range groups[1:] {
+			if g != 3 {
+				thousands = false
+				break
+			}
+		}
+		if thousands {
+			return false
+		}
+	}
+	return true
+}
+
+// luhn reports whether digits pass the Luhn checksum card numbers carry.
+func luhn(digits []byte) bool {
+	sum := 0
+	double := false
+	for k := len(digits) - 1; k >= 0; k-- {
+		d := int(digits[k])
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
