@@ -35,6 +35,7 @@ func newThemesSuggestCmd(a *app) *cobra.Command {
 		opts         discover.Options
 		format       string
 		offlineNames bool
+		tone         string
 	)
 	cmd := &cobra.Command{
 		Use:   "suggest",
@@ -46,8 +47,10 @@ offline (TF-IDF and spherical k-means, see docs/tagging.md); when the LLM
 is configured (llm.enabled), it names the candidates and describes each in
 a sentence, from their words and redacted quotes, in one request
 (--offline-names keeps the offline names). Candidates named alike are
-shown as one. Add the candidates worth keeping to the taxonomy with
-keywords and examples.`,
+shown as one. Each candidate shows its items' mean sentiment, which tells
+praise no theme needs from a problem no theme covers; --sentiment negative
+clusters only the items that read negative. Add the candidates worth
+keeping to the taxonomy with keywords and examples.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -60,18 +63,24 @@ keywords and examples.`,
 			if err := checkPositive("since", since); err != nil {
 				return err
 			}
+			toneFilter, ok := tones[tone]
+			if !ok {
+				return fmt.Errorf("--sentiment %q: want any, negative or positive", tone)
+			}
 			var items []stored.Item
 			err := withFeedback(cmd.Context(), a, func(s *stored.Store) error {
 				var err error
-				items, err = s.Untagged(cmd.Context(), time.Now().Add(-since), limit)
+				items, err = s.Untagged(cmd.Context(), time.Now().Add(-since), limit, toneFilter)
 				return err
 			})
 			if err != nil {
 				return err
 			}
 			texts := make([]discover.Text, len(items))
+			sentiment := make(map[string]float32, len(items))
 			for i, it := range items {
 				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
+				sentiment[it.ID] = it.Sentiment
 			}
 			cands := discover.Suggest(texts, opts)
 			namedBy := "offline"
@@ -87,35 +96,44 @@ keywords and examples.`,
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				type candidate struct {
-					Name        string   `json:"name"`
-					Description string   `json:"description,omitempty"`
-					Terms       []string `json:"terms"`
-					Count       int      `json:"count"`
-					Share       float64  `json:"share"`
-					Quotes      []string `json:"quotes"`
-					IDs         []string `json:"ids"`
+					Name          string   `json:"name"`
+					Description   string   `json:"description,omitempty"`
+					Terms         []string `json:"terms"`
+					Count         int      `json:"count"`
+					Share         float64  `json:"share"`
+					Sentiment     float64  `json:"sentiment"`
+					NegativeShare float64  `json:"negative_share"`
+					Quotes        []string `json:"quotes"`
+					IDs           []string `json:"ids"`
 				}
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
-					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
+					mean, negative := sentimentOf(c.IDs, sentiment)
+					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
 				}
-				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "named_by": namedBy, "candidates": list})
+				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment": tone, "named_by": namedBy, "candidates": list})
 			}
-			if _, err := fmt.Fprintf(out, "%d untagged items since %s; %d candidate themes\n",
-				len(items), time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
+			what := "untagged items"
+			if toneFilter != stored.AnyTone {
+				what = "untagged " + tone + " items"
+			}
+			if _, err := fmt.Fprintf(out, "%d %s since %s; %d candidate themes\n",
+				len(items), what, time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
 				return err
 			}
 			if len(cands) == 0 {
 				return nil
 			}
 			tbl := tablewriter.NewTable(out, tablewriter.WithHeaderAutoFormat(tw.Off))
-			tbl.Header("Candidate", "Items", "Share", "Example quotes")
+			tbl.Header("Candidate", "Items", "Share", "Sentiment", "Example quotes")
 			for _, c := range cands {
 				name := c.Name
 				if c.Description != "" {
 					name += "\n" + c.Description
 				}
-				if err := tbl.Append(name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), strings.Join(c.Quotes, "\n")); err != nil {
+				mean, negative := sentimentOf(c.IDs, sentiment)
+				mood := fmt.Sprintf("%+.2f\n%.0f%% negative", mean, 100*negative)
+				if err := tbl.Append(name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), mood, strings.Join(c.Quotes, "\n")); err != nil {
 					return fmt.Errorf("table: %w", err)
 				}
 			}
@@ -130,7 +148,28 @@ keywords and examples.`,
 	f.IntVar(&opts.Quotes, "quotes", 3, "example quotes per candidate")
 	f.StringVar(&format, "format", "table", "output: table or json")
 	f.BoolVar(&offlineNames, "offline-names", false, "keep the offline names even when the LLM is configured (llm.enabled)")
+	f.StringVar(&tone, "sentiment", "any", "which untagged items to cluster: any, negative (problems no theme covers) or positive")
 	return cmd
+}
+
+// tones are the values of themes suggest --sentiment.
+var tones = map[string]stored.Tone{"any": stored.AnyTone, "negative": stored.NegativeTone, "positive": stored.PositiveTone}
+
+// sentimentOf returns the mean sentiment of the items ids names and the
+// share of them whose sentiment is negative.
+func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative float64) {
+	if len(ids) == 0 {
+		return 0, 0
+	}
+	for _, id := range ids {
+		v := float64(sentiment[id])
+		mean += v
+		if v < 0 {
+			negative++
+		}
+	}
+	n := float64(len(ids))
+	return mean / n, negative / n
 }
 
 // nameWithLLM asks the configured LLM to name the candidates, and renames

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -91,6 +92,91 @@ func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
 	table, _, err := execute(t, context.Background(), "themes", "suggest", "--clusters", "1")
 	if err != nil || !strings.Contains(table, "dark") || !strings.Contains(table, "5 untagged items") {
 		t.Errorf("table output %q, %v", table, err)
+	}
+}
+
+// Each candidate shows its items' sentiment, and --sentiment negative
+// keeps to the items that read negative: problems, not praise.
+func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
+	rows := darkModeRows("Dark mode please, my eyes hurt")
+	for i := range rows {
+		rows[i].Sentiment = 0.4
+	}
+	rows[0].Sentiment = -0.2
+	for i, s := range []string{"The CSV export crashes every time", "Export to CSV crashes on large files",
+		"CSV export crashes again", "Every CSV export crashes the app"} {
+		r := row(fmt.Sprint("x", i), "keywords", s)
+		r.Sentiment = -0.5
+		rows = append(rows, r)
+	}
+	storeRows(t, rows)
+
+	type candidate struct {
+		Name          string   `json:"name"`
+		Count         int      `json:"count"`
+		Sentiment     float64  `json:"sentiment"`
+		NegativeShare float64  `json:"negative_share"`
+		IDs           []string `json:"ids"`
+	}
+	var got struct {
+		Untagged   int         `json:"untagged"`
+		Sentiment  string      `json:"sentiment"`
+		Candidates []candidate `json:"candidates"`
+	}
+	suggest := func(args ...string) string {
+		t.Helper()
+		stdout, stderr, err := execute(t, context.Background(), append([]string{"themes", "suggest"}, args...)...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		return stdout
+	}
+	if err := json.Unmarshal([]byte(suggest("--format", "json", "--clusters", "2")), &got); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]candidate{}
+	for _, c := range got.Candidates {
+		switch {
+		case strings.Contains(c.Name, "dark"):
+			found["dark"] = c
+		case strings.Contains(c.Name, "csv") || strings.Contains(c.Name, "export"):
+			found["export"] = c
+		}
+	}
+	dark, export := found["dark"], found["export"]
+	if got.Untagged != 9 || dark.Count != 5 || export.Count != 4 {
+		t.Fatalf("got %+v, want a dark mode candidate of 5 and an export one of 4", got)
+	}
+	if math.Abs(dark.Sentiment-0.28) > 1e-6 || dark.NegativeShare != 0.2 {
+		t.Errorf("dark mode: sentiment %v, negative share %v; want 0.28 and 0.2", dark.Sentiment, dark.NegativeShare)
+	}
+	if math.Abs(export.Sentiment+0.5) > 1e-6 || export.NegativeShare != 1 {
+		t.Errorf("export: sentiment %v, negative share %v; want -0.5 and 1", export.Sentiment, export.NegativeShare)
+	}
+
+	got.Candidates = nil
+	if err := json.Unmarshal([]byte(suggest("--format", "json", "--clusters", "1", "--sentiment", "negative")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Untagged != 5 || got.Sentiment != "negative" || len(got.Candidates) != 1 {
+		t.Fatalf("--sentiment negative: %+v, want the 5 negative items in one candidate", got)
+	}
+	for _, id := range got.Candidates[0].IDs {
+		if id != "d0" && !strings.HasPrefix(id, "x") {
+			t.Errorf("--sentiment negative clustered %q, which reads positive", id)
+		}
+	}
+
+	table := suggest("--clusters", "2")
+	if !strings.Contains(table, "Sentiment") || !strings.Contains(table, "+0.28") || !strings.Contains(table, "100% negative") {
+		t.Errorf("table lacks the candidates' sentiment:\n%s", table)
+	}
+	if table := suggest("--clusters", "1", "--sentiment", "negative"); !strings.Contains(table, "5 untagged negative items") {
+		t.Errorf("table does not say it kept to negative items:\n%s", table)
+	}
+	if _, _, err := execute(t, context.Background(), "themes", "suggest", "--sentiment", "grumpy"); err == nil ||
+		!strings.Contains(err.Error(), `--sentiment "grumpy"`) {
+		t.Errorf("--sentiment grumpy: %v, want an error naming the value", err)
 	}
 }
 

@@ -18,13 +18,15 @@ import (
 )
 
 // Item is one stored record as the tagging tools need it. Themes is set
-// by TaggedBy, Tags (the source's own tags) by WithTags.
+// by TaggedBy, Tags (the source's own tags) by WithTags, Sentiment (the
+// whole record's, in [-1, 1]) by Untagged.
 type Item struct {
-	ID     string
-	Title  string
-	Body   string
-	Themes []string
-	Tags   []string
+	ID        string
+	Title     string
+	Body      string
+	Themes    []string
+	Tags      []string
+	Sentiment float32
 }
 
 // Text is the record's text as the taggers read it: title, a line break,
@@ -51,7 +53,7 @@ func (s *Store) TaggedBy(ctx context.Context, tagger string, since time.Time, li
 	q := `SELECT id, title, body, themes FROM ` + s.db + `.feedback FINAL
 WHERE tagger = ? AND ingested_at >= toDateTime(?)
 ORDER BY ingested_at, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) *[]string { return &it.Themes }, tagger, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) any { return &it.Themes }, tagger, since.Unix(), limit)
 }
 
 // WithTags returns up to limit records that carry tags of their source
@@ -60,16 +62,36 @@ func (s *Store) WithTags(ctx context.Context, since time.Time, limit int) ([]Ite
 	q := `SELECT id, title, body, tags FROM ` + s.db + `.feedback FINAL
 WHERE length(tags) > 0 AND ingested_at >= toDateTime(?)
 ORDER BY ingested_at, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) *[]string { return &it.Tags }, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) any { return &it.Tags }, since.Unix(), limit)
 }
 
-// Untagged returns up to limit records that got no theme and were created
-// at or after since, newest first.
-func (s *Store) Untagged(ctx context.Context, since time.Time, limit int) ([]Item, error) {
-	q := `SELECT id, title, body FROM ` + s.db + `.feedback FINAL
-WHERE empty(themes) AND created_at >= toDateTime(?)
+// Tone selects records by the sign of their sentiment.
+type Tone int
+
+const (
+	AnyTone      Tone = iota
+	NegativeTone      // sentiment below 0
+	PositiveTone      // sentiment above 0
+)
+
+// toneCondition is the SQL each Tone adds to a WHERE clause.
+var toneCondition = map[Tone]string{
+	AnyTone:      "",
+	NegativeTone: " AND sentiment < 0",
+	PositiveTone: " AND sentiment > 0",
+}
+
+// Untagged returns up to limit records of the given tone that got no
+// theme and were created at or after since, newest first.
+func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, tone Tone) ([]Item, error) {
+	cond, ok := toneCondition[tone]
+	if !ok {
+		return nil, fmt.Errorf("untagged: unknown tone %d", tone)
+	}
+	q := `SELECT id, title, body, sentiment FROM ` + s.db + `.feedback FINAL
+WHERE empty(themes) AND created_at >= toDateTime(?)` + cond + `
 ORDER BY created_at DESC, id LIMIT ?`
-	return s.query(ctx, q, nil, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) any { return &it.Sentiment }, since.Unix(), limit)
 }
 
 // Usage is one UTC day's records (by ingestion time) that one tagger and
@@ -103,15 +125,12 @@ ORDER BY day, tagger, model`
 	})
 }
 
-// query runs q, whose columns are id, title, body and, when list is not
-// nil, one array of strings that list says where to put.
-func (s *Store) query(ctx context.Context, q string, list func(*Item) *[]string, args ...any) ([]Item, error) {
+// query runs q, whose columns are id, title, body and one more, which
+// extra says where in the item to put.
+func (s *Store) query(ctx context.Context, q string, extra func(*Item) any, args ...any) ([]Item, error) {
 	return collect(ctx, s, "feedback", q, args, func(r driver.Rows) (Item, error) {
 		var it Item
-		dest := []any{&it.ID, &it.Title, &it.Body}
-		if list != nil {
-			dest = append(dest, list(&it))
-		}
+		dest := []any{&it.ID, &it.Title, &it.Body, extra(&it)}
 		err := r.Scan(dest...)
 		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
 		return it, err

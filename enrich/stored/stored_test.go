@@ -42,12 +42,12 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		row("a", "llm", []string{"billing"}, day, "Invoice", "Wrong amount"),
 		row("a", "llm", []string{"billing"}, day, "Invoice", "Wrong amount"), // delivered twice
 		row("b", "keywords", []string{"performance"}, day, "", "Slow"),
-		row("c", "llm", nil, day, "", "Thanks a lot"),
+		withSentiment(row("c", "llm", nil, day, "", "Thanks a lot"), 0.6),
 		// Tagged by the LLM first, then again offline: the latest counts.
 		row("d", "llm", []string{"login"}, day, "", "Cannot sign in"),
 		row("d", "keywords", []string{"login"}, day.Add(time.Hour), "", "Cannot sign in"),
 		row("e", "keywords", nil, day, "Dark mode", "Please add it"),
-		row("x'; DROP TABLE feedback; --", "llm", nil, day, "", "odd id"),
+		withSentiment(row("x'; DROP TABLE feedback; --", "llm", nil, day, "", "odd id"), -0.3),
 	}
 	for _, r := range rows { // one insert each, so that duplicates land in separate parts
 		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
@@ -74,21 +74,36 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		t.Errorf("since filter: got %d items ingested before it", len(later))
 	}
 
-	untagged, err := s.Untagged(ctx, day.Add(-24*time.Hour), 100)
-	if err != nil {
-		t.Fatal(err)
+	untagged := func(tone stored.Tone, limit int) []string {
+		t.Helper()
+		items, err := s.Untagged(ctx, day.Add(-24*time.Hour), limit, tone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, fmt.Sprintf("%s %+.1f", it.ID, it.Sentiment))
+		}
+		slices.Sort(got)
+		return got
 	}
-	ids = ids[:0]
-	for _, it := range untagged {
-		ids = append(ids, it.ID)
+	if got, want := untagged(stored.AnyTone, 100), []string{"c +0.6", "e +0.0", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+		t.Errorf("untagged: %q, want %q", got, want)
 	}
-	slices.Sort(ids)
-	if want := []string{"c", "e", "x'; DROP TABLE feedback; --"}; !slices.Equal(ids, want) {
-		t.Errorf("untagged: %q, want %q", ids, want)
+	if got, want := untagged(stored.NegativeTone, 100), []string{"x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+		t.Errorf("untagged and negative: %q, want %q", got, want)
 	}
-	if few, _ := s.Untagged(ctx, day.Add(-24*time.Hour), 2); len(few) != 2 {
+	if got, want := untagged(stored.PositiveTone, 100), []string{"c +0.6"}; !slices.Equal(got, want) {
+		t.Errorf("untagged and positive: %q, want %q", got, want)
+	}
+	if few := untagged(stored.AnyTone, 2); len(few) != 2 {
 		t.Errorf("limit 2 gave %d", len(few))
 	}
+}
+
+func withSentiment(r sinks.Row, v float32) sinks.Row {
+	r.Sentiment = v
+	return r
 }
 
 func TestWithTagsReadsEachTaggedRecordOnce(t *testing.T) {
