@@ -138,7 +138,7 @@ func appendLower(dst []byte, s string) []byte {
 //
 // The rules are heuristics: a bare 10-digit number such as an order id or
 // a Unix timestamp is taken for a phone number, and so is a shorter one
-// after a word such as "contact" or "call"; a phone number written with
+// after a word such as "call" or "phone"; a phone number written with
 // words ("five five five"), a short local number nothing announces, or an
 // address spelled without brackets ("jane at example dot com") is not
 // found; one spelled with them ("jane [at] example [dot] com",

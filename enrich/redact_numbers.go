@@ -224,8 +224,12 @@ var cueWords = map[string]uint8{
 	"phone": cue, "phones": cue, "telephone": cue, "tel": cue, "tlf": cue,
 	"telefon": cue, "telefono": cue, "ph": cue, "mobile": cue, "mobil": cue,
 	"mob": cue, "cell": cue, "cellphone": cue, "landline": cue, "hotline": cue,
-	"fax": cue, "whatsapp": cue, "sms": cue, "text": cue, "call": cue,
-	"ring": cue, "dial": cue, "contact": cue, "reach": cue,
+	"fax": cue, "whatsapp": cue, "sms": cue, "call": cue, "ring": cue,
+	"dial": cue,
+
+	// Not cues, because a count follows them as often as a phone number:
+	// "reach 250000 users", "contact 120000 customers", "text 100000 rows".
+	"text": filler,
 
 	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,

@@ -129,6 +129,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Call on 2024-05-01 at 10:30.",
 		"The phone app has 1 000 000 users.",
 		"We called 1234567 customers.",
+		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
 		"Build 0123/4567890/1 is a path.",
 	} {
