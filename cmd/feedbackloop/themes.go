@@ -111,7 +111,7 @@ keeping to the taxonomy with keywords and examples.`,
 					mean, negative := sentimentOf(c.IDs, sentiment)
 					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
 				}
-				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment": tone, "named_by": namedBy, "candidates": list})
+				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": tone, "named_by": namedBy, "candidates": list})
 			}
 			what := "untagged items"
 			if toneFilter != stored.AnyTone {

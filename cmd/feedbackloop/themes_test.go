@@ -120,7 +120,7 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 	}
 	var got struct {
 		Untagged   int         `json:"untagged"`
-		Sentiment  string      `json:"sentiment"`
+		Filter     string      `json:"sentiment_filter"`
 		Candidates []candidate `json:"candidates"`
 	}
 	suggest := func(args ...string) string {
@@ -158,7 +158,7 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 	if err := json.Unmarshal([]byte(suggest("--format", "json", "--clusters", "1", "--sentiment", "negative")), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Untagged != 5 || got.Sentiment != "negative" || len(got.Candidates) != 1 {
+	if got.Untagged != 5 || got.Filter != "negative" || len(got.Candidates) != 1 {
 		t.Fatalf("--sentiment negative: %+v, want the 5 negative items in one candidate", got)
 	}
 	for _, id := range got.Candidates[0].IDs {
