@@ -5,7 +5,7 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short lint fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves clean
+.PHONY: all build deps test test-short lint fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves tagging-targets clean
 
 all: build
 
@@ -70,6 +70,13 @@ tagging-figures:
 # with more data (docs/tagging.md).
 tagging-curves:
 	THEMES=$(or $(THEMES),../shared/data/themes) ./scripts/tagging-figures.sh curves
+
+# The targets themselves, on held-out test files this repository does not
+# have: B77_TEST and RP_TEST name them (docs/tagging.md, "Checking the
+# targets on the held-out halves").
+tagging-targets:
+	THEMES=$(or $(THEMES),../shared/data/themes) B77_TEST=$(B77_TEST) RP_TEST=$(RP_TEST) B77_SMALL=$(B77_SMALL) \
+		./scripts/tagging-targets.sh
 
 # go vet and staticcheck (fetched through the Go module proxy on first use).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2

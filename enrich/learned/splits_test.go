@@ -26,6 +26,10 @@ import (
 // clinc150_train.csv (seed 7) and clincs_f.train 10 texts per intent of
 // clinc_f.train, a check on data no setting was chosen on.
 //
+// For the held-out check (scripts/tagging-targets.sh) it writes
+// b77s_all_d.train for d in 0..4: 10 texts per intent drawn from the
+// whole of banking77_train.csv (seed d).
+//
 // For the learning curves in docs/tagging.md it also writes, for each
 // fold's training part and each share q of 50, 70 and 85 percent, random
 // subsets holding that share of its rows: b77_f.train.q-d for d in 0..2
@@ -76,7 +80,12 @@ func TestWriteSplits(t *testing.T) {
 	// Each file in its own subtest: one that is missing skips only its
 	// splits.
 	t.Run("banking77", func(t *testing.T) {
-		for f, train := range intentFolds(t, loadShared(t, "banking77_train.csv"), "b77") {
+		all := loadShared(t, "banking77_train.csv")
+		for d := range 5 {
+			shots, _ := fewShot(all, 10, uint64(d))
+			write(t, fmt.Sprintf("b77s_all_%d.train", d), shots)
+		}
+		for f, train := range intentFolds(t, all, "b77") {
 			for _, q := range []int{50, 70, 85} {
 				for d := range 3 {
 					write(t, fmt.Sprintf("b77_%d.train.%d-%d", f, q, d), share(train, q, uint64(100*f+q), uint64(d)))
