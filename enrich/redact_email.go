@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -22,7 +23,7 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 	closing := closingBracket(s[open])
 	j := skipSpaces(s, open+1)
-	if j+2 >= len(s) || s[j]|0x20 != 'a' || s[j+1]|0x20 != 't' {
+	if !hasWordFold(s, j, "at") {
 		return 0, 0, false
 	}
 	j = skipSpaces(s, j+2)
@@ -49,6 +50,11 @@ func closingBracket(c byte) byte {
 	return 0
 }
 
+// hasWordFold reports whether s holds w at s[k], ignoring ASCII case.
+func hasWordFold(s string, k int, w string) bool {
+	return k+len(w) <= len(s) && strings.EqualFold(s[k:k+len(w)], w)
+}
+
 func skipSpaces(s string, i int) int {
 	for i < len(s) && s[i] == ' ' {
 		i++
@@ -69,7 +75,7 @@ func spelledDot(s string, j int) int {
 	} else if k == j {
 		return 0 // a bare "dot" needs spaces around it
 	}
-	if k+3 > len(s) || s[k]|0x20 != 'd' || s[k+1]|0x20 != 'o' || s[k+2]|0x20 != 't' {
+	if !hasWordFold(s, k, "dot") {
 		return 0
 	}
 	k += 3
