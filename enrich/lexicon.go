@@ -64,7 +64,7 @@ var lexicon = []struct {
 		"issue", "problem", "error", "exception", "outdated", "refund", "downgrade",
 		"missing", "limited", "concern", "inconvenient", "duplicate", "delay",
 		"too many", "too much", "asap", "forever", "steep", "pain point", "risk",
-		"no option",
+		"no option", "gripe", "quirk",
 	}},
 	{-1.5, []string{
 		"slow", "lag", "bug", "glitch", "clunky", "messy", "clutter", "expensive",
@@ -72,7 +72,8 @@ var lexicon = []struct {
 		"hard to", "difficult to", "inconsistent", "clumsy", "awkward", "overwhelming",
 		"lack", "leak", "drain", "urgent", "critical", "unfortunately", "worried",
 		"needs improvement", "needs work", "not enough", "no way to", "out of sync",
-		"cancel", "cancelled", "pain", "weird", "strange",
+		"cancel", "cancelled", "pain", "weird", "strange", "wonky", "pity",
+		"cheapens",
 	}},
 	{-2, []string{
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
@@ -83,7 +84,9 @@ var lexicon = []struct {
 		"refuse", "went wrong", "something went wrong", "hard to find", "gave up",
 		"give up", "fell short", "falls short", "let down", "janky", "unsatisfied",
 		"ignored", "broke", "breaks", "can't access", "can't log in", "can't login",
-		"can't figure out", "blocker", "mess",
+		"can't figure out", "blocker", "mess", "does nothing", "black screen",
+		"blank screen", "irritating", "shady", "abandoned", "glitchy", "dangerous",
+		"takes ages", "took ages", "step backwards",
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
@@ -94,6 +97,7 @@ var lexicon = []struct {
 		"don't work", "didn't work", "isn't working", "wasn't working", "won't work",
 		"stopped working", "no longer works", "never works", "waste", "insecure",
 		"vulnerable", "still waiting", "deal breaker", "dealbreaker", "showstopper",
+		"stupid", "locks up", "force close", "uninstall",
 	}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
@@ -119,6 +123,38 @@ var negations = []string{
 	"werent", "wont", "wouldnt", "shouldnt", "couldnt", "havent", "hasnt",
 	"hadnt", "aint", "barely",
 }
+
+// failures are what negations do to the verbs in functions: "won't load",
+// "can't search", "doesn't sync" are complaints though no word in them
+// carries a feeling. Only the negations that deny an action count
+// (softNegations do not: "no need to sign in" is not a failure), and so do
+// halts, which say that something stopped: "stopped loading", "no longer
+// syncs". A function word carries no weight unless one of these comes
+// within negationScope words before it in the same clause.
+const failure = -1.5
+
+// functions are what people expect software (or a delivery) to do.
+var functions = []string{
+	"load", "reload", "open", "launch", "start", "restart", "run", "work",
+	"function", "respond", "play", "stream", "show", "display", "appear",
+	"render", "save", "download", "upload", "sync", "synch", "connect", "send",
+	"receive", "update", "refresh", "search", "log", "login", "sign", "install",
+	"clear", "close", "let", "allow", "support", "import", "export",
+	"print", "scroll", "submit", "post", "report", "interact", "resume", "pause",
+	"notify", "accept", "recognize", "recognise", "detect", "arrive",
+	"verify", "unlock", "pair",
+}
+
+// softNegations are the negations that do not deny an action (see
+// failures).
+var softNegations = []string{"no", "nobody", "neither", "nor", "without", "barely"}
+
+// halts make a following function word a failure without negating
+// anything else: "no longer crashes" is still praise.
+var halts = []string{"stop", "longer"}
+
+// obligations end a denial: "you never have to sign in again" is praise.
+var obligations = []string{"have", "need"}
 
 // intensifiers scale the next sentiment within two words; below 1 they
 // soften it ("a bit slow").

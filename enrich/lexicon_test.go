@@ -28,17 +28,38 @@ func TestLexiconEntriesAreDistinctAfterStemming(t *testing.T) {
 	}
 	// A word with a role must not also carry a weight of its own: the
 	// weight would win and the role would never apply.
+	// Nor may a word have two roles: the last one set would win.
 	roles := map[string]string{}
+	addRole := func(w, what string) {
+		if prev, ok := roles[key(w)]; ok && prev != what {
+			t.Errorf("%q is both %s and %s", w, prev, what)
+		}
+		roles[key(w)] = what
+	}
 	for _, w := range negations {
-		roles[key(w)] = "a negation"
+		addRole(w, "a negation")
 	}
 	for _, g := range intensifiers {
 		for _, w := range g.words {
-			roles[key(w)] = "an intensifier"
+			addRole(w, "an intensifier")
 		}
 	}
 	for _, w := range append(append([]string{}, contrasts...), concessions...) {
-		roles[key(w)] = "a contrast"
+		addRole(w, "a contrast")
+	}
+	for _, w := range functions {
+		addRole(w, "a function")
+	}
+	for _, w := range halts {
+		addRole(w, "a halt")
+	}
+	for _, w := range obligations {
+		addRole(w, "an obligation")
+	}
+	for _, w := range softNegations {
+		if roles[key(w)] != "a negation" {
+			t.Errorf("soft negation %q is not in negations", w)
+		}
 	}
 	for k, term := range seen {
 		if role, ok := roles[k]; ok {

@@ -13,7 +13,8 @@ import (
 //
 // Words and phrases add their weight. A negation ("not", "never",
 // "doesn't") flips and softens the next weighted word within three words of
-// the same clause; an intensifier ("very", "a bit") scales the next within
+// the same clause, and makes a complaint of the next word for something
+// software does ("won't load", "stopped syncing"; see failures); an intensifier ("very", "a bit") scales the next within
 // two. After "but", "however" or "except" the rest of the sentence counts
 // three times as much as what came before it; a clause opened by "although"
 // or "despite" counts half. The sum s is mapped into (-1, 1) as
@@ -37,6 +38,9 @@ type scorer struct {
 	weights []float64 // phrase id → weight
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
+	// denies tells, by word id, whether a word makes a following function
+	// word a failure: the negations but softNegations, and the halts.
+	denies []bool
 	// scored tells, by word id, whether sum must look at a word: whether it
 	// starts an entry or has a role. Words inside phrases ("the", "of") do
 	// neither, and one byte a word is cheaper to consult than starts.
@@ -55,6 +59,9 @@ const (
 	roleIntensifier
 	roleContrast
 	roleConcession
+	roleHalt       // only denies: "stopped", "no longer"
+	roleFunction   // a failure when denied: "load", "sync"
+	roleObligation // ends a denial: "don't have to"
 )
 
 const (
@@ -114,9 +121,27 @@ func newScorer() *scorer {
 	for _, w := range concessions {
 		setRole(w, roleConcession, 1)
 	}
+	for _, w := range halts {
+		setRole(w, roleHalt, 1)
+	}
+	for _, w := range functions {
+		setRole(w, roleFunction, 1)
+	}
+	for _, w := range obligations {
+		setRole(w, roleObligation, 1)
+	}
 	for len(s.roles) < len(s.index.vocab) {
 		s.roles = append(s.roles, roleNone)
 		s.factors = append(s.factors, 1)
+	}
+	s.denies = make([]bool, len(s.roles))
+	for id, r := range s.roles {
+		s.denies[id] = r == roleNegation || r == roleHalt
+	}
+	for _, w := range softNegations {
+		if id := s.index.word(w); id >= 0 && int(id) < len(s.denies) {
+			s.denies[id] = false
+		}
 	}
 	s.index.done()
 	s.scored = make([]bool, len(s.roles))
@@ -232,8 +257,8 @@ func squash(x float64) float64 {
 // (newPhraseIndexOver): ids the lexicon does not have are words without
 // sentiment.
 func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
-	var total, current float64        // current: the sentence being read
-	negateUntil, boostUntil := -1, -1 // token index up to which each applies
+	var total, current float64                       // current: the sentence being read
+	negateUntil, boostUntil, denyUntil := -1, -1, -1 // token index up to which each applies
 	boost := 1.0
 	after := 1.0  // weight of the rest of the sentence after a contrast
 	clause := 1.0 // weight of the rest of the clause after a concession
@@ -250,7 +275,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 			current, after = 0, 1
 		}
 		if t.brk >= brkClause {
-			negateUntil, boostUntil, clause = -1, -1, 1
+			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
 		}
 		// Most words carry no sentiment, and -1 is out of range.
 		if uint(t.id) >= uint(len(s.scored)) || !s.scored[t.id] {
@@ -267,10 +292,13 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 					w *= negationFactor
 				}
 				current += w * after * clause
-				negateUntil, boostUntil = -1, -1
+				negateUntil, boostUntil, denyUntil = -1, -1, -1
 				i += n
 				continue
 			}
+		}
+		if s.denies[t.id] {
+			denyUntil = i + negationScope
 		}
 		switch s.roles[t.id] {
 		case roleNegation:
@@ -286,6 +314,17 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 			after = contrastAfter
 		case roleConcession:
 			clause = concession
+		case roleFunction:
+			if i <= denyUntil {
+				w := failure
+				if i <= boostUntil {
+					w *= boost
+				}
+				current += w * after * clause
+				negateUntil, boostUntil, denyUntil = -1, -1, -1
+			}
+		case roleObligation:
+			denyUntil = -1
 		}
 		i++
 	}

@@ -41,6 +41,18 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"Not bad at all.", pos},
 		{"Not very helpful, to be honest.", neg},
 		{"It is not worth the money.", neg},
+		// A denied action is a failure, though no word in it carries a
+		// feeling; other negations and halts leave the rest alone.
+		{"Images won't load.", neg},
+		{"Can't search since the update.", neg},
+		{"It stopped syncing with my phone.", neg},
+		{"The thumbnails no longer load.", neg},
+		{"It doesn't seem to work.", neg},
+		{"My card hasn't arrived.", neg},
+		{"It no longer crashes.", pos},
+		{"You never have to sign in again.", neutral},
+		{"No need to log in twice.", neutral},
+		{"I can't wait to show the team.", pos},
 		// Contrast and concession.
 		{"The UI is nice but it crashes every day.", neg},
 		{"It crashed once, but support fixed it fast and was great.", pos},
