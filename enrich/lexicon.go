@@ -73,7 +73,9 @@ var lexicon = []struct {
 		"lack", "leak", "drain", "urgent", "critical", "unfortunately", "worried",
 		"needs improvement", "needs work", "not enough", "no way to", "out of sync",
 		"cancel", "cancelled", "pain", "weird", "strange", "wonky", "pity",
-		"cheapens",
+		"cheapens", "takes long", "took long", "takes so long", "took so long",
+		"takes too long", "took too long", "takes a long time", "took a long time",
+		"takes a while", "took a while",
 	}},
 	{-2, []string{
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",

@@ -30,6 +30,7 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"We were charged twice and nobody replies.", neg},
 		{"Way too expensive for what it does.", neg},
 		{"It stopped working after the update.", neg},
+		{"Why is my transfer taking so long?", neg},
 		{"Still waiting for an answer after five days.", neg},
 		{"I can't log in since this morning.", neg},
 		// Negation.
