@@ -67,6 +67,16 @@ func TestAPIReportsThePlantedPatterns(t *testing.T) {
 	if len(q.Quotes) != 3 || q.Quotes[0].Plan != "enterprise" {
 		t.Errorf("quotes %+v", q.Quotes)
 	}
+	var complaints insights.Quotes
+	s.getJSON(t, "/api/v1/quotes?theme="+insightstest.UncoveredTheme+"&limit=10&sentiment=negative", &complaints)
+	if len(complaints.Quotes) != 10 || complaints.SentimentFilter != "negative" {
+		t.Errorf("negative quotes: %d with filter %q, want 10 with filter negative", len(complaints.Quotes), complaints.SentimentFilter)
+	}
+	for _, c := range complaints.Quotes {
+		if c.Sentiment >= 0 {
+			t.Errorf("sentiment=negative returned %s with sentiment %v", c.ID, c.Sentiment)
+		}
+	}
 }
 
 func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
@@ -84,6 +94,7 @@ func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
 		{"/api/v1/outcome?days=9999", "days", "9999"},
 		{"/api/v1/quotes", "theme", ""},
 		{"/api/v1/quotes?theme=x&limit=500", "limit", "500"},
+		{"/api/v1/quotes?theme=x&sentiment=angry", "sentiment", "angry"},
 		{"/api/v1/trends?format=xml", "format", "xml"},
 	} {
 		status, body := s.get(t, tc.path)

@@ -1,13 +1,17 @@
 package insights_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
+	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 func TestParseBetsReportsFileLineAndField(t *testing.T) {
@@ -192,6 +196,56 @@ func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {
 	}
 	if _, err := e.store.Quotes(context.Background(), insights.QuotesQuery{}); !insights.IsInvalid(err) {
 		t.Errorf("quotes without a theme: %v", err)
+	}
+}
+
+// A quote's sentiment is the theme's, not the record's: a review that
+// praises the product and complains about billing is a billing complaint.
+// Rows stored before theme_sentiment existed fall back to the record's.
+func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
+	e := newEnv(t)
+	created := day("2024-02-20")
+	mixed := item("q-mixed", "zendesk", created, "acct-a", 0.6, "billing", "support")
+	mixed.ThemeSentiment = []float32{-0.5, 0.8}
+	praise := item("q-praise", "intercom", created, "acct-b", -0.4, "billing")
+	praise.ThemeSentiment = []float32{0.7}
+	older := item("q-older", "discourse", created, "acct-c", -0.3, "billing")
+	older.ThemeSentiment = nil
+	rows := []sinks.Row{mixed, praise, older,
+		item("q-neutral", "github", created, "acct-d", 0, "billing"),
+		item("q-elsewhere", "zendesk", created, "acct-e", -0.9, "export")}
+	e.write(t, rows)
+	e.write(t, rows) // redelivered: each passage still comes once
+
+	ids := func(sentiment insights.Tone) string {
+		t.Helper()
+		q, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "billing", End: day("2024-03-01"), Limit: 10, Sentiment: sentiment})
+		if err != nil {
+			t.Fatalf("sentiment %q: %v", sentiment, err)
+		}
+		if want := cmp.Or(sentiment, insights.AnyTone); q.SentimentFilter != want {
+			t.Errorf("sentiment %q: filter reported as %q, want %q", sentiment, q.SentimentFilter, want)
+		}
+		var got []string
+		for _, c := range q.Quotes {
+			got = append(got, fmt.Sprintf("%s %+.1f", c.ID, c.Sentiment))
+		}
+		sort.Strings(got)
+		return strings.Join(got, ", ")
+	}
+	for sentiment, want := range map[insights.Tone]string{
+		"negative": "q-mixed -0.5, q-older -0.3",
+		"positive": "q-praise +0.7",
+		"any":      "q-mixed -0.5, q-neutral +0.0, q-older -0.3, q-praise +0.7",
+		"":         "q-mixed -0.5, q-neutral +0.0, q-older -0.3, q-praise +0.7",
+	} {
+		if got := ids(sentiment); got != want {
+			t.Errorf("sentiment %q: quotes %s, want %s", sentiment, got, want)
+		}
+	}
+	_, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "billing", Sentiment: "angry"})
+	if !insights.IsInvalid(err) || !strings.Contains(err.Error(), `sentiment "angry"`) {
+		t.Errorf("sentiment angry: %v, want an invalid-value error naming it", err)
 	}
 }
 

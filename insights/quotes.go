@@ -20,15 +20,40 @@ type QuotesQuery struct {
 	End  time.Time
 	// Limit is how many quotes (default 5, at most 50).
 	Limit int
+	// Sentiment keeps the passages whose sentiment about the theme is
+	// below zero (Negative) or above (Positive); empty is AnyTone.
+	Sentiment Tone
 	Filter
+}
+
+// Tone selects passages by the sign of their sentiment.
+type Tone string
+
+const (
+	AnyTone  Tone = "any"
+	Negative Tone = "negative"
+	Positive Tone = "positive"
+)
+
+// toneSQL is the condition each Tone puts on a sentiment expression.
+var toneSQL = map[Tone]string{AnyTone: "", Negative: " < 0", Positive: " > 0"}
+
+// ParseTone accepts any, negative or positive.
+func ParseTone(s string) (Tone, error) {
+	if _, ok := toneSQL[Tone(s)]; !ok {
+		return "", invalid("sentiment", s, "want any, negative or positive")
+	}
+	return Tone(s), nil
 }
 
 // Quotes are representative passages for one theme.
 type Quotes struct {
-	Theme  string    `json:"theme"`
-	From   time.Time `json:"from"`
-	End    time.Time `json:"end"`
-	Quotes []Quote   `json:"quotes"`
+	Theme string    `json:"theme"`
+	From  time.Time `json:"from"`
+	End   time.Time `json:"end"`
+	// SentimentFilter is the query's Sentiment.
+	SentimentFilter Tone    `json:"sentiment_filter"`
+	Quotes          []Quote `json:"quotes"`
 }
 
 // Quote is one passage and who wrote it.
@@ -72,25 +97,37 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	if q.Limit == 0 {
 		q.Limit = 5
 	}
+	if q.Sentiment == "" {
+		q.Sentiment = AnyTone
+	}
 	switch {
 	case q.Days < 1 || q.Days > 3*366:
 		return nil, invalid("days", strconv.Itoa(q.Days), "want 1 to %d", 3*366)
 	case q.Limit < 1 || q.Limit > 50:
 		return nil, invalid("limit", strconv.Itoa(q.Limit), "want 1 to 50")
 	}
+	if _, err := ParseTone(string(q.Sentiment)); err != nil {
+		return nil, err
+	}
 	if err := q.Filter.validate(); err != nil {
 		return nil, err
 	}
-	out := &Quotes{Theme: q.Theme, From: q.End.AddDate(0, 0, -q.Days), End: q.End, Quotes: []Quote{}}
+	out := &Quotes{Theme: q.Theme, From: q.End.AddDate(0, 0, -q.Days), End: q.End, SentimentFilter: q.Sentiment, Quotes: []Quote{}}
 	var ids conds
 	ids.add("has(themes, ?)", q.Theme)
 	src, args := s.latestOf([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
 		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment"}, out.From, out.End, ids)
+	// The theme's own sentiment, that of its evidence; rows stored before
+	// theme_sentiment existed have only the record's.
+	const themeSentiment = `if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment)`
 	var w conds
 	w.add("has(themes, ?)", q.Theme)
+	if q.Sentiment != AnyTone {
+		w.add(themeSentiment+toneSQL[q.Sentiment], q.Theme)
+	}
 	w.dims(q.Filter)
 	sql := `SELECT id, source, kind, created_at, account_id, account_name, account_plan, account_arr,
-	if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment),
+	` + themeSentiment + `,
 	if(theme_evidence[indexOf(themes, ?)] != '', theme_evidence[indexOf(themes, ?)], if(body != '', body, title)), url
 FROM ` + src + w.where() + `
 ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
@@ -173,14 +210,14 @@ func clip(s string, n int) string {
 
 // Table shows the passages with who wrote them.
 func (q *Quotes) Table() ([]string, [][]string) {
-	header := []string{"passage", "source", "account", "arr", "date"}
+	header := []string{"passage", "sentiment", "source", "account", "arr", "date"}
 	rows := [][]string{}
 	for _, c := range q.Quotes {
 		who := c.AccountName
 		if who == "" {
 			who = c.AccountID
 		}
-		rows = append(rows, []string{c.Passage, c.Source, who, formatMoney(c.ARR), dateArg(c.CreatedAt)})
+		rows = append(rows, []string{c.Passage, fmt.Sprintf("%+.2f", c.Sentiment), c.Source, who, formatMoney(c.ARR), dateArg(c.CreatedAt)})
 	}
 	return header, rows
 }

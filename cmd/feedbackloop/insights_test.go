@@ -103,6 +103,15 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 	if q := run("quotes", insightstest.UncoveredTheme, end, "--limit", "3"); strings.Count(q, insightstest.UncoveredTheme+" is what hurts") != 3 {
 		t.Errorf("quotes:\n%s", q)
 	}
+	complaints, err := csv.NewReader(strings.NewReader(run("quotes", insightstest.UncoveredTheme, end, "--limit", "4", "--sentiment", "negative", "--format", "csv"))).ReadAll()
+	if err != nil || len(complaints) != 1+4 || complaints[0][9] != "sentiment" {
+		t.Fatalf("quotes --sentiment negative: %v, %q", err, complaints)
+	}
+	for _, r := range complaints[1:] {
+		if v, err := strconv.ParseFloat(r[9], 64); err != nil || v >= 0 {
+			t.Errorf("quotes --sentiment negative gave %s with sentiment %s", r[1], r[9])
+		}
+	}
 }
 
 func TestQueryCommandsNameTheBadFlag(t *testing.T) {
@@ -116,6 +125,7 @@ func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 		{[]string{"emerging", "--end", "June"}, "--end"},
 		{[]string{"bets", "import", "roadmap.txt"}, "--input"},
 		{[]string{"themes", "suggest", "--min-size", "0"}, "--min-size 0: want at least 1"},
+		{[]string{"quotes", "billing", "--sentiment", "angry"}, `--sentiment "angry": want any, negative or positive`},
 		{[]string{"themes", "suggest", "--quotes", "-1"}, "--quotes -1"},
 		{[]string{"themes", "suggest", "--clusters", "-2"}, "--clusters -2"},
 		{[]string{"themes", "suggest", "--limit", "0"}, "--limit 0"},

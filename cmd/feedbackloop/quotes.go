@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,22 +12,29 @@ import (
 
 func newQuotesCmd(a *app) *cobra.Command {
 	var (
-		f  queryFlags
-		rf reportFlags
-		q  insights.QuotesQuery
+		f    queryFlags
+		rf   reportFlags
+		q    insights.QuotesQuery
+		tone string
 	)
 	cmd := &cobra.Command{
 		Use:   "quotes THEME",
 		Short: "Representative passages customers wrote about a theme",
 		Long: `Show what customers wrote about a theme: recent passages from high-ARR
-accounts, spread over sources, one per account.`,
+accounts, spread over sources, one per account, each with its sentiment
+about the theme (that of the passage). --sentiment negative keeps the
+complaints, positive the praise.`,
 		Example: `  feedbackloop quotes billing-invoices --limit 10
+  feedbackloop quotes billing-invoices --sentiment negative
   feedbackloop quotes sso-login --plan enterprise --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flt, err := f.filter()
 			if err != nil {
 				return err
+			}
+			if q.Sentiment, err = insights.ParseTone(tone); err != nil {
+				return fmt.Errorf("--%w", err)
 			}
 			q.Theme, q.Filter, rf.format = args[0], flt, f.format
 			return rf.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
@@ -39,5 +47,6 @@ accounts, spread over sources, one per account.`,
 	fl := cmd.Flags()
 	fl.IntVar(&q.Days, "days", 90, "days in the window")
 	fl.IntVar(&q.Limit, "limit", 5, "number of quotes (at most 50)")
+	fl.StringVar(&tone, "sentiment", "any", "which passages: any, negative (complaints) or positive (praise)")
 	return cmd
 }
