@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestDashboardRendersChartsWithDataInHeadlessChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quotes, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('blockquote.quote').length`))
+	quotes, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('blockquote.quote')].map(q => q.textContent)`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,14 @@ func TestDashboardRendersChartsWithDataInHeadlessChromium(t *testing.T) {
 			t.Errorf("chart %s does not show %q; its texts: %v", c.Name, want[c.Name], c.Texts)
 		}
 	}
-	if quotes == 0 {
+	if len(quotes) == 0 {
 		t.Error("no quotes on the page")
 	}
+	for _, q := range quotes {
+		if !quoteSentiment.MatchString(q) {
+			t.Errorf("quote %q does not show its sentiment", q)
+		}
+	}
 }
+
+var quoteSentiment = regexp.MustCompile(`sentiment -?[01]\.\d\d$`)
