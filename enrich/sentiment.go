@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -176,6 +177,16 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			continue
 		}
 		r := it.Record
+		if !english(r.Language) {
+			// The lexicon is English: in German "fast" means "almost" and
+			// "fast unbrauchbar" is a complaint. No score is better than
+			// a wrong one.
+			it.Sentiment = 0
+			for j := range it.Themes {
+				it.Themes[j].Sentiment = 0
+			}
+			continue
+		}
 		var toks []token
 		var bodyFrom int
 		if kw := it.keptWords(s.index); kw != nil {
@@ -218,6 +229,19 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 	}
 	return nil
+}
+
+// english tells whether a record's language (a tag such as "en",
+// "en-GB", "EN_us"; empty when the source does not say) is one the lexicon
+// can score: English or unknown.
+func english(lang string) bool {
+	if lang == "" {
+		return true
+	}
+	if len(lang) > 2 && (lang[2] == '-' || lang[2] == '_') {
+		lang = lang[:2]
+	}
+	return strings.EqualFold(lang, "en") || strings.EqualFold(lang, "eng") || strings.EqualFold(lang, "english")
 }
 
 // put returns scratch space to the pool, without the last record's text.

@@ -155,6 +155,23 @@ func TestEnrichScoresTheRecordAndEachThemeEvidence(t *testing.T) {
 	}
 }
 
+func TestSentimentScoresOnlyEnglishAndUnknownLanguages(t *testing.T) {
+	// "fast" is praise in English and "almost" in German.
+	const body = "Die App ist fast unbrauchbar."
+	for lang, wantScored := range map[string]bool{"": true, "en": true, "en-GB": true, "EN_us": true, "de": false, "de-AT": false, "fr": false} {
+		it := &enrich.Item{
+			Record: &feedback.Record{Body: body, Language: lang},
+			Themes: []enrich.Theme{{Name: "usability", Evidence: body}},
+		}
+		if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+			t.Fatal(err)
+		}
+		if scored := it.Sentiment != 0 && it.Themes[0].Sentiment != 0; scored != wantScored {
+			t.Errorf("language %q: sentiment %v, theme %v; want scored %v", lang, it.Sentiment, it.Themes[0].Sentiment, wantScored)
+		}
+	}
+}
+
 func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 	it := &enrich.Item{
 		Record: &feedback.Record{Body: "Short body."},
