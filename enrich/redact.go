@@ -140,10 +140,19 @@ func appendLower(dst []byte, s string) []byte {
 // a Unix timestamp is taken for a phone number, and so is a shorter one
 // after a word such as "call" or "phone"; a phone number written with
 // words ("five five five"), a short local number nothing announces, or an
-// address spelled without brackets ("jane at example dot com") is not
-// found; one spelled with them ("jane [at] example [dot] com",
-// "jane(at)example.com") is.
+// address with only its "at" spelled ("jane at example.com") is not found;
+// one spelled with brackets ("jane [at] example [dot] com",
+// "jane(at)example.com") or with both words ("jane at example dot com",
+// when it ends in a known top-level domain) is.
 func RedactText(s string) string {
+	// Addresses spelled with words go first, so that the number rules
+	// never see the digits of one.
+	return redactSymbols(redactWordEmails(s))
+}
+
+// redactSymbols is RedactText for all but the addresses spelled with
+// words: what a trigger byte (an '@', a bracket, a digit, '+') starts.
+func redactSymbols(s string) string {
 	var b strings.Builder
 	last := 0 // s[:last] has been written to b, redacted
 	replace := func(start, end int, mark string) {
@@ -205,7 +214,7 @@ func RedactText(s string) string {
 	return b.String()
 }
 
-// redactTrigger is 1 for the bytes RedactText looks closer at; everything
+// redactTrigger is 1 for the bytes redactSymbols looks closer at; everything
 // else is skipped with one table lookup. Bytes rather than bools, so that
 // lookups for four bytes combine with one OR.
 var redactTrigger = [256]uint8{

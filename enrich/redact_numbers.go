@@ -32,13 +32,14 @@ func numberAt(s string, i int) (end int, mark string) {
 		j++
 	}
 	var (
-		digits   [20]byte // the first 20 digits; more is too many for any mark
-		nd       int
-		groups   [maxNumberGroups]int // digit count of each group
-		groupEnd [maxNumberGroups]int
-		sepAfter [maxNumberGroups]byte
-		ng       int
-		seps     int
+		digits     [20]byte // the first 20 digits; more is too many for any mark
+		nd         int
+		groups     [maxNumberGroups]int // digit count of each group
+		groupStart [maxNumberGroups]int
+		groupEnd   [maxNumberGroups]int
+		sepAfter   [maxNumberGroups]byte
+		ng         int
+		seps       int
 	)
 	for ng < maxNumberGroups {
 		k := j
@@ -59,7 +60,7 @@ func numberAt(s string, i int) (end int, mark string) {
 			}
 			nd++
 		}
-		groups[ng] = k - gs
+		groups[ng], groupStart[ng] = k-gs, j
 		if paren {
 			k++
 			seps |= sepParen
@@ -81,11 +82,27 @@ func numberAt(s string, i int) (end int, mark string) {
 	if ng == 0 {
 		return i + 1, ""
 	}
+	// Groups that start an e-mail address's local part belong to the
+	// address, which the address rules replace: "555 010 9999
+	// 5551234@sms.example.net" ends its number before the address.
+	for ng > 1 && startsAddress(s, groupStart[ng-1]) {
+		ng--
+		nd -= groups[ng]
+	}
 	end = groupEnd[ng-1]
 	if end < len(s) {
 		switch c := s[end]; {
+		case ng > 1 && sepAfter[ng-2] == ' ' && !isDigit(c) && gluedAfter(s, end):
+			// The last group starts a word of its own, as in "call 555 010
+			// 9999 2fa code": the number ends before it.
+			ng--
+			nd -= groups[ng]
+			end = groupEnd[ng-1]
 		case isDigit(c) || gluedAfter(s, end):
 			return skipDigits(s, end), ""
+		case (c == ',' || c == '/' || c == '.' || c == ':') && startsAddress(s, end+1):
+			// What follows is an address's local part ("…/5551234@sms…"),
+			// not more of the number: it ends here.
 		case c == '/' && !plus && ng == 1 && s[i] == '0' && end+1 < len(s) && isDigit(s[end+1]):
 			// "030/1234567": a trunk code, a slash and the subscriber's number.
 			if e, ok := afterTrunkSlash(s, end+1, groups[0]); ok {
@@ -287,6 +304,16 @@ func gluedAfter(s string, end int) bool {
 		return unicode.IsLetter(r) || unicode.IsDigit(r)
 	}
 	return isASCIIWordByte(c) || c == '_' || c == '@' || c == '%'
+}
+
+// startsAddress reports whether the local part of an e-mail address
+// starts at s[k]: local-part bytes from there reach an '@'. Its digits are
+// the address's, which the address rules replace, not a number's.
+func startsAddress(s string, k int) bool {
+	for k < len(s) && isLocalPartByte(s[k]) {
+		k++
+	}
+	return k < len(s) && s[k] == '@'
 }
 
 // skipDigits returns the index past the run of digits and digit separators

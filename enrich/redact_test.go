@@ -37,6 +37,12 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"ops (AT) acme-corp (DOT) io.", "[email]."},
 		{"j.doe[at]example[dot]co[dot]uk", "[email]"},
 		{"write to jane (at) example dot com", "write to [email]"},
+		// ... and with bare words, ending in a top-level domain.
+		{"email me: jane at example dot com", "email me: [email]"},
+		{"Jane.Doe AT Example DOT Org, thanks", "[email], thanks"},
+		{"reach ops_team at mail dot acme-corp dot co dot uk.", "reach [email]."},
+		{"jane at example.mail dot com", "[email]"},
+		{"first jane at a1 dot io then bob at b2 dot de", "first [email] then [email]"},
 		// Phone numbers.
 		{"call +1 (555) 010-9999 today", "call [phone] today"},
 		{"call (555) 010-9999", "call [phone]"},
@@ -58,6 +64,10 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"phone=5550109999", "phone=[phone]"},
 		{"call 555 010 9999.", "call [phone]."},
 		{"0044 7911 123456", "[phone]"}, // Luhn-valid, but no card number starts with 0
+		{"text 555 010 9999 5551234@sms.example.net", "text [phone] [email]"},
+		{"555 010 9999/5551234@sms.example.net", "[phone]/[email]"},
+		{"555 010 9999 55.51234@sms.example.net", "[phone] [email]"},
+		{"call 555 010 9999 2fa code", "call [phone] 2fa code"},
 		// A trunk code and a slash, as German-speaking countries write them.
 		{"Telefon: 030/1234567", "Telefon: [phone]"},
 		{"0171/12345678 (mobil)", "[phone] (mobil)"},
@@ -116,6 +126,9 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"ISBN 978-3-16-148410-0 is a book.",
 		"The user@localhost account and @mentions and a@b.",
 		"Meet (at) noon, prices [at] the store, look at example dot com.",
+		"Tap at the dot in the corner, click at top dot right, arrive at noon dot.",
+		"We are at version dot 3 and aim at speed dot fast.",
+		"Visit us at example dot com, it is hosted at acme dot io.",
 		"Tap (at) the top [at] 3.5 seconds; (at)example.com and [at].",
 		"Ratio 16:9 and score 4.5/5 and 99.9% uptime.",
 		"Path /api/v2/orders/12345678901 returned 404.",
@@ -123,6 +136,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		// Short numbers without a word saying they are phone numbers, and
 		// such words before numbers that are something else.
 		"Order 5551234 and ticket 555-1234 are open.",
+		"Order 12345678 2nd time, and 1234 5678 90ab is a key.",
 		"My order number is 5551234, my account number 7654321.",
 		"Ticket no. 1234567 was closed.",
 		"Phone support took 20 minutes; call 911 or call 3 times.",
@@ -269,6 +283,7 @@ func FuzzRedactText(f *testing.F) {
 		"\xff@\xfe.com jörg@exämple.de",
 		"12345678901234567890 1-2-3-4-5-6-7-8-9",
 		"jane [at] example [dot] com, b(at)c.io, call 555 1234, 030/1234567",
+		"jane at example dot com and x at y dot z at w dot io",
 	} {
 		f.Add(s)
 	}

@@ -26,13 +26,14 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 
 	const n = 600
 	// Contact details as customers write them: international, with a
-	// trunk code and a slash, a short local number after "call", and an
-	// address spelled out to get past spam filters.
+	// trunk code and a slash, a short local number after "call", and
+	// addresses spelled out to get past spam filters.
 	contacts := []string{
 		" Reach me at user%d@example.net or +44 20 7946 %04d.",
 		" Mail user%d@example.net, Telefon: 030/7946%04d.",
 		" user%d@example.net here, or call 794-%04d.",
 		" Write to user%d [at] example [dot] net or +44 20 7946 %04d.",
+		" I am user%d at example dot net, or text 07946 0%04d 5551234@sms.example.net.",
 	}
 	recs := make([]*feedback.Record, n)
 	for i := range recs {
@@ -72,7 +73,7 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 
 	for _, body := range llm.requests() {
 		lower := strings.ToLower(body)
-		if strings.Contains(lower, "@example") || strings.Contains(lower, "[at] example") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") || strings.Contains(body, "794-") {
+		if strings.Contains(lower, "@example") || strings.Contains(lower, "[at] example") || strings.Contains(lower, "at example dot") || strings.Contains(lower, "@sms") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") || strings.Contains(body, "794-") {
 			t.Fatalf("a request body holds contact details: %.300s", body)
 		}
 	}
