@@ -23,20 +23,30 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 // past spam filters, around the bracket at s[open]: "jane(at)example.com",
 // "jane [at] example [dot] com". Its domain's dots may be spelled too.
 func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
-	closing := closingBracket(s[open])
-	j := skipSpaces(s, open+1)
-	if !hasWordFold(s, j, "at") {
-		return 0, 0, false
-	}
-	j = skipSpaces(s, j+2)
-	if j >= len(s) || s[j] != closing {
+	j := spelledAtEnd(s, open)
+	if j < 0 {
 		return 0, 0, false
 	}
 	localEnd := open
 	for localEnd > from && s[localEnd-1] == ' ' {
 		localEnd--
 	}
-	return emailSpan(s, localEnd, skipSpaces(s, j+1), from, true)
+	return emailSpan(s, localEnd, skipSpaces(s, j), from, true)
+}
+
+// spelledAtEnd returns the index past a bracketed "at" that opens at
+// s[open] ("(at)", "[ at ]"), or -1 if there is none.
+func spelledAtEnd(s string, open int) int {
+	closing := closingBracket(s[open])
+	j := skipSpaces(s, open+1)
+	if closing == 0 || !hasWordFold(s, j, "at") {
+		return -1
+	}
+	j = skipSpaces(s, j+2)
+	if j >= len(s) || s[j] != closing {
+		return -1
+	}
+	return j + 1
 }
 
 // closingBracket returns the bracket that closes c, or 0 if c opens none.

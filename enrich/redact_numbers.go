@@ -161,7 +161,7 @@ func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
 		return end, false
 	}
 	if end < len(s) {
-		if c := s[end]; gluedAfter(s, end) || (c == '/' || c == '.' || c == ',' || c == '-') && end+1 < len(s) && isDigit(s[end+1]) {
+		if c := s[end]; gluedAfter(s, end) || (c == '/' || c == '.' || c == ',' || c == '-') && end+1 < len(s) && isDigit(s[end+1]) && !startsAddress(s, end+1) {
 			return end, false
 		}
 	}
@@ -307,13 +307,19 @@ func gluedAfter(s string, end int) bool {
 }
 
 // startsAddress reports whether the local part of an e-mail address
-// starts at s[k]: local-part bytes from there reach an '@'. Its digits are
-// the address's, which the address rules replace, not a number's.
+// starts at s[k]: local-part bytes from there reach an '@' or a bracketed
+// "at". Its digits are the address's, which the address rules replace,
+// not a number's.
 func startsAddress(s string, k int) bool {
 	for k < len(s) && isLocalPartByte(s[k]) {
 		k++
 	}
-	return k < len(s) && s[k] == '@'
+	if k < len(s) && s[k] == '@' {
+		return true
+	}
+	// A bracketed "at" may stand apart: "jane (at) example.com".
+	k = skipSpaces(s, k)
+	return k < len(s) && spelledAtEnd(s, k) >= 0
 }
 
 // skipDigits returns the index past the run of digits and digit separators

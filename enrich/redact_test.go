@@ -67,6 +67,9 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"text 555 010 9999 5551234@sms.example.net", "text [phone] [email]"},
 		{"555 010 9999/5551234@sms.example.net", "[phone]/[email]"},
 		{"555 010 9999 55.51234@sms.example.net", "[phone] [email]"},
+		{"555 010 9999,5551234 (at) sms.example.net", "[phone],[email]"},
+		{"call 555 010 9999 @jane", "call [phone] @jane"},
+		{"Telefon 030/1234567,5551234@sms.example.net", "Telefon [phone],[email]"},
 		{"call 555 010 9999 2fa code", "call [phone] 2fa code"},
 		// A trunk code and a slash, as German-speaking countries write them.
 		{"Telefon: 030/1234567", "Telefon: [phone]"},
