@@ -126,13 +126,14 @@ var negations = []string{
 	"hadnt", "aint", "barely",
 }
 
-// failures are what negations do to the verbs in functions: "won't load",
-// "can't search", "doesn't sync" are complaints though no word in them
-// carries a feeling. Only the negations that deny an action count
-// (softNegations do not: "no need to sign in" is not a failure), and so do
-// halts, which say that something stopped: "stopped loading", "no longer
-// syncs". A function word carries no weight unless one of these comes
-// within negationScope words before it in the same clause.
+// failure is the weight of a denied action, a word of functions after a
+// negation: "won't load", "can't search", "doesn't sync" are complaints
+// though no word in them carries a feeling. Only the negations that deny
+// an action count (softNegations do not: "no need to sign in" is not a
+// failure), and so do halts, which say that something stopped: "stopped
+// loading", "no longer syncs". A function word carries no weight unless
+// one of these comes within negationScope words before it in the same
+// clause.
 const failure = -1.5
 
 // functions are what people expect software (or a delivery) to do.
@@ -148,7 +149,7 @@ var functions = []string{
 }
 
 // softNegations are the negations that do not deny an action (see
-// failures).
+// failure).
 var softNegations = []string{"no", "nobody", "neither", "nor", "without", "barely"}
 
 // halts make a following function word a failure without negating

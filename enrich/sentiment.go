@@ -15,12 +15,13 @@ import (
 // Words and phrases add their weight. A negation ("not", "never",
 // "doesn't") flips and softens the next weighted word within three words of
 // the same clause, and makes a complaint of the next word for something
-// software does ("won't load", "stopped syncing"; see failures); an intensifier ("very", "a bit") scales the next within
-// two. After "but", "however" or "except" the rest of the sentence counts
-// three times as much as what came before it; a clause opened by "although"
-// or "despite" counts half. The sum s is mapped into (-1, 1) as
-// s/√(s²+α), so one mild word moves the score a little and a string of
-// strong ones approaches ±1 without reaching it.
+// software does ("won't load", "stopped syncing"; see failure); an
+// intensifier ("very", "a bit") scales the next within two. After "but",
+// "however" or "except" the rest of the sentence counts three times as
+// much as what came before it; a clause opened by "although" or "despite"
+// counts half. The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
+// word moves the score a little and a string of strong ones approaches ±1
+// without reaching it. Records in a language other than English score 0.
 //
 // Runs after tagging: a theme's sentiment needs its evidence. A theme
 // without evidence gets 0. Deterministic, and safe for concurrent use.
