@@ -115,6 +115,21 @@ var lexicon = []struct {
 	}},
 }
 
+// courtesies are greetings, sign-offs and openers that hold a word of
+// the lexicon but no feeling about the product: without them every ticket
+// signed "Best regards" or opened "Good morning" would lean to praise,
+// and "The export fails. Best regards" would score as such. They weigh
+// nothing and, like any phrase, win over the words inside them.
+var courtesies = []string{
+	"best regards", "kind regards", "warm regards", "warmest regards", "best wishes",
+	"all the best", "good morning", "good afternoon", "good evening", "good day",
+	"have a great day", "have a good day", "have a nice day", "have a great weekend",
+	"have a good weekend", "have a nice weekend", "hope all is good", "hope all is well",
+	"hope you are well", "hope you're well", "hope you are doing well",
+	"hope you're doing well", "quick question", "great question", "good question",
+	"thanks for your time", "thank you for your time",
+}
+
 // negations flip and soften the next sentiment within negationScope words
 // of the same clause: "not good" is mildly negative, "doesn't crash" mildly
 // positive. Apostrophes are gone by the time words are compared, so "don't"

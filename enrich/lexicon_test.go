@@ -23,6 +23,13 @@ func TestLexiconEntriesAreDistinctAfterStemming(t *testing.T) {
 			seen[k] = term
 		}
 	}
+	for _, term := range courtesies {
+		k := key(term)
+		if prev, ok := seen[k]; ok {
+			t.Errorf("courtesy %q stems like lexicon entry %q (%q)", term, prev, k)
+		}
+		seen[k] = term
+	}
 	if len(seen) < 300 {
 		t.Errorf("lexicon has %d entries, want a few hundred", len(seen))
 	}

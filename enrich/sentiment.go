@@ -89,14 +89,20 @@ func NewSentiment() *Sentiment {
 
 func newScorer() *scorer {
 	s := &scorer{index: newPhraseIndex()}
+	addTerm := func(term string, weight float64) {
+		// Phrase ids are handed out in order, so a new phrase's id is the
+		// next index of weights. A repeat keeps its first weight.
+		if _, added, _ := s.index.add(term); added {
+			s.weights = append(s.weights, weight)
+		}
+	}
 	for _, group := range lexicon {
 		for _, term := range group.terms {
-			// Phrase ids are handed out in order, so a new phrase's id is
-			// the next index of weights. A repeat keeps its first weight.
-			if _, added, _ := s.index.add(term); added {
-				s.weights = append(s.weights, group.weight)
-			}
+			addTerm(term, group.weight)
 		}
+	}
+	for _, term := range courtesies {
+		addTerm(term, 0)
 	}
 	setRole := func(w string, r role, factor float64) {
 		id := s.index.word(w)

@@ -59,6 +59,10 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"It crashed once, but support fixed it fast and was great.", pos},
 		{"Although it is a bit pricey, we love it.", pos},
 		{"Great features, however the app is painfully slow and buggy.", neg},
+		// Greetings and sign-offs carry no feeling about the product.
+		{"Good morning, quick question: how do I export? Best regards, Jane", neutral},
+		{"The export fails every night. Best regards, Jane", neg},
+		{"Hope you are well. Have a great day!", neutral},
 		// Requests and plain statements.
 		{"The meeting is at 10:30 on Tuesday.", neutral},
 		{"Please send the invoice to our finance address.", neutral},
