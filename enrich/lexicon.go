@@ -41,11 +41,12 @@ var lexicon = []struct {
 		"smooth", "fast", "snappy", "responsive", "reliable", "robust", "powerful",
 		"flexible", "convenient", "polished", "sleek", "slick", "glad", "satisfied",
 		"enjoy", "appreciate", "fun", "cool", "neat", "wow", "yay", "affordable",
-		"friendly", "knowledgeable", "thank you", "many thanks", "much improved",
+		"friendly", "knowledgeable", "thank you for", "many thanks for", "much improved",
 		"has improved", "no complaints", "can't wait", "must have", "clean",
 	}},
 	{+1.5, []string{
-		"thanks", "decent", "simple", "quick", "stable", "better",
+		"thanks for", "decent", "simple", "quick", "stable", "better",
+		"answered my question", "that helped", "works now",
 		"accurate", "fair price", "value for money", "works fine", "no problem",
 		"no issues", "fortunately", "sweet", "resolved",
 		"works as expected",
@@ -55,7 +56,7 @@ var lexicon = []struct {
 	}},
 	{+0.5, []string{
 		"would love", "i'd love", "we'd love", "would be great", "would be awesome",
-		"would be nice", "would be helpful", "would be useful", "thanks in advance",
+		"would be nice", "would be helpful", "would be useful",
 	}},
 	{-0.5, []string{
 		"wish", "sorry", "confusing at first", "meh", "wait",
@@ -68,7 +69,7 @@ var lexicon = []struct {
 	}},
 	{-1.5, []string{
 		"slow", "lag", "bug", "glitch", "clunky", "messy", "clutter", "expensive",
-		"pricey", "difficult", "complicated", "unable to", "not able to", "can't find",
+		"pricey", "difficult", "complicated", "unable to", "not able to", "can't find", "not available",
 		"hard to", "difficult to", "inconsistent", "clumsy", "awkward", "overwhelming",
 		"lack", "leak", "drain", "urgent", "critical", "unfortunately", "worried",
 		"needs improvement", "needs work", "not enough", "no way to", "out of sync",
@@ -79,6 +80,7 @@ var lexicon = []struct {
 	}},
 	{-2, []string{
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
+		"unavailable",
 		"laggy", "buggy", "frozen", "unstable", "flaky", "outage", "downtime",
 		"fail", "failure", "wrong", "incorrect", "inaccurate", "dislike", "ugly",
 		"tedious", "cumbersome", "lost", "lose", "stuck", "spam", "sad", "mediocre",
@@ -99,7 +101,7 @@ var lexicon = []struct {
 		"don't work", "didn't work", "isn't working", "wasn't working", "won't work",
 		"stopped working", "no longer works", "never works", "waste", "insecure",
 		"vulnerable", "still waiting", "deal breaker", "dealbreaker", "showstopper",
-		"stupid", "locks up", "force close", "uninstall",
+		"stupid", "locks up", "force close", "uninstall", "thanks for nothing",
 	}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
@@ -117,9 +119,10 @@ var lexicon = []struct {
 
 // courtesies are greetings, sign-offs and openers that hold a word of
 // the lexicon but no feeling about the product: without them every ticket
-// signed "Best regards" or opened "Good morning" would lean to praise,
-// and "The export fails. Best regards" would score as such. They weigh
-// nothing and, like any phrase, win over the words inside them.
+// signed "Best regards" or "Thanks, Jane" or opened "Good morning" would
+// lean to praise, and "The export fails. Thanks" would score as such.
+// They weigh nothing and, like any phrase, win over the words inside them.
+// Thanks for something ("thanks for the quick fix") is praise, above.
 var courtesies = []string{
 	"best regards", "kind regards", "warm regards", "warmest regards", "best wishes",
 	"all the best", "good morning", "good afternoon", "good evening", "good day",
@@ -127,7 +130,8 @@ var courtesies = []string{
 	"have a good weekend", "have a nice weekend", "hope all is good", "hope all is well",
 	"hope you are well", "hope you're well", "hope you are doing well",
 	"hope you're doing well", "quick question", "great question", "good question",
-	"thanks for your time", "thank you for your time",
+	"thanks for your time", "thank you for your time", "thanks", "thank you",
+	"many thanks", "thanks in advance", "thank you in advance", "thx",
 }
 
 // negations flip and soften the next sentiment within negationScope words
