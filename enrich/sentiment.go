@@ -40,9 +40,6 @@ type scorer struct {
 	weights []float64 // phrase id → weight
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
-	// denies tells, by word id, whether a word makes a following function
-	// word a failure: the negations but softNegations, and the halts.
-	denies []bool
 	// scored tells, by word id, whether sum must look at a word: whether it
 	// starts an entry or has a role. Words inside phrases ("the", "of") do
 	// neither, and one byte a word is cheaper to consult than starts.
@@ -56,8 +53,9 @@ var _ Stage = (*Sentiment)(nil)
 type role uint8
 
 const (
-	roleNone role = iota
-	roleNegation
+	roleNone         role = iota
+	roleNegation          // negates, and denies: "not", "can't"
+	roleSoftNegation      // negates only: "no", "without" (see softNegations)
 	roleIntensifier
 	roleContrast
 	roleConcession
@@ -118,6 +116,9 @@ func newScorer() *scorer {
 	for _, w := range negations {
 		setRole(w, roleNegation, 1)
 	}
+	for _, w := range softNegations {
+		setRole(w, roleSoftNegation, 1)
+	}
 	for _, group := range intensifiers {
 		for _, w := range group.words {
 			setRole(w, roleIntensifier, group.factor)
@@ -141,15 +142,6 @@ func newScorer() *scorer {
 	for len(s.roles) < len(s.index.vocab) {
 		s.roles = append(s.roles, roleNone)
 		s.factors = append(s.factors, 1)
-	}
-	s.denies = make([]bool, len(s.roles))
-	for id, r := range s.roles {
-		s.denies[id] = r == roleNegation || r == roleHalt
-	}
-	for _, w := range softNegations {
-		if id := s.index.word(w); id >= 0 && int(id) < len(s.denies) {
-			s.denies[id] = false
-		}
 	}
 	s.index.done()
 	s.scored = make([]bool, len(s.roles))
@@ -328,12 +320,13 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 				continue
 			}
 		}
-		if s.denies[t.id] {
-			denyUntil = i + negationScope
-		}
 		switch s.roles[t.id] {
 		case roleNegation:
+			negateUntil, denyUntil = i+negationScope, i+negationScope
+		case roleSoftNegation:
 			negateUntil = i + negationScope
+		case roleHalt:
+			denyUntil = i + negationScope
 		case roleIntensifier:
 			if i > boostUntil {
 				boost = 1
