@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 )
 
 // Each query reads its parameters first and returns the first bad one
@@ -50,7 +51,7 @@ func (h *Handler) outcome(ctx context.Context, p *params) (insights.Report, erro
 func (h *Handler) quotes(ctx context.Context, p *params) (insights.Report, error) {
 	f := p.filter()
 	q := insights.QuotesQuery{Theme: p.str("theme"), End: p.date("end"), Days: p.integer("days"), Limit: p.integer("limit"),
-		Sentiment: insights.Tone(p.str("sentiment")), Filter: insights.Filter{Sources: f.Sources, Kinds: f.Kinds, Plans: f.Plans, Accounts: f.Accounts}}
+		Sentiment: tone.Tone(p.str("sentiment")), Filter: insights.Filter{Sources: f.Sources, Kinds: f.Kinds, Plans: f.Plans, Accounts: f.Accounts}}
 	if !f.From.IsZero() || !f.To.IsZero() {
 		return nil, &insights.InvalidError{Field: "from", Problem: "quotes take end and days, not from and to"}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
@@ -217,13 +218,13 @@ func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
 	e.write(t, rows)
 	e.write(t, rows) // redelivered: each passage still comes once
 
-	ids := func(sentiment insights.Tone) string {
+	ids := func(sentiment tone.Tone) string {
 		t.Helper()
 		q, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "billing", End: day("2024-03-01"), Limit: 10, Sentiment: sentiment})
 		if err != nil {
 			t.Fatalf("sentiment %q: %v", sentiment, err)
 		}
-		if want := cmp.Or(sentiment, insights.AnyTone); q.SentimentFilter != want {
+		if want := cmp.Or(sentiment, tone.Any); q.SentimentFilter != want {
 			t.Errorf("sentiment %q: filter reported as %q, want %q", sentiment, q.SentimentFilter, want)
 		}
 		var got []string
@@ -233,7 +234,7 @@ func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
 		sort.Strings(got)
 		return strings.Join(got, ", ")
 	}
-	for sentiment, want := range map[insights.Tone]string{
+	for sentiment, want := range map[tone.Tone]string{
 		"negative": "q-mixed -0.5, q-older -0.3",
 		"positive": "q-praise +0.7",
 		"any":      "q-mixed -0.5, q-neutral +0.0, q-older -0.3, q-praise +0.7",

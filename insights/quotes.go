@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 )
 
 // QuotesQuery asks for what customers wrote about a theme.
@@ -21,29 +23,10 @@ type QuotesQuery struct {
 	// Limit is how many quotes (default 5, at most 50).
 	Limit int
 	// Sentiment keeps the passages whose sentiment about the theme is
-	// below zero (Negative) or above (Positive); empty is AnyTone.
-	Sentiment Tone
+	// below zero (tone.Negative) or above (tone.Positive); empty is
+	// tone.Any.
+	Sentiment tone.Tone
 	Filter
-}
-
-// Tone selects passages by the sign of their sentiment.
-type Tone string
-
-const (
-	AnyTone  Tone = "any"
-	Negative Tone = "negative"
-	Positive Tone = "positive"
-)
-
-// toneSQL is the condition each Tone puts on a sentiment expression.
-var toneSQL = map[Tone]string{AnyTone: "", Negative: " < 0", Positive: " > 0"}
-
-// ParseTone accepts any, negative or positive.
-func ParseTone(s string) (Tone, error) {
-	if _, ok := toneSQL[Tone(s)]; !ok {
-		return "", invalid("sentiment", s, "want any, negative or positive")
-	}
-	return Tone(s), nil
 }
 
 // Quotes are representative passages for one theme.
@@ -52,8 +35,8 @@ type Quotes struct {
 	From  time.Time `json:"from"`
 	End   time.Time `json:"end"`
 	// SentimentFilter is the query's Sentiment.
-	SentimentFilter Tone    `json:"sentiment_filter"`
-	Quotes          []Quote `json:"quotes"`
+	SentimentFilter tone.Tone `json:"sentiment_filter"`
+	Quotes          []Quote   `json:"quotes"`
 }
 
 // Quote is one passage and who wrote it.
@@ -98,7 +81,7 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 		q.Limit = 5
 	}
 	if q.Sentiment == "" {
-		q.Sentiment = AnyTone
+		q.Sentiment = tone.Any
 	}
 	switch {
 	case q.Days < 1 || q.Days > 3*366:
@@ -106,8 +89,8 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	case q.Limit < 1 || q.Limit > 50:
 		return nil, invalid("limit", strconv.Itoa(q.Limit), "want 1 to 50")
 	}
-	if _, err := ParseTone(string(q.Sentiment)); err != nil {
-		return nil, err
+	if _, err := tone.Parse(string(q.Sentiment)); err != nil {
+		return nil, invalid("sentiment", string(q.Sentiment), "%v", err)
 	}
 	if err := q.Filter.validate(); err != nil {
 		return nil, err
@@ -122,8 +105,8 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	const themeSentiment = `if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment)`
 	var w conds
 	w.add("has(themes, ?)", q.Theme)
-	if q.Sentiment != AnyTone {
-		w.add(themeSentiment+toneSQL[q.Sentiment], q.Theme)
+	if cond, _ := q.Sentiment.Condition(themeSentiment); cond != "" {
+		w.add(cond, q.Theme)
 	}
 	w.dims(q.Filter)
 	sql := `SELECT id, source, kind, created_at, account_id, account_name, account_plan, account_arr,

@@ -8,14 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 )
 
 func newQuotesCmd(a *app) *cobra.Command {
 	var (
-		f    queryFlags
-		rf   reportFlags
-		q    insights.QuotesQuery
-		tone string
+		f         queryFlags
+		rf        reportFlags
+		q         insights.QuotesQuery
+		sentiment string
 	)
 	cmd := &cobra.Command{
 		Use:   "quotes THEME",
@@ -33,8 +34,8 @@ complaints, positive the praise.`,
 			if err != nil {
 				return err
 			}
-			if q.Sentiment, err = insights.ParseTone(tone); err != nil {
-				return fmt.Errorf("--%w", err)
+			if q.Sentiment, err = tone.Parse(sentiment); err != nil {
+				return fmt.Errorf("--sentiment %q: %w", sentiment, err)
 			}
 			q.Theme, q.Filter, rf.format = args[0], flt, f.format
 			return rf.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
@@ -47,6 +48,6 @@ complaints, positive the praise.`,
 	fl := cmd.Flags()
 	fl.IntVar(&q.Days, "days", 90, "days in the window")
 	fl.IntVar(&q.Limit, "limit", 5, "number of quotes (at most 50)")
-	fl.StringVar(&tone, "sentiment", "any", "which passages: any, negative (complaints) or positive (praise)")
+	fl.StringVar(&sentiment, "sentiment", "any", "which passages: any, negative (complaints) or positive (praise)")
 	return cmd
 }

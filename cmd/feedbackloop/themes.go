@@ -15,6 +15,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -35,7 +36,7 @@ func newThemesSuggestCmd(a *app) *cobra.Command {
 		opts         discover.Options
 		format       string
 		offlineNames bool
-		tone         string
+		sentiment    string
 	)
 	cmd := &cobra.Command{
 		Use:   "suggest",
@@ -63,12 +64,12 @@ keeping to the taxonomy with keywords and examples.`,
 			if err := checkPositive("since", since); err != nil {
 				return err
 			}
-			toneFilter, ok := tones[tone]
-			if !ok {
-				return fmt.Errorf("--sentiment %q: want any, negative or positive", tone)
+			toneFilter, err := tone.Parse(sentiment)
+			if err != nil {
+				return fmt.Errorf("--sentiment %q: %w", sentiment, err)
 			}
 			var items []stored.Item
-			err := withFeedback(cmd.Context(), a, func(s *stored.Store) error {
+			err = withFeedback(cmd.Context(), a, func(s *stored.Store) error {
 				var err error
 				items, err = s.Untagged(cmd.Context(), time.Now().Add(-since), limit, toneFilter)
 				return err
@@ -111,11 +112,11 @@ keeping to the taxonomy with keywords and examples.`,
 					mean, negative := sentimentOf(c.IDs, sentiment)
 					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
 				}
-				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": tone, "named_by": namedBy, "candidates": list})
+				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": toneFilter, "named_by": namedBy, "candidates": list})
 			}
 			what := "untagged items"
-			if toneFilter != stored.AnyTone {
-				what = "untagged " + tone + " items"
+			if toneFilter != tone.Any {
+				what = "untagged " + string(toneFilter) + " items"
 			}
 			if _, err := fmt.Fprintf(out, "%d %s since %s; %d candidate themes\n",
 				len(items), what, time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
@@ -148,12 +149,9 @@ keeping to the taxonomy with keywords and examples.`,
 	f.IntVar(&opts.Quotes, "quotes", 3, "example quotes per candidate")
 	f.StringVar(&format, "format", "table", "output: table or json")
 	f.BoolVar(&offlineNames, "offline-names", false, "keep the offline names even when the LLM is configured (llm.enabled)")
-	f.StringVar(&tone, "sentiment", "any", "which untagged items to cluster: any, negative (problems no theme covers) or positive")
+	f.StringVar(&sentiment, "sentiment", "any", "which untagged items to cluster: any, negative (problems no theme covers) or positive")
 	return cmd
 }
-
-// tones are the values of themes suggest --sentiment.
-var tones = map[string]stored.Tone{"any": stored.AnyTone, "negative": stored.NegativeTone, "positive": stored.PositiveTone}
 
 // sentimentOf returns the mean sentiment of the items ids names and the
 // share of them whose sentiment is negative.

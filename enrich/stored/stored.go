@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 )
 
 // Item is one stored record as the tagging tools need it. Themes is set
@@ -65,28 +67,15 @@ ORDER BY ingested_at, id LIMIT ?`
 	return s.query(ctx, q, func(it *Item) any { return &it.Tags }, since.Unix(), limit)
 }
 
-// Tone selects records by the sign of their sentiment.
-type Tone int
-
-const (
-	AnyTone      Tone = iota
-	NegativeTone      // sentiment below 0
-	PositiveTone      // sentiment above 0
-)
-
-// toneCondition is the SQL each Tone adds to a WHERE clause.
-var toneCondition = map[Tone]string{
-	AnyTone:      "",
-	NegativeTone: " AND sentiment < 0",
-	PositiveTone: " AND sentiment > 0",
-}
-
 // Untagged returns up to limit records of the given tone that got no
 // theme and were created at or after since, newest first.
-func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, tone Tone) ([]Item, error) {
-	cond, ok := toneCondition[tone]
-	if !ok {
-		return nil, fmt.Errorf("untagged: unknown tone %d", tone)
+func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, t tone.Tone) ([]Item, error) {
+	cond, err := t.Condition("sentiment")
+	if err != nil {
+		return nil, fmt.Errorf("untagged: %w", err)
+	}
+	if cond != "" {
+		cond = " AND " + cond
 	}
 	q := `SELECT id, title, body, sentiment FROM ` + s.db + `.feedback FINAL
 WHERE empty(themes) AND created_at >= toDateTime(?)` + cond + `

@@ -10,6 +10,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/internal/tone"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
@@ -74,9 +75,9 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		t.Errorf("since filter: got %d items ingested before it", len(later))
 	}
 
-	untagged := func(tone stored.Tone, limit int) []string {
+	untagged := func(filter tone.Tone, limit int) []string {
 		t.Helper()
-		items, err := s.Untagged(ctx, day.Add(-24*time.Hour), limit, tone)
+		items, err := s.Untagged(ctx, day.Add(-24*time.Hour), limit, filter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,16 +88,16 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		slices.Sort(got)
 		return got
 	}
-	if got, want := untagged(stored.AnyTone, 100), []string{"c +0.6", "e +0.0", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+	if got, want := untagged(tone.Any, 100), []string{"c +0.6", "e +0.0", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
 		t.Errorf("untagged: %q, want %q", got, want)
 	}
-	if got, want := untagged(stored.NegativeTone, 100), []string{"x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+	if got, want := untagged(tone.Negative, 100), []string{"x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
 		t.Errorf("untagged and negative: %q, want %q", got, want)
 	}
-	if got, want := untagged(stored.PositiveTone, 100), []string{"c +0.6"}; !slices.Equal(got, want) {
+	if got, want := untagged(tone.Positive, 100), []string{"c +0.6"}; !slices.Equal(got, want) {
 		t.Errorf("untagged and positive: %q, want %q", got, want)
 	}
-	if few := untagged(stored.AnyTone, 2); len(few) != 2 {
+	if few := untagged(tone.Any, 2); len(few) != 2 {
 		t.Errorf("limit 2 gave %d", len(few))
 	}
 }
