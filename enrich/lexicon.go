@@ -178,6 +178,27 @@ var halts = []string{"stop", "longer"}
 // obligations end a denial: "you never have to sign in again" is praise.
 var obligations = []string{"have", "need"}
 
+// slowness is the weight of a wait that a number measures: "takes 35
+// seconds to load", "took 3 days to arrive". It needs a word of takes,
+// then a number (digits, or a word of counts) and a word of durations
+// within durationScope words, then a word of functions within
+// durationScope words after that, all in one sentence; a word of quick
+// on the way ("only takes 5 seconds to load", "under a minute") cancels
+// it. Without a function word the wait is no complaint: "setup took 10
+// minutes".
+const slowness = -1.5
+
+// durationScope is how many words may come between a word of takes and
+// the duration, and between the duration and the function word.
+const durationScope = 4
+
+var (
+	takes     = []string{"take", "took", "taken"}
+	counts    = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
+	durations = []string{"second", "sec", "minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
+	quick     = []string{"only", "just", "under", "less", "few", "couple", "within", "mere"}
+)
+
 // intensifiers scale the next sentiment within two words; below 1 they
 // soften it ("a bit slow").
 var intensifiers = []struct {

@@ -15,7 +15,8 @@ import (
 // Words and phrases add their weight. A negation ("not", "never",
 // "doesn't") flips and softens the next weighted word within three words of
 // the same clause, and makes a complaint of the next word for something
-// software does ("won't load", "stopped syncing"; see failure); an
+// software does ("won't load", "stopped syncing"; see failure), as does a
+// wait a number measures ("takes 35 seconds to load"; see slowness); an
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
@@ -62,6 +63,10 @@ const (
 	roleHalt       // only denies: "stopped", "no longer"
 	roleFunction   // a failure when denied: "load", "sync"
 	roleObligation // ends a denial: "don't have to"
+	roleTake       // starts a wait: "takes", "took" (see slowness)
+	roleCount      // a number as a word: "ten", "several"
+	roleDuration   // measures a wait: "seconds", "days"
+	roleQuick      // makes a wait short: "only", "under"
 )
 
 const (
@@ -113,31 +118,24 @@ func newScorer() *scorer {
 		}
 		s.roles[id], s.factors[id] = r, factor
 	}
-	for _, w := range negations {
-		setRole(w, roleNegation, 1)
-	}
-	for _, w := range softNegations {
-		setRole(w, roleSoftNegation, 1)
+	// Later lists win: a soft negation is in negations too.
+	for _, list := range []struct {
+		words []string
+		role  role
+	}{
+		{negations, roleNegation}, {softNegations, roleSoftNegation},
+		{contrasts, roleContrast}, {concessions, roleConcession},
+		{halts, roleHalt}, {functions, roleFunction}, {obligations, roleObligation},
+		{takes, roleTake}, {counts, roleCount}, {durations, roleDuration}, {quick, roleQuick},
+	} {
+		for _, w := range list.words {
+			setRole(w, list.role, 1)
+		}
 	}
 	for _, group := range intensifiers {
 		for _, w := range group.words {
 			setRole(w, roleIntensifier, group.factor)
 		}
-	}
-	for _, w := range contrasts {
-		setRole(w, roleContrast, 1)
-	}
-	for _, w := range concessions {
-		setRole(w, roleConcession, 1)
-	}
-	for _, w := range halts {
-		setRole(w, roleHalt, 1)
-	}
-	for _, w := range functions {
-		setRole(w, roleFunction, 1)
-	}
-	for _, w := range obligations {
-		setRole(w, roleObligation, 1)
 	}
 	for len(s.roles) < len(s.index.vocab) {
 		s.roles = append(s.roles, roleNone)
@@ -282,6 +280,12 @@ func squash(x float64) float64 {
 func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 	var total, current float64                       // current: the sentence being read
 	negateUntil, boostUntil, denyUntil := -1, -1, -1 // token index up to which each applies
+	// Waits (see slowness): up to waitUntil a duration makes one, up to
+	// slowUntil a function word makes it slowness, up to quickUntil a word
+	// of takes starts none ("only takes"); counted says whether a number
+	// came since the word of takes.
+	waitUntil, slowUntil, quickUntil := -1, -1, -1
+	counted := false
 	boost := 1.0
 	after := 1.0  // weight of the rest of the sentence after a contrast
 	clause := 1.0 // weight of the rest of the clause after a concession
@@ -296,12 +300,16 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 			}
 			total += current
 			current, after = 0, 1
+			waitUntil, slowUntil, quickUntil = -1, -1, -1
 		}
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
 		}
 		// Most words carry no sentiment, and -1 is out of range.
 		if uint(t.id) >= uint(len(s.scored)) || !s.scored[t.id] {
+			// A word the lexicon does not know, after a word of takes,
+			// is most often a number: "takes 35 seconds".
+			counted = counted || i <= waitUntil && uint(t.id) >= uint(len(s.scored))
 			i++
 			continue
 		}
@@ -346,9 +354,25 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 				}
 				current += w * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
+			} else if i <= slowUntil {
+				current += slowness * after * clause
+				slowUntil = -1
 			}
 		case roleObligation:
 			denyUntil = -1
+		case roleTake:
+			if i > quickUntil { // not "only takes"
+				waitUntil, counted = i+durationScope, false
+			}
+		case roleCount:
+			counted = counted || i <= waitUntil
+		case roleQuick:
+			waitUntil, slowUntil, quickUntil = -1, -1, i+2
+		case roleDuration:
+			if i <= waitUntil && counted {
+				slowUntil = i + durationScope
+			}
+			waitUntil = -1
 		}
 		i++
 	}

@@ -57,6 +57,20 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"You never have to sign in again.", neutral},
 		{"No need to log in twice.", neutral},
 		{"I can't wait to show the team.", pos},
+		// A wait that a number measures, before something the product
+		// does, is slowness; a short one, or one for a chore, is not.
+		{"The activity feed takes 35 seconds to load every morning.", neg},
+		{"The report took 20 minutes to export.", neg},
+		{"The page takes about 30-40 seconds to load.", neg},
+		{"My card took three days to arrive.", neg},
+		{"It takes the app 30 seconds to start.", neg},
+		{"It only takes 5 seconds to load.", neutral},
+		{"It takes under 2 seconds to open.", neutral},
+		{"It takes a few seconds to sync.", neutral},
+		{"It takes seconds to load.", neutral},
+		{"Setup took 10 minutes.", neutral},
+		{"How long does it take to load?", neutral},
+		{"It took 3 days. The export works now.", pos},
 		// Contrast and concession.
 		{"The UI is nice but it crashes every day.", neg},
 		{"It crashed once, but support fixed it fast and was great.", pos},
