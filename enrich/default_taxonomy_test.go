@@ -23,6 +23,7 @@ func TestDefaultTaxonomyTagsRealisticFeedback(t *testing.T) {
 		{"You raised the price by 30% at renewal without any warning.", []string{"billing", "price-increases", "pricing", "subscription-changes"}},
 		{"SSO is locked behind the enterprise plan, which we can't justify.", []string{"authentication", "plan-limits", "pricing", "security-privacy", "sso"}},
 		{"Every page takes forever to load, even on a fast office connection.", []string{"load-times", "performance"}},
+		{"The activity feed takes 35 seconds to load every morning.", []string{"load-times", "performance"}},
 		{"The desktop app eats 3 GB of memory after an hour and the fans never stop.", []string{"performance", "resource-usage"}},
 		{"The whole site was down for two hours this morning and the status page showed green.", []string{"outages", "reliability"}},
 		{"Saving a draft shows 'Something went wrong' and the changes are gone.", []string{"errors", "reliability"}},
