@@ -209,8 +209,7 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		for _, d := range members {
 			cand.IDs = append(cand.IDs, texts[d].ID)
 			if len(cand.Quotes) < opts.Quotes {
-				q := quote(texts[d].Text, stemmed)
-				if q != "" && !seen[q] {
+				if q := quote(texts[d].Text, stemmed, seen); q != "" {
 					seen[q] = true
 					cand.Quotes = append(cand.Quotes, q)
 				}
@@ -525,10 +524,13 @@ func topTerms(c []float64, terms []string, n int) []int {
 	return out
 }
 
-// quote returns the first sentence of text that holds one of the terms
-// (stemmed, as vectorize makes them), or the text's start, at most 200
-// bytes.
-func quote(text string, terms []string) string {
+// quote returns the sentence of text that holds the most of the terms
+// (stemmed, as vectorize makes them), the longest of equals, leaving out
+// those already shown: a title such as "Feedback" that every text of a
+// cluster shares would otherwise be its only quote. With no term in any
+// sentence it is the text's start. At most 200 bytes; "" when every
+// choice was shown.
+func quote(text string, terms []string, shown map[string]bool) string {
 	text = strings.TrimSpace(text)
 	sentences := strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' })
 	lower := func(s string) string {
@@ -538,15 +540,24 @@ func quote(text string, terms []string) string {
 		}
 		return " " + strings.Join(ws, " ") + " "
 	}
+	best, most, long, held := "", 0, 0, false // long: best's words; held: whether any sentence, shown or not, holds a term
 	for _, s := range sentences {
-		ls := lower(s)
+		ls, hits := lower(s), 0
 		for _, t := range terms {
 			if strings.Contains(ls, " "+t+" ") {
-				return clip(strings.TrimSpace(s))
+				hits++
 			}
 		}
+		held = held || hits > 0
+		n := strings.Count(ls, " ") - 1
+		if q := clip(strings.TrimSpace(s)); hits > 0 && (hits > most || hits == most && n > long) && !shown[q] {
+			best, most, long = q, hits, n
+		}
 	}
-	return clip(text)
+	if !held && !shown[clip(text)] {
+		return clip(text)
+	}
+	return best
 }
 
 func clip(s string) string {

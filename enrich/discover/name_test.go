@@ -2,6 +2,7 @@ package discover
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,27 @@ func TestCandidatesShowTheWordsAsWritten(t *testing.T) {
 	}
 	if got[0].Count != 5 || len(got[0].Quotes) != 3 {
 		t.Errorf("count %d and quotes %q, want all 5 texts and 3 quotes", got[0].Count, got[0].Quotes)
+	}
+}
+
+// The quotes are the sentences that hold the most of a cluster's terms,
+// the longest of equals, each shown once: not a title every text shares.
+func TestQuotesAreTheSentencesWithTheMostTerms(t *testing.T) {
+	var texts []Text
+	for i, s := range []string{
+		"The dark mode toggle resets after every login.",
+		"Dark mode turns off on its own each morning.",
+		"Please keep dark mode on, the white screen hurts.",
+		"The dark mode setting is lost when I switch devices.",
+	} {
+		texts = append(texts, Text{ID: string(rune('a' + i)), Text: "Feedback\nHello. " + s})
+	}
+	got := Suggest(texts, Options{K: 1})
+	if len(got) != 1 {
+		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
+	}
+	if q := got[0].Quotes; len(q) != 3 || slices.Contains(q, "Hello") || slices.Contains(q, "Feedback") {
+		t.Errorf("terms %q, quotes %q: want 3 sentences about dark mode", got[0].Terms, q)
 	}
 }
 
