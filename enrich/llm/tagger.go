@@ -50,10 +50,15 @@ const permanentCooldown = time.Minute
 // safe for concurrent use. See the package documentation for what it
 // guarantees about cost and waiting.
 type Tagger struct {
-	opts      Options
-	prompt    *prompt
-	allowed   map[string]bool
-	names     []string // the taxonomy's theme names
+	opts   Options
+	prompt *prompt
+	// allowed maps each theme name, and its lowercase form when no other
+	// name shares it, to the name: models that are not held to the schema
+	// write "Performance" for "performance".
+	allowed   map[string]string
+	unknown   sync.Map     // names outside the taxonomy already logged
+	unknownN  atomic.Int32 // how many of them
+	names     []string     // the taxonomy's theme names
 	ancestors map[string][]string
 	salt      [sha256.Size]byte // model and prompt: answers to another question are not reused
 	client    *openai.Client
@@ -100,7 +105,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	tg := &Tagger{
 		opts:      opts,
 		prompt:    p,
-		allowed:   make(map[string]bool, len(names)),
+		allowed:   make(map[string]string, 2*len(names)),
 		names:     names,
 		ancestors: make(map[string][]string),
 		client:    openai.NewClientWithConfig(cc),
@@ -114,8 +119,15 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		metrics: opts.Metrics,
 		log:     opts.Log,
 	}
+	folds := map[string]int{}
 	for _, n := range names {
-		tg.allowed[n] = true
+		folds[strings.ToLower(n)]++
+	}
+	for _, n := range names {
+		tg.allowed[n] = n
+		if k := strings.ToLower(n); folds[k] == 1 {
+			tg.allowed[k] = n
+		}
 		if a := t.Ancestors(n); len(a) > 0 {
 			tg.ancestors[n] = a
 		}
@@ -621,9 +633,13 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		}
 		var themes []enrich.Theme
 		for _, th := range item.Themes {
-			name := strings.TrimSpace(th.Name)
-			if !t.allowed[name] {
+			name, ok := t.allowed[strings.TrimSpace(th.Name)]
+			if !ok {
+				name, ok = t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
+			}
+			if !ok {
 				dropped++
+				t.logUnknown(th.Name)
 				continue
 			}
 			conf := th.Confidence
@@ -640,11 +656,30 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		slices.SortStableFunc(themes, func(x, y enrich.Theme) int { return cmp.Compare(y.Confidence, x.Confidence) })
 		out[i] = themes
 	}
-	if dropped > 0 {
-		t.metrics.dropped(dropped)
-		t.log.Debug("LLM returned themes outside the taxonomy; dropped", zap.Int("dropped", dropped))
-	}
+	t.metrics.dropped(dropped)
 	return out, nil
+}
+
+// maxUnknownLogged bounds the names outside the taxonomy that are logged.
+const maxUnknownLogged = 20
+
+// logUnknown warns, once per name and for the first maxUnknownLogged
+// names, that the model answered a theme the taxonomy does not define: a
+// model that keeps renaming a theme loses it silently otherwise.
+func (t *Tagger) logUnknown(name string) {
+	if t.unknownN.Load() >= maxUnknownLogged {
+		return
+	}
+	if _, seen := t.unknown.LoadOrStore(name, true); seen {
+		return
+	}
+	if t.unknownN.Add(1) == maxUnknownLogged {
+		t.log.Warn("LLM returned a theme the taxonomy does not define; dropped (logged once per name, no more names will be logged)",
+			zap.String("theme", name), zap.String("model", t.opts.Model))
+		return
+	}
+	t.log.Warn("LLM returned a theme the taxonomy does not define; dropped (logged once per name)",
+		zap.String("theme", name), zap.String("model", t.opts.Model))
 }
 
 // addTheme adds th, or raises the confidence of the entry of the same name.

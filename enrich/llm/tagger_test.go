@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
@@ -113,26 +116,39 @@ func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
 	}
 }
 
-func TestThemesOutsideTheTaxonomyAreDroppedAndCounted(t *testing.T) {
+func TestThemesOutsideTheTaxonomyAreDroppedCountedAndLogged(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		return reply{content: `{"items":[{"id":"0","themes":[
 			{"name":"performance","evidence":"slow","confidence":0.8},
 			{"name":"pricing","evidence":"slow","confidence":0.9},
-			{"name":"Performance ","evidence":"x","confidence":2}]}]}`}
+			{"name":"Performence","evidence":"slow","confidence":0.9},
+			{"name":"Refunds ","evidence":"refund","confidence":0.7}]}]}`}
 	})
-	tg, m := newTagger(t, f)
-	items := offlineItems("So slow")
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log, o.BatchSize = zap.New(core), 1 })
+	items := offlineItems("So slow, I want a refund", "Still slow, refund me")
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
 	}
-	if got := names(items[0].Themes); got != "performance" {
-		t.Errorf("themes %q, want only performance", got)
+	// A name in another case is the theme; one the taxonomy does not
+	// define, or misspelt, is dropped.
+	if got := names(items[0].Themes); got != "performance,refunds,billing" {
+		t.Errorf("themes %q, want performance and refunds (with its parent)", got)
 	}
-	if got := count(m.DroppedLabels); got != 2 {
-		t.Errorf("dropped %v labels, want 2 (an unknown name and a misspelt one)", got)
+	if got := count(m.DroppedLabels); got != 4 {
+		t.Errorf("dropped %v labels, want 4 (an unknown name and a misspelt one, for each of two texts)", got)
 	}
 	if ev := items[0].Themes[0].Evidence; ev != "slow" {
 		t.Errorf("evidence %q", ev)
+	}
+	// Each dropped name is logged once, however often it comes back.
+	var logged []string
+	for _, e := range logs.FilterMessageSnippet("does not define").All() {
+		logged = append(logged, e.ContextMap()["theme"].(string))
+	}
+	slices.Sort(logged)
+	if fmt.Sprint(logged) != "[Performence pricing]" {
+		t.Errorf("logged %q, want each dropped name once", logged)
 	}
 }
 
