@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 )
@@ -20,6 +22,9 @@ type llmStats struct {
 	Answered         int     `json:"answered"`
 	PromptTokens     int     `json:"prompt_tokens"`
 	CompletionTokens int     `json:"completion_tokens"`
+	// DroppedLabels counts theme names in the answers that the taxonomy
+	// does not define: a model that renames themes scores low for it.
+	DroppedLabels int `json:"dropped_labels"`
 }
 
 // measured is the LLM side of a hybrid under measurement: it hands the
@@ -28,9 +33,10 @@ type llmStats struct {
 // the worker, wrong for a measurement), and it counts what it was given,
 // what the LLM answered and the tokens.
 type measured struct {
-	tagger enrich.Tagger
-	round  int
-	stats  *llmStats
+	tagger  enrich.Tagger
+	round   int
+	stats   *llmStats
+	metrics *llm.Metrics
 }
 
 func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
@@ -48,6 +54,11 @@ func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
 			}
 		}
 	}
+	var dropped dto.Metric
+	if err := m.metrics.DroppedLabels.Write(&dropped); err != nil {
+		return err
+	}
+	m.stats.DroppedLabels = int(dropped.GetCounter().GetValue())
 	return nil
 }
 
@@ -75,17 +86,24 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	opts.Log = log
 	opts.MaxWaiting = 1
 	opts.MaxWait = time.Hour
+	opts.Metrics = llm.NewMetrics(nil)
 	model, err := llm.New(tax, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("llm: %w", err)
 	}
 	stats := &llmStats{Model: cfg.LLM.Model, Threshold: threshold}
-	side := measured{tagger: model, round: cfg.LLM.Concurrency * cfg.LLM.BatchSize, stats: stats}
+	side := measured{tagger: model, round: cfg.LLM.Concurrency * cfg.LLM.BatchSize, stats: stats, metrics: opts.Metrics}
 	return llm.NewHybrid(offline, side, threshold, nil, log), stats, nil
 }
 
 func (s *llmStats) write(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "LLM %s at threshold %.2f: %d texts routed to it (%.1f%%), %d answered (the rest kept their offline themes), %d prompt and %d completion tokens\n",
-		s.Model, s.Threshold, s.Routed, 100*s.RoutedShare, s.Answered, s.PromptTokens, s.CompletionTokens)
+	if _, err := fmt.Fprintf(w, "LLM %s at threshold %.2f: %d texts routed to it (%.1f%%), %d answered (the rest kept their offline themes), %d prompt and %d completion tokens\n",
+		s.Model, s.Threshold, s.Routed, 100*s.RoutedShare, s.Answered, s.PromptTokens, s.CompletionTokens); err != nil {
+		return err
+	}
+	if s.DroppedLabels == 0 {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "%d theme names in its answers are not in the taxonomy and were dropped (the log names them)\n", s.DroppedLabels)
 	return err
 }

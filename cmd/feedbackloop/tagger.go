@@ -196,7 +196,8 @@ exactly right, and the share that would go to the LLM.
 sure of than llm.threshold (or --threshold; above 1, every text) go to the
 LLM of the configuration (llm section, --config or FEEDBACKLOOP_LLM_*),
 redacted, as the worker sends them, and cost tokens, which eval reports
-with the share routed. Its answers are not written to the shared cache.`,
+with the share routed and the theme names it answered that the taxonomy
+does not define. Its answers are not written to the shared cache.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (modelPath == "") == (train == "") {
