@@ -429,9 +429,13 @@ their parents back.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", written)
-			if len(items) == 0 && from == "llm" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s was tagged by the LLM: it tags only what hybrid routing sends it, with llm.enabled (see llm.threshold); --since looks further back\n",
-					time.Now().Add(-since).UTC().Format(time.DateOnly))
+			if len(items) == 0 {
+				day := time.Now().Add(-since).UTC().Format(time.DateOnly)
+				if from == "llm" {
+					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s was tagged by the LLM: it tags only what hybrid routing sends it, with llm.enabled (see llm.threshold); --since looks further back\n", day)
+				} else {
+					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s came with tags from its source (Zendesk and Freshdesk tags, GitHub labels, the contract's tags); --since looks further back\n", day)
+				}
 			}
 			if skipped := len(items) - written; skipped > 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%d records left out: none of their tags names a theme; most common such tags: %s\n",

@@ -257,6 +257,13 @@ func TestExportLabelsFromTheSourcesTags(t *testing.T) {
 	if _, _, err = execute(t, context.Background(), "tagger", "export-labels", "--from", "notes", "--out", out); err == nil {
 		t.Error("--from notes was accepted")
 	}
+
+	// No record with tags: an empty file, and a reason.
+	storeRows(t, []sinks.Row{row("f", "keywords", "No tags at all")})
+	_, stderr, err = execute(t, context.Background(), "tagger", "export-labels", "--from", "tags", "--out", out)
+	if err != nil || !strings.Contains(stderr, "0 labelled examples") || !strings.Contains(stderr, "came with tags from its source") {
+		t.Errorf("no tags: %v, stderr %q", err, stderr)
+	}
 }
 
 // readCSVFile returns the records of a CSV file.
