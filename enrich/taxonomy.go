@@ -228,6 +228,11 @@ func (p *taxonomyParser) theme(n *yaml.Node, parent string) (ThemeDef, bool) {
 			p.fail(nameNode, "", "theme name is empty%s", under(parent))
 			break
 		}
+		if strings.Contains(th.Name, "|") {
+			p.fail(nameNode, th.Name, `theme name holds "|", which joins the labels of labelled data, so no label could name it`)
+		} else if i := strings.IndexFunc(th.Name, unicode.IsControl); i >= 0 {
+			p.fail(nameNode, th.Name, "theme name holds the control character %q", th.Name[i:i+1])
+		}
 		key := strings.ToLower(th.Name)
 		if first, ok := p.seen[key]; ok {
 			p.fail(nameNode, th.Name, "duplicate theme name (first defined on line %d)", first)

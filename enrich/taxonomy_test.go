@@ -101,6 +101,14 @@ func TestTaxonomyErrorsNameTheFileAndLine(t *testing.T) {
 			want: []string{`taxonomy.yaml:3: theme "billing": duplicate theme name (first defined on line 2)`},
 		},
 		{
+			name: "names no label or line can hold",
+			yaml: "themes:\n  - name: billing|pricing\n  - name: \"dark\\tmode\"\n",
+			want: []string{
+				`taxonomy.yaml:2: theme "billing|pricing": theme name holds "|", which joins the labels of labelled data, so no label could name it`,
+				`taxonomy.yaml:3: theme "dark\tmode": theme name holds the control character "\t"`,
+			},
+		},
+		{
 			name: "missing and empty names",
 			yaml: "themes:\n  - description: no name\n  - name: \"  \"\n  - name: ok\n    children:\n      - keywords: [x]\n",
 			want: []string{

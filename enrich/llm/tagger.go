@@ -52,9 +52,9 @@ const permanentCooldown = time.Minute
 type Tagger struct {
 	opts   Options
 	prompt *prompt
-	// allowed maps each theme name, and its lowercase form when no other
-	// name shares it, to the name: models that are not held to the schema
-	// write "Performance" for "performance".
+	// allowed maps each theme name, lowercased, to the name: models that
+	// are not held to the schema write "Performance" for "performance",
+	// and a taxonomy's names differ in more than case.
 	allowed   map[string]string
 	unknown   sync.Map     // names outside the taxonomy already logged
 	unknownN  atomic.Int32 // how many of them
@@ -105,7 +105,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	tg := &Tagger{
 		opts:      opts,
 		prompt:    p,
-		allowed:   make(map[string]string, 2*len(names)),
+		allowed:   make(map[string]string, len(names)),
 		names:     names,
 		ancestors: make(map[string][]string),
 		client:    openai.NewClientWithConfig(cc),
@@ -119,15 +119,8 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		metrics: opts.Metrics,
 		log:     opts.Log,
 	}
-	folds := map[string]int{}
 	for _, n := range names {
-		folds[strings.ToLower(n)]++
-	}
-	for _, n := range names {
-		tg.allowed[n] = n
-		if k := strings.ToLower(n); folds[k] == 1 {
-			tg.allowed[k] = n
-		}
+		tg.allowed[strings.ToLower(n)] = n
 		if a := t.Ancestors(n); len(a) > 0 {
 			tg.ancestors[n] = a
 		}
@@ -633,10 +626,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		}
 		var themes []enrich.Theme
 		for _, th := range item.Themes {
-			name, ok := t.allowed[strings.TrimSpace(th.Name)]
-			if !ok {
-				name, ok = t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
-			}
+			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
 			if !ok {
 				dropped++
 				t.logUnknown(th.Name)
