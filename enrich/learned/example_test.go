@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/learned"
 )
 
@@ -63,5 +64,23 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A label the taxonomy does not define is named with its line; one that
+// differs from a theme only in case says which theme it looks like.
+func TestCheckLabelsNamesTheLineAndTheLikelyTheme(t *testing.T) {
+	tax, err := enrich.ParseTaxonomy([]byte("themes:\n  - name: login\n  - name: billing\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := learned.ReadCSV(strings.NewReader("text,labels\ncannot sign in,Login\nrefund please,refunds\ninvoice,billing\n"), "d.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `d.csv:2: label "Login" is not in the taxonomy (did you mean "login"? labels are compared exactly)` + "\n" +
+		`d.csv:3: label "refunds" is not in the taxonomy`
+	if err := learned.CheckLabels(ex, "d.csv", tax); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
