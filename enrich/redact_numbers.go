@@ -281,6 +281,8 @@ func gluedBefore(s string, i int) bool {
 	switch {
 	case isASCIIWordByte(c):
 		return true
+	case c == ',' && s[i] == '+':
+		return false // no amount goes on with "+": "5550109999,+4930123456" lists two numbers
 	case c == '-' || c == ',':
 		return i >= 2 && isASCIIWordByte(s[i-2]) // "ID-5551234567", "1,234"
 	}
