@@ -140,10 +140,14 @@ func appendLower(dst []byte, s string) []byte {
 // a Unix timestamp is taken for a phone number, and so is a shorter one
 // after a word such as "call" or "phone"; a phone number written with
 // words ("five five five"), a short local number nothing announces, or an
-// address with only its "at" spelled ("jane at example.com") is not found;
-// one spelled with brackets ("jane [at] example [dot] com",
-// "jane(at)example.com") or with both words ("jane at example dot com",
-// when it ends in a known top-level domain) is.
+// address with only its "at" spelled and nothing else to tell it from a
+// site ("jane at example.com", as in "sign up at example.com") is not
+// found; one spelled with brackets ("jane [at] example [dot] com",
+// "jane(at)example.com"), with both words ("jane at example dot com", when
+// it ends in a known top-level domain), with the word "at" and a local
+// part like an address's or a mail provider's domain ("j.doe at
+// acme.com", "jane at gmail.com"), with a space beside the @ ("jane @
+// example.com") or with the @ percent-encoded ("jane%40example.com") is.
 func RedactText(s string) string {
 	// Addresses spelled with words go first, so that the number rules
 	// never see the digits of one.
@@ -187,6 +191,13 @@ func redactSymbols(s string) string {
 				i = end
 				continue
 			}
+			fallthrough
+		case c == '%':
+			if start, end, ok := looseEmailAround(s, i, last); ok {
+				replace(start, end, emailMark)
+				i = end
+				continue
+			}
 		case c == '(' || c == '[' || c == '{':
 			if start, end, ok := spelledEmailAround(s, i, last); ok {
 				replace(start, end, emailMark)
@@ -218,7 +229,7 @@ func redactSymbols(s string) string {
 // else is skipped with one table lookup. Bytes rather than bools, so that
 // lookups for four bytes combine with one OR.
 var redactTrigger = [256]uint8{
-	'@': 1, '+': 1, '(': 1, '[': 1, '{': 1,
+	'@': 1, '%': 1, '+': 1, '(': 1, '[': 1, '{': 1,
 	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1,
 	'5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
 }

@@ -7,9 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// RedactText's rules for e-mail addresses: written with an @, or spelled
-// to get past spam filters, with a bracketed "at" or with the bare words
-// "at" and "dot".
+// RedactText's rules for e-mail addresses: written with an @ (spaced or
+// percent-encoded too), or spelled to get past spam filters, with a
+// bracketed "at" or with the bare word "at".
 
 // emailAround finds an e-mail address around the '@' at s[at], not
 // reaching back before s[from]. The local part may hold letters, digits
@@ -17,6 +17,39 @@ import (
 // with two letters.
 func emailAround(s string, at, from int) (start, end int, ok bool) {
 	return emailSpan(s, at, at+1, from, false)
+}
+
+// looseEmailAround finds an address around the '@' at s[at] that
+// emailAround does not: one with a space beside the '@' ("jane @
+// example.com", to get past spam filters), or with it percent-encoded
+// ("jane%40example.com", in links people paste), at s[at:at+3]. A
+// spaced one must end in a known top-level domain and not follow a word
+// of prose ("thanks to everyone @ acme.com" stays).
+func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
+	if s[at] == '%' {
+		if !hasWordFold(s, at, "%40") {
+			return 0, 0, false
+		}
+		return emailSpan(s, at, at+3, from, false)
+	}
+	localEnd, domStart := at, at+1
+	if localEnd > from && s[localEnd-1] == ' ' {
+		localEnd--
+	}
+	if domStart < len(s) && s[domStart] == ' ' {
+		domStart++
+	}
+	if localEnd == at && domStart == at+1 {
+		return 0, 0, false // no space: emailAround's
+	}
+	start, end, ok = emailSpan(s, localEnd, domStart, from, false)
+	if !ok || proseBeforeAt[strings.ToLower(s[start:localEnd])] {
+		return 0, 0, false
+	}
+	if tld := s[strings.LastIndexByte(s[:end], '.')+1 : end]; !topLevelDomains[strings.ToLower(tld)] {
+		return 0, 0, false
+	}
+	return start, end, true
 }
 
 // spelledEmailAround finds an address written with a bracketed "at" to get
@@ -185,30 +218,31 @@ func isLocalPartByte(c byte) bool {
 	return isASCIIWordByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c == '-'
 }
 
-// redactWordEmails replaces the addresses in s spelled with bare words,
-// "jane at example dot com", with [email], and returns s itself when there
-// is none. "at" and "dot" are everyday words, so an address needs both,
-// ends in a known top-level domain, and does not look like a sentence:
-// the word before "at" is not one that goes before "at" in prose ("look at
-// example dot com"), and the one after it is not an article or pronoun
-// ("tap at the dot in the corner").
+// redactWordEmails replaces the addresses in s whose "at" is a bare word
+// with [email], and returns s itself when there is none. "at" is an
+// everyday word, so such an address must end in a known top-level domain
+// and not look like a sentence: the word before "at" is not one that goes
+// before "at" in prose ("look at example dot com"), and the one after it
+// is not an article or pronoun ("tap at the dot in the corner"). Its dots
+// may be words too ("jane at example dot com"); when none is, as in
+// "jane at example.com", which is also how a site is named ("sign up at
+// example.com"), the local part must look like one ("jane.doe",
+// "jdoe_42") or the domain be a mail provider's ("jane at gmail.com").
 func redactWordEmails(s string) string {
 	var b strings.Builder
 	last := 0
 	for k := 0; ; {
-		d := indexWordDot(s, k)
-		if d < 0 {
+		at := indexWord(s, k, "at")
+		if at < 0 {
 			break
 		}
-		k = d + len(" dot ")
-		at := wordAtBefore(s, d, last)
-		if at < 0 {
+		k = at + len(" at")
+		domStart := at + len(" at ")
+		if !domainFollows(s, domStart) {
 			continue
 		}
-		domStart := at + len(" at ")
-		localEnd := at
-		start, end, ok := emailSpan(s, localEnd, domStart, last, true)
-		if !ok || end <= d || !wordEmailParts(s[start:localEnd], s[domStart:], s[:end]) {
+		start, end, ok := emailSpan(s, at, domStart, last, true)
+		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end]) {
 			continue
 		}
 		if b.Cap() == 0 {
@@ -225,37 +259,53 @@ func redactWordEmails(s string) string {
 	return b.String()
 }
 
-// indexWordDot returns the index of the space that starts " dot " (in any
-// case) in s at or after from, or -1.
-func indexWordDot(s string, from int) int {
-	// Eight positions at a time, as 64-bit words: the word of the bytes at
-	// j-1 and the word of those at j, lowercased by setting bit 5 (which
-	// changes no letter into another), say at once where a word starting
-	// with "d" begins; only those few are looked at closer.
-	// strings.Index(" dot ") is several times slower on feedback, where
-	// spaces and "d" are common.
+// domainFollows tells cheaply whether s[i:] starts with a word and then a
+// dot, written or spelled: most " at " in prose are followed by neither,
+// and need no closer look.
+func domainFollows(s string, i int) bool {
+	j := i
+	for j < len(s) && (isASCIIWordByte(s[j]) || s[j] == '-') {
+		j++
+	}
+	if j == i || j >= len(s) {
+		return false
+	}
+	return s[j] == '.' && j+1 < len(s) && isASCIIWordByte(s[j+1]) || spelledDot(s, j) > 0
+}
+
+// indexWord returns the index of the space that starts " "+w+" " (w
+// lowercase, two letters or more, matched in any case) in s at or after
+// from, or -1.
+func indexWord(s string, from int, w string) int {
+	// Eight positions at a time, as 64-bit words: the words of the bytes
+	// at j-1, j and j+1, lowercased by setting bit 5 (which changes no
+	// letter into another), say at once where a word starting with w's
+	// first two letters begins; only those few are looked at closer.
+	// strings.Index is several times slower on feedback, where spaces and
+	// common letters abound.
 	const lower = lo8 * 0x20
+	first, second := lo8*uint64(w[0]), lo8*uint64(w[1])
 	j := max(from, 0) + 1
-	for ; j+8 <= len(s); j += 8 {
-		m := zeroBytes(load64(s, j-1)^(lo8*' ')) & zeroBytes(load64(s, j)|lower^(lo8*'d'))
+	for ; j+9 <= len(s); j += 8 {
+		m := zeroBytes(load64(s, j-1)^(lo8*' ')) & zeroBytes(load64(s, j)|lower^first) & zeroBytes(load64(s, j+1)|lower^second)
 		for m != 0 {
-			if k := j + bits.TrailingZeros64(m)/8 - 1; wordDotAt(s, k) {
+			if k := j + bits.TrailingZeros64(m)/8 - 1; wordAt(s, k, w) {
 				return k
 			}
 			m &= m - 1
 		}
 	}
-	for ; j+4 <= len(s); j++ {
-		if wordDotAt(s, j-1) {
+	for ; j+len(w)+1 <= len(s); j++ {
+		if wordAt(s, j-1, w) {
 			return j - 1
 		}
 	}
 	return -1
 }
 
-// wordDotAt reports whether s[i:] starts with " dot ", in any case.
-func wordDotAt(s string, i int) bool {
-	return i >= 0 && i+5 <= len(s) && s[i] == ' ' && hasWordFold(s, i+1, "dot") && s[i+4] == ' '
+// wordAt reports whether s[i:] starts with " "+w+" ", in any case.
+func wordAt(s string, i int, w string) bool {
+	return i >= 0 && i+len(w)+2 <= len(s) && s[i] == ' ' && hasWordFold(s, i+1, w) && s[i+len(w)+1] == ' '
 }
 
 // zeroBytes returns a word with the high bit set in each byte of x that
@@ -265,32 +315,8 @@ func zeroBytes(x uint64) uint64 {
 	return (x - lo8) &^ x & hi8
 }
 
-// wordAtBefore walks back from the spelled dot at s[d] over the domain's
-// labels and dots, written or spelled, to the " at " that starts the
-// domain, and returns its index, or -1. It does not reach before s[from].
-func wordAtBefore(s string, d, from int) int {
-	for j := d; ; {
-		ls := j
-		for ls > from && (isASCIIWordByte(s[ls-1]) || s[ls-1] == '-') {
-			ls--
-		}
-		switch {
-		case ls == j:
-			return -1
-		case ls-1 >= from && s[ls-1] == '.':
-			j = ls - 1
-		case ls-5 >= from && s[ls-5] == ' ' && hasWordFold(s, ls-4, "dot") && s[ls-1] == ' ':
-			j = ls - 5
-		case ls-4 >= from && s[ls-4] == ' ' && hasWordFold(s, ls-3, "at") && s[ls-1] == ' ':
-			return ls - 4
-		default:
-			return -1
-		}
-	}
-}
-
-// wordEmailParts checks a word-spelled address: its local part, the text
-// from its domain on, and the text up to its end.
+// wordEmailParts checks an address whose "at" is a word: its local part,
+// its domain, and the text up to its end.
 func wordEmailParts(local, domain, upToEnd string) bool {
 	first := domain
 	for i := 0; i < len(first); i++ {
@@ -300,9 +326,36 @@ func wordEmailParts(local, domain, upToEnd string) bool {
 		}
 	}
 	tld := upToEnd[strings.LastIndexAny(upToEnd, ". ")+1:]
-	return !proseBeforeAt[strings.ToLower(local)] && !proseAfterAt[strings.ToLower(first)] &&
-		topLevelDomains[strings.ToLower(tld)]
+	if proseBeforeAt[strings.ToLower(local)] || proseAfterAt[strings.ToLower(first)] || !topLevelDomains[strings.ToLower(tld)] {
+		return false
+	}
+	if strings.ContainsAny(domain, " ([{") {
+		return true // a dot spelled as a word: written to hide an address
+	}
+	return mailProviders[strings.ToLower(first)] || addressLike(local)
 }
+
+// addressLike tells whether a local part looks like an address's rather
+// than a word of prose: two letters or more, and a dot, underscore, plus
+// or digit ("jane.doe", "j_doe", "jdoe42"; not "support", nor "v2.3").
+func addressLike(local string) bool {
+	letters, marks := 0, false
+	for i := 0; i < len(local); i++ {
+		switch c := local[i]; {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			letters++
+		case c == '.' || c == '_' || c == '+' || '0' <= c && c <= '9':
+			marks = true
+		}
+	}
+	return letters >= 2 && marks
+}
+
+// mailProviders are the first labels of domains that serve mailboxes to
+// the public: "jane at gmail.com" is an address, whatever the local part.
+var mailProviders = setOf("gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook",
+	"msn", "icloud", "aol", "protonmail", "proton", "gmx", "yandex", "zoho", "fastmail",
+	"tutanota", "qq", "163", "126", "comcast", "btinternet", "libero", "laposte", "rocketmail")
 
 // proseBeforeAt are words that go before "at" in prose rather than
 // addresses: "look at example dot com" names a site.
@@ -310,7 +363,9 @@ var proseBeforeAt = setOf("look", "looking", "looked", "go", "went", "visit", "c
 	"find", "found", "available", "online", "live", "hosted", "based", "located", "work",
 	"works", "worked", "working", "us", "me", "them", "it", "him", "her", "site", "website",
 	"page", "here", "there", "up", "in", "out", "is", "are", "was", "were", "be", "been",
-	"and", "or", "but", "not", "just", "only", "also", "even", "still")
+	"and", "or", "but", "not", "just", "only", "also", "even", "still", "you", "we", "i",
+	"everyone", "all", "team", "folks", "guys", "people", "thanks", "thank", "thx", "hi",
+	"hello", "hey")
 
 // proseAfterAt are words that start no domain but often follow "at".
 var proseAfterAt = setOf("the", "a", "an", "this", "that", "these", "those", "my", "your",

@@ -43,6 +43,15 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"reach ops_team at mail dot acme-corp dot co dot uk.", "reach [email]."},
 		{"jane at example.mail dot com", "[email]"},
 		{"first jane at a1 dot io then bob at b2 dot de", "first [email] then [email]"},
+		// ... or with the word "at" alone, when the local part looks like
+		// an address's or the domain is a mail provider's.
+		{"email j.doe at acme.com please", "email [email] please"},
+		{"cc bob_99 at corp.example.org", "cc [email]"},
+		{"Jane at gmail.com", "[email]"},
+		{"mike.jones AT yahoo.co.uk.", "[email]."},
+		// A space beside the @, and an @ percent-encoded in a link.
+		{"mail jane @ example.com or jane@ example.org", "mail [email] or [email]"},
+		{"https://app.example.com/users?email=jane%40example.com&x=1", "https://app.example.com/users?email=[email]&x=1"},
 		// Phone numbers.
 		{"call +1 (555) 010-9999 today", "call [phone] today"},
 		{"call (555) 010-9999", "call [phone]"},
@@ -71,6 +80,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"call 555 010 9999 @jane", "call [phone] @jane"},
 		{"Telefon 030/1234567,5551234@sms.example.net", "Telefon [phone],[email]"},
 		{"call 555 010 9999 2fa code", "call [phone] 2fa code"},
+		{"5550109999,+4930123456", "[phone],[phone]"},
 		// A trunk code and a slash, as German-speaking countries write them.
 		{"Telefon: 030/1234567", "Telefon: [phone]"},
 		{"0171/12345678 (mobil)", "[phone] (mobil)"},
@@ -133,6 +143,11 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"We are at version dot 3 and aim at speed dot fast.",
 		"Visit us at example dot com, it is hosted at acme dot io.",
 		"Tap (at) the top [at] 3.5 seconds; (at)example.com and [at].",
+		"Sign up at example.com; I work at acme.io; we're at acme.io.",
+		"Login at app.example.com fails and the team at acme.com knows.",
+		"Look at gmail.com, stuck at step2.html, crashed at main.go, at 10.30 today.",
+		"Support at acme.com never replied; we are at v2.3.",
+		"Thanks @ acme.com team, meet @ 5pm, costs @ 3.5 GB, 50% off, 100%40.",
 		"Ratio 16:9 and score 4.5/5 and 99.9% uptime.",
 		"Path /api/v2/orders/12345678901 returned 404.",
 		"x=5550109999y",
@@ -287,6 +302,7 @@ func FuzzRedactText(f *testing.F) {
 		"12345678901234567890 1-2-3-4-5-6-7-8-9",
 		"jane [at] example [dot] com, b(at)c.io, call 555 1234, 030/1234567",
 		"jane at example dot com and x at y dot z at w dot io",
+		"j.doe at acme.com, jane at gmail.com, a @ b.io, c%40d.io, e%40f@g.io",
 	} {
 		f.Add(s)
 	}
