@@ -26,14 +26,16 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 
 	const n = 600
 	// Contact details as customers write them: international, with a
-	// trunk code and a slash, a short local number after "call", and
-	// addresses spelled out to get past spam filters.
+	// trunk code and a slash, a short local number after "call",
+	// addresses spelled out to get past spam filters, and one in a link.
 	contacts := []string{
 		" Reach me at user%d@example.net or +44 20 7946 %04d.",
 		" Mail user%d@example.net, Telefon: 030/7946%04d.",
 		" user%d@example.net here, or call 794-%04d.",
 		" Write to user%d [at] example [dot] net or +44 20 7946 %04d.",
 		" I am user%d at example dot net, or text 07946 0%04d 5551234@sms.example.net.",
+		" Mail j.doe%d at example.net or jane%d @ example.net.",
+		" See https://app.example.com/u?email=jane%d%%40example.net, call 794-%04d.",
 	}
 	recs := make([]*feedback.Record, n)
 	for i := range recs {
@@ -71,10 +73,14 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	}
 	t.Logf("%d of %d rows tagged by the LLM, %d offline, over %d requests", byLLM, n, offline, len(llm.requests()))
 
+	leaks := []string{"@example", "[at] example", "at example dot", "at example.net", "@ example", "%40example", "@sms",
+		"555 0134", "7946", "794-"}
 	for _, body := range llm.requests() {
 		lower := strings.ToLower(body)
-		if strings.Contains(lower, "@example") || strings.Contains(lower, "[at] example") || strings.Contains(lower, "at example dot") || strings.Contains(lower, "@sms") || strings.Contains(body, "555 0134") || strings.Contains(body, "7946") || strings.Contains(body, "794-") {
-			t.Fatalf("a request body holds contact details: %.300s", body)
+		for _, leak := range leaks {
+			if i := strings.Index(lower, strings.ToLower(leak)); i >= 0 {
+				t.Fatalf("a request body holds contact details (%q): …%s…", leak, body[max(i-60, 0):min(i+60, len(body))])
+			}
 		}
 	}
 
