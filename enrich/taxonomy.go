@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/feedbackloop/feedbackloop/internal/suggest"
 )
 
 // Taxonomy is the tree of themes feedback is tagged with. Every theme name
@@ -166,7 +168,7 @@ func (p *taxonomyParser) document(doc *yaml.Node) *Taxonomy {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], resolve(root.Content[i+1])
 		if k.Value != "themes" {
-			p.fail(k, "", "unknown key %q%s", k.Value, suggest(k.Value, []string{"themes"}))
+			p.fail(k, "", "unknown key %q%s", k.Value, didYouMean(k.Value, []string{"themes"}))
 			continue
 		}
 		themes = v
@@ -264,7 +266,7 @@ func (p *taxonomyParser) theme(n *yaml.Node, parent string) (ThemeDef, bool) {
 		case "children":
 			th.Children = p.themeList(v, label)
 		default:
-			p.fail(k, label, "unknown key %q%s", k.Value, suggest(k.Value, themeKeys))
+			p.fail(k, label, "unknown key %q%s", k.Value, didYouMean(k.Value, themeKeys))
 		}
 	}
 	return th, true
@@ -351,36 +353,13 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// suggest returns ` (did you mean "keywords"?)` when key is a small typo
-// away from one of the known keys.
-func suggest(key string, known []string) string {
-	for _, k := range known {
-		if editDistance(strings.ToLower(key), k) <= 2 {
-			return fmt.Sprintf(" (did you mean %q?)", k)
-		}
+// didYouMean returns ` (did you mean "keywords"?)` when key is a small
+// typo away from one of the known keys.
+func didYouMean(key string, known []string) string {
+	if k := suggest.Closest(key, known); k != "" {
+		return fmt.Sprintf(" (did you mean %q?)", k)
 	}
 	return fmt.Sprintf(" (want one of %s)", strings.Join(known, ", "))
-}
-
-// editDistance is the Levenshtein distance; keys are a few bytes long.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Names returns the name of every theme, children included, depth first

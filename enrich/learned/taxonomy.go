@@ -3,9 +3,9 @@ package learned
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/internal/suggest"
 )
 
 // maxLabelErrors bounds how many unknown labels CheckLabels and
@@ -30,10 +30,8 @@ func CheckPredictable(examples []Example, name string, m *Model, also []string) 
 
 func checkKnown(examples []Example, name string, names []string, problem string) error {
 	known := make(map[string]bool, len(names))
-	folded := make(map[string]string, len(names)) // lowercased → name, for a hint
 	for _, n := range names {
 		known[n] = true
-		folded[strings.ToLower(n)] = n
 	}
 	var errs []error
 	total := 0
@@ -45,7 +43,7 @@ func checkKnown(examples []Example, name string, names []string, problem string)
 			total++
 			if len(errs) < maxLabelErrors {
 				hint := ""
-				if n, ok := folded[strings.ToLower(l)]; ok {
+				if n := suggest.Closest(l, names); n != "" {
 					hint = fmt.Sprintf(" (did you mean %q? labels are compared exactly)", n)
 				}
 				errs = append(errs, fmt.Errorf("%s:%d: label %q %s%s", name, e.Line, l, problem, hint))
