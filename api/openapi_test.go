@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/feedbackloop/feedbackloop/insights/insightstest"
 )
 
 // openAPIDoc is the part of openapi.yaml the drift test reads.
@@ -60,9 +62,12 @@ func TestOpenAPIDocumentsWhatTheEndpointsTake(t *testing.T) {
 			if name == "format" {
 				sample = "json"
 			}
+			if name == "theme" {
+				sample = insightstest.UncoveredTheme // a theme no row carries is refused
+			}
 			q := url.Values{name: {sample}}
 			if path == "/api/v1/quotes" && name != "theme" {
-				q.Set("theme", "x")
+				q.Set("theme", insightstest.UncoveredTheme)
 			}
 			if name == "to" {
 				q.Set("from", "2025-04-01")

@@ -248,6 +248,23 @@ func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
 	if !insights.IsInvalid(err) || !strings.Contains(err.Error(), `sentiment "angry"`) {
 		t.Errorf("sentiment angry: %v, want an invalid-value error naming it", err)
 	}
+
+	// A theme no row carries is a mistake worth naming, not an empty list;
+	// a stored theme with nothing in the window is an empty list.
+	for theme, want := range map[string]string{
+		"Billing": `theme "Billing": no stored feedback carries this theme (did you mean "billing"?)`,
+		"biling":  `theme "biling": no stored feedback carries this theme (did you mean "billing"?)`,
+		"astro":   `theme "astro": no stored feedback carries this theme`,
+	} {
+		_, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: theme, End: day("2024-03-01")})
+		if !insights.IsInvalid(err) || err.Error() != want {
+			t.Errorf("theme %q: %v, want %s", theme, err, want)
+		}
+	}
+	q, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "export", End: day("2023-03-01")})
+	if err != nil || len(q.Quotes) != 0 {
+		t.Errorf("a stored theme outside the window: %v, %+v; want no quotes and no error", err, q)
+	}
 }
 
 func TestBetsWithoutARoadmapStillListTheDemand(t *testing.T) {

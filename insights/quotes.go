@@ -130,6 +130,11 @@ ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
 	}); err != nil {
 		return nil, fmt.Errorf("quotes: %w", err)
 	}
+	if len(cands) == 0 {
+		if err := s.checkThemes(ctx, "theme", []string{q.Theme}); err != nil {
+			return nil, err
+		}
+	}
 	out.Quotes = pickQuotes(cands, out.From, out.End, q.Limit)
 	return out, nil
 }

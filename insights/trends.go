@@ -125,6 +125,15 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trends: %w", err)
 	}
+	var missing []string
+	for _, th := range q.Themes {
+		if _, ok := sr.themes[th]; !ok {
+			missing = append(missing, th)
+		}
+	}
+	if err := s.checkThemes(ctx, "theme", missing); err != nil {
+		return nil, err
+	}
 	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled}
 	out.Totals = make([]uint64, len(sr.periods))
 	for i, m := range sr.totals {

@@ -119,6 +119,18 @@ func TestTrendsFilterBySourceAndAccount(t *testing.T) {
 	if p := tr.Themes[0].Points[2]; p.Items != 1 || p.Share != 1 { // 3 January: acme's one item, tagged export and billing
 		t.Errorf("3 January: %+v", p)
 	}
+
+	// A theme no row carries is named, with the one it most likely means;
+	// a stored one with nothing under the filter is just absent.
+	_, err = e.store.Trends(ctx, insights.TrendsQuery{Grain: insights.Month, Filter: window, Themes: []string{"export", "Exports"}})
+	if !insights.IsInvalid(err) || !strings.Contains(err.Error(), `theme "Exports": no stored feedback carries this theme (did you mean "export"?)`) {
+		t.Errorf("an unknown theme: %v", err)
+	}
+	f = window
+	f.Sources = []string{"nowhere"}
+	if tr, err = e.store.Trends(ctx, insights.TrendsQuery{Grain: insights.Month, Filter: f, Themes: []string{"export"}}); err != nil || len(tr.Themes) != 0 {
+		t.Errorf("a stored theme the filter leaves nothing of: %v, %+v", err, tr)
+	}
 }
 
 func TestTrendsRejectBadParameters(t *testing.T) {
