@@ -10,15 +10,20 @@ import (
 	"github.com/feedbackloop/feedbackloop/internal/suggest"
 )
 
-// checkThemes is for a query that found nothing for some theme names: it
-// returns nil when stored feedback carries each of them (the window or the
-// filters just held none) or carries no theme at all, and otherwise an InvalidError for field naming
-// the first that none carries and the stored theme it most likely means
-// ("Billing" or "biling" for billing). It reads every stored theme, so it
-// runs only when a result came back empty.
-func (s *Store) checkThemes(ctx context.Context, field string, names []string) error {
+// ThemeMiss is a theme name that no stored record carries, and the stored
+// theme it most likely means ("Billing" or "biling" for billing), "" when
+// none is near.
+type ThemeMiss struct {
+	Name, Near string
+}
+
+// MissingThemes returns, in order, those of names that no stored record
+// carries. It reads every stored theme, so queries call it only when an
+// answer came back empty. When nothing is tagged yet it returns none: an
+// empty answer says all there is to say.
+func (s *Store) MissingThemes(ctx context.Context, names []string) ([]ThemeMiss, error) {
 	if len(names) == 0 {
-		return nil
+		return nil, nil
 	}
 	var stored []string
 	err := s.query(ctx, "SELECT DISTINCT arrayJoin(themes) AS theme FROM "+s.table("feedback")+" ORDER BY theme", nil,
@@ -31,20 +36,32 @@ func (s *Store) checkThemes(ctx context.Context, field string, names []string) e
 			return nil
 		})
 	if err != nil {
-		return fmt.Errorf("stored themes: %w", err)
+		return nil, fmt.Errorf("stored themes: %w", err)
 	}
-	if len(stored) == 0 {
-		return nil // nothing is tagged yet: an empty answer says it all
-	}
+	var misses []ThemeMiss
 	for _, name := range names {
-		if slices.Contains(stored, name) {
-			continue
+		if len(stored) > 0 && !slices.Contains(stored, name) {
+			misses = append(misses, ThemeMiss{Name: name, Near: suggest.Closest(name, stored)})
 		}
-		problem := "no stored feedback carries this theme"
-		if near := suggest.Closest(name, stored); near != "" {
-			problem += fmt.Sprintf(" (did you mean %q?)", near)
-		}
-		return invalid(field, name, "%s", problem)
 	}
-	return nil
+	return misses, nil
+}
+
+// String says what is wrong with the name, as errors and warnings show it.
+func (m ThemeMiss) String() string {
+	if m.Near == "" {
+		return "no stored feedback carries this theme"
+	}
+	return fmt.Sprintf("no stored feedback carries this theme (did you mean %q?)", m.Near)
+}
+
+// checkThemes is for a query that found nothing for some theme names: an
+// InvalidError for field naming the first that no stored record carries,
+// or nil when the window or the filters just held none of them.
+func (s *Store) checkThemes(ctx context.Context, field string, names []string) error {
+	misses, err := s.MissingThemes(ctx, names)
+	if err != nil || len(misses) == 0 {
+		return err
+	}
+	return invalid(field, misses[0].Name, "%s", misses[0].String())
 }

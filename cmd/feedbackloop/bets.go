@@ -70,8 +70,31 @@ error names the line and field.`,
 				if _, err := s.ImportBets(cmd.Context(), bets); err != nil {
 					return err
 				}
-				_, err := fmt.Fprintf(cmd.OutOrStdout(), "imported %d bets from %s\n", len(bets), args[0])
-				return err
+				if _, err := fmt.Fprintf(cmd.OutOrStdout(), "imported %d bets from %s\n", len(bets), args[0]); err != nil {
+					return err
+				}
+				// A misspelt theme would leave a bet without evidence, and
+				// nothing would say why; a theme still to come is fine.
+				var names []string
+				for _, b := range bets {
+					names = append(names, b.Themes...)
+				}
+				misses, err := s.MissingThemes(cmd.Context(), names)
+				if err != nil {
+					return err
+				}
+				missing := map[string]insights.ThemeMiss{}
+				for _, m := range misses {
+					missing[m.Name] = m
+				}
+				for _, b := range bets {
+					for _, th := range b.Themes {
+						if m, ok := missing[th]; ok {
+							fmt.Fprintf(cmd.ErrOrStderr(), "warning: bet %q, theme %q: %s\n", b.ID, th, m)
+						}
+					}
+				}
+				return nil
 			})
 		},
 	}

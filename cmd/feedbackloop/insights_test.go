@@ -46,9 +46,14 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 		return out
 	}
 	// Twice: a re-import updates the bets rather than duplicating them.
+	// Only the theme no customer has raised is warned of.
 	for i := 0; i < 2; i++ {
-		if out := run("bets", "import", roadmap); !strings.Contains(out, "imported 5 bets") {
-			t.Fatalf("bets import: %s", out)
+		out, warn, err := execute(t, ctx, "bets", "import", roadmap)
+		if err != nil || !strings.Contains(out, "imported 5 bets") {
+			t.Fatalf("bets import: %v %s", err, out)
+		}
+		if want := `warning: bet "` + insightstest.EmptyBet + `", theme "ai-assistant": no stored feedback carries this theme` + "\n"; warn != want {
+			t.Errorf("bets import warned %q, want %q", warn, want)
 		}
 	}
 	end := "--end=" + d.End.Format("2006-01-02")
