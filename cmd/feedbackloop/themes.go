@@ -118,8 +118,12 @@ keeping to the taxonomy with keywords and examples.`,
 			if toneFilter != tone.Any {
 				what = "untagged " + string(toneFilter) + " items"
 			}
-			if _, err := fmt.Fprintf(out, "%d %s since %s; %d candidate themes\n",
-				len(items), what, time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands)); err != nil {
+			themes := "candidate themes"
+			if len(cands) == 1 {
+				themes = "candidate theme"
+			}
+			if _, err := fmt.Fprintf(out, "%d %s since %s; %d %s\n",
+				len(items), what, time.Now().Add(-since).UTC().Format(time.DateOnly), len(cands), themes); err != nil {
 				return err
 			}
 			if len(cands) == 0 {
