@@ -74,6 +74,8 @@ type Tagger struct {
 	log      *zap.Logger
 
 	budgetWarned atomic.Bool
+	failed       atomic.Int64 // requests failed since the last warning about them
+	failLogged   atomic.Int64 // UnixNano of that warning
 }
 
 var _ enrich.Tagger = (*Tagger)(nil)
@@ -295,6 +297,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		return
 	case err != nil:
 		t.fail(jobs, reasonError)
+		t.warnFailing(err)
 		return
 	}
 	answered := 0
@@ -316,6 +319,27 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		}
 	}
 	t.metrics.items("llm", answered)
+}
+
+// failLogEvery is how often requests that keep failing are logged.
+const failLogEvery = time.Minute
+
+// warnFailing logs a request that failed after its retries: the first at
+// once, then at most one line a minute with how many failed since the
+// last, so that an LLM that is down or misconfigured shows in the log and
+// not only in the metrics. A refusal is logged where it pauses the API.
+func (t *Tagger) warnFailing(err error) {
+	var ae *attemptError
+	if errors.As(err, &ae) && ae.refused() {
+		return
+	}
+	t.failed.Add(1)
+	now, last := time.Now().UnixNano(), t.failLogged.Load()
+	if last != 0 && now-last < int64(failLogEvery) || !t.failLogged.CompareAndSwap(last, now) {
+		return
+	}
+	t.log.Warn("LLM requests are failing after their retries; their items keep their offline themes (logged at most once a minute)",
+		zap.Int64("failed_requests", t.failed.Swap(0)), zap.String("base_url", t.opts.BaseURL), zap.Error(err))
 }
 
 // Why metered did not ask the model.
@@ -570,6 +594,8 @@ func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
 	if ae.retryAfter > 0 {
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(ae.retryAfter).After(deadline) {
 			t.pause(ae.retryAfter)
+			t.log.Warn("LLM API asked to wait longer than llm.max_wait; tagging offline until then",
+				zap.Duration("retry_after", ae.retryAfter), zap.Int("status", ae.status))
 			return backoff.Permanent(ae)
 		}
 	}

@@ -225,7 +225,8 @@ func TestARetryAfterLongerThanTheWaitPausesTheAPI(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		return reply{status: 429, header: map[string]string{"Retry-After": "120"}, body: `{"error":{"message":"quota","type":"rate_limit_exceeded"}}`}
 	})
-	tg, m := newTagger(t, f)
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core) })
 	items := offlineItems("refund")
 	start := time.Now()
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -246,6 +247,9 @@ func TestARetryAfterLongerThanTheWaitPausesTheAPI(t *testing.T) {
 	}
 	if got := count(m.Fallbacks.WithLabelValues("cooldown")); got != 1 {
 		t.Errorf("cooldown fallbacks %v, want 1", got)
+	}
+	if got := logs.FilterMessageSnippet("longer than llm.max_wait").Len(); got != 1 {
+		t.Errorf("%d warnings of the pause, want 1", got)
 	}
 }
 
@@ -624,4 +628,31 @@ func responseFormats(t *testing.T, bodies []string) []string {
 		}
 	}
 	return out
+}
+
+// An LLM that is down shows in the log, not only in the metrics: the
+// first request that fails after its retries is logged at once, and the
+// next ones at most once a minute.
+func TestFailingRequestsAreLoggedAtMostOnceAMinute(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{status: 500, body: `{"error":{"message":"boom","type":"server_error"}}`}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log, o.MaxRetries = zap.New(core), 1 })
+	for i := range 3 {
+		items := offlineItems(fmt.Sprintf("slow %d", i))
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].Tagger == "llm" {
+			t.Fatalf("item %d tagged by a failing LLM", i)
+		}
+	}
+	failing := logs.FilterMessageSnippet("failing after their retries").All()
+	if len(failing) != 1 || failing[0].ContextMap()["failed_requests"] != int64(1) {
+		t.Errorf("logged %d lines about failing requests (%v), want one, for the first", len(failing), failing)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("error")); got != 3 {
+		t.Errorf("error fallbacks %v, want 3", got)
+	}
 }
