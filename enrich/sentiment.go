@@ -174,7 +174,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			continue
 		}
 		r := it.Record
-		if !english(r.Language) {
+		if !ScoresLanguage(r.Language) {
 			// The lexicon is English: in German "fast" means "almost" and
 			// "fast unbrauchbar" is a complaint. No score is better than
 			// a wrong one.
@@ -228,10 +228,11 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	return nil
 }
 
-// english tells whether a record's language (a tag such as "en",
-// "en-GB", "EN_us"; empty when the source does not say) is one the lexicon
-// can score: English or unknown.
-func english(lang string) bool {
+// ScoresLanguage tells whether Sentiment scores records in language lang
+// (a tag such as "en", "en-GB", "EN_us"; empty when the source does not
+// say): English or unknown. Records in other languages score 0, so means
+// over sentiment leave them out (insights does, in SQL).
+func ScoresLanguage(lang string) bool {
 	if lang == "" {
 		return true
 	}

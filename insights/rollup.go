@@ -95,10 +95,10 @@ func (s *Store) rolledUp(ctx context.Context, out *series, themes []string) (map
 	var rows []row
 	markers := map[time.Time]time.Time{}
 	err := s.query(ctx, `SELECT theme, period, argMax(items, computed_at), argMax(accounts, computed_at),
-	argMax(arr, computed_at), argMax(sentiment_sum, computed_at), max(computed_at)
+	argMax(arr, computed_at), argMax(sentiment_sum, computed_at), argMax(scored, computed_at), max(computed_at)
 FROM `+s.table("theme_periods")+w.where()+` GROUP BY theme, period`, w.args, func(r driver.Rows) error {
 		var x row
-		if err := r.Scan(&x.theme, &x.p, &x.m.Items, &x.m.Accounts, &x.m.ARR, &x.m.SentimentSum, &x.c); err != nil {
+		if err := r.Scan(&x.theme, &x.p, &x.m.Items, &x.m.Accounts, &x.m.ARR, &x.m.SentimentSum, &x.m.Scored, &x.c); err != nil {
 			return err
 		}
 		x.p = x.p.UTC()
@@ -221,7 +221,7 @@ func (s *Store) compute(ctx context.Context, g Grain, periods []time.Time) error
 	if err := s.live(ctx, out, periods, Filter{}, nil); err != nil {
 		return err
 	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("theme_periods")+" (grain, period, theme, items, accounts, arr, sentiment_sum, computed_at)")
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("theme_periods")+" (grain, period, theme, items, accounts, arr, sentiment_sum, scored, computed_at)")
 	if err != nil {
 		return err
 	}
@@ -239,14 +239,14 @@ func (s *Store) compute(ctx context.Context, g Grain, periods []time.Time) error
 			continue
 		}
 		m := out.totals[i] // written even when zero: the marker says "computed, empty"
-		if err := batch.Append(string(g), p, "", m.Items, m.Accounts, m.ARR, m.SentimentSum, c); err != nil {
+		if err := batch.Append(string(g), p, "", m.Items, m.Accounts, m.ARR, m.SentimentSum, m.Scored, c); err != nil {
 			return err
 		}
 		for theme, ms := range out.themes {
 			if ms[i].Items == 0 {
 				continue
 			}
-			if err := batch.Append(string(g), p, theme, ms[i].Items, ms[i].Accounts, ms[i].ARR, ms[i].SentimentSum, c); err != nil {
+			if err := batch.Append(string(g), p, theme, ms[i].Items, ms[i].Accounts, ms[i].ARR, ms[i].SentimentSum, ms[i].Scored, c); err != nil {
 				return err
 			}
 		}

@@ -15,15 +15,24 @@ type measures struct {
 	Items        uint64
 	Accounts     uint64  // distinct non-empty account ids
 	ARR          float64 // sum of those accounts' ARR, each its latest value in the period
-	SentimentSum float64 // sum of theme sentiment (record sentiment for totals)
+	SentimentSum float64 // sum of theme sentiment (record sentiment for totals) over the scored records
+	// Scored counts the records whose sentiment the lexicon scores (see
+	// scoredSQL); the others score 0 and would pull the mean to neutral.
+	Scored uint64
 }
 
 func (m measures) meanSentiment() float64 {
-	if m.Items == 0 {
+	if m.Scored == 0 {
 		return 0
 	}
-	return m.SentimentSum / float64(m.Items)
+	return m.SentimentSum / float64(m.Scored)
 }
+
+// scoredSQL is enrich.ScoresLanguage in SQL: whether a record's language
+// is English or unknown, so that its sentiment was scored. A test holds
+// the two to the same answers.
+const scoredSQL = `(lower(language) IN ('', 'en', 'eng', 'english') OR
+	(length(language) > 2 AND substring(language, 3, 1) IN ('-', '_') AND lower(substring(language, 1, 2)) = 'en'))`
 
 // series is the per-period measures of every theme over a window.
 type series struct {
@@ -96,11 +105,12 @@ func measureSQL(g Grain, src string, srcArgs []any, where conds, themeWhere cond
 	if len(themeWhere.sql) > 0 {
 		w.add("(k = 1 OR ("+strings.Join(themeWhere.sql, " AND ")+"))", themeWhere.args...)
 	}
-	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent)
+	sql := `SELECT theme, period, sum(n), countIf(account_id != ''), sumIf(arr, account_id != ''), sum(sent), sum(scored)
 FROM (
 	SELECT if(k = 1, '', themes[k - 1]) AS theme, ` + g.sql() + ` AS period, account_id,
 		count() AS n, argMax(account_arr, created_at) AS arr,
-		sum(if(k = 1 OR length(theme_sentiment) != length(themes), sentiment, theme_sentiment[k - 1])) AS sent
+		sumIf(if(k = 1 OR length(theme_sentiment) != length(themes), sentiment, theme_sentiment[k - 1]), ` + scoredSQL + `) AS sent,
+		countIf(` + scoredSQL + `) AS scored
 	FROM ` + src + ` ARRAY JOIN arrayEnumerate(arrayPushFront(themes, '')) AS k` + w.where() + `
 	GROUP BY theme, period, account_id
 )
@@ -109,7 +119,7 @@ GROUP BY theme, period`
 }
 
 // measureColumns are what measureSQL needs from the deduplicated feedback.
-var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment"}
+var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment", "language"}
 
 // live computes the measures of the given periods (all of them when only
 // is nil) from the feedback table. It deduplicates a bounded span at a
@@ -150,7 +160,7 @@ func (s *Store) liveChunk(ctx context.Context, out *series, only []time.Time, f 
 			p     time.Time
 			m     measures
 		)
-		if err := r.Scan(&theme, &p, &m.Items, &m.Accounts, &m.ARR, &m.SentimentSum); err != nil {
+		if err := r.Scan(&theme, &p, &m.Items, &m.Accounts, &m.ARR, &m.SentimentSum, &m.Scored); err != nil {
 			return err
 		}
 		out.set(theme, p, m)

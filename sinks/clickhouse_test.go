@@ -112,6 +112,38 @@ func TestUpgradeFromVersion4KeepsRowsAndLeavesTheirRoutingUnknown(t *testing.T) 
 	}
 }
 
+// The rollup a build of schema version 5 computed summed every record's
+// sentiment and divided by items; after the upgrade its rows read the same
+// (scored defaults to items), in the insight queries and in Grafana.
+func TestUpgradeFromVersion5KeepsTheRollupsMeanSentiment(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	db := ch.Database()
+	conn := testenv.Conn(t, dsn)
+	if _, err := sinks.MigrateTo(ctx, ch.Conn(), db, 5); err != nil {
+		t.Fatal(err)
+	}
+	period := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	computed := time.Now().UTC().Truncate(time.Second)
+	insert := "INSERT INTO " + db + ".theme_periods (grain, period, theme, items, accounts, arr, sentiment_sum, computed_at)"
+	testenv.InsertRow(t, conn, insert, "week", period, "", uint64(5), uint64(5), 5000.0, -1.0, computed)
+	testenv.InsertRow(t, conn, insert, "week", period, "billing", uint64(4), uint64(4), 4000.0, -1.2, computed)
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT scored FROM "+db+".theme_periods WHERE theme = 'billing'"); n != 4 {
+		t.Errorf("scored of a row computed before the upgrade: %d, want its items, 4", n)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT toUInt64(round(-sentiment * 100)) FROM "+db+".grafana_theme_periods WHERE theme = 'billing'"); n != 30 {
+		t.Errorf("Grafana's sentiment ×-100 after the upgrade: %d, want 30 as before", n)
+	}
+}
+
 // versionsFrom lists the migrations from v to SchemaVersion.
 func versionsFrom(v int) []int {
 	var out []int

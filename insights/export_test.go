@@ -1,0 +1,4 @@
+package insights
+
+// ScoredSQL lets the tests hold scoredSQL to enrich.ScoresLanguage.
+const ScoredSQL = scoredSQL
