@@ -25,11 +25,18 @@ func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
 // version of those records takes part in the deduplication, so the newest
 // version is chosen exactly as in latest; the caller filters the result
 // again, since the newest version may no longer match.
+//
+// A column may be an expression over the raw columns, "expr AS name": it is
+// computed per stored row and deduplicated like a column.
 func (s *Store) latestOf(cols []string, from, to time.Time, ids conds) (string, []any) {
 	var b strings.Builder
 	b.WriteString("(SELECT id")
 	for _, c := range cols {
-		b.WriteString(", argMax(raw." + c + ", raw.ingested_at) AS " + c)
+		name := c
+		if i := strings.LastIndex(c, " AS "); i >= 0 {
+			name = c[i+len(" AS "):]
+		}
+		b.WriteString(", argMax(raw." + name + ", raw.ingested_at) AS " + name)
 	}
 	b.WriteString(" FROM (SELECT id, ingested_at")
 	for _, c := range cols {

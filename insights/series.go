@@ -99,7 +99,9 @@ func (s *series) sortedThemes() []string {
 // where applies to the deduplicated records; themeWhere only to theme rows.
 //
 // The inner GROUP BY account_id makes every account count once per theme
-// and period, with the ARR of its latest item in the period.
+// and period, with the ARR of its latest item in the period. Whether a
+// record's sentiment was scored (is_scored, see measureColumns) is decided
+// once per stored row, before deduplication.
 func measureSQL(g Grain, src string, srcArgs []any, where conds, themeWhere conds) (string, []any) {
 	w := conds{sql: append([]string{}, where.sql...), args: append([]any{}, where.args...)}
 	if len(themeWhere.sql) > 0 {
@@ -109,8 +111,8 @@ func measureSQL(g Grain, src string, srcArgs []any, where conds, themeWhere cond
 FROM (
 	SELECT if(k = 1, '', themes[k - 1]) AS theme, ` + g.sql() + ` AS period, account_id,
 		count() AS n, argMax(account_arr, created_at) AS arr,
-		sumIf(if(k = 1 OR length(theme_sentiment) != length(themes), sentiment, theme_sentiment[k - 1]), ` + scoredSQL + `) AS sent,
-		countIf(` + scoredSQL + `) AS scored
+		sumIf(if(k = 1 OR length(theme_sentiment) != length(themes), sentiment, theme_sentiment[k - 1]), is_scored) AS sent,
+		countIf(is_scored) AS scored
 	FROM ` + src + ` ARRAY JOIN arrayEnumerate(arrayPushFront(themes, '')) AS k` + w.where() + `
 	GROUP BY theme, period, account_id
 )
@@ -119,7 +121,10 @@ GROUP BY theme, period`
 }
 
 // measureColumns are what measureSQL needs from the deduplicated feedback.
-var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment", "language"}
+// is_scored is computed from language in the raw rows, so that the
+// deduplication carries a UInt8 rather than the string.
+var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment",
+	scoredSQL + " AS is_scored"}
 
 // live computes the measures of the given periods (all of them when only
 // is nil) from the feedback table. It deduplicates a bounded span at a
