@@ -12,6 +12,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
@@ -78,10 +79,12 @@ keeping to the taxonomy with keywords and examples.`,
 				return err
 			}
 			texts := make([]discover.Text, len(items))
-			sentiment := make(map[string]float32, len(items))
+			sentiment := make(map[string]float32, len(items)) // of the records whose sentiment was scored
 			for i, it := range items {
 				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
-				sentiment[it.ID] = it.Sentiment
+				if enrich.ScoresLanguage(it.Language) {
+					sentiment[it.ID] = it.Sentiment
+				}
 			}
 			cands := discover.Suggest(texts, opts)
 			namedBy := "offline"
@@ -158,20 +161,25 @@ keeping to the taxonomy with keywords and examples.`,
 }
 
 // sentimentOf returns the mean sentiment of the items ids names and the
-// share of them whose sentiment is negative.
+// share of them whose sentiment is negative, over those whose sentiment
+// was scored (the keys of sentiment).
 func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative float64) {
-	if len(ids) == 0 {
-		return 0, 0
-	}
+	n := 0
 	for _, id := range ids {
-		v := float64(sentiment[id])
-		mean += v
-		if v < 0 {
+		s, scored := sentiment[id]
+		if !scored {
+			continue // in a language the lexicon does not score: its 0 says nothing
+		}
+		n++
+		mean += float64(s)
+		if s < 0 {
 			negative++
 		}
 	}
-	n := float64(len(ids))
-	return mean / n, negative / n
+	if n == 0 {
+		return 0, 0
+	}
+	return mean / float64(n), negative / float64(n)
 }
 
 // nameWithLLM asks the configured LLM to name the candidates, and renames

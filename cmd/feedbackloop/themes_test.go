@@ -109,6 +109,11 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 		r.Sentiment = -0.5
 		rows = append(rows, r)
 	}
+	// A record in a language the lexicon does not score gets 0, which says
+	// nothing: it counts in its candidate but not in the sentiment.
+	german := row("x-de", "keywords", "CSV export crashes, every time")
+	german.Language = "de"
+	rows = append(rows, german)
 	storeRows(t, rows)
 
 	type candidate struct {
@@ -144,8 +149,8 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 		}
 	}
 	dark, export := found["dark"], found["export"]
-	if got.Untagged != 9 || dark.Count != 5 || export.Count != 4 {
-		t.Fatalf("got %+v, want a dark mode candidate of 5 and an export one of 4", got)
+	if got.Untagged != 10 || dark.Count != 5 || export.Count != 5 {
+		t.Fatalf("got %+v, want a dark mode candidate of 5 and an export one of 5", got)
 	}
 	if math.Abs(dark.Sentiment-0.28) > 1e-6 || dark.NegativeShare != 0.2 {
 		t.Errorf("dark mode: sentiment %v, negative share %v; want 0.28 and 0.2", dark.Sentiment, dark.NegativeShare)

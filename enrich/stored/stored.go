@@ -29,6 +29,10 @@ type Item struct {
 	Themes    []string
 	Tags      []string
 	Sentiment float32
+	// Language is the record's language tag ("" when its source did not
+	// say); Untagged sets it, since sentiment is scored only for some
+	// (enrich.ScoresLanguage).
+	Language string
 }
 
 // Text is the record's text as the taggers read it: title, a line break,
@@ -77,10 +81,15 @@ func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, t tone
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	q := `SELECT id, title, body, sentiment FROM ` + s.db + `.feedback FINAL
+	q := `SELECT id, title, body, sentiment, language FROM ` + s.db + `.feedback FINAL
 WHERE empty(themes) AND created_at >= toDateTime(?)` + cond + `
 ORDER BY created_at DESC, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) any { return &it.Sentiment }, since.Unix(), limit)
+	return collect(ctx, s, "feedback", q, []any{since.Unix(), limit}, func(r driver.Rows) (Item, error) {
+		var it Item
+		err := r.Scan(&it.ID, &it.Title, &it.Body, &it.Sentiment, &it.Language)
+		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
+		return it, err
+	})
 }
 
 // Usage is one UTC day's records (by ingestion time) that one tagger and
