@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
@@ -58,18 +60,8 @@ func TestMigrationsAreIdempotentOnAnExistingDatabase(t *testing.T) {
 // unknown (NULL), and rows written afterwards record it.
 func TestUpgradeFromVersion4KeepsRowsAndLeavesTheirRoutingUnknown(t *testing.T) {
 	ctx := context.Background()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
+	ch, conn := databaseAt(t, 4)
 	db := ch.Database()
-	conn := testenv.Conn(t, dsn)
-	// The database a build of schema version 4 left behind.
-	if _, err := sinks.MigrateTo(ctx, ch.Conn(), db, 4); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	testenv.InsertRow(t, conn, "INSERT INTO "+db+".feedback (id, created_at, ingested_at, tagger, model, prompt_tokens)",
 		"old-1", now, now, "llm", "gpt", uint32(90))
@@ -117,17 +109,8 @@ func TestUpgradeFromVersion4KeepsRowsAndLeavesTheirRoutingUnknown(t *testing.T) 
 // (scored defaults to items), in the insight queries and in Grafana.
 func TestUpgradeFromVersion5KeepsTheRollupsMeanSentiment(t *testing.T) {
 	ctx := context.Background()
-	dsn := testenv.ClickHouse(t)
-	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ch.Close() })
+	ch, conn := databaseAt(t, 5)
 	db := ch.Database()
-	conn := testenv.Conn(t, dsn)
-	if _, err := sinks.MigrateTo(ctx, ch.Conn(), db, 5); err != nil {
-		t.Fatal(err)
-	}
 	period := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	computed := time.Now().UTC().Truncate(time.Second)
 	insert := "INSERT INTO " + db + ".theme_periods (grain, period, theme, items, accounts, arr, sentiment_sum, computed_at)"
@@ -142,6 +125,22 @@ func TestUpgradeFromVersion5KeepsTheRollupsMeanSentiment(t *testing.T) {
 	if n := testenv.QueryUint64(t, conn, "SELECT toUInt64(round(-sentiment * 100)) FROM "+db+".grafana_theme_periods WHERE theme = 'billing'"); n != 30 {
 		t.Errorf("Grafana's sentiment ×-100 after the upgrade: %d, want 30 as before", n)
 	}
+}
+
+// databaseAt returns a sink over a fresh database as a build of schema
+// version v left it, and a plain connection to it.
+func databaseAt(t *testing.T, v int) (*sinks.ClickHouse, clickhouse.Conn) {
+	t.Helper()
+	dsn := testenv.ClickHouse(t)
+	ch, err := sinks.Open(dsn, 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	if _, err := sinks.MigrateTo(context.Background(), ch.Conn(), ch.Database(), v); err != nil {
+		t.Fatal(err)
+	}
+	return ch, testenv.Conn(t, dsn)
 }
 
 // versionsFrom lists the migrations from v to SchemaVersion.
