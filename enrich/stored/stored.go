@@ -59,7 +59,7 @@ func (s *Store) TaggedBy(ctx context.Context, tagger string, since time.Time, li
 	q := `SELECT id, title, body, themes FROM ` + s.db + `.feedback FINAL
 WHERE tagger = ? AND ingested_at >= toDateTime(?)
 ORDER BY ingested_at, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) any { return &it.Themes }, tagger, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) []any { return []any{&it.Themes} }, tagger, since.Unix(), limit)
 }
 
 // WithTags returns up to limit records that carry tags of their source
@@ -68,7 +68,7 @@ func (s *Store) WithTags(ctx context.Context, since time.Time, limit int) ([]Ite
 	q := `SELECT id, title, body, tags FROM ` + s.db + `.feedback FINAL
 WHERE length(tags) > 0 AND ingested_at >= toDateTime(?)
 ORDER BY ingested_at, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) any { return &it.Tags }, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) []any { return []any{&it.Tags} }, since.Unix(), limit)
 }
 
 // Untagged returns up to limit records of the given tone that got no
@@ -84,12 +84,7 @@ func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, t tone
 	q := `SELECT id, title, body, sentiment, language FROM ` + s.db + `.feedback FINAL
 WHERE empty(themes) AND created_at >= toDateTime(?)` + cond + `
 ORDER BY created_at DESC, id LIMIT ?`
-	return collect(ctx, s, "feedback", q, []any{since.Unix(), limit}, func(r driver.Rows) (Item, error) {
-		var it Item
-		err := r.Scan(&it.ID, &it.Title, &it.Body, &it.Sentiment, &it.Language)
-		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
-		return it, err
-	})
+	return s.query(ctx, q, func(it *Item) []any { return []any{&it.Sentiment, &it.Language} }, since.Unix(), limit)
 }
 
 // Usage is one UTC day's records (by ingestion time) that one tagger and
@@ -123,12 +118,12 @@ ORDER BY day, tagger, model`
 	})
 }
 
-// query runs q, whose columns are id, title, body and one more, which
-// extra says where in the item to put.
-func (s *Store) query(ctx context.Context, q string, extra func(*Item) any, args ...any) ([]Item, error) {
+// query runs q, whose columns are id, title, body and those extra says
+// where in the item to put.
+func (s *Store) query(ctx context.Context, q string, extra func(*Item) []any, args ...any) ([]Item, error) {
 	return collect(ctx, s, "feedback", q, args, func(r driver.Rows) (Item, error) {
 		var it Item
-		dest := []any{&it.ID, &it.Title, &it.Body, extra(&it)}
+		dest := append([]any{&it.ID, &it.Title, &it.Body}, extra(&it)...)
 		err := r.Scan(dest...)
 		it.Title, it.Body = strings.TrimSpace(it.Title), strings.TrimSpace(it.Body)
 		return it, err
