@@ -689,12 +689,11 @@ func (t *Tagger) logUnknown(name string) {
 	if _, seen := t.unknown.LoadOrStore(name, true); seen {
 		return
 	}
+	note := "logged once per name"
 	if t.unknownN.Add(1) == maxUnknownLogged {
-		t.log.Warn("LLM returned a theme the taxonomy does not define; dropped (logged once per name, no more names will be logged)",
-			zap.String("theme", name), zap.String("model", t.opts.Model))
-		return
+		note += ", no more names will be logged"
 	}
-	t.log.Warn("LLM returned a theme the taxonomy does not define; dropped (logged once per name)",
+	t.log.Warn("LLM returned a theme the taxonomy does not define; dropped ("+note+")",
 		zap.String("theme", name), zap.String("model", t.opts.Model))
 }
 
