@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -122,6 +123,9 @@ func (s *LLM) validate() error {
 			return err
 		}
 	}
+	if err := s.checkEndpoint(); err != nil {
+		return err
+	}
 	// Local servers (Ollama, vLLM) take no key; OpenAI and Azure refuse
 	// every request without one, which would only show as a warning a
 	// minute in the worker's log.
@@ -130,6 +134,42 @@ func (s *LLM) validate() error {
 	}
 	if s.APIType == "azure" && s.APIVersion == "" {
 		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")
+	}
+	return nil
+}
+
+// checkEndpoint refuses a base_url the client would append its paths to
+// wrongly: the whole endpoint pasted from a provider's page, or OpenAI's
+// own address under api_type azure. Such a worker would start, get 404
+// for every request and tag everything offline.
+func (s *LLM) checkEndpoint() error {
+	u, err := url.Parse(s.BaseURL)
+	if err != nil {
+		return nil // httpURL has said so
+	}
+	path := strings.TrimRight(u.Path, "/")
+	if s.APIType == "azure" {
+		if u.Hostname() == "api.openai.com" {
+			return bad("llm.base_url", s.BaseURL, "is OpenAI's; with llm.api_type azure set it to your resource, https://NAME.openai.azure.com")
+		}
+		// Azure's pages show the target URI: resource, deployment and
+		// version in one.
+		if i := strings.Index(path, "/openai"); i >= 0 {
+			hint := fmt.Sprintf("set it to the resource alone, %s://%s%s", u.Scheme, u.Host, path[:i])
+			if rest, ok := strings.CutPrefix(path[i:], "/openai/deployments/"); ok {
+				hint += fmt.Sprintf(", llm.model to the deployment, %q", strings.SplitN(rest, "/", 2)[0])
+			}
+			if v := u.Query().Get("api-version"); v != "" {
+				hint += fmt.Sprintf(", and llm.api_version to %q", v)
+			}
+			return bad("llm.base_url", s.BaseURL, "%s", hint)
+		}
+		return nil
+	}
+	for _, endpoint := range []string{"/chat/completions", "/completions"} {
+		if base, ok := strings.CutSuffix(path, endpoint); ok {
+			return bad("llm.base_url", s.BaseURL, "names the endpoint; set the part before it, %s://%s%s (the client adds /chat/completions)", u.Scheme, u.Host, base)
+		}
 	}
 	return nil
 }

@@ -32,6 +32,11 @@ type fakeAPI struct {
 	// none at all; nil means json_schema only. Others get the 400 that
 	// OpenAI gives a model that lacks them.
 	takes []string
+	// azure, when set, is the api-version an Azure OpenAI deployment
+	// must be asked with: the request then goes to the deployment named
+	// model, with the key in an api-key header.
+	azure string
+	model string // the model (Azure: the deployment) asked for; "test-model" when empty
 
 	mu     sync.Mutex
 	bodies []string
@@ -82,7 +87,19 @@ func newFakeAPI(t testing.TB, names []string, script func(n int, req *chatReques
 	return f
 }
 
-func (f *fakeAPI) url() string { return f.srv.URL + "/v1" }
+func (f *fakeAPI) url() string {
+	if f.azure != "" {
+		return f.srv.URL // Azure's base URL is the resource's
+	}
+	return f.srv.URL + "/v1"
+}
+
+func (f *fakeAPI) wantModel() string {
+	if f.model == "" {
+		return "test-model"
+	}
+	return f.model
+}
 
 func (f *fakeAPI) problem(format string, args ...any) {
 	f.mu.Lock()
@@ -98,11 +115,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	f.times = append(f.times, time.Now())
 	f.mu.Unlock()
 
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		f.problem("request %s %s, want POST /v1/chat/completions", r.Method, r.URL.Path)
+	path, keyHeader, key := "/v1/chat/completions", "Authorization", "Bearer test-key"
+	if f.azure != "" {
+		path, keyHeader, key = "/openai/deployments/"+f.wantModel()+"/chat/completions", "api-key", "test-key"
+		if got := r.URL.Query().Get("api-version"); got != f.azure {
+			f.problem("api-version %q, want %q", got, f.azure)
+		}
 	}
-	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
-		f.problem("Authorization %q, want the bearer key", got)
+	if r.Method != http.MethodPost || r.URL.Path != path {
+		f.problem("request %s %s, want POST %s", r.Method, r.URL.Path, path)
+	}
+	if got := r.Header.Get(keyHeader); got != key {
+		f.problem("%s %q, want %q", keyHeader, got, key)
 	}
 	req, err := f.check(body)
 	var refused errRefusedFormat
@@ -162,8 +186,8 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, fmt.Errorf("body is not JSON: %v", err)
 	}
-	if req.Model != "test-model" {
-		return nil, fmt.Errorf("model %q", req.Model)
+	if req.Model != f.wantModel() {
+		return nil, fmt.Errorf("model %q, want %q", req.Model, f.wantModel())
 	}
 	if len(req.Messages) != 2 || req.Messages[0].Role != "system" || req.Messages[1].Role != "user" {
 		return nil, fmt.Errorf("messages %+v, want system then user", req.Messages)

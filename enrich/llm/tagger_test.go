@@ -116,6 +116,28 @@ func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
 	}
 }
 
+// Azure OpenAI serves a deployment at its own path, with the api-version
+// in the query and the key in an api-key header. The deployment is named
+// as configured: go-openai's default would ask for "gpt-35-turbo" here.
+func TestAzureRequestsGoToTheNamedDeployment(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	f.azure, f.model = "2024-10-21", "gpt-3.5-turbo"
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.APIType, o.APIVersion, o.Model = "azure", f.azure, f.model
+	})
+	items := offlineItems("I want a refund for last month.")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	f.verify()
+	if len(f.requests()) != 1 {
+		t.Fatalf("%d requests, want 1", len(f.requests()))
+	}
+	if got := names(items[0].Themes); got != "refunds,billing" || items[0].Tagger != "llm" {
+		t.Errorf("themes %q from %q, want the deployment's refunds,billing", got, items[0].Tagger)
+	}
+}
+
 func TestThemesOutsideTheTaxonomyAreDroppedCountedAndLogged(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		return reply{content: `{"items":[{"id":"0","themes":[
