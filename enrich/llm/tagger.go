@@ -587,28 +587,51 @@ func (e *attemptError) refused() bool {
 // caller has are permanent, and both pause the API for everyone.
 func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
 	if ae.refused() {
-		t.pause(permanentCooldown)
-		t.log.Warn("LLM API refused a request; tagging offline for a minute", zap.Error(ae))
+		if t.pause(permanentCooldown) {
+			t.log.Warn("LLM API refused a request; tagging offline for a minute",
+				zap.Error(ae), zap.String("check", refusalHint(ae.status)))
+		}
 		return backoff.Permanent(ae)
 	}
 	if ae.retryAfter > 0 {
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(ae.retryAfter).After(deadline) {
-			t.pause(ae.retryAfter)
-			t.log.Warn("LLM API asked to wait longer than llm.max_wait; tagging offline until then",
-				zap.Duration("retry_after", ae.retryAfter), zap.Int("status", ae.status))
+			if t.pause(ae.retryAfter) {
+				t.log.Warn("LLM API asked to wait longer than llm.max_wait; tagging offline until then",
+					zap.Duration("retry_after", ae.retryAfter), zap.Int("status", ae.status))
+			}
 			return backoff.Permanent(ae)
 		}
 	}
 	return ae
 }
 
-// pause keeps the API from being asked for d.
-func (t *Tagger) pause(d time.Duration) {
-	until := time.Now().Add(d).UnixNano()
+// refusalHint names the settings a refusal most often points at.
+func refusalHint(status int) string {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return "llm.api_key"
+	case http.StatusNotFound:
+		// A wrong path (Ollama's and vLLM's API is under /v1) or a model
+		// the server does not have.
+		return "llm.base_url (the part before /chat/completions) and llm.model"
+	default:
+		return "llm.model and the server's message"
+	}
+}
+
+// pause keeps the API from being asked for d. It reports whether this
+// starts a pause, rather than lengthening one under way, so that requests
+// refused together are logged once.
+func (t *Tagger) pause(d time.Duration) (started bool) {
+	now := time.Now()
+	until := now.Add(d).UnixNano()
 	for {
 		cur := t.cooldown.Load()
-		if cur >= until || t.cooldown.CompareAndSwap(cur, until) {
-			return
+		if cur >= until {
+			return false
+		}
+		if t.cooldown.CompareAndSwap(cur, until) {
+			return cur <= now.UnixNano()
 		}
 	}
 }

@@ -464,6 +464,31 @@ func TestRefusedRequestsAreNotRetried(t *testing.T) {
 	}
 }
 
+// Requests refused together are one warning, naming what to check: a 404
+// is most often a base_url without Ollama's /v1, or a model not pulled.
+func TestARefusalIsLoggedOnceWithWhatToCheck(t *testing.T) {
+	for status, want := range map[int]string{401: "llm.api_key", 404: "llm.base_url (the part before /chat/completions) and llm.model"} {
+		f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+			return reply{status: status, body: "404 page not found", delay: 50 * time.Millisecond}
+		})
+		core, logs := observer.New(zap.WarnLevel)
+		tg, _ := newTagger(t, f, func(o *llm.Options) { o.Log, o.BatchSize, o.Concurrency = zap.New(core), 1, 4 })
+		if err := tg.Tag(context.Background(), offlineItems("refund", "slow", "invoice", "password")); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.requests()); n != 4 {
+			t.Fatalf("%d: %d requests, want 4 in flight at once", status, n)
+		}
+		refusals := logs.FilterMessageSnippet("refused a request").All()
+		if len(refusals) != 1 {
+			t.Fatalf("%d: %d warnings for 4 refusals at once, want 1", status, len(refusals))
+		}
+		if got := refusals[0].ContextMap()["check"]; got != want {
+			t.Errorf("%d: check %q, want %q", status, got, want)
+		}
+	}
+}
+
 func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, _ := newTagger(t, f)
