@@ -373,6 +373,24 @@ func (t *Taxonomy) Names() []string {
 	return names
 }
 
+// WithKeyword returns the name of the first theme, depth first, that
+// lists word among its keywords, compared without regard to case; "" when
+// none does. It helps someone who labelled data with a keyword
+// ("login") find the theme's name ("authentication").
+func (t *Taxonomy) WithKeyword(word string) string {
+	found := ""
+	t.walk(func(th *ThemeDef, _ []string) bool {
+		for _, k := range th.Keywords {
+			if strings.EqualFold(strings.TrimSpace(k), strings.TrimSpace(word)) {
+				found = th.Name
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
 // Lookup returns the theme called name.
 func (t *Taxonomy) Lookup(name string) (*ThemeDef, bool) {
 	def, _ := t.find(name)

@@ -68,19 +68,21 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 }
 
 // A label the taxonomy does not define is named with its line; one a
-// typo or a case away from a theme says which theme it looks like.
+// typo or a case away from a theme says which theme it looks like, and one
+// that is a theme's keyword (a ticket tag, often) names that theme.
 func TestCheckLabelsNamesTheLineAndTheLikelyTheme(t *testing.T) {
-	tax, err := enrich.ParseTaxonomy([]byte("themes:\n  - name: login\n  - name: billing\n"), "t.yaml")
+	tax, err := enrich.ParseTaxonomy([]byte("themes:\n  - name: login\n  - name: billing\n    keywords: [invoice, Refund]\n"), "t.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex, err := learned.ReadCSV(strings.NewReader("text,labels\ncannot sign in,Login\nrefund please,refunds\ninvoice,biling\n"), "d.csv")
+	ex, err := learned.ReadCSV(strings.NewReader("text,labels\ncannot sign in,Login\nrefund please,refund\ninvoice,biling\nslow,speed\n"), "d.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `d.csv:2: label "Login" is not in the taxonomy (did you mean "login"? labels are compared exactly)` + "\n" +
-		`d.csv:3: label "refunds" is not in the taxonomy` + "\n" +
-		`d.csv:4: label "biling" is not in the taxonomy (did you mean "billing"? labels are compared exactly)`
+		`d.csv:3: label "refund" is not in the taxonomy (a keyword of the theme "billing"; labels are theme names)` + "\n" +
+		`d.csv:4: label "biling" is not in the taxonomy (did you mean "billing"? labels are compared exactly)` + "\n" +
+		`d.csv:5: label "speed" is not in the taxonomy`
 	if err := learned.CheckLabels(ex, "d.csv", tax); err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

@@ -16,7 +16,7 @@ const maxLabelErrors = 10
 // first few) that taxonomy t does not define; name is the file name to
 // show. It returns nil when every label is known.
 func CheckLabels(examples []Example, name string, t *enrich.Taxonomy) error {
-	return checkKnown(examples, name, t.Names(), "is not in the taxonomy")
+	return checkKnown(examples, name, t.Names(), "is not in the taxonomy", t)
 }
 
 // CheckPredictable returns an error naming the CSV line of every label
@@ -25,10 +25,13 @@ func CheckLabels(examples []Example, name string, t *enrich.Taxonomy) error {
 // add). Scored against m, such a label is always a miss; it is most often
 // a misspelt or renamed theme in the test data.
 func CheckPredictable(examples []Example, name string, m *Model, also []string) error {
-	return checkKnown(examples, name, append(m.withAncestors(m.Themes()), also...), "is not a theme the model was trained on")
+	return checkKnown(examples, name, append(m.withAncestors(m.Themes()), also...), "is not a theme the model was trained on", nil)
 }
 
-func checkKnown(examples []Example, name string, names []string, problem string) error {
+// checkKnown lists the labels outside names, each with a hint: the theme
+// of t (when not nil) that has the label as a keyword, else the closest
+// name.
+func checkKnown(examples []Example, name string, names []string, problem string, t *enrich.Taxonomy) error {
 	known := make(map[string]bool, len(names))
 	for _, n := range names {
 		known[n] = true
@@ -43,7 +46,9 @@ func checkKnown(examples []Example, name string, names []string, problem string)
 			total++
 			if len(errs) < maxLabelErrors {
 				hint := ""
-				if n := suggest.Closest(l, names); n != "" {
+				if th := keywordTheme(t, l); th != "" {
+					hint = fmt.Sprintf(" (a keyword of the theme %q; labels are theme names)", th)
+				} else if n := suggest.Closest(l, names); n != "" {
 					hint = fmt.Sprintf(" (did you mean %q? labels are compared exactly)", n)
 				}
 				errs = append(errs, fmt.Errorf("%s:%d: label %q %s%s", name, e.Line, l, problem, hint))
@@ -54,6 +59,13 @@ func checkKnown(examples []Example, name string, names []string, problem string)
 		errs = append(errs, fmt.Errorf("%s: %d more such labels", name, total-len(errs)))
 	}
 	return errors.Join(errs...)
+}
+
+func keywordTheme(t *enrich.Taxonomy, label string) string {
+	if t == nil {
+		return ""
+	}
+	return t.WithKeyword(label)
 }
 
 // DropUnknownLabels removes from the examples the labels taxonomy t does
