@@ -374,14 +374,18 @@ func (t *Taxonomy) Names() []string {
 }
 
 // WithKeyword returns the name of the first theme, depth first, that
-// lists word among its keywords, compared without regard to case; "" when
-// none does. It helps someone who labelled data with a keyword
-// ("login") find the theme's name ("authentication").
+// lists word among its keywords, both folded by NameKey ("Data_Export" is
+// "data export"); "" when none does. It helps someone who labelled data
+// with a keyword or a ticket tag ("login") find the theme's name
+// ("authentication").
 func (t *Taxonomy) WithKeyword(word string) string {
-	found := ""
+	key, found := NameKey(word), ""
+	if key == "" {
+		return ""
+	}
 	t.walk(func(th *ThemeDef, _ []string) bool {
 		for _, k := range th.Keywords {
-			if strings.EqualFold(strings.TrimSpace(k), strings.TrimSpace(word)) {
+			if NameKey(k) == key {
 				found = th.Name
 				return false
 			}

@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -342,7 +344,8 @@ is, ignoring case, spaces, hyphens and underscores ("Data_Export" is
 "data-export"); --tag-map renames others (--tag-map slowness=performance).
 Records none of whose tags names a theme are left out, since a missing
 tag does not mean no theme applies; the most common such tags are listed
-so that you can map them.
+so that you can map them, with the --tag-map for those that are a theme's
+keyword.
 
 Only the most specific themes are written; training with --taxonomy adds
 their parents back.`,
@@ -438,8 +441,7 @@ their parents back.`,
 				}
 			}
 			if skipped := len(items) - written; skipped > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d records left out: none of their tags names a theme; most common such tags: %s\n",
-					skipped, commonest(unmatched, 10))
+				reportUnmatched(cmd.ErrOrStderr(), skipped, unmatched, tax)
 			}
 			return nil
 		},
@@ -479,9 +481,32 @@ func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []strin
 	}, nil
 }
 
-// commonest lists up to n keys of counts, most frequent first, with their
-// counts.
-func commonest(counts map[string]int, n int) string {
+// reportUnmatched tells why records were left out of a --from tags
+// export: the commonest tags that name no theme, and, for those that are
+// a theme's keyword, the --tag-map that would count them.
+func reportUnmatched(w io.Writer, skipped int, unmatched map[string]int, tax *enrich.Taxonomy) {
+	common := commonest(unmatched, 10)
+	parts := make([]string, len(common))
+	var maps []string
+	for i, tag := range common {
+		parts[i] = fmt.Sprintf("%s (%d)", tag, unmatched[tag])
+		if th := tax.WithKeyword(tag); th != "" {
+			arg := tag + "=" + th
+			if strings.ContainsFunc(arg, unicode.IsSpace) {
+				arg = strconv.Quote(arg) // for the shell
+			}
+			maps = append(maps, "--tag-map "+arg)
+		}
+	}
+	fmt.Fprintf(w, "%d records left out: none of their tags names a theme; most common such tags: %s\n",
+		skipped, strings.Join(parts, ", "))
+	if len(maps) > 0 {
+		fmt.Fprintf(w, "some are keywords of a theme; if they mean it, add %s\n", strings.Join(maps, " "))
+	}
+}
+
+// commonest returns up to n keys of counts, most frequent first.
+func commonest(counts map[string]int, n int) []string {
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -492,11 +517,7 @@ func commonest(counts map[string]int, n int) string {
 		}
 		return strings.Compare(a, b)
 	})
-	var parts []string
-	for _, k := range keys[:min(n, len(keys))] {
-		parts = append(parts, fmt.Sprintf("%s (%d)", k, counts[k]))
-	}
-	return strings.Join(parts, ", ")
+	return keys[:min(n, len(keys))]
 }
 
 // leaves keeps the themes that are not an ancestor of another theme in

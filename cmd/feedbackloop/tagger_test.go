@@ -228,6 +228,7 @@ func TestExportLabelsFromTheSourcesTags(t *testing.T) {
 		tagged("c", "Refund still missing", "billing", "REFUNDS"), // a theme and its parent
 		tagged("d", "Call me back", "vip"),
 		tagged("e", "Nice", "vip", "follow_up"),
+		tagged("g", "Locked out again", "Log_In"), // a keyword of authentication
 		row("f", "keywords", "No tags at all"),
 	})
 	out := filepath.Join(t.TempDir(), "labels.csv")
@@ -244,7 +245,7 @@ func TestExportLabelsFromTheSourcesTags(t *testing.T) {
 	if fmt.Sprint(recs) != fmt.Sprint(want) {
 		t.Errorf("exported %q, want %q", recs, want)
 	}
-	for _, s := range []string{"3 labelled examples written", "2 records left out", "vip (2)", "follow_up (1)"} {
+	for _, s := range []string{"3 labelled examples written", "3 records left out", "vip (2)", "follow_up (1)", "add --tag-map Log_In=authentication\n"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, stderr)
 		}
