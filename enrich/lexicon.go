@@ -89,7 +89,7 @@ var lexicon = []struct {
 		"give up", "fell short", "falls short", "let down", "janky", "unsatisfied",
 		"ignored", "broke", "breaks", "can't access", "can't log in", "can't login",
 		"can't figure out", "blocker", "mess", "does nothing", "black screen",
-		"blank screen", "irritating", "shady", "abandoned", "glitchy", "dangerous",
+		"blank screen", "nothing happens", "irritating", "shady", "abandoned", "glitchy", "dangerous",
 		"takes ages", "took ages", "step backwards",
 	}},
 	{-2.5, []string{

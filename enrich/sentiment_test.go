@@ -53,6 +53,7 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"The thumbnails no longer load.", neg},
 		{"It doesn't seem to work.", neg},
 		{"My card hasn't arrived.", neg},
+		{"When I press play nothing happens.", neg},
 		{"It no longer crashes.", pos},
 		{"You never have to sign in again.", neutral},
 		{"No need to log in twice.", neutral},
