@@ -164,12 +164,12 @@ var functions = []string{
 	"clear", "close", "let", "allow", "support", "import", "export",
 	"print", "scroll", "submit", "post", "report", "interact", "resume", "pause",
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
-	"verify", "unlock", "pair",
+	"verify", "unlock", "pair", "reply",
 }
 
 // softNegations are the negations that do not deny an action (see
 // failure).
-var softNegations = []string{"no", "nobody", "neither", "nor", "without", "barely"}
+var softNegations = []string{"no", "neither", "nor", "without", "barely"}
 
 // halts make a following function word a failure without negating
 // anything else: "no longer crashes" is still praise.
