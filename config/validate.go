@@ -95,6 +95,12 @@ func (c *Config) Validate() error {
 		return bad("nats.ack_wait", n.AckWait,
 			"must be longer than batch.max_wait + clickhouse.insert_timeout (%s + %s)", c.Batch.MaxWait, c.ClickHouse.InsertTimeout)
 	}
+	// A message waits for the LLM, then for its batch, then for the
+	// insert; past ack_wait NATS would deliver it again mid-flight.
+	if limit := n.AckWait - c.Batch.MaxWait - c.ClickHouse.InsertTimeout; c.LLM.Enabled && c.LLM.MaxWait >= limit {
+		return bad("llm.max_wait", c.LLM.MaxWait,
+			"must be shorter than nats.ack_wait - batch.max_wait - clickhouse.insert_timeout (%s)", limit)
+	}
 	// The server stops delivering at max_ack_pending unacked messages; a
 	// batch that needs more rows than that would only ever flush on max_wait.
 	if n.MaxAckPending < c.Batch.MaxRows {

@@ -40,13 +40,27 @@ func Taxonomy(ec config.Enrich) (*enrich.Taxonomy, error) {
 // every worker (ingest.Answers). LLM metrics are registered on reg when it
 // is not nil.
 func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (enrich.Stage, error) {
-	ec := cfg.Enrich
-	tax, err := Taxonomy(ec)
+	off, err := loadOffline(cfg.Enrich, log)
 	if err != nil {
 		return nil, err
 	}
-	if ec.EmailHashKey == "" {
-		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
+	return off.chain(cfg, reg, log, shared)
+}
+
+// offline is offline tagging as the configuration's files define it.
+type offline struct {
+	tax    *enrich.Taxonomy
+	tagger enrich.Tagger
+}
+
+// loadOffline reads the taxonomy and, when enrich.model names one, the
+// trained model, with the keyword rules on top. Main calls it before
+// connecting anywhere, so that a wrong file is the first error a worker
+// reports, not the one after NATS and ClickHouse are fixed.
+func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
+	tax, err := Taxonomy(ec)
+	if err != nil {
+		return nil, err
 	}
 	var tagger enrich.Tagger = enrich.NewKeywordTagger(tax)
 	if ec.Model != "" {
@@ -62,8 +76,19 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, 
 		tagger = learned.WithRules(m, tagger)
 		log.Info("theme tagging with a trained model", zap.String("model", m.ID()), zap.String("file", ec.Model))
 	}
+	return &offline{tax: tax, tagger: tagger}, nil
+}
+
+// chain builds the enrichment chain around the offline tagger (see
+// NewEnricher).
+func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (enrich.Stage, error) {
+	ec := cfg.Enrich
+	if ec.EmailHashKey == "" {
+		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
+	}
+	tagger := o.tagger
 	if cfg.LLM.Enabled {
-		h, err := newHybrid(cfg, tax, tagger, reg, log, shared)
+		h, err := newHybrid(cfg, o.tax, tagger, reg, log, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -83,12 +108,6 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, 
 
 func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {
 	lc := cfg.LLM
-	// A message waits for the LLM, then for its batch, then for the
-	// insert; past ack_wait NATS would deliver it again mid-flight.
-	if limit := cfg.NATS.AckWait - cfg.Batch.MaxWait - cfg.ClickHouse.InsertTimeout; cfg.NATS.AckWait > 0 && lc.MaxWait >= limit {
-		return nil, &config.FieldError{Key: "llm.max_wait", Value: lc.MaxWait.String(),
-			Problem: fmt.Sprintf("must be shorter than nats.ack_wait - batch.max_wait - clickhouse.insert_timeout (%s)", limit)}
-	}
 	goroutines := cfg.Worker.Concurrency
 	if goroutines == 0 {
 		goroutines = runtime.GOMAXPROCS(0)

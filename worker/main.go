@@ -27,6 +27,10 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 
 // MainWithMetrics is Main with the caller's metrics, which tests read.
 func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, metrics *ops.Metrics) error {
+	off, err := loadOffline(cfg.Enrich, log)
+	if err != nil {
+		return err
+	}
 	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-worker", log)
 	if err != nil {
 		return err
@@ -43,7 +47,7 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 		}
 		shared = a
 	}
-	enricher, err := NewEnricher(cfg, metrics.Registry, log, shared)
+	enricher, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {
 		return err
 	}

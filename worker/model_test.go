@@ -123,7 +123,8 @@ func TestWorkerTagsWithATrainedModelAndRoutesOnItsCertainty(t *testing.T) {
 }
 
 // A model that predicts a theme the worker's taxonomy does not define is
-// refused at start, naming the theme.
+// refused at start, naming the theme, before the worker connects anywhere:
+// here no NATS server listens, and the model is still the error.
 func TestWorkerRefusesAModelOfAnotherTaxonomy(t *testing.T) {
 	path, _ := trainModel(t, map[string][]string{
 		"astrology": {"the stars say my invoice is late", "mercury is in retrograde", "my horoscope crashed"},
@@ -131,7 +132,10 @@ func TestWorkerRefusesAModelOfAnotherTaxonomy(t *testing.T) {
 	})
 	cfg := config.Default()
 	cfg.Enrich.Model = path
-	_, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil)
+	cfg.NATS.URL = "nats://127.0.0.1:1"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := worker.Main(ctx, cfg, zap.NewNop())
 	if err == nil || !strings.Contains(err.Error(), `"astrology"`) || !strings.Contains(err.Error(), "enrich.model") {
 		t.Fatalf("error %v, want enrich.model refused for the theme astrology", err)
 	}

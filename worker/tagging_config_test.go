@@ -67,13 +67,16 @@ func TestLLMSettingsAreCheckedByName(t *testing.T) {
 
 func TestAnLLMWaitThatOutlastsAckWaitIsRefused(t *testing.T) {
 	cfg := config.Default()
-	cfg.LLM.Enabled = true
+	cfg.LLM.Enabled, cfg.LLM.APIKey = true, "k"
 	cfg.LLM.MaxWait = 25 * time.Second // ack_wait 30s - max_wait 1s - insert_timeout 10s = 19s
-	_, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil)
-	if err == nil || !strings.Contains(err.Error(), "llm.max_wait") {
-		t.Fatalf("error %v, want one naming llm.max_wait", err)
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "llm.max_wait") || !strings.Contains(err.Error(), "(19s)") {
+		t.Fatalf("error %v, want one naming llm.max_wait and the 19s limit", err)
 	}
 	cfg.LLM.MaxWait = 5 * time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil); err != nil {
 		t.Fatal(err)
 	}
