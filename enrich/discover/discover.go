@@ -205,12 +205,12 @@ func Suggest(texts []Text, opts Options) []Candidate {
 		for i, id := range top {
 			stemmed[i] = v.terms[id]
 		}
-		seen := map[string]bool{}
+		var shown []string // the quotes' gists
 		for _, d := range members {
 			cand.IDs = append(cand.IDs, texts[d].ID)
 			if len(cand.Quotes) < opts.Quotes {
-				if q := quote(texts[d].Text, stemmed, seen); q != "" {
-					seen[q] = true
+				if q, g := quote(texts[d].Text, stemmed, shown); q != "" {
+					shown = append(shown, g)
 					cand.Quotes = append(cand.Quotes, q)
 				}
 			}
@@ -525,39 +525,63 @@ func topTerms(c []float64, terms []string, n int) []int {
 }
 
 // quote returns the sentence of text that holds the most of the terms
-// (stemmed, as vectorize makes them), the longest of equals, leaving out
-// those already shown: a title such as "Feedback" that every text of a
-// cluster shares would otherwise be its only quote. With no term in any
-// sentence it is the text's start. At most 200 bytes; "" when every
-// choice was shown.
-func quote(text string, terms []string, shown map[string]bool) string {
+// (stemmed, as vectorize makes them), the longest of equals, and its gist.
+// It leaves out sentences that say what one already shown says (see
+// gist): a title such as "Feedback" that every text of a cluster shares
+// would otherwise be its only quote, and "Hi team, the export is slow"
+// would follow "The export is slow". With no term in any sentence it is
+// the text's start, but only as a cluster's first quote: later ones must
+// hold a term. At most 200 bytes; "" when there is no such sentence.
+func quote(text string, terms []string, shown []string) (q, g string) {
 	text = strings.TrimSpace(text)
 	sentences := strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' })
-	lower := func(s string) string {
+	best, bestGist, most, long, held := "", "", 0, 0, false // long: best's words; held: whether any sentence, shown or not, holds a term
+	for _, s := range sentences {
 		ws := words(s)
 		for i, w := range ws {
 			ws[i] = enrich.Stem(w)
 		}
-		return " " + strings.Join(ws, " ") + " "
-	}
-	best, most, long, held := "", 0, 0, false // long: best's words; held: whether any sentence, shown or not, holds a term
-	for _, s := range sentences {
-		ls, hits := lower(s), 0
+		ls, hits := " "+strings.Join(ws, " ")+" ", 0
 		for _, t := range terms {
 			if strings.Contains(ls, " "+t+" ") {
 				hits++
 			}
 		}
 		held = held || hits > 0
-		n := strings.Count(ls, " ") - 1
-		if q := clip(strings.TrimSpace(s)); hits > 0 && (hits > most || hits == most && n > long) && !shown[q] {
-			best, most, long = q, hits, n
+		if hits == 0 || hits < most || hits == most && len(ws) <= long {
+			continue
+		}
+		if g := gist(s); !repeats(g, shown) {
+			best, bestGist, most, long = clip(strings.TrimSpace(s)), g, hits, len(ws)
 		}
 	}
-	if !held && !shown[clip(text)] {
-		return clip(text)
+	if !held && len(shown) == 0 {
+		return clip(text), gist(text)
 	}
-	return best
+	return best, bestGist
+}
+
+// gist is what a sentence says: its words other than stopwords (greetings
+// among them), in order.
+func gist(s string) string {
+	var kept []string
+	for _, w := range words(s) {
+		if !stopword[w] {
+			kept = append(kept, enrich.Stem(w))
+		}
+	}
+	return " " + strings.Join(kept, " ") + " "
+}
+
+// repeats reports whether gist g says what one of shown says, or holds it
+// whole, or is held by it.
+func repeats(g string, shown []string) bool {
+	for _, s := range shown {
+		if strings.Contains(g, s) || strings.Contains(s, g) {
+			return true
+		}
+	}
+	return false
 }
 
 func clip(s string) string {

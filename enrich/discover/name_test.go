@@ -69,6 +69,34 @@ func TestQuotesAreTheSentencesWithTheMostTerms(t *testing.T) {
 	}
 }
 
+// A sentence that says what a quote already shown says, with a greeting
+// or a sign-off more or fewer, is not quoted again.
+func TestQuotesDoNotRepeatASentenceInOtherWords(t *testing.T) {
+	var texts []Text
+	for i, s := range []string{
+		"hey, The dark mode toggle resets after every login",
+		"The dark mode toggle resets after every login",
+		"hello again, The dark mode toggle resets after every login!",
+		"Dark mode turns off on its own each morning.",
+		"The dark mode setting is lost when I switch devices. Thanks",
+	} {
+		texts = append(texts, Text{ID: string(rune('a' + i)), Text: s})
+	}
+	got := Suggest(texts, Options{K: 1})
+	if len(got) != 1 {
+		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
+	}
+	resets := 0
+	for _, q := range got[0].Quotes {
+		if strings.Contains(q, "toggle resets") {
+			resets++
+		}
+	}
+	if len(got[0].Quotes) != 3 || resets != 1 {
+		t.Errorf("quotes %q: want 3, one of them about the toggle", got[0].Quotes)
+	}
+}
+
 // One phrase repeated with different greetings is one theme, even when k
 // asks for more clusters than there are topics.
 func TestSuggestJoinsClustersOfOnePhrase(t *testing.T) {
