@@ -158,3 +158,12 @@ func TestAListFromTheEnvironmentIsCommaSeparated(t *testing.T) {
 		t.Fatalf("poll.github_repos = %s, want [acme/app acme/web]", got)
 	}
 }
+
+// A YAML syntax error names the file's line and, for a tab, says so.
+func TestAFileIndentedWithATabNamesTheLine(t *testing.T) {
+	path := writeFile(t, "batch:\n  max_rows: 500\nnats:\n\turl: nats://x:4222\n")
+	_, err := config.Load(path, nil)
+	if err == nil || !strings.Contains(err.Error(), path+":4: ") || !strings.Contains(err.Error(), "indented with a tab") {
+		t.Fatalf("error %v, want %s:4 and the tab named", err, path)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
+
+	"github.com/feedbackloop/feedbackloop/internal/yamlerr"
 )
 
 // EnvPrefix starts every environment variable that sets a configuration key.
@@ -35,6 +37,10 @@ func Load(path string, environ []string) (*Config, error) {
 			return nil, fmt.Errorf("config file: %w", err)
 		}
 		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			src, _ := os.ReadFile(path)
+			if line, msg := yamlerr.Explain(src, err); line > 0 {
+				return nil, fmt.Errorf("config file %s:%d: %s", path, line, msg)
+			}
 			return nil, fmt.Errorf("config file %s: %w", path, err)
 		}
 	}

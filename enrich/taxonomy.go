@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/internal/suggest"
+	"github.com/feedbackloop/feedbackloop/internal/yamlerr"
 )
 
 // Taxonomy is the tree of themes feedback is tagged with. Every theme name
@@ -92,7 +93,7 @@ func LoadTaxonomy(path string) (*Taxonomy, error) {
 func ParseTaxonomy(data []byte, filename string) (*Taxonomy, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(filename, err)
+		return nil, yamlError(filename, data, err)
 	}
 	p := &taxonomyParser{file: filename, seen: map[string]int{}}
 	t := p.document(&doc)
@@ -127,16 +128,9 @@ func (e *TaxonomyError) Error() string {
 
 // yamlError restates a YAML syntax error ("yaml: line 3: did not find
 // expected key") in the file:line form of the other problems.
-func yamlError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, tail, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(num); err == nil {
-				return &TaxonomyError{File: file, Line: line, Msg: tail}
-			}
-		}
-	}
-	return &TaxonomyError{File: file, Msg: msg}
+func yamlError(file string, data []byte, err error) error {
+	line, msg := yamlerr.Explain(data, err)
+	return &TaxonomyError{File: file, Line: line, Msg: msg}
 }
 
 var themeKeys = []string{"name", "description", "keywords", "examples", "children"}

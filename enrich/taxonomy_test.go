@@ -185,6 +185,11 @@ func TestTaxonomyErrorsNameTheFileAndLine(t *testing.T) {
 			want: []string{`taxonomy.yaml:1: defines no themes`},
 		},
 		{
+			name: "tab indent",
+			yaml: "themes:\n  - name: billing\n    keywords:\n\t  - invoice\n",
+			want: []string{`taxonomy.yaml:4: found character that cannot start any token (the line is indented with a tab; YAML indents with spaces only)`},
+		},
+		{
 			name: "YAML syntax error",
 			yaml: "themes:\n  - name: billing\n    keywords: [a, b\n",
 			want: []string{`^taxonomy.yaml:\d+: `},

@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/feedbackloop/feedbackloop/internal/csvrow"
+	"github.com/feedbackloop/feedbackloop/internal/yamlerr"
 	"gopkg.in/yaml.v3"
 )
 
@@ -93,12 +95,17 @@ type yamlBet struct {
 // ParseBetsYAML reads bets from YAML: either a list of bets or a mapping
 // with a "bets" list. Every problem names the file, line and field.
 func ParseBetsYAML(file string, r io.Reader) ([]Bet, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &BetError{File: file, Msg: err.Error()}
+	}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &BetError{File: file, Msg: "no bets in the file"}
 		}
-		return nil, &BetError{File: file, Msg: err.Error()}
+		line, msg := yamlerr.Explain(src, err)
+		return nil, &BetError{File: file, Line: line, Msg: msg}
 	}
 	list := &doc
 	if list.Kind == yaml.DocumentNode && len(list.Content) == 1 {

@@ -23,6 +23,7 @@ func TestParseBetsReportsFileLineAndField(t *testing.T) {
 		{"shipped without date", "yaml", "- id: a\n  title: A\n  status: shipped\n  themes: [x]\n", "bets.yaml line 1: shipped_at \"\": is required when status is shipped"},
 		{"bad date", "yaml", "- id: a\n  title: A\n  status: shipped\n  shipped_at: 03/04/2024\n  themes: [x]\n", `bets.yaml line 1: shipped_at "03/04/2024": want a date as YYYY-MM-DD`},
 		{"no themes", "yaml", "- id: a\n  title: A\n  status: exploring\n", `bets.yaml line 1: themes "": name at least one theme`},
+		{"tab indent", "yaml", "bets:\n\t- id: a\n", "bets.yaml line 2: found character that cannot start any token (the line is indented with a tab; YAML indents with spaces only)"},
 		{"duplicate id", "yaml", "- {id: a, title: A, status: exploring, themes: [x]}\n- {id: a, title: B, status: exploring, themes: [y]}\n", `bets.yaml: id "a": appears twice`},
 		{"csv bad status", "csv", "id,title,status,themes\na,A,exploring,x\nb,B,later,y\n", `bets.csv line 3: status "later"`},
 		{"csv unknown column", "csv", "id,title,state,themes\n", `bets.csv line 1: column "state"`},

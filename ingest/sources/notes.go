@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/internal/yamlerr"
 )
 
 // Notes maps interview notes: Markdown or plain-text files, one per
@@ -124,7 +125,11 @@ func (n Notes) MapFile(name string, data []byte) []Item {
 	if err != nil {
 		return []Item{failed(Position{File: name, Line: 1}, err)}
 	}
-	head, err := noteHeader(name, front)
+	fm, line, err := parseFrontMatter(front)
+	if err != nil {
+		return []Item{failed(Position{File: name, Line: line}, err)}
+	}
+	head, err := noteHeader(name, fm)
 	if err != nil {
 		return []Item{failed(Position{File: name, Line: 1}, err)}
 	}
@@ -201,14 +206,22 @@ func splitFrontMatter(text string) (front, body string, bodyLine int, err error)
 
 var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})`)
 
-func noteHeader(name, front string) (noteHead, error) {
-	h := noteHead{metadata: map[string]string{}}
-	fm := map[string]any{}
-	if strings.TrimSpace(front) != "" {
-		if err := yaml.Unmarshal([]byte(front), &fm); err != nil {
-			return h, &mapError{field: "front matter", detail: "is not YAML: " + err.Error()}
-		}
+// parseFrontMatter reads front matter as YAML. A syntax error comes with
+// the line of the file it is on: front matter starts on line 2.
+func parseFrontMatter(front string) (fm map[string]any, line int, err error) {
+	fm = map[string]any{}
+	if strings.TrimSpace(front) == "" {
+		return fm, 0, nil
 	}
+	if err := yaml.Unmarshal([]byte(front), &fm); err != nil {
+		line, msg := yamlerr.Explain([]byte(front), err)
+		return nil, 1 + max(line, 1), &mapError{field: "front matter", detail: "is not YAML: " + msg}
+	}
+	return fm, 0, nil
+}
+
+func noteHeader(name string, fm map[string]any) (noteHead, error) {
+	h := noteHead{metadata: map[string]string{}}
 	str := func(key string) string {
 		v, ok := fm[key]
 		if !ok || v == nil {

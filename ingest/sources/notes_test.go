@@ -75,4 +75,9 @@ func TestNotesWithBrokenFrontMatterAreRejectedWithTheReason(t *testing.T) {
 			t.Errorf("%q: got %v, want an error containing %q", note, outline(items), want)
 		}
 	}
+	// A syntax error names the file's line, not the front matter's.
+	items := sources.Notes{}.MapFile("x.md", []byte("---\ncustomer: Acme\n\tdate: 2025-01-01\n---\ntext\n"))
+	if len(items) != 1 || items[0].Err == nil || items[0].Pos.Line != 3 || !strings.Contains(items[0].Err.Error(), "tab") {
+		t.Errorf("a tab on line 3: got %v at line %d, want line 3 and the tab named", outline(items), items[0].Pos.Line)
+	}
 }
