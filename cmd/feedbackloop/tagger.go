@@ -256,7 +256,7 @@ does not define. Its answers are not written to the shared cache.`,
 					return err
 				}
 			}
-			report, err := learned.EvaluateTagger(cmd.Context(), m, tagger, examples)
+			report, err := learned.EvaluateTagger(cmd.Context(), m, tax, tagger, examples)
 			if err != nil {
 				return err
 			}

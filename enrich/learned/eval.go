@@ -61,16 +61,19 @@ type ThemeScores struct {
 // predicts with their labels. When the model knows the taxonomy's
 // ancestors, both sides include the ancestors of their themes.
 func Evaluate(m *Model, examples []Example) Report {
-	r, _ := EvaluateTagger(context.Background(), m, m, examples) // the model alone never fails
+	r, _ := EvaluateTagger(context.Background(), m, nil, m, examples) // the model alone never fails
 	return r
 }
 
 // EvaluateTagger tags the examples' texts with tagger, in batches, and
-// scores its themes against the labels with the ancestors m knows: a
-// tagger built on m, such as the model with the taxonomy's keyword rules
-// ([WithRules]) or the worker's hybrid of those and an LLM. It fails only
-// when tagger fails or ctx ends.
-func EvaluateTagger(ctx context.Context, m *Model, tagger enrich.Tagger, examples []Example) (Report, error) {
+// scores its themes against the labels: a tagger built on m, such as the
+// model with the taxonomy's keyword rules ([WithRules]) or the worker's
+// hybrid of those and an LLM. Each label brings its ancestors, as
+// predicted themes do: those m was trained with, and those of t when it
+// is not nil. t is the taxonomy of the keyword rules, which may tag a
+// theme the model never saw, with its parents. It fails only when tagger
+// fails or ctx ends.
+func EvaluateTagger(ctx context.Context, m *Model, t *enrich.Taxonomy, tagger enrich.Tagger, examples []Example) (Report, error) {
 	gold := make([][]string, len(examples))
 	pred := make([][]string, len(examples))
 	certainty := make([]float64, len(examples))
@@ -86,6 +89,11 @@ func EvaluateTagger(ctx context.Context, m *Model, tagger enrich.Tagger, example
 		}
 		for i, it := range items {
 			gold[start+i] = m.withAncestors(examples[start+i].Labels)
+			if t != nil {
+				for _, l := range examples[start+i].Labels {
+					gold[start+i] = append(gold[start+i], t.Ancestors(l)...)
+				}
+			}
 			for _, th := range it.Themes {
 				pred[start+i] = append(pred[start+i], th.Name)
 			}

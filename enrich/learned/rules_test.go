@@ -38,3 +38,31 @@ func TestRulesThatAddAThemeClearSetConfidence(t *testing.T) {
 		t.Errorf("billing: themes %v SetConfidence %v, want Billing and the model's confidence", got, items[1].SetConfidence)
 	}
 }
+
+// A theme only the keyword rules know comes with its parent, and a label
+// of it is scored with its parent too, from the taxonomy: the model,
+// never trained on it, does not know the parent.
+func TestEvaluateAddsTheTaxonomysParentsToLabelsOfRuleThemes(t *testing.T) {
+	tax, err := enrich.ParseTaxonomy([]byte(`themes:
+  - name: Billing
+  - name: Performance
+  - name: Login
+  - name: Reliability
+    children:
+      - name: Outages
+        keywords: [gridlock]
+`), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := train(t, synthetic(300, 6, false), learned.TrainOptions{NoNetwork: true})
+	tagger := learned.WithRules(m, enrich.NewKeywordTagger(tax))
+	test := []learned.Example{{Text: "total gridlock", Labels: []string{"Outages"}}}
+	r, err := learned.EvaluateTagger(context.Background(), m, tax, tagger, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Accuracy != 1 || r.PerTheme["Reliability"].Support != 1 {
+		t.Errorf("report %+v, want the label's parent Reliability on both sides", r)
+	}
+}
