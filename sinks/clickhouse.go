@@ -175,10 +175,17 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		confidence[i], themeSentiment[i] = nonNilF(r.ThemeConfidence), nonNilF(r.ThemeSentiment)
 		sentiment[i], taggers[i], models[i] = r.Sentiment, r.Tagger, r.Model
 		promptTokens[i], completionTokens[i] = r.PromptTokens, r.CompletionTokens
-		contract[i] = feedback.ContractVersion
-		routed[i] = &notRouted
-		if r.Routed {
+		contract[i] = r.ContractVersion
+		if contract[i] == 0 {
+			contract[i] = feedback.ContractVersion
+		}
+		switch {
+		case r.RoutingUnknown:
+			routed[i] = nil
+		case r.Routed:
 			routed[i] = &wasRouted
+		default:
+			routed[i] = &notRouted
 		}
 	}
 	values := []any{
@@ -197,6 +204,48 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 	}
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("insert %d rows: %w", n, err)
+	}
+	return nil
+}
+
+// Scan reads the feedback table's rows created at or after since, each
+// record once in its latest version (FINAL), and hands them to fn in
+// chunks of up to chunk rows, in no particular order. The rows are read
+// as one stream, so rows written meanwhile, by fn or a worker, are not
+// read again. It stops at fn's first error.
+func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn func([]Row) error) error {
+	q := "SELECT " + strings.Join(columns, ", ") + " FROM " + c.db + ".feedback FINAL WHERE created_at >= toDateTime(?)"
+	rows, err := c.conn.Query(ctx, q, max(since.Unix(), 0)) // DateTime starts at 1970
+	if err != nil {
+		return fmt.Errorf("query %s.feedback: %w", c.db, err)
+	}
+	defer rows.Close()
+	buf := make([]Row, 0, chunk)
+	for rows.Next() {
+		var r Row
+		var routed *uint8
+		if err := rows.Scan(&r.ID, &r.Source, &r.Kind, &r.CreatedAt, &r.IngestedAt, &r.Title, &r.Body, &r.URL, &r.Language, &r.Parent,
+			&r.Tags, &r.Rating, &r.AuthorID, &r.AuthorName, &r.AuthorEmailHash,
+			&r.AccountID, &r.AccountName, &r.AccountPlan, &r.AccountARR,
+			&r.MetadataKeys, &r.MetadataValues,
+			&r.Themes, &r.ThemeConfidence, &r.ThemeEvidence, &r.ThemeSentiment,
+			&r.Sentiment, &r.Tagger, &r.Model, &r.PromptTokens, &r.CompletionTokens, &r.ContractVersion,
+			&routed); err != nil {
+			return fmt.Errorf("read %s.feedback: %w", c.db, err)
+		}
+		r.Routed, r.RoutingUnknown = routed != nil && *routed == wasRouted, routed == nil
+		if buf = append(buf, r); len(buf) == chunk {
+			if err := fn(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s.feedback: %w", c.db, err)
+	}
+	if len(buf) > 0 {
+		return fn(buf)
 	}
 	return nil
 }

@@ -24,6 +24,13 @@ type Row struct {
 	Tagger, Model                         string
 	Routed                                bool
 	PromptTokens, CompletionTokens        uint32
+	// ContractVersion is the message contract the record was written
+	// under; 0 writes this build's (feedback.ContractVersion). Rows read
+	// back (ClickHouse.Scan) carry theirs, so that rewriting one keeps it.
+	ContractVersion uint8
+	// RoutingUnknown marks a row read back that was written before
+	// migration 0005, whose routed is NULL; rewriting it keeps the NULL.
+	RoutingUnknown bool
 }
 
 // Size estimates the bytes a row takes on the wire, for the batch byte limit.
