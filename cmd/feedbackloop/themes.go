@@ -24,9 +24,9 @@ import (
 func newThemesCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "themes",
-		Short: "Grow the taxonomy from the feedback no theme fitted",
+		Short: "Grow the taxonomy from the feedback no theme fitted, and apply it to stored feedback",
 	}
-	cmd.AddCommand(newThemesSuggestCmd(a))
+	cmd.AddCommand(newThemesSuggestCmd(a), newThemesRetagCmd(a))
 	return cmd
 }
 
@@ -52,7 +52,8 @@ a sentence, from their words and redacted quotes, in one request
 shown as one. Each candidate shows its items' mean sentiment, which tells
 praise no theme needs from a problem no theme covers; --sentiment negative
 clusters only the items that read negative. Add the candidates worth
-keeping to the taxonomy with keywords and examples.`,
+keeping to the taxonomy with keywords and examples, then run
+'feedbackloop themes retag' to tag the stored feedback with them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {

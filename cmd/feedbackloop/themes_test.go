@@ -406,3 +406,36 @@ func TestTaggerUsageShowsEachTaggerAndTheLLMTokensByDay(t *testing.T) {
 		t.Errorf("empty database (%v):\n%s", err, empty)
 	}
 }
+
+// themes retag tags stored records with the configuration's taxonomy:
+// a dry run reports per theme what would change and writes nothing, a run
+// writes it, and the next finds nothing left to do.
+func TestThemesRetagTagsStoredFeedbackAgain(t *testing.T) {
+	storeRows(t, []sinks.Row{
+		row("a", "keywords", "The invoice total is wrong again"), // stored before invoices had keywords
+		row("b", "llm", "Please refund me, I was charged twice", "refunds", "billing"),
+	})
+	ctx := context.Background()
+	stdout, stderr, err := execute(t, ctx, "themes", "retag", "--dry-run")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, want := range []string{"2 records read; 2 change, would be written (dry run)", "1 tagged by the LLM keep its themes", "│ invoices "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, stdout)
+		}
+	}
+	var st struct{ Changed, Written int }
+	for i, want := range []struct{ changed, written int }{{2, 2}, {0, 0}} {
+		stdout, stderr, err = execute(t, ctx, "themes", "retag", "--format", "json")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if err := json.Unmarshal([]byte(stdout), &st); err != nil || st.Changed != want.changed || st.Written != want.written {
+			t.Errorf("run %d: %s (%v), want %d changed and written", i+1, stdout, err, want.changed)
+		}
+	}
+	if _, _, err := execute(t, ctx, "themes", "retag", "--since", "-5h"); err == nil {
+		t.Error("a negative --since was accepted")
+	}
+}

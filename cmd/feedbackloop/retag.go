@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/worker"
+)
+
+func newThemesRetagCmd(a *app) *cobra.Command {
+	var (
+		since  time.Duration
+		dryRun bool
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "retag",
+		Short: "Tag stored feedback again with the current taxonomy, model and sentiment",
+		Long: `Tag the feedback already stored in ClickHouse again, as the worker now
+would: with the configuration's taxonomy (enrich.taxonomy), model
+(enrich.model) and redaction, and this build's sentiment. Run it after
+adding or changing themes: until then a new theme counts only from the
+day the worker learnt it, and trends show it as if it had just emerged.
+
+Records the LLM tagged keep its themes (asking again would cost tokens);
+their sentiment is scored again. Only records that change are written,
+each as a newer version of itself, so the tables keep one row per record
+and the insight queries and rollups see the change at once; running it
+again writes nothing. It can run while workers run. --dry-run counts what
+would change, per theme, and writes nothing.`,
+		Example: `  feedbackloop themes retag --dry-run
+  feedbackloop themes retag --since 2160h`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return fmt.Errorf("--format %q: want table or json", format)
+			}
+			if since < 0 {
+				return fmt.Errorf("--since %s: want a positive duration, or 0 for all", since)
+			}
+			cfg, log, err := a.configAndLogger()
+			if err != nil {
+				return err
+			}
+			ch, err := a.clickhouse(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ch.Close()
+			opts := worker.RetagOptions{DryRun: dryRun}
+			if since > 0 {
+				opts.Since = time.Now().Add(-since)
+			}
+			if bar := progressBar(cmd.ErrOrStderr(), -1); bar != nil {
+				bar.Describe("records read")
+				opts.Progress = func(read int) { _ = bar.Set(read) }
+				defer func() { _ = bar.Finish() }()
+			}
+			st, err := worker.Retag(cmd.Context(), *cfg, ch, opts, log)
+			if err != nil {
+				// What was written before the error is consistent: each
+				// record is whole in one version or the other.
+				return fmt.Errorf("retag after %d records read, %d written: %w", st.Read, st.Written, err)
+			}
+			if format == "json" {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(st)
+			}
+			return writeRetag(cmd.OutOrStdout(), st, dryRun)
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&since, "since", 0, "only records created this recently; 0 for all")
+	f.BoolVar(&dryRun, "dry-run", false, "count what would change, write nothing")
+	f.StringVar(&format, "format", "table", "output: table or json")
+	return cmd
+}
+
+// writeRetag reports a run: the counts, then per theme the records that
+// gained or lost it.
+func writeRetag(w io.Writer, st worker.RetagStats, dryRun bool) error {
+	verb := "written"
+	if dryRun {
+		verb = "would be written (dry run)"
+	}
+	if _, err := fmt.Fprintf(w, "%d records read; %d change, %s: %d get other themes, %d another sentiment; %d tagged by the LLM keep its themes\n",
+		st.Read, st.Changed, verb, st.ThemesChanged, st.SentimentChanged, st.LLMKept); err != nil {
+		return err
+	}
+	var themes []string
+	for th := range st.Added {
+		themes = append(themes, th)
+	}
+	for th := range st.Removed {
+		if st.Added[th] == 0 {
+			themes = append(themes, th)
+		}
+	}
+	if len(themes) == 0 {
+		return nil
+	}
+	slices.SortFunc(themes, func(a, b string) int {
+		if c := (st.Added[b] + st.Removed[b]) - (st.Added[a] + st.Removed[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+	tbl.Header("Theme", "Records gaining it", "Records losing it")
+	for _, th := range themes {
+		if err := tbl.Append(th, strconv.Itoa(st.Added[th]), strconv.Itoa(st.Removed[th])); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	return tbl.Render()
+}

@@ -1,0 +1,213 @@
+package worker
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/sinks"
+)
+
+// RetagOptions says which stored records Retag reads and whether it
+// writes.
+type RetagOptions struct {
+	// Since is the oldest creation time read; the zero time reads all.
+	Since time.Time
+	// DryRun counts what would change and writes nothing.
+	DryRun bool
+	// Chunk is how many rows are enriched and written at once (1000).
+	Chunk int
+	// Progress, when set, is told after each chunk how many rows were read.
+	Progress func(read int)
+}
+
+// RetagStats is what a Retag run read and changed. A record counts in
+// Changed when anything the enrichment writes differs: its themes, their
+// confidence, evidence or sentiment, the record's sentiment, the tagger,
+// or its redacted text.
+type RetagStats struct {
+	Read    int `json:"read"`
+	Changed int `json:"changed"`
+	// ThemesChanged records got another set of themes, SentimentChanged
+	// another score for the record or for a theme it had; LLMKept were
+	// tagged by the LLM, whose themes are kept.
+	ThemesChanged    int `json:"themes_changed"`
+	SentimentChanged int `json:"sentiment_changed"`
+	LLMKept          int `json:"llm_kept"`
+	// Added and Removed count, per theme, the records that gained or lost it.
+	Added   map[string]int `json:"added"`
+	Removed map[string]int `json:"removed"`
+	Written int            `json:"written"`
+}
+
+// Retag enriches stored feedback again with this build's offline
+// enrichment and the configuration's taxonomy, model and redaction, and
+// writes the records that change. It is for after the taxonomy, the
+// model or this program changed: without it a theme added today counts
+// from today on, and would look as if it had just emerged.
+//
+// Records the LLM tagged keep its themes (asking again would cost tokens)
+// and get their sentiment scored again. Every other record is tagged
+// offline. A rewritten row is a new version of the record, its
+// ingested_at one second later than the version read, so that the table
+// keeps it (ReplacingMergeTree) and the insight rollups recompute the
+// days it falls on; a version a worker writes meanwhile is newer still
+// and wins. Records that would not change are not written, so a second
+// run writes nothing.
+func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts RetagOptions, log *zap.Logger) (RetagStats, error) {
+	off, err := loadOffline(cfg.Enrich, log)
+	if err != nil {
+		return RetagStats{}, err
+	}
+	if opts.Chunk <= 0 {
+		opts.Chunk = 1000
+	}
+	// Stored rows hold no e-mail address to hash: the key is not needed,
+	// and the row's hash is kept.
+	redactor := enrich.NewRedactor(nil)
+	redactor.KeepText = !cfg.Enrich.Redact
+	sentiment := enrich.NewSentiment()
+	retag := enrich.Chain{redactor, enrich.TagStage(off.tagger), sentiment}
+	rescore := enrich.Chain{redactor, sentiment}
+
+	st := RetagStats{Added: map[string]int{}, Removed: map[string]int{}}
+	err = ch.Scan(ctx, opts.Since, opts.Chunk, func(rows []sinks.Row) error {
+		items := make([]*enrich.Item, len(rows))
+		var fresh, kept []*enrich.Item
+		for i := range rows {
+			items[i] = itemOf(&rows[i])
+			if rows[i].Tagger == llm.TaggerName {
+				keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
+				kept = append(kept, items[i])
+			} else {
+				fresh = append(fresh, items[i])
+			}
+		}
+		if err := retag.Enrich(ctx, fresh); err != nil {
+			return err
+		}
+		if err := rescore.Enrich(ctx, kept); err != nil {
+			return err
+		}
+		var out []sinks.Row
+		for i, it := range items {
+			old := &rows[i]
+			row := RowOf(it, old.IngestedAt.Add(time.Second))
+			row.AuthorEmailHash, row.ContractVersion, row.RoutingUnknown = old.AuthorEmailHash, old.ContractVersion, old.RoutingUnknown
+			if st.count(old, &row) {
+				out = append(out, row)
+			}
+		}
+		st.Read += len(rows)
+		if !opts.DryRun && len(out) > 0 {
+			if err := ch.Write(ctx, out); err != nil {
+				return err
+			}
+			st.Written += len(out)
+		}
+		if opts.Progress != nil {
+			opts.Progress(st.Read)
+		}
+		return nil
+	})
+	return st, err
+}
+
+// itemOf is the stored row as the enrichment chain takes it: its record,
+// and what the chain does not recompute (routing, the LLM's tokens).
+func itemOf(r *sinks.Row) *enrich.Item {
+	rec := &feedback.Record{
+		ID: r.ID, Source: r.Source, Kind: r.Kind, CreatedAt: r.CreatedAt,
+		Title: r.Title, Body: r.Body, URL: r.URL, Language: r.Language, Parent: r.Parent,
+		Tags: r.Tags, Rating: r.Rating,
+	}
+	if r.AuthorID != "" || r.AuthorName != "" {
+		rec.Author = &feedback.Author{ID: r.AuthorID, Name: r.AuthorName}
+	}
+	if r.AccountID != "" || r.AccountName != "" || r.AccountPlan != "" || r.AccountARR != 0 {
+		rec.Account = &feedback.Account{ID: r.AccountID, Name: r.AccountName, Plan: r.AccountPlan, ARR: r.AccountARR}
+	}
+	if len(r.MetadataKeys) > 0 {
+		rec.Metadata = make(map[string]string, len(r.MetadataKeys))
+		for i, k := range r.MetadataKeys {
+			if i < len(r.MetadataValues) {
+				rec.Metadata[k] = r.MetadataValues[i]
+			}
+		}
+	}
+	return &enrich.Item{Record: rec, Routed: r.Routed}
+}
+
+// keepLLMThemes sets the LLM's stored answer on it. Its evidence is
+// redacted again, as the text is: a newer redactor may find more.
+func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
+	it.Tagger, it.Model = r.Tagger, r.Model
+	it.PromptTokens, it.CompletionTokens = int(r.PromptTokens), int(r.CompletionTokens)
+	it.Themes = make([]enrich.Theme, len(r.Themes))
+	for i, name := range r.Themes {
+		th := enrich.Theme{Name: name}
+		if i < len(r.ThemeConfidence) {
+			th.Confidence = float64(r.ThemeConfidence[i])
+		}
+		if i < len(r.ThemeEvidence) {
+			th.Evidence = r.ThemeEvidence[i]
+			if redact {
+				th.Evidence = enrich.RedactText(th.Evidence)
+			}
+		}
+		it.Themes[i] = th
+	}
+}
+
+// count adds the difference between the stored row and its new version
+// to the statistics and reports whether there is any.
+func (st *RetagStats) count(old, row *sinks.Row) bool {
+	themes := !slices.Equal(old.Themes, row.Themes)
+	sentiment := old.Sentiment != row.Sentiment || themeSentimentMoved(old, row)
+	changed := themes || sentiment || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
+		!slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence) ||
+		old.Tagger != row.Tagger || old.Model != row.Model ||
+		old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
+	if row.Tagger == llm.TaggerName {
+		st.LLMKept++
+	}
+	if !changed {
+		return false
+	}
+	st.Changed++
+	if themes {
+		st.ThemesChanged++
+		for _, th := range row.Themes {
+			if !slices.Contains(old.Themes, th) {
+				st.Added[th]++
+			}
+		}
+		for _, th := range old.Themes {
+			if !slices.Contains(row.Themes, th) {
+				st.Removed[th]++
+			}
+		}
+	}
+	if sentiment {
+		st.SentimentChanged++
+	}
+	return true
+}
+
+// themeSentimentMoved reports whether a theme both rows carry has another
+// sentiment in row.
+func themeSentimentMoved(old, row *sinks.Row) bool {
+	for i, th := range row.Themes {
+		if j := slices.Index(old.Themes, th); j >= 0 && j < len(old.ThemeSentiment) && i < len(row.ThemeSentiment) &&
+			old.ThemeSentiment[j] != row.ThemeSentiment[i] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,148 @@
+package worker_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/insights"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
+	"github.com/feedbackloop/feedbackloop/worker"
+)
+
+const (
+	taxonomyBefore = `themes:
+  - name: billing
+    keywords: [invoice, charged]
+`
+	// The team added a theme for what customers had been writing about
+	// all along.
+	taxonomyAfter = taxonomyBefore + `  - name: slack
+    keywords: [slack]
+`
+)
+
+// A theme added to the taxonomy counts over the stored history once
+// retag has run: the records that mention it gain it, records the LLM
+// tagged keep its themes with their sentiment scored again, unchanged
+// records are not rewritten, trends over settled periods see the change,
+// and a second run writes nothing.
+func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
+	ctx := context.Background()
+	ch, dsn := testenv.Migrated(t)
+	conn := testenv.Conn(t, dsn)
+	db := ch.Database()
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Enrich.Taxonomy = filepath.Join(dir, "taxonomy.yaml")
+	if err := os.WriteFile(cfg.Enrich.Taxonomy, []byte(taxonomyBefore), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Three weeks ago the worker stored these with the old taxonomy.
+	created := time.Now().UTC().Add(-21 * 24 * time.Hour).Truncate(time.Second)
+	ingested := created.Add(time.Hour)
+	records := []*feedback.Record{
+		{ID: "t:1", Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: "The Slack integration drops half our messages.",
+			Account: &feedback.Account{ID: "acme", ARR: 1000}, Metadata: map[string]string{"priority": "high"}},
+		{ID: "t:2", Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: "We were charged twice for March."},
+	}
+	stage, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []*enrich.Item{{Record: records[0]}, {Record: records[1]}}
+	if err := stage.Enrich(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	rows := []sinks.Row{worker.RowOf(items[0], ingested), worker.RowOf(items[1], ingested)}
+	// An LLM answer, with evidence a redactor of its day let through and
+	// a sentiment this build would not give.
+	llmRow := worker.RowOf(&enrich.Item{
+		Record: &feedback.Record{ID: "t:3", Source: "zendesk", Kind: "ticket", CreatedAt: created,
+			Body: "Billing is a mess, I was charged twice, write to jane.doe at gmail.com"},
+		Themes:       []enrich.Theme{{Name: "billing", Confidence: 0.9, Evidence: "I was charged twice, write to jane.doe at gmail.com"}},
+		Tagger:       "llm",
+		Model:        "gpt-x",
+		Routed:       true,
+		PromptTokens: 120, CompletionTokens: 30,
+	}, ingested)
+	rows = append(rows, llmRow)
+	if err := ch.Write(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Write(ctx, rows[:1]); err != nil { // delivered twice
+		t.Fatal(err)
+	}
+	store, err := insights.New(ch.Conn(), db, insights.WithSettle(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(cfg.Enrich.Taxonomy, []byte(taxonomyAfter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rawRows := func() uint64 { return testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback") }
+	before := rawRows()
+	dry, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{DryRun: true, Chunk: 2}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.Read != 3 || dry.Changed != 2 || dry.ThemesChanged != 1 || dry.Added["slack"] != 1 || dry.Written != 0 || rawRows() != before {
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 3 read, t:1 gaining slack and t:3 rescored, nothing written", dry, rawRows(), before)
+	}
+
+	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Written != 2 || st.LLMKept != 1 || rawRows() != before+2 {
+		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1 and t:3 written once each", st, rawRows(), before)
+	}
+	var got []sinks.Row
+	if err := ch.Scan(ctx, time.Time{}, 10, func(r []sinks.Row) error { got = append(got, r...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b sinks.Row) int { return strings.Compare(a.ID, b.ID) })
+	if len(got) != 3 {
+		t.Fatalf("%d records, want 3", len(got))
+	}
+	if !slices.Equal(got[0].Themes, []string{"slack"}) || got[0].Tagger != "keywords" || got[0].IngestedAt.Unix() != ingested.Unix()+1 ||
+		got[0].AccountID != "acme" || got[0].MetadataValues[0] != "high" {
+		t.Errorf("t:1 %+v: want slack, the same record, ingested a second later", got[0])
+	}
+	llm := got[2]
+	if !slices.Equal(llm.Themes, []string{"billing"}) || llm.Tagger != "llm" || llm.Model != "gpt-x" || !llm.Routed ||
+		llm.PromptTokens != 120 || llm.Sentiment >= 0 || llm.ThemeSentiment[0] >= 0 {
+		t.Errorf("t:3 %+v: want the LLM's billing, tokens and routing kept, and a negative sentiment", llm)
+	}
+	if strings.Contains(llm.ThemeEvidence[0], "jane.doe") || strings.Contains(llm.Body, "jane.doe") {
+		t.Errorf("t:3 evidence %q body %q: the address is still there", llm.ThemeEvidence[0], llm.Body)
+	}
+
+	trends, err := store.Trends(ctx, insights.TrendsQuery{Grain: insights.Week, Periods: 5, Themes: []string{"slack"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trends.Themes) != 1 || trends.Themes[0].Items != 1 {
+		t.Errorf("trends of slack %+v, want the record of three weeks ago", trends.Themes)
+	}
+
+	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
+	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+2 {
+		t.Errorf("second run %+v (%v): want nothing changed or written", again, err)
+	}
+}
