@@ -21,7 +21,8 @@ type RetagOptions struct {
 	Since time.Time
 	// DryRun counts what would change and writes nothing.
 	DryRun bool
-	// Chunk is how many rows are enriched and written at once (1000).
+	// Chunk is how many rows are enriched and written at once; 0 means
+	// batch.max_rows, the worker's largest insert.
 	Chunk int
 	// Progress, when set, is told after each chunk how many rows were read.
 	Progress func(read int)
@@ -66,7 +67,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		return RetagStats{}, err
 	}
 	if opts.Chunk <= 0 {
-		opts.Chunk = 1000
+		opts.Chunk = cfg.Batch.MaxRows // the worker's insert size
 	}
 	// Stored rows hold no e-mail address to hash: the key is not needed,
 	// and the row's hash is kept.
