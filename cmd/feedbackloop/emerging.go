@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,9 +33,16 @@ declining) to be flagged. --format json and csv list every theme tested.`,
   feedbackloop emerging --recent-days 7 --baseline-days 28 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return f.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
-				return s.Emerging(ctx, q)
+			var res *insights.Emerging
+			err := f.run(cmd, a, func(t time.Time) { q.End = t }, func(ctx context.Context, s *insights.Store) (insights.Report, error) {
+				e, err := s.Emerging(ctx, q)
+				res = e
+				return e, err
 			})
+			if err == nil && res != nil {
+				noteNewThemes(cmd.ErrOrStderr(), res)
+			}
+			return err
 		},
 	}
 	f.bind(cmd, "day after the recent window, YYYY-MM-DD (default today)", true)
@@ -42,4 +52,21 @@ declining) to be flagged. --format json and csv list every theme tested.`,
 	fl.IntVar(&q.MinItems, "min-items", 10, "volume a change needs to be flagged")
 	fl.Float64Var(&q.Alpha, "alpha", 0.01, "false discovery rate over all themes")
 	return cmd
+}
+
+// noteNewThemes tells, on w, of rising themes with no feedback at all in
+// the baseline: most often a theme just added to the taxonomy, which the
+// worker has tagged only since, not feedback that just began.
+func noteNewThemes(w io.Writer, e *insights.Emerging) {
+	var names []string
+	for _, c := range e.Rising {
+		if c.Baseline == 0 {
+			names = append(names, c.Theme)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "note: %s had no feedback in the baseline. A theme new to the taxonomy counts only from when the worker learnt it; 'feedbackloop themes retag' tags the stored feedback with it.\n",
+		strings.Join(names, ", "))
 }

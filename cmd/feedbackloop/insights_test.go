@@ -68,8 +68,8 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 			t.Errorf("steady theme flagged: %+v", c)
 		}
 	}
-	if table := run("emerging", end); !strings.Contains(table, insightstest.SpikeTheme) || !strings.Contains(table, "rising") {
-		t.Errorf("emerging table:\n%s", table)
+	if table, note, err := execute(t, ctx, "emerging", end); err != nil || !strings.Contains(table, insightstest.SpikeTheme) || !strings.Contains(table, "rising") || note != "" {
+		t.Errorf("emerging table (%v):\n%s\nstderr %q, want no note: the spike has a baseline", err, table, note)
 	}
 
 	var out insights.Outcome

@@ -439,3 +439,25 @@ func TestThemesRetagTagsStoredFeedbackAgain(t *testing.T) {
 		t.Error("a negative --since was accepted")
 	}
 }
+
+// A rising theme with no feedback at all in its baseline is most often one
+// just added to the taxonomy: emerging says so, and names retag.
+func TestEmergingNotesAThemeWithNoBaseline(t *testing.T) {
+	var rows []sinks.Row
+	for i := range 30 {
+		r := row(fmt.Sprint("new-", i), "keywords", "Timesheets lose hours", "timesheets")
+		r.CreatedAt = r.CreatedAt.Add(-time.Duration(i%10) * 24 * time.Hour)
+		rows = append(rows, r)
+		old := row(fmt.Sprint("old-", i), "keywords", "Slow dashboard", "performance")
+		old.CreatedAt = old.CreatedAt.Add(-time.Duration(i*2) * 24 * time.Hour)
+		rows = append(rows, old)
+	}
+	storeRows(t, rows)
+	out, errOut, err := execute(t, context.Background(), "emerging")
+	if err != nil || !strings.Contains(out, "timesheets") {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	if !strings.HasPrefix(errOut, "note: timesheets had no feedback in the baseline") || !strings.Contains(errOut, "themes retag") {
+		t.Errorf("stderr %q, want the note naming timesheets and retag", errOut)
+	}
+}
