@@ -574,14 +574,23 @@ func gist(s string) string {
 }
 
 // repeats reports whether gist g says what one of shown says, or holds it
-// whole, or is held by it.
+// whole, or is held by it. Holding counts only for a gist of at least
+// minHeld words: a quote "Slow." must not keep out every sentence about
+// slowness.
 func repeats(g string, shown []string) bool {
 	for _, s := range shown {
-		if strings.Contains(g, s) || strings.Contains(s, g) {
+		if g == s || holds(g, s) || holds(s, g) {
 			return true
 		}
 	}
 	return false
+}
+
+const minHeld = 3
+
+// holds reports whether gist a holds gist b, of minHeld words or more.
+func holds(a, b string) bool {
+	return strings.Count(b, " ")-1 >= minHeld && strings.Contains(a, b)
 }
 
 func clip(s string) string {

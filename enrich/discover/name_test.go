@@ -181,3 +181,16 @@ func TestJoinSameNames(t *testing.T) {
 		t.Errorf("second %+v; the input must stay as it was: %+v", got[1], cands[0])
 	}
 }
+
+// A short quote does not keep out the longer sentences that hold its
+// words: "Dark mode." says less than "Dark mode turns off each morning".
+func TestAShortQuoteDoesNotHideLongerOnes(t *testing.T) {
+	shown := []string{gist("Dark mode.")}
+	if repeats(gist("Dark mode turns off on its own each morning"), shown) {
+		t.Error("a two-word quote hid a longer sentence")
+	}
+	shown = []string{gist("The dark mode toggle resets")}
+	if !repeats(gist("Hi team, the dark mode toggle resets after login"), shown) {
+		t.Error("a sentence holding a shown quote of four words was not a repeat")
+	}
+}
