@@ -54,8 +54,9 @@ type RetagStats struct {
 // from today on, and would look as if it had just emerged.
 //
 // Records the LLM tagged keep its themes (asking again would cost tokens)
-// and get their sentiment scored again. Every other record is tagged
-// offline. A rewritten row is a new version of the record, its
+// and get their sentiment scored again, unless the taxonomy no longer
+// defines one of them (renamed or removed): those are tagged offline, as
+// every other record is. A rewritten row is a new version of the record, its
 // ingested_at one second later than the version read, so that the table
 // keeps it (ReplacingMergeTree) and the insight rollups recompute the
 // days it falls on; a version a worker writes meanwhile is newer still
@@ -83,7 +84,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		var fresh, kept []*enrich.Item
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
-			if rows[i].Tagger == llm.TaggerName {
+			if rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes) {
 				keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
 				kept = append(kept, items[i])
 			} else {
@@ -118,6 +119,16 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		return nil
 	})
 	return st, err
+}
+
+// defines reports whether the taxonomy still defines every theme.
+func (o *offline) defines(themes []string) bool {
+	for _, th := range themes {
+		if _, ok := o.tax.Lookup(th); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // itemOf is the stored row as the enrichment chain takes it: its record,
@@ -175,7 +186,7 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 		!slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence) ||
 		old.Tagger != row.Tagger || old.Model != row.Model ||
 		old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
-	if row.Tagger == llm.TaggerName {
+	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
 		st.LLMKept++
 	}
 	if !changed {

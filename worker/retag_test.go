@@ -34,7 +34,8 @@ const (
 
 // A theme added to the taxonomy counts over the stored history once
 // retag has run: the records that mention it gain it, records the LLM
-// tagged keep its themes with their sentiment scored again, unchanged
+// tagged keep its themes with their sentiment scored again (unless the
+// taxonomy no longer defines one: then they are tagged offline), unchanged
 // records are not rewritten, trends over settled periods see the change,
 // and a second run writes nothing.
 func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
@@ -77,7 +78,13 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		Routed:       true,
 		PromptTokens: 120, CompletionTokens: 30,
 	}, ingested)
-	rows = append(rows, llmRow)
+	// An LLM answer with a theme the taxonomy has since renamed.
+	renamed := worker.RowOf(&enrich.Item{
+		Record: &feedback.Record{ID: "t:4", Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: "The invoice is in the wrong currency"},
+		Themes: []enrich.Theme{{Name: "invoicing", Confidence: 0.8}},
+		Tagger: "llm", Model: "gpt-x",
+	}, ingested)
+	rows = append(rows, llmRow, renamed)
 	if err := ch.Write(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -101,24 +108,28 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Read != 3 || dry.Changed != 2 || dry.ThemesChanged != 1 || dry.Added["slack"] != 1 || dry.Written != 0 || rawRows() != before {
-		t.Fatalf("dry run %+v, %d rows stored (was %d): want 3 read, t:1 gaining slack and t:3 rescored, nothing written", dry, rawRows(), before)
+	if dry.Read != 4 || dry.Changed != 3 || dry.ThemesChanged != 2 || dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
+		dry.Removed["invoicing"] != 1 || dry.LLMKept != 1 || dry.Written != 0 || rawRows() != before {
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 4 read, t:1 gaining slack, t:3 rescored, t:4 tagged offline, nothing written", dry, rawRows(), before)
 	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Written != 2 || st.LLMKept != 1 || rawRows() != before+2 {
-		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1 and t:3 written once each", st, rawRows(), before)
+	if st.Written != 3 || st.LLMKept != 1 || rawRows() != before+3 {
+		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3 and t:4 written once each", st, rawRows(), before)
 	}
 	var got []sinks.Row
 	if err := ch.Scan(ctx, time.Time{}, 10, func(r []sinks.Row) error { got = append(got, r...); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	slices.SortFunc(got, func(a, b sinks.Row) int { return strings.Compare(a.ID, b.ID) })
-	if len(got) != 3 {
-		t.Fatalf("%d records, want 3", len(got))
+	if len(got) != 4 {
+		t.Fatalf("%d records, want 4", len(got))
+	}
+	if g := got[3]; !slices.Equal(g.Themes, []string{"billing"}) || g.Tagger != "keywords" || g.Model != "" {
+		t.Errorf("t:4 %+v: want the renamed theme's record tagged offline", g)
 	}
 	if !slices.Equal(got[0].Themes, []string{"slack"}) || got[0].Tagger != "keywords" || got[0].IngestedAt.Unix() != ingested.Unix()+1 ||
 		got[0].AccountID != "acme" || got[0].MetadataValues[0] != "high" {
@@ -142,7 +153,7 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	}
 
 	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
-	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+2 {
+	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+3 {
 		t.Errorf("second run %+v (%v): want nothing changed or written", again, err)
 	}
 }

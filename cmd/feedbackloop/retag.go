@@ -32,7 +32,8 @@ adding or changing themes: until then a new theme counts only from the
 day the worker learnt it, and trends show it as if it had just emerged.
 
 Records the LLM tagged keep its themes (asking again would cost tokens);
-their sentiment is scored again. Only records that change are written,
+their sentiment is scored again. Those with a theme the taxonomy no
+longer defines (renamed or removed) are tagged offline instead. Only records that change are written,
 each as a newer version of itself, so the tables keep one row per record
 and the insight queries and rollups see the change at once; running it
 again writes nothing. It can run while workers run. --dry-run counts what
