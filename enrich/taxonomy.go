@@ -368,8 +368,8 @@ func (t *Taxonomy) Names() []string {
 }
 
 // WithKeyword returns the name of the first theme, depth first, that
-// lists word among its keywords, both folded by NameKey ("Data_Export" is
-// "data export"); "" when none does. It helps someone who labelled data
+// lists word among its keywords, both folded by NameKey ("Log_In" and
+// "log in" are both "log-in"); "" when none does. It helps someone who labelled data
 // with a keyword or a ticket tag ("login") find the theme's name
 // ("authentication").
 func (t *Taxonomy) WithKeyword(word string) string {
