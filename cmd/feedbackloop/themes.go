@@ -87,17 +87,26 @@ keeping to the taxonomy with keywords and examples, then run
 					sentiment[it.ID] = it.Sentiment
 				}
 			}
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			tax, err := worker.Taxonomy(cfg.Enrich)
+			if err != nil {
+				return err
+			}
 			cands := discover.Suggest(texts, opts)
 			namedBy := "offline"
 			if !offlineNames && len(cands) > 0 {
 				var err error
-				if namedBy, err = nameWithLLM(cmd.Context(), a, cands); err != nil {
+				if namedBy, err = nameWithLLM(cmd.Context(), a, tax, cands); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "warning: the LLM did not name the candidates (%v); keeping the offline names\n", err)
 				}
 			}
 			// Two clusters of one topic may get one name, from the LLM
 			// above all: the reader sees one theme.
 			cands = discover.JoinSameNames(cands, opts.Quotes)
+			existing := existingThemes(tax, cands)
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				type candidate struct {
@@ -110,11 +119,14 @@ keeping to the taxonomy with keywords and examples, then run
 					NegativeShare float64  `json:"negative_share"`
 					Quotes        []string `json:"quotes"`
 					IDs           []string `json:"ids"`
+					// ExistingTheme is the taxonomy's theme of the same
+					// name, whose keywords missed these items.
+					ExistingTheme string `json:"existing_theme,omitempty"`
 				}
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
 					mean, negative := sentimentOf(c.IDs, sentiment)
-					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)]}
+					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)], existing[i]}
 				}
 				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": toneFilter, "named_by": namedBy, "candidates": list})
 			}
@@ -135,10 +147,13 @@ keeping to the taxonomy with keywords and examples, then run
 			}
 			tbl := tablewriter.NewTable(out, tablewriter.WithHeaderAutoFormat(tw.Off))
 			tbl.Header("Candidate", "Items", "Share", "Sentiment", "Example quotes")
-			for _, c := range cands {
+			for i, c := range cands {
 				name := c.Name
 				if c.Description != "" {
 					name += "\n" + c.Description
+				}
+				if existing[i] != "" {
+					name += "\n(already the theme " + existing[i] + ": its keywords miss these)"
 				}
 				mean, negative := sentimentOf(c.IDs, sentiment)
 				mood := fmt.Sprintf("%+.2f\n%.0f%% negative", mean, 100*negative)
@@ -187,17 +202,13 @@ func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative flo
 // those it named, setting their descriptions. It returns who named them:
 // "offline" when the LLM is not enabled (or failed, with the error), else
 // "llm". Candidates the LLM left unnamed keep their offline names.
-func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate) (string, error) {
+func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []discover.Candidate) (string, error) {
 	cfg, log, err := a.configAndLogger()
 	if err != nil {
 		return "offline", err
 	}
 	if !cfg.LLM.Enabled {
 		return "offline", nil
-	}
-	tax, err := worker.Taxonomy(cfg.Enrich)
-	if err != nil {
-		return "offline", err
 	}
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log
@@ -219,6 +230,21 @@ func nameWithLLM(ctx context.Context, a *app, cands []discover.Candidate) (strin
 		}
 	}
 	return "llm", nil
+}
+
+// existingThemes returns, by candidate, the name of the taxonomy's theme
+// the candidate is named like (NameKey folds both), or "". Such a
+// candidate is no new theme: the theme's keywords missed its items.
+func existingThemes(tax *enrich.Taxonomy, cands []discover.Candidate) []string {
+	byKey := map[string]string{}
+	for _, name := range tax.Names() {
+		byKey[enrich.NameKey(name)] = name
+	}
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = byKey[enrich.NameKey(c.Name)]
+	}
+	return out
 }
 
 // withFeedback opens ClickHouse from the configuration and runs fn with a

@@ -461,3 +461,26 @@ func TestEmergingNotesAThemeWithNoBaseline(t *testing.T) {
 		t.Errorf("stderr %q, want the note naming timesheets and retag", errOut)
 	}
 }
+
+// A candidate the LLM names like a theme of the taxonomy is that theme,
+// whose keywords missed these items: the output says so.
+func TestThemesSuggestMarksACandidateNamedLikeATheme(t *testing.T) {
+	storeRows(t, darkModeRows("Dark mode please"))
+	configureLLM(t, func(w http.ResponseWriter, _ *http.Request) {
+		answerNames(w, `[{"id":"0","name":"UI-UX","description":"How the product looks."}]`)
+	})
+	var got struct {
+		Candidates []struct {
+			Name     string `json:"name"`
+			Existing string `json:"existing_theme"`
+		} `json:"candidates"`
+	}
+	suggestJSON(t, &got)
+	if len(got.Candidates) != 1 || got.Candidates[0].Existing != "ui-ux" {
+		t.Fatalf("candidates %+v, want one marked as the existing ui-ux", got.Candidates)
+	}
+	stdout, _, err := execute(t, context.Background(), "themes", "suggest", "--clusters", "1")
+	if err != nil || !strings.Contains(stdout, "(already the theme ui-ux: its keywords miss these)") {
+		t.Errorf("table (%v):\n%s", err, stdout)
+	}
+}
