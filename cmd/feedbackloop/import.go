@@ -238,7 +238,7 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	}
 	pub := ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes))
 	stderr := cmd.ErrOrStderr()
-	bar := progressBar(stderr, len(recs))
+	bar := progressBar(stderr, len(recs), "publishing")
 	chunk := f.chunk
 	for start := 0; start < len(recs); start += chunk {
 		end := min(start+chunk, len(recs))
@@ -286,17 +286,18 @@ func isContract(err error) bool {
 	return ok
 }
 
-// progressBar draws on w only when it is a terminal.
-func progressBar(w io.Writer, total int) *progressbar.ProgressBar {
+// progressBar draws on w only when it is a terminal; total -1 when it
+// is not known.
+func progressBar(w io.Writer, total int, description string, more ...progressbar.Option) *progressbar.ProgressBar {
 	file, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(file.Fd())) {
 		return nil
 	}
-	return progressbar.NewOptions(total,
+	return progressbar.NewOptions(total, append([]progressbar.Option{
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("publishing"),
+		progressbar.OptionSetDescription(description),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-	)
+		progressbar.OptionThrottle(100 * time.Millisecond),
+	}, more...)...)
 }

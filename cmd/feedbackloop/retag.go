@@ -11,6 +11,7 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/worker"
@@ -61,12 +62,14 @@ would change, per theme, and writes nothing.`,
 			if since > 0 {
 				opts.Since = time.Now().Add(-since)
 			}
-			if bar := progressBar(cmd.ErrOrStderr(), -1); bar != nil {
-				bar.Describe("records read")
+			bar := progressBar(cmd.ErrOrStderr(), -1, "records read", progressbar.OptionClearOnFinish())
+			if bar != nil {
 				opts.Progress = func(read int) { _ = bar.Set(read) }
-				defer func() { _ = bar.Finish() }()
 			}
 			st, err := worker.Retag(cmd.Context(), *cfg, ch, opts, log)
+			if bar != nil {
+				_ = bar.Finish() // and clear it, before the report
+			}
 			if err != nil {
 				// What was written before the error is consistent: each
 				// record is whole in one version or the other.
