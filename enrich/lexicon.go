@@ -179,7 +179,8 @@ var halts = []string{"stop", "longer"}
 var obligations = []string{"have", "need"}
 
 // slowness is the weight of a wait that a number measures: "takes 35
-// seconds to load", "took 3 days to arrive". It needs a word of takes,
+// seconds to load", "took 3 days to arrive", "waited two weeks for a
+// reply". It needs a word of takes (which may weigh too: "wait"),
 // then a number (digits, or a word of counts) and a word of durations
 // within durationScope words, then a word of functions within
 // durationScope words after that, all in one sentence; a word of quick
@@ -193,7 +194,7 @@ const slowness = -1.5
 const durationScope = 4
 
 var (
-	takes     = []string{"take", "took", "taken"}
+	takes     = []string{"take", "took", "taken", "wait"}
 	counts    = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
 	durations = []string{"second", "sec", "minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
 	quick     = []string{"only", "just", "under", "less", "few", "couple", "within", "mere"}

@@ -77,7 +77,9 @@ func TestLexiconEntriesAreDistinctAfterStemming(t *testing.T) {
 		}
 	}
 	for k, term := range seen {
-		if role, ok := roles[k]; ok {
+		// A word of takes may weigh too ("wait"): sum starts the wait
+		// after adding the weight. Every other role would be shadowed.
+		if role, ok := roles[k]; ok && role != "a word of takes" {
 			t.Errorf("lexicon entry %q is also %s", term, role)
 		}
 	}

@@ -16,7 +16,8 @@ import (
 // "doesn't") flips and softens the next weighted word within three words of
 // the same clause, and makes a complaint of the next word for something
 // software does ("won't load", "stopped syncing"; see failure), as does a
-// wait a number measures ("takes 35 seconds to load"; see slowness); an
+// wait a number measures ("takes 35 seconds to load", "had to wait 30
+// seconds for it to load"; see slowness); an
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
@@ -325,6 +326,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 				}
 				current += w * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
+				if n == 1 && s.roles[t.id] == roleTake && i > quickUntil {
+					// "wait" weighs, and starts a wait a number may measure.
+					waitUntil, counted = i+durationScope, false
+				}
 				i += n
 				continue
 			}

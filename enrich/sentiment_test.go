@@ -124,6 +124,9 @@ func TestIntensifiersScaleAndNegationsSoften(t *testing.T) {
 		{"Not bad.", "Good."}, // and the other way round
 		{"It crashes.", "It keeps crashing."},
 		{"Would love a dark mode.", "Love the dark mode."}, // a request is not praise
+		// A wait a number measures is slowness, whether it takes or one waits.
+		{"I have to wait for the page.", "I have to wait 30 seconds for it to load."},
+		{"Just wait a few seconds for it to sync.", "We waited two weeks for a reply."},
 	}
 	for _, o := range order {
 		w, st := math.Abs(s.Score(o.weaker)), math.Abs(s.Score(o.stronger))
