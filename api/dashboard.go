@@ -153,7 +153,7 @@ td.n{text-align:right}blockquote{margin:.8rem 0;padding:.4rem .8rem;border-left:
 <section id="emerging"><h2>Emerging and declining themes</h2>
 <figure class="chart" data-chart="emerging" data-series="{{len .Emerging.Themes}}">{{.EmergeSVG}}</figure>
 <table><thead><tr><th>theme</th><th>direction</th><th>recent</th><th>expected</th><th>ratio</th><th>p</th></tr></thead><tbody>
-{{range .Emerging.Rising}}<tr class="rising"><td>{{.Theme}}</td><td>rising</td><td class="n">{{.Recent}}</td><td class="n">{{fixed .Expected}}</td><td class="n">{{fixed .Ratio}}</td><td class="n">{{printf "%.2g" .P}}</td></tr>{{end}}
+{{range .Emerging.Rising}}<tr class="rising"><td>{{.Theme}}</td><td>rising{{if eq .Baseline 0}} <span class="muted new">(none in the baseline: new to the taxonomy? <code>feedbackloop themes retag</code> tags stored feedback with it)</span>{{end}}</td><td class="n">{{.Recent}}</td><td class="n">{{fixed .Expected}}</td><td class="n">{{fixed .Ratio}}</td><td class="n">{{printf "%.2g" .P}}</td></tr>{{end}}
 {{range .Emerging.Declining}}<tr class="declining"><td>{{.Theme}}</td><td>declining</td><td class="n">{{.Recent}}</td><td class="n">{{fixed .Expected}}</td><td class="n">{{fixed .Ratio}}</td><td class="n">{{printf "%.2g" .P}}</td></tr>{{end}}
 {{if not (or .Emerging.Rising .Emerging.Declining)}}<tr><td colspan="6">No theme changed significantly.</td></tr>{{end}}
 </tbody></table>

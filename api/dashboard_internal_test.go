@@ -1,0 +1,32 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/insights"
+)
+
+// A rising theme with no baseline is most often new to the taxonomy: the
+// dashboard says so beside it, as the CLI does, and beside no other.
+func TestDashboardNotesARisingThemeWithNoBaseline(t *testing.T) {
+	pg := page{
+		Trends: &insights.Trends{}, Bets: &insights.BetsReport{},
+		Emerging: &insights.Emerging{Rising: []insights.ThemeChange{
+			{Theme: "timesheets", Recent: 15, Baseline: 0, Direction: "rising"},
+			{Theme: "sso-login", Recent: 140, Baseline: 112, Direction: "rising"},
+		}},
+	}
+	var b strings.Builder
+	if err := dashboardTemplate.Execute(&b, pg); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if strings.Count(html, `class="muted new"`) != 1 {
+		t.Fatalf("%d notes, want 1:\n%s", strings.Count(html, `class="muted new"`), html)
+	}
+	row := html[strings.Index(html, "<td>timesheets</td>"):]
+	if !strings.Contains(row[:strings.Index(row, "</tr>")], "themes retag") {
+		t.Errorf("the note is not on the timesheets row:\n%s", html)
+	}
+}
