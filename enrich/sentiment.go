@@ -326,12 +326,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 				}
 				current += w * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
-				if n == 1 && s.roles[t.id] == roleTake && i > quickUntil {
-					// "wait" weighs, and starts a wait a number may measure.
-					waitUntil, counted = i+durationScope, false
+				// A one-word entry that is also a word of takes ("wait")
+				// goes on to start a wait, below; any other entry is done.
+				if n > 1 || s.roles[t.id] != roleTake {
+					i += n
+					continue
 				}
-				i += n
-				continue
 			}
 		}
 		switch s.roles[t.id] {
