@@ -367,6 +367,18 @@ func (t *Taxonomy) Names() []string {
 	return names
 }
 
+// ByNameKey maps every theme's NameKey to its name, for matching tags and
+// proposed names, written in any case or punctuation, to themes. The map
+// is the caller's to extend.
+func (t *Taxonomy) ByNameKey() map[string]string {
+	names := t.Names()
+	m := make(map[string]string, len(names))
+	for _, name := range names {
+		m[NameKey(name)] = name
+	}
+	return m
+}
+
 // WithKeyword returns the name of the first theme, depth first, that
 // lists word among its keywords, both folded by NameKey ("Log_In" and
 // "log in" are both "log-in"); "" when none does. It helps someone who labelled data

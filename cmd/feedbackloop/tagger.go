@@ -460,10 +460,7 @@ their parents back.`,
 // the theme tagMap maps it to. It fails when tagMap names a theme t does
 // not define.
 func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []string) []string, error) {
-	byKey := make(map[string]string)
-	for _, name := range t.Names() {
-		byKey[enrich.NameKey(name)] = name
-	}
+	byKey := t.ByNameKey()
 	for tag, theme := range tagMap {
 		if _, ok := t.Lookup(theme); !ok {
 			return nil, fmt.Errorf("--tag-map %s=%s: the taxonomy has no theme %q", tag, theme, theme)

@@ -236,10 +236,7 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 // the candidate is named like (NameKey folds both), or "". Such a
 // candidate is no new theme: the theme's keywords missed its items.
 func existingThemes(tax *enrich.Taxonomy, cands []discover.Candidate) []string {
-	byKey := map[string]string{}
-	for _, name := range tax.Names() {
-		byKey[enrich.NameKey(name)] = name
-	}
+	byKey := tax.ByNameKey()
 	out := make([]string, len(cands))
 	for i, c := range cands {
 		out[i] = byKey[enrich.NameKey(c.Name)]
