@@ -70,6 +70,16 @@ keeping to the taxonomy with keywords and examples, then run
 			if err != nil {
 				return fmt.Errorf("--sentiment %q: %w", sentiment, err)
 			}
+			// The taxonomy names the candidates' twins; a bad file is
+			// reported before the database is read.
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			tax, err := worker.Taxonomy(cfg.Enrich)
+			if err != nil {
+				return err
+			}
 			var items []stored.Item
 			err = withFeedback(cmd.Context(), a, func(s *stored.Store) error {
 				var err error
@@ -86,14 +96,6 @@ keeping to the taxonomy with keywords and examples, then run
 				if enrich.ScoresLanguage(it.Language) {
 					sentiment[it.ID] = it.Sentiment
 				}
-			}
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
-			tax, err := worker.Taxonomy(cfg.Enrich)
-			if err != nil {
-				return err
 			}
 			cands := discover.Suggest(texts, opts)
 			namedBy := "offline"
