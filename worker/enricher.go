@@ -94,8 +94,7 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		}
 		tagger = h
 	}
-	redactor := enrich.NewRedactor([]byte(ec.EmailHashKey))
-	redactor.KeepText = !ec.Redact
+	redactor := newRedactor(ec)
 	if !ec.Redact {
 		log.Warn("enrich.redact is off: e-mail addresses, phone and card numbers in titles and bodies are stored as written")
 	}
@@ -104,6 +103,14 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		enrich.TagStage(tagger),
 		enrich.NewSentiment(),
 	}, nil
+}
+
+// newRedactor is redaction as the enrich section sets it: the key that
+// hashes author e-mail addresses, and whether text is redacted at all.
+func newRedactor(ec config.Enrich) *enrich.Redactor {
+	r := enrich.NewRedactor([]byte(ec.EmailHashKey))
+	r.KeepText = !ec.Redact
+	return r
 }
 
 func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {

@@ -70,10 +70,8 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	if opts.Chunk <= 0 {
 		opts.Chunk = cfg.Batch.MaxRows // the worker's insert size
 	}
-	// Stored rows hold no e-mail address to hash: the key is not needed,
-	// and the row's hash is kept.
-	redactor := enrich.NewRedactor(nil)
-	redactor.KeepText = !cfg.Enrich.Redact
+	// Stored rows hold no e-mail address to hash; the row's hash is kept.
+	redactor := newRedactor(cfg.Enrich)
 	sentiment := enrich.NewSentiment()
 	retag := enrich.Chain{redactor, enrich.TagStage(off.tagger), sentiment}
 	rescore := enrich.Chain{redactor, sentiment}
