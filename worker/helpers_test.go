@@ -180,10 +180,14 @@ func (p *pipeline) consumer() *jetstream.ConsumerInfo {
 	return info
 }
 
-// waitSettled waits until the consumer has nothing pending or unacked.
+// waitSettled waits until the worker has created its consumer and the
+// consumer has nothing pending or unacked.
 func (p *pipeline) waitSettled(timeout time.Duration) {
 	p.t.Helper()
 	p.waitFor("consumer to settle", timeout, func() bool {
+		if !p.hasConsumer() {
+			return false
+		}
 		info := p.consumer()
 		return info.NumPending == 0 && info.NumAckPending == 0
 	})

@@ -238,6 +238,9 @@ func TestGracefulStopWritesAndAcksWhatItHolds(t *testing.T) {
 	}
 	p.publish(recs...)
 	p.waitFor("all messages delivered to the worker", 30*time.Second, func() bool {
+		if !p.hasConsumer() { // the worker may not have connected yet
+			return false
+		}
 		info := p.consumer()
 		return info.NumPending == 0 && info.NumAckPending == 700
 	})
