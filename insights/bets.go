@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -153,9 +154,13 @@ var betColumns = []string{"id", "title", "status", "owner", "themes", "shipped_a
 
 // ParseBetsCSV reads bets from CSV with a header row naming the columns
 // id, title, status, owner, themes, shipped_at and notes (any order; owner,
-// shipped_at and notes may be absent).
+// shipped_at and notes may be absent). Columns are separated by commas, or
+// by semicolons or tabs when the header is (see csvrow.Delimiter).
 func ParseBetsCSV(file string, r io.Reader) ([]Bet, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(br.Size()) // the error is the reader's again below
+	cr := csv.NewReader(br)
+	cr.Comma = csvrow.Delimiter(head)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {

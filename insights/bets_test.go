@@ -45,6 +45,19 @@ func TestParseBetsReportsFileLineAndField(t *testing.T) {
 	}
 }
 
+// Semicolons between the columns (a spreadsheet with decimal commas) read
+// as commas do; themes are then separated by "|".
+func TestBetsCSVWithSemicolons(t *testing.T) {
+	bets, err := insights.ParseBetsCSV("bets.csv", strings.NewReader(
+		"id;title;status;themes;notes\nexports;Faster exports;committed;export-timeouts|export-formats;big, slow files\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bets) != 1 || bets[0].ID != "exports" || strings.Join(bets[0].Themes, ",") != "export-timeouts,export-formats" || bets[0].Notes != "big, slow files" {
+		t.Fatalf("got %+v", bets)
+	}
+}
+
 func TestReimportingBetsUpdatesThemInsteadOfDuplicating(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

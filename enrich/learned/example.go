@@ -1,6 +1,7 @@
 package learned
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -37,9 +38,13 @@ func ReadCSVFile(path string) ([]Example, error) {
 // text and labels (in either order, other columns ignored; a row may not
 // have more fields than the header). labels holds
 // theme names joined by "|"; empty means that no theme applies. Errors name
-// the file and line as "name:line: ...".
+// the file and line as "name:line: ...". Columns are separated by commas,
+// or by semicolons or tabs when the header is (see csvrow.Delimiter).
 func ReadCSV(r io.Reader, name string) ([]Example, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(br.Size()) // the error is the reader's again below
+	cr := csv.NewReader(br)
+	cr.Comma = csvrow.Delimiter(head)
 	cr.FieldsPerRecord = -1 // a short row gets an error that says which column is missing
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

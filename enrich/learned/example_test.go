@@ -45,6 +45,24 @@ func TestReadCSVColumnsInAnyOrder(t *testing.T) {
 	}
 }
 
+// A spreadsheet that writes decimal commas saves its "CSV" with
+// semicolons; other tools export tabs. Both read as the comma file does.
+func TestReadCSVSemicolonsAndTabs(t *testing.T) {
+	for _, in := range []string{
+		"text;labels\n\"Pricing; again, too high\";Pricing|Billing\nLove it, really;\n",
+		"text\tlabels\nPricing; again, too high\tPricing|Billing\nLove it, really\t\n",
+	} {
+		got, err := learned.ReadCSV(strings.NewReader(in), "x.csv")
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if len(got) != 2 || got[0].Text != "Pricing; again, too high" || strings.Join(got[0].Labels, "|") != "Billing|Pricing" ||
+			got[1].Text != "Love it, really" || len(got[1].Labels) != 0 {
+			t.Errorf("%q: got %+v", in, got)
+		}
+	}
+}
+
 func TestReadCSVErrorsNameTheLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string

@@ -44,7 +44,8 @@ type CSV struct {
 	DateLayout string
 	// Location is the time zone of dates without one; UTC when nil.
 	Location *time.Location
-	// Comma is the field separator; ',' when 0.
+	// Comma is the field separator. When 0 it is read from the header:
+	// ',' unless semicolons or tabs separate its names (csvrow.Delimiter).
 	Comma rune
 }
 
@@ -129,8 +130,9 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	if c.Comma != 0 {
-		r.Comma = c.Comma
+	r.Comma = c.Comma
+	if r.Comma == 0 {
+		r.Comma = csvrow.Delimiter(data)
 	}
 	header, err := r.Read()
 	if err == io.EOF {

@@ -71,6 +71,20 @@ func TestCSVWithoutIDColumnDerivesStableIDs(t *testing.T) {
 	}
 }
 
+// A spreadsheet set to a language with decimal commas saves semicolons
+// between columns; the header says so, and the file reads like a comma one.
+func TestCSVWithSemicolonsReadsLikeCommas(t *testing.T) {
+	input := "When;What;Score\n2025-01-02;slow, very slow search;3,5\n"
+	c := sources.CSV{Columns: map[string]string{"created_at": "When", "body": "What", "metadata.score": "Score"}}
+	items, err := c.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Err != nil || items[0].Record.Body != "slow, very slow search" || items[0].Record.Metadata["score"] != "3,5" {
+		t.Fatalf("items %+v", items)
+	}
+}
+
 // A comment with an unquoted comma would otherwise lose its tail, or move it
 // into the next column: the row is refused, the rows around it kept.
 func TestCSVRowWithMoreFieldsThanTheHeaderIsRefused(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package csvrow holds the checks that every CSV reader of the project
-// makes of a row beyond what encoding/csv does.
+// Package csvrow holds what every CSV reader of the project does beyond
+// encoding/csv: finding the separator, and checking a row's width.
 package csvrow
 
 import "fmt"
@@ -16,4 +16,48 @@ func Overflow(rec []string, width int) error {
 		}
 	}
 	return nil
+}
+
+// Delimiter returns the field separator of a CSV file from its first
+// line: ',' unless the line, outside double quotes, holds more semicolons
+// or more tabs than commas. Spreadsheets set to a language that writes
+// decimal commas save "CSV" with semicolons, and some tools export tabs;
+// reading such a file with commas would see one column named after the
+// whole header.
+func Delimiter(head []byte) rune {
+	var commas, semis, tabs int
+	quoted := false
+	for _, c := range head {
+		switch c {
+		case '"':
+			quoted = !quoted
+		case '\n':
+			if !quoted {
+				return pick(commas, semis, tabs)
+			}
+		case ',':
+			if !quoted {
+				commas++
+			}
+		case ';':
+			if !quoted {
+				semis++
+			}
+		case '\t':
+			if !quoted {
+				tabs++
+			}
+		}
+	}
+	return pick(commas, semis, tabs)
+}
+
+func pick(commas, semis, tabs int) rune {
+	switch {
+	case semis > commas && semis >= tabs:
+		return ';'
+	case tabs > commas && tabs > semis:
+		return '\t'
+	}
+	return ','
 }

@@ -22,3 +22,23 @@ func TestOverflow(t *testing.T) {
 		}
 	}
 }
+
+func TestDelimiter(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		want rune
+	}{
+		{"text,labels\nx;y;z,a\n", ','},
+		{"text;labels\nx,y,z;a\n", ';'},
+		{"Date\tComment\tScore\n", '\t'},
+		{"text\n", ','},
+		{"", ','},
+		{`"a;b;c",labels` + "\n", ','},
+		{`"text, as written";labels` + "\n", ';'},
+		{"\"a\nb;c;d\",e\n", ','},
+	} {
+		if got := Delimiter([]byte(tc.head)); got != tc.want {
+			t.Errorf("Delimiter(%q) = %q, want %q", tc.head, got, tc.want)
+		}
+	}
+}
