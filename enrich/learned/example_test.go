@@ -87,20 +87,22 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 
 // A label the taxonomy does not define is named with its line; one a
 // typo or a case away from a theme says which theme it looks like, and one
-// that is a theme's keyword (a ticket tag, often) names that theme.
+// that is a theme's keyword (a ticket tag, often) names that theme, and
+// themes joined by a comma instead of "|" are shown joined right.
 func TestCheckLabelsNamesTheLineAndTheLikelyTheme(t *testing.T) {
 	tax, err := enrich.ParseTaxonomy([]byte("themes:\n  - name: login\n  - name: billing\n    keywords: [invoice, Refund]\n"), "t.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex, err := learned.ReadCSV(strings.NewReader("text,labels\ncannot sign in,Login\nrefund please,refund\ninvoice,biling\nslow,speed\n"), "d.csv")
+	ex, err := learned.ReadCSV(strings.NewReader("text,labels\ncannot sign in,Login\nrefund please,refund\ninvoice,biling\nslow,speed\n\"pay, log\",\"billing, login\"\n"), "d.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `d.csv:2: label "Login" is not in the taxonomy (did you mean "login"? labels are compared exactly)` + "\n" +
 		`d.csv:3: label "refund" is not in the taxonomy (a keyword of the theme "billing"; labels are theme names)` + "\n" +
 		`d.csv:4: label "biling" is not in the taxonomy (did you mean "billing"? labels are compared exactly)` + "\n" +
-		`d.csv:5: label "speed" is not in the taxonomy`
+		`d.csv:5: label "speed" is not in the taxonomy` + "\n" +
+		`d.csv:6: label "billing, login" is not in the taxonomy (labels are joined by "|": "billing|login")`
 	if err := learned.CheckLabels(ex, "d.csv", tax); err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

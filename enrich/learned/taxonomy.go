@@ -3,6 +3,7 @@ package learned
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/internal/suggest"
@@ -46,7 +47,9 @@ func checkKnown(examples []Example, name string, names []string, problem string,
 			total++
 			if len(errs) < maxLabelErrors {
 				hint := ""
-				if th := keywordTheme(t, l); th != "" {
+				if joined, ok := joinedWrongly(l, known); ok {
+					hint = fmt.Sprintf(" (labels are joined by \"|\": %q)", joined)
+				} else if th := keywordTheme(t, l); th != "" {
 					hint = fmt.Sprintf(" (a keyword of the theme %q; labels are theme names)", th)
 				} else if n := suggest.Closest(l, names); n != "" {
 					hint = fmt.Sprintf(" (did you mean %q? labels are compared exactly)", n)
@@ -59,6 +62,21 @@ func checkKnown(examples []Example, name string, names []string, problem string,
 		errs = append(errs, fmt.Errorf("%s: %d more such labels", name, total-len(errs)))
 	}
 	return errors.Join(errs...)
+}
+
+// joinedWrongly reports whether label is names of known joined by a comma,
+// semicolon or slash instead of "|", and returns it joined by "|".
+func joinedWrongly(label string, known map[string]bool) (string, bool) {
+	parts := strings.FieldsFunc(label, func(r rune) bool { return r == ',' || r == ';' || r == '/' })
+	if len(parts) < 2 {
+		return "", false
+	}
+	for i, p := range parts {
+		if parts[i] = strings.TrimSpace(p); !known[parts[i]] {
+			return "", false
+		}
+	}
+	return strings.Join(parts, "|"), true
 }
 
 func keywordTheme(t *enrich.Taxonomy, label string) string {
