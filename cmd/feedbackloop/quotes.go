@@ -25,9 +25,9 @@ func newQuotesCmd(a *app) *cobra.Command {
 accounts, spread over sources, one per account, each with its sentiment
 about the theme (that of the passage). --sentiment negative keeps the
 complaints, positive the praise.`,
-		Example: `  feedbackloop quotes billing-invoices --limit 10
-  feedbackloop quotes billing-invoices --sentiment negative
-  feedbackloop quotes sso-login --plan enterprise --format json`,
+		Example: `  feedbackloop quotes invoices --limit 10
+  feedbackloop quotes invoices --sentiment negative
+  feedbackloop quotes authentication --plan enterprise --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flt, err := f.filter()

@@ -18,9 +18,30 @@ func TestClosest(t *testing.T) {
 		{"pricing", ""},        // nothing near
 		{"", ""},
 		{"sso", ""},
+		{"billing-invoices", "invoices"},   // a parent's name before the theme's
+		{"Billing / Invoices", "invoices"}, // any separator, any case
+		{"design-issues", "UI / Design Issues"},
 	} {
 		if got := suggest.Closest(tc.in, known); got != tc.want {
 			t.Errorf("Closest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A name that ends several known names' words is not taken for any.
+func TestClosestByEndingWordsOnlyWhenOne(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		known []string
+		want  string
+	}{
+		{"export", []string{"csv-export", "pdf-export"}, ""},
+		{"export", []string{"csv-export", "billing"}, "csv-export"},
+		{"invoices", []string{"billing-invoices", "refunds"}, "billing-invoices"},
+		{"big-invoices", []string{"billing-invoices"}, ""},
+	} {
+		if got := suggest.Closest(tc.in, tc.known); got != tc.want {
+			t.Errorf("Closest(%q, %q) = %q, want %q", tc.in, tc.known, got, tc.want)
 		}
 	}
 }
