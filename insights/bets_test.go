@@ -214,6 +214,28 @@ func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {
 	}
 }
 
+// A sentence several customers sent is quoted once, with or without a
+// greeting before it; the next passage takes its place.
+func TestQuotesShowAPassageOnce(t *testing.T) {
+	end := day("2024-03-01")
+	at := end.AddDate(0, 0, -1)
+	cands := []insights.Quote{
+		{ID: "a", Source: "zendesk", AccountID: "acct-a", CreatedAt: at, Passage: "Accounting needs the VAT number on every invoice."},
+		{ID: "b", Source: "intercom", AccountID: "acct-b", CreatedAt: at, Passage: "Hey team, accounting needs the VAT number on every invoice"},
+		{ID: "c", Source: "nps", AccountID: "acct-c", CreatedAt: at, Passage: "ACCOUNTING needs the VAT number on every invoice!"},
+		{ID: "d", Source: "g2", AccountID: "acct-d", CreatedAt: at, Passage: "Accounting needs the VAT number on invoices."},
+		{ID: "e", Source: "zendesk", AccountID: "acct-e", CreatedAt: at, Passage: "All invoices lack the VAT number"},
+		{ID: "f", Source: "zendesk", AccountID: "acct-f", CreatedAt: at, Passage: "Invoices lack the VAT number"},
+	}
+	var got []string
+	for _, q := range insights.PickQuotes(cands, end.AddDate(0, 0, -90), end, 5) {
+		got = append(got, q.ID)
+	}
+	if strings.Join(got, ",") != "a,d,e,f" {
+		t.Errorf("quotes %v, want a,d,e,f: b and c repeat a", got)
+	}
+}
+
 // A quote's sentiment is the theme's, not the record's: a review that
 // praises the product and complains about billing is a billing complaint.
 // Rows stored before theme_sentiment existed fall back to the record's.

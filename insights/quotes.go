@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -141,7 +142,9 @@ ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
 
 // pickQuotes ranks candidates by ARR (relative to the highest) and
 // recency in equal parts, then takes them round-robin over sources, at
-// most one per account.
+// most one per account and one per passage: a sentence several customers
+// sent (a canned survey answer, a pasted error) is shown once, with or
+// without a greeting before it.
 func pickQuotes(cands []Quote, from, end time.Time, limit int) []Quote {
 	maxARR := 0.0
 	for _, c := range cands {
@@ -165,17 +168,18 @@ func pickQuotes(cands []Quote, from, end time.Time, limit int) []Quote {
 		bySource[c.Source] = append(bySource[c.Source], c)
 	}
 	out := []Quote{}
-	usedAccount := map[string]bool{}
+	usedAccount, usedPassage := map[string]bool{}, map[string]bool{}
 	for len(out) < limit {
 		took := false
 		for _, src := range order {
 			for len(bySource[src]) > 0 && len(out) < limit {
 				c := bySource[src][0]
 				bySource[src] = bySource[src][1:]
-				if c.AccountID != "" && usedAccount[c.AccountID] {
+				key := passageKey(c.Passage)
+				if c.AccountID != "" && usedAccount[c.AccountID] || usedPassage[key] {
 					continue
 				}
-				usedAccount[c.AccountID] = true
+				usedAccount[c.AccountID], usedPassage[key] = true, true
 				out = append(out, c)
 				took = true
 				break
@@ -187,6 +191,26 @@ func pickQuotes(cands []Quote, from, end time.Time, limit int) []Quote {
 	}
 	return out
 }
+
+// passageKey is what two passages that say the same share: their words,
+// lowercased, without the greeting that opens a message.
+func passageKey(p string) string {
+	ws := strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(ws) > 1 && greeting[ws[0]] {
+		ws = ws[1:]
+		for len(ws) > 1 && addressee[ws[0]] {
+			ws = ws[1:] // "hi all", "hello support team"
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// greeting and addressee hold the words that open a message before it says
+// anything: "hi", "hey there", "hello support team".
+var (
+	greeting  = map[string]bool{"hi": true, "hey": true, "hello": true, "dear": true}
+	addressee = map[string]bool{"team": true, "all": true, "there": true, "folks": true, "guys": true, "everyone": true, "support": true}
+)
 
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
