@@ -18,6 +18,7 @@ const (
 	emailMark = "[email]"
 	phoneMark = "[phone]"
 	cardMark  = "[card]"
+	ibanMark  = "[iban]"
 )
 
 // Redactor removes contact details and card numbers from records before
@@ -26,8 +27,9 @@ const (
 //
 // In Title, Body and the values of Metadata (where sources keep a
 // satisfaction comment, a rating remark, a CSV's extra columns) it
-// replaces e-mail addresses with [email], phone numbers with [phone] and
-// payment card numbers with [card] (see RedactText). Author names are left
+// replaces e-mail addresses with [email], phone numbers with [phone],
+// payment card numbers with [card] and bank account numbers written as
+// IBANs with [iban] (see RedactText). Author names are left
 // alone: they are the customer's chosen display name, which support teams
 // need to follow up.
 //
@@ -121,11 +123,15 @@ func appendLower(dst []byte, s string) []byte {
 }
 
 // RedactText returns s with e-mail addresses replaced by [email], phone
-// numbers by [phone] and payment card numbers by [card]. It returns s
-// itself, without allocating, when there is nothing to replace.
+// numbers by [phone], payment card numbers by [card] and IBANs by [iban].
+// It returns s itself, without allocating, when there is nothing to
+// replace.
 //
 // A card number is 13 to 19 digits, optionally grouped by spaces or
-// dashes, that passes the Luhn check and does not start with 0. A phone
+// dashes, that passes the Luhn check and does not start with 0. An IBAN
+// is a country's code, two check digits and the rest of that country's
+// length in letters and digits, unbroken or in groups of four, that passes
+// the mod-97 check. A phone
 // number is 10 to 15 digits, or 8 to 15 after a leading '+', grouped by
 // spaces, dashes, dots or a bracketed area code, or written with a trunk
 // code and a slash ("030/1234567"); 6 digits are enough when a word before
@@ -209,6 +215,13 @@ func redactSymbols(s string) string {
 			}
 			fallthrough
 		case '0' <= c && c <= '9' || c == '+':
+			if i >= last+2 && isASCIILetter(s[i-2]) && isASCIILetter(s[i-1]) {
+				if end, ok := ibanAt(s, i-2); ok {
+					replace(i-2, end, ibanMark)
+					i = end
+					continue
+				}
+			}
 			end, mark := numberAt(s, i)
 			if mark != "" {
 				replace(i, end, mark)

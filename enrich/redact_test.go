@@ -103,6 +103,13 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"amex 3782 822463 10005", "amex [card]"},
 		{"6011000990139424.", "[card]."},
 		{"4222222222222", "[card]"}, // 13 digits
+		// IBANs, printed in groups of four or unbroken, in either case.
+		{"please refund to DE89 3704 0044 0532 0130 00, thanks", "please refund to [iban], thanks"},
+		{"IBAN: GB82WEST12345698765432.", "IBAN: [iban]."},
+		{"fr14 2004 1010 0505 0001 3m02 606", "[iban]"},
+		{"(NL91 ABNA 0417 1643 00)", "([iban])"},
+		{"NO93 8601 1117 947 is mine", "[iban] is mine"},
+		{"BE68 5390 0754 7034 / CH93 0076 2011 6238 5295 7", "[iban] / [iban]"},
 		// Mixed.
 		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
 	}
@@ -164,6 +171,13 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
 		"Build 0123/4567890/1 is a path.",
+		// IBAN-shaped text that fails the check, is cut short, runs on or
+		// is glued to a word, and country-like codes before numbers.
+		"DE89 3704 0044 0532 0130 01 fails the check.",
+		"DE89 3704 0044 0532 0130 is cut short.",
+		"XDE89370400440532013000 and DE89370400440532013000X.",
+		"DE12 tickets, GB 82 rows, NL91 builds, es2024 and de89 3704.",
+		"Error AB12 3456 7890 1234 5678 in QA12 build.",
 	} {
 		if got := enrich.RedactText(s); got != s {
 			t.Errorf("RedactText(%q) changed it to %q", s, got)
@@ -303,6 +317,7 @@ func FuzzRedactText(f *testing.F) {
 		"jane [at] example [dot] com, b(at)c.io, call 555 1234, 030/1234567",
 		"jane at example dot com and x at y dot z at w dot io",
 		"j.doe at acme.com, jane at gmail.com, a @ b.io, c%40d.io, e%40f@g.io",
+		"DE89 3704 0044 0532 0130 00, gb82west12345698765432x, NO9386011117947",
 	} {
 		f.Add(s)
 	}

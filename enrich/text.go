@@ -26,10 +26,10 @@ const (
 
 // placeholders are what redaction leaves in the text. The tokenizer skips
 // them so that "[email]" never reads as the word "email".
-var placeholders = [...]string{emailMark, phoneMark, cardMark}
+var placeholders = [...]string{emailMark, phoneMark, cardMark, ibanMark}
 
 // DropPlaceholders returns s with the placeholders redaction leaves
-// ("[email]", "[phone]", "[card]") replaced by spaces, for code outside this
+// ("[email]", "[phone]", "[card]", "[iban]") replaced by spaces, for code outside this
 // package that reads words: a redacted address is not the word "email".
 func DropPlaceholders(s string) string {
 	for _, p := range placeholders {
@@ -165,6 +165,8 @@ func punctBoundary(text string, i int) boundary {
 	}
 	return brkClause
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 func isASCIIWordByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'

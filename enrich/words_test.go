@@ -26,7 +26,7 @@ var trickyTexts = []string{
 	"a",
 	"Can't log in!! I was CHARGED twice",
 	"café’s naïve ΑΘΗΝΑ ÉCHEC de l'export, Straße GROSS",
-	"mail [email] or [phone], card [card]. [other] stays",
+	"mail [email] or [phone], card [card], iban [iban]. [other] stays",
 	strings.Repeat("x", 300) + " crash and refund",
 	"sign-up -- v2.3.14 ... e.g. it's not good; the api docs (again) fail/break",
 	"\xff\xfe broken utf8 \xc3 crash",

@@ -27,7 +27,8 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	const n = 600
 	// Contact details as customers write them: international, with a
 	// trunk code and a slash, a short local number after "call",
-	// addresses spelled out to get past spam filters, and one in a link.
+	// addresses spelled out to get past spam filters, one in a link, and a
+	// bank account to refund to.
 	contacts := []string{
 		" Reach me at user%d@example.net or +44 20 7946 %04d.",
 		" Mail user%d@example.net, Telefon: 030/7946%04d.",
@@ -36,6 +37,7 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 		" I am user%d at example dot net, or text 07946 0%04d 5551234@sms.example.net.",
 		" Mail j.doe%d at example.net or jane%d @ example.net.",
 		" See https://app.example.com/u?email=jane%d%%40example.net, call 794-%04d.",
+		" Refund user%d to DE89 3704 0044 0532 0130 00, ticket %d.",
 	}
 	recs := make([]*feedback.Record, n)
 	for i := range recs {
@@ -74,7 +76,7 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	t.Logf("%d of %d rows tagged by the LLM, %d offline, over %d requests", byLLM, n, offline, len(llm.requests()))
 
 	leaks := []string{"@example", "[at] example", "at example dot", "at example.net", "@ example", "%40example", "@sms",
-		"555 0134", "7946", "794-"}
+		"555 0134", "7946", "794-", "3704 0044"}
 	for _, body := range llm.requests() {
 		lower := strings.ToLower(body)
 		for _, leak := range leaks {

@@ -496,6 +496,7 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	items := offlineItems(
 		"Refund to jane.doe@example.com please, or call +1 415 555 0134.",
 		"My password for bob@corp.io stopped working, ring 020 7946 0958",
+		"Refund the double charge to GB82 WEST 1234 5698 7654 32",
 	)
 	items[0].Record.Title = "From ann.lee@example.org"
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -506,7 +507,7 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		t.Fatal("no request sent")
 	}
 	for _, body := range reqs {
-		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958"} {
+		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("request body holds %q: %s", secret, body)
 			}
