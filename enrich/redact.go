@@ -154,10 +154,70 @@ func appendLower(dst []byte, s string) []byte {
 // part like an address's or a mail provider's domain ("j.doe at
 // acme.com", "jane at gmail.com"), with a space beside the @ ("jane @
 // example.com") or with the @ percent-encoded ("jane%40example.com") is.
+//
+// Full-width forms, which Chinese, Japanese and Korean keyboards type
+// ("０９０－１２３４－５６７８", "jane＠example.com"), count as their ASCII
+// letters, digits and signs: when something is replaced in such a text,
+// the whole of it comes back with those forms in ASCII.
 func RedactText(s string) string {
+	if hasFullWidth(s) {
+		folded := foldFullWidth(s)
+		if red := redactASCII(folded); red != folded {
+			return red
+		}
+		return s
+	}
+	return redactASCII(s)
+}
+
+func redactASCII(s string) string {
 	// Addresses spelled with words go first, so that the number rules
 	// never see the digits of one.
 	return redactSymbols(redactWordEmails(s))
+}
+
+// wordRune reports whether r, next to digits or an address, makes them
+// part of a word: a letter or digit of a script that puts spaces between
+// words. Chinese, Japanese, Thai and Korean particles write a number or an
+// address right against the words around it ("電話は090-1234-5678です",
+// "jane@example.com으로"), which does not make it any less one.
+func wordRune(r rune) bool {
+	return (unicode.IsLetter(r) || unicode.IsDigit(r)) &&
+		!unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Hangul)
+}
+
+// hasFullWidth reports whether s holds a full-width form of an ASCII
+// character (U+FF01 to U+FF5E, whose UTF-8 starts EF BC or EF BD).
+func hasFullWidth(s string) bool {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], 0xEF)
+		if j < 0 || i+j+2 >= len(s) {
+			return false
+		}
+		i += j
+		if r, _ := utf8.DecodeRuneInString(s[i:]); '！' <= r && r <= '～' {
+			return true
+		}
+		i++
+	}
+}
+
+// foldFullWidth returns s with every full-width form of an ASCII
+// character replaced by that character; other bytes, invalid UTF-8
+// among them, are kept as they are.
+func foldFullWidth(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if '！' <= r && r <= '～' {
+			b.WriteByte(byte(r - ('！' - '!')))
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // redactSymbols is RedactText for all but the addresses spelled with

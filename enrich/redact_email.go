@@ -150,7 +150,7 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 			continue
 		}
 		r, size := utf8.DecodeLastRuneInString(s[from:start])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !wordRune(r) {
 			break
 		}
 		start -= size
@@ -183,7 +183,7 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if !wordRune(r) {
 				break
 			}
 			if letters = letters && unicode.IsLetter(r); letters {

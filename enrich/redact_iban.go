@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -99,10 +98,10 @@ func wordBefore(s string, i int) bool {
 		return isASCIIWordByte(c)
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return wordRune(r)
 }
 
 func wordRuneAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return wordRune(r)
 }

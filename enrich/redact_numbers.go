@@ -276,7 +276,7 @@ func gluedBefore(s string, i int) bool {
 	c := s[i-1]
 	if c >= utf8.RuneSelf {
 		r, _ := utf8.DecodeLastRuneInString(s[:i])
-		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Sc, r)
+		return wordRune(r) || unicode.Is(unicode.Sc, r)
 	}
 	switch {
 	case isASCIIWordByte(c):
@@ -303,7 +303,7 @@ func gluedAfter(s string, end int) bool {
 	c := s[end]
 	if c >= utf8.RuneSelf {
 		r, _ := utf8.DecodeRuneInString(s[end:])
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
+		return wordRune(r)
 	}
 	return isASCIIWordByte(c) || c == '_' || c == '@' || c == '%'
 }

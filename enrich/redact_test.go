@@ -110,6 +110,19 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"(NL91 ABNA 0417 1643 00)", "([iban])"},
 		{"NO93 8601 1117 947 is mine", "[iban] is mine"},
 		{"BE68 5390 0754 7034 / CH93 0076 2011 6238 5295 7", "[iban] / [iban]"},
+		// Full-width forms, as CJK keyboards type them: the text comes back
+		// with them in ASCII when something in it is replaced.
+		{"電話は０９０－１２３４－５６７８です", "電話は[phone]です"},
+		{"ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ まで", "[email] まで"},
+		{"jane＠example.com（Ｂ２Ｂ）", "[email](B2B)"},
+		{"ＤＥ８９ ３７０４ ００４４ ０５３２ ０１３０ ００", "[iban]"},
+		{"\xff ０３－１２３４－５６７８ \xfe", "\xff [phone] \xfe"},
+		// Scripts without spaces between words, and Korean particles.
+		{"メールはjane@example.comです", "メールは[email]です"},
+		{"请拨打13812345678联系我", "请拨打[phone]联系我"},
+		{"010-1234-5678로 연락주세요", "[phone]로 연락주세요"},
+		{"jane@example.com으로 보내주세요", "[email]으로 보내주세요"},
+		{"โทร 081-234-5678 ค่ะ", "โทร [phone] ค่ะ"},
 		// Mixed.
 		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
 	}
@@ -171,6 +184,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
 		"Build 0123/4567890/1 is a path.",
+		"全角のＡＢＣと１２３はそのまま、ｖ２．３も。",
 		// IBAN-shaped text that fails the check, is cut short, runs on or
 		// is glued to a word, and country-like codes before numbers.
 		"DE89 3704 0044 0532 0130 01 fails the check.",
@@ -318,6 +332,7 @@ func FuzzRedactText(f *testing.F) {
 		"jane at example dot com and x at y dot z at w dot io",
 		"j.doe at acme.com, jane at gmail.com, a @ b.io, c%40d.io, e%40f@g.io",
 		"DE89 3704 0044 0532 0130 00, gb82west12345698765432x, NO9386011117947",
+		"電話は０９０－１２３４－５６７８、ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ\xef\xbc",
 	} {
 		f.Add(s)
 	}
