@@ -418,13 +418,29 @@ func sentenceOf(text string, toks []token, first, last, i int) string {
 const maxEvidence = 280
 
 // endsSentence reports whether text[j] is sentence-ending punctuation: '.',
-// '!' or '?' followed by space or the end of the text.
+// '!' or '?' followed by space or the end of the text, perhaps after
+// closing quotes and brackets (`online." Then`, `online.” Then`, `(see
+// above.) Then`).
 func endsSentence(text string, j int) bool {
 	switch text[j] {
 	case '.', '!', '?':
-		return j+1 == len(text) || isSpaceByte(text[j+1])
+	default:
+		return false
 	}
-	return false
+	k := j + 1
+	for k < len(text) {
+		switch {
+		case text[k] == '"' || text[k] == '\'' || text[k] == ')' || text[k] == ']':
+			k++
+			continue
+		case strings.HasPrefix(text[k:], "”") || strings.HasPrefix(text[k:], "’") || strings.HasPrefix(text[k:], "»"):
+			_, size := utf8.DecodeRuneInString(text[k:])
+			k += size
+			continue
+		}
+		break
+	}
+	return k == len(text) || isSpaceByte(text[k])
 }
 
 // window narrows text[start:end] to at most maxEvidence bytes around off,

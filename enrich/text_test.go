@@ -160,6 +160,12 @@ func TestSentenceIsCutAroundAWord(t *testing.T) {
 		{"No punctuation at all", "at", "No punctuation at all"},
 		{"   Padded sentence.   ", "Padded", "Padded sentence."},
 		{"Is it down?Yes.", "down", "Is it down?Yes."}, // no space after '?': one sentence
+		// A quotation or bracket that closes after the full stop ends the
+		// sentence with it, as interview notes quote customers.
+		{"Ana said: “The app is stuck loading.” Ana said it twice.", "stuck", "Ana said: “The app is stuck loading.”"},
+		{`He said "it fails." Then it worked.`, "fails", `He said "it fails."`},
+		{"It fails (see above.) Then it worked!» Fine.", "worked", "Then it worked!»"},
+		{"It said 'done.'Then nothing.", "nothing", "It said 'done.'Then nothing."},
 	}
 	for _, tc := range cases {
 		toks, _ := x.tokenize(nil, tc.text, nil)
