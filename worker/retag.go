@@ -36,10 +36,15 @@ type RetagStats struct {
 	Read    int `json:"read"`
 	Changed int `json:"changed"`
 	// ThemesChanged records got another set of themes, SentimentChanged
-	// another score for the record or for a theme it had; LLMKept were
-	// tagged by the LLM, whose themes are kept.
+	// another score for the record or for a theme it had,
+	// EvidenceChanged another passage or confidence for a theme, and
+	// TextRedacted more redaction in their title, body or metadata (a
+	// record may count under several); LLMKept were tagged by the LLM,
+	// whose themes are kept.
 	ThemesChanged    int `json:"themes_changed"`
 	SentimentChanged int `json:"sentiment_changed"`
+	EvidenceChanged  int `json:"evidence_changed"`
+	TextRedacted     int `json:"text_redacted"`
 	LLMKept          int `json:"llm_kept"`
 	// Added and Removed count, per theme, the records that gained or lost it.
 	Added   map[string]int `json:"added"`
@@ -180,10 +185,10 @@ func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
 func (st *RetagStats) count(old, row *sinks.Row) bool {
 	themes := !slices.Equal(old.Themes, row.Themes)
 	sentiment := old.Sentiment != row.Sentiment || themeSentimentMoved(old, row)
-	changed := themes || sentiment || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
-		!slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence) ||
-		old.Tagger != row.Tagger || old.Model != row.Model ||
-		old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
+	evidence := !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence)
+	redacted := old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
+	changed := themes || sentiment || evidence || redacted || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
+		old.Tagger != row.Tagger || old.Model != row.Model
 	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
 		st.LLMKept++
 	}
@@ -206,6 +211,12 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	}
 	if sentiment {
 		st.SentimentChanged++
+	}
+	if evidence && !themes {
+		st.EvidenceChanged++
+	}
+	if redacted {
+		st.TextRedacted++
 	}
 	return true
 }

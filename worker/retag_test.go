@@ -108,9 +108,10 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Read != 4 || dry.Changed != 3 || dry.ThemesChanged != 2 || dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
+	if dry.Read != 4 || dry.Changed != 3 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 ||
+		dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
 		dry.Removed["invoicing"] != 1 || dry.LLMKept != 1 || dry.Written != 0 || rawRows() != before {
-		t.Fatalf("dry run %+v, %d rows stored (was %d): want 4 read, t:1 gaining slack, t:3 rescored, t:4 tagged offline, nothing written", dry, rawRows(), before)
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 4 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, nothing written", dry, rawRows(), before)
 	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
