@@ -119,16 +119,19 @@ keeping to the taxonomy with keywords and examples, then run
 					Share         float64  `json:"share"`
 					Sentiment     float64  `json:"sentiment"`
 					NegativeShare float64  `json:"negative_share"`
-					Quotes        []string `json:"quotes"`
-					IDs           []string `json:"ids"`
+					// Scored is how many items the two figures above
+					// are over: those in English or no stated language.
+					Scored int      `json:"scored"`
+					Quotes []string `json:"quotes"`
+					IDs    []string `json:"ids"`
 					// ExistingTheme is the taxonomy's theme of the same
 					// name, whose keywords missed these items.
 					ExistingTheme string `json:"existing_theme,omitempty"`
 				}
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
-					mean, negative := sentimentOf(c.IDs, sentiment)
-					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, c.Quotes, c.IDs[:min(len(c.IDs), 20)], existing[i]}
+					mean, negative, scored := sentimentOf(c.IDs, sentiment)
+					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, scored, c.Quotes, c.IDs[:min(len(c.IDs), 20)], existing[i]}
 				}
 				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": toneFilter, "named_by": namedBy, "candidates": list})
 			}
@@ -157,8 +160,8 @@ keeping to the taxonomy with keywords and examples, then run
 				if existing[i] != "" {
 					name += "\n(already the theme " + existing[i] + ": its keywords miss these)"
 				}
-				mean, negative := sentimentOf(c.IDs, sentiment)
-				mood := fmt.Sprintf("%+.2f\n%.0f%% negative", mean, 100*negative)
+				mean, negative, scored := sentimentOf(c.IDs, sentiment)
+				mood := moodOf(mean, negative, scored, len(c.IDs))
 				if err := tbl.Append(name, strconv.Itoa(c.Count), fmt.Sprintf("%.1f%%", 100*c.Share), mood, strings.Join(c.Quotes, "\n")); err != nil {
 					return fmt.Errorf("table: %w", err)
 				}
@@ -178,10 +181,23 @@ keeping to the taxonomy with keywords and examples, then run
 	return cmd
 }
 
+// moodOf shows the sentiment of a candidate of n items as the table does:
+// the mean and the share negative, saying over how many when not all were
+// scored, or that none was.
+func moodOf(mean, negative float64, scored, n int) string {
+	switch {
+	case scored == 0:
+		return "not scored\n(not English)"
+	case scored < n:
+		return fmt.Sprintf("%+.2f\n%.0f%% negative\nof %d scored", mean, 100*negative, scored)
+	}
+	return fmt.Sprintf("%+.2f\n%.0f%% negative", mean, 100*negative)
+}
+
 // sentimentOf returns the mean sentiment of the items ids names and the
 // share of them whose sentiment is negative, over those whose sentiment
-// was scored (the keys of sentiment).
-func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative float64) {
+// was scored (the keys of sentiment), and how many those are.
+func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative float64, scored int) {
 	n := 0
 	for _, id := range ids {
 		s, scored := sentiment[id]
@@ -195,9 +211,9 @@ func sentimentOf(ids []string, sentiment map[string]float32) (mean, negative flo
 		}
 	}
 	if n == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
-	return mean / float64(n), negative / float64(n)
+	return mean / float64(n), negative / float64(n), n
 }
 
 // nameWithLLM asks the configured LLM to name the candidates, and renames

@@ -121,6 +121,7 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 		Count         int      `json:"count"`
 		Sentiment     float64  `json:"sentiment"`
 		NegativeShare float64  `json:"negative_share"`
+		Scored        int      `json:"scored"`
 		IDs           []string `json:"ids"`
 	}
 	var got struct {
@@ -158,6 +159,9 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 	if math.Abs(export.Sentiment+0.5) > 1e-6 || export.NegativeShare != 1 {
 		t.Errorf("export: sentiment %v, negative share %v; want -0.5 and 1", export.Sentiment, export.NegativeShare)
 	}
+	if dark.Scored != 5 || export.Scored != 4 {
+		t.Errorf("scored: dark mode %d, export %d; want 5 and 4 (the German record is not scored)", dark.Scored, export.Scored)
+	}
 
 	got.Candidates = nil
 	if err := json.Unmarshal([]byte(suggest("--format", "json", "--clusters", "1", "--sentiment", "negative")), &got); err != nil {
@@ -173,7 +177,8 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 	}
 
 	table := suggest("--clusters", "2")
-	if !strings.Contains(table, "Sentiment") || !strings.Contains(table, "+0.28") || !strings.Contains(table, "100% negative") {
+	if !strings.Contains(table, "Sentiment") || !strings.Contains(table, "+0.28") || !strings.Contains(table, "100% negative") ||
+		!strings.Contains(table, "of 4 scored") {
 		t.Errorf("table lacks the candidates' sentiment:\n%s", table)
 	}
 	if table := suggest("--clusters", "1", "--sentiment", "negative"); !strings.Contains(table, "5 untagged negative items") {
@@ -182,6 +187,17 @@ func TestThemesSuggestShowsSentimentAndCanKeepToProblems(t *testing.T) {
 	if _, _, err := execute(t, context.Background(), "themes", "suggest", "--sentiment", "grumpy"); err == nil ||
 		!strings.Contains(err.Error(), `--sentiment "grumpy"`) {
 		t.Errorf("--sentiment grumpy: %v, want an error naming the value", err)
+	}
+}
+
+// A candidate none of whose items the lexicon scored (all in another
+// language) says so, rather than show a neutral 0.
+func TestCandidateWithNothingScoredSaysSo(t *testing.T) {
+	if got := moodOf(0, 0, 0, 7); !strings.HasPrefix(got, "not scored") {
+		t.Errorf("moodOf with nothing scored = %q", got)
+	}
+	if got := moodOf(-0.5, 1, 7, 7); got != "-0.50\n100% negative" {
+		t.Errorf("moodOf with all scored = %q", got)
 	}
 }
 
