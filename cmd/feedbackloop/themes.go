@@ -92,7 +92,7 @@ keeping to the taxonomy with keywords and examples, then run
 			texts := make([]discover.Text, len(items))
 			sentiment := make(map[string]float32, len(items)) // of the records whose sentiment was scored
 			for i, it := range items {
-				texts[i] = discover.Text{ID: it.ID, Text: it.Text()}
+				texts[i] = discover.Text{ID: it.ID, Text: it.Text(), Language: it.Language}
 				if enrich.ScoresLanguage(it.Language) {
 					sentiment[it.ID] = it.Sentiment
 				}

@@ -4,9 +4,10 @@
 //
 // Texts become TF-IDF vectors of their stemmed words and adjacent word
 // pairs (lowercased; redaction's placeholders, common English words,
-// greetings and sign-offs dropped; each word reduced to its stem with
-// [enrich.Stem] so that "card" and "cards" count as one; sublinear counts,
-// unit length). Spherical k-means (cosine similarity, k-means++ seeding)
+// greetings and sign-offs dropped, and the common words of the text's own
+// language when its record names one of six (see Text.Language); each
+// word reduced to its stem with [enrich.Stem] so that "card" and "cards"
+// count as one; sublinear counts, unit length). Spherical k-means (cosine similarity, k-means++ seeding)
 // groups them into more clusters than there are likely topics, k about the
 // square root of twice the number of texts; it runs from several fixed
 // seeds, so the same input proposes the same themes, and keeps the run
@@ -35,6 +36,11 @@ import (
 type Text struct {
 	ID   string
 	Text string
+	// Language is the text's BCP 47 language tag ("de", "pt-BR"), "" when
+	// unknown. A text in German, Spanish, French, Portuguese, Italian or
+	// Dutch is read without that language's common words as well as
+	// English ones, so that they neither name its cluster nor make it.
+	Language string
 }
 
 // Candidate is a proposed theme.
@@ -272,7 +278,9 @@ func vectorize(texts []Text) *vectors {
 	df := map[int]int{}
 	counts := make([]map[int]int, len(texts))
 	for i, t := range texts {
-		words := words(enrich.DropPlaceholders(t.Text))
+		lang := primaryLanguage(t.Language)
+		words := wordsIn(enrich.DropPlaceholders(t.Text), lang)
+		stopword := stopwordsFor(lang)
 		c := map[int]int{}
 		add := func(term, form string) {
 			id, ok := ids[term]
@@ -326,8 +334,19 @@ func vectorize(texts []Text) *vectors {
 	return v
 }
 
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(strings.ReplaceAll(s, "'", "")), func(r rune) bool {
+func words(s string) []string { return wordsIn(s, "") }
+
+// wordsIn splits s into lowercased words, as written in language (a
+// primary subtag): an apostrophe joins the letters around it ("can't" is
+// "cant"), except in the languages that elide with it ("l'export" is "l"
+// and "export").
+func wordsIn(s, language string) []string {
+	if elides[language] {
+		s = strings.NewReplacer("'", " ", "’", " ").Replace(s)
+	} else {
+		s = strings.ReplaceAll(s, "'", "")
+	}
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }
@@ -603,22 +622,3 @@ func clip(s string) string {
 	}
 	return s[:cut] + "…"
 }
-
-// stopword holds common English words that say nothing about a theme.
-var stopword = func() map[string]bool {
-	m := map[string]bool{}
-	// Greetings and sign-offs ("hello", "regards") come last: they open and
-	// close tickets on every subject.
-	for _, w := range strings.Fields(`a about above after again against all also am an and any app are arent as at
-be because been before being below between both but by can cant could couldnt did didnt do does doesnt doing dont
-down during each even ever every few for from further get gets getting got had hadnt has hasnt have havent having he
-her here hers him his how however i id if ill im in into is isnt it its itself ive just keep know let like lot make
-many me more most much must my myself need no nor not now of off on once one only or other our ours out over own
-please pretty really same see she should so some still such than thank thanks that thats the their them then there
-these they thing things think this those though through to too under until up use used using very want was wasnt way
-we well were werent what when where which while who why will with wont would wouldnt yes yet you youre your yours
-hello hey dear regards cheers sincerely`) {
-		m[w] = true
-	}
-	return m
-}()

@@ -86,6 +86,50 @@ func TestSuggestFindsTheTopicsInUntaggedFeedback(t *testing.T) {
 	}
 }
 
+// Feedback in German or French whose record says so is clustered and named
+// by its content words: not "die-rechnung-ist", nor "lexport" for French
+// "l'export".
+func TestSuggestReadsOtherLanguagesWithoutTheirCommonWords(t *testing.T) {
+	var texts []discover.Text
+	for i, s := range []string{
+		"Die Rechnung ist falsch und der Betrag stimmt nicht.",
+		"Ich kann die Rechnung nicht herunterladen, der Knopf ist grau.",
+		"Wir brauchen die Rechnung mit unserer Steuernummer.",
+		"Die Rechnung für März fehlt, bitte schicken.",
+		"Auf der Rechnung ist die Adresse falsch.",
+	} {
+		texts = append(texts, discover.Text{ID: fmt.Sprint("de-", i), Text: s, Language: "de-AT"})
+	}
+	for i, s := range []string{
+		"L'export CSV ne fonctionne pas depuis hier.",
+		"Je n'arrive pas à lancer l'export CSV.",
+		"L'export CSV est vide pour nous.",
+		"Impossible de faire l'export CSV des factures.",
+		"Quand l'export CSV sera-t-il réparé ?",
+	} {
+		texts = append(texts, discover.Text{ID: fmt.Sprint("fr-", i), Text: s, Language: "fr"})
+	}
+	got := discover.Suggest(texts, discover.Options{K: 2, MinSize: 3})
+	if len(got) != 2 {
+		t.Fatalf("%d candidates, want the German and the French one: %+v", len(got), got)
+	}
+	common := []string{"die", "der", "ist", "und", "ich", "nicht", "les", "pas", "est", "lexport", "des"}
+	for _, c := range got {
+		lang := strings.SplitN(c.IDs[0], "-", 2)[0]
+		want := map[string]string{"de": "rechnung", "fr": "export"}[lang]
+		if !strings.Contains(c.Name, want) || c.Count != 5 {
+			t.Errorf("%s candidate %q of %d, want %q in its name and the 5 texts", lang, c.Name, c.Count, want)
+		}
+		for _, term := range c.Terms {
+			for _, w := range strings.Fields(term) {
+				if slices.Contains(common, w) {
+					t.Errorf("%s candidate %q has the common word %q among its terms %q", lang, c.Name, w, c.Terms)
+				}
+			}
+		}
+	}
+}
+
 func TestSuggestNeedsEnoughText(t *testing.T) {
 	if got := discover.Suggest([]discover.Text{{ID: "1", Text: "ok"}, {ID: "2", Text: "fine"}}, discover.Options{}); got != nil {
 		t.Errorf("got %+v from two short texts, want nothing", got)
