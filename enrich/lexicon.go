@@ -186,7 +186,9 @@ var obligations = []string{"have", "need"}
 // durationScope words after that, all in one sentence; a word of quick
 // on the way ("only takes 5 seconds to load", "under a minute") cancels
 // it. Without a function word the wait is no complaint: "setup took 10
-// minutes".
+// minutes". Nor is a wait of one or two seconds ("takes 2 seconds to
+// sync"): a word of few before seconds makes none, though it does before
+// minutes or days ("took 2 days to arrive").
 const slowness = -1.5
 
 // durationScope is how many words may come between a word of takes and
@@ -195,8 +197,10 @@ const durationScope = 4
 
 var (
 	takes     = []string{"take", "took", "taken", "wait"}
-	counts    = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
-	durations = []string{"second", "sec", "minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
+	counts    = []string{"three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
+	few       = []string{"1", "2", "one", "two"}
+	seconds   = []string{"second", "sec", "secs"}
+	durations = []string{"minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
 	quick     = []string{"only", "just", "under", "less", "few", "couple", "within", "mere"}
 )
 

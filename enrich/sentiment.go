@@ -66,8 +66,18 @@ const (
 	roleObligation // ends a denial: "don't have to"
 	roleTake       // starts a wait: "takes", "took" (see slowness)
 	roleCount      // a number as a word: "ten", "several"
-	roleDuration   // measures a wait: "seconds", "days"
+	roleFew        // a number too small for a wait in seconds: "1", "two"
+	roleDuration   // measures a wait: "minutes", "days"
+	roleSeconds    // measures a wait in seconds: "seconds"
 	roleQuick      // makes a wait short: "only", "under"
+)
+
+// What number a wait has come with: none yet, one too small for a wait in
+// seconds ("2 seconds"), or another.
+const (
+	noCount = iota
+	fewCount
+	manyCount
 )
 
 const (
@@ -127,7 +137,8 @@ func newScorer() *scorer {
 		{negations, roleNegation}, {softNegations, roleSoftNegation},
 		{contrasts, roleContrast}, {concessions, roleConcession},
 		{halts, roleHalt}, {functions, roleFunction}, {obligations, roleObligation},
-		{takes, roleTake}, {counts, roleCount}, {durations, roleDuration}, {quick, roleQuick},
+		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
+		{quick, roleQuick},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -284,10 +295,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 	negateUntil, boostUntil, denyUntil := -1, -1, -1 // token index up to which each applies
 	// Waits (see slowness): up to waitUntil a duration makes one, up to
 	// slowUntil a function word makes it slowness, up to quickUntil a word
-	// of takes starts none ("only takes"); counted says whether a number
-	// came since the word of takes.
+	// of takes starts none ("only takes"); count says what number came
+	// since the word of takes.
 	waitUntil, slowUntil, quickUntil := -1, -1, -1
-	counted := false
+	count := noCount
 	boost := 1.0
 	after := 1.0  // weight of the rest of the sentence after a contrast
 	clause := 1.0 // weight of the rest of the clause after a concession
@@ -311,7 +322,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 		if uint(t.id) >= uint(len(s.scored)) || !s.scored[t.id] {
 			// A word the lexicon does not know, after a word of takes,
 			// is most often a number: "takes 35 seconds".
-			counted = counted || i <= waitUntil && uint(t.id) >= uint(len(s.scored))
+			if i <= waitUntil && count == noCount && uint(t.id) >= uint(len(s.scored)) {
+				count = manyCount
+			}
 			i++
 			continue
 		}
@@ -368,14 +381,25 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 			denyUntil = -1
 		case roleTake:
 			if i > quickUntil { // not "only takes"
-				waitUntil, counted = i+durationScope, false
+				waitUntil, count = i+durationScope, noCount
 			}
 		case roleCount:
-			counted = counted || i <= waitUntil
+			if i <= waitUntil && count == noCount {
+				count = manyCount
+			}
+		case roleFew:
+			if i <= waitUntil {
+				count = fewCount // "about 2 seconds", "2 or 3 seconds"
+			}
 		case roleQuick:
 			waitUntil, slowUntil, quickUntil = -1, -1, i+2
 		case roleDuration:
-			if i <= waitUntil && counted {
+			if i <= waitUntil && count != noCount {
+				slowUntil = i + durationScope
+			}
+			waitUntil = -1
+		case roleSeconds:
+			if i <= waitUntil && count == manyCount {
 				slowUntil = i + durationScope
 			}
 			waitUntil = -1
