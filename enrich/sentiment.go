@@ -42,11 +42,19 @@ type scorer struct {
 	weights []float64 // phrase id → weight
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
-	// scored tells, by word id, whether sum must look at a word: whether it
-	// starts an entry or has a role. Words inside phrases ("the", "of") do
-	// neither, and one byte a word is cheaper to consult than starts.
-	scored []bool
+	// words tells, by word id, whether sum must look at a word (the
+	// wordScored bit: whether it starts an entry or has a role; words
+	// inside phrases, "the", "of", do neither, and one byte a word is
+	// cheaper to consult than starts) and, in the bits of wordLanguage,
+	// which language's list has it (1 + its position in languageWords; 0
+	// for none; see guessLanguage).
+	words []uint8
 }
+
+const (
+	wordLanguage = 7 // the bits of a language; languageWords has 7
+	wordScored   = 8
+)
 
 var lexiconScorer = sync.OnceValue(newScorer)
 
@@ -149,14 +157,25 @@ func newScorer() *scorer {
 			setRole(w, roleIntensifier, group.factor)
 		}
 	}
+	var langOf = map[int32]uint8{}
+	for i, l := range languageWords {
+		for _, w := range l.words {
+			if id := s.index.word(w); id >= 0 {
+				langOf[id] = uint8(i + 1)
+			}
+		}
+	}
 	for len(s.roles) < len(s.index.vocab) {
 		s.roles = append(s.roles, roleNone)
 		s.factors = append(s.factors, 1)
 	}
 	s.index.done()
-	s.scored = make([]bool, len(s.roles))
-	for id := range s.scored {
-		s.scored[id] = len(s.index.starts[id]) > 0 || s.roles[id] != roleNone
+	s.words = make([]uint8, len(s.roles))
+	for id := range s.words {
+		s.words[id] = langOf[int32(id)]
+		if len(s.index.starts[id]) > 0 || s.roles[id] != roleNone {
+			s.words[id] |= wordScored
+		}
 	}
 	return s
 }
@@ -177,7 +196,10 @@ type scoredSentence struct {
 	text string // the sentence as sentence() cuts it
 }
 
-// Enrich sets Item.Sentiment and the Sentiment of every theme. It never fails.
+// Enrich sets Item.Sentiment and the Sentiment of every theme. A record
+// without a language whose words are plainly German, Spanish, French,
+// Portuguese, Italian or Dutch (see guessLanguage) gets that language in
+// Record.Language and no score. It never fails.
 func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	sc := s.scratch.Get().(*sentimentScratch)
 	defer s.put(sc)
@@ -187,13 +209,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 		r := it.Record
 		if !ScoresLanguage(r.Language) {
-			// The lexicon is English: in German "fast" means "almost" and
-			// "fast unbrauchbar" is a complaint. No score is better than
-			// a wrong one.
-			it.Sentiment = 0
-			for j := range it.Themes {
-				it.Themes[j].Sentiment = 0
-			}
+			unscored(it)
 			continue
 		}
 		var toks []token
@@ -207,7 +223,16 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			toks = sc.toks
 		}
 		sc.sentences = sc.sentences[:0]
-		it.Sentiment = squash(s.sum(toks, &sc.sentences))
+		sum, langs := s.sum(toks, &sc.sentences)
+		if r.Language == "" {
+			// A record that does not say may still be in another language.
+			if lang := guessLanguage(&langs); lang != "" {
+				r.Language = lang
+				unscored(it)
+				continue
+			}
+		}
+		it.Sentiment = squash(sum)
 		// The keyword tagger's evidence is one of the sentences just scored;
 		// finding it is cheaper than scoring it again.
 	themes:
@@ -238,6 +263,17 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 	}
 	return nil
+}
+
+// unscored gives an item in a language the lexicon does not score a
+// sentiment of 0, and its themes too. The lexicon is English: in German
+// "fast" means "almost" and "fast unbrauchbar" is a complaint. No score is
+// better than a wrong one.
+func unscored(it *Item) {
+	it.Sentiment = 0
+	for j := range it.Themes {
+		it.Themes[j].Sentiment = 0
+	}
 }
 
 // ScoresLanguage tells whether Sentiment scores records in language lang
@@ -273,7 +309,8 @@ func (s *Sentiment) score(text string, sc *sentimentScratch) float64 {
 		return 0
 	}
 	sc.evToks, sc.buf = s.index.tokenizeCached(sc.evToks[:0], text, sc.buf, &sc.cache)
-	return squash(s.sum(sc.evToks, nil))
+	sum, _ := s.sum(sc.evToks, nil)
+	return squash(sum)
 }
 
 // squash maps a sum of weights into (-1, 1).
@@ -290,7 +327,7 @@ func squash(x float64) float64 {
 // to it. toks may come from an index that extends the lexicon's
 // (newPhraseIndexOver): ids the lexicon does not have are words without
 // sentiment.
-func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
+func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, langs languageCounts) {
 	var total, current float64                       // current: the sentence being read
 	negateUntil, boostUntil, denyUntil := -1, -1, -1 // token index up to which each applies
 	// Waits (see slowness): up to waitUntil a duration makes one, up to
@@ -318,13 +355,18 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
 		}
-		// Most words carry no sentiment, and -1 is out of range.
-		if uint(t.id) >= uint(len(s.scored)) || !s.scored[t.id] {
-			// A word the lexicon does not know, after a word of takes,
-			// is most often a number: "takes 35 seconds".
-			if i <= waitUntil && count == noCount && uint(t.id) >= uint(len(s.scored)) {
+		// -1 is out of range: a word the lexicon does not know. After a
+		// word of takes that is most often a number: "takes 35 seconds".
+		if uint(t.id) >= uint(len(s.words)) {
+			if i <= waitUntil && count == noCount {
 				count = manyCount
 			}
+			i++
+			continue
+		}
+		w := s.words[t.id]
+		langs[w&wordLanguage]++
+		if w&wordScored == 0 { // most words carry no sentiment
 			i++
 			continue
 		}
@@ -409,5 +451,5 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) float64 {
 	if sentences != nil && len(*sentences) > 0 {
 		(*sentences)[len(*sentences)-1].sum = current
 	}
-	return total + current
+	return total + current, langs
 }

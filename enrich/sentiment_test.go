@@ -212,6 +212,37 @@ func TestSentimentScoresOnlyEnglishAndUnknownLanguages(t *testing.T) {
 	}
 }
 
+// A record that does not say its language, but whose words are plainly
+// German, Spanish, French, Portuguese, Italian or Dutch, gets that language
+// and no English score; short and mixed texts, and records that say their
+// language, are left as they are.
+func TestSentimentGuessesTheLanguageOfARecordThatDoesNotSay(t *testing.T) {
+	for _, tc := range []struct{ body, lang, want string }{
+		{"Die App ist fast immer langsam.", "", "de"}, // "fast" would be praise
+		{"La aplicación se cierra cuando subo una foto. Perfecto.", "", "es"},
+		{"L'export ne fonctionne pas depuis hier, c'est super.", "", "fr"},
+		{"Não consigo exportar o relatório, já tentei muito. Great.", "", "pt"},
+		{"Questo è perfetto, grazie! Il download funziona.", "", "it"},
+		{"Het exporteren werkt niet meer, perfect.", "", "nl"},
+		{"Danke! The export is great.", "", ""},          // one German word: English
+		{"Die Hard is great, I love this film.", "", ""}, // "die" is on no list
+		{"Great app, sehr gut, it is fast.", "", ""},     // as many English words
+		{"Die App ist fast immer langsam.", "en", "en"},  // the record's word stands
+		{"The app is fast and great.", "de-AT", "de-AT"}, // even when it looks wrong
+	} {
+		it := &enrich.Item{Record: &feedback.Record{Body: tc.body, Language: tc.lang}}
+		if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+			t.Fatal(err)
+		}
+		if it.Record.Language != tc.want {
+			t.Errorf("%q: language %q, want %q", tc.body, it.Record.Language, tc.want)
+		}
+		if scored := it.Sentiment != 0; scored != enrich.ScoresLanguage(tc.want) {
+			t.Errorf("%q in %q: sentiment %v", tc.body, it.Record.Language, it.Sentiment)
+		}
+	}
+}
+
 func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 	it := &enrich.Item{
 		Record: &feedback.Record{Body: "Short body."},

@@ -38,13 +38,15 @@ type RetagStats struct {
 	// ThemesChanged records got another set of themes, SentimentChanged
 	// another score for the record or for a theme it had,
 	// EvidenceChanged another passage or confidence for a theme, and
-	// TextRedacted more redaction in their title, body or metadata (a
-	// record may count under several); LLMKept were tagged by the LLM,
+	// TextRedacted more redaction in their title, body or metadata, and
+	// LanguageGuessed a language they did not have (see enrich.Sentiment)
+	// (a record may count under several); LLMKept were tagged by the LLM,
 	// whose themes are kept.
 	ThemesChanged    int `json:"themes_changed"`
 	SentimentChanged int `json:"sentiment_changed"`
 	EvidenceChanged  int `json:"evidence_changed"`
 	TextRedacted     int `json:"text_redacted"`
+	LanguageGuessed  int `json:"language_guessed"`
 	LLMKept          int `json:"llm_kept"`
 	// Added and Removed count, per theme, the records that gained or lost it.
 	Added   map[string]int `json:"added"`
@@ -187,7 +189,8 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	sentiment := old.Sentiment != row.Sentiment || themeSentimentMoved(old, row)
 	evidence := !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence)
 	redacted := old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
-	changed := themes || sentiment || evidence || redacted || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
+	guessed := old.Language != row.Language
+	changed := themes || sentiment || evidence || redacted || guessed || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
 		old.Tagger != row.Tagger || old.Model != row.Model
 	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
 		st.LLMKept++
@@ -217,6 +220,9 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	}
 	if redacted {
 		st.TextRedacted++
+	}
+	if guessed {
+		st.LanguageGuessed++
 	}
 	return true
 }

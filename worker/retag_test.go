@@ -84,7 +84,13 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		Themes: []enrich.Theme{{Name: "invoicing", Confidence: 0.8}},
 		Tagger: "llm", Model: "gpt-x",
 	}, ingested)
-	rows = append(rows, llmRow, renamed)
+	// German, without a language, scored as English by an earlier build
+	// ("fast" is praise in English and "almost" in German).
+	german := worker.RowOf(&enrich.Item{
+		Record:    &feedback.Record{ID: "t:5", Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: "Die App ist fast immer langsam."},
+		Sentiment: 0.45, Tagger: "keywords",
+	}, ingested)
+	rows = append(rows, llmRow, renamed, german)
 	if err := ch.Write(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -108,26 +114,29 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Read != 4 || dry.Changed != 3 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 ||
+	if dry.Read != 5 || dry.Changed != 4 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 || dry.LanguageGuessed != 1 ||
 		dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
 		dry.Removed["invoicing"] != 1 || dry.LLMKept != 1 || dry.Written != 0 || rawRows() != before {
-		t.Fatalf("dry run %+v, %d rows stored (was %d): want 4 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, nothing written", dry, rawRows(), before)
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 5 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, t:5 in German, nothing written", dry, rawRows(), before)
 	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Written != 3 || st.LLMKept != 1 || rawRows() != before+3 {
-		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3 and t:4 written once each", st, rawRows(), before)
+	if st.Written != 4 || st.LLMKept != 1 || rawRows() != before+4 {
+		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3, t:4 and t:5 written once each", st, rawRows(), before)
 	}
 	var got []sinks.Row
 	if err := ch.Scan(ctx, time.Time{}, 10, func(r []sinks.Row) error { got = append(got, r...); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	slices.SortFunc(got, func(a, b sinks.Row) int { return strings.Compare(a.ID, b.ID) })
-	if len(got) != 4 {
-		t.Fatalf("%d records, want 4", len(got))
+	if len(got) != 5 {
+		t.Fatalf("%d records, want 5", len(got))
+	}
+	if g := got[4]; g.Language != "de" || g.Sentiment != 0 {
+		t.Errorf("t:5 language %q, sentiment %v: want German, not scored", g.Language, g.Sentiment)
 	}
 	if g := got[3]; !slices.Equal(g.Themes, []string{"billing"}) || g.Tagger != "keywords" || g.Model != "" {
 		t.Errorf("t:4 %+v: want the renamed theme's record tagged offline", g)
@@ -154,7 +163,7 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	}
 
 	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
-	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+3 {
+	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+4 {
 		t.Errorf("second run %+v (%v): want nothing changed or written", again, err)
 	}
 }
