@@ -169,6 +169,6 @@ td.n{text-align:right}blockquote{margin:.8rem 0;padding:.4rem .8rem;border-left:
 </section>
 
 <section id="quotes"><h2>What customers say{{if .QuoteTheme}} about {{.QuoteTheme}}{{end}}</h2>
-{{with .Quotes}}{{range .Quotes}}<blockquote class="quote">{{.Passage}}<br><span class="muted">{{.Source}} · {{if .AccountName}}{{.AccountName}}{{else}}{{.AccountID}}{{end}} · {{day .CreatedAt}} · sentiment {{fixed .Sentiment}}</span></blockquote>{{end}}{{else}}<p>No feedback yet.</p>{{end}}
+{{with .Quotes}}{{range .Quotes}}<blockquote class="quote">{{.Passage}}<br><span class="muted">{{.Source}} · {{if .AccountName}}{{.AccountName}}{{else}}{{.AccountID}}{{end}} · {{day .CreatedAt}} · {{if .Scored}}sentiment {{fixed .Sentiment}}{{else}}sentiment not scored ({{.Language}}){{end}}</span></blockquote>{{end}}{{else}}<p>No feedback yet.</p>{{end}}
 </section>
 </body></html>`))

@@ -30,3 +30,23 @@ func TestDashboardNotesARisingThemeWithNoBaseline(t *testing.T) {
 		t.Errorf("the note is not on the timesheets row:\n%s", html)
 	}
 }
+
+// A quote from a record the lexicon does not read says so, rather than
+// show its 0 as a neutral sentiment.
+func TestDashboardSaysWhichQuotesAreNotScored(t *testing.T) {
+	pg := page{
+		Trends: &insights.Trends{}, Bets: &insights.BetsReport{}, Emerging: &insights.Emerging{},
+		Quotes: &insights.Quotes{Quotes: []insights.Quote{
+			{Passage: "Die Rechnung ist falsch.", Source: "zendesk", Language: "de"},
+			{Passage: "The invoice is wrong.", Source: "zendesk", Sentiment: -0.5, Scored: true},
+		}},
+	}
+	var b strings.Builder
+	if err := dashboardTemplate.Execute(&b, pg); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if !strings.Contains(html, "sentiment not scored (de)") || !strings.Contains(html, "sentiment -0.50") {
+		t.Errorf("quotes do not say which sentiment is a score:\n%s", html)
+	}
+}

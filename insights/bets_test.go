@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -300,6 +301,26 @@ func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
 	q, err := e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "export", End: day("2023-03-01")})
 	if err != nil || len(q.Quotes) != 0 {
 		t.Errorf("a stored theme outside the window: %v, %+v; want no quotes and no error", err, q)
+	}
+
+	// A quote from a record in a language the lexicon does not read says
+	// that its 0 is no score.
+	german := item("q-de", "zendesk", day("2024-02-21"), "acct-f", 0, "refunds")
+	german.Language = "de"
+	english := item("q-en", "zendesk", day("2024-02-21"), "acct-g", -0.4, "refunds")
+	english.Language = "en-GB"
+	e.write(t, []sinks.Row{german, english})
+	q, err = e.store.Quotes(context.Background(), insights.QuotesQuery{Theme: "refunds", End: day("2024-03-01")})
+	if err != nil || len(q.Quotes) != 2 {
+		t.Fatalf("refunds: %v, %+v", err, q)
+	}
+	for _, c := range q.Quotes {
+		if c.Scored != (c.ID == "q-en") || c.Language != map[string]string{"q-de": "de", "q-en": "en-GB"}[c.ID] {
+			t.Errorf("quote %s: scored %v, language %q", c.ID, c.Scored, c.Language)
+		}
+	}
+	if _, rows := q.Table(); !slices.ContainsFunc(rows, func(r []string) bool { return r[1] == "not scored" }) {
+		t.Errorf("the table does not say the German quote is not scored: %q", rows)
 	}
 }
 

@@ -51,8 +51,12 @@ type Quote struct {
 	Plan        string    `json:"plan,omitempty"`
 	ARR         float64   `json:"arr"`
 	Sentiment   float64   `json:"sentiment"`
-	Passage     string    `json:"passage"`
-	URL         string    `json:"url,omitempty"`
+	// Scored tells whether Sentiment is a score: false for a record in a
+	// language the lexicon does not read, whose sentiment is 0.
+	Scored   bool   `json:"scored"`
+	Language string `json:"language,omitempty"`
+	Passage  string `json:"passage"`
+	URL      string `json:"url,omitempty"`
 }
 
 // candidates is how many passages Quotes ranks before choosing.
@@ -100,7 +104,7 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	var ids conds
 	ids.add("has(themes, ?)", q.Theme)
 	src, args := s.latestOf([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
-		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment"}, out.From, out.End, ids)
+		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment", "language"}, out.From, out.End, ids)
 	// The theme's own sentiment, that of its evidence; rows stored before
 	// theme_sentiment existed have only the record's.
 	const themeSentiment = `if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment)`
@@ -111,8 +115,8 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	}
 	w.dims(q.Filter)
 	sql := `SELECT id, source, kind, created_at, account_id, account_name, account_plan, account_arr,
-	` + themeSentiment + `,
-	if(theme_evidence[indexOf(themes, ?)] != '', theme_evidence[indexOf(themes, ?)], if(body != '', body, title)), url
+	` + themeSentiment + `, ` + scoredSQL + `,
+	if(theme_evidence[indexOf(themes, ?)] != '', theme_evidence[indexOf(themes, ?)], if(body != '', body, title)), url, language
 FROM ` + src + w.where() + `
 ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
 	all := append(append(append([]any{q.Theme, q.Theme, q.Theme}, args...), w.args...), candidates)
@@ -120,9 +124,11 @@ ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
 	if err := s.query(ctx, sql, all, func(r driver.Rows) error {
 		var c Quote
 		var sent float32
-		if err := r.Scan(&c.ID, &c.Source, &c.Kind, &c.CreatedAt, &c.AccountID, &c.AccountName, &c.Plan, &c.ARR, &sent, &c.Passage, &c.URL); err != nil {
+		var scored uint8
+		if err := r.Scan(&c.ID, &c.Source, &c.Kind, &c.CreatedAt, &c.AccountID, &c.AccountName, &c.Plan, &c.ARR, &sent, &scored, &c.Passage, &c.URL, &c.Language); err != nil {
 			return err
 		}
+		c.Scored = scored == 1
 		c.Sentiment = float64(sent)
 		c.CreatedAt = c.CreatedAt.UTC()
 		c.Passage = clip(strings.TrimSpace(c.Passage), maxPassage)
@@ -229,18 +235,22 @@ func (q *Quotes) Table() ([]string, [][]string) {
 		if who == "" {
 			who = c.AccountID
 		}
-		rows = append(rows, []string{c.Passage, fmt.Sprintf("%+.2f", c.Sentiment), c.Source, who, formatMoney(c.ARR), dateArg(c.CreatedAt)})
+		mood := "not scored"
+		if c.Scored {
+			mood = fmt.Sprintf("%+.2f", c.Sentiment)
+		}
+		rows = append(rows, []string{c.Passage, mood, c.Source, who, formatMoney(c.ARR), dateArg(c.CreatedAt)})
 	}
 	return header, rows
 }
 
 // Records is one line per quote.
 func (q *Quotes) Records() ([]string, [][]string) {
-	header := []string{"theme", "id", "source", "kind", "created_at", "account_id", "account_name", "plan", "arr", "sentiment", "passage", "url"}
+	header := []string{"theme", "id", "source", "kind", "created_at", "account_id", "account_name", "plan", "arr", "sentiment", "passage", "url", "scored"}
 	var rows [][]string
 	for _, c := range q.Quotes {
 		rows = append(rows, []string{q.Theme, c.ID, c.Source, c.Kind, c.CreatedAt.Format(time.RFC3339), c.AccountID, c.AccountName,
-			c.Plan, formatFloat(c.ARR), formatFloat(c.Sentiment), c.Passage, c.URL})
+			c.Plan, formatFloat(c.ARR), formatFloat(c.Sentiment), c.Passage, c.URL, strconv.FormatBool(c.Scored)})
 	}
 	return header, rows
 }
