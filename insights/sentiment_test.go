@@ -39,9 +39,10 @@ func TestMeanSentimentLeavesOutRecordsInOtherLanguages(t *testing.T) {
 		}
 		got := map[string]string{}
 		for _, th := range tr.Themes {
-			got[th.Theme] = fmt.Sprintf("%d items, sentiment %.2f", th.Points[0].Items, th.Points[0].Sentiment)
+			p := th.Points[0]
+			got[th.Theme] = fmt.Sprintf("%d items, sentiment %.2f over %d", p.Items, p.Sentiment, p.Scored)
 		}
-		want := map[string]string{"billing": "4 items, sentiment -0.60", "export": "1 items, sentiment 0.00"}
+		want := map[string]string{"billing": "4 items, sentiment -0.60 over 2", "export": "1 items, sentiment 0.00 over 0"}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: %v, want %v", how, got, want)
 		}

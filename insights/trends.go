@@ -51,7 +51,8 @@ type ThemeTrend struct {
 // TrendPoint is one theme in one period. Items and Accounts count distinct
 // records and accounts; ARR sums the distinct accounts' ARR (each
 // account's latest value in the period); Sentiment is the mean theme
-// sentiment of the items (0 when there are none); Share is Items over all
+// sentiment of the Scored items, those in English or no stated language
+// (0 when there are none: then it is no score); Share is Items over all
 // items of the period.
 type TrendPoint struct {
 	Period    time.Time `json:"period"`
@@ -59,6 +60,7 @@ type TrendPoint struct {
 	Accounts  uint64    `json:"accounts"`
 	ARR       float64   `json:"arr"`
 	Sentiment float64   `json:"sentiment"`
+	Scored    uint64    `json:"scored"`
 	Share     float64   `json:"share"`
 }
 
@@ -142,7 +144,7 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 	for _, theme := range sr.sortedThemes() {
 		tt := ThemeTrend{Theme: theme, Points: make([]TrendPoint, len(sr.periods))}
 		for i, m := range sr.themes[theme] {
-			pt := TrendPoint{Period: sr.periods[i], Items: m.Items, Accounts: m.Accounts, ARR: m.ARR, Sentiment: m.meanSentiment()}
+			pt := TrendPoint{Period: sr.periods[i], Items: m.Items, Accounts: m.Accounts, ARR: m.ARR, Sentiment: m.meanSentiment(), Scored: m.Scored}
 			if out.Totals[i] > 0 {
 				pt.Share = float64(m.Items) / float64(out.Totals[i])
 			}
@@ -181,13 +183,13 @@ func (t *Trends) Table() ([]string, [][]string) {
 
 // Records is one line per theme and period with every measure.
 func (t *Trends) Records() ([]string, [][]string) {
-	header := []string{"theme", "period", "items", "accounts", "arr", "sentiment", "share"}
+	header := []string{"theme", "period", "items", "accounts", "arr", "sentiment", "share", "scored"}
 	var rows [][]string
 	for _, th := range t.Themes {
 		for _, p := range th.Points {
 			rows = append(rows, []string{th.Theme, dateArg(p.Period),
 				strconv.FormatUint(p.Items, 10), strconv.FormatUint(p.Accounts, 10),
-				formatFloat(p.ARR), formatFloat(p.Sentiment), formatFloat(p.Share)})
+				formatFloat(p.ARR), formatFloat(p.Sentiment), formatFloat(p.Share), strconv.FormatUint(p.Scored, 10)})
 		}
 	}
 	return header, rows

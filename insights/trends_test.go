@@ -186,7 +186,7 @@ func TestTrendsRenderAsTableJSONAndCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&c).ReadAll()
-	if err != nil || len(recs) != 1+2*3 || strings.Join(recs[0], ",") != "theme,period,items,accounts,arr,sentiment,share" {
+	if err != nil || len(recs) != 1+2*3 || strings.Join(recs[0], ",") != "theme,period,items,accounts,arr,sentiment,share,scored" {
 		t.Fatalf("csv: %v %v", err, recs)
 	}
 	if strings.Join(recs[2][:4], ",") != "export,2024-01-08,4,3" {
