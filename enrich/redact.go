@@ -139,11 +139,14 @@ func appendLower(dst []byte, s string) []byte {
 // number is …"). Digits that belong to something else are left alone:
 // dates (2024-05-01, 01/05/2024), times, versions (v2.3.14), IP addresses,
 // amounts ($1,299.00, 1 000 000), ticket and order numbers (#48213,
-// 12345678, "order number 5551234") and digits inside words or
+// 12345678, "order number 5551234", and an unbroken run of 10 or more
+// digits after a word such as "order", "ticket", "invoice" or "error
+// code" when no phone word is nearer) and digits inside words or
 // identifiers.
 //
-// The rules are heuristics: a bare 10-digit number such as an order id or
-// a Unix timestamp is taken for a phone number, and so is a shorter one
+// The rules are heuristics: a bare 10-digit number that no such word
+// names, an order id or a Unix timestamp, is taken for a phone number,
+// and so is a shorter one
 // after a word such as "call" or "phone"; a phone number written with
 // words ("five five five"), a short local number nothing announces, or an
 // address with only its "at" spelled and nothing else to tell it from a

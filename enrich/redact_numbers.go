@@ -138,6 +138,12 @@ func numberAt(s string, i int) (end int, mark string) {
 	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
 		return resume, ""
 	}
+	// An unbroken run of digits that a word names as a reference ("order
+	// 1234567890", "ticket id: 4155550134") is one, unless a phone word
+	// is nearer.
+	if !short && !plus && ng == 1 && cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
+		return resume, ""
+	}
 	if !phoneShaped(withoutTrunkZero(s, groups[:ng], groupEnd[:ng]), seps, plus, s[i:end]) {
 		return resume, ""
 	}
@@ -178,7 +184,11 @@ const minCuedPhoneDigits = 6
 // most a few filler words between ("call or text me at", "phone number:",
 // "tel. no."), or "my number" / "our number". "Order number" and
 // "ticket no." announce nothing.
-func phoneCueBefore(s string, i int) bool {
+func phoneCueBefore(s string, i int) bool { return cueBefore(s, i, cueWords) }
+
+// cueBefore reports whether a cue of words (see the kinds below) comes
+// before s[i], with only its fillers between.
+func cueBefore(s string, i int, words map[string]uint8) bool {
 	var low [12]byte
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number"
@@ -197,7 +207,7 @@ func phoneCueBefore(s string, i int) bool {
 			low[n-k] = s[n] | 0x20
 		}
 		w := low[:j-k]
-		switch cueWords[string(w)] {
+		switch words[string(w)] {
 		case cue:
 			return true
 		case owner:
@@ -254,6 +264,24 @@ var cueWords = map[string]uint8{
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
 
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
+}
+
+// referenceWords name a number as a reference to something, which an
+// unbroken run of ten or more digits after them is rather than a phone
+// number. "Account" is not among them: a bank account's number is
+// personal.
+var referenceWords = map[string]uint8{
+	"order": cue, "orders": cue, "ticket": cue, "tickets": cue, "invoice": cue, "invoices": cue,
+	"case": cue, "ref": cue, "reference": cue, "tracking": cue, "transaction": cue, "txn": cue,
+	"booking": cue, "confirmation": cue, "receipt": cue, "shipment": cue, "po": cue, "request": cue,
+	"incident": cue, "customer": cue, "user": cue, "member": cue, "subscription": cue, "contract": cue,
+	"serial": cue, "license": cue, "licence": cue, "sku": cue, "build": cue, "error": cue, "code": cue,
+
+	// Not a cue: "my whatsapp id 5550109999" is a phone number.
+	"id": filler,
+
+	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
+	"the": filler, "my": filler, "our": filler, "your": filler,
 }
 
 func sepBit(c byte) int {

@@ -123,6 +123,12 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"010-1234-5678로 연락주세요", "[phone]로 연락주세요"},
 		{"jane@example.com으로 보내주세요", "[email]으로 보내주세요"},
 		{"โทร 081-234-5678 ค่ะ", "โทร [phone] ค่ะ"},
+		// A reference word before a phone number that is written as one,
+		// or with a phone word nearer, does not keep it.
+		{"Order 555-010-9999 please", "Order [phone] please"},
+		{"Order late, call 5550109999", "Order late, call [phone]"},
+		{"my whatsapp id 5550109999", "my whatsapp id [phone]"},
+		{"account 5550109999", "account [phone]"},
 		// Mixed.
 		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
 	}
@@ -184,6 +190,11 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
 		"Build 0123/4567890/1 is a path.",
+		// Unbroken runs of ten or more digits that a word names as a
+		// reference.
+		"Order 1234567890 is late, and my order number is 5551234567.",
+		"Ticket ID: 4155550134 was closed; customer 4155550199 and case no. 2015550123 too.",
+		"Error code 5550109999 on build 20240501123.",
 		"全角のＡＢＣと１２３はそのまま、ｖ２．３も。",
 		// IBAN-shaped text that fails the check, is cut short, runs on or
 		// is glued to a word, and country-like codes before numbers.
