@@ -146,17 +146,18 @@ func appendLower(dst []byte, s string) []byte {
 //
 // The rules are heuristics: a bare 10-digit number that no such word
 // names, an order id or a Unix timestamp, is taken for a phone number,
-// and so is a shorter one
-// after a word such as "call" or "phone"; a phone number written with
-// words ("five five five"), a short local number nothing announces, or an
-// address with only its "at" spelled and nothing else to tell it from a
-// site ("jane at example.com", as in "sign up at example.com") is not
-// found; one spelled with brackets ("jane [at] example [dot] com",
-// "jane(at)example.com"), with both words ("jane at example dot com", when
-// it ends in a known top-level domain), with the word "at" and a local
-// part like an address's or a mail provider's domain ("j.doe at
-// acme.com", "jane at gmail.com"), with a space beside the @ ("jane @
-// example.com") or with the @ percent-encoded ("jane%40example.com") is.
+// and so is a shorter one after a word such as "call" or "phone"; a phone
+// number written with words ("five five five"), a short local number
+// nothing announces, or an address with only its "at" spelled and nothing
+// else to tell it from a site ("jane at example.com", as in "sign up at
+// example.com") is not found; one spelled with brackets ("jane [at]
+// example [dot] com", "jane(at)example.com"), with both words ("jane at
+// example dot com", when it ends in a known top-level domain), with the
+// word "at" and a local part like an address's, a mail provider's domain
+// or a word before it that says an address follows ("j.doe at acme.com",
+// "jane at gmail.com", "my email is jane at example.com"), with a space
+// beside the @ ("jane @ example.com") or with the @ percent-encoded
+// ("jane%40example.com") is.
 //
 // Full-width forms, which Chinese, Japanese and Korean keyboards type
 // ("０９０－１２３４－５６７８", "jane＠example.com"), count as their ASCII

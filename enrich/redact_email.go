@@ -227,7 +227,9 @@ func isLocalPartByte(c byte) bool {
 // may be words too ("jane at example dot com"); when none is, as in
 // "jane at example.com", which is also how a site is named ("sign up at
 // example.com"), the local part must look like one ("jane.doe",
-// "jdoe_42") or the domain be a mail provider's ("jane at gmail.com").
+// "jdoe_42"), or the domain be a mail provider's ("jane at gmail.com"), or
+// a word before it say that an address follows ("my email is jane at
+// example.com", "write to jane at acme.io").
 func redactWordEmails(s string) string {
 	var b strings.Builder
 	last := 0
@@ -242,7 +244,7 @@ func redactWordEmails(s string) string {
 			continue
 		}
 		start, end, ok := emailSpan(s, at, domStart, last, true)
-		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end]) {
+		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cueBefore(s, start, mailCueWords)) {
 			continue
 		}
 		if b.Cap() == 0 {
@@ -316,8 +318,9 @@ func zeroBytes(x uint64) uint64 {
 }
 
 // wordEmailParts checks an address whose "at" is a word: its local part,
-// its domain, and the text up to its end.
-func wordEmailParts(local, domain, upToEnd string) bool {
+// its domain, the text up to its end, and whether a word before it says
+// that an address follows.
+func wordEmailParts(local, domain, upToEnd string, cued bool) bool {
 	first := domain
 	for i := 0; i < len(first); i++ {
 		if !isASCIIWordByte(first[i]) && first[i] != '-' {
@@ -332,7 +335,18 @@ func wordEmailParts(local, domain, upToEnd string) bool {
 	if strings.ContainsAny(domain, " ([{") {
 		return true // a dot spelled as a word: written to hide an address
 	}
-	return mailProviders[strings.ToLower(first)] || addressLike(local)
+	return cued || mailProviders[strings.ToLower(first)] || addressLike(local)
+}
+
+// mailCueWords say that an address follows (see cueBefore): "email",
+// "my e-mail is", "write to", "mail me at".
+var mailCueWords = map[string]uint8{
+	"email": cue, "emails": cue, "emailed": cue, "mail": cue, "mailto": cue, "address": cue,
+	"contact": cue, "write": cue, "reach": cue, "cc": cue,
+
+	"is": filler, "me": filler, "us": filler, "to": filler, "at": filler, "my": filler, "our": filler,
+	"your": filler, "his": filler, "her": filler, "their": filler, "the": filler, "new": filler,
+	"work": filler, "personal": filler, "or": filler, "via": filler, "on": filler,
 }
 
 // addressLike tells whether a local part looks like an address's rather

@@ -44,11 +44,16 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"jane at example.mail dot com", "[email]"},
 		{"first jane at a1 dot io then bob at b2 dot de", "first [email] then [email]"},
 		// ... or with the word "at" alone, when the local part looks like
-		// an address's or the domain is a mail provider's.
+		// an address's, the domain is a mail provider's, or a word before
+		// says that an address follows.
 		{"email j.doe at acme.com please", "email [email] please"},
 		{"cc bob_99 at corp.example.org", "cc [email]"},
 		{"Jane at gmail.com", "[email]"},
 		{"mike.jones AT yahoo.co.uk.", "[email]."},
+		{"my email is jane at example.com", "my email is [email]"},
+		{"My e-mail address: jane at acme.io.", "My e-mail address: [email]."},
+		{"write to me at jane at example.com", "write to me at [email]"},
+		{"contact jane at acme.io for access", "contact [email] for access"},
 		// A space beside the @, and an @ percent-encoded in a link.
 		{"mail jane @ example.com or jane@ example.org", "mail [email] or [email]"},
 		{"https://app.example.com/users?email=jane%40example.com&x=1", "https://app.example.com/users?email=[email]&x=1"},
@@ -170,6 +175,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Visit us at example dot com, it is hosted at acme dot io.",
 		"Tap (at) the top [at] 3.5 seconds; (at)example.com and [at].",
 		"Sign up at example.com; I work at acme.io; we're at acme.io.",
+		"Email us at example.com, contact us at acme.io, write to me at acme.io, my email is at example.com.",
 		"Login at app.example.com fails and the team at acme.com knows.",
 		"Look at gmail.com, stuck at step2.html, crashed at main.go, at 10.30 today.",
 		"Support at acme.com never replied; we are at v2.3.",
