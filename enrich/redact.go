@@ -131,12 +131,12 @@ func appendLower(dst []byte, s string) []byte {
 // dashes, that passes the Luhn check and does not start with 0. An IBAN
 // is a country's code, two check digits and the rest of that country's
 // length in letters and digits, unbroken or in groups of four, that passes
-// the mod-97 check. A phone
-// number is 10 to 15 digits, or 8 to 15 after a leading '+', grouped by
-// spaces, dashes, dots or a bracketed area code, or written with a trunk
-// code and a slash ("030/1234567"); 6 digits are enough when a word before
-// them says a phone number follows ("call 555 1234", "tel.: 555-1234", "my
-// number is …"). Digits that belong to something else are left alone:
+// the mod-97 check. A phone number is 10 to 15 digits, or 8 to 15 after a
+// leading '+', grouped by spaces, dashes, dots or a bracketed area code,
+// or written with a trunk code and a slash ("030/1234567"); 6 digits are
+// enough when a word before them says a phone number follows ("call 555
+// 1234", "tel.: 555-1234", "my number is …"). Digits that belong to
+// something else are left alone:
 // dates (2024-05-01, 01/05/2024), times, versions (v2.3.14), IP addresses,
 // amounts ($1,299.00, 1 000 000), ticket and order numbers (#48213,
 // 12345678, "order number 5551234", and an unbroken run of 10 or more
