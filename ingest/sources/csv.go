@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/csvrow"
@@ -168,6 +170,66 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	}
 }
 
+// parseAmount reads an amount as spreadsheets in any locale write it: with
+// a currency sign or code ("$1,200", "EUR 1.200"), spaces, apostrophes or
+// underscores between thousands ("1 200", "1'200"), and either a point or
+// a comma for decimals. When both appear, the last is the decimal
+// separator ("1.234,56" and "1,234.56" are 1234.56); when one appears more
+// than once, it separates thousands ("1.234.567"); once, before exactly
+// three digits and after a digit other than a lone 0, it separates
+// thousands too ("12.000" and "12,000" are twelve thousand: an ARR is not
+// written to the thousandth), and otherwise it is the decimal separator
+// ("1234,5"). A negative amount is refused.
+func parseAmount(s string) (float64, error) {
+	t := strings.TrimFunc(s, func(r rune) bool { return unicode.Is(unicode.Sc, r) || unicode.IsSpace(r) })
+	if len(t) > 3 && isCurrencyCode(t[:3]) {
+		t = t[3:]
+	} else if len(t) > 3 && isCurrencyCode(t[len(t)-3:]) {
+		t = t[:len(t)-3]
+	}
+	t = strings.TrimFunc(t, func(r rune) bool { return unicode.Is(unicode.Sc, r) || unicode.IsSpace(r) })
+	t = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "", "_", "").Replace(t)
+	dot, comma := strings.LastIndexByte(t, '.'), strings.LastIndexByte(t, ',')
+	switch {
+	case dot >= 0 && comma >= 0:
+		dec, thou := ".", ","
+		if comma > dot {
+			dec, thou = ",", "."
+		}
+		t = strings.Replace(strings.ReplaceAll(t, thou, ""), dec, ".", 1)
+	case dot >= 0 || comma >= 0:
+		sep := "."
+		if comma >= 0 {
+			sep = ","
+		}
+		at := max(dot, comma)
+		if strings.Count(t, sep) > 1 || len(t)-at-1 == 3 && !strings.HasPrefix(t, "0"+sep) && !strings.HasPrefix(t, "-0"+sep) {
+			t = strings.ReplaceAll(t, sep, "")
+		} else {
+			t = strings.Replace(t, sep, ".", 1)
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, errors.New("is not an amount")
+	}
+	if v < 0 {
+		return 0, errors.New("is negative: an ARR is an amount of money a year")
+	}
+	return v, nil
+}
+
+// isCurrencyCode reports whether s is three ASCII letters, as ISO 4217
+// codes are ("EUR", "usd"). "12k" is no amount with a code.
+func isCurrencyCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return len(s) == 3
+}
+
 // columnIndex finds each mapped column in the header, exactly or else
 // ignoring case and surrounding spaces.
 func columnIndex(header []string, columns map[string]string) (map[string]int, error) {
@@ -261,14 +323,20 @@ func (c CSV) row(row []string, index map[string]int, pos Position, source, kind 
 	if s := get("rating"); s != "" {
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {
+			// A decimal comma: "4,5" from a spreadsheet in German.
+			if whole, frac, ok := strings.Cut(strings.TrimSpace(s), ","); ok && !strings.Contains(frac, ",") {
+				v, err = strconv.ParseFloat(whole+"."+frac, 64)
+			}
+		}
+		if err != nil {
 			return bad("rating", "%q is not a number", s)
 		}
 		r.Rating = &v
 	}
 	if s := get("account.arr"); s != "" {
-		v, err := strconv.ParseFloat(strings.NewReplacer("$", "", "€", "", "£", "", ",", "", "_", "", " ", "").Replace(s), 64)
+		v, err := parseAmount(s)
 		if err != nil {
-			return bad("account.arr", "%q is not an amount", s)
+			return bad("account.arr", "%q %v", s, err)
 		}
 		r.Account.ARR = v
 	}

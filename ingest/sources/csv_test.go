@@ -1,6 +1,7 @@
 package sources_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +123,48 @@ func TestCSVConfigurationErrorsAreClear(t *testing.T) {
 	c.Source = "Bad Name"
 	if _, err := c.Map([]byte("Date,Feedback\n"), sources.Options{}); err == nil {
 		t.Error("an invalid source name was accepted")
+	}
+}
+
+// An ARR is read as spreadsheets in any locale write it, and one that is
+// no amount is refused with the row, never read as another number.
+func TestCSVAmountsInAnyLocale(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("When;What;Customer;ARR\n")
+	in := []string{"1.234,56", "1,234.56", "€ 12.000", "12,000", "$1,200", "EUR 1.200", "1 200 000", "1'200'000",
+		"1234,5", "1234.5", "0.500", "3", "12k", "-5", "1.2.3,4,5"}
+	for i, v := range in {
+		fmt.Fprintf(&b, "2025-01-02;slow;c%d;%s\n", i, v)
+	}
+	items, err := sources.CSV{Columns: map[string]string{"created_at": "When", "body": "What", "account.id": "Customer", "account.arr": "ARR"}}.
+		Map([]byte(b.String()), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1234.56", "1234.56", "12000", "12000", "1200", "1200", "1.2e+06", "1.2e+06",
+		"1234.5", "1234.5", "0.5", "3", `error: column "ARR" (account.arr): "12k" is not an amount`,
+		`error: column "ARR" (account.arr): "-5" is negative`, `error: column "ARR" (account.arr): "1.2.3,4,5" is not an amount`}
+	for i, it := range items {
+		got := ""
+		if it.Err != nil {
+			got = "error: " + it.Err.Error()
+		} else {
+			got = fmt.Sprint(it.Record.Account.ARR)
+		}
+		if !strings.HasPrefix(got, want[i]) {
+			t.Errorf("ARR %q read as %s, want %s", in[i], got, want[i])
+		}
+	}
+}
+
+// A rating with a decimal comma, as a spreadsheet in German writes it.
+func TestCSVRatingWithADecimalComma(t *testing.T) {
+	items, err := sources.CSV{Columns: map[string]string{"created_at": "When", "body": "What", "rating": "Score"}}.
+		Map([]byte("When;What;Score\n2025-01-02;slow;4,5\n2025-01-02;slow;4,5,1\n"), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Err != nil || *items[0].Record.Rating != 4.5 || items[1].Err == nil {
+		t.Fatalf("items %+v", items)
 	}
 }
