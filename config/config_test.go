@@ -159,6 +159,28 @@ func TestAListFromTheEnvironmentIsCommaSeparated(t *testing.T) {
 	}
 }
 
+// The offline tagger reads English unless told otherwise; the list comes
+// from YAML or the environment, and a value that is no language tag is
+// refused by name.
+func TestOfflineLanguages(t *testing.T) {
+	def := config.Default()
+	if got := def.LLM.Languages(); fmt.Sprint(got) != "[en]" {
+		t.Errorf("default offline languages %v, want [en]", got)
+	}
+	cfg, err := config.Load("", []string{"FEEDBACKLOOP_LLM_OFFLINE_LANGUAGES=en,de-AT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.LLM.Languages(); fmt.Sprint(got) != "[en de-AT]" {
+		t.Errorf("from the environment: %v, want [en de-AT]", got)
+	}
+	path := writeFile(t, "llm:\n  enabled: true\n  base_url: http://127.0.0.1:11434/v1\n  offline_languages: [en, german]\n")
+	if _, err := config.Load(path, nil); err == nil || !strings.Contains(err.Error(), `llm.offline_languages = "german"`) ||
+		!strings.Contains(err.Error(), "is not a language tag") {
+		t.Errorf("offline_languages [en, german]: %v", err)
+	}
+}
+
 // A YAML syntax error names the file's line and, for a tab, says so.
 func TestAFileIndentedWithATabNamesTheLine(t *testing.T) {
 	path := writeFile(t, "batch:\n  max_rows: 500\nnats:\n\turl: nats://x:4222\n")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -32,6 +33,13 @@ type LLM struct {
 	// probability that its themes, or its "no theme", are exactly right;
 	// the keyword tagger's most confident theme, 0 for none).
 	Threshold float64 `yaml:"threshold"`
+	// OfflineLanguages are the languages the offline tagger reads (a YAML
+	// list of tags, or comma-separated in FEEDBACKLOOP_LLM_OFFLINE_LANGUAGES):
+	// an item in another, as its record says or as its words show, goes
+	// to the model whatever its certainty. [en] by default, for the
+	// bundled taxonomy's English keywords; add a language a trained model
+	// reads; an empty list routes by certainty alone.
+	OfflineLanguages []string `yaml:"offline_languages"`
 	// BatchSize is how many items one request carries.
 	BatchSize int `yaml:"batch_size"`
 	// Concurrency bounds the requests in flight.
@@ -76,6 +84,7 @@ func defaultLLM() LLM {
 		APIVersion:       "2024-08-01-preview",
 		Model:            "gpt-4o-mini",
 		Threshold:        0.8,
+		OfflineLanguages: []string{"en"},
 		BatchSize:        20,
 		Concurrency:      4,
 		MaxWaiting:       1,
@@ -90,6 +99,20 @@ func defaultLLM() LLM {
 		SharedCacheTTL:      30 * 24 * time.Hour,
 		SharedCacheMaxBytes: 256 << 20,
 	}
+}
+
+// languageTag is what a BCP 47 tag looks like, loosely: "en", "pt-BR",
+// "zh_Hant".
+var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$`)
+
+// Languages returns OfflineLanguages with comma-separated entries split,
+// as an environment variable sets them.
+func (s *LLM) Languages() []string {
+	var out []string
+	for _, l := range s.OfflineLanguages {
+		out = append(out, strings.FieldsFunc(l, func(c rune) bool { return c == ',' || c == ' ' })...)
+	}
+	return out
 }
 
 func (s *LLM) validate() error {
@@ -114,6 +137,11 @@ func (s *LLM) validate() error {
 		between("llm.max_text_chars", s.MaxTextChars, 100, 100_000),
 	); err != nil {
 		return err
+	}
+	for _, l := range s.Languages() {
+		if !languageTag.MatchString(l) {
+			return bad("llm.offline_languages", l, "is not a language tag such as en or pt-BR")
+		}
 	}
 	if s.SharedCacheTTL != 0 {
 		if err := firstError(

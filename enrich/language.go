@@ -1,5 +1,7 @@
 package enrich
 
+import "strings"
+
 // Guessing the language of a record that does not say, so that the English
 // lexicon does not score German or Spanish: in German "fast" means
 // "almost", and "Die App ist fast immer langsam" is no praise.
@@ -69,4 +71,37 @@ func guessLanguage(counts *languageCounts) string {
 		return ""
 	}
 	return languageWords[best-1].lang
+}
+
+// GuessLanguage returns the language that texts (a record's title and
+// body) are plainly written in, as Sentiment finds it for a record that
+// does not say: "de", "es", "fr", "pt", "it" or "nl", or "" for English,
+// short or mixed texts, and every other language.
+func GuessLanguage(texts ...string) string {
+	s := lexiconScorer()
+	var counts languageCounts
+	var toks []token
+	var buf []byte
+	for _, text := range texts {
+		toks, buf = s.index.tokenizeCached(toks[:0], text, buf, nil)
+		for _, t := range toks {
+			if uint(t.id) < uint(len(s.words)) {
+				counts[s.words[t.id]&wordLanguage]++
+			}
+		}
+	}
+	return guessLanguage(&counts)
+}
+
+// SameLanguage reports whether the language tags a and b name the same
+// language: "en-GB" and "EN_us" do, "pt" and "pt-BR" too.
+func SameLanguage(a, b string) bool {
+	return strings.EqualFold(primarySubtag(a), primarySubtag(b))
+}
+
+func primarySubtag(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		return tag[:i]
+	}
+	return tag
 }

@@ -130,7 +130,10 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)
 	}
-	log.Info("LLM tagging on for items the offline tagger is unsure of",
-		zap.String("base_url", lc.BaseURL), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold))
-	return llm.NewHybrid(offline, model, lc.Threshold, metrics, log), nil
+	log.Info("LLM tagging on for items the offline tagger is unsure of or does not read",
+		zap.String("base_url", lc.BaseURL), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold),
+		zap.Strings("offline_languages", lc.Languages()))
+	h := llm.NewHybrid(offline, model, lc.Threshold, metrics, log)
+	h.OfflineLanguages = lc.Languages()
+	return h, nil
 }

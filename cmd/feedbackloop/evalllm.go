@@ -93,7 +93,9 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	}
 	stats := &llmStats{Model: cfg.LLM.Model, Threshold: threshold}
 	side := measured{tagger: model, round: cfg.LLM.Concurrency * cfg.LLM.BatchSize, stats: stats, metrics: opts.Metrics}
-	return llm.NewHybrid(offline, side, threshold, nil, log), stats, nil
+	h := llm.NewHybrid(offline, side, threshold, nil, log)
+	h.OfflineLanguages = cfg.LLM.Languages()
+	return h, stats, nil
 }
 
 func (s *llmStats) write(w io.Writer) error {

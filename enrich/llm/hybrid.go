@@ -2,12 +2,14 @@ package llm
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
 // Hybrid routes items between an offline tagger and a model: every item is
@@ -17,6 +19,10 @@ import (
 // theme" included), else its most confident theme's confidence, no theme
 // counting as 0 (the keyword tagger). An item the model does not answer
 // keeps its offline themes, so Hybrid is the fallback too.
+//
+// An item in a language the offline tagger does not read (see
+// OfflineLanguages) goes to the model whatever its certainty: an English
+// model is often sure that a German text has no theme, and wrong.
 //
 // It marks the items it sends on (enrich.Item.Routed, stored per row),
 // counts the routes in Metrics.Routed and logs the share of items
@@ -30,6 +36,13 @@ type Hybrid struct {
 	log       *zap.Logger
 	// LogEvery is the least time between two routing log lines (a minute).
 	LogEvery time.Duration
+	// OfflineLanguages are the languages the offline tagger reads, as
+	// language tags ("en"); an item in another goes to the model. An item
+	// whose record does not say is read for its language
+	// (enrich.GuessLanguage), which its record then holds; one whose
+	// language cannot be told stays with the certainty rule. Empty, the
+	// default of NewHybrid: every language. Set it before the first Tag.
+	OfflineLanguages []string
 
 	mu                     sync.Mutex
 	since                  time.Time
@@ -63,7 +76,7 @@ func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
 			continue
 		}
 		seen++
-		it.Routed = it.Certainty() < h.threshold
+		it.Routed = it.Certainty() < h.threshold || !h.readsOffline(it.Record)
 		if it.Routed {
 			unsure = append(unsure, it)
 		}
@@ -81,6 +94,21 @@ func (h *Hybrid) Tag(ctx context.Context, items []*enrich.Item) error {
 	}
 	h.record(seen, len(unsure), answered)
 	return err
+}
+
+// readsOffline reports whether r is in a language of OfflineLanguages,
+// guessing its language when it does not say.
+func (h *Hybrid) readsOffline(r *feedback.Record) bool {
+	if len(h.OfflineLanguages) == 0 {
+		return true
+	}
+	if r.Language == "" {
+		if r.Language = enrich.GuessLanguage(r.Title, r.Body); r.Language == "" {
+			return true // English, or too short or mixed to tell
+		}
+	}
+	lang := r.Language
+	return slices.ContainsFunc(h.OfflineLanguages, func(l string) bool { return enrich.SameLanguage(l, lang) })
 }
 
 // Share returns the share of the items seen so far that were routed to

@@ -600,6 +600,48 @@ func TestHybridKeepsASureNoThemeOffline(t *testing.T) {
 	}
 }
 
+// An item in a language the offline tagger does not read goes to the model
+// however sure the offline tagger is; its language is read from its words
+// when its record does not say, and kept on the record.
+func TestHybridSendsWhatTheOfflineTaggerCannotReadToTheModel(t *testing.T) {
+	const (
+		german  = "Die Rechnung ist leider immer noch falsch."
+		english = "The invoice is still wrong, sadly."
+		french  = "Merci, tout va bien."
+	)
+	for _, tc := range []struct {
+		languages []string
+		routed    string // which of german, english, french and a record marked "es" go to the model
+	}{
+		{[]string{"en"}, "german french es"},
+		{[]string{"en", "DE"}, "french es"},
+		{nil, ""},
+	} {
+		f := newFakeAPI(t, taxonomy(t).Names(), nil)
+		tg, _ := newTagger(t, f)
+		offline := sureOfNothing{german: 0.99, english: 0.99, french: 0.99, "Hola": 0.99}
+		h := llm.NewHybrid(offline, tg, 0.8, nil, nil)
+		h.OfflineLanguages = tc.languages
+		items := offlineItems(german, english, french, "Hola")
+		items[3].Record.Language = "es-MX"
+		if err := h.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		var routed []string
+		for i, it := range items {
+			if it.Routed {
+				routed = append(routed, []string{"german", "english", "french", "es"}[i])
+			}
+		}
+		if got := strings.Join(routed, " "); got != tc.routed {
+			t.Errorf("offline languages %q: routed %q, want %q", tc.languages, got, tc.routed)
+		}
+		if tc.languages != nil && (items[0].Record.Language != "de" || items[1].Record.Language != "" || items[3].Record.Language != "es-MX") {
+			t.Errorf("offline languages %q: record languages %q %q %q", tc.languages, items[0].Record.Language, items[1].Record.Language, items[3].Record.Language)
+		}
+	}
+}
+
 // A server that refuses a strict json_schema (older Ollama, vLLM and Azure
 // API versions, some models) gets json_object, and one that refuses that
 // too gets no response_format: the prompt shows the answer's shape either
