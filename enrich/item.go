@@ -24,6 +24,13 @@ type Item struct {
 	SetConfidence float64
 	// Sentiment of the whole record in [-1, 1].
 	Sentiment float64
+	// SentimentBy says who judged the sentiment of Themes: "" for the
+	// lexicon (see Sentiment), or for no one when the record is in a
+	// language the lexicon does not read; "llm" when the LLM tagger did,
+	// which it sets on the items whose every theme it judged. The
+	// sentiment stage keeps the LLM's judgement only for a record the
+	// lexicon does not read, and clears SentimentBy when it scores.
+	SentimentBy string
 
 	// Tagger names the tagger that produced Themes ("keywords", "learned",
 	// "llm", ...), Model the model it used if any.

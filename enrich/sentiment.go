@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -199,7 +200,10 @@ type scoredSentence struct {
 // Enrich sets Item.Sentiment and the Sentiment of every theme. A record
 // without a language whose words are plainly German, Spanish, French,
 // Portuguese, Italian or Dutch (see guessLanguage) gets that language in
-// Record.Language and no score. It never fails.
+// Record.Language. A record in a language the lexicon does not read keeps
+// the sentiment the LLM tagger judged for its themes (Item.SentimentBy
+// "llm"), the record's being their mean, or else gets none. It never
+// fails.
 func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	sc := s.scratch.Get().(*sentimentScratch)
 	defer s.put(sc)
@@ -209,7 +213,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 		r := it.Record
 		if !ScoresLanguage(r.Language) {
-			unscored(it)
+			notLexicon(it)
 			continue
 		}
 		var toks []token
@@ -228,11 +232,11 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			// A record that does not say may still be in another language.
 			if lang := guessLanguage(&langs); lang != "" {
 				r.Language = lang
-				unscored(it)
+				notLexicon(it)
 				continue
 			}
 		}
-		it.Sentiment = squash(sum)
+		it.Sentiment, it.SentimentBy = squash(sum), ""
 		// The keyword tagger's evidence is one of the sentences just scored;
 		// finding it is cheaper than scoring it again.
 	themes:
@@ -265,15 +269,34 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	return nil
 }
 
-// unscored gives an item in a language the lexicon does not score a
-// sentiment of 0, and its themes too. The lexicon is English: in German
+// notLexicon gives an item in a language the lexicon does not read the
+// sentiment the LLM judged, or none. The lexicon is English: in German
 // "fast" means "almost" and "fast unbrauchbar" is a complaint. No score is
 // better than a wrong one.
-func unscored(it *Item) {
-	it.Sentiment = 0
+func notLexicon(it *Item) {
+	if it.SentimentBy == "llm" && len(it.Themes) > 0 {
+		it.Sentiment = meanOfPassages(it.Themes)
+		return
+	}
+	it.Sentiment, it.SentimentBy = 0, ""
 	for j := range it.Themes {
 		it.Themes[j].Sentiment = 0
 	}
+}
+
+// meanOfPassages is the mean sentiment of the themes' passages, each
+// passage once: a theme's ancestors share its passage and its sentiment.
+func meanOfPassages(themes []Theme) float64 {
+	var sum float64
+	n := 0
+	for i, th := range themes {
+		if slices.ContainsFunc(themes[:i], func(o Theme) bool { return o.Evidence == th.Evidence && o.Sentiment == th.Sentiment }) {
+			continue
+		}
+		sum += th.Sentiment
+		n++
+	}
+	return sum / float64(n)
 }
 
 // ScoresLanguage tells whether Sentiment scores records in language lang

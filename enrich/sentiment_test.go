@@ -243,6 +243,41 @@ func TestSentimentGuessesTheLanguageOfARecordThatDoesNotSay(t *testing.T) {
 	}
 }
 
+// A record the lexicon does not read keeps the sentiment the LLM judged
+// for its themes, and its mean over their passages; one it reads is
+// scored by the lexicon whatever the LLM said, so that every English
+// record is scored one way.
+func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
+	judged := func(body, lang string) *enrich.Item {
+		return &enrich.Item{
+			Record: &feedback.Record{Body: body, Language: lang},
+			Themes: []enrich.Theme{
+				{Name: "refunds", Evidence: "Die Rückerstattung fehlt", Sentiment: -0.6},
+				{Name: "billing", Evidence: "Die Rückerstattung fehlt", Sentiment: -0.6}, // refunds' parent
+				{Name: "support", Evidence: "der Support war super", Sentiment: 0.8},
+			},
+			SentimentBy: "llm",
+		}
+	}
+	german := judged("Die Rückerstattung fehlt, aber der Support war super.", "")
+	english := judged("The refund is missing, but support was great.", "en")
+	unjudged := judged("Die Rückerstattung fehlt, aber der Support war super.", "de")
+	unjudged.SentimentBy = ""
+	if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{german, english, unjudged}); err != nil {
+		t.Fatal(err)
+	}
+	if german.Record.Language != "de" || german.SentimentBy != "llm" || math.Abs(german.Sentiment-0.1) > 1e-9 || german.Themes[2].Sentiment != 0.8 {
+		t.Errorf("German, judged by the LLM: language %q, by %q, sentiment %v, themes %+v; want de, llm, the mean 0.1 over two passages",
+			german.Record.Language, german.SentimentBy, german.Sentiment, german.Themes)
+	}
+	if english.SentimentBy != "" || english.Themes[0].Sentiment == -0.6 {
+		t.Errorf("English: by %q, themes %+v; want the lexicon's scores", english.SentimentBy, english.Themes)
+	}
+	if unjudged.SentimentBy != "" || unjudged.Sentiment != 0 || unjudged.Themes[0].Sentiment != 0 {
+		t.Errorf("German, not judged: by %q, %v, %+v; want no sentiment", unjudged.SentimentBy, unjudged.Sentiment, unjudged.Themes)
+	}
+}
+
 func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 	it := &enrich.Item{
 		Record: &feedback.Record{Body: "Short body."},

@@ -52,7 +52,8 @@ type Quote struct {
 	ARR         float64   `json:"arr"`
 	Sentiment   float64   `json:"sentiment"`
 	// Scored tells whether Sentiment is a score: false for a record in a
-	// language the lexicon does not read, whose sentiment is 0.
+	// language the lexicon does not read and the LLM did not judge, whose
+	// sentiment is 0.
 	Scored   bool   `json:"scored"`
 	Language string `json:"language,omitempty"`
 	Passage  string `json:"passage"`
@@ -104,7 +105,7 @@ func (s *Store) Quotes(ctx context.Context, q QuotesQuery) (*Quotes, error) {
 	var ids conds
 	ids.add("has(themes, ?)", q.Theme)
 	src, args := s.latestOf([]string{"created_at", "source", "kind", "title", "body", "url", "account_id", "account_name",
-		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment", "language"}, out.From, out.End, ids)
+		"account_plan", "account_arr", "themes", "theme_evidence", "theme_sentiment", "sentiment", "language", "sentiment_by"}, out.From, out.End, ids)
 	// The theme's own sentiment, that of its evidence; rows stored before
 	// theme_sentiment existed have only the record's.
 	const themeSentiment = `if(length(theme_sentiment) = length(themes), theme_sentiment[indexOf(themes, ?)], sentiment)`

@@ -28,6 +28,8 @@ func TestMeanSentimentLeavesOutRecordsInOtherLanguages(t *testing.T) {
 		lang(item("de-1", "zendesk", day("2024-01-03"), "a3", 0, "billing"), "de"),
 		lang(item("fr-1", "intercom", day("2024-01-04"), "a4", 0, "billing"), "fr-CA"),
 		lang(item("ja-1", "intercom", day("2024-01-04"), "a5", 0, "export"), "ja"),
+		// German, judged by the LLM (migration 0007): a score like any.
+		byLLM(lang(item("de-2", "zendesk", day("2024-01-05"), "a6", -0.6, "export"), "de")),
 	}
 	e.write(t, rows)
 	e.write(t, rows)
@@ -42,7 +44,7 @@ func TestMeanSentimentLeavesOutRecordsInOtherLanguages(t *testing.T) {
 			p := th.Points[0]
 			got[th.Theme] = fmt.Sprintf("%d items, sentiment %.2f over %d", p.Items, p.Sentiment, p.Scored)
 		}
-		want := map[string]string{"billing": "4 items, sentiment -0.60 over 2", "export": "1 items, sentiment 0.00 over 0"}
+		want := map[string]string{"billing": "4 items, sentiment -0.60 over 2", "export": "2 items, sentiment -0.60 over 1"}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: %v, want %v", how, got, want)
 		}
@@ -65,6 +67,15 @@ func TestMeanSentimentLeavesOutRecordsInOtherLanguages(t *testing.T) {
 	}
 }
 
+// byLLM marks a row's sentiment as the LLM's judgement, its themes' too.
+func byLLM(r sinks.Row) sinks.Row {
+	r.SentimentBy = "llm"
+	for i := range r.ThemeSentiment {
+		r.ThemeSentiment[i] = r.Sentiment
+	}
+	return r
+}
+
 // The SQL that tells scored records and enrich.ScoresLanguage agree.
 func TestScoredLanguagesAgreeWithTheScorer(t *testing.T) {
 	e := newEnv(t)
@@ -76,5 +87,12 @@ func TestScoredLanguagesAgreeWithTheScorer(t *testing.T) {
 		if want := enrich.ScoresLanguage(l); got != want {
 			t.Errorf("language %q: SQL says scored %v, enrich %v", l, got, want)
 		}
+	}
+	// Whatever the language, a sentiment the LLM judged is a score.
+	r := byLLM(item("x-llm", "zendesk", day("2024-01-02"), "a", 0.5))
+	r.Language = "ja"
+	e.write(t, []sinks.Row{r})
+	if e.count(t, "SELECT toUInt64(countIf("+insights.ScoredSQL+")) FROM {db}.feedback WHERE id = ?", r.ID) != 1 {
+		t.Error("a Japanese record the LLM judged is not scored")
 	}
 }

@@ -28,10 +28,11 @@ func (m measures) meanSentiment() float64 {
 	return m.SentimentSum / float64(m.Scored)
 }
 
-// scoredSQL is enrich.ScoresLanguage in SQL: whether a record's language
-// is English or unknown, so that its sentiment was scored. A test holds
-// the two to the same answers.
-const scoredSQL = `(lower(language) IN ('', 'en', 'eng', 'english') OR
+// scoredSQL says whether a stored row's sentiment is a score: the LLM
+// judged it (sentiment_by, migration 0007), or the lexicon read it, the
+// record being in English or in no stated language (enrich.ScoresLanguage
+// in SQL; a test holds the two to the same answers).
+const scoredSQL = `(sentiment_by = 'llm' OR lower(language) IN ('', 'en', 'eng', 'english') OR
 	(length(language) > 2 AND substring(language, 3, 1) IN ('-', '_') AND lower(substring(language, 1, 2)) = 'en'))`
 
 // series is the per-period measures of every theme over a window.
@@ -121,8 +122,8 @@ GROUP BY theme, period`
 }
 
 // measureColumns are what measureSQL needs from the deduplicated feedback.
-// is_scored is computed from language in the raw rows, so that the
-// deduplication carries a UInt8 rather than the string.
+// is_scored is computed from language and sentiment_by in the raw rows, so
+// that the deduplication carries a UInt8 rather than the strings.
 var measureColumns = []string{"created_at", "source", "kind", "account_id", "account_plan", "account_arr", "themes", "theme_sentiment", "sentiment",
 	scoredSQL + " AS is_scored"}
 

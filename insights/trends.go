@@ -52,8 +52,8 @@ type ThemeTrend struct {
 // records and accounts; ARR sums the distinct accounts' ARR (each
 // account's latest value in the period); Sentiment is the mean theme
 // sentiment of the Scored items, those in English or no stated language
-// (0 when there are none: then it is no score); Share is Items over all
-// items of the period.
+// and those the LLM judged (0 when there are none: then it is no score);
+// Share is Items over all items of the period.
 type TrendPoint struct {
 	Period    time.Time `json:"period"`
 	Items     uint64    `json:"items"`

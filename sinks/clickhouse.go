@@ -38,7 +38,7 @@ var columns = []string{
 	"metadata_keys", "metadata_values",
 	"themes", "theme_confidence", "theme_evidence", "theme_sentiment",
 	"sentiment", "tagger", "model", "prompt_tokens", "completion_tokens", "contract_version",
-	"routed",
+	"routed", "sentiment_by",
 }
 
 // The values of the Nullable column routed: every row this build writes
@@ -161,6 +161,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		promptTokens, completionTokens                            = make([]uint32, n), make([]uint32, n)
 		contract                                                  = make([]uint8, n)
 		routed                                                    = make([]*uint8, n)
+		sentimentBy                                               = make([]string, n)
 	)
 	for i := range rows {
 		r := &rows[i]
@@ -173,7 +174,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		metaKeys[i], metaValues[i] = nonNil(r.MetadataKeys), nonNil(r.MetadataValues)
 		themes[i], evidence[i] = nonNil(r.Themes), nonNil(r.ThemeEvidence)
 		confidence[i], themeSentiment[i] = nonNilF(r.ThemeConfidence), nonNilF(r.ThemeSentiment)
-		sentiment[i], taggers[i], models[i] = r.Sentiment, r.Tagger, r.Model
+		sentiment[i], taggers[i], models[i], sentimentBy[i] = r.Sentiment, r.Tagger, r.Model, r.SentimentBy
 		promptTokens[i], completionTokens[i] = r.PromptTokens, r.CompletionTokens
 		contract[i] = r.ContractVersion
 		if contract[i] == 0 {
@@ -195,7 +196,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		metaKeys, metaValues,
 		themes, confidence, evidence, themeSentiment,
 		sentiment, taggers, models, promptTokens, completionTokens, contract,
-		routed,
+		routed, sentimentBy,
 	}
 	for i, v := range values {
 		if err := appendColumn(batch.Column(i), v); err != nil {
@@ -230,7 +231,7 @@ func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn fu
 			&r.MetadataKeys, &r.MetadataValues,
 			&r.Themes, &r.ThemeConfidence, &r.ThemeEvidence, &r.ThemeSentiment,
 			&r.Sentiment, &r.Tagger, &r.Model, &r.PromptTokens, &r.CompletionTokens, &r.ContractVersion,
-			&routed); err != nil {
+			&routed, &r.SentimentBy); err != nil {
 			return fmt.Errorf("read %s.feedback: %w", c.db, err)
 		}
 		r.Routed, r.RoutingUnknown = routed != nil && *routed == wasRouted, routed == nil

@@ -21,9 +21,13 @@ type Row struct {
 	ThemeEvidence                         []string
 	ThemeSentiment                        []float32
 	Sentiment                             float32
-	Tagger, Model                         string
-	Routed                                bool
-	PromptTokens, CompletionTokens        uint32
+	// SentimentBy is who judged Sentiment and ThemeSentiment: "" the
+	// lexicon (or no one, for a language it does not read), "llm" the LLM
+	// (migration 0007).
+	SentimentBy                    string
+	Tagger, Model                  string
+	Routed                         bool
+	PromptTokens, CompletionTokens uint32
 	// ContractVersion is the message contract the record was written
 	// under; 0 writes this build's (feedback.ContractVersion). Rows read
 	// back (ClickHouse.Scan) carry theirs, so that rewriting one keeps it.
@@ -37,7 +41,7 @@ type Row struct {
 func (r *Row) Size() int {
 	n := 96 + len(r.ID) + len(r.Source) + len(r.Kind) + len(r.Title) + len(r.Body) + len(r.URL) +
 		len(r.Language) + len(r.Parent) + len(r.AuthorID) + len(r.AuthorName) + len(r.AuthorEmailHash) +
-		len(r.AccountID) + len(r.AccountName) + len(r.AccountPlan) + len(r.Tagger) + len(r.Model)
+		len(r.AccountID) + len(r.AccountName) + len(r.AccountPlan) + len(r.Tagger) + len(r.Model) + len(r.SentimentBy)
 	for _, group := range [][]string{r.Tags, r.MetadataKeys, r.MetadataValues, r.Themes, r.ThemeEvidence} {
 		for _, s := range group {
 			n += len(s) + 1

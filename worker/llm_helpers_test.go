@@ -28,7 +28,7 @@ import (
 // delay, and of every ten requests one gets 500, one 429 with
 // Retry-After, one a malformed answer and one a theme outside the
 // taxonomy; the rest are answered, tagging "billing" wherever the text
-// says "invoice". It keeps every request body.
+// says "invoice", with a sentiment of -0.4. It keeps every request body.
 type flakyLLM struct {
 	srv   *httptest.Server
 	delay time.Duration
@@ -78,7 +78,7 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 	for i, it := range items {
 		answers[i].ID = it.ID
 		if strings.Contains(it.Text, "invoice") {
-			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "billing", Evidence: "invoice export", Confidence: 0.9})
+			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "billing", Evidence: "invoice", Confidence: 0.9, Sentiment: llmtest.Felt(-0.4)})
 		}
 		if n%10 == 8 {
 			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "astrology", Evidence: "x", Confidence: 1})

@@ -42,6 +42,9 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 	recs := make([]*feedback.Record, n)
 	for i := range recs {
 		recs[i] = record(i)
+		if i%5 == 0 { // German, as its words show: sentiment the lexicon cannot give
+			recs[i].Body = "Die invoice ist falsch und der Export geht nicht."
+		}
 		// Distinct texts, or the cache would answer all but the first.
 		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body +
 			fmt.Sprintf(contacts[i%len(contacts)], i, i)
@@ -74,6 +77,21 @@ func TestSlowFailingLLMLosesNothingAndSeesNoContactDetails(t *testing.T) {
 		t.Error("no prompt tokens stored on LLM-tagged rows")
 	}
 	t.Logf("%d of %d rows tagged by the LLM, %d offline, over %d requests", byLLM, n, offline, len(llm.requests()))
+
+	// German records carry the sentiment the LLM judged, marked as its;
+	// English ones the lexicon's whoever tagged them, and German ones the
+	// LLM did not answer none.
+	germanByLLM := p.count("SELECT count() FROM {db}.feedback FINAL WHERE language = 'de' AND tagger = 'llm'")
+	if germanByLLM == 0 || p.count("SELECT count() FROM {db}.feedback FINAL WHERE language = 'de' AND tagger = 'llm' AND sentiment_by = 'llm' AND theme_sentiment[1] = toFloat32(-0.4)") != germanByLLM {
+		t.Errorf("of %d German rows the LLM tagged, %d carry its sentiment", germanByLLM,
+			p.count("SELECT count() FROM {db}.feedback FINAL WHERE language = 'de' AND sentiment_by = 'llm'"))
+	}
+	if bad := p.count("SELECT count() FROM {db}.feedback FINAL WHERE (language != 'de' OR tagger != 'llm') AND sentiment_by != ''"); bad != 0 {
+		t.Errorf("%d rows not in German or not tagged by the LLM have sentiment_by set", bad)
+	}
+	if bad := p.count("SELECT count() FROM {db}.feedback FINAL WHERE language = 'de' AND tagger != 'llm' AND sentiment != 0"); bad != 0 {
+		t.Errorf("%d German rows the LLM did not answer have a sentiment", bad)
+	}
 
 	leaks := []string{"@example", "[at] example", "at example dot", "at example.net", "@ example", "%40example", "@sms",
 		"555 0134", "7946", "794-", "3704 0044"}

@@ -161,16 +161,21 @@ func itemOf(r *sinks.Row) *enrich.Item {
 	return &enrich.Item{Record: rec, Routed: r.Routed}
 }
 
-// keepLLMThemes sets the LLM's stored answer on it. Its evidence is
-// redacted again, as the text is: a newer redactor may find more.
+// keepLLMThemes sets the LLM's stored answer on it, with the sentiment it
+// judged (which the sentiment stage keeps only where the lexicon cannot
+// read). Its evidence is redacted again, as the text is: a newer redactor
+// may find more.
 func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
-	it.Tagger, it.Model = r.Tagger, r.Model
+	it.Tagger, it.Model, it.SentimentBy = r.Tagger, r.Model, r.SentimentBy
 	it.PromptTokens, it.CompletionTokens = int(r.PromptTokens), int(r.CompletionTokens)
 	it.Themes = make([]enrich.Theme, len(r.Themes))
 	for i, name := range r.Themes {
 		th := enrich.Theme{Name: name}
 		if i < len(r.ThemeConfidence) {
 			th.Confidence = float64(r.ThemeConfidence[i])
+		}
+		if i < len(r.ThemeSentiment) {
+			th.Sentiment = float64(r.ThemeSentiment[i]) // the LLM's, kept where the lexicon cannot read
 		}
 		if i < len(r.ThemeEvidence) {
 			th.Evidence = r.ThemeEvidence[i]
@@ -190,6 +195,7 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	evidence := !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence)
 	redacted := old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
 	guessed := old.Language != row.Language
+	sentiment = sentiment || old.SentimentBy != row.SentimentBy
 	changed := themes || sentiment || evidence || redacted || guessed || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
 		old.Tagger != row.Tagger || old.Model != row.Model
 	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {

@@ -90,7 +90,14 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		Record:    &feedback.Record{ID: "t:5", Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: "Die App ist fast immer langsam."},
 		Sentiment: 0.45, Tagger: "keywords",
 	}, ingested)
-	rows = append(rows, llmRow, renamed, german)
+	// German again, tagged by the LLM, which judged its sentiment: kept.
+	judged := worker.RowOf(&enrich.Item{
+		Record: &feedback.Record{ID: "t:6", Source: "zendesk", Kind: "ticket", CreatedAt: created, Language: "de",
+			Body: "Die Rechnung ist doppelt."},
+		Themes:    []enrich.Theme{{Name: "billing", Confidence: 0.9, Evidence: "Die Rechnung ist doppelt", Sentiment: -0.5}},
+		Sentiment: -0.5, SentimentBy: "llm", Tagger: "llm", Model: "gpt-x",
+	}, ingested)
+	rows = append(rows, llmRow, renamed, german, judged)
 	if err := ch.Write(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -114,17 +121,17 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Read != 5 || dry.Changed != 4 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 || dry.LanguageGuessed != 1 ||
+	if dry.Read != 6 || dry.Changed != 4 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 || dry.LanguageGuessed != 1 ||
 		dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
-		dry.Removed["invoicing"] != 1 || dry.LLMKept != 1 || dry.Written != 0 || rawRows() != before {
-		t.Fatalf("dry run %+v, %d rows stored (was %d): want 5 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, t:5 in German, nothing written", dry, rawRows(), before)
+		dry.Removed["invoicing"] != 1 || dry.LLMKept != 2 || dry.Written != 0 || rawRows() != before {
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 6 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, t:5 in German, nothing written", dry, rawRows(), before)
 	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Written != 4 || st.LLMKept != 1 || rawRows() != before+4 {
+	if st.Written != 4 || st.LLMKept != 2 || rawRows() != before+4 {
 		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3, t:4 and t:5 written once each", st, rawRows(), before)
 	}
 	var got []sinks.Row
@@ -132,8 +139,11 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.SortFunc(got, func(a, b sinks.Row) int { return strings.Compare(a.ID, b.ID) })
-	if len(got) != 5 {
-		t.Fatalf("%d records, want 5", len(got))
+	if len(got) != 6 {
+		t.Fatalf("%d records, want 6", len(got))
+	}
+	if g := got[5]; g.SentimentBy != "llm" || g.Sentiment != -0.5 || g.ThemeSentiment[0] != -0.5 {
+		t.Errorf("t:6 sentiment by %q, %v, %v: want the LLM's kept", g.SentimentBy, g.Sentiment, g.ThemeSentiment)
 	}
 	if g := got[4]; g.Language != "de" || g.Sentiment != 0 {
 		t.Errorf("t:5 language %q, sentiment %v: want German, not scored", g.Language, g.Sentiment)

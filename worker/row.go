@@ -19,6 +19,7 @@ func RowOf(it *enrich.Item, ingestedAt time.Time) sinks.Row {
 		Tags: r.Tags, Rating: r.Rating,
 		AuthorEmailHash:  it.AuthorEmailHash,
 		Sentiment:        float32(it.Sentiment),
+		SentimentBy:      it.SentimentBy,
 		Tagger:           it.Tagger,
 		Model:            it.Model,
 		Routed:           it.Routed,

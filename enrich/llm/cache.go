@@ -19,6 +19,19 @@ import (
 // fingerprint and the exact text sent.
 type key [sha256.Size]byte
 
+// tagging is the model's answer about one text: its themes, and whether
+// it judged the sentiment of each (in Themes' Sentiment).
+type tagging struct {
+	Themes    []enrich.Theme `json:"themes"`
+	Sentiment bool           `json:"sentiment"`
+}
+
+// clone returns a copy whose themes callers may change.
+func (a tagging) clone() tagging {
+	a.Themes = slices.Clone(a.Themes)
+	return a
+}
+
 // cache keeps the last answers by key, up to a number of entries; the
 // oldest entry goes first. Insertion order rather than recency is enough
 // here: what repeats in feedback (a pasted template, a bot's message)
@@ -26,31 +39,31 @@ type key [sha256.Size]byte
 type cache struct {
 	mu    sync.Mutex
 	size  int
-	m     map[key][]enrich.Theme
+	m     map[key]tagging
 	order []key // ring of the keys in insertion order
 	next  int
 }
 
 func newCache(size int) *cache {
-	return &cache{size: size, m: make(map[key][]enrich.Theme, min(size, 1<<16))}
+	return &cache{size: size, m: make(map[key]tagging, min(size, 1<<16))}
 }
 
-// get returns a copy of the cached themes, so that callers may change them.
-func (c *cache) get(k key) ([]enrich.Theme, bool) {
+// get returns a copy of the cached answer, so that callers may change it.
+func (c *cache) get(k key) (tagging, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	th, ok := c.m[k]
+	a, ok := c.m[k]
 	if !ok {
-		return nil, false
+		return tagging{}, false
 	}
-	return append([]enrich.Theme(nil), th...), true
+	return a.clone(), true
 }
 
-func (c *cache) put(k key, themes []enrich.Theme) {
+func (c *cache) put(k key, a tagging) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[k]; ok {
-		c.m[k] = themes
+		c.m[k] = a
 		return
 	}
 	if len(c.order) < c.size {
@@ -60,7 +73,7 @@ func (c *cache) put(k key, themes []enrich.Theme) {
 		c.order[c.next] = k
 		c.next = (c.next + 1) % c.size
 	}
-	c.m[k] = themes
+	c.m[k] = a
 }
 
 // SharedCache holds answers where every worker finds them, and this one
@@ -73,8 +86,9 @@ type SharedCache interface {
 }
 
 // sharedKey is the name of k in the shared cache: the format of the value
-// and the hash in hex.
-func sharedKey(k key) string { return "v1." + hex.EncodeToString(k[:]) }
+// and the hash in hex. v1 values were a JSON list of themes, from before
+// the model was asked for their sentiment; they are not read.
+func sharedKey(k key) string { return "v2." + hex.EncodeToString(k[:]) }
 
 // sharedLookups bounds the shared cache's lookups in flight for one call.
 const sharedLookups = 16
@@ -88,7 +102,7 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	found := make([][]enrich.Theme, len(jobs))
+	found := make([]*tagging, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(sharedLookups)
 	for i, j := range jobs {
@@ -100,15 +114,12 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 				}
 				return nil
 			}
-			var themes []enrich.Theme
-			if err := json.Unmarshal(v, &themes); err != nil {
+			var a tagging
+			if err := json.Unmarshal(v, &a); err != nil {
 				t.log.Warn("shared LLM cache holds an unreadable answer; asking again", zap.String("key", sharedKey(j.key)), zap.Error(err))
 				return nil
 			}
-			if themes == nil {
-				themes = []enrich.Theme{} // "no theme" is an answer
-			}
-			found[i] = themes
+			found[i] = &a // no theme is an answer too
 			return nil
 		})
 	}
@@ -120,9 +131,9 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 			missing = append(missing, j)
 			continue
 		}
-		t.cache.put(j.key, found[i])
+		t.cache.put(j.key, *found[i])
 		for _, it := range j.items {
-			t.set(it, slices.Clone(found[i]), 0, 0)
+			t.set(it, found[i].clone(), 0, 0)
 			hits++
 		}
 	}
@@ -132,11 +143,11 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 
 // toShared stores an answer for every worker. A failure costs only a
 // later repeat of the question, so it is logged, not returned.
-func (t *Tagger) toShared(ctx context.Context, k key, themes []enrich.Theme) {
+func (t *Tagger) toShared(ctx context.Context, k key, a tagging) {
 	if t.opts.Shared == nil {
 		return
 	}
-	v, err := json.Marshal(themes)
+	v, err := json.Marshal(a)
 	if err == nil {
 		err = t.opts.Shared.Put(ctx, sharedKey(k), v)
 	}

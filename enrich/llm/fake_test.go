@@ -313,7 +313,8 @@ func sameNames(a, b []string) bool {
 }
 
 // oracle answers like a model that knows the test taxonomy: a theme for
-// each of its words in the text, quoting the word.
+// each of its words in the text, quoting the word, with the sentiment of
+// a complaint (-0.5), or a liking (0.8) for a text that says "love".
 func oracle(req *chatRequest) string {
 	words := map[string]string{"refund": "refunds", "invoice": "billing", "slow": "performance", "password": "login"}
 	answers := make([]llmtest.Answer, len(req.items))
@@ -322,7 +323,11 @@ func oracle(req *chatRequest) string {
 		lower := strings.ToLower(it.Text)
 		for _, w := range []string{"refund", "invoice", "slow", "password"} {
 			if at := strings.Index(lower, w); at >= 0 {
-				answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: words[w], Evidence: it.Text[at : at+len(w)], Confidence: 0.9})
+				felt := -0.5
+				if strings.Contains(lower, "love") {
+					felt = 0.8
+				}
+				answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: words[w], Evidence: it.Text[at : at+len(w)], Confidence: 0.9, Sentiment: llmtest.Felt(felt)})
 			}
 		}
 	}

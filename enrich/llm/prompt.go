@@ -24,8 +24,11 @@ func newPrompt(t *enrich.Taxonomy) (*prompt, error) {
 For each item, return every theme that the text is clearly about, or none.
 Use only the theme names listed below, spelled exactly. For each theme give
 the shortest passage of the item's text, copied word for word, that shows
-the theme, and your confidence from 0 to 1. Praise, complaints and requests
-all count. Do not guess: an item about nothing in the list gets no theme.
+the theme, your confidence from 0 to 1, and the sentiment of that passage
+about the theme, from -1 (an angry complaint) through 0 (neutral: a
+question, a plain request) to 1 (delighted praise), in whatever language
+the item is written. Praise, complaints and requests all count. Do not
+guess: an item about nothing in the list gets no theme.
 
 Themes (name: description):
 `)
@@ -38,7 +41,7 @@ Themes (name: description):
 	}
 	list(t.Themes, 0)
 	b.WriteString("\nThe input is JSON {\"items\":[{\"id\":...,\"text\":...}]}. Answer with JSON only, one entry per id, in this shape:\n" +
-		`{"items":[{"id":"0","themes":[{"name":"<theme name>","evidence":"<passage>","confidence":0.9}]}]}` + "\n")
+		`{"items":[{"id":"0","themes":[{"name":"<theme name>","evidence":"<passage>","confidence":0.9,"sentiment":-0.6}]}]}` + "\n")
 
 	theme := map[string]any{
 		"type": "object",
@@ -46,8 +49,9 @@ Themes (name: description):
 			"name":       map[string]any{"type": "string", "enum": names},
 			"evidence":   map[string]any{"type": "string"},
 			"confidence": map[string]any{"type": "number"},
+			"sentiment":  map[string]any{"type": "number"},
 		},
-		"required":             []string{"name", "evidence", "confidence"},
+		"required":             []string{"name", "evidence", "confidence", "sentiment"},
 		"additionalProperties": false,
 	}
 	item := map[string]any{
@@ -88,9 +92,10 @@ type answer struct {
 	Items []struct {
 		ID     string `json:"id"`
 		Themes []struct {
-			Name       string  `json:"name"`
-			Evidence   string  `json:"evidence"`
-			Confidence float64 `json:"confidence"`
+			Name       string   `json:"name"`
+			Evidence   string   `json:"evidence"`
+			Confidence float64  `json:"confidence"`
+			Sentiment  *float64 `json:"sentiment"` // nil when the model left it out
 		} `json:"themes"`
 	} `json:"items"`
 }

@@ -63,6 +63,10 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 		if got := names(it.Themes); got != want[i] || it.Tagger != "llm" || it.PromptTokens != 0 {
 			t.Errorf("item %d: themes %q by %q at %d tokens, want %q by llm, free", i, got, it.Tagger, it.PromptTokens, want[i])
 		}
+		// The model's sentiment comes back with its themes.
+		if felt := it.SentimentBy == "llm"; felt != (want[i] != "") || felt && it.Themes[0].Sentiment != -0.5 {
+			t.Errorf("item %d: sentiment by %q, %+v", i, it.SentimentBy, it.Themes)
+		}
 	}
 	if got := count(m.Items.WithLabelValues("shared")); got != 3 {
 		t.Errorf("shared hits %v, want 3", got)

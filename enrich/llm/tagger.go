@@ -162,8 +162,8 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 			continue
 		}
 		k := t.key(text)
-		if themes, ok := t.cache.get(k); ok {
-			t.set(it, themes, 0, 0)
+		if a, ok := t.cache.get(k); ok {
+			t.set(it, a, 0, 0)
 			cached++
 			continue
 		}
@@ -255,8 +255,12 @@ func (t *Tagger) key(text string) key {
 	return k
 }
 
-func (t *Tagger) set(it *enrich.Item, themes []enrich.Theme, prompt, completion int) {
-	it.Themes = themes
+func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int) {
+	it.Themes = a.Themes
+	it.SentimentBy = ""
+	if a.Sentiment {
+		it.SentimentBy = TaggerName
+	}
 	it.SetConfidence = 0 // the model gives no probabilities
 	it.Tagger = TaggerName
 	it.Model = t.opts.Model
@@ -283,7 +287,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		return
 	}
 	defer t.sem.Release(1)
-	var ans map[int][]enrich.Theme
+	var ans map[int]tagging
 	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func() (u openai.Usage, err error) {
 		ans, u, err = t.call(ctx, texts)
 		return u, err
@@ -302,19 +306,19 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 	}
 	answered := 0
 	for i, j := range jobs {
-		themes, ok := ans[i]
+		a, ok := ans[i]
 		if !ok {
 			t.fail([]*job{j}, reasonError)
 			continue
 		}
-		t.cache.put(j.key, themes)
-		t.toShared(ctx, j.key, themes)
+		t.cache.put(j.key, a)
+		t.toShared(ctx, j.key, a)
 		p, c := share(usage.PromptTokens, i, len(jobs)), share(usage.CompletionTokens, i, len(jobs))
 		for n, it := range j.items {
 			if n > 0 { // a repeat of the same text costs nothing more
 				p, c = 0, 0
 			}
-			t.set(it, slices.Clone(themes), p, c)
+			t.set(it, a.clone(), p, c)
 			answered++
 		}
 	}
@@ -431,18 +435,18 @@ func (e *attemptError) Unwrap() []error {
 
 // call sends one request, retrying what a retry may fix, and returns the
 // themes per text index and the tokens spent over every attempt.
-func (t *Tagger) call(ctx context.Context, texts []string) (map[int][]enrich.Theme, openai.Usage, error) {
+func (t *Tagger) call(ctx context.Context, texts []string) (map[int]tagging, openai.Usage, error) {
 	user, err := userMessage(texts)
 	if err != nil {
 		return nil, openai.Usage{}, err
 	}
-	var themes map[int][]enrich.Theme
+	var answers map[int]tagging
 	usage, err := t.ask(ctx, t.prompt.system, user, "themes", t.prompt.schema, func(resp openai.ChatCompletionResponse) error {
 		var err error
-		themes, err = t.parse(resp, texts)
+		answers, err = t.parse(resp, texts)
 		return err
 	})
-	return themes, usage, err
+	return answers, usage, err
 }
 
 // ask sends one chat request whose answer must follow schema, retrying
@@ -656,9 +660,12 @@ func retryAfter(v string, now time.Time) time.Duration {
 }
 
 // parse reads the model's answer: themes per text index, with names
-// outside the taxonomy dropped (and counted), ancestors added, confidence
-// clamped to [0, 1] and evidence kept only if it is the text's own words.
-func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[int][]enrich.Theme, error) {
+// outside the taxonomy dropped (and counted), ancestors added (with their
+// child's confidence, evidence and sentiment), confidence clamped to [0,
+// 1], sentiment to [-1, 1], and evidence kept only if it is the text's own
+// words. A text's answer says it judged sentiment when every theme of it
+// came with one.
+func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[int]tagging, error) {
 	if len(resp.Choices) == 0 {
 		return nil, errors.New("answer has no choices")
 	}
@@ -666,7 +673,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 	if err := json.Unmarshal([]byte(stripFence(resp.Choices[0].Message.Content)), &a); err != nil {
 		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
-	out := make(map[int][]enrich.Theme, len(texts))
+	out := make(map[int]tagging, len(texts))
 	dropped := 0
 	for _, item := range a.Items {
 		i, err := strconv.Atoi(item.ID)
@@ -674,6 +681,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			continue // an id that was not asked about
 		}
 		var themes []enrich.Theme
+		felt := len(item.Themes) > 0
 		for _, th := range item.Themes {
 			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
 			if !ok {
@@ -687,13 +695,19 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			}
 			conf = min(max(conf, 0), 1)
 			ev := evidenceIn(texts[i], th.Evidence)
-			themes = addTheme(themes, enrich.Theme{Name: name, Confidence: conf, Evidence: ev})
+			var sent float64
+			if th.Sentiment == nil || math.IsNaN(*th.Sentiment) {
+				felt = false
+			} else {
+				sent = min(max(*th.Sentiment, -1), 1)
+			}
+			themes = addTheme(themes, enrich.Theme{Name: name, Confidence: conf, Evidence: ev, Sentiment: sent})
 			for _, anc := range t.ancestors[name] {
-				themes = addTheme(themes, enrich.Theme{Name: anc, Confidence: conf, Evidence: ev})
+				themes = addTheme(themes, enrich.Theme{Name: anc, Confidence: conf, Evidence: ev, Sentiment: sent})
 			}
 		}
 		slices.SortStableFunc(themes, func(x, y enrich.Theme) int { return cmp.Compare(y.Confidence, x.Confidence) })
-		out[i] = themes
+		out[i] = tagging{Themes: themes, Sentiment: felt && len(themes) > 0}
 	}
 	t.metrics.dropped(dropped)
 	return out, nil
@@ -726,6 +740,7 @@ func addTheme(themes []enrich.Theme, th enrich.Theme) []enrich.Theme {
 		if themes[i].Name == th.Name {
 			if th.Confidence > themes[i].Confidence {
 				themes[i].Confidence = th.Confidence
+				themes[i].Sentiment = th.Sentiment
 				if th.Evidence != "" {
 					themes[i].Evidence = th.Evidence
 				}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
@@ -113,6 +114,51 @@ func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
 	}
 	if got := count(m.Items.WithLabelValues("llm")); got != 3 {
 		t.Errorf("llm items metric %v, want 3", got)
+	}
+}
+
+// The model judges the sentiment of each theme's passage: kept in [-1, 1],
+// given to the theme's ancestors too, and marked on the item when every
+// theme has one. An answer that leaves it out of a theme says nothing of
+// the item's sentiment.
+func TestTheModelsSentimentIsKeptPerTheme(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		answers := make([]llmtest.Answer, len(req.items))
+		for i, it := range req.items {
+			answers[i].ID = it.ID
+			switch it.Text {
+			case "Die Rückerstattung fehlt, und die App ist langsam":
+				answers[i].Themes = []llmtest.Theme{
+					{Name: "refunds", Evidence: "Die Rückerstattung fehlt", Confidence: 0.9, Sentiment: llmtest.Felt(-0.7)},
+					{Name: "performance", Evidence: "die App ist langsam", Confidence: 0.8, Sentiment: llmtest.Felt(-3)},
+				}
+			case "Refund arrived, thanks":
+				answers[i].Themes = []llmtest.Theme{{Name: "refunds", Evidence: "Refund arrived", Confidence: 0.9}}
+			}
+		}
+		return reply{content: llmtest.Content(answers)}
+	})
+	tg, _ := newTagger(t, f)
+	items := offlineItems("Die Rückerstattung fehlt, und die App ist langsam", "Refund arrived, thanks", "Hallo")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	felt := map[string]float64{}
+	for _, th := range items[0].Themes {
+		felt[th.Name] = th.Sentiment
+	}
+	if items[0].SentimentBy != "llm" || felt["refunds"] != -0.7 || felt["billing"] != -0.7 || felt["performance"] != -1 {
+		t.Errorf("sentiment by %q: %v, want the model's, billing as its child refunds, performance clamped to -1", items[0].SentimentBy, felt)
+	}
+	if items[1].SentimentBy != "" || items[2].SentimentBy != "" {
+		t.Errorf("sentiment by %q and %q: want none for a theme without sentiment and for no theme", items[1].SentimentBy, items[2].SentimentBy)
+	}
+	again := offlineItems("Die Rückerstattung fehlt, und die App ist langsam")
+	if err := tg.Tag(context.Background(), again); err != nil {
+		t.Fatal(err)
+	}
+	if again[0].SentimentBy != "llm" || again[0].Themes[0].Sentiment != -0.7 {
+		t.Errorf("cached answer: sentiment by %q, %+v", again[0].SentimentBy, again[0].Themes)
 	}
 }
 
@@ -369,9 +415,9 @@ func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
 	now := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	// The first request is estimated at about 230 tokens and billed 117;
-	// a second does not fit what is left of 300.
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 300; o.Now = clock })
+	// The first request is estimated at about 300 tokens and billed 117;
+	// a second does not fit what is left of 400.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Now = clock })
 	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
 		t.Fatal(err)
 	}
@@ -398,9 +444,9 @@ func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
 
 func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
-	// A request of one item is estimated at about 230 tokens; 300 a
-	// minute pays for one and then 5 tokens a second.
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.TokensPerMinute = 300; o.MaxWait = time.Second })
+	// A request of one item is estimated at about 300 tokens; 400 a
+	// minute pays for one and then 7 tokens a second.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.TokensPerMinute = 400; o.MaxWait = time.Second })
 	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
 		t.Fatal(err)
 	}

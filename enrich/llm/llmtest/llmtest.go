@@ -21,7 +21,13 @@ type Theme struct {
 	Name       string  `json:"name"`
 	Evidence   string  `json:"evidence"`
 	Confidence float64 `json:"confidence"`
+	// Sentiment of the evidence about the theme, in [-1, 1]; left out of
+	// the answer when nil, as a model may leave it out.
+	Sentiment *float64 `json:"sentiment,omitempty"`
 }
+
+// Felt returns a sentiment for Theme.Sentiment.
+func Felt(s float64) *float64 { return &s }
 
 // Answer is the model's answer for one item.
 type Answer struct {
