@@ -40,7 +40,7 @@ var languageWords = []struct {
 		"siempre", "todavía", "mucho", "bueno", "mejor", "otra", "cuenta", "están"}},
 	{"fr", []string{"le", "les", "est", "et", "je", "pas", "pour", "avec", "dans", "nous", "vous", "merci",
 		"bonjour", "très", "une", "cest", "ne", "sur", "au", "aux", "du", "ce", "cette", "elle", "sont", "être", "des",
-		"fait", "peut", "depuis", "toujours", "rien", "jai", "cela", "ça", "encore", "beaucoup", "tout", "problème", "aussi",
+		"fait", "peut", "depuis", "toujours", "rien", "jai", "cela", "ça", "encore", "beaucoup", "tout", "problème", "aussi", "chaque", "fois",
 		"quand"}},
 	{"pt", []string{"não", "uma", "muito", "obrigado", "obrigada", "você", "vocês", "isso", "ao", "ainda", "tenho",
 		"estou", "olá", "pra", "também", "já", "meu", "minha", "aplicativo", "nao", "hoje", "ontem", "ele", "ela"}},
