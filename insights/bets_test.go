@@ -216,7 +216,8 @@ func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {
 }
 
 // A sentence several customers sent is quoted once, with or without a
-// greeting before it; the next passage takes its place.
+// greeting or a survey's label before it; the next passage takes its
+// place.
 func TestQuotesShowAPassageOnce(t *testing.T) {
 	end := day("2024-03-01")
 	at := end.AddDate(0, 0, -1)
@@ -227,13 +228,14 @@ func TestQuotesShowAPassageOnce(t *testing.T) {
 		{ID: "d", Source: "g2", AccountID: "acct-d", CreatedAt: at, Passage: "Accounting needs the VAT number on invoices."},
 		{ID: "e", Source: "zendesk", AccountID: "acct-e", CreatedAt: at, Passage: "All invoices lack the VAT number"},
 		{ID: "f", Source: "zendesk", AccountID: "acct-f", CreatedAt: at, Passage: "Invoices lack the VAT number"},
+		{ID: "g", Source: "nps", AccountID: "acct-g", CreatedAt: at, Passage: "Main reason for my score: invoices lack the VAT number."},
 	}
 	var got []string
 	for _, q := range insights.PickQuotes(cands, end.AddDate(0, 0, -90), end, 5) {
 		got = append(got, q.ID)
 	}
-	if strings.Join(got, ",") != "a,d,e,f" {
-		t.Errorf("quotes %v, want a,d,e,f: b and c repeat a", got)
+	if strings.Join(got, ",") != "a,g,d,e" {
+		t.Errorf("quotes %v, want a,g,d,e: b and c repeat a, f repeats g", got)
 	}
 }
 

@@ -200,8 +200,12 @@ func pickQuotes(cands []Quote, from, end time.Time, limit int) []Quote {
 }
 
 // passageKey is what two passages that say the same share: their words,
-// lowercased, without the greeting that opens a message.
+// lowercased, without the greeting that opens a message or a short label
+// before a colon ("Cons:", "Main reason for my score:", "Ana said:").
 func passageKey(p string) string {
+	if i := strings.IndexByte(p, ':'); i > 0 && i <= maxLabel && len(strings.Fields(p[:i])) <= 6 {
+		p = p[i+1:]
+	}
 	ws := strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(ws) > 1 && greeting[ws[0]] {
 		ws = ws[1:]
@@ -211,6 +215,10 @@ func passageKey(p string) string {
 	}
 	return strings.Join(ws, " ")
 }
+
+// maxLabel is the longest label before a colon that passageKey drops, in
+// bytes.
+const maxLabel = 40
 
 // greeting and addressee hold the words that open a message before it says
 // anything: "hi", "hey there", "hello support team".
