@@ -95,13 +95,13 @@ func GuessLanguage(texts ...string) string {
 
 // SameLanguage reports whether the language tags a and b name the same
 // language: "en-GB" and "EN_us" do, "pt" and "pt-BR" too.
-func SameLanguage(a, b string) bool {
-	return strings.EqualFold(primarySubtag(a), primarySubtag(b))
-}
+func SameLanguage(a, b string) bool { return PrimaryLanguage(a) == PrimaryLanguage(b) }
 
-func primarySubtag(tag string) string {
+// PrimaryLanguage returns the language subtag of a language tag,
+// lowercased: "pt" for "pt-BR" or "PT_br".
+func PrimaryLanguage(tag string) string {
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		return tag[:i]
+		tag = tag[:i]
 	}
-	return tag
+	return strings.ToLower(strings.TrimSpace(tag))
 }

@@ -278,7 +278,7 @@ func vectorize(texts []Text) *vectors {
 	df := map[int]int{}
 	counts := make([]map[int]int, len(texts))
 	for i, t := range texts {
-		lang := primaryLanguage(t.Language)
+		lang := enrich.PrimaryLanguage(t.Language)
 		words := wordsIn(enrich.DropPlaceholders(t.Text), lang)
 		stopword := stopwordsFor(lang)
 		c := map[int]int{}

@@ -60,22 +60,13 @@ hier daar ons onze mijn jullie hun hallo dank bedankt groeten vriendelijke graag
 // split there, where English joins "can't" into one word.
 var elides = map[string]bool{"fr": true, "it": true}
 
-// stopwordsFor returns the words a text in language (a BCP 47 tag such as
-// "de" or "pt-BR"; "" when unknown) is read without.
+// stopwordsFor returns the words a text in language (a primary subtag
+// such as "de"; "" when unknown) is read without.
 func stopwordsFor(language string) map[string]bool {
-	if m, ok := stopwordsOf[primaryLanguage(language)]; ok {
+	if m, ok := stopwordsOf[language]; ok {
 		return m
 	}
 	return stopword
-}
-
-// primaryLanguage returns the language subtag of a BCP 47 tag, lowercased:
-// "pt" for "pt-BR" or "PT_br".
-func primaryLanguage(tag string) string {
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	return strings.ToLower(strings.TrimSpace(tag))
 }
 
 func wordSet(list string) map[string]bool {
