@@ -24,10 +24,10 @@ type Item struct {
 	SetConfidence float64
 	// Sentiment of the whole record in [-1, 1].
 	Sentiment float64
-	// SentimentBy says who judged the sentiment of Themes: "" for the
-	// lexicon (see Sentiment), or for no one when the record is in a
+	// SentimentBy says who judged Sentiment and that of Themes: "" for
+	// the lexicon (see Sentiment), or for no one when the record is in a
 	// language the lexicon does not read; "llm" when the LLM tagger did,
-	// which it sets on the items whose every theme it judged. The
+	// which it sets on the items it judged, whole and theme by theme. The
 	// sentiment stage keeps the LLM's judgement only for a record the
 	// lexicon does not read, and clears SentimentBy when it scores.
 	SentimentBy string

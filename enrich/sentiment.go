@@ -3,7 +3,6 @@ package enrich
 import (
 	"context"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -201,9 +200,8 @@ type scoredSentence struct {
 // without a language whose words are plainly German, Spanish, French,
 // Portuguese, Italian or Dutch (see guessLanguage) gets that language in
 // Record.Language. A record in a language the lexicon does not read keeps
-// the sentiment the LLM tagger judged for its themes (Item.SentimentBy
-// "llm"), the record's being their mean, or else gets none. It never
-// fails.
+// the sentiment the LLM tagger judged for it and its themes
+// (Item.SentimentBy "llm"), or else gets none. It never fails.
 func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	sc := s.scratch.Get().(*sentimentScratch)
 	defer s.put(sc)
@@ -274,29 +272,13 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 // "fast" means "almost" and "fast unbrauchbar" is a complaint. No score is
 // better than a wrong one.
 func notLexicon(it *Item) {
-	if it.SentimentBy == "llm" && len(it.Themes) > 0 {
-		it.Sentiment = meanOfPassages(it.Themes)
+	if it.SentimentBy == "llm" {
 		return
 	}
-	it.Sentiment, it.SentimentBy = 0, ""
+	it.Sentiment = 0
 	for j := range it.Themes {
 		it.Themes[j].Sentiment = 0
 	}
-}
-
-// meanOfPassages is the mean sentiment of the themes' passages, each
-// passage once: a theme's ancestors share its passage and its sentiment.
-func meanOfPassages(themes []Theme) float64 {
-	var sum float64
-	n := 0
-	for i, th := range themes {
-		if slices.ContainsFunc(themes[:i], func(o Theme) bool { return o.Evidence == th.Evidence && o.Sentiment == th.Sentiment }) {
-			continue
-		}
-		sum += th.Sentiment
-		n++
-	}
-	return sum / float64(n)
 }
 
 // ScoresLanguage tells whether Sentiment scores records in language lang

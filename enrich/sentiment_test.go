@@ -244,9 +244,8 @@ func TestSentimentGuessesTheLanguageOfARecordThatDoesNotSay(t *testing.T) {
 }
 
 // A record the lexicon does not read keeps the sentiment the LLM judged
-// for its themes, and its mean over their passages; one it reads is
-// scored by the lexicon whatever the LLM said, so that every English
-// record is scored one way.
+// for it and its themes; one it reads is scored by the lexicon whatever
+// the LLM said, so that every English record is scored one way.
 func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 	judged := func(body, lang string) *enrich.Item {
 		return &enrich.Item{
@@ -256,6 +255,7 @@ func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 				{Name: "billing", Evidence: "Die Rückerstattung fehlt", Sentiment: -0.6}, // refunds' parent
 				{Name: "support", Evidence: "der Support war super", Sentiment: 0.8},
 			},
+			Sentiment:   0.2,
 			SentimentBy: "llm",
 		}
 	}
@@ -266,8 +266,8 @@ func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 	if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{german, english, unjudged}); err != nil {
 		t.Fatal(err)
 	}
-	if german.Record.Language != "de" || german.SentimentBy != "llm" || math.Abs(german.Sentiment-0.1) > 1e-9 || german.Themes[2].Sentiment != 0.8 {
-		t.Errorf("German, judged by the LLM: language %q, by %q, sentiment %v, themes %+v; want de, llm, the mean 0.1 over two passages",
+	if german.Record.Language != "de" || german.SentimentBy != "llm" || german.Sentiment != 0.2 || german.Themes[2].Sentiment != 0.8 {
+		t.Errorf("German, judged by the LLM: language %q, by %q, sentiment %v, themes %+v; want de, llm, the LLM's 0.2",
 			german.Record.Language, german.SentimentBy, german.Sentiment, german.Themes)
 	}
 	if english.SentimentBy != "" || english.Themes[0].Sentiment == -0.6 {

@@ -28,7 +28,8 @@ import (
 // delay, and of every ten requests one gets 500, one 429 with
 // Retry-After, one a malformed answer and one a theme outside the
 // taxonomy; the rest are answered, tagging "billing" wherever the text
-// says "invoice", with a sentiment of -0.4. It keeps every request body.
+// says "invoice", with a sentiment of -0.4, and the whole text -0.3. It
+// keeps every request body.
 type flakyLLM struct {
 	srv   *httptest.Server
 	delay time.Duration
@@ -77,6 +78,7 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 	answers := make([]llmtest.Answer, len(items))
 	for i, it := range items {
 		answers[i].ID = it.ID
+		answers[i].Sentiment = llmtest.Felt(-0.3)
 		if strings.Contains(it.Text, "invoice") {
 			answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: "billing", Evidence: "invoice", Confidence: 0.9, Sentiment: llmtest.Felt(-0.4)})
 		}

@@ -167,6 +167,9 @@ func itemOf(r *sinks.Row) *enrich.Item {
 // may find more.
 func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
 	it.Tagger, it.Model, it.SentimentBy = r.Tagger, r.Model, r.SentimentBy
+	if r.SentimentBy == llm.TaggerName {
+		it.Sentiment = float64(r.Sentiment)
+	}
 	it.PromptTokens, it.CompletionTokens = int(r.PromptTokens), int(r.CompletionTokens)
 	it.Themes = make([]enrich.Theme, len(r.Themes))
 	for i, name := range r.Themes {

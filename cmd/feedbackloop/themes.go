@@ -93,7 +93,7 @@ keeping to the taxonomy with keywords and examples, then run
 			sentiment := make(map[string]float32, len(items)) // of the records whose sentiment was scored
 			for i, it := range items {
 				texts[i] = discover.Text{ID: it.ID, Text: it.Text(), Language: it.Language}
-				if enrich.ScoresLanguage(it.Language) {
+				if it.Scored() {
 					sentiment[it.ID] = it.Sentiment
 				}
 			}
@@ -120,7 +120,8 @@ keeping to the taxonomy with keywords and examples, then run
 					Sentiment     float64  `json:"sentiment"`
 					NegativeShare float64  `json:"negative_share"`
 					// Scored is how many items the two figures above
-					// are over: those in English or no stated language.
+					// are over: those in English or no stated language,
+					// and those the LLM judged.
 					Scored int      `json:"scored"`
 					Quotes []string `json:"quotes"`
 					IDs    []string `json:"ids"`

@@ -19,11 +19,12 @@ import (
 // fingerprint and the exact text sent.
 type key [sha256.Size]byte
 
-// tagging is the model's answer about one text: its themes, and whether
-// it judged the sentiment of each (in Themes' Sentiment).
+// tagging is the model's answer about one text: its themes, and the
+// sentiment of the whole text when the model judged it and that of every
+// theme (in Themes' Sentiment); nil when it left one out.
 type tagging struct {
 	Themes    []enrich.Theme `json:"themes"`
-	Sentiment bool           `json:"sentiment"`
+	Sentiment *float64       `json:"sentiment,omitempty"`
 }
 
 // clone returns a copy whose themes callers may change.

@@ -213,7 +213,7 @@ func (f *fakeAPI) check(body []byte) (*chatRequest, error) {
 		names = rf.JSONSchema.Name == "cluster_names"
 	case "json_object", "":
 		// Without a schema the prompt must show the answer's shape.
-		shape := `{"items":[{"id":"0","themes":[{"name":`
+		shape := `{"items":[{"id":"0","sentiment":-0.4,"themes":[{"name":`
 		if names {
 			shape = `{"clusters":[{"id":"0","name":`
 		}
@@ -314,19 +314,21 @@ func sameNames(a, b []string) bool {
 
 // oracle answers like a model that knows the test taxonomy: a theme for
 // each of its words in the text, quoting the word, with the sentiment of
-// a complaint (-0.5), or a liking (0.8) for a text that says "love".
+// a complaint (-0.5), or a liking (0.8) for a text that says "love", for
+// the themes and the whole text alike.
 func oracle(req *chatRequest) string {
 	words := map[string]string{"refund": "refunds", "invoice": "billing", "slow": "performance", "password": "login"}
 	answers := make([]llmtest.Answer, len(req.items))
 	for i, it := range req.items {
 		answers[i].ID = it.ID
 		lower := strings.ToLower(it.Text)
+		felt := -0.5
+		if strings.Contains(lower, "love") {
+			felt = 0.8
+		}
+		answers[i].Sentiment = llmtest.Felt(felt)
 		for _, w := range []string{"refund", "invoice", "slow", "password"} {
 			if at := strings.Index(lower, w); at >= 0 {
-				felt := -0.5
-				if strings.Contains(lower, "love") {
-					felt = 0.8
-				}
 				answers[i].Themes = append(answers[i].Themes, llmtest.Theme{Name: words[w], Evidence: it.Text[at : at+len(w)], Confidence: 0.9, Sentiment: llmtest.Felt(felt)})
 			}
 		}

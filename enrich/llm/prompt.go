@@ -27,8 +27,9 @@ the shortest passage of the item's text, copied word for word, that shows
 the theme, your confidence from 0 to 1, and the sentiment of that passage
 about the theme, from -1 (an angry complaint) through 0 (neutral: a
 question, a plain request) to 1 (delighted praise), in whatever language
-the item is written. Praise, complaints and requests all count. Do not
-guess: an item about nothing in the list gets no theme.
+the item is written. Give every item the sentiment of its whole text on the
+same scale, themes or none. Praise, complaints and requests all count. Do
+not guess: an item about nothing in the list gets no theme.
 
 Themes (name: description):
 `)
@@ -41,7 +42,7 @@ Themes (name: description):
 	}
 	list(t.Themes, 0)
 	b.WriteString("\nThe input is JSON {\"items\":[{\"id\":...,\"text\":...}]}. Answer with JSON only, one entry per id, in this shape:\n" +
-		`{"items":[{"id":"0","themes":[{"name":"<theme name>","evidence":"<passage>","confidence":0.9,"sentiment":-0.6}]}]}` + "\n")
+		`{"items":[{"id":"0","sentiment":-0.4,"themes":[{"name":"<theme name>","evidence":"<passage>","confidence":0.9,"sentiment":-0.6}]}]}` + "\n")
 
 	theme := map[string]any{
 		"type": "object",
@@ -57,10 +58,11 @@ Themes (name: description):
 	item := map[string]any{
 		"type": "object",
 		"properties": map[string]any{
-			"id":     map[string]any{"type": "string"},
-			"themes": map[string]any{"type": "array", "items": theme},
+			"id":        map[string]any{"type": "string"},
+			"sentiment": map[string]any{"type": "number"},
+			"themes":    map[string]any{"type": "array", "items": theme},
 		},
-		"required":             []string{"id", "themes"},
+		"required":             []string{"id", "sentiment", "themes"},
 		"additionalProperties": false,
 	}
 	schema, err := json.Marshal(map[string]any{
@@ -90,8 +92,9 @@ type requestItem struct {
 // answer is what the schema asks the model for.
 type answer struct {
 	Items []struct {
-		ID     string `json:"id"`
-		Themes []struct {
+		ID        string   `json:"id"`
+		Sentiment *float64 `json:"sentiment"` // nil when the model left it out
+		Themes    []struct {
 			Name       string   `json:"name"`
 			Evidence   string   `json:"evidence"`
 			Confidence float64  `json:"confidence"`

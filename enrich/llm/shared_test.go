@@ -64,8 +64,8 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 			t.Errorf("item %d: themes %q by %q at %d tokens, want %q by llm, free", i, got, it.Tagger, it.PromptTokens, want[i])
 		}
 		// The model's sentiment comes back with its themes.
-		if felt := it.SentimentBy == "llm"; felt != (want[i] != "") || felt && it.Themes[0].Sentiment != -0.5 {
-			t.Errorf("item %d: sentiment by %q, %+v", i, it.SentimentBy, it.Themes)
+		if it.SentimentBy != "llm" || it.Sentiment != -0.5 || len(it.Themes) > 0 && it.Themes[0].Sentiment != -0.5 {
+			t.Errorf("item %d: sentiment %v by %q, %+v", i, it.Sentiment, it.SentimentBy, it.Themes)
 		}
 	}
 	if got := count(m.Items.WithLabelValues("shared")); got != 3 {

@@ -258,8 +258,8 @@ func (t *Tagger) key(text string) key {
 func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int) {
 	it.Themes = a.Themes
 	it.SentimentBy = ""
-	if a.Sentiment {
-		it.SentimentBy = TaggerName
+	if a.Sentiment != nil {
+		it.Sentiment, it.SentimentBy = *a.Sentiment, TaggerName
 	}
 	it.SetConfidence = 0 // the model gives no probabilities
 	it.Tagger = TaggerName
@@ -663,8 +663,8 @@ func retryAfter(v string, now time.Time) time.Duration {
 // outside the taxonomy dropped (and counted), ancestors added (with their
 // child's confidence, evidence and sentiment), confidence clamped to [0,
 // 1], sentiment to [-1, 1], and evidence kept only if it is the text's own
-// words. A text's answer says it judged sentiment when every theme of it
-// came with one.
+// words. A text's answer carries its sentiment, in [-1, 1], when the
+// model gave it one and one for each of its themes.
 func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[int]tagging, error) {
 	if len(resp.Choices) == 0 {
 		return nil, errors.New("answer has no choices")
@@ -681,7 +681,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			continue // an id that was not asked about
 		}
 		var themes []enrich.Theme
-		felt := len(item.Themes) > 0
+		felt := item.Sentiment != nil && !math.IsNaN(*item.Sentiment)
 		for _, th := range item.Themes {
 			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
 			if !ok {
@@ -707,7 +707,12 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			}
 		}
 		slices.SortStableFunc(themes, func(x, y enrich.Theme) int { return cmp.Compare(y.Confidence, x.Confidence) })
-		out[i] = tagging{Themes: themes, Sentiment: felt && len(themes) > 0}
+		a := tagging{Themes: themes}
+		if felt {
+			s := min(max(*item.Sentiment, -1), 1)
+			a.Sentiment = &s
+		}
+		out[i] = a
 	}
 	t.metrics.dropped(dropped)
 	return out, nil

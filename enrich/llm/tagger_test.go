@@ -117,10 +117,10 @@ func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
 	}
 }
 
-// The model judges the sentiment of each theme's passage: kept in [-1, 1],
-// given to the theme's ancestors too, and marked on the item when every
-// theme has one. An answer that leaves it out of a theme says nothing of
-// the item's sentiment.
+// The model judges the sentiment of the whole text and of each theme's
+// passage: kept in [-1, 1], given to the theme's ancestors too, and marked
+// on the item when it gave both. An answer that leaves it out of the text
+// or of a theme says nothing of the item's sentiment.
 func TestTheModelsSentimentIsKeptPerTheme(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
 		answers := make([]llmtest.Answer, len(req.items))
@@ -128,18 +128,24 @@ func TestTheModelsSentimentIsKeptPerTheme(t *testing.T) {
 			answers[i].ID = it.ID
 			switch it.Text {
 			case "Die Rückerstattung fehlt, und die App ist langsam":
+				answers[i].Sentiment = llmtest.Felt(-0.8)
 				answers[i].Themes = []llmtest.Theme{
 					{Name: "refunds", Evidence: "Die Rückerstattung fehlt", Confidence: 0.9, Sentiment: llmtest.Felt(-0.7)},
 					{Name: "performance", Evidence: "die App ist langsam", Confidence: 0.8, Sentiment: llmtest.Felt(-3)},
 				}
 			case "Refund arrived, thanks":
+				answers[i].Sentiment = llmtest.Felt(0.5)
 				answers[i].Themes = []llmtest.Theme{{Name: "refunds", Evidence: "Refund arrived", Confidence: 0.9}}
+			case "Hallo":
+				answers[i].Sentiment = llmtest.Felt(7)
+			case "Danke":
+				answers[i].Themes = []llmtest.Theme{{Name: "refunds", Evidence: "Danke", Confidence: 0.9, Sentiment: llmtest.Felt(0.5)}}
 			}
 		}
 		return reply{content: llmtest.Content(answers)}
 	})
 	tg, _ := newTagger(t, f)
-	items := offlineItems("Die Rückerstattung fehlt, und die App ist langsam", "Refund arrived, thanks", "Hallo")
+	items := offlineItems("Die Rückerstattung fehlt, und die App ist langsam", "Refund arrived, thanks", "Hallo", "Danke")
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
 	}
@@ -147,17 +153,21 @@ func TestTheModelsSentimentIsKeptPerTheme(t *testing.T) {
 	for _, th := range items[0].Themes {
 		felt[th.Name] = th.Sentiment
 	}
-	if items[0].SentimentBy != "llm" || felt["refunds"] != -0.7 || felt["billing"] != -0.7 || felt["performance"] != -1 {
-		t.Errorf("sentiment by %q: %v, want the model's, billing as its child refunds, performance clamped to -1", items[0].SentimentBy, felt)
+	if items[0].SentimentBy != "llm" || items[0].Sentiment != -0.8 || felt["refunds"] != -0.7 || felt["billing"] != -0.7 || felt["performance"] != -1 {
+		t.Errorf("sentiment %v by %q: %v, want the model's, billing as its child refunds, performance clamped to -1",
+			items[0].Sentiment, items[0].SentimentBy, felt)
 	}
-	if items[1].SentimentBy != "" || items[2].SentimentBy != "" {
-		t.Errorf("sentiment by %q and %q: want none for a theme without sentiment and for no theme", items[1].SentimentBy, items[2].SentimentBy)
+	if items[2].SentimentBy != "llm" || items[2].Sentiment != 1 {
+		t.Errorf("no theme: sentiment %v by %q, want the model's, clamped to 1", items[2].Sentiment, items[2].SentimentBy)
+	}
+	if items[1].SentimentBy != "" || items[3].SentimentBy != "" {
+		t.Errorf("sentiment by %q and %q: want none without a theme's or the text's sentiment", items[1].SentimentBy, items[3].SentimentBy)
 	}
 	again := offlineItems("Die Rückerstattung fehlt, und die App ist langsam")
 	if err := tg.Tag(context.Background(), again); err != nil {
 		t.Fatal(err)
 	}
-	if again[0].SentimentBy != "llm" || again[0].Themes[0].Sentiment != -0.7 {
+	if again[0].SentimentBy != "llm" || again[0].Sentiment != -0.8 || again[0].Themes[0].Sentiment != -0.7 {
 		t.Errorf("cached answer: sentiment by %q, %+v", again[0].SentimentBy, again[0].Themes)
 	}
 }

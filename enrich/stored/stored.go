@@ -16,6 +16,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/internal/tone"
 )
 
@@ -30,9 +31,15 @@ type Item struct {
 	Tags      []string
 	Sentiment float32
 	// Language is the record's language tag ("" when its source did not
-	// say); Untagged sets it, since sentiment is scored only for some
-	// (enrich.ScoresLanguage).
-	Language string
+	// say) and SentimentBy who judged Sentiment ("llm" or ""); Untagged
+	// sets both, since sentiment is a score only for some (see Scored).
+	Language, SentimentBy string
+}
+
+// Scored reports whether the item's Sentiment is a score: the LLM judged
+// it, or the lexicon read it (enrich.ScoresLanguage).
+func (it Item) Scored() bool {
+	return it.SentimentBy == "llm" || enrich.ScoresLanguage(it.Language)
 }
 
 // Text is the record's text as the taggers read it: title, a line break,
@@ -81,10 +88,10 @@ func (s *Store) Untagged(ctx context.Context, since time.Time, limit int, t tone
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	q := `SELECT id, title, body, sentiment, language FROM ` + s.db + `.feedback FINAL
+	q := `SELECT id, title, body, sentiment, language, sentiment_by FROM ` + s.db + `.feedback FINAL
 WHERE empty(themes) AND created_at >= toDateTime(?)` + cond + `
 ORDER BY created_at DESC, id LIMIT ?`
-	return s.query(ctx, q, func(it *Item) []any { return []any{&it.Sentiment, &it.Language} }, since.Unix(), limit)
+	return s.query(ctx, q, func(it *Item) []any { return []any{&it.Sentiment, &it.Language, &it.SentimentBy} }, since.Unix(), limit)
 }
 
 // Usage is one UTC day's records (by ingestion time) that one tagger and

@@ -49,6 +49,9 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		row("d", "keywords", []string{"login"}, day.Add(time.Hour), "", "Cannot sign in"),
 		row("e", "keywords", nil, day, "Dark mode", "Please add it"),
 		withSentiment(row("x'; DROP TABLE feedback; --", "llm", nil, day, "", "odd id"), -0.3),
+		// Untagged and in German: scored only where the LLM judged it.
+		inGerman(row("f", "keywords", nil, day, "", "Bitte mehr Farben"), ""),
+		inGerman(withSentiment(row("g", "llm", nil, day, "", "Das ist leider zu teuer"), -0.5), "llm"),
 	}
 	for _, r := range rows { // one insert each, so that duplicates land in separate parts
 		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
@@ -65,7 +68,7 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 	for _, it := range got {
 		ids = append(ids, it.ID)
 	}
-	if want := []string{"a", "c", "x'; DROP TABLE feedback; --"}; !slices.Equal(ids, want) {
+	if want := []string{"a", "c", "g", "x'; DROP TABLE feedback; --"}; !slices.Equal(ids, want) {
 		t.Errorf("tagged by llm: %q, want %q", ids, want)
 	}
 	if got[0].Text() != "Invoice\nWrong amount" || !slices.Equal(got[0].Themes, []string{"billing"}) {
@@ -83,15 +86,19 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 		}
 		var got []string
 		for _, it := range items {
-			got = append(got, fmt.Sprintf("%s %+.1f", it.ID, it.Sentiment))
+			s := fmt.Sprintf("%s %+.1f", it.ID, it.Sentiment)
+			if !it.Scored() {
+				s += " not scored"
+			}
+			got = append(got, s)
 		}
 		slices.Sort(got)
 		return got
 	}
-	if got, want := untagged(tone.Any, 100), []string{"c +0.6", "e +0.0", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+	if got, want := untagged(tone.Any, 100), []string{"c +0.6", "e +0.0", "f +0.0 not scored", "g -0.5", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
 		t.Errorf("untagged: %q, want %q", got, want)
 	}
-	if got, want := untagged(tone.Negative, 100), []string{"x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
+	if got, want := untagged(tone.Negative, 100), []string{"g -0.5", "x'; DROP TABLE feedback; -- -0.3"}; !slices.Equal(got, want) {
 		t.Errorf("untagged and negative: %q, want %q", got, want)
 	}
 	if got, want := untagged(tone.Positive, 100), []string{"c +0.6"}; !slices.Equal(got, want) {
@@ -100,6 +107,11 @@ func TestReadsEachRecordOnceWithItsLatestTagging(t *testing.T) {
 	if few := untagged(tone.Any, 2); len(few) != 2 {
 		t.Errorf("limit 2 gave %d", len(few))
 	}
+}
+
+func inGerman(r sinks.Row, by string) sinks.Row {
+	r.Language, r.SentimentBy = "de", by
+	return r
 }
 
 func withSentiment(r sinks.Row, v float32) sinks.Row {

@@ -26,13 +26,15 @@ type Theme struct {
 	Sentiment *float64 `json:"sentiment,omitempty"`
 }
 
-// Felt returns a sentiment for Theme.Sentiment.
+// Felt returns a sentiment for Theme.Sentiment or Answer.Sentiment.
 func Felt(s float64) *float64 { return &s }
 
 // Answer is the model's answer for one item.
 type Answer struct {
-	ID     string  `json:"id"`
-	Themes []Theme `json:"themes"`
+	ID string `json:"id"`
+	// Sentiment of the whole item; left out when nil.
+	Sentiment *float64 `json:"sentiment,omitempty"`
+	Themes    []Theme  `json:"themes"`
 }
 
 // Items returns the items of a tagging request's body: the user message,
