@@ -114,11 +114,12 @@ func userMessage(texts []string) (string, error) {
 
 // estimateTokens guesses a request's tokens before sending it, for the
 // rate limit and the budget: about four characters a token for the
-// prompt, and a few dozen completion tokens per item.
+// prompt, and a few dozen completion tokens per item (48: an item's id and
+// sentiment, and a theme with its evidence, confidence and sentiment).
 func (p *prompt) estimateTokens(texts []string) int {
 	n := len(p.system)/4 + 20
 	for _, t := range texts {
-		n += len(t)/4 + 12 + 40
+		n += len(t)/4 + 12 + 48
 	}
 	return n
 }
