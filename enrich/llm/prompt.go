@@ -3,6 +3,7 @@ package llm
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -92,15 +93,38 @@ type requestItem struct {
 // answer is what the schema asks the model for.
 type answer struct {
 	Items []struct {
-		ID        string   `json:"id"`
-		Sentiment *float64 `json:"sentiment"` // nil when the model left it out
+		ID        string    `json:"id"`
+		Sentiment *judgment `json:"sentiment"` // nil when the model left it out
 		Themes    []struct {
-			Name       string   `json:"name"`
-			Evidence   string   `json:"evidence"`
-			Confidence float64  `json:"confidence"`
-			Sentiment  *float64 `json:"sentiment"` // nil when the model left it out
+			Name       string    `json:"name"`
+			Evidence   string    `json:"evidence"`
+			Confidence float64   `json:"confidence"`
+			Sentiment  *judgment `json:"sentiment"` // nil when the model left it out
 		} `json:"themes"`
 	} `json:"items"`
+}
+
+// judgment is a sentiment as a model writes it: a number, or a number in
+// a string ("-0.5"). Anything else ("negative", null) is no judgement,
+// not an unreadable answer: the themes of the batch still count.
+type judgment struct {
+	v  float64
+	ok bool
+}
+
+func (j *judgment) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(strings.TrimSpace(string(b)), `"`)
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	j.v, j.ok = v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	return nil
+}
+
+// value returns the judgement in [-1, 1], and whether there is one.
+func (j *judgment) value() (float64, bool) {
+	if j == nil || !j.ok {
+		return 0, false
+	}
+	return min(max(j.v, -1), 1), true
 }
 
 func userMessage(texts []string) (string, error) {

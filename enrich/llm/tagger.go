@@ -681,7 +681,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			continue // an id that was not asked about
 		}
 		var themes []enrich.Theme
-		felt := item.Sentiment != nil && !math.IsNaN(*item.Sentiment)
+		whole, felt := item.Sentiment.value()
 		for _, th := range item.Themes {
 			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
 			if !ok {
@@ -695,12 +695,8 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 			}
 			conf = min(max(conf, 0), 1)
 			ev := evidenceIn(texts[i], th.Evidence)
-			var sent float64
-			if th.Sentiment == nil || math.IsNaN(*th.Sentiment) {
-				felt = false
-			} else {
-				sent = min(max(*th.Sentiment, -1), 1)
-			}
+			sent, ok := th.Sentiment.value()
+			felt = felt && ok
 			themes = addTheme(themes, enrich.Theme{Name: name, Confidence: conf, Evidence: ev, Sentiment: sent})
 			for _, anc := range t.ancestors[name] {
 				themes = addTheme(themes, enrich.Theme{Name: anc, Confidence: conf, Evidence: ev, Sentiment: sent})
@@ -709,8 +705,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		slices.SortStableFunc(themes, func(x, y enrich.Theme) int { return cmp.Compare(y.Confidence, x.Confidence) })
 		a := tagging{Themes: themes}
 		if felt {
-			s := min(max(*item.Sentiment, -1), 1)
-			a.Sentiment = &s
+			a.Sentiment = &whole
 		}
 		out[i] = a
 	}

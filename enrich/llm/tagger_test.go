@@ -172,6 +172,27 @@ func TestTheModelsSentimentIsKeptPerTheme(t *testing.T) {
 	}
 }
 
+// A sentiment written as a word or a string is no reason to throw the
+// answer away: the themes count, and a number in a string is read.
+func TestASentimentOfTheWrongTypeCostsOnlyTheSentiment(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, _ *chatRequest) reply {
+		return reply{content: `{"items":[` +
+			`{"id":"0","sentiment":"negative","themes":[{"name":"refunds","evidence":"refund","confidence":0.9,"sentiment":"very bad"}]},` +
+			`{"id":"1","sentiment":"-0.3","themes":[{"name":"performance","evidence":"slow","confidence":0.9,"sentiment":" -0.5 "}]}]}`}
+	})
+	tg, _ := newTagger(t, f)
+	items := offlineItems("I want my refund", "It is slow")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" || names(items[0].Themes) != "refunds,billing" || items[0].SentimentBy != "" {
+		t.Errorf("item 0: %q %q by %q, want the LLM's themes and no sentiment", items[0].Tagger, names(items[0].Themes), items[0].SentimentBy)
+	}
+	if items[1].SentimentBy != "llm" || items[1].Sentiment != -0.3 || items[1].Themes[0].Sentiment != -0.5 {
+		t.Errorf("item 1: sentiment %v by %q, %+v; want the numbers read from the strings", items[1].Sentiment, items[1].SentimentBy, items[1].Themes)
+	}
+}
+
 // Azure OpenAI serves a deployment at its own path, with the api-version
 // in the query and the key in an api-key header. The deployment is named
 // as configured: go-openai's default would ask for "gpt-35-turbo" here.
