@@ -1,10 +1,8 @@
 package insights
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -155,12 +153,9 @@ var betColumns = []string{"id", "title", "status", "owner", "themes", "shipped_a
 // ParseBetsCSV reads bets from CSV with a header row naming the columns
 // id, title, status, owner, themes, shipped_at and notes (any order; owner,
 // shipped_at and notes may be absent). Columns are separated by commas, or
-// by semicolons or tabs when the header is (see csvrow.Delimiter).
+// by semicolons or tabs when the header is (see csvrow.NewReader).
 func ParseBetsCSV(file string, r io.Reader) ([]Bet, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(br.Size()) // the error is the reader's again below
-	cr := csv.NewReader(br)
-	cr.Comma = csvrow.Delimiter(head)
+	cr := csvrow.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {

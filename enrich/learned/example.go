@@ -1,7 +1,6 @@
 package learned
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -39,12 +38,9 @@ func ReadCSVFile(path string) ([]Example, error) {
 // have more fields than the header). labels holds
 // theme names joined by "|"; empty means that no theme applies. Errors name
 // the file and line as "name:line: ...". Columns are separated by commas,
-// or by semicolons or tabs when the header is (see csvrow.Delimiter).
+// or by semicolons or tabs when the header is (see csvrow.NewReader).
 func ReadCSV(r io.Reader, name string) ([]Example, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(br.Size()) // the error is the reader's again below
-	cr := csv.NewReader(br)
-	cr.Comma = csvrow.Delimiter(head)
+	cr := csvrow.NewReader(r)
 	cr.FieldsPerRecord = -1 // a short row gets an error that says which column is missing
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {

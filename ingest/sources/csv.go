@@ -47,7 +47,7 @@ type CSV struct {
 	// Location is the time zone of dates without one; UTC when nil.
 	Location *time.Location
 	// Comma is the field separator. When 0 it is read from the header:
-	// ',' unless semicolons or tabs separate its names (csvrow.Delimiter).
+	// ',' unless semicolons or tabs separate its names (csvrow.NewReader).
 	Comma rune
 }
 
@@ -129,12 +129,11 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 		return nil, errors.New("no column map: give at least body=<column>,created_at=<column>")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	r := csv.NewReader(bytes.NewReader(data))
+	r := csvrow.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	r.Comma = c.Comma
-	if r.Comma == 0 {
-		r.Comma = csvrow.Delimiter(data)
+	if c.Comma != 0 {
+		r.Comma = c.Comma
 	}
 	header, err := r.Read()
 	if err == io.EOF {

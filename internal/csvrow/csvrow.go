@@ -2,7 +2,12 @@
 // encoding/csv: finding the separator, and checking a row's width.
 package csvrow
 
-import "fmt"
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+)
 
 // Overflow reports a row with a non-empty field beyond the header's width.
 // That is nearly always a value holding the delimiter without quotes
@@ -60,4 +65,14 @@ func pick(commas, semis, tabs int) rune {
 		return '\t'
 	}
 	return ','
+}
+
+// NewReader returns a csv.Reader over r whose separator is the one r's
+// header uses (see Delimiter).
+func NewReader(r io.Reader) *csv.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(br.Size()) // an error is the reader's again on the first Read
+	cr := csv.NewReader(br)
+	cr.Comma = Delimiter(head)
+	return cr
 }
