@@ -107,13 +107,7 @@ var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$`)
 
 // Languages returns OfflineLanguages with comma-separated entries split,
 // as an environment variable sets them.
-func (s *LLM) Languages() []string {
-	var out []string
-	for _, l := range s.OfflineLanguages {
-		out = append(out, strings.FieldsFunc(l, func(c rune) bool { return c == ',' || c == ' ' })...)
-	}
-	return out
-}
+func (s *LLM) Languages() []string { return splitList(s.OfflineLanguages) }
 
 func (s *LLM) validate() error {
 	if !s.Enabled {

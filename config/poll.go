@@ -88,10 +88,14 @@ var (
 
 // Repos returns GitHubRepos with comma-separated entries split, as an
 // environment variable sets them.
-func (s *Poll) Repos() []string {
+func (s *Poll) Repos() []string { return splitList(s.GitHubRepos) }
+
+// splitList splits the entries of a list setting at commas and spaces: an
+// environment variable sets a list as one comma-separated entry.
+func splitList(list []string) []string {
 	var out []string
-	for _, r := range s.GitHubRepos {
-		out = append(out, strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' })...)
+	for _, e := range list {
+		out = append(out, strings.FieldsFunc(e, func(c rune) bool { return c == ',' || c == ' ' })...)
 	}
 	return out
 }
