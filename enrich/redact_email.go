@@ -174,7 +174,7 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 				if !isASCIIWordByte(c) && c != '-' {
 					break
 				}
-				if lc := c | 0x20; lc < 'a' || lc > 'z' {
+				if !isASCIILetter(c) {
 					letters = false
 				} else if letters {
 					lead++
@@ -356,7 +356,7 @@ func addressLike(local string) bool {
 	letters, marks := 0, false
 	for i := 0; i < len(local); i++ {
 		switch c := local[i]; {
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case isASCIILetter(c):
 			letters++
 		case c == '.' || c == '_' || c == '+' || '0' <= c && c <= '9':
 			marks = true

@@ -197,7 +197,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 			j--
 		}
 		k := j
-		for k > 0 && j-k <= len(low) && ('a' <= s[k-1]|0x20 && s[k-1]|0x20 <= 'z') {
+		for k > 0 && j-k <= len(low) && isASCIILetter(s[k-1]) {
 			k--
 		}
 		if k == j || j-k > len(low) || k > 0 && (s[k-1] >= utf8.RuneSelf || isASCIIWordByte(s[k-1])) {
