@@ -55,6 +55,10 @@ type Item struct {
 	chainDepth int32
 }
 
+// ByLLM is Item.SentimentBy (and the column sentiment_by) for a sentiment
+// the LLM tagger judged.
+const ByLLM = "llm"
+
 // Certainty is how sure the tagger is of the item's themes as a whole:
 // SetConfidence when the tagger gave one, else the confidence of the most
 // confident theme (0 when there is none). Hybrid routing compares it with

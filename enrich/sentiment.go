@@ -272,7 +272,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 // "fast" means "almost" and "fast unbrauchbar" is a complaint. No score is
 // better than a wrong one.
 func notLexicon(it *Item) {
-	if it.SentimentBy == "llm" {
+	if it.SentimentBy == ByLLM {
 		return
 	}
 	it.Sentiment = 0

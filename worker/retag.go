@@ -167,7 +167,7 @@ func itemOf(r *sinks.Row) *enrich.Item {
 // may find more.
 func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
 	it.Tagger, it.Model, it.SentimentBy = r.Tagger, r.Model, r.SentimentBy
-	if r.SentimentBy == llm.TaggerName {
+	if r.SentimentBy == enrich.ByLLM {
 		it.Sentiment = float64(r.Sentiment)
 	}
 	it.PromptTokens, it.CompletionTokens = int(r.PromptTokens), int(r.CompletionTokens)

@@ -259,7 +259,7 @@ func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int) {
 	it.Themes = a.Themes
 	it.SentimentBy = ""
 	if a.Sentiment != nil {
-		it.Sentiment, it.SentimentBy = *a.Sentiment, TaggerName
+		it.Sentiment, it.SentimentBy = *a.Sentiment, enrich.ByLLM
 	}
 	it.SetConfidence = 0 // the model gives no probabilities
 	it.Tagger = TaggerName

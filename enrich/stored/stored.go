@@ -39,7 +39,7 @@ type Item struct {
 // Scored reports whether the item's Sentiment is a score: the LLM judged
 // it, or the lexicon read it (enrich.ScoresLanguage).
 func (it Item) Scored() bool {
-	return it.SentimentBy == "llm" || enrich.ScoresLanguage(it.Language)
+	return it.SentimentBy == enrich.ByLLM || enrich.ScoresLanguage(it.Language)
 }
 
 // Text is the record's text as the taggers read it: title, a line break,
