@@ -9,7 +9,11 @@
 // Identical texts are answered once (a cache keyed by a hash of the text).
 // Requests are bounded by a concurrency limit, a tokens-per-minute limit
 // and a daily token budget, retried with backoff that honours Retry-After
-// on 429 and 5xx, and each attempt has a timeout.
+// on 429 and 5xx, and each attempt has a timeout. A request that failed
+// because of what it asked together (an answer cut off at the output
+// limit, a prompt longer than the context, a content filter's refusal) is
+// not retried but asked again in halves, so that one text cannot cost the
+// others their answers.
 //
 // The pipeline never waits on the model for long: a Tag call waits at most
 // MaxWait, at most MaxWaiting calls wait at the same time, and a call that

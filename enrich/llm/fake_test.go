@@ -52,6 +52,7 @@ type reply struct {
 	header  map[string]string
 	body    string
 	content string
+	finish  string // the choice's finish_reason; "stop" when empty
 	delay   time.Duration
 }
 
@@ -168,9 +169,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	if content == "" {
 		content = oracle(req)
 	}
+	if rep.finish == "" {
+		rep.finish = "stop"
+	}
 	resp := map[string]any{
 		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": rep.finish,
 			"message": map[string]any{"role": "assistant", "content": content}}},
 		"usage": map[string]any{"prompt_tokens": 100 + 10*req.units(), "completion_tokens": 7 * req.units(),
 			"total_tokens": 100 + 17*req.units()},

@@ -7,7 +7,10 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	// Requests counts requests by outcome: ok, rate_limited (429),
 	// server_error (5xx), timeout, malformed (an answer that is not the
-	// JSON asked for), error (anything else).
+	// JSON asked for), filtered (a content filter refused the prompt or
+	// the answer), too_long (the prompt did not fit the model's context),
+	// truncated (the answer was cut off at the server's output limit),
+	// error (anything else).
 	Requests *prometheus.CounterVec
 	// Tokens counts tokens by kind: prompt, completion.
 	Tokens *prometheus.CounterVec
@@ -16,7 +19,7 @@ type Metrics struct {
 	// the SharedCache), fallback (kept what they had).
 	Items *prometheus.CounterVec
 	// Fallbacks counts items that kept what they had, by reason: busy,
-	// cooldown, budget, rate_limit, error.
+	// cooldown, budget, rate_limit, error, filtered, too_long.
 	Fallbacks *prometheus.CounterVec
 	// Routed counts items a Hybrid saw, by route: offline (confident
 	// enough to skip the model) or llm.

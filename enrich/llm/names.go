@@ -115,7 +115,7 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 			Description string `json:"description"`
 		} `json:"clusters"`
 	}
-	if err := json.Unmarshal([]byte(stripFence(resp.Choices[0].Message.Content)), &a); err != nil {
+	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
 		return fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
 	for _, c := range a.Clusters {

@@ -209,11 +209,34 @@ func cutAt(s string, n int) string {
 	return s[:n]
 }
 
-// stripFence removes the Markdown code fence some servers wrap JSON in
-// despite the schema.
-func stripFence(content string) string {
-	content = strings.TrimSpace(content)
-	content = strings.TrimPrefix(content, "```json")
-	content = strings.TrimPrefix(content, "```")
-	return strings.TrimSuffix(content, "```")
+// answerJSON returns the JSON object in a model's answer. Held to a
+// schema, the answer is that object alone; asked more plainly, models wrap
+// it: a reasoning model's thoughts come first ("<think>…</think>"), and
+// others put it in a Markdown code fence or after a sentence ("Here are
+// the themes:"). The object is then the fenced block, or what runs from
+// the first "{" to the last "}". Whatever is returned is still checked
+// against the answer's shape.
+func answerJSON(content string) string {
+	s := strings.TrimSpace(content)
+	if rest, ok := strings.CutPrefix(s, "<think>"); ok {
+		if _, after, closed := strings.Cut(rest, "</think>"); closed {
+			s = strings.TrimSpace(after)
+		}
+	}
+	if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+		return s
+	}
+	if _, fenced, ok := strings.Cut(s, "```"); ok {
+		// The fence's first line may name a language ("```json").
+		if nl := strings.IndexByte(fenced, '\n'); nl >= 0 && !strings.Contains(fenced[:nl], "{") {
+			fenced = fenced[nl+1:]
+		}
+		if block, _, closed := strings.Cut(fenced, "```"); closed && strings.HasPrefix(strings.TrimSpace(block), "{") {
+			return strings.TrimSpace(block)
+		}
+	}
+	if i, j := strings.IndexByte(s, '{'), strings.LastIndexByte(s, '}'); i >= 0 && j > i {
+		return s[i : j+1]
+	}
+	return s
 }

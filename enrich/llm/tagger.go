@@ -36,6 +36,17 @@ const (
 	reasonBudget    = "budget"     // today's token budget is spent
 	reasonRateLimit = "rate_limit" // the tokens-per-minute limit would make the call wait past MaxWait
 	reasonError     = "error"      // the API failed, timed out or answered nonsense after retries
+	reasonFiltered  = "filtered"   // the server's content filter refused the text, asked about alone
+	reasonTooLong   = "too_long"   // asked about alone, the text's prompt or answer did not fit the model
+)
+
+// Outcomes of an attempt that failed because of what was asked together:
+// asking about fewer texts at a time may succeed where asking again
+// cannot.
+const (
+	outcomeFiltered  = "filtered"  // a content filter refused the prompt or the answer (Azure OpenAI)
+	outcomeTooLong   = "too_long"  // the prompt did not fit the model's context
+	outcomeTruncated = "truncated" // the answer was cut off at the server's output limit
 )
 
 // sharedWait bounds the shared cache's lookups in one Tag call.
@@ -72,6 +83,13 @@ type Tagger struct {
 	format   atomic.Int32 // how JSON is asked for: formatSchema, formatObject or formatPrompt
 	metrics  *Metrics
 	log      *zap.Logger
+
+	// batchSize is how many texts a request asks about: Options.BatchSize
+	// until answers for that many did not fit the model (see split).
+	batchSize atomic.Int32
+	// splitWarned holds, by outcome, whether a text asked about alone
+	// failed that way and was logged.
+	splitWarned sync.Map
 
 	budgetWarned atomic.Bool
 	failed       atomic.Int64 // requests failed since the last warning about them
@@ -131,6 +149,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	h.Write([]byte(opts.Model + "\x00" + p.system + "\x00"))
 	h.Write(p.schema)
 	h.Sum(tg.salt[:0])
+	tg.batchSize.Store(int32(opts.BatchSize))
 	tg.metrics.budget(tg.budget.remaining())
 	return tg, nil
 }
@@ -194,7 +213,8 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 	// concurrency limit would hold its items (and the worker's goroutine)
 	// for several round trips, and most of them would fall back anyway
 	// when MaxWait ran out. What does not fit keeps its offline themes.
-	if limit := t.opts.Concurrency * t.opts.BatchSize; len(jobs) > limit {
+	size := int(t.batchSize.Load())
+	if limit := t.opts.Concurrency * size; len(jobs) > limit {
 		t.fail(jobs[limit:], reasonBusy)
 		jobs = jobs[:limit]
 	}
@@ -208,8 +228,8 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 		return ctx.Err()
 	}
 	var wg sync.WaitGroup
-	for start := 0; start < len(jobs); start += t.opts.BatchSize {
-		batch := jobs[start:min(start+t.opts.BatchSize, len(jobs))]
+	for start := 0; start < len(jobs); start += size {
+		batch := jobs[start:min(start+size, len(jobs))]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -286,13 +306,17 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		t.fail(jobs, reasonBusy)
 		return
 	}
-	defer t.sem.Release(1)
 	var ans map[int]tagging
 	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func() (u openai.Usage, err error) {
 		ans, u, err = t.call(ctx, texts)
 		return u, err
 	})
+	t.sem.Release(1)
+	var ae *attemptError
 	switch {
+	case errors.As(err, &ae) && ae.split():
+		t.split(ctx, jobs, ae)
+		return
 	case errors.Is(err, errBudget):
 		t.fail(jobs, reasonBudget)
 		return
@@ -323,6 +347,54 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		}
 	}
 	t.metrics.items("llm", answered)
+}
+
+// split asks again about jobs, whose request failed because of what it
+// asked together (ae), in two halves at once. A text that fails alone
+// keeps its offline themes. Answers that did not fit the model also make
+// later requests ask about no more than half as many texts.
+func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError) {
+	if len(jobs) == 1 {
+		reason := reasonTooLong
+		if ae.outcome == outcomeFiltered {
+			reason = reasonFiltered
+		}
+		t.fail(jobs, reason)
+		if _, logged := t.splitWarned.LoadOrStore(reason, true); !logged {
+			t.log.Warn("LLM API could not answer about a text even alone; it keeps its offline themes (counted by feedbackloop_llm_fallback_items_total, logged once)",
+				zap.String("reason", reason), zap.Error(ae))
+		}
+		return
+	}
+	half := len(jobs) / 2
+	if ae.outcome != outcomeFiltered {
+		t.shrink(half, ae)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.batch(ctx, jobs[:half])
+	}()
+	t.batch(ctx, jobs[half:])
+	wg.Wait()
+}
+
+// shrink makes later requests ask about at most n texts, and logs the
+// change.
+func (t *Tagger) shrink(n int, ae *attemptError) {
+	for {
+		cur := t.batchSize.Load()
+		if int(cur) <= n {
+			return
+		}
+		if t.batchSize.CompareAndSwap(cur, int32(n)) {
+			t.log.Warn("LLM answers about several texts at once did not fit the model; asking about fewer at a time from now on",
+				zap.Int("was", int(cur)), zap.Int("now", n), zap.Error(ae),
+				zap.String("check", "the server's context and output limits (Ollama num_ctx, vLLM max_model_len), or a smaller llm.batch_size"))
+			return
+		}
+	}
 }
 
 // failLogEvery is how often requests that keep failing are logged.
@@ -480,6 +552,10 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 		}
 		usage.PromptTokens += resp.Usage.PromptTokens
 		usage.CompletionTokens += resp.Usage.CompletionTokens
+		if ae := unfinished(resp); ae != nil {
+			t.metrics.request(ae.outcome, took)
+			return struct{}{}, backoff.Permanent(ae)
+		}
 		if err := parse(resp); err != nil {
 			t.metrics.request("malformed", took)
 			return struct{}{}, &attemptError{outcome: "malformed", err: err}
@@ -548,6 +624,21 @@ func (t *Tagger) fallBackFrom(format int32, ae *attemptError) bool {
 	return true
 }
 
+// unfinished returns why an answer stopped before its end, nil when it
+// did not: cut off at the server's output limit, or by a content filter.
+func unfinished(resp openai.ChatCompletionResponse) *attemptError {
+	if len(resp.Choices) == 0 {
+		return nil
+	}
+	switch fr := resp.Choices[0].FinishReason; fr {
+	case openai.FinishReasonLength:
+		return &attemptError{outcome: outcomeTruncated, err: errors.New("the answer was cut off at the server's output limit (finish_reason length)")}
+	case openai.FinishReasonContentFilter:
+		return &attemptError{outcome: outcomeFiltered, err: errors.New("a content filter withheld the answer (finish_reason content_filter)")}
+	}
+	return nil
+}
+
 // classify names a failed attempt's outcome and reads the server's
 // Retry-After.
 func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionResponse, err error) *attemptError {
@@ -561,7 +652,12 @@ func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionRespons
 		status = reqErr.HTTPStatusCode
 	}
 	ae := &attemptError{outcome: "error", status: status, err: err}
+	msg := strings.ToLower(err.Error()) // the server's body, whatever its shape
 	switch {
+	case status == http.StatusBadRequest && (strings.Contains(msg, "content_filter") || strings.Contains(msg, "content management policy")):
+		ae.outcome = outcomeFiltered // Azure OpenAI's filter refused the prompt
+	case (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) && tooLong(msg):
+		ae.outcome = outcomeTooLong
 	case status == http.StatusTooManyRequests:
 		ae.outcome = "rate_limited"
 	case status >= 500:
@@ -579,6 +675,23 @@ func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionRespons
 	return ae
 }
 
+// tooLong reports whether a refusal's message says the prompt does not
+// fit the model's context, as OpenAI, vLLM and llama.cpp word it.
+func tooLong(msg string) bool {
+	for _, m := range []string{"context_length_exceeded", "maximum context length", "context size", "context window"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// split reports whether the attempt failed because of what it asked
+// together, so that asking about fewer texts at a time may succeed.
+func (e *attemptError) split() bool {
+	return e.outcome == outcomeFiltered || e.outcome == outcomeTooLong || e.outcome == outcomeTruncated
+}
+
 // refused reports whether the server refused the request itself (a bad
 // key, an unknown model, a schema it does not take): asking again cannot
 // help.
@@ -590,6 +703,9 @@ func (e *attemptError) refused() bool {
 // server's refusal of the request itself and a wait longer than the
 // caller has are permanent, and both pause the API for everyone.
 func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
+	if ae.split() {
+		return backoff.Permanent(ae) // the caller asks about fewer texts
+	}
 	if ae.refused() {
 		if t.pause(permanentCooldown) {
 			t.log.Warn("LLM API refused a request; tagging offline for a minute",
@@ -670,7 +786,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		return nil, errors.New("answer has no choices")
 	}
 	var a answer
-	if err := json.Unmarshal([]byte(stripFence(resp.Choices[0].Message.Content)), &a); err != nil {
+	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
 		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
 	out := make(map[int]tagging, len(texts))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -412,6 +413,161 @@ func TestMalformedAnswersAreRetriedThenFallBack(t *testing.T) {
 	// A malformed answer was still billed.
 	if got := count(m2.Tokens.WithLabelValues("completion")); got != 21 {
 		t.Errorf("completion tokens %v, want the 3 attempts' 21", got)
+	}
+}
+
+// Asked without a strict schema, models wrap the JSON: a reasoning
+// model's thoughts come first, others fence it or write a sentence before
+// it. The object inside is the answer.
+func TestAnswersWrappedInThoughtsOrProseAreRead(t *testing.T) {
+	wraps := []string{
+		"<think>The user wants {themes}. \"password\" means login.</think>\n\n%s",
+		"Here are the themes:\n\n```json\n%s\n```\n\nLet me know if you need more.",
+		"Sure! %s",
+		"```%s```",
+	}
+	for _, wrap := range wraps {
+		f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+			return reply{content: fmt.Sprintf(wrap, oracle(req))}
+		})
+		tg, m := newTagger(t, f)
+		items := offlineItems("password reset")
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].Tagger != "llm" || names(items[0].Themes) != "login" || len(f.requests()) != 1 {
+			t.Errorf("%q: item %+v after %d requests, want login at once", wrap, items[0], len(f.requests()))
+		}
+		if got := count(m.Requests.WithLabelValues("malformed")); got != 0 {
+			t.Errorf("%q: %v malformed", wrap, got)
+		}
+	}
+}
+
+// An answer cut off at the server's output limit cannot be read, and
+// asking again gets the same cut. The texts are asked about in halves, and
+// later requests ask about no more texts than fitted.
+func TestAnswersCutOffAreAskedForInHalvesAndLaterRequestsAskForFewer(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		if len(req.items) > 2 {
+			whole := oracle(req)
+			return reply{content: whole[:len(whole)/2], finish: "length"}
+		}
+		return reply{}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 4; o.Log = zap.New(core) })
+	items := offlineItems("refund please", "so slow", "password reset", "invoice wrong")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	f.verify()
+	want := []string{"refunds,billing", "performance", "login", "billing"}
+	for i, it := range items {
+		if it.Tagger != "llm" || names(it.Themes) != want[i] {
+			t.Errorf("item %d: %s %q, want llm %q", i, it.Tagger, names(it.Themes), want[i])
+		}
+	}
+	if n := len(f.requests()); n != 3 {
+		t.Errorf("%d requests, want the cut one and two halves", n)
+	}
+	if got := count(m.Requests.WithLabelValues("truncated")); got != 1 {
+		t.Errorf("truncated %v, want 1", got)
+	}
+	// The cut answer was billed.
+	if got := count(m.Tokens.WithLabelValues("completion")); got != 7*4+7*4 {
+		t.Errorf("completion tokens %v, want %d", got, 7*4+7*4)
+	}
+	if logs.FilterMessageSnippet("asking about fewer at a time").Len() != 1 {
+		t.Errorf("logged %v, want the smaller batches once", logs.All())
+	}
+
+	more := offlineItems("refund 1", "refund 2", "refund 3", "refund 4")
+	if err := tg.Tag(context.Background(), more); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 5 {
+		t.Fatalf("%d requests after the second call, want 2 more of 2 texts each", len(reqs))
+	}
+	if got := count(m.Requests.WithLabelValues("truncated")); got != 1 {
+		t.Errorf("truncated %v after asking for fewer, want still 1", got)
+	}
+}
+
+// Azure OpenAI's content filter refuses a whole request for one text (a
+// customer who swears, or threatens). The other texts are still answered,
+// the one keeps its offline themes, and the API is not paused as it is for
+// a refusal of every request.
+func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing.T) {
+	const filtered = `{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"violence":{"filtered":true,"severity":"medium"}}}}}`
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		for _, it := range req.items {
+			if strings.Contains(it.Text, "burn") {
+				return reply{status: http.StatusBadRequest, body: filtered}
+			}
+		}
+		return reply{}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 8; o.Log = zap.New(core) })
+	texts := []string{"refund now", "slow again", "I will burn your office down over this invoice", "password reset", "invoice twice", "so slow", "refund me", "password lost"}
+	items := offlineItems(texts...)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	f.verify()
+	for i, it := range items {
+		want := "llm"
+		if i == 2 {
+			want = "keywords"
+		}
+		if it.Tagger != want {
+			t.Errorf("item %d %q: tagger %s, want %s", i, texts[i], it.Tagger, want)
+		}
+	}
+	// 8 texts, then halves of 4 (one refused), of 2 (one refused), of 1.
+	if n := len(f.requests()); n != 7 {
+		t.Errorf("%d requests, want 7", n)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("filtered")); got != 1 {
+		t.Errorf("filtered fallbacks %v, want 1", got)
+	}
+	if got := count(m.Retries); got != 0 {
+		t.Errorf("%v retries of a refusal that asking again cannot change", got)
+	}
+	if logs.FilterMessageSnippet("even alone").Len() != 1 || logs.FilterMessageSnippet("refused a request").Len() != 0 {
+		t.Errorf("logged %v, want the filtered text once and no pause", logs.All())
+	}
+	// Filtering says nothing about how many texts fit: the batch size stays.
+	next := offlineItems("refund 1", "refund 2", "refund 3")
+	if err := tg.Tag(context.Background(), next); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 8 || next[0].Tagger != "llm" {
+		t.Errorf("%d requests, tagger %s: want the next call answered in one request", n, next[0].Tagger)
+	}
+}
+
+// A prompt longer than the model's context is refused (vLLM's words and
+// shape here); fewer texts at a time fit.
+func TestPromptsLongerThanTheContextAreSplit(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		if len(req.items) > 1 {
+			return reply{status: http.StatusBadRequest, body: `{"object":"error","message":"This model's maximum context length is 2048 tokens. However, you requested 2300 tokens (1900 in the messages, 400 in the completion). Please reduce the length of the messages or completion.","type":"BadRequestError","param":null,"code":400}`}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 2 })
+	items := offlineItems("refund please", "so slow")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" || items[1].Tagger != "llm" || len(f.requests()) != 3 {
+		t.Errorf("taggers %s %s after %d requests, want both answered alone", items[0].Tagger, items[1].Tagger, len(f.requests()))
+	}
+	if got := count(m.Requests.WithLabelValues("too_long")); got != 1 {
+		t.Errorf("too_long %v, want 1", got)
 	}
 }
 
