@@ -6,6 +6,7 @@
 package config
 
 import (
+	"runtime"
 	"time"
 )
 
@@ -22,6 +23,21 @@ type Config struct {
 	Intake     Intake     `yaml:"intake"`
 	Poll       Poll       `yaml:"poll"`
 	Serve      Serve      `yaml:"serve"`
+}
+
+// EnrichGoroutines is how many goroutines a worker enriches with:
+// worker.concurrency when set. Otherwise one per CPU, and, when the LLM
+// is on, llm.max_waiting more: a goroutine that waits for the LLM uses no
+// CPU, so the CPUs stay busy with the rest while that many wait.
+func (c Config) EnrichGoroutines() int {
+	if c.Worker.Concurrency > 0 {
+		return c.Worker.Concurrency
+	}
+	n := runtime.GOMAXPROCS(0)
+	if c.LLM.Enabled {
+		n += c.LLM.MaxWaiting
+	}
+	return n
 }
 
 // NATS is where records come from and how the worker consumes them.
@@ -66,7 +82,9 @@ type Batch struct {
 type Worker struct {
 	MaxBodyBytes    ByteSize      `yaml:"max_body_bytes"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	// Concurrency is the number of enrichment goroutines; 0 means one per CPU.
+	// Concurrency is the number of enrichment goroutines; 0 means one
+	// per CPU, and llm.max_waiting more when the LLM is on (see
+	// Config.EnrichGoroutines).
 	Concurrency int `yaml:"concurrency"`
 	// RetryInitial and RetryMax bound the backoff between attempts to
 	// reach ClickHouse after a failed insert.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,25 @@ func TestAFileIndentedWithATabNamesTheLine(t *testing.T) {
 	_, err := config.Load(path, nil)
 	if err == nil || !strings.Contains(err.Error(), path+":4: ") || !strings.Contains(err.Error(), "indented with a tab") {
 		t.Fatalf("error %v, want %s:4 and the tab named", err, path)
+	}
+}
+
+// A goroutine waiting for the LLM uses no CPU: by default the worker runs
+// one per CPU for the work and one more for each call that may wait, so
+// that waiting calls do not idle the CPUs. A concurrency that is set is
+// kept as it is.
+func TestEnrichGoroutinesLeaveACPUsWorthFreeWhileCallsWaitForTheLLM(t *testing.T) {
+	c := config.Default()
+	cpus := runtime.GOMAXPROCS(0)
+	if got := c.EnrichGoroutines(); got != cpus {
+		t.Errorf("offline: %d goroutines, want one per CPU (%d)", got, cpus)
+	}
+	c.LLM.Enabled = true
+	if got, want := c.EnrichGoroutines(), cpus+c.LLM.MaxWaiting; got != want {
+		t.Errorf("with the LLM: %d goroutines, want %d", got, want)
+	}
+	c.Worker.Concurrency = 3
+	if got := c.EnrichGoroutines(); got != 3 {
+		t.Errorf("set to 3: %d goroutines", got)
 	}
 }

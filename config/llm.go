@@ -46,7 +46,9 @@ type LLM struct {
 	Concurrency int `yaml:"concurrency"`
 	// MaxWaiting bounds the enrichment calls that wait for the model at
 	// the same time; the others keep offline themes, so that a slow model
-	// never stalls the pipeline. It must be below worker.concurrency.
+	// never stalls the pipeline. A worker.concurrency that is set must be
+	// above it; left at 0, the worker runs this many goroutines more than
+	// one per CPU (see Config.EnrichGoroutines).
 	MaxWaiting int `yaml:"max_waiting"`
 	// MaxWait bounds how long one enrichment call waits for the model,
 	// retries included; unanswered items keep offline themes. It must be
@@ -87,7 +89,7 @@ func defaultLLM() LLM {
 		OfflineLanguages: []string{"en"},
 		BatchSize:        20,
 		Concurrency:      4,
-		MaxWaiting:       1,
+		MaxWaiting:       4, // one for each request in flight (Concurrency)
 		MaxWait:          10 * time.Second,
 		RequestTimeout:   20 * time.Second,
 		MaxRetries:       3,

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -115,11 +114,7 @@ func newRedactor(ec config.Enrich) *enrich.Redactor {
 
 func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {
 	lc := cfg.LLM
-	goroutines := cfg.Worker.Concurrency
-	if goroutines == 0 {
-		goroutines = runtime.GOMAXPROCS(0)
-	}
-	if lc.MaxWaiting >= goroutines {
+	if goroutines := cfg.EnrichGoroutines(); lc.MaxWaiting >= goroutines {
 		log.Warn("llm.max_waiting is not below the worker's enrichment goroutines: a slow LLM can hold all of them and stall the pipeline; raise worker.concurrency",
 			zap.Int("llm.max_waiting", lc.MaxWaiting), zap.Int("goroutines", goroutines))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
@@ -19,21 +20,23 @@ import (
 // wait for the LLM (at most llm.max_wait, 3s here) does not decide the
 // figure: that wait is latency, not throughput. (At 100,000 records, once
 // the offline run took under 3 s, it did: 1.9–2.3 times slower, against
-// 1.34 at 300,000.) Each iteration gets fresh
+// 1.34 at 300,000.) The third run keeps the product's defaults for the
+// LLM's batch size and waiting calls and for the worker's goroutines (one
+// per CPU and one for each call that may wait). Each iteration gets fresh
 // servers; run it with
 //
 //	go test -run '^$' -bench BenchmarkWorkerWithSlowLLM -benchtime 1x ./worker/
 func BenchmarkWorkerWithSlowLLM(b *testing.B) {
 	const n = 300000
-	for _, withLLM := range []bool{false, true} {
-		name := "offline"
-		if withLLM {
-			name = "slow-failing-llm"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, run := range []struct {
+		name     string
+		withLLM  bool
+		defaults bool
+	}{{"offline", false, false}, {"slow-failing-llm", true, false}, {"slow-failing-llm-defaults", true, true}} {
+		b.Run(run.name, func(b *testing.B) {
 			var total time.Duration
 			for b.Loop() {
-				total += runBacklog(b, n, withLLM)
+				total += runBacklog(b, n, run.withLLM, run.defaults)
 			}
 			b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
 		})
@@ -41,14 +44,21 @@ func BenchmarkWorkerWithSlowLLM(b *testing.B) {
 }
 
 // runBacklog publishes n records, then starts a worker and returns how
-// long it took to store and ack them all.
-func runBacklog(b *testing.B, n int, withLLM bool) time.Duration {
+// long it took to store and ack them all. With defaults, the LLM's batch
+// size and waiting calls and the worker's goroutines are left as a user
+// who sets none of them gets them.
+func runBacklog(b *testing.B, n int, withLLM, defaults bool) time.Duration {
 	b.StopTimer()
 	defer b.StartTimer()
 	cfg, pub, query := benchPipeline(b)
-	cfg.Worker.Concurrency = 8 // the same for both: only the LLM differs
+	cfg.Worker.Concurrency = 8 // the same for the first two: only the LLM differs
 	if withLLM {
 		llmConfig(&cfg, newFlakyLLM(b, 300*time.Millisecond))
+	}
+	if defaults {
+		def := config.Default()
+		cfg.LLM.BatchSize, cfg.LLM.MaxWaiting = def.LLM.BatchSize, def.LLM.MaxWaiting
+		cfg.Worker.Concurrency = def.Worker.Concurrency
 	}
 	recs := make([]*feedback.Record, n)
 	for i := range recs {

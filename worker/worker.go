@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,11 +120,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	msgs := make(chan jetstream.Msg, chunkSize) // lets chunks form under load; bounded by chunkSize
 	var wg sync.WaitGroup
-	n := w.cfg.Worker.Concurrency
-	if n == 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	for i := 0; i < n; i++ {
+	for range w.cfg.EnrichGoroutines() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

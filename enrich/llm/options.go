@@ -26,7 +26,7 @@ type Options struct {
 	BatchSize int
 	// Concurrency bounds requests in flight (4).
 	Concurrency int
-	// MaxWaiting bounds Tag calls waiting for the model at once (1);
+	// MaxWaiting bounds Tag calls waiting for the model at once (4);
 	// others do not ask it.
 	MaxWaiting int
 	// MaxWait bounds one Tag call's wait for the model, retries included
@@ -73,7 +73,7 @@ func (o *Options) setDefaults() {
 		o.Concurrency = 4
 	}
 	if o.MaxWaiting == 0 {
-		o.MaxWaiting = 1
+		o.MaxWaiting = 4
 	}
 	if o.MaxWait == 0 {
 		o.MaxWait = 10 * time.Second

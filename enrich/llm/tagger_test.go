@@ -657,7 +657,7 @@ func TestCallsBeyondMaxWaitingDoNotWait(t *testing.T) {
 		}
 		return reply{}
 	})
-	tg, m := newTagger(t, f)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.MaxWaiting = 1 })
 	first := offlineItems("refund")
 	done := make(chan error, 1)
 	go func() { done <- tg.Tag(context.Background(), first) }()
