@@ -53,6 +53,9 @@ type reply struct {
 	body    string
 	content string
 	finish  string // the choice's finish_reason; "stop" when empty
+	// prompt is the prompt tokens the usage counts; 100 and 10 an item
+	// (or cluster) when nil.
+	prompt *int
 	delay   time.Duration
 }
 
@@ -172,12 +175,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	if rep.finish == "" {
 		rep.finish = "stop"
 	}
+	prompt := 100 + 10*req.units()
+	if rep.prompt != nil {
+		prompt = *rep.prompt
+	}
 	resp := map[string]any{
 		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
 		"choices": []any{map[string]any{"index": 0, "finish_reason": rep.finish,
 			"message": map[string]any{"role": "assistant", "content": content}}},
-		"usage": map[string]any{"prompt_tokens": 100 + 10*req.units(), "completion_tokens": 7 * req.units(),
-			"total_tokens": 100 + 17*req.units()},
+		"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": 7 * req.units(),
+			"total_tokens": prompt + 7*req.units()},
 	}
 	_ = json.NewEncoder(w).Encode(resp)
 }

@@ -92,6 +92,7 @@ type Tagger struct {
 	splitWarned sync.Map
 
 	budgetWarned atomic.Bool
+	cutWarned    atomic.Bool  // the server seemed to cut a prompt (checkPromptCounted)
 	failed       atomic.Int64 // requests failed since the last warning about them
 	failLogged   atomic.Int64 // UnixNano of that warning
 }
@@ -550,8 +551,10 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 			}
 			return struct{}{}, t.retryable(ctx, ae)
 		}
-		usage.PromptTokens += resp.Usage.PromptTokens
-		usage.CompletionTokens += resp.Usage.CompletionTokens
+		// A count below zero is the server's mistake; counters only grow.
+		usage.PromptTokens += max(resp.Usage.PromptTokens, 0)
+		usage.CompletionTokens += max(resp.Usage.CompletionTokens, 0)
+		t.checkPromptCounted(resp.Usage.PromptTokens, len(system)+len(user))
 		if ae := unfinished(resp); ae != nil {
 			t.metrics.request(ae.outcome, took)
 			return struct{}{}, backoff.Permanent(ae)
@@ -622,6 +625,24 @@ func (t *Tagger) fallBackFrom(format int32, ae *attemptError) bool {
 			zap.String("refused", formatNames[format]), zap.String("now", formatNames[format+1]), zap.Error(ae))
 	}
 	return true
+}
+
+// checkPromptCounted warns, once, when the server counted far fewer
+// prompt tokens than a prompt of promptBytes holds. Ollama cuts a prompt
+// longer than its context window without an error, from the start: the
+// system prompt, which holds the taxonomy, goes first, and the answers
+// that come back are the model's guesses. Nothing else gives that away.
+// A prompt is about four bytes a token, more tokens in other languages
+// and in JSON, so three quarters of that is a safe floor; a server that
+// counts no tokens says nothing.
+func (t *Tagger) checkPromptCounted(counted, promptBytes int) {
+	expected := promptBytes / 4
+	if counted <= 0 || counted*4 >= expected*3 || t.cutWarned.Swap(true) {
+		return
+	}
+	t.log.Warn("LLM server counted far fewer prompt tokens than were sent: it may be cutting the prompt, taxonomy first, to fit its context window",
+		zap.Int("prompt_tokens_counted", counted), zap.Int("prompt_tokens_sent_about", expected),
+		zap.String("check", "Ollama: a context window (OLLAMA_CONTEXT_LENGTH, num_ctx) above the prompt and answer; or a smaller llm.batch_size"))
 }
 
 // unfinished returns why an answer stopped before its end, nil when it

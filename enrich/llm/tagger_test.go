@@ -571,6 +571,39 @@ func TestPromptsLongerThanTheContextAreSplit(t *testing.T) {
 	}
 }
 
+// Ollama cuts a prompt longer than its context window without an error,
+// the taxonomy first; only the prompt tokens it counts give that away. A
+// count near what was sent says nothing.
+func TestAServerThatCountsFarFewerPromptTokensThanSentIsReported(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		counted func(bodyBytes int) int
+		warned  int
+	}{
+		{"cut", func(int) int { return 64 }, 1},
+		{"whole", func(n int) int { return n / 4 }, 0},
+		{"not counted", func(int) int { return 0 }, 0},
+		{"nonsense", func(int) int { return -1 }, 0},
+	} {
+		f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+			n := tc.counted(len(req.Messages[0].Content) + len(req.Messages[1].Content))
+			return reply{prompt: &n}
+		})
+		core, logs := observer.New(zap.WarnLevel)
+		tg, _ := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 1; o.Log = zap.New(core) })
+		items := offlineItems("refund please", "so slow")
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].Tagger != "llm" || items[1].Tagger != "llm" {
+			t.Errorf("%s: taggers %s %s, want the answers kept", tc.name, items[0].Tagger, items[1].Tagger)
+		}
+		if got := logs.FilterMessageSnippet("cutting the prompt").Len(); got != tc.warned {
+			t.Errorf("%s: warned %d times, want %d: %v", tc.name, got, tc.warned, logs.All())
+		}
+	}
+}
+
 func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, m := newTagger(t, f)
