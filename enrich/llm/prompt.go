@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -150,7 +151,9 @@ func (p *prompt) estimateTokens(texts []string) int {
 
 // evidenceIn returns quote as it appears in text, or "" when the model's
 // quote is not in the text: evidence must be the customer's own words.
-// Case and runs of white space may differ.
+// Case, runs of white space and typographic variants may differ: models
+// often write a straight apostrophe where a phone wrote a curly one
+// ("doesn’t"), or a hyphen for a dash.
 func evidenceIn(text, quote string) string {
 	quote = strings.TrimSpace(quote)
 	if quote == "" {
@@ -159,17 +162,16 @@ func evidenceIn(text, quote string) string {
 	if i := strings.Index(text, quote); i >= 0 {
 		return clip(text[i : i+len(quote)])
 	}
-	words := strings.Fields(strings.ToLower(quote))
+	words := strings.Fields(foldText(quote, nil))
 	if len(words) == 0 {
 		return ""
 	}
-	// Find the words in order, allowing any white space between them.
-	lower := strings.ToLower(text) // same length as text for what matters: ASCII case
-	if len(lower) != len(text) {
-		return ""
-	}
+	// Find the words in order, allowing any white space between them, in
+	// the folded text; at maps its bytes back to text's.
+	var at []int
+	folded := foldText(text, &at)
 	for from := 0; ; {
-		i := strings.Index(lower[from:], words[0])
+		i := strings.Index(folded[from:], words[0])
 		if i < 0 {
 			return ""
 		}
@@ -177,20 +179,55 @@ func evidenceIn(text, quote string) string {
 		end, ok := start+len(words[0]), true
 		for _, w := range words[1:] {
 			j := end
-			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\n' || lower[j] == '\t' || lower[j] == '\r') {
+			for j < len(folded) && (folded[j] == ' ' || folded[j] == '\n' || folded[j] == '\t' || folded[j] == '\r') {
 				j++
 			}
-			if j == end || !strings.HasPrefix(lower[j:], w) {
+			if j == end || !strings.HasPrefix(folded[j:], w) {
 				ok = false
 				break
 			}
 			end = j + len(w)
 		}
 		if ok {
-			return clip(text[start:end])
+			return clip(text[at[start]:at[end]])
 		}
 		from = start + 1
 	}
+}
+
+// foldText lowercases s and writes typographic quotes, apostrophes,
+// dashes, the ellipsis and no-break spaces the plain way. When at is not
+// nil it gets, for each byte of the result and one past its end, the
+// offset in s of the character that byte came from.
+func foldText(s string, at *[]int) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		n := b.Len()
+		switch r {
+		case '\u2018', '\u2019', '\u201b', '\u02bc', '\u00b4', '`':
+			b.WriteByte('\'')
+		case '\u201c', '\u201d', '\u201e', '\u00ab', '\u00bb':
+			b.WriteByte('"')
+		case '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212':
+			b.WriteByte('-')
+		case '\u2026':
+			b.WriteString("...")
+		case '\u00a0', '\u202f':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+		if at != nil {
+			for range b.Len() - n {
+				*at = append(*at, i)
+			}
+		}
+	}
+	if at != nil {
+		*at = append(*at, len(s))
+	}
+	return b.String()
 }
 
 // maxEvidence bounds a theme's evidence in bytes, as the offline taggers do.

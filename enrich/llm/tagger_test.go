@@ -266,6 +266,38 @@ func TestEvidenceThatIsNotInTheTextIsLeftOut(t *testing.T) {
 	}
 }
 
+// A model quotes the customer with its own punctuation: a straight
+// apostrophe where a phone wrote a curly one, a hyphen for a dash, three
+// dots for an ellipsis, and other case and spacing. The evidence is still
+// the customer's words, as written.
+func TestEvidenceInOtherPunctuationIsTheCustomersOwnWords(t *testing.T) {
+	texts := []string{
+		"The refund doesn’t arrive. Support was kind.",
+		"Invoice “total” — wrong… again",
+		"Password\u00a0reset isn't working",
+	}
+	quotes := []string{"The refund doesn't arrive.", `invoice "total" - wrong... again`, "password reset isn’t working"}
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		var answers []llmtest.Answer
+		for i, q := range quotes {
+			answers = append(answers, llmtest.Answer{ID: fmt.Sprint(i), Sentiment: llmtest.Felt(-0.5),
+				Themes: []llmtest.Theme{{Name: "billing", Evidence: q, Confidence: 0.8, Sentiment: llmtest.Felt(-0.5)}}})
+		}
+		return reply{content: llmtest.Content(answers)}
+	})
+	tg, _ := newTagger(t, f)
+	items := offlineItems(texts...)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"The refund doesn’t arrive.", "Invoice “total” — wrong… again", "Password\u00a0reset isn't working"}
+	for i, it := range items {
+		if len(it.Themes) == 0 || it.Themes[0].Evidence != want[i] {
+			t.Errorf("item %d: themes %+v, want evidence %q", i, it.Themes, want[i])
+		}
+	}
+}
+
 func TestRateLimitedRequestsWaitForRetryAfter(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		if n == 0 {
