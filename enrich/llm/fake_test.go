@@ -56,7 +56,7 @@ type reply struct {
 	// prompt is the prompt tokens the usage counts; 100 and 10 an item
 	// (or cluster) when nil.
 	prompt *int
-	delay   time.Duration
+	delay  time.Duration
 }
 
 type chatRequest struct {
