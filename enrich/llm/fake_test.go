@@ -383,6 +383,9 @@ const testTaxonomy = `themes:
   - name: login
     description: Signing in.
     keywords: [password, sign in]
+  - name: data-export
+    description: Getting data out.
+    keywords: [export]
 `
 
 func taxonomy(t testing.TB) *enrich.Taxonomy {

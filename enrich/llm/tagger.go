@@ -63,9 +63,10 @@ const permanentCooldown = time.Minute
 type Tagger struct {
 	opts   Options
 	prompt *prompt
-	// allowed maps each theme name, lowercased, to the name: models that
-	// are not held to the schema write "Performance" for "performance",
-	// and a taxonomy's names differ in more than case.
+	// allowed maps each theme name, lowercased and folded by
+	// enrich.NameKey, to the name: models that are not held to the schema
+	// write "Performance" for "performance" and "Data Export" for
+	// "data-export".
 	allowed   map[string]string
 	unknown   sync.Map     // names outside the taxonomy already logged
 	unknownN  atomic.Int32 // how many of them
@@ -144,6 +145,11 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		tg.allowed[strings.ToLower(n)] = n
 		if a := t.Ancestors(n); len(a) > 0 {
 			tg.ancestors[n] = a
+		}
+	}
+	for k, n := range t.ByNameKey() {
+		if _, taken := tg.allowed[k]; !taken {
+			tg.allowed[k] = n
 		}
 	}
 	h := sha256.New()
@@ -821,6 +827,9 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		whole, felt := item.Sentiment.value()
 		for _, th := range item.Themes {
 			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
+			if !ok {
+				name, ok = t.allowed[enrich.NameKey(th.Name)]
+			}
 			if !ok {
 				dropped++
 				t.logUnknown(th.Name)

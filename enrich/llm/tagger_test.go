@@ -252,6 +252,31 @@ func TestThemesOutsideTheTaxonomyAreDroppedCountedAndLogged(t *testing.T) {
 	}
 }
 
+// Asked without a strict schema, models write a theme's name as a title
+// or with underscores ("Data Export", "data_export"). Folded as tags are,
+// such a name is the theme.
+func TestThemeNamesWrittenAsTitlesAreTheTheme(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		return reply{content: `{"items":[
+			{"id":"0","themes":[{"name":"Data Export","evidence":"export","confidence":0.8}]},
+			{"id":"1","themes":[{"name":"data_export","evidence":"export","confidence":0.8}]},
+			{"id":"2","themes":[{"name":"DATA-EXPORT","evidence":"export","confidence":0.8}]}]}`}
+	})
+	tg, m := newTagger(t, f)
+	items := offlineItems("export fails", "export is empty", "export times out")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range items {
+		if got := names(it.Themes); got != "data-export" {
+			t.Errorf("item %d: themes %q, want data-export", i, got)
+		}
+	}
+	if got := count(m.DroppedLabels); got != 0 {
+		t.Errorf("dropped %v labels", got)
+	}
+}
+
 func TestEvidenceThatIsNotInTheTextIsLeftOut(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		return reply{content: `{"items":[{"id":"0","themes":[{"name":"login","evidence":"the customer cannot log in","confidence":0.7}]}]}`}
