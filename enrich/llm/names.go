@@ -110,16 +110,16 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 	}
 	var a struct {
 		Clusters []struct {
-			ID          string `json:"id"`
-			Name        string `json:"name"`
-			Description string `json:"description"`
+			ID          looseID `json:"id"`
+			Name        string  `json:"name"`
+			Description string  `json:"description"`
 		} `json:"clusters"`
 	}
 	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
 		return fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
 	for _, c := range a.Clusters {
-		i, err := strconv.Atoi(c.ID)
+		i, err := strconv.Atoi(string(c.ID))
 		if err != nil || i < 0 || i >= len(names) {
 			continue // a cluster that was not asked about
 		}

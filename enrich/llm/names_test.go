@@ -24,9 +24,12 @@ func namesAPI(t *testing.T, failures int, content string) *fakeAPI {
 // server error is retried; quotes leave the process redacted; names come
 // back in the taxonomy's style, and a cluster the model skipped is left
 // unnamed for the caller.
+// An id may come back as a number; one that was not asked about is
+// ignored.
 func TestNameClustersAsksOnceWithRedactedQuotes(t *testing.T) {
 	f := namesAPI(t, 1, `{"clusters":[
 		{"id":"0","name":"Offline Mode","description":"Using the app  without a connection."},
+		{"id":1,"name":"Dark theme","description":"A darker look."},
 		{"id":"7","name":"ghost","description":"not asked about"}]}`)
 	tg, _ := newTagger(t, f)
 	names, usage, err := tg.NameClusters(t.Context(), []llm.Cluster{
@@ -38,7 +41,7 @@ func TestNameClustersAsksOnceWithRedactedQuotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 2 || names[0] != (llm.ClusterName{Name: "offline-mode", Description: "Using the app without a connection."}) || names[1] != (llm.ClusterName{}) {
+	if len(names) != 2 || names[0] != (llm.ClusterName{Name: "offline-mode", Description: "Using the app without a connection."}) || names[1] != (llm.ClusterName{Name: "dark-theme", Description: "A darker look."}) {
 		t.Errorf("names %+v", names)
 	}
 	if usage.PromptTokens != 120 || usage.CompletionTokens != 14 { // what the fake charges for 2 clusters

@@ -91,41 +91,51 @@ type requestItem struct {
 	Text string `json:"text"`
 }
 
-// answer is what the schema asks the model for.
+// answer is what the schema asks the model for. Its fields take what
+// models write when no schema holds them to it: ids and numbers as
+// numbers or strings.
 type answer struct {
 	Items []struct {
-		ID        string    `json:"id"`
-		Sentiment *judgment `json:"sentiment"` // nil when the model left it out
+		ID        looseID `json:"id"`
+		Sentiment *number `json:"sentiment"` // nil when the model left it out
 		Themes    []struct {
-			Name       string    `json:"name"`
-			Evidence   string    `json:"evidence"`
-			Confidence float64   `json:"confidence"`
-			Sentiment  *judgment `json:"sentiment"` // nil when the model left it out
+			Name       string  `json:"name"`
+			Evidence   string  `json:"evidence"`
+			Confidence *number `json:"confidence"`
+			Sentiment  *number `json:"sentiment"` // nil when the model left it out
 		} `json:"themes"`
 	} `json:"items"`
 }
 
-// judgment is a sentiment as a model writes it: a number, or a number in
-// a string ("-0.5"). Anything else ("negative", null) is no judgement,
-// not an unreadable answer: the themes of the batch still count.
-type judgment struct {
+// looseID is an item's id as a model writes it: "3", or 3.
+type looseID string
+
+func (id *looseID) UnmarshalJSON(b []byte) error {
+	*id = looseID(strings.Trim(strings.TrimSpace(string(b)), `"`))
+	return nil
+}
+
+// number is a number as a model writes it: a number, or a number in a
+// string ("-0.5"). Anything else ("negative", null) is no number, not an
+// unreadable answer: the rest of the batch still counts.
+type number struct {
 	v  float64
 	ok bool
 }
 
-func (j *judgment) UnmarshalJSON(b []byte) error {
+func (n *number) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(strings.TrimSpace(string(b)), `"`)
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	j.v, j.ok = v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	n.v, n.ok = v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 	return nil
 }
 
-// value returns the judgement in [-1, 1], and whether there is one.
-func (j *judgment) value() (float64, bool) {
-	if j == nil || !j.ok {
+// in returns the number kept within [lo, hi], and whether there is one.
+func (n *number) in(lo, hi float64) (float64, bool) {
+	if n == nil || !n.ok {
 		return 0, false
 	}
-	return min(max(j.v, -1), 1), true
+	return min(max(n.v, lo), hi), true
 }
 
 func userMessage(texts []string) (string, error) {
@@ -246,13 +256,13 @@ func cutAt(s string, n int) string {
 	return s[:n]
 }
 
-// answerJSON returns the JSON object in a model's answer. Held to a
-// schema, the answer is that object alone; asked more plainly, models wrap
-// it: a reasoning model's thoughts come first ("<think>…</think>"), and
-// others put it in a Markdown code fence or after a sentence ("Here are
-// the themes:"). The object is then the fenced block, or what runs from
-// the first "{" to the last "}". Whatever is returned is still checked
-// against the answer's shape.
+// answerJSON returns the JSON in a model's answer. Held to a schema, the
+// answer is that object alone; asked more plainly, models wrap it: a
+// reasoning model's thoughts come first ("<think>…</think>"), and others
+// put it in a Markdown code fence or after a sentence ("Here are the
+// themes:"). The JSON is then the fenced block, or what runs from the
+// first "{" (or "[") to the last "}" (or "]"). Whatever is returned is
+// still checked against the answer's shape.
 func answerJSON(content string) string {
 	s := strings.TrimSpace(content)
 	if rest, ok := strings.CutPrefix(s, "<think>"); ok {
@@ -260,20 +270,40 @@ func answerJSON(content string) string {
 			s = strings.TrimSpace(after)
 		}
 	}
-	if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+	if isJSON(s) {
 		return s
 	}
 	if _, fenced, ok := strings.Cut(s, "```"); ok {
 		// The fence's first line may name a language ("```json").
-		if nl := strings.IndexByte(fenced, '\n'); nl >= 0 && !strings.Contains(fenced[:nl], "{") {
+		if nl := strings.IndexByte(fenced, '\n'); nl >= 0 && !strings.ContainsAny(fenced[:nl], "{[") {
 			fenced = fenced[nl+1:]
 		}
-		if block, _, closed := strings.Cut(fenced, "```"); closed && strings.HasPrefix(strings.TrimSpace(block), "{") {
+		if block, _, closed := strings.Cut(fenced, "```"); closed && isJSON(strings.TrimSpace(block)) {
 			return strings.TrimSpace(block)
 		}
 	}
-	if i, j := strings.IndexByte(s, '{'), strings.LastIndexByte(s, '}'); i >= 0 && j > i {
-		return s[i : j+1]
+	// What runs from the first "{" to the last "}", or from the first "["
+	// to the last "]": the longer, the outer one, unless it is not JSON
+	// ("Here are the themes [JSON]: {…}").
+	var spans []string
+	for _, pair := range []string{"{}", "[]"} {
+		if i, j := strings.IndexByte(s, pair[0]), strings.LastIndexByte(s, pair[1]); i >= 0 && j > i {
+			spans = append(spans, s[i:j+1])
+		}
+	}
+	if len(spans) == 2 && len(spans[1]) > len(spans[0]) {
+		spans[0], spans[1] = spans[1], spans[0]
+	}
+	for _, span := range spans {
+		if json.Valid([]byte(span)) {
+			return span
+		}
 	}
 	return s
+}
+
+// isJSON reports whether s looks like a JSON object or array from end to
+// end.
+func isJSON(s string) bool {
+	return strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") || strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]")
 }

@@ -813,18 +813,23 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		return nil, errors.New("answer has no choices")
 	}
 	var a answer
-	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
+	content := answerJSON(resp.Choices[0].Message.Content)
+	into := any(&a)
+	if strings.HasPrefix(content, "[") {
+		into = &a.Items // the items without the object around them
+	}
+	if err := json.Unmarshal([]byte(content), into); err != nil {
 		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
 	out := make(map[int]tagging, len(texts))
 	dropped := 0
 	for _, item := range a.Items {
-		i, err := strconv.Atoi(item.ID)
+		i, err := strconv.Atoi(string(item.ID))
 		if err != nil || i < 0 || i >= len(texts) {
 			continue // an id that was not asked about
 		}
 		var themes []enrich.Theme
-		whole, felt := item.Sentiment.value()
+		whole, felt := item.Sentiment.in(-1, 1)
 		for _, th := range item.Themes {
 			name, ok := t.allowed[strings.ToLower(strings.TrimSpace(th.Name))]
 			if !ok {
@@ -835,13 +840,9 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 				t.logUnknown(th.Name)
 				continue
 			}
-			conf := th.Confidence
-			if math.IsNaN(conf) {
-				conf = 0
-			}
-			conf = min(max(conf, 0), 1)
+			conf, _ := th.Confidence.in(0, 1)
 			ev := evidenceIn(texts[i], th.Evidence)
-			sent, ok := th.Sentiment.value()
+			sent, ok := th.Sentiment.in(-1, 1)
 			felt = felt && ok
 			themes = addTheme(themes, enrich.Theme{Name: name, Confidence: conf, Evidence: ev, Sentiment: sent})
 			for _, anc := range t.ancestors[name] {

@@ -277,6 +277,30 @@ func TestThemeNamesWrittenAsTitlesAreTheTheme(t *testing.T) {
 	}
 }
 
+// Without a strict schema, models write ids and confidences as numbers
+// or strings as they please, and some leave out the object around the
+// items. None of that makes the answer unreadable.
+func TestAnswersThatBendTheShapeAreRead(t *testing.T) {
+	for _, content := range []string{
+		`{"items":[{"id":0,"themes":[{"name":"login","evidence":"password","confidence":"0.9","sentiment":-0.5}]}]}`,
+		`[{"id":"0","themes":[{"name":"login","evidence":"password","confidence":0.9}]}]`,
+		"```json\n[{\"id\": 0, \"themes\": [{\"name\": \"Login\", \"evidence\": \"password\", \"confidence\": \"high\"}]}]\n```",
+	} {
+		f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return reply{content: content} })
+		tg, m := newTagger(t, f)
+		items := offlineItems("password reset")
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].Tagger != "llm" || names(items[0].Themes) != "login" || len(f.requests()) != 1 {
+			t.Errorf("%s: %s %q after %d requests, want login at once", content, items[0].Tagger, names(items[0].Themes), len(f.requests()))
+		}
+		if got := count(m.Requests.WithLabelValues("malformed")); got != 0 {
+			t.Errorf("%s: %v malformed", content, got)
+		}
+	}
+}
+
 func TestEvidenceThatIsNotInTheTextIsLeftOut(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		return reply{content: `{"items":[{"id":"0","themes":[{"name":"login","evidence":"the customer cannot log in","confidence":0.7}]}]}`}
@@ -482,6 +506,7 @@ func TestAnswersWrappedInThoughtsOrProseAreRead(t *testing.T) {
 		"Here are the themes:\n\n```json\n%s\n```\n\nLet me know if you need more.",
 		"Sure! %s",
 		"```%s```",
+		"Here are the themes [JSON]: %s (ids as given)",
 	}
 	for _, wrap := range wraps {
 		f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
