@@ -49,6 +49,10 @@ const (
 	outcomeTruncated = "truncated" // the answer was cut off at the server's output limit
 )
 
+// outcomeQuota is a 429 that no wait mends: the account has no credit
+// left (OpenAI's insufficient_quota). It is a refusal.
+const outcomeQuota = "quota"
+
 // sharedWait bounds the shared cache's lookups in one Tag call.
 const sharedWait = time.Second
 
@@ -679,12 +683,23 @@ func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionRespons
 		status = reqErr.HTTPStatusCode
 	}
 	ae := &attemptError{outcome: "error", status: status, err: err}
-	msg := strings.ToLower(err.Error()) // the server's body, whatever its shape
+	// What the server said, whatever its shape: the error's text (a body
+	// go-openai could not read is in it whole) and its code and type.
+	msg := err.Error()
+	if apiErr != nil {
+		msg += fmt.Sprintf(" code=%v type=%s", apiErr.Code, apiErr.Type)
+		if apiErr.InnerError != nil {
+			msg += " inner=" + apiErr.InnerError.Code
+		}
+	}
+	msg = strings.ToLower(msg)
 	switch {
 	case status == http.StatusBadRequest && (strings.Contains(msg, "content_filter") || strings.Contains(msg, "content management policy")):
 		ae.outcome = outcomeFiltered // Azure OpenAI's filter refused the prompt
 	case (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) && tooLong(msg):
 		ae.outcome = outcomeTooLong
+	case status == http.StatusTooManyRequests && strings.Contains(msg, "insufficient_quota"):
+		ae.outcome = outcomeQuota // no wait mends an account without credit
 	case status == http.StatusTooManyRequests:
 		ae.outcome = "rate_limited"
 	case status >= 500:
@@ -723,7 +738,8 @@ func (e *attemptError) split() bool {
 // key, an unknown model, a schema it does not take): asking again cannot
 // help.
 func (e *attemptError) refused() bool {
-	return e.status >= 400 && e.status < 500 && e.status != http.StatusTooManyRequests && e.status != http.StatusRequestTimeout
+	return e.outcome == outcomeQuota ||
+		e.status >= 400 && e.status < 500 && e.status != http.StatusTooManyRequests && e.status != http.StatusRequestTimeout
 }
 
 // retryable decides what backoff.Retry does with a failed attempt: the
@@ -736,7 +752,7 @@ func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
 	if ae.refused() {
 		if t.pause(permanentCooldown) {
 			t.log.Warn("LLM API refused a request; tagging offline for a minute",
-				zap.Error(ae), zap.String("check", refusalHint(ae.status)))
+				zap.Error(ae), zap.String("check", refusalHint(ae)))
 		}
 		return backoff.Permanent(ae)
 	}
@@ -753,8 +769,11 @@ func (t *Tagger) retryable(ctx context.Context, ae *attemptError) error {
 }
 
 // refusalHint names the settings a refusal most often points at.
-func refusalHint(status int) string {
-	switch status {
+func refusalHint(ae *attemptError) string {
+	if ae.outcome == outcomeQuota {
+		return "the API account's plan and billing (insufficient_quota)"
+	}
+	switch ae.status {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return "llm.api_key"
 	case http.StatusNotFound:

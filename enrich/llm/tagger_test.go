@@ -837,6 +837,35 @@ func TestARefusalIsLoggedOnceWithWhatToCheck(t *testing.T) {
 	}
 }
 
+// OpenAI answers an account without credit with a 429 that no wait
+// mends: insufficient_quota. It is a refusal, not a rate limit: retried,
+// every call would wait max_wait for nothing.
+func TestAnAccountOutOfQuotaIsARefusalNotARateLimit(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+		return reply{status: http.StatusTooManyRequests, body: `{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core) })
+	items := offlineItems("refund")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" || count(m.Retries) != 0 {
+		t.Errorf("%d requests, %v retries, tagger %q: want one attempt and offline themes", n, count(m.Retries), items[0].Tagger)
+	}
+	refusals := logs.FilterMessageSnippet("refused a request").All()
+	if len(refusals) != 1 || refusals[0].ContextMap()["check"] != "the API account's plan and billing (insufficient_quota)" {
+		t.Errorf("logged %v, want the refusal with what to check", logs.All())
+	}
+	// The API is left alone for a while: the next call does not ask it.
+	if err := tg.Tag(context.Background(), offlineItems("slow")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("%d requests, want the next call not to ask", n)
+	}
+}
+
 func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, _ := newTagger(t, f)
