@@ -244,7 +244,7 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t.batch(wctx, batch)
+			t.batch(wctx, batch, openai.Usage{})
 		}()
 	}
 	wg.Wait()
@@ -308,7 +308,9 @@ func (t *Tagger) fail(jobs []*job, reason string) {
 }
 
 // batch asks about one request's worth of texts and applies the answers.
-func (t *Tagger) batch(ctx context.Context, jobs []*job) {
+// Carried is what asking about them together already cost (see split):
+// the answers' rows bear it with their own request's tokens.
+func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	texts := make([]string, len(jobs))
 	for i, j := range jobs {
 		texts[i] = j.text
@@ -326,7 +328,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 	var ae *attemptError
 	switch {
 	case errors.As(err, &ae) && ae.split():
-		t.split(ctx, jobs, ae)
+		t.split(ctx, jobs, ae, addUsage(carried, usage))
 		return
 	case errors.Is(err, errBudget):
 		t.fail(jobs, reasonBudget)
@@ -339,6 +341,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 		t.warnFailing(err)
 		return
 	}
+	usage = addUsage(usage, carried)
 	answered := 0
 	for i, j := range jobs {
 		a, ok := ans[i]
@@ -364,7 +367,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job) {
 // asked together (ae), in two halves at once. A text that fails alone
 // keeps its offline themes. Answers that did not fit the model also make
 // later requests ask about no more than half as many texts.
-func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError) {
+func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent openai.Usage) {
 	if len(jobs) == 1 {
 		reason := reasonTooLong
 		if ae.outcome == outcomeFiltered {
@@ -385,9 +388,9 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t.batch(ctx, jobs[:half])
+		t.batch(ctx, jobs[:half], partOf(spent, 0, half, len(jobs)))
 	}()
-	t.batch(ctx, jobs[half:])
+	t.batch(ctx, jobs[half:], partOf(spent, half, len(jobs), len(jobs)))
 	wg.Wait()
 }
 
@@ -459,6 +462,21 @@ func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.U
 		t.limiter.ReserveN(time.Now(), min(spent-estimate, t.opts.TokensPerMinute))
 	}
 	return usage, err
+}
+
+// addUsage returns the tokens of a and b together.
+func addUsage(a, b openai.Usage) openai.Usage {
+	return openai.Usage{PromptTokens: a.PromptTokens + b.PromptTokens, CompletionTokens: a.CompletionTokens + b.CompletionTokens}
+}
+
+// partOf is the part of u that items [from, to) of n bear, by share.
+func partOf(u openai.Usage, from, to, n int) openai.Usage {
+	var p openai.Usage
+	for i := from; i < to; i++ {
+		p.PromptTokens += share(u.PromptTokens, i, n)
+		p.CompletionTokens += share(u.CompletionTokens, i, n)
+	}
+	return p
 }
 
 // share is item i's part of total tokens split over n items; the parts

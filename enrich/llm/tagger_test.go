@@ -556,9 +556,18 @@ func TestAnswersCutOffAreAskedForInHalvesAndLaterRequestsAskForFewer(t *testing.
 	if got := count(m.Requests.WithLabelValues("truncated")); got != 1 {
 		t.Errorf("truncated %v, want 1", got)
 	}
-	// The cut answer was billed.
+	// The cut answer was billed, and the rows of the texts answered bear
+	// it: their tokens add up to the bill.
 	if got := count(m.Tokens.WithLabelValues("completion")); got != 7*4+7*4 {
 		t.Errorf("completion tokens %v, want %d", got, 7*4+7*4)
+	}
+	var prompt, completion int
+	for _, it := range items {
+		prompt += it.PromptTokens
+		completion += it.CompletionTokens
+	}
+	if want := count(m.Tokens.WithLabelValues("prompt")); prompt != int(want) || completion != 7*4+7*4 {
+		t.Errorf("rows bear %d/%d tokens, want the bill's %v/%d", prompt, completion, want, 7*4+7*4)
 	}
 	if logs.FilterMessageSnippet("asking about fewer at a time").Len() != 1 {
 		t.Errorf("logged %v, want the smaller batches once", logs.All())
