@@ -53,6 +53,7 @@ type reply struct {
 	body    string
 	content string
 	finish  string // the choice's finish_reason; "stop" when empty
+	refusal string // when set, the message refuses: no content, this refusal
 	// prompt is the prompt tokens the usage counts; 100 and 10 an item
 	// (or cluster) when nil.
 	prompt *int
@@ -168,9 +169,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, rep.body)
 		return
 	}
-	content := rep.content
-	if content == "" {
+	var content any = rep.content
+	if rep.content == "" {
 		content = oracle(req)
+	}
+	if rep.refusal != "" {
+		content = nil
 	}
 	if rep.finish == "" {
 		rep.finish = "stop"
@@ -182,11 +186,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	resp := map[string]any{
 		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
 		"choices": []any{map[string]any{"index": 0, "finish_reason": rep.finish,
-			"message": map[string]any{"role": "assistant", "content": content}}},
+			"message": map[string]any{"role": "assistant", "content": content, "refusal": nilIfEmpty(rep.refusal)}}},
 		"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": 7 * req.units(),
 			"total_tokens": prompt + 7*req.units()},
 	}
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // check verifies the request shape: the model, a system and a user

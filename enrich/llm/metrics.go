@@ -7,7 +7,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	// Requests counts requests by outcome: ok, rate_limited (429),
 	// server_error (5xx), timeout, malformed (an answer that is not the
-	// JSON asked for), filtered (a content filter refused the prompt or
+	// JSON asked for), filtered (a content filter, or the model, refused the prompt or
 	// the answer), too_long (the prompt did not fit the model's context),
 	// truncated (the answer was cut off at the server's output limit),
 	// error (anything else).

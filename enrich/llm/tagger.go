@@ -44,7 +44,7 @@ const (
 // asking about fewer texts at a time may succeed where asking again
 // cannot.
 const (
-	outcomeFiltered  = "filtered"  // a content filter refused the prompt or the answer (Azure OpenAI)
+	outcomeFiltered  = "filtered"  // a content filter (Azure OpenAI) or the model refused the prompt or the answer
 	outcomeTooLong   = "too_long"  // the prompt did not fit the model's context
 	outcomeTruncated = "truncated" // the answer was cut off at the server's output limit
 )
@@ -674,10 +674,15 @@ func (t *Tagger) checkPromptCounted(counted, promptBytes int) {
 }
 
 // unfinished returns why an answer stopped before its end, nil when it
-// did not: cut off at the server's output limit, or by a content filter.
+// did not: cut off at the server's output limit, by a content filter, or
+// by the model's refusal to answer (OpenAI's structured outputs give one
+// in place of content).
 func unfinished(resp openai.ChatCompletionResponse) *attemptError {
 	if len(resp.Choices) == 0 {
 		return nil
+	}
+	if msg := resp.Choices[0].Message; msg.Refusal != "" && strings.TrimSpace(msg.Content) == "" {
+		return &attemptError{outcome: outcomeFiltered, err: fmt.Errorf("the model refused to answer: %q", cutAt(msg.Refusal, 200))}
 	}
 	switch fr := resp.Choices[0].FinishReason; fr {
 	case openai.FinishReasonLength:

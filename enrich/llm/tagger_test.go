@@ -640,6 +640,37 @@ func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing
 	}
 }
 
+// Held to a strict schema, an OpenAI model that will not answer about a
+// text says so in the message's refusal, with no content. Asking again
+// gets the same refusal; the other texts are asked about without it.
+func TestAModelsRefusalCostsOnlyTheTextItRefused(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		for _, it := range req.items {
+			if strings.Contains(it.Text, "burn") {
+				return reply{refusal: "I'm sorry, I can't assist with that request."}
+			}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 4 })
+	items := offlineItems("refund now", "I will burn it all down over this invoice", "so slow", "password lost")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range items {
+		want := "llm"
+		if i == 1 {
+			want = "keywords"
+		}
+		if it.Tagger != want {
+			t.Errorf("item %d: tagger %s, want %s", i, it.Tagger, want)
+		}
+	}
+	if got := count(m.Fallbacks.WithLabelValues("filtered")); got != 1 || count(m.Retries) != 0 {
+		t.Errorf("filtered fallbacks %v, retries %v: want 1 and none", got, count(m.Retries))
+	}
+}
+
 // A prompt longer than the model's context is refused (vLLM's words and
 // shape here); fewer texts at a time fit.
 func TestPromptsLongerThanTheContextAreSplit(t *testing.T) {
