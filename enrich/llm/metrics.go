@@ -6,9 +6,10 @@ import "github.com/prometheus/client_golang/prometheus"
 // NewMetrics; a nil *Metrics records nothing.
 type Metrics struct {
 	// Requests counts requests by outcome: ok, rate_limited (429),
-	// server_error (5xx), timeout, malformed (an answer that is not the
-	// JSON asked for), filtered (a content filter, or the model, refused the prompt or
-	// the answer), too_long (the prompt did not fit the model's context),
+	// quota (a 429 for an account out of credit), server_error (5xx),
+	// timeout, malformed (an answer that is not the JSON asked for),
+	// filtered (a content filter, or the model, refused the prompt or the
+	// answer), too_long (the prompt did not fit the model's context),
 	// truncated (the answer was cut off at the server's output limit),
 	// error (anything else).
 	Requests *prometheus.CounterVec
