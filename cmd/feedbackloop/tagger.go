@@ -36,7 +36,7 @@ joined by "|", empty when no theme applies. With --taxonomy, a label the
 taxonomy does not define is an error naming its CSV line; with
 --allow-unknown-labels it is dropped with a warning instead.`,
 	}
-	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a), newTaggerExportCmd(a), newTaggerUsageCmd(a))
+	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a), newTaggerTryCmd(a), newTaggerExportCmd(a), newTaggerUsageCmd(a))
 	return cmd
 }
 
