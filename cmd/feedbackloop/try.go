@@ -100,7 +100,7 @@ input), one text a line.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
 			}
-			return writeTried(cmd.OutOrStdout(), results, llmOn, fellBack)
+			return writeTried(cmd.OutOrStdout(), results, llmOn, cfg.LLM.Threshold, fellBack)
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", `texts to tag, one a line ("-" for standard input)`)
@@ -160,16 +160,19 @@ func tryTexts(stdin io.Reader, file string, args []string) ([]tryText, error) {
 
 // tried is what the chain made of one text.
 type tried struct {
-	Text             string       `json:"text"`
-	Line             int          `json:"line,omitempty"`
-	Stored           string       `json:"stored"` // the text as the worker stores it, redacted
-	Tagger           string       `json:"tagger"`
-	Model            string       `json:"model,omitempty"`
-	Language         string       `json:"language,omitempty"`
-	Guessed          bool         `json:"language_guessed,omitempty"` // the text gave none; its words did
-	Sentiment        float64      `json:"sentiment"`
-	SentimentBy      string       `json:"sentiment_by"` // lexicon, llm, or none: a language the lexicon does not read
-	Routed           bool         `json:"routed"`
+	Text        string  `json:"text"`
+	Line        int     `json:"line,omitempty"`
+	Stored      string  `json:"stored"` // the text as the worker stores it, redacted
+	Tagger      string  `json:"tagger"`
+	Model       string  `json:"model,omitempty"`
+	Language    string  `json:"language,omitempty"`
+	Guessed     bool    `json:"language_guessed,omitempty"` // the text gave none; its words did
+	Sentiment   float64 `json:"sentiment"`
+	SentimentBy string  `json:"sentiment_by"` // lexicon, llm, or none: a language the lexicon does not read
+	Routed      bool    `json:"routed"`
+	// Certainty is how sure the tagger is of the whole answer (what
+	// routing compares with llm.threshold); the LLM gives none.
+	Certainty        float64      `json:"certainty"`
 	PromptTokens     int          `json:"prompt_tokens"`
 	CompletionTokens int          `json:"completion_tokens"`
 	Themes           []triedTheme `json:"themes"`
@@ -187,7 +190,7 @@ func triedFrom(t tryText, it *enrich.Item) tried {
 	r := tried{
 		Text: t.text, Line: t.line, Stored: it.Record.Body,
 		Tagger: it.Tagger, Model: it.Model, Language: it.Record.Language, Guessed: t.language == "" && it.Record.Language != "",
-		Sentiment: it.Sentiment, SentimentBy: it.SentimentBy, Routed: it.Routed,
+		Sentiment: it.Sentiment, SentimentBy: it.SentimentBy, Routed: it.Routed, Certainty: it.Certainty(),
 		PromptTokens: it.PromptTokens, CompletionTokens: it.CompletionTokens,
 		Themes: make([]triedTheme, len(it.Themes)),
 	}
@@ -226,7 +229,7 @@ func llmFallbacks(reg prometheus.Gatherer) map[string]int {
 	return out
 }
 
-func writeTried(w io.Writer, results []tried, llmOn bool, fellBack map[string]int) error {
+func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fellBack map[string]int) error {
 	routed, answered := 0, 0
 	for i, r := range results {
 		if i > 0 {
@@ -259,7 +262,7 @@ func writeTried(w io.Writer, results []tried, llmOn bool, fellBack map[string]in
 		if llmOn {
 			switch {
 			case !r.Routed:
-				fmt.Fprintln(w, "  LLM: not asked (the offline tagger was sure enough)")
+				fmt.Fprintf(w, "  LLM: not asked: the offline answer's certainty, %.2f, is at least llm.threshold, %.2f\n", r.Certainty, threshold)
 			case r.Tagger == "llm":
 				answered++
 				fmt.Fprintf(w, "  LLM: answered, %d prompt and %d completion tokens\n", r.PromptTokens, r.CompletionTokens)

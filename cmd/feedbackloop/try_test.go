@@ -20,6 +20,7 @@ type triedJSON struct {
 		Guessed                        bool   `json:"language_guessed"`
 		SentimentBy                    string `json:"sentiment_by"`
 		Routed                         bool
+		Certainty                      float64
 		PromptTokens                   int `json:"prompt_tokens"`
 		Themes                         []struct {
 			Name, Evidence string
@@ -57,7 +58,7 @@ func TestTaggerTryShowsWhatTheWorkerWouldStore(t *testing.T) {
 	if strings.Contains(first.Stored, "jane@example.com") || !strings.Contains(first.Stored, "[email]") || first.Text != "Slow again, mail me at jane@example.com" {
 		t.Errorf("text %q stored as %q, want the address redacted", first.Text, first.Stored)
 	}
-	if len(second.Themes) != 1 || second.Themes[0].Name != "speed" || second.Themes[0].Evidence != "total gridlock" || second.Tagger != "keywords" {
+	if len(second.Themes) != 1 || second.Themes[0].Name != "speed" || second.Themes[0].Evidence != "total gridlock" || second.Tagger != "keywords" || second.Certainty != 0.5 {
 		t.Errorf("second text: %+v, want speed from the keyword, with its evidence", second)
 	}
 	if german.Language != "de" || !german.Guessed || german.SentimentBy != "none" || first.SentimentBy != "lexicon" {
