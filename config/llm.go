@@ -46,9 +46,10 @@ type LLM struct {
 	Concurrency int `yaml:"concurrency"`
 	// MaxWaiting bounds the enrichment calls that wait for the model at
 	// the same time; the others keep offline themes, so that a slow model
-	// never stalls the pipeline. A worker.concurrency that is set must be
-	// above it; left at 0, the worker runs this many goroutines more than
-	// one per CPU (see Config.EnrichGoroutines).
+	// never stalls the pipeline. A worker.concurrency that is set should be
+	// above it (the worker lowers it to one below otherwise); left at 0,
+	// the worker runs this many goroutines more than one per CPU (see
+	// Config.EnrichGoroutines).
 	MaxWaiting int `yaml:"max_waiting"`
 	// MaxWait bounds how long one enrichment call waits for the model,
 	// retries included; unanswered items keep offline themes. It must be

@@ -114,9 +114,18 @@ func newRedactor(ec config.Enrich) *enrich.Redactor {
 
 func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {
 	lc := cfg.LLM
+	// Calls that wait for the LLM must leave a goroutine to work: with as
+	// many waiting as there are goroutines, a slow LLM stalls the pipeline.
+	// A worker.concurrency set at or below max_waiting would do that, so
+	// max_waiting gives way.
 	if goroutines := cfg.EnrichGoroutines(); lc.MaxWaiting >= goroutines {
-		log.Warn("llm.max_waiting is not below the worker's enrichment goroutines: a slow LLM can hold all of them and stall the pipeline; raise worker.concurrency",
-			zap.Int("llm.max_waiting", lc.MaxWaiting), zap.Int("goroutines", goroutines))
+		if goroutines == 1 {
+			log.Warn("one enrichment goroutine (worker.concurrency): a slow LLM holds the pipeline for up to llm.max_wait; raise worker.concurrency")
+		} else {
+			log.Warn("llm.max_waiting lowered below worker.concurrency, so that a goroutine goes on while the others wait for the LLM",
+				zap.Int("llm.max_waiting", lc.MaxWaiting), zap.Int("worker.concurrency", goroutines), zap.Int("now", goroutines-1))
+			lc.MaxWaiting = goroutines - 1
+		}
 	}
 	metrics := llm.NewMetrics(reg)
 	opts := llm.OptionsFrom(lc)

@@ -1,13 +1,20 @@
 package worker_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -79,5 +86,58 @@ func TestAnLLMWaitThatOutlastsAckWaitIsRefused(t *testing.T) {
 	}
 	if _, err := worker.NewEnricher(cfg, nil, zap.NewNop(), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A worker.concurrency set at or below llm.max_waiting would let calls
+// waiting for a slow LLM hold every goroutine. max_waiting gives way: with
+// two goroutines one call waits, and a second, made meanwhile, goes on
+// with its offline themes.
+func TestMaxWaitingGivesWayToASmallWorkerConcurrency(t *testing.T) {
+	release := make(chan struct{})
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(w, `{"error":{"message":"late"}}`, http.StatusServiceUnavailable)
+	}))
+	defer api.Close()
+	defer close(release)
+	cfg := config.Default()
+	cfg.LLM.Enabled, cfg.LLM.APIKey, cfg.LLM.BaseURL, cfg.LLM.Model = true, "k", api.URL+"/v1", "m"
+	cfg.LLM.Threshold = 1 // every item goes to the LLM
+	cfg.LLM.MaxWait = 5 * time.Second
+	cfg.Worker.Concurrency = 2 // below the default max_waiting, 4
+	core, logs := observer.New(zap.WarnLevel)
+	stage, err := worker.NewEnricher(cfg, nil, zap.New(core), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := func(body string) []*enrich.Item {
+		return []*enrich.Item{{Record: &feedback.Record{ID: body, Source: "s", Kind: "ticket", Body: body}}}
+	}
+	go func() { _ = stage.Enrich(context.Background(), item("the invoice is wrong")) }()
+	for asked.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	done := make(chan struct{})
+	second := item("the export is slow")
+	go func() {
+		_ = stage.Enrich(context.Background(), second)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("a second call waited for the LLM while the first did: every goroutine was held")
+	}
+	if second[0].Tagger != "keywords" || asked.Load() != 1 {
+		t.Errorf("second call: tagger %q after %d requests, want offline themes and no request", second[0].Tagger, asked.Load())
+	}
+	if got := logs.FilterMessageSnippet("llm.max_waiting lowered").All(); len(got) != 1 || got[0].ContextMap()["now"] != int64(1) {
+		t.Errorf("logged %v, want max_waiting lowered to 1", logs.All())
 	}
 }
