@@ -71,10 +71,8 @@ input), one text a line.`,
 			items := make([]*enrich.Item, len(texts))
 			for i := range texts {
 				texts[i].language = language
-			}
-			for i, t := range texts {
 				items[i] = &enrich.Item{Record: &feedback.Record{
-					ID: strconv.Itoa(i + 1), Source: "try", Kind: "other", Body: t.text, Language: language,
+					ID: strconv.Itoa(i + 1), Source: "try", Kind: "other", Body: texts[i].text, Language: language,
 				}}
 			}
 			if err := chain.Enrich(cmd.Context(), items); err != nil {
@@ -90,7 +88,8 @@ input), one text a line.`,
 				out := struct {
 					Texts []tried `json:"texts"`
 					// LLMFallbacks counts the texts routed to the LLM that
-					// it did not answer, by reason (absent without the LLM).
+					// it did not answer, by reason (absent when it
+					// answered all, or is off).
 					LLMFallbacks map[string]int `json:"llm_fallbacks,omitempty"`
 				}{results, nil}
 				if llmOn {
