@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
@@ -25,6 +27,9 @@ type llmStats struct {
 	// DroppedLabels counts theme names in the answers that the taxonomy
 	// does not define: a model that renames themes scores low for it.
 	DroppedLabels int `json:"dropped_labels"`
+	// Fallbacks counts the routed texts the LLM did not answer, by reason
+	// (filtered, too_long, error, ...); absent when it answered all.
+	Fallbacks map[string]int `json:"fallbacks,omitempty"`
 }
 
 // measured is the LLM side of a hybrid under measurement: it hands the
@@ -33,15 +38,15 @@ type llmStats struct {
 // the worker, wrong for a measurement), and it counts what it was given,
 // what the LLM answered and the tokens.
 type measured struct {
-	tagger  enrich.Tagger
-	round   int
+	tagger  *llm.Tagger
 	stats   *llmStats
-	metrics *llm.Metrics
+	metrics prometheus.Gatherer // the tagger's
 }
 
 func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
-	for start := 0; start < len(items); start += m.round {
-		chunk := items[start:min(start+m.round, len(items))]
+	for start := 0; start < len(items); {
+		chunk := items[start:min(start+m.tagger.Round(), len(items))]
+		start += len(chunk)
 		if err := m.tagger.Tag(ctx, chunk); err != nil {
 			return err
 		}
@@ -54,11 +59,10 @@ func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
 			}
 		}
 	}
-	var dropped dto.Metric
-	if err := m.metrics.DroppedLabels.Write(&dropped); err != nil {
-		return err
+	m.stats.DroppedLabels = labelCounts(m.metrics, "feedbackloop_llm_dropped_labels_total", "")[""]
+	if fell := labelCounts(m.metrics, "feedbackloop_llm_fallback_items_total", "reason"); len(fell) > 0 {
+		m.stats.Fallbacks = fell
 	}
-	m.stats.DroppedLabels = int(dropped.GetCounter().GetValue())
 	return nil
 }
 
@@ -86,13 +90,14 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	opts.Log = log
 	opts.MaxWaiting = 1
 	opts.MaxWait = time.Hour
-	opts.Metrics = llm.NewMetrics(nil)
+	reg := prometheus.NewRegistry()
+	opts.Metrics = llm.NewMetrics(reg)
 	model, err := llm.New(tax, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("llm: %w", err)
 	}
 	stats := &llmStats{Model: cfg.LLM.Model, Threshold: threshold}
-	side := measured{tagger: model, round: cfg.LLM.Concurrency * cfg.LLM.BatchSize, stats: stats, metrics: opts.Metrics}
+	side := measured{tagger: model, stats: stats, metrics: reg}
 	h := llm.NewHybrid(offline, side, threshold, nil, log)
 	h.OfflineLanguages = cfg.LLM.Languages()
 	return h, stats, nil
@@ -103,9 +108,53 @@ func (s *llmStats) write(w io.Writer) error {
 		s.Model, s.Threshold, s.Routed, 100*s.RoutedShare, s.Answered, s.PromptTokens, s.CompletionTokens); err != nil {
 		return err
 	}
+	if len(s.Fallbacks) > 0 {
+		if _, err := fmt.Fprintf(w, "not answered: %s (the log says more)\n", reasonList(s.Fallbacks)); err != nil {
+			return err
+		}
+	}
 	if s.DroppedLabels == 0 {
 		return nil
 	}
 	_, err := fmt.Fprintf(w, "%d theme names in its answers are not in the taxonomy and were dropped (the log names them)\n", s.DroppedLabels)
 	return err
+}
+
+// labelCounts reads the counter name from g, summed by the value of
+// label (all under "" when label is ""), leaving out zeros.
+func labelCounts(g prometheus.Gatherer, name, label string) map[string]int {
+	out := map[string]int{}
+	mfs, err := g.Gather()
+	if err != nil {
+		return out
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			n := int(m.GetCounter().GetValue())
+			if n == 0 {
+				continue
+			}
+			key := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label {
+					key = l.GetValue()
+				}
+			}
+			out[key] += n
+		}
+	}
+	return out
+}
+
+// reasonList writes counts by reason as "busy 3, filtered 1".
+func reasonList(counts map[string]int) string {
+	parts := make([]string, 0, len(counts))
+	for reason, n := range counts {
+		parts = append(parts, fmt.Sprintf("%s %d", reason, n))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
 }

@@ -330,13 +330,7 @@ func TestTaggerEvalRouting(t *testing.T) {
 func taggingLLM(t *testing.T) *atomic.Int64 {
 	t.Helper()
 	var texts atomic.Int64
-	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		items, err := llmtest.Items(body)
-		if err != nil {
-			http.Error(w, `{"error":{"message":"not a tagging request"}}`, http.StatusBadRequest)
-			return
-		}
+	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
 		answers := make([]llmtest.Answer, len(items))
 		for i, it := range items {
 			texts.Add(1)
@@ -351,8 +345,22 @@ func taggingLLM(t *testing.T) *atomic.Int64 {
 			}
 		}
 		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 100+10*len(items), 7*len(items))
-	})
+	}))
 	return &texts
+}
+
+// answeringItems serves tagging requests with answer, given the items
+// asked about; any other request gets a 400.
+func answeringItems(answer func(w http.ResponseWriter, items []llmtest.Item)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		items, err := llmtest.Items(body)
+		if err != nil {
+			http.Error(w, `{"error":{"message":"not a tagging request"}}`, http.StatusBadRequest)
+			return
+		}
+		answer(w, items)
+	}
 }
 
 // eval --llm measures the worker's hybrid: the texts the model is unsure

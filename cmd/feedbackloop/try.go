@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +82,7 @@ input), one text a line.`,
 				results[i] = triedFrom(texts[i], it)
 			}
 			llmOn := cfg.LLM.Enabled
-			fellBack := llmFallbacks(reg)
+			fellBack := labelCounts(reg, "feedbackloop_llm_fallback_items_total", "reason")
 			if format == "json" {
 				out := struct {
 					Texts []tried `json:"texts"`
@@ -205,29 +204,6 @@ func triedFrom(t tryText, it *enrich.Item) tried {
 	return r
 }
 
-// llmFallbacks reads, from the registry the LLM's metrics are on, how many
-// texts it did not answer, by reason.
-func llmFallbacks(reg prometheus.Gatherer) map[string]int {
-	out := map[string]int{}
-	mfs, err := reg.Gather()
-	if err != nil {
-		return out
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "feedbackloop_llm_fallback_items_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "reason" && m.GetCounter().GetValue() > 0 {
-					out[l.GetValue()] += int(m.GetCounter().GetValue())
-				}
-			}
-		}
-	}
-	return out
-}
-
 func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fellBack map[string]int) error {
 	routed, answered := 0, 0
 	for i, r := range results {
@@ -292,12 +268,7 @@ func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fel
 	}
 	fmt.Fprintf(w, "\nLLM: %d of %d texts routed to it, %d answered", routed, len(results), answered)
 	if len(fellBack) > 0 {
-		reasons := make([]string, 0, len(fellBack))
-		for reason, n := range fellBack {
-			reasons = append(reasons, fmt.Sprintf("%s %d", reason, n))
-		}
-		slices.Sort(reasons)
-		fmt.Fprintf(w, "; not answered: %s (the log above says more)", strings.Join(reasons, ", "))
+		fmt.Fprintf(w, "; not answered: %s (the log above says more)", reasonList(fellBack))
 	}
 	_, err := fmt.Fprintln(w)
 	return err

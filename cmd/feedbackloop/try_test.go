@@ -91,13 +91,7 @@ func TestTaggerTryShowsWhatTheWorkerWouldStore(t *testing.T) {
 // filter refuses.
 func TestTaggerTryShowsWhatTheLLMDid(t *testing.T) {
 	tax, _, _ := taggerFiles(t)
-	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		items, err := llmtest.Items(body)
-		if err != nil {
-			http.Error(w, `{"error":{"message":"not a tagging request"}}`, http.StatusBadRequest)
-			return
-		}
+	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
 		answers := make([]llmtest.Answer, len(items))
 		for i, it := range items {
 			if strings.Contains(it.Text, "burn") {
@@ -109,7 +103,7 @@ func TestTaggerTryShowsWhatTheLLMDid(t *testing.T) {
 				Themes: []llmtest.Theme{{Name: "billing", Evidence: "charged", Confidence: 0.9, Sentiment: llmtest.Felt(-0.5)}}}
 		}
 		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 1000, 7*len(items))
-	})
+	}))
 	t.Setenv("FEEDBACKLOOP_LLM_THRESHOLD", "1") // every text goes to the LLM: no offline answer is certain
 	out := tryJSON(t, "--taxonomy", tax, "I was charged twice", "I will burn your office down")
 	charged, burn := out.Texts[0], out.Texts[1]
@@ -122,5 +116,50 @@ func TestTaggerTryShowsWhatTheLLMDid(t *testing.T) {
 	table, _, err := execute(t, context.Background(), "tagger", "try", "--taxonomy", tax, "I was charged twice", "I will burn your office down")
 	if err != nil || !strings.Contains(table, "LLM: answered") || !strings.Contains(table, "LLM: 2 of 2 texts routed to it, 1 answered; not answered: filtered 1") {
 		t.Errorf("table (%v):\n%s", err, table)
+	}
+}
+
+// eval --llm hands the LLM a round of requests at a time. When answers
+// for a whole batch do not fit the server's output limit, the tagger asks
+// about fewer texts a request from then on, and eval's rounds shrink with
+// it: every text is still answered, none is left as "busy".
+func TestTaggerEvalWithTheLLMFollowsSmallerBatches(t *testing.T) {
+	tax, train, _ := taggerFiles(t)
+	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
+		answers := make([]llmtest.Answer, len(items))
+		for i, it := range items {
+			answers[i] = llmtest.Answer{ID: it.ID, Sentiment: llmtest.Felt(0)}
+		}
+		content := llmtest.Content(answers)
+		finish := "stop"
+		if len(items) > 2 { // the server's output limit fits two answers
+			content, finish = content[:len(content)/2], "length"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"id": "x", "object": "chat.completion", "created": 1, "model": "test-model",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": finish, "message": map[string]any{"role": "assistant", "content": content}}},
+			"usage":   map[string]any{"prompt_tokens": 400, "completion_tokens": 10, "total_tokens": 410},
+		})
+	}))
+	t.Setenv("FEEDBACKLOOP_LLM_BATCH_SIZE", "4")
+	t.Setenv("FEEDBACKLOOP_LLM_CONCURRENCY", "1")
+	t.Setenv("FEEDBACKLOOP_LLM_THRESHOLD", "1")
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "eval", "--format", "json", "--taxonomy", tax, "--train", train, "--test", train, "--llm")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var report struct {
+		N   int `json:"n"`
+		LLM struct {
+			Routed, Answered int
+			Fallbacks        map[string]int
+		} `json:"llm"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if report.LLM.Routed != report.N || report.LLM.Answered != report.N || len(report.LLM.Fallbacks) != 0 {
+		t.Errorf("llm %+v of %d texts: want every text answered", report.LLM, report.N)
 	}
 }

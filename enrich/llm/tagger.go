@@ -168,6 +168,12 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 // Model is the model name the Tagger asks and writes to Item.Model.
 func (t *Tagger) Model() string { return t.opts.Model }
 
+// Round is how many distinct texts one Tag call asks about at most: a
+// round of requests, Concurrency of them, each of the batch size, which
+// shrinks when answers for that many did not fit the model. Texts beyond
+// it keep their offline themes.
+func (t *Tagger) Round() int { return t.opts.Concurrency * int(t.batchSize.Load()) }
+
 // job is one distinct text to ask about and the items that hold it.
 type job struct {
 	text  string
@@ -225,7 +231,7 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 	// for several round trips, and most of them would fall back anyway
 	// when MaxWait ran out. What does not fit keeps its offline themes.
 	size := int(t.batchSize.Load())
-	if limit := t.opts.Concurrency * size; len(jobs) > limit {
+	if limit := t.opts.Concurrency * size; len(jobs) > limit { // Round
 		t.fail(jobs[limit:], reasonBusy)
 		jobs = jobs[:limit]
 	}
