@@ -286,7 +286,7 @@ func redactSymbols(s string) string {
 					continue
 				}
 			}
-			end, mark := numberAt(s, i)
+			end, mark := numberAt(s, i, last > 0 && last == i-1)
 			if mark != "" {
 				replace(i, end, mark)
 			}

@@ -54,7 +54,8 @@ func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 
 // spelledEmailAround finds an address written with a bracketed "at" to get
 // past spam filters, around the bracket at s[open]: "jane(at)example.com",
-// "jane [at] example [dot] com". Its domain's dots may be spelled too.
+// "jane [at] example [dot] com". Its dots may be spelled too, the local
+// part's included ("jane [dot] doe [at] …").
 func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 	j := spelledAtEnd(s, open)
 	if j < 0 {
@@ -64,7 +65,11 @@ func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 	for localEnd > from && s[localEnd-1] == ' ' {
 		localEnd--
 	}
-	return emailSpan(s, localEnd, skipSpaces(s, j), from, true)
+	start, end, ok = emailSpan(s, localEnd, skipSpaces(s, j), from, true)
+	if ok {
+		start = spelledLocalStart(s, start, from)
+	}
+	return start, end, ok
 }
 
 // spelledAtEnd returns the index past a bracketed "at" that opens at
@@ -247,6 +252,7 @@ func redactWordEmails(s string) string {
 		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cueBefore(s, start, mailCueWords)) {
 			continue
 		}
+		start = spelledLocalStart(s, start, last)
 		if b.Cap() == 0 {
 			b.Grow(len(s))
 		}
@@ -259,6 +265,41 @@ func redactWordEmails(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// spelledLocalStart returns where an address whose local part starts at
+// s[start] really starts, when words joined by spelled dots come before
+// it ("jane dot doe at example dot com"), not before s[from].
+func spelledLocalStart(s string, start, from int) int {
+	for {
+		i := start
+		for i > from && s[i-1] == ' ' {
+			i--
+		}
+		gap := -1 // where the spelled dot before the local part starts
+		switch {
+		case i-5 >= from && closingBracket(s[i-5]) != 0 && closingBracket(s[i-5]) == s[i-1] && strings.EqualFold(s[i-4:i-1], "dot"):
+			gap = i - 5 // "(dot)", "[dot]"
+		case i < start && i-4 >= from && s[i-4] == ' ' && strings.EqualFold(s[i-3:i], "dot"):
+			gap = i - 4 // " dot "
+		}
+		if gap < 0 {
+			return start
+		}
+		w := gap
+		for w > from && s[w-1] == ' ' {
+			w--
+		}
+		k := w
+		for k > from && isLocalPartByte(s[k-1]) {
+			k--
+		}
+		// "the dot", "a dot" are prose: an article names no mailbox.
+		if k == w || spelledDot(s, w) != start-w || proseAfterAt[strings.ToLower(s[k:w])] {
+			return start
+		}
+		start = k
+	}
 }
 
 // domainFollows tells cheaply whether s[i:] starts with a word and then a

@@ -22,8 +22,12 @@ const maxNumberGroups = 8
 // numberAt looks at the number starting at s[i], a digit, '+' or '('. It
 // returns the end of the number and the mark to replace it with, or no
 // mark and the index to resume scanning at, past the digits it read.
-func numberAt(s string, i int) (end int, mark string) {
-	if gluedBefore(s, i) {
+// afterMark says that s[:i-1] ends with something just replaced (an
+// address, a number): "jane@example.com,5550109999" lists a phone after
+// the address, as "[email],5550109999" does on a second pass, not digits
+// glued to a word.
+func numberAt(s string, i int, afterMark bool) (end int, mark string) {
+	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-')) {
 		return skipDigits(s, i), ""
 	}
 	j := i

@@ -43,6 +43,11 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"reach ops_team at mail dot acme-corp dot co dot uk.", "reach [email]."},
 		{"jane at example.mail dot com", "[email]"},
 		{"first jane at a1 dot io then bob at b2 dot de", "first [email] then [email]"},
+		// The local part's dots may be spelled too.
+		{"email jane dot doe at outlook dot com", "email [email]"},
+		{"write jane [dot] doe [at] example [dot] com", "write [email]"},
+		{"Jane(dot)Doe(at)example(dot)com", "[email]"},
+		{"see the dot jane at example dot com", "see the dot [email]"}, // an article names no mailbox
 		// ... or with the word "at" alone, when the local part looks like
 		// an address's, the domain is a mail provider's, or a word before
 		// says that an address follows.
@@ -136,6 +141,8 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"account 5550109999", "account [phone]"},
 		// Mixed.
 		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
+		// A number listed right after an address is no part of a word.
+		{"contact jane@example.com,5550109999", "contact [email],[phone]"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
