@@ -195,7 +195,7 @@ func TestAFileIndentedWithATabNamesTheLine(t *testing.T) {
 // one per CPU for the work and one more for each call that may wait, so
 // that waiting calls do not idle the CPUs. A concurrency that is set is
 // kept as it is.
-func TestEnrichGoroutinesLeaveACPUsWorthFreeWhileCallsWaitForTheLLM(t *testing.T) {
+func TestTheWorkerAddsAGoroutineForEachCallThatMayWaitForTheLLM(t *testing.T) {
 	c := config.Default()
 	cpus := runtime.GOMAXPROCS(0)
 	if got := c.EnrichGoroutines(); got != cpus {
