@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -62,6 +63,9 @@ input), one text a line.`,
 			if cmd.Flags().Changed("model") {
 				cfg.Enrich.Model = model
 			}
+			// A trial waits for the LLM as long as it takes, within reason:
+			// the worker's max_wait is for a pipeline that must flow.
+			cfg.LLM.MaxWait = max(cfg.LLM.MaxWait, tryMaxWait)
 			reg := prometheus.NewRegistry()
 			chain, err := worker.NewEnricher(*cfg, reg, log, nil)
 			if err != nil {
@@ -74,8 +78,16 @@ input), one text a line.`,
 					ID: strconv.Itoa(i + 1), Source: "try", Kind: "other", Body: texts[i].text, Language: language,
 				}}
 			}
-			if err := chain.Enrich(cmd.Context(), items); err != nil {
-				return err
+			// One round of LLM requests a call, as the worker sends, so that
+			// no text is left out as "busy" for coming after the round.
+			round := len(items)
+			if cfg.LLM.Enabled {
+				round = cfg.LLM.Concurrency * cfg.LLM.BatchSize
+			}
+			for start := 0; start < len(items); start += round {
+				if err := chain.Enrich(cmd.Context(), items[start:min(start+round, len(items))]); err != nil {
+					return err
+				}
 			}
 			results := make([]tried, len(items))
 			for i, it := range items {
@@ -108,6 +120,10 @@ input), one text a line.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
 	return cmd
 }
+
+// tryMaxWait is how long tagger try waits for the LLM at least, retries
+// included.
+const tryMaxWait = 2 * time.Minute
 
 // tryText is a text to try and where it came from.
 type tryText struct {

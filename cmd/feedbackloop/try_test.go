@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -116,6 +117,20 @@ func TestTaggerTryShowsWhatTheLLMDid(t *testing.T) {
 	table, _, err := execute(t, context.Background(), "tagger", "try", "--taxonomy", tax, "I was charged twice", "I will burn your office down")
 	if err != nil || !strings.Contains(table, "LLM: answered") || !strings.Contains(table, "LLM: 2 of 2 texts routed to it, 1 answered; not answered: filtered 1") {
 		t.Errorf("table (%v):\n%s", err, table)
+	}
+
+	// More texts than one round of requests: each is still answered.
+	t.Setenv("FEEDBACKLOOP_LLM_BATCH_SIZE", "2")
+	t.Setenv("FEEDBACKLOOP_LLM_CONCURRENCY", "1")
+	many := make([]string, 9)
+	for i := range many {
+		many[i] = fmt.Sprintf("I was charged twice (%d)", i)
+	}
+	out = tryJSON(t, append([]string{"--taxonomy", tax}, many...)...)
+	for i, r := range out.Texts {
+		if r.Tagger != "llm" {
+			t.Errorf("text %d of 9, in rounds of 2: tagger %s, want every text answered (fallbacks %v)", i, r.Tagger, out.LLMFallbacks)
+		}
 	}
 }
 
