@@ -13,6 +13,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/internal/ops"
 )
 
 // llmStats is what `tagger eval --llm` sent to the LLM and what it cost.
@@ -59,8 +60,8 @@ func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
 			}
 		}
 	}
-	m.stats.DroppedLabels = labelCounts(m.metrics, "feedbackloop_llm_dropped_labels_total", "")[""]
-	if fell := labelCounts(m.metrics, "feedbackloop_llm_fallback_items_total", "reason"); len(fell) > 0 {
+	m.stats.DroppedLabels = ops.CounterTotals(m.metrics, "feedbackloop_llm_dropped_labels_total", "")[""]
+	if fell := ops.CounterTotals(m.metrics, "feedbackloop_llm_fallback_items_total", "reason"); len(fell) > 0 {
 		m.stats.Fallbacks = fell
 	}
 	return nil
@@ -118,35 +119,6 @@ func (s *llmStats) write(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "%d theme names in its answers are not in the taxonomy and were dropped (the log names them)\n", s.DroppedLabels)
 	return err
-}
-
-// labelCounts reads the counter name from g, summed by the value of
-// label (all under "" when label is ""), leaving out zeros.
-func labelCounts(g prometheus.Gatherer, name, label string) map[string]int {
-	out := map[string]int{}
-	mfs, err := g.Gather()
-	if err != nil {
-		return out
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			n := int(m.GetCounter().GetValue())
-			if n == 0 {
-				continue
-			}
-			key := ""
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label {
-					key = l.GetValue()
-				}
-			}
-			out[key] += n
-		}
-	}
-	return out
 }
 
 // reasonList writes counts by reason as "busy 3, filtered 1".

@@ -18,6 +18,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -94,7 +95,7 @@ input), one text a line.`,
 				results[i] = triedFrom(texts[i], it)
 			}
 			llmOn := cfg.LLM.Enabled
-			fellBack := labelCounts(reg, "feedbackloop_llm_fallback_items_total", "reason")
+			fellBack := ops.CounterTotals(reg, "feedbackloop_llm_fallback_items_total", "reason")
 			if format == "json" {
 				out := struct {
 					Texts []tried `json:"texts"`

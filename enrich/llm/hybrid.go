@@ -26,8 +26,8 @@ import (
 //
 // It marks the items it sends on (enrich.Item.Routed, stored per row),
 // counts the routes in Metrics.Routed and logs the share of items
-// routed to the model, and the share the model answered, at most once per
-// LogEvery. Safe for concurrent use when both taggers are.
+// routed to the model, the share the model answered, and why the others
+// were not (the reasons Metrics counts), at most once per LogEvery. Safe for concurrent use when both taggers are.
 type Hybrid struct {
 	offline   enrich.Tagger
 	model     enrich.Tagger
@@ -48,6 +48,7 @@ type Hybrid struct {
 	since                  time.Time
 	seen, routed, answered int
 	totalSeen, totalRouted int64
+	fellBack               map[string]int // Metrics' fallback totals at the last log line
 }
 
 var _ enrich.Tagger = (*Hybrid)(nil)
@@ -137,11 +138,25 @@ func (h *Hybrid) record(seen, routed, answered int) {
 	if h.routed > 0 {
 		answeredShare = float64(h.answered) / float64(h.routed)
 	}
-	h.log.Info("theme tagging routes",
+	fields := []zap.Field{
 		zap.Int("items", h.seen),
 		zap.Int("routed_to_llm", h.routed),
 		zap.Float64("llm_share", float64(h.routed)/float64(h.seen)),
 		zap.Float64("llm_answered_share", answeredShare),
-		zap.Float64("threshold", h.threshold))
-	h.since, h.seen, h.routed, h.answered = time.Now(), 0, 0, 0
+		zap.Float64("threshold", h.threshold),
+	}
+	// Why the routed items the model did not answer kept their offline
+	// themes, since the last line: busy, filtered, budget, ...
+	totals := h.metrics.fallbackTotals()
+	since := map[string]int{}
+	for reason, n := range totals {
+		if d := n - h.fellBack[reason]; d > 0 {
+			since[reason] = d
+		}
+	}
+	if len(since) > 0 {
+		fields = append(fields, zap.Any("not_answered", since))
+	}
+	h.log.Info("theme tagging routes", fields...)
+	h.since, h.seen, h.routed, h.answered, h.fellBack = time.Now(), 0, 0, 0, totals
 }

@@ -1,6 +1,10 @@
 package llm
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/feedbackloop/feedbackloop/internal/ops"
+)
 
 // Metrics are the Prometheus series of LLM tagging. Create them with
 // NewMetrics; a nil *Metrics records nothing.
@@ -34,6 +38,8 @@ type Metrics struct {
 	RequestSeconds prometheus.Histogram
 	// BudgetRemaining is what is left of today's token budget.
 	BudgetRemaining prometheus.Gauge
+
+	own *prometheus.Registry // the series the package reads back itself, whatever reg is
 }
 
 // NewMetrics creates the series and registers them on reg unless it is nil.
@@ -62,6 +68,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.Requests, m.Tokens, m.Items, m.Fallbacks, m.Routed, m.DroppedLabels, m.Retries,
 			m.RequestSeconds, m.BudgetRemaining)
 	}
+	m.own = prometheus.NewRegistry()
+	m.own.MustRegister(m.Fallbacks)
 	return m
 }
 
@@ -94,6 +102,15 @@ func (m *Metrics) fallback(reason string, n int) {
 	}
 	m.Items.WithLabelValues("fallback").Add(float64(n))
 	m.Fallbacks.WithLabelValues(reason).Add(float64(n))
+}
+
+// fallbackTotals returns the items counted under each fallback reason
+// so far.
+func (m *Metrics) fallbackTotals() map[string]int {
+	if m == nil || m.own == nil { // not made by NewMetrics
+		return map[string]int{}
+	}
+	return ops.CounterTotals(m.own, "feedbackloop_llm_fallback_items_total", "reason")
 }
 
 func (m *Metrics) routed(offline, llm int) {

@@ -965,6 +965,38 @@ func TestHybridSendsOnlyUnsureItemsToTheModel(t *testing.T) {
 	}
 }
 
+// The routing log line says, besides the shares, why the routed items the
+// model did not answer kept their offline themes, since the last line.
+func TestTheRoutingLogSaysWhyItemsWentUnanswered(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		for _, it := range req.items {
+			if strings.Contains(it.Text, "burn") {
+				return reply{refusal: "I can't help with that."}
+			}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f)
+	core, logs := observer.New(zap.InfoLevel)
+	h := llm.NewHybrid(enrich.NewKeywordTagger(taxonomy(t)), tg, 0.7, m, zap.New(core))
+	h.LogEvery = 0
+	for _, texts := range [][]string{{"I want my money back", "burn it all"}, {"slow again"}} {
+		if err := h.Tag(context.Background(), offlineItems(texts...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := logs.FilterMessage("theme tagging routes").All()
+	if len(lines) != 2 {
+		t.Fatalf("%d routing lines, want one a call", len(lines))
+	}
+	if got := fmt.Sprint(lines[0].ContextMap()["not_answered"]); got != "map[filtered:1]" {
+		t.Errorf("first line: not_answered %s, want the refused item", got)
+	}
+	if _, ok := lines[1].ContextMap()["not_answered"]; ok || lines[1].ContextMap()["llm_answered_share"] != 1.0 {
+		t.Errorf("second line %v, want everything answered and no reasons", lines[1].ContextMap())
+	}
+}
+
 func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, m := newTagger(t, f, func(o *llm.Options) { o.Concurrency = 1; o.BatchSize = 2 })

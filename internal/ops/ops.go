@@ -97,3 +97,33 @@ func Serve(ctx context.Context, addr string, reg *prometheus.Registry, ready fun
 	}
 	return nil
 }
+
+// CounterTotals returns the counter name that g gathers, summed by the
+// value of label (all under "" when label is ""), leaving out zeros: what
+// a log line or a report says the metric counted.
+func CounterTotals(g prometheus.Gatherer, name, label string) map[string]int {
+	out := map[string]int{}
+	mfs, err := g.Gather()
+	if err != nil {
+		return out
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			n := int(m.GetCounter().GetValue())
+			if n == 0 {
+				continue
+			}
+			key := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label {
+					key = l.GetValue()
+				}
+			}
+			out[key] += n
+		}
+	}
+	return out
+}
