@@ -90,8 +90,13 @@ type Tagger struct {
 	log      *zap.Logger
 
 	// batchSize is how many texts a request asks about: Options.BatchSize
-	// until answers for that many did not fit the model (see split).
+	// until answers for that many did not fit the model (see split), then
+	// fewer, growing back as requests are answered (see grow).
 	batchSize atomic.Int32
+	// answeredSince counts the requests answered since batchSize last
+	// changed.
+	answeredSince atomic.Int32
+	shrinkWarned  atomic.Bool
 	// splitWarned holds, by outcome, whether a text asked about alone
 	// failed that way and was logged.
 	splitWarned sync.Map
@@ -170,8 +175,9 @@ func (t *Tagger) Model() string { return t.opts.Model }
 
 // Round is how many distinct texts one Tag call asks about at most: a
 // round of requests, Concurrency of them, each of the batch size, which
-// shrinks when answers for that many did not fit the model. Texts beyond
-// it keep their offline themes.
+// shrinks when answers for that many did not fit the model and grows back
+// as smaller requests are answered. Texts beyond it keep their offline
+// themes.
 func (t *Tagger) Round() int { return t.opts.Concurrency * int(t.batchSize.Load()) }
 
 // job is one distinct text to ask about and the items that hold it.
@@ -348,6 +354,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		return
 	}
 	usage = addUsage(usage, carried)
+	t.grow()
 	answered := 0
 	for i, j := range jobs {
 		a, ok := ans[i]
@@ -400,8 +407,9 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 	wg.Wait()
 }
 
-// shrink makes later requests ask about at most n texts, and logs the
-// change.
+// shrink makes later requests ask about at most n texts. The first time,
+// it says so at warn level; later, as the size goes back and forth (see
+// grow), at debug.
 func (t *Tagger) shrink(n int, ae *attemptError) {
 	for {
 		cur := t.batchSize.Load()
@@ -409,11 +417,38 @@ func (t *Tagger) shrink(n int, ae *attemptError) {
 			return
 		}
 		if t.batchSize.CompareAndSwap(cur, int32(n)) {
-			t.log.Warn("LLM answers about several texts at once did not fit the model; asking about fewer at a time from now on",
+			t.answeredSince.Store(0)
+			log := t.log.Debug
+			if !t.shrinkWarned.Swap(true) {
+				log = t.log.Warn
+			}
+			log("LLM answers about several texts at once did not fit the model; asking about fewer at a time (more again once they are answered; logged once)",
 				zap.Int("was", int(cur)), zap.Int("now", n), zap.Error(ae),
 				zap.String("check", "the server's context and output limits (Ollama num_ctx, vLLM max_model_len), or a smaller llm.batch_size"))
 			return
 		}
+	}
+}
+
+// growAfter is how many requests answered at a smaller batch size make
+// the Tagger ask about twice as many texts a request again, up to
+// Options.BatchSize: a batch that did not fit may have held a few long
+// texts rather than met a small model. If the model is small, the next
+// batch that does not fit shrinks the size again, at the cost of one
+// request in growAfter.
+const growAfter = 20
+
+// grow counts an answered request, and doubles the batch size after
+// growAfter of them at a size below Options.BatchSize.
+func (t *Tagger) grow() {
+	cur := t.batchSize.Load()
+	if int(cur) >= t.opts.BatchSize || t.answeredSince.Add(1) < growAfter {
+		return
+	}
+	next := min(2*cur, int32(t.opts.BatchSize))
+	if t.batchSize.CompareAndSwap(cur, next) {
+		t.answeredSince.Store(0)
+		t.log.Debug("LLM batch size grows back", zap.Int("was", int(cur)), zap.Int("now", int(next)))
 	}
 }
 

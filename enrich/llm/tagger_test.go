@@ -586,6 +586,58 @@ func TestAnswersCutOffAreAskedForInHalvesAndLaterRequestsAskForFewer(t *testing.
 	}
 }
 
+// A batch that did not fit may have held a few long texts: once enough
+// smaller requests are answered, the batch size grows back.
+func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+		if n == 0 { // the first batch's answer does not fit; later ones do
+			whole := oracle(req)
+			return reply{content: whole[:len(whole)/2], finish: "length"}
+		}
+		return reply{}
+	})
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.BatchSize, o.Concurrency = 4, 1 })
+	texts := func(call int) []string {
+		return []string{fmt.Sprintf("refund %d", call), fmt.Sprintf("slow %d", call), fmt.Sprintf("invoice %d", call), fmt.Sprintf("password %d", call)}
+	}
+	sizes := func() []int {
+		var out []int
+		for _, body := range f.requests() {
+			items, err := llmtest.Items([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, len(items))
+		}
+		return out
+	}
+	if err := tg.Tag(context.Background(), offlineItems(texts(0)...)); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(sizes()); got != "[4 2 2]" {
+		t.Fatalf("request sizes %s, want the cut batch of 4 and its halves", got)
+	}
+	if tg.Round() != 2 {
+		t.Fatalf("round %d after the cut, want 2", tg.Round())
+	}
+	// Two answered already; eighteen more of two texts each.
+	for call := 1; call <= 18; call++ {
+		if err := tg.Tag(context.Background(), offlineItems(texts(call)[:2]...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tg.Round() != 4 {
+		t.Errorf("round %d after 20 answered requests, want 4 again", tg.Round())
+	}
+	if err := tg.Tag(context.Background(), offlineItems(texts(99)...)); err != nil {
+		t.Fatal(err)
+	}
+	all := sizes()
+	if last := all[len(all)-1]; last != 4 || len(all) != 3+18+1 {
+		t.Errorf("%d requests, the last of %d texts: want the four asked about together again", len(all), last)
+	}
+}
+
 // Azure OpenAI's content filter refuses a whole request for one text (a
 // customer who swears, or threatens). The other texts are still answered,
 // the one keeps its offline themes, and the API is not paused as it is for
