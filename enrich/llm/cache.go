@@ -25,6 +25,10 @@ type key [sha256.Size]byte
 type tagging struct {
 	Themes    []enrich.Theme `json:"themes"`
 	Sentiment *float64       `json:"sentiment,omitempty"`
+	// Refused, when set, is why the text has no answer and is not to be
+	// asked about again (reasonFiltered, reasonTooLong): no answer, kept
+	// in this worker's cache only.
+	Refused string `json:"-"`
 }
 
 // clone returns a copy whose themes callers may change.

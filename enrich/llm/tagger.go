@@ -205,6 +205,10 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 		}
 		k := t.key(text)
 		if a, ok := t.cache.get(k); ok {
+			if a.Refused != "" {
+				t.metrics.fallback(a.Refused, 1) // refused before: asking again would be too
+				continue
+			}
 			t.set(it, a, 0, 0)
 			cached++
 			continue
@@ -378,7 +382,8 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 
 // split asks again about jobs, whose request failed because of what it
 // asked together (ae), in two halves at once. A text that fails alone
-// keeps its offline themes. Answers that did not fit the model also make
+// keeps its offline themes, and is not asked about again while the cache
+// holds it. Answers that did not fit the model also make
 // later requests ask about no more than half as many texts.
 func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent openai.Usage) {
 	if len(jobs) == 1 {
@@ -387,6 +392,7 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 			reason = reasonFiltered
 		}
 		t.fail(jobs, reason)
+		t.cache.put(jobs[0].key, tagging{Refused: reason})
 		if _, logged := t.splitWarned.LoadOrStore(reason, true); !logged {
 			t.log.Warn("LLM API could not answer about a text even alone; it keeps its offline themes (counted by feedbackloop_llm_fallback_items_total, logged once)",
 				zap.String("reason", reason), zap.Error(ae))

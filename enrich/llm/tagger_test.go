@@ -682,13 +682,17 @@ func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing
 	if logs.FilterMessageSnippet("even alone").Len() != 1 || logs.FilterMessageSnippet("refused a request").Len() != 0 {
 		t.Errorf("logged %v, want the filtered text once and no pause", logs.All())
 	}
-	// Filtering says nothing about how many texts fit: the batch size stays.
-	next := offlineItems("refund 1", "refund 2", "refund 3")
+	// Filtering says nothing about how many texts fit: the batch size
+	// stays. The refused text is not asked about again.
+	next := offlineItems("refund 1", "refund 2", texts[2], "refund 3")
 	if err := tg.Tag(context.Background(), next); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.requests()); n != 8 || next[0].Tagger != "llm" {
-		t.Errorf("%d requests, tagger %s: want the next call answered in one request", n, next[0].Tagger)
+	if n := len(f.requests()); n != 8 || next[0].Tagger != "llm" || next[2].Tagger != "keywords" {
+		t.Errorf("%d requests, taggers %s and %s: want the next call answered in one request, without the refused text", n, next[0].Tagger, next[2].Tagger)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("filtered")); got != 2 {
+		t.Errorf("filtered fallbacks %v, want the refused text counted again", got)
 	}
 }
 
