@@ -638,20 +638,27 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	}
 }
 
+// whenATextHolds scripts the fake to answer then to any request with a
+// text that holds word, and like a model that knows the taxonomy to the
+// others.
+func whenATextHolds(word string, then reply) func(int, *chatRequest) reply {
+	return func(_ int, req *chatRequest) reply {
+		for _, it := range req.items {
+			if strings.Contains(it.Text, word) {
+				return then
+			}
+		}
+		return reply{}
+	}
+}
+
 // Azure OpenAI's content filter refuses a whole request for one text (a
 // customer who swears, or threatens). The other texts are still answered,
 // the one keeps its offline themes, and the API is not paused as it is for
 // a refusal of every request.
 func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing.T) {
 	const filtered = `{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"violence":{"filtered":true,"severity":"medium"}}}}}`
-	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
-		for _, it := range req.items {
-			if strings.Contains(it.Text, "burn") {
-				return reply{status: http.StatusBadRequest, body: filtered}
-			}
-		}
-		return reply{}
-	})
+	f := newFakeAPI(t, taxonomy(t).Names(), whenATextHolds("burn", reply{status: http.StatusBadRequest, body: filtered}))
 	core, logs := observer.New(zap.WarnLevel)
 	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 8; o.Log = zap.New(core) })
 	texts := []string{"refund now", "slow again", "I will burn your office down over this invoice", "password reset", "invoice twice", "so slow", "refund me", "password lost"}
@@ -700,14 +707,7 @@ func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing
 // text says so in the message's refusal, with no content. Asking again
 // gets the same refusal; the other texts are asked about without it.
 func TestAModelsRefusalCostsOnlyTheTextItRefused(t *testing.T) {
-	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
-		for _, it := range req.items {
-			if strings.Contains(it.Text, "burn") {
-				return reply{refusal: "I'm sorry, I can't assist with that request."}
-			}
-		}
-		return reply{}
-	})
+	f := newFakeAPI(t, taxonomy(t).Names(), whenATextHolds("burn", reply{refusal: "I'm sorry, I can't assist with that request."}))
 	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 4 })
 	items := offlineItems("refund now", "I will burn it all down over this invoice", "so slow", "password lost")
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -1024,14 +1024,7 @@ func TestHybridSendsOnlyUnsureItemsToTheModel(t *testing.T) {
 // The routing log line says, besides the shares, why the routed items the
 // model did not answer kept their offline themes, since the last line.
 func TestTheRoutingLogSaysWhyItemsWentUnanswered(t *testing.T) {
-	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
-		for _, it := range req.items {
-			if strings.Contains(it.Text, "burn") {
-				return reply{refusal: "I can't help with that."}
-			}
-		}
-		return reply{}
-	})
+	f := newFakeAPI(t, taxonomy(t).Names(), whenATextHolds("burn", reply{refusal: "I can't help with that."}))
 	tg, m := newTagger(t, f)
 	core, logs := observer.New(zap.InfoLevel)
 	h := llm.NewHybrid(enrich.NewKeywordTagger(taxonomy(t)), tg, 0.7, m, zap.New(core))
