@@ -266,6 +266,18 @@ func (p *taxonomyParser) theme(n *yaml.Node, parent string) (ThemeDef, bool) {
 	return th, true
 }
 
+// splitCommas splits a comma-separated string into its trimmed, non-empty
+// parts.
+func splitCommas(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 // stringList reads a list of strings. Keywords must also hold a word once
 // normalised, or they could never match anything.
 func (p *taxonomyParser) stringList(n *yaml.Node, theme, what string, needWord bool) []string {
@@ -273,7 +285,13 @@ func (p *taxonomyParser) stringList(n *yaml.Node, theme, what string, needWord b
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.fail(n, theme, "%ss must be a list of strings, found %s", what, kindName(n))
+		hint := ""
+		if isString(n) && strings.TrimSpace(n.Value) != "" {
+			// "keywords: invoice, charge" is one string; a list is written
+			// in brackets or one item a line.
+			hint = fmt.Sprintf(" (write a list: [%s])", strings.Join(splitCommas(n.Value), ", "))
+		}
+		p.fail(n, theme, "%ss must be a list of strings, found %s%s", what, kindName(n), hint)
 		return nil
 	}
 	out := make([]string, 0, len(n.Content))

@@ -143,8 +143,8 @@ func TestTaxonomyErrorsNameTheFileAndLine(t *testing.T) {
 		},
 		{
 			name: "keywords that are not a list",
-			yaml: "themes:\n  - name: billing\n    keywords: invoice\n",
-			want: []string{`taxonomy.yaml:3: theme "billing": keywords must be a list of strings, found a string`},
+			yaml: "themes:\n  - name: billing\n    keywords: invoice, refund\n",
+			want: []string{`taxonomy.yaml:3: theme "billing": keywords must be a list of strings, found a string (write a list: [invoice, refund])`},
 		},
 		{
 			name: "children that are not a list",
