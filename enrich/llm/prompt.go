@@ -95,16 +95,19 @@ type requestItem struct {
 // models write when no schema holds them to it: ids and numbers as
 // numbers or strings.
 type answer struct {
-	Items []struct {
-		ID        looseID `json:"id"`
-		Sentiment *number `json:"sentiment"` // nil when the model left it out
-		Themes    []struct {
-			Name       string  `json:"name"`
-			Evidence   string  `json:"evidence"`
-			Confidence *number `json:"confidence"`
-			Sentiment  *number `json:"sentiment"` // nil when the model left it out
-		} `json:"themes"`
-	} `json:"items"`
+	Items []answerItem `json:"items"`
+}
+
+// answerItem is the answer about one text.
+type answerItem struct {
+	ID        looseID `json:"id"`
+	Sentiment *number `json:"sentiment"` // nil when the model left it out
+	Themes    []struct {
+		Name       string  `json:"name"`
+		Evidence   string  `json:"evidence"`
+		Confidence *number `json:"confidence"`
+		Sentiment  *number `json:"sentiment"` // nil when the model left it out
+	} `json:"themes"`
 }
 
 // looseID is an item's id as a model writes it: "3", or 3.
@@ -264,12 +267,7 @@ func cutAt(s string, n int) string {
 // first "{" (or "[") to the last "}" (or "]"). Whatever is returned is
 // still checked against the answer's shape.
 func answerJSON(content string) string {
-	s := strings.TrimSpace(content)
-	if rest, ok := strings.CutPrefix(s, "<think>"); ok {
-		if _, after, closed := strings.Cut(rest, "</think>"); closed {
-			s = strings.TrimSpace(after)
-		}
-	}
+	s := stripThoughts(content)
 	if isJSON(s) {
 		return s
 	}
@@ -297,6 +295,18 @@ func answerJSON(content string) string {
 	for _, span := range spans {
 		if json.Valid([]byte(span)) {
 			return span
+		}
+	}
+	return s
+}
+
+// stripThoughts returns content without the thoughts a reasoning model
+// writes before its answer ("<think>…</think>"), trimmed.
+func stripThoughts(content string) string {
+	s := strings.TrimSpace(content)
+	if rest, ok := strings.CutPrefix(s, "<think>"); ok {
+		if _, after, closed := strings.Cut(rest, "</think>"); closed {
+			s = strings.TrimSpace(after)
 		}
 	}
 	return s

@@ -344,7 +344,20 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	var ae *attemptError
 	switch {
 	case errors.As(err, &ae) && ae.split():
-		t.split(ctx, jobs, ae, addUsage(carried, usage))
+		// An answer cut off at the output limit still holds the items
+		// it finished (see salvage): those are kept, the rest asked again.
+		rest, spent := t.apply(ctx, jobs, ans, addUsage(carried, usage))
+		if ae.outcome != outcomeFiltered && len(jobs) > 1 {
+			// Half as many fit, or as many as the cut answer finished.
+			t.shrink(max(len(jobs)/2, len(jobs)-len(rest)), ae)
+		}
+		switch {
+		case len(rest) == 0:
+		case len(rest) < len(jobs) && len(rest) <= int(t.batchSize.Load()):
+			t.batch(ctx, rest, spent) // what the cut answer did not reach, at once
+		default:
+			t.split(ctx, rest, ae, spent)
+		}
 		return
 	case errors.Is(err, errBudget):
 		t.fail(jobs, reasonBudget)
@@ -357,18 +370,27 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		t.warnFailing(err)
 		return
 	}
-	usage = addUsage(usage, carried)
 	t.grow()
+	if rest, _ := t.apply(ctx, jobs, ans, addUsage(usage, carried)); len(rest) > 0 {
+		t.fail(rest, reasonError) // the model left them out
+	}
+}
+
+// apply sets each answer of ans (by index into jobs) on its job's items,
+// with its share of usage, and caches it. It returns the jobs without an
+// answer and their share of usage.
+func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, usage openai.Usage) (rest []*job, theirs openai.Usage) {
 	answered := 0
 	for i, j := range jobs {
+		p, c := share(usage.PromptTokens, i, len(jobs)), share(usage.CompletionTokens, i, len(jobs))
 		a, ok := ans[i]
 		if !ok {
-			t.fail([]*job{j}, reasonError)
+			rest = append(rest, j)
+			theirs = addUsage(theirs, openai.Usage{PromptTokens: p, CompletionTokens: c})
 			continue
 		}
 		t.cache.put(j.key, a)
 		t.toShared(ctx, j.key, a)
-		p, c := share(usage.PromptTokens, i, len(jobs)), share(usage.CompletionTokens, i, len(jobs))
 		for n, it := range j.items {
 			if n > 0 { // a repeat of the same text costs nothing more
 				p, c = 0, 0
@@ -378,13 +400,13 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		}
 	}
 	t.metrics.items("llm", answered)
+	return rest, theirs
 }
 
 // split asks again about jobs, whose request failed because of what it
 // asked together (ae), in two halves at once. A text that fails alone
 // keeps its offline themes, and is not asked about again while the cache
-// holds it. Answers that did not fit the model also make
-// later requests ask about no more than half as many texts.
+// holds it.
 func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent openai.Usage) {
 	if len(jobs) == 1 {
 		reason := reasonTooLong
@@ -400,9 +422,6 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 		return
 	}
 	half := len(jobs) / 2
-	if ae.outcome != outcomeFiltered {
-		t.shrink(half, ae)
-	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -569,6 +588,7 @@ type attemptError struct {
 	status     int // HTTP status, 0 when there was no answer
 	err        error
 	retryAfter time.Duration
+	content    string // what a truncated answer holds
 }
 
 func (e *attemptError) Error() string { return e.outcome + ": " + e.err.Error() }
@@ -594,6 +614,9 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int]tagging, ope
 		answers, err = t.parse(resp, texts)
 		return err
 	})
+	if ae := (*attemptError)(nil); errors.As(err, &ae) && ae.outcome == outcomeTruncated {
+		answers = t.salvage(ae.content, texts)
+	}
 	return answers, usage, err
 }
 
@@ -733,7 +756,8 @@ func unfinished(resp openai.ChatCompletionResponse) *attemptError {
 	}
 	switch fr := resp.Choices[0].FinishReason; fr {
 	case openai.FinishReasonLength:
-		return &attemptError{outcome: outcomeTruncated, err: errors.New("the answer was cut off at the server's output limit (finish_reason length)")}
+		return &attemptError{outcome: outcomeTruncated, content: resp.Choices[0].Message.Content,
+			err: errors.New("the answer was cut off at the server's output limit (finish_reason length)")}
 	case openai.FinishReasonContentFilter:
 		return &attemptError{outcome: outcomeFiltered, err: errors.New("a content filter withheld the answer (finish_reason content_filter)")}
 	}
@@ -910,9 +934,64 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 	if err := json.Unmarshal([]byte(content), into); err != nil {
 		return nil, fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
+	return t.taggings(a.Items, texts), nil
+}
+
+// salvage reads the items an answer cut off at the output limit finished
+// before the cut: each is whole, and as good as in a complete answer.
+// It returns nil when there is none.
+func (t *Tagger) salvage(content string, texts []string) map[int]tagging {
+	s := stripThoughts(content)
+	i := strings.IndexAny(s, "{[")
+	if i < 0 {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s[i:]))
+	// To the items: an array at once, or the "items" key's.
+	tok, err := dec.Token()
+	if err != nil {
+		return nil
+	}
+	if tok == json.Delim('{') {
+		for {
+			k, err := dec.Token()
+			if err != nil {
+				return nil
+			}
+			if k == "items" {
+				break
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil
+			}
+		}
+		if tok, err = dec.Token(); err != nil {
+			return nil
+		}
+	}
+	if tok != json.Delim('[') {
+		return nil
+	}
+	var items []answerItem
+	for dec.More() {
+		var it answerItem
+		if dec.Decode(&it) != nil {
+			break // the cut
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return t.taggings(items, texts)
+}
+
+// taggings turns the items of an answer into taggings by text index.
+func (t *Tagger) taggings(items []answerItem, texts []string) map[int]tagging {
 	out := make(map[int]tagging, len(texts))
 	dropped := 0
-	for _, item := range a.Items {
+	for _, item := range items {
 		i, err := strconv.Atoi(string(item.ID))
 		if err != nil || i < 0 || i >= len(texts) {
 			continue // an id that was not asked about
@@ -946,7 +1025,7 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 		out[i] = a
 	}
 	t.metrics.dropped(dropped)
-	return out, nil
+	return out
 }
 
 // maxUnknownLogged bounds the names outside the taxonomy that are logged.

@@ -532,8 +532,8 @@ func TestAnswersWrappedInThoughtsOrProseAreRead(t *testing.T) {
 func TestAnswersCutOffAreAskedForInHalvesAndLaterRequestsAskForFewer(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
 		if len(req.items) > 2 {
-			whole := oracle(req)
-			return reply{content: whole[:len(whole)/2], finish: "length"}
+			// Cut inside the first item: no item is finished.
+			return reply{content: oracle(req)[:20], finish: "length"}
 		}
 		return reply{}
 	})
@@ -586,13 +586,57 @@ func TestAnswersCutOffAreAskedForInHalvesAndLaterRequestsAskForFewer(t *testing.
 	}
 }
 
+// An answer cut off at the output limit holds the items it finished
+// before the cut. They are kept; only the texts it did not reach are asked
+// about again, together when they fit, and the rows bear the whole bill.
+func TestACutAnswerKeepsTheItemsItFinished(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		if len(req.items) > 2 {
+			whole := oracle(req)
+			cut := strings.Index(whole, `{"id":"2"`) + len(`{"id":"2","sent`)
+			return reply{content: whole[:cut], finish: "length"}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 4 })
+	items := offlineItems("refund please", "so slow", "password reset", "invoice wrong")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"refunds,billing", "performance", "login", "billing"}
+	for i, it := range items {
+		if it.Tagger != "llm" || names(it.Themes) != want[i] {
+			t.Errorf("item %d: %s %q, want llm %q", i, it.Tagger, names(it.Themes), want[i])
+		}
+	}
+	var sizes []int
+	for _, body := range f.requests() {
+		asked, err := llmtest.Items([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(asked))
+	}
+	if fmt.Sprint(sizes) != "[4 2]" || tg.Round() != 2*4 {
+		t.Errorf("request sizes %v, round %d: want the cut 4, then the 2 it did not reach together, and batches of 2", sizes, tg.Round())
+	}
+	var prompt, completion int
+	for _, it := range items {
+		prompt += it.PromptTokens
+		completion += it.CompletionTokens
+	}
+	if prompt != int(count(m.Tokens.WithLabelValues("prompt"))) || completion != int(count(m.Tokens.WithLabelValues("completion"))) || completion != 7*4+7*2 {
+		t.Errorf("rows bear %d/%d tokens, want the bill's %v/%v (42 completion)", prompt, completion,
+			count(m.Tokens.WithLabelValues("prompt")), count(m.Tokens.WithLabelValues("completion")))
+	}
+}
+
 // A batch that did not fit may have held a few long texts: once enough
 // smaller requests are answered, the batch size grows back.
 func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
 		if n == 0 { // the first batch's answer does not fit; later ones do
-			whole := oracle(req)
-			return reply{content: whole[:len(whole)/2], finish: "length"}
+			return reply{content: oracle(req)[:20], finish: "length"}
 		}
 		return reply{}
 	})
