@@ -132,7 +132,7 @@ ORDER BY account_arr DESC, created_at DESC, id LIMIT ?`
 		c.Scored = scored == 1
 		c.Sentiment = float64(sent)
 		c.CreatedAt = c.CreatedAt.UTC()
-		c.Passage = clip(strings.TrimSpace(c.Passage), maxPassage)
+		c.Passage = Clip(strings.TrimSpace(c.Passage), maxPassage)
 		cands = append(cands, c)
 		return nil
 	}); err != nil {
@@ -227,7 +227,8 @@ var (
 	addressee = map[string]bool{"team": true, "all": true, "there": true, "folks": true, "guys": true, "everyone": true, "support": true}
 )
 
-func clip(s string, n int) string {
+// Clip cuts s to at most n characters, ending it with "…" when it cuts.
+func Clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

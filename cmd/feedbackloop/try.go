@@ -18,6 +18,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
@@ -272,7 +273,7 @@ func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fel
 		tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 		tbl.Header("theme", "confidence", "sentiment", "evidence")
 		for _, th := range r.Themes {
-			if err := tbl.Append([]string{th.Name, fmt.Sprintf("%.2f", th.Confidence), fmt.Sprintf("%+.2f", th.Sentiment), oneLine(th.Evidence)}); err != nil {
+			if err := tbl.Append([]string{th.Name, fmt.Sprintf("%.2f", th.Confidence), fmt.Sprintf("%+.2f", th.Sentiment), insights.Clip(oneLine(th.Evidence), maxShownEvidence)}); err != nil {
 				return err
 			}
 		}
@@ -290,6 +291,10 @@ func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fel
 	_, err := fmt.Fprintln(w)
 	return err
 }
+
+// maxShownEvidence bounds the evidence a table shows, in characters, so
+// that it fits a terminal; --format json gives it whole.
+const maxShownEvidence = 90
 
 // oneLine folds runs of white space, line breaks included, into one space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
