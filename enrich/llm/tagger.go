@@ -353,7 +353,14 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		}
 		switch {
 		case len(rest) == 0:
-		case len(rest) < len(jobs) && len(rest) <= int(t.batchSize.Load()):
+		case len(rest) == len(jobs):
+			t.split(ctx, rest, ae, spent)
+		case ae.outcome == outcomeFiltered && len(rest) > 1:
+			// A filter stopped the answer at the text after the last it
+			// finished, most likely the one it objects to: that one
+			// alone, the others together.
+			t.splitAt(ctx, rest, 1, spent)
+		case len(rest) <= int(t.batchSize.Load()):
 			t.batch(ctx, rest, spent) // what the cut answer did not reach, at once
 		default:
 			t.split(ctx, rest, ae, spent)
@@ -421,14 +428,19 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 		}
 		return
 	}
-	half := len(jobs) / 2
+	t.splitAt(ctx, jobs, len(jobs)/2, spent)
+}
+
+// splitAt asks about jobs[:at] and jobs[at:] at once, each bearing its
+// share of spent.
+func (t *Tagger) splitAt(ctx context.Context, jobs []*job, at int, spent openai.Usage) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t.batch(ctx, jobs[:half], partOf(spent, 0, half, len(jobs)))
+		t.batch(ctx, jobs[:at], partOf(spent, 0, at, len(jobs)))
 	}()
-	t.batch(ctx, jobs[half:], partOf(spent, half, len(jobs), len(jobs)))
+	t.batch(ctx, jobs[at:], partOf(spent, at, len(jobs), len(jobs)))
 	wg.Wait()
 }
 
@@ -588,7 +600,7 @@ type attemptError struct {
 	status     int // HTTP status, 0 when there was no answer
 	err        error
 	retryAfter time.Duration
-	content    string // what a truncated answer holds
+	content    string // what an answer stopped before its end holds
 }
 
 func (e *attemptError) Error() string { return e.outcome + ": " + e.err.Error() }
@@ -614,8 +626,8 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int]tagging, ope
 		answers, err = t.parse(resp, texts)
 		return err
 	})
-	if ae := (*attemptError)(nil); errors.As(err, &ae) && ae.outcome == outcomeTruncated {
-		answers = t.salvage(ae.content, texts)
+	if ae := (*attemptError)(nil); errors.As(err, &ae) && ae.content != "" {
+		answers = t.salvage(ae.content, texts) // cut off, or stopped by a filter
 	}
 	return answers, usage, err
 }
@@ -759,7 +771,8 @@ func unfinished(resp openai.ChatCompletionResponse) *attemptError {
 		return &attemptError{outcome: outcomeTruncated, content: resp.Choices[0].Message.Content,
 			err: errors.New("the answer was cut off at the server's output limit (finish_reason length)")}
 	case openai.FinishReasonContentFilter:
-		return &attemptError{outcome: outcomeFiltered, err: errors.New("a content filter withheld the answer (finish_reason content_filter)")}
+		return &attemptError{outcome: outcomeFiltered, content: resp.Choices[0].Message.Content,
+			err: errors.New("a content filter withheld the answer (finish_reason content_filter)")}
 	}
 	return nil
 }
@@ -937,8 +950,9 @@ func (t *Tagger) parse(resp openai.ChatCompletionResponse, texts []string) (map[
 	return t.taggings(a.Items, texts), nil
 }
 
-// salvage reads the items an answer cut off at the output limit finished
-// before the cut: each is whole, and as good as in a complete answer.
+// salvage reads the items an answer stopped before its end (at the
+// output limit, or by a content filter) finished before it stopped: each
+// is whole, and as good as in a complete answer.
 // It returns nil when there is none.
 func (t *Tagger) salvage(content string, texts []string) map[int]tagging {
 	s := stripThoughts(content)

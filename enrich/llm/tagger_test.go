@@ -631,6 +631,40 @@ func TestACutAnswerKeepsTheItemsItFinished(t *testing.T) {
 	}
 }
 
+// Azure's filter may stop an answer part way (finish_reason
+// content_filter). The items before the stop are kept; the rest are asked
+// about in halves, and the text the filter stops alone falls back.
+func TestAnAnswerAFilterStoppedKeepsTheItemsBeforeTheStop(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		whole := oracle(req)
+		for i, it := range req.items {
+			if strings.Contains(it.Text, "burn") {
+				stop := strings.Index(whole, fmt.Sprintf(`{"id":"%d"`, i))
+				return reply{content: whole[:stop], finish: "content_filter"}
+			}
+		}
+		return reply{}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize = 4 })
+	items := offlineItems("refund now", "so slow", "I will burn the invoice", "password lost")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range items {
+		want := "llm"
+		if i == 2 {
+			want = "keywords"
+		}
+		if it.Tagger != want {
+			t.Errorf("item %d: tagger %s, want %s", i, it.Tagger, want)
+		}
+	}
+	// The stopped answer of 4 kept 2; the other 2 in halves of 1.
+	if n := len(f.requests()); n != 3 || count(m.Fallbacks.WithLabelValues("filtered")) != 1 {
+		t.Errorf("%d requests, %v filtered: want 3 and 1", n, count(m.Fallbacks.WithLabelValues("filtered")))
+	}
+}
+
 // A batch that did not fit may have held a few long texts: once enough
 // smaller requests are answered, the batch size grows back.
 func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
