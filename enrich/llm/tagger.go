@@ -344,27 +344,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	var ae *attemptError
 	switch {
 	case errors.As(err, &ae) && ae.split():
-		// An answer cut off at the output limit still holds the items
-		// it finished (see salvage): those are kept, the rest asked again.
-		rest, spent := t.apply(ctx, jobs, ans, addUsage(carried, usage))
-		if ae.outcome != outcomeFiltered && len(jobs) > 1 {
-			// Half as many fit, or as many as the cut answer finished.
-			t.shrink(max(len(jobs)/2, len(jobs)-len(rest)), ae)
-		}
-		switch {
-		case len(rest) == 0:
-		case len(rest) == len(jobs):
-			t.split(ctx, rest, ae, spent)
-		case ae.outcome == outcomeFiltered && len(rest) > 1:
-			// A filter stopped the answer at the text after the last it
-			// finished, most likely the one it objects to: that one
-			// alone, the others together.
-			t.splitAt(ctx, rest, 1, spent)
-		case len(rest) <= int(t.batchSize.Load()):
-			t.batch(ctx, rest, spent) // what the cut answer did not reach, at once
-		default:
-			t.split(ctx, rest, ae, spent)
-		}
+		t.askAgain(ctx, jobs, ans, ae, addUsage(carried, usage))
 		return
 	case errors.Is(err, errBudget):
 		t.fail(jobs, reasonBudget)
@@ -408,6 +388,32 @@ func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, us
 	}
 	t.metrics.items("llm", answered)
 	return rest, theirs
+}
+
+// askAgain asks again about jobs, whose request failed because of what it
+// asked together (ae) and cost spent. An answer stopped before its end
+// (at the output limit, or by a filter) still holds the items it finished
+// (see salvage), in ans: those are kept, and the rest asked about again.
+func (t *Tagger) askAgain(ctx context.Context, jobs []*job, ans map[int]tagging, ae *attemptError, spent openai.Usage) {
+	rest, spent := t.apply(ctx, jobs, ans, spent)
+	if ae.outcome != outcomeFiltered && len(jobs) > 1 {
+		// Half as many fit, or as many as the cut answer finished.
+		t.shrink(max(len(jobs)/2, len(jobs)-len(rest)), ae)
+	}
+	switch {
+	case len(rest) == 0:
+	case len(rest) == len(jobs):
+		t.split(ctx, rest, ae, spent)
+	case ae.outcome == outcomeFiltered && len(rest) > 1:
+		// A filter stopped the answer at the text after the last it
+		// finished, most likely the one it objects to: that one alone,
+		// the others together.
+		t.splitAt(ctx, rest, 1, spent)
+	case len(rest) <= int(t.batchSize.Load()):
+		t.batch(ctx, rest, spent) // what the cut answer did not reach, at once
+	default:
+		t.split(ctx, rest, ae, spent)
+	}
 }
 
 // split asks again about jobs, whose request failed because of what it
