@@ -650,16 +650,9 @@ func TestAnAnswerAFilterStoppedKeepsTheItemsBeforeTheStop(t *testing.T) {
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
 	}
-	for i, it := range items {
-		want := "llm"
-		if i == 2 {
-			want = "keywords"
-		}
-		if it.Tagger != want {
-			t.Errorf("item %d: tagger %s, want %s", i, it.Tagger, want)
-		}
-	}
-	// The stopped answer of 4 kept 2; the other 2 in halves of 1.
+	wantAnsweredExcept(t, items, 2)
+	// The stopped answer of 4 kept 2; the next was asked about alone, and
+	// the last with nothing else.
 	if n := len(f.requests()); n != 3 || count(m.Fallbacks.WithLabelValues("filtered")) != 1 {
 		t.Errorf("%d requests, %v filtered: want 3 and 1", n, count(m.Fallbacks.WithLabelValues("filtered")))
 	}
@@ -716,6 +709,21 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	}
 }
 
+// wantAnsweredExcept checks that the model answered every item but the
+// one at index offline, which kept its offline themes.
+func wantAnsweredExcept(t *testing.T, items []*enrich.Item, offline int) {
+	t.Helper()
+	for i, it := range items {
+		want := "llm"
+		if i == offline {
+			want = "keywords"
+		}
+		if it.Tagger != want {
+			t.Errorf("item %d %q: tagger %s, want %s", i, it.Record.Body, it.Tagger, want)
+		}
+	}
+}
+
 // whenATextHolds scripts the fake to answer then to any request with a
 // text that holds word, and like a model that knows the taxonomy to the
 // others.
@@ -745,15 +753,7 @@ func TestATextAContentFilterRefusesFallsBackAloneWithoutPausingTheAPI(t *testing
 		t.Fatal(err)
 	}
 	f.verify()
-	for i, it := range items {
-		want := "llm"
-		if i == 2 {
-			want = "keywords"
-		}
-		if it.Tagger != want {
-			t.Errorf("item %d %q: tagger %s, want %s", i, texts[i], it.Tagger, want)
-		}
-	}
+	wantAnsweredExcept(t, items, 2)
 	// 8 texts, then halves of 4 (one refused), of 2 (one refused), of 1.
 	if n := len(f.requests()); n != 7 {
 		t.Errorf("%d requests, want 7", n)
@@ -791,15 +791,7 @@ func TestAModelsRefusalCostsOnlyTheTextItRefused(t *testing.T) {
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
 	}
-	for i, it := range items {
-		want := "llm"
-		if i == 1 {
-			want = "keywords"
-		}
-		if it.Tagger != want {
-			t.Errorf("item %d: tagger %s, want %s", i, it.Tagger, want)
-		}
-	}
+	wantAnsweredExcept(t, items, 1)
 	if got := count(m.Fallbacks.WithLabelValues("filtered")); got != 1 || count(m.Retries) != 0 {
 		t.Errorf("filtered fallbacks %v, retries %v: want 1 and none", got, count(m.Retries))
 	}
