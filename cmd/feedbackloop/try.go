@@ -159,13 +159,15 @@ func tryTexts(stdin io.Reader, file string, args []string) ([]tryText, error) {
 		}
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 0, 64*1024), 4*feedback.DefaultMaxBodyBytes)
-		for n := 1; sc.Scan(); n++ {
+		line := 0
+		for sc.Scan() {
+			line++
 			if strings.TrimSpace(sc.Text()) != "" {
-				texts = append(texts, tryText{text: sc.Text(), line: n})
+				texts = append(texts, tryText{text: sc.Text(), line: line})
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: after line %d: %w", file, len(texts), err)
+			return nil, fmt.Errorf("%s: line %d: %w", file, line+1, err)
 		}
 	}
 	if len(texts) == 0 {
