@@ -167,7 +167,11 @@ func tryTexts(stdin io.Reader, file string, args []string) ([]tryText, error) {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", file, line+1, err)
+			name := file
+			if file == "-" {
+				name = "standard input"
+			}
+			return nil, fmt.Errorf("%s: line %d: %w", name, line+1, err)
 		}
 	}
 	if len(texts) == 0 {
