@@ -25,16 +25,13 @@ func TestNameUsesEachWordOnce(t *testing.T) {
 // A stem is shown in the form its texts wrote most, and the quotes are
 // found through the stem whatever the form.
 func TestCandidatesShowTheWordsAsWritten(t *testing.T) {
-	var texts []Text
-	for i, s := range []string{
+	texts := lettered("",
 		"Why was I charged twice?",
 		"Charged twice for one order",
 		"Hidden charges on my bill",
 		"I got charged again after cancelling",
 		"charged before the trial ended",
-	} {
-		texts = append(texts, Text{ID: string(rune('a' + i)), Text: s})
-	}
+	)
 	got := Suggest(texts, Options{K: 1})
 	if len(got) != 1 {
 		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
@@ -51,15 +48,12 @@ func TestCandidatesShowTheWordsAsWritten(t *testing.T) {
 // The quotes are the sentences that hold the most of a cluster's terms,
 // the longest of equals, each shown once: not a title every text shares.
 func TestQuotesAreTheSentencesWithTheMostTerms(t *testing.T) {
-	var texts []Text
-	for i, s := range []string{
+	texts := lettered("Feedback\nHello. ",
 		"The dark mode toggle resets after every login.",
 		"Dark mode turns off on its own each morning.",
 		"Please keep dark mode on, the white screen hurts.",
 		"The dark mode setting is lost when I switch devices.",
-	} {
-		texts = append(texts, Text{ID: string(rune('a' + i)), Text: "Feedback\nHello. " + s})
-	}
+	)
 	got := Suggest(texts, Options{K: 1})
 	if len(got) != 1 {
 		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
@@ -72,16 +66,13 @@ func TestQuotesAreTheSentencesWithTheMostTerms(t *testing.T) {
 // A sentence that says what a quote already shown says, with a greeting
 // or a sign-off more or fewer, is not quoted again.
 func TestQuotesDoNotRepeatASentenceInOtherWords(t *testing.T) {
-	var texts []Text
-	for i, s := range []string{
+	texts := lettered("",
 		"hey, The dark mode toggle resets after every login",
 		"The dark mode toggle resets after every login",
 		"hello again, The dark mode toggle resets after every login!",
 		"Dark mode turns off on its own each morning.",
 		"The dark mode setting is lost when I switch devices. Thanks",
-	} {
-		texts = append(texts, Text{ID: string(rune('a' + i)), Text: s})
-	}
+	)
 	got := Suggest(texts, Options{K: 1})
 	if len(got) != 1 {
 		t.Fatalf("got %d candidates, want 1: %+v", len(got), got)
@@ -193,4 +184,14 @@ func TestAShortQuoteDoesNotHideLongerOnes(t *testing.T) {
 	if !repeats(gist("Hi team, the dark mode toggle resets after login"), shown) {
 		t.Error("a sentence holding a shown quote of four words was not a repeat")
 	}
+}
+
+// lettered makes a Text of each of ss, after prefix, with the ids a, b,
+// c, and so on.
+func lettered(prefix string, ss ...string) []Text {
+	texts := make([]Text, len(ss))
+	for i, s := range ss {
+		texts[i] = Text{ID: string(rune('a' + i)), Text: prefix + s}
+	}
+	return texts
 }
