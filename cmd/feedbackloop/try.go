@@ -75,7 +75,6 @@ input), one text a line.`,
 			}
 			items := make([]*enrich.Item, len(texts))
 			for i := range texts {
-				texts[i].language = language
 				items[i] = &enrich.Item{Record: &feedback.Record{
 					ID: strconv.Itoa(i + 1), Source: "try", Kind: "other", Body: texts[i].text, Language: language,
 				}}
@@ -93,7 +92,7 @@ input), one text a line.`,
 			}
 			results := make([]tried, len(items))
 			for i, it := range items {
-				results[i] = triedFrom(texts[i], it)
+				results[i] = triedFrom(texts[i], it, language)
 			}
 			llmOn := cfg.LLM.Enabled
 			fellBack := ops.CounterTotals(reg, "feedbackloop_llm_fallback_items_total", "reason")
@@ -129,9 +128,8 @@ const tryMaxWait = 2 * time.Minute
 
 // tryText is a text to try and where it came from.
 type tryText struct {
-	text     string
-	line     int    // its line in --file; 0 for an argument
-	language string // --language
+	text string
+	line int // its line in --file; 0 for an argument
 }
 
 // tryTexts reads the texts to try: the arguments, or the non-blank lines
@@ -208,10 +206,12 @@ type triedTheme struct {
 	Sentiment  float64 `json:"sentiment"`
 }
 
-func triedFrom(t tryText, it *enrich.Item) tried {
+// triedFrom is what the chain made of t as it, given the language --language
+// gave (empty when the worker was to guess).
+func triedFrom(t tryText, it *enrich.Item, given string) tried {
 	r := tried{
 		Text: t.text, Line: t.line, Stored: it.Record.Body,
-		Tagger: it.Tagger, Model: it.Model, Language: it.Record.Language, Guessed: t.language == "" && it.Record.Language != "",
+		Tagger: it.Tagger, Model: it.Model, Language: it.Record.Language, Guessed: given == "" && it.Record.Language != "",
 		Sentiment: it.Sentiment, SentimentBy: it.SentimentBy, Routed: it.Routed, Certainty: it.Certainty(),
 		PromptTokens: it.PromptTokens, CompletionTokens: it.CompletionTokens,
 		Themes: make([]triedTheme, len(it.Themes)),
