@@ -146,8 +146,16 @@ func userMessage(texts []string) (string, error) {
 	for i, t := range texts {
 		req.Items[i] = requestItem{ID: strconv.Itoa(i), Text: t}
 	}
-	b, err := json.Marshal(req)
-	return string(b), err
+	// Customers write "R&D" and "<3". Escaped as \u0026 and \u003c they
+	// cost tokens, and a model that copies an escape into its evidence no
+	// longer quotes the text.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(req); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // estimateTokens guesses a request's tokens before sending it, for the

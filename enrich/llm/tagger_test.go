@@ -1137,6 +1137,24 @@ func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
 	}
 }
 
+// Customers write "R&D" and "<3": the request carries them as written,
+// not as JSON's HTML escapes, which cost tokens and which a model may copy
+// into its evidence.
+func TestTextsAreSentWithoutHTMLEscapes(t *testing.T) {
+	var user string
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		user = req.Messages[1].Content
+		return reply{}
+	})
+	tg, _ := newTagger(t, f)
+	if err := tg.Tag(context.Background(), offlineItems("R&D says the invoice is wrong <3")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(user, "R&D says the invoice is wrong <3") {
+		t.Errorf("user message %s, want the text as written", user)
+	}
+}
+
 // sureOfNothing is an offline tagger that finds no theme and says how sure
 // it is of that, as the learned model does: Certainty from SetConfidence.
 type sureOfNothing map[string]float64
