@@ -86,6 +86,8 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"nats.dlq_stream", "must differ"}},
 		{"bad listen address", "", []string{"FEEDBACKLOOP_METRICS_ADDR=9464"},
 			[]string{"metrics.addr", `"9464"`}},
+		{"context window too small to be one", "llm:\n  enabled: true\n  api_key: k\n  context_tokens: 512\n", nil,
+			[]string{"llm.context_tokens", `"512"`, "0 (not known)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

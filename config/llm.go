@@ -78,6 +78,13 @@ type LLM struct {
 	SharedCacheMaxBytes ByteSize `yaml:"shared_cache_max_bytes"`
 	// MaxTextChars bounds how much of one item's text is sent.
 	MaxTextChars int `yaml:"max_text_chars"`
+	// ContextTokens is the model's context window in tokens, prompt and
+	// answer together, as the server runs it (Ollama's num_ctx or
+	// OLLAMA_CONTEXT_LENGTH, vLLM's --max-model-len). Requests then ask
+	// about no more texts than fit. 0 means not known: requests carry
+	// BatchSize texts, and a server that refuses one as too long teaches
+	// the worker its window.
+	ContextTokens int `yaml:"context_tokens"`
 }
 
 func defaultLLM() LLM {
@@ -132,6 +139,7 @@ func (s *LLM) validate() error {
 		between("llm.daily_token_budget", s.DailyTokenBudget, 0, math.MaxInt),
 		positive("llm.cache_size", s.CacheSize),
 		between("llm.max_text_chars", s.MaxTextChars, 100, 100_000),
+		contextTokens(s.ContextTokens),
 	); err != nil {
 		return err
 	}
@@ -159,6 +167,15 @@ func (s *LLM) validate() error {
 	}
 	if s.APIType == "azure" && s.APIVersion == "" {
 		return bad("llm.api_version", s.APIVersion, "is required with llm.api_type azure")
+	}
+	return nil
+}
+
+// contextTokens checks llm.context_tokens: 0, not known, or a window
+// that holds the instructions and a few texts.
+func contextTokens(v int) error {
+	if v != 0 && (v < 1024 || v > 100_000_000) {
+		return bad("llm.context_tokens", v, "must be 0 (not known) or a model's context window, 1024 to 100000000 tokens")
 	}
 	return nil
 }

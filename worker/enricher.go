@@ -35,15 +35,16 @@ func Taxonomy(ec config.Enrich) (*enrich.Taxonomy, error) {
 // labelled data to train a model for it, and it costs about a tenth of
 // what a model does per record (docs/tagging.md has the figures). With
 // llm.enabled, items the offline tagger is unsure of go to the LLM
-// (llm.Hybrid), and shared, when not nil, holds the LLM's answers for
-// every worker (ingest.Answers). LLM metrics are registered on reg when it
-// is not nil.
-func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (enrich.Stage, error) {
+// (llm.Hybrid), and llmExtra, when not nil, sets what of the LLM tagger's
+// options the configuration does not hold: the worker's shared answers
+// (ingest.Answers), a trial's patience. LLM metrics are registered on reg
+// when it is not nil.
+func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, error) {
 	off, err := loadOffline(cfg.Enrich, log)
 	if err != nil {
 		return nil, err
 	}
-	return off.chain(cfg, reg, log, shared)
+	return off.chain(cfg, reg, log, llmExtra)
 }
 
 // offline is offline tagging as the configuration's files define it.
@@ -80,14 +81,14 @@ func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
 
 // chain builds the enrichment chain around the offline tagger (see
 // NewEnricher).
-func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (enrich.Stage, error) {
+func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, error) {
 	ec := cfg.Enrich
 	if ec.EmailHashKey == "" {
 		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
 	}
 	tagger := o.tagger
 	if cfg.LLM.Enabled {
-		h, err := newHybrid(cfg, o.tax, tagger, reg, log, shared)
+		h, err := newHybrid(cfg, o.tax, tagger, reg, log, llmExtra)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +113,7 @@ func newRedactor(ec config.Enrich) *enrich.Redactor {
 	return r
 }
 
-func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, shared llm.SharedCache) (*llm.Hybrid, error) {
+func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (*llm.Hybrid, error) {
 	lc := cfg.LLM
 	// Calls that wait for the LLM must leave a goroutine to work: with as
 	// many waiting as there are goroutines, a slow LLM stalls the pipeline.
@@ -129,7 +130,10 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	}
 	metrics := llm.NewMetrics(reg)
 	opts := llm.OptionsFrom(lc)
-	opts.Metrics, opts.Log, opts.Shared = metrics, log, shared
+	opts.Metrics, opts.Log = metrics, log
+	if llmExtra != nil {
+		llmExtra(&opts)
+	}
 	model, err := llm.New(tax, opts)
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)

@@ -39,13 +39,13 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
 		return err
 	}
-	var shared llm.SharedCache
+	var shared func(*llm.Options)
 	if cfg.LLM.Enabled && cfg.LLM.SharedCacheTTL > 0 {
 		a, err := ingest.EnsureAnswers(ctx, js, cfg.LLM.SharedCacheTTL, int64(cfg.LLM.SharedCacheMaxBytes), cfg.NATS.Replicas)
 		if err != nil {
 			return err
 		}
-		shared = a
+		shared = func(o *llm.Options) { o.Shared = a }
 	}
 	enricher, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {

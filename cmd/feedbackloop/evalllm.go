@@ -33,11 +33,10 @@ type llmStats struct {
 	Fallbacks map[string]int `json:"fallbacks,omitempty"`
 }
 
-// measured is the LLM side of a hybrid under measurement: it hands the
-// LLM tagger a round of requests' worth of items at a time, because the
-// tagger sends one round per call and leaves the rest offline (right for
-// the worker, wrong for a measurement), and it counts what it was given,
-// what the LLM answered and the tokens.
+// measured is the LLM side of a hybrid under measurement: it counts what
+// the LLM tagger was given, what it answered and the tokens. The tagger
+// asks about every text (llm.Options.EveryRound), where a worker's leaves
+// what one round of requests cannot hold offline.
 type measured struct {
 	tagger  *llm.Tagger
 	stats   *llmStats
@@ -45,19 +44,15 @@ type measured struct {
 }
 
 func (m measured) Tag(ctx context.Context, items []*enrich.Item) error {
-	for start := 0; start < len(items); {
-		chunk := items[start:min(start+m.tagger.Round(), len(items))]
-		start += len(chunk)
-		if err := m.tagger.Tag(ctx, chunk); err != nil {
-			return err
-		}
-		m.stats.Routed += len(chunk)
-		for _, it := range chunk {
-			if it.Tagger == llm.TaggerName {
-				m.stats.Answered++
-				m.stats.PromptTokens += it.PromptTokens
-				m.stats.CompletionTokens += it.CompletionTokens
-			}
+	if err := m.tagger.Tag(ctx, items); err != nil {
+		return err
+	}
+	m.stats.Routed += len(items)
+	for _, it := range items {
+		if it.Tagger == llm.TaggerName {
+			m.stats.Answered++
+			m.stats.PromptTokens += it.PromptTokens
+			m.stats.CompletionTokens += it.CompletionTokens
 		}
 	}
 	m.stats.DroppedLabels = ops.CounterTotals(m.metrics, "feedbackloop_llm_dropped_labels_total", "")[""]
@@ -91,6 +86,7 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	opts.Log = log
 	opts.MaxWaiting = 1
 	opts.MaxWait = time.Hour
+	opts.EveryRound = true
 	reg := prometheus.NewRegistry()
 	opts.Metrics = llm.NewMetrics(reg)
 	model, err := llm.New(tax, opts)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
@@ -69,7 +70,10 @@ input), one text a line.`,
 			// the worker's max_wait is for a pipeline that must flow.
 			cfg.LLM.MaxWait = max(cfg.LLM.MaxWait, tryMaxWait)
 			reg := prometheus.NewRegistry()
-			chain, err := worker.NewEnricher(*cfg, reg, log, nil)
+			// Every text routed to the LLM is asked about, round after
+			// round, where a worker leaves what one round cannot hold
+			// offline.
+			chain, err := worker.NewEnricher(*cfg, reg, log, func(o *llm.Options) { o.EveryRound = true })
 			if err != nil {
 				return err
 			}
@@ -79,16 +83,8 @@ input), one text a line.`,
 					ID: strconv.Itoa(i + 1), Source: "try", Kind: "other", Body: texts[i].text, Language: language,
 				}}
 			}
-			// One round of LLM requests a call, as the worker sends, so that
-			// no text is left out as "busy" for coming after the round.
-			round := len(items)
-			if cfg.LLM.Enabled {
-				round = cfg.LLM.Concurrency * cfg.LLM.BatchSize
-			}
-			for start := 0; start < len(items); start += round {
-				if err := chain.Enrich(cmd.Context(), items[start:min(start+round, len(items))]); err != nil {
-					return err
-				}
+			if err := chain.Enrich(cmd.Context(), items); err != nil {
+				return err
 			}
 			results := make([]tried, len(items))
 			for i, it := range items {

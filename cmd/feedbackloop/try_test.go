@@ -134,10 +134,10 @@ func TestTaggerTryShowsWhatTheLLMDid(t *testing.T) {
 	}
 }
 
-// eval --llm hands the LLM a round of requests at a time. When answers
-// for a whole batch do not fit the server's output limit, the tagger asks
-// about fewer texts a request from then on, and eval's rounds shrink with
-// it: every text is still answered, none is left as "busy".
+// eval --llm asks about every routed text, round after round. When
+// answers for a whole batch do not fit the server's output limit, the
+// tagger asks about fewer texts a request from then on, and its rounds
+// hold fewer: every text is still answered, none is left as "busy".
 func TestTaggerEvalWithTheLLMFollowsSmallerBatches(t *testing.T) {
 	tax, train, _ := taggerFiles(t)
 	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {

@@ -13,7 +13,9 @@
 // because of what it asked together (an answer cut off at the output
 // limit, a prompt longer than the context, a content filter's refusal) is
 // not retried but asked again in halves, so that one text cannot cost the
-// others their answers.
+// others their answers. Requests hold no more texts than fit the model's
+// context window when it is known: configured (Options.ContextTokens) or
+// named by a server that refused a prompt as too long.
 //
 // The pipeline never waits on the model for long: a Tag call waits at most
 // MaxWait, at most MaxWaiting calls wait at the same time, and a call that

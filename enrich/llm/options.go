@@ -47,6 +47,17 @@ type Options struct {
 	Shared SharedCache
 	// MaxTextChars bounds each item's text in a request (2,000 bytes).
 	MaxTextChars int
+	// ContextTokens is the model's context window, prompt and answer
+	// together; 0 means not known. Requests ask about no more texts than
+	// fit it (see Tagger.pack). A server that refuses a prompt as too
+	// long narrows it.
+	ContextTokens int
+	// EveryRound makes one Tag call ask about all its texts, one round of
+	// requests after another, each waiting up to MaxWait. Without it a
+	// call asks one round and leaves the rest to the offline tagger, as a
+	// worker that must keep flowing needs; with it, a measurement or a
+	// trial gets every answer the model gives.
+	EveryRound bool
 
 	// HTTPClient sends the requests; nil means a new http.Client.
 	HTTPClient *http.Client
@@ -122,8 +133,8 @@ func (o *Options) validate() error {
 		return errors.New("llm: APIVersion is required for Azure")
 	case o.BatchSize < 1 || o.Concurrency < 1 || o.MaxWaiting < 1 || o.TokensPerMinute < 1 || o.CacheSize < 1:
 		return errors.New("llm: BatchSize, Concurrency, MaxWaiting, TokensPerMinute and CacheSize must be positive")
-	case o.DailyTokenBudget < 0:
-		return errors.New("llm: DailyTokenBudget must not be negative")
+	case o.DailyTokenBudget < 0 || o.ContextTokens < 0:
+		return errors.New("llm: DailyTokenBudget and ContextTokens must not be negative")
 	}
 	return nil
 }
@@ -140,6 +151,6 @@ func OptionsFrom(lc config.LLM) Options {
 		BatchSize: lc.BatchSize, Concurrency: lc.Concurrency, MaxWaiting: lc.MaxWaiting,
 		MaxWait: lc.MaxWait, RequestTimeout: lc.RequestTimeout, MaxRetries: retries,
 		TokensPerMinute: lc.TokensPerMinute, DailyTokenBudget: lc.DailyTokenBudget,
-		CacheSize: lc.CacheSize, MaxTextChars: lc.MaxTextChars,
+		CacheSize: lc.CacheSize, MaxTextChars: lc.MaxTextChars, ContextTokens: lc.ContextTokens,
 	}
 }

@@ -170,6 +170,26 @@ func (p *prompt) estimateTokens(texts []string) int {
 	return n
 }
 
+// Packing estimates: how much of the model's context window a request
+// takes, prompt and answer, so that requests fit it (see Tagger.pack).
+// They err high where estimateTokens is even-handed, because a prompt that
+// does not fit costs more than a request too many: Ollama cuts it without
+// a word, taxonomy first. English runs about four bytes a token, German
+// and Spanish a little less, Chinese and Japanese (three bytes a
+// character) about three; an item's answer, its id and sentiment and two
+// themes with their evidence, is about 80 tokens.
+const (
+	fitBytesPerToken = 3
+	fitItemTokens    = 16/fitBytesPerToken + 80 // its id and JSON, and its answer
+)
+
+// fitBase is what every request takes of the window before its texts: the
+// instructions and the message frames.
+func (p *prompt) fitBase() int { return len(p.system)/fitBytesPerToken + 20 }
+
+// fitText is what one text adds to a request.
+func fitText(text string) int { return len(text)/fitBytesPerToken + fitItemTokens }
+
 // evidenceIn returns quote as it appears in text, or "" when the model's
 // quote is not in the text: evidence must be the customer's own words.
 // Case, runs of white space and typographic variants may differ: models

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,6 +98,12 @@ type Tagger struct {
 	// changed.
 	answeredSince atomic.Int32
 	shrinkWarned  atomic.Bool
+	// window is the context window requests are packed to, in tokens as
+	// fitBase and fitText count them: Options.ContextTokens, or less once
+	// the server refused a prompt as too long (see narrow); 0 while not
+	// known.
+	window       atomic.Int32
+	windowWarned atomic.Bool
 	// splitWarned holds, by outcome, whether a text asked about alone
 	// failed that way and was logged.
 	splitWarned sync.Map
@@ -166,6 +173,12 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	h.Write(p.schema)
 	h.Sum(tg.salt[:0])
 	tg.batchSize.Store(int32(opts.BatchSize))
+	if w := opts.ContextTokens; w > 0 {
+		if least := p.fitBase() + fitText(""); w < least {
+			return nil, fmt.Errorf("llm: a context window of %d tokens holds no request: the instructions for this taxonomy take about %d; give the model a larger window", w, least)
+		}
+		tg.window.Store(int32(min(w, math.MaxInt32)))
+	}
 	tg.metrics.budget(tg.budget.remaining())
 	return tg, nil
 }
@@ -173,17 +186,11 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 // Model is the model name the Tagger asks and writes to Item.Model.
 func (t *Tagger) Model() string { return t.opts.Model }
 
-// Round is how many distinct texts one Tag call asks about at most: a
-// round of requests, Concurrency of them, each of the batch size, which
-// shrinks when answers for that many did not fit the model and grows back
-// as smaller requests are answered. Texts beyond it keep their offline
-// themes.
-func (t *Tagger) Round() int { return t.opts.Concurrency * int(t.batchSize.Load()) }
-
 // job is one distinct text to ask about and the items that hold it.
 type job struct {
 	text  string
 	key   key
+	fit   int // what the text takes of a request (fitText)
 	items []*enrich.Item
 }
 
@@ -217,7 +224,7 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 			j.items = append(j.items, it)
 			continue
 		}
-		j := &job{text: text, key: k, items: []*enrich.Item{it}}
+		j := &job{text: text, key: k, fit: fitText(text), items: []*enrich.Item{it}}
 		byKey[k] = j
 		jobs = append(jobs, j)
 	}
@@ -239,32 +246,79 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 	// One round of requests at most: a call that queued more behind the
 	// concurrency limit would hold its items (and the worker's goroutine)
 	// for several round trips, and most of them would fall back anyway
-	// when MaxWait ran out. What does not fit keeps its offline themes.
-	size := int(t.batchSize.Load())
-	if limit := t.opts.Concurrency * size; len(jobs) > limit { // Round
-		t.fail(jobs[limit:], reasonBusy)
-		jobs = jobs[:limit]
+	// when MaxWait ran out. What does not fit keeps its offline themes,
+	// unless the caller waits for every round (EveryRound).
+	for len(jobs) > 0 && ctx.Err() == nil {
+		reqs, n := t.pack(jobs), 0
+		for _, req := range reqs[:min(t.opts.Concurrency, len(reqs))] {
+			n += len(req)
+		}
+		if !t.opts.EveryRound && n < len(jobs) {
+			t.fail(jobs[n:], reasonBusy)
+			jobs = jobs[:n]
+		}
+		t.round(ctx, jobs[:n])
+		jobs = jobs[n:]
 	}
-	wctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
+	return ctx.Err()
+}
+
+// round asks about jobs, one round of requests' worth, at once, and waits
+// up to MaxWait for the answers.
+func (t *Tagger) round(ctx context.Context, jobs []*job) {
+	ctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
 	defer cancel()
 	// What another worker, or this one before a restart, paid for is not
 	// paid for again. Looked up only here, for the texts about to be sent:
 	// a lookup for every item that skips the model (busy, over budget)
 	// cost a fifth of the worker's throughput under a backlog.
-	if jobs = t.fromShared(wctx, jobs, min(t.opts.MaxWait, sharedWait)); len(jobs) == 0 {
-		return ctx.Err()
+	if jobs = t.fromShared(ctx, jobs, min(t.opts.MaxWait, sharedWait)); len(jobs) == 0 {
+		return
+	}
+	t.askEach(ctx, t.pack(jobs), openai.Usage{})
+}
+
+// pack cuts jobs, in order, into requests: each of at most the batch size
+// (see shrink and grow) and, once the model's context window is known,
+// no more than fit it. A text that alone does not fit is a request of its
+// own; the server decides.
+func (t *Tagger) pack(jobs []*job) [][]*job {
+	size, window, base := int(t.batchSize.Load()), int(t.window.Load()), t.prompt.fitBase()
+	var reqs [][]*job
+	start, used := 0, base
+	for i, j := range jobs {
+		if i > start && (i-start == size || window > 0 && used+j.fit > window) {
+			reqs = append(reqs, jobs[start:i])
+			start, used = i, base
+		}
+		used += j.fit
+	}
+	if start < len(jobs) {
+		reqs = append(reqs, jobs[start:])
+	}
+	return reqs
+}
+
+// askEach asks about each request of reqs at once, each bearing its share
+// of spent, what asking about all of them together already cost (see
+// split).
+func (t *Tagger) askEach(ctx context.Context, reqs [][]*job, spent openai.Usage) {
+	n := 0
+	for _, r := range reqs {
+		n += len(r)
 	}
 	var wg sync.WaitGroup
-	for start := 0; start < len(jobs); start += size {
-		batch := jobs[start:min(start+size, len(jobs))]
+	from := 0
+	for _, r := range reqs {
+		carried := partOf(spent, from, from+len(r), n)
+		from += len(r)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t.batch(wctx, batch, openai.Usage{})
+			t.batch(ctx, r, carried)
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
 }
 
 // closed says why the API is not to be asked now, "" when it may be.
@@ -396,8 +450,11 @@ func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, us
 // (see salvage), in ans: those are kept, and the rest asked about again.
 func (t *Tagger) askAgain(ctx context.Context, jobs []*job, ans map[int]tagging, ae *attemptError, spent openai.Usage) {
 	rest, spent := t.apply(ctx, jobs, ans, spent)
-	if ae.outcome != outcomeFiltered && len(jobs) > 1 {
-		// Half as many fit, or as many as the cut answer finished.
+	switch {
+	case ae.outcome == outcomeTooLong:
+		t.narrow(jobs, ae)
+	case ae.outcome == outcomeTruncated && len(jobs) > 1:
+		// Half as many answers fit, or as many as the cut answer finished.
 		t.shrink(max(len(jobs)/2, len(jobs)-len(rest)), ae)
 	}
 	switch {
@@ -408,8 +465,8 @@ func (t *Tagger) askAgain(ctx context.Context, jobs []*job, ans map[int]tagging,
 		// A filter stopped the answer at the text after the last it
 		// finished, most likely the one it objects to: that one alone,
 		// the others together.
-		t.splitAt(ctx, rest, 1, spent)
-	case len(rest) <= int(t.batchSize.Load()):
+		t.askEach(ctx, [][]*job{rest[:1], rest[1:]}, spent)
+	case len(t.pack(rest)) == 1:
 		t.batch(ctx, rest, spent) // what the cut answer did not reach, at once
 	default:
 		t.split(ctx, rest, ae, spent)
@@ -417,9 +474,10 @@ func (t *Tagger) askAgain(ctx context.Context, jobs []*job, ans map[int]tagging,
 }
 
 // split asks again about jobs, whose request failed because of what it
-// asked together (ae), in two halves at once. A text that fails alone
-// keeps its offline themes, and is not asked about again while the cache
-// holds it.
+// asked together (ae): in requests that fit the narrowed window or the
+// smaller batch size, or else in two halves, at once. A text that fails
+// alone keeps its offline themes, and is not asked about again while the
+// cache holds it.
 func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent openai.Usage) {
 	if len(jobs) == 1 {
 		reason := reasonTooLong
@@ -434,20 +492,67 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 		}
 		return
 	}
-	t.splitAt(ctx, jobs, len(jobs)/2, spent)
+	reqs := t.pack(jobs)
+	if len(reqs) == 1 {
+		half := len(jobs) / 2
+		reqs = [][]*job{jobs[:half], jobs[half:]}
+	}
+	t.askEach(ctx, reqs, spent)
 }
 
-// splitAt asks about jobs[:at] and jobs[at:] at once, each bearing its
-// share of spent.
-func (t *Tagger) splitAt(ctx context.Context, jobs []*job, at int, spent openai.Usage) {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t.batch(ctx, jobs[:at], partOf(spent, 0, at, len(jobs)))
-	}()
-	t.batch(ctx, jobs[at:], partOf(spent, at, len(jobs), len(jobs)))
-	wg.Wait()
+// narrow lowers the context window requests are packed to, after the
+// server refused the prompt for jobs as too long: to the window its
+// message names, or, when it names none or one our estimate of the
+// refused request was already within, to three quarters of that estimate.
+// A text refused alone says nothing of the window: it falls back.
+func (t *Tagger) narrow(jobs []*job, ae *attemptError) {
+	if len(jobs) == 1 {
+		return // that text is too long, not the requests
+	}
+	refused := t.prompt.fitBase()
+	for _, j := range jobs {
+		refused += j.fit
+	}
+	w := refused * 3 / 4
+	if named := windowIn(ae.err.Error()); named > 0 && named < refused {
+		w = named
+	}
+	for {
+		cur := t.window.Load()
+		if cur != 0 && int(cur) <= w {
+			return
+		}
+		if t.window.CompareAndSwap(cur, int32(min(w, math.MaxInt32))) {
+			log := t.log.Debug
+			if !t.windowWarned.Swap(true) {
+				log = t.log.Warn
+			}
+			log("LLM server refused a prompt as longer than the model's context window; asking about fewer texts a request, as many as fit (logged once)",
+				zap.Int("window_tokens", w), zap.Int("texts", len(jobs)), zap.Error(ae),
+				zap.String("check", "llm.context_tokens set to the server's window, or a larger window (Ollama num_ctx, vLLM --max-model-len)"))
+			return
+		}
+	}
+}
+
+// windowPatterns find the context window in a refusal: OpenAI's and
+// vLLM's "maximum context length is 8192 tokens", llama.cpp's "exceeds
+// the available context size (4096 tokens)".
+var windowPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`maximum context length is (\d+)`),
+	regexp.MustCompile(`context size \((\d+) tokens?\)`),
+}
+
+// windowIn returns the context window msg names, 0 when it names none.
+func windowIn(msg string) int {
+	for _, re := range windowPatterns {
+		if m := re.FindStringSubmatch(msg); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // shrink makes later requests ask about at most n texts. The first time,
@@ -758,7 +863,7 @@ func (t *Tagger) checkPromptCounted(counted, promptBytes int) {
 	}
 	t.log.Warn("LLM server counted far fewer prompt tokens than were sent: it may be cutting the prompt, taxonomy first, to fit its context window",
 		zap.Int("prompt_tokens_counted", counted), zap.Int("prompt_tokens_sent_about", expected),
-		zap.String("check", "Ollama: a context window (OLLAMA_CONTEXT_LENGTH, num_ctx) above the prompt and answer; or a smaller llm.batch_size"))
+		zap.String("check", "Ollama: a context window (OLLAMA_CONTEXT_LENGTH, num_ctx) above the prompt and answer, or llm.context_tokens set to the window it has"))
 }
 
 // unfinished returns why an answer stopped before its end, nil when it
@@ -831,9 +936,9 @@ func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionRespons
 }
 
 // tooLong reports whether a refusal's message says the prompt does not
-// fit the model's context, as OpenAI, vLLM and llama.cpp word it.
+// fit the model's context, as OpenAI, vLLM, llama.cpp and Ollama word it.
 func tooLong(msg string) bool {
-	for _, m := range []string{"context_length_exceeded", "maximum context length", "context size", "context window"} {
+	for _, m := range []string{"context_length_exceeded", "context length", "context size", "context window"} {
 		if strings.Contains(msg, m) {
 			return true
 		}

@@ -617,8 +617,8 @@ func TestACutAnswerKeepsTheItemsItFinished(t *testing.T) {
 		}
 		sizes = append(sizes, len(asked))
 	}
-	if fmt.Sprint(sizes) != "[4 2]" || tg.Round() != 2*4 {
-		t.Errorf("request sizes %v, round %d: want the cut 4, then the 2 it did not reach together, and batches of 2", sizes, tg.Round())
+	if fmt.Sprint(sizes) != "[4 2]" {
+		t.Errorf("request sizes %v: want the cut 4, then the 2 it did not reach together", sizes)
 	}
 	var prompt, completion int
 	for _, it := range items {
@@ -688,17 +688,15 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	if got := fmt.Sprint(sizes()); got != "[4 2 2]" {
 		t.Fatalf("request sizes %s, want the cut batch of 4 and its halves", got)
 	}
-	if tg.Round() != 2 {
-		t.Fatalf("round %d after the cut, want 2", tg.Round())
-	}
-	// Two answered already; eighteen more of two texts each.
+	// Two answered already; eighteen more, each asking about two of its
+	// four texts: one request a call, of the smaller size.
 	for call := 1; call <= 18; call++ {
-		if err := tg.Tag(context.Background(), offlineItems(texts(call)[:2]...)); err != nil {
+		if err := tg.Tag(context.Background(), offlineItems(texts(call)...)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if tg.Round() != 4 {
-		t.Errorf("round %d after 20 answered requests, want 4 again", tg.Round())
+	if got := fmt.Sprint(sizes()[3:]); got != fmt.Sprint(slices.Repeat([]int{2}, 18)) {
+		t.Fatalf("request sizes after the cut %s, want 18 of 2", got)
 	}
 	if err := tg.Tag(context.Background(), offlineItems(texts(99)...)); err != nil {
 		t.Fatal(err)
@@ -816,6 +814,115 @@ func TestPromptsLongerThanTheContextAreSplit(t *testing.T) {
 	}
 	if got := count(m.Requests.WithLabelValues("too_long")); got != 1 {
 		t.Errorf("too_long %v, want 1", got)
+	}
+}
+
+// windowed scripts the fake as a server whose model has a context window
+// of window tokens, prompt and answer: it counts four bytes a token and 60
+// for an item's answer, as a tokenizer might, and refuses a longer
+// request with refusal, given the tokens asked for.
+func windowed(window int, refusal func(asked int) string) func(int, *chatRequest) reply {
+	return func(_ int, req *chatRequest) reply {
+		asked := (len(req.Messages[0].Content)+len(req.Messages[1].Content))/4 + 60*len(req.items)
+		if asked > window {
+			return reply{status: http.StatusBadRequest, body: refusal(asked)}
+		}
+		return reply{}
+	}
+}
+
+// longTexts returns n distinct texts of about size bytes each.
+func longTexts(n, size int, topic string) []string {
+	out := make([]string, n)
+	for i := range out {
+		s := fmt.Sprintf("%s %d: ", topic, i)
+		for len(s) < size {
+			s += "the invoice came twice this month and nobody has answered my two e-mails about it. "
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// A server that names its context window when it refuses a prompt
+// teaches the tagger the window: the refused texts, and every later
+// request, are packed to fit it, with short texts still asked about
+// batch_size at a time. A server that names none (older llama.cpp) takes
+// a refusal or two more.
+func TestTheContextWindowIsLearnedFromARefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		refusal func(asked int) string
+		refused int // requests refused in all
+	}{
+		{"OpenAI", func(asked int) string {
+			return fmt.Sprintf(`{"error":{"message":"This model's maximum context length is 4096 tokens. However, your messages resulted in %d tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}`, asked)
+		}, 1},
+		{"llama.cpp", func(asked int) string {
+			return fmt.Sprintf(`{"error":{"code":400,"message":"request (%d tokens) exceeds the available context size (4096 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":%d,"n_ctx":4096}}`, asked, asked)
+		}, 1},
+		{"llama.cpp, no figures", func(int) string {
+			return `{"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"invalid_request_error"}}`
+		}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, taxonomy(t).Names(), windowed(4096, tc.refusal))
+			core, logs := observer.New(zap.WarnLevel)
+			tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core) })
+			for call, texts := range [][]string{longTexts(20, 1200, "first"), longTexts(20, 1200, "second"), longTexts(20, 40, "short")} {
+				before := len(f.requests())
+				refusedBefore := count(m.Requests.WithLabelValues("too_long"))
+				items := offlineItems(texts...)
+				if err := tg.Tag(context.Background(), items); err != nil {
+					t.Fatal(err)
+				}
+				wantAnsweredExcept(t, items, -1)
+				if call > 0 && count(m.Requests.WithLabelValues("too_long")) != refusedBefore {
+					t.Errorf("call %d: refused again, want the window learned", call)
+				}
+				if call == 2 && len(f.requests())-before != 1 {
+					t.Errorf("20 short texts took %d requests, want 1: the window holds them", len(f.requests())-before)
+				}
+			}
+			if got := count(m.Requests.WithLabelValues("too_long")); tc.refused > 0 && got != float64(tc.refused) {
+				t.Errorf("%v requests refused, want %d", got, tc.refused)
+			}
+			if logs.FilterMessageSnippet("longer than the model's context window").Len() != 1 {
+				t.Errorf("logged %v, want the narrower window once", logs.All())
+			}
+		})
+	}
+}
+
+// With llm.context_tokens set, requests are packed to the window from the
+// first: no prompt is refused (nor, on Ollama, cut), and short texts
+// still share requests.
+func TestRequestsArePackedToAConfiguredContextWindow(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), windowed(4096, func(asked int) string {
+		return fmt.Sprintf(`{"error":{"message":"This model's maximum context length is 4096 tokens. However, your messages resulted in %d tokens.","code":"context_length_exceeded"}}`, asked)
+	}))
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.ContextTokens = 4096 })
+	items := offlineItems(append(longTexts(10, 1800, "long"), longTexts(20, 40, "short")...)...)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	wantAnsweredExcept(t, items, -1)
+	if got := count(m.Requests.WithLabelValues("too_long")); got != 0 {
+		t.Errorf("%v requests refused as too long, want none", got)
+	}
+	// Two requests of long texts, the second topped up with short ones,
+	// and the short ones left.
+	if n := len(f.requests()); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}
+
+// A context window too small for the instructions alone is refused when
+// the tagger is built, not at every request.
+func TestAContextWindowTooSmallForTheInstructionsIsRefused(t *testing.T) {
+	_, err := llm.New(taxonomy(t), llm.Options{BaseURL: "http://127.0.0.1:1/v1", Model: "m", ContextTokens: 200})
+	if err == nil || !strings.Contains(err.Error(), "200 tokens") {
+		t.Errorf("error %v, want one naming the window", err)
 	}
 }
 
@@ -1152,6 +1259,21 @@ func TestTextsAreSentWithoutHTMLEscapes(t *testing.T) {
 	}
 	if !strings.Contains(user, "R&D says the invoice is wrong <3") {
 		t.Errorf("user message %s, want the text as written", user)
+	}
+}
+
+// With EveryRound, as tagger eval and tagger try ask, a call waits for
+// round after round until every text is answered.
+func TestEveryRoundAsksAboutEveryText(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Concurrency = 1; o.BatchSize = 2; o.EveryRound = true })
+	items := offlineItems("refund a", "refund b", "refund c", "refund d", "refund e")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	wantAnsweredExcept(t, items, -1)
+	if n := len(f.requests()); n != 3 || count(m.Fallbacks.WithLabelValues("busy")) != 0 {
+		t.Errorf("%d requests, %v busy: want 3 rounds of one and none busy", n, count(m.Fallbacks.WithLabelValues("busy")))
 	}
 }
 
