@@ -248,7 +248,7 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 	// for several round trips, and most of them would fall back anyway
 	// when MaxWait ran out. What does not fit keeps its offline themes,
 	// unless the caller waits for every round (EveryRound).
-	for len(jobs) > 0 && ctx.Err() == nil {
+	for {
 		reqs, n := t.pack(jobs), 0
 		for _, req := range reqs[:min(t.opts.Concurrency, len(reqs))] {
 			n += len(req)
@@ -258,9 +258,14 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 			jobs = jobs[:n]
 		}
 		t.round(ctx, jobs[:n])
-		jobs = jobs[n:]
+		if jobs = jobs[n:]; len(jobs) == 0 || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if reason := t.closed(); reason != "" { // paused, or out of budget, since
+			t.fail(jobs, reason)
+			return ctx.Err()
+		}
 	}
-	return ctx.Err()
 }
 
 // round asks about jobs, one round of requests' worth, at once, and waits

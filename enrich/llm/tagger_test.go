@@ -1277,6 +1277,21 @@ func TestEveryRoundAsksAboutEveryText(t *testing.T) {
 	}
 }
 
+// A refusal pauses the API; with EveryRound, the rounds after it are not
+// sent, and their texts fall back as paused.
+func TestEveryRoundStopsOnceTheAPIIsPaused(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+		return reply{status: http.StatusUnauthorized, body: `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`}
+	})
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Concurrency = 1; o.BatchSize = 2; o.EveryRound = true })
+	if err := tg.Tag(context.Background(), offlineItems("refund a", "refund b", "refund c", "refund d", "refund e")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || count(m.Fallbacks.WithLabelValues("cooldown")) != 3 {
+		t.Errorf("%d requests, %v paused: want 1 and the 3 texts of the later rounds", n, count(m.Fallbacks.WithLabelValues("cooldown")))
+	}
+}
+
 // sureOfNothing is an offline tagger that finds no theme and says how sure
 // it is of that, as the learned model does: Certainty from SetConfidence.
 type sureOfNothing map[string]float64
