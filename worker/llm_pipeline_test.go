@@ -195,3 +195,38 @@ func TestARestartedWorkerDoesNotPayTheLLMAgain(t *testing.T) {
 	t.Logf("the LLM answered %d texts before the restart, %d of them tagged from the shared cache after it; %d requests before, %d after",
 		len(answered), reused, asked, len(llm.requests())-asked)
 }
+
+// Records that arrive together reach the LLM together. Idle enrichment
+// goroutines that each took a few records of a burst made as many calls;
+// past llm.max_waiting of them the rest kept their offline themes as
+// "busy", although one request could have carried them all.
+func TestABurstReachesTheLLMTogether(t *testing.T) {
+	llm := newFlakyLLM(t, 500*time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) {
+		llmConfig(c, llm)
+		c.LLM.BatchSize = 20
+		c.LLM.MaxWaiting = 2
+		c.Worker.Concurrency = 4
+	})
+	stop, reg := runWorker(t, p.cfg)
+	p.waitFor("the worker's consumer", 30*time.Second, p.hasConsumer)
+	time.Sleep(time.Second) // idle: every goroutine waits for a message
+	const n = 30
+	recs := make([]*feedback.Record, n)
+	for i := range recs {
+		recs[i] = record(i)
+		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
+	}
+	p.publish(recs...)
+	p.waitRows(n, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Two requests at most: twenty texts and ten. The fake fails the
+	// third of every ten requests.
+	if answered := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm'"); answered != n {
+		t.Errorf("%d of %d answered by the LLM after %d requests (fell back: %v), want all", answered, n,
+			len(llm.requests()), gatherLLM(t, reg))
+	}
+}

@@ -119,12 +119,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		MaxWait:  w.cfg.Batch.MaxWait,
 	})
 	msgs := make(chan jetstream.Msg, chunkSize) // lets chunks form under load; bounded by chunkSize
+	chunks := &chunker{in: msgs}
 	var wg sync.WaitGroup
 	for range w.cfg.EnrichGoroutines() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.process(work, msgs, batcher)
+			w.process(work, chunks, batcher)
 		}()
 	}
 
@@ -208,24 +209,58 @@ func (w *Worker) fetch(ctx, work context.Context, out chan<- jetstream.Msg) erro
 }
 
 // process takes chunks of messages from in until it is closed.
-func (w *Worker) process(ctx context.Context, in <-chan jetstream.Msg, b *sinks.Batcher) {
+func (w *Worker) process(ctx context.Context, in *chunker, b *sinks.Batcher) {
 	chunk := make([]jetstream.Msg, 0, chunkSize)
-	for first := range in {
-		chunk = append(chunk[:0], first)
-	fill:
-		for len(chunk) < chunkSize {
-			select {
-			case m, ok := <-in:
-				if !ok {
-					break fill
-				}
-				chunk = append(chunk, m)
-			default:
-				break fill
-			}
+	for {
+		var ok bool
+		if chunk, ok = in.next(chunk); !ok {
+			return
 		}
 		w.handle(ctx, chunk, b)
 	}
+}
+
+// chunker hands the enrichment goroutines chunks of messages, one
+// goroutine at a time, so that messages that arrive together are enriched
+// together. Idle goroutines that each took a message of a burst would send
+// the LLM one small call apiece: past llm.max_waiting of them the rest
+// keep their offline themes as "busy", and each request pays for the
+// instructions again.
+type chunker struct {
+	mu sync.Mutex
+	in <-chan jetstream.Msg
+}
+
+// chunkLinger is how long a chunk waits for more messages after its
+// first. The messages of a burst (a publish of many, webhooks at once)
+// arrive within a few milliseconds, and 20 are lost in a batch's wait
+// (batch.max_wait); under load a chunk fills long before.
+const chunkLinger = 20 * time.Millisecond
+
+// next refills chunk with the next chunk of messages. It reports false
+// when the channel is closed and drained.
+func (c *chunker) next(chunk []jetstream.Msg) ([]jetstream.Msg, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first, ok := <-c.in
+	if !ok {
+		return chunk[:0], false
+	}
+	chunk = append(chunk[:0], first)
+	linger := time.NewTimer(chunkLinger)
+	defer linger.Stop()
+	for len(chunk) < chunkSize {
+		select {
+		case m, ok := <-c.in:
+			if !ok {
+				return chunk, true
+			}
+			chunk = append(chunk, m)
+		case <-linger.C:
+			return chunk, true
+		}
+	}
+	return chunk, true
 }
 
 // handle validates, enriches and batches one chunk.
