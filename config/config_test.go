@@ -86,6 +86,10 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"nats.dlq_stream", "must differ"}},
 		{"bad listen address", "", []string{"FEEDBACKLOOP_METRICS_ADDR=9464"},
 			[]string{"metrics.addr", `"9464"`}},
+		{"linger and LLM wait past the ack wait", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=9s"},
+			[]string{"llm.max_wait", "llm.linger (9s)", "nats.ack_wait"}},
+		{"linger too long", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=1m"},
+			[]string{"llm.linger", `"1m0s"`, "between 0s and 10s"}},
 		{"context window too small to be one", "llm:\n  enabled: true\n  api_key: k\n  context_tokens: 512\n", nil,
 			[]string{"llm.context_tokens", `"512"`, "0 (not known)"}},
 	}

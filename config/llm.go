@@ -51,6 +51,12 @@ type LLM struct {
 	// the worker runs this many goroutines more than one per CPU (see
 	// Config.EnrichGoroutines).
 	MaxWaiting int `yaml:"max_waiting"`
+	// Linger is how long the worker gathers arriving records into one
+	// enrichment call, so that records that trickle in share requests:
+	// each request pays for the instructions (about 1,200 tokens with the
+	// bundled taxonomy) once, however many texts it holds. Under load a
+	// call fills before. It adds up to Linger to every record's latency.
+	Linger time.Duration `yaml:"linger"`
 	// MaxWait bounds how long one enrichment call waits for the model,
 	// retries included; unanswered items keep offline themes. It must be
 	// well below nats.ack_wait.
@@ -98,6 +104,7 @@ func defaultLLM() LLM {
 		BatchSize:        20,
 		Concurrency:      4,
 		MaxWaiting:       4, // one for each request in flight (Concurrency)
+		Linger:           time.Second,
 		MaxWait:          10 * time.Second,
 		RequestTimeout:   20 * time.Second,
 		MaxRetries:       3,
@@ -133,6 +140,7 @@ func (s *LLM) validate() error {
 		between("llm.concurrency", s.Concurrency, 1, 256),
 		between("llm.max_waiting", s.MaxWaiting, 1, 256),
 		atLeast("llm.max_wait", s.MaxWait, 100*time.Millisecond),
+		durationBetween("llm.linger", s.Linger, 0, 10*time.Second),
 		atLeast("llm.request_timeout", s.RequestTimeout, 100*time.Millisecond),
 		between("llm.max_retries", s.MaxRetries, 0, 10),
 		positive("llm.tokens_per_minute", s.TokensPerMinute),

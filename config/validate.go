@@ -95,11 +95,13 @@ func (c *Config) Validate() error {
 		return bad("nats.ack_wait", n.AckWait,
 			"must be longer than batch.max_wait + clickhouse.insert_timeout (%s + %s)", c.Batch.MaxWait, c.ClickHouse.InsertTimeout)
 	}
-	// A message waits for the LLM, then for its batch, then for the
-	// insert; past ack_wait NATS would deliver it again mid-flight.
-	if limit := n.AckWait - c.Batch.MaxWait - c.ClickHouse.InsertTimeout; c.LLM.Enabled && c.LLM.MaxWait >= limit {
+	// With the LLM on, a message is gathered into a call for up to
+	// llm.linger and waits for the LLM for up to llm.max_wait, then for
+	// its batch and its insert; past ack_wait NATS would deliver it again
+	// mid-flight.
+	if limit := n.AckWait - c.Batch.MaxWait - c.ClickHouse.InsertTimeout; c.LLM.Enabled && c.LLM.Linger+c.LLM.MaxWait >= limit {
 		return bad("llm.max_wait", c.LLM.MaxWait,
-			"must be shorter than nats.ack_wait - batch.max_wait - clickhouse.insert_timeout (%s)", limit)
+			"plus llm.linger (%s) must be shorter than nats.ack_wait - batch.max_wait - clickhouse.insert_timeout (%s)", c.LLM.Linger, limit)
 	}
 	// The server stops delivering at max_ack_pending unacked messages; a
 	// batch that needs more rows than that would only ever flush on max_wait.
@@ -195,6 +197,13 @@ func positive(key string, v int) error {
 func between(key string, v, lo, hi int) error {
 	if v < lo || v > hi {
 		return bad(key, v, "must be between %d and %d", lo, hi)
+	}
+	return nil
+}
+
+func durationBetween(key string, v, lo, hi time.Duration) error {
+	if v < lo || v > hi {
+		return bad(key, v, "must be between %s and %s", lo, hi)
 	}
 	return nil
 }

@@ -206,6 +206,7 @@ func TestABurstReachesTheLLMTogether(t *testing.T) {
 		llmConfig(c, llm)
 		c.LLM.BatchSize = 20
 		c.LLM.MaxWaiting = 2
+		c.LLM.Linger = 0 // the burst alone holds it together
 		c.Worker.Concurrency = 4
 	})
 	stop, reg := runWorker(t, p.cfg)
@@ -228,5 +229,38 @@ func TestABurstReachesTheLLMTogether(t *testing.T) {
 	if answered := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm'"); answered != n {
 		t.Errorf("%d of %d answered by the LLM after %d requests (fell back: %v), want all", answered, n,
 			len(llm.requests()), gatherLLM(t, reg))
+	}
+}
+
+// Records that trickle in are gathered for llm.linger into one call, so
+// that a request carries several texts and pays for the instructions once,
+// not once a record.
+func TestRecordsThatTrickleInShareRequests(t *testing.T) {
+	llm := newFlakyLLM(t, 50*time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) {
+		llmConfig(c, llm)
+		c.LLM.BatchSize = 20
+		c.LLM.Linger = time.Second
+	})
+	stop, _ := runWorker(t, p.cfg)
+	p.waitFor("the worker's consumer", 30*time.Second, p.hasConsumer)
+	const n = 12
+	for i := range n {
+		r := record(i)
+		r.Body = fmt.Sprintf("Ticket %d: ", i) + r.Body
+		p.publish(r)
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.waitRows(n, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// 1.2 s of records in calls of 1 s: two calls, a request each, and
+	// the fake's failures retried.
+	asked := len(llm.requests())
+	answered := p.count("SELECT count() FROM {db}.feedback FINAL WHERE tagger = 'llm'")
+	if asked > 5 || answered != n {
+		t.Errorf("%d requests for %d records, %d answered: want a few requests, every record answered", asked, n, answered)
 	}
 }

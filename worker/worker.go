@@ -119,7 +119,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		MaxWait:  w.cfg.Batch.MaxWait,
 	})
 	msgs := make(chan jetstream.Msg, chunkSize) // lets chunks form under load; bounded by chunkSize
-	chunks := &chunker{in: msgs}
+	chunks := newChunker(msgs, w.cfg)
 	var wg sync.WaitGroup
 	for range w.cfg.EnrichGoroutines() {
 		wg.Add(1)
@@ -227,8 +227,20 @@ func (w *Worker) process(ctx context.Context, in *chunker, b *sinks.Batcher) {
 // keep their offline themes as "busy", and each request pays for the
 // instructions again.
 type chunker struct {
-	mu sync.Mutex
-	in <-chan jetstream.Msg
+	mu     sync.Mutex
+	in     <-chan jetstream.Msg
+	linger time.Duration // how long a chunk waits for more messages after its first
+}
+
+// newChunker hands out the messages of in. A chunk waits chunkLinger for
+// more messages after its first, or with the LLM on llm.linger, so that
+// records that trickle in share requests.
+func newChunker(in <-chan jetstream.Msg, cfg config.Config) *chunker {
+	c := &chunker{in: in, linger: chunkLinger}
+	if cfg.LLM.Enabled {
+		c.linger = max(c.linger, cfg.LLM.Linger)
+	}
+	return c
 }
 
 // chunkLinger is how long a chunk waits for more messages after its
@@ -247,7 +259,7 @@ func (c *chunker) next(chunk []jetstream.Msg) ([]jetstream.Msg, bool) {
 		return chunk[:0], false
 	}
 	chunk = append(chunk[:0], first)
-	linger := time.NewTimer(chunkLinger)
+	linger := time.NewTimer(c.linger)
 	defer linger.Stop()
 	for len(chunk) < chunkSize {
 		select {
