@@ -35,8 +35,8 @@ type llmStats struct {
 
 // measured is the LLM side of a hybrid under measurement: it counts what
 // the LLM tagger was given, what it answered and the tokens. The tagger
-// asks about every text (llm.Options.EveryRound), where a worker's leaves
-// what one round of requests cannot hold offline.
+// asks about every text (llm.Options.EveryRound), where a worker's call
+// leaves to the offline tagger what one round of requests cannot hold.
 type measured struct {
 	tagger  *llm.Tagger
 	stats   *llmStats

@@ -506,10 +506,11 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 }
 
 // narrow lowers the context window requests are packed to, after the
-// server refused the prompt for jobs as too long: to the window its
-// message names, or, when it names none or one our estimate of the
-// refused request was already within, to three quarters of that estimate.
-// A text refused alone says nothing of the window: it falls back.
+// server refused the prompt for jobs as too long. When its message names a
+// window below our estimate of the refused request, that window; when it
+// names none, or one above the estimate (which then fell short), three
+// quarters of the estimate. A text refused alone says nothing of the
+// window: it falls back.
 func (t *Tagger) narrow(jobs []*job, ae *attemptError) {
 	if len(jobs) == 1 {
 		return // that text is too long, not the requests
@@ -941,7 +942,8 @@ func (t *Tagger) classify(ctx context.Context, resp openai.ChatCompletionRespons
 }
 
 // tooLong reports whether a refusal's message says the prompt does not
-// fit the model's context, as OpenAI, vLLM, llama.cpp and Ollama word it.
+// fit the model's context, as OpenAI, vLLM and llama.cpp word it, or as a
+// server that speaks of its context length.
 func tooLong(msg string) bool {
 	for _, m := range []string{"context_length_exceeded", "context length", "context size", "context window"} {
 		if strings.Contains(msg, m) {
