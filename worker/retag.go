@@ -2,6 +2,8 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -26,6 +28,13 @@ type RetagOptions struct {
 	Chunk int
 	// Progress, when set, is told after each chunk how many rows were read.
 	Progress func(read int)
+	// LLM routes the records as a worker with the configuration's llm
+	// section would, and asks the LLM about those the offline tagger is
+	// unsure of: records a busy, paused or failing LLM, or a spent budget,
+	// left with offline themes, or that a new model is now unsure of.
+	// Records the LLM answered before keep its answer, as without it.
+	// With DryRun, the LLM is not asked; LLMAsked counts what would be.
+	LLM bool
 }
 
 // RetagStats is what a Retag run read and changed. A record counts in
@@ -48,6 +57,12 @@ type RetagStats struct {
 	TextRedacted     int `json:"text_redacted"`
 	LanguageGuessed  int `json:"language_guessed"`
 	LLMKept          int `json:"llm_kept"`
+	// With RetagOptions.LLM: the records routed to the LLM (with DryRun,
+	// that would be), those it answered, and what its answers cost.
+	LLMAsked            int `json:"llm_asked,omitempty"`
+	LLMAnswered         int `json:"llm_answered,omitempty"`
+	LLMPromptTokens     int `json:"llm_prompt_tokens,omitempty"`
+	LLMCompletionTokens int `json:"llm_completion_tokens,omitempty"`
 	// Added and Removed count, per theme, the records that gained or lost it.
 	Added   map[string]int `json:"added"`
 	Removed map[string]int `json:"removed"`
@@ -77,10 +92,16 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	if opts.Chunk <= 0 {
 		opts.Chunk = cfg.Batch.MaxRows // the worker's insert size
 	}
+	tagger := off.tagger
+	if opts.LLM {
+		if tagger, err = off.retagHybrid(cfg, opts.DryRun, log); err != nil {
+			return RetagStats{}, err
+		}
+	}
 	// Stored rows hold no e-mail address to hash; the row's hash is kept.
 	redactor := newRedactor(cfg.Enrich)
 	sentiment := enrich.NewSentiment()
-	retag := enrich.Chain{redactor, enrich.TagStage(off.tagger), sentiment}
+	retag := enrich.Chain{redactor, enrich.TagStage(tagger), sentiment}
 	rescore := enrich.Chain{redactor, sentiment}
 
 	st := RetagStats{Added: map[string]int{}, Removed: map[string]int{}}
@@ -106,7 +127,17 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		for i, it := range items {
 			old := &rows[i]
 			row := RowOf(it, old.IngestedAt.Add(time.Second))
-			row.AuthorEmailHash, row.ContractVersion, row.RoutingUnknown = old.AuthorEmailHash, old.ContractVersion, old.RoutingUnknown
+			row.AuthorEmailHash, row.ContractVersion = old.AuthorEmailHash, old.ContractVersion
+			// Routing is the row's unless this run routed it again.
+			row.RoutingUnknown = old.RoutingUnknown && !(opts.LLM && old.Tagger != llm.TaggerName)
+			if opts.LLM && it.Routed && old.Tagger != llm.TaggerName {
+				st.LLMAsked++
+				if it.Tagger == llm.TaggerName {
+					st.LLMAnswered++
+					st.LLMPromptTokens += it.PromptTokens
+					st.LLMCompletionTokens += it.CompletionTokens
+				}
+			}
 			if st.count(old, &row) {
 				out = append(out, row)
 			}
@@ -125,6 +156,41 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	})
 	return st, err
 }
+
+// retagHybrid is the worker's routing for Retag with RetagOptions.LLM:
+// the configuration's LLM asked about every routed record, each round
+// waiting up to retagMaxWait; or, for a dry run, a stand-in that answers
+// nothing.
+func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (enrich.Tagger, error) {
+	lc := cfg.LLM
+	if !lc.Enabled {
+		return nil, errors.New("asking the LLM needs the llm section: llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
+	}
+	var model enrich.Tagger = asksNothing{}
+	if !dryRun {
+		opts := llm.OptionsFrom(lc)
+		opts.Log, opts.EveryRound, opts.MaxWaiting = log, true, 1
+		opts.MaxWait = max(opts.MaxWait, retagMaxWait)
+		t, err := llm.New(o.tax, opts)
+		if err != nil {
+			return nil, fmt.Errorf("llm: %w", err)
+		}
+		model = t
+	}
+	h := llm.NewHybrid(o.tagger, model, lc.Threshold, nil, log)
+	h.OfflineLanguages = lc.Languages()
+	return h, nil
+}
+
+// retagMaxWait is how long Retag waits for a round of LLM requests at
+// least, retries included: nothing downstream waits for it.
+const retagMaxWait = 2 * time.Minute
+
+// asksNothing stands in for the LLM in a dry run: the items routed to it
+// keep their offline themes.
+type asksNothing struct{}
+
+func (asksNothing) Tag(context.Context, []*enrich.Item) error { return nil }
 
 // defines reports whether the taxonomy still defines every theme.
 func (o *offline) defines(themes []string) bool {
@@ -200,7 +266,7 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	guessed := old.Language != row.Language
 	sentiment = sentiment || old.SentimentBy != row.SentimentBy
 	changed := themes || sentiment || evidence || redacted || guessed || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
-		old.Tagger != row.Tagger || old.Model != row.Model
+		old.Tagger != row.Tagger || old.Model != row.Model || old.Routed != row.Routed || old.RoutingUnknown != row.RoutingUnknown
 	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
 		st.LLMKept++
 	}

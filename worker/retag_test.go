@@ -177,3 +177,91 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		t.Errorf("second run %+v (%v): want nothing changed or written", again, err)
 	}
 }
+
+// Records a busy or failing LLM left with offline themes are asked about
+// later with retag --llm: they get the LLM's answer, records it answered
+// before are not asked again, a dry run asks nothing, and a second run
+// has nothing left to ask.
+func TestRetagWithTheLLMAsksAboutWhatTheWorkerLeftOffline(t *testing.T) {
+	ctx := context.Background()
+	ch, dsn := testenv.Migrated(t)
+	conn := testenv.Conn(t, dsn)
+	db := ch.Database()
+	llm := newFlakyLLM(t, 10*time.Millisecond)
+	cfg := config.Default()
+	llmConfig(&cfg, llm) // every record the offline tagger tags is routed
+
+	created := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Second)
+	row := func(id, body, tagger string) sinks.Row {
+		it := &enrich.Item{Record: &feedback.Record{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: body},
+			Tagger: tagger, Routed: true}
+		if tagger == "llm" {
+			it.Themes = []enrich.Theme{{Name: "billing", Confidence: 0.9, Evidence: "invoice"}}
+			it.Model, it.PromptTokens = "fake-model", 90
+		}
+		return worker.RowOf(it, created.Add(time.Hour))
+	}
+	rows := []sinks.Row{
+		row("r:1", "The invoice was sent twice (busy)", "keywords"),
+		row("r:2", "The invoice total is wrong (answered)", "llm"),
+		row("r:3", "Die invoice ist doppelt (paused)", "keywords"),
+	}
+	if err := ch.Write(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	stored := func(id string) sinks.Row {
+		var got []sinks.Row
+		if err := ch.Scan(ctx, time.Time{}, 10, func(r []sinks.Row) error { got = append(got, r...); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got {
+			if r.ID == id {
+				return r
+			}
+		}
+		t.Fatalf("%s not stored", id)
+		return sinks.Row{}
+	}
+
+	dry, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{DryRun: true, LLM: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.LLMAsked != 2 || dry.LLMAnswered != 0 || dry.Written != 0 || len(llm.requests()) != 0 {
+		t.Fatalf("dry run %+v after %d requests: want 2 that would be asked, nothing asked or written", dry, len(llm.requests()))
+	}
+
+	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{LLM: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// r:2 is written too, its sentiment scored, as by any retag.
+	if st.LLMAsked != 2 || st.LLMAnswered != 2 || st.LLMPromptTokens == 0 || st.LLMKept != 1 || st.Written != 3 {
+		t.Fatalf("retag --llm %+v: want r:1 and r:3 asked, answered and written, r:2 kept", st)
+	}
+	for _, id := range []string{"r:1", "r:3"} {
+		if r := stored(id); r.Tagger != "llm" || !slices.Contains(r.Themes, "billing") || !r.Routed || r.PromptTokens == 0 {
+			t.Errorf("%s stored as %s %v (routed %v, %d prompt tokens), want the LLM's billing", id, r.Tagger, r.Themes, r.Routed, r.PromptTokens)
+		}
+	}
+	if r := stored("r:2"); r.PromptTokens != 90 {
+		t.Errorf("r:2 was answered again: %d prompt tokens", r.PromptTokens)
+	}
+	for _, body := range llm.requests() {
+		if strings.Contains(body, "answered") {
+			t.Errorf("the LLM was asked about r:2, which it had answered: %.200s", body)
+		}
+	}
+	asked := len(llm.requests())
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback FINAL WHERE tagger = 'llm'"); n != 3 {
+		t.Errorf("%d records tagged by the LLM, want 3", n)
+	}
+
+	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{LLM: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.LLMAsked != 0 || again.Written != 0 || len(llm.requests()) != asked {
+		t.Errorf("second run %+v after %d more requests: want nothing asked or written", again, len(llm.requests())-asked)
+	}
+}

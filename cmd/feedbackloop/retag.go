@@ -21,6 +21,7 @@ func newThemesRetagCmd(a *app) *cobra.Command {
 	var (
 		since  time.Duration
 		dryRun bool
+		useLLM bool
 		format string
 	)
 	cmd := &cobra.Command{
@@ -38,9 +39,18 @@ longer defines (renamed or removed) are tagged offline instead. Only records tha
 each as a newer version of itself, so the tables keep one row per record
 and the insight queries and rollups see the change at once; running it
 again writes nothing. It can run while workers run. --dry-run counts what
-would change, per theme, and writes nothing.`,
+would change, per theme, and writes nothing.
+
+--llm also routes the records as a worker with the llm section would,
+and asks the LLM about those the offline tagger is unsure of: the ones a
+busy, paused or failing LLM, or a spent daily budget, left with offline
+themes when they arrived. It costs tokens, up to llm.daily_token_budget
+in one run (its own count, beside the workers'); what the budget does not
+cover keeps its offline themes until the next run. With --dry-run it asks
+nothing and counts the records it would ask about.`,
 		Example: `  feedbackloop themes retag --dry-run
-  feedbackloop themes retag --since 2160h`,
+  feedbackloop themes retag --since 2160h
+  feedbackloop themes retag --llm --since 168h --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -58,7 +68,7 @@ would change, per theme, and writes nothing.`,
 				return err
 			}
 			defer ch.Close()
-			opts := worker.RetagOptions{DryRun: dryRun}
+			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM}
 			if since > 0 {
 				opts.Since = time.Now().Add(-since)
 			}
@@ -78,19 +88,20 @@ would change, per theme, and writes nothing.`,
 			if format == "json" {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(st)
 			}
-			return writeRetag(cmd.OutOrStdout(), st, dryRun)
+			return writeRetag(cmd.OutOrStdout(), st, dryRun, useLLM)
 		},
 	}
 	f := cmd.Flags()
 	f.DurationVar(&since, "since", 0, "only records created this recently; 0 for all")
 	f.BoolVar(&dryRun, "dry-run", false, "count what would change, write nothing")
+	f.BoolVar(&useLLM, "llm", false, "ask the configured LLM about the records the offline tagger is unsure of and the LLM has not answered")
 	f.StringVar(&format, "format", "table", "output: table or json")
 	return cmd
 }
 
 // writeRetag reports a run: the counts, then per theme the records that
 // gained or lost it.
-func writeRetag(w io.Writer, st worker.RetagStats, dryRun bool) error {
+func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM bool) error {
 	verb := "written"
 	if dryRun {
 		verb = "would be written (dry run)"
@@ -98,6 +109,19 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun bool) error {
 	if _, err := fmt.Fprintf(w, "%d records read; %d change, %s: %d get other themes, %d another sentiment, %d other evidence, %d more redaction, %d a guessed language; %d tagged by the LLM keep its themes\n",
 		st.Read, st.Changed, verb, st.ThemesChanged, st.SentimentChanged, st.EvidenceChanged, st.TextRedacted, st.LanguageGuessed, st.LLMKept); err != nil {
 		return err
+	}
+	switch {
+	case useLLM && dryRun:
+		_, err := fmt.Fprintf(w, "%d would be asked of the LLM\n", st.LLMAsked)
+		if err != nil {
+			return err
+		}
+	case useLLM:
+		_, err := fmt.Fprintf(w, "%d asked of the LLM, %d answered (the rest keep offline themes), %d prompt and %d completion tokens\n",
+			st.LLMAsked, st.LLMAnswered, st.LLMPromptTokens, st.LLMCompletionTokens)
+		if err != nil {
+			return err
+		}
 	}
 	var themes []string
 	for th := range st.Added {

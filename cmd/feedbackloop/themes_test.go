@@ -456,6 +456,39 @@ func TestThemesRetagTagsStoredFeedbackAgain(t *testing.T) {
 	}
 }
 
+// themes retag --llm asks the LLM about the records the worker left with
+// offline themes; a dry run counts them, and without an llm section it
+// says what to set.
+func TestThemesRetagWithTheLLM(t *testing.T) {
+	storeRows(t, []sinks.Row{row("a", "keywords", "The invoice total is wrong again")})
+	ctx := context.Background()
+	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "llm.enabled") {
+		t.Errorf("--llm without an llm section: %v, want what to set", err)
+	}
+	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
+		answers := make([]llmtest.Answer, len(items))
+		for i, it := range items {
+			answers[i] = llmtest.Answer{ID: it.ID, Sentiment: llmtest.Felt(-0.5),
+				Themes: []llmtest.Theme{{Name: "invoices", Evidence: "invoice", Confidence: 0.9, Sentiment: llmtest.Felt(-0.5)}}}
+		}
+		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 1300, 20)
+	}))
+	t.Setenv("FEEDBACKLOOP_LLM_THRESHOLD", "1") // every record is unsure
+	for _, run := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dry-run"}, "1 would be asked of the LLM"},
+		{nil, "1 asked of the LLM, 1 answered (the rest keep offline themes), 1300 prompt and 20 completion tokens"},
+		{nil, "0 asked of the LLM"},
+	} {
+		stdout, stderr, err := execute(t, ctx, append([]string{"themes", "retag", "--llm"}, run.args...)...)
+		if err != nil || !strings.Contains(stdout, run.want) {
+			t.Errorf("retag --llm %v (%v): %s%s, want %q", run.args, err, stdout, stderr, run.want)
+		}
+	}
+}
+
 // A rising theme with no feedback at all in its baseline is most often one
 // just added to the taxonomy: emerging says so, and names retag.
 func TestEmergingNotesAThemeWithNoBaseline(t *testing.T) {
