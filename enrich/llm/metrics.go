@@ -38,6 +38,15 @@ type Metrics struct {
 	RequestSeconds prometheus.Histogram
 	// BudgetRemaining is what is left of today's token budget.
 	BudgetRemaining prometheus.Gauge
+	// TextsPerRequest is how many texts each request asked about: every
+	// request pays for the instructions again, so few texts a request
+	// cost more a text.
+	TextsPerRequest prometheus.Histogram
+	// RequestLimit is what a request may hold now, by limit: texts (the
+	// batch size, lower while answers do not fit the output limit) and
+	// context_tokens (the model's window as configured or learned; 0 while
+	// not known).
+	RequestLimit *prometheus.GaugeVec
 
 	own *prometheus.Registry // the series the package reads back itself, whatever reg is
 }
@@ -63,10 +72,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Latency of one LLM request attempt.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 10)}),
 		BudgetRemaining: prometheus.NewGauge(prometheus.GaugeOpts{Name: "feedbackloop_llm_budget_remaining_tokens",
 			Help: "Tokens left in today's LLM budget (UTC day); -1 without a budget."}),
+		TextsPerRequest: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "feedbackloop_llm_texts_per_request",
+			Help: "Texts one LLM request asked about.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
+		RequestLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "feedbackloop_llm_request_limit",
+			Help: "What one LLM request may hold now, by limit: texts, context_tokens (0: not known)."}, []string{"limit"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Requests, m.Tokens, m.Items, m.Fallbacks, m.Routed, m.DroppedLabels, m.Retries,
-			m.RequestSeconds, m.BudgetRemaining)
+			m.RequestSeconds, m.BudgetRemaining, m.TextsPerRequest, m.RequestLimit)
 	}
 	m.own = prometheus.NewRegistry()
 	m.own.MustRegister(m.Fallbacks)
@@ -131,6 +144,19 @@ func (m *Metrics) dropped(n int) {
 func (m *Metrics) retry() {
 	if m != nil {
 		m.Retries.Inc()
+	}
+}
+
+func (m *Metrics) asked(texts int) {
+	if m != nil {
+		m.TextsPerRequest.Observe(float64(texts))
+	}
+}
+
+func (m *Metrics) limits(texts, contextTokens int) {
+	if m != nil {
+		m.RequestLimit.WithLabelValues("texts").Set(float64(texts))
+		m.RequestLimit.WithLabelValues("context_tokens").Set(float64(contextTokens))
 	}
 }
 

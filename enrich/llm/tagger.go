@@ -179,6 +179,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		}
 		tg.window.Store(int32(min(w, math.MaxInt32)))
 	}
+	tg.showLimits()
 	tg.metrics.budget(tg.budget.remaining())
 	return tg, nil
 }
@@ -396,6 +397,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	}
 	var ans map[int]tagging
 	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func() (u openai.Usage, err error) {
+		t.metrics.asked(len(texts))
 		ans, u, err = t.call(ctx, texts)
 		return u, err
 	})
@@ -505,6 +507,12 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 	t.askEach(ctx, reqs, spent)
 }
 
+// showLimits sets the request limit gauges to the batch size and the
+// window now.
+func (t *Tagger) showLimits() {
+	t.metrics.limits(int(t.batchSize.Load()), int(t.window.Load()))
+}
+
 // narrow lowers the context window requests are packed to, after the
 // server refused the prompt for jobs as too long. When its message names a
 // window below our estimate of the refused request, that window; when it
@@ -529,6 +537,7 @@ func (t *Tagger) narrow(jobs []*job, ae *attemptError) {
 			return
 		}
 		if t.window.CompareAndSwap(cur, int32(min(w, math.MaxInt32))) {
+			t.showLimits()
 			log := t.log.Debug
 			if !t.windowWarned.Swap(true) {
 				log = t.log.Warn
@@ -571,6 +580,7 @@ func (t *Tagger) shrink(n int, ae *attemptError) {
 			return
 		}
 		if t.batchSize.CompareAndSwap(cur, int32(n)) {
+			t.showLimits()
 			t.answeredSince.Store(0)
 			log := t.log.Debug
 			if !t.shrinkWarned.Swap(true) {
@@ -601,6 +611,7 @@ func (t *Tagger) grow() {
 	}
 	next := min(2*cur, int32(t.opts.BatchSize))
 	if t.batchSize.CompareAndSwap(cur, next) {
+		t.showLimits()
 		t.answeredSince.Store(0)
 		t.log.Debug("LLM batch size grows back", zap.Int("was", int(cur)), zap.Int("now", int(next)))
 	}

@@ -89,6 +89,13 @@ func TestTagsSeveralItemsPerRequestThroughTheSchema(t *testing.T) {
 	if n := len(f.requests()); n != 2 {
 		t.Errorf("%d requests for 3 items in batches of 2, want 2", n)
 	}
+	var sizes dto.Metric
+	if err := m.TextsPerRequest.Write(&sizes); err != nil {
+		t.Fatal(err)
+	}
+	if h := sizes.Histogram; h.GetSampleCount() != 2 || h.GetSampleSum() != 3 {
+		t.Errorf("texts per request: %d requests, %v texts; want 2 and 3", h.GetSampleCount(), h.GetSampleSum())
+	}
 	want := []string{"refunds,billing", "performance", ""}
 	for i, it := range items {
 		if got := names(it.Themes); got != want[i] {
@@ -667,7 +674,7 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 		}
 		return reply{}
 	})
-	tg, _ := newTagger(t, f, func(o *llm.Options) { o.BatchSize, o.Concurrency = 4, 1 })
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.BatchSize, o.Concurrency = 4, 1 })
 	texts := func(call int) []string {
 		return []string{fmt.Sprintf("refund %d", call), fmt.Sprintf("slow %d", call), fmt.Sprintf("invoice %d", call), fmt.Sprintf("password %d", call)}
 	}
@@ -687,6 +694,9 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	}
 	if got := fmt.Sprint(sizes()); got != "[4 2 2]" {
 		t.Fatalf("request sizes %s, want the cut batch of 4 and its halves", got)
+	}
+	if got := count(m.RequestLimit.WithLabelValues("texts")); got != 2 {
+		t.Errorf("texts limit %v after the cut, want 2", got)
 	}
 	// Two answered already; eighteen more, each asking about two of its
 	// four texts: one request a call, of the smaller size.
@@ -886,6 +896,9 @@ func TestTheContextWindowIsLearnedFromARefusal(t *testing.T) {
 			}
 			if got := count(m.Requests.WithLabelValues("too_long")); tc.refused > 0 && got != float64(tc.refused) {
 				t.Errorf("%v requests refused, want %d", got, tc.refused)
+			}
+			if got := count(m.RequestLimit.WithLabelValues("context_tokens")); got == 0 || tc.refused > 0 && got != 4096 {
+				t.Errorf("context_tokens limit %v, want the window learned (4096 when named)", got)
 			}
 			if logs.FilterMessageSnippet("longer than the model's context window").Len() != 1 {
 				t.Errorf("logged %v, want the narrower window once", logs.All())
