@@ -108,6 +108,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	err = ch.Scan(ctx, opts.Since, opts.Chunk, func(rows []sinks.Row) error {
 		items := make([]*enrich.Item, len(rows))
 		var fresh, kept []*enrich.Item
+		tagged := make([]bool, len(rows)) // tagged again, not kept
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
 			if rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes) {
@@ -115,6 +116,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 				kept = append(kept, items[i])
 			} else {
 				fresh = append(fresh, items[i])
+				tagged[i] = true
 			}
 		}
 		if err := retag.Enrich(ctx, fresh); err != nil {
@@ -129,8 +131,9 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			row := RowOf(it, old.IngestedAt.Add(time.Second))
 			row.AuthorEmailHash, row.ContractVersion = old.AuthorEmailHash, old.ContractVersion
 			// Routing is the row's unless this run routed it again.
-			row.RoutingUnknown = old.RoutingUnknown && !(opts.LLM && old.Tagger != llm.TaggerName)
-			if opts.LLM && it.Routed && old.Tagger != llm.TaggerName {
+			rerouted := opts.LLM && tagged[i]
+			row.RoutingUnknown = old.RoutingUnknown && !rerouted
+			if rerouted && it.Routed {
 				st.LLMAsked++
 				if it.Tagger == llm.TaggerName {
 					st.LLMAnswered++
