@@ -14,8 +14,10 @@
 // limit, a prompt longer than the context, a content filter's refusal) is
 // not retried but asked again in halves, so that one text cannot cost the
 // others their answers. Requests hold no more texts than fit the model's
-// context window when it is known: configured (Options.ContextTokens) or
-// named by a server that refused a prompt as too long.
+// context window when it is known: configured (Options.ContextTokens),
+// named by a server that refused a prompt as too long, or shown by the
+// token count of a prompt a server cut without a word (Ollama), which is
+// then asked about again.
 //
 // The pipeline never waits on the model for long: a Tag call waits at most
 // MaxWait, at most MaxWaiting calls wait at the same time, and a call that

@@ -104,12 +104,17 @@ type Tagger struct {
 	// known.
 	window       atomic.Int32
 	windowWarned atomic.Bool
+	// cut is what the server's prompt counts told of a silent cut (see
+	// promptCut): 0 while none was seen, the tokens the first cut kept,
+	// which requests are then packed to as well, or -1 once the counts
+	// proved not to be a cut's.
+	cut atomic.Int32
 	// splitWarned holds, by outcome, whether a text asked about alone
 	// failed that way and was logged.
 	splitWarned sync.Map
 
 	budgetWarned atomic.Bool
-	cutWarned    atomic.Bool  // the server seemed to cut a prompt (checkPromptCounted)
+	cutWarned    atomic.Bool  // the server seemed to cut a prompt (promptCut)
 	failed       atomic.Int64 // requests failed since the last warning about them
 	failLogged   atomic.Int64 // UnixNano of that warning
 }
@@ -289,7 +294,7 @@ func (t *Tagger) round(ctx context.Context, jobs []*job) {
 // no more than fit it. A text that alone does not fit is a request of its
 // own; the server decides.
 func (t *Tagger) pack(jobs []*job) [][]*job {
-	size, window, base := int(t.batchSize.Load()), int(t.window.Load()), t.prompt.fitBase()
+	size, window, base := int(t.batchSize.Load()), t.windowNow(), t.prompt.fitBase()
 	var reqs [][]*job
 	start, used := 0, base
 	for i, j := range jobs {
@@ -458,7 +463,7 @@ func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, us
 func (t *Tagger) askAgain(ctx context.Context, jobs []*job, ans map[int]tagging, ae *attemptError, spent openai.Usage) {
 	rest, spent := t.apply(ctx, jobs, ans, spent)
 	switch {
-	case ae.outcome == outcomeTooLong:
+	case ae.outcome == outcomeTooLong && !ae.cut: // a cut's window is t.cut
 		t.narrow(jobs, ae)
 	case ae.outcome == outcomeTruncated && len(jobs) > 1:
 		// Half as many answers fit, or as many as the cut answer finished.
@@ -507,10 +512,21 @@ func (t *Tagger) split(ctx context.Context, jobs []*job, ae *attemptError, spent
 	t.askEach(ctx, reqs, spent)
 }
 
+// windowNow is the context window requests are packed to: the one
+// configured or named by a refusal, or what a cut prompt kept (see
+// promptCut), the smaller; 0 while neither is known.
+func (t *Tagger) windowNow() int {
+	w, cut := int(t.window.Load()), int(t.cut.Load())
+	if cut > 0 && (w == 0 || cut < w) {
+		return cut
+	}
+	return w
+}
+
 // showLimits sets the request limit gauges to the batch size and the
 // window now.
 func (t *Tagger) showLimits() {
-	t.metrics.limits(int(t.batchSize.Load()), int(t.window.Load()))
+	t.metrics.limits(int(t.batchSize.Load()), t.windowNow())
 }
 
 // narrow lowers the context window requests are packed to, after the
@@ -729,6 +745,7 @@ type attemptError struct {
 	err        error
 	retryAfter time.Duration
 	content    string // what an answer stopped before its end holds
+	cut        bool   // too long: the server cut the prompt without a word (promptCut)
 }
 
 func (e *attemptError) Error() string { return e.outcome + ": " + e.err.Error() }
@@ -792,7 +809,10 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 		// A count below zero is the server's mistake; counters only grow.
 		usage.PromptTokens += max(resp.Usage.PromptTokens, 0)
 		usage.CompletionTokens += max(resp.Usage.CompletionTokens, 0)
-		t.checkPromptCounted(resp.Usage.PromptTokens, len(system)+len(user))
+		if ae := t.promptCut(resp.Usage.PromptTokens, len(system)+len(user)); ae != nil {
+			t.metrics.request(ae.outcome, took)
+			return struct{}{}, backoff.Permanent(ae) // its answers are guesses
+		}
 		if ae := unfinished(resp); ae != nil {
 			t.metrics.request(ae.outcome, took)
 			return struct{}{}, backoff.Permanent(ae)
@@ -865,23 +885,74 @@ func (t *Tagger) fallBackFrom(format int32, ae *attemptError) bool {
 	return true
 }
 
-// checkPromptCounted warns, once, when the server counted far fewer
-// prompt tokens than a prompt of promptBytes holds. Ollama cuts a prompt
-// longer than its context window without an error, from the start: the
-// system prompt, which holds the taxonomy, goes first, and the answers
-// that come back are the model's guesses. Nothing else gives that away.
-// A prompt is about four bytes a token, more tokens in other languages
-// and in JSON, so three quarters of that is a safe floor; a server that
-// counts no tokens says nothing.
-func (t *Tagger) checkPromptCounted(counted, promptBytes int) {
+// promptCut reads what the server counted of a prompt of promptBytes.
+// Ollama cuts a prompt longer than its context window without an error,
+// from the start: the system prompt, which holds the taxonomy, goes first,
+// and the answers that come back are the model's guesses. Only its count
+// of prompt tokens, far below what was sent, gives that away. A prompt is
+// about four bytes a token, more tokens in other languages and in JSON,
+// so three quarters of that is a safe floor; a server that counts no
+// tokens says nothing.
+//
+// Some servers count only the part of a prompt they had not cached,
+// though, which looks the same once. The first such count of at least
+// minCutKept is taken for a cut (a smaller one is only warned about): the
+// request fails as too long, to be asked again in requests packed to what
+// the server kept, and later requests are packed to it too. A later count
+// that looks cut and differs from it shows the counts are not a cut's
+// (Ollama keeps the same number of tokens of every prompt it cuts): from
+// then on they are only counted, and requests are packed as before.
+func (t *Tagger) promptCut(counted, promptBytes int) *attemptError {
 	expected := promptBytes / 4
-	if counted <= 0 || counted*4 >= expected*3 || t.cutWarned.Swap(true) {
-		return
+	if counted <= 0 || counted*4 >= expected*3 {
+		return nil
 	}
-	t.log.Warn("LLM server counted far fewer prompt tokens than were sent: it may be cutting the prompt, taxonomy first, to fit its context window",
-		zap.Int("prompt_tokens_counted", counted), zap.Int("prompt_tokens_sent_about", expected),
-		zap.String("check", "Ollama: a context window (OLLAMA_CONTEXT_LENGTH, num_ctx) above the prompt and answer, or llm.context_tokens set to the window it has"))
+	cut := func() *attemptError {
+		return &attemptError{outcome: outcomeTooLong, cut: true,
+			err: fmt.Errorf("the server counted %d of about %d prompt tokens sent: it cut the prompt", counted, expected)}
+	}
+	for {
+		first := t.cut.Load()
+		switch {
+		case first < 0:
+			return nil
+		case first == 0 && counted < minCutKept:
+			// No window that small holds a request: perhaps not a cut,
+			// but worth a look.
+			if !t.cutWarned.Swap(true) {
+				t.log.Warn("LLM server counted far fewer prompt tokens than were sent: it may be cutting the prompt, taxonomy first, to fit its context window",
+					zap.Int("prompt_tokens_counted", counted), zap.Int("prompt_tokens_sent_about", expected),
+					zap.String("check", "Ollama: a context window (OLLAMA_CONTEXT_LENGTH, num_ctx) above the prompt and answer, or llm.context_tokens set to the window it has"))
+			}
+			return nil
+		case first == 0:
+			if !t.cut.CompareAndSwap(0, int32(min(counted, math.MaxInt32))) {
+				continue // another answer decided first
+			}
+			t.showLimits()
+			t.log.Warn("LLM server cut a prompt to fit its context window; asking again, and from now on, in requests that fit what it kept (logged once)",
+				zap.Int("window_tokens", counted),
+				zap.String("check", "a larger context window (Ollama: OLLAMA_CONTEXT_LENGTH, num_ctx), and llm.context_tokens set to it"))
+			return cut()
+		case abs(int(first)-counted)*50 <= int(first): // within 2%: the same window
+			return cut()
+		default:
+			if t.cut.CompareAndSwap(first, -1) {
+				t.showLimits()
+				t.log.Warn("LLM server's prompt token counts vary where a cut's would not: it counts part of each prompt (a cache), and cuts none; requests are no longer packed to its counts",
+					zap.Int("first_counted", int(first)), zap.Int("now_counted", counted))
+			}
+			return nil
+		}
+	}
 }
+
+// minCutKept is the least a cut prompt keeps: Ollama's smallest window is
+// 2,048 tokens, of which it keeps at least half. Fewer counted tokens say
+// nothing of a window; the instructions alone take more.
+const minCutKept = 1000
+
+func abs(n int) int { return max(n, -n) }
 
 // unfinished returns why an answer stopped before its end, nil when it
 // did not: cut off at the server's output limit, by a content filter, or

@@ -972,6 +972,82 @@ func TestAServerThatCountsFarFewerPromptTokensThanSentIsReported(t *testing.T) {
 	}
 }
 
+// Ollama cuts a prompt longer than its window without an error: the
+// instructions go first, and what comes back is a guess. Its count of the
+// tokens it kept gives it away: the cut request is asked again in
+// requests that fit what it kept, and so is everything after.
+func TestAPromptTheServerCutIsAskedAgainInRequestsThatFit(t *testing.T) {
+	const window, kept = 4096, 4096/2 + 2 // what Ollama keeps of a prompt it cuts
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		sent := (len(req.Messages[0].Content) + len(req.Messages[1].Content)) / 4
+		if sent+60*len(req.items) <= window {
+			return reply{prompt: &sent}
+		}
+		guesses := make([]llmtest.Answer, len(req.items)) // the taxonomy was cut: no themes
+		for i, it := range req.items {
+			guesses[i] = llmtest.Answer{ID: it.ID, Sentiment: llmtest.Felt(0)}
+		}
+		n := kept
+		return reply{prompt: &n, content: llmtest.Content(guesses)}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	// Eight requests in flight: 20 long texts need seven that fit.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core); o.Concurrency = 8 })
+	for call := range 2 {
+		items := offlineItems(longTexts(20, 1200, fmt.Sprintf("refund %d", call))...)
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items {
+			if it.Tagger != "llm" || names(it.Themes) != "refunds,billing" {
+				t.Errorf("call %d, item %d: %s %q, want the answer of a prompt that was not cut", call, i, it.Tagger, names(it.Themes))
+			}
+		}
+	}
+	if got := count(m.Requests.WithLabelValues("too_long")); got != 1 {
+		t.Errorf("%v requests cut, want the first only", got)
+	}
+	if got := count(m.RequestLimit.WithLabelValues("context_tokens")); got != kept {
+		t.Errorf("context_tokens limit %v, want the %d tokens the server kept", got, kept)
+	}
+	if logs.FilterMessageSnippet("cut a prompt to fit").Len() != 1 {
+		t.Errorf("logged %v, want the cut once", logs.All())
+	}
+}
+
+// Some servers count only the part of each prompt they had not cached,
+// which looks like a cut once. Counts that then vary with the request, as
+// a cut's do not, show it: the answers are kept, and requests go back to
+// their size.
+func TestPromptCountsThatVaryAreNotTakenForACut(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		n := len(req.Messages[1].Content) / 6 // the instructions and more came from a cache
+		return reply{prompt: &n}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core) })
+	first := offlineItems(longTexts(20, 300, "refund")...)
+	if err := tg.Tag(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	wantAnsweredExcept(t, first, -1)
+	before := len(f.requests())
+	second := offlineItems(longTexts(20, 300, "invoice")...)
+	if err := tg.Tag(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+	wantAnsweredExcept(t, second, -1)
+	if n := len(f.requests()) - before; n != 1 {
+		t.Errorf("20 texts took %d requests after the counts varied, want 1", n)
+	}
+	if got := count(m.RequestLimit.WithLabelValues("context_tokens")); got != 0 {
+		t.Errorf("context_tokens limit %v, want none known", got)
+	}
+	if logs.FilterMessageSnippet("counts vary").Len() != 1 {
+		t.Errorf("logged %v, want the varying counts once", logs.All())
+	}
+}
+
 func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, m := newTagger(t, f)
