@@ -941,7 +941,9 @@ func TestAContextWindowTooSmallForTheInstructionsIsRefused(t *testing.T) {
 
 // Ollama cuts a prompt longer than its context window without an error,
 // the taxonomy first; only the prompt tokens it counts give that away. A
-// count near what was sent says nothing.
+// count far below what was sent, but too small to be what a window kept,
+// is warned about and the answers kept; a count near what was sent says
+// nothing.
 func TestAServerThatCountsFarFewerPromptTokensThanSentIsReported(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
