@@ -206,7 +206,9 @@ func TestABurstReachesTheLLMTogether(t *testing.T) {
 		llmConfig(c, llm)
 		c.LLM.BatchSize = 20
 		c.LLM.MaxWaiting = 2
-		c.LLM.Linger = 0 // the burst alone holds it together
+		// Long enough for a loaded machine's publish of 30; without chunks
+		// formed one at a time, each idle goroutine would gather its own.
+		c.LLM.Linger = 200 * time.Millisecond
 		c.Worker.Concurrency = 4
 	})
 	stop, reg := runWorker(t, p.cfg)
