@@ -547,23 +547,37 @@ func (t *Tagger) narrow(jobs []*job, ae *attemptError) {
 	if named := windowIn(ae.err.Error()); named > 0 && named < refused {
 		w = named
 	}
+	if _, lowered := lower(&t.window, w); !lowered {
+		return
+	}
+	t.showLimits()
+	t.warnFirst(&t.windowWarned)("LLM server refused a prompt as longer than the model's context window; asking about fewer texts a request, as many as fit (logged once)",
+		zap.Int("window_tokens", w), zap.Int("texts", len(jobs)), zap.Error(ae),
+		zap.String("check", "llm.context_tokens set to the server's window, or a larger window (Ollama num_ctx, vLLM --max-model-len)"))
+}
+
+// lower sets limit to n when it holds more, or nothing (0), and reports
+// what it held and whether it was lowered.
+func lower(limit *atomic.Int32, n int) (was int, lowered bool) {
 	for {
-		cur := t.window.Load()
-		if cur != 0 && int(cur) <= w {
-			return
+		cur := limit.Load()
+		if cur != 0 && int(cur) <= n {
+			return int(cur), false
 		}
-		if t.window.CompareAndSwap(cur, int32(min(w, math.MaxInt32))) {
-			t.showLimits()
-			log := t.log.Debug
-			if !t.windowWarned.Swap(true) {
-				log = t.log.Warn
-			}
-			log("LLM server refused a prompt as longer than the model's context window; asking about fewer texts a request, as many as fit (logged once)",
-				zap.Int("window_tokens", w), zap.Int("texts", len(jobs)), zap.Error(ae),
-				zap.String("check", "llm.context_tokens set to the server's window, or a larger window (Ollama num_ctx, vLLM --max-model-len)"))
-			return
+		if limit.CompareAndSwap(cur, int32(min(n, math.MaxInt32))) {
+			return int(cur), true
 		}
 	}
+}
+
+// warnFirst returns the logger's Warn the first time warned is asked
+// for, and Debug after: a limit that moves back and forth is worth one
+// warning.
+func (t *Tagger) warnFirst(warned *atomic.Bool) func(string, ...zap.Field) {
+	if warned.Swap(true) {
+		return t.log.Debug
+	}
+	return t.log.Warn
 }
 
 // windowPatterns find the context window in a refusal: OpenAI's and
@@ -590,24 +604,15 @@ func windowIn(msg string) int {
 // it says so at warn level; later, as the size goes back and forth (see
 // grow), at debug.
 func (t *Tagger) shrink(n int, ae *attemptError) {
-	for {
-		cur := t.batchSize.Load()
-		if int(cur) <= n {
-			return
-		}
-		if t.batchSize.CompareAndSwap(cur, int32(n)) {
-			t.showLimits()
-			t.answeredSince.Store(0)
-			log := t.log.Debug
-			if !t.shrinkWarned.Swap(true) {
-				log = t.log.Warn
-			}
-			log("LLM answers about several texts at once did not fit the model; asking about fewer at a time (more again once they are answered; logged once)",
-				zap.Int("was", int(cur)), zap.Int("now", n), zap.Error(ae),
-				zap.String("check", "the server's context and output limits (Ollama num_ctx, vLLM max_model_len), or a smaller llm.batch_size"))
-			return
-		}
+	was, lowered := lower(&t.batchSize, n)
+	if !lowered {
+		return
 	}
+	t.answeredSince.Store(0)
+	t.showLimits()
+	t.warnFirst(&t.shrinkWarned)("LLM answers about several texts at once did not fit the model; asking about fewer at a time (more again once they are answered; logged once)",
+		zap.Int("was", was), zap.Int("now", n), zap.Error(ae),
+		zap.String("check", "the server's context and output limits (Ollama num_ctx, vLLM max_model_len), or a smaller llm.batch_size"))
 }
 
 // growAfter is how many requests answered at a smaller batch size make
