@@ -141,7 +141,5 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	log.Info("LLM tagging on for items the offline tagger is unsure of or does not read",
 		zap.String("base_url", lc.BaseURL), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold),
 		zap.Strings("offline_languages", lc.Languages()))
-	h := llm.NewHybrid(offline, model, lc.Threshold, metrics, log)
-	h.OfflineLanguages = lc.Languages()
-	return h, nil
+	return llm.HybridFrom(lc, offline, model, metrics, log), nil
 }

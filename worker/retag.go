@@ -180,9 +180,7 @@ func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (
 		}
 		model = t
 	}
-	h := llm.NewHybrid(o.tagger, model, lc.Threshold, nil, log)
-	h.OfflineLanguages = lc.Languages()
-	return h, nil
+	return llm.HybridFrom(lc, o.tagger, model, nil, log), nil
 }
 
 // retagMaxWait is how long Retag waits for a round of LLM requests at

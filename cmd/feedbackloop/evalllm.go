@@ -78,11 +78,11 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	if tax == nil {
 		return nil, nil, errors.New("--llm needs --taxonomy: the LLM chooses among its themes and reads their descriptions, as in the worker")
 	}
-	threshold := cfg.LLM.Threshold
+	lc := cfg.LLM
 	if override != nil {
-		threshold = *override
+		lc.Threshold = *override
 	}
-	opts := llm.OptionsFrom(cfg.LLM)
+	opts := llm.OptionsFrom(lc)
 	opts.Log = log
 	opts.MaxWaiting = 1
 	opts.MaxWait = time.Hour
@@ -93,11 +93,9 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	if err != nil {
 		return nil, nil, fmt.Errorf("llm: %w", err)
 	}
-	stats := &llmStats{Model: cfg.LLM.Model, Threshold: threshold}
+	stats := &llmStats{Model: lc.Model, Threshold: lc.Threshold}
 	side := measured{tagger: model, stats: stats, metrics: reg}
-	h := llm.NewHybrid(offline, side, threshold, nil, log)
-	h.OfflineLanguages = cfg.LLM.Languages()
-	return h, stats, nil
+	return llm.HybridFrom(lc, offline, side, nil, log), stats, nil
 }
 
 func (s *llmStats) write(w io.Writer) error {

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/feedback"
 )
@@ -62,6 +63,14 @@ func NewHybrid(offline, model enrich.Tagger, threshold float64, metrics *Metrics
 	}
 	return &Hybrid{offline: offline, model: model, threshold: threshold, metrics: metrics, log: log,
 		LogEvery: time.Minute, since: time.Now()}
+}
+
+// HybridFrom combines offline and model as the configuration's llm
+// section routes: by its threshold, and its offline languages.
+func HybridFrom(lc config.LLM, offline, model enrich.Tagger, metrics *Metrics, log *zap.Logger) *Hybrid {
+	h := NewHybrid(offline, model, lc.Threshold, metrics, log)
+	h.OfflineLanguages = lc.Languages()
+	return h
 }
 
 // Tag tags offline, then sends the unsure items to the model. It fails
