@@ -364,6 +364,21 @@ func (f *fakeAPI) requests() []string {
 	return slices.Clone(f.bodies)
 }
 
+// requestSizes returns how many texts each request asked about, in the
+// order they came.
+func (f *fakeAPI) requestSizes() []int {
+	f.t.Helper()
+	var sizes []int
+	for _, body := range f.requests() {
+		items, err := llmtest.Items([]byte(body))
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		sizes = append(sizes, len(items))
+	}
+	return sizes
+}
+
 func (f *fakeAPI) requestTimes() []time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()

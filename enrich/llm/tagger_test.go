@@ -616,15 +616,7 @@ func TestACutAnswerKeepsTheItemsItFinished(t *testing.T) {
 			t.Errorf("item %d: %s %q, want llm %q", i, it.Tagger, names(it.Themes), want[i])
 		}
 	}
-	var sizes []int
-	for _, body := range f.requests() {
-		asked, err := llmtest.Items([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(asked))
-	}
-	if fmt.Sprint(sizes) != "[4 2]" {
+	if sizes := f.requestSizes(); fmt.Sprint(sizes) != "[4 2]" {
 		t.Errorf("request sizes %v: want the cut 4, then the 2 it did not reach together", sizes)
 	}
 	var prompt, completion int
@@ -678,21 +670,10 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 	texts := func(call int) []string {
 		return []string{fmt.Sprintf("refund %d", call), fmt.Sprintf("slow %d", call), fmt.Sprintf("invoice %d", call), fmt.Sprintf("password %d", call)}
 	}
-	sizes := func() []int {
-		var out []int
-		for _, body := range f.requests() {
-			items, err := llmtest.Items([]byte(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, len(items))
-		}
-		return out
-	}
 	if err := tg.Tag(context.Background(), offlineItems(texts(0)...)); err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(sizes()); got != "[4 2 2]" {
+	if got := fmt.Sprint(f.requestSizes()); got != "[4 2 2]" {
 		t.Fatalf("request sizes %s, want the cut batch of 4 and its halves", got)
 	}
 	if got := count(m.RequestLimit.WithLabelValues("texts")); got != 2 {
@@ -705,13 +686,13 @@ func TestTheBatchSizeGrowsBackAsSmallerRequestsAreAnswered(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := fmt.Sprint(sizes()[3:]); got != fmt.Sprint(slices.Repeat([]int{2}, 18)) {
+	if got := fmt.Sprint(f.requestSizes()[3:]); got != fmt.Sprint(slices.Repeat([]int{2}, 18)) {
 		t.Fatalf("request sizes after the cut %s, want 18 of 2", got)
 	}
 	if err := tg.Tag(context.Background(), offlineItems(texts(99)...)); err != nil {
 		t.Fatal(err)
 	}
-	all := sizes()
+	all := f.requestSizes()
 	if last := all[len(all)-1]; last != 4 || len(all) != 3+18+1 {
 		t.Errorf("%d requests, the last of %d texts: want the four asked about together again", len(all), last)
 	}
