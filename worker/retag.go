@@ -161,8 +161,8 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 }
 
 // retagHybrid is the worker's routing for Retag with RetagOptions.LLM:
-// the configuration's LLM asked about every routed record, each round
-// waiting up to retagMaxWait; or, for a dry run, a stand-in that answers
+// the configuration's LLM asked about every routed record, patiently
+// (llm.Options.Patient); or, for a dry run, a stand-in that answers
 // nothing.
 func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (enrich.Tagger, error) {
 	lc := cfg.LLM
@@ -172,8 +172,8 @@ func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (
 	var model enrich.Tagger = asksNothing{}
 	if !dryRun {
 		opts := llm.OptionsFrom(lc)
-		opts.Log, opts.EveryRound, opts.MaxWaiting = log, true, 1
-		opts.MaxWait = max(opts.MaxWait, retagMaxWait)
+		opts.Log = log
+		opts.Patient()
 		t, err := llm.New(o.tax, opts)
 		if err != nil {
 			return nil, fmt.Errorf("llm: %w", err)
@@ -182,10 +182,6 @@ func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (
 	}
 	return llm.HybridFrom(lc, o.tagger, model, nil, log), nil
 }
-
-// retagMaxWait is how long Retag waits for a round of LLM requests at
-// least, retries included: nothing downstream waits for it.
-const retagMaxWait = 2 * time.Minute
 
 // asksNothing stands in for the LLM in a dry run: the items routed to it
 // keep their offline themes.

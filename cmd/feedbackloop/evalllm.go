@@ -84,9 +84,8 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	}
 	opts := llm.OptionsFrom(lc)
 	opts.Log = log
-	opts.MaxWaiting = 1
-	opts.MaxWait = time.Hour
-	opts.EveryRound = true
+	opts.Patient()
+	opts.MaxWait = time.Hour // a measurement waits as long as the requests take
 	reg := prometheus.NewRegistry()
 	opts.Metrics = llm.NewMetrics(reg)
 	model, err := llm.New(tax, opts)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -66,14 +65,12 @@ input), one text a line.`,
 			if cmd.Flags().Changed("model") {
 				cfg.Enrich.Model = model
 			}
-			// A trial waits for the LLM as long as it takes, within reason:
-			// the worker's max_wait is for a pipeline that must flow.
-			cfg.LLM.MaxWait = max(cfg.LLM.MaxWait, tryMaxWait)
 			reg := prometheus.NewRegistry()
 			// Every text routed to the LLM is asked about, round after
-			// round, where a worker leaves what one round cannot hold
-			// offline.
-			chain, err := worker.NewEnricher(*cfg, reg, log, func(o *llm.Options) { o.EveryRound = true })
+			// round, each round waiting longer than a worker's would
+			// (llm.Options.Patient): a worker leaves to the offline tagger
+			// what one round within max_wait cannot hold.
+			chain, err := worker.NewEnricher(*cfg, reg, log, (*llm.Options).Patient)
 			if err != nil {
 				return err
 			}
@@ -117,10 +114,6 @@ input), one text a line.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output: table or json")
 	return cmd
 }
-
-// tryMaxWait is how long tagger try waits for the LLM at least, retries
-// included.
-const tryMaxWait = 2 * time.Minute
 
 // tryText is a text to try and where it came from.
 type tryText struct {

@@ -73,6 +73,18 @@ type Options struct {
 	RetryInitial time.Duration
 }
 
+// Patient sets o for a one-off command that waits for every answer
+// (tagger eval --llm, tagger try, themes retag --llm), not a pipeline that
+// must flow: a call asks about all its texts (EveryRound), one call at a
+// time, each round waiting at least patientWait, retries included.
+func (o *Options) Patient() {
+	o.EveryRound, o.MaxWaiting = true, 1
+	o.MaxWait = max(o.MaxWait, patientWait)
+}
+
+// patientWait is the least a patient round waits for its answers.
+const patientWait = 2 * time.Minute
+
 func (o *Options) setDefaults() {
 	if o.APIType == "" {
 		o.APIType = "openai"
