@@ -1,9 +1,11 @@
 package enrich
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -91,12 +93,26 @@ func LoadTaxonomy(path string) (*Taxonomy, error) {
 //
 //	taxonomy.yaml:14: theme "billing": duplicate theme name (first defined on line 3)
 func ParseTaxonomy(data []byte, filename string) (*Taxonomy, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	var doc, more yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, yamlError(filename, data, err)
 	}
 	p := &taxonomyParser{file: filename, seen: map[string]int{}}
 	t := p.document(&doc)
+	// yaml.Unmarshal would read the first document and ignore the rest:
+	// themes after a "---" would be left out without a word.
+	for {
+		if err := dec.Decode(&more); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, yamlError(filename, data, err)
+		}
+		if len(more.Content) > 0 && !isNull(more.Content[0]) { // a lone "---" at the end is harmless
+			p.fail(&more, "", `a second YAML document begins here; a taxonomy is one document with one "themes" list`)
+			break
+		}
+	}
 	if len(p.problems) > 0 {
 		return nil, errors.Join(p.problems...)
 	}
@@ -158,14 +174,19 @@ func (p *taxonomyParser) document(doc *yaml.Node) *Taxonomy {
 		p.fail(root, "", `want a mapping with a "themes" list, found %s`, kindName(root))
 		return t
 	}
-	var themes *yaml.Node
+	var themes, themesKey *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], resolve(root.Content[i+1])
-		if k.Value != "themes" {
+		switch {
+		case k.Value != "themes":
 			p.fail(k, "", "unknown key %q%s", k.Value, didYouMean(k.Value, []string{"themes"}))
-			continue
+		case themes != nil:
+			// The YAML library keeps the last; the first list's themes
+			// would be gone without a word.
+			p.fail(k, "", `key "themes" appears twice (first on line %d): put every theme in one list`, themesKey.Line)
+		default:
+			themes, themesKey = v, k
 		}
-		themes = v
 	}
 	if themes == nil {
 		p.fail(root, "", `missing key "themes"`)

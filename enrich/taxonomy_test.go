@@ -162,6 +162,16 @@ func TestTaxonomyErrorsNameTheFileAndLine(t *testing.T) {
 			want: []string{`taxonomy.yaml:4: theme "billing": key "keywords" appears twice (first on line 3)`},
 		},
 		{
+			name: "themes given twice",
+			yaml: "themes:\n  - name: billing\nthemes:\n  - name: login\n",
+			want: []string{`taxonomy.yaml:3: key "themes" appears twice (first on line 1): put every theme in one list`},
+		},
+		{
+			name: "a second document",
+			yaml: "themes:\n  - name: billing\n---\nthemes:\n  - name: login\n",
+			want: []string{`taxonomy.yaml:3: a second YAML document begins here; a taxonomy is one document with one "themes" list`},
+		},
+		{
 			name: "unknown top-level key",
 			yaml: "theme:\n  - name: billing\n",
 			want: []string{
