@@ -68,10 +68,12 @@ func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
 		if err != nil {
 			return nil, fmt.Errorf("enrich.model: %w", err)
 		}
-		for _, th := range m.Themes() {
-			if _, ok := tax.Lookup(th); !ok {
-				return nil, fmt.Errorf("enrich.model: %s predicts theme %q, which the taxonomy does not define; retrain it with --taxonomy", ec.Model, th)
-			}
+		taxName := "the bundled taxonomy (enrich.taxonomy is not set)"
+		if ec.Taxonomy != "" {
+			taxName = "the taxonomy " + ec.Taxonomy
+		}
+		if err := learned.CheckModel(m, ec.Model, tax, taxName); err != nil {
+			return nil, fmt.Errorf("enrich.model: %w", err)
 		}
 		tagger = learned.WithRules(m, tagger)
 		log.Info("theme tagging with a trained model", zap.String("model", m.ID()), zap.String("file", ec.Model))

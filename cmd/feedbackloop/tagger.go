@@ -34,7 +34,8 @@ func newTaggerCmd(a *app) *cobra.Command {
 Labelled data is CSV with a header text,labels; labels holds theme names
 joined by "|", empty when no theme applies. With --taxonomy, a label the
 taxonomy does not define is an error naming its CSV line; with
---allow-unknown-labels it is dropped with a warning instead.`,
+--allow-unknown-labels it is dropped from training data with a warning
+instead, and kept in test data, where it counts as a miss.`,
 	}
 	cmd.AddCommand(newTaggerTrainCmd(a), newTaggerEvalCmd(a), newTaggerTryCmd(a), newTaggerExportCmd(a), newTaggerUsageCmd(a))
 	return cmd
@@ -47,31 +48,56 @@ type labelFlags struct {
 }
 
 func (f *labelFlags) bind(cmd *cobra.Command) {
+	f.bindTaxonomy(cmd)
+	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown-labels", false, "with --taxonomy, instead of failing on a label it does not define: drop it from training data, with a warning; keep it in test data, as a miss")
+}
+
+// bindTaxonomy binds --taxonomy alone, for a command that reads no labels.
+func (f *labelFlags) bindTaxonomy(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.taxonomy, "taxonomy", "", "taxonomy YAML the labels must come from (optional)")
-	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown-labels", false, "with --taxonomy, drop labels it does not define, with a warning, instead of failing")
 }
 
 func (f *labelFlags) load() (*enrich.Taxonomy, error) {
 	if f.taxonomy == "" {
+		if f.allowUnknown {
+			return nil, errors.New("--allow-unknown-labels: give --taxonomy too; without one, every label is a theme of its own")
+		}
 		return nil, nil
 	}
 	return enrich.LoadTaxonomy(f.taxonomy)
 }
 
-// readExamples reads a labelled CSV file and checks its labels against t.
-func (f *labelFlags) readExamples(path string, t *enrich.Taxonomy, warn io.Writer) ([]learned.Example, error) {
-	examples, err := learned.ReadCSVFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if t == nil {
-		return examples, nil
+// readTraining reads a labelled CSV file to train on and checks its labels
+// against t.
+func (f *labelFlags) readTraining(path string, t *enrich.Taxonomy, warn io.Writer) ([]learned.Example, error) {
+	examples, err := f.read(path, t, "drop such labels")
+	if err != nil || t == nil || !f.allowUnknown {
+		return examples, err
 	}
 	if err := learned.CheckLabels(examples, path, t); err != nil {
-		if !f.allowUnknown {
-			return nil, fmt.Errorf("%w\n(use --allow-unknown-labels to drop such labels instead)", err)
-		}
 		fmt.Fprintf(warn, "warning: %d unknown label(s) dropped:\n%v\n", learned.DropUnknownLabels(examples, t), err)
+	}
+	return examples, nil
+}
+
+// readTest reads a labelled CSV file to score on and checks its labels
+// against t. An unknown label allowed stays: the model cannot predict it,
+// so it is a miss (CheckPredictable warns). Dropped, it would turn its
+// text into one with no theme, which a model that finds none gets right.
+func (f *labelFlags) readTest(path string, t *enrich.Taxonomy) ([]learned.Example, error) {
+	return f.read(path, t, "score such labels as misses")
+}
+
+// read reads a labelled CSV file and, unless --allow-unknown-labels,
+// fails on a label t does not define, saying that the flag would do
+// instead.
+func (f *labelFlags) read(path string, t *enrich.Taxonomy, instead string) ([]learned.Example, error) {
+	examples, err := learned.ReadCSVFile(path)
+	if err != nil || t == nil || f.allowUnknown {
+		return examples, err
+	}
+	if err := learned.CheckLabels(examples, path, t); err != nil {
+		return nil, fmt.Errorf("%w\n(use --allow-unknown-labels to %s instead)", err, instead)
 	}
 	return examples, nil
 }
@@ -119,7 +145,7 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			examples, err := labels.readExamples(data, tax, cmd.ErrOrStderr())
+			examples, err := labels.readTraining(data, tax, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -217,8 +243,13 @@ does not define. Its answers are not written to the shared cache.`,
 				if m, err = learned.Load(modelPath); err != nil {
 					return err
 				}
+				if tax != nil {
+					if err := learned.CheckModel(m, modelPath, tax, "the taxonomy "+labels.taxonomy); err != nil {
+						return err
+					}
+				}
 			} else {
-				examples, err := labels.readExamples(train, tax, cmd.ErrOrStderr())
+				examples, err := labels.readTraining(train, tax, cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
@@ -226,7 +257,7 @@ does not define. Its answers are not written to the shared cache.`,
 					return err
 				}
 			}
-			examples, err := labels.readExamples(test, tax, cmd.ErrOrStderr())
+			examples, err := labels.readTest(test, tax)
 			if err != nil {
 				return err
 			}
@@ -446,7 +477,7 @@ their parents back.`,
 			return nil
 		},
 	}
-	labels.bind(cmd)
+	labels.bindTaxonomy(cmd)
 	cmd.Flags().StringVar(&out, "out", "-", "CSV file to write; - for standard output")
 	cmd.Flags().StringVar(&from, "from", "llm", "where the labels come from: llm (the LLM's stored answers) or tags (the sources' own tags)")
 	cmd.Flags().StringToStringVar(&tagMap, "tag-map", nil, "with --from tags, tag=theme for a tag that is not a theme's name (repeatable)")

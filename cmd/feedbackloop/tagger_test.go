@@ -165,6 +165,66 @@ func TestTaggerEvalWarnsOfLabelsTheModelCannotPredict(t *testing.T) {
 	}
 }
 
+// --allow-unknown-labels drops an unknown label from training data, but
+// keeps it in test data as a miss: dropped, its text would count as one
+// with no theme, which a model that finds none gets right. Without
+// --taxonomy the flag has nothing to allow, and says so.
+func TestTaggerEvalScoresUnknownTestLabelsAsMisses(t *testing.T) {
+	tax, train, _ := taggerFiles(t)
+	test := filepath.Join(t.TempDir(), "test.csv")
+	if err := os.WriteFile(test, []byte("text,labels\nI was charged twice,billing\nnice colours on the new icons,design\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := execute(t, context.Background(), "tagger", "eval", "--taxonomy", tax, "--train", train, "--test", test)
+	if err == nil || !strings.Contains(err.Error(), `test.csv:3: label "design" is not in the taxonomy`) {
+		t.Fatalf("error %v (stderr %q), want line 3's label named", err, stderr)
+	}
+	var report struct {
+		N        int     `json:"n"`
+		Accuracy float64 `json:"accuracy"`
+		PerTheme map[string]struct {
+			Support int `json:"support"`
+		} `json:"per_theme"`
+	}
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "eval", "--format", "json",
+		"--taxonomy", tax, "--train", train, "--test", test, "--allow-unknown-labels")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.N != 2 || report.Accuracy != 0.5 || report.PerTheme["design"].Support != 1 {
+		t.Errorf("n %d, accuracy %v, design support %d: want the design text scored as a miss (0.5)", report.N, report.Accuracy, report.PerTheme["design"].Support)
+	}
+	if !strings.Contains(stderr, `test.csv:3: label "design"`) {
+		t.Errorf("stderr %q: want the miss named", stderr)
+	}
+	_, _, err = execute(t, context.Background(), "tagger", "train", "--data", train, "--out", filepath.Join(t.TempDir(), "m"), "--allow-unknown-labels")
+	if err == nil || !strings.Contains(err.Error(), "--taxonomy") {
+		t.Errorf("error %v, want --allow-unknown-labels without --taxonomy refused", err)
+	}
+}
+
+// eval --taxonomy refuses a model trained with another tree, as the worker
+// does: the model adds parents from its own record of the tree.
+func TestTaggerEvalRefusesAModelOfAnotherTree(t *testing.T) {
+	tax, train, test := taggerFiles(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.model")
+	if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--taxonomy", tax, "--data", train, "--out", model); err != nil {
+		t.Fatalf("tagger train: %v\n%s", err, stderr)
+	}
+	nested := filepath.Join(dir, "nested.yaml")
+	if err := os.WriteFile(nested, []byte("themes:\n  - name: billing\n    children:\n      - name: speed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := execute(t, context.Background(), "tagger", "eval", "--taxonomy", nested, "--model", model, "--test", test)
+	if err == nil || !strings.Contains(err.Error(), `theme "speed" at the top, the taxonomy `+nested+` has it under "billing"`) {
+		t.Errorf("error %v, want the model refused for the tree it was trained with", err)
+	}
+}
+
 // Models of one label per text blend in a network unless --network=false,
 // and say so in the method; asking for --network on multi-label data
 // warns that it cannot have one, and leaving it at its default does not.

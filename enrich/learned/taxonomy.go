@@ -3,6 +3,7 @@ package learned
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -107,4 +108,52 @@ func DropUnknownLabels(examples []Example, t *enrich.Taxonomy) int {
 		examples[i].Labels = kept
 	}
 	return dropped
+}
+
+// CheckModel returns an error unless taxonomy t defines every theme m
+// predicts, each under the parents it had when m was trained. A model adds
+// a theme's parents from its own record of the tree, so one trained
+// without the taxonomy, or with another, would count the parent themes
+// wrongly beside the keyword rules and the LLM, which read t. model and
+// taxonomy name the two in the error, which lists every mismatch (the
+// first few) and what to do.
+func CheckModel(m *Model, model string, t *enrich.Taxonomy, taxonomy string) error {
+	themes := m.Themes()
+	if !slices.ContainsFunc(themes, func(th string) bool { _, ok := t.Lookup(th); return ok }) {
+		listed := strings.Join(themes[:min(len(themes), 3)], ", ")
+		if len(themes) > 3 {
+			listed += ", …"
+		}
+		return fmt.Errorf("%s was trained with other themes (%s) than %s defines; give the taxonomy it was trained with", model, listed, taxonomy)
+	}
+	var errs []error
+	total := 0
+	for _, th := range themes {
+		var problem error
+		if _, ok := t.Lookup(th); !ok {
+			problem = fmt.Errorf("%s predicts theme %q, which %s does not define", model, th, taxonomy)
+		} else if had, has := m.file.Ancestors[th], t.Ancestors(th); !slices.Equal(had, has) {
+			problem = fmt.Errorf("%s was trained with theme %q %s, %s has it %s", model, th, placed(had), taxonomy, placed(has))
+		}
+		if problem != nil {
+			if total++; len(errs) < maxLabelErrors {
+				errs = append(errs, problem)
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	if total > len(errs) {
+		errs = append(errs, fmt.Errorf("%d more such themes", total-len(errs)))
+	}
+	return fmt.Errorf("%w\n(give the taxonomy the model was trained with, or train it again with tagger train --taxonomy)", errors.Join(errs...))
+}
+
+// placed says where a theme with the given ancestors, nearest first, sits.
+func placed(ancestors []string) string {
+	if len(ancestors) == 0 {
+		return "at the top"
+	}
+	return fmt.Sprintf("under %q", strings.Join(ancestors, `" under "`))
 }
