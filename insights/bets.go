@@ -163,7 +163,7 @@ func ParseBetsCSV(file string, r io.Reader) ([]Bet, error) {
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(betColumns, h) {
 			return nil, &BetError{File: file, Line: 1, Field: "column", Value: h, Msg: "want one of " + strings.Join(betColumns, ", ")}
 		}
@@ -182,6 +182,9 @@ func ParseBetsCSV(file string, r io.Reader) ([]Bet, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
+			if at, perr := csvrow.ParseError(err); at > 0 {
+				line, err = at, perr
+			}
 			return nil, &BetError{File: file, Line: line, Msg: err.Error()}
 		}
 		if err := csvrow.Overflow(rec, len(header)); err != nil {

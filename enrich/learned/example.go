@@ -1,14 +1,16 @@
 package learned
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/csvrow"
 )
 
@@ -51,17 +53,25 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 	}
 	textCol, labelsCol := -1, -1
 	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		var col *int
+		switch strings.ToLower(strings.TrimSpace(h)) {
 		case "text":
-			textCol = i
+			col = &textCol
 		case "labels":
-			labelsCol = i
+			col = &labelsCol
+		default:
+			continue
 		}
+		if *col >= 0 { // which one is meant is a guess
+			return nil, fmt.Errorf("%s:1: header %q: column %q appears twice (fields %d and %d)", name, strings.Join(header, ","), strings.TrimSpace(h), *col+1, i+1)
+		}
+		*col = i
 	}
 	if textCol < 0 || labelsCol < 0 {
 		return nil, fmt.Errorf("%s:1: header %q: want columns text and labels", name, strings.Join(header, ","))
 	}
 	var out []Example
+	spelt := map[string]spelling{} // enrich.NameKey of a label → how it was first written
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -84,11 +94,31 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		if err := csvrow.Overflow(rec, len(header)); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
+		for _, c := range []struct {
+			name  string
+			value string
+		}{{"text", rec[textCol]}, {"labels", rec[labelsCol]}} {
+			if err := notUTF8(c.value); err != nil {
+				return nil, fmt.Errorf("%s:%d: %s: %w", name, line, c.name, err)
+			}
+		}
 		text := strings.TrimSpace(rec[textCol])
 		if text == "" {
 			return nil, fmt.Errorf("%s:%d: empty text", name, line)
 		}
-		out = append(out, Example{Text: text, Labels: splitLabels(rec[labelsCol]), Line: line})
+		if len(text) > MaxTextBytes {
+			return nil, fmt.Errorf("%s:%d: text of %d bytes, over the %d a text may have (a record's body may have no more): is a quote missing, so that many rows became one?", name, line, len(text), MaxTextBytes)
+		}
+		labels := splitLabels(rec[labelsCol])
+		for _, l := range labels {
+			key := enrich.NameKey(l)
+			if first, ok := spelt[key]; !ok {
+				spelt[key] = spelling{l, line}
+			} else if first.label != l {
+				return nil, fmt.Errorf("%s:%d: label %q is written %q on line %d: a theme's name is one spelling (a taxonomy cannot define both)", name, line, l, first.label, first.line)
+			}
+		}
+		out = append(out, Example{Text: text, Labels: labels, Line: line})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no examples after the header", name)
@@ -96,10 +126,34 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 	return out, nil
 }
 
+// MaxTextBytes is the longest text labelled data may have: the longest
+// body a record may have (feedback.DefaultMaxBodyBytes). A longer one is
+// nearly always many rows run together by a quote left open, and training
+// on it costs gigabytes.
+const MaxTextBytes = feedback.DefaultMaxBodyBytes
+
+type spelling struct {
+	label string
+	line  int
+}
+
+// notUTF8 returns an error showing where s stops being UTF-8, nil when it
+// is: a file saved in a legacy encoding (Windows-1252, Latin-1) would
+// otherwise train on the replacement character where every accent was.
+func notUTF8(s string) error {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return fmt.Errorf("not UTF-8 at byte %d (%q): save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\")", i+1, s[max(0, i-20):min(len(s), i+4)])
+			}
+		}
+	}
+	return nil
+}
+
 func csvError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
+	if line, err := csvrow.ParseError(err); line > 0 {
+		return fmt.Errorf("%s:%d: %w", name, line, err)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

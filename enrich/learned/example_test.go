@@ -68,6 +68,12 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 		name, in, want string
 	}{
 		{"bad quoting", "text,labels\nfine,Bugs\n\"unterminated,Bugs\n", "train.csv:3:"},
+		{"a quote left open", "text,labels\nfine,Bugs\n\"left open,Bugs\nmore,Bugs\nand more,Bugs\n",
+			`train.csv:3: extraneous or missing " in quoted-field (the record starting on this line runs on to line 5`},
+		{"column twice", "text,text,labels\na,b,Bugs\n", `train.csv:1: header "text,text,labels": column "text" appears twice (fields 1 and 2)`},
+		{"not UTF-8", "text,labels\nfine,Bugs\ncaf\xe9 is cold,Bugs\n", `train.csv:3: text: not UTF-8 at byte 4 ("caf\xe9 is"): save the file as UTF-8`},
+		{"two spellings", "text,labels\nslow,Speed\nlate,speed \n", `train.csv:3: label "speed" is written "Speed" on line 2`},
+		{"too long", "text,labels\nfine,Bugs\n" + strings.Repeat("word ", 60_000) + ",Bugs\n", "train.csv:3: text of 299999 bytes, over the 262144"},
 		{"stray quote", "text,labels\nfine,Bugs\nso \"quoted\" here,Bugs\n", "train.csv:3: bare \" in non-quoted-field"},
 		{"missing labels column", "text,labels\nfine,Bugs\nno labels here\n", "train.csv:3: 1 field(s), no labels column"},
 		{"unquoted comma", "text,labels\nfine,Bugs\nslow, very slow,Speed\n", `train.csv:3: 3 fields where the header has 2 (field 3 is "Speed")`},

@@ -3,7 +3,6 @@ package sources
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -128,7 +127,6 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	if columns == nil {
 		return nil, errors.New("no column map: give at least body=<column>,created_at=<column>")
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	r := csvrow.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -153,9 +151,8 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 			return items, nil
 		}
 		line, _ := r.FieldPos(0)
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			items = append(items, failed(Position{Line: pe.StartLine}, fmt.Errorf("not CSV: %v", pe.Err)))
+		if at, perr := csvrow.ParseError(err); at > 0 {
+			items = append(items, failed(Position{Line: at}, fmt.Errorf("not CSV: %w", perr)))
 			continue
 		}
 		if err != nil {

@@ -1,12 +1,18 @@
 // Package csvrow holds what every CSV reader of the project does beyond
-// encoding/csv: finding the separator, and checking a row's width.
+// encoding/csv: reading the encodings spreadsheets save, finding the
+// separator, checking a row's width, and saying where a quote went wrong.
 package csvrow
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Overflow reports a row with a non-empty field beyond the header's width.
@@ -68,11 +74,37 @@ func pick(commas, semis, tabs int) rune {
 }
 
 // NewReader returns a csv.Reader over r whose separator is the one r's
-// header uses (see Delimiter).
+// header uses (see Delimiter). A UTF-8 byte order mark is dropped, and a
+// file in UTF-16 with one, as spreadsheets save "Unicode text", is read
+// as UTF-8: otherwise the mark would stick to the first column's name, or
+// every character come with a NUL byte.
 func NewReader(r io.Reader) *csv.Reader {
 	br := bufio.NewReaderSize(r, 64<<10)
+	if mark, _ := br.Peek(2); bytes.Equal(mark, []byte{0xFF, 0xFE}) || bytes.Equal(mark, []byte{0xFE, 0xFF}) {
+		utf16 := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder() // the mark says which end
+		br = bufio.NewReaderSize(transform.NewReader(br, utf16), 64<<10)
+	}
+	if mark, _ := br.Peek(3); bytes.Equal(mark, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
 	head, _ := br.Peek(br.Size()) // an error is the reader's again on the first Read
 	cr := csv.NewReader(br)
 	cr.Comma = Delimiter(head)
 	return cr
+}
+
+// ParseError returns where a csv.ParseError starts and what went wrong.
+// The reader reports the line it gave up on, which for a quote opened and
+// never closed is the end of the file, or the line of the next quote; the
+// record it was reading starts where the quote went wrong. Other errors
+// come back as they are, with line 0.
+func ParseError(err error) (line int, _ error) {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return 0, err
+	}
+	if pe.StartLine > 0 && pe.StartLine != pe.Line {
+		return pe.StartLine, fmt.Errorf("%w (the record starting on this line runs on to line %d: a quoted field is not closed, or a quote inside a field is not doubled)", pe.Err, pe.Line)
+	}
+	return pe.Line, pe.Err
 }
