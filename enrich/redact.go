@@ -135,8 +135,11 @@ func appendLower(dst []byte, s string) []byte {
 // leading '+', grouped by spaces, dashes, dots or a bracketed area code,
 // or written with a trunk code and a slash ("030/1234567"); 6 digits are
 // enough when a word before them says a phone number follows ("call 555
-// 1234", "tel.: 555-1234", "my number is …"). Digits that belong to
-// something else are left alone:
+// 1234", "tel.: 555-1234", "my number is …", and in other languages
+// "llámeme al", "Teléfono:", "Handy", read with or without accents), and
+// such a word makes digits grouped as thousands a phone number too ("mi
+// teléfono 612 345 678"). Digits that belong to something else are left
+// alone:
 // dates (2024-05-01, 01/05/2024), times, versions (v2.3.14), IP addresses,
 // amounts ($1,299.00, 1 000 000), ticket and order numbers (#48213,
 // 12345678, "order number 5551234", and an unbroken run of 10 or more

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -148,10 +149,31 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 	if !short && !plus && ng == 1 && cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
 		return resume, ""
 	}
-	if !phoneShaped(withoutTrunkZero(s, groups[:ng], groupEnd[:ng]), seps, plus, s[i:end]) {
+	g := withoutTrunkZero(s, groups[:ng], groupEnd[:ng])
+	if !phoneShaped(g, seps) {
+		return resume, ""
+	}
+	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" or a
+	// phone word says otherwise: a Spanish "612 345 678" is grouped so.
+	// A short number got here with a phone word.
+	if !plus && !short && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) && !phoneCueBefore(s, i) {
 		return resume, ""
 	}
 	return end, phoneMark
+}
+
+// groupedAsThousands reports whether groups are digits grouped by
+// thousands: at most three, then threes, three groups or more.
+func groupedAsThousands(groups []int) bool {
+	if len(groups) < 3 || groups[0] > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if g != 3 {
+			return false
+		}
+	}
+	return true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -191,26 +213,20 @@ const minCuedPhoneDigits = 6
 func phoneCueBefore(s string, i int) bool { return cueBefore(s, i, cueWords) }
 
 // cueBefore reports whether a cue of words (see the kinds below) comes
-// before s[i], with only its fillers between.
+// before s[i], with only its fillers between. Words are compared lower
+// case and without accents: "Teléfono" is "telefono".
 func cueBefore(s string, i int, words map[string]uint8) bool {
-	var low [12]byte
+	var buf [maxCueWordBytes]byte
 	j := i
-	afterNumber := false // the word met last (the next in the text) is "number"
+	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	for range maxCueWords {
 		for j > 0 && isCueSep(s[j-1]) {
 			j--
 		}
-		k := j
-		for k > 0 && j-k <= len(low) && isASCIILetter(s[k-1]) {
-			k--
+		w, k := cueWord(s, j, &buf)
+		if w == nil {
+			return false // no word, or one too long or not of Latin letters
 		}
-		if k == j || j-k > len(low) || k > 0 && (s[k-1] >= utf8.RuneSelf || isASCIIWordByte(s[k-1])) {
-			return false // no word, or one too long or not plain ASCII letters
-		}
-		for n := k; n < j; n++ {
-			low[n-k] = s[n] | 0x20
-		}
-		w := low[:j-k]
 		switch words[string(w)] {
 		case cue:
 			return true
@@ -220,7 +236,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 			}
 			fallthrough
 		case filler:
-			afterNumber = string(w) == "number"
+			afterNumber = numberWords[string(w)]
 		default:
 			return false
 		}
@@ -228,6 +244,61 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	}
 	return false
 }
+
+// maxCueWordBytes is the longest word cueBefore reads ("telefonnummer").
+const maxCueWordBytes = 16
+
+// cueWord returns the word of Latin letters that ends at s[j], folded
+// (see foldLatin) into buf, and where it starts; nil when there is none,
+// when it is longer than buf, or when it goes on with letters or digits of
+// another kind ("x2phone", "мобильный").
+func cueWord(s string, j int, buf *[maxCueWordBytes]byte) ([]byte, int) {
+	n, k := 0, j
+	for k > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:k])
+		f := foldLatin(r)
+		if f == 0 {
+			break
+		}
+		if n == len(buf) {
+			return nil, 0
+		}
+		buf[len(buf)-1-n] = f
+		n++
+		k -= size
+	}
+	if n == 0 || wordBefore(s, k) {
+		return nil, 0
+	}
+	return buf[len(buf)-n:], k
+}
+
+// foldLatin returns the lower-case ASCII letter r is, or is with its
+// accent dropped ("É", "é" and "ê" are 'e', "ñ" is 'n'); 0 for anything
+// else. Phone and mail words in Spanish, Portuguese, French and German are
+// written with such accents, and often typed without them.
+func foldLatin(r rune) byte {
+	if r < utf8.RuneSelf {
+		if c := byte(r) | 0x20; 'a' <= c && c <= 'z' {
+			return c
+		}
+		return 0
+	}
+	if 'À' <= r && r <= 'ÿ' {
+		r |= 0x20 // Latin-1's capitals are its small letters less 0x20
+		if i := strings.IndexRune(latin1Letters, r); i >= 0 && r != '÷' {
+			return latin1Folded[utf8.RuneCountInString(latin1Letters[:i])]
+		}
+	}
+	return 0
+}
+
+// latin1Letters are Latin-1's small letters with accents, latin1Folded the
+// ASCII letter each is written as without one.
+const (
+	latin1Letters = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
+	latin1Folded  = "aaaaaaceeeeiiiinooooouuuuyy"
+)
 
 // maxCueWords bounds how far phoneCueBefore looks back, in words: the cue
 // and the fillers after it, as in "call or text me at".
@@ -257,6 +328,15 @@ var cueWords = map[string]uint8{
 	"mob": cue, "cell": cue, "cellphone": cue, "landline": cue, "hotline": cue,
 	"fax": cue, "whatsapp": cue, "sms": cue, "call": cue, "ring": cue,
 	"dial": cue,
+	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
+	"telf": cue, "tfno": cue, "movil": cue, "celular": cue, "llamar": cue, "llame": cue,
+	"llameme": cue, "llamame": cue, "llamadme": cue, "llamenme": cue, "llamarme": cue,
+	"telefone": cue, "telemovel": cue, "ligar": cue, "ligue": cue,
+	"portable": cue, "appeler": cue, "appelez": cue, "appelle": cue,
+	"handy": cue, "anrufen": cue, "ruf": cue, "rufen": cue, "rufnummer": cue,
+	"telefonnummer": cue, "handynummer": cue, "festnetz": cue,
+	"cellulare": cue, "chiamare": cue, "chiamami": cue, "chiamatemi": cue,
+	"telefoon": cue, "mobiel": cue, "bellen": cue, "bel": cue, "gsm": cue,
 
 	// Not cues, because a count follows them as often as a phone number:
 	// "reach 250000 users", "contact 120000 customers", "text 100000 rows".
@@ -268,7 +348,16 @@ var cueWords = map[string]uint8{
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
 
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
+
+	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
+	"est": filler, "ist": filler, "numero": filler, "nummer": filler,
+	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
+	"mijn": owner,
 }
+
+// numberWords are the words for "number" after which "my" is a cue: "my
+// number", "mi número", "meine Nummer".
+var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true, "no": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
@@ -394,8 +483,9 @@ func isDate(groups []int, sepAfter []byte) bool {
 }
 
 // phoneShaped checks the grouping of a candidate phone number, to tell it
-// from lists of numbers, IP addresses and amounts grouped by thousands.
-func phoneShaped(groups []int, seps int, plus bool, text string) bool {
+// from lists of numbers and IP addresses (amounts grouped by thousands:
+// see groupedAsThousands).
+func phoneShaped(groups []int, seps int) bool {
 	// Only the country or trunk code and one group after it may be single
 	// digits: "+33 6 12 34 56 78", "1 800 555 0199", but not "3 4 5 6 7".
 	for k := 1; k < len(groups); k++ {
@@ -404,23 +494,7 @@ func phoneShaped(groups []int, seps int, plus bool, text string) bool {
 		}
 	}
 	// Four dotted groups of at most three digits is an IP address.
-	if seps&sepDot != 0 && len(groups) == 4 && max(groups[0], groups[1], groups[2], groups[3]) <= 3 {
-		return false
-	}
-	// 1 000 000 000 and 12.345.678.901 are amounts.
-	if !plus && seps&sepParen == 0 && len(groups) >= 3 && groups[0] <= 3 && text[0] != '0' {
-		thousands := true
-		for _, g := range groups[1:] {
-			if g != 3 {
-				thousands = false
-				break
-			}
-		}
-		if thousands {
-			return false
-		}
-	}
-	return true
+	return seps&sepDot == 0 || len(groups) != 4 || max(groups[0], groups[1], groups[2], groups[3]) > 3
 }
 
 // luhn reports whether digits pass the Luhn checksum card numbers carry.

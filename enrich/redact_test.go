@@ -99,6 +99,13 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"call 555 1234", "call [phone]"},
 		{"ph: 555-1234", "ph: [phone]"},
 		{"Tel.: 555.1234 or mobile 0612 3456", "Tel.: [phone] or mobile [phone]"},
+		// Spanish and Portuguese numbers have nine digits, grouped as
+		// thousands are; the words before them have accents, or not.
+		{"Mi teléfono 612 345 678, llámeme al 612345678.", "Mi teléfono [phone], llámeme al [phone]."},
+		{"call me on 612 345 678 or phone 612-345-678", "call me on [phone] or phone [phone]"},
+		{"TELÉFONO: 612345678; telefone: 912345678; meu telemóvel 912 345 678", "TELÉFONO: [phone]; telefone: [phone]; meu telemóvel [phone]"},
+		{"mi número es 612 345 678", "mi número es [phone]"},
+		{"Appelez-moi au 06 12 34 56 78, Handy: 0171 2345678, bel me op 06-12345678", "Appelez-moi au [phone], Handy: [phone], bel me op [phone]"},
 		{"phone=5551234", "phone=[phone]"},
 		{"call or text me at 555-1234!", "call or text me at [phone]!"},
 		{"my number is 555 12 34", "my number is [phone]"},
@@ -199,6 +206,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Phone support took 20 minutes; call 911 or call 3 times.",
 		"Call on 2024-05-01 at 10:30.",
 		"The phone app has 1 000 000 users.",
+		"We have 612 345 678 rows; el móvil costó 612 345 euros; telefonía 612 345 678.",
 		"We called 1234567 customers.",
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
