@@ -65,7 +65,7 @@ type NATS struct {
 type ClickHouse struct {
 	// DSN such as clickhouse://user:password@127.0.0.1:9000/feedbackloop;
 	// its path names the database.
-	DSN           string        `yaml:"dsn" secret:"dsn"`
+	DSN           string        `yaml:"dsn" secret:"url"`
 	InsertTimeout time.Duration `yaml:"insert_timeout"`
 	DialTimeout   time.Duration `yaml:"dial_timeout"`
 }

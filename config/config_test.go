@@ -90,6 +90,8 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"llm.max_wait", "llm.linger (9s)", "nats.ack_wait"}},
 		{"linger too long", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=1m"},
 			[]string{"llm.linger", `"1m0s"`, "between 0s and 10s"}},
+		{"threshold not a number", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_THRESHOLD=NaN"},
+			[]string{"llm.threshold", `"NaN"`, "between 0 and 1"}},
 		{"context window too small to be one", "llm:\n  enabled: true\n  api_key: k\n  context_tokens: 512\n", nil,
 			[]string{"llm.context_tokens", `"512"`, "0 (not known)"}},
 	}
@@ -117,16 +119,25 @@ func TestSecretsNeverAppearInErrorsOrRedactedConfig(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("error leaks or is missing: %v", err)
 	}
-	c, err := config.Load("", []string{
+	llm := []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_MODEL=m", "FEEDBACKLOOP_LLM_API_KEY=x"}
+	_, err = config.Load("", append(llm, "FEEDBACKLOOP_LLM_BASE_URL=ftp://u:hunter2@h/v1"))
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "u:xxxxx@h") {
+		t.Fatalf("error leaks or is missing: %v", err)
+	}
+	c, err := config.Load("", append(llm,
 		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/db",
 		"FEEDBACKLOOP_NATS_TOKEN=s3cret",
 		"FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY=k3y",
-	})
+		"FEEDBACKLOOP_LLM_BASE_URL=http://u:hunter2@127.0.0.1:11434/v1",
+	))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := c.Redacted()
-	for _, s := range []string{r.ClickHouse.DSN, r.NATS.Token, r.Enrich.EmailHashKey} {
+	if r.LLM.BaseURL != "http://u:xxxxx@127.0.0.1:11434/v1" {
+		t.Errorf("llm.base_url shown as %q, want its password masked and the rest kept", r.LLM.BaseURL)
+	}
+	for _, s := range []string{r.ClickHouse.DSN, r.NATS.Token, r.Enrich.EmailHashKey, r.LLM.BaseURL} {
 		for _, secret := range []string{"hunter2", "s3cret", "k3y"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("redacted value %q contains %q", s, secret)

@@ -78,7 +78,7 @@ func httpURL(key, v string) error {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return bad(key, v, "must be an absolute http or https URL")
+		return bad(key, RedactURL(v), "must be an absolute http or https URL")
 	}
 	return nil
 }

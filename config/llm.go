@@ -20,7 +20,7 @@ type LLM struct {
 	// BaseURL of the API, e.g. https://api.openai.com/v1,
 	// http://127.0.0.1:11434/v1 (Ollama), or an Azure OpenAI resource
 	// https://NAME.openai.azure.com with APIType azure.
-	BaseURL string `yaml:"base_url"`
+	BaseURL string `yaml:"base_url" secret:"url"`
 	// APIType is openai (every OpenAI-compatible server) or azure.
 	APIType string `yaml:"api_type"`
 	// APIVersion is Azure's api-version; ignored otherwise.
@@ -200,7 +200,7 @@ func (s *LLM) checkEndpoint() error {
 	path := strings.TrimRight(u.Path, "/")
 	if s.APIType == "azure" {
 		if u.Hostname() == "api.openai.com" {
-			return bad("llm.base_url", s.BaseURL, "is OpenAI's; with llm.api_type azure set it to your resource, https://NAME.openai.azure.com")
+			return bad("llm.base_url", RedactURL(s.BaseURL), "is OpenAI's; with llm.api_type azure set it to your resource, https://NAME.openai.azure.com")
 		}
 		// Azure's pages show the target URI: resource, deployment and
 		// version in one.
@@ -212,13 +212,13 @@ func (s *LLM) checkEndpoint() error {
 			if v := u.Query().Get("api-version"); v != "" {
 				hint += fmt.Sprintf(", and llm.api_version to %q", v)
 			}
-			return bad("llm.base_url", s.BaseURL, "%s", hint)
+			return bad("llm.base_url", RedactURL(s.BaseURL), "%s", hint)
 		}
 		return nil
 	}
 	for _, endpoint := range []string{"/chat/completions", "/completions"} {
 		if base, ok := strings.CutSuffix(path, endpoint); ok {
-			return bad("llm.base_url", s.BaseURL, "names the endpoint; set the part before it, %s://%s%s (the client adds /chat/completions)", u.Scheme, u.Host, base)
+			return bad("llm.base_url", RedactURL(s.BaseURL), "names the endpoint; set the part before it, %s://%s%s (the client adds /chat/completions)", u.Scheme, u.Host, base)
 		}
 	}
 	return nil
@@ -234,7 +234,7 @@ func oneOf(key, v string, allowed ...string) error {
 }
 
 func fraction(key string, v float64) error {
-	if v < 0 || v > 1 {
+	if !(v >= 0 && v <= 1) { // NaN is neither
 		return bad(key, fmt.Sprint(v), "must be between 0 and 1")
 	}
 	return nil

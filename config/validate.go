@@ -128,31 +128,26 @@ func (c *Config) validateDSN() error {
 	}
 	opts, err := clickhouse.ParseDSN(c.ClickHouse.DSN)
 	if err != nil {
-		return bad(key, RedactDSN(c.ClickHouse.DSN), "%v", err)
+		return bad(key, RedactURL(c.ClickHouse.DSN), "%v", err)
 	}
 	if db := opts.Auth.Database; db != "" && !identifier.MatchString(db) {
-		return bad(key, RedactDSN(c.ClickHouse.DSN), "database %q must match [A-Za-z_][A-Za-z0-9_]*", db)
+		return bad(key, RedactURL(c.ClickHouse.DSN), "database %q must match [A-Za-z_][A-Za-z0-9_]*", db)
 	}
 	return nil
 }
 
-// RedactDSN hides the password of a DSN so that it can be logged.
-func RedactDSN(dsn string) string {
+// RedactURL hides the password of a URL or DSN ("http://user:xxxxx@host")
+// so that it can be shown and logged.
+func RedactURL(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		if err != nil {
-			return "(unparseable DSN)"
-		}
-		return dsn
+	if err != nil {
+		return "(unparseable URL)"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return u.Redacted()
 }
 
 // Redacted returns a copy safe to log: every field tagged secret is
-// masked, DSNs keep everything but their password.
+// masked, URLs and DSNs (secret:"url") keep everything but their password.
 func (c Config) Redacted() Config {
 	v := reflect.ValueOf(&c).Elem()
 	for i := 0; i < v.NumField(); i++ {
@@ -160,8 +155,8 @@ func (c Config) Redacted() Config {
 		for j := 0; j < sec.NumField(); j++ {
 			f := sec.Field(j)
 			switch sec.Type().Field(j).Tag.Get("secret") {
-			case "dsn":
-				f.SetString(RedactDSN(f.String()))
+			case "url":
+				f.SetString(RedactURL(f.String()))
 			case "":
 			default:
 				if f.Kind() == reflect.String && f.String() != "" {

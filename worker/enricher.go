@@ -138,10 +138,10 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	}
 	model, err := llm.New(tax, opts)
 	if err != nil {
-		return nil, fmt.Errorf("llm: %w", err)
+		return nil, err // it names the llm section
 	}
 	log.Info("LLM tagging on for items the offline tagger is unsure of or does not read",
-		zap.String("base_url", lc.BaseURL), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold),
+		zap.String("base_url", config.RedactURL(lc.BaseURL)), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold),
 		zap.Strings("offline_languages", lc.Languages()))
 	return llm.HybridFrom(lc, offline, model, metrics, log), nil
 }

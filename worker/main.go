@@ -84,7 +84,7 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 			zap.String("nats", nc.ConnectedUrlRedacted()),
 			zap.String("stream", cfg.NATS.Stream),
 			zap.String("consumer", cfg.NATS.Consumer),
-			zap.String("clickhouse", config.RedactDSN(cfg.ClickHouse.DSN)),
+			zap.String("clickhouse", config.RedactURL(cfg.ClickHouse.DSN)),
 			zap.String("metrics", cfg.Metrics.Addr))
 		err := w.Run(gctx)
 		log.Info("worker stopped")

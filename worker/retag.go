@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -176,7 +175,7 @@ func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (
 		opts.Patient()
 		t, err := llm.New(o.tax, opts)
 		if err != nil {
-			return nil, fmt.Errorf("llm: %w", err)
+			return nil, err // it names the llm section
 		}
 		model = t
 	}

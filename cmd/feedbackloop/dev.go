@@ -121,7 +121,7 @@ func runDev(ctx context.Context, out io.Writer, a *app, f devFlags) error {
 		log.Warn("metrics address in use; serving no metrics", zap.String("addr", dev.Metrics.Addr))
 		dev.Metrics.Addr = ""
 	}
-	fmt.Fprintf(out, "  NATS        %s\n  ClickHouse  %s\n", stack.NATSURL, config.RedactDSN(stack.ClickHouseDSN))
+	fmt.Fprintf(out, "  NATS        %s\n  ClickHouse  %s\n", stack.NATSURL, config.RedactURL(stack.ClickHouseDSN))
 
 	ch, err := sinks.Open(dev.ClickHouse.DSN, dev.ClickHouse.DialTimeout, dev.ClickHouse.InsertTimeout)
 	if err != nil {

@@ -90,7 +90,7 @@ func hybridForEval(a *app, offline enrich.Tagger, tax *enrich.Taxonomy, override
 	opts.Metrics = llm.NewMetrics(reg)
 	model, err := llm.New(tax, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("llm: %w", err)
+		return nil, nil, err // it names the llm section
 	}
 	stats := &llmStats{Model: lc.Model, Threshold: lc.Threshold}
 	side := measured{tagger: model, stats: stats, metrics: reg}

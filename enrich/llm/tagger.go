@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
 )
 
@@ -180,7 +181,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	tg.batchSize.Store(int32(opts.BatchSize))
 	if w := opts.ContextTokens; w > 0 {
 		if least := p.fitBase() + fitText(""); w < least {
-			return nil, fmt.Errorf("llm: a context window of %d tokens holds no request: the instructions for this taxonomy take about %d; give the model a larger window", w, least)
+			return nil, fmt.Errorf("llm: llm.context_tokens %d holds no request: the instructions for this taxonomy take about %d tokens; give the model a larger window and set llm.context_tokens to it (0 when not known)", w, least)
 		}
 		tg.window.Store(int32(min(w, math.MaxInt32)))
 	}
@@ -656,7 +657,7 @@ func (t *Tagger) warnFailing(err error) {
 		return
 	}
 	t.log.Warn("LLM requests are failing after their retries; their items keep their offline themes (logged at most once a minute)",
-		zap.Int64("failed_requests", t.failed.Swap(0)), zap.String("base_url", t.opts.BaseURL), zap.Error(err))
+		zap.Int64("failed_requests", t.failed.Swap(0)), zap.String("base_url", config.RedactURL(t.opts.BaseURL)), zap.Error(err))
 }
 
 // Why metered did not ask the model.
