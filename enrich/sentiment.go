@@ -236,10 +236,14 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 		it.Sentiment, it.SentimentBy = squash(sum), ""
 		// The keyword tagger's evidence is one of the sentences just scored;
-		// finding it is cheaper than scoring it again.
+		// finding it is cheaper than scoring it again. An LLM's is the
+		// shortest passage that shows its theme ("Export" of "Export to CSV
+		// is slow."), which says little alone: it gets the score of the
+		// sentence it is in, as a keyword theme does.
 	themes:
 		for j := range it.Themes {
 			th := &it.Themes[j]
+			within := -1 // the first sentence that holds the evidence
 			for k := range sc.sentences {
 				e := &sc.sentences[k]
 				if !e.cut {
@@ -260,6 +264,13 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 					th.Sentiment = squash(e.sum)
 					continue themes
 				}
+				if within < 0 && th.Evidence != "" && strings.Contains(e.text, th.Evidence) {
+					within = k
+				}
+			}
+			if within >= 0 {
+				th.Sentiment = squash(sc.sentences[within].sum)
+				continue
 			}
 			th.Sentiment = s.score(th.Evidence, sc)
 		}

@@ -278,6 +278,30 @@ func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 	}
 }
 
+// An LLM quotes the shortest passage that shows a theme, which may be
+// neutral alone ("Export to CSV"); the theme gets the score of the
+// sentence that holds it. A passage that is a sentence of its own is that
+// sentence, not a longer one that also holds its words.
+func TestAPassageIsScoredAsTheSentenceItIsIn(t *testing.T) {
+	s := enrich.NewSentiment()
+	it := &enrich.Item{
+		Record: &feedback.Record{Body: "The app is great and not slow. Export to CSV is painfully slow and broken. Slow."},
+		Themes: []enrich.Theme{
+			{Name: "data-export", Evidence: "Export to CSV"},
+			{Name: "performance", Evidence: "Slow."},
+		},
+	}
+	if err := s.Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := it.Themes[0].Sentiment, s.Score("Export to CSV is painfully slow and broken."); got != want || got >= -0.3 {
+		t.Errorf("passage scored %v, want its sentence's score %v, clearly negative", got, want)
+	}
+	if got, want := it.Themes[1].Sentiment, s.Score("Slow."); got != want {
+		t.Errorf("a sentence of its own scored %v, want %v", got, want)
+	}
+}
+
 func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 	it := &enrich.Item{
 		Record: &feedback.Record{Body: "Short body."},
