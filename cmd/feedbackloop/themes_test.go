@@ -209,14 +209,19 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 		mu     sync.Mutex
 		bodies []string
 		fail   bool
+		silent bool // the answer names no cluster
 	)
 	configureLLM(t, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		bodies = append(bodies, string(body))
-		failing := fail
+		failing, naming := fail, !silent
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		if !naming {
+			answerNames(w, `[]`)
+			return
+		}
 		if failing {
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = io.WriteString(w, `{"error":{"message":"down","type":"server_error"}}`)
@@ -253,6 +258,13 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	by, name, desc, stderr := suggest()
 	if by != "offline" || !strings.Contains(name, "dark") || desc != "" || !strings.Contains(stderr, "keeping the offline names") {
 		t.Errorf("with the LLM down: named by %q, %q, %q, stderr %q", by, name, desc, stderr)
+	}
+	mu.Lock()
+	fail, silent = false, true
+	mu.Unlock()
+	by, name, _, stderr = suggest()
+	if by != "offline" || !strings.Contains(name, "dark") || !strings.Contains(stderr, "named none of the 1 clusters") {
+		t.Errorf("with an answer that names nothing: named by %q, %q, stderr %q", by, name, stderr)
 	}
 }
 

@@ -54,7 +54,7 @@ var namesSchema = json.RawMessage(`{"type":"object","properties":{"clusters":{"t
 // so do retries. A cluster the model skipped or answered with an empty
 // name gets an empty ClusterName, for the caller to name offline. It
 // fails when the API is paused or the budget spent, or when no attempt
-// succeeded.
+// succeeded: an answer that names no cluster at all is no success.
 func (t *Tagger) NameClusters(ctx context.Context, clusters []Cluster) ([]ClusterName, openai.Usage, error) {
 	if len(clusters) == 0 {
 		return nil, openai.Usage{}, nil
@@ -118,12 +118,19 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
 		return fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
+	named := 0
 	for _, c := range a.Clusters {
 		i, err := strconv.Atoi(string(c.ID))
 		if err != nil || i < 0 || i >= len(names) {
 			continue // a cluster that was not asked about
 		}
 		names[i] = ClusterName{Name: enrich.NameKey(c.Name), Description: oneLine(c.Description)}
+		if names[i].Name != "" {
+			named++
+		}
+	}
+	if named == 0 {
+		return fmt.Errorf("the answer named none of the %d clusters", len(names))
 	}
 	return nil
 }
