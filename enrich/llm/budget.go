@@ -67,6 +67,14 @@ func (b *budget) exhausted(n int) bool {
 	return b.used+n > b.limit
 }
 
+// today is the UTC day the allowance is counted for, as 2006-01-02.
+func (b *budget) today() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rollover()
+	return b.day
+}
+
 // remaining is what is left today; -1 without a limit.
 func (b *budget) remaining() int {
 	if b.limit == 0 {

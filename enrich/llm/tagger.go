@@ -114,7 +114,7 @@ type Tagger struct {
 	// failed that way and was logged.
 	splitWarned sync.Map
 
-	budgetWarned atomic.Bool
+	budgetWarned atomic.Value // the UTC day (a string) the spent budget was last logged
 	cutWarned    atomic.Bool  // the server seemed to cut a prompt (promptCut)
 	failed       atomic.Int64 // requests failed since the last warning about them
 	failLogged   atomic.Int64 // UnixNano of that warning
@@ -339,14 +339,19 @@ func (t *Tagger) closed() string {
 		return reasonCooldown
 	}
 	if t.budget.exhausted(t.prompt.estimateTokens(nil)) {
-		if !t.budgetWarned.Swap(true) {
-			t.log.Warn("LLM daily token budget spent; the offline tagger tags everything until midnight UTC",
-				zap.Int("daily_token_budget", t.opts.DailyTokenBudget))
-		}
+		t.warnBudget()
 		return reasonBudget
 	}
-	t.budgetWarned.Store(false)
 	return ""
+}
+
+// warnBudget logs, once a day, that the budget is spent: it cannot pay for
+// a request, or for one more text.
+func (t *Tagger) warnBudget() {
+	if day := t.budget.today(); t.budgetWarned.Swap(day) != day {
+		t.log.Warn("LLM daily token budget spent; the offline tagger tags everything until midnight UTC",
+			zap.Int("daily_token_budget", t.opts.DailyTokenBudget), zap.Int("remaining_tokens", t.budget.remaining()))
+	}
 }
 
 // text is what is sent for a record: its title and body, redacted again
@@ -413,7 +418,15 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	case errors.As(err, &ae) && ae.split():
 		t.askAgain(ctx, jobs, ans, ae, addUsage(carried, usage))
 		return
+	case errors.Is(err, errBudget) && len(jobs) > 1:
+		// What is left of today's budget does not pay for all of them, but
+		// may for fewer: half, and so on, rather than none.
+		half, n := (len(jobs)+1)/2, len(jobs)
+		t.batch(ctx, jobs[:half], partOf(carried, 0, half, n))
+		t.batch(ctx, jobs[half:], partOf(carried, half, n, n))
+		return
 	case errors.Is(err, errBudget):
+		t.warnBudget()
 		t.fail(jobs, reasonBudget)
 		return
 	case errors.Is(err, errRateLimit):

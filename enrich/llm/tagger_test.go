@@ -1089,6 +1089,41 @@ func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
 	}
 }
 
+// A request the rest of the day's budget cannot pay for is asked in
+// halves, so that the texts it can pay for are answered; the others fall
+// back, and the spent budget is logged once.
+func TestWhatIsLeftOfTheBudgetIsSpentOnFewerTexts(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	core, logs := observer.New(zap.WarnLevel)
+	// One request of four is estimated above 400 tokens, one of two below.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Log = zap.New(core) })
+	items := offlineItems("refund one", "refund two", "refund three", "refund four")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	answered := 0
+	for _, it := range items {
+		if it.Tagger == "llm" {
+			answered++
+		}
+	}
+	if n := len(f.requests()); n == 0 || answered == 0 || answered == len(items) {
+		t.Errorf("%d requests, %d of %d answered: want some answered and the budget to stop the rest", n, answered, len(items))
+	}
+	if got := count(m.Fallbacks.WithLabelValues("budget")); got != float64(len(items)-answered) {
+		t.Errorf("budget fallbacks %v, want %d", got, len(items)-answered)
+	}
+	if n := logs.FilterMessageSnippet("budget spent").Len(); n != 1 {
+		t.Errorf("%d budget warnings, want 1", n)
+	}
+	if err := tg.Tag(context.Background(), offlineItems("refund five", "refund six")); err != nil {
+		t.Fatal(err)
+	}
+	if n := logs.FilterMessageSnippet("budget spent").Len(); n != 1 {
+		t.Errorf("%d budget warnings after more fell back the same day, want 1", n)
+	}
+}
+
 func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	// A request of one item is estimated at about 300 tokens; 400 a
