@@ -141,6 +141,14 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 		Short: "Learn a model from labelled examples",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := learned.CanSave(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			if o, err := os.Stat(out); err == nil {
+				if d, err := os.Stat(data); err == nil && os.SameFile(o, d) {
+					return fmt.Errorf("--out %s is the training data (--data): the model would overwrite it", out)
+				}
+			}
 			tax, err := labels.load()
 			if err != nil {
 				return err

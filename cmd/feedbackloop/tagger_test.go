@@ -225,6 +225,26 @@ func TestTaggerEvalRefusesAModelOfAnotherTree(t *testing.T) {
 	}
 }
 
+// Where the model goes is checked before training, which takes minutes on
+// real data: a directory, a missing one, or the training data itself.
+func TestTaggerTrainChecksOutBeforeTraining(t *testing.T) {
+	_, train, _ := taggerFiles(t)
+	dir := t.TempDir()
+	for _, tc := range []struct{ out, want string }{
+		{dir, "--out: " + dir + " is a directory"},
+		{filepath.Join(dir, "missing", "m.model"), "--out: cannot write a file in " + filepath.Join(dir, "missing") + ": no such file"},
+		{train, "--out " + train + " is the training data"},
+	} {
+		_, _, err := execute(t, context.Background(), "tagger", "train", "--data", train, "--out", tc.out, "--network=false")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--out %s: error %v, want %q", tc.out, err, tc.want)
+		}
+	}
+	if b, err := os.ReadFile(train); err != nil || !strings.HasPrefix(string(b), "text,labels") {
+		t.Errorf("the training data was overwritten: %.40q, %v", b, err)
+	}
+}
+
 // Models of one label per text blend in a network unless --network=false,
 // and say so in the method; asking for --network on multi-label data
 // warns that it cannot have one, and leaving it at its default does not.

@@ -356,6 +356,28 @@ type fileHeader struct {
 // can read.
 var ErrFormat = errors.New("not a model file this build can read")
 
+// CanSave checks that Save could write path, before the minutes training
+// takes: a file, not a directory, in a directory that exists and may be
+// written.
+func CanSave(path string) error {
+	if path == "" {
+		return errors.New("no file named")
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory; name a file in it", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot write a file in %s: %w", filepath.Dir(path), pe.Err) // not the temporary name
+	}
+	if err != nil {
+		return err
+	}
+	_ = tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
 // Save writes the model to path as a gzipped gob stream behind a header
 // that names the format version. It writes a temporary file and renames
 // it, so a reader never sees half a model.
