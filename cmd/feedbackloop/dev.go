@@ -224,9 +224,11 @@ func listenable(addr string) bool {
 	return true
 }
 
+// countRecords counts the stored records, each once however often it was
+// stored (FINAL): every retag and redelivery adds a row.
 func countRecords(ctx context.Context, ch *sinks.ClickHouse) (uint64, error) {
 	var n uint64
-	if err := ch.Conn().QueryRow(ctx, "SELECT count() FROM "+ch.Database()+".feedback").Scan(&n); err != nil {
+	if err := ch.Conn().QueryRow(ctx, "SELECT count() FROM "+ch.Database()+".feedback FINAL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count stored records: %w", err)
 	}
 	return n, nil
