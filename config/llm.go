@@ -122,6 +122,10 @@ func defaultLLM() LLM {
 // "zh_Hant".
 var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$`)
 
+// IsLanguageTag reports whether s looks like a BCP 47 language tag, such
+// as en, pt-BR or zh_Hant.
+func IsLanguageTag(s string) bool { return languageTag.MatchString(s) }
+
 // Languages returns OfflineLanguages with comma-separated entries split,
 // as an environment variable sets them.
 func (s *LLM) Languages() []string { return splitList(s.OfflineLanguages) }
@@ -152,7 +156,7 @@ func (s *LLM) validate() error {
 		return err
 	}
 	for _, l := range s.Languages() {
-		if !languageTag.MatchString(l) {
+		if !IsLanguageTag(l) {
 			return bad("llm.offline_languages", l, "is not a language tag such as en or pt-BR")
 		}
 	}

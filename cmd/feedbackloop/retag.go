@@ -112,12 +112,12 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM bool) error {
 	}
 	switch {
 	case useLLM && dryRun:
-		_, err := fmt.Fprintf(w, "%d would be asked of the LLM\n", st.LLMAsked)
+		_, err := fmt.Fprintf(w, "%d would be routed to the LLM\n", st.LLMAsked)
 		if err != nil {
 			return err
 		}
 	case useLLM:
-		_, err := fmt.Fprintf(w, "%d asked of the LLM, %d answered (the rest keep offline themes), %d prompt and %d completion tokens\n",
+		_, err := fmt.Fprintf(w, "%d routed to the LLM, %d answered (the rest keep offline themes; the log says why), %d prompt and %d completion tokens\n",
 			st.LLMAsked, st.LLMAnswered, st.LLMPromptTokens, st.LLMCompletionTokens)
 		if err != nil {
 			return err

@@ -490,9 +490,9 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--dry-run"}, "1 would be asked of the LLM"},
-		{nil, "1 asked of the LLM, 1 answered (the rest keep offline themes), 1300 prompt and 20 completion tokens"},
-		{nil, "0 asked of the LLM"},
+		{[]string{"--dry-run"}, "1 would be routed to the LLM"},
+		{nil, "1 routed to the LLM, 1 answered (the rest keep offline themes; the log says why), 1300 prompt and 20 completion tokens"},
+		{nil, "0 routed to the LLM"},
 	} {
 		stdout, stderr, err := execute(t, ctx, append([]string{"themes", "retag", "--llm"}, run.args...)...)
 		if err != nil || !strings.Contains(stdout, run.want) {

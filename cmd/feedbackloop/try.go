@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/feedback"
@@ -50,6 +51,9 @@ input), one text a line.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format %q: want table or json", format)
+			}
+			if language != "" && !config.IsLanguageTag(language) {
+				return fmt.Errorf("--language %q: want a language tag such as de or pt-BR", language)
 			}
 			texts, err := tryTexts(cmd.InOrStdin(), file, args)
 			if err != nil {
