@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/internal/suggest"
@@ -239,7 +240,9 @@ func (p *taxonomyParser) theme(n *yaml.Node, parent string) (ThemeDef, bool) {
 	case !isString(nameNode):
 		p.fail(nameNode, "", "theme name must be a string, found %s%s", kindName(nameNode), under(parent))
 	default:
-		th.Name = strings.TrimSpace(nameNode.Value)
+		// One spelling of "café" whichever way the editor composed it,
+		// as labels are read (learned.ReadCSV).
+		th.Name = norm.NFC.String(strings.TrimSpace(nameNode.Value))
 		label = th.Name
 		if th.Name == "" {
 			p.fail(nameNode, "", "theme name is empty%s", under(parent))

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/csvrow"
@@ -158,11 +160,13 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
-// splitLabels splits "a|b" into sorted, distinct, trimmed names.
+// splitLabels splits "a|b" into sorted, distinct, trimmed names, in
+// Unicode's composed form (NFC), as the taxonomy's names are: "café"
+// typed on a Mac may come as "e" and a combining accent.
 func splitLabels(s string) []string {
 	var labels []string
 	for l := range strings.SplitSeq(s, "|") {
-		if l = strings.TrimSpace(l); l != "" {
+		if l = norm.NFC.String(strings.TrimSpace(l)); l != "" {
 			labels = append(labels, l)
 		}
 	}

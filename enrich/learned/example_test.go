@@ -91,6 +91,23 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 	}
 }
 
+// "café" composed one way in the taxonomy and another in the labels is one
+// name: both are read in Unicode's composed form.
+func TestLabelsAndThemeNamesMatchHoweverTheirAccentsAreComposed(t *testing.T) {
+	const composed, decomposed = "caf\u00e9", "cafe\u0301"
+	tax, err := enrich.ParseTaxonomy([]byte("themes:\n  - name: "+decomposed+"\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := learned.ReadCSV(strings.NewReader("text,labels\nthe coffee is cold,"+composed+"\nthe tea is cold,"+decomposed+"\n"), "d.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learned.CheckLabels(ex, "d.csv", tax); err != nil {
+		t.Errorf("labels refused: %v", err)
+	}
+}
+
 // A label the taxonomy does not define is named with its line; one a
 // typo or a case away from a theme says which theme it looks like, and one
 // that is a theme's keyword (a ticket tag, often) names that theme, and
