@@ -350,7 +350,7 @@ var cueWords = map[string]uint8{
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
 
 	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
-	"est": filler, "ist": filler, "numero": filler, "nummer": filler,
+	"est": filler, "ist": filler, "e": filler, "numero": filler, "nummer": filler, // "e": é, è
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }

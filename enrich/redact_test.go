@@ -105,6 +105,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"call me on 612 345 678 or phone 612-345-678", "call me on [phone] or phone [phone]"},
 		{"TELÉFONO: 612345678; telefone: 912345678; meu telemóvel 912 345 678", "TELÉFONO: [phone]; telefone: [phone]; meu telemóvel [phone]"},
 		{"mi número es 612 345 678", "mi número es [phone]"},
+		{"Meu telemóvel é 912 345 678; il mio numero è 3123456789", "Meu telemóvel é [phone]; il mio numero è [phone]"},
 		{"Appelez-moi au 06 12 34 56 78, Handy: 0171 2345678, bel me op 06-12345678", "Appelez-moi au [phone], Handy: [phone], bel me op [phone]"},
 		{"phone=5551234", "phone=[phone]"},
 		{"call or text me at 555-1234!", "call or text me at [phone]!"},
