@@ -201,7 +201,9 @@ type scoredSentence struct {
 // Portuguese, Italian or Dutch (see guessLanguage) gets that language in
 // Record.Language. A record in a language the lexicon does not read keeps
 // the sentiment the LLM tagger judged for it and its themes
-// (Item.SentimentBy "llm"), or else gets none. It never fails.
+// (Item.SentimentBy "llm"), or else gets none; so does one without a
+// language that has no English word and none the lexicon scores. It never
+// fails.
 func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	sc := s.scratch.Get().(*sentimentScratch)
 	defer s.put(sc)
@@ -231,6 +233,12 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			if lang := guessLanguage(&langs); lang != "" {
 				r.Language = lang
 				notLexicon(it)
+				continue
+			}
+			// Too short to guess, but without one English word or one the
+			// lexicon scores ("La factura está mal."): the LLM's judgment,
+			// when it made one, says more than the lexicon's 0.
+			if sum == 0 && langs[1] == 0 && it.SentimentBy == ByLLM {
 				continue
 			}
 		}

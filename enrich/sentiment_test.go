@@ -263,8 +263,18 @@ func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 	english := judged("The refund is missing, but support was great.", "en")
 	unjudged := judged("Die Rückerstattung fehlt, aber der Support war super.", "de")
 	unjudged.SentimentBy = ""
-	if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{german, english, unjudged}); err != nil {
+	// Too short to guess its language, and nothing in it English.
+	short := judged("La factura está mal.", "")
+	shortEnglish := judged("Invoice wrong.", "")
+	if err := enrich.NewSentiment().Enrich(context.Background(), []*enrich.Item{german, english, unjudged, short, shortEnglish}); err != nil {
 		t.Fatal(err)
+	}
+	if short.Record.Language != "" || short.SentimentBy != "llm" || short.Sentiment != 0.2 || short.Themes[0].Sentiment != -0.6 {
+		t.Errorf("short Spanish, judged by the LLM: language %q, by %q, sentiment %v, themes %+v; want none guessed and the LLM's scores",
+			short.Record.Language, short.SentimentBy, short.Sentiment, short.Themes)
+	}
+	if shortEnglish.SentimentBy != "" || shortEnglish.Sentiment >= 0 {
+		t.Errorf("short English: by %q, %v; want the lexicon's negative score", shortEnglish.SentimentBy, shortEnglish.Sentiment)
 	}
 	if german.Record.Language != "de" || german.SentimentBy != "llm" || german.Sentiment != 0.2 || german.Themes[2].Sentiment != 0.8 {
 		t.Errorf("German, judged by the LLM: language %q, by %q, sentiment %v, themes %+v; want de, llm, the LLM's 0.2",
