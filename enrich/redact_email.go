@@ -52,6 +52,52 @@ func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 	return start, end, true
 }
 
+// providerEmailAround finds an address whose '@' at s[at] is followed by a
+// mail provider's name, however the rest was typed: "jdoe77@gmail .com",
+// "jdoe77@gmail,com", "jdoe77@@gmail.com", "jdoe77 @ gmail . com", or no
+// top-level domain at all ("jdoe77@gmail"). The top-level domain, when
+// one follows within a few spaces, dots or commas, is part of it.
+func providerEmailAround(s string, at, from int) (start, end int, ok bool) {
+	d := at + 1
+	for d < len(s) && d-at <= 2 && (s[d] == '@' || s[d] == ' ') {
+		d++
+	}
+	e := d
+	for e < len(s) && (isASCIIWordByte(s[e]) || s[e] == '-') {
+		e++
+	}
+	if e == d || !mailProviders[strings.ToLower(s[d:e])] {
+		return 0, 0, false
+	}
+	localEnd := at
+	if localEnd > from && s[localEnd-1] == ' ' {
+		localEnd--
+	}
+	start = localEnd
+	for start > from && isLocalPartByte(s[start-1]) {
+		start--
+	}
+	for start < localEnd && s[start] == '.' {
+		start++
+	}
+	if start == localEnd || proseBeforeAt[strings.ToLower(s[start:localEnd])] {
+		return 0, 0, false // "@gmail", "thanks to everyone @ gmail"
+	}
+	end = e
+	k := e
+	for k < len(s) && k-e < 3 && (s[k] == ' ' || s[k] == '.' || s[k] == ',') {
+		k++
+	}
+	t := k
+	for t < len(s) && isASCIILetter(s[t]) {
+		t++
+	}
+	if k > e && t > k && topLevelDomains[strings.ToLower(s[k:t])] && (t == len(s) || !isASCIIWordByte(s[t])) {
+		end = t
+	}
+	return start, end, true
+}
+
 // spelledEmailAround finds an address written with a bracketed "at" to get
 // past spam filters, around the bracket at s[open]: "jane(at)example.com",
 // "jane [at] example [dot] com". Its dots may be spelled too, the local
@@ -72,15 +118,22 @@ func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 	return start, end, ok
 }
 
-// spelledAtEnd returns the index past a bracketed "at" that opens at
-// s[open] ("(at)", "[ at ]"), or -1 if there is none.
+// spelledAtEnd returns the index past a bracketed "at" or '@' that opens
+// at s[open] ("(at)", "[ at ]", "<at>", "[@]"), or -1 if there is none.
 func spelledAtEnd(s string, open int) int {
 	closing := closingBracket(s[open])
 	j := skipSpaces(s, open+1)
-	if closing == 0 || !hasWordFold(s, j, "at") {
+	switch {
+	case closing == 0:
+		return -1
+	case hasWordFold(s, j, "at"):
+		j += 2
+	case j < len(s) && s[j] == '@':
+		j++
+	default:
 		return -1
 	}
-	j = skipSpaces(s, j+2)
+	j = skipSpaces(s, j)
 	if j >= len(s) || s[j] != closing {
 		return -1
 	}
@@ -96,6 +149,8 @@ func closingBracket(c byte) byte {
 		return ']'
 	case '{':
 		return '}'
+	case '<':
+		return '>'
 	}
 	return 0
 }
@@ -384,6 +439,10 @@ func wordEmailParts(local, domain, upToEnd string, cued bool) bool {
 var mailCueWords = map[string]uint8{
 	"email": cue, "emails": cue, "emailed": cue, "mail": cue, "mailto": cue, "address": cue,
 	"contact": cue, "write": cue, "reach": cue, "cc": cue,
+	// Spanish, Portuguese, French, German and Dutch, folded (see cueBefore).
+	"correo": cue, "correio": cue, "courriel": cue, "adresse": cue, "endereco": cue, "mailadres": cue,
+	"electronico": filler, "es": filler, "el": filler, "mi": filler, "meu": filler, "mon": filler,
+	"mijn": filler, "ist": filler, "est": filler, "e": filler, "de": filler,
 
 	"is": filler, "me": filler, "us": filler, "to": filler, "at": filler, "my": filler, "our": filler,
 	"your": filler, "his": filler, "her": filler, "their": filler, "the": filler, "new": filler,
@@ -410,7 +469,9 @@ func addressLike(local string) bool {
 // the public: "jane at gmail.com" is an address, whatever the local part.
 var mailProviders = setOf("gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook",
 	"msn", "icloud", "aol", "protonmail", "proton", "gmx", "yandex", "zoho", "fastmail",
-	"tutanota", "qq", "163", "126", "comcast", "btinternet", "libero", "laposte", "rocketmail")
+	"tutanota", "qq", "163", "126", "comcast", "btinternet", "libero", "laposte", "rocketmail",
+	"web", "t-online", "freenet", "free", "wanadoo", "orange", "sfr", "bol", "uol", "terra",
+	"naver", "daum", "virgilio", "seznam", "wp", "onet", "interia", "rediffmail", "ziggo", "telenet")
 
 // proseBeforeAt are words that go before "at" in prose rather than
 // addresses: "look at example dot com" names a site.

@@ -28,7 +28,7 @@ const maxNumberGroups = 8
 // the address, as "[email],5550109999" does on a second pass, not digits
 // glued to a word.
 func numberAt(s string, i int, afterMark bool) (end int, mark string) {
-	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-')) {
+	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-')) && !cueGlued(s, i) {
 		return skipDigits(s, i), ""
 	}
 	j := i
@@ -95,6 +95,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		nd -= groups[ng]
 	}
 	end = groupEnd[ng-1]
+	extension := 0 // where an extension after the number ends
 	if end < len(s) {
 		switch c := s[end]; {
 		case ng > 1 && sepAfter[ng-2] == ' ' && !isDigit(c) && gluedAfter(s, end):
@@ -103,17 +104,26 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 			ng--
 			nd -= groups[ng]
 			end = groupEnd[ng-1]
+		case (c == 'x' || c == 'X') && end+1 < len(s) && isDigit(s[end+1]):
+			// "646-555-0123x204": an extension, part of the number if it is one.
+			if e := skipDigits(s, end+1); e == len(s) || !gluedAfter(s, e) {
+				extension = e
+				break
+			}
+			return skipDigits(s, end), ""
 		case isDigit(c) || gluedAfter(s, end):
 			return skipDigits(s, end), ""
 		case (c == ',' || c == '/' || c == '.' || c == ':') && startsAddress(s, end+1):
 			// What follows is an address's local part ("…/5551234@sms…"),
 			// not more of the number: it ends here.
-		case c == '/' && !plus && ng == 1 && s[i] == '0' && end+1 < len(s) && isDigit(s[end+1]):
-			// "030/1234567": a trunk code, a slash and the subscriber's number.
-			if e, ok := afterTrunkSlash(s, end+1, groups[0]); ok {
+		case !plus && ng == 1 && s[i] == '0' && trunkSlash(s, end) > 0:
+			// "030/1234567", "0171/123 45 67", "030 / 123 456 78": a trunk
+			// code, a slash and the subscriber's number.
+			k := trunkSlash(s, end)
+			if e, ok := afterTrunkSlash(s, k, groups[0]); ok {
 				return e, phoneMark
 			}
-			return skipDigits(s, end+1), ""
+			return skipDigits(s, k), ""
 		case (c == ',' || c == '/' || c == '.') && end+1 < len(s) && isDigit(s[end+1]):
 			return skipDigits(s, end+1), "" // 1234,56 or a date with slashes
 		case c == ':' && end+1 < len(s) && isDigit(s[end+1]):
@@ -143,23 +153,67 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
 		return resume, ""
 	}
-	// An unbroken run of digits that a word names as a reference ("order
-	// 1234567890", "ticket id: 4155550134") is one, unless a phone word
-	// is nearer.
-	if !short && !plus && ng == 1 && cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
+	// Digits that a word names as a reference, unbroken or after a year
+	// ("order 1234567890", "ticket id: 4155550134", "Invoice
+	// 2024-000123"), are one, unless a phone word is nearer; "order
+	// 555-010-9999" is grouped as a phone number is.
+	if !short && !plus && (ng == 1 || groups[0] == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20")) &&
+		cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
 		return resume, ""
 	}
 	g := withoutTrunkZero(s, groups[:ng], groupEnd[:ng])
-	if !phoneShaped(g, seps) {
+	if !phoneShaped(g, seps, plus) {
 		return resume, ""
 	}
-	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" or a
-	// phone word says otherwise: a Spanish "612 345 678" is grouped so.
-	// A short number got here with a phone word.
-	if !plus && !short && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) && !phoneCueBefore(s, i) {
+	// "20240501103000", "20240501-103000": a date and time run together.
+	if !plus && (groups[0] >= 12 || groups[0] == 8 && ng > 1) && compactDate(digits[:8]) {
 		return resume, ""
 	}
-	return end, phoneMark
+	// "sizes 38 39 40 41 42", "seasons 2021 2022 2023": a list of numbers
+	// of one length, which no phone number is written as, unless it starts
+	// with a trunk 0 or a word says it is one.
+	if !plus && !short && seps == sepSpace && s[i] != '0' && ng >= 3 && sameLength(g) && !phoneCueBefore(s, i) {
+		return resume, ""
+	}
+	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" says
+	// otherwise, or a phone word before nine digits or more that do not
+	// end in 000: a Spanish "mi teléfono 612 345 678" is grouped so, and
+	// "call 1 000 000 customers" and "phone 2 500 000 units" are counts.
+	if !plus && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) &&
+		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !phoneCueBefore(s, i)) {
+		return resume, ""
+	}
+	return max(end, extension), phoneMark
+}
+
+// cueGlued reports whether the number at s[i], glued to what is before it
+// by a dot, '#', '-' or '/', follows a phone word right before that
+// character: "Tel.030-1234567", "Phone #4155550134", "Tel-0171-1234567",
+// "wa.me/5511912345678".
+func cueGlued(s string, i int) bool {
+	switch s[i-1] {
+	case '.', '#', '-', '/':
+		return phoneCueBefore(s, i-1)
+	}
+	return false
+}
+
+// compactDate reports whether d, eight digits, are a date written
+// YYYYMMDD between 1990 and 2099.
+func compactDate(d []byte) bool {
+	year := int(d[0])*1000 + int(d[1])*100 + int(d[2])*10 + int(d[3])
+	month, day := int(d[4])*10+int(d[5]), int(d[6])*10+int(d[7])
+	return 1990 <= year && year <= 2099 && 1 <= month && month <= 12 && 1 <= day && day <= 31
+}
+
+// sameLength reports whether every group has as many digits as the first.
+func sameLength(groups []int) bool {
+	for _, g := range groups[1:] {
+		if g != groups[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // groupedAsThousands reports whether groups are digits grouped by
@@ -184,11 +238,17 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // code of 2 to 5 digits, at least 5 digits after it, 9 to 15 in all, and
 // nothing glued after them (not "0123/4567890/1", a path or reference).
 func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
-	end = k
-	for end < len(s) && isDigit(s[end]) {
-		end++
+	end, n := k, 0
+	for {
+		for end < len(s) && isDigit(s[end]) {
+			end, n = end+1, n+1
+		}
+		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) {
+			end++ // "0171/123 45 67": the subscriber's number in groups
+			continue
+		}
+		break
 	}
-	n := end - k
 	if trunk < 2 || trunk > 5 || n < 5 || trunk+n < 9 || trunk+n > 15 {
 		return end, false
 	}
@@ -198,6 +258,27 @@ func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
 		}
 	}
 	return end, true
+}
+
+// trunkSlash returns the index of the digit after a slash at s[end], with
+// a space on either side or both ("/", " /", "/ ", " / "), or 0 when there
+// is none.
+func trunkSlash(s string, end int) int {
+	k := end
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	if k >= len(s) || s[k] != '/' {
+		return 0
+	}
+	k++
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	if k < len(s) && isDigit(s[k]) {
+		return k
+	}
+	return 0
 }
 
 // minCuedPhoneDigits is the fewest digits taken for a phone number when a
@@ -216,7 +297,7 @@ func phoneCueBefore(s string, i int) bool { return cueBefore(s, i, cueWords) }
 // before s[i], with only its fillers between. Words are compared lower
 // case and without accents: "Teléfono" is "telefono".
 func cueBefore(s string, i int, words map[string]uint8) bool {
-	var buf [maxCueWordBytes]byte
+	var buf [maxCueWordLetters]byte
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	for range maxCueWords {
@@ -245,17 +326,24 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	return false
 }
 
-// maxCueWordBytes is the longest word cueBefore reads ("telefonnummer").
-const maxCueWordBytes = 16
+// maxCueWordLetters is the longest word, in letters, cueBefore reads
+// ("telefonnummer").
+const maxCueWordLetters = 16
 
 // cueWord returns the word of Latin letters that ends at s[j], folded
 // (see foldLatin) into buf, and where it starts; nil when there is none,
 // when it is longer than buf, or when it goes on with letters or digits of
 // another kind ("x2phone", "мобильный").
-func cueWord(s string, j int, buf *[maxCueWordBytes]byte) ([]byte, int) {
+func cueWord(s string, j int, buf *[maxCueWordLetters]byte) ([]byte, int) {
 	n, k := 0, j
 	for k > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
+		if unicode.Is(unicode.Mn, r) {
+			// A combining accent, as text from macOS often spells "é":
+			// dropped, as foldLatin drops a composed one.
+			k -= size
+			continue
+		}
 		f := foldLatin(r)
 		if f == 0 {
 			break
@@ -285,10 +373,12 @@ func foldLatin(r rune) byte {
 		return 0
 	}
 	if 'À' <= r && r <= 'ÿ' {
-		r |= 0x20 // Latin-1's capitals are its small letters less 0x20
-		if i := strings.IndexRune(latin1Letters, r); i >= 0 && r != '÷' {
+		if i := strings.IndexRune(latin1Letters, unicode.ToLower(r)); i >= 0 {
 			return latin1Folded[utf8.RuneCountInString(latin1Letters[:i])]
 		}
+	}
+	if r == 'º' || r == '°' { // "nº", "n°": "no."
+		return 'o'
 	}
 	return 0
 }
@@ -308,7 +398,7 @@ const maxCueWords = 5
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#':
 		return true
 	}
 	return false
@@ -337,6 +427,9 @@ var cueWords = map[string]uint8{
 	"telefonnummer": cue, "handynummer": cue, "festnetz": cue,
 	"cellulare": cue, "chiamare": cue, "chiamami": cue, "chiamatemi": cue,
 	"telefoon": cue, "mobiel": cue, "bellen": cue, "bel": cue, "gsm": cue,
+	"cel": cue, "tlm": cue, "zap": cue, "liga": cue, "contactame": cue, "contactarme": cue,
+	"localizarme": cue, "erreichbar": cue, "nro": cue, "liguem": cue,
+	"wa": cue, // WhatsApp's wa.me/<number>
 
 	// Not cues, because a count follows them as often as a phone number:
 	// "reach 250000 users", "contact 120000 customers", "text 100000 rows".
@@ -351,13 +444,15 @@ var cueWords = map[string]uint8{
 
 	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
 	"est": filler, "ist": filler, "e": filler, "numero": filler, "nummer": filler, // "e": é, è
+	"el": filler, "fijo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
+	"para": filler, "o": filler, "le": filler, "contacto": filler, "contato": filler,
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }
 
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
-var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true, "no": true}
+var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
@@ -369,12 +464,20 @@ var referenceWords = map[string]uint8{
 	"booking": cue, "confirmation": cue, "receipt": cue, "shipment": cue, "po": cue, "request": cue,
 	"incident": cue, "customer": cue, "user": cue, "member": cue, "subscription": cue, "contract": cue,
 	"serial": cue, "license": cue, "licence": cue, "sku": cue, "build": cue, "error": cue, "code": cue,
+	"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "hresult": cue, "errno": cue, "line": cue,
+	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
+	"pedido": cue, "factura": cue, "referencia": cue, "encomenda": cue, "fatura": cue,
+	"commande": cue, "facture": cue, "bestellung": cue, "bestellnummer": cue, "rechnung": cue,
+	"rechnungsnummer": cue, "auftrag": cue, "auftragsnummer": cue, "kundennummer": cue,
+	"ordine": cue, "fattura": cue, "bestelling": cue, "bestelnummer": cue, "factuur": cue,
 
 	// Not a cue: "my whatsapp id 5550109999" is a phone number.
 	"id": filler,
 
 	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
 	"the": filler, "my": filler, "our": filler, "your": filler,
+	"numero": filler, "nummer": filler, "de": filler, "es": filler, "est": filler, "ist": filler,
+	"e": filler, "mi": filler, "mein": filler, "meine": filler, "meu": filler, "mon": filler, "ma": filler,
 }
 
 func sepBit(c byte) int {
@@ -485,12 +588,22 @@ func isDate(groups []int, sepAfter []byte) bool {
 // phoneShaped checks the grouping of a candidate phone number, to tell it
 // from lists of numbers and IP addresses (amounts grouped by thousands:
 // see groupedAsThousands).
-func phoneShaped(groups []int, seps int) bool {
+func phoneShaped(groups []int, seps int, plus bool) bool {
 	// Only the country or trunk code and one group after it may be single
-	// digits: "+33 6 12 34 56 78", "1 800 555 0199", but not "3 4 5 6 7".
-	for k := 1; k < len(groups); k++ {
+	// digits: "+33 6 12 34 56 78", "1 800 555 0199", but not "3 4 5 6 7";
+	// after a '+', any ("+55 11 9 1234-5678", "+49 30 1234567-0").
+	for k := 1; k < len(groups) && !plus; k++ {
 		if groups[k] == 1 && k != 1 {
 			return false
+		}
+	}
+	// Dotted groups with a single digit after the first are a version:
+	// "Chrome 124.0.6367.91", "Windows 10.0.19045.4291".
+	if seps == sepDot {
+		for _, g := range groups[1:] {
+			if g == 1 {
+				return false
+			}
 		}
 	}
 	// Four dotted groups of at most three digits is an IP address.

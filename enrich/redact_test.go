@@ -106,6 +106,26 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"TELÉFONO: 612345678; telefone: 912345678; meu telemóvel 912 345 678", "TELÉFONO: [phone]; telefone: [phone]; meu telemóvel [phone]"},
 		{"mi número es 612 345 678", "mi número es [phone]"},
 		{"Meu telemóvel é 912 345 678; il mio numero è 3123456789", "Meu telemóvel é [phone]; il mio numero è [phone]"},
+		// The spaces and dashes of typography, as word processors, phones
+		// and Japanese input methods put them in.
+		{"Mon portable\u00a0: 06\u00a012\u00a034\u00a056\u00a078", "Mon portable : [phone]"},
+		{"Call me at 415\u2013555\u20130134 or 415\u2011555\u20110134", "Call me at [phone] or [phone]"},
+		{"Tel: \uff10\uff13\u2212\uff11\uff12\uff13\uff14\u2212\uff15\uff16\uff17\uff18, 090\u30fc1234\u30fc5678 \u30b3\u30fc\u30d2\u30fc", "Tel: [phone], [phone] \u30b3\u30fc\u30d2\u30fc"},
+		{"jdoe77\u200b@gmail.com", "[email]"},
+		// Extensions, single digits after "+", a phone word glued on, and
+		// a German trunk code with a spaced slash.
+		{"Our main number is 646-555-0123x204.", "Our main number is [phone]."},
+		{"+55 11 9 1234-5678 or Zentrale +49 30 1234567-0", "[phone] or Zentrale [phone]"},
+		{"Tel.030-1234567, Phone #4155550134, https://wa.me/5511912345678", "Tel.[phone], Phone #[phone], https://wa.me/[phone]"},
+		{"Tel.: 0171/123 45 67, Telefon 030 / 123 456 78", "Tel.: [phone], Telefon [phone]"},
+		{"Puede localizarme en el 612 345 678", "Puede localizarme en el [phone]"},
+		// Addresses with <at>, [@], a provider's name after a mistyped
+		// rest, and mail words in other languages.
+		{"jdoe77 <at> gmail <dot> com, jdoe77(@)gmail.com", "[email], [email]"},
+		{"jdoe77@gmail .com, jdoe77@gmail,com, jdoe77@@gmail.com, jdoe77@gmail", "[email], [email], [email], [email]"},
+		{"mi correo es bob at acme.com; E-Mail-Adresse: max at acme.de", "mi correo es [email]; E-Mail-Adresse: [email]"},
+		// Accents composed or combining (as macOS writes them), "nº", "ß".
+		{"Tele\u0301fono 612 345 678, Móvil nº 612345678", "Tele\u0301fono [phone], Móvil nº [phone]"},
 		{"Appelez-moi au 06 12 34 56 78, Handy: 0171 2345678, bel me op 06-12345678", "Appelez-moi au [phone], Handy: [phone], bel me op [phone]"},
 		{"phone=5551234", "phone=[phone]"},
 		{"call or text me at 555-1234!", "call or text me at [phone]!"},
@@ -208,6 +228,13 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Call on 2024-05-01 at 10:30.",
 		"The phone app has 1 000 000 users.",
 		"We have 612 345 678 rows; el móvil costó 612 345 euros; telefonía 612 345 678.",
+		"Call 1 000 000 customers, Mobile: 1 000 000 users, phone 2 500 000 units sold, my no. 1234567 fan.",
+		"Chrome 124.0.6367.91 on Windows 10.0.19045.4291.",
+		"Invoice 2024-000123, Rechnung 2024-0012345, Bestellnummer 1234567890, mi número de pedido es 1234567890.",
+		"Backup 20240501103000 and 20240501-103000.",
+		"EU sizes 38 39 40 41 42, seasons 2021 2022 2023, scores 85 90 78 92 88.",
+		"ISBN 9783161484100, EAN 4006381333931, errno 2147483647, at line 1234567890.",
+		"Thanks to everyone @ gmail, and @gmail on Twitter.",
 		"We called 1234567 customers.",
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",

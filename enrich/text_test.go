@@ -298,3 +298,15 @@ func BenchmarkTokenize(b *testing.B) {
 		toks, buf = x.tokenize(toks[:0], text, buf)
 	}
 }
+
+// foldLatin reads Latin-1's letters as their ASCII letter without an
+// accent, whatever their case, and nothing else as a letter: not "ß",
+// which is no accented "y", nor "×" and "÷".
+func TestFoldLatin(t *testing.T) {
+	for r, want := range map[rune]byte{'É': 'e', 'é': 'e', 'Ñ': 'n', 'ç': 'c', 'Ü': 'u', 'ÿ': 'y', 'A': 'a', 'z': 'z',
+		'ß': 0, '×': 0, '÷': 0, 'Æ': 0, '1': 0, 'ł': 0, 'º': 'o'} {
+		if got := foldLatin(r); got != want {
+			t.Errorf("foldLatin(%q) = %q, want %q", r, got, want)
+		}
+	}
+}
