@@ -263,7 +263,7 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	fail, silent = false, true
 	mu.Unlock()
 	by, name, _, stderr = suggest()
-	if by != "offline" || !strings.Contains(name, "dark") || !strings.Contains(stderr, "named none of the 1 clusters") {
+	if by != "offline" || !strings.Contains(name, "dark") || !strings.Contains(stderr, "named no cluster of the 1 asked about") {
 		t.Errorf("with an answer that names nothing: named by %q, %q, stderr %q", by, name, stderr)
 	}
 }

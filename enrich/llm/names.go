@@ -118,6 +118,7 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 	if err := json.Unmarshal([]byte(answerJSON(resp.Choices[0].Message.Content)), &a); err != nil {
 		return fmt.Errorf("answer is not the JSON asked for: %w", err)
 	}
+	clear(names) // what a failed attempt before this one set
 	named := 0
 	for _, c := range a.Clusters {
 		i, err := strconv.Atoi(string(c.ID))
@@ -130,7 +131,7 @@ func parseNames(resp openai.ChatCompletionResponse, names []ClusterName) error {
 		}
 	}
 	if named == 0 {
-		return fmt.Errorf("the answer named none of the %d clusters", len(names))
+		return fmt.Errorf("the answer named no cluster of the %d asked about", len(names))
 	}
 	return nil
 }

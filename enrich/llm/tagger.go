@@ -338,12 +338,16 @@ func (t *Tagger) closed() string {
 	if time.Now().UnixNano() < t.cooldown.Load() {
 		return reasonCooldown
 	}
-	if t.budget.exhausted(t.prompt.estimateTokens(nil)) {
+	if t.budget.exhausted(t.prompt.estimateTokens(oneShortText)) {
 		t.warnBudget()
 		return reasonBudget
 	}
 	return ""
 }
+
+// oneShortText is the smallest request: the instructions and one empty
+// text. A budget that cannot pay for it is spent.
+var oneShortText = []string{""}
 
 // warnBudget logs, once a day, that the budget is spent: it cannot pay for
 // a request, or for one more text.
@@ -426,7 +430,11 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		t.batch(ctx, jobs[half:], partOf(carried, half, n, n))
 		return
 	case errors.Is(err, errBudget):
-		t.warnBudget()
+		// One text too long for what is left, or the last of the budget:
+		// only the latter is worth a warning.
+		if t.budget.exhausted(t.prompt.estimateTokens(oneShortText)) {
+			t.warnBudget()
+		}
 		t.fail(jobs, reasonBudget)
 		return
 	case errors.Is(err, errRateLimit):

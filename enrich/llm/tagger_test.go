@@ -1124,6 +1124,30 @@ func TestWhatIsLeftOfTheBudgetIsSpentOnFewerTexts(t *testing.T) {
 	}
 }
 
+// A text too long for what is left of the budget falls back alone, and
+// is no sign that the budget is spent: shorter texts are still answered,
+// and nothing says the budget is spent until it is.
+func TestATextTooLongForTheBudgetIsNotASpentBudget(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 700; o.Log = zap.New(core) })
+	long := offlineItems("refund " + strings.Repeat("please ", 2000))
+	if err := tg.Tag(context.Background(), long); err != nil {
+		t.Fatal(err)
+	}
+	short := offlineItems("refund one")
+	if err := tg.Tag(context.Background(), short); err != nil {
+		t.Fatal(err)
+	}
+	if long[0].Tagger == "llm" || short[0].Tagger != "llm" || count(m.Fallbacks.WithLabelValues("budget")) != 1 {
+		t.Errorf("long text by %q, short by %q, %v budget fallbacks: want the long one alone to fall back",
+			long[0].Tagger, short[0].Tagger, count(m.Fallbacks.WithLabelValues("budget")))
+	}
+	if n := logs.FilterMessageSnippet("budget spent").Len(); n != 0 {
+		t.Errorf("%d warnings that the budget is spent, with most of it left", n)
+	}
+}
+
 func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	// A request of one item is estimated at about 300 tokens; 400 a
