@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/internal/csvrow"
 )
@@ -73,7 +72,7 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		return nil, fmt.Errorf("%s:1: header %q: want columns text and labels", name, strings.Join(header, ","))
 	}
 	var out []Example
-	spelt := map[string]spelling{} // enrich.NameKey of a label → how it was first written
+	spelt := map[string]spelling{} // a label lower-cased → how it was first written
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -113,7 +112,7 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		}
 		labels := splitLabels(rec[labelsCol])
 		for _, l := range labels {
-			key := enrich.NameKey(l)
+			key := strings.ToLower(l) // as the taxonomy tells names apart
 			if first, ok := spelt[key]; !ok {
 				spelt[key] = spelling{l, line}
 			} else if first.label != l {

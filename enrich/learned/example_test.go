@@ -108,6 +108,15 @@ func TestLabelsAndThemeNamesMatchHoweverTheirAccentsAreComposed(t *testing.T) {
 	}
 }
 
+// Labels that differ only in case are one theme spelt two ways; names a
+// taxonomy tells apart ("C#" and "C++", "speed up" and "speed-up") are not.
+func TestReadCSVTellsLabelsApartAsTheTaxonomyDoes(t *testing.T) {
+	ex, err := learned.ReadCSV(strings.NewReader("text,labels\nslow,C#\nlate,C++\nx,speed up\ny,speed-up\n"), "d.csv")
+	if err != nil || len(ex) != 4 {
+		t.Fatalf("%d examples, %v: want the four labels read as four themes", len(ex), err)
+	}
+}
+
 // A label the taxonomy does not define is named with its line; one a
 // typo or a case away from a theme says which theme it looks like, and one
 // that is a theme's keyword (a ticket tag, often) names that theme, and
