@@ -251,7 +251,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 	themes:
 		for j := range it.Themes {
 			th := &it.Themes[j]
-			within := -1 // the first sentence that holds the evidence
+			within, holders := -1, 0 // a sentence that holds the evidence as words, and how many do
 			for k := range sc.sentences {
 				e := &sc.sentences[k]
 				if !e.cut {
@@ -272,11 +272,11 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 					th.Sentiment = squash(e.sum)
 					continue themes
 				}
-				if within < 0 && th.Evidence != "" && strings.Contains(e.text, th.Evidence) {
-					within = k
+				if th.Evidence != "" && holdsWords(e.text, th.Evidence) {
+					within, holders = k, holders+1
 				}
 			}
-			if within >= 0 {
+			if holders == 1 { // in two or more, which one is meant is a guess
 				th.Sentiment = squash(sc.sentences[within].sum)
 				continue
 			}
@@ -284,6 +284,23 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 		}
 	}
 	return nil
+}
+
+// holdsWords reports whether sentence holds passage as whole words: "app"
+// is in "The app crashes", not in "So happy".
+func holdsWords(sentence, passage string) bool {
+	for from := 0; ; {
+		i := strings.Index(sentence[from:], passage)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(passage)
+		if !wordBefore(sentence, i) && (end == len(sentence) || !wordRuneAt(sentence, end)) {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // notLexicon gives an item in a language the lexicon does not read the

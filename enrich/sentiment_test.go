@@ -290,15 +290,18 @@ func TestTheLLMsSentimentCountsWhereTheLexiconCannotRead(t *testing.T) {
 
 // An LLM quotes the shortest passage that shows a theme, which may be
 // neutral alone ("Export to CSV"); the theme gets the score of the
-// sentence that holds it. A passage that is a sentence of its own is that
-// sentence, not a longer one that also holds its words.
+// sentence that holds it, as words ("app" is not in "happy"). A passage
+// that is a sentence of its own is that sentence, not a longer one that
+// also holds its words; one that two sentences hold is scored alone.
 func TestAPassageIsScoredAsTheSentenceItIsIn(t *testing.T) {
 	s := enrich.NewSentiment()
 	it := &enrich.Item{
-		Record: &feedback.Record{Body: "The app is great and not slow. Export to CSV is painfully slow and broken. Slow."},
+		Record: &feedback.Record{Body: "So happy with the team, great people. The app is great and not slow. Export to CSV is painfully slow and broken. Slow. I love the refund policy. Still no refund, terrible."},
 		Themes: []enrich.Theme{
 			{Name: "data-export", Evidence: "Export to CSV"},
 			{Name: "performance", Evidence: "Slow."},
+			{Name: "mobile-app", Evidence: "app"},
+			{Name: "refunds", Evidence: "refund"},
 		},
 	}
 	if err := s.Enrich(context.Background(), []*enrich.Item{it}); err != nil {
@@ -309,6 +312,12 @@ func TestAPassageIsScoredAsTheSentenceItIsIn(t *testing.T) {
 	}
 	if got, want := it.Themes[1].Sentiment, s.Score("Slow."); got != want {
 		t.Errorf("a sentence of its own scored %v, want %v", got, want)
+	}
+	if got, want := it.Themes[2].Sentiment, s.Score("The app is great and not slow."); got != want {
+		t.Errorf("a word scored %v, want the score of the sentence with the word %v, not of the one with %q", got, want, "happy")
+	}
+	if got, want := it.Themes[3].Sentiment, s.Score("refund"); got != want {
+		t.Errorf("a passage in two sentences scored %v, want its own score %v", got, want)
 	}
 }
 
