@@ -90,6 +90,8 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"llm.max_wait", "llm.linger (9s)", "nats.ack_wait"}},
 		{"linger too long", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=1m"},
 			[]string{"llm.linger", `"1m0s"`, "between 0s and 10s"}},
+		{"rate limit not a number", "", []string{"FEEDBACKLOOP_POLL_RATE_LIMIT=NaN"},
+			[]string{"poll.rate_limit", "more than 0"}},
 		{"threshold not a number", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_THRESHOLD=NaN"},
 			[]string{"llm.threshold", `"NaN"`, "between 0 and 1"}},
 		{"context window too small to be one", "llm:\n  enabled: true\n  api_key: k\n  context_tokens: 512\n", nil,
@@ -132,6 +134,18 @@ func TestSecretsNeverAppearInErrorsOrRedactedConfig(t *testing.T) {
 	))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"clickhouse://u:p@h:9000/db?password=zzz&dial_timeout=5s": "clickhouse://u:xxxxx@h:9000/db?dial_timeout=5s&password=xxxxx",
+		"https://h/openai?api-key=zzz":                            "https://h/openai?api-key=xxxxx",
+		"http://h:11434/v1":                                       "http://h:11434/v1",
+	} {
+		if got := config.RedactURL(in); got != want || strings.Contains(got, "zzz") {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := config.RedactURL("http://u:zzz@h:port/"); strings.Contains(got, "zzz") || !strings.Contains(got, "port") {
+		t.Errorf("RedactURL of a URL that does not parse = %q, want the reason without the password", got)
 	}
 	r := c.Redacted()
 	if r.LLM.BaseURL != "http://u:xxxxx@127.0.0.1:11434/v1" {

@@ -127,10 +127,10 @@ func (s *Poll) validate() error {
 	); err != nil {
 		return err
 	}
-	if s.RateLimit <= 0 {
+	if !(s.RateLimit > 0) { // NaN is not
 		return bad("poll.rate_limit", s.RateLimit, "must be more than 0 requests per second")
 	}
-	if s.ZendeskRateLimit <= 0 {
+	if !(s.ZendeskRateLimit > 0) {
 		return bad("poll.zendesk_rate_limit", s.ZendeskRateLimit, "must be more than 0 requests per second (Zendesk allows 10 a minute: 0.16)")
 	}
 	if s.ZendeskSubdomain != "" && !subdomain.MatchString(s.ZendeskSubdomain) {

@@ -137,11 +137,30 @@ func (c *Config) validateDSN() error {
 }
 
 // RedactURL hides the password of a URL or DSN ("http://user:xxxxx@host")
-// so that it can be shown and logged.
+// and the values of query parameters that hold secrets (password, key,
+// token, secret: "?password=xxxxx", "?api-key=xxxxx"), so that it can be
+// shown and logged. One that does not parse is shown as the reason.
 func RedactURL(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return "(unparseable URL)"
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL it quotes
+		}
+		return fmt.Sprintf("(not a URL: %v)", err)
+	}
+	if q := u.Query(); len(q) > 0 {
+		masked := false
+		for k := range q {
+			if l := strings.ToLower(k); strings.Contains(l, "password") || strings.Contains(l, "key") ||
+				strings.Contains(l, "token") || strings.Contains(l, "secret") {
+				q.Set(k, "xxxxx")
+				masked = true
+			}
+		}
+		if masked {
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }

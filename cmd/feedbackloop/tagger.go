@@ -283,7 +283,7 @@ does not define. Its answers are not written to the shared cache.`,
 				tagger = learned.WithRules(m, enrich.NewKeywordTagger(tax))
 			}
 			var stats *llmStats
-			if cmd.Flags().Changed("threshold") && (!withLLM || threshold < 0) {
+			if cmd.Flags().Changed("threshold") && (!withLLM || !(threshold >= 0)) { // NaN is not
 				return fmt.Errorf("--threshold %v: give it with --llm, at least 0", threshold)
 			}
 			if withLLM {
