@@ -52,8 +52,12 @@ var languageWords = []struct {
 }
 
 // languageCounts counts a text's words by the list of languageWords that
-// holds them: at 1 + the list's position; at 0, the other words.
+// holds them: at 1 + the list's position (English at englishWords); at 0,
+// the other words.
 type languageCounts [wordLanguage + 1]int
+
+// englishWords is where languageCounts counts English words.
+const englishWords = 1
 
 // guessLanguage returns the language that counts says the text is in, or
 // "" when it cannot tell or the words are English.
@@ -67,7 +71,7 @@ func guessLanguage(counts *languageCounts) string {
 			second = n
 		}
 	}
-	if most < guessMinHits || most < 2*counts[1] || most < 2*second {
+	if most < guessMinHits || most < 2*counts[englishWords] || most < 2*second {
 		return ""
 	}
 	return languageWords[best-1].lang

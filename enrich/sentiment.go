@@ -238,7 +238,7 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 			// Too short to guess, but without one English word or one the
 			// lexicon scores ("La factura está mal."): the LLM's judgment,
 			// when it made one, says more than the lexicon's 0.
-			if sum == 0 && langs[1] == 0 && it.SentimentBy == ByLLM {
+			if sum == 0 && langs[englishWords] == 0 && it.SentimentBy == ByLLM {
 				continue
 			}
 		}
