@@ -4,6 +4,7 @@
 package yamlerr
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -23,8 +24,64 @@ func Explain(src []byte, err error) (line int, msg string) {
 	}
 	if line > 0 && !strings.Contains(msg, "tab") && tabIndented(src, line) {
 		msg += " (the line is indented with a tab; YAML indents with spaces only)"
+		return line, msg
+	}
+	if line > 0 && strings.HasPrefix(msg, "did not find expected") {
+		// The parser names the line the block it was reading starts on,
+		// which in a long file is far above the mistake.
+		if n := misindented(src, line); n > 0 {
+			return n, fmt.Sprintf("%s (this line is indented to no level of the lines above it; the parser stopped at line %d)", msg, line)
+		}
 	}
 	return line, msg
+}
+
+// misindented returns the first line after line from (counting from 1)
+// that is indented less than the line before it, but to no level a block
+// above it opened, or 0. Such a line is nearly always the mistake behind a
+// "did not find expected key" or "'-' indicator": a key or list item one
+// space off its siblings. An item's mapping ("- name: a") opens two levels,
+// the dash's and its keys'.
+func misindented(src []byte, from int) int {
+	var open []int // indents of the blocks open at the line read, growing
+	lines := strings.Split(string(src), "\n")
+	for n := 1; n <= len(lines); n++ {
+		text := strings.TrimRight(lines[n-1], " \r")
+		content := strings.TrimLeft(text, " ")
+		if content == "" || content[0] == '#' {
+			continue
+		}
+		indent := len(text) - len(content)
+		for len(open) > 0 && open[len(open)-1] > indent {
+			open = open[:len(open)-1]
+		}
+		switch {
+		case len(open) > 0 && open[len(open)-1] == indent:
+		case len(open) > 0 && indent < prevIndent(lines, n):
+			if n > from {
+				return n
+			}
+			open = append(open, indent) // above where the parser stopped: not this mistake
+		default:
+			open = append(open, indent)
+		}
+		if rest, ok := strings.CutPrefix(content, "- "); ok && strings.Contains(rest, ":") {
+			open = append(open, indent+2)
+		}
+	}
+	return 0
+}
+
+// prevIndent is the indent of the last line before line n (from 1) that
+// holds anything but a comment.
+func prevIndent(lines []string, n int) int {
+	for i := n - 2; i >= 0; i-- {
+		content := strings.TrimLeft(lines[i], " ")
+		if c := strings.TrimSpace(content); c != "" && c[0] != '#' {
+			return len(lines[i]) - len(content)
+		}
+	}
+	return 0
 }
 
 // tabIndented reports whether line n (from 1) of src has a tab before its

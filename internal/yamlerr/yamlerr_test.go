@@ -2,6 +2,7 @@ package yamlerr
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,5 +35,39 @@ func TestExplainNamesTheLineAndATabIndent(t *testing.T) {
 	}
 	if line, msg := Explain(nil, errors.New("yaml: unknown anchor 'x' referenced")); line != 0 || msg != "unknown anchor 'x' referenced" {
 		t.Errorf("no line: %d %q", line, msg)
+	}
+}
+
+// A key or list item one space off its siblings, far below where the block
+// it breaks starts, is named by its own line, with the parser's beside it.
+func TestExplainNamesAMisindentedLineBelowTheBlock(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("themes:\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "  - name: t%d\n    description: Theme %d,\n      told over two lines.\n    keywords:\n      - a%d\n      - b%d\n", i, i, i, i)
+	}
+	good := b.String()
+	for _, tc := range []struct {
+		from, to string
+		line     int
+	}{
+		{"    keywords:\n      - a15", "   keywords:\n      - a15", 95}, // a key one space left
+		{"  - name: t17\n", " - name: t17\n", 104},                      // an item one space left
+		{"      - b18\n", "     - b18\n", 115},                          // a list item one space left
+	} {
+		src := strings.Replace(good, tc.from, tc.to, 1)
+		var v any
+		err := yaml.Unmarshal([]byte(src), &v)
+		if err == nil {
+			t.Fatalf("%q parsed", tc.to)
+		}
+		line, msg := Explain([]byte(src), err)
+		if line != tc.line || !strings.Contains(msg, "indented to no level") || !strings.Contains(msg, "the parser stopped at line") {
+			t.Errorf("%q: line %d %q (%v), want line %d", tc.to, line, msg, err, tc.line)
+		}
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(good), &v); err != nil {
+		t.Fatalf("the good file: %v", err)
 	}
 }
