@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -129,10 +130,11 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	}
 	r := csvrow.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
+	r.LazyQuotes = true // a quote inside an unquoted field: 'a 27" screen'
 	if c.Comma != 0 {
 		r.Comma = c.Comma
 	}
+	open, openErr := unclosedQuote(data, r.Comma)
 	header, err := r.Read()
 	if err == io.EOF {
 		return nil, errors.New("CSV is empty: want a header line")
@@ -158,11 +160,40 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 		if err != nil {
 			return items, fmt.Errorf("read CSV: %w", err)
 		}
+		if line == open {
+			// Read lazily, the rest of the file is this row's last field.
+			items = append(items, failed(Position{Line: line}, openErr))
+			continue
+		}
 		if err := csvrow.Overflow(row, len(header)); err != nil {
 			items = append(items, failed(Position{Line: line}, err))
 			continue
 		}
 		items = append(items, opts.judge(c.row(row, index, Position{Line: line}, source, kind)))
+	}
+}
+
+// unclosedQuote returns the line of the row whose quoted field is never
+// closed, and why, or 0. Read with lazy quotes, as the importer must for
+// quotes inside unquoted fields, such a field runs on to the end of the
+// file, and every row after it would be part of one record's text.
+func unclosedQuote(data []byte, comma rune) (int, error) {
+	strict := csvrow.NewReader(bytes.NewReader(data))
+	strict.FieldsPerRecord = -1
+	strict.Comma = comma
+	for {
+		_, err := strict.Read()
+		if err == nil {
+			continue
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
+			return pe.StartLine, fmt.Errorf("a quoted field opened on this line is not closed where its row ends (a parser reads on to line %d): the rows in between would be its text, so neither this row nor they are imported; close the quote, or double a quote inside it, and import again", pe.Line)
+		}
+		if errors.As(err, &pe) {
+			continue // a bare quote, which lazy quotes read as a character
+		}
+		return 0, nil // io.EOF, or an error the lazy reader reports too
 	}
 }
 

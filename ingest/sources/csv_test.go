@@ -103,6 +103,25 @@ func TestCSVRowWithMoreFieldsThanTheHeaderIsRefused(t *testing.T) {
 	}
 }
 
+// A quote inside an unquoted field is read as a character; a quoted field
+// never closed would take every row after it as its text, so its row is
+// refused, naming the line, and the rows it would have swallowed are not
+// imported as one record.
+func TestCSVQuoteLeftOpenIsRefusedNotMerged(t *testing.T) {
+	c := sources.CSV{Columns: map[string]string{"created_at": "When", "body": "What"}}
+	input := "When,What\n2025-01-01,my 27\" screen flickers\n2025-01-02,\"slow search\n2025-01-03,export fails\n2025-01-04,ok\n"
+	items, err := c.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Record == nil || items[0].Record.Body != `my 27" screen flickers` {
+		t.Fatalf("items %+v: want the bare quote read and the open one refused", items)
+	}
+	if items[1].Err == nil || items[1].Pos.Line != 3 || !strings.Contains(items[1].Err.Error(), "not closed") {
+		t.Errorf("row 3: line %d, error %v; want the open quote named", items[1].Pos.Line, items[1].Err)
+	}
+}
+
 func TestCSVConfigurationErrorsAreClear(t *testing.T) {
 	for spec, want := range map[string]string{
 		"body=Comment":                    "created_at is required",
