@@ -167,8 +167,12 @@ func skipSpaces(s string, i int) int {
 	return i
 }
 
+// dotWords are "dot" in English, Spanish and Italian, Portuguese, French,
+// German and Dutch.
+var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt"}
+
 // spelledDot returns the length of a dot written as a word at s[j:] in a
-// spelled address: "(dot)", " [dot] ", " dot ", or 0.
+// spelled address: "(dot)", " [dot] ", " dot ", " punto ", or 0.
 func spelledDot(s string, j int) int {
 	k := skipSpaces(s, j)
 	closing := byte(0)
@@ -180,10 +184,17 @@ func spelledDot(s string, j int) int {
 	} else if k == j {
 		return 0 // a bare "dot" needs spaces around it
 	}
-	if !hasWordFold(s, k, "dot") {
+	n := 0
+	for _, w := range dotWords {
+		if hasWordFold(s, k, w) {
+			n = len(w)
+			break
+		}
+	}
+	if n == 0 {
 		return 0
 	}
-	k += 3
+	k += n
 	if closing != 0 {
 		if k >= len(s) || s[k] != closing {
 			return 0
@@ -290,21 +301,40 @@ func isLocalPartByte(c byte) bool {
 // "jdoe_42"), or the domain be a mail provider's ("jane at gmail.com"), or
 // a word before it say that an address follows ("my email is jane at
 // example.com", "write to jane at acme.io").
+//
+// Spanish and Portuguese "arroba" and French "arobase" mean '@' and
+// nothing else, so an address spelled with them ("juan arroba gmail punto
+// com") needs no word to announce it.
 func redactWordEmails(s string) string {
+	s = redactWordEmailsWith(s, "at", false)
+	// A cheap look first: most texts have neither.
+	if strings.Contains(s, "rrob") || strings.Contains(s, "RROB") {
+		s = redactWordEmailsWith(s, "arroba", true)
+	}
+	if strings.Contains(s, "robase") || strings.Contains(s, "ROBASE") {
+		s = redactWordEmailsWith(s, "arobase", true)
+	}
+	return s
+}
+
+// redactWordEmailsWith replaces the addresses whose "at" is the word w;
+// when w can only mean '@' (meant), they need no word before them to say
+// an address follows.
+func redactWordEmailsWith(s, w string, meant bool) string {
 	var b strings.Builder
 	last := 0
 	for k := 0; ; {
-		at := indexWord(s, k, "at")
+		at := indexWord(s, k, w)
 		if at < 0 {
 			break
 		}
-		k = at + len(" at")
-		domStart := at + len(" at ")
+		k = at + 1 + len(w)
+		domStart := at + len(w) + 2
 		if !domainFollows(s, domStart) {
 			continue
 		}
 		start, end, ok := emailSpan(s, at, domStart, last, true)
-		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cueBefore(s, start, mailCueWords)) {
+		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], meant || cueBefore(s, start, mailCueWords)) {
 			continue
 		}
 		start = spelledLocalStart(s, start, last)

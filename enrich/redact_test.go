@@ -124,6 +124,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"jdoe77 <at> gmail <dot> com, jdoe77(@)gmail.com", "[email], [email]"},
 		{"jdoe77@gmail .com, jdoe77@gmail,com, jdoe77@@gmail.com, jdoe77@gmail", "[email], [email], [email], [email]"},
 		{"mi correo es bob at acme.com; E-Mail-Adresse: max at acme.de", "mi correo es [email]; E-Mail-Adresse: [email]"},
+		{"Escríbeme: juan.perez arroba hotmail punto com o joao arroba gmail.com; jean arobase orange point fr", "Escríbeme: [email] o [email]; [email]"},
 		// Accents composed or combining (as macOS writes them), "nº", "ß".
 		{"Tele\u0301fono 612 345 678, Móvil nº 612345678", "Tele\u0301fono [phone], Móvil nº [phone]"},
 		{"Appelez-moi au 06 12 34 56 78, Handy: 0171 2345678, bel me op 06-12345678", "Appelez-moi au [phone], Handy: [phone], bel me op [phone]"},
@@ -235,6 +236,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"EU sizes 38 39 40 41 42, seasons 2021 2022 2023, scores 85 90 78 92 88.",
 		"ISBN 9783161484100, EAN 4006381333931, errno 2147483647, at line 1234567890.",
 		"Thanks to everyone @ gmail, and @gmail on Twitter.",
+		"La app está a punto de fallar; the point is we meet at noon point blank; ella estaba arroba la mesa.",
 		"We called 1234567 customers.",
 		"We want to reach 250000 users and contact 120000 customers.",
 		"Pages 012/3456 and 0/100 and 01/05/2024 and 05/2024.",
