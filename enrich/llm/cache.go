@@ -29,6 +29,28 @@ type tagging struct {
 	// asked about again (reasonFiltered, reasonTooLong): no answer, kept
 	// in this worker's cache only.
 	Refused string `json:"-"`
+	// Paid says which record paid for the answer, and what it cost; nil
+	// for answers cached before it was kept.
+	Paid *paid `json:"paid,omitempty"`
+}
+
+// paid is what an answer cost the record that asked for it.
+type paid struct {
+	Record     string `json:"record"`
+	Prompt     int    `json:"prompt"`
+	Completion int    `json:"completion"`
+}
+
+// cost is what a of the cache costs record id: nothing, unless id is the
+// record that paid for it, delivered again. Its new version then carries
+// the tokens its first did, so that tagger usage, which sums each
+// record's last version, still counts them; another record with the
+// same text costs nothing.
+func (a tagging) cost(id string) (prompt, completion int) {
+	if a.Paid == nil || a.Paid.Record != id {
+		return 0, 0
+	}
+	return a.Paid.Prompt, a.Paid.Completion
 }
 
 // clone returns a copy whose themes callers may change.
@@ -138,7 +160,8 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 		}
 		t.cache.put(j.key, *found[i])
 		for _, it := range j.items {
-			t.set(it, found[i].clone(), 0, 0)
+			p, c := found[i].cost(it.Record.ID)
+			t.set(it, found[i].clone(), p, c)
 			hits++
 		}
 	}

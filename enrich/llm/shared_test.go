@@ -52,6 +52,9 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 
 	second, m := newTagger(t, f, withShared)
 	items := offlineItems(texts...)
+	for _, it := range items {
+		it.Record.ID = "other " + it.Record.ID // other records with the same texts
+	}
 	if err := second.Tag(t.Context(), items); err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +73,16 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 	}
 	if got := count(m.Items.WithLabelValues("shared")); got != 3 {
 		t.Errorf("shared hits %v, want 3", got)
+	}
+	// The first record delivered again, to a third worker: its new version
+	// carries what its first cost, as tagger usage sums last versions.
+	redelivery, _ := newTagger(t, f, withShared)
+	again := offlineItems(texts[0])
+	if err := redelivery.Tag(t.Context(), again); err != nil {
+		t.Fatal(err)
+	}
+	if again[0].PromptTokens == 0 || len(f.requests()) != 1 {
+		t.Errorf("record 0 again: %d prompt tokens after %d requests; want its first cost, and no request", again[0].PromptTokens, len(f.requests()))
 	}
 
 	other, _ := newTagger(t, f, withShared, func(o *llm.Options) { o.Model = "another-model" })

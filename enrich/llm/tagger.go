@@ -223,7 +223,8 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 				t.metrics.fallback(a.Refused, 1) // refused before: asking again would be too
 				continue
 			}
-			t.set(it, a, 0, 0)
+			p, c := a.cost(it.Record.ID)
+			t.set(it, a, p, c)
 			cached++
 			continue
 		}
@@ -464,12 +465,13 @@ func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, us
 			theirs = addUsage(theirs, openai.Usage{PromptTokens: p, CompletionTokens: c})
 			continue
 		}
+		a.Paid = &paid{Record: j.items[0].Record.ID, Prompt: p, Completion: c}
 		t.cache.put(j.key, a)
 		t.toShared(ctx, j.key, a)
-		for n, it := range j.items {
-			if n > 0 { // a repeat of the same text costs nothing more
-				p, c = 0, 0
-			}
+		for _, it := range j.items {
+			// A repeat of the same text costs nothing more, unless it is
+			// the same record twice.
+			p, c := a.cost(it.Record.ID)
 			t.set(it, a.clone(), p, c)
 			answered++
 		}

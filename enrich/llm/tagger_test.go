@@ -1039,8 +1039,17 @@ func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := offlineItems("Refund me")
-	if err := tg.Tag(context.Background(), again); err != nil {
+	again[0].Record.ID = "another"
+	// Record 0 delivered again, answered from the cache: its new version
+	// carries what its first cost, as tagger usage sums last versions.
+	redelivered := offlineItems("Refund me")
+	if err := tg.Tag(context.Background(), append(again, redelivered...)); err != nil {
 		t.Fatal(err)
+	}
+	if redelivered[0].PromptTokens == 0 || redelivered[0].PromptTokens != items[0].PromptTokens ||
+		redelivered[0].CompletionTokens != items[0].CompletionTokens {
+		t.Errorf("record 0 again: %d+%d tokens, want its first version's %d+%d",
+			redelivered[0].PromptTokens, redelivered[0].CompletionTokens, items[0].PromptTokens, items[0].CompletionTokens)
 	}
 	reqs := f.requests()
 	if len(reqs) != 1 || strings.Count(reqs[0], "Refund me") != 1 {
@@ -1052,8 +1061,8 @@ func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
 	if again[0].PromptTokens != 0 || items[1].PromptTokens != 0 {
 		t.Errorf("repeats charged tokens: %d, %d", again[0].PromptTokens, items[1].PromptTokens)
 	}
-	if got := count(m.Items.WithLabelValues("cached")); got != 1 {
-		t.Errorf("cached %v, want 1", got)
+	if got := count(m.Items.WithLabelValues("cached")); got != 2 {
+		t.Errorf("cached %v, want 2", got)
 	}
 }
 
