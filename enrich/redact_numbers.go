@@ -300,6 +300,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	var buf [maxCueWordLetters]byte
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
+	afterObject := false // ... is "me" or "us"
 	for range maxCueWords {
 		for j > 0 && isCueSep(s[j-1]) {
 			j--
@@ -316,8 +317,14 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 				return true
 			}
 			fallthrough
+		case asker:
+			if afterObject && words[string(w)] == asker {
+				return true
+			}
+			fallthrough
 		case filler:
 			afterNumber = numberWords[string(w)]
+			afterObject = string(w) == "me" || string(w) == "us"
 		default:
 			return false
 		}
@@ -410,6 +417,7 @@ const (
 	cue    // says a phone number follows
 	filler // may stand between a cue and the number
 	owner  // "my" in "my number": a cue before "number", a filler elsewhere
+	asker  // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
 )
 
 var cueWords = map[string]uint8{
@@ -431,9 +439,10 @@ var cueWords = map[string]uint8{
 	"localizarme": cue, "erreichbar": cue, "nro": cue, "liguem": cue,
 	"wa": cue, // WhatsApp's wa.me/<number>
 
-	// Not cues, because a count follows them as often as a phone number:
-	// "reach 250000 users", "contact 120000 customers", "text 100000 rows".
-	"text": filler,
+	// Cues only before "me" or "us", because a count follows them as
+	// often as a phone number: "reach 250000 users", "contact 120000
+	// customers", "text 100000 rows"; but "text me at 555-0134".
+	"text": asker, "reach": asker, "contact": asker, "message": asker, "ping": asker,
 
 	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
