@@ -36,6 +36,12 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 	if plus {
 		j++
 	}
+	// "(+34) 612 345 678": a country code in brackets.
+	bracketedPlus := s[j] == '(' && j+2 < len(s) && s[j+1] == '+' && isDigit(s[j+2])
+	if bracketedPlus {
+		plus = true
+		j += 2
+	}
 	var (
 		digits     [20]byte // the first 20 digits; more is too many for any mark
 		nd         int
@@ -66,7 +72,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 			nd++
 		}
 		groups[ng], groupStart[ng] = k-gs, j
-		if paren {
+		if paren || bracketedPlus && ng == 0 && k < len(s) && s[k] == ')' {
 			k++
 			seps |= sepParen
 		}
@@ -453,7 +459,7 @@ var cueWords = map[string]uint8{
 
 	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
 	"est": filler, "ist": filler, "e": filler, "numero": filler, "nummer": filler, // "e": é, è
-	"el": filler, "fijo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
+	"el": filler, "fijo": filler, "fixo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
 	"para": filler, "o": filler, "le": filler, "contacto": filler, "contato": filler,
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,

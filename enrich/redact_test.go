@@ -119,6 +119,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Tel.030-1234567, Phone #4155550134, https://wa.me/5511912345678", "Tel.[phone], Phone #[phone], https://wa.me/[phone]"},
 		{"Tel.: 0171/123 45 67, Telefon 030 / 123 456 78", "Tel.: [phone], Telefon [phone]"},
 		{"Puede localizarme en el 612 345 678", "Puede localizarme en el [phone]"},
+		{"Contacto: (+34) 612 345 678; Telefone fixo 21 123 4567", "Contacto: [phone]; Telefone fixo [phone]"},
 		{"text me at 555-0134, you can reach me at 555-0199, contact us on 555 0123", "text me at [phone], you can reach me at [phone], contact us on [phone]"},
 		// Addresses with <at>, [@], a provider's name after a mistyped
 		// rest, and mail words in other languages.
