@@ -329,7 +329,7 @@ func redactSymbols(s string) string {
 				continue
 			}
 			fallthrough
-		case c == '%':
+		case c == '%' || c == '&':
 			if start, end, ok := looseEmailAround(s, i, last); ok {
 				replace(start, end, emailMark)
 				i = end
@@ -381,7 +381,7 @@ func redactSymbols(s string) string {
 // else is skipped with one table lookup. Bytes rather than bools, so that
 // lookups for four bytes combine with one OR.
 var redactTrigger = [256]uint8{
-	'@': 1, '%': 1, '+': 1, '(': 1, '[': 1, '{': 1, '<': 1,
+	'@': 1, '%': 1, '&': 1, '+': 1, '(': 1, '[': 1, '{': 1, '<': 1,
 	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1,
 	'5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
 }

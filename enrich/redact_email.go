@@ -19,18 +19,25 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 	return emailSpan(s, at, at+1, from, false)
 }
 
+// encodedAts are '@' percent-encoded, as links carry it, and as HTML
+// entities, as pasted web pages and e-mails carry it.
+var encodedAts = []string{"%40", "&#64;", "&#x40;", "&commat;"}
+
 // looseEmailAround finds an address around the '@' at s[at] that
 // emailAround does not: one with a space beside the '@' ("jane @
-// example.com", to get past spam filters), or with it percent-encoded
-// ("jane%40example.com", in links people paste), at s[at:at+3]. A
+// example.com", to get past spam filters), or with it encoded at s[at:]
+// ("jane%40example.com", in links people paste; "jane&#64;example.com"; see
+// encodedAts). A
 // spaced one must end in a known top-level domain and not follow a word
 // of prose ("thanks to everyone @ acme.com" stays).
 func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
-	if s[at] == '%' {
-		if !hasWordFold(s, at, "%40") {
-			return 0, 0, false
+	if s[at] == '%' || s[at] == '&' {
+		for _, code := range encodedAts {
+			if hasWordFold(s, at, code) {
+				return emailSpan(s, at, at+len(code), from, false)
+			}
 		}
-		return emailSpan(s, at, at+3, from, false)
+		return 0, 0, false
 	}
 	localEnd, domStart := at, at+1
 	if localEnd > from && s[localEnd-1] == ' ' {
@@ -167,9 +174,9 @@ func skipSpaces(s string, i int) int {
 	return i
 }
 
-// dotWords are "dot" in English, Spanish and Italian, Portuguese, French,
-// German and Dutch.
-var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt"}
+// dotWords are "dot" in English (and "period"), Spanish and Italian,
+// Portuguese, French, German and Dutch, and a dot set apart ("[.]").
+var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt", "period", "."}
 
 // spelledDot returns the length of a dot written as a word at s[j:] in a
 // spelled address: "(dot)", " [dot] ", " dot ", " punto ", or 0.

@@ -124,6 +124,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// Addresses with <at>, [@], a provider's name after a mistyped
 		// rest, and mail words in other languages.
 		{"jdoe77 <at> gmail <dot> com, jdoe77(@)gmail.com", "[email], [email]"},
+		{"jdoe77&#64;gmail.com, jdoe77&#x40;gmail.com, jdoe77 [at] gmail [.] com, jdoe77 at gmail period com", "[email], [email], [email], [email]"},
 		{"jdoe77@gmail .com, jdoe77@gmail,com, jdoe77@@gmail.com, jdoe77@gmail", "[email], [email], [email], [email]"},
 		{"mi correo es bob at acme.com; E-Mail-Adresse: max at acme.de", "mi correo es [email]; E-Mail-Adresse: [email]"},
 		{"Escríbeme: juan.perez arroba hotmail punto com o joao arroba gmail.com; jean arobase orange point fr", "Escríbeme: [email] o [email]; [email]"},
@@ -238,6 +239,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"EU sizes 38 39 40 41 42, seasons 2021 2022 2023, scores 85 90 78 92 88.",
 		"ISBN 9783161484100, EAN 4006381333931, errno 2147483647, at line 1234567890.",
 		"Thanks to everyone @ gmail, and @gmail on Twitter.",
+		"Fish &amp; chips &#64; noon; R&D at the end of the period . Done.",
 		"La app está a punto de fallar; the point is we meet at noon point blank; ella estaba arroba la mesa.",
 		"We called 1234567 customers.",
 		"We want to reach 250000 users and contact 120000 customers.",
