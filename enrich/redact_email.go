@@ -100,10 +100,21 @@ func providerEmailAround(s string, at, from int) (start, end int, ok bool) {
 		t++
 	}
 	if k > e && t > k && topLevelDomains[strings.ToLower(s[k:t])] && (t == len(s) || !isASCIIWordByte(s[t])) {
-		end = t
+		return start, t, true
+	}
+	// No top-level domain: only a provider's name no prose uses after an
+	// '@' ("3@126 each", "login@web fails", "@ free") and a local part with
+	// a letter.
+	prov := strings.ToLower(s[d:e])
+	if !strings.ContainsAny(s[start:localEnd], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ||
+		strings.ContainsAny(prov, "0123456789") || proseProviders[prov] {
+		return 0, 0, false
 	}
 	return start, end, true
 }
+
+// proseProviders are mail providers' names that are everyday words too.
+var proseProviders = setOf("web", "free", "orange", "terra", "wp", "bol", "sfr", "uol", "onet")
 
 // spelledEmailAround finds an address written with a bracketed "at" to get
 // past spam filters, around the bracket at s[open]: "jane(at)example.com",

@@ -37,7 +37,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		j++
 	}
 	// "(+34) 612 345 678": a country code in brackets.
-	bracketedPlus := s[j] == '(' && j+2 < len(s) && s[j+1] == '+' && isDigit(s[j+2])
+	bracketedPlus := j+2 < len(s) && s[j] == '(' && s[j+1] == '+' && isDigit(s[j+2])
 	if bracketedPlus {
 		plus = true
 		j += 2
@@ -122,7 +122,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		case (c == ',' || c == '/' || c == '.' || c == ':') && startsAddress(s, end+1):
 			// What follows is an address's local part ("…/5551234@sms…"),
 			// not more of the number: it ends here.
-		case !plus && ng == 1 && s[i] == '0' && trunkSlash(s, end) > 0:
+		case !plus && ng == 1 && s[i] == '0' && 2 <= groups[0] && groups[0] <= 5 && trunkSlash(s, end) > 0:
 			// "030/1234567", "0171/123 45 67", "030 / 123 456 78": a trunk
 			// code, a slash and the subscriber's number.
 			k := trunkSlash(s, end)
@@ -249,8 +249,11 @@ func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
 		for end < len(s) && isDigit(s[end]) {
 			end, n = end+1, n+1
 		}
-		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) {
-			end++ // "0171/123 45 67": the subscriber's number in groups
+		// "0171/123 45 67": the subscriber's number in groups; but not
+		// "since 03/2024 1500 customers", a month and a year.
+		year := n == 4 && (s[k:k+2] == "19" || s[k:k+2] == "20")
+		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) && !year {
+			end++
 			continue
 		}
 		break
@@ -281,7 +284,7 @@ func trunkSlash(s string, end int) int {
 	if k < len(s) && s[k] == ' ' {
 		k++
 	}
-	if k < len(s) && isDigit(s[k]) {
+	if k < len(s) && isDigit(s[k]) && !startsAddress(s, k) {
 		return k
 	}
 	return 0
@@ -442,7 +445,7 @@ var cueWords = map[string]uint8{
 	"cellulare": cue, "chiamare": cue, "chiamami": cue, "chiamatemi": cue,
 	"telefoon": cue, "mobiel": cue, "bellen": cue, "bel": cue, "gsm": cue,
 	"cel": cue, "tlm": cue, "zap": cue, "liga": cue, "contactame": cue, "contactarme": cue,
-	"localizarme": cue, "erreichbar": cue, "nro": cue, "liguem": cue,
+	"localizarme": cue, "erreichbar": cue, "liguem": cue, "nro": filler,
 	"wa": cue, // WhatsApp's wa.me/<number>
 
 	// Cues only before "me" or "us", because a count follows them as
@@ -467,7 +470,7 @@ var cueWords = map[string]uint8{
 
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
-var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true}
+var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true, "nro": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
@@ -479,7 +482,7 @@ var referenceWords = map[string]uint8{
 	"booking": cue, "confirmation": cue, "receipt": cue, "shipment": cue, "po": cue, "request": cue,
 	"incident": cue, "customer": cue, "user": cue, "member": cue, "subscription": cue, "contract": cue,
 	"serial": cue, "license": cue, "licence": cue, "sku": cue, "build": cue, "error": cue, "code": cue,
-	"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "hresult": cue, "errno": cue, "line": cue,
+	"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "hresult": cue, "errno": cue,
 	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
 	"pedido": cue, "factura": cue, "referencia": cue, "encomenda": cue, "fatura": cue,
 	"commande": cue, "facture": cue, "bestellung": cue, "bestellnummer": cue, "rechnung": cue,
@@ -491,7 +494,7 @@ var referenceWords = map[string]uint8{
 
 	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
 	"the": filler, "my": filler, "our": filler, "your": filler,
-	"numero": filler, "nummer": filler, "de": filler, "es": filler, "est": filler, "ist": filler,
+	"numero": filler, "nummer": filler, "nro": filler, "de": filler, "es": filler, "est": filler, "ist": filler,
 	"e": filler, "mi": filler, "mein": filler, "meine": filler, "meu": filler, "mon": filler, "ma": filler,
 }
 

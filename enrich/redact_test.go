@@ -120,6 +120,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Tel.: 0171/123 45 67, Telefon 030 / 123 456 78", "Tel.: [phone], Telefon [phone]"},
 		{"Puede localizarme en el 612 345 678", "Puede localizarme en el [phone]"},
 		{"Contacto: (+34) 612 345 678; Telefone fixo 21 123 4567", "Contacto: [phone]; Telefone fixo [phone]"},
+		{"my line is 4155550134", "my line is [phone]"},
 		{"text me at 555-0134, you can reach me at 555-0199, contact us on 555 0123", "text me at [phone], you can reach me at [phone], contact us on [phone]"},
 		// Addresses with <at>, [@], a provider's name after a mistyped
 		// rest, and mail words in other languages.
@@ -237,8 +238,11 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Invoice 2024-000123, Rechnung 2024-0012345, Bestellnummer 1234567890, mi número de pedido es 1234567890.",
 		"Backup 20240501103000 and 20240501-103000.",
 		"EU sizes 38 39 40 41 42, seasons 2021 2022 2023, scores 85 90 78 92 88.",
-		"ISBN 9783161484100, EAN 4006381333931, errno 2147483647, at line 1234567890.",
+		"ISBN 9783161484100, EAN 4006381333931, errno 2147483647.",
+		"Factura nro. 123456, pedido nro 1234567890.",
+		"Since 03/2024 1500 customers complained; from 01/2023 to 06/2024 2000 orders.",
 		"Thanks to everyone @ gmail, and @gmail on Twitter.",
+		"bought 3@126 each, ordered 10 units @ 163 each, login@web fails, priced at 2@web.",
 		"Fish &amp; chips &#64; noon; R&D at the end of the period . Done.",
 		"La app está a punto de fallar; the point is we meet at noon point blank; ella estaba arroba la mesa.",
 		"We called 1234567 customers.",
@@ -399,6 +403,9 @@ func FuzzRedactText(f *testing.F) {
 		"j.doe at acme.com, jane at gmail.com, a @ b.io, c%40d.io, e%40f@g.io",
 		"DE89 3704 0044 0532 0130 00, gb82west12345698765432x, NO9386011117947",
 		"電話は０９０－１２３４－５６７８、ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ\xef\xbc",
+		// Texts that end right after a character that starts a look.
+		"+", "rating: A+", "(+", "(+3", "call (", "x <", "a &", "b @", "3/", "555-0134x",
+		"06\u00a012\u00a034 \u30fc", "jane&#6", "see [.", "arroba",
 	} {
 		f.Add(s)
 	}
