@@ -160,8 +160,8 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 		if err != nil {
 			return items, fmt.Errorf("read CSV: %w", err)
 		}
-		if line == open {
-			// Read lazily, the rest of the file is this row's last field.
+		if line == open && swallowed(row, len(header), r.Comma) {
+			// Read lazily, the rows after it are this row's last field.
 			items = append(items, failed(Position{Line: line}, openErr))
 			continue
 		}
@@ -187,14 +187,31 @@ func unclosedQuote(data []byte, comma rune) (int, error) {
 			continue
 		}
 		var pe *csv.ParseError
-		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
+		// A quote inside a quoted field that is not doubled ('"He said
+		// "hi" to me"') is an ErrQuote on its own line, which lazy quotes
+		// read as a character; only a field that runs on takes rows.
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
 			return pe.StartLine, fmt.Errorf("a quoted field opened on this line is not closed where its row ends (a parser reads on to line %d): the rows in between would be its text, so neither this row nor they are imported; close the quote, or double a quote inside it, and import again", pe.Line)
 		}
 		if errors.As(err, &pe) {
-			continue // a bare quote, which lazy quotes read as a character
+			continue // a bare quote, or one not doubled: lazy quotes read them as characters
 		}
 		return 0, nil // io.EOF, or an error the lazy reader reports too
 	}
+}
+
+// swallowed reports whether a field of row runs on over a line that
+// holds a row of its own: as many separators as a row of width fields
+// has. A field of several lines of text (a ticket's paragraphs) does not.
+func swallowed(row []string, width int, comma rune) bool {
+	for _, f := range row {
+		for _, l := range strings.Split(f, "\n")[1:] {
+			if width > 1 && strings.Count(l, string(comma)) >= width-1 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parseAmount reads an amount as spreadsheets in any locale write it: with

@@ -120,6 +120,18 @@ func TestCSVQuoteLeftOpenIsRefusedNotMerged(t *testing.T) {
 	if items[1].Err == nil || items[1].Pos.Line != 3 || !strings.Contains(items[1].Err.Error(), "not closed") {
 		t.Errorf("row 3: line %d, error %v; want the open quote named", items[1].Pos.Line, items[1].Err)
 	}
+
+	// A quote not doubled inside a quoted field, and a quoted field of
+	// two lines of text, import; an open quote after them is still found.
+	input = "When,What\n2025-01-01,\"He said \"hi\" to me\"\n2025-01-02,\"two\nlines\"\n2025-01-03,\"open\n2025-01-04,x\n2025-01-05,y\n"
+	items, err = c.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 3 || items[0].Record == nil || items[0].Record.Body != `He said "hi" to me` ||
+		items[1].Record == nil || items[1].Record.Body != "two\nlines" || items[2].Err == nil || items[2].Pos.Line != 5 {
+		t.Errorf("items %+v: want two rows imported and line 5's open quote refused", items)
+	}
 }
 
 func TestCSVConfigurationErrorsAreClear(t *testing.T) {
