@@ -48,8 +48,8 @@ func misindented(src []byte, from int) int {
 	for n := 1; n <= len(lines); n++ {
 		text := strings.TrimRight(lines[n-1], " \r")
 		content := strings.TrimLeft(text, " ")
-		if content == "" || content[0] == '#' {
-			continue
+		if content == "" || content[0] == '#' || !startsEntry(content) {
+			continue // a continuation: of a scalar, a block scalar, a flow list
 		}
 		indent := len(text) - len(content)
 		for len(open) > 0 && open[len(open)-1] > indent {
@@ -72,16 +72,26 @@ func misindented(src []byte, from int) int {
 	return 0
 }
 
-// prevIndent is the indent of the last line before line n (from 1) that
-// holds anything but a comment.
+// prevIndent is the indent of the last entry (see startsEntry) before
+// line n (from 1).
 func prevIndent(lines []string, n int) int {
 	for i := n - 2; i >= 0; i-- {
 		content := strings.TrimLeft(lines[i], " ")
-		if c := strings.TrimSpace(content); c != "" && c[0] != '#' {
+		if c := strings.TrimSpace(content); c != "" && c[0] != '#' && startsEntry(c) {
 			return len(lines[i]) - len(content)
 		}
 	}
 	return 0
+}
+
+// startsEntry reports whether a line's content starts a list item ("- x")
+// or a key ("name: x", "keywords:"), rather than going on with a value.
+func startsEntry(content string) bool {
+	if content == "-" || strings.HasPrefix(content, "- ") {
+		return true
+	}
+	i := strings.Index(content, ":")
+	return i > 0 && (i == len(content)-1 || content[i+1] == ' ') && !strings.ContainsAny(content[:i], "[]{}\"'")
 }
 
 // tabIndented reports whether line n (from 1) of src has a tab before its

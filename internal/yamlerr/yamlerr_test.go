@@ -70,4 +70,15 @@ func TestExplainNamesAMisindentedLineBelowTheBlock(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(good), &v); err != nil {
 		t.Fatalf("the good file: %v", err)
 	}
+
+	// Values that go on over lines less indented than their first are no
+	// mistake: a block scalar's, a flow list's.
+	src := "themes:\n  - name: a\n    description: |\n      Slow pages.\n        deep\n      less\n    keywords: [x,\n       y,\n      z]\n  - name: b\n    keywords:\n      - 1\n     - 2\n"
+	err := yaml.Unmarshal([]byte(src), &v)
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	if line, msg := Explain([]byte(src), err); line != 13 {
+		t.Errorf("line %d %q, want 13, the item one space off", line, msg)
+	}
 }
