@@ -73,12 +73,16 @@ func TestExplainNamesAMisindentedLineBelowTheBlock(t *testing.T) {
 
 	// Values that go on over lines less indented than their first are no
 	// mistake: a block scalar's, a flow list's.
-	src := "themes:\n  - name: a\n    description: |\n      Slow pages.\n        deep\n      less\n    keywords: [x,\n       y,\n      z]\n  - name: b\n    keywords:\n      - 1\n     - 2\n"
-	err := yaml.Unmarshal([]byte(src), &v)
-	if err == nil {
-		t.Fatal("parsed")
-	}
-	if line, msg := Explain([]byte(src), err); line != 13 {
-		t.Errorf("line %d %q, want 13, the item one space off", line, msg)
+	for _, src := range []string{
+		"a:\n  k: [x,\n     y,\n    z]\n  list:\n    - 1\n    - 2\n   - 3\n",
+		"a:\n  k: |\n    one\n      two\n   three\n  list:\n    - 1\n   - 2\n",
+	} {
+		err := yaml.Unmarshal([]byte(src), &v)
+		if err == nil {
+			t.Fatalf("%q parsed", src)
+		}
+		if line, msg := Explain([]byte(src), err); line != 8 {
+			t.Errorf("%q: line %d %q, want 8, the item one space off", src, line, msg)
+		}
 	}
 }
