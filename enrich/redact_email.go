@@ -16,7 +16,12 @@ import (
 // and . _ % + ' -; the domain needs a dot and a last label that starts
 // with two letters.
 func emailAround(s string, at, from int) (start, end int, ok bool) {
-	return emailSpan(s, at, at+1, from, false)
+	if start, end, ok = emailSpan(s, at, at+1, from, false); ok {
+		return start, end, ok
+	}
+	// A real '@' with its dots spelled: "jane@example[.]com", "jane@example
+	// dot com".
+	return emailSpan(s, at, at+1, from, true)
 }
 
 // encodedAts are '@' percent-encoded, as links carry it, and as HTML

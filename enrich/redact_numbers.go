@@ -252,7 +252,7 @@ func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
 		// "0171/123 45 67": the subscriber's number in groups; but not
 		// "since 03/2024 1500 customers", a month and a year.
 		year := n == 4 && (s[k:k+2] == "19" || s[k:k+2] == "20")
-		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) && !year {
+		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) && !year && !startsAddress(s, end+1) {
 			end++
 			continue
 		}

@@ -126,6 +126,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// rest, and mail words in other languages.
 		{"jdoe77 <at> gmail <dot> com, jdoe77(@)gmail.com", "[email], [email]"},
 		{"jdoe77&#64;gmail.com, jdoe77&#x40;gmail.com, jdoe77 [at] gmail [.] com, jdoe77 at gmail period com", "[email], [email], [email], [email]"},
+		{"jane@example[.]com or jane@example dot com", "[email] or [email]"},
 		{"jdoe77@gmail .com, jdoe77@gmail,com, jdoe77@@gmail.com, jdoe77@gmail", "[email], [email], [email], [email]"},
 		{"mi correo es bob at acme.com; E-Mail-Adresse: max at acme.de", "mi correo es [email]; E-Mail-Adresse: [email]"},
 		{"Escríbeme: juan.perez arroba hotmail punto com o joao arroba gmail.com; jean arobase orange point fr", "Escríbeme: [email] o [email]; [email]"},
