@@ -163,7 +163,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 	// ("order 1234567890", "ticket id: 4155550134", "Invoice
 	// 2024-000123"), are one, unless a phone word is nearer; "order
 	// 555-010-9999" is grouped as a phone number is.
-	if !short && !plus && (ng == 1 || groups[0] == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20")) &&
+	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
 		cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
 		return resume, ""
 	}
@@ -203,6 +203,10 @@ func cueGlued(s string, i int) bool {
 	}
 	return false
 }
+
+// startsYear reports whether the digits at s[i], four or more, start
+// with 19 or 20, as this century's and the last's years do.
+func startsYear(s string, i int) bool { return s[i:i+2] == "19" || s[i:i+2] == "20" }
 
 // compactDate reports whether d, eight digits, are a date written
 // YYYYMMDD between 1990 and 2099.
@@ -251,7 +255,7 @@ func afterTrunkSlash(s string, k, trunk int) (end int, ok bool) {
 		}
 		// "0171/123 45 67": the subscriber's number in groups; but not
 		// "since 03/2024 1500 customers", a month and a year.
-		year := n == 4 && (s[k:k+2] == "19" || s[k:k+2] == "20")
+		year := n == 4 && startsYear(s, k)
 		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) && !year && !startsAddress(s, end+1) {
 			end++
 			continue
