@@ -339,15 +339,19 @@ func (t *Tagger) closed() string {
 	if time.Now().UnixNano() < t.cooldown.Load() {
 		return reasonCooldown
 	}
-	if t.budget.exhausted(t.prompt.estimateTokens(oneShortText)) {
+	if t.budgetSpent() {
 		t.warnBudget()
 		return reasonBudget
 	}
 	return ""
 }
 
-// oneShortText is the smallest request: the instructions and one empty
-// text. A budget that cannot pay for it is spent.
+// budgetSpent reports whether today's budget cannot pay for the smallest
+// request: the instructions and one empty text.
+func (t *Tagger) budgetSpent() bool {
+	return t.budget.exhausted(t.prompt.estimateTokens(oneShortText))
+}
+
 var oneShortText = []string{""}
 
 // warnBudget logs, once a day, that the budget is spent: it cannot pay for
@@ -433,7 +437,7 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	case errors.Is(err, errBudget):
 		// One text too long for what is left, or the last of the budget:
 		// only the latter is worth a warning.
-		if t.budget.exhausted(t.prompt.estimateTokens(oneShortText)) {
+		if t.budgetSpent() {
 			t.warnBudget()
 		}
 		t.fail(jobs, reasonBudget)
