@@ -366,11 +366,7 @@ func CanSave(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory; name a file in it", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot write a file in %s: %w", filepath.Dir(path), pe.Err) // not the temporary name
-	}
+	tmp, err := tempBeside(path)
 	if err != nil {
 		return err
 	}
@@ -378,11 +374,23 @@ func CanSave(path string) error {
 	return os.Remove(tmp.Name())
 }
 
+// tempBeside creates the temporary file Save writes before renaming it to
+// path: in path's directory, so that the rename stays on one file system.
+// Its error names the directory, not the temporary name.
+func tempBeside(path string) (*os.File, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("cannot write a file in %s: %w", filepath.Dir(path), pe.Err)
+	}
+	return tmp, err
+}
+
 // Save writes the model to path as a gzipped gob stream behind a header
 // that names the format version. It writes a temporary file and renames
 // it, so a reader never sees half a model.
 func (m *Model) Save(path string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	tmp, err := tempBeside(path)
 	if err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
