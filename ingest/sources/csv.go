@@ -187,16 +187,16 @@ func unclosedQuote(data []byte, comma rune) (int, error) {
 			continue
 		}
 		var pe *csv.ParseError
-		// A quote inside a quoted field that is not doubled ('"He said
-		// "hi" to me"') is an ErrQuote on its own line, which lazy quotes
-		// read as a character; only a field that runs on takes rows.
-		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
+		if !errors.As(err, &pe) {
+			return 0, nil // io.EOF, or an error the lazy reader reports too
+		}
+		// A bare quote, or a quote inside a quoted field that is not
+		// doubled ('"He said "hi" to me"'), is an error on its own line,
+		// which lazy quotes read as a character; only a field that runs on
+		// takes rows.
+		if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
 			return pe.StartLine, fmt.Errorf("a quoted field opened on this line is not closed where its row ends (a parser reads on to line %d): the rows in between would be its text, so neither this row nor they are imported; close the quote, or double a quote inside it, and import again", pe.Line)
 		}
-		if errors.As(err, &pe) {
-			continue // a bare quote, or one not doubled: lazy quotes read them as characters
-		}
-		return 0, nil // io.EOF, or an error the lazy reader reports too
 	}
 }
 
