@@ -14,8 +14,9 @@ import (
 // otherwise read as a reference to the alias itself.
 //
 // The created_at bound is applied to raw rows before deduplication, which
-// is what keeps the scan to the partitions in range; it assumes, as the
-// contract does, that a record's created_at never changes between versions.
+// is what keeps the scan to the partitions in range. It relies on all
+// stored versions of a record sharing one created_at, which the writer
+// keeps true (sinks/moves.go).
 func (s *Store) latest(cols []string, from, to time.Time) (string, []any) {
 	return s.latestOf(cols, from, to, conds{})
 }

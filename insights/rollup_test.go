@@ -106,3 +106,59 @@ func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 		t.Fatalf("grafana_periods: %d items over the three weeks, want 11", n)
 	}
 }
+
+// A record written again under another month's date (a CSV imported again
+// with the other date order) counts in its new week only, live and from
+// the rollup computed before the move.
+func TestARecordMovedToAnotherMonthCountsOnlyInItsNewWeek(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := trendRows()
+	e.write(t, rows)
+	q := insights.TrendsQuery{Grain: insights.Week, Filter: insights.Filter{From: day("2024-01-01"), To: day("2024-02-12")}}
+	billing := func() []uint64 {
+		t.Helper()
+		tr, err := store.Trends(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.checkAgainstSQL(t, tr)
+		for _, th := range tr.Themes {
+			if th.Theme == "billing" {
+				return []uint64{th.Points[0].Items, th.Points[5].Items}
+			}
+		}
+		return nil
+	}
+	waitNextSecond()
+	if _, err := store.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := billing(); got[0] != 3 || got[1] != 0 {
+		t.Fatalf("billing in the weeks of 1 January and 5 February before the move: %v, want [3 0]", got)
+	}
+
+	// Deleting the old version is a mutation, which stopped merges would
+	// hold back.
+	if err := e.conn.Exec(ctx, "SYSTEM START MERGES "+e.db+".feedback"); err != nil {
+		t.Fatal(err)
+	}
+	moved := rows[0] // billing, 1 January
+	moved.CreatedAt = day("2024-02-05")
+	moved.IngestedAt = moved.IngestedAt.Add(time.Hour)
+	e.write(t, []sinks.Row{moved})
+	if got := billing(); got[0] != 2 || got[1] != 1 {
+		t.Fatalf("billing after the move, live: %v, want [2 1]", got)
+	}
+	waitNextSecond()
+	if _, err := store.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := billing(); got[0] != 2 || got[1] != 1 {
+		t.Fatalf("billing after the move, from the rollup: %v, want [2 1]", got)
+	}
+}

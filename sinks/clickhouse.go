@@ -122,7 +122,9 @@ func (c *ClickHouse) Migrate(ctx context.Context) ([]int, error) {
 }
 
 // Write inserts rows, in more than one insert when they span more months
-// than one insert may touch. It returns nil only when all were committed.
+// than one insert may touch, then retires the versions of records whose
+// created_at changed (see moves.go). It returns nil only when all were
+// committed.
 func (c *ClickHouse) Write(ctx context.Context, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
@@ -132,7 +134,7 @@ func (c *ClickHouse) Write(ctx context.Context, rows []Row) error {
 			return err
 		}
 	}
-	return nil
+	return c.retireMoved(ctx, rows)
 }
 
 func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {

@@ -275,3 +275,109 @@ func sameRow(a, b sinks.Row) bool {
 	a.Rating, b.Rating = nil, nil
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b) && (ra == nil) == (rb == nil) && (ra == nil || *ra == *rb)
 }
+
+// A record written again under another created_at (a CSV imported again
+// with the other date order) keeps only its new date: the version under the
+// old month would otherwise count there for good, since merges and the
+// insights' deduplication stay within a period. The old day is marked for
+// the rollup, and a record that did not move keeps every copy.
+func TestARecordWrittenUnderAnotherDateKeepsOnlyTheNewOne(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	conn := testenv.Conn(t, dsn)
+	db := ch.Database()
+	jan := time.Date(2026, 1, 3, 9, 0, 0, 0, time.UTC)
+	mar := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := ch.Write(ctx, []sinks.Row{row("csv:moved", jan), row("csv:stays", jan)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Write(ctx, []sinks.Row{row("csv:stays", jan)}); err != nil {
+		t.Fatal(err)
+	}
+	before := testenv.QueryUint64(t, conn, "SELECT toUInt64(now())")
+	moved := row("csv:moved", mar)
+	moved.Title = "Export fails (re-imported)"
+	if err := ch.Write(ctx, []sinks.Row{moved}); err != nil {
+		t.Fatal(err)
+	}
+
+	dates := storedDates(t, conn, db, "csv:moved")
+	if len(dates) != 1 || !dates[0].Equal(mar) {
+		t.Fatalf("stored versions of csv:moved: %v, want only %v", dates, mar)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback WHERE id = 'csv:stays'"); n != 2 {
+		t.Fatalf("csv:stays has %d stored copies, want both (it did not move)", n)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_dates WHERE id = 'csv:moved' AND created_at != ?", mar); n != 0 {
+		t.Fatalf("feedback_dates keeps %d old pairs of csv:moved", n)
+	}
+	touched := testenv.QueryUint64(t, conn, "SELECT toUInt64(max(touched_at)) FROM "+db+".feedback_days WHERE day = toDate('2026-01-03')")
+	if touched < before {
+		t.Fatalf("2026-01-03 last touched at %d, before the move (%d): the rollup would keep counting csv:moved there", touched, before)
+	}
+
+	// Written again under its new date: nothing more to retire.
+	if err := ch.Write(ctx, []sinks.Row{moved}); err != nil {
+		t.Fatal(err)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback WHERE id = 'csv:moved'"); n != 2 {
+		t.Fatalf("csv:moved has %d stored copies after a plain redelivery, want 2", n)
+	}
+}
+
+// Within one batch, the row the table keeps (the newest by ingested_at)
+// decides which date stays.
+func TestTheNewestRowOfABatchDecidesTheDate(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	first := row("csv:twice", time.Date(2025, 11, 2, 0, 0, 0, 0, time.UTC))
+	second := row("csv:twice", time.Date(2025, 2, 11, 0, 0, 0, 0, time.UTC))
+	second.IngestedAt = first.IngestedAt.Add(time.Second)
+	if err := ch.Write(ctx, []sinks.Row{second, first}); err != nil {
+		t.Fatal(err)
+	}
+	conn := testenv.Conn(t, dsn)
+	dates := storedDates(t, conn, ch.Database(), "csv:twice")
+	if len(dates) != 1 || !dates[0].Equal(second.CreatedAt) {
+		t.Fatalf("stored dates %v, want only %v", dates, second.CreatedAt)
+	}
+}
+
+// storedDates returns the created_at of every stored row of id.
+func storedDates(t *testing.T, conn clickhouse.Conn, db, id string) []time.Time {
+	t.Helper()
+	var got []struct {
+		CreatedAt time.Time `ch:"created_at"`
+	}
+	if err := conn.Select(context.Background(), &got, "SELECT created_at FROM "+db+".feedback WHERE id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	dates := make([]time.Time, len(got))
+	for i, g := range got {
+		dates[i] = g.CreatedAt
+	}
+	return dates
+}
+
+// The newest version decides the date, not the row written last: a stale
+// copy written late (a retag that read the record before it moved) does
+// not take it back to its old date.
+func TestAStaleCopyWrittenLateDoesNotMoveARecordBack(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	old := row("csv:late", time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC))
+	moved := row("csv:late", time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+	moved.IngestedAt = old.IngestedAt.Add(10 * time.Second)
+	stale := old
+	stale.IngestedAt = old.IngestedAt.Add(time.Second)
+	for _, r := range []sinks.Row{old, moved, stale} {
+		if err := ch.Write(ctx, []sinks.Row{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := testenv.Conn(t, dsn)
+	dates := storedDates(t, conn, ch.Database(), "csv:late")
+	if len(dates) != 1 || !dates[0].Equal(moved.CreatedAt) {
+		t.Fatalf("stored dates %v, want only %v (the newest version's)", dates, moved.CreatedAt)
+	}
+}

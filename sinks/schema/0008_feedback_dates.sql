@@ -1,0 +1,30 @@
+-- feedback_dates: every (id, created_at) pair the feedback table holds,
+-- with the newest ingested_at stored under it.
+-- The feedback table is partitioned by created_at's month and merges never
+-- cross a partition, and the insights deduplicate within the periods they
+-- read; so a record stored again under another created_at would count
+-- under both dates. The ClickHouse writer looks the ids it writes up here
+-- and deletes the versions stored under any date but the newest version's
+-- (sinks/moves.go).
+-- Ordered by id with small granules, so that looking up a batch of ids
+-- reads a few rows around each instead of the whole table.
+CREATE TABLE IF NOT EXISTS {db}.feedback_dates
+(
+    id          String,
+    created_at  DateTime,
+    ingested_at DateTime
+)
+ENGINE = ReplacingMergeTree(ingested_at)
+ORDER BY (id, created_at)
+SETTINGS index_granularity = 1024;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.feedback_dates_mv TO {db}.feedback_dates
+AS SELECT id, created_at, ingested_at
+FROM {db}.feedback;
+
+-- Pairs stored before the view existed. A row inserted meanwhile lands
+-- twice, which the lookup (max per pair) and the merges absorb.
+INSERT INTO {db}.feedback_dates (id, created_at, ingested_at)
+SELECT id, created_at, max(ingested_at)
+FROM {db}.feedback
+GROUP BY id, created_at;
