@@ -129,12 +129,29 @@ func (c *ClickHouse) Write(ctx context.Context, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	type lookup struct {
+		found map[string]*moved
+		err   error
+	}
+	looked := make(chan lookup, 1)
+	go func() { // beside the insert: it reads the batch's dates from the batch
+		found, err := c.movedRecords(ctx, rows)
+		looked <- lookup{found, err}
+	}()
+	var err error
 	for _, group := range byPartitionGroups(rows) {
-		if err := c.insert(ctx, group); err != nil {
-			return err
+		if err = c.insert(ctx, group); err != nil {
+			break
 		}
 	}
-	return c.retireMoved(ctx, rows)
+	l := <-looked
+	switch {
+	case err != nil:
+		return err
+	case l.err != nil:
+		return l.err
+	}
+	return c.retireMoved(ctx, l.found)
 }
 
 func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {

@@ -7,21 +7,23 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
 )
 
 // A record may arrive again with another created_at: a CSV imported again
 // with the other --date-order, a source that corrected a date. The feedback
 // table is partitioned by created_at's month, its merges never cross a
 // partition, and the insights deduplicate within the periods they read, so
-// a version left under the old date would count there for good. After each
+// a version left under the old date would count there for good. With each
 // insert, Write therefore keeps each written record under one date, that
 // of its newest version (by ingested_at, as every query picks it):
 //
-//  1. look the ids up in feedback_dates (every stored (id, created_at)
-//     pair with its newest ingested_at, filled by a materialized view;
-//     migration 0008);
-//  2. delete the feedback rows of moved ids stored under another date than
-//     the newest version's, and wait for the mutation to finish;
+//  1. beside the insert, look the ids up in feedback_dates (every stored
+//     (id, created_at) pair with its newest ingested_at, filled by a
+//     materialized view; migration 0008);
+//  2. once the insert is done, delete the feedback rows of moved ids
+//     stored under another date than the newest version's, and wait for
+//     the mutation to finish;
 //  3. mark the old dates' days as touched, so that the insights rollup
 //     recomputes their periods;
 //  4. delete the old pairs from feedback_dates, and wait.
@@ -34,7 +36,7 @@ import (
 // rewrites the parts it touches, so a batch that moves records is slow to
 // commit; a batch that moves none costs one indexed lookup.
 
-// maxListBytes bounds the ids one statement names: ClickHouse refuses a
+// maxListBytes bounds the ids one deletion names: ClickHouse refuses a
 // query over max_query_size (256 KiB by default).
 const maxListBytes = 64 << 10
 
@@ -50,11 +52,11 @@ type moved struct {
 	stale []time.Time // the others
 }
 
-// retireMoved does the steps above for rows, which have been inserted.
-func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
-	found, err := c.movedRecords(ctx, rows)
-	if err != nil || len(found) == 0 {
-		return err
+// retireMoved does steps 2 to 4 for the moved records found, once the
+// batch that holds their newest dates has been inserted.
+func (c *ClickHouse) retireMoved(ctx context.Context, found map[string]*moved) error {
+	if len(found) == 0 {
+		return nil
 	}
 	ids := make([]string, 0, len(found))
 	for id := range found {
@@ -77,66 +79,67 @@ func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
 // movedRecords returns the records of rows stored under more than one
 // created_at. Two dates whose newest versions were ingested in the same
 // second are told apart by the batch: the date of its newest row for the
-// id wins, else the later date.
+// id wins, else the later date. It may run before or while rows are
+// inserted: the batch's own dates are sent along, as an external table
+// that also names the ids to look up (the server reads it without parsing
+// a literal per id), and only the records that moved come back.
 func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*moved, error) {
-	written := make(map[string]Row, len(rows))
-	for _, r := range rows {
-		if w, seen := written[r.ID]; !seen || !r.IngestedAt.Before(w.IngestedAt) {
-			written[r.ID] = r
+	newest := make(map[string]int, len(rows))
+	for i := range rows {
+		if j, seen := newest[rows[i].ID]; !seen || !rows[i].IngestedAt.Before(rows[j].IngestedAt) {
+			newest[rows[i].ID] = i
 		}
 	}
-	ids := make([]string, 0, len(written))
-	for id := range written {
-		ids = append(ids, id)
+	batch, err := ext.NewTable("batch_dates",
+		ext.Column("id", "String"), ext.Column("created_at", "DateTime"), ext.Column("ingested_at", "DateTime"))
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(ids)
-	type version struct{ created, ingested time.Time }
-	stored := map[string][]version{}
-	for _, chunk := range byListBytes(ids) {
-		rows, err := c.conn.Query(ctx, "SELECT id, created_at, max(ingested_at) FROM "+c.db+".feedback_dates"+
-			" WHERE id IN ? GROUP BY id, created_at", clickhouse.GroupSet{Value: anySlice(chunk)})
-		if err != nil {
-			return nil, fmt.Errorf("look up stored created_at: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id string
-				v  version
-			)
-			if err := rows.Scan(&id, &v.created, &v.ingested); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("look up stored created_at: %w", err)
-			}
-			stored[id] = append(stored[id], v)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
+	for i := range rows {
+		if err := batch.Append(rows[i].ID, rows[i].CreatedAt, rows[i].IngestedAt); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
 	}
+	q := "SELECT id, groupArray(created_at), groupArray(ingested)" +
+		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM (" +
+		"SELECT id, created_at, ingested_at FROM " + c.db + ".feedback_dates WHERE id IN (SELECT id FROM batch_dates)" +
+		" UNION ALL SELECT id, created_at, ingested_at FROM batch_dates)" +
+		" GROUP BY id, created_at)" +
+		" GROUP BY id HAVING count() > 1"
+	res, err := c.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(batch)), q)
+	if err != nil {
+		return nil, fmt.Errorf("look up stored created_at: %w", err)
+	}
+	defer res.Close()
 	out := map[string]*moved{}
-	for id, vs := range stored {
-		if len(vs) < 2 {
-			continue
+	for res.Next() {
+		var (
+			id                string
+			created, ingested []time.Time
+		)
+		if err := res.Scan(&id, &created, &ingested); err != nil {
+			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
-		mine := written[id].CreatedAt.Truncate(time.Second)
-		newest := vs[0]
-		for _, v := range vs[1:] {
+		mine := rows[newest[id]].CreatedAt.Truncate(time.Second)
+		keep := 0
+		for i := 1; i < len(created); i++ {
 			switch {
-			case v.ingested.After(newest.ingested),
-				v.ingested.Equal(newest.ingested) && !newest.created.Equal(mine) &&
-					(v.created.Equal(mine) || v.created.After(newest.created)):
-				newest = v
+			case ingested[i].After(ingested[keep]),
+				ingested[i].Equal(ingested[keep]) && !created[keep].Equal(mine) &&
+					(created[i].Equal(mine) || created[i].After(created[keep])):
+				keep = i
 			}
 		}
-		m := &moved{keep: newest.created}
-		for _, v := range vs {
-			if !v.created.Equal(newest.created) {
-				m.stale = append(m.stale, v.created)
+		m := &moved{keep: created[keep]}
+		for i, at := range created {
+			if i != keep {
+				m.stale = append(m.stale, at)
 			}
 		}
 		out[id] = m
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("look up stored created_at: %w", err)
 	}
 	return out, nil
 }

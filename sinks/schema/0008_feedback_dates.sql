@@ -6,8 +6,10 @@
 -- under both dates. The ClickHouse writer looks the ids it writes up here
 -- and deletes the versions stored under any date but the newest version's
 -- (sinks/moves.go).
--- Ordered by id with small granules, so that looking up a batch of ids
--- reads a few rows around each instead of the whole table.
+-- Ordered by id with small granules, so that a small batch's lookup reads
+-- a few rows around each id. A large batch touches most of the table: with
+-- 10,000 random ids among 10 million stored, writing the batch took
+-- 0.21 s instead of 0.11 s on a 2-core machine (sinks/bench_test.go).
 CREATE TABLE IF NOT EXISTS {db}.feedback_dates
 (
     id          String,
