@@ -25,6 +25,7 @@ type importFlags struct {
 	columns           string
 	sourceName, kind  string
 	dateOrder         string
+	idDateOrder       string
 	dateLayout        string
 	baseURL, parent   string
 	dryRun            bool
@@ -72,6 +73,7 @@ row per id. --dry-run prints the records as JSON lines and needs no NATS.`,
 	fl.StringVar(&f.sourceName, "source-name", "", "source of the records for csv (default csv) and notes (default notes)")
 	fl.StringVar(&f.kind, "kind", "", "kind of the CSV records: "+strings.Join(feedback.Kinds, ", ")+" (default other)")
 	fl.StringVar(&f.dateOrder, "date-order", "", "how CSV dates with slashes read: mdy or dmy (unset: such dates are rejected)")
+	fl.StringVar(&f.idDateOrder, "id-date-order", "", "for a CSV without an id column imported before with another --date-order: that order, from which its ids were derived (its records then move to the dates read now)")
 	fl.StringVar(&f.dateLayout, "date-layout", "", "Go time layout of the CSV date column, e.g. 02.01.2006 15:04")
 	fl.StringVar(&f.baseURL, "base-url", "", "where people see the items, for links the input lacks (Discourse forum, helpdesk URL, Intercom inbox)")
 	fl.StringVar(&f.parent, "parent", "", "ticket id the comments in the file belong to, when the file does not say (Zendesk comment lists)")
@@ -184,14 +186,14 @@ func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--map: %w", err)
 		}
-		m = sources.CSV{Source: f.sourceName, Kind: f.kind, Columns: columns, DateOrder: f.dateOrder, DateLayout: f.dateLayout}
+		m = sources.CSV{Source: f.sourceName, Kind: f.kind, Columns: columns, DateOrder: f.dateOrder, IDDateOrder: f.idDateOrder, DateLayout: f.dateLayout}
 	default:
 		var ok bool
 		if m, ok = sources.Lookup(f.source); !ok {
 			return nil, fmt.Errorf("--source %q: want one of %s", f.source, strings.Join(append(sources.Names(), "csv", "notes"), ", "))
 		}
-		if f.columns != "" || f.sourceName != "" || f.kind != "" {
-			return nil, fmt.Errorf("--map, --source-name and --kind are for --source csv, not %s", f.source)
+		if f.columns != "" || f.sourceName != "" || f.kind != "" || f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != "" {
+			return nil, fmt.Errorf("--map, --source-name, --kind, --date-order, --id-date-order and --date-layout are for --source csv, not %s", f.source)
 		}
 	}
 	var data []byte

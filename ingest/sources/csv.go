@@ -28,7 +28,8 @@ import (
 // account.id, account.name, account.plan, account.arr, and metadata.<key>.
 // body and created_at are required. Without an id column, a row's id is
 // <source>:<hash of its date, body, author e-mail and account>, so
-// importing the same file again yields the same ids.
+// importing the same file again yields the same ids (see IDDateOrder for
+// importing it again with another date order).
 type CSV struct {
 	// Source names the records' source; "csv" when empty.
 	Source string
@@ -41,6 +42,12 @@ type CSV struct {
 	// (03/04/2024 is March 4) or "dmy" (April 3). Empty rejects them as
 	// ambiguous.
 	DateOrder string
+	// IDDateOrder, for a file without an id column, is the date order its
+	// ids are derived with when it differs from DateOrder: the order the
+	// file was first imported with. Importing it again with the right
+	// DateOrder then gives its rows the ids they were stored under, and
+	// each record moves to its new date instead of being added again.
+	IDDateOrder string
 	// DateLayout, when set, is the Go time layout of the date column and
 	// replaces the built-in formats.
 	DateLayout string
@@ -121,12 +128,17 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	if !feedback.ValidKind(kind) {
 		return nil, fmt.Errorf("kind %q must be one of %s", kind, strings.Join(feedback.Kinds, ", "))
 	}
-	if c.DateOrder != "" && c.DateOrder != "mdy" && c.DateOrder != "dmy" {
-		return nil, fmt.Errorf("date order %q: want mdy or dmy", c.DateOrder)
+	for name, o := range map[string]string{"date order": c.DateOrder, "id date order": c.IDDateOrder} {
+		if o != "" && o != "mdy" && o != "dmy" {
+			return nil, fmt.Errorf("%s %q: want mdy or dmy", name, o)
+		}
 	}
 	columns := c.Columns
 	if columns == nil {
 		return nil, errors.New("no column map: give at least body=<column>,created_at=<column>")
+	}
+	if _, hasID := columns["id"]; hasID && c.IDDateOrder != "" {
+		return nil, errors.New("an id date order is for a file without an id column: this one's ids come from its id column, and keep whatever the dates say")
 	}
 	r := csvrow.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -394,7 +406,15 @@ func (c CSV) row(row []string, index map[string]int, pos Position, source, kind 
 	if id := get("id"); id != "" {
 		r.ID = prefixed(source, id)
 	} else {
-		sum := sha256.Sum256([]byte(at.Format(time.RFC3339Nano) + "\x00" + body + "\x00" + r.Author.Email + "\x00" + r.Account.ID))
+		idAt := at
+		if c.IDDateOrder != "" && c.IDDateOrder != c.DateOrder {
+			first := c
+			first.DateOrder = c.IDDateOrder
+			if t, err := first.parseDate(dateText); err == nil {
+				idAt = t
+			} // else that order refused the row, so it was never stored
+		}
+		sum := sha256.Sum256([]byte(idAt.Format(time.RFC3339Nano) + "\x00" + body + "\x00" + r.Author.Email + "\x00" + r.Account.ID))
 		r.ID = source + ":" + hex.EncodeToString(sum[:8])
 	}
 	item := finish(pos, r)

@@ -199,3 +199,48 @@ func TestCSVRatingWithADecimalComma(t *testing.T) {
 		t.Fatalf("items %+v", items)
 	}
 }
+
+// A file without an id column imported with the wrong date order can be
+// imported again with the right one: --id-date-order derives the ids from
+// the first reading, so each row keeps the id it was stored under and only
+// its date changes (the store then moves the record). A date the first
+// order could not read was never stored, and takes its id from the date
+// read now.
+func TestCSVImportedAgainWithAnotherDateOrderKeepsItsIDs(t *testing.T) {
+	input := "When,What\n03/04/2025,slow search\n25/03/2025,great export\n"
+	cols := map[string]string{"created_at": "When", "body": "What"}
+	mapped := func(c sources.CSV) []sources.Item {
+		t.Helper()
+		items, err := c.Map([]byte(input), sources.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return items
+	}
+	first := mapped(sources.CSV{Columns: cols, DateOrder: "mdy"})
+	if first[0].Err != nil || first[1].Err == nil {
+		t.Fatalf("first import: %v / %v, want the second row refused (no month 25)", first[0].Err, first[1].Err)
+	}
+	plain := mapped(sources.CSV{Columns: cols, DateOrder: "dmy"})
+	again := mapped(sources.CSV{Columns: cols, DateOrder: "dmy", IDDateOrder: "mdy"})
+	if plain[0].Record.ID == first[0].Record.ID {
+		t.Fatal("the other order gave the same id without --id-date-order: the test shows nothing")
+	}
+	if again[0].Record.ID != first[0].Record.ID {
+		t.Errorf("id %q, want the first import's %q", again[0].Record.ID, first[0].Record.ID)
+	}
+	if !again[0].Record.CreatedAt.Equal(time.Date(2025, 4, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("date %v, want 3 April (dmy)", again[0].Record.CreatedAt)
+	}
+	if again[1].Err != nil || again[1].Record.ID != plain[1].Record.ID {
+		t.Errorf("row the first order refused: %v, id %q, want %q", again[1].Err, again[1].Record.ID, plain[1].Record.ID)
+	}
+
+	withID := sources.CSV{Columns: map[string]string{"id": "When", "created_at": "When", "body": "What"}, DateOrder: "dmy", IDDateOrder: "mdy"}
+	if _, err := withID.Map([]byte(input), sources.Options{}); err == nil || !strings.Contains(err.Error(), "without an id column") {
+		t.Errorf("--id-date-order with an id column: %v", err)
+	}
+	if _, err := (sources.CSV{Columns: cols, IDDateOrder: "ymd"}).Map([]byte(input), sources.Options{}); err == nil || !strings.Contains(err.Error(), `id date order "ymd"`) {
+		t.Errorf("bad id date order: %v", err)
+	}
+}
