@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -12,9 +14,10 @@ import (
 )
 
 // Publisher sends records to the feedback stream, each on
-// feedback.<kind>.<source> with Nats-Msg-Id set to its id, so that
-// JetStream drops a republish of the same record within the stream's
-// duplicate window. It is safe for concurrent use.
+// feedback.<kind>.<source> with Nats-Msg-Id set to its id and a hash of
+// its message (see MsgID), so that JetStream drops a republish of the same
+// record within the stream's duplicate window, but not a changed one. It
+// is safe for concurrent use.
 type Publisher struct {
 	js           jetstream.JetStream
 	maxBodyBytes int
@@ -43,8 +46,19 @@ func Message(r *feedback.Record) (*nats.Msg, error) {
 	}
 	msg := nats.NewMsg(feedback.Subject(r))
 	msg.Data = data
-	msg.Header.Set(jetstream.MsgIDHeader, r.ID)
+	msg.Header.Set(jetstream.MsgIDHeader, MsgID(r.ID, data))
 	return msg, nil
+}
+
+// MsgID is the Nats-Msg-Id of a record's message: its id, '#', and the
+// first 16 hex digits of the SHA-256 of the message. A retried publish, or
+// a poll that fetched an unchanged record again, repeats it and JetStream
+// drops the copy; a record edited at its source, or imported again with
+// corrected dates, within the duplicate window has a new one and gets
+// through. (With the id alone, such an update was dropped as a duplicate.)
+func MsgID(id string, data []byte) string {
+	sum := sha256.Sum256(data)
+	return id + "#" + hex.EncodeToString(sum[:8])
 }
 
 // Publish validates recs, sends the valid ones and waits until JetStream

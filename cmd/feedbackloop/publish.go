@@ -11,7 +11,8 @@ func newPublishCmd(a *app) *cobra.Command {
 		Short: "Publish contract records (JSON lines) to the feedback stream",
 		Long: `Publish records that already follow the message contract, one JSON object
 per line (a JSON array works too), to feedback.<kind>.<source> with
-Nats-Msg-Id set to each record's id.
+Nats-Msg-Id set to each record's id and a hash of its message, so that
+JetStream drops a record sent again unchanged but not a changed one.
 
 Each line is validated first: a line that breaks the contract is reported
 with its line number and reason and is not sent; the rest are. Totals at

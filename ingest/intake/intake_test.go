@@ -103,7 +103,7 @@ func (e *intakeEnv) stored() uint64 {
 	return info.State.Msgs
 }
 
-// storedID returns the Nats-Msg-Id of the message at seq.
+// storedID returns the record id of the message at seq.
 func (e *intakeEnv) storedID(seq uint64) string {
 	e.t.Helper()
 	s, err := e.js.Stream(context.Background(), e.cfg.NATS.Stream)
@@ -114,7 +114,11 @@ func (e *intakeEnv) storedID(seq uint64) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return msg.Header.Get(jetstream.MsgIDHeader)
+	var r struct{ ID string }
+	if err := json.Unmarshal(msg.Data, &r); err != nil {
+		e.t.Fatal(err)
+	}
+	return r.ID
 }
 
 type response struct {

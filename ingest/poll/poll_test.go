@@ -83,7 +83,7 @@ func (c *countingPublisher) ids() []string {
 	return slices.Clone(c.sent)
 }
 
-// storedIDs lists the Nats-Msg-Id of every message in the feedback stream.
+// storedIDs lists the record id of every message in the feedback stream.
 func (e *natsEnv) storedIDs() []string {
 	e.t.Helper()
 	ctx := context.Background()
@@ -101,7 +101,7 @@ func (e *natsEnv) storedIDs() []string {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		ids = append(ids, m.Header.Get(jetstream.MsgIDHeader))
+		ids = append(ids, recordID(e.t, m.Data))
 	}
 	return ids
 }
@@ -820,4 +820,14 @@ func TestPollIncludeStaffIsAConfigurationKey(t *testing.T) {
 	if _, err := config.Load("", []string{"FEEDBACKLOOP_POLL_INCLUDE_STAFF=sometimes"}); err == nil || !strings.Contains(err.Error(), "poll.include_staff") {
 		t.Errorf("a value that is not a bool: %v, want an error naming poll.include_staff", err)
 	}
+}
+
+// recordID reads the id of the record a message holds.
+func recordID(t *testing.T, data []byte) string {
+	t.Helper()
+	var r struct{ ID string }
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
 }
