@@ -53,7 +53,13 @@ const maxPartitionsPerInsert = 90
 
 // ClickHouse writes rows to the feedback table of one database.
 type ClickHouse struct {
-	conn          driver.Conn
+	conn driver.Conn
+	// lookups is a one-connection pool of its own for the moved-record
+	// lookup (moves.go), which runs beside each insert. In the shared pool
+	// the two would take turns on two connections, and each connection
+	// keeps a buffer the size of the largest block it sent: the worker's
+	// peak memory grew by 37 MB in the throughput benchmark.
+	lookups       driver.Conn
 	db            string
 	insertTimeout time.Duration
 	insertSQL     string
@@ -83,11 +89,19 @@ func Open(dsn string, dialTimeout, insertTimeout time.Duration) (*ClickHouse, er
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse open: %w", err)
 	}
+	one := *opts
+	one.MaxOpenConns, one.MaxIdleConns = 1, 1
+	lookups, err := clickhouse.Open(&one)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse open: %w", err)
+	}
 	if insertTimeout <= 0 {
 		insertTimeout = 10 * time.Second
 	}
 	return &ClickHouse{
 		conn:          conn,
+		lookups:       lookups,
 		db:            db,
 		insertTimeout: insertTimeout,
 		insertSQL:     "INSERT INTO " + db + ".feedback (" + strings.Join(columns, ", ") + ")",
@@ -107,7 +121,7 @@ func (c *ClickHouse) Conn() driver.Conn { return c.conn }
 func (c *ClickHouse) Database() string { return c.db }
 
 // Close closes the connection.
-func (c *ClickHouse) Close() error { return c.conn.Close() }
+func (c *ClickHouse) Close() error { return errors.Join(c.conn.Close(), c.lookups.Close()) }
 
 // Ping checks that the server answers.
 func (c *ClickHouse) Ping(ctx context.Context) error {

@@ -106,7 +106,7 @@ func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*
 		" UNION ALL SELECT id, created_at, ingested_at FROM batch_dates)" +
 		" GROUP BY id, created_at)" +
 		" GROUP BY id HAVING count() > 1"
-	res, err := c.conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(batch)), q)
+	res, err := c.lookups.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(batch)), q)
 	if err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
 	}
