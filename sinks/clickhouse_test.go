@@ -128,6 +128,28 @@ func TestUpgradeFromVersion5KeepsTheRollupsMeanSentiment(t *testing.T) {
 	}
 }
 
+// A record stored before migration 0008 is listed by its backfill, so
+// when it arrives again under another date its old version goes too.
+func TestUpgradeToVersion8ListsStoredRecordsForTheirMoves(t *testing.T) {
+	ctx := context.Background()
+	ch, conn := databaseAt(t, 7)
+	db := ch.Database()
+	jan := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	old := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	for range 2 { // a redelivery too: the backfill copies rows, not pairs
+		testenv.InsertRow(t, conn, "INSERT INTO "+db+".feedback (id, created_at, ingested_at)", "csv:old", jan, old)
+	}
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Write(ctx, []sinks.Row{row("csv:old", jan.AddDate(0, 1, 0))}); err != nil {
+		t.Fatal(err)
+	}
+	if dates := storedDates(t, conn, db, "csv:old"); len(dates) != 1 || !dates[0].Equal(jan.AddDate(0, 1, 0)) {
+		t.Fatalf("stored dates %v, want only 2025-02-02", dates)
+	}
+}
+
 // databaseAt returns a sink over a fresh database as a build of schema
 // version v left it, and a plain connection to it.
 func databaseAt(t *testing.T, v int) (*sinks.ClickHouse, clickhouse.Conn) {

@@ -24,9 +24,10 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.feedback_dates_mv TO {db}.feedback_d
 AS SELECT id, created_at, ingested_at
 FROM {db}.feedback;
 
--- Pairs stored before the view existed. A row inserted meanwhile lands
--- twice, which the lookup (max per pair) and the merges absorb.
+-- Pairs stored before the view existed, copied row by row: grouping them
+-- here would hold every pair of a large table in memory at once. Copies of
+-- a pair, and a row inserted meanwhile that lands twice, are absorbed by
+-- the merges and by the lookup, which takes the max per pair.
 INSERT INTO {db}.feedback_dates (id, created_at, ingested_at)
-SELECT id, created_at, max(ingested_at)
-FROM {db}.feedback
-GROUP BY id, created_at;
+SELECT id, created_at, ingested_at
+FROM {db}.feedback;
