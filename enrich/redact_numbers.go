@@ -322,7 +322,13 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		if w == nil {
 			return false // no word, or one too long or not of Latin letters
 		}
-		switch words[string(w)] {
+		kind := words[string(w)]
+		if kind == other && string(w) == "s" {
+			if start, ok := possessor(s, k); ok { // "my husband's number"
+				kind, k = owner, start
+			}
+		}
+		switch kind {
 		case cue:
 			return true
 		case owner:
@@ -331,7 +337,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 			}
 			fallthrough
 		case asker:
-			if afterObject && words[string(w)] == asker {
+			if afterObject && kind == asker {
 				return true
 			}
 			fallthrough
@@ -344,6 +350,34 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		j = k
 	}
 	return false
+}
+
+// possessor reports whether the "s" at s[k] ends a possessive ("wife's",
+// "husband’s"), and where the owner's word starts. Contractions ("it's",
+// "that's") own nothing.
+func possessor(s string, k int) (int, bool) {
+	var a int
+	switch {
+	case strings.HasSuffix(s[:k], "'"):
+		a = k - 1
+	case strings.HasSuffix(s[:k], "’"):
+		a = k - len("’")
+	default:
+		return 0, false
+	}
+	var buf [maxCueWordLetters]byte
+	w, start := cueWord(s, a, &buf)
+	if w == nil || contracted[string(w)] {
+		return 0, false
+	}
+	return start, true
+}
+
+// contracted are the words before "'s" that make a contraction ("it is"),
+// not a possessive.
+var contracted = map[string]bool{
+	"it": true, "that": true, "there": true, "here": true, "what": true, "who": true,
+	"where": true, "he": true, "she": true, "let": true, "this": true, "how": true,
 }
 
 // maxCueWordLetters is the longest word, in letters, cueBefore reads
