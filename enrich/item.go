@@ -43,6 +43,10 @@ type Item struct {
 	// Tokens an LLM tagger spent on this item (its share of a batched request).
 	PromptTokens     int
 	CompletionTokens int
+	// FromCache says the LLM tagger answered from its cache, spending
+	// nothing now: the tokens above are then what the answer cost when this
+	// record first asked for it (0 for another record with the same text).
+	FromCache bool
 
 	// AuthorEmailHash is the keyed hash of the author's e-mail address;
 	// the address itself is cleared from Record by redaction.

@@ -58,8 +58,11 @@ type RetagStats struct {
 	LLMKept          int `json:"llm_kept"`
 	// With RetagOptions.LLM: the records routed to the LLM (with DryRun,
 	// that would be), those it answered, and what its answers cost.
+	// The tokens are those spent by this run: an answer from the cache
+	// (LLMFromCache) spends none, whatever its row carries.
 	LLMAsked            int `json:"llm_asked,omitempty"`
 	LLMAnswered         int `json:"llm_answered,omitempty"`
+	LLMFromCache        int `json:"llm_from_cache,omitempty"`
 	LLMPromptTokens     int `json:"llm_prompt_tokens,omitempty"`
 	LLMCompletionTokens int `json:"llm_completion_tokens,omitempty"`
 	// Added and Removed count, per theme, the records that gained or lost it.
@@ -136,8 +139,12 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 				st.LLMAsked++
 				if it.Tagger == llm.TaggerName {
 					st.LLMAnswered++
-					st.LLMPromptTokens += it.PromptTokens
-					st.LLMCompletionTokens += it.CompletionTokens
+					if it.FromCache {
+						st.LLMFromCache++
+					} else {
+						st.LLMPromptTokens += it.PromptTokens
+						st.LLMCompletionTokens += it.CompletionTokens
+					}
 				}
 			}
 			if st.count(old, &row) {

@@ -117,8 +117,8 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM bool) error {
 			return err
 		}
 	case useLLM:
-		_, err := fmt.Fprintf(w, "%d routed to the LLM, %d answered (the rest keep offline themes; the log says why), %d prompt and %d completion tokens\n",
-			st.LLMAsked, st.LLMAnswered, st.LLMPromptTokens, st.LLMCompletionTokens)
+		_, err := fmt.Fprintf(w, "%d routed to the LLM, %d answered (%d from the cache; the rest keep offline themes, the log says why), %d prompt and %d completion tokens spent\n",
+			st.LLMAsked, st.LLMAnswered, st.LLMFromCache, st.LLMPromptTokens, st.LLMCompletionTokens)
 		if err != nil {
 			return err
 		}

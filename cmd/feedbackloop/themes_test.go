@@ -491,7 +491,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dry-run"}, "1 would be routed to the LLM"},
-		{nil, "1 routed to the LLM, 1 answered (the rest keep offline themes; the log says why), 1300 prompt and 20 completion tokens"},
+		{nil, "1 routed to the LLM, 1 answered (0 from the cache; the rest keep offline themes, the log says why), 1300 prompt and 20 completion tokens spent"},
 		{nil, "0 routed to the LLM"},
 	} {
 		stdout, stderr, err := execute(t, ctx, append([]string{"themes", "retag", "--llm"}, run.args...)...)

@@ -188,6 +188,7 @@ type tried struct {
 	Certainty        float64      `json:"certainty"`
 	PromptTokens     int          `json:"prompt_tokens"`
 	CompletionTokens int          `json:"completion_tokens"`
+	FromCache        bool         `json:"from_cache,omitempty"` // the LLM answered from its cache: nothing spent now
 	Themes           []triedTheme `json:"themes"`
 }
 
@@ -206,7 +207,7 @@ func triedFrom(t tryText, it *enrich.Item, given string) tried {
 		Text: t.text, Line: t.line, Stored: it.Record.Body,
 		Tagger: it.Tagger, Model: it.Model, Language: it.Record.Language, Guessed: given == "" && it.Record.Language != "",
 		Sentiment: it.Sentiment, SentimentBy: it.SentimentBy, Routed: it.Routed, Certainty: it.Certainty(),
-		PromptTokens: it.PromptTokens, CompletionTokens: it.CompletionTokens,
+		PromptTokens: it.PromptTokens, CompletionTokens: it.CompletionTokens, FromCache: it.FromCache,
 		Themes: make([]triedTheme, len(it.Themes)),
 	}
 	for i, th := range it.Themes {
@@ -255,6 +256,9 @@ func writeTried(w io.Writer, results []tried, llmOn bool, threshold float64, fel
 			switch {
 			case !r.Routed:
 				fmt.Fprintf(w, "  LLM: not asked: the offline answer's certainty, %.2f, is at least llm.threshold, %.2f\n", r.Certainty, threshold)
+			case r.Tagger == "llm" && r.FromCache:
+				answered++
+				fmt.Fprintln(w, "  LLM: answered from the cache, no tokens spent")
 			case r.Tagger == "llm":
 				answered++
 				fmt.Fprintf(w, "  LLM: answered, %d prompt and %d completion tokens\n", r.PromptTokens, r.CompletionTokens)

@@ -161,7 +161,7 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 		t.cache.put(j.key, *found[i])
 		for _, it := range j.items {
 			p, c := found[i].cost(it.Record.ID)
-			t.set(it, found[i].clone(), p, c)
+			t.set(it, found[i].clone(), p, c, true)
 			hits++
 		}
 	}

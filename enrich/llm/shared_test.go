@@ -81,8 +81,9 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 	if err := redelivery.Tag(t.Context(), again); err != nil {
 		t.Fatal(err)
 	}
-	if again[0].PromptTokens == 0 || len(f.requests()) != 1 {
-		t.Errorf("record 0 again: %d prompt tokens after %d requests; want its first cost, and no request", again[0].PromptTokens, len(f.requests()))
+	if again[0].PromptTokens == 0 || !again[0].FromCache || len(f.requests()) != 1 {
+		t.Errorf("record 0 again: %d prompt tokens (from the cache: %v) after %d requests; want its first cost, from the cache, and no request",
+			again[0].PromptTokens, again[0].FromCache, len(f.requests()))
 	}
 
 	other, _ := newTagger(t, f, withShared, func(o *llm.Options) { o.Model = "another-model" })

@@ -224,7 +224,7 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 				continue
 			}
 			p, c := a.cost(it.Record.ID)
-			t.set(it, a, p, c)
+			t.set(it, a, p, c, true)
 			cached++
 			continue
 		}
@@ -382,7 +382,7 @@ func (t *Tagger) key(text string) key {
 	return k
 }
 
-func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int) {
+func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int, cached bool) {
 	it.Themes = a.Themes
 	it.SentimentBy = ""
 	if a.Sentiment != nil {
@@ -393,6 +393,7 @@ func (t *Tagger) set(it *enrich.Item, a tagging, prompt, completion int) {
 	it.Model = t.opts.Model
 	it.PromptTokens = prompt
 	it.CompletionTokens = completion
+	it.FromCache = cached
 }
 
 func (t *Tagger) fail(jobs []*job, reason string) {
@@ -476,7 +477,7 @@ func (t *Tagger) apply(ctx context.Context, jobs []*job, ans map[int]tagging, us
 			// A repeat of the same text costs nothing more, unless it is
 			// the same record twice.
 			p, c := a.cost(it.Record.ID)
-			t.set(it, a.clone(), p, c)
+			t.set(it, a.clone(), p, c, false)
 			answered++
 		}
 	}

@@ -1051,6 +1051,12 @@ func TestIdenticalTextIsAskedAboutOnce(t *testing.T) {
 		t.Errorf("record 0 again: %d+%d tokens, want its first version's %d+%d",
 			redelivered[0].PromptTokens, redelivered[0].CompletionTokens, items[0].PromptTokens, items[0].CompletionTokens)
 	}
+	// ... but spends nothing now, which a run's totals must tell apart. (The
+	// repeat in the first batch shared its request, at no cost of its own.)
+	if items[0].FromCache || items[1].FromCache || items[1].PromptTokens != 0 || !again[0].FromCache || !redelivered[0].FromCache {
+		t.Errorf("from the cache: asked %v, repeat in the batch %v (%d tokens), another record %v, redelivered %v; want false, false (0), true, true",
+			items[0].FromCache, items[1].FromCache, items[1].PromptTokens, again[0].FromCache, redelivered[0].FromCache)
+	}
 	reqs := f.requests()
 	if len(reqs) != 1 || strings.Count(reqs[0], "Refund me") != 1 {
 		t.Fatalf("requests %q, want one asking about the repeated text once", reqs)
