@@ -316,6 +316,7 @@ func TestARecordWrittenUnderAnotherDateKeepsOnlyTheNewOne(t *testing.T) {
 	if err := ch.Write(ctx, []sinks.Row{row("csv:stays", jan)}); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(1100 * time.Millisecond) // the writes above touched 2026-01-03 too
 	before := testenv.QueryUint64(t, conn, "SELECT toUInt64(now())")
 	moved := row("csv:moved", mar)
 	moved.Title = "Export fails (re-imported)"
@@ -401,5 +402,118 @@ func TestAStaleCopyWrittenLateDoesNotMoveARecordBack(t *testing.T) {
 	dates := storedDates(t, conn, ch.Database(), "csv:late")
 	if len(dates) != 1 || !dates[0].Equal(moved.CreatedAt) {
 		t.Fatalf("stored dates %v, want only %v (the newest version's)", dates, moved.CreatedAt)
+	}
+}
+
+// Two writers moving the same records to two new dates at once: the newer
+// version survives, whichever writer deletes, and nothing else does. A
+// deletion removes only rows its own lookup saw, never the version it keeps
+// or a newer one.
+func TestTwoWritersMovingOneRecordKeepTheNewerVersion(t *testing.T) {
+	chA, dsn := openSink(t)
+	chB, err := sinks.Open(dsn, 5*time.Second, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chB.Close()
+	ctx := context.Background()
+	conn := testenv.Conn(t, dsn)
+	db := chA.Database()
+	d0 := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	for round := range 4 {
+		var stored, a, b []sinks.Row
+		for i := range 200 {
+			id := fmt.Sprintf("csv:r%d-%d", round, i)
+			r := row(id, d0)
+			r.IngestedAt = base
+			stored = append(stored, r)
+			ra := row(id, d0.AddDate(0, 1, 0))
+			ra.IngestedAt = base.Add(10 * time.Second)
+			a = append(a, ra)
+			rb := row(id, d0.AddDate(0, 2, 0))
+			rb.IngestedAt = base.Add(11 * time.Second) // B's is the newer version
+			b = append(b, rb)
+		}
+		if err := chA.Write(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i, w := range []struct {
+			ch   *sinks.ClickHouse
+			rows []sinks.Row
+		}{{chA, a}, {chB, b}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = w.ch.Write(ctx, w.rows)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		q := fmt.Sprintf("SELECT toUInt64(countIf(created_at = toDateTime('2025-05-04 00:00:00', 'UTC'))), toUInt64(count()) FROM %s.feedback WHERE id LIKE 'csv:r%d-%%'", db, round)
+		var newer, all uint64
+		if err := conn.QueryRow(ctx, q).Scan(&newer, &all); err != nil {
+			t.Fatal(err)
+		}
+		if newer != 200 || all != 200 {
+			t.Fatalf("round %d: %d of 200 records stored under the newer date, %d rows in all; want 200 and 200", round, newer, all)
+		}
+	}
+}
+
+// A stale copy whose insert lands after a move's lookup (a retag that read
+// the record before it moved) is spared by the move's deletions, which
+// remove only rows they saw, and deleted by its own writer, whose lookup
+// follows its insert. Replayed step by step.
+func TestAStaleCopyLandingDuringAMoveIsRetiredByItsWriter(t *testing.T) {
+	chA, dsn := openSink(t)
+	chB, err := sinks.Open(dsn, 5*time.Second, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chB.Close()
+	ctx := context.Background()
+	conn := testenv.Conn(t, dsn)
+	d0 := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	d1 := time.Date(2025, 4, 3, 0, 0, 0, 0, time.UTC)
+	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	old := row("csv:during", d0)
+	old.IngestedAt = base
+	if err := chA.Write(ctx, []sinks.Row{old}); err != nil {
+		t.Fatal(err)
+	}
+	moved := row("csv:during", d1)
+	moved.IngestedAt = base.Add(time.Minute)
+	stale := old
+	stale.IngestedAt = base.Add(time.Second)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chA.InsertOnly(ctx, []sinks.Row{moved}))
+	found, err := chA.LookUp(ctx, []sinks.Row{moved})
+	must(err)
+	must(chA.DeleteStale(ctx, "feedback", found))
+	must(chB.InsertOnly(ctx, []sinks.Row{stale})) // lands while the move goes on
+	must(chA.TouchDays(ctx, found))
+	must(chA.DeleteStale(ctx, "feedback_dates", found))
+	if dates := storedDates(t, conn, chA.Database(), "csv:during"); len(dates) != 2 {
+		t.Fatalf("before the copy's writer looked up: stored dates %v, want the copy spared beside the move", dates)
+	}
+	bFound, err := chB.LookUp(ctx, []sinks.Row{stale})
+	must(err)
+	must(chB.DeleteStale(ctx, "feedback", bFound))
+	must(chB.DeleteStale(ctx, "feedback_dates", bFound))
+	if dates := storedDates(t, conn, chA.Database(), "csv:during"); len(dates) != 1 || !dates[0].Equal(d1) {
+		t.Fatalf("stored dates %v, want only %v", dates, d1)
 	}
 }

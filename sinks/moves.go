@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -14,31 +15,41 @@ import (
 // with the other --date-order, a source that corrected a date. The feedback
 // table is partitioned by created_at's month, its merges never cross a
 // partition, and the insights deduplicate within the periods they read, so
-// a version left under the old date would count there for good. With each
-// insert, Write therefore keeps each written record under one date, that
-// of its newest version (by ingested_at, as every query picks it):
+// a version left under the old date would count there for good. After each
+// insert, Write therefore retires the versions of the written records that
+// a newer version under another date supersedes:
 //
-//  1. beside the insert, look the ids up in feedback_dates (every stored
-//     (id, created_at) pair with its newest ingested_at, filled by a
-//     materialized view; migration 0008);
-//  2. once the insert is done, delete the feedback rows of moved ids
-//     stored under another date than the newest version's, and wait for
-//     the mutation to finish;
+//  1. look the ids up in feedback_dates (every stored (id, created_at)
+//     pair with its newest ingested_at, filled by a materialized view;
+//     migration 0008). The newest version of each record, by ingested_at
+//     as every query picks it (the later date on a tie), is the one kept;
+//  2. delete the feedback rows of the other dates that the lookup saw (up
+//     to the newest ingested_at it saw under each), and wait for the
+//     deletion to finish;
 //  3. mark the old dates' days as touched, so that the insights rollup
 //     recomputes their periods;
-//  4. delete the old pairs from feedback_dates, and wait.
+//  4. delete the same pairs from feedback_dates, and wait.
 //
 // Write returns nil only after all four, and the old pairs go last: if the
 // process stops on the way, the redelivered batch finds them and does the
-// steps again. The newest version wins rather than the row just written,
-// so a stale copy written late (a retag that read the old version) cannot
-// take a record back to its old date. Moves are rare, and a mutation
-// rewrites the parts it touches, so a batch that moves records is slow to
-// commit; a batch that moves none costs one indexed lookup.
+// steps again.
+//
+// Concurrent writers need no lock. Each looks up after its own insert, so
+// of two writers of one record the later to look up sees both versions. A
+// deletion removes only rows its lookup saw, never the version it keeps or
+// one newer: the newest version survives whichever writer deletes, and a
+// row written after the lookup (a retag's copy of the version before the
+// move, say) is left for its own writer, whose lookup follows its insert,
+// finds it, and deletes it.
+//
+// Moves are rare, and a mutation rewrites the parts it touches, so a batch
+// that moves records is slow to commit; a batch that moves none costs one
+// indexed lookup.
 
-// maxListBytes bounds the ids one deletion names: ClickHouse refuses a
-// query over max_query_size (256 KiB by default).
-const maxListBytes = 64 << 10
+// maxListBytes bounds the ids one deletion names. Each id appears in it
+// twice or more, with numbers, and ClickHouse refuses a query over
+// max_query_size (256 KiB by default).
+const maxListBytes = 32 << 10
 
 // mutationTimeout bounds the wait for one table's deletions.
 const mutationTimeout = 10 * time.Minute
@@ -48,65 +59,58 @@ const mutationPoll = 50 * time.Millisecond
 
 // moved is a record stored under more than one created_at.
 type moved struct {
-	keep  time.Time   // its newest version's
-	stale []time.Time // the others
+	keep  time.Time // the newest version's created_at
+	stale []seen    // the other created_at values
 }
 
-// retireMoved does steps 2 to 4 for the moved records found, once the
-// batch that holds their newest dates has been inserted.
-func (c *ClickHouse) retireMoved(ctx context.Context, found map[string]*moved) error {
-	if len(found) == 0 {
-		return nil
+// seen is a stale created_at, and the newest ingested_at the lookup saw
+// under it: rows written later are not the lookup's to delete.
+type seen struct{ created, upTo time.Time }
+
+// retireMoved does the steps above for rows, which have been inserted.
+func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
+	found, err := c.movedRecords(ctx, rows)
+	if err != nil || len(found) == 0 {
+		return err
 	}
 	ids := make([]string, 0, len(found))
 	for id := range found {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	for _, table := range []string{"feedback", "feedback_dates"} {
-		if err := c.deleteOtherDates(ctx, table, ids, found); err != nil {
-			return err
-		}
-		if table == "feedback" {
-			if err := c.touchDays(ctx, found); err != nil {
-				return err
-			}
-		}
+	if err := c.deleteStale(ctx, "feedback", ids, found); err != nil {
+		return err
 	}
-	return nil
+	if err := c.touchDays(ctx, found); err != nil {
+		return err
+	}
+	return c.deleteStale(ctx, "feedback_dates", ids, found)
 }
 
-// movedRecords returns the records of rows stored under more than one
-// created_at. Two dates whose newest versions were ingested in the same
-// second are told apart by the batch: the date of its newest row for the
-// id wins, else the later date. It may run before or while rows are
-// inserted: the batch's own dates are sent along, as an external table
-// that also names the ids to look up (the server reads it without parsing
-// a literal per id), and only the records that moved come back.
+// movedRecords looks the ids of rows up in feedback_dates and returns those
+// stored under more than one created_at. The ids travel as an external
+// table, which the server reads without parsing a literal per id, and only
+// the records that moved come back.
 func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*moved, error) {
-	newest := make(map[string]int, len(rows))
-	for i := range rows {
-		if j, seen := newest[rows[i].ID]; !seen || !rows[i].IngestedAt.Before(rows[j].IngestedAt) {
-			newest[rows[i].ID] = i
-		}
-	}
-	batch, err := ext.NewTable("batch_dates",
-		ext.Column("id", "String"), ext.Column("created_at", "DateTime"), ext.Column("ingested_at", "DateTime"))
+	ids, err := ext.NewTable("written_ids", ext.Column("id", "String"))
 	if err != nil {
 		return nil, err
 	}
+	seen := make(map[string]bool, len(rows))
 	for i := range rows {
-		if err := batch.Append(rows[i].ID, rows[i].CreatedAt, rows[i].IngestedAt); err != nil {
+		if seen[rows[i].ID] {
+			continue
+		}
+		seen[rows[i].ID] = true
+		if err := ids.Append(rows[i].ID); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
 	}
 	q := "SELECT id, groupArray(created_at), groupArray(ingested)" +
-		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM (" +
-		"SELECT id, created_at, ingested_at FROM " + c.db + ".feedback_dates WHERE id IN (SELECT id FROM batch_dates)" +
-		" UNION ALL SELECT id, created_at, ingested_at FROM batch_dates)" +
-		" GROUP BY id, created_at)" +
+		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM " + c.db + ".feedback_dates" +
+		" WHERE id IN written_ids GROUP BY id, created_at)" +
 		" GROUP BY id HAVING count() > 1"
-	res, err := c.lookups.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(batch)), q)
+	res, err := c.lookups.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), q)
 	if err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
 	}
@@ -120,23 +124,7 @@ func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*
 		if err := res.Scan(&id, &created, &ingested); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
-		mine := rows[newest[id]].CreatedAt.Truncate(time.Second)
-		keep := 0
-		for i := 1; i < len(created); i++ {
-			switch {
-			case ingested[i].After(ingested[keep]),
-				ingested[i].Equal(ingested[keep]) && !created[keep].Equal(mine) &&
-					(created[i].Equal(mine) || created[i].After(created[keep])):
-				keep = i
-			}
-		}
-		m := &moved{keep: created[keep]}
-		for i, at := range created {
-			if i != keep {
-				m.stale = append(m.stale, at)
-			}
-		}
-		out[id] = m
+		out[id] = newestOf(created, ingested)
 	}
 	if err := res.Err(); err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
@@ -144,34 +132,83 @@ func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*
 	return out, nil
 }
 
-// deleteOtherDates deletes table's rows of the moved ids stored under a
-// date other than the one kept, and waits until the deletion is done.
-func (c *ClickHouse) deleteOtherDates(ctx context.Context, table string, ids []string, found map[string]*moved) error {
-	for _, chunk := range byListBytes(ids) {
-		keep := make([]clickhouse.GroupSet, len(chunk))
-		for i, id := range chunk {
-			keep[i] = clickhouse.GroupSet{Value: []any{id, uint32(found[id].keep.Unix())}}
+// newestOf picks, among a record's stored dates and the newest ingested_at
+// under each, the date to keep: the newest version's, the later date on a
+// tie, so that every writer picks the same.
+func newestOf(created, ingested []time.Time) *moved {
+	keep := 0
+	for i := 1; i < len(created); i++ {
+		if ingested[i].After(ingested[keep]) || ingested[i].Equal(ingested[keep]) && created[i].After(created[keep]) {
+			keep = i
 		}
-		// The kept pairs compare created_at as seconds: a set literal holds
-		// constants, not toDateTime() calls.
-		err := c.conn.Exec(ctx, "ALTER TABLE "+c.db+"."+table+
-			" DELETE WHERE id IN ? AND (id, toUInt32(created_at)) NOT IN (?)",
-			clickhouse.GroupSet{Value: anySlice(chunk)}, keep)
+	}
+	m := &moved{keep: created[keep]}
+	for i, at := range created {
+		if i != keep {
+			m.stale = append(m.stale, seen{at, ingested[i]})
+		}
+	}
+	return m
+}
+
+// deleteStale deletes table's rows of the stale pairs of ids that the
+// lookup saw, and waits until the deletion is done.
+func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string, found map[string]*moved) error {
+	var mutations []uint64
+	for _, chunk := range byListBytes(ids) {
+		var (
+			pairs  []clickhouse.GroupSet
+			keys   []string
+			bounds []uint32
+		)
+		for _, id := range chunk {
+			for _, st := range found[id].stale {
+				at := uint32(st.created.Unix())
+				pairs = append(pairs, clickhouse.GroupSet{Value: []any{id, at}})
+				keys = append(keys, id+"\x00"+strconv.FormatUint(uint64(at), 10))
+				bounds = append(bounds, uint32(st.upTo.Unix()))
+			}
+		}
+		// Dates are compared as seconds: a set literal holds constants,
+		// not toDateTime() calls. transform() gives each pair its bound,
+		// keyed by id, NUL and date (an id holds no control character).
+		id, err := c.mutate(ctx, table, "(id, toUInt32(created_at)) IN (?) AND toUInt32(ingested_at) <= "+
+			"transform(concat(id, '\\0', toString(toUInt32(created_at))), ?, ?, toUInt32(0))", pairs, keys, bounds)
 		if err != nil {
 			return fmt.Errorf("delete %d moved records' old versions from %s: %w", len(chunk), table, err)
 		}
+		mutations = append(mutations, id)
 	}
-	return c.awaitMutations(ctx, table)
+	return c.awaitMutations(ctx, table, mutations)
 }
 
-// awaitMutations waits until table has no unfinished mutation.
-func (c *ClickHouse) awaitMutations(ctx context.Context, table string) error {
+// mutate submits ALTER TABLE table DELETE WHERE where and returns the
+// number of the mutation: the highest of the table's mutations right after
+// it, which is this one or a later one, either of which finishing means
+// this one has (a table's mutations apply in order).
+func (c *ClickHouse) mutate(ctx context.Context, table, where string, args ...any) (uint64, error) {
+	if err := c.conn.Exec(ctx, "ALTER TABLE "+c.db+"."+table+" DELETE WHERE "+where, args...); err != nil {
+		return 0, err
+	}
+	var n uint64
+	err := c.conn.QueryRow(ctx, "SELECT max(toUInt64(extract(mutation_id, '([0-9]+)'))) FROM system.mutations"+
+		" WHERE database = ? AND table = ?", c.db, table).Scan(&n)
+	return n, err
+}
+
+// awaitMutations waits until table's mutations up to the highest of ids
+// are done; those submitted after them are not waited for.
+func (c *ClickHouse) awaitMutations(ctx context.Context, table string, ids []uint64) error {
+	var last uint64
+	for _, id := range ids {
+		last = max(last, id)
+	}
 	ctx, cancel := context.WithTimeout(ctx, mutationTimeout)
 	defer cancel()
 	for {
 		var pending uint64
-		err := c.conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0",
-			c.db, table).Scan(&pending)
+		err := c.conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0"+
+			" AND toUInt64(extract(mutation_id, '([0-9]+)')) <= ?", c.db, table, last).Scan(&pending)
 		if err != nil {
 			return fmt.Errorf("wait for the deletions from %s: %w", table, err)
 		}
@@ -189,14 +226,18 @@ func (c *ClickHouse) awaitMutations(ctx context.Context, table string) error {
 // touchDays marks the days of the retired dates as touched now, as an
 // insert into them would (see feedback_days in migration 0002).
 func (c *ClickHouse) touchDays(ctx context.Context, found map[string]*moved) error {
-	var secs []uint32
+	days := map[string]bool{}
 	for _, m := range found {
-		for _, at := range m.stale {
-			secs = append(secs, uint32(at.Unix()))
+		for _, st := range m.stale {
+			days[st.created.UTC().Format(time.DateOnly)] = true
 		}
 	}
+	list := make([]string, 0, len(days)) // at most one per day of 1970-2105
+	for d := range days {
+		list = append(list, d)
+	}
 	err := c.conn.Exec(ctx, "INSERT INTO "+c.db+".feedback_days (day, touched_at)"+
-		" SELECT DISTINCT toDate(toDateTime(t), 'UTC') AS day, now() FROM (SELECT arrayJoin(?) AS t)", secs)
+		" SELECT toDate(d) AS day, now() FROM (SELECT arrayJoin(?) AS d)", list)
 	if err != nil {
 		return fmt.Errorf("mark the moved records' old days for the rollup: %w", err)
 	}
@@ -219,14 +260,6 @@ func byListBytes(ids []string) [][]string {
 	}
 	if start < len(ids) {
 		out = append(out, ids[start:])
-	}
-	return out
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
 	}
 	return out
 }
