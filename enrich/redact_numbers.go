@@ -352,9 +352,10 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	return false
 }
 
-// possessor reports whether the "s" at s[k] ends a possessive ("wife's",
-// "husband’s"), and where the owner's word starts. Contractions ("it's",
-// "that's") own nothing.
+// possessor reports whether the "s" at s[k] ends a person's possessive
+// ("wife's", "husband’s"), and where the person's word starts. Only people
+// own a phone number: "the order's number" and "the ticket's number" are
+// references, and "it's number 5" is a contraction.
 func possessor(s string, k int) (int, bool) {
 	var a int
 	switch {
@@ -367,17 +368,22 @@ func possessor(s string, k int) (int, bool) {
 	}
 	var buf [maxCueWordLetters]byte
 	w, start := cueWord(s, a, &buf)
-	if w == nil || contracted[string(w)] {
+	if w == nil || !people[string(w)] {
 		return 0, false
 	}
 	return start, true
 }
 
-// contracted are the words before "'s" that make a contraction ("it is"),
-// not a possessive.
-var contracted = map[string]bool{
-	"it": true, "that": true, "there": true, "here": true, "what": true, "who": true,
-	"where": true, "he": true, "she": true, "let": true, "this": true, "how": true,
+// people are the words for people whose number a customer gives.
+var people = map[string]bool{
+	"husband": true, "wife": true, "partner": true, "boyfriend": true, "girlfriend": true,
+	"fiance": true, "fiancee": true, "mom": true, "mum": true, "mother": true, "dad": true,
+	"father": true, "son": true, "daughter": true, "brother": true, "sister": true,
+	"parent": true, "parents": true, "grandma": true, "grandpa": true, "uncle": true,
+	"aunt": true, "cousin": true, "friend": true, "neighbor": true, "neighbour": true,
+	"boss": true, "manager": true, "colleague": true, "assistant": true, "secretary": true,
+	"landlord": true, "landlady": true, "tenant": true, "doctor": true, "lawyer": true,
+	"accountant": true, "coworker": true, "caretaker": true, "nanny": true,
 }
 
 // maxCueWordLetters is the longest word, in letters, cueBefore reads
