@@ -34,7 +34,8 @@ type Outcome struct {
 	// Err is a *feedback.Error for an invalid record (never sent), or the
 	// publish failure. Nil means JetStream stored the record or already had it.
 	Err error
-	// Duplicate is true when JetStream already held a record with this id.
+	// Duplicate is true when JetStream already held this record, with the
+	// same message, within its duplicate window (see MsgID).
 	Duplicate bool
 }
 

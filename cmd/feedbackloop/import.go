@@ -171,6 +171,9 @@ func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 		if f.dir == "" {
 			return nil, errors.New("--source notes needs --dir")
 		}
+		if f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != "" {
+			return nil, errors.New("--date-order, --id-date-order and --date-layout are for --source csv, not notes")
+		}
 		return sources.Notes{Source: f.sourceName}.MapDir(f.dir)
 	}
 	if f.dir != "" {

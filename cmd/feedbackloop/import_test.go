@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -332,6 +333,22 @@ func TestDryRunOfACSVExportWithRoles(t *testing.T) {
 		}
 		if !tc.staff && !strings.Contains(stderr, "helpdesk_replies.csv:3: skipped: not customer feedback: helpdesk:m-9002 has metadata.author_role=agent") {
 			t.Errorf("the agent's row is not reported with its line:\n%s", stderr)
+		}
+	}
+}
+
+// The CSV date flags are refused for other inputs, not ignored: an import
+// that ignored --date-order would publish dates read another way.
+func TestImportRefusesCSVDateFlagsForOtherSources(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--source", "zendesk", "--file", filepath.Join(dir, "x.json"), "--date-order", "mdy"},
+		{"--source", "zendesk", "--file", filepath.Join(dir, "x.json"), "--id-date-order", "dmy"},
+		{"--source", "notes", "--dir", dir, "--date-layout", "02.01.2006"},
+	} {
+		_, _, err := execute(t, context.Background(), append([]string{"import", "--dry-run"}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "are for --source csv") {
+			t.Errorf("import %v: %v, want the flags refused", args, err)
 		}
 	}
 }

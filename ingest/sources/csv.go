@@ -140,6 +140,9 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	if _, hasID := columns["id"]; hasID && c.IDDateOrder != "" {
 		return nil, errors.New("an id date order is for a file without an id column: this one's ids come from its id column, and keep whatever the dates say")
 	}
+	if c.IDDateOrder != "" && c.DateLayout != "" {
+		return nil, errors.New("an id date order cannot go with a date layout, which reads every date one way: the ids of the first import came from dates read by that import's layout or order")
+	}
 	r := csvrow.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true // a quote inside an unquoted field: 'a 27" screen'

@@ -243,4 +243,7 @@ func TestCSVImportedAgainWithAnotherDateOrderKeepsItsIDs(t *testing.T) {
 	if _, err := (sources.CSV{Columns: cols, IDDateOrder: "ymd"}).Map([]byte(input), sources.Options{}); err == nil || !strings.Contains(err.Error(), `id date order "ymd"`) {
 		t.Errorf("bad id date order: %v", err)
 	}
+	if _, err := (sources.CSV{Columns: cols, IDDateOrder: "mdy", DateLayout: "02.01.2006"}).Map([]byte(input), sources.Options{}); err == nil || !strings.Contains(err.Error(), "date layout") {
+		t.Errorf("--id-date-order with --date-layout: %v", err)
+	}
 }
