@@ -77,10 +77,7 @@ func TestGrafanaDashboardQueriesRun(t *testing.T) {
 	rows = append(rows, llmRow)
 	e.write(t, rows)
 	e.write(t, rows[len(rows)-2:]) // two records delivered twice
-	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.settledStore(t)
 	shipped := day("2024-01-12")
 	if _, err := store.ImportBets(t.Context(), []insights.Bet{
 		{ID: "exports", Title: "Exports that finish", Status: "shipped", Themes: []string{"export"}, ShippedAt: &shipped},

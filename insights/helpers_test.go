@@ -34,6 +34,17 @@ func newEnv(t *testing.T) *env {
 	return &env{sink: ch, store: store, conn: testenv.Conn(t, dsn), db: ch.Database()}
 }
 
+// settledStore is a store over e that reads the rollup as soon as a
+// period was computed (settle 0): nothing is inserted while it refreshes.
+func (e *env) settledStore(t *testing.T) *insights.Store {
+	t.Helper()
+	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
 // write stores rows in one insert; call it twice with the same rows to
 // plant redeliveries in separate parts, as a redelivery would.
 func (e *env) write(t *testing.T, rows []sinks.Row) {

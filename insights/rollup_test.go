@@ -17,10 +17,7 @@ func waitNextSecond() { time.Sleep(1100 * time.Millisecond) }
 func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.settledStore(t)
 	rows := trendRows()
 	e.write(t, rows)
 	e.write(t, rows) // every record delivered twice
@@ -113,10 +110,7 @@ func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 func TestARecordMovedToAnotherMonthCountsOnlyInItsNewWeek(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.settledStore(t)
 	rows := trendRows()
 	e.write(t, rows)
 	q := insights.TrendsQuery{Grain: insights.Week, Filter: insights.Filter{From: day("2024-01-01"), To: day("2024-02-12")}}

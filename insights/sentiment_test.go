@@ -17,10 +17,7 @@ import (
 func TestMeanSentimentLeavesOutRecordsInOtherLanguages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	store, err := insights.New(e.sink.Conn(), e.db, insights.WithSettle(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.settledStore(t)
 	lang := func(r sinks.Row, language string) sinks.Row { r.Language = language; return r }
 	rows := []sinks.Row{
 		item("en-1", "zendesk", day("2024-01-02"), "a1", -0.8, "billing"),

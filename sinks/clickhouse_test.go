@@ -410,14 +410,8 @@ func TestAStaleCopyWrittenLateDoesNotMoveARecordBack(t *testing.T) {
 // deletion removes only rows its own lookup saw, never the version it keeps
 // or a newer one.
 func TestTwoWritersMovingOneRecordKeepTheNewerVersion(t *testing.T) {
-	chA, dsn := openSink(t)
-	chB, err := sinks.Open(dsn, 5*time.Second, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer chB.Close()
+	chA, chB, conn := twoWriters(t)
 	ctx := context.Background()
-	conn := testenv.Conn(t, dsn)
 	db := chA.Database()
 	d0 := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
 	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
@@ -473,14 +467,8 @@ func TestTwoWritersMovingOneRecordKeepTheNewerVersion(t *testing.T) {
 // remove only rows they saw, and deleted by its own writer, whose lookup
 // follows its insert. Replayed step by step.
 func TestAStaleCopyLandingDuringAMoveIsRetiredByItsWriter(t *testing.T) {
-	chA, dsn := openSink(t)
-	chB, err := sinks.Open(dsn, 5*time.Second, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer chB.Close()
+	chA, chB, conn := twoWriters(t)
 	ctx := context.Background()
-	conn := testenv.Conn(t, dsn)
 	d0 := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
 	d1 := time.Date(2025, 4, 3, 0, 0, 0, 0, time.UTC)
 	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
@@ -516,4 +504,17 @@ func TestAStaleCopyLandingDuringAMoveIsRetiredByItsWriter(t *testing.T) {
 	if dates := storedDates(t, conn, chA.Database(), "csv:during"); len(dates) != 1 || !dates[0].Equal(d1) {
 		t.Fatalf("stored dates %v, want only %v", dates, d1)
 	}
+}
+
+// twoWriters returns two sinks over one test database, as two workers
+// have, and a connection for assertions.
+func twoWriters(t *testing.T) (a, b *sinks.ClickHouse, conn clickhouse.Conn) {
+	t.Helper()
+	a, dsn := openSink(t)
+	b, err := sinks.Open(dsn, 5*time.Second, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return a, b, testenv.Conn(t, dsn)
 }

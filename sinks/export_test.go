@@ -25,4 +25,6 @@ func (c *ClickHouse) DeleteStale(ctx context.Context, table string, found Found)
 	return c.deleteStale(ctx, table, ids, found)
 }
 
-func (c *ClickHouse) TouchDays(ctx context.Context, found Found) error { return c.touchDays(ctx, found) }
+func (c *ClickHouse) TouchDays(ctx context.Context, found Found) error {
+	return c.touchDays(ctx, found)
+}
