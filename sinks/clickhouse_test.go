@@ -3,6 +3,7 @@ package sinks_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -517,4 +518,35 @@ func twoWriters(t *testing.T) (a, b *sinks.ClickHouse, conn clickhouse.Conn) {
 	}
 	t.Cleanup(func() { b.Close() })
 	return a, b, testenv.Conn(t, dsn)
+}
+
+// A batch moving more records than one deletion may name is deleted in
+// several, each checked: ClickHouse 18.16 was seen to mark deletions sent
+// back to back as done without applying some of them.
+func TestManyRecordsMovedInOneBatchAllKeepOneDate(t *testing.T) {
+	ch, dsn := openSink(t)
+	ctx := context.Background()
+	conn := testenv.Conn(t, dsn)
+	d0 := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	prefix := "csv:" + strings.Repeat("x", 300) + ":" // a long id: many deletions
+	var old, moved []sinks.Row
+	for i := range 2000 {
+		r := row(fmt.Sprint(prefix, i), d0)
+		old = append(old, r)
+		m := row(fmt.Sprint(prefix, i), d0.AddDate(0, 1, i%28))
+		m.IngestedAt = r.IngestedAt.Add(time.Second)
+		moved = append(moved, m)
+	}
+	for _, rows := range [][]sinks.Row{old, moved} {
+		if err := ch.Write(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := ch.Database()
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback WHERE created_at = ?", d0); n != 0 {
+		t.Errorf("%d of 2000 records still stored under their old date", n)
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_dates WHERE created_at = ?", d0); n != 0 {
+		t.Errorf("%d of 2000 old dates still listed", n)
+	}
 }

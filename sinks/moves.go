@@ -24,11 +24,11 @@ import (
 //     migration 0008). The newest version of each record, by ingested_at
 //     as every query picks it (the later date on a tie), is the one kept;
 //  2. delete the feedback rows of the other dates that the lookup saw (up
-//     to the newest ingested_at it saw under each), and wait for the
-//     deletion to finish;
+//     to the newest ingested_at it saw under each), wait for the deletion
+//     to finish, and check that the rows are gone (see deleteChecked);
 //  3. mark the old dates' days as touched, so that the insights rollup
 //     recomputes their periods;
-//  4. delete the same pairs from feedback_dates, and wait.
+//  4. delete the same pairs from feedback_dates, wait, and check.
 //
 // Write returns nil only after all four, and the old pairs go last: if the
 // process stops on the way, the redelivered batch finds them and does the
@@ -152,9 +152,8 @@ func newestOf(created, ingested []time.Time) *moved {
 }
 
 // deleteStale deletes table's rows of the stale pairs of ids that the
-// lookup saw, and waits until the deletion is done.
+// lookup saw, a chunk of ids at a time, and returns when they are gone.
 func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string, found map[string]*moved) error {
-	var mutations []uint64
 	for _, chunk := range byListBytes(ids) {
 		var (
 			pairs  []clickhouse.GroupSet
@@ -172,20 +171,47 @@ func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string
 		// Dates are compared as seconds: a set literal holds constants,
 		// not toDateTime() calls. transform() gives each pair its bound,
 		// keyed by id, NUL and date (an id holds no control character).
-		id, err := c.mutate(ctx, table, "(id, toUInt32(created_at)) IN (?) AND toUInt32(ingested_at) <= "+
-			"transform(concat(id, '\\0', toString(toUInt32(created_at))), ?, ?, toUInt32(0))", pairs, keys, bounds)
-		if err != nil {
+		where := "(id, toUInt32(created_at)) IN (?) AND toUInt32(ingested_at) <= " +
+			"transform(concat(id, '\\0', toString(toUInt32(created_at))), ?, ?, toUInt32(0))"
+		if err := c.deleteChecked(ctx, table, where, pairs, keys, bounds); err != nil {
 			return fmt.Errorf("delete %d moved records' old versions from %s: %w", len(chunk), table, err)
 		}
-		mutations = append(mutations, id)
 	}
-	return c.awaitMutations(ctx, table, mutations)
+	return nil
+}
+
+// deleteAttempts bounds how often deleteChecked submits one deletion.
+const deleteAttempts = 3
+
+// deleteChecked deletes table's rows matching where, waits, and counts
+// what is left, submitting the deletion again while rows are: ClickHouse
+// 18.16 was seen to mark deletions sent back to back as done without
+// applying some of them (TestManyRecordsMovedInOneBatchAllKeepOneDate).
+func (c *ClickHouse) deleteChecked(ctx context.Context, table, where string, args ...any) error {
+	for attempt := 1; ; attempt++ {
+		n, err := c.mutate(ctx, table, where, args...)
+		if err != nil {
+			return err
+		}
+		if err := c.awaitMutations(ctx, table, n); err != nil {
+			return err
+		}
+		var left uint64
+		if err := c.conn.QueryRow(ctx, "SELECT count() FROM "+c.db+"."+table+" WHERE "+where, args...).Scan(&left); err != nil {
+			return fmt.Errorf("count what the deletion left: %w", err)
+		}
+		if left == 0 {
+			return nil
+		}
+		if attempt == deleteAttempts {
+			return fmt.Errorf("%d rows left after %d deletions marked done (see system.mutations)", left, attempt)
+		}
+	}
 }
 
 // mutate submits ALTER TABLE table DELETE WHERE where and returns the
 // number of the mutation: the highest of the table's mutations right after
-// it, which is this one or a later one, either of which finishing means
-// this one has (a table's mutations apply in order).
+// it, which is this one or a later one.
 func (c *ClickHouse) mutate(ctx context.Context, table, where string, args ...any) (uint64, error) {
 	if err := c.conn.Exec(ctx, "ALTER TABLE "+c.db+"."+table+" DELETE WHERE "+where, args...); err != nil {
 		return 0, err
@@ -196,13 +222,9 @@ func (c *ClickHouse) mutate(ctx context.Context, table, where string, args ...an
 	return n, err
 }
 
-// awaitMutations waits until table's mutations up to the highest of ids
-// are done; those submitted after them are not waited for.
-func (c *ClickHouse) awaitMutations(ctx context.Context, table string, ids []uint64) error {
-	var last uint64
-	for _, id := range ids {
-		last = max(last, id)
-	}
+// awaitMutations waits until table's mutations up to number last are
+// done; those submitted after it are not waited for.
+func (c *ClickHouse) awaitMutations(ctx context.Context, table string, last uint64) error {
 	ctx, cancel := context.WithTimeout(ctx, mutationTimeout)
 	defer cancel()
 	for {
