@@ -69,7 +69,9 @@ type seen struct{ created, upTo time.Time }
 
 // retireMoved does the steps above for rows, which have been inserted.
 func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
-	found, err := c.movedRecords(ctx, rows)
+	lookupCtx, cancel := context.WithTimeout(ctx, c.insertTimeout) // as long as an insert may take
+	found, err := c.movedRecords(lookupCtx, rows)
+	cancel()
 	if err != nil || len(found) == 0 {
 		return err
 	}
