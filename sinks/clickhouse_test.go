@@ -550,3 +550,34 @@ func TestManyRecordsMovedInOneBatchAllKeepOneDate(t *testing.T) {
 		t.Errorf("%d of 2000 old dates still listed", n)
 	}
 }
+
+// Records stored under two dates before migration 0008 are retired by
+// RetireMoved (feedbackloop migrate --retire-moved): the newest version
+// stays, a record under one date is left alone.
+func TestRetireMovedFixesRecordsStoredUnderTwoDatesBeforeTheUpgrade(t *testing.T) {
+	ctx := context.Background()
+	ch, conn := databaseAt(t, 7)
+	db := ch.Database()
+	jan := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	old := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	insert := "INSERT INTO " + db + ".feedback (id, created_at, ingested_at)"
+	testenv.InsertRow(t, conn, insert, "csv:twice", jan, old)
+	testenv.InsertRow(t, conn, insert, "csv:twice", jan.AddDate(0, 2, 0), old.Add(time.Minute))
+	testenv.InsertRow(t, conn, insert, "csv:once", jan, old)
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := ch.RetireMoved(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("RetireMoved: %d records (%v), want 1", n, err)
+	}
+	if dates := storedDates(t, conn, db, "csv:twice"); len(dates) != 1 || !dates[0].Equal(jan.AddDate(0, 2, 0)) {
+		t.Errorf("csv:twice stored under %v, want only 2025-03-02", dates)
+	}
+	if dates := storedDates(t, conn, db, "csv:once"); len(dates) != 1 {
+		t.Errorf("csv:once stored under %v, want its one date", dates)
+	}
+	if n, err := ch.RetireMoved(ctx); err != nil || n != 0 {
+		t.Errorf("a second run moved %d records (%v), want 0", n, err)
+	}
+}

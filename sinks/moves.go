@@ -75,6 +75,11 @@ func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
 	if err != nil || len(found) == 0 {
 		return err
 	}
+	return c.retire(ctx, found)
+}
+
+// retire does steps 2 to 4 for the records found.
+func (c *ClickHouse) retire(ctx context.Context, found map[string]*moved) error {
 	ids := make([]string, 0, len(found))
 	for id := range found {
 		ids = append(ids, id)
@@ -87,6 +92,19 @@ func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
 		return err
 	}
 	return c.deleteStale(ctx, "feedback_dates", ids, found)
+}
+
+// RetireMoved does the steps above for every stored record listed under
+// more than one created_at, as the writer does for a batch: for a database
+// that held such records before migration 0008, which no write has touched
+// since. It reads all of feedback_dates, so it is a command to run once,
+// not a step of every write, and returns how many records it moved.
+func (c *ClickHouse) RetireMoved(ctx context.Context) (int, error) {
+	found, err := c.lookUp(ctx, "")
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	return len(found), c.retire(ctx, found)
 }
 
 // movedRecords looks the ids of rows up in feedback_dates and returns those
@@ -108,11 +126,17 @@ func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
 	}
+	return c.lookUp(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), " WHERE id IN written_ids")
+}
+
+// lookUp returns the records of feedback_dates matching where (all when
+// empty) that are stored under more than one created_at.
+func (c *ClickHouse) lookUp(ctx context.Context, where string) (map[string]*moved, error) {
 	q := "SELECT id, groupArray(created_at), groupArray(ingested)" +
 		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM " + c.db + ".feedback_dates" +
-		" WHERE id IN written_ids GROUP BY id, created_at)" +
+		where + " GROUP BY id, created_at)" +
 		" GROUP BY id HAVING count() > 1"
-	res, err := c.lookups.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), q)
+	res, err := c.lookups.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
 	}

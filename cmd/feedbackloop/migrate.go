@@ -9,14 +9,21 @@ import (
 )
 
 func newMigrateCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var retire bool
+	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Create or upgrade the ClickHouse schema",
 		Long: `Create or upgrade the ClickHouse schema (the database named in the DSN).
 
 Migrations are versioned and recorded in <database>.schema_migrations;
 running this again on an up-to-date database changes nothing. The worker
-applies them at start too.`,
+applies them at start too.
+
+--retire-moved then finds the records stored under more than one
+created_at, which databases written before schema version 8 may hold (a
+CSV imported again with the other date order), keeps each one's newest
+version and deletes the others, as the worker does for what it writes
+now. It reads every stored id once: run it once after the upgrade.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -35,10 +42,20 @@ applies them at start too.`,
 			out := cmd.OutOrStdout()
 			if len(applied) == 0 {
 				_, err = fmt.Fprintf(out, "%s is up to date at schema version %d\n", ch.Database(), sinks.SchemaVersion)
+			} else {
+				_, err = fmt.Fprintf(out, "%s migrated to schema version %d (applied %v)\n", ch.Database(), sinks.SchemaVersion, applied)
+			}
+			if err != nil || !retire {
 				return err
 			}
-			_, err = fmt.Fprintf(out, "%s migrated to schema version %d (applied %v)\n", ch.Database(), sinks.SchemaVersion, applied)
+			n, err := ch.RetireMoved(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("retire moved records: %w", err)
+			}
+			_, err = fmt.Fprintf(out, "%d records stored under more than one created_at now keep only their newest version's\n", n)
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&retire, "retire-moved", false, "then keep only the newest version of records stored under more than one created_at (once, after upgrading from schema version 7 or older)")
+	return cmd
 }
