@@ -129,28 +129,6 @@ func TestUpgradeFromVersion5KeepsTheRollupsMeanSentiment(t *testing.T) {
 	}
 }
 
-// A record stored before migration 0008 is listed by its backfill, so
-// when it arrives again under another date its old version goes too.
-func TestUpgradeToVersion8ListsStoredRecordsForTheirMoves(t *testing.T) {
-	ctx := context.Background()
-	ch, conn := databaseAt(t, 7)
-	db := ch.Database()
-	jan := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
-	old := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	for range 2 { // a redelivery too: the backfill copies rows, not pairs
-		testenv.InsertRow(t, conn, "INSERT INTO "+db+".feedback (id, created_at, ingested_at)", "csv:old", jan, old)
-	}
-	if _, err := ch.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.Write(ctx, []sinks.Row{row("csv:old", jan.AddDate(0, 1, 0))}); err != nil {
-		t.Fatal(err)
-	}
-	if dates := storedDates(t, conn, db, "csv:old"); len(dates) != 1 || !dates[0].Equal(jan.AddDate(0, 1, 0)) {
-		t.Fatalf("stored dates %v, want only 2025-02-02", dates)
-	}
-}
-
 // databaseAt returns a sink over a fresh database as a build of schema
 // version v left it, and a plain connection to it.
 func databaseAt(t *testing.T, v int) (*sinks.ClickHouse, clickhouse.Conn) {
@@ -551,22 +529,27 @@ func TestManyRecordsMovedInOneBatchAllKeepOneDate(t *testing.T) {
 	}
 }
 
-// Records stored under two dates before migration 0008 are retired by
-// RetireMoved (feedbackloop migrate --retire-moved): the newest version
-// stays, a record under one date is left alone.
-func TestRetireMovedFixesRecordsStoredUnderTwoDatesBeforeTheUpgrade(t *testing.T) {
+// Upgrading to schema version 8: the backfill lists the stored records, so
+// one that arrives again under another date loses its old version too; and
+// records stored under two dates before the upgrade are retired by
+// RetireMoved (feedbackloop migrate --retire-moved), which keeps the newest
+// version and leaves a record under one date alone.
+func TestUpgradeToVersion8ListsStoredRecordsAndRetiresTheMoved(t *testing.T) {
 	ctx := context.Background()
 	ch, conn := databaseAt(t, 7)
 	db := ch.Database()
 	jan := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
 	old := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	insert := "INSERT INTO " + db + ".feedback (id, created_at, ingested_at)"
+	for range 2 { // a redelivery too: the backfill copies rows, not pairs
+		testenv.InsertRow(t, conn, insert, "csv:old", jan, old)
+	}
 	testenv.InsertRow(t, conn, insert, "csv:twice", jan, old)
 	testenv.InsertRow(t, conn, insert, "csv:twice", jan.AddDate(0, 2, 0), old.Add(time.Minute))
-	testenv.InsertRow(t, conn, insert, "csv:once", jan, old)
 	if _, err := ch.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+
 	n, err := ch.RetireMoved(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("RetireMoved: %d records (%v), want 1", n, err)
@@ -574,10 +557,17 @@ func TestRetireMovedFixesRecordsStoredUnderTwoDatesBeforeTheUpgrade(t *testing.T
 	if dates := storedDates(t, conn, db, "csv:twice"); len(dates) != 1 || !dates[0].Equal(jan.AddDate(0, 2, 0)) {
 		t.Errorf("csv:twice stored under %v, want only 2025-03-02", dates)
 	}
-	if dates := storedDates(t, conn, db, "csv:once"); len(dates) != 1 {
-		t.Errorf("csv:once stored under %v, want its one date", dates)
+	if dates := storedDates(t, conn, db, "csv:old"); len(dates) != 2 {
+		t.Errorf("csv:old stored under %v, want its two copies of one date left alone", dates)
 	}
 	if n, err := ch.RetireMoved(ctx); err != nil || n != 0 {
 		t.Errorf("a second run moved %d records (%v), want 0", n, err)
+	}
+
+	if err := ch.Write(ctx, []sinks.Row{row("csv:old", jan.AddDate(0, 1, 0))}); err != nil {
+		t.Fatal(err)
+	}
+	if dates := storedDates(t, conn, db, "csv:old"); len(dates) != 1 || !dates[0].Equal(jan.AddDate(0, 1, 0)) {
+		t.Fatalf("csv:old stored under %v after a write under 2025-02-02, want only that", dates)
 	}
 }
