@@ -9,7 +9,7 @@ var MigrateTo = migrateTo
 // concurrent writers.
 
 // Found is what a lookup found.
-type Found = map[string]*moved
+type Found = staleDates
 
 func (c *ClickHouse) InsertOnly(ctx context.Context, rows []Row) error { return c.insert(ctx, rows) }
 

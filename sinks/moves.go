@@ -57,11 +57,9 @@ const mutationTimeout = 10 * time.Minute
 // mutationPoll is how often the wait asks whether a mutation is done.
 const mutationPoll = 50 * time.Millisecond
 
-// moved is a record stored under more than one created_at.
-type moved struct {
-	keep  time.Time // the newest version's created_at
-	stale []seen    // the other created_at values
-}
+// staleDates maps each record stored under more than one created_at to
+// the dates its newest version supersedes.
+type staleDates map[string][]seen
 
 // seen is a stale created_at, and the newest ingested_at the lookup saw
 // under it: rows written later are not the lookup's to delete.
@@ -79,7 +77,7 @@ func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
 }
 
 // retire does steps 2 to 4 for the records found.
-func (c *ClickHouse) retire(ctx context.Context, found map[string]*moved) error {
+func (c *ClickHouse) retire(ctx context.Context, found staleDates) error {
 	ids := make([]string, 0, len(found))
 	for id := range found {
 		ids = append(ids, id)
@@ -111,17 +109,17 @@ func (c *ClickHouse) RetireMoved(ctx context.Context) (int, error) {
 // stored under more than one created_at. The ids travel as an external
 // table, which the server reads without parsing a literal per id, and only
 // the records that moved come back.
-func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*moved, error) {
+func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (staleDates, error) {
 	ids, err := ext.NewTable("written_ids", ext.Column("id", "String"))
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[string]bool, len(rows))
+	listed := make(map[string]bool, len(rows))
 	for i := range rows {
-		if seen[rows[i].ID] {
+		if listed[rows[i].ID] {
 			continue
 		}
-		seen[rows[i].ID] = true
+		listed[rows[i].ID] = true
 		if err := ids.Append(rows[i].ID); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
@@ -131,7 +129,7 @@ func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (map[string]*
 
 // lookUp returns the records of feedback_dates matching where (all when
 // empty) that are stored under more than one created_at.
-func (c *ClickHouse) lookUp(ctx context.Context, where string) (map[string]*moved, error) {
+func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, error) {
 	q := "SELECT id, groupArray(created_at), groupArray(ingested)" +
 		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM " + c.db + ".feedback_dates" +
 		where + " GROUP BY id, created_at)" +
@@ -141,7 +139,7 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (map[string]*move
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
 	}
 	defer res.Close()
-	out := map[string]*moved{}
+	out := staleDates{}
 	for res.Next() {
 		var (
 			id                string
@@ -150,7 +148,7 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (map[string]*move
 		if err := res.Scan(&id, &created, &ingested); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
-		out[id] = newestOf(created, ingested)
+		out[id] = superseded(created, ingested)
 	}
 	if err := res.Err(); err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
@@ -158,28 +156,28 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (map[string]*move
 	return out, nil
 }
 
-// newestOf picks, among a record's stored dates and the newest ingested_at
-// under each, the date to keep: the newest version's, the later date on a
-// tie, so that every writer picks the same.
-func newestOf(created, ingested []time.Time) *moved {
+// superseded returns, among a record's stored dates and the newest
+// ingested_at under each, all but the date to keep: the newest version's,
+// the later date on a tie, so that every writer picks the same.
+func superseded(created, ingested []time.Time) []seen {
 	keep := 0
 	for i := 1; i < len(created); i++ {
 		if ingested[i].After(ingested[keep]) || ingested[i].Equal(ingested[keep]) && created[i].After(created[keep]) {
 			keep = i
 		}
 	}
-	m := &moved{keep: created[keep]}
+	var out []seen
 	for i, at := range created {
 		if i != keep {
-			m.stale = append(m.stale, seen{at, ingested[i]})
+			out = append(out, seen{at, ingested[i]})
 		}
 	}
-	return m
+	return out
 }
 
 // deleteStale deletes table's rows of the stale pairs of ids that the
 // lookup saw, a chunk of ids at a time, and returns when they are gone.
-func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string, found map[string]*moved) error {
+func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string, found staleDates) error {
 	for _, chunk := range byListBytes(ids) {
 		var (
 			pairs  []clickhouse.GroupSet
@@ -187,7 +185,7 @@ func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string
 			bounds []uint32
 		)
 		for _, id := range chunk {
-			for _, st := range found[id].stale {
+			for _, st := range found[id] {
 				at := uint32(st.created.Unix())
 				pairs = append(pairs, clickhouse.GroupSet{Value: []any{id, at}})
 				keys = append(keys, id+"\x00"+strconv.FormatUint(uint64(at), 10))
@@ -273,10 +271,10 @@ func (c *ClickHouse) awaitMutations(ctx context.Context, table string, last uint
 
 // touchDays marks the days of the retired dates as touched now, as an
 // insert into them would (see feedback_days in migration 0002).
-func (c *ClickHouse) touchDays(ctx context.Context, found map[string]*moved) error {
+func (c *ClickHouse) touchDays(ctx context.Context, found staleDates) error {
 	days := map[string]bool{}
-	for _, m := range found {
-		for _, st := range m.stale {
+	for _, dates := range found {
+		for _, st := range dates {
 			days[st.created.UTC().Format(time.DateOnly)] = true
 		}
 	}
