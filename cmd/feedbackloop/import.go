@@ -165,13 +165,18 @@ func (t importTotals) err() error {
 	return nil
 }
 
+// readsDates reports whether a flag says how to read CSV dates.
+func (f importFlags) readsDates() bool {
+	return f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != ""
+}
+
 // readImport maps the input named by the flags.
 func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 	if f.source == "notes" {
 		if f.dir == "" {
 			return nil, errors.New("--source notes needs --dir")
 		}
-		if f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != "" {
+		if f.readsDates() {
 			return nil, errors.New("--date-order, --id-date-order and --date-layout are for --source csv, not notes")
 		}
 		return sources.Notes{Source: f.sourceName}.MapDir(f.dir)
@@ -195,7 +200,7 @@ func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 		if m, ok = sources.Lookup(f.source); !ok {
 			return nil, fmt.Errorf("--source %q: want one of %s", f.source, strings.Join(append(sources.Names(), "csv", "notes"), ", "))
 		}
-		if f.columns != "" || f.sourceName != "" || f.kind != "" || f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != "" {
+		if f.columns != "" || f.sourceName != "" || f.kind != "" || f.readsDates() {
 			return nil, fmt.Errorf("--map, --source-name, --kind, --date-order, --id-date-order and --date-layout are for --source csv, not %s", f.source)
 		}
 	}

@@ -128,9 +128,9 @@ func (c CSV) Map(data []byte, opts Options) ([]Item, error) {
 	if !feedback.ValidKind(kind) {
 		return nil, fmt.Errorf("kind %q must be one of %s", kind, strings.Join(feedback.Kinds, ", "))
 	}
-	for name, o := range map[string]string{"date order": c.DateOrder, "id date order": c.IDDateOrder} {
-		if o != "" && o != "mdy" && o != "dmy" {
-			return nil, fmt.Errorf("%s %q: want mdy or dmy", name, o)
+	for _, o := range []struct{ name, value string }{{"date order", c.DateOrder}, {"id date order", c.IDDateOrder}} {
+		if o.value != "" && o.value != "mdy" && o.value != "dmy" {
+			return nil, fmt.Errorf("%s %q: want mdy or dmy", o.name, o.value)
 		}
 	}
 	columns := c.Columns
