@@ -233,6 +233,10 @@ func (c *ClickHouse) deleteChecked(ctx context.Context, table, where string, arg
 	}
 }
 
+// mutationNumber is the number in system.mutations.mutation_id
+// ("mutation_12.txt"), which grows with each mutation of a table.
+const mutationNumber = "toUInt64(extract(mutation_id, '([0-9]+)'))"
+
 // mutate submits ALTER TABLE table DELETE WHERE where and returns the
 // number of the mutation: the highest of the table's mutations right after
 // it, which is this one or a later one.
@@ -241,7 +245,7 @@ func (c *ClickHouse) mutate(ctx context.Context, table, where string, args ...an
 		return 0, err
 	}
 	var n uint64
-	err := c.conn.QueryRow(ctx, "SELECT max(toUInt64(extract(mutation_id, '([0-9]+)'))) FROM system.mutations"+
+	err := c.conn.QueryRow(ctx, "SELECT max("+mutationNumber+") FROM system.mutations"+
 		" WHERE database = ? AND table = ?", c.db, table).Scan(&n)
 	return n, err
 }
@@ -254,7 +258,7 @@ func (c *ClickHouse) awaitMutations(ctx context.Context, table string, last uint
 	for {
 		var pending uint64
 		err := c.conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0"+
-			" AND toUInt64(extract(mutation_id, '([0-9]+)')) <= ?", c.db, table, last).Scan(&pending)
+			" AND "+mutationNumber+" <= ?", c.db, table, last).Scan(&pending)
 		if err != nil {
 			return fmt.Errorf("wait for the deletions from %s: %w", table, err)
 		}
