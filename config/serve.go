@@ -15,7 +15,8 @@ type Serve struct {
 	// background refresh off.
 	RefreshInterval time.Duration `yaml:"refresh_interval"`
 	// Settle is how long after the last insert into a day its periods may
-	// be read from the rollup; it must exceed the longest insert.
+	// be read from the rollup; it must exceed the longest insert. The
+	// CLI's query commands (trends, emerging, outcome, …) read it too.
 	Settle time.Duration `yaml:"settle"`
 	// QueryTimeout bounds one API request's queries.
 	QueryTimeout time.Duration `yaml:"query_timeout"`

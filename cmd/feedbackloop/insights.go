@@ -59,14 +59,19 @@ func (f *queryFlags) output() (insights.Format, error) {
 }
 
 // withStore opens ClickHouse from the configuration, checks that its
-// schema is current, and runs fn with an insights.Store over it.
+// schema is current, and runs fn with an insights.Store over it, which
+// reads the rollup after serve.settle as serve does.
 func withStore(ctx context.Context, a *app, fn func(*insights.Store) error) error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
 	ch, err := a.clickhouse(ctx)
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
-	store, err := insights.New(ch.Conn(), ch.Database())
+	store, err := insights.New(ch.Conn(), ch.Database(), insights.WithSettle(cfg.Serve.Settle))
 	if err != nil {
 		return err
 	}
