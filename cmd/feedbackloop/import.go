@@ -104,6 +104,7 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	if err != nil {
 		return err
 	}
+	sources.RejectIDConflicts(items)
 	stderr := cmd.ErrOrStderr()
 	var t importTotals
 	t.read = len(items)

@@ -352,3 +352,21 @@ func TestImportRefusesCSVDateFlagsForOtherSources(t *testing.T) {
 		}
 	}
 }
+
+func TestImportRejectsASecondRowWithTheSameIDAndOtherContent(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "tickets.csv")
+	data := "Ticket,Date,Comment\nT-1,2025-03-01,Export times out\nT-1,2025-03-02,Still timing out\n"
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runImportCmd(t, "--source", "csv", "--file", file, "--dry-run", "--map", "id=Ticket,created_at=Date,body=Comment")
+	if err == nil {
+		t.Error("a rejected row did not fail the command")
+	}
+	if want := `tickets.csv:3: rejected: id "csv:T-1" is already on line 2, with other content`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	}
+	if recs := dryRunRecords(t, stdout); len(recs) != 1 || recs[0].Body != "Export times out" {
+		t.Errorf("dry run printed %d records, want the first row only", len(recs))
+	}
+}

@@ -247,3 +247,25 @@ func TestCSVImportedAgainWithAnotherDateOrderKeepsItsIDs(t *testing.T) {
 		t.Errorf("--id-date-order with --date-layout: %v", err)
 	}
 }
+
+func TestARowWhoseIDAnEarlierRowHasWithOtherContentIsRejected(t *testing.T) {
+	cols, err := sources.ParseColumnMap("id=Ticket,created_at=Date,body=Comment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "Ticket,Date,Comment\n" +
+		"T-1,2025-03-01,Export times out\n" +
+		"T-2,2025-03-01,Search is slow\n" +
+		"T-1,2025-03-02,Still timing out after the fix\n" + // a second comment under the ticket's id
+		"T-2,2025-03-01,Search is slow\n" // the same row again: stored once
+	items, err := sources.CSV{Columns: cols}.Map([]byte(data), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources.RejectIDConflicts(items)
+	checkOutline(t, items, []string{
+		"csv:T-1", "csv:T-2",
+		`error: id "csv:T-1" is already on line 2, with other content: an input may hold a record only once; keep one of the two, or map an id that tells them apart`,
+		"csv:T-2",
+	})
+}
