@@ -128,7 +128,9 @@ func appendLower(dst []byte, s string) []byte {
 // replace.
 //
 // A card number is 13 to 19 digits, optionally grouped by spaces or
-// dashes, that passes the Luhn check and does not start with 0. An IBAN
+// dashes, that passes the Luhn check and starts as a card network's
+// numbers do, with one of its lengths (see cardNetwork): an invoice
+// number starting with 9 or a 15-digit IMEI is none. An IBAN
 // is a country's code, two check digits and the rest of that country's
 // length in letters and digits, unbroken or in groups of four, that passes
 // the mod-97 check. A phone number is 10 to 15 digits, or 8 to 15 after a
@@ -138,19 +140,33 @@ func appendLower(dst []byte, s string) []byte {
 // 1234", "tel.: 555-1234", "my number is …", and in other languages
 // "llámeme al", "Teléfono:", "Handy", read with or without accents), and
 // such a word makes digits grouped as thousands a phone number too ("mi
-// teléfono 612 345 678"). Digits that belong to something else are left
-// alone:
+// teléfono 612 345 678"), and groups set apart by slashes or spaced dashes
+// one number when it has a trunk 0, a country code or a three-digit area
+// code before them ("Tel. 030 - 123 456 78", "Fon: 0 89 / 12 34 56",
+// "phone 415/555-0134"; not "call 1200 / 1500 per day", and not what
+// follows in "call 415 555 0134 - 5pm"). A contact card's label with a
+// colon ("Home: 555-0134", "Casa: 612 345 987") makes 7 digits with a
+// dash, a bracket or a slash, or 9 that do not end in 000, a phone
+// number, but no amount or list of numbers ("Home: 350 000 EUR"). A
+// German area code spaced in brackets ("(0 30) 12 34 56 78"), a Japanese
+// exchange in brackets ("03(1234)5678") and a '+' percent-encoded in a
+// link ("?tel=%2B14155550134") are read as written.
+// Digits that belong to something else are left alone:
 // dates (2024-05-01, 01/05/2024, 20240501103000), times, versions
-// (v2.3.14, 124.0.6367.91), IP addresses, amounts ($1,299.00, 1 000 000),
+// (v2.3.14, 124.0.6367.91), IP addresses, amounts ($1,299.00, 1 000 000,
+// a round gain of up to nine digits "+12 000 000"), Unix times after a
+// key that names a time ("created_at 1714557600"), dates and times
+// spaced ("2024 05 01 14 30"),
 // lists of like numbers (38 39 40 41 42), ticket and order numbers
 // (#48213, 12345678, "order number 5551234", and an unbroken run of 10 or
 // more digits, or one after a year, after a word such as "order",
-// "ticket", "invoice", "Bestellnummer" or "error code" when no phone word
-// is nearer) and digits inside words or identifiers. An extension
+// "ticket", "invoice", "Bestellnummer", "IMEI", "DHL", "注文番号" or
+// "error code" when no phone word is nearer) and digits inside words or
+// identifiers. An extension
 // ("646-555-0123x204") is part of a phone number.
 //
 // The rules are heuristics: a bare 10-digit number that no such word
-// names, an order id or a Unix timestamp, is taken for a phone number,
+// names, an order id, is taken for a phone number,
 // and so is a shorter one after a word such as "call" or "phone"; a phone
 // number written with words ("five five five"), a short local number
 // nothing announces, or an address with only its "at" spelled and nothing
@@ -161,8 +177,16 @@ func appendLower(dst []byte, s string) []byte {
 // word "at" and a local part like an address's, a mail provider's domain
 // or a word before it that says an address follows ("j.doe at acme.com",
 // "jane at gmail.com", "my email is jane at example.com"), with a space
-// beside the @ ("jane @ example.com") or with the @ percent-encoded
-// ("jane%40example.com") is.
+// beside the @ ("jane @ example.com"), with the @ percent-encoded, once
+// or twice, or escaped ("jane%40example.com", "jane%2540example.com",
+// "jane\u0040example.com"), or with a word for '@' in another language,
+// bare or bracketed ("juan arroba gmail punto com", "max ät gmx punkt
+// de", "tanaka(アットマーク)gmail.com"), is; so is "(a)" for "(at)" before
+// a mail provider's domain or after a local part like an address's
+// ("(a)" also marks the items of a list), and a provider's name alone
+// after "at" and such a local part ("jdoe77 at gmail"). A link's user
+// name and password go with its host
+// ("https://jane:hunter2@example.com/" becomes "https://[email]/").
 //
 // Full-width forms, which Chinese, Japanese and Korean keyboards type
 // ("０９０－１２３４－５６７８", "jane＠example.com"), count as their ASCII
@@ -329,11 +353,18 @@ func redactSymbols(s string) string {
 				continue
 			}
 			fallthrough
-		case c == '%' || c == '&':
+		case c == '%' || c == '&' || c == '\\':
 			if start, end, ok := looseEmailAround(s, i, last); ok {
 				replace(start, end, emailMark)
 				i = end
 				continue
+			}
+			if c == '%' {
+				if end, ok := encodedPlusPhoneAt(s, i); ok {
+					replace(i, end, phoneMark)
+					i = end
+					continue
+				}
 			}
 			if c != '@' {
 				break
@@ -381,7 +412,7 @@ func redactSymbols(s string) string {
 // else is skipped with one table lookup. Bytes rather than bools, so that
 // lookups for four bytes combine with one OR.
 var redactTrigger = [256]uint8{
-	'@': 1, '%': 1, '&': 1, '+': 1, '(': 1, '[': 1, '{': 1, '<': 1,
+	'@': 1, '%': 1, '&': 1, '\\': 1, '+': 1, '(': 1, '[': 1, '{': 1, '<': 1,
 	'0': 1, '1': 1, '2': 1, '3': 1, '4': 1,
 	'5': 1, '6': 1, '7': 1, '8': 1, '9': 1,
 }

@@ -17,16 +17,35 @@ import (
 // with two letters.
 func emailAround(s string, at, from int) (start, end int, ok bool) {
 	if start, end, ok = emailSpan(s, at, at+1, from, false); ok {
-		return start, end, ok
+		return userinfoStart(s, start, from), end, ok
 	}
 	// A real '@' with its dots spelled: "jane@example[.]com", "jane@example
 	// dot com".
 	return emailSpan(s, at, at+1, from, true)
 }
 
-// encodedAts are '@' percent-encoded, as links carry it, and as HTML
-// entities, as pasted web pages and e-mails carry it.
-var encodedAts = []string{"%40", "&#64;", "&#x40;", "&commat;"}
+// userinfoStart returns where the user name and password of a link
+// start ("https://jane:hunter2@example.com/"), when the address found at
+// s[start:] is the password and a host: both go. Otherwise it returns
+// start.
+func userinfoStart(s string, start, from int) int {
+	k := start
+	for k > from && start-k < 256 && (isLocalPartByte(s[k-1]) || strings.IndexByte("!$&()*,;=:~", s[k-1]) >= 0) {
+		k--
+	}
+	// The address found is the password's end and the host: the user name
+	// and the rest of the password are between "//" and it, with a ':'.
+	if k < start && k-2 >= from && s[k-2:k] == "//" && strings.IndexByte(s[k:start], ':') >= 0 {
+		return k
+	}
+	return start
+}
+
+// encodedAts are '@' percent-encoded, as links carry it (twice when a
+// link is wrapped in another, as unsubscribe and tracking links are), as
+// HTML entities, as pasted web pages and e-mails carry it, and escaped as
+// JSON and code write it.
+var encodedAts = []string{"%40", "%2540", "&#64;", "&#x40;", "&commat;", `\u0040`, `\x40`}
 
 // looseEmailAround finds an address around the '@' at s[at] that
 // emailAround does not: one with a space beside the '@' ("jane @
@@ -36,7 +55,7 @@ var encodedAts = []string{"%40", "&#64;", "&#x40;", "&commat;"}
 // spaced one must end in a known top-level domain and not follow a word
 // of prose ("thanks to everyone @ acme.com" stays).
 func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
-	if s[at] == '%' || s[at] == '&' {
+	if s[at] == '%' || s[at] == '&' || s[at] == '\\' {
 		for _, code := range encodedAts {
 			if hasWordFold(s, at, code) {
 				return emailSpan(s, at, at+len(code), from, false)
@@ -126,7 +145,7 @@ var proseProviders = setOf("web", "free", "orange", "terra", "wp", "bol", "sfr",
 // "jane [at] example [dot] com". Its dots may be spelled too, the local
 // part's included ("jane [dot] doe [at] …").
 func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
-	j := spelledAtEnd(s, open)
+	j, weak := spelledAtEnd(s, open)
 	if j < 0 {
 		return 0, 0, false
 	}
@@ -134,34 +153,53 @@ func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 	for localEnd > from && s[localEnd-1] == ' ' {
 		localEnd--
 	}
-	start, end, ok = emailSpan(s, localEnd, skipSpaces(s, j), from, true)
-	if ok {
-		start = spelledLocalStart(s, start, from)
+	domStart := skipSpaces(s, j)
+	start, end, ok = emailSpan(s, localEnd, domStart, from, true)
+	if !ok {
+		return 0, 0, false
 	}
-	return start, end, ok
+	// "(a)" and "[a]" mark the items of lists too ("two issues (a)
+	// amazon.com won't load (b) …", "<a>support.example.com</a>"): the
+	// address must look like one.
+	if weak {
+		first := domStart
+		for first < end && (isASCIIWordByte(s[first]) || s[first] == '-') {
+			first++
+		}
+		if s[open] == '<' || !mailProviders[strings.ToLower(s[domStart:first])] && !addressLike(s[start:localEnd]) {
+			return 0, 0, false
+		}
+	}
+	return spelledLocalStart(s, start, from), end, true
 }
 
 // spelledAtEnd returns the index past a bracketed "at" or '@' that opens
-// at s[open] ("(at)", "[ at ]", "<at>", "[@]"), or -1 if there is none.
-func spelledAtEnd(s string, open int) int {
+// at s[open] ("(at)", "[ at ]", "<at>", "[@]", "(a)", "(arroba)"; see
+// bracketedAts), or -1 if there is none. weak says it is "a", which
+// marks the items of lists too.
+func spelledAtEnd(s string, open int) (end int, weak bool) {
 	closing := closingBracket(s[open])
+	if closing == 0 {
+		return -1, false
+	}
 	j := skipSpaces(s, open+1)
-	switch {
-	case closing == 0:
-		return -1
-	case hasWordFold(s, j, "at"):
-		j += 2
-	case j < len(s) && s[j] == '@':
-		j++
-	default:
-		return -1
+	for _, w := range bracketedAts {
+		if !hasWordFold(s, j, w) {
+			continue
+		}
+		if k := skipSpaces(s, j+len(w)); k < len(s) && s[k] == closing {
+			return k + 1, w == "a"
+		}
 	}
-	j = skipSpaces(s, j)
-	if j >= len(s) || s[j] != closing {
-		return -1
-	}
-	return j + 1
+	return -1, false
 }
+
+// bracketedAts are what a bracketed "at" says: the word in English, its
+// first letter, '@' itself, and the words for '@' in German, Spanish and
+// Portuguese, French, Italian, Dutch and Japanese ("jane (arroba) gmail
+// (punto) com", "tanaka(アットマーク)gmail.com").
+var bracketedAts = []string{"at", "a", "@", "ät", "arroba", "arobase", "chiocciola",
+	"apenstaartje", "klammeraffe", "アットマーク"}
 
 // closingBracket returns the bracket that closes c, or 0 if c opens none.
 func closingBracket(c byte) byte {
@@ -191,8 +229,9 @@ func skipSpaces(s string, i int) int {
 }
 
 // dotWords are "dot" in English (and "period"), Spanish and Italian,
-// Portuguese, French, German and Dutch, and a dot set apart ("[.]").
-var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt", "period", "."}
+// Portuguese, French, German, Dutch and Polish, and a dot set apart
+// ("[.]").
+var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt", "kropka", "period", "."}
 
 // spelledDot returns the length of a dot written as a word at s[j:] in a
 // spelled address: "(dot)", " [dot] ", " dot ", " punto ", or 0.
@@ -294,6 +333,8 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 		sep := 0 // the length of the dot after the label
 		if j < len(s) && s[j] == '.' {
 			sep = 1
+		} else if hasWordFold(s, j, "%2e") {
+			sep = 3 // a dot percent-encoded, as links may carry it
 		} else if spelled {
 			sep = spelledDot(s, j)
 		}
@@ -325,19 +366,67 @@ func isLocalPartByte(c byte) bool {
 // a word before it say that an address follows ("my email is jane at
 // example.com", "write to jane at acme.io").
 //
-// Spanish and Portuguese "arroba" and French "arobase" mean '@' and
-// nothing else, so an address spelled with them ("juan arroba gmail punto
-// com") needs no word to announce it.
+// The words for '@' in other languages mean it and nothing else (see
+// meantAts), so an address spelled with them ("juan arroba gmail punto
+// com", "max ät gmx punkt de") needs no word to announce it.
 func redactWordEmails(s string) string {
 	s = redactWordEmailsWith(s, "at", false)
-	// A cheap look first: most texts have neither.
-	if strings.Contains(s, "rrob") || strings.Contains(s, "RROB") {
-		s = redactWordEmailsWith(s, "arroba", true)
-	}
-	if strings.Contains(s, "robase") || strings.Contains(s, "ROBASE") {
-		s = redactWordEmailsWith(s, "arobase", true)
+	if hasMeantAt(s) { // a cheap look first: most texts have none
+		for _, w := range meantAts {
+			s = redactWordEmailsWith(s, w, true)
+		}
 	}
 	return s
+}
+
+// meantAts are the words for '@' in Spanish and Portuguese, French,
+// Italian, Dutch, German and Polish.
+var meantAts = []string{"arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe", "ät", "małpa"}
+
+// meantAtLeads has a bit set for each byte that starts one of meantAts,
+// in either case: 'a' and 'A' for "arroba", 0xC3 for "ät".
+var meantAtLeads = func() (t [256]bool) {
+	for _, w := range meantAts {
+		t[w[0]] = true
+		if isASCIILetter(w[0]) {
+			t[w[0]&^0x20] = true
+		}
+	}
+	return t
+}()
+
+// hasMeantAt reports whether s holds one of meantAts as a word after a
+// space. It looks at the byte after each space only, eight bytes at a
+// time: one pass, where a search for each word took seven, mostly through
+// letters as common as the 'r' of "arroba".
+func hasMeantAt(s string) bool {
+	at := func(k int) bool {
+		if !meantAtLeads[s[k]] {
+			return false
+		}
+		for _, w := range meantAts {
+			// The first two bytes, compared as indexWord does, rule out
+			// most words before a closer look: "are" before "arroba".
+			if s[k]|0x20 == w[0]|0x20 && k+1 < len(s) && s[k+1]|0x20 == w[1]|0x20 && wordAt(s, k-1, w) {
+				return true
+			}
+		}
+		return false
+	}
+	j := 0
+	for ; j+9 <= len(s); j += 8 {
+		for m := zeroBytes(load64(s, j) ^ (lo8 * ' ')); m != 0; m &= m - 1 {
+			if at(j + bits.TrailingZeros64(m)/8 + 1) {
+				return true
+			}
+		}
+	}
+	for ; j+1 < len(s); j++ {
+		if s[j] == ' ' && at(j+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactWordEmailsWith replaces the addresses whose "at" is the word w;
@@ -353,11 +442,14 @@ func redactWordEmailsWith(s, w string, meant bool) string {
 		}
 		k = at + 1 + len(w)
 		domStart := at + len(w) + 2
-		if !domainFollows(s, domStart) {
-			continue
-		}
-		start, end, ok := emailSpan(s, at, domStart, last, true)
-		if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], meant || cueBefore(s, start, mailCueWords)) {
+		var start, end int
+		if domainFollows(s, domStart) {
+			var ok bool
+			start, end, ok = emailSpan(s, at, domStart, last, true)
+			if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], meant || cueBefore(s, start, mailCueWords)) {
+				continue
+			}
+		} else if start, end = providerOnlyEmail(s, at, domStart, last, meant); end == 0 {
 			continue
 		}
 		start = spelledLocalStart(s, start, last)
@@ -373,6 +465,37 @@ func redactWordEmailsWith(s, w string, meant bool) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// providerOnlyEmail finds an address whose "at" is a word at s[at] and
+// whose domain, at s[domStart], is a mail provider's name alone: "my mail
+// is jdoe77 at gmail". It returns the address's start and end, or a zero
+// end. With no top-level domain to tell it from prose ("I work at
+// Yahoo"), it needs a local part like an address's ("jdoe77", "j.doe") or
+// a word for '@' that means nothing else (meant); a word before that says
+// an address follows is not enough ("mail sent at gmail").
+func providerOnlyEmail(s string, at, domStart, from int, meant bool) (start, end int) {
+	e := domStart
+	for e < len(s) && isASCIIWordByte(s[e]) {
+		e++
+	}
+	prov := strings.ToLower(s[domStart:e])
+	if e == domStart || !mailProviders[prov] || proseProviders[prov] || strings.ContainsAny(prov, "0123456789") ||
+		e < len(s) && (s[e] == '-' || s[e] == '@' || s[e] >= utf8.RuneSelf) {
+		return 0, 0
+	}
+	start = at
+	for start > from && isLocalPartByte(s[start-1]) {
+		start--
+	}
+	for start < at && s[start] == '.' {
+		start++
+	}
+	local := s[start:at]
+	if local == "" || proseBeforeAt[strings.ToLower(local)] || !meant && !addressLike(local) {
+		return 0, 0
+	}
+	return start, e
 }
 
 // spelledLocalStart returns where an address whose local part starts at
@@ -425,7 +548,7 @@ func domainFollows(s string, i int) bool {
 }
 
 // indexWord returns the index of the space that starts " "+w+" " (w
-// lowercase, two letters or more, matched in any case) in s at or after
+// lowercase, two bytes or more, matched in any case) in s at or after
 // from, or -1.
 func indexWord(s string, from int, w string) int {
 	// Eight positions at a time, as 64-bit words: the words of the bytes
@@ -434,8 +557,10 @@ func indexWord(s string, from int, w string) int {
 	// first two letters begins; only those few are looked at closer.
 	// strings.Index is several times slower on feedback, where spaces and
 	// common letters abound.
+	// Bit 5 is set in w's bytes too, which leaves a lowercase ASCII letter
+	// as it is and makes the UTF-8 of "ä" and "Ä" alike ("ät").
 	const lower = lo8 * 0x20
-	first, second := lo8*uint64(w[0]), lo8*uint64(w[1])
+	first, second := lo8*uint64(w[0]|0x20), lo8*uint64(w[1]|0x20)
 	j := max(from, 0) + 1
 	for ; j+9 <= len(s); j += 8 {
 		m := zeroBytes(load64(s, j-1)^(lo8*' ')) & zeroBytes(load64(s, j)|lower^first) & zeroBytes(load64(s, j+1)|lower^second)
@@ -484,7 +609,7 @@ func wordEmailParts(local, domain, upToEnd string, cued bool) bool {
 	if strings.ContainsAny(domain, " ([{") {
 		return true // a dot spelled as a word: written to hide an address
 	}
-	return cued || mailProviders[strings.ToLower(first)] || addressLike(local)
+	return cued || mailProviders[strings.ToLower(first)] || mailDomains[strings.ToLower(domain)] || addressLike(local)
 }
 
 // mailCueWords say that an address follows (see cueBefore): "email",
@@ -520,11 +645,16 @@ func addressLike(local string) bool {
 
 // mailProviders are the first labels of domains that serve mailboxes to
 // the public: "jane at gmail.com" is an address, whatever the local part.
-var mailProviders = setOf("gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook",
+var mailProviders = setOf("rambler", "gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook",
 	"msn", "icloud", "aol", "protonmail", "proton", "gmx", "yandex", "zoho", "fastmail",
 	"tutanota", "qq", "163", "126", "comcast", "btinternet", "libero", "laposte", "rocketmail",
 	"web", "t-online", "freenet", "free", "wanadoo", "orange", "sfr", "bol", "uol", "terra",
 	"naver", "daum", "virgilio", "seznam", "wp", "onet", "interia", "rediffmail", "ziggo", "telenet")
+
+// mailDomains are domains that serve mailboxes to the public whose first
+// label is an everyday word: "ivan at mail.ru", but "I am at
+// mail.google.com".
+var mailDomains = setOf("mail.ru", "bk.ru", "inbox.ru", "list.ru", "mail.com")
 
 // proseBeforeAt are words that go before "at" in prose rather than
 // addresses: "look at example dot com" names a site.

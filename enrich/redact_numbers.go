@@ -14,6 +14,7 @@ const (
 	sepDash
 	sepDot
 	sepParen
+	sepSlash // only after a phone word or a '+' (see cuedSep)
 )
 
 // maxNumberGroups bounds the digit groups a phone or card number is
@@ -24,12 +25,25 @@ const maxNumberGroups = 8
 // returns the end of the number and the mark to replace it with, or no
 // mark and the index to resume scanning at, past the digits it read.
 // afterMark says that s[:i-1] ends with something just replaced (an
-// address, a number): "jane@example.com,5550109999" lists a phone after
-// the address, as "[email],5550109999" does on a second pass, not digits
-// glued to a word.
+// address, a number): "jane@example.com,5550109999" and "0161 496
+// 0000/07700 900456" list a phone after it, not digits glued to a word.
 func numberAt(s string, i int, afterMark bool) (end int, mark string) {
-	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-')) && !cueGlued(s, i) {
-		return skipDigits(s, i), ""
+	end, mark, joined := readNumber(s, i, afterMark, true)
+	if mark == "" && joined {
+		// What came after a slash or a spaced dash was no part of the
+		// number ("call 415 555 0134 - 5pm is best", "+1 555 010
+		// 9999/4242424242424242"): it ends before it.
+		end, mark, _ = readNumber(s, i, afterMark, false)
+	}
+	return end, mark
+}
+
+// readNumber is numberAt, and says whether it read groups joined by a
+// slash or a spaced dash (see cuedSep); with join false it reads none,
+// and ends the number at an unspaced slash.
+func readNumber(s string, i int, afterMark, join bool) (end int, mark string, joined bool) {
+	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
+		return skipDigits(s, i), "", joined
 	}
 	j := i
 	plus := s[j] == '+'
@@ -51,6 +65,7 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		sepAfter   [maxNumberGroups]byte
 		ng         int
 		seps       int
+		areaJoin   bool // joined after a three-digit area code: "415/555-0134"
 	)
 	for ng < maxNumberGroups {
 		k := j
@@ -58,20 +73,28 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		if paren {
 			k++
 		}
-		gs := k
-		for k < len(s) && '0' <= s[k] && s[k] <= '9' {
-			k++
-		}
-		if k == gs || paren && (k == len(s) || s[k] != ')') {
+		gs, n := k, 0
+		for k < len(s) {
+			if isDigit(s[k]) {
+				if nd < len(digits) {
+					digits[nd] = s[k] - '0'
+				}
+				nd, n, k = nd+1, n+1, k+1
+				continue
+			}
+			// "(0 30) 12 34 56 78": a German trunk and area code, spaced
+			// inside its brackets.
+			if paren && s[gs] == '0' && s[k] == ' ' && k+1 < len(s) && isDigit(s[k+1]) {
+				k++
+				continue
+			}
 			break
 		}
-		for d := gs; d < k; d++ {
-			if nd < len(digits) {
-				digits[nd] = s[d] - '0'
-			}
-			nd++
+		if n == 0 || paren && (k == len(s) || s[k] != ')') {
+			nd -= n
+			break
 		}
-		groups[ng], groupStart[ng] = k-gs, j
+		groups[ng], groupStart[ng] = n, j
 		if paren || bracketedPlus && ng == 0 && k < len(s) && s[k] == ')' {
 			k++
 			seps |= sepParen
@@ -88,10 +111,30 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 		if paren && j < len(s) && isDigit(s[j]) { // "(555)010-9999"
 			continue
 		}
+		// "03(1234)5678": a Japanese number, its exchange in brackets
+		// after the area code.
+		if ng == 1 && s[i] == '0' && j+1 < len(s) && s[j] == '(' && isDigit(s[j+1]) {
+			continue
+		}
+		// "030 - 123 456 78", "0 89 / 12 34 56", "415/555-0134": groups
+		// set apart as only phone numbers are, after a word that says one
+		// follows.
+		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) &&
+			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || phoneCueBefore(s, i)) {
+			joined = true
+			areaJoin = areaJoin || !plus && ng == 1 && digits[0] != 0
+			sepAfter[ng-1] = c
+			seps |= sepBit(c)
+			j += n
+			continue
+		}
 		break
 	}
 	if ng == 0 {
-		return i + 1, ""
+		return i + 1, "", joined
+	}
+	if areaJoin && nd != 10 {
+		return groupEnd[ng-1], "", joined
 	}
 	// Groups that start an e-mail address's local part belong to the
 	// address, which the address rules replace: "555 010 9999
@@ -116,9 +159,9 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 				extension = e
 				break
 			}
-			return skipDigits(s, end), ""
+			return skipDigits(s, end), "", joined
 		case isDigit(c) || gluedAfter(s, end):
-			return skipDigits(s, end), ""
+			return skipDigits(s, end), "", joined
 		case (c == ',' || c == '/' || c == '.' || c == ':') && startsAddress(s, end+1):
 			// What follows is an address's local part ("…/5551234@sms…"),
 			// not more of the number: it ends here.
@@ -127,69 +170,111 @@ func numberAt(s string, i int, afterMark bool) (end int, mark string) {
 			// code, a slash and the subscriber's number.
 			k := trunkSlash(s, end)
 			if e, ok := afterTrunkSlash(s, k, groups[0]); ok {
-				return e, phoneMark
+				return e, phoneMark, joined
 			}
-			return skipDigits(s, k), ""
+			return skipDigits(s, k), "", joined
+		case c == '/' && !join:
+			// The slash a first reading joined at, and rejected.
 		case (c == ',' || c == '/' || c == '.') && end+1 < len(s) && isDigit(s[end+1]):
-			return skipDigits(s, end+1), "" // 1234,56 or a date with slashes
+			return skipDigits(s, end+1), "", joined // 1234,56 or a date with slashes
 		case c == ':' && end+1 < len(s) && isDigit(s[end+1]):
 			// A time follows, as in "2024-05-01 10:30": its hour is no part of
 			// the number.
 			ng--
 			nd -= groups[ng]
 			if ng == 0 {
-				return skipDigits(s, end+1), ""
+				return skipDigits(s, end+1), "", joined
 			}
 			end = groupEnd[ng-1]
 		}
 	}
 	resume := groupEnd[ng-1]
 	if isDate(groups[:ng], sepAfter[:ng]) {
-		return groupEnd[2], ""
+		return groupEnd[2], "", joined
 	}
-	if nd > 19 {
-		return resume, ""
+	// "call me 12/2024": a month and a year; a phone number written with
+	// a slash has eight digits or more.
+	if nd > 19 || seps&sepSlash != 0 && nd < 8 {
+		return resume, "", joined
 	}
-	// No payment card number starts with 0: its first digit names the
-	// issuer's industry, and 0 is none that issues cards.
-	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && digits[0] != 0 && luhn(digits[:nd]) {
-		return end, cardMark
+	// A payment card number starts as its network's do and has one of
+	// their lengths (see cardNetwork): "Invoice 9001234567872", "IMEI
+	// 356932101234569" and the Amazon order "112-3456789-0123451" pass
+	// the Luhn check and are none.
+	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && cardNetwork(digits[:min(nd, 4)], nd) && luhn(digits[:nd]) {
+		return end, cardMark, joined
 	}
 	short := nd < 10 && !(plus && nd >= 8)
-	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i)) {
-		return resume, ""
+	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i) && !labelledPhone(s, i, end, nd, seps)) {
+		return resume, "", joined
 	}
 	// Digits that a word names as a reference, unbroken or after a year
 	// ("order 1234567890", "ticket id: 4155550134", "Invoice
 	// 2024-000123"), are one, unless a phone word is nearer; "order
 	// 555-010-9999" is grouped as a phone number is.
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		cueBefore(s, i, referenceWords) && !phoneCueBefore(s, i) {
-		return resume, ""
+		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !phoneCueBefore(s, i) {
+		return resume, "", joined
+	}
+	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
+	// seconds or milliseconds, after a key that names a time.
+	if !plus && ng == 1 && (nd == 10 || nd == 13) && timeKeyBefore(s, i) {
+		return resume, "", joined
+	}
+	// "2024 05 01 14 30": a date and time, spaced.
+	if !plus && seps == sepSpace && ng >= 3 && groups[0] == 4 && groups[1] == 2 && groups[2] == 2 &&
+		compactDate(digits[:8]) && !phoneCueBefore(s, i) {
+		return resume, "", joined
 	}
 	g := withoutTrunkZero(s, groups[:ng], groupEnd[:ng])
 	if !phoneShaped(g, seps, plus) {
-		return resume, ""
+		return resume, "", joined
+	}
+	// "+12 000 000 €", "grew +15 300 000": a gain, grouped by thousands,
+	// round and too short for a number with its country code; unless a
+	// word says it is one ("llámame al +34 912 345 000").
+	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !phoneCueBefore(s, i) {
+		return resume, "", joined
 	}
 	// "20240501103000", "20240501-103000": a date and time run together.
 	if !plus && (groups[0] >= 12 || groups[0] == 8 && ng > 1) && compactDate(digits[:8]) {
-		return resume, ""
+		return resume, "", joined
 	}
 	// "sizes 38 39 40 41 42", "seasons 2021 2022 2023": a list of numbers
 	// of one length, which no phone number is written as, unless it starts
 	// with a trunk 0 or a word says it is one.
 	if !plus && !short && seps == sepSpace && s[i] != '0' && ng >= 3 && sameLength(g) && !phoneCueBefore(s, i) {
-		return resume, ""
+		return resume, "", joined
 	}
 	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" says
 	// otherwise, or a phone word before nine digits or more that do not
 	// end in 000: a Spanish "mi teléfono 612 345 678" is grouped so, and
 	// "call 1 000 000 customers" and "phone 2 500 000 units" are counts.
 	if !plus && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) &&
-		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !phoneCueBefore(s, i)) {
-		return resume, ""
+		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !phoneCueBefore(s, i) && !labelledPhone(s, i, end, nd, seps)) {
+		return resume, "", joined
 	}
-	return max(end, extension), phoneMark
+	return max(end, extension), phoneMark, joined
+}
+
+// encodedPlusPhoneAt finds a phone number at s[i] whose '+' is
+// percent-encoded, as links carry it ("?phone=%2B14155550134"), and
+// returns where it ends.
+func encodedPlusPhoneAt(s string, i int) (int, bool) {
+	const plus = "%2b"
+	k := i + len(plus)
+	// After a letter or digit, or a mark (see gluedBefore), it is glued to
+	// what comes before it.
+	if !hasWordFold(s, i, plus) || k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
+		return 0, false
+	}
+	// numberAt reads the number as written with a '+': a copy from it on,
+	// made only here, where one is likely.
+	end, mark := numberAt("+"+s[k:], 0, false)
+	if mark != phoneMark {
+		return 0, false
+	}
+	return k + end - 1, true
 }
 
 // cueGlued reports whether the number at s[i], glued to what is before it
@@ -214,6 +299,67 @@ func compactDate(d []byte) bool {
 	year := int(d[0])*1000 + int(d[1])*100 + int(d[2])*10 + int(d[3])
 	month, day := int(d[4])*10+int(d[5]), int(d[6])*10+int(d[7])
 	return 1990 <= year && year <= 2099 && 1 <= month && month <= 12 && 1 <= day && day <= 31
+}
+
+// cardNetwork reports whether a number of n digits that starts with
+// first (its first four digits) is numbered as a payment card network
+// numbers its cards: Visa (4, 13, 16 or 19 digits), Mastercard (51–55
+// and 2221–2720, 16), American Express (34, 37, 15), Discover, UnionPay,
+// Maestro and RuPay (5, 6, 16 to 19; Maestro from 13), JCB (3528–3589,
+// 16 to 19), Diners Club (300–305, 36, 38, 39, 14 to 19), Mir (2200–2204,
+// 16 to 19), UATP (1, 15), RuPay (81, 82, 16) and Troy (9792, 16).
+func cardNetwork(first []byte, n int) bool {
+	p := 0
+	for _, d := range first {
+		p = p*10 + int(d)
+	}
+	two, three := p/100, p/10
+	switch first[0] {
+	case 1:
+		return n == 15
+	case 2:
+		return 2221 <= p && p <= 2720 && n == 16 || 2200 <= p && p <= 2204 && n >= 16
+	case 3:
+		return (two == 34 || two == 37) && n == 15 || 3528 <= p && p <= 3589 && n >= 16 ||
+			(two == 36 || two == 38 || two == 39 || 300 <= three && three <= 305) && n >= 14
+	case 4:
+		return n == 13 || n == 16 || n == 19
+	case 5:
+		return 51 <= two && two <= 55 && n == 16 || !(51 <= two && two <= 55) && n >= 13
+	case 6:
+		return n >= 13
+	case 8:
+		return (two == 81 || two == 82) && n == 16
+	case 9:
+		return p == 9792 && n == 16
+	}
+	return false
+}
+
+// cjkReferences are Chinese and Japanese words for an order, parcel,
+// ticket or inquiry number, which a number right after them is ("订单号：
+// 1234567890", "注文番号 1234567890"). "番号" and "注文" alone are not
+// among them: "電話番号" is a phone number, "電話注文" a line for orders by
+// phone.
+var cjkReferences = []string{"单号", "單號", "编号", "編號", "注文番号", "伝票番号", "追跡番号",
+	"受付番号", "問い合わせ番号", "問合せ番号", "予約番号", "会員番号"}
+
+// cjkReferenceBefore reports whether one of cjkReferences comes right
+// before the number at s[i], but for separators.
+func cjkReferenceBefore(s string, i int) bool {
+	j := i
+	for j > 0 && isCueSep(s[j-1]) {
+		j--
+	}
+	if j == 0 || s[j-1] < utf8.RuneSelf {
+		return false
+	}
+	for _, w := range cjkReferences {
+		if strings.HasSuffix(s[:j], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameLength reports whether every group has as many digits as the first.
@@ -298,6 +444,58 @@ func trunkSlash(s string, end int) int {
 // word before them says one follows ("call 555 1234"); without such a word
 // a phone number needs 10.
 const minCuedPhoneDigits = 6
+
+// labelledPhone reports whether the number s[i:end], of nd digits
+// grouped with seps, follows a contact card's label ("Home: 555-0134",
+// "Casa: 612 345 987"; see labels) and is written as a phone number is:
+// seven digits or more with a dash, a bracket or a slash, or nine or more
+// that do not end in 000. A label says less than a phone word: "Home:
+// 350 000 EUR", "Work: 38 40 42 hours" and "Office: 560001 Bangalore" are
+// not phone numbers.
+func labelledPhone(s string, i, end, nd, seps int) bool {
+	if !(seps&(sepDash|sepParen|sepSlash) != 0 && nd >= 7 || nd >= 9 && !strings.HasSuffix(s[i:end], "000")) {
+		return false
+	}
+	j := i
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	if j == 0 || s[j-1] != ':' {
+		return false
+	}
+	j--
+	for j > 0 && s[j-1] == ' ' { // "Domicile : 555-0134", as French is typed
+		j--
+	}
+	var buf [maxCueWordLetters]byte
+	w, _ := cueWord(s, j, &buf)
+	return w != nil && labels[string(w)]
+}
+
+// labels are the labels of a contact card's phone numbers.
+var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "privat", "buro",
+	"bureau", "domicile", "travail", "maison")
+
+// timeKeyBefore reports whether the number at s[i] follows a key or word
+// that names a time ("created_at", "timestamp", "updatedTime", "ts"), with
+// spaces, quotes, ':' or '=' between.
+func timeKeyBefore(s string, i int) bool {
+	j := i
+	for j > 0 && strings.IndexByte(` "':=`, s[j-1]) >= 0 {
+		j--
+	}
+	k := j
+	for k > 0 && j-k < 40 && (isASCIIWordByte(s[k-1]) || s[k-1] == '_') {
+		k--
+	}
+	key := strings.ToLower(s[k:j])
+	for _, end := range []string{"_at", "time", "timestamp", "ts", "epoch"} {
+		if strings.HasSuffix(key, end) {
+			return true
+		}
+	}
+	return false
+}
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
@@ -478,7 +676,7 @@ var cueWords = map[string]uint8{
 	"telefon": cue, "telefono": cue, "ph": cue, "mobile": cue, "mobil": cue,
 	"mob": cue, "cell": cue, "cellphone": cue, "landline": cue, "hotline": cue,
 	"fax": cue, "whatsapp": cue, "sms": cue, "call": cue, "ring": cue,
-	"dial": cue,
+	"dial": cue, "fon": cue,
 	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
 	"telf": cue, "tfno": cue, "movil": cue, "celular": cue, "llamar": cue, "llame": cue,
 	"llameme": cue, "llamame": cue, "llamadme": cue, "llamenme": cue, "llamarme": cue,
@@ -507,7 +705,8 @@ var cueWords = map[string]uint8{
 	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
 	"est": filler, "ist": filler, "e": filler, "numero": filler, "nummer": filler, // "e": é, è
 	"el": filler, "fijo": filler, "fixo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
-	"para": filler, "o": filler, "le": filler, "contacto": filler, "contato": filler,
+	"para": filler, "o": filler, "le": filler,
+	"contacto": cue, "contato": cue, // nouns: "número de contacto"
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }
@@ -525,7 +724,9 @@ var referenceWords = map[string]uint8{
 	"case": cue, "ref": cue, "reference": cue, "tracking": cue, "transaction": cue, "txn": cue,
 	"booking": cue, "confirmation": cue, "receipt": cue, "shipment": cue, "po": cue, "request": cue,
 	"incident": cue, "customer": cue, "user": cue, "member": cue, "subscription": cue, "contract": cue,
-	"serial": cue, "license": cue, "licence": cue, "sku": cue, "build": cue, "error": cue, "code": cue,
+	"serial": cue, "imei": cue, "imsi": cue, "iccid": cue, "meid": cue,
+	"dhl": cue, "fedex": cue, "usps": cue, "parcel": cue, "package": cue, "waybill": cue,
+	"license": cue, "licence": cue, "sku": cue, "build": cue, "error": cue, "code": cue,
 	"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "hresult": cue, "errno": cue,
 	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
 	"pedido": cue, "factura": cue, "referencia": cue, "encomenda": cue, "fatura": cue,
@@ -548,8 +749,71 @@ func sepBit(c byte) int {
 		return sepSpace
 	case '-':
 		return sepDash
+	case '/':
+		return sepSlash
 	}
 	return sepDot
+}
+
+// joinable reports whether a phone number read so far may go on after a
+// slash or a spaced dash: one with a trunk 0 ("030 - 123 456 78", "0 89 /
+// 12 34 56"), one with a country code and a group after it ("+49 (0) 30
+// / 123 456 78"), or a three-digit area code alone ("415/555-0134"). Not
+// counts and ratios: "call 1200 / 1500 per day", "+5000 / 10000 users".
+func joinable(plus bool, first byte, ng, firstGroup int) bool {
+	switch {
+	case plus:
+		return ng >= 2
+	case first == 0:
+		return true
+	}
+	return ng == 1 && firstGroup == 3
+}
+
+// yearAfter reports whether the digits at s[k] are a year that ends a
+// span or a month: "2023 - 2024", "12/2024". prev is the digit count of
+// the group before the separator, which ends at s[prevEnd].
+func yearAfter(s string, k, prev, prevEnd int) bool {
+	e := skipDigitsOnly(s, k)
+	if e-k != 4 || !startsYear(s, k) {
+		return false
+	}
+	return prev <= 2 || prev == 4 && startsYear(s, prevEnd-4)
+}
+
+// skipDigitsOnly returns the index past the digits at s[k:].
+func skipDigitsOnly(s string, k int) int {
+	for k < len(s) && isDigit(s[k]) {
+		k++
+	}
+	return k
+}
+
+// cuedSep returns the length of a slash, or a dash with spaces around
+// it, at s[j] between two groups of a phone number ("/", " / ", " - "),
+// and which of the two it is; 0 when there is none. Dates and fractions
+// are written with slashes too, so numberAt takes one only after a phone
+// word.
+func cuedSep(s string, j int) (int, byte) {
+	k := j
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	if k >= len(s) || s[k] != '/' && s[k] != '-' {
+		return 0, 0
+	}
+	c := s[k]
+	k++
+	if k < len(s) && s[k] == ' ' {
+		k++
+	}
+	if c == '-' && (k-j != 3) { // a dash alone is a separator of every number
+		return 0, 0
+	}
+	if k >= len(s) || !isDigit(s[k]) && s[k] != '(' {
+		return 0, 0
+	}
+	return k - j, c
 }
 
 // gluedBefore reports whether the number at s[i] continues a word, an
@@ -569,8 +833,10 @@ func gluedBefore(s string, i int) bool {
 		return true
 	case c == ',' && s[i] == '+':
 		return false // no amount goes on with "+": "5550109999,+4930123456" lists two numbers
-	case c == '-' || c == ',':
-		return i >= 2 && isASCIIWordByte(s[i-2]) // "ID-5551234567", "1,234"
+	case c == '-':
+		return i >= 2 && isASCIIWordByte(s[i-2]) // "ID-5551234567"
+	case c == ',':
+		return i >= 2 && isDigit(s[i-2]) // "1,234"; but "Jane,4155550134" lists fields
 	}
 	switch c {
 	case '_', '.', '#', '$', '/', '\\', '@', '%', '&', '~', '^':
@@ -607,7 +873,11 @@ func startsAddress(s string, k int) bool {
 	}
 	// A bracketed "at" may stand apart: "jane (at) example.com".
 	k = skipSpaces(s, k)
-	return k < len(s) && spelledAtEnd(s, k) >= 0
+	if k >= len(s) {
+		return false
+	}
+	end, weak := spelledAtEnd(s, k)
+	return end >= 0 && !weak // "call 555 010 9999 (a) or …" lists
 }
 
 // skipDigits returns the index past the run of digits and digit separators

@@ -407,6 +407,12 @@ func FuzzRedactText(f *testing.F) {
 		// Texts that end right after a character that starts a look.
 		"+", "rating: A+", "(+", "(+3", "call (", "x <", "a &", "b @", "3/", "555-0134x",
 		"06\u00a012\u00a034 \u30fc", "jane&#6", "see [.", "arroba",
+		// The forms added with the slash, the labels and the encoded '+'.
+		"Tel. +49 (0) 30 / 123 456 78, Fon (0 89) 12 34 56 - 7, Home: 555-0134",
+		"?tel=%2B14155550134&e=a%2540b%2Eio, a\\u0040b.io, https://u:p@h.io/",
+		"03(1234)5678, 1714557600, +12 000 000, 2024 05 01, x ät y punkt de, z (a) w.ru",
+		"%2b", "%2B1", "Tel 1/", "call 12 - ", "(0 ", "a:b@", "\\u004",
+		"jane@example.com%2B14155550134", "Tel 0161 496 0000/07700 900456 - 5pm (a) x.io",
 	} {
 		f.Add(s)
 	}
