@@ -25,6 +25,13 @@ type Policy struct {
 type Entry struct {
 	Row  Row
 	Done func(error)
+	// Seq orders the versions of one record: the JetStream stream
+	// sequence of the message the row came from, 0 when unknown. Of two
+	// entries with the same record id in one batch only the one with the
+	// higher Seq (the later, when equal) is written: both would be stored
+	// in the same second, and the queries could keep either. The other's
+	// Done is called with the batch's result.
+	Seq uint64
 }
 
 // Batcher groups rows into batches by its Policy and writes each batch to
@@ -116,6 +123,24 @@ func (b *Batcher) Close(ctx context.Context) error {
 type pending struct {
 	rows  []Row
 	dones []func(error)
+	seqs  []uint64
+	// superseded are the callbacks of entries that a newer version of
+	// their record replaced in the batch (see Entry.Seq).
+	superseded []func(error)
+}
+
+// keepNewer keeps in row i whichever of it and e is the newer version of
+// their record; the other's callback goes with the batch. It returns what
+// the batch's size in bytes changed by.
+func (p *pending) keepNewer(i int, e Entry) int {
+	if e.Seq < p.seqs[i] {
+		p.superseded = append(p.superseded, e.Done)
+		return 0
+	}
+	p.superseded = append(p.superseded, p.dones[i])
+	grew := e.Row.Size() - p.rows[i].Size()
+	p.rows[i], p.dones[i], p.seqs[i] = e.Row, e.Done, e.Seq
+	return grew
 }
 
 func (b *Batcher) collect() {
@@ -124,6 +149,7 @@ func (b *Batcher) collect() {
 	var (
 		batch pending
 		bytes int
+		index = map[string]int{} // the row of each record id in batch
 		timer = time.NewTimer(time.Hour)
 	)
 	timer.Stop()
@@ -133,6 +159,7 @@ func (b *Batcher) collect() {
 			b.flushes <- batch
 		}
 		batch, bytes = pending{}, 0
+		clear(index)
 	}
 	for {
 		select {
@@ -146,11 +173,17 @@ func (b *Batcher) collect() {
 					// Sized for a full batch at once: growing a slice of
 					// rows this wide by doubling cost more than it saved.
 					n := min(b.policy.MaxRows, 16384)
-					batch = pending{rows: make([]Row, 0, n), dones: make([]func(error), 0, n)}
+					batch = pending{rows: make([]Row, 0, n), dones: make([]func(error), 0, n), seqs: make([]uint64, 0, n)}
 					timer.Reset(b.policy.MaxWait)
 				}
+				if i, again := index[e.Row.ID]; again {
+					bytes += batch.keepNewer(i, e)
+					continue
+				}
+				index[e.Row.ID] = len(batch.rows)
 				batch.rows = append(batch.rows, e.Row)
 				batch.dones = append(batch.dones, e.Done)
+				batch.seqs = append(batch.seqs, e.Seq)
 				bytes += e.Row.Size()
 				if len(batch.rows) >= b.policy.MaxRows || bytes >= b.policy.MaxBytes {
 					flush()
@@ -169,6 +202,9 @@ func (b *Batcher) write() {
 		// must let the batch in hand commit so that it can be acked.
 		err := b.sink.Write(context.Background(), batch.rows)
 		for _, done := range batch.dones {
+			done(err)
+		}
+		for _, done := range batch.superseded {
 			done(err)
 		}
 	}

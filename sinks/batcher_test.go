@@ -3,11 +3,13 @@ package sinks_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
@@ -143,5 +145,56 @@ func TestFailedWritePassesTheErrorToEveryEntryOfTheBatch(t *testing.T) {
 	}
 	if err := b.Add(context.Background(), res.entry(row("late", time.Now().UTC()))); err != sinks.ErrClosed {
 		t.Fatalf("Add after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
+	ch, dsn := openSink(t)
+	rec := &recorder{Sink: ch}
+	b := sinks.NewBatcher(rec, sinks.Policy{MaxRows: 100, MaxWait: time.Hour})
+	var (
+		mu   sync.Mutex
+		done []string
+		wg   sync.WaitGroup
+	)
+	entry := func(id, body string, seq uint64) sinks.Entry {
+		r := row(id, time.Now().UTC())
+		r.Body = body
+		wg.Add(1)
+		return sinks.Entry{Row: r, Seq: seq, Done: func(err error) {
+			mu.Lock()
+			done = append(done, fmt.Sprintf("%s %v", body, err))
+			mu.Unlock()
+			wg.Done()
+		}}
+	}
+	// The newer version first and a redelivered older one after it, then
+	// two of unknown order, of which the later is kept.
+	err := b.Add(context.Background(),
+		entry("v:1", "edited", 9), entry("v:2", "other record", 8), entry("v:1", "as first sent", 4),
+		entry("v:3", "unknown order, first", 0), entry("v:3", "unknown order, later", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if got := fmt.Sprint(rec.sizes()); got != "[3]" {
+		t.Errorf("batches %s, want one of 3 rows", got)
+	}
+	conn := testenv.Conn(t, dsn)
+	for id, want := range map[string]string{"v:1": "edited", "v:3": "unknown order, later"} {
+		var bodies []string
+		if err := conn.QueryRow(context.Background(), "SELECT groupArray(body) FROM "+ch.Database()+".feedback WHERE id = ?", id).Scan(&bodies); err != nil {
+			t.Fatal(err)
+		}
+		if len(bodies) != 1 || bodies[0] != want {
+			t.Errorf("%s stored as %q, want only %q", id, bodies, want)
+		}
+	}
+	slices.Sort(done)
+	if want := "[as first sent <nil> edited <nil> other record <nil> unknown order, first <nil> unknown order, later <nil>]"; fmt.Sprint(done) != want {
+		t.Errorf("done %v, want every entry's Done called once with the batch's result", done)
 	}
 }

@@ -279,11 +279,16 @@ func (c *chunker) next(chunk []jetstream.Msg) ([]jetstream.Msg, bool) {
 func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Batcher) {
 	items := make([]*enrich.Item, 0, len(chunk))
 	owners := make([]jetstream.Msg, 0, len(chunk))
+	seqs := make([]uint64, 0, len(chunk)) // each owner's stream sequence
 	maxBody := int(w.cfg.Worker.MaxBodyBytes)
 	for _, msg := range chunk {
 		w.metrics.Consumed.Inc()
-		if meta, err := msg.Metadata(); err == nil && meta.NumDelivered > 1 {
-			w.metrics.Redelivered.Inc()
+		var seq uint64
+		if meta, err := msg.Metadata(); err == nil {
+			seq = meta.Sequence.Stream
+			if meta.NumDelivered > 1 {
+				w.metrics.Redelivered.Inc()
+			}
 		}
 		rec, err := feedback.Decode(msg.Data(), maxBody)
 		if err == nil {
@@ -296,6 +301,7 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 		}
 		items = append(items, &enrich.Item{Record: rec})
 		owners = append(owners, msg)
+		seqs = append(seqs, seq)
 	}
 	if len(items) == 0 {
 		return
@@ -314,7 +320,7 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 	now := time.Now().UTC().Truncate(time.Second)
 	entries := make([]sinks.Entry, len(items))
 	for i, it := range items {
-		entries[i] = sinks.Entry{Row: RowOf(it, now), Done: w.settle(owners[i])}
+		entries[i] = sinks.Entry{Row: RowOf(it, now), Done: w.settle(owners[i]), Seq: seqs[i]}
 	}
 	if err := b.Add(ctx, entries...); err != nil {
 		// The shutdown deadline passed: leave the messages unacked.

@@ -143,7 +143,10 @@ func TestRepublishedRecordsAreCountedOnce(t *testing.T) {
 	}
 	p.publish(recs...)
 	// The same records again under new message ids: JetStream cannot
-	// deduplicate them, so the table must.
+	// deduplicate them, so the table must. After the first are stored, so
+	// that no copy shares a batch with its record (a batch writes one
+	// version of a record).
+	p.waitRows(300, 30*time.Second)
 	for _, r := range recs[:100] {
 		b, _ := json.Marshal(r)
 		p.publishRaw(feedback.Subject(r), "again-"+r.ID, b)
@@ -154,6 +157,28 @@ func TestRepublishedRecordsAreCountedOnce(t *testing.T) {
 	}
 	if n := p.count("SELECT count() FROM {db}.feedback FINAL"); n != 300 {
 		t.Fatalf("count() FINAL = %d, want 300", n)
+	}
+}
+
+// A record edited at its source and published again at once reaches the
+// worker with its first version: both land in one batch, and would be
+// stored in the same second, of which the queries could keep either.
+func TestOfTwoVersionsPublishedTogetherTheLaterIsStored(t *testing.T) {
+	p := newPipeline(t)
+	first, edited := record(1), record(1)
+	edited.Body = "The invoice export is still slow after the update, and now it fails on Fridays too."
+	p.publish(first, edited) // before the worker starts: one fetch, one batch
+	p.startWorker(p.cfg)
+	p.waitSettled(30 * time.Second)
+	if n := p.count("SELECT count() FROM {db}.feedback"); n != 1 {
+		t.Errorf("%d rows stored for two versions of one record, want the later only", n)
+	}
+	var body string
+	if err := p.conn.QueryRow(context.Background(), "SELECT body FROM "+p.db+".feedback WHERE id = ?", edited.ID).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body != edited.Body {
+		t.Errorf("stored %q, want the edited version", body)
 	}
 }
 
