@@ -68,9 +68,9 @@ type LLM struct {
 	MaxRetries int `yaml:"max_retries"`
 	// TokensPerMinute is the most tokens sent and received per minute.
 	TokensPerMinute int `yaml:"tokens_per_minute"`
-	// DailyTokenBudget is the most tokens spent per UTC day by one worker
-	// process; past it the offline tagger tags everything until midnight.
-	// 0 means no budget.
+	// DailyTokenBudget is the most tokens spent per UTC day by all workers
+	// and retag runs together, counted in NATS (ingest.Spend); past it the
+	// offline tagger tags everything until midnight. 0 means no budget.
 	DailyTokenBudget int `yaml:"daily_token_budget"`
 	// CacheSize is how many answers, by hash of the text, each worker
 	// keeps in memory so that the same text never costs twice.

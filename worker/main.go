@@ -40,12 +40,27 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 		return err
 	}
 	var shared func(*llm.Options)
-	if cfg.LLM.Enabled && cfg.LLM.SharedCacheTTL > 0 {
-		a, err := ingest.EnsureAnswers(ctx, js, cfg.LLM.SharedCacheTTL, int64(cfg.LLM.SharedCacheMaxBytes), cfg.NATS.Replicas)
-		if err != nil {
-			return err
+	if cfg.LLM.Enabled {
+		var answers *ingest.Answers
+		if cfg.LLM.SharedCacheTTL > 0 {
+			if answers, err = ingest.EnsureAnswers(ctx, js, cfg.LLM.SharedCacheTTL, int64(cfg.LLM.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
+				return err
+			}
 		}
-		shared = func(o *llm.Options) { o.Shared = a }
+		var spend *ingest.Spend
+		if cfg.LLM.DailyTokenBudget > 0 {
+			if spend, err = ingest.EnsureSpend(ctx, js, cfg.NATS.Replicas); err != nil {
+				return err
+			}
+		}
+		shared = func(o *llm.Options) {
+			if answers != nil {
+				o.Shared = answers
+			}
+			if spend != nil {
+				o.Spend = spend
+			}
+		}
 	}
 	enricher, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {

@@ -34,6 +34,10 @@ type RetagOptions struct {
 	// Records the LLM answered before keep its answer, as without it.
 	// With DryRun, the LLM is not asked; LLMAsked counts what would be.
 	LLM bool
+	// Spend, when set, is the count of tokens every process spent today,
+	// which llm.daily_token_budget bounds together (ingest.Spend); nil
+	// gives the run a budget of its own.
+	Spend llm.SpendLedger
 }
 
 // RetagStats is what a Retag run read and changed. A record counts in
@@ -96,7 +100,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	}
 	tagger := off.tagger
 	if opts.LLM {
-		if tagger, err = off.retagHybrid(cfg, opts.DryRun, log); err != nil {
+		if tagger, err = off.retagHybrid(cfg, opts.DryRun, opts.Spend, log); err != nil {
 			return RetagStats{}, err
 		}
 	}
@@ -170,7 +174,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 // the configuration's LLM asked about every routed record, patiently
 // (llm.Options.Patient); or, for a dry run, a stand-in that answers
 // nothing.
-func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (enrich.Tagger, error) {
+func (o *offline) retagHybrid(cfg config.Config, dryRun bool, spend llm.SpendLedger, log *zap.Logger) (enrich.Tagger, error) {
 	lc := cfg.LLM
 	if !lc.Enabled {
 		return nil, errors.New("asking the LLM needs the llm section: llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
@@ -179,6 +183,7 @@ func (o *offline) retagHybrid(cfg config.Config, dryRun bool, log *zap.Logger) (
 	if !dryRun {
 		opts := llm.OptionsFrom(lc)
 		opts.Log = log
+		opts.Spend = spend
 		opts.Patient()
 		t, err := llm.New(o.tax, opts)
 		if err != nil {

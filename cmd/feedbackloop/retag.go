@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -44,8 +45,8 @@ would change, per theme, and writes nothing.
 --llm also routes the records as a worker with the llm section would,
 and asks the LLM about those the offline tagger is unsure of: the ones a
 busy, paused or failing LLM, or a spent daily budget, left with offline
-themes when they arrived. It costs tokens, up to llm.daily_token_budget
-in one run (its own count, beside the workers'); what the budget does not
+themes when they arrived. It costs tokens within llm.daily_token_budget,
+which it shares with the workers through NATS; what the budget does not
 cover keeps its offline themes until the next run. With --dry-run it asks
 nothing and counts the records it would ask about.`,
 		Example: `  feedbackloop themes retag --dry-run
@@ -69,6 +70,19 @@ nothing and counts the records it would ask about.`,
 			}
 			defer ch.Close()
 			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM}
+			if useLLM && !dryRun && cfg.LLM.DailyTokenBudget > 0 {
+				// The day's budget is shared with the workers, through NATS.
+				nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-retag", log)
+				if err != nil {
+					return fmt.Errorf("--llm counts its tokens in llm.daily_token_budget with the workers', through NATS: %w", err)
+				}
+				defer nc.Close()
+				spend, err := ingest.EnsureSpend(cmd.Context(), js, cfg.NATS.Replicas)
+				if err != nil {
+					return fmt.Errorf("--llm counts its tokens in llm.daily_token_budget with the workers', through NATS: %w", err)
+				}
+				opts.Spend = spend
+			}
 			if since > 0 {
 				opts.Since = time.Now().Add(-since)
 			}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
+	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
@@ -486,6 +487,9 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 1300, 20)
 	}))
 	t.Setenv("FEEDBACKLOOP_LLM_THRESHOLD", "1") // every record is unsure
+	// The run counts its tokens in the day's budget with the workers'.
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
 	for _, run := range []struct {
 		args []string
 		want string
@@ -498,6 +502,18 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		if err != nil || !strings.Contains(stdout, run.want) {
 			t.Errorf("retag --llm %v (%v): %s%s, want %q", run.args, err, stdout, stderr, run.want)
 		}
+	}
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := spend.Add(ctx, time.Now().UTC().Format(time.DateOnly), 0); err != nil || n != 1320 {
+		t.Errorf("the day's spend count is %d (%v), want the run's 1320 tokens", n, err)
+	}
+	srv.Shutdown()
+	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "llm.daily_token_budget with the workers', through NATS") {
+		t.Errorf("retag --llm without NATS: %v, want why it needs it", err)
 	}
 }
 

@@ -45,6 +45,10 @@ type Options struct {
 	// Shared, when set, is a cache every worker reads and writes (see
 	// SharedCache); nil means each Tagger remembers only its own answers.
 	Shared SharedCache
+	// Spend, when set, counts the tokens every process spent today, so
+	// that DailyTokenBudget holds for them together and across restarts
+	// (see SpendLedger); nil means the budget is this process's alone.
+	Spend SpendLedger
 	// MaxTextChars bounds each item's text in a request (2,000 bytes).
 	MaxTextChars int
 	// ContextTokens is the model's context window, prompt and answer

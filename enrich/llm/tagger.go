@@ -158,7 +158,7 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		// The burst is a minute's worth: a quiet minute may be spent at
 		// once, and one request never needs more than that.
 		limiter: rate.NewLimiter(rate.Limit(float64(opts.TokensPerMinute)/60), opts.TokensPerMinute),
-		budget:  newBudget(opts.DailyTokenBudget, opts.Now),
+		budget:  newBudget(opts.DailyTokenBudget, opts.Now, opts.Spend, opts.Log),
 		cache:   newCache(opts.CacheSize),
 		metrics: opts.Metrics,
 		log:     opts.Log,

@@ -1,0 +1,89 @@
+package llm_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+// llm.daily_token_budget bounds the day's tokens of every worker
+// together, and a worker that restarts finds what it spent, through the
+// spend count in NATS.
+func TestTheDailyBudgetHoldsForAllWorkersAndAcrossARestart(t *testing.T) {
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	// A request is estimated at about 300 tokens and billed 117: one fits
+	// a budget of 400, and a second only in a budget of its own.
+	worker := func() *llm.Tagger {
+		tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Spend = spend })
+		return tg
+	}
+	first, second := worker(), worker()
+	if err := first.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	items := offlineItems("refund two")
+	if err := second.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+		t.Errorf("%d requests, the second worker's item tagged by %q: want the first worker's spend to stop it", n, items[0].Tagger)
+	}
+	restarted := worker()
+	items = offlineItems("refund three")
+	if err := restarted.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
+		t.Errorf("%d requests, a restarted worker's item tagged by %q: want the day's spend to stop it", n, items[0].Tagger)
+	}
+	if total, err := spend.Add(context.Background(), today(), 0); err != nil || total != 117 {
+		t.Errorf("spend count %d (%v), want the 117 tokens billed", total, err)
+	}
+}
+
+// With the spend count out of reach, a worker keeps tagging within a
+// budget of its own, and says so once.
+func TestABudgetWhoseSpendCountFailsCountsAlone(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	core, logs := observer.New(zap.WarnLevel)
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.DailyTokenBudget = 400
+		o.Spend = failingLedger{}
+		o.Log = zap.New(core)
+	})
+	one, two := offlineItems("refund one"), offlineItems("refund two")
+	for _, items := range [][]*enrich.Item{one, two} {
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if one[0].Tagger != "llm" || two[0].Tagger != "keywords" {
+		t.Errorf("tagged by %q then %q: want the model, then the budget this process counted to stop it", one[0].Tagger, two[0].Tagger)
+	}
+	if n := logs.FilterMessageSnippet("shared count of LLM tokens").Len(); n != 1 {
+		t.Errorf("%d warnings that the spend count fails, want 1", n)
+	}
+}
+
+type failingLedger struct{}
+
+func (failingLedger) Add(context.Context, string, int) (int, error) {
+	return 0, errors.New("nats: no responders available for request")
+}
+
+func today() string { return time.Now().UTC().Format(time.DateOnly) }

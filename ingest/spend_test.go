@@ -1,0 +1,65 @@
+package ingest_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+// Workers add to the day's count at once, each through its own
+// connection: every add counts once, whichever overtakes which.
+func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
+	srv := testenv.NATS(t)
+	ctx := context.Background()
+	const workers, adds = 6, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*adds)
+	for w := range workers {
+		_, js := testenv.JetStream(t, srv.ClientURL())
+		spend, err := ingest.EnsureSpend(ctx, js, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range adds {
+				if _, err := spend.Add(ctx, "2026-12-07", w+1); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := adds * workers * (workers + 1) / 2
+	if got, err := spend.Add(ctx, "2026-12-07", 0); err != nil || got != want {
+		t.Errorf("count %d (%v), want %d", got, err, want)
+	}
+	if got, err := spend.Add(ctx, "2026-12-08", 0); err != nil || got != 0 {
+		t.Errorf("a day nothing was spent on counts %d (%v), want 0", got, err)
+	}
+
+	kv, err := js.KeyValue(ctx, ingest.SpendBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "2026-12-09", []byte("lots")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := spend.Add(ctx, "2026-12-09", 5); err == nil || !strings.Contains(err.Error(), `2026-12-09 holds "lots", not a count of tokens`) {
+		t.Errorf("a damaged count: %v", err)
+	}
+}
