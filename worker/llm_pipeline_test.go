@@ -9,6 +9,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
+	"github.com/feedbackloop/feedbackloop/ingest"
 )
 
 // With an LLM that answers slowly and fails one way or another on four
@@ -194,6 +195,49 @@ func TestARestartedWorkerDoesNotPayTheLLMAgain(t *testing.T) {
 	}
 	t.Logf("the LLM answered %d texts before the restart, %d of them tagged from the shared cache after it; %d requests before, %d after",
 		len(answered), reused, asked, len(llm.requests())-asked)
+}
+
+// llm.daily_token_budget is the day's, not a process's: the workers count
+// what they spend in NATS, and a worker started after the day's budget
+// was spent asks the LLM nothing.
+func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
+	llm := newFlakyLLM(t, time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
+	recs := make([]*feedback.Record, 40)
+	for i := range recs {
+		recs[i] = record(i)
+		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
+	}
+	stop, _ := runWorker(t, p.cfg)
+	p.publish(recs[:20]...)
+	p.waitRows(20, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spent, err := spend.Add(context.Background(), time.Now().UTC().Format(time.DateOnly), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := p.count("SELECT sum(prompt_tokens + completion_tokens) FROM {db}.feedback FINAL")
+	if spent == 0 || uint64(spent) < stored {
+		t.Fatalf("the day's spend count is %d, want at least the %d tokens stored on the rows", spent, stored)
+	}
+
+	asked := len(llm.requests())
+	cfg := p.cfg
+	cfg.LLM.DailyTokenBudget = spent // what the first worker already spent
+	runWorker(t, cfg)
+	p.publish(recs[20:]...)
+	p.waitRows(40, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	if n := len(llm.requests()) - asked; n != 0 {
+		t.Errorf("the second worker asked the LLM %d times with the day's budget spent", n)
+	}
 }
 
 // Records that arrive together reach the LLM together. Idle enrichment
