@@ -34,6 +34,11 @@ type RetagOptions struct {
 	// Records the LLM answered before keep its answer, as without it.
 	// With DryRun, the LLM is not asked; LLMAsked counts what would be.
 	LLM bool
+	// AskAgain, with LLM, routes the records the LLM answered again too,
+	// instead of keeping its answer: after themes were added, an answer
+	// given without them misses them. Unchanged texts and taxonomy find
+	// their answers in the cache.
+	AskAgain bool
 	// Spend, when set, is the count of tokens every process spent today,
 	// which llm.daily_token_budget bounds together (ingest.Spend); nil
 	// gives the run a budget of its own.
@@ -117,7 +122,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		tagged := make([]bool, len(rows)) // tagged again, not kept
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
-			if rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes) {
+			if rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes) && !(opts.LLM && opts.AskAgain) {
 				keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
 				kept = append(kept, items[i])
 			} else {

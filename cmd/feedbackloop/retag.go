@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -20,10 +21,11 @@ import (
 
 func newThemesRetagCmd(a *app) *cobra.Command {
 	var (
-		since  time.Duration
-		dryRun bool
-		useLLM bool
-		format string
+		since    time.Duration
+		dryRun   bool
+		useLLM   bool
+		askAgain bool
+		format   string
 	)
 	cmd := &cobra.Command{
 		Use:   "retag",
@@ -48,7 +50,12 @@ busy, paused or failing LLM, or a spent daily budget, left with offline
 themes when they arrived. It costs tokens within llm.daily_token_budget,
 which it shares with the workers through NATS; what the budget does not
 cover keeps its offline themes until the next run. With --dry-run it asks
-nothing and counts the records it would ask about.`,
+nothing and counts the records it would ask about.
+
+Records the LLM tagged keep its themes, which it chose from the taxonomy
+of the day: a theme added since reaches them only with --llm --ask-again,
+which routes them again as well (answers to an unchanged taxonomy and
+text come from the cache).`,
 		Example: `  feedbackloop themes retag --dry-run
   feedbackloop themes retag --since 2160h
   feedbackloop themes retag --llm --since 168h --dry-run`,
@@ -69,8 +76,11 @@ nothing and counts the records it would ask about.`,
 				return err
 			}
 			defer ch.Close()
-			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM}
-			if useLLM && !dryRun && cfg.LLM.DailyTokenBudget > 0 {
+			if askAgain && !useLLM {
+				return errors.New("--ask-again asks the LLM again: give --llm too")
+			}
+			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM, AskAgain: askAgain}
+			if useLLM && !dryRun && cfg.LLM.Enabled && cfg.LLM.DailyTokenBudget > 0 {
 				// The day's budget is shared with the workers, through NATS.
 				nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-retag", log)
 				if err != nil {
@@ -102,20 +112,21 @@ nothing and counts the records it would ask about.`,
 			if format == "json" {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(st)
 			}
-			return writeRetag(cmd.OutOrStdout(), st, dryRun, useLLM)
+			return writeRetag(cmd.OutOrStdout(), st, dryRun, useLLM, askAgain)
 		},
 	}
 	f := cmd.Flags()
 	f.DurationVar(&since, "since", 0, "only records created this recently; 0 for all")
 	f.BoolVar(&dryRun, "dry-run", false, "count what would change, write nothing")
 	f.BoolVar(&useLLM, "llm", false, "ask the configured LLM about the records the offline tagger is unsure of and the LLM has not answered")
+	f.BoolVar(&askAgain, "ask-again", false, "with --llm, route the records the LLM answered again too, as after themes were added to the taxonomy")
 	f.StringVar(&format, "format", "table", "output: table or json")
 	return cmd
 }
 
 // writeRetag reports a run: the counts, then per theme the records that
 // gained or lost it.
-func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM bool) error {
+func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool) error {
 	verb := "written"
 	if dryRun {
 		verb = "would be written (dry run)"
@@ -123,6 +134,12 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM bool) error {
 	if _, err := fmt.Fprintf(w, "%d records read; %d change, %s: %d get other themes, %d another sentiment, %d other evidence, %d more redaction, %d a guessed language; %d tagged by the LLM keep its themes\n",
 		st.Read, st.Changed, verb, st.ThemesChanged, st.SentimentChanged, st.EvidenceChanged, st.TextRedacted, st.LanguageGuessed, st.LLMKept); err != nil {
 		return err
+	}
+	if st.LLMKept > 0 && !askAgain {
+		// A theme added to the taxonomy reaches them only if asked again.
+		if _, err := fmt.Fprintf(w, "(themes added since the LLM answered reach those %d only with --llm --ask-again)\n", st.LLMKept); err != nil {
+			return err
+		}
 	}
 	switch {
 	case useLLM && dryRun:

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -478,11 +479,13 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "llm.enabled") {
 		t.Errorf("--llm without an llm section: %v, want what to set", err)
 	}
+	var theme atomic.Value // what the LLM answers
+	theme.Store("invoices")
 	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
 		answers := make([]llmtest.Answer, len(items))
 		for i, it := range items {
 			answers[i] = llmtest.Answer{ID: it.ID, Sentiment: llmtest.Felt(-0.5),
-				Themes: []llmtest.Theme{{Name: "invoices", Evidence: "invoice", Confidence: 0.9, Sentiment: llmtest.Felt(-0.5)}}}
+				Themes: []llmtest.Theme{{Name: theme.Load().(string), Evidence: "invoice", Confidence: 0.9, Sentiment: llmtest.Felt(-0.5)}}}
 		}
 		llmtest.WriteCompletion(w, "test-model", llmtest.Content(answers), 1300, 20)
 	}))
@@ -497,6 +500,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		{[]string{"--dry-run"}, "1 would be routed to the LLM"},
 		{nil, "1 routed to the LLM, 1 answered (0 from the cache; the rest keep offline themes, the log says why), 1300 prompt and 20 completion tokens spent"},
 		{nil, "0 routed to the LLM"},
+		{nil, "(themes added since the LLM answered reach those 1 only with --llm --ask-again)"},
 	} {
 		stdout, stderr, err := execute(t, ctx, append([]string{"themes", "retag", "--llm"}, run.args...)...)
 		if err != nil || !strings.Contains(stdout, run.want) {
@@ -510,6 +514,18 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	}
 	if n, err := spend.Add(ctx, time.Now().UTC().Format(time.DateOnly), 0); err != nil || n != 1320 {
 		t.Errorf("the day's spend count is %d (%v), want the run's 1320 tokens", n, err)
+	}
+
+	// A theme added since the LLM answered reaches the record only when it
+	// is asked again.
+	theme.Store("refunds")
+	if _, _, err := execute(t, ctx, "themes", "retag", "--ask-again"); err == nil || !strings.Contains(err.Error(), "give --llm too") {
+		t.Errorf("--ask-again without --llm: %v", err)
+	}
+	stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
+	if err != nil || !strings.Contains(stdout, "1 get other themes") || !strings.Contains(stdout, "1 routed to the LLM, 1 answered") ||
+		!strings.Contains(stdout, "│ refunds ") || strings.Contains(stdout, "reach those") {
+		t.Errorf("retag --llm --ask-again (%v): %s%s, want the record asked again and given refunds", err, stdout, stderr)
 	}
 	srv.Shutdown()
 	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "llm.daily_token_budget with the workers', through NATS") {
