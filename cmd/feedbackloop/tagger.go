@@ -49,7 +49,7 @@ type labelFlags struct {
 
 func (f *labelFlags) bind(cmd *cobra.Command) {
 	f.bindTaxonomy(cmd)
-	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown-labels", false, "with --taxonomy, instead of failing on a label it does not define: drop it from training data, with a warning; keep it in test data, as a miss")
+	cmd.Flags().BoolVar(&f.allowUnknown, "allow-unknown-labels", false, "with --taxonomy, instead of failing on a label it does not define: drop it from training data (and a row left without a label), with a warning; keep it in test data, as a miss")
 }
 
 // bindTaxonomy binds --taxonomy alone, for a command that reads no labels.
@@ -75,7 +75,9 @@ func (f *labelFlags) readTraining(path string, t *enrich.Taxonomy, warn io.Write
 		return examples, err
 	}
 	if err := learned.CheckLabels(examples, path, t); err != nil {
-		fmt.Fprintf(warn, "warning: %d unknown label(s) dropped:\n%v\n", learned.DropUnknownLabels(examples, t), err)
+		kept, labels, rows := learned.DropUnknownLabels(examples, t)
+		fmt.Fprintf(warn, "warning: %d unknown label(s) dropped, and %d row(s) left without one (not kept as texts with no theme):\n%v\n", labels, rows, err)
+		examples = kept
 	}
 	return examples, nil
 }

@@ -206,6 +206,33 @@ func TestTaggerEvalScoresUnknownTestLabelsAsMisses(t *testing.T) {
 	}
 }
 
+// A training row whose only label is unknown goes with it: kept, it would
+// teach that such texts have no theme.
+func TestTaggerTrainDropsARowLeftWithoutALabel(t *testing.T) {
+	tax, train, _ := taggerFiles(t)
+	data, err := os.ReadFile(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := strings.Count(string(data), "\n") - 1
+	typo := filepath.Join(t.TempDir(), "typo.csv")
+	extra := "my card has not arrived yet,card_arival\nI was billed twice for the card,billing|card_arival\n"
+	if err := os.WriteFile(typo, append(data, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := execute(t, context.Background(), "tagger", "train", "--taxonomy", tax, "--data", typo,
+		"--out", filepath.Join(t.TempDir(), "m"), "--allow-unknown-labels", "--network=false")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if want := fmt.Sprintf("examples   %d\n", before+1); !strings.Contains(stdout, want) {
+		t.Errorf("stdout:\n%s\nwant %q: the row left without a label dropped, the one with billing kept", stdout, want)
+	}
+	if !strings.Contains(stderr, "2 unknown label(s) dropped, and 1 row(s) left without one") {
+		t.Errorf("stderr %q, want the dropped row counted", stderr)
+	}
+}
+
 // eval --taxonomy refuses a model trained with another tree, as the worker
 // does: the model adds parents from its own record of the tree.
 func TestTaggerEvalRefusesAModelOfAnotherTree(t *testing.T) {

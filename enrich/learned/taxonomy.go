@@ -88,26 +88,34 @@ func keywordTheme(t *enrich.Taxonomy, label string) string {
 }
 
 // DropUnknownLabels removes from the examples the labels taxonomy t does
-// not define; an example left without labels counts as "no theme". It
-// returns how many labels it removed.
-func DropUnknownLabels(examples []Example, t *enrich.Taxonomy) int {
+// not define, and the examples left without a label: kept, a text labelled
+// only with a misspelt theme would teach that such texts have no theme.
+// It returns the examples kept, and how many labels and examples it
+// removed. examples is reused.
+func DropUnknownLabels(examples []Example, t *enrich.Taxonomy) (kept []Example, labels, rows int) {
 	known := make(map[string]bool)
 	for _, n := range t.Names() {
 		known[n] = true
 	}
-	dropped := 0
-	for i := range examples {
-		kept := examples[i].Labels[:0:0]
-		for _, l := range examples[i].Labels {
+	kept = examples[:0]
+	for _, ex := range examples {
+		had := len(ex.Labels)
+		ls := ex.Labels[:0:0]
+		for _, l := range ex.Labels {
 			if known[l] {
-				kept = append(kept, l)
+				ls = append(ls, l)
 			} else {
-				dropped++
+				labels++
 			}
 		}
-		examples[i].Labels = kept
+		if had > 0 && len(ls) == 0 {
+			rows++
+			continue
+		}
+		ex.Labels = ls
+		kept = append(kept, ex)
 	}
-	return dropped
+	return kept, labels, rows
 }
 
 // CheckModel returns an error unless taxonomy t defines every theme m
