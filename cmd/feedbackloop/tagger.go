@@ -20,6 +20,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/enrich/learned"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/worker"
 )
 
 // newTaggerCmd groups the tools for the learned tagger: train a model from
@@ -389,7 +390,9 @@ so that you can map them, with the --tag-map for those that are a theme's
 keyword.
 
 Only the most specific themes are written; training with --taxonomy adds
-their parents back.`,
+their parents back. The taxonomy is --taxonomy, else the configuration's
+(enrich.taxonomy): themes it does not define are left out, and so is a
+record left with none of its themes, with a warning.`,
 		Example: `  feedbackloop tagger export-labels --out llm.csv
   feedbackloop tagger export-labels --from tags --tag-map slowness=performance --out tags.csv`,
 		Args: cobra.NoArgs,
@@ -411,7 +414,14 @@ their parents back.`,
 				return err
 			}
 			if tax == nil {
-				tax = enrich.DefaultTaxonomy()
+				// The workers' taxonomy, which the LLM chose from.
+				cfg, err := a.config()
+				if err != nil {
+					return err
+				}
+				if tax, err = worker.Taxonomy(cfg.Enrich); err != nil {
+					return err
+				}
 			}
 			themesOf := func(it stored.Item) []string { return it.Themes }
 			var unmatched map[string]int
@@ -457,11 +467,28 @@ their parents back.`,
 			if err := cw.Write([]string{"text", "labels"}); err != nil {
 				return err
 			}
-			written := 0
+			written, undefinedOnly := 0, 0
+			undefined := map[string]int{} // the LLM's themes the taxonomy does not define
 			for _, it := range items {
 				themes := themesOf(it)
 				if from == "tags" && len(themes) == 0 {
 					continue
+				}
+				if from == "llm" {
+					had := len(themes)
+					themes = slices.DeleteFunc(slices.Clone(themes), func(th string) bool {
+						_, ok := tax.Lookup(th)
+						if !ok {
+							undefined[th]++
+						}
+						return !ok
+					})
+					if had > 0 && len(themes) == 0 {
+						// Written with no label, it would say that no
+						// theme applies.
+						undefinedOnly++
+						continue
+					}
 				}
 				if err := cw.Write([]string{it.Text(), strings.Join(leaves(themes, tax), "|")}); err != nil {
 					return err
@@ -481,7 +508,11 @@ their parents back.`,
 					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s came with tags from its source (Zendesk and Freshdesk tags, GitHub labels, the contract's tags); --since looks further back\n", day)
 				}
 			}
-			if skipped := len(items) - written; skipped > 0 {
+			if len(undefined) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: themes of the LLM's answers that the taxonomy does not define were left out (was it another taxonomy's?), and %d records left with none: %s\n",
+					undefinedOnly, counted(undefined, commonest(undefined, 5)))
+			}
+			if skipped := len(items) - written - undefinedOnly; skipped > 0 {
 				reportUnmatched(cmd.ErrOrStderr(), skipped, unmatched, tax)
 			}
 			return nil
@@ -524,10 +555,8 @@ func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []strin
 // a theme's keyword, the --tag-map that would count them.
 func reportUnmatched(w io.Writer, skipped int, unmatched map[string]int, tax *enrich.Taxonomy) {
 	common := commonest(unmatched, 10)
-	parts := make([]string, len(common))
 	var maps []string
-	for i, tag := range common {
-		parts[i] = fmt.Sprintf("%s (%d)", tag, unmatched[tag])
+	for _, tag := range common {
 		if th := tax.WithKeyword(tag); th != "" {
 			arg := tag + "=" + th
 			if strings.ContainsFunc(arg, unicode.IsSpace) {
@@ -537,10 +566,19 @@ func reportUnmatched(w io.Writer, skipped int, unmatched map[string]int, tax *en
 		}
 	}
 	fmt.Fprintf(w, "%d records left out: none of their tags names a theme; most common such tags: %s\n",
-		skipped, strings.Join(parts, ", "))
+		skipped, counted(unmatched, common))
 	if len(maps) > 0 {
 		fmt.Fprintf(w, "some are keywords of a theme; if they mean it, add %s\n", strings.Join(maps, " "))
 	}
+}
+
+// counted lists keys with their counts: "vip (2), follow_up (1)".
+func counted(counts map[string]int, keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s (%d)", k, counts[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // commonest returns up to n keys of counts, most frequent first.

@@ -71,6 +71,39 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 	}
 }
 
+// The labels are the taxonomy's: --taxonomy, else the configuration's,
+// which the LLM chose from. A theme it does not define is left out, and a
+// record left with none is not written as one with no theme.
+func TestExportLabelsKeepsToTheTaxonomy(t *testing.T) {
+	storeRows(t, []sinks.Row{
+		row("a", "llm", "I was charged twice", "billing"),
+		row("b", "llm", "Export to CSV fails", "data-export"),
+		row("c", "llm", "The invoice export is slow", "billing", "data-export"),
+		row("d", "llm", "Thanks, all good"),
+	})
+	tax := filepath.Join(t.TempDir(), "taxonomy.yaml")
+	if err := os.WriteFile(tax, []byte("themes:\n  - name: billing\n  - name: speed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"text", "labels"}, {"I was charged twice", "billing"}, {"The invoice export is slow", "billing"}, {"Thanks, all good", ""}}
+	for _, args := range [][]string{{"--taxonomy", tax}, nil} {
+		if args == nil {
+			t.Setenv("FEEDBACKLOOP_ENRICH_TAXONOMY", tax)
+		}
+		out := filepath.Join(t.TempDir(), "labels.csv")
+		_, stderr, err := execute(t, context.Background(), append([]string{"tagger", "export-labels", "--out", out}, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		if recs := readCSVFile(t, out); fmt.Sprint(recs) != fmt.Sprint(want) {
+			t.Errorf("%v: exported %q, want %q", args, recs, want)
+		}
+		if !strings.Contains(stderr, "does not define were left out (was it another taxonomy's?), and 1 records left with none: data-export (2)") {
+			t.Errorf("%v: stderr %q, want the left-out theme counted", args, stderr)
+		}
+	}
+}
+
 func TestThemesSuggestProposesWhatNoThemeCovers(t *testing.T) {
 	storeRows(t, append(darkModeRows("Dark mode please, my eyes hurt"),
 		row("tagged", "keywords", "Dark mode invoice refund", "billing")))
