@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/learned"
@@ -167,7 +169,13 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 			if err := m.Save(out); err != nil {
 				return err
 			}
-			return printTrainInfo(cmd.OutOrStdout(), m, out)
+			if err := printTrainInfo(cmd.OutOrStdout(), m, out); err != nil {
+				return err
+			}
+			if tax == nil {
+				return writeModelTaxonomy(cmd.OutOrStdout(), m, out, data)
+			}
+			return nil
 		},
 	}
 	labels.bind(cmd)
@@ -177,6 +185,44 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 	_ = cmd.MarkFlagRequired("data")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
+}
+
+// writeModelTaxonomy writes, beside a model trained without --taxonomy,
+// the taxonomy its themes make: the data's labels, flat and without
+// keywords. The worker, tagger try and themes retag take a model only
+// with the taxonomy it was trained with. A file already there is left as
+// it is: it may have been given descriptions and keywords since.
+func writeModelTaxonomy(w io.Writer, m *learned.Model, model, data string) error {
+	path := model + ".taxonomy.yaml"
+	if _, err := os.Stat(path); err == nil {
+		_, err := fmt.Fprintf(w, "taxonomy   %s is there already and left as it is; it must define the model's themes, flat\n", path)
+		return err
+	}
+	var doc struct {
+		Themes []struct {
+			Name string `yaml:"name"`
+		} `yaml:"themes"`
+	}
+	for _, th := range m.Themes() {
+		doc.Themes = append(doc.Themes, struct {
+			Name string `yaml:"name"`
+		}{th})
+	}
+	body, err := yaml.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	head := fmt.Sprintf(`# The themes of the model %s, trained without --taxonomy on %s: one
+# per label, flat, without keywords. The worker, tagger try and themes
+# retag use a model only with the taxonomy it was trained with: set
+# enrich.taxonomy to this file. Descriptions and keywords may be added;
+# a theme renamed or placed under another needs the model trained again.
+`, filepath.Base(model), filepath.Base(data))
+	if err := os.WriteFile(path, append([]byte(head), body...), 0o644); err != nil {
+		return fmt.Errorf("write the model's taxonomy: %w", err)
+	}
+	_, err = fmt.Fprintf(w, "taxonomy   %s written (the data's labels, flat): set enrich.taxonomy to it to use the model\n", path)
+	return err
 }
 
 func printTrainInfo(w io.Writer, m *learned.Model, path string) error {

@@ -206,6 +206,37 @@ func TestTaggerEvalScoresUnknownTestLabelsAsMisses(t *testing.T) {
 	}
 }
 
+// A model trained without --taxonomy comes with the taxonomy its labels
+// make, so that tagger try (and a worker) can use it; a second training
+// leaves that file, which may have been edited, as it is.
+func TestTaggerTrainWithoutATaxonomyWritesTheModelsOwn(t *testing.T) {
+	_, train, _ := taggerFiles(t)
+	model := filepath.Join(t.TempDir(), "m.model")
+	args := []string{"tagger", "train", "--data", train, "--out", model, "--network=false"}
+	stdout, stderr, err := execute(t, context.Background(), args...)
+	if err != nil || !strings.Contains(stdout, "taxonomy   "+model+".taxonomy.yaml written") {
+		t.Fatalf("train (%v):\n%s%s", err, stdout, stderr)
+	}
+	if _, _, err := execute(t, context.Background(), "tagger", "try", "--model", model, "I was charged twice"); err == nil || !strings.Contains(err.Error(), "m.model.taxonomy.yaml that tagger train wrote") {
+		t.Errorf("try with the bundled taxonomy: %v, want the written taxonomy named", err)
+	}
+	out, stderr, err := execute(t, context.Background(), "tagger", "try", "--model", model, "--taxonomy", model+".taxonomy.yaml", "I was charged twice")
+	if err != nil || !strings.Contains(out, "billing") {
+		t.Errorf("try with the model's taxonomy (%v):\n%s%s", err, out, stderr)
+	}
+
+	edited := []byte("themes:\n  - name: billing\n    keywords: [invoice]\n  - name: speed\n")
+	if err := os.WriteFile(model+".taxonomy.yaml", edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, err := execute(t, context.Background(), args...); err != nil || !strings.Contains(stdout, "is there already and left as it is") {
+		t.Errorf("train again (%v):\n%s", err, stdout)
+	}
+	if b, _ := os.ReadFile(model + ".taxonomy.yaml"); string(b) != string(edited) {
+		t.Errorf("the edited taxonomy was overwritten: %q", b)
+	}
+}
+
 // A training row whose only label is unknown goes with it: kept, it would
 // teach that such texts have no theme.
 func TestTaggerTrainDropsARowLeftWithoutALabel(t *testing.T) {

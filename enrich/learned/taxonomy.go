@@ -132,7 +132,7 @@ func CheckModel(m *Model, model string, t *enrich.Taxonomy, taxonomy string) err
 		if len(themes) > 3 {
 			listed += ", …"
 		}
-		return fmt.Errorf("%s was trained with other themes (%s) than %s defines; give the taxonomy it was trained with", model, listed, taxonomy)
+		return fmt.Errorf("%s was trained with other themes (%s) than %s defines; give the taxonomy it was trained with (for a model trained without --taxonomy, the %s.taxonomy.yaml that tagger train wrote beside it)", model, listed, taxonomy, model)
 	}
 	var errs []error
 	total := 0
@@ -155,7 +155,7 @@ func CheckModel(m *Model, model string, t *enrich.Taxonomy, taxonomy string) err
 	if total > len(errs) {
 		errs = append(errs, fmt.Errorf("%d more such themes", total-len(errs)))
 	}
-	return fmt.Errorf("%w\n(give the taxonomy the model was trained with, or train it again with tagger train --taxonomy)", errors.Join(errs...))
+	return fmt.Errorf("%w\n(give the taxonomy the model was trained with, which for a model trained without --taxonomy is the %s.taxonomy.yaml that tagger train wrote beside it, or train it again with tagger train --taxonomy)", errors.Join(errs...), model)
 }
 
 // placed says where a theme with the given ancestors, nearest first, sits.

@@ -61,12 +61,12 @@ func TestCheckModelWantsTheTreeItWasTrainedWith(t *testing.T) {
 		{"no tree, used with none", without, flat, ""},
 		{"trained under a parent, used flat", withTree, flat,
 			`m.model was trained with theme "refunds" under "billing", the taxonomy t.yaml has it at the top` + "\n" +
-				"(give the taxonomy the model was trained with, or train it again with tagger train --taxonomy)"},
+				"(give the taxonomy the model was trained with, which for a model trained without --taxonomy is the m.model.taxonomy.yaml that tagger train wrote beside it, or train it again with tagger train --taxonomy)"},
 		{"trained flat, used under a parent", without, nested,
 			`m.model was trained with theme "refunds" at the top, the taxonomy t.yaml has it under "billing"` + "\n" +
-				"(give the taxonomy the model was trained with, or train it again with tagger train --taxonomy)"},
+				"(give the taxonomy the model was trained with, which for a model trained without --taxonomy is the m.model.taxonomy.yaml that tagger train wrote beside it, or train it again with tagger train --taxonomy)"},
 		{"other themes altogether", withTree, other,
-			`m.model was trained with other themes (login, refunds) than the taxonomy t.yaml defines; give the taxonomy it was trained with`},
+			`m.model was trained with other themes (login, refunds) than the taxonomy t.yaml defines; give the taxonomy it was trained with (for a model trained without --taxonomy, the m.model.taxonomy.yaml that tagger train wrote beside it)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := learned.CheckModel(tc.m, "m.model", tc.tax, "the taxonomy t.yaml")
