@@ -98,8 +98,14 @@ func (f *labelFlags) readTest(path string, t *enrich.Taxonomy) ([]learned.Exampl
 // instead.
 func (f *labelFlags) read(path string, t *enrich.Taxonomy, instead string) ([]learned.Example, error) {
 	examples, err := learned.ReadCSVFile(path)
-	if err != nil || t == nil || f.allowUnknown {
-		return examples, err
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return examples, learned.CheckSpellings(examples, path)
+	}
+	if f.allowUnknown {
+		return examples, nil
 	}
 	if err := learned.CheckLabels(examples, path, t); err != nil {
 		return nil, fmt.Errorf("%w\n(use --allow-unknown-labels to %s instead)", err, instead)

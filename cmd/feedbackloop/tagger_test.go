@@ -237,6 +237,29 @@ func TestTaggerTrainWithoutATaxonomyWritesTheModelsOwn(t *testing.T) {
 	}
 }
 
+// With a taxonomy, of a label written two ways the one it does not define
+// is named, and --allow-unknown-labels drops it like any unknown label.
+func TestTaggerTrainNamesTheSpellingTheTaxonomyLacks(t *testing.T) {
+	tax, train, _ := taggerFiles(t)
+	data, err := os.ReadFile(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := strings.Count(string(data), "\n") + 1 // the line the first extra row is on
+	cased := filepath.Join(t.TempDir(), "cased.csv")
+	if err := os.WriteFile(cased, append(data, "the page is slow to open,Speed\nthe page takes ages,speed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"tagger", "train", "--taxonomy", tax, "--data", cased, "--out", filepath.Join(t.TempDir(), "m"), "--network=false"}
+	_, _, err = execute(t, context.Background(), args...)
+	if want := fmt.Sprintf(`cased.csv:%d: label "Speed" is not in the taxonomy (did you mean "speed"?`, n); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if _, stderr, err := execute(t, context.Background(), append(args, "--allow-unknown-labels")...); err != nil || !strings.Contains(stderr, "1 unknown label(s) dropped") {
+		t.Errorf("with --allow-unknown-labels (%v): %s", err, stderr)
+	}
+}
+
 // A training row whose only label is unknown goes with it: kept, it would
 // teach that such texts have no theme.
 func TestTaggerTrainDropsARowLeftWithoutALabel(t *testing.T) {

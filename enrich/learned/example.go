@@ -72,7 +72,6 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		return nil, fmt.Errorf("%s:1: header %q: want columns text and labels", name, strings.Join(header, ","))
 	}
 	var out []Example
-	spelt := map[string]spelling{} // a label lower-cased → how it was first written
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -110,16 +109,7 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		if len(text) > MaxTextBytes {
 			return nil, fmt.Errorf("%s:%d: text of %d bytes, over the %d a text may have (a record's body may have no more): is a quote missing, so that many rows became one?", name, line, len(text), MaxTextBytes)
 		}
-		labels := splitLabels(rec[labelsCol])
-		for _, l := range labels {
-			key := strings.ToLower(l) // as the taxonomy tells names apart
-			if first, ok := spelt[key]; !ok {
-				spelt[key] = spelling{l, line}
-			} else if first.label != l {
-				return nil, fmt.Errorf("%s:%d: label %q is written %q on line %d: a theme's name is one spelling (a taxonomy cannot define both)", name, line, l, first.label, first.line)
-			}
-		}
-		out = append(out, Example{Text: text, Labels: labels, Line: line})
+		out = append(out, Example{Text: text, Labels: splitLabels(rec[labelsCol]), Line: line})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no examples after the header", name)
@@ -133,9 +123,27 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 // on it costs gigabytes.
 const MaxTextBytes = feedback.DefaultMaxBodyBytes
 
-type spelling struct {
-	label string
-	line  int
+// CheckSpellings returns an error for the first label written two ways
+// (by case) in the examples of the file name, naming both lines. Without
+// a taxonomy the labels are the themes, and a taxonomy cannot define both
+// spellings; with one, CheckLabels names the spelling it does not define.
+func CheckSpellings(examples []Example, name string) error {
+	type spelling struct {
+		label string
+		line  int
+	}
+	spelt := map[string]spelling{} // a label lower-cased → how it was first written
+	for _, e := range examples {
+		for _, l := range e.Labels {
+			key := strings.ToLower(l) // as the taxonomy tells names apart
+			if first, ok := spelt[key]; !ok {
+				spelt[key] = spelling{l, e.Line}
+			} else if first.label != l {
+				return fmt.Errorf("%s:%d: label %q is written %q on line %d: a theme's name is one spelling (a taxonomy cannot define both)", name, e.Line, l, first.label, first.line)
+			}
+		}
+	}
+	return nil
 }
 
 // notUTF8 returns an error showing where s stops being UTF-8, nil when it
