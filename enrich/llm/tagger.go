@@ -37,7 +37,7 @@ const (
 	reasonCooldown  = "cooldown"   // the API asked for a pause longer than MaxWait, or refused the request
 	reasonBudget    = "budget"     // today's token budget is spent
 	reasonRateLimit = "rate_limit" // the tokens-per-minute limit would make the call wait past MaxWait
-	reasonError     = "error"      // the API failed, timed out or answered nonsense after retries
+	reasonError     = "error"      // the API failed, timed out or answered nonsense after retries, or left the text out twice
 	reasonFiltered  = "filtered"   // the server's content filter refused the text, asked about alone
 	reasonTooLong   = "too_long"   // asked about alone, the text's prompt or answer did not fit the model
 )
@@ -114,10 +114,11 @@ type Tagger struct {
 	// failed that way and was logged.
 	splitWarned sync.Map
 
-	budgetWarned atomic.Value // the UTC day (a string) the spent budget was last logged
-	cutWarned    atomic.Bool  // the server seemed to cut a prompt (promptCut)
-	failed       atomic.Int64 // requests failed since the last warning about them
-	failLogged   atomic.Int64 // UnixNano of that warning
+	budgetWarned  atomic.Value // the UTC day (a string) the spent budget was last logged
+	cutWarned     atomic.Bool  // the server seemed to cut a prompt (promptCut)
+	leftOutWarned atomic.Bool  // the model left texts out of its answers twice
+	failed        atomic.Int64 // requests failed since the last warning about them
+	failLogged    atomic.Int64 // UnixNano of that warning
 }
 
 var _ enrich.Tagger = (*Tagger)(nil)
@@ -199,6 +200,9 @@ type job struct {
 	key   key
 	fit   int // what the text takes of a request (fitText)
 	items []*enrich.Item
+	// leftOut says the model left the text out of an answer that held
+	// others: asked again once, alone with the others it left out.
+	leftOut bool
 }
 
 // Tag asks the model about every item it has no cached answer for, and
@@ -452,8 +456,35 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		return
 	}
 	t.grow()
-	if rest, _ := t.apply(ctx, jobs, ans, addUsage(usage, carried)); len(rest) > 0 {
-		t.fail(rest, reasonError) // the model left them out
+	rest, theirs := t.apply(ctx, jobs, ans, addUsage(usage, carried))
+	t.leftOut(ctx, rest, len(jobs), theirs)
+}
+
+// leftOut asks again, once, about the jobs the model left out of an answer
+// to asked texts, which already cost spent: a model may skip an item of a
+// long list. Left out again, they keep their offline themes, and the
+// first time that happens is a warning.
+func (t *Tagger) leftOut(ctx context.Context, jobs []*job, asked int, spent openai.Usage) {
+	if len(jobs) == 0 {
+		return
+	}
+	var again, gaveUp []*job
+	for _, j := range jobs {
+		if j.leftOut {
+			gaveUp = append(gaveUp, j)
+		} else {
+			j.leftOut = true
+			again = append(again, j)
+		}
+	}
+	if len(gaveUp) > 0 {
+		t.fail(gaveUp, reasonError)
+		t.warnFirst(&t.leftOutWarned)("the model left texts out of its answer again, after it was asked about them again: they keep their offline themes",
+			zap.Int("texts", len(gaveUp)))
+	}
+	if len(again) > 0 {
+		t.log.Debug("the model left texts out of its answer; asking about them again", zap.Int("left_out", len(again)), zap.Int("asked", asked))
+		t.batch(ctx, again, spent)
 	}
 }
 

@@ -1615,3 +1615,57 @@ func TestFailingRequestsAreLoggedAtMostOnceAMinute(t *testing.T) {
 		t.Errorf("error fallbacks %v, want 3", got)
 	}
 }
+
+// A model may skip an item of a list. The texts it left out are asked
+// about again, once, on their own; left out again, they keep their
+// offline themes, and that is a warning.
+func TestTextsTheModelLeftOutAreAskedAboutAgainOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		skip       string // the text the model leaves out: the first time, or always
+		always     bool
+		requests   int
+		answered   int
+		warnings   int
+		fallbacks  float64
+		secondSize int
+	}{
+		{"left out once", "refund please", false, 2, 3, 0, 0, 1},
+		{"left out twice", "refund please", true, 2, 2, 1, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
+				kept := *req
+				kept.items = nil
+				for _, it := range req.items {
+					if it.Text != tc.skip || n > 0 && !tc.always {
+						kept.items = append(kept.items, it)
+					}
+				}
+				return reply{content: oracle(&kept)}
+			})
+			core, logs := observer.New(zap.WarnLevel)
+			tg, m := newTagger(t, f, func(o *llm.Options) { o.Log = zap.New(core) })
+			items := offlineItems("the invoice is wrong", "refund please", "so slow")
+			if err := tg.Tag(context.Background(), items); err != nil {
+				t.Fatal(err)
+			}
+			answered := 0
+			for _, it := range items {
+				if it.Tagger == "llm" {
+					answered++
+				}
+			}
+			sizes := f.requestSizes()
+			if len(sizes) != tc.requests || sizes[len(sizes)-1] != tc.secondSize || answered != tc.answered {
+				t.Errorf("requests of %v texts, %d answered: want %d requests, the last of %d, and %d answered", sizes, answered, tc.requests, tc.secondSize, tc.answered)
+			}
+			if got := count(m.Fallbacks.WithLabelValues("error")); got != tc.fallbacks {
+				t.Errorf("error fallbacks %v, want %v", got, tc.fallbacks)
+			}
+			if n := logs.FilterMessageSnippet("left texts out").Len(); n != tc.warnings {
+				t.Errorf("%d warnings, want %d", n, tc.warnings)
+			}
+		})
+	}
+}
