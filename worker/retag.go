@@ -56,14 +56,16 @@ type RetagStats struct {
 	// another score for the record or for a theme it had,
 	// EvidenceChanged another passage or confidence for a theme, and
 	// TextRedacted more redaction in their title, body or metadata, and
-	// LanguageGuessed a language they did not have (see enrich.Sentiment)
-	// (a record may count under several); LLMKept were tagged by the LLM,
-	// whose themes are kept.
+	// LanguageGuessed a language they did not have (see enrich.Sentiment),
+	// and RoutingChanged another routing: to the LLM or not, or a routing
+	// now known (a record may count under several); LLMKept were tagged by
+	// the LLM, whose themes are kept.
 	ThemesChanged    int `json:"themes_changed"`
 	SentimentChanged int `json:"sentiment_changed"`
 	EvidenceChanged  int `json:"evidence_changed"`
 	TextRedacted     int `json:"text_redacted"`
 	LanguageGuessed  int `json:"language_guessed"`
+	RoutingChanged   int `json:"routing_changed"`
 	LLMKept          int `json:"llm_kept"`
 	// With RetagOptions.LLM: the records routed to the LLM (with DryRun,
 	// that would be), those it answered, and what its answers cost.
@@ -277,9 +279,10 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	evidence := !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence)
 	redacted := old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
 	guessed := old.Language != row.Language
+	routing := old.Routed != row.Routed || old.RoutingUnknown != row.RoutingUnknown
 	sentiment = sentiment || old.SentimentBy != row.SentimentBy
-	changed := themes || sentiment || evidence || redacted || guessed || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
-		old.Tagger != row.Tagger || old.Model != row.Model || old.Routed != row.Routed || old.RoutingUnknown != row.RoutingUnknown
+	changed := themes || sentiment || evidence || redacted || guessed || routing || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
+		old.Tagger != row.Tagger || old.Model != row.Model
 	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
 		st.LLMKept++
 	}
@@ -311,6 +314,9 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	}
 	if guessed {
 		st.LanguageGuessed++
+	}
+	if routing {
+		st.RoutingChanged++
 	}
 	return true
 }

@@ -131,8 +131,8 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 	if dryRun {
 		verb = "would be written (dry run)"
 	}
-	if _, err := fmt.Fprintf(w, "%d records read; %d change, %s: %d get other themes, %d another sentiment, %d other evidence, %d more redaction, %d a guessed language; %d tagged by the LLM keep its themes\n",
-		st.Read, st.Changed, verb, st.ThemesChanged, st.SentimentChanged, st.EvidenceChanged, st.TextRedacted, st.LanguageGuessed, st.LLMKept); err != nil {
+	if _, err := fmt.Fprintf(w, "%d records read; %d change, %s: %d get other themes, %d another sentiment, %d other evidence, %d more redaction, %d a guessed language, %d another routing; %d tagged by the LLM keep its themes\n",
+		st.Read, st.Changed, verb, st.ThemesChanged, st.SentimentChanged, st.EvidenceChanged, st.TextRedacted, st.LanguageGuessed, st.RoutingChanged, st.LLMKept); err != nil {
 		return err
 	}
 	if st.LLMKept > 0 && !askAgain {

@@ -531,6 +531,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dry-run"}, "1 would be routed to the LLM"},
+		{[]string{"--dry-run"}, "a guessed language, 1 another routing;"},
 		{nil, "1 routed to the LLM, 1 answered (0 from the cache; the rest keep offline themes, the log says why), 1300 prompt and 20 completion tokens spent"},
 		{nil, "0 routed to the LLM"},
 		{nil, "(themes added since the LLM answered reach those 1 only with --llm --ask-again)"},
