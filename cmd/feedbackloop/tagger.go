@@ -332,6 +332,9 @@ does not define. Its answers are not written to the shared cache.`,
 			if err := learned.CheckPredictable(examples, test, m, ruleThemes); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the model can never predict these labels, so each counts as a miss:\n%v\n", err)
 			}
+			if !slices.ContainsFunc(examples, func(e learned.Example) bool { return len(e.Labels) > 0 }) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: no text of %s has a theme, so there is nothing for micro- and macro-F1 to count, and they are 0; accuracy is the share of texts given no theme\n", test)
+			}
 			var tagger enrich.Tagger = m
 			if rules {
 				fmt.Fprintf(cmd.ErrOrStderr(), "scoring the model with the keyword rules of %s added, as the worker tags (--no-rules: the model alone)\n", labels.taxonomy)

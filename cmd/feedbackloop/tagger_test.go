@@ -260,6 +260,20 @@ func TestTaggerTrainNamesTheSpellingTheTaxonomyLacks(t *testing.T) {
 	}
 }
 
+// A test file of texts without themes scores F1 0 whatever the model
+// does: eval says why.
+func TestTaggerEvalExplainsF1OnTextsWithoutThemes(t *testing.T) {
+	_, train, _ := taggerFiles(t)
+	test := filepath.Join(t.TempDir(), "none.csv")
+	if err := os.WriteFile(test, []byte("text,labels\nthanks for the update,\ngood morning,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := execute(t, context.Background(), "tagger", "eval", "--train", train, "--test", test, "--network=false")
+	if err != nil || !strings.Contains(stderr, "note: no text of "+test+" has a theme, so there is nothing for micro- and macro-F1 to count") {
+		t.Errorf("eval (%v): stderr %q, want the note", err, stderr)
+	}
+}
+
 // A training row whose only label is unknown goes with it: kept, it would
 // teach that such texts have no theme.
 func TestTaggerTrainDropsARowLeftWithoutALabel(t *testing.T) {
