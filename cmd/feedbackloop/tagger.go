@@ -159,6 +159,9 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 				if d, err := os.Stat(data); err == nil && os.SameFile(o, d) {
 					return fmt.Errorf("--out %s is the training data (--data): the model would overwrite it", out)
 				}
+				if o.Size() > 0 && !learned.IsModelFile(out) {
+					return fmt.Errorf("--out %s is there and is no model: the model would overwrite it; give another path, or remove the file first", out)
+				}
 			}
 			tax, err := labels.load()
 			if err != nil {

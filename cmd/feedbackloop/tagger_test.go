@@ -321,14 +321,26 @@ func TestTaggerEvalRefusesAModelOfAnotherTree(t *testing.T) {
 }
 
 // Where the model goes is checked before training, which takes minutes on
-// real data: a directory, a missing one, or the training data itself.
+// real data: a directory, a missing one, the training data itself, or a
+// file that is no model (a model is replaced).
 func TestTaggerTrainChecksOutBeforeTraining(t *testing.T) {
 	_, train, _ := taggerFiles(t)
 	dir := t.TempDir()
+	other := filepath.Join(dir, "test.csv")
+	if err := os.WriteFile(other, []byte("text,labels\nslow,speed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m.model")
+	for range 2 { // the second replaces the first
+		if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--data", train, "--out", model, "--network=false"); err != nil {
+			t.Fatalf("train into %s: %v\n%s", model, err, stderr)
+		}
+	}
 	for _, tc := range []struct{ out, want string }{
 		{dir, "--out: " + dir + " is a directory"},
 		{filepath.Join(dir, "missing", "m.model"), "--out: cannot write a file in " + filepath.Join(dir, "missing") + ": no such file"},
 		{train, "--out " + train + " is the training data"},
+		{other, "--out " + other + " is there and is no model"},
 	} {
 		_, _, err := execute(t, context.Background(), "tagger", "train", "--data", train, "--out", tc.out, "--network=false")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -441,6 +441,23 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
+// IsModelFile reports whether the file at path starts as a model Save
+// wrote, of any format version: a training command may replace such a
+// file, but should not overwrite another.
+func IsModelFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return false
+	}
+	var h fileHeader
+	return gob.NewDecoder(zr).Decode(&h) == nil && h.Magic == formatMagic
+}
+
 func read(r io.Reader) (*Model, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
