@@ -43,6 +43,10 @@ type RetagOptions struct {
 	// which llm.daily_token_budget bounds together (ingest.Spend); nil
 	// gives the run a budget of its own.
 	Spend llm.SpendLedger
+	// Answers, when set, is the workers' shared cache of the LLM's
+	// answers (ingest.Answers): a text asked about before, with the same
+	// model and taxonomy, costs nothing again.
+	Answers llm.SharedCache
 }
 
 // RetagStats is what a Retag run read and changed. A record counts in
@@ -107,7 +111,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	}
 	tagger := off.tagger
 	if opts.LLM {
-		if tagger, err = off.retagHybrid(cfg, opts.DryRun, opts.Spend, log); err != nil {
+		if tagger, err = off.retagHybrid(cfg, opts, log); err != nil {
 			return RetagStats{}, err
 		}
 	}
@@ -122,18 +126,44 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		items := make([]*enrich.Item, len(rows))
 		var fresh, kept []*enrich.Item
 		tagged := make([]bool, len(rows)) // tagged again, not kept
+		var again []int                   // LLM answers asked about again (AskAgain)
+		keep := func(i int) {
+			keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
+			kept = append(kept, items[i])
+			st.LLMKept++
+		}
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
-			if rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes) && !(opts.LLM && opts.AskAgain) {
-				keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
-				kept = append(kept, items[i])
-			} else {
+			answered := rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes)
+			switch {
+			case answered && !(opts.LLM && opts.AskAgain):
+				keep(i)
+			default:
 				fresh = append(fresh, items[i])
 				tagged[i] = true
+				if answered {
+					again = append(again, i)
+				}
 			}
 		}
 		if err := retag.Enrich(ctx, fresh); err != nil {
 			return err
+		}
+		asked := make([]bool, len(rows)) // routed to the LLM by this run
+		newAnswer := make([]bool, len(rows))
+		for i, it := range items {
+			asked[i] = opts.LLM && tagged[i] && it.Routed
+			newAnswer[i] = asked[i] && it.Tagger == llm.TaggerName
+		}
+		// An answer asked about again that the LLM did not answer (down,
+		// busy, over the budget, or a dry run) stays: only a new answer
+		// replaces what was paid for.
+		for _, i := range again {
+			if asked[i] && !newAnswer[i] {
+				items[i] = itemOf(&rows[i])
+				tagged[i] = false
+				keep(i)
+			}
 		}
 		if err := rescore.Enrich(ctx, kept); err != nil {
 			return err
@@ -146,9 +176,9 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			// Routing is the row's unless this run routed it again.
 			rerouted := opts.LLM && tagged[i]
 			row.RoutingUnknown = old.RoutingUnknown && !rerouted
-			if rerouted && it.Routed {
+			if asked[i] {
 				st.LLMAsked++
-				if it.Tagger == llm.TaggerName {
+				if newAnswer[i] {
 					st.LLMAnswered++
 					if it.FromCache {
 						st.LLMFromCache++
@@ -181,16 +211,16 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 // the configuration's LLM asked about every routed record, patiently
 // (llm.Options.Patient); or, for a dry run, a stand-in that answers
 // nothing.
-func (o *offline) retagHybrid(cfg config.Config, dryRun bool, spend llm.SpendLedger, log *zap.Logger) (enrich.Tagger, error) {
+func (o *offline) retagHybrid(cfg config.Config, ro RetagOptions, log *zap.Logger) (enrich.Tagger, error) {
 	lc := cfg.LLM
 	if !lc.Enabled {
 		return nil, errors.New("asking the LLM needs the llm section: llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
 	}
 	var model enrich.Tagger = asksNothing{}
-	if !dryRun {
+	if !ro.DryRun {
 		opts := llm.OptionsFrom(lc)
 		opts.Log = log
-		opts.Spend = spend
+		opts.Spend, opts.Shared = ro.Spend, ro.Answers
 		opts.Patient()
 		t, err := llm.New(o.tax, opts)
 		if err != nil {
@@ -283,9 +313,6 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 	sentiment = sentiment || old.SentimentBy != row.SentimentBy
 	changed := themes || sentiment || evidence || redacted || guessed || routing || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
 		old.Tagger != row.Tagger || old.Model != row.Model
-	if old.Tagger == llm.TaggerName && row.Tagger == llm.TaggerName {
-		st.LLMKept++
-	}
 	if !changed {
 		return false
 	}

@@ -80,18 +80,25 @@ text come from the cache).`,
 				return errors.New("--ask-again asks the LLM again: give --llm too")
 			}
 			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM, AskAgain: askAgain}
-			if useLLM && !dryRun && cfg.LLM.Enabled && cfg.LLM.DailyTokenBudget > 0 {
-				// The day's budget is shared with the workers, through NATS.
+			if lc := cfg.LLM; useLLM && !dryRun && lc.Enabled && (lc.DailyTokenBudget > 0 || lc.SharedCacheTTL > 0) {
+				// The day's budget and the answers already paid for are
+				// the workers', in NATS.
+				const why = "--llm shares llm.daily_token_budget and the answer cache with the workers, through NATS: %w"
 				nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-retag", log)
 				if err != nil {
-					return fmt.Errorf("--llm counts its tokens in llm.daily_token_budget with the workers', through NATS: %w", err)
+					return fmt.Errorf(why, err)
 				}
 				defer nc.Close()
-				spend, err := ingest.EnsureSpend(cmd.Context(), js, cfg.NATS.Replicas)
-				if err != nil {
-					return fmt.Errorf("--llm counts its tokens in llm.daily_token_budget with the workers', through NATS: %w", err)
+				if lc.DailyTokenBudget > 0 {
+					if opts.Spend, err = ingest.EnsureSpend(cmd.Context(), js, cfg.NATS.Replicas); err != nil {
+						return fmt.Errorf(why, err)
+					}
 				}
-				opts.Spend = spend
+				if lc.SharedCacheTTL > 0 {
+					if opts.Answers, err = ingest.EnsureAnswers(cmd.Context(), js, lc.SharedCacheTTL, int64(lc.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
+						return fmt.Errorf(why, err)
+					}
+				}
 			}
 			if since > 0 {
 				opts.Since = time.Now().Add(-since)

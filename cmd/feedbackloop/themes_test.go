@@ -514,7 +514,12 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	}
 	var theme atomic.Value // what the LLM answers
 	theme.Store("invoices")
+	var failing atomic.Bool
 	configureLLM(t, answeringItems(func(w http.ResponseWriter, items []llmtest.Item) {
+		if failing.Load() {
+			http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+			return
+		}
 		answers := make([]llmtest.Answer, len(items))
 		for i, it := range items {
 			answers[i] = llmtest.Answer{ID: it.ID, Sentiment: llmtest.Felt(-0.5),
@@ -550,19 +555,56 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		t.Errorf("the day's spend count is %d (%v), want the run's 1320 tokens", n, err)
 	}
 
-	// A theme added since the LLM answered reaches the record only when it
-	// is asked again.
-	theme.Store("refunds")
+	// A theme added to the taxonomy since the LLM answered reaches the
+	// record only when it is asked again. Asked again with nothing changed,
+	// the answer comes from the workers' shared cache and costs nothing;
+	// and an LLM that fails leaves the answer that was paid for.
 	if _, _, err := execute(t, ctx, "themes", "retag", "--ask-again"); err == nil || !strings.Contains(err.Error(), "give --llm too") {
 		t.Errorf("--ask-again without --llm: %v", err)
 	}
-	stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
-	if err != nil || !strings.Contains(stdout, "1 get other themes") || !strings.Contains(stdout, "1 routed to the LLM, 1 answered") ||
-		!strings.Contains(stdout, "│ refunds ") || strings.Contains(stdout, "reach those") {
-		t.Errorf("retag --llm --ask-again (%v): %s%s, want the record asked again and given refunds", err, stdout, stderr)
+	bundled, err := os.ReadFile("../../enrich/default_taxonomy.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
+	withThemes := func(names ...string) string {
+		tax := string(bundled)
+		for _, n := range names {
+			tax += "  - name: " + n + "\n    description: Added for the test.\n"
+		}
+		path := filepath.Join(t.TempDir(), "taxonomy.yaml")
+		if err := os.WriteFile(path, []byte(tax), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Setenv("FEEDBACKLOOP_ENRICH_TAXONOMY", withThemes("invoice-disputes"))
+	theme.Store("invoice-disputes")
+	for _, run := range []struct {
+		what string
+		want []string
+	}{
+		{"a theme added", []string{"1 get other themes", "1 routed to the LLM, 1 answered (0 from the cache", "│ invoice-disputes "}},
+		{"nothing changed", []string{"0 change", "1 routed to the LLM, 1 answered (1 from the cache; the rest keep offline themes, the log says why), 0 prompt and 0 completion tokens spent"}},
+	} {
+		stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
+		for _, want := range run.want {
+			if err != nil || !strings.Contains(stdout, want) || strings.Contains(stdout, "reach those") {
+				t.Errorf("retag --llm --ask-again, %s (%v): %s%s, want %q", run.what, err, stdout, stderr, want)
+			}
+		}
+	}
+	failing.Store(true)
+	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "0")
+	t.Setenv("FEEDBACKLOOP_ENRICH_TAXONOMY", withThemes("invoice-disputes", "late-fees"))
+	stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
+	for _, want := range []string{"0 change", "1 routed to the LLM, 0 answered", "1 tagged by the LLM keep its themes"} {
+		if err != nil || !strings.Contains(stdout, want) {
+			t.Errorf("retag --llm --ask-again with a failing LLM (%v): %s%s, want %q", err, stdout, stderr, want)
+		}
+	}
+
 	srv.Shutdown()
-	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "llm.daily_token_budget with the workers', through NATS") {
+	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "--llm shares llm.daily_token_budget and the answer cache with the workers, through NATS") {
 		t.Errorf("retag --llm without NATS: %v, want why it needs it", err)
 	}
 }
