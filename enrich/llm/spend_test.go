@@ -3,6 +3,8 @@ package llm_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +38,7 @@ func TestTheDailyBudgetHoldsForAllWorkersAndAcrossARestart(t *testing.T) {
 	if err := first.Tag(context.Background(), offlineItems("refund one")); err != nil {
 		t.Fatal(err)
 	}
+	waitForCount(t, spend, 117) // added beside the requests, within moments
 	items := offlineItems("refund two")
 	if err := second.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
@@ -87,3 +90,80 @@ func (failingLedger) Add(context.Context, string, int) (int, error) {
 }
 
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+// waitForCount waits until today's spend count is n.
+func waitForCount(t *testing.T, spend *ingest.Spend, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := spend.Add(context.Background(), today(), 0)
+		if err == nil && got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the spend count is %d (%v), want %d", got, err, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The spend count is read beside each request, not waited for: one that
+// never answers costs a request a tenth of a second, not its answer.
+func TestASpendCountThatDoesNotAnswerDoesNotStopTheLLM(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.DailyTokenBudget = 400
+		o.Spend = stuckLedger{}
+		o.MaxWait = 300 * time.Millisecond
+	})
+	items := offlineItems("refund one")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" {
+		t.Errorf("tagged by %q: want the LLM's answer within max_wait, the count left behind", items[0].Tagger)
+	}
+}
+
+// Tokens spent while the count could not be reached are added to it once
+// it can: the other workers see them then.
+func TestTokensSpentWhileTheCountWasDownReachItLater(t *testing.T) {
+	defer llm.SetLedgerBackoff(0)()
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := &switchedLedger{Spend: spend}
+	ledger.down.Store(true)
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 100_000; o.Spend = ledger })
+	for i, down := range []bool{true, false} {
+		ledger.down.Store(down)
+		if err := tg.Tag(context.Background(), offlineItems(fmt.Sprint("refund ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitForCount(t, spend, 2*117)
+}
+
+type stuckLedger struct{}
+
+func (stuckLedger) Add(ctx context.Context, _ string, _ int) (int, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// switchedLedger is a spend count that can be cut off.
+type switchedLedger struct {
+	*ingest.Spend
+	down atomic.Bool
+}
+
+func (l *switchedLedger) Add(ctx context.Context, day string, tokens int) (int, error) {
+	if l.down.Load() {
+		return 0, errors.New("nats: timeout")
+	}
+	return l.Spend.Add(ctx, day, tokens)
+}

@@ -731,7 +731,7 @@ var (
 // settles the budget with the tokens ask spent, counts them, charges the
 // limiter what the estimate missed, and returns what ask returned.
 func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.Usage, error)) (openai.Usage, error) {
-	if !t.budget.reserve(estimate) {
+	if !t.budget.reserve(ctx, estimate) {
 		return openai.Usage{}, errBudget
 	}
 	if !t.waitRate(ctx, estimate) {

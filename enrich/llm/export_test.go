@@ -1,0 +1,11 @@
+package llm
+
+import "time"
+
+// SetLedgerBackoff sets how long a failed spend ledger is left alone, and
+// returns what restores it.
+func SetLedgerBackoff(d time.Duration) (restore func()) {
+	was := ledgerBackoff
+	ledgerBackoff = d
+	return func() { ledgerBackoff = was }
+}
