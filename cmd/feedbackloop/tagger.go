@@ -207,19 +207,21 @@ func writeModelTaxonomy(w io.Writer, m *learned.Model, model, data string) error
 		_, err := fmt.Fprintf(w, "taxonomy   %s is there already and left as it is; it must define the model's themes, flat\n", path)
 		return err
 	}
-	var doc struct {
-		Themes []struct {
-			Name string `yaml:"name"`
-		} `yaml:"themes"`
-	}
+	// Names double-quoted, as labels may be anything YAML reads otherwise
+	// ("<<", "yes", "- x").
+	themes := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, th := range m.Themes() {
-		doc.Themes = append(doc.Themes, struct {
-			Name string `yaml:"name"`
-		}{th})
+		themes.Content = append(themes.Content, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: "name"},
+			{Kind: yaml.ScalarNode, Value: th, Style: yaml.DoubleQuotedStyle},
+		}})
 	}
-	body, err := yaml.Marshal(doc)
+	body, err := yaml.Marshal(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "themes"}, themes}})
 	if err != nil {
 		return err
+	}
+	if _, err := enrich.ParseTaxonomy(body, path); err != nil {
+		return fmt.Errorf("the model's themes make no taxonomy, so it cannot be used: %w", err)
 	}
 	head := fmt.Sprintf(`# The themes of the model %s, trained without --taxonomy on %s: one
 # per label, flat, without keywords. The worker, tagger try and themes

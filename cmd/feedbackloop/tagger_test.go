@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
@@ -271,6 +273,34 @@ func TestTaggerEvalExplainsF1OnTextsWithoutThemes(t *testing.T) {
 	_, stderr, err := execute(t, context.Background(), "tagger", "eval", "--train", train, "--test", test, "--network=false")
 	if err != nil || !strings.Contains(stderr, "note: no text of "+test+" has a theme, so there is nothing for micro- and macro-F1 to count") {
 		t.Errorf("eval (%v): stderr %q, want the note", err, stderr)
+	}
+}
+
+// Labels are written to the model's taxonomy so that it reads them back
+// as they were, whatever YAML would make of them bare.
+func TestTheModelsTaxonomyKeepsOddLabelsAsTheyAre(t *testing.T) {
+	odd := []string{"<<", "yes", "- dash", "a: b", "# hash", "'quoted'", "naïve", "123", "null"}
+	var b strings.Builder
+	b.WriteString("text,labels\n")
+	for i, l := range odd {
+		for j := range 4 {
+			fmt.Fprintf(&b, "\"text %d of label %d, word%d\",\"%s\"\n", j, i, i, strings.ReplaceAll(l, `"`, `""`))
+		}
+	}
+	dir := t.TempDir()
+	data, model := filepath.Join(dir, "odd.csv"), filepath.Join(dir, "odd.model")
+	if err := os.WriteFile(data, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := execute(t, context.Background(), "tagger", "train", "--data", data, "--out", model, "--network=false"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	tax, err := enrich.LoadTaxonomy(model + ".taxonomy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tax.Names(), slices.Sorted(slices.Values(odd)); !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+		t.Errorf("the taxonomy read back names %q, want %q", got, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -109,7 +110,14 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		if len(text) > MaxTextBytes {
 			return nil, fmt.Errorf("%s:%d: text of %d bytes, over the %d a text may have (a record's body may have no more): is a quote missing, so that many rows became one?", name, line, len(text), MaxTextBytes)
 		}
-		out = append(out, Example{Text: text, Labels: splitLabels(rec[labelsCol]), Line: line})
+		labels := splitLabels(rec[labelsCol])
+		for _, l := range labels {
+			if i := strings.IndexFunc(l, unicode.IsControl); i >= 0 {
+				// No taxonomy can define it, so no model could be used.
+				return nil, fmt.Errorf("%s:%d: label %q holds the control character %q, which no theme's name may", name, line, l, l[i:i+1])
+			}
+		}
+		out = append(out, Example{Text: text, Labels: labels, Line: line})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no examples after the header", name)

@@ -77,6 +77,7 @@ func TestReadCSVErrorsNameTheLine(t *testing.T) {
 		{"missing labels column", "text,labels\nfine,Bugs\nno labels here\n", "train.csv:3: 1 field(s), no labels column"},
 		{"unquoted comma", "text,labels\nfine,Bugs\nslow, very slow,Speed\n", `train.csv:3: 3 fields where the header has 2 (field 3 is "Speed")`},
 		{"empty text", "text,labels\n  ,Bugs\n", "train.csv:2: empty text"},
+		{"control character", "text,labels\nfine,Bugs\nslow,\"Sp\teed\"\n", `train.csv:3: label "Sp\teed" holds the control character "\t", which no theme's name may`},
 		{"no header", "", "train.csv: empty file"},
 		{"wrong header", "body,themes\nx,y\n", "train.csv:1: header \"body,themes\": want columns text and labels"},
 		{"header only", "text,labels\n", "train.csv: no examples"},
