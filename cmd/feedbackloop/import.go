@@ -88,12 +88,16 @@ row per id. --dry-run prints the records as JSON lines and needs no NATS.`,
 // counts items that are not feedback at all, staff those that someone
 // other than a customer wrote (left out without --include-staff).
 type importTotals struct {
-	read, published, duplicates, skipped, staff, rejected, failed int
+	read, published, duplicates, skipped, staff, superseded, rejected, failed int
 }
 
 // skips is how the totals line reports the skipped items.
 func (t importTotals) skips() string {
-	return fmt.Sprintf("skipped %d (not feedback), skipped %d (not customer feedback: agent replies, notes, bots, staff)", t.skipped, t.staff)
+	s := fmt.Sprintf("skipped %d (not feedback), skipped %d (not customer feedback: agent replies, notes, bots, staff)", t.skipped, t.staff)
+	if t.superseded > 0 {
+		s += fmt.Sprintf(", skipped %d (a later version of the record follows)", t.superseded)
+	}
+	return s
 }
 
 func runImport(cmd *cobra.Command, a *app, f importFlags) error {
@@ -104,7 +108,11 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	if err != nil {
 		return err
 	}
-	sources.RejectIDConflicts(items)
+	if f.source == "csv" {
+		sources.RejectIDConflicts(items) // rows a team wrote or exported hold a record once
+	} else {
+		sources.KeepLastVersions(items) // an incremental export lists a ticket once per update
+	}
 	stderr := cmd.ErrOrStderr()
 	var t importTotals
 	t.read = len(items)
@@ -117,6 +125,9 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
 		case errors.Is(it.Err, sources.ErrSkipped):
 			t.skipped++
+			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
+		case errors.Is(it.Err, sources.ErrSuperseded):
+			t.superseded++
 			fmt.Fprintf(stderr, "%s: %v\n", it.Pos, it.Err)
 		case it.Err != nil:
 			t.rejected++

@@ -370,3 +370,25 @@ func TestImportRejectsASecondRowWithTheSameIDAndOtherContent(t *testing.T) {
 		t.Errorf("dry run printed %d records, want the first row only", len(recs))
 	}
 }
+
+// An export that lists a record once per update imports the last version,
+// and says so; that is no error.
+func TestImportKeepsTheLastVersionOfARecordInAnExport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "export.jsonl")
+	v := func(body string) string {
+		return `{"id":"jsonl:T-1","source":"jsonl","kind":"ticket","created_at":"2025-03-01T09:00:00Z","body":"` + body + `"}` + "\n"
+	}
+	if err := os.WriteFile(file, []byte(v("Export times out")+v("Export times out, and now it fails on Fridays")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runImportCmd(t, "--source", "jsonl", "--file", file, "--dry-run")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if recs := dryRunRecords(t, stdout); len(recs) != 1 || !strings.Contains(recs[0].Body, "Fridays") {
+		t.Errorf("dry run printed %d records, want the later version only", len(recs))
+	}
+	if !strings.Contains(stderr, "export.jsonl:1: a later version of this record comes after it in the input") || !strings.Contains(stderr, "skipped 1 (a later version of the record follows)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}

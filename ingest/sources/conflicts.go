@@ -1,36 +1,76 @@
 package sources
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
+
+	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
+// ErrSuperseded marks an item whose record a later item of the same input
+// holds in another version.
+var ErrSuperseded = errors.New("a later version of this record comes after it in the input, and is imported instead")
+
 // RejectIDConflicts turns into a failed item each record of items whose
-// id an earlier record of items already has, with other content. One
-// input holds a record once: two rows that share an id are most often a
-// mapping that took a ticket's id for each of its comments, and of two
-// versions published together, the store keeps either. A record that is
-// the same as the earlier one is left alone: it is published as a
-// duplicate and stored once.
-func RejectIDConflicts(items []Item) {
-	first := map[string]int{}
+// id an earlier record of items already has, with other content: rows of
+// a file a team wrote or exported hold a record once, and two that share
+// an id are most often a mapping that took a ticket's id for each of its
+// comments. A record that is the same as the earlier one is left alone:
+// it is published as a duplicate and stored once.
+func RejectIDConflicts(items []Item) { resolveIDs(items, false) }
+
+// KeepLastVersions marks with ErrSuperseded each record of items that a
+// later record of items holds in another version: a source's incremental
+// export lists a ticket once per update, oldest first, and the last is
+// the record as it is. Published together, the store would keep either.
+func KeepLastVersions(items []Item) { resolveIDs(items, true) }
+
+func resolveIDs(items []Item, keepLast bool) {
+	seen := map[string][]int{} // id → the items holding it, still published
 	for i, it := range items {
 		r := it.Record
 		if r == nil {
 			continue
 		}
-		j, seen := first[r.ID]
-		if !seen {
-			first[r.ID] = i
+		earlier := seen[r.ID]
+		if len(earlier) == 0 || sameRecord(items[earlier[len(earlier)-1]].Record, r) {
+			seen[r.ID] = append(earlier, i)
 			continue
 		}
-		if reflect.DeepEqual(items[j].Record, r) {
+		if keepLast {
+			for _, j := range earlier {
+				items[j] = failed(items[j].Pos, fmt.Errorf("%w (%s)", ErrSuperseded, it.Pos))
+			}
+			seen[r.ID] = []int{i}
 			continue
 		}
-		where := items[j].Pos
+		where := items[earlier[0]].Pos
 		if where.File == it.Pos.File {
 			where.File = "" // "line 2" beside a position that names the file
 		}
 		items[i] = failed(it.Pos, fmt.Errorf("id %q is already on %s, with other content: an input may hold a record only once; keep one of the two, or map an id that tells them apart", r.ID, where))
 	}
+}
+
+// sameRecord reports whether a and b are the same record as the contract
+// writes it: an empty author or account is none, a time is the same in
+// any zone.
+func sameRecord(a, b *feedback.Record) bool {
+	ja, errA := json.Marshal(normalised(a))
+	jb, errB := json.Marshal(normalised(b))
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+func normalised(r *feedback.Record) *feedback.Record {
+	c := *r
+	c.CreatedAt = c.CreatedAt.UTC()
+	if c.Author != nil && *c.Author == (feedback.Author{}) {
+		c.Author = nil
+	}
+	if c.Account != nil && *c.Account == (feedback.Account{}) {
+		c.Account = nil
+	}
+	return &c
 }

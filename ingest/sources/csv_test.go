@@ -1,11 +1,13 @@
 package sources_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest/sources"
 )
 
@@ -268,4 +270,43 @@ func TestARowWhoseIDAnEarlierRowHasWithOtherContentIsRejected(t *testing.T) {
 		`error: id "csv:T-1" is already on line 2, with other content: an input may hold a record only once; keep one of the two, or map an id that tells them apart`,
 		"csv:T-2",
 	})
+}
+
+// The same record written with an empty author or metadata, or its time in
+// another zone, is the same record: no conflict.
+func TestTheSameRecordWrittenAnotherWayIsNoConflict(t *testing.T) {
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	a := &feedback.Record{ID: "jsonl:1", Source: "jsonl", Kind: "ticket", CreatedAt: at, Body: "Export times out"}
+	b := *a
+	b.CreatedAt = at.In(time.FixedZone("CET", 3600))
+	b.Author, b.Account, b.Metadata, b.Tags = &feedback.Author{}, &feedback.Account{}, map[string]string{}, []string{}
+	items := []sources.Item{{Pos: sources.Position{Line: 1}, Record: a}, {Pos: sources.Position{Line: 2}, Record: &b}}
+	sources.RejectIDConflicts(items)
+	if items[1].Err != nil {
+		t.Errorf("rejected: %v", items[1].Err)
+	}
+}
+
+// An incremental export lists a ticket once per update, oldest first: the
+// last version is imported, the earlier ones are skipped, naming it.
+func TestOfAnExportsVersionsOfARecordTheLastIsKept(t *testing.T) {
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	rec := func(id, body string) *feedback.Record {
+		return &feedback.Record{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: at, Body: body}
+	}
+	items := []sources.Item{
+		{Pos: sources.Position{Path: "tickets[0]"}, Record: rec("zendesk:1", "Export times out")},
+		{Pos: sources.Position{Path: "tickets[1]"}, Record: rec("zendesk:2", "Search is slow")},
+		{Pos: sources.Position{Path: "tickets[2]"}, Record: rec("zendesk:1", "Export times out")}, // the same again
+		{Pos: sources.Position{Path: "tickets[3]"}, Record: rec("zendesk:1", "Export times out, and now it fails on Fridays")},
+	}
+	sources.KeepLastVersions(items)
+	for i, superseded := range []bool{true, false, true, false} {
+		if got := errors.Is(items[i].Err, sources.ErrSuperseded); got != superseded {
+			t.Errorf("item %d superseded %v (%v), want %v", i, got, items[i].Err, superseded)
+		}
+	}
+	if err := items[0].Err; err == nil || !strings.Contains(err.Error(), "tickets[3]") {
+		t.Errorf("%v, want the later version's position named", err)
+	}
 }
