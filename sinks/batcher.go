@@ -10,6 +10,11 @@ import (
 // ErrClosed is returned by Add after Close.
 var ErrClosed = errors.New("batcher closed")
 
+// ErrSuperseded is what Done is given, instead of nil, for an entry whose
+// row was not written because a newer version of its record was, in the
+// same committed insert (see Entry.Seq).
+var ErrSuperseded = errors.New("a newer version of the record was written instead")
+
 // Policy says when a batch is written: when it holds MaxRows rows or
 // MaxBytes bytes, or when its oldest row has waited MaxWait, whichever
 // comes first.
@@ -30,7 +35,8 @@ type Entry struct {
 	// entries with the same record id in one batch only the one with the
 	// higher Seq (the later, when equal) is written: both would be stored
 	// in the same second, and the queries could keep either. The other's
-	// Done is called with the batch's result.
+	// Done is called with ErrSuperseded once the batch commits, or with
+	// its error.
 	Seq uint64
 }
 
@@ -177,7 +183,9 @@ func (b *Batcher) collect() {
 					timer.Reset(b.policy.MaxWait)
 				}
 				if i, again := index[e.Row.ID]; again {
-					bytes += batch.keepNewer(i, e)
+					if bytes += batch.keepNewer(i, e); bytes >= b.policy.MaxBytes {
+						flush()
+					}
 					continue
 				}
 				index[e.Row.ID] = len(batch.rows)
@@ -204,8 +212,12 @@ func (b *Batcher) write() {
 		for _, done := range batch.dones {
 			done(err)
 		}
+		superseded := err
+		if err == nil {
+			superseded = ErrSuperseded
+		}
 		for _, done := range batch.superseded {
-			done(err)
+			done(superseded)
 		}
 	}
 }

@@ -194,7 +194,40 @@ func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
 		}
 	}
 	slices.Sort(done)
-	if want := "[as first sent <nil> edited <nil> other record <nil> unknown order, first <nil> unknown order, later <nil>]"; fmt.Sprint(done) != want {
-		t.Errorf("done %v, want every entry's Done called once with the batch's result", done)
+	if want := "[as first sent a newer version of the record was written instead edited <nil> other record <nil> unknown order, first a newer version of the record was written instead unknown order, later <nil>]"; fmt.Sprint(done) != want {
+		t.Errorf("done %v, want every entry's Done called once: nil for the rows written, ErrSuperseded for the others", done)
+	}
+}
+
+// A newer version that replaces a row counts towards the batch's bytes.
+func TestVersionsReplacedInABatchCountTowardsItsSize(t *testing.T) {
+	ch, _ := openSink(t)
+	rec := &recorder{Sink: ch}
+	small := row("s", time.Now().UTC())
+	big := small
+	big.Body = strings.Repeat("slow dashboard ", 700) // ~10 KB
+	b := sinks.NewBatcher(rec, sinks.Policy{MaxRows: 1000, MaxBytes: 3 * big.Size(), MaxWait: time.Hour})
+	res := &results{errs: map[string]error{}}
+	for i := range 4 {
+		s := small
+		s.ID = fmt.Sprint("r", i)
+		if err := b.Add(context.Background(), res.entry(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 { // each replaced by a big version of itself
+		r := big
+		r.ID = fmt.Sprint("r", i)
+		if err := b.Add(context.Background(), sinks.Entry{Row: r, Seq: 1, Done: func(error) {}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The third replacement fills the batch, which still holds the fourth
+	// row's small version; its big one starts the next.
+	if got := fmt.Sprint(rec.sizes()); got != "[4 1]" {
+		t.Fatalf("batches %s, want [4 1]", got)
 	}
 }

@@ -332,6 +332,12 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 // retry otherwise.
 func (w *Worker) settle(msg jetstream.Msg) func(error) {
 	return func(err error) {
+		if errors.Is(err, sinks.ErrSuperseded) {
+			// A newer version of the record is stored: this one is done.
+			_ = msg.Ack()
+			w.metrics.Superseded.Inc()
+			return
+		}
 		if err != nil {
 			w.retry(msg)
 			return

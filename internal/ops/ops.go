@@ -22,6 +22,7 @@ type Metrics struct {
 	Consumed        prometheus.Counter
 	Redelivered     prometheus.Counter
 	Inserted        prometheus.Counter
+	Superseded      prometheus.Counter
 	DeadLettered    *prometheus.CounterVec
 	Retried         prometheus.Counter
 	BatchRows       prometheus.Histogram
@@ -42,6 +43,7 @@ func NewMetrics() *Metrics {
 	m.Consumed = prometheus.NewCounter(prometheus.CounterOpts{Name: "feedbackloop_messages_consumed_total", Help: "Messages fetched from the feedback stream, redeliveries included."})
 	m.Redelivered = prometheus.NewCounter(prometheus.CounterOpts{Name: "feedbackloop_messages_redelivered_total", Help: "Messages fetched that had been delivered before."})
 	m.Inserted = prometheus.NewCounter(prometheus.CounterOpts{Name: "feedbackloop_records_inserted_total", Help: "Records committed to ClickHouse and acked."})
+	m.Superseded = prometheus.NewCounter(prometheus.CounterOpts{Name: "feedbackloop_messages_superseded_total", Help: "Messages acked without their row: a newer version of the record was written in the same batch."})
 	m.DeadLettered = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "feedbackloop_messages_dead_lettered_total", Help: "Messages sent to the dead-letter stream, by reason."}, []string{"reason"})
 	m.Retried = prometheus.NewCounter(prometheus.CounterOpts{Name: "feedbackloop_messages_retried_total", Help: "Messages negatively acknowledged for a later retry after a passing failure."})
 	m.BatchRows = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "feedbackloop_batch_rows", Help: "Rows per ClickHouse insert.", Buckets: prometheus.ExponentialBuckets(1, 4, 9)})
@@ -50,7 +52,7 @@ func NewMetrics() *Metrics {
 	m.EnrichSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "feedbackloop_enrich_duration_seconds", Help: "Enrichment time per chunk of messages.", Buckets: prometheus.ExponentialBuckets(0.0001, 3, 12)})
 	m.ConsumerPending = prometheus.NewGauge(prometheus.GaugeOpts{Name: "feedbackloop_consumer_pending", Help: "Messages in the stream not yet delivered to the consumer."})
 	m.AckPending = prometheus.NewGauge(prometheus.GaugeOpts{Name: "feedbackloop_consumer_ack_pending", Help: "Messages delivered and not yet acked."})
-	for _, c := range []prometheus.Collector{m.Consumed, m.Redelivered, m.Inserted, m.DeadLettered, m.Retried, m.BatchRows,
+	for _, c := range []prometheus.Collector{m.Consumed, m.Redelivered, m.Inserted, m.Superseded, m.DeadLettered, m.Retried, m.BatchRows,
 		m.InsertSeconds, m.InsertErrors, m.EnrichSeconds, m.ConsumerPending, m.AckPending} {
 		f(c)
 	}
