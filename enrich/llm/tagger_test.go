@@ -1116,12 +1116,7 @@ func TestWhatIsLeftOfTheBudgetIsSpentOnFewerTexts(t *testing.T) {
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
 	}
-	answered := 0
-	for _, it := range items {
-		if it.Tagger == "llm" {
-			answered++
-		}
-	}
+	answered := answeredByLLM(items)
 	if n := len(f.requests()); n == 0 || answered == 0 || answered == len(items) {
 		t.Errorf("%d requests, %d of %d answered: want some answered and the budget to stop the rest", n, answered, len(items))
 	}
@@ -1379,12 +1374,7 @@ func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
 	if n := len(f.requests()); n != 1 {
 		t.Errorf("%d requests, want one round: concurrency 1", n)
 	}
-	tagged := 0
-	for _, it := range items {
-		if it.Tagger == "llm" {
-			tagged++
-		}
-	}
+	tagged := answeredByLLM(items)
 	if tagged != 2 || count(m.Fallbacks.WithLabelValues("busy")) != 3 {
 		t.Errorf("%d tagged, %v busy: want 2 and 3", tagged, count(m.Fallbacks.WithLabelValues("busy")))
 	}
@@ -1650,12 +1640,7 @@ func TestTextsTheModelLeftOutAreAskedAboutAgainOnce(t *testing.T) {
 			if err := tg.Tag(context.Background(), items); err != nil {
 				t.Fatal(err)
 			}
-			answered := 0
-			for _, it := range items {
-				if it.Tagger == "llm" {
-					answered++
-				}
-			}
+			answered := answeredByLLM(items)
 			sizes := f.requestSizes()
 			if len(sizes) != tc.requests || sizes[len(sizes)-1] != tc.secondSize || answered != tc.answered {
 				t.Errorf("requests of %v texts, %d answered: want %d requests, the last of %d, and %d answered", sizes, answered, tc.requests, tc.secondSize, tc.answered)
@@ -1668,4 +1653,15 @@ func TestTextsTheModelLeftOutAreAskedAboutAgainOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// answeredByLLM counts the items the LLM tagged.
+func answeredByLLM(items []*enrich.Item) int {
+	n := 0
+	for _, it := range items {
+		if it.Tagger == "llm" {
+			n++
+		}
+	}
+	return n
 }
