@@ -279,13 +279,15 @@ func (c *chunker) next(chunk []jetstream.Msg) ([]jetstream.Msg, bool) {
 func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Batcher) {
 	items := make([]*enrich.Item, 0, len(chunk))
 	owners := make([]jetstream.Msg, 0, len(chunk))
-	seqs := make([]uint64, 0, len(chunk)) // each owner's stream sequence
+	seqs := make([]uint64, 0, len(chunk))      // each owner's stream sequence
+	stored := make([]time.Time, 0, len(chunk)) // when the stream stored each owner
 	maxBody := int(w.cfg.Worker.MaxBodyBytes)
 	for _, msg := range chunk {
 		w.metrics.Consumed.Inc()
 		var seq uint64
+		at := time.Now()
 		if meta, err := msg.Metadata(); err == nil {
-			seq = meta.Sequence.Stream
+			seq, at = meta.Sequence.Stream, meta.Timestamp
 			if meta.NumDelivered > 1 {
 				w.metrics.Redelivered.Inc()
 			}
@@ -302,6 +304,7 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 		items = append(items, &enrich.Item{Record: rec})
 		owners = append(owners, msg)
 		seqs = append(seqs, seq)
+		stored = append(stored, at.UTC().Truncate(time.Second))
 	}
 	if len(items) == 0 {
 		return
@@ -317,10 +320,13 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 		return
 	}
 	w.metrics.EnrichSeconds.Observe(time.Since(start).Seconds())
-	now := time.Now().UTC().Truncate(time.Second)
+	// A row's version is when the stream stored its message: versions of a
+	// record order as they were published, whichever worker took them and
+	// however long the LLM kept them, and a redelivered older message
+	// stays older.
 	entries := make([]sinks.Entry, len(items))
 	for i, it := range items {
-		entries[i] = sinks.Entry{Row: RowOf(it, now), Done: w.settle(owners[i]), Seq: seqs[i]}
+		entries[i] = sinks.Entry{Row: RowOf(it, stored[i]), Done: w.settle(owners[i]), Seq: seqs[i]}
 	}
 	if err := b.Add(ctx, entries...); err != nil {
 		// The shutdown deadline passed: leave the messages unacked.

@@ -182,6 +182,33 @@ func TestOfTwoVersionsPublishedTogetherTheLaterIsStored(t *testing.T) {
 	}
 }
 
+// A row's version (ingested_at) is when the stream stored its message, not
+// when the worker wrote it: an older version that waited longer (for the
+// LLM, or to be redelivered) must not come out newer than an edit.
+func TestARowIsVersionedByWhenItsMessageWasPublished(t *testing.T) {
+	p := newPipeline(t)
+	rec := record(1)
+	p.publish(rec)
+	s, err := p.js.Stream(context.Background(), p.cfg.NATS.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := s.GetMsg(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // the write comes seconds after the publish
+	p.startWorker(p.cfg)
+	p.waitRows(1, 30*time.Second)
+	var ingested time.Time
+	if err := p.conn.QueryRow(context.Background(), "SELECT ingested_at FROM "+p.db+".feedback WHERE id = ?", rec.ID).Scan(&ingested); err != nil {
+		t.Fatal(err)
+	}
+	if want := msg.Time.UTC().Truncate(time.Second); !ingested.Equal(want) {
+		t.Errorf("ingested_at %s, want the message's stream time %s", ingested.UTC(), want)
+	}
+}
+
 func TestBrokenClickHouseConnectionMidBatchLosesNothingAndDuplicatesNothing(t *testing.T) {
 	p := newPipeline(t)
 	proxy := testenv.NewProxy(t, testenv.ClickHouseServer(t))
