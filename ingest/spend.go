@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -51,7 +52,16 @@ func EnsureSpend(ctx context.Context, js jetstream.JetStream, replicas int) (*Sp
 // add once: an add that another overtook reads the count again and
 // retries.
 func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, error) {
-	for range maxSpendConflicts {
+	for attempt := range maxSpendConflicts {
+		if attempt > 0 {
+			// Overtaken: a pause of random length, growing, so that the
+			// processes adding at once stop retrying in step.
+			select {
+			case <-time.After(time.Duration(rand.IntN(attempt+1)) * time.Millisecond):
+			case <-ctx.Done():
+				return 0, fmt.Errorf("spend bucket %s: add to %s: %w", SpendBucket, day, ctx.Err())
+			}
+		}
 		e, err := s.kv.Get(ctx, day)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			if tokens == 0 {
