@@ -50,7 +50,7 @@ func EnsureSpend(ctx context.Context, js jetstream.JetStream, replicas int) (*Sp
 // Add adds tokens to the count of day (2006-01-02) and returns the new
 // count; with 0 tokens it only reads it. Processes adding at once each
 // add once: an add that another overtook reads the count again and
-// retries.
+// retries. A value that is no count counts as 0, and an add replaces it.
 func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, error) {
 	for attempt := range maxSpendConflicts {
 		if attempt > 0 {
@@ -80,8 +80,11 @@ func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, error) {
 			return 0, fmt.Errorf("spend bucket %s: get %s: %w", SpendBucket, day, err)
 		}
 		count, err := strconv.Atoi(string(e.Value()))
-		if err != nil {
-			return 0, fmt.Errorf("spend bucket %s: %s holds %q, not a count of tokens", SpendBucket, day, e.Value())
+		if err != nil || count < 0 {
+			// Written by hand, or damaged: no count to go by, and one that
+			// stayed so would leave every process counting on its own. It
+			// counts as 0 and the next add replaces it.
+			count = 0
 		}
 		if tokens == 0 {
 			return count, nil

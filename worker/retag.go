@@ -111,8 +111,18 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 	}
 	tagger := off.tagger
 	if opts.LLM {
-		if tagger, err = off.retagHybrid(cfg, opts, log); err != nil {
+		var model *llm.Tagger
+		if tagger, model, err = off.retagHybrid(cfg, opts, log); err != nil {
 			return RetagStats{}, err
+		}
+		if model != nil {
+			// The run's last tokens reach the shared count before the
+			// caller closes NATS.
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				model.FlushSpend(ctx)
+				cancel()
+			}()
 		}
 	}
 	// Stored rows hold no e-mail address to hash; the row's hash is kept.
@@ -209,26 +219,25 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 
 // retagHybrid is the worker's routing for Retag with RetagOptions.LLM:
 // the configuration's LLM asked about every routed record, patiently
-// (llm.Options.Patient); or, for a dry run, a stand-in that answers
-// nothing.
-func (o *offline) retagHybrid(cfg config.Config, ro RetagOptions, log *zap.Logger) (enrich.Tagger, error) {
+// (llm.Options.Patient), and that LLM; or, for a dry run, a stand-in that
+// answers nothing, and nil.
+func (o *offline) retagHybrid(cfg config.Config, ro RetagOptions, log *zap.Logger) (enrich.Tagger, *llm.Tagger, error) {
 	lc := cfg.LLM
 	if !lc.Enabled {
-		return nil, errors.New("asking the LLM needs the llm section: llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
+		return nil, nil, errors.New("asking the LLM needs the llm section: llm.enabled, llm.base_url, llm.model and llm.api_key (or FEEDBACKLOOP_LLM_*)")
 	}
-	var model enrich.Tagger = asksNothing{}
-	if !ro.DryRun {
-		opts := llm.OptionsFrom(lc)
-		opts.Log = log
-		opts.Spend, opts.Shared = ro.Spend, ro.Answers
-		opts.Patient()
-		t, err := llm.New(o.tax, opts)
-		if err != nil {
-			return nil, err // it names the llm section
-		}
-		model = t
+	if ro.DryRun {
+		return llm.HybridFrom(lc, o.tagger, asksNothing{}, nil, log), nil, nil
 	}
-	return llm.HybridFrom(lc, o.tagger, model, nil, log), nil
+	opts := llm.OptionsFrom(lc)
+	opts.Log = log
+	opts.Spend, opts.Shared = ro.Spend, ro.Answers
+	opts.Patient()
+	t, err := llm.New(o.tax, opts)
+	if err != nil {
+		return nil, nil, err // it names the llm section
+	}
+	return llm.HybridFrom(lc, o.tagger, t, nil, log), t, nil
 }
 
 // asksNothing stands in for the LLM in a dry run: the items routed to it

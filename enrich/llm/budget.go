@@ -204,6 +204,8 @@ func (b *budget) recovered(total int) {
 }
 
 // exhausted reports whether today's allowance cannot pay for n tokens.
+// A process that asks nothing more still adds what it kept while the
+// ledger failed.
 func (b *budget) exhausted(n int) bool {
 	if b.limit == 0 {
 		return false
@@ -211,7 +213,46 @@ func (b *budget) exhausted(n int) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.rollover()
+	if b.ledger != nil {
+		b.startAdd()
+	}
 	return b.used()+n > b.limit
+}
+
+// flush adds to the ledger what was spent and not yet added, after the add
+// under way, unless ctx ends first.
+func (b *budget) flush(ctx context.Context) {
+	if b.ledger == nil {
+		return
+	}
+	for {
+		b.mu.Lock()
+		busy := b.adding > 0
+		b.mu.Unlock()
+		if !busy {
+			break
+		}
+		select {
+		case <-time.After(5 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
+	b.mu.Lock()
+	day, n := b.day, b.unsynced
+	b.unsynced = 0
+	b.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	if _, err := b.ledger.Add(ctx, day, n); err != nil {
+		b.mu.Lock()
+		b.failed(err)
+		b.mu.Unlock()
+		if b.log != nil {
+			b.log.Warn("tokens this run spent could not be added to the shared count of the day", zap.Int("tokens", n), zap.Error(err))
+		}
+	}
 }
 
 // today is the UTC day the allowance is counted for, as 2006-01-02.

@@ -158,12 +158,78 @@ func (stuckLedger) Add(ctx context.Context, _ string, _ int) (int, error) {
 // switchedLedger is a spend count that can be cut off.
 type switchedLedger struct {
 	*ingest.Spend
-	down atomic.Bool
+	down    atomic.Bool
+	refused atomic.Int32 // calls made while down
 }
 
 func (l *switchedLedger) Add(ctx context.Context, day string, tokens int) (int, error) {
 	if l.down.Load() {
+		l.refused.Add(1)
 		return 0, errors.New("nats: timeout")
 	}
 	return l.Spend.Add(ctx, day, tokens)
+}
+
+// A worker whose own count says the budget is spent asks nothing more,
+// and still adds what it kept while the shared count was down, once it is
+// back: the other workers must see it.
+func TestAWorkerOutOfBudgetStillAddsWhatItKeptWhileTheCountWasDown(t *testing.T) {
+	defer llm.SetLedgerBackoff(0)()
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := &switchedLedger{Spend: spend}
+	ledger.down.Store(true)
+	billed := 2000 // prompt tokens, well past the budget
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply { return reply{content: oracle(req), prompt: &billed} })
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 1000; o.Spend = ledger })
+	first := offlineItems("refund one")
+	if err := tg.Tag(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	// The read when the Tagger was made, the read before the request, and
+	// the add after it.
+	for deadline := time.Now().Add(10 * time.Second); ledger.refused.Load() < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the add of the first request's tokens never came")
+		}
+	}
+	ledger.down.Store(false)
+	items := offlineItems("refund two")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || items[0].Tagger == "llm" {
+		t.Fatalf("%d requests, want the spent budget to stop the second", n)
+	}
+	waitForCount(t, spend, first[0].PromptTokens+first[0].CompletionTokens)
+}
+
+// FlushSpend waits for the add under way: a one-off command that then
+// closes NATS loses none of what it spent.
+func TestFlushSpendWaitsForTheAddUnderWay(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	ledger := &slowLedger{}
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 100_000; o.Spend = ledger })
+	items := offlineItems("refund one")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	tg.FlushSpend(context.Background())
+	if got, want := int(ledger.total.Load()), items[0].PromptTokens+items[0].CompletionTokens; got != want || want == 0 {
+		t.Errorf("after FlushSpend the count holds %d, want the %d tokens spent", got, want)
+	}
+}
+
+// slowLedger takes its time over each add.
+type slowLedger struct{ total atomic.Int64 }
+
+func (l *slowLedger) Add(_ context.Context, _ string, tokens int) (int, error) {
+	if tokens > 0 {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return int(l.total.Add(int64(tokens))), nil
 }

@@ -345,10 +345,17 @@ func (t *Tagger) closed() string {
 	}
 	if t.budgetSpent() {
 		t.warnBudget()
+		t.metrics.budget(t.budget.remaining())
 		return reasonBudget
 	}
 	return ""
 }
+
+// FlushSpend adds what the Tagger spent and has not yet added to the
+// shared count of the day's tokens (Options.Spend), waiting for the add
+// under way, or until ctx ends. A one-off command calls it before it
+// closes its NATS connection.
+func (t *Tagger) FlushSpend(ctx context.Context) { t.budget.flush(ctx) }
 
 // budgetSpent reports whether today's budget cannot pay for the smallest
 // request: the instructions and one empty text.
