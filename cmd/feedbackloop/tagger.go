@@ -204,7 +204,15 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 func writeModelTaxonomy(w io.Writer, m *learned.Model, model, data string) error {
 	path := model + ".taxonomy.yaml"
 	if _, err := os.Stat(path); err == nil {
-		_, err := fmt.Fprintf(w, "taxonomy   %s is there already and left as it is; it must define the model's themes, flat\n", path)
+		t, err := enrich.LoadTaxonomy(path)
+		if err == nil {
+			err = learned.CheckModel(m, model, t, path)
+		}
+		if err != nil {
+			// Written for an earlier model, most often.
+			return fmt.Errorf("%s is there already and does not fit the model, which is written: %w\n(remove it, and train again to have it written for this model)", path, err)
+		}
+		_, err = fmt.Fprintf(w, "taxonomy   %s is there already, fits the model, and is left as it is\n", path)
 		return err
 	}
 	// Names double-quoted, as labels may be anything YAML reads otherwise

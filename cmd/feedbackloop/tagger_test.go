@@ -231,11 +231,18 @@ func TestTaggerTrainWithoutATaxonomyWritesTheModelsOwn(t *testing.T) {
 	if err := os.WriteFile(model+".taxonomy.yaml", edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if stdout, _, err := execute(t, context.Background(), args...); err != nil || !strings.Contains(stdout, "is there already and left as it is") {
+	if stdout, _, err := execute(t, context.Background(), args...); err != nil || !strings.Contains(stdout, "is there already, fits the model, and is left as it is") {
 		t.Errorf("train again (%v):\n%s", err, stdout)
 	}
 	if b, _ := os.ReadFile(model + ".taxonomy.yaml"); string(b) != string(edited) {
 		t.Errorf("the edited taxonomy was overwritten: %q", b)
+	}
+	// A taxonomy written for an earlier model, with other labels, is named.
+	if err := os.WriteFile(model+".taxonomy.yaml", []byte("themes:\n  - name: billing\n  - name: outage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := execute(t, context.Background(), args...); err == nil || !strings.Contains(err.Error(), "is there already and does not fit the model") {
+		t.Errorf("train again with a stale taxonomy: %v", err)
 	}
 }
 
