@@ -119,7 +119,13 @@ text come from the cache).`,
 			if format == "json" {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(st)
 			}
-			return writeRetag(cmd.OutOrStdout(), st, dryRun, useLLM, askAgain)
+			if err := writeRetag(cmd.OutOrStdout(), st, dryRun, useLLM, askAgain); err != nil {
+				return err
+			}
+			if useLLM && !dryRun && st.LLMAsked > 0 && st.LLMAnswered == 0 {
+				return fmt.Errorf("the LLM answered none of the %d records routed to it (the log says why); they keep what they had", st.LLMAsked)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()

@@ -597,9 +597,12 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "0")
 	t.Setenv("FEEDBACKLOOP_ENRICH_TAXONOMY", withThemes("invoice-disputes", "late-fees"))
 	stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
+	if err == nil || !strings.Contains(err.Error(), "the LLM answered none of the 1 records routed to it") {
+		t.Errorf("retag --llm --ask-again with a failing LLM: %v, want an error saying the LLM answered nothing", err)
+	}
 	for _, want := range []string{"0 change", "1 routed to the LLM, 0 answered", "1 tagged by the LLM keep its themes"} {
-		if err != nil || !strings.Contains(stdout, want) {
-			t.Errorf("retag --llm --ask-again with a failing LLM (%v): %s%s, want %q", err, stdout, stderr, want)
+		if !strings.Contains(stdout, want) {
+			t.Errorf("retag --llm --ask-again with a failing LLM: %s%s, want %q", stdout, stderr, want)
 		}
 	}
 

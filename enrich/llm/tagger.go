@@ -119,6 +119,7 @@ type Tagger struct {
 	leftOutWarned atomic.Bool  // the model left texts out of its answers twice
 	failed        atomic.Int64 // requests failed since the last warning about them
 	failLogged    atomic.Int64 // UnixNano of that warning
+	failedInRow   atomic.Int32 // requests failed after their retries since the last answer
 }
 
 var _ enrich.Tagger = (*Tagger)(nil)
@@ -460,8 +461,10 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	case err != nil:
 		t.fail(jobs, reasonError)
 		t.warnFailing(err)
+		t.giveUpOnFailing()
 		return
 	}
+	t.failedInRow.Store(0)
 	t.grow()
 	rest, theirs := t.apply(ctx, jobs, ans, addUsage(usage, carried))
 	t.leftOut(ctx, rest, len(jobs), theirs)
@@ -724,6 +727,25 @@ func (t *Tagger) warnFailing(err error) {
 	}
 	t.log.Warn("LLM requests are failing after their retries; their items keep their offline themes (logged at most once a minute)",
 		zap.Int64("failed_requests", t.failed.Swap(0)), zap.String("base_url", config.RedactURL(t.opts.BaseURL)), zap.Error(err))
+}
+
+// failingInRow is how many requests in a row a patient command (one with
+// EveryRound) lets fail after their retries before it stops asking.
+const failingInRow = 5
+
+// giveUpOnFailing pauses, for a patient command, an LLM whose last
+// failingInRow requests all failed after their retries: the rest of its
+// texts keep their offline themes at once, rather than each costing a
+// request and its retries (QA: 320 failing requests over 85 s). A worker,
+// which must keep flowing anyway, asks each round again.
+func (t *Tagger) giveUpOnFailing() {
+	if !t.opts.EveryRound || t.failedInRow.Add(1) < failingInRow {
+		return
+	}
+	if t.pause(permanentCooldown) {
+		t.log.Warn("the LLM failed requests in a row after their retries; asking it nothing for a minute, the rest keep their offline themes",
+			zap.Int("failed_in_a_row", failingInRow))
+	}
 }
 
 // Why metered did not ask the model.

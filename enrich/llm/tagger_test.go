@@ -1665,3 +1665,31 @@ func answeredByLLM(items []*enrich.Item) int {
 	}
 	return n
 }
+
+// A patient command (tagger try, eval --llm, retag --llm) stops asking an
+// LLM that failed request after request: the rest keep their offline
+// themes at once, and that is a warning.
+func TestAPatientTaggerStopsAskingAnLLMThatKeepsFailing(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+		return reply{status: http.StatusInternalServerError, body: `{"error":{"message":"overloaded","type":"server_error"}}`}
+	})
+	core, logs := observer.New(zap.WarnLevel)
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.Patient()
+		o.MaxRetries, o.BatchSize, o.Log = -1, 1, zap.New(core)
+	})
+	texts := make([]string, 30)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("refund number %d", i)
+	}
+	items := offlineItems(texts...)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n >= 10 || answeredByLLM(items) != 0 {
+		t.Errorf("%d requests for 30 texts, %d answered: want it to stop after a few", n, answeredByLLM(items))
+	}
+	if n := logs.FilterMessageSnippet("failed requests in a row").Len(); n != 1 {
+		t.Errorf("%d warnings, want 1", n)
+	}
+}
