@@ -21,12 +21,7 @@ import (
 // together, and a worker that restarts finds what it spent, through the
 // spend count in NATS.
 func TestTheDailyBudgetHoldsForAllWorkersAndAcrossARestart(t *testing.T) {
-	srv := testenv.NATS(t)
-	_, js := testenv.JetStream(t, srv.ClientURL())
-	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spend := sharedSpend(t)
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	// A request is estimated at about 300 tokens and billed 117: one fits
 	// a budget of 400, and a second only in a budget of its own.
@@ -129,12 +124,7 @@ func TestASpendCountThatDoesNotAnswerDoesNotStopTheLLM(t *testing.T) {
 // it can: the other workers see them then.
 func TestTokensSpentWhileTheCountWasDownReachItLater(t *testing.T) {
 	defer llm.SetLedgerBackoff(0)()
-	srv := testenv.NATS(t)
-	_, js := testenv.JetStream(t, srv.ClientURL())
-	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spend := sharedSpend(t)
 	ledger := &switchedLedger{Spend: spend}
 	ledger.down.Store(true)
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
@@ -175,12 +165,7 @@ func (l *switchedLedger) Add(ctx context.Context, day string, tokens int) (int, 
 // back: the other workers must see it.
 func TestAWorkerOutOfBudgetStillAddsWhatItKeptWhileTheCountWasDown(t *testing.T) {
 	defer llm.SetLedgerBackoff(0)()
-	srv := testenv.NATS(t)
-	_, js := testenv.JetStream(t, srv.ClientURL())
-	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spend := sharedSpend(t)
 	ledger := &switchedLedger{Spend: spend}
 	ledger.down.Store(true)
 	billed := 2000 // prompt tokens, well past the budget
@@ -232,4 +217,16 @@ func (l *slowLedger) Add(_ context.Context, _ string, tokens int) (int, error) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return int(l.total.Add(int64(tokens))), nil
+}
+
+// sharedSpend starts a NATS server and returns its spend count.
+func sharedSpend(t *testing.T) *ingest.Spend {
+	t.Helper()
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spend
 }
