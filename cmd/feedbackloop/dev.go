@@ -174,7 +174,7 @@ func runDev(ctx context.Context, out io.Writer, a *app, f devFlags) error {
 		_ = stop()
 		return err
 	}
-	if err := printSummary(ctx, out, ch, f.weeks); err != nil {
+	if err := printSummary(ctx, out, ch, f.weeks, dev.Serve.Settle); err != nil {
 		_ = stop()
 		return err
 	}
@@ -291,8 +291,8 @@ func waitSettled(ctx context.Context, js jetstream.JetStream, cfg config.Config,
 	}
 }
 
-func printSummary(ctx context.Context, out io.Writer, ch *sinks.ClickHouse, weeks int) error {
-	store, err := insights.New(ch.Conn(), ch.Database())
+func printSummary(ctx context.Context, out io.Writer, ch *sinks.ClickHouse, weeks int, settle time.Duration) error {
+	store, err := insights.New(ch.Conn(), ch.Database(), insights.WithSettle(settle))
 	if err != nil {
 		return err
 	}
