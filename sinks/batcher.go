@@ -33,10 +33,10 @@ type Entry struct {
 	// Seq orders the versions of one record: the JetStream stream
 	// sequence of the message the row came from, 0 when unknown. Of two
 	// entries with the same record id in one batch only the one with the
-	// higher Seq (the later, when equal) is written: both would be stored
-	// in the same second, and the queries could keep either. The other's
-	// Done is called with ErrSuperseded once the batch commits, or with
-	// its error.
+	// higher Seq (the later, when equal) is written: versions published in
+	// the same second have the same ingested_at, which the queries cannot
+	// order. The other's Done is called with ErrSuperseded once the batch
+	// commits, or with its error.
 	Seq uint64
 }
 
