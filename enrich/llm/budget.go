@@ -149,7 +149,9 @@ func (b *budget) startAdd() {
 			return
 		}
 		b.recovered(total)
-		b.shared = max(b.shared+n, total)
+		// total holds these tokens, and shared any that a read saw after
+		// they were added: the larger is the count, with no token twice.
+		b.shared = max(b.shared, total)
 		b.startAdd() // what was spent meanwhile
 	}()
 }
