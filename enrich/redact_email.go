@@ -104,13 +104,7 @@ func providerEmailAround(s string, at, from int) (start, end int, ok bool) {
 	if localEnd > from && s[localEnd-1] == ' ' {
 		localEnd--
 	}
-	start = localEnd
-	for start > from && isLocalPartByte(s[start-1]) {
-		start--
-	}
-	for start < localEnd && s[start] == '.' {
-		start++
-	}
+	start = localPartStart(s, localEnd, from)
 	if start == localEnd || proseBeforeAt[strings.ToLower(s[start:localEnd])] {
 		return 0, 0, false // "@gmail", "thanks to everyone @ gmail"
 	}
@@ -349,6 +343,20 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 	return start, end, true
 }
 
+// localPartStart returns where the ASCII local part of an address that
+// ends at s[end] starts, not before s[from]; leading dots are no part of
+// it.
+func localPartStart(s string, end, from int) int {
+	start := end
+	for start > from && isLocalPartByte(s[start-1]) {
+		start--
+	}
+	for start < end && s[start] == '.' {
+		start++
+	}
+	return start
+}
+
 func isLocalPartByte(c byte) bool {
 	return isASCIIWordByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c == '-'
 }
@@ -484,13 +492,7 @@ func providerOnlyEmail(s string, at, domStart, from int, meant bool) (start, end
 		e < len(s) && (s[e] == '-' || s[e] == '@' || s[e] >= utf8.RuneSelf) {
 		return 0, 0
 	}
-	start = at
-	for start > from && isLocalPartByte(s[start-1]) {
-		start--
-	}
-	for start < at && s[start] == '.' {
-		start++
-	}
+	start = localPartStart(s, at, from)
 	local := s[start:at]
 	if local == "" || proseBeforeAt[strings.ToLower(local)] || !meant && !addressLike(local) {
 		return 0, 0
