@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
@@ -39,28 +40,9 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
 		return err
 	}
-	var shared func(*llm.Options)
-	if cfg.LLM.Enabled {
-		var answers *ingest.Answers
-		if cfg.LLM.SharedCacheTTL > 0 {
-			if answers, err = ingest.EnsureAnswers(ctx, js, cfg.LLM.SharedCacheTTL, int64(cfg.LLM.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
-				return err
-			}
-		}
-		var spend *ingest.Spend
-		if cfg.LLM.DailyTokenBudget > 0 {
-			if spend, err = ingest.EnsureSpend(ctx, js, cfg.NATS.Replicas); err != nil {
-				return err
-			}
-		}
-		shared = func(o *llm.Options) {
-			if answers != nil {
-				o.Shared = answers
-			}
-			if spend != nil {
-				o.Spend = spend
-			}
-		}
+	shared, err := SharedLLMState(ctx, js, cfg)
+	if err != nil {
+		return err
 	}
 	enricher, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {
@@ -106,6 +88,38 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 		return err
 	})
 	return g.Wait()
+}
+
+// SharedLLMState makes sure that NATS holds what every process that asks
+// the LLM shares, each when the configuration asks for it: the answers
+// already paid for (llm.shared_cache_ttl) and the count of the day's
+// tokens (llm.daily_token_budget). It returns what sets them on a
+// Tagger's options.
+func SharedLLMState(ctx context.Context, js jetstream.JetStream, cfg config.Config) (func(*llm.Options), error) {
+	lc := cfg.LLM
+	var (
+		answers *ingest.Answers
+		spend   *ingest.Spend
+		err     error
+	)
+	if lc.Enabled && lc.SharedCacheTTL > 0 {
+		if answers, err = ingest.EnsureAnswers(ctx, js, lc.SharedCacheTTL, int64(lc.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
+			return nil, err
+		}
+	}
+	if lc.Enabled && lc.DailyTokenBudget > 0 {
+		if spend, err = ingest.EnsureSpend(ctx, js, cfg.NATS.Replicas); err != nil {
+			return nil, err
+		}
+	}
+	return func(o *llm.Options) {
+		if answers != nil {
+			o.Shared = answers
+		}
+		if spend != nil {
+			o.Spend = spend
+		}
+	}, nil
 }
 
 // migrateWhenReachable applies migrations, waiting with backoff while

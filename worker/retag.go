@@ -39,14 +39,11 @@ type RetagOptions struct {
 	// given without them misses them. Unchanged texts and taxonomy find
 	// their answers in the cache.
 	AskAgain bool
-	// Spend, when set, is the count of tokens every process spent today,
-	// which llm.daily_token_budget bounds together (ingest.Spend); nil
-	// gives the run a budget of its own.
-	Spend llm.SpendLedger
-	// Answers, when set, is the workers' shared cache of the LLM's
-	// answers (ingest.Answers): a text asked about before, with the same
-	// model and taxonomy, costs nothing again.
-	Answers llm.SharedCache
+	// Shared, when set, sets on the LLM's options what the run shares with
+	// the workers (SharedLLMState): the count of the day's tokens, which
+	// llm.daily_token_budget bounds together, and the answers already paid
+	// for. Without it the run has a budget and a cache of its own.
+	Shared func(*llm.Options)
 }
 
 // RetagStats is what a Retag run read and changed. A record counts in
@@ -231,7 +228,9 @@ func (o *offline) retagHybrid(cfg config.Config, ro RetagOptions, log *zap.Logge
 	}
 	opts := llm.OptionsFrom(lc)
 	opts.Log = log
-	opts.Spend, opts.Shared = ro.Spend, ro.Answers
+	if ro.Shared != nil {
+		ro.Shared(&opts)
+	}
 	opts.Patient()
 	t, err := llm.New(o.tax, opts)
 	if err != nil {

@@ -89,15 +89,8 @@ text come from the cache).`,
 					return fmt.Errorf(why, err)
 				}
 				defer nc.Close()
-				if lc.DailyTokenBudget > 0 {
-					if opts.Spend, err = ingest.EnsureSpend(cmd.Context(), js, cfg.NATS.Replicas); err != nil {
-						return fmt.Errorf(why, err)
-					}
-				}
-				if lc.SharedCacheTTL > 0 {
-					if opts.Answers, err = ingest.EnsureAnswers(cmd.Context(), js, lc.SharedCacheTTL, int64(lc.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
-						return fmt.Errorf(why, err)
-					}
+				if opts.Shared, err = worker.SharedLLMState(cmd.Context(), js, *cfg); err != nil {
+					return fmt.Errorf(why, err)
 				}
 			}
 			if since > 0 {
