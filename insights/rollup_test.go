@@ -14,6 +14,21 @@ import (
 // computation that rolled it up.
 func waitNextSecond() { time.Sleep(1100 * time.Millisecond) }
 
+// pointItems returns the items of theme at the given points of tr, nil
+// when tr has no such theme.
+func pointItems(tr *insights.Trends, theme string, points ...int) []uint64 {
+	for _, th := range tr.Themes {
+		if th.Theme == theme {
+			items := make([]uint64, len(points))
+			for i, p := range points {
+				items[i] = th.Points[p].Items
+			}
+			return items
+		}
+	}
+	return nil
+}
+
 func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -22,14 +37,7 @@ func TestRollupIsExactWithDuplicatesBeforeAndAfterRefresh(t *testing.T) {
 	e.write(t, rows)
 	e.write(t, rows) // every record delivered twice
 	q := insights.TrendsQuery{Grain: insights.Week, Filter: insights.Filter{From: day("2024-01-01"), To: day("2024-01-22")}}
-	exportItems := func(tr *insights.Trends) []uint64 {
-		for _, th := range tr.Themes {
-			if th.Theme == "export" {
-				return []uint64{th.Points[0].Items, th.Points[1].Items, th.Points[2].Items}
-			}
-		}
-		return nil
-	}
+	exportItems := func(tr *insights.Trends) []uint64 { return pointItems(tr, "export", 0, 1, 2) }
 
 	waitNextSecond()
 	stats, err := store.Refresh(ctx)
@@ -121,12 +129,7 @@ func TestARecordMovedToAnotherMonthCountsOnlyInItsNewWeek(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.checkAgainstSQL(t, tr)
-		for _, th := range tr.Themes {
-			if th.Theme == "billing" {
-				return []uint64{th.Points[0].Items, th.Points[5].Items}
-			}
-		}
-		return nil
+		return pointItems(tr, "billing", 0, 5)
 	}
 	waitNextSecond()
 	if _, err := store.Refresh(ctx); err != nil {
