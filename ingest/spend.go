@@ -47,11 +47,33 @@ func EnsureSpend(ctx context.Context, js jetstream.JetStream, replicas int) (*Sp
 	return &Spend{kv: kv}, nil
 }
 
-// Add adds tokens to the count of day (2006-01-02) and returns the new
-// count; with 0 tokens it only reads it. Processes adding at once each
-// add once: an add that another overtook reads the count again and
-// retries. A value that is no count counts as 0, and an add replaces it.
-func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, error) {
+// Add adds tokens to the count of day (2006-01-02), or takes them off
+// when negative, and returns the new count and its revision; with 0
+// tokens it only reads them. Processes adding at once each add once: an
+// add that another overtook reads the count again and retries. A value
+// that is no count counts as 0, and an add replaces it. The count does not
+// go below 0.
+func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, uint64, error) {
+	count, rev, _, err := s.change(ctx, day, tokens, 0)
+	return count, rev, err
+}
+
+// Spent reads the count of day.
+func (s *Spend) Spent(ctx context.Context, day string) (int, error) {
+	count, _, err := s.Add(ctx, day, 0)
+	return count, err
+}
+
+// Reserve adds tokens to the count of day unless the count would pass
+// limit. Then it adds nothing, reports false, and returns the count as it
+// read it. Reading and adding are one step, so that processes reserving
+// at once cannot all fit into what is left.
+func (s *Spend) Reserve(ctx context.Context, day string, tokens, limit int) (int, uint64, bool, error) {
+	return s.change(ctx, day, tokens, limit)
+}
+
+// change is Add, refused when limit > 0 and the new count would pass it.
+func (s *Spend) change(ctx context.Context, day string, tokens, limit int) (int, uint64, bool, error) {
 	for attempt := range maxSpendConflicts {
 		if attempt > 0 {
 			// Overtaken: a pause of random length, growing, so that the
@@ -59,44 +81,47 @@ func (s *Spend) Add(ctx context.Context, day string, tokens int) (int, error) {
 			select {
 			case <-time.After(time.Duration(rand.IntN(attempt+1)) * time.Millisecond):
 			case <-ctx.Done():
-				return 0, fmt.Errorf("spend bucket %s: add to %s: %w", SpendBucket, day, ctx.Err())
+				return 0, 0, false, fmt.Errorf("spend bucket %s: add to %s: %w", SpendBucket, day, ctx.Err())
 			}
 		}
+		count, rev := 0, uint64(0)
 		e, err := s.kv.Get(ctx, day)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			if tokens == 0 {
-				return 0, nil
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+		case err != nil:
+			return 0, 0, false, fmt.Errorf("spend bucket %s: get %s: %w", SpendBucket, day, err)
+		default:
+			rev = e.Revision()
+			if count, err = strconv.Atoi(string(e.Value())); err != nil || count < 0 {
+				// Written by hand, or damaged: no count to go by, and one
+				// that stayed so would leave every process counting on
+				// its own. It counts as 0 and the next add replaces it.
+				count = 0
 			}
-			_, err = s.kv.Create(ctx, day, []byte(strconv.Itoa(tokens)))
+		}
+		next := max(count+tokens, 0)
+		if tokens == 0 || rev == 0 && next == 0 {
+			return count, rev, true, nil // a read, or nothing to take off
+		}
+		if limit > 0 && tokens > 0 && next > limit {
+			return count, rev, false, nil
+		}
+		value := []byte(strconv.Itoa(next))
+		if rev == 0 {
+			rev, err = s.kv.Create(ctx, day, value)
 			if errors.Is(err, jetstream.ErrKeyExists) {
 				continue // another process counted the day's first tokens
 			}
-			if err != nil {
-				return 0, fmt.Errorf("spend bucket %s: create %s: %w", SpendBucket, day, err)
+		} else {
+			rev, err = s.kv.Update(ctx, day, value, rev)
+			if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+				continue
 			}
-			return tokens, nil
 		}
 		if err != nil {
-			return 0, fmt.Errorf("spend bucket %s: get %s: %w", SpendBucket, day, err)
+			return 0, 0, false, fmt.Errorf("spend bucket %s: write %s: %w", SpendBucket, day, err)
 		}
-		count, err := strconv.Atoi(string(e.Value()))
-		if err != nil || count < 0 {
-			// Written by hand, or damaged: no count to go by, and one that
-			// stayed so would leave every process counting on its own. It
-			// counts as 0 and the next add replaces it.
-			count = 0
-		}
-		if tokens == 0 {
-			return count, nil
-		}
-		_, err = s.kv.Update(ctx, day, []byte(strconv.Itoa(count+tokens)), e.Revision())
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("spend bucket %s: update %s: %w", SpendBucket, day, err)
-		}
-		return count + tokens, nil
+		return next, rev, true, nil
 	}
-	return 0, fmt.Errorf("spend bucket %s: %s: overtaken by other processes' adds %d times", SpendBucket, day, maxSpendConflicts)
+	return 0, 0, false, fmt.Errorf("spend bucket %s: %s: overtaken by other processes' adds %d times", SpendBucket, day, maxSpendConflicts)
 }

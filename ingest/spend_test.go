@@ -2,7 +2,9 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/feedbackloop/feedbackloop/ingest"
@@ -27,7 +29,7 @@ func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range adds {
-				if _, err := spend.Add(ctx, "2026-12-07", w+1); err != nil {
+				if _, _, err := spend.Add(ctx, "2026-12-07", w+1); err != nil {
 					errs <- err
 				}
 			}
@@ -44,10 +46,10 @@ func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := adds * workers * (workers + 1) / 2
-	if got, err := spend.Add(ctx, "2026-12-07", 0); err != nil || got != want {
+	if got, err := spend.Spent(ctx, "2026-12-07"); err != nil || got != want {
 		t.Errorf("count %d (%v), want %d", got, err, want)
 	}
-	if got, err := spend.Add(ctx, "2026-12-08", 0); err != nil || got != 0 {
+	if got, err := spend.Spent(ctx, "2026-12-08"); err != nil || got != 0 {
 		t.Errorf("a day nothing was spent on counts %d (%v), want 0", got, err)
 	}
 
@@ -59,13 +61,72 @@ func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A damaged count counts as 0, and the next add replaces it.
-	if got, err := spend.Add(ctx, "2026-12-09", 0); err != nil || got != 0 {
+	if got, err := spend.Spent(ctx, "2026-12-09"); err != nil || got != 0 {
 		t.Errorf("reading a damaged count: %d (%v), want 0", got, err)
 	}
-	if got, err := spend.Add(ctx, "2026-12-09", 5); err != nil || got != 5 {
+	if got, _, err := spend.Add(ctx, "2026-12-09", 5); err != nil || got != 5 {
 		t.Errorf("adding to a damaged count: %d (%v), want 5", got, err)
 	}
 	if e, err := kv.Get(ctx, "2026-12-09"); err != nil || string(e.Value()) != "5" {
 		t.Errorf("the damaged count was not replaced: %v", err)
+	}
+}
+
+// Workers reserve at once against one limit: together they reserve as
+// much as fits and no more, and what a reservation did not spend can be
+// given back.
+func TestConcurrentReservationsStayWithinTheLimit(t *testing.T) {
+	srv := testenv.NATS(t)
+	ctx := context.Background()
+	const workers, tries, tokens, limit = 6, 40, 7, 1000
+	var (
+		wg      sync.WaitGroup
+		granted atomic.Int32
+	)
+	errs := make(chan error, workers*tries)
+	for range workers {
+		_, js := testenv.JetStream(t, srv.ClientURL())
+		spend, err := ingest.EnsureSpend(ctx, js, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range tries {
+				count, _, ok, err := spend.Reserve(ctx, "2026-12-07", tokens, limit)
+				switch {
+				case err != nil:
+					errs <- err
+				case count > limit:
+					errs <- fmt.Errorf("a reservation returned the count %d, past the limit %d", count, limit)
+				case ok:
+					granted.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := int(granted.Load()); n != limit/tokens {
+		t.Errorf("%d reservations of %d granted, want the %d that fit %d", n, tokens, limit/tokens, limit)
+	}
+	if got, err := spend.Spent(ctx, "2026-12-07"); err != nil || got != limit/tokens*tokens {
+		t.Errorf("count %d (%v), want %d", got, err, limit/tokens*tokens)
+	}
+	// Given back: a request that cost less than it reserved.
+	if got, _, err := spend.Add(ctx, "2026-12-07", -2000); err != nil || got != 0 {
+		t.Errorf("taking off more than the count holds: %d (%v), want 0", got, err)
+	}
+	if _, _, ok, err := spend.Reserve(ctx, "2026-12-07", limit, limit); err != nil || !ok {
+		t.Errorf("a reservation of the whole limit once the count is 0: granted %v (%v)", ok, err)
 	}
 }

@@ -551,7 +551,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := spend.Add(ctx, time.Now().UTC().Format(time.DateOnly), 0); err != nil || n != 1320 {
+	if n, err := spend.Spent(ctx, time.Now().UTC().Format(time.DateOnly)); err != nil || n != 1320 {
 		t.Errorf("the day's spend count is %d (%v), want the run's 1320 tokens", n, err)
 	}
 

@@ -12,20 +12,30 @@ import (
 // with one, the daily budget holds for all workers and retag runs
 // together and across restarts (ingest.Spend keeps it in NATS).
 type SpendLedger interface {
-	// Add adds tokens to the count of day (2006-01-02) and returns the
-	// new count; with 0 tokens it only reads it.
-	Add(ctx context.Context, day string, tokens int) (int, error)
+	// Add adds tokens to the count of day (2006-01-02), or takes them off
+	// when negative, and returns the new count and its revision, which
+	// grows with every change; with 0 tokens it only reads them.
+	Add(ctx context.Context, day string, tokens int) (count int, rev uint64, err error)
+	// Reserve adds tokens to the count of day unless the count would pass
+	// limit: then it adds nothing, reports false, and returns the count
+	// as it read it. Reading and adding are one step.
+	Reserve(ctx context.Context, day string, tokens, limit int) (count int, rev uint64, ok bool, err error)
 }
 
 const (
 	// ledgerStartWait bounds the read of the day's count when a Tagger is
 	// made: what was spent before a restart counts from the first request.
 	ledgerStartWait = 2 * time.Second
-	// ledgerReadWait bounds the read before each request. A slower ledger
-	// is not waited for: the request goes by the count read last.
-	ledgerReadWait = 100 * time.Millisecond
+	// ledgerReserveWait bounds the reservation before each request. A
+	// slower ledger is not waited for: the request reserves in this
+	// process's count instead, as while the ledger fails.
+	ledgerReserveWait = 250 * time.Millisecond
 	// ledgerAddWait bounds one add, which runs beside the requests.
 	ledgerAddWait = 5 * time.Second
+	// ledgerRefreshEvery is how often a process whose count says the
+	// budget is spent reads the ledger again: requests of other processes
+	// that reserved more than they spent give tokens back.
+	ledgerRefreshEvery = time.Second
 )
 
 // ledgerBackoff is how long a ledger that failed is left alone: no request
@@ -34,17 +44,18 @@ var ledgerBackoff = 10 * time.Second
 
 // budget is a daily token allowance. Requests reserve their estimated
 // tokens before they are sent and settle the difference when the answer
-// says what they cost, so that concurrent requests cannot overshoot the
-// allowance by more than one estimate's error each. The day is the UTC
-// day.
+// says what they cost, so that requests in flight at once cannot
+// overshoot the allowance by more than what each estimate falls short.
+// The day is the UTC day.
 //
 // Without a ledger the allowance is this process's and starts afresh with
-// it. With one, each request reads the day's count of every process
-// before it reserves (waiting ledgerReadWait at most), and what requests
-// cost is added to it in the background: the processes together
-// overshoot by what their requests in flight at once, and the adds not yet
-// made, spend beyond the allowance. Tokens spent while the ledger fails
-// count here and are added once it works again.
+// it. With one, requests reserve in the ledger, against the requests of
+// every process, and what they spent beyond or short of their reservation
+// is added to it in the background. While the ledger fails or is slow,
+// requests reserve in this process's count, against the ledger's count as
+// last read, and what they spent is added once it works again: only then
+// can the processes together overshoot, by the requests they sent
+// meanwhile.
 type budget struct {
 	limit  int // 0: no limit
 	now    func() time.Time
@@ -53,12 +64,21 @@ type budget struct {
 
 	mu       sync.Mutex
 	day      string
-	shared   int       // the ledger's count of the day, as last read or added to (this process's own without a ledger)
-	unsynced int       // spent here today and not yet added to the ledger
+	shared   int       // the ledger's count of the day at revision rev (this process's own without a ledger)
+	rev      uint64    // the revision shared was read at
+	unsynced int       // not yet added to the ledger: what was spent beyond (or, negative, short of) reservations in it, and all that was spent while it failed
 	adding   int       // being added now
-	reserved int       // reserved by requests in flight
+	reserved int       // reserved by requests in flight in this process's count only
 	failedAt time.Time // when the ledger last failed; zero while it works
 	warned   bool      // the failure was logged
+	readAt   time.Time // when the ledger was last read because the budget looked spent
+}
+
+// reservation is what one request reserved.
+type reservation struct {
+	day      string
+	tokens   int
+	inLedger bool // reserved in the ledger, not in this process's count
 }
 
 func newBudget(limit int, now func() time.Time, ledger SpendLedger, log *zap.Logger) *budget {
@@ -77,50 +97,95 @@ func newBudget(limit int, now func() time.Time, ledger SpendLedger, log *zap.Log
 // longer count against anything.
 func (b *budget) rollover() {
 	if d := b.now().UTC().Format(time.DateOnly); d != b.day {
-		b.day, b.shared, b.unsynced, b.adding = d, 0, 0, 0
+		b.day, b.shared, b.rev, b.unsynced, b.adding = d, 0, 0, 0, 0
 	}
 }
 
 // used is what today's allowance has paid for, as this process knows it.
+// Tokens to be given back to the ledger count until they are. Callers
+// hold mu.
+func (b *budget) used() int { return b.shared + b.notInLedger() }
+
+// notInLedger is what this process counts that the ledger does not hold
+// yet. Callers hold mu.
+func (b *budget) notInLedger() int { return max(b.unsynced, 0) + max(b.adding, 0) + b.reserved }
+
+// seen takes a count the ledger returned, unless a later one was seen.
 // Callers hold mu.
-func (b *budget) used() int { return b.shared + b.unsynced + b.adding + b.reserved }
+func (b *budget) seen(count int, rev uint64) {
+	if rev >= b.rev {
+		b.shared, b.rev = count, rev
+	}
+}
 
 // reserve takes n tokens from today's allowance, or reports false when
 // they are not there.
-func (b *budget) reserve(ctx context.Context, n int) bool {
+func (b *budget) reserve(ctx context.Context, n int) (reservation, bool) {
 	if b.limit == 0 {
-		return true
-	}
-	if b.ledger != nil {
-		rctx, cancel := context.WithTimeout(ctx, ledgerReadWait)
-		b.read(rctx) // what the other processes spent meanwhile
-		cancel()
+		return reservation{}, true
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.rollover()
+	day, ceiling := b.day, b.limit-b.notInLedger()
+	ask := b.ledger != nil && !b.backingOff()
+	b.mu.Unlock()
+	if ceiling < n {
+		return reservation{}, false
+	}
+	if ask {
+		rctx, cancel := context.WithTimeout(ctx, ledgerReserveWait)
+		count, rev, ok, err := b.ledger.Reserve(rctx, day, n, ceiling)
+		cancel()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if err == nil {
+			b.recovered(count)
+			if day == b.day {
+				b.seen(count, rev)
+			}
+			b.startAdd() // tokens kept here while it failed
+			return reservation{day: day, tokens: n, inLedger: true}, ok
+		}
+		// A reservation that timed out may still have been made: its
+		// tokens then count twice today, which errs on the side of
+		// spending less.
+		b.failed(err)
+	} else {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+	}
 	b.rollover()
 	if b.used()+n > b.limit {
-		return false
+		return reservation{}, false
 	}
 	b.reserved += n
-	return true
+	return reservation{day: b.day, tokens: n}, true
 }
 
-// settle replaces a reservation of reserved tokens by what was spent, and
-// has it added to the ledger.
-func (b *budget) settle(reserved, spent int) {
+// settle replaces reservation r by the spent tokens, and has the
+// difference added to the ledger.
+func (b *budget) settle(r reservation, spent int) {
 	if b.limit == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.rollover()
-	b.reserved = max(b.reserved-reserved, 0)
-	if b.ledger == nil {
-		b.shared += spent
-		return
+	switch {
+	case r.inLedger && r.day == b.day:
+		b.unsynced += spent - r.tokens
+	case r.inLedger:
+		// Reserved yesterday: that count keeps the reservation, and
+		// today's holds what was spent.
+		b.unsynced += spent
+	default:
+		b.reserved = max(b.reserved-r.tokens, 0)
+		if b.ledger == nil {
+			b.shared += spent
+			return
+		}
+		b.unsynced += spent
 	}
-	b.unsynced += spent
 	b.startAdd()
 }
 
@@ -128,14 +193,14 @@ func (b *budget) settle(reserved, spent int) {
 // unless an add is under way or the ledger failed a moment ago (the next
 // settle after that tries again). Callers hold mu.
 func (b *budget) startAdd() {
-	if b.adding > 0 || b.unsynced == 0 || b.backingOff() {
+	if b.adding != 0 || b.unsynced == 0 || b.backingOff() {
 		return
 	}
 	day, n := b.day, b.unsynced
 	b.adding, b.unsynced = n, 0
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), ledgerAddWait)
-		total, err := b.ledger.Add(ctx, day, n)
+		count, rev, err := b.ledger.Add(ctx, day, n)
 		cancel()
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -148,16 +213,14 @@ func (b *budget) startAdd() {
 			b.failed(err)
 			return
 		}
-		b.recovered(total)
-		// total holds these tokens, and shared any that a read saw after
-		// they were added: the larger is the count, with no token twice.
-		b.shared = max(b.shared, total)
+		b.recovered(count)
+		b.seen(count, rev)
 		b.startAdd() // what was spent meanwhile
 	}()
 }
 
-// read takes the ledger's count of the day as what was spent, unless it
-// fails or the ledger failed a moment ago.
+// read takes the ledger's count of the day, unless it fails or the ledger
+// failed a moment ago.
 func (b *budget) read(ctx context.Context) {
 	b.mu.Lock()
 	b.rollover()
@@ -166,18 +229,17 @@ func (b *budget) read(ctx context.Context) {
 	if skip {
 		return
 	}
-	total, err := b.ledger.Add(ctx, day, 0)
+	count, rev, err := b.ledger.Add(ctx, day, 0)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if day != b.day {
-		return
-	}
 	if err != nil {
 		b.failed(err)
 		return
 	}
-	b.recovered(total)
-	b.shared = max(b.shared, total)
+	b.recovered(count)
+	if day == b.day {
+		b.seen(count, rev)
+	}
 	b.startAdd() // tokens kept here while it failed
 }
 
@@ -207,17 +269,33 @@ func (b *budget) recovered(total int) {
 
 // exhausted reports whether today's allowance cannot pay for n tokens.
 // A process that asks nothing more still adds what it kept while the
-// ledger failed.
+// ledger failed, and reads the ledger again at most every
+// ledgerRefreshEvery: the budget may only have looked spent while other
+// processes' requests were in flight.
 func (b *budget) exhausted(n int) bool {
 	if b.limit == 0 {
 		return false
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.rollover()
+	spent := b.used()+n > b.limit
+	again := false
 	if b.ledger != nil {
 		b.startAdd()
+		if again = spent && time.Since(b.readAt) >= ledgerRefreshEvery && !b.backingOff(); again {
+			b.readAt = time.Now()
+		}
 	}
+	b.mu.Unlock()
+	if !again {
+		return spent
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ledgerReserveWait)
+	b.read(ctx)
+	cancel()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rollover()
 	return b.used()+n > b.limit
 }
 
@@ -229,7 +307,7 @@ func (b *budget) flush(ctx context.Context) {
 	}
 	for {
 		b.mu.Lock()
-		busy := b.adding > 0
+		busy := b.adding != 0
 		b.mu.Unlock()
 		if !busy {
 			break
@@ -247,7 +325,7 @@ func (b *budget) flush(ctx context.Context) {
 	if n == 0 {
 		return
 	}
-	if _, err := b.ledger.Add(ctx, day, n); err != nil {
+	if _, _, err := b.ledger.Add(ctx, day, n); err != nil {
 		b.mu.Lock()
 		b.failed(err)
 		b.mu.Unlock()

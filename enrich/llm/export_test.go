@@ -9,3 +9,7 @@ func SetLedgerBackoff(d time.Duration) (restore func()) {
 	ledgerBackoff = d
 	return func() { ledgerBackoff = was }
 }
+
+// LedgerRefreshEvery is how often a process that found the budget spent
+// reads the spend ledger again.
+const LedgerRefreshEvery = ledgerRefreshEvery

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,8 +50,115 @@ func TestTheDailyBudgetHoldsForAllWorkersAndAcrossARestart(t *testing.T) {
 	if n := len(f.requests()); n != 1 || items[0].Tagger != "keywords" {
 		t.Errorf("%d requests, a restarted worker's item tagged by %q: want the day's spend to stop it", n, items[0].Tagger)
 	}
-	if total, err := spend.Add(context.Background(), today(), 0); err != nil || total != 117 {
+	if total, err := spend.Spent(context.Background(), today()); err != nil || total != 117 {
 		t.Errorf("spend count %d (%v), want the 117 tokens billed", total, err)
+	}
+}
+
+// Workers asking at once reserve in the spend count before they send:
+// together they stay within the budget however many requests each has in
+// flight, and what a request reserved beyond its cost is given back for
+// the others to spend.
+func TestWorkersAskingAtOnceStayWithinTheSharedBudget(t *testing.T) {
+	spend := sharedSpend(t)
+	prompt := 300
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		return reply{content: oracle(req), prompt: &prompt, delay: 50 * time.Millisecond}
+	})
+	// Each request holds one text, is estimated at a few hundred tokens
+	// and billed about as much: a budget of 1,000 pays for three, and
+	// three workers with 4 requests in flight each would send 12 at once.
+	const workers, rounds, budget = 3, 8, 1000
+	taggers := make([]*llm.Tagger, workers)
+	for w := range taggers {
+		taggers[w], _ = newTagger(t, f, func(o *llm.Options) {
+			o.DailyTokenBudget, o.Spend = budget, spend
+			o.BatchSize, o.Concurrency, o.MaxRetries = 1, 4, -1
+		})
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		billed int
+	)
+	for w, tg := range taggers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				items := offlineItems(fmt.Sprintf("refund %d-%d-a", w, r), fmt.Sprintf("refund %d-%d-b", w, r),
+					fmt.Sprintf("refund %d-%d-c", w, r), fmt.Sprintf("refund %d-%d-d", w, r))
+				if err := tg.Tag(context.Background(), items); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, it := range items {
+					billed += it.PromptTokens + it.CompletionTokens
+				}
+				mu.Unlock()
+				time.Sleep(100 * time.Millisecond) // a worker's next batch
+			}
+		}()
+	}
+	wg.Wait()
+	for _, tg := range taggers {
+		tg.FlushSpend(context.Background())
+	}
+	if billed > budget {
+		t.Errorf("the workers were billed %d tokens in %d requests, over the budget of %d", billed, len(f.requests()), budget)
+	}
+	if billed < budget*3/4 {
+		t.Errorf("the workers were billed %d tokens of a budget of %d: reservations were not given back", billed, budget)
+	}
+	waitForCount(t, spend, billed)
+}
+
+// A worker that found the budget taken by another's requests in flight
+// asks again once they have given back what they did not spend: it does
+// not stay offline until midnight.
+func TestAWorkerAsksAgainWhenAnotherGivesBackItsReservation(t *testing.T) {
+	spend := sharedSpend(t)
+	prompt := 50
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		return reply{content: oracle(req), prompt: &prompt, delay: 300 * time.Millisecond}
+	})
+	// A request of one text is estimated at a few hundred tokens and
+	// billed under 60: two reserve most of a budget of 1,000 while in
+	// flight.
+	tagger := func() *llm.Tagger {
+		tg, _ := newTagger(t, f, func(o *llm.Options) {
+			o.DailyTokenBudget, o.Spend = 1000, spend
+			o.BatchSize, o.Concurrency = 1, 2
+		})
+		return tg
+	}
+	first, second := tagger(), tagger()
+	done, asked := make(chan error), offlineItems("refund a", "refund b")
+	go func() { done <- first.Tag(context.Background(), asked) }()
+	time.Sleep(100 * time.Millisecond) // the first worker's requests are in flight
+	early := offlineItems("refund c")
+	if err := second.Tag(context.Background(), early); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if early[0].Tagger == "llm" {
+		t.Fatal("the second worker was answered while the first one's reservations filled the budget: the test does not test what it says")
+	}
+	billed := 0
+	for _, it := range asked {
+		billed += it.PromptTokens + it.CompletionTokens
+	}
+	waitForCount(t, spend, billed)
+	time.Sleep(llm.LedgerRefreshEvery) // it reads the count again no more often
+	late := offlineItems("refund d")
+	if err := second.Tag(context.Background(), late); err != nil {
+		t.Fatal(err)
+	}
+	if late[0].Tagger != "llm" {
+		t.Errorf("tagged by %q with %d of 1,000 tokens spent: want the LLM", late[0].Tagger, billed)
 	}
 }
 
@@ -80,8 +188,14 @@ func TestABudgetWhoseSpendCountFailsCountsAlone(t *testing.T) {
 
 type failingLedger struct{}
 
-func (failingLedger) Add(context.Context, string, int) (int, error) {
-	return 0, errors.New("nats: no responders available for request")
+var errNoResponders = errors.New("nats: no responders available for request")
+
+func (failingLedger) Add(context.Context, string, int) (int, uint64, error) {
+	return 0, 0, errNoResponders
+}
+
+func (failingLedger) Reserve(context.Context, string, int, int) (int, uint64, bool, error) {
+	return 0, 0, false, errNoResponders
 }
 
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
@@ -91,7 +205,7 @@ func waitForCount(t *testing.T, spend *ingest.Spend, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		got, err := spend.Add(context.Background(), today(), 0)
+		got, err := spend.Spent(context.Background(), today())
 		if err == nil && got == n {
 			return
 		}
@@ -102,14 +216,15 @@ func waitForCount(t *testing.T, spend *ingest.Spend, n int) {
 	}
 }
 
-// The spend count is read beside each request, not waited for: one that
-// never answers costs a request a tenth of a second, not its answer.
+// A reservation in the spend count is waited for a quarter of a second at
+// most: one that never answers delays a request, and does not cost its
+// answer.
 func TestASpendCountThatDoesNotAnswerDoesNotStopTheLLM(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, _ := newTagger(t, f, func(o *llm.Options) {
 		o.DailyTokenBudget = 400
 		o.Spend = stuckLedger{}
-		o.MaxWait = 300 * time.Millisecond
+		o.MaxWait = time.Second
 	})
 	items := offlineItems("refund one")
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -140,9 +255,14 @@ func TestTokensSpentWhileTheCountWasDownReachItLater(t *testing.T) {
 
 type stuckLedger struct{}
 
-func (stuckLedger) Add(ctx context.Context, _ string, _ int) (int, error) {
+func (stuckLedger) Add(ctx context.Context, _ string, _ int) (int, uint64, error) {
 	<-ctx.Done()
-	return 0, ctx.Err()
+	return 0, 0, ctx.Err()
+}
+
+func (stuckLedger) Reserve(ctx context.Context, _ string, _, _ int) (int, uint64, bool, error) {
+	<-ctx.Done()
+	return 0, 0, false, ctx.Err()
 }
 
 // switchedLedger is a spend count that can be cut off.
@@ -152,12 +272,22 @@ type switchedLedger struct {
 	refused atomic.Int32 // calls made while down
 }
 
-func (l *switchedLedger) Add(ctx context.Context, day string, tokens int) (int, error) {
+var errTimeout = errors.New("nats: timeout")
+
+func (l *switchedLedger) Add(ctx context.Context, day string, tokens int) (int, uint64, error) {
 	if l.down.Load() {
 		l.refused.Add(1)
-		return 0, errors.New("nats: timeout")
+		return 0, 0, errTimeout
 	}
 	return l.Spend.Add(ctx, day, tokens)
+}
+
+func (l *switchedLedger) Reserve(ctx context.Context, day string, tokens, limit int) (int, uint64, bool, error) {
+	if l.down.Load() {
+		l.refused.Add(1)
+		return 0, 0, false, errTimeout
+	}
+	return l.Spend.Reserve(ctx, day, tokens, limit)
 }
 
 // A worker whose own count says the budget is spent asks nothing more,
@@ -204,19 +334,34 @@ func TestFlushSpendWaitsForTheAddUnderWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg.FlushSpend(context.Background())
-	if got, want := int(ledger.total.Load()), items[0].PromptTokens+items[0].CompletionTokens; got != want || want == 0 {
+	if got, want := ledger.total, items[0].PromptTokens+items[0].CompletionTokens; got != want || want == 0 {
 		t.Errorf("after FlushSpend the count holds %d, want the %d tokens spent", got, want)
 	}
 }
 
-// slowLedger takes its time over each add.
-type slowLedger struct{ total atomic.Int64 }
+// slowLedger takes its time over each change.
+type slowLedger struct {
+	mu         sync.Mutex
+	total, rev int
+}
 
-func (l *slowLedger) Add(_ context.Context, _ string, tokens int) (int, error) {
-	if tokens > 0 {
+func (l *slowLedger) Add(_ context.Context, _ string, tokens int) (int, uint64, error) {
+	count, rev, _, err := l.Reserve(context.Background(), "", tokens, 0)
+	return count, rev, err
+}
+
+func (l *slowLedger) Reserve(_ context.Context, _ string, tokens, limit int) (int, uint64, bool, error) {
+	if tokens != 0 {
 		time.Sleep(200 * time.Millisecond)
 	}
-	return int(l.total.Add(int64(tokens))), nil
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if limit > 0 && l.total+tokens > limit {
+		return l.total, uint64(l.rev), false, nil
+	}
+	l.total += tokens
+	l.rev++
+	return l.total, uint64(l.rev), true, nil
 }
 
 // sharedSpend starts a NATS server and returns its spend count.

@@ -760,16 +760,17 @@ var (
 // settles the budget with the tokens ask spent, counts them, charges the
 // limiter what the estimate missed, and returns what ask returned.
 func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.Usage, error)) (openai.Usage, error) {
-	if !t.budget.reserve(ctx, estimate) {
+	res, ok := t.budget.reserve(ctx, estimate)
+	if !ok {
 		return openai.Usage{}, errBudget
 	}
 	if !t.waitRate(ctx, estimate) {
-		t.budget.settle(estimate, 0)
+		t.budget.settle(res, 0)
 		return openai.Usage{}, errRateLimit
 	}
 	usage, err := ask()
 	spent := usage.PromptTokens + usage.CompletionTokens
-	t.budget.settle(estimate, spent)
+	t.budget.settle(res, spent)
 	t.metrics.budget(t.budget.remaining())
 	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
 	if spent > estimate {
