@@ -44,7 +44,8 @@ func NewEnricher(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, 
 	if err != nil {
 		return nil, err
 	}
-	return off.chain(cfg, reg, log, llmExtra)
+	stage, _, err := off.chain(cfg, reg, log, llmExtra)
+	return stage, err
 }
 
 // offline is offline tagging as the configuration's files define it.
@@ -82,19 +83,20 @@ func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
 }
 
 // chain builds the enrichment chain around the offline tagger (see
-// NewEnricher).
-func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, error) {
+// NewEnricher), and returns the LLM tagger in it, nil when the LLM is off.
+func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, *llm.Tagger, error) {
 	ec := cfg.Enrich
 	if ec.EmailHashKey == "" {
 		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
 	}
 	tagger := o.tagger
+	var model *llm.Tagger
 	if cfg.LLM.Enabled {
-		h, err := newHybrid(cfg, o.tax, tagger, reg, log, llmExtra)
+		h, m, err := newHybrid(cfg, o.tax, tagger, reg, log, llmExtra)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		tagger = h
+		tagger, model = h, m
 	}
 	redactor := newRedactor(ec)
 	if !ec.Redact {
@@ -104,7 +106,7 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		redactor,
 		enrich.TagStage(tagger),
 		enrich.NewSentiment(),
-	}, nil
+	}, model, nil
 }
 
 // newRedactor is redaction as the enrich section sets it: the key that
@@ -115,7 +117,7 @@ func newRedactor(ec config.Enrich) *enrich.Redactor {
 	return r
 }
 
-func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (*llm.Hybrid, error) {
+func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (*llm.Hybrid, *llm.Tagger, error) {
 	lc := cfg.LLM
 	// Calls that wait for the LLM must leave a goroutine to work: with as
 	// many waiting as there are goroutines, a slow LLM stalls the pipeline.
@@ -138,10 +140,10 @@ func newHybrid(cfg config.Config, tax *enrich.Taxonomy, offline enrich.Tagger, r
 	}
 	model, err := llm.New(tax, opts)
 	if err != nil {
-		return nil, err // it names the llm section
+		return nil, nil, err // it names the llm section
 	}
 	log.Info("LLM tagging on for items the offline tagger is unsure of or does not read",
 		zap.String("base_url", config.RedactURL(lc.BaseURL)), zap.String("model", lc.Model), zap.Float64("threshold", lc.Threshold),
 		zap.Strings("offline_languages", lc.Languages()))
-	return llm.HybridFrom(lc, offline, model, metrics, log), nil
+	return llm.HybridFrom(lc, offline, model, metrics, log), model, nil
 }

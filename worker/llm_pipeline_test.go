@@ -219,13 +219,12 @@ func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The count is added to beside the requests: wait for the last add.
+	// A worker adds its last tokens to the count before it stops.
 	stored := p.count("SELECT sum(prompt_tokens + completion_tokens) FROM {db}.feedback FINAL")
-	var spent int
-	p.waitFor("the day's spend count to hold the tokens stored on the rows", 10*time.Second, func() bool {
-		spent, err = spend.Add(context.Background(), time.Now().UTC().Format(time.DateOnly), 0)
-		return err == nil && spent > 0 && uint64(spent) >= stored
-	})
+	spent, err := spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+	if err != nil || spent == 0 || uint64(spent) < stored {
+		t.Fatalf("the day's spend count is %d (%v) once the worker stopped, want the %d tokens stored on the rows", spent, err, stored)
+	}
 
 	asked := len(llm.requests())
 	cfg := p.cfg
@@ -236,6 +235,32 @@ func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	p.waitSettled(30 * time.Second)
 	if n := len(llm.requests()) - asked; n != 0 {
 		t.Errorf("the second worker asked the LLM %d times with the day's budget spent", n)
+	}
+}
+
+// A request reserves its estimated tokens in the day's shared count
+// before it is sent. A worker stopped while its requests wait for the LLM
+// gives back what they reserved and did not spend: a restart does not cost
+// the budget.
+func TestAWorkerStoppedWhileTheLLMAnswersGivesBackItsReservations(t *testing.T) {
+	llm := newFlakyLLM(t, 10*time.Second) // answers after the worker stopped
+	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
+	stop, _ := runWorker(t, p.cfg)
+	p.publish(record(1), record(2), record(3))
+	p.waitFor("a request to the LLM", 30*time.Second, func() bool { return len(llm.requests()) > 0 })
+	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	if n, err := spend.Spent(context.Background(), day); err != nil || n == 0 {
+		t.Fatalf("the day's spend count is %d (%v) while a request is in flight, want its reservation", n, err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := spend.Spent(context.Background(), day); err != nil || n != 0 {
+		t.Errorf("the day's spend count is %d (%v) once the worker stopped, want 0: nothing was billed", n, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/nats-io/nats.go/jetstream"
@@ -44,9 +45,18 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err != nil {
 		return err
 	}
-	enricher, err := off.chain(cfg, metrics.Registry, log, shared)
+	enricher, model, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {
 		return err
+	}
+	if model != nil {
+		// The last tokens spent reach the day's shared count before NATS
+		// closes: the other workers and a restart go by it.
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
+			model.FlushSpend(ctx)
+			cancel()
+		}()
 	}
 	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)
 	if err != nil {
@@ -89,6 +99,10 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	})
 	return g.Wait()
 }
+
+// spendFlushWait bounds the last add to the shared count of the day's
+// LLM tokens when a process stops.
+const spendFlushWait = 10 * time.Second
 
 // SharedLLMState makes sure that NATS holds what every process that asks
 // the LLM shares, each when the configuration asks for it: the answers

@@ -116,7 +116,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			// The run's last tokens reach the shared count before the
 			// caller closes NATS.
 			defer func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
 				model.FlushSpend(ctx)
 				cancel()
 			}()
