@@ -378,6 +378,7 @@ func isLocalPartByte(c byte) bool {
 // meantAts), so an address spelled with them ("juan arroba gmail punto
 // com", "max ät gmx punkt de") needs no word to announce it.
 func redactWordEmails(s string) string {
+	s = redactJoinedEmails(s)
 	s = redactWordEmailsWith(s, "at", false)
 	if hasMeantAt(s) { // a cheap look first: most texts have none
 		for _, w := range meantAts {
@@ -385,6 +386,109 @@ func redactWordEmails(s string) string {
 		}
 	}
 	return s
+}
+
+// redactJoinedEmails replaces with [email] the addresses in s whose "at"
+// and dots are words joined to their parts by underscores or dashes, as
+// people write them to get past a filter: "jdoe77_at_gmail_dot_com",
+// "jdoe77 -at- gmail -dot- com". Code has names like "created_at_home",
+// so such an address needs a known top-level domain at its end and a dot
+// written the same way, or a mail provider's domain ("jdoe77_at_gmail.com").
+// It returns s itself when there is none.
+func redactJoinedEmails(s string) string {
+	if !hasJoinedAt(s, '_') && !hasJoinedAt(s, '-') {
+		return s // a cheap look first: nearly all texts have none
+	}
+	var b strings.Builder
+	last := 0
+	for k := 1; k+3 < len(s); k++ {
+		sep := s[k-1]
+		if sep != '_' && sep != '-' || s[k+2] != sep || !strings.EqualFold(s[k:k+2], "at") {
+			continue
+		}
+		start, end, ok := joinedEmail(s, k, last)
+		if !ok {
+			continue
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(emailMark)
+		last, k = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// hasJoinedAt reports whether s holds "at", in either case, between two
+// of sep.
+func hasJoinedAt(s string, sep byte) bool {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], sep)
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i+2 < len(s) && s[i+2] == sep && s[i]|0x20 == 'a' && s[i+1]|0x20 == 't' {
+			return true
+		}
+	}
+}
+
+// joinedEmail checks the address around a joined "at" at s[at] (see
+// redactJoinedEmails), not reaching back before s[from], and returns its
+// start and end.
+func joinedEmail(s string, at, from int) (start, end int, ok bool) {
+	sep := s[at-1]
+	localEnd := at - 1
+	for localEnd > from && s[localEnd-1] == ' ' {
+		localEnd--
+	}
+	start = localPartStart(s, localEnd, from)
+	for start < localEnd && (s[start] == sep || s[start] == '.') {
+		start++
+	}
+	local := s[start:localEnd]
+	if local == "" || proseBeforeAt[strings.ToLower(local)] {
+		return 0, 0, false
+	}
+	// The domain: labels of letters and digits, each after a dot that is
+	// written, or spelled between two of sep.
+	j, labels, spelled := skipSpaces(s, at+3), 0, false
+	var first, lastLabel string
+	for {
+		labelStart := j
+		for j < len(s) && (isASCIILetter(s[j]) || '0' <= s[j] && s[j] <= '9') {
+			j++
+		}
+		if j == labelStart {
+			break
+		}
+		end = j
+		labels++
+		lastLabel = s[labelStart:j]
+		if labels == 1 {
+			first = lastLabel
+		}
+		switch d := skipSpaces(s, j); {
+		case j < len(s) && s[j] == '.':
+			j++
+			continue
+		case d+5 <= len(s) && s[d] == sep && s[d+4] == sep && strings.EqualFold(s[d+1:d+4], "dot"):
+			j, spelled = skipSpaces(s, d+5), true
+			continue
+		}
+		break
+	}
+	if labels < 2 || proseAfterAt[strings.ToLower(first)] || !topLevelDomains[strings.ToLower(lastLabel)] ||
+		!spelled && !mailProviders[strings.ToLower(first)] {
+		return 0, 0, false
+	}
+	return start, end, true
 }
 
 // meantAts are the words for '@' in Spanish and Portuguese, French,

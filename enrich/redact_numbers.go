@@ -446,16 +446,24 @@ func trunkSlash(s string, end int) int {
 const minCuedPhoneDigits = 6
 
 // labelledPhone reports whether the number s[i:end], of nd digits
-// grouped with seps, follows a contact card's label ("Home: 555-0134",
-// "Casa: 612 345 987"; see labels) and is written as a phone number is:
-// seven digits or more with a dash, a bracket or a slash, or nine or more
-// that do not end in 000. A label says less than a phone word: "Home:
-// 350 000 EUR", "Work: 38 40 42 hours" and "Office: 560001 Bangalore" are
-// not phone numbers.
+// grouped with seps, carries a contact card's label, before it with a
+// colon ("Home: 555-0134", "Casa: 612 345 987") or after it in brackets
+// ("555-0134 (home)", "555-0176 (cell)"; see labels), and is written as a
+// phone number is: seven digits or more with a dash, a bracket or a slash,
+// or nine or more that do not end in 000. A label says less than a phone
+// word: "Home: 350 000 EUR", "Work: 38 40 42 hours" and "Office: 560001
+// Bangalore" are not phone numbers.
 func labelledPhone(s string, i, end, nd, seps int) bool {
 	if !(seps&(sepDash|sepParen|sepSlash) != 0 && nd >= 7 || nd >= 9 && !strings.HasSuffix(s[i:end], "000")) {
 		return false
 	}
+	// After the number, the label may be the kind of a thing a reference
+	// names: "Build 2024-0134 (mobile)".
+	return labelBefore(s, i) || labelAfter(s, end) && !cueBefore(s, i, referenceWords)
+}
+
+// labelBefore reports whether a label and a colon come before s[i].
+func labelBefore(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
 		j--
@@ -471,6 +479,31 @@ func labelledPhone(s string, i, end, nd, seps int) bool {
 	w, _ := cueWord(s, j, &buf)
 	return w != nil && labels[string(w)]
 }
+
+// labelAfter reports whether a label, or a kind of phone, alone in
+// brackets comes after s[end]: "(home)", "[mobile]" (see kindsOfPhone).
+func labelAfter(s string, end int) bool {
+	j := skipSpaces(s, end)
+	if j >= len(s) || closingBracket(s[j]) == 0 || s[j] == '<' {
+		return false
+	}
+	closing := s[j]
+	k := j + 1
+	for k < len(s) && isASCIILetter(s[k]) {
+		k++
+	}
+	if k >= len(s) || s[k] != closingBracket(closing) || k-j-1 > maxCueWordLetters {
+		return false
+	}
+	w := strings.ToLower(s[j+1 : k])
+	return labels[w] || kindsOfPhone[w]
+}
+
+// kindsOfPhone are the phone words that also label a number after it.
+// Not "phone": "[phone]" is what redaction writes, and a number before it
+// would be taken on a second pass.
+var kindsOfPhone = setOf("cell", "mobile", "fax", "landline", "tel", "whatsapp", "mobil",
+	"movil", "celular", "handy", "portable", "gsm", "telefono", "telefon", "telefoon", "mobiel")
 
 // labels are the labels of a contact card's phone numbers.
 var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "privat", "buro",
