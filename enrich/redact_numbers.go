@@ -682,8 +682,9 @@ const (
 )
 
 // maxCueWords bounds how far phoneCueBefore looks back, in words: the cue
-// and the fillers after it, as in "call or text me at".
-const maxCueWords = 5
+// and the fillers after it, as in "call or text me at" and "call me back
+// as soon as possible at".
+const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ".
@@ -732,6 +733,9 @@ var cueWords = map[string]uint8{
 	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
 	"nr": filler, "number": filler, "num": filler, "direct": filler,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
+	// "call me back as soon as possible at", "ring me today on".
+	"as": filler, "soon": filler, "possible": filler, "asap": filler, "today": filler,
+	"tomorrow": filler, "tonight": filler, "later": filler,
 
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
 
