@@ -102,7 +102,7 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 
 // spendFlushWait bounds the last add to the shared count of the day's
 // LLM tokens when a process stops.
-const spendFlushWait = 10 * time.Second
+const spendFlushWait = 3 * time.Second
 
 // SharedLLMState makes sure that NATS holds what every process that asks
 // the LLM shares, each when the configuration asks for it: the answers

@@ -110,19 +110,20 @@ func (b *budget) used() int { return b.shared + b.notInLedger() }
 // yet. Callers hold mu.
 func (b *budget) notInLedger() int { return max(b.unsynced, 0) + max(b.adding, 0) + b.reserved }
 
-// seen takes a count the ledger returned, unless a later one was seen.
-// Callers hold mu.
+// seen takes a count the ledger returned, unless a later one was seen:
+// answers to requests made at once may arrive in any order. Callers hold
+// mu.
 func (b *budget) seen(count int, rev uint64) {
 	if rev >= b.rev {
 		b.shared, b.rev = count, rev
 	}
 }
 
-// reserve takes n tokens from today's allowance, or reports false when
-// they are not there.
-func (b *budget) reserve(ctx context.Context, n int) (reservation, bool) {
+// reserve takes n tokens from today's allowance. It returns errBudget
+// when they are not there, and ctx's error when ctx ended first.
+func (b *budget) reserve(ctx context.Context, n int) (reservation, error) {
 	if b.limit == 0 {
-		return reservation{}, true
+		return reservation{}, nil
 	}
 	b.mu.Lock()
 	b.rollover()
@@ -130,12 +131,17 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, bool) {
 	ask := b.ledger != nil && !b.backingOff()
 	b.mu.Unlock()
 	if ceiling < n {
-		return reservation{}, false
+		return reservation{}, errBudget
 	}
 	if ask {
 		rctx, cancel := context.WithTimeout(ctx, ledgerReserveWait)
 		count, rev, ok, err := b.ledger.Reserve(rctx, day, n, ceiling)
 		cancel()
+		if err != nil && ctx.Err() != nil {
+			// The request's own time ran out (or the worker stops): no
+			// fault of the ledger's.
+			return reservation{}, ctx.Err()
+		}
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if err == nil {
@@ -144,7 +150,10 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, bool) {
 				b.seen(count, rev)
 			}
 			b.startAdd() // tokens kept here while it failed
-			return reservation{day: day, tokens: n, inLedger: true}, ok
+			if !ok {
+				return reservation{}, errBudget
+			}
+			return reservation{day: day, tokens: n, inLedger: true}, nil
 		}
 		// A reservation that timed out may still have been made: its
 		// tokens then count twice today, which errs on the side of
@@ -156,10 +165,10 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, bool) {
 	}
 	b.rollover()
 	if b.used()+n > b.limit {
-		return reservation{}, false
+		return reservation{}, errBudget
 	}
 	b.reserved += n
-	return reservation{day: b.day, tokens: n}, true
+	return reservation{day: b.day, tokens: n}, nil
 }
 
 // settle replaces reservation r by the spent tokens, and has the
@@ -209,7 +218,12 @@ func (b *budget) startAdd() {
 		}
 		b.adding = 0
 		if err != nil {
-			b.unsynced += n
+			// Tried again later, unless it gave tokens back: an add that
+			// timed out may have been made, and one made twice must err
+			// on the side of spending less.
+			if n > 0 {
+				b.unsynced += n
+			}
 			b.failed(err)
 			return
 		}
@@ -220,7 +234,8 @@ func (b *budget) startAdd() {
 }
 
 // read takes the ledger's count of the day, unless it fails or the ledger
-// failed a moment ago.
+// failed a moment ago. It is the way back for a process whose count says
+// the budget is spent (see exhausted).
 func (b *budget) read(ctx context.Context) {
 	b.mu.Lock()
 	b.rollover()
@@ -238,7 +253,11 @@ func (b *budget) read(ctx context.Context) {
 	}
 	b.recovered(count)
 	if day == b.day {
-		b.seen(count, rev)
+		// Taken as it is, whatever its revision: a day's key deleted by
+		// hand to start the count afresh reads as 0 at revision 0, and a
+		// bucket made anew numbers its revisions from 1 again. A read
+		// that an add overtook is read again within ledgerRefreshEvery.
+		b.shared, b.rev = count, rev
 	}
 	b.startAdd() // tokens kept here while it failed
 }

@@ -162,6 +162,44 @@ func TestAWorkerAsksAgainWhenAnotherGivesBackItsReservation(t *testing.T) {
 	}
 }
 
+// Deleting the day's key starts the count afresh: a worker that found the
+// budget spent asks again.
+func TestDeletingTheDaysCountStartsItAfresh(t *testing.T) {
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	// One request fits a budget of 400, and a second does not.
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Spend = spend })
+	for i, want := range []string{"llm", "keywords"} {
+		items := offlineItems(fmt.Sprint("refund ", i))
+		if err := tg.Tag(context.Background(), items); err != nil {
+			t.Fatal(err)
+		}
+		if items[0].Tagger != want {
+			t.Fatalf("item %d tagged by %q, want %q", i, items[0].Tagger, want)
+		}
+	}
+	kv, err := js.KeyValue(context.Background(), ingest.SpendBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Delete(context.Background(), today()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(llm.LedgerRefreshEvery) // it reads the count again no more often
+	items := offlineItems("refund again")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Tagger != "llm" {
+		t.Errorf("tagged by %q once the day's count was deleted: want the LLM", items[0].Tagger)
+	}
+}
+
 // With the spend count out of reach, a worker keeps tagging within a
 // budget of its own, and says so once.
 func TestABudgetWhoseSpendCountFailsCountsAlone(t *testing.T) {

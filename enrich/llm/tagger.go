@@ -756,13 +756,14 @@ var (
 
 // metered runs ask, one request estimated to cost estimate tokens, under
 // the daily budget and the tokens-per-minute limit. When either refuses it
-// returns errBudget or errRateLimit without running ask; otherwise it
+// returns errBudget or errRateLimit without running ask (or ctx's error,
+// when ctx ended while the budget was asked); otherwise it
 // settles the budget with the tokens ask spent, counts them, charges the
 // limiter what the estimate missed, and returns what ask returned.
 func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.Usage, error)) (openai.Usage, error) {
-	res, ok := t.budget.reserve(ctx, estimate)
-	if !ok {
-		return openai.Usage{}, errBudget
+	res, err := t.budget.reserve(ctx, estimate)
+	if err != nil {
+		return openai.Usage{}, err
 	}
 	if !t.waitRate(ctx, estimate) {
 		t.budget.settle(res, 0)
