@@ -238,32 +238,6 @@ func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	}
 }
 
-// A request reserves its estimated tokens in the day's shared count
-// before it is sent. A worker stopped while its requests wait for the LLM
-// gives back what they reserved and did not spend: a restart does not cost
-// the budget.
-func TestAWorkerStoppedWhileTheLLMAnswersGivesBackItsReservations(t *testing.T) {
-	llm := newFlakyLLM(t, 10*time.Second) // answers after the worker stopped
-	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
-	stop, _ := runWorker(t, p.cfg)
-	p.publish(record(1), record(2), record(3))
-	p.waitFor("a request to the LLM", 30*time.Second, func() bool { return len(llm.requests()) > 0 })
-	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	day := time.Now().UTC().Format(time.DateOnly)
-	if n, err := spend.Spent(context.Background(), day); err != nil || n == 0 {
-		t.Fatalf("the day's spend count is %d (%v) while a request is in flight, want its reservation", n, err)
-	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := spend.Spent(context.Background(), day); err != nil || n != 0 {
-		t.Errorf("the day's spend count is %d (%v) once the worker stopped, want 0: nothing was billed", n, err)
-	}
-}
-
 // Records that arrive together reach the LLM together. Idle enrichment
 // goroutines that each took a few records of a burst made as many calls;
 // past llm.max_waiting of them the rest kept their offline themes as

@@ -42,6 +42,10 @@ const (
 // waits for one that is down. A variable for the tests.
 var ledgerBackoff = 10 * time.Second
 
+// minLedgerRetry is the least wait before tokens an add failed to count
+// are tried again, when the tests set no backoff.
+const minLedgerRetry = 100 * time.Millisecond
+
 // budget is a daily token allowance. Requests reserve their estimated
 // tokens before they are sent and settle the difference when the answer
 // says what they cost, so that requests in flight at once cannot
@@ -72,6 +76,7 @@ type budget struct {
 	failedAt time.Time // when the ledger last failed; zero while it works
 	warned   bool      // the failure was logged
 	readAt   time.Time // when the ledger was last read because the budget looked spent
+	retrying bool      // a retry of the tokens not yet added is set for after the backoff
 }
 
 // reservation is what one request reserved.
@@ -268,14 +273,33 @@ func (b *budget) backingOff() bool {
 	return !b.failedAt.IsZero() && time.Since(b.failedAt) < ledgerBackoff
 }
 
-// failed notes a ledger failure, logged the first time. Callers hold mu.
+// failed notes a ledger failure, logged the first time, and has the
+// tokens not yet added tried again once the backoff is over, whether or
+// not a request comes then. Callers hold mu.
 func (b *budget) failed(err error) {
 	b.failedAt = time.Now()
+	if !b.retrying {
+		b.retrying = true
+		time.AfterFunc(max(ledgerBackoff, minLedgerRetry), b.retry)
+	}
 	if !b.warned && b.log != nil {
 		b.log.Warn("the shared count of LLM tokens spent today cannot be read or added to; until it can, this process counts the daily budget on its own",
 			zap.Error(err))
 	}
 	b.warned = true
+}
+
+// retry adds the tokens not yet added, once the ledger's backoff is over.
+func (b *budget) retry() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rollover()
+	if b.backingOff() && b.unsynced != 0 {
+		time.AfterFunc(max(ledgerBackoff, minLedgerRetry), b.retry) // it failed again meanwhile
+		return
+	}
+	b.retrying = false
+	b.startAdd()
 }
 
 // recovered notes that the ledger answered. Callers hold mu.
@@ -371,4 +395,42 @@ func (b *budget) remaining() int {
 	defer b.mu.Unlock()
 	b.rollover()
 	return max(b.limit-b.used(), 0)
+}
+
+// meter is one request's hold on the daily budget over its attempts. Each
+// attempt reserves the request's estimate, so that retries after answers
+// that were billed and unreadable cannot spend past the budget. An attempt
+// cut short before its answer (the request's timeout, max_wait, a worker
+// stopping) counts its estimate as spent: the provider may have done, and
+// billed, the work.
+type meter struct {
+	ctx      context.Context
+	budget   *budget
+	estimate int
+	held     []reservation
+	unbilled int // attempts cut short
+}
+
+// reserve reserves the estimate for one more attempt; errBudget when the
+// budget cannot pay for it.
+func (m *meter) reserve() error {
+	r, err := m.budget.reserve(m.ctx, m.estimate)
+	if err != nil {
+		return err
+	}
+	m.held = append(m.held, r)
+	return nil
+}
+
+// cutShort notes an attempt that ended before its answer.
+func (m *meter) cutShort() { m.unbilled++ }
+
+// settle replaces the reservations by what the attempts spent: the tokens
+// their answers counted, and the estimate of each attempt cut short.
+func (m *meter) settle(spent int) {
+	spent += m.unbilled * m.estimate
+	for _, r := range m.held {
+		m.budget.settle(r, spent)
+		spent = 0
+	}
 }

@@ -13,3 +13,7 @@ func SetLedgerBackoff(d time.Duration) (restore func()) {
 // LedgerRefreshEvery is how often a process that found the budget spent
 // reads the spend ledger again.
 const LedgerRefreshEvery = ledgerRefreshEvery
+
+// EstimateTokens is what t reserves of the daily budget, and of the
+// tokens-per-minute limit, for one request about texts.
+func (t *Tagger) EstimateTokens(texts ...string) int { return t.prompt.estimateTokens(texts) }

@@ -84,8 +84,8 @@ func (t *Tagger) NameClusters(ctx context.Context, clusters []Cluster) ([]Cluste
 	}
 	names := make([]ClusterName, len(clusters))
 	estimate := len(namesSystem)/4 + len(user)/4 + 40*len(clusters)
-	usage, err := t.metered(ctx, estimate, func() (openai.Usage, error) {
-		return t.ask(ctx, namesSystem, string(user), "cluster_names", namesSchema, func(resp openai.ChatCompletionResponse) error {
+	usage, err := t.metered(ctx, estimate, func(m *meter) (openai.Usage, error) {
+		return t.ask(ctx, m, namesSystem, string(user), "cluster_names", namesSchema, func(resp openai.ChatCompletionResponse) error {
 			return parseNames(resp, names)
 		})
 	})

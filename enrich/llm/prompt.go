@@ -160,10 +160,12 @@ func userMessage(texts []string) (string, error) {
 
 // estimateTokens guesses a request's tokens before sending it, for the
 // rate limit and the budget: about four characters a token for the
-// prompt, and a few dozen completion tokens per item (48: an item's id and
-// sentiment, and a theme with its evidence, confidence and sentiment).
+// prompt, the answer's JSON schema included (servers that take one count
+// it with the prompt: 1,665 of a 6,826-byte request for the example
+// taxonomy), and a few dozen completion tokens per item (48: an item's id
+// and sentiment, and a theme with its evidence, confidence and sentiment).
 func (p *prompt) estimateTokens(texts []string) int {
-	n := len(p.system)/4 + 20
+	n := (len(p.system)+len(p.schema))/4 + 20
 	for _, t := range texts {
 		n += len(t)/4 + 12 + 48
 	}

@@ -429,9 +429,9 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 		return
 	}
 	var ans map[int]tagging
-	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func() (u openai.Usage, err error) {
+	usage, err := t.metered(ctx, t.prompt.estimateTokens(texts), func(m *meter) (u openai.Usage, err error) {
 		t.metrics.asked(len(texts))
-		ans, u, err = t.call(ctx, texts)
+		ans, u, err = t.call(ctx, m, texts)
 		return u, err
 	})
 	t.sem.Release(1)
@@ -443,9 +443,10 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	case errors.Is(err, errBudget) && len(jobs) > 1:
 		// What is left of today's budget does not pay for all of them, but
 		// may for fewer: half, and so on, rather than none.
-		half, n := (len(jobs)+1)/2, len(jobs)
-		t.batch(ctx, jobs[:half], partOf(carried, 0, half, n))
-		t.batch(ctx, jobs[half:], partOf(carried, half, n, n))
+		// What a refused retry's earlier attempts cost is carried.
+		half, n, spent := (len(jobs)+1)/2, len(jobs), addUsage(carried, usage)
+		t.batch(ctx, jobs[:half], partOf(spent, 0, half, n))
+		t.batch(ctx, jobs[half:], partOf(spent, half, n, n))
 		return
 	case errors.Is(err, errBudget):
 		// One text too long for what is left, or the last of the budget:
@@ -759,19 +760,20 @@ var (
 // returns errBudget or errRateLimit without running ask (or ctx's error,
 // when ctx ended while the budget was asked); otherwise it
 // settles the budget with the tokens ask spent, counts them, charges the
-// limiter what the estimate missed, and returns what ask returned.
-func (t *Tagger) metered(ctx context.Context, estimate int, ask func() (openai.Usage, error)) (openai.Usage, error) {
-	res, err := t.budget.reserve(ctx, estimate)
-	if err != nil {
+// limiter what the estimate missed, and returns what ask returned. Each
+// attempt of ask after the first reserves its own estimate (see meter).
+func (t *Tagger) metered(ctx context.Context, estimate int, ask func(*meter) (openai.Usage, error)) (openai.Usage, error) {
+	m := &meter{ctx: ctx, budget: t.budget, estimate: estimate}
+	if err := m.reserve(); err != nil {
 		return openai.Usage{}, err
 	}
 	if !t.waitRate(ctx, estimate) {
-		t.budget.settle(res, 0)
+		m.settle(0)
 		return openai.Usage{}, errRateLimit
 	}
-	usage, err := ask()
+	usage, err := ask(m)
 	spent := usage.PromptTokens + usage.CompletionTokens
-	t.budget.settle(res, spent)
+	m.settle(spent)
 	t.metrics.budget(t.budget.remaining())
 	t.metrics.tokens(usage.PromptTokens, usage.CompletionTokens)
 	if spent > estimate {
@@ -856,13 +858,13 @@ func (e *attemptError) Unwrap() []error {
 
 // call sends one request, retrying what a retry may fix, and returns the
 // themes per text index and the tokens spent over every attempt.
-func (t *Tagger) call(ctx context.Context, texts []string) (map[int]tagging, openai.Usage, error) {
+func (t *Tagger) call(ctx context.Context, m *meter, texts []string) (map[int]tagging, openai.Usage, error) {
 	user, err := userMessage(texts)
 	if err != nil {
 		return nil, openai.Usage{}, err
 	}
 	var answers map[int]tagging
-	usage, err := t.ask(ctx, t.prompt.system, user, "themes", t.prompt.schema, func(resp openai.ChatCompletionResponse) error {
+	usage, err := t.ask(ctx, m, t.prompt.system, user, "themes", t.prompt.schema, func(resp openai.ChatCompletionResponse) error {
 		var err error
 		answers, err = t.parse(resp, texts)
 		return err
@@ -877,7 +879,7 @@ func (t *Tagger) call(ctx context.Context, texts []string) (map[int]tagging, ope
 // what a retry may fix: 429 and 5xx (after their Retry-After), timeouts,
 // and answers parse cannot read. It returns the tokens spent over every
 // attempt.
-func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schema json.RawMessage, parse func(openai.ChatCompletionResponse) error) (openai.Usage, error) {
+func (t *Tagger) ask(ctx context.Context, m *meter, system, user, schemaName string, schema json.RawMessage, parse func(openai.ChatCompletionResponse) error) (openai.Usage, error) {
 	req := openai.ChatCompletionRequest{
 		Model: t.opts.Model,
 		Messages: []openai.ChatCompletionMessage{
@@ -886,7 +888,13 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 		},
 	}
 	var usage openai.Usage
+	tries := 0
 	attempt := func() (struct{}, error) {
+		if tries++; tries > 1 {
+			if err := m.reserve(); err != nil {
+				return struct{}{}, backoff.Permanent(err) // no budget for another try
+			}
+		}
 		actx, cancel := context.WithTimeout(ctx, t.opts.RequestTimeout)
 		defer cancel()
 		format := t.format.Load()
@@ -895,6 +903,9 @@ func (t *Tagger) ask(ctx context.Context, system, user, schemaName string, schem
 		resp, err := t.client.CreateChatCompletion(actx, req)
 		took := time.Since(start).Seconds()
 		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				m.cutShort()
+			}
 			ae := t.classify(ctx, resp, err)
 			t.metrics.request(ae.outcome, took)
 			if t.fallBackFrom(format, ae) {

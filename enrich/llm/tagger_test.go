@@ -1077,9 +1077,8 @@ func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
 	now := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	// The first request is estimated at about 300 tokens and billed 117;
-	// a second does not fit what is left of 400.
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Now = clock })
+	// The first request is billed 117; a second does not fit what is left.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = oneFits(t); o.Now = clock })
 	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
 		t.Fatal(err)
 	}
@@ -1110,8 +1109,9 @@ func TestDailyBudgetFallsBackToOfflineUntilTheNextDay(t *testing.T) {
 func TestWhatIsLeftOfTheBudgetIsSpentOnFewerTexts(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	core, logs := observer.New(zap.WarnLevel)
-	// One request of four is estimated above 400 tokens, one of two below.
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 400; o.Log = zap.New(core) })
+	// A request of four texts does not fit the budget, one of two does.
+	budget := (estimate(t, "refund one", "refund two") + estimate(t, "refund one", "refund two", "refund three", "refund four")) / 2
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = budget; o.Log = zap.New(core) })
 	items := offlineItems("refund one", "refund two", "refund three", "refund four")
 	if err := tg.Tag(context.Background(), items); err != nil {
 		t.Fatal(err)
@@ -1140,7 +1140,9 @@ func TestWhatIsLeftOfTheBudgetIsSpentOnFewerTexts(t *testing.T) {
 func TestATextTooLongForTheBudgetIsNotASpentBudget(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	core, logs := observer.New(zap.WarnLevel)
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = 700; o.Log = zap.New(core) })
+	// The long text is cut to 2,000 bytes, about 500 tokens more than a
+	// short one.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = estimate(t, "refund one") + 300; o.Log = zap.New(core) })
 	long := offlineItems("refund " + strings.Repeat("please ", 2000))
 	if err := tg.Tag(context.Background(), long); err != nil {
 		t.Fatal(err)
@@ -1160,9 +1162,9 @@ func TestATextTooLongForTheBudgetIsNotASpentBudget(t *testing.T) {
 
 func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
-	// A request of one item is estimated at about 300 tokens; 400 a
-	// minute pays for one and then 7 tokens a second.
-	tg, m := newTagger(t, f, func(o *llm.Options) { o.TokensPerMinute = 400; o.MaxWait = time.Second })
+	// A minute's tokens pay for one request of one item, and then a
+	// sixtieth of it a second.
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.TokensPerMinute = oneFits(t); o.MaxWait = time.Second })
 	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
 		t.Fatal(err)
 	}
