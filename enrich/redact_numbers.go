@@ -208,6 +208,10 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i) && !labelledPhone(s, i, end, nd, seps)) {
 		return resume, "", joined
 	}
+	// "1250000 EUR", "1 250 000 €": an amount, whatever came before it.
+	if !plus && currencyAfter(s, end) {
+		return resume, "", joined
+	}
 	// Digits that a word names as a reference, unbroken or after a year
 	// ("order 1234567890", "ticket id: 4155550134", "Invoice
 	// 2024-000123"), are one, unless a phone word is nearer; "order
@@ -462,6 +466,30 @@ func labelledPhone(s string, i, end, nd, seps int) bool {
 	return labelBefore(s, i) || labelAfter(s, end) && !cueBefore(s, i, referenceWords)
 }
 
+// currencyAfter reports whether a currency's code, sign or name follows
+// the number that ends at s[end], after a space at most.
+func currencyAfter(s string, end int) bool {
+	j := end
+	if j < len(s) && s[j] == ' ' {
+		j++
+	}
+	for _, c := range currencies {
+		if len(s)-j >= len(c) && strings.EqualFold(s[j:j+len(c)], c) &&
+			(j+len(c) == len(s) || !isASCIILetter(s[j+len(c)])) {
+			return true
+		}
+	}
+	return false
+}
+
+// currencies are what follows an amount: the codes and signs of the
+// currencies feedback is most often about, and their names. Not those
+// that are also words after a phone number ("call 555 0134, try again",
+// "real quick").
+var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl", "mxn", "cad", "aud",
+	"sek", "nok", "dkk", "pln", "czk", "rub", "zar", "€", "$", "£", "¥", "₹", "euros", "euro",
+	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł"}
+
 // labelBefore reports whether a label and a colon come before s[i].
 func labelBefore(s string, i int) bool {
 	j := i
@@ -545,6 +573,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	afterObject := false // ... is "me" or "us"
+	onlyIs := true       // no word but "is" was met
 	for range maxCueWords {
 		for j > 0 && isCueSep(s[j-1]) {
 			j--
@@ -556,9 +585,13 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		kind := words[string(w)]
 		if kind == other && string(w) == "s" {
 			if start, ok := possessor(s, k); ok { // "my husband's number"
+				if onlyIs {
+					return true // "and my wife's is 555-0176", "wife's: 555-0176"
+				}
 				kind, k = owner, start
 			}
 		}
+		onlyIs = onlyIs && string(w) == "is"
 		switch kind {
 		case cue:
 			return true
