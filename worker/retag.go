@@ -60,7 +60,8 @@ type RetagStats struct {
 	// LanguageGuessed a language they did not have (see enrich.Sentiment),
 	// and RoutingChanged another routing: to the LLM or not, or a routing
 	// now known (a record may count under several); LLMKept were tagged by
-	// the LLM, whose themes are kept.
+	// the LLM, whose themes are kept, and LLMStale of those lost themes
+	// the taxonomy no longer defines.
 	ThemesChanged    int `json:"themes_changed"`
 	SentimentChanged int `json:"sentiment_changed"`
 	EvidenceChanged  int `json:"evidence_changed"`
@@ -68,6 +69,7 @@ type RetagStats struct {
 	LanguageGuessed  int `json:"language_guessed"`
 	RoutingChanged   int `json:"routing_changed"`
 	LLMKept          int `json:"llm_kept"`
+	LLMStale         int `json:"llm_stale"`
 	// With RetagOptions.LLM: the records routed to the LLM (with DryRun,
 	// that would be), those it answered, and what its answers cost.
 	// The tokens are those spent by this run: an answer from the cache
@@ -90,9 +92,10 @@ type RetagStats struct {
 // from today on, and would look as if it had just emerged.
 //
 // Records the LLM tagged keep its themes (asking again would cost tokens)
-// and get their sentiment scored again, unless the taxonomy no longer
-// defines one of them (renamed or removed): those are tagged offline, as
-// every other record is. A rewritten row is a new version of the record, its
+// and get their sentiment scored again, less any theme the taxonomy no
+// longer defines (renamed or removed); one left with none is tagged
+// offline, as every other record is. With RetagOptions.LLM such records
+// are asked about again. A rewritten row is a new version of the record, its
 // ingested_at one second later than the version read, so that the table
 // keeps it (ReplacingMergeTree) and the insight rollups recompute the
 // days it falls on; a version a worker writes meanwhile is newer still
@@ -135,15 +138,26 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		tagged := make([]bool, len(rows)) // tagged again, not kept
 		var again []int                   // LLM answers asked about again (AskAgain)
 		keep := func(i int) {
-			keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact)
+			if keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact, off.defined) {
+				st.LLMStale++
+			}
 			kept = append(kept, items[i])
 			st.LLMKept++
 		}
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
-			answered := rows[i].Tagger == llm.TaggerName && off.defines(rows[i].Themes)
+			// An LLM answer is kept as long as it says something the
+			// taxonomy still defines: a theme renamed or removed since
+			// is dropped from it, and one left with no theme at all is
+			// tagged offline.
+			answered, stale := rows[i].Tagger == llm.TaggerName, false
+			if answered {
+				defined := off.definedCount(rows[i].Themes)
+				stale = defined < len(rows[i].Themes)
+				answered = defined > 0 || !stale
+			}
 			switch {
-			case answered && !(opts.LLM && opts.AskAgain):
+			case answered && !(opts.LLM && (opts.AskAgain || stale)):
 				keep(i)
 			default:
 				fresh = append(fresh, items[i])
@@ -246,13 +260,20 @@ type asksNothing struct{}
 func (asksNothing) Tag(context.Context, []*enrich.Item) error { return nil }
 
 // defines reports whether the taxonomy still defines every theme.
-func (o *offline) defines(themes []string) bool {
+func (o *offline) defined(theme string) bool {
+	_, ok := o.tax.Lookup(theme)
+	return ok
+}
+
+// definedCount is how many of themes the taxonomy defines.
+func (o *offline) definedCount(themes []string) int {
+	n := 0
 	for _, th := range themes {
-		if _, ok := o.tax.Lookup(th); !ok {
-			return false
+		if o.defined(th) {
+			n++
 		}
 	}
-	return true
+	return n
 }
 
 // itemOf is the stored row as the enrichment chain takes it: its record,
@@ -282,16 +303,21 @@ func itemOf(r *sinks.Row) *enrich.Item {
 
 // keepLLMThemes sets the LLM's stored answer on it, with the sentiment it
 // judged (which the sentiment stage keeps only where the lexicon cannot
-// read). Its evidence is redacted again, as the text is: a newer redactor
-// may find more.
-func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
+// read), less the themes the taxonomy no longer defines, and reports
+// whether there were any. Its evidence is redacted again, as the text is:
+// a newer redactor may find more.
+func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool, defined func(string) bool) (dropped bool) {
 	it.Tagger, it.Model, it.SentimentBy = r.Tagger, r.Model, r.SentimentBy
 	if r.SentimentBy == enrich.ByLLM {
 		it.Sentiment = float64(r.Sentiment)
 	}
 	it.PromptTokens, it.CompletionTokens = int(r.PromptTokens), int(r.CompletionTokens)
-	it.Themes = make([]enrich.Theme, len(r.Themes))
+	it.Themes = make([]enrich.Theme, 0, len(r.Themes))
 	for i, name := range r.Themes {
+		if !defined(name) {
+			dropped = true
+			continue
+		}
 		th := enrich.Theme{Name: name}
 		if i < len(r.ThemeConfidence) {
 			th.Confidence = float64(r.ThemeConfidence[i])
@@ -305,8 +331,9 @@ func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool) {
 				th.Evidence = enrich.RedactText(th.Evidence)
 			}
 		}
-		it.Themes[i] = th
+		it.Themes = append(it.Themes, th)
 	}
+	return dropped
 }
 
 // count adds the difference between the stored row and its new version

@@ -34,8 +34,8 @@ const (
 
 // A theme added to the taxonomy counts over the stored history once
 // retag has run: the records that mention it gain it, records the LLM
-// tagged keep its themes with their sentiment scored again (unless the
-// taxonomy no longer defines one: then they are tagged offline), unchanged
+// tagged keep its themes with their sentiment scored again (less a theme
+// the taxonomy no longer defines; one left with none is tagged offline), unchanged
 // records are not rewritten, trends over settled periods see the change,
 // and a second run writes nothing.
 func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
@@ -97,7 +97,17 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 		Themes:    []enrich.Theme{{Name: "billing", Confidence: 0.9, Evidence: "Die Rechnung ist doppelt", Sentiment: -0.5}},
 		Sentiment: -0.5, SentimentBy: "llm", Tagger: "llm", Model: "gpt-x",
 	}, ingested)
-	rows = append(rows, llmRow, renamed, german, judged)
+	// German, tagged by the LLM with a theme since renamed beside one the
+	// taxonomy still has: the offline tagger cannot read it, and it keeps
+	// what the LLM said that still holds.
+	partly := worker.RowOf(&enrich.Item{
+		Record: &feedback.Record{ID: "t:7", Source: "zendesk", Kind: "ticket", CreatedAt: created, Language: "de",
+			Body: "Die Rechnung kam in Dollar statt Euro."},
+		Themes: []enrich.Theme{{Name: "invoicing", Confidence: 0.9, Evidence: "in Dollar statt Euro", Sentiment: -0.4},
+			{Name: "billing", Confidence: 0.8, Evidence: "Die Rechnung", Sentiment: -0.3}},
+		Sentiment: -0.4, SentimentBy: "llm", Tagger: "llm", Model: "gpt-x",
+	}, ingested)
+	rows = append(rows, llmRow, renamed, german, judged, partly)
 	if err := ch.Write(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -121,26 +131,30 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Read != 6 || dry.Changed != 4 || dry.ThemesChanged != 2 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 || dry.LanguageGuessed != 1 ||
+	if dry.Read != 7 || dry.Changed != 5 || dry.ThemesChanged != 3 || dry.EvidenceChanged != 1 || dry.TextRedacted != 1 || dry.LanguageGuessed != 1 ||
 		dry.Added["slack"] != 1 || dry.Added["billing"] != 1 ||
-		dry.Removed["invoicing"] != 1 || dry.LLMKept != 2 || dry.Written != 0 || rawRows() != before {
-		t.Fatalf("dry run %+v, %d rows stored (was %d): want 6 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, t:5 in German, nothing written", dry, rawRows(), before)
+		dry.Removed["invoicing"] != 2 || dry.LLMKept != 3 || dry.LLMStale != 1 || dry.Written != 0 || rawRows() != before {
+		t.Fatalf("dry run %+v, %d rows stored (was %d): want 7 read, t:1 gaining slack, t:3 rescored and redacted, t:4 tagged offline, t:5 in German, t:7 losing invoicing, nothing written", dry, rawRows(), before)
 	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Written != 4 || st.LLMKept != 2 || rawRows() != before+4 {
-		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3, t:4 and t:5 written once each", st, rawRows(), before)
+	if st.Written != 5 || st.LLMKept != 3 || rawRows() != before+5 {
+		t.Fatalf("retag %+v, %d rows stored (was %d): want t:1, t:3, t:4, t:5 and t:7 written once each", st, rawRows(), before)
 	}
 	var got []sinks.Row
 	if err := ch.Scan(ctx, time.Time{}, 10, func(r []sinks.Row) error { got = append(got, r...); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	slices.SortFunc(got, func(a, b sinks.Row) int { return strings.Compare(a.ID, b.ID) })
-	if len(got) != 6 {
-		t.Fatalf("%d records, want 6", len(got))
+	if len(got) != 7 {
+		t.Fatalf("%d records, want 7", len(got))
+	}
+	if g := got[6]; !slices.Equal(g.Themes, []string{"billing"}) || g.Tagger != "llm" || g.SentimentBy != "llm" || g.Sentiment != -0.4 ||
+		g.ThemeEvidence[0] != "Die Rechnung" || g.ThemeSentiment[0] != -0.3 {
+		t.Errorf("t:7 %+v: want the LLM's billing, with its evidence and sentiment, and the renamed theme gone", g)
 	}
 	if g := got[5]; g.SentimentBy != "llm" || g.Sentiment != -0.5 || g.ThemeSentiment[0] != -0.5 {
 		t.Errorf("t:6 sentiment by %q, %v, %v: want the LLM's kept", g.SentimentBy, g.Sentiment, g.ThemeSentiment)
@@ -173,7 +187,7 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	}
 
 	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{}, zap.NewNop())
-	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+4 {
+	if err != nil || again.Changed != 0 || again.Written != 0 || rawRows() != before+5 {
 		t.Errorf("second run %+v (%v): want nothing changed or written", again, err)
 	}
 }

@@ -37,8 +37,10 @@ adding or changing themes: until then a new theme counts only from the
 day the worker learnt it, and trends show it as if it had just emerged.
 
 Records the LLM tagged keep its themes (asking again would cost tokens);
-their sentiment is scored again. Those with a theme the taxonomy no
-longer defines (renamed or removed) are tagged offline instead. Only records that change are written,
+their sentiment is scored again. A theme the taxonomy no longer defines
+(renamed or removed) is dropped from them, and one left with no theme is
+tagged offline instead; --llm routes them again. Only records that
+change are written,
 each as a newer version of itself, so the tables keep one row per record
 and the insight queries and rollups see the change at once; running it
 again writes nothing. It can run while workers run. --dry-run counts what
@@ -144,6 +146,11 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 	if st.LLMKept > 0 && !askAgain {
 		// A theme added to the taxonomy reaches them only if asked again.
 		if _, err := fmt.Fprintf(w, "(themes added since the LLM answered reach those %d only with --llm --ask-again)\n", st.LLMKept); err != nil {
+			return err
+		}
+	}
+	if st.LLMStale > 0 {
+		if _, err := fmt.Fprintf(w, "(%d of them lost themes the taxonomy no longer defines, renamed or removed; --llm routes them again)\n", st.LLMStale); err != nil {
 			return err
 		}
 	}
