@@ -11,6 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/discover"
@@ -243,10 +244,13 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 	if err != nil {
 		return "offline", err
 	}
+	named := make([]discover.Named, len(names))
 	for i, n := range names {
-		if n.Name != "" {
-			cands[i].Name, cands[i].Description = n.Name, n.Description
-		}
+		named[i] = discover.Named{Name: n.Name, Description: n.Description}
+	}
+	if apart := discover.Rename(cands, named); apart > 0 {
+		log.Warn("the LLM gave one name to more than half the candidates; they keep their offline names",
+			zap.Int("candidates", apart))
 	}
 	return "llm", nil
 }

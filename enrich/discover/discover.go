@@ -62,6 +62,38 @@ type Candidate struct {
 	Description string
 }
 
+// Named is a name and description for a candidate, from an LLM.
+type Named struct {
+	Name, Description string
+}
+
+// Rename gives each candidate its name in names (and the description),
+// where the name is not empty, and returns how many kept their own: those
+// given a name that more than half of three candidates or more were
+// given. Such a name tells nothing apart (an LLM that called praise,
+// widget complaints and everything else "billing"), and JoinSameNames
+// would make one theme of them; two clusters of one topic named alike
+// are joined as they should be.
+func Rename(cands []Candidate, names []Named) (keptApart int) {
+	given := map[string]int{} // candidates, by the name key they were given
+	for _, n := range names {
+		if n.Name != "" {
+			given[strings.ToLower(strings.TrimSpace(n.Name))]++
+		}
+	}
+	for i, n := range names {
+		if i >= len(cands) || n.Name == "" {
+			continue
+		}
+		if len(cands) >= 3 && 2*given[strings.ToLower(strings.TrimSpace(n.Name))] > len(cands) {
+			keptApart++
+			continue
+		}
+		cands[i].Name, cands[i].Description = n.Name, n.Description
+	}
+	return keptApart
+}
+
 // JoinSameNames joins the candidates that share a name (ignoring case),
 // such as two clusters of one topic an LLM named alike: the counts and
 // shares add up, the ids and terms follow one another, the first quotes of

@@ -195,3 +195,29 @@ func lettered(prefix string, ss ...string) []Text {
 	}
 	return texts
 }
+
+// An LLM that gives most candidates one name does not make one theme of
+// them: they keep their own names. Two candidates of one topic named
+// alike are still joined.
+func TestRenameKeepsANameGivenToMostCandidatesOff(t *testing.T) {
+	cands := []Candidate{
+		{Name: "invoice-charged", Count: 5},
+		{Name: "widget-ios", Count: 3},
+		{Name: "love-app", Count: 2},
+		{Name: "dark-mode", Count: 2},
+		{Name: "black-background", Count: 2},
+	}
+	billing := Named{Name: "Billing", Description: "Charges."}
+	dark := Named{Name: "dark-mode"}
+	apart := Rename(cands, []Named{billing, billing, billing, dark, dark})
+	got := make([]string, len(cands))
+	for i, c := range cands {
+		got[i] = c.Name
+	}
+	if apart != 3 || fmt.Sprint(got) != "[invoice-charged widget-ios love-app dark-mode dark-mode]" {
+		t.Errorf("names %v, %d kept apart: want those called billing to keep their own", got, apart)
+	}
+	if joined := JoinSameNames(cands, 3); len(joined) != 4 {
+		t.Errorf("joined %+v: want the two dark-mode candidates as one", joined)
+	}
+}
