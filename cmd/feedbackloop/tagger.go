@@ -175,6 +175,14 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if tax == nil {
+				// Before the model is written: a model whose taxonomy
+				// file does not fit it cannot be used, and the model it
+				// would replace still fits it.
+				if err := checkModelTaxonomy(m, out); err != nil {
+					return err
+				}
+			}
 			if err := m.Save(out); err != nil {
 				return err
 			}
@@ -196,22 +204,33 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 	return cmd
 }
 
+// checkModelTaxonomy checks that the taxonomy file beside model, when
+// there is one, fits m (see writeModelTaxonomy).
+func checkModelTaxonomy(m *learned.Model, model string) error {
+	path := model + ".taxonomy.yaml"
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	t, err := enrich.LoadTaxonomy(path)
+	if err == nil {
+		err = learned.CheckModel(m, model, t, path)
+	}
+	if err != nil {
+		// Written for an earlier model, most often.
+		return fmt.Errorf("%s is there already and does not fit the model, so the model is not written: %w\n(remove or move that file and train again, to have one written for this model; or train with --taxonomy)", path, err)
+	}
+	return nil
+}
+
 // writeModelTaxonomy writes, beside a model trained without --taxonomy,
 // the taxonomy its themes make: the data's labels, flat and without
 // keywords. The worker, tagger try and themes retag take a model only
-// with the taxonomy it was trained with. A file already there is left as
-// it is: it may have been given descriptions and keywords since.
+// with the taxonomy it was trained with. A file already there, which
+// checkModelTaxonomy found to fit, is left as it is: it may have been
+// given descriptions and keywords since.
 func writeModelTaxonomy(w io.Writer, m *learned.Model, model, data string) error {
 	path := model + ".taxonomy.yaml"
 	if _, err := os.Stat(path); err == nil {
-		t, err := enrich.LoadTaxonomy(path)
-		if err == nil {
-			err = learned.CheckModel(m, model, t, path)
-		}
-		if err != nil {
-			// Written for an earlier model, most often.
-			return fmt.Errorf("%s is there already and does not fit the model, which is written: %w\n(remove it, and train again to have it written for this model)", path, err)
-		}
 		_, err = fmt.Fprintf(w, "taxonomy   %s is there already, fits the model, and is left as it is\n", path)
 		return err
 	}

@@ -237,12 +237,23 @@ func TestTaggerTrainWithoutATaxonomyWritesTheModelsOwn(t *testing.T) {
 	if b, _ := os.ReadFile(model + ".taxonomy.yaml"); string(b) != string(edited) {
 		t.Errorf("the edited taxonomy was overwritten: %q", b)
 	}
-	// A taxonomy written for an earlier model, with other labels, is named.
+	// A taxonomy written for an earlier model, with other labels, is
+	// named, and the model it fits stays.
 	if err := os.WriteFile(model+".taxonomy.yaml", []byte("themes:\n  - name: billing\n  - name: outage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(model, append(before[:len(before):len(before)], before...), 0o644); err != nil { // twice the size: a new model would not be
 		t.Fatal(err)
 	}
 	if _, _, err := execute(t, context.Background(), args...); err == nil || !strings.Contains(err.Error(), "is there already and does not fit the model") {
 		t.Errorf("train again with a stale taxonomy: %v", err)
+	}
+	if after, _ := os.ReadFile(model); len(after) != 2*len(before) {
+		t.Errorf("the model was overwritten (%d bytes, was %d) although it cannot be used", len(after), 2*len(before))
 	}
 }
 
