@@ -209,16 +209,14 @@ func (s *LLM) checkEndpoint() error {
 		// Azure's pages show the target URI: resource, deployment and
 		// version in one.
 		if i := strings.Index(path, "/openai"); i >= 0 {
-			hint := fmt.Sprintf("set it to the resource alone, %s://%s%s", u.Scheme, u.Host, path[:i])
-			if rest, ok := strings.CutPrefix(path[i:], "/openai/deployments/"); ok {
-				hint += fmt.Sprintf(", llm.model to the deployment, %q", strings.SplitN(rest, "/", 2)[0])
-			}
-			if v := u.Query().Get("api-version"); v != "" {
-				hint += fmt.Sprintf(", and llm.api_version to %q", v)
-			}
-			return bad("llm.base_url", RedactURL(s.BaseURL), "%s", hint)
+			return bad("llm.base_url", RedactURL(s.BaseURL), "%s", azureHint(u, path, i))
 		}
 		return nil
+	}
+	// The same target URI without api_type azure: its deployment path
+	// takes Azure's client. (Azure's OpenAI-style /openai/v1 works as is.)
+	if i := strings.Index(path, "/openai/deployments/"); i >= 0 {
+		return bad("llm.base_url", RedactURL(s.BaseURL), "is an Azure OpenAI deployment's address: set llm.api_type to azure, and %s", azureHint(u, path, i))
 	}
 	for _, endpoint := range []string{"/chat/completions", "/completions"} {
 		if base, ok := strings.CutSuffix(path, endpoint); ok {
@@ -226,6 +224,19 @@ func (s *LLM) checkEndpoint() error {
 		}
 	}
 	return nil
+}
+
+// azureHint says how to set an Azure OpenAI target URI u, whose path's
+// "/openai" starts at path[i:], as the llm section takes it.
+func azureHint(u *url.URL, path string, i int) string {
+	hint := fmt.Sprintf("set it to the resource alone, %s://%s%s", u.Scheme, u.Host, path[:i])
+	if rest, ok := strings.CutPrefix(path[i:], "/openai/deployments/"); ok {
+		hint += fmt.Sprintf(", llm.model to the deployment, %q", strings.SplitN(rest, "/", 2)[0])
+	}
+	if v := u.Query().Get("api-version"); v != "" {
+		hint += fmt.Sprintf(", and llm.api_version to %q", v)
+	}
+	return hint
 }
 
 func oneOf(key, v string, allowed ...string) error {

@@ -35,6 +35,11 @@ func TestLLMSettingsAreCheckedByName(t *testing.T) {
 		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_API_TYPE=azure",
 			"FEEDBACKLOOP_LLM_BASE_URL=https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"},
 			`resource alone, https://res.openai.azure.com, llm.model to the deployment, "gpt-4o", and llm.api_version to "2024-10-21"`},
+		// The same without api_type azure, which the endpoint would
+		// otherwise have fixed to an address that 404s.
+		{[]string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k",
+			"FEEDBACKLOOP_LLM_BASE_URL=https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"},
+			`set llm.api_type to azure, and set it to the resource alone, https://res.openai.azure.com, llm.model to the deployment, "gpt-4o", and llm.api_version to "2024-10-21"`},
 	} {
 		_, err := config.Load("", tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "FEEDBACKLOOP_LLM_") {
