@@ -493,8 +493,12 @@ record left with none of its themes, with a warning.`,
 			if err := checkMins(minInt{"limit", limit, 1}); err != nil {
 				return err
 			}
-			if err := checkPositive("since", since); err != nil {
-				return err
+			if since < 0 {
+				return fmt.Errorf("--since %s: want a positive duration, or 0 for all", since)
+			}
+			start, ago := time.Now().Add(-since), " since "+time.Now().Add(-since).UTC().Format(time.DateOnly)
+			if since == 0 {
+				start, ago = time.Unix(0, 0), ""
 			}
 			tax, err := labels.load()
 			if err != nil {
@@ -532,9 +536,9 @@ record left with none of its themes, with a warning.`,
 			err = withFeedback(cmd.Context(), a, func(s *stored.Store) error {
 				var err error
 				if from == "tags" {
-					items, err = s.WithTags(cmd.Context(), time.Now().Add(-since), limit)
+					items, err = s.WithTags(cmd.Context(), start, limit)
 				} else {
-					items, err = s.TaggedBy(cmd.Context(), llm.TaggerName, time.Now().Add(-since), limit)
+					items, err = s.TaggedBy(cmd.Context(), llm.TaggerName, start, limit)
 				}
 				return err
 			})
@@ -554,8 +558,9 @@ record left with none of its themes, with a warning.`,
 			if err := cw.Write([]string{"text", "labels"}); err != nil {
 				return err
 			}
-			written, undefinedOnly := 0, 0
+			written, undefinedOnly, repeats := 0, 0, 0
 			undefined := map[string]int{} // the LLM's themes the taxonomy does not define
+			seen := map[[2]string]bool{}  // rows written: a text with its labels
 			for _, it := range items {
 				themes := themesOf(it)
 				if from == "tags" && len(themes) == 0 {
@@ -577,7 +582,16 @@ record left with none of its themes, with a warning.`,
 						continue
 					}
 				}
-				if err := cw.Write([]string{it.Text(), strings.Join(leaves(themes, tax), "|")}); err != nil {
+				row := [2]string{it.Text(), strings.Join(leaves(themes, tax), "|")}
+				if seen[row] {
+					// Records of one text (a form's stock answer, a
+					// ticket sent twice): once is enough to learn from,
+					// and a repeat would sit on both sides of a split.
+					repeats++
+					continue
+				}
+				seen[row] = true
+				if err := cw.Write(row[:]); err != nil {
 					return err
 				}
 				written++
@@ -587,12 +601,14 @@ record left with none of its themes, with a warning.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d labelled examples written\n", written)
+			if repeats > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d records with a text and labels already written were left out\n", repeats)
+			}
 			if len(items) == 0 {
-				day := time.Now().Add(-since).UTC().Format(time.DateOnly)
 				if from == "llm" {
-					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s was tagged by the LLM: it tags only what hybrid routing sends it, with llm.enabled (see llm.threshold); --since looks further back\n", day)
+					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested%s was tagged by the LLM: it tags only what hybrid routing sends it, with llm.enabled (see llm.threshold); --since looks further back\n", ago)
 				} else {
-					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested since %s came with tags from its source (Zendesk and Freshdesk tags, GitHub labels, the contract's tags); --since looks further back\n", day)
+					fmt.Fprintf(cmd.ErrOrStderr(), "no record ingested%s came with tags from its source (Zendesk and Freshdesk tags, GitHub labels, the contract's tags); --since looks further back\n", ago)
 				}
 			}
 			if len(undefined) > 0 {
@@ -609,7 +625,7 @@ record left with none of its themes, with a warning.`,
 	cmd.Flags().StringVar(&out, "out", "-", "CSV file to write; - for standard output")
 	cmd.Flags().StringVar(&from, "from", "llm", "where the labels come from: llm (the LLM's stored answers) or tags (the sources' own tags)")
 	cmd.Flags().StringToStringVar(&tagMap, "tag-map", nil, "with --from tags, tag=theme for a tag that is not a theme's name (repeatable)")
-	cmd.Flags().DurationVar(&since, "since", 90*24*time.Hour, "only records ingested this recently")
+	cmd.Flags().DurationVar(&since, "since", 90*24*time.Hour, "only records ingested this recently; 0 for all")
 	cmd.Flags().IntVar(&limit, "limit", 100000, "most records to export, oldest first")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -125,7 +126,9 @@ keeping to the taxonomy with keywords and examples, then run
 					// and those the LLM judged.
 					Scored int      `json:"scored"`
 					Quotes []string `json:"quotes"`
-					IDs    []string `json:"ids"`
+					// IDs are those of up to maxCandidateIDs of its
+					// items, nearest the centre first.
+					IDs []string `json:"ids"`
 					// ExistingTheme is the taxonomy's theme of the same
 					// name, whose keywords missed these items.
 					ExistingTheme string `json:"existing_theme,omitempty"`
@@ -133,7 +136,8 @@ keeping to the taxonomy with keywords and examples, then run
 				list := make([]candidate, len(cands))
 				for i, c := range cands {
 					mean, negative, scored := sentimentOf(c.IDs, sentiment)
-					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, c.Share, mean, negative, scored, c.Quotes, c.IDs[:min(len(c.IDs), 20)], existing[i]}
+					share := math.Round(c.Share*1e4) / 1e4 // 0.9999999999999998 after joins
+					list[i] = candidate{c.Name, c.Description, c.Terms, c.Count, share, mean, negative, scored, c.Quotes, c.IDs[:min(len(c.IDs), maxCandidateIDs)], existing[i]}
 				}
 				return json.NewEncoder(out).Encode(map[string]any{"untagged": len(items), "sentiment_filter": toneFilter, "named_by": namedBy, "candidates": list})
 			}
@@ -195,6 +199,9 @@ func moodOf(mean, negative float64, scored, n int) string {
 	}
 	return fmt.Sprintf("%+.2f\n%.0f%% negative", mean, 100*negative)
 }
+
+// maxCandidateIDs bounds the record ids of a candidate in JSON.
+const maxCandidateIDs = 20
 
 // sentimentOf returns the mean sentiment of the items ids names and the
 // share of them whose sentiment is negative, over those whose sentiment

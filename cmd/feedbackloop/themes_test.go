@@ -52,6 +52,7 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 		row("a", "llm", "I was refunded only half", "refunds", "billing"), // delivered twice
 		row("b", "keywords", "Slow dashboard", "performance"),
 		row("c", "llm", "Thanks, all good"),
+		row("d", "llm", "I was refunded only half", "refunds", "billing"), // another record, the same text
 	})
 	out := filepath.Join(t.TempDir(), "labels.csv")
 	if _, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--out", out); err != nil {
@@ -61,6 +62,13 @@ func TestExportLabelsWritesTheLLMAnswersAsTrainingData(t *testing.T) {
 	want := [][]string{{"text", "labels"}, {"I was refunded only half", "refunds"}, {"Thanks, all good", ""}}
 	if fmt.Sprint(recs) != fmt.Sprint(want) {
 		t.Errorf("exported %q, want %q", recs, want)
+	}
+	// --since 0 is all, as for themes retag.
+	if _, stderr, err := execute(t, context.Background(), "tagger", "export-labels", "--since", "0", "--out", out); err != nil {
+		t.Fatalf("--since 0: %v\n%s", err, stderr)
+	}
+	if recs := readCSVFile(t, out); fmt.Sprint(recs) != fmt.Sprint(want) {
+		t.Errorf("exported with --since 0: %q, want %q", recs, want)
 	}
 
 	// Nothing the LLM tagged: an empty file, and a reason.

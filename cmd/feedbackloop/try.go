@@ -133,10 +133,12 @@ func tryTexts(stdin io.Reader, file string, args []string) ([]tryText, error) {
 	case file != "" && len(args) > 0:
 		return nil, errors.New("give texts as arguments or with --file, not both")
 	case file == "":
-		for _, a := range args {
-			if strings.TrimSpace(a) != "" {
-				texts = append(texts, tryText{text: a})
+		for i, a := range args {
+			if strings.TrimSpace(a) == "" {
+				// An unset shell variable, most often: said, not skipped.
+				return nil, fmt.Errorf("argument %d is empty: give a text to try", i+1)
 			}
+			texts = append(texts, tryText{text: a})
 		}
 	default:
 		r := stdin
@@ -183,8 +185,9 @@ type tried struct {
 	Sentiment   float64 `json:"sentiment"`
 	SentimentBy string  `json:"sentiment_by"` // lexicon, llm, or none: a language the lexicon does not read
 	Routed      bool    `json:"routed"`
-	// Certainty is how sure the tagger is of the whole answer (what
-	// routing compares with llm.threshold); the LLM gives none.
+	// Certainty is how sure the tagger that answered is of the whole
+	// answer: the offline tagger's is what routing compared with
+	// llm.threshold; for an LLM answer it is its most confident theme's.
 	Certainty        float64      `json:"certainty"`
 	PromptTokens     int          `json:"prompt_tokens"`
 	CompletionTokens int          `json:"completion_tokens"`

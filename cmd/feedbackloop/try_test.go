@@ -80,7 +80,7 @@ func TestTaggerTryShowsWhatTheWorkerWouldStore(t *testing.T) {
 		t.Errorf("table (%v):\n%s", err, table)
 	}
 
-	for _, args := range [][]string{{}, {"--file", file, "a text"}, {"--format", "yaml", "a"}, {"--language", "xx_!!", "a"}} {
+	for _, args := range [][]string{{}, {"--file", file, "a text"}, {"--format", "yaml", "a"}, {"--language", "xx_!!", "a"}, {"a", " "}} {
 		if _, _, err := execute(t, context.Background(), append([]string{"tagger", "try", "--taxonomy", tax}, args...)...); err == nil {
 			t.Errorf("tagger try %q: no error", args)
 		}
