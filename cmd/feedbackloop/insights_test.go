@@ -136,6 +136,7 @@ func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 		{[]string{"themes", "suggest", "--limit", "0"}, "--limit 0"},
 		{[]string{"themes", "suggest", "--since", "-24h"}, "--since -24h0m0s: want a positive duration"},
 		{[]string{"tagger", "export-labels", "--limit", "-1"}, "--limit -1"},
+		{[]string{"tagger", "usage", "--days", "100000"}, "--days 100000: want at most 20000"},
 		{[]string{"tagger", "export-labels", "--since", "-1h"}, "--since -1h0m0s: want a positive duration, or 0 for all"},
 		{[]string{"publish", "--file", "x.jsonl", "--chunk", "0"}, "--chunk 0"},
 	} {

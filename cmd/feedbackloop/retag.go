@@ -161,8 +161,12 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 			return err
 		}
 	case useLLM:
-		_, err := fmt.Fprintf(w, "%d routed to the LLM, %d answered (%d from the cache; the rest keep offline themes, the log says why), %d prompt and %d completion tokens spent\n",
-			st.LLMAsked, st.LLMAnswered, st.LLMFromCache, st.LLMPromptTokens, st.LLMCompletionTokens)
+		rest := ""
+		if st.LLMAnswered < st.LLMAsked {
+			rest = "; the rest keep offline themes, the log says why"
+		}
+		_, err := fmt.Fprintf(w, "%d routed to the LLM, %d answered (%d from the cache%s), %d prompt and %d completion tokens spent\n",
+			st.LLMAsked, st.LLMAnswered, st.LLMFromCache, rest, st.LLMPromptTokens, st.LLMCompletionTokens)
 		if err != nil {
 			return err
 		}

@@ -636,11 +636,13 @@ record left with none of its themes, with a warning.`,
 // not define.
 func tagMatcher(t *enrich.Taxonomy, tagMap map[string]string) (func(tags []string) []string, error) {
 	byKey := t.ByNameKey()
+	names := t.ByNameKey() // a theme as --tag-map may spell it: "Authentication"
 	for tag, theme := range tagMap {
-		if _, ok := t.Lookup(theme); !ok {
+		name, ok := names[enrich.NameKey(theme)]
+		if !ok {
 			return nil, fmt.Errorf("--tag-map %s=%s: the taxonomy has no theme %q", tag, theme, theme)
 		}
-		byKey[enrich.NameKey(tag)] = theme
+		byKey[enrich.NameKey(tag)] = name
 	}
 	return func(tags []string) []string {
 		var themes []string

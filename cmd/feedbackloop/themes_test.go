@@ -545,7 +545,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	}{
 		{[]string{"--dry-run"}, "1 would be routed to the LLM"},
 		{[]string{"--dry-run"}, "a guessed language, 1 another routing;"},
-		{nil, "1 routed to the LLM, 1 answered (0 from the cache; the rest keep offline themes, the log says why), 1300 prompt and 20 completion tokens spent"},
+		{nil, "1 routed to the LLM, 1 answered (0 from the cache), 1300 prompt and 20 completion tokens spent"},
 		{nil, "0 routed to the LLM"},
 		{nil, "(themes added since the LLM answered reach those 1 only with --llm --ask-again)"},
 	} {
@@ -592,7 +592,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 		want []string
 	}{
 		{"a theme added", []string{"1 get other themes", "1 routed to the LLM, 1 answered (0 from the cache", "│ invoice-disputes "}},
-		{"nothing changed", []string{"0 change", "1 routed to the LLM, 1 answered (1 from the cache; the rest keep offline themes, the log says why), 0 prompt and 0 completion tokens spent"}},
+		{"nothing changed", []string{"0 change", "1 routed to the LLM, 1 answered (1 from the cache), 0 prompt and 0 completion tokens spent"}},
 	} {
 		stdout, stderr, err := execute(t, ctx, "themes", "retag", "--llm", "--ask-again")
 		for _, want := range run.want {

@@ -45,6 +45,9 @@ others, and "-" marks a day with none.`,
 			if err := checkMins(minInt{"days", days, 1}); err != nil {
 				return err
 			}
+			if days > maxUsageDays {
+				return fmt.Errorf("--days %d: want at most %d, back to 1970, where the table's dates start", days, maxUsageDays)
+			}
 			now := time.Now().UTC()
 			since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1-days)
 			var rows []stored.Usage
@@ -215,3 +218,6 @@ func (r usageReport) writeTables(w io.Writer) error {
 	}
 	return mt.Render()
 }
+
+// maxUsageDays bounds --days: ClickHouse's DateTime starts in 1970.
+const maxUsageDays = 20_000
