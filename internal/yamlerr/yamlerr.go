@@ -22,6 +22,9 @@ func Explain(src []byte, err error) (line int, msg string) {
 			}
 		}
 	}
+	if line > 0 && strings.Contains(msg, "tab character") && !leadingTab(src, line) && leadingTab(src, line+1) {
+		line++ // the parser names the line before the tab's
+	}
 	if line > 0 && !strings.Contains(msg, "tab") && tabIndented(src, line) {
 		msg += " (the line is indented with a tab; YAML indents with spaces only)"
 		return line, msg
@@ -52,11 +55,17 @@ func misindented(src []byte, from int) int {
 			continue // a continuation: of a scalar, a block scalar, a flow list
 		}
 		indent := len(text) - len(content)
+		popped := -1 // the deepest level this line closed
 		for len(open) > 0 && open[len(open)-1] > indent {
+			popped = open[len(open)-1]
 			open = open[:len(open)-1]
 		}
 		switch {
 		case len(open) > 0 && open[len(open)-1] == indent:
+		case popped > indent && n > from:
+			// Between two levels: "   keywords:" under "  - name: a",
+			// whose keys are at 4.
+			return n
 		case len(open) > 0 && indent < prevIndent(lines, n):
 			if n > from {
 				return n
@@ -98,14 +107,16 @@ func startsEntry(content string) bool {
 // first other character, or, as the parser sometimes names the line
 // before, whether line n+1 has.
 func tabIndented(src []byte, n int) bool {
+	return leadingTab(src, n) || leadingTab(src, n+1)
+}
+
+// leadingTab reports whether line n (from 1) of src has a tab before its
+// first other character.
+func leadingTab(src []byte, n int) bool {
 	lines := strings.Split(string(src), "\n")
-	for _, i := range []int{n - 1, n} {
-		if i >= 0 && i < len(lines) {
-			lead := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
-			if strings.Contains(lead, "\t") {
-				return true
-			}
-		}
+	if n < 1 || n > len(lines) {
+		return false
 	}
-	return false
+	line := lines[n-1]
+	return strings.Contains(line[:len(line)-len(strings.TrimLeft(line, " \t"))], "\t")
 }

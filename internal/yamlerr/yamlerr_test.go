@@ -19,7 +19,9 @@ func TestExplainNamesTheLineAndATabIndent(t *testing.T) {
 		{"themes:\n  - name: a\n    keywords:\n\t  - x\n", 4, "cannot start any token (the line is indented with a tab; YAML indents with spaces only)", ""},
 		{"llm:\n\tenabled: true\n", 2, "(the line is indented with a tab", ""},
 		// The parser says tab itself: no second word of it.
-		{"themes:\n  - name: a\n\t- name: x\n", 2, "found a tab character", "spaces only"},
+		{"themes:\n  - name: a\n\t- name: x\n", 3, "found a tab character", "spaces only"},
+		// ... and names the line before the tab's.
+		{"themes:\n  - name: billing\n    keywords:\n      - invoice\n\t- refund\n", 5, "found a tab character", "spaces only"},
 		// A tab after the content is not indentation.
 		{"a: [x\nb: 1\t\n", 1, "did not find expected", "tab"},
 	} {
@@ -51,9 +53,10 @@ func TestExplainNamesAMisindentedLineBelowTheBlock(t *testing.T) {
 		from, to string
 		line     int
 	}{
-		{"    keywords:\n      - a15", "   keywords:\n      - a15", 95}, // a key one space left
-		{"  - name: t17\n", " - name: t17\n", 104},                      // an item one space left
-		{"      - b18\n", "     - b18\n", 115},                          // a list item one space left
+		{"    keywords:\n      - a15", "   keywords:\n      - a15", 95},            // a key one space left
+		{"  - name: t17\n", " - name: t17\n", 104},                                 // an item one space left
+		{"      - b18\n", "     - b18\n", 115},                                     // a list item one space left
+		{"  - name: t17\n    description:", "  - name: t17\n   description:", 105}, // a key one space left, right under its item
 	} {
 		src := strings.Replace(good, tc.from, tc.to, 1)
 		var v any
