@@ -315,19 +315,38 @@ func digitAt(s string, i int) bool {
 	return '０' <= r && r <= '９'
 }
 
+// rewriter copies s with spans replaced by marks, left to right, and
+// allocates only once it replaces one.
+type rewriter struct {
+	s    string
+	b    strings.Builder
+	last int // s[:last] has been written to b, redacted
+}
+
+// replace writes s up to start, then mark in place of s[start:end].
+func (w *rewriter) replace(start, end int, mark string) {
+	if w.b.Cap() == 0 {
+		w.b.Grow(len(w.s))
+	}
+	w.b.WriteString(w.s[w.last:start])
+	w.b.WriteString(mark)
+	w.last = end
+}
+
+// String is s with the spans replaced; s itself when there were none.
+func (w *rewriter) String() string {
+	if w.last == 0 {
+		return w.s
+	}
+	w.b.WriteString(w.s[w.last:])
+	return w.b.String()
+}
+
 // redactSymbols is RedactText for all but the addresses spelled with
 // words: what a trigger byte (an '@', a bracket, a digit, '+') starts.
 func redactSymbols(s string) string {
-	var b strings.Builder
-	last := 0 // s[:last] has been written to b, redacted
-	replace := func(start, end int, mark string) {
-		if b.Cap() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(mark)
-		last = end
-	}
+	w := rewriter{s: s}
+	replace := w.replace
 	for i := 0; ; {
 		// Most bytes trigger nothing: a loop of their own steps over them,
 		// four at a time while it can, with one jump for the four.
@@ -347,14 +366,14 @@ func redactSymbols(s string) string {
 		c := s[i]
 		switch {
 		case c == '@':
-			if start, end, ok := emailAround(s, i, last); ok {
+			if start, end, ok := emailAround(s, i, w.last); ok {
 				replace(start, end, emailMark)
 				i = end
 				continue
 			}
 			fallthrough
 		case c == '%' || c == '&' || c == '\\':
-			if start, end, ok := looseEmailAround(s, i, last); ok {
+			if start, end, ok := looseEmailAround(s, i, w.last); ok {
 				replace(start, end, emailMark)
 				i = end
 				continue
@@ -369,13 +388,13 @@ func redactSymbols(s string) string {
 			if c != '@' {
 				break
 			}
-			if start, end, ok := providerEmailAround(s, i, last); ok {
+			if start, end, ok := providerEmailAround(s, i, w.last); ok {
 				replace(start, end, emailMark)
 				i = end
 				continue
 			}
 		case c == '(' || c == '[' || c == '{' || c == '<':
-			if start, end, ok := spelledEmailAround(s, i, last); ok {
+			if start, end, ok := spelledEmailAround(s, i, w.last); ok {
 				replace(start, end, emailMark)
 				i = end
 				continue
@@ -385,14 +404,14 @@ func redactSymbols(s string) string {
 			}
 			fallthrough
 		case '0' <= c && c <= '9' || c == '+':
-			if i >= last+2 && isASCIILetter(s[i-2]) && isASCIILetter(s[i-1]) {
+			if i >= w.last+2 && isASCIILetter(s[i-2]) && isASCIILetter(s[i-1]) {
 				if end, ok := ibanAt(s, i-2); ok {
 					replace(i-2, end, ibanMark)
 					i = end
 					continue
 				}
 			}
-			end, mark := numberAt(s, i, last > 0 && last == i-1)
+			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1)
 			if mark != "" {
 				replace(i, end, mark)
 			}
@@ -401,11 +420,7 @@ func redactSymbols(s string) string {
 		}
 		i++
 	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return w.String()
 }
 
 // redactTrigger is 1 for the bytes redactSymbols looks closer at; everything

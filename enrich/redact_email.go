@@ -399,29 +399,20 @@ func redactJoinedEmails(s string) string {
 	if !hasJoinedAt(s, '_') && !hasJoinedAt(s, '-') {
 		return s // a cheap look first: nearly all texts have none
 	}
-	var b strings.Builder
-	last := 0
+	w := rewriter{s: s}
 	for k := 1; k+3 < len(s); k++ {
 		sep := s[k-1]
 		if sep != '_' && sep != '-' || s[k+2] != sep || !strings.EqualFold(s[k:k+2], "at") {
 			continue
 		}
-		start, end, ok := joinedEmail(s, k, last)
+		start, end, ok := joinedEmail(s, k, w.last)
 		if !ok {
 			continue
 		}
-		if b.Cap() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(emailMark)
-		last, k = end, end
+		w.replace(start, end, emailMark)
+		k = end
 	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return w.String()
 }
 
 // hasJoinedAt reports whether s holds "at", in either case, between two
@@ -541,42 +532,32 @@ func hasMeantAt(s string) bool {
 	return false
 }
 
-// redactWordEmailsWith replaces the addresses whose "at" is the word w;
-// when w can only mean '@' (meant), they need no word before them to say
+// redactWordEmailsWith replaces the addresses whose "at" is word;
+// when word can only mean '@' (meant), they need no word before them to say
 // an address follows.
-func redactWordEmailsWith(s, w string, meant bool) string {
-	var b strings.Builder
-	last := 0
+func redactWordEmailsWith(s, word string, meant bool) string {
+	w := rewriter{s: s}
 	for k := 0; ; {
-		at := indexWord(s, k, w)
+		at := indexWord(s, k, word)
 		if at < 0 {
 			break
 		}
-		k = at + 1 + len(w)
-		domStart := at + len(w) + 2
+		k = at + 1 + len(word)
+		domStart := at + len(word) + 2
 		var start, end int
 		if domainFollows(s, domStart) {
 			var ok bool
-			start, end, ok = emailSpan(s, at, domStart, last, true)
+			start, end, ok = emailSpan(s, at, domStart, w.last, true)
 			if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], meant || cueBefore(s, start, mailCueWords)) {
 				continue
 			}
-		} else if start, end = providerOnlyEmail(s, at, domStart, last, meant); end == 0 {
+		} else if start, end = providerOnlyEmail(s, at, domStart, w.last, meant); end == 0 {
 			continue
 		}
-		start = spelledLocalStart(s, start, last)
-		if b.Cap() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(emailMark)
-		last, k = end, end
+		w.replace(spelledLocalStart(s, start, w.last), end, emailMark)
+		k = end
 	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return w.String()
 }
 
 // providerOnlyEmail finds an address whose "at" is a word at s[at] and
