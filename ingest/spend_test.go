@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 )
@@ -14,37 +16,12 @@ import (
 // Workers add to the day's count at once, each through its own
 // connection: every add counts once, whichever overtakes which.
 func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
-	srv := testenv.NATS(t)
 	ctx := context.Background()
 	const workers, adds = 6, 40
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*adds)
-	for w := range workers {
-		_, js := testenv.JetStream(t, srv.ClientURL())
-		spend, err := ingest.EnsureSpend(ctx, js, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range adds {
-				if _, _, err := spend.Add(ctx, "2026-12-07", w+1); err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	_, js := testenv.JetStream(t, srv.ClientURL())
-	spend, err := ingest.EnsureSpend(ctx, js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spend, js := atOnce(t, workers, adds, func(w int, spend *ingest.Spend) error {
+		_, _, err := spend.Add(ctx, "2026-12-07", w+1)
+		return err
+	})
 	want := adds * workers * (workers + 1) / 2
 	if got, err := spend.Spent(ctx, "2026-12-07"); err != nil || got != want {
 		t.Errorf("count %d (%v), want %d", got, err, want)
@@ -76,46 +53,21 @@ func TestConcurrentAddsToTheSpendCountEachCountOnce(t *testing.T) {
 // much as fits and no more, and what a reservation did not spend can be
 // given back.
 func TestConcurrentReservationsStayWithinTheLimit(t *testing.T) {
-	srv := testenv.NATS(t)
 	ctx := context.Background()
 	const workers, tries, tokens, limit = 6, 40, 7, 1000
-	var (
-		wg      sync.WaitGroup
-		granted atomic.Int32
-	)
-	errs := make(chan error, workers*tries)
-	for range workers {
-		_, js := testenv.JetStream(t, srv.ClientURL())
-		spend, err := ingest.EnsureSpend(ctx, js, 1)
-		if err != nil {
-			t.Fatal(err)
+	var granted atomic.Int32
+	spend, _ := atOnce(t, workers, tries, func(_ int, spend *ingest.Spend) error {
+		count, _, ok, err := spend.Reserve(ctx, "2026-12-07", tokens, limit)
+		switch {
+		case err != nil:
+			return err
+		case count > limit:
+			return fmt.Errorf("a reservation returned the count %d, past the limit %d", count, limit)
+		case ok:
+			granted.Add(1)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range tries {
-				count, _, ok, err := spend.Reserve(ctx, "2026-12-07", tokens, limit)
-				switch {
-				case err != nil:
-					errs <- err
-				case count > limit:
-					errs <- fmt.Errorf("a reservation returned the count %d, past the limit %d", count, limit)
-				case ok:
-					granted.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	_, js := testenv.JetStream(t, srv.ClientURL())
-	spend, err := ingest.EnsureSpend(ctx, js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+		return nil
+	})
 	if n := int(granted.Load()); n != limit/tokens {
 		t.Errorf("%d reservations of %d granted, want the %d that fit %d", n, tokens, limit/tokens, limit)
 	}
@@ -129,4 +81,41 @@ func TestConcurrentReservationsStayWithinTheLimit(t *testing.T) {
 	if _, _, ok, err := spend.Reserve(ctx, "2026-12-07", limit, limit); err != nil || !ok {
 		t.Errorf("a reservation of the whole limit once the count is 0: granted %v (%v)", ok, err)
 	}
+}
+
+// atOnce runs fn times times in each of workers goroutines, each with a
+// connection of its own to one NATS server, as workers would, and fails
+// the test on any error fn returns. It returns the spend count and
+// JetStream of another connection, to read what they did.
+func atOnce(t *testing.T, workers, times int, fn func(w int, spend *ingest.Spend) error) (*ingest.Spend, jetstream.JetStream) {
+	t.Helper()
+	srv := testenv.NATS(t)
+	connect := func() (*ingest.Spend, jetstream.JetStream) {
+		_, js := testenv.JetStream(t, srv.ClientURL())
+		spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spend, js
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*times)
+	for w := range workers {
+		spend, _ := connect()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range times {
+				if err := fn(w, spend); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return connect()
 }
