@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,10 +27,12 @@ const (
 	// ledgerStartWait bounds the read of the day's count when a Tagger is
 	// made: what was spent before a restart counts from the first request.
 	ledgerStartWait = 2 * time.Second
-	// ledgerReserveWait bounds the reservation before each request. A
-	// slower ledger is not waited for: the request reserves in this
-	// process's count instead, as while the ledger fails.
-	ledgerReserveWait = 250 * time.Millisecond
+	// ledgerReserveWait bounds the reservation before each request,
+	// waiting for this process's reservation under way included. A slower
+	// ledger is not waited for: the request reserves in this process's
+	// count instead, as while the ledger fails. QA saw 250 ms run out
+	// under a publish burst, with 24 requests reserving at once.
+	ledgerReserveWait = time.Second
 	// ledgerAddWait bounds one add, which runs beside the requests.
 	ledgerAddWait = 5 * time.Second
 	// ledgerRefreshEvery is how often a process whose count says the
@@ -39,8 +42,15 @@ const (
 )
 
 // ledgerBackoff is how long a ledger that failed is left alone: no request
-// waits for one that is down. A variable for the tests.
-var ledgerBackoff = 10 * time.Second
+// waits for one that is down. Short, because the processes may together
+// overshoot the budget while they count alone. The tests set it (see
+// backoffFor), while timers of earlier tests' budgets may read it.
+var ledgerBackoff atomic.Int64
+
+func init() { ledgerBackoff.Store(int64(2 * time.Second)) }
+
+// backoffFor is ledgerBackoff.
+func backoffFor() time.Duration { return time.Duration(ledgerBackoff.Load()) }
 
 // minLedgerRetry is the least wait before tokens an add failed to count
 // are tried again, when the tests set no backoff.
@@ -76,7 +86,11 @@ type budget struct {
 	failedAt time.Time // when the ledger last failed; zero while it works
 	warned   bool      // the failure was logged
 	readAt   time.Time // when the ledger was last read because the budget looked spent
-	retrying bool      // a retry of the tokens not yet added is set for after the backoff
+	// reserving holds a token while this process reserves in the ledger:
+	// one at a time, so that the processes' compare-and-sets overtake
+	// each other once per process, not once per request in flight.
+	reserving chan struct{}
+	retrying  bool // a retry of the tokens not yet added is set for after the backoff
 }
 
 // reservation is what one request reserved.
@@ -87,7 +101,7 @@ type reservation struct {
 }
 
 func newBudget(limit int, now func() time.Time, ledger SpendLedger, log *zap.Logger) *budget {
-	b := &budget{limit: limit, now: now, ledger: ledger, log: log}
+	b := &budget{limit: limit, now: now, ledger: ledger, log: log, reserving: make(chan struct{}, 1)}
 	if limit > 0 && ledger != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), ledgerStartWait)
 		b.read(ctx) // what was spent today before this process started
@@ -140,7 +154,19 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, error) {
 	}
 	if ask {
 		rctx, cancel := context.WithTimeout(ctx, ledgerReserveWait)
-		count, rev, ok, err := b.ledger.Reserve(rctx, day, n, ceiling)
+		var (
+			count int
+			rev   uint64
+			ok    bool
+			err   error
+		)
+		select {
+		case b.reserving <- struct{}{}:
+			count, rev, ok, err = b.ledger.Reserve(rctx, day, n, ceiling)
+			<-b.reserving
+		case <-rctx.Done():
+			err = rctx.Err()
+		}
 		cancel()
 		if err != nil && ctx.Err() != nil {
 			// The request's own time ran out (or the worker stops): no
@@ -270,7 +296,7 @@ func (b *budget) read(ctx context.Context) {
 // backingOff reports whether the ledger failed less than ledgerBackoff
 // ago. Callers hold mu.
 func (b *budget) backingOff() bool {
-	return !b.failedAt.IsZero() && time.Since(b.failedAt) < ledgerBackoff
+	return !b.failedAt.IsZero() && time.Since(b.failedAt) < backoffFor()
 }
 
 // failed notes a ledger failure, logged the first time, and has the
@@ -280,7 +306,7 @@ func (b *budget) failed(err error) {
 	b.failedAt = time.Now()
 	if !b.retrying {
 		b.retrying = true
-		time.AfterFunc(max(ledgerBackoff, minLedgerRetry), b.retry)
+		time.AfterFunc(max(backoffFor(), minLedgerRetry), b.retry)
 	}
 	if !b.warned && b.log != nil {
 		b.log.Warn("the shared count of LLM tokens spent today cannot be read or added to; until it can, this process counts the daily budget on its own",
@@ -295,7 +321,7 @@ func (b *budget) retry() {
 	defer b.mu.Unlock()
 	b.rollover()
 	if b.backingOff() && b.unsynced != 0 {
-		time.AfterFunc(max(ledgerBackoff, minLedgerRetry), b.retry) // it failed again meanwhile
+		time.AfterFunc(max(backoffFor(), minLedgerRetry), b.retry) // it failed again meanwhile
 		return
 	}
 	b.retrying = false
@@ -362,10 +388,18 @@ func (b *budget) flush(ctx context.Context) {
 		}
 	}
 	b.mu.Lock()
-	day, n := b.day, b.unsynced
+	day, n, down := b.day, b.unsynced, b.backingOff()
 	b.unsynced = 0
 	b.mu.Unlock()
 	if n == 0 {
+		return
+	}
+	if down {
+		// It failed a moment ago: a process that stops does not wait
+		// for it again.
+		if b.log != nil {
+			b.log.Warn("tokens this process spent could not be added to the shared count of the day: it cannot be reached", zap.Int("tokens", n))
+		}
 		return
 	}
 	if _, _, err := b.ledger.Add(ctx, day, n); err != nil {
@@ -397,18 +431,21 @@ func (b *budget) remaining() int {
 	return max(b.limit-b.used(), 0)
 }
 
-// meter is one request's hold on the daily budget over its attempts. Each
-// attempt reserves the request's estimate, so that retries after answers
-// that were billed and unreadable cannot spend past the budget. An attempt
-// cut short before its answer (the request's timeout, max_wait, a worker
-// stopping) counts its estimate as spent: the provider may have done, and
-// billed, the work.
+// meter is one request's hold on the daily budget over its attempts. The
+// first attempt reserves the request's estimate, and so does each retry
+// after an attempt that may have been billed: one that got an answer
+// (which was unreadable, say), or was cut short after the request left
+// (the request's timeout, max_wait, a worker stopping), which counts its
+// estimate as spent: the provider may have done, and billed, the work.
+// So retries cannot spend past the budget, while those after refusals and
+// failed connections, which cost nothing, hold no more of it.
 type meter struct {
 	ctx      context.Context
 	budget   *budget
 	estimate int
 	held     []reservation
-	unbilled int // attempts cut short
+	unbilled int  // attempts cut short after the request left
+	costly   bool // the last attempt may have been billed
 }
 
 // reserve reserves the estimate for one more attempt; errBudget when the
@@ -422,8 +459,22 @@ func (m *meter) reserve() error {
 	return nil
 }
 
-// cutShort notes an attempt that ended before its answer.
-func (m *meter) cutShort() { m.unbilled++ }
+// again makes ready for a retry: it reserves once more if the last
+// attempt may have been billed.
+func (m *meter) again() error {
+	if !m.costly {
+		return nil
+	}
+	m.costly = false
+	return m.reserve()
+}
+
+// answered notes an attempt that got an answer, billed by its usage.
+func (m *meter) answered() { m.costly = true }
+
+// cutShort notes an attempt that ended after the request left and before
+// its answer.
+func (m *meter) cutShort() { m.unbilled++; m.costly = true }
 
 // settle replaces the reservations by what the attempts spent: the tokens
 // their answers counted, and the estimate of each attempt cut short.

@@ -5,9 +5,8 @@ import "time"
 // SetLedgerBackoff sets how long a failed spend ledger is left alone, and
 // returns what restores it.
 func SetLedgerBackoff(d time.Duration) (restore func()) {
-	was := ledgerBackoff
-	ledgerBackoff = d
-	return func() { ledgerBackoff = was }
+	was := ledgerBackoff.Swap(int64(d))
+	return func() { ledgerBackoff.Store(was) }
 }
 
 // LedgerRefreshEvery is how often a process that found the budget spent

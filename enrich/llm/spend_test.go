@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -240,6 +242,64 @@ func TestAnAttemptCutShortCountsItsEstimate(t *testing.T) {
 	}
 }
 
+// An attempt cut short before its request left (a server that accepts no
+// connection) cannot have been billed, and counts nothing.
+func TestAnAttemptThatNeverLeftCountsNothing(t *testing.T) {
+	spend := sharedSpend(t)
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	dials := atomic.Int32{}
+	hanging := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		dials.Add(1)
+		<-ctx.Done() // no answer to the connection's first packet
+		return nil, ctx.Err()
+	}}}
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.DailyTokenBudget, o.Spend, o.HTTPClient = 100_000, spend, hanging
+		o.RequestTimeout, o.MaxRetries, o.MaxWait = 200*time.Millisecond, 1, 2*time.Second
+	})
+	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	tg.FlushSpend(context.Background())
+	if got := mustSpent(t, spend); dials.Load() == 0 || got != 0 {
+		t.Errorf("the day's count is %d after %d attempts that never connected, want 0", got, dials.Load())
+	}
+}
+
+// A retry after an attempt that cost nothing (a 500, a refused
+// connection) holds no more of the budget than the first: a budget that
+// pays for one request lets all its retries go.
+func TestARetryAfterAnUnbilledFailureReservesNothingMore(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return reply{status: 500, body: `{"error":{"message":"overloaded"}}`} })
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.DailyTokenBudget = oneFits(t); o.MaxRetries = 3 })
+	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 4 {
+		t.Errorf("%d attempts, want the first and its 3 retries", n)
+	}
+}
+
+// A call whose max_wait runs out while the budget is asked sends nothing,
+// and its items count as skipped, not as requests that failed.
+func TestACallOutOfTimeBeforeItsRequestLeftIsNoFailure(t *testing.T) {
+	defer llm.SetLedgerBackoff(0)() // the read at start failed: not a reason to skip the ledger
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	core, logs := observer.New(zap.WarnLevel)
+	tg, m := newTagger(t, f, func(o *llm.Options) {
+		o.DailyTokenBudget, o.Spend, o.MaxWait, o.Log = 100_000, stuckLedger{}, 300*time.Millisecond, zap.New(core)
+	})
+	if err := tg.Tag(context.Background(), offlineItems("refund one")); err != nil {
+		t.Fatal(err)
+	}
+	if n, busy, failed := len(f.requests()), count(m.Fallbacks.WithLabelValues("busy")), count(m.Fallbacks.WithLabelValues("error")); n != 0 || busy != 1 || failed != 0 {
+		t.Errorf("%d requests, %v busy and %v error fallbacks: want none sent, the item skipped as busy", n, busy, failed)
+	}
+	if n := logs.FilterMessageSnippet("failing").Len(); n != 0 {
+		t.Errorf("%d warnings that requests are failing, with none sent", n)
+	}
+}
+
 func mustSpent(t *testing.T, spend *ingest.Spend) int {
 	t.Helper()
 	n, err := spend.Spent(context.Background(), today())
@@ -303,15 +363,14 @@ func waitForCount(t *testing.T, spend *ingest.Spend, n int) {
 	}
 }
 
-// A reservation in the spend count is waited for a quarter of a second at
-// most: one that never answers delays a request, and does not cost its
-// answer.
+// A reservation in the spend count is waited for a second at most: one
+// that never answers delays a request, and does not cost its answer.
 func TestASpendCountThatDoesNotAnswerDoesNotStopTheLLM(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, _ := newTagger(t, f, func(o *llm.Options) {
 		o.DailyTokenBudget = oneFits(t)
 		o.Spend = stuckLedger{}
-		o.MaxWait = time.Second
+		o.MaxWait = 3 * time.Second
 	})
 	items := offlineItems("refund one")
 	if err := tg.Tag(context.Background(), items); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"regexp"
 	"slices"
 	"strconv"
@@ -459,6 +460,9 @@ func (t *Tagger) batch(ctx context.Context, jobs []*job, carried openai.Usage) {
 	case errors.Is(err, errRateLimit):
 		t.fail(jobs, reasonRateLimit)
 		return
+	case errors.Is(err, errNotSent):
+		t.fail(jobs, reasonBusy) // max_wait ran out before the request left
+		return
 	case err != nil:
 		t.fail(jobs, reasonError)
 		t.warnFailing(err)
@@ -753,11 +757,12 @@ func (t *Tagger) giveUpOnFailing() {
 var (
 	errBudget    = errors.New("the daily token budget is spent")
 	errRateLimit = errors.New("the tokens-per-minute limit would wait too long")
+	errNotSent   = errors.New("the call's time ran out while the budget was asked")
 )
 
 // metered runs ask, one request estimated to cost estimate tokens, under
 // the daily budget and the tokens-per-minute limit. When either refuses it
-// returns errBudget or errRateLimit without running ask (or ctx's error,
+// returns errBudget or errRateLimit without running ask (or errNotSent,
 // when ctx ended while the budget was asked); otherwise it
 // settles the budget with the tokens ask spent, counts them, charges the
 // limiter what the estimate missed, and returns what ask returned. Each
@@ -765,6 +770,9 @@ var (
 func (t *Tagger) metered(ctx context.Context, estimate int, ask func(*meter) (openai.Usage, error)) (openai.Usage, error) {
 	m := &meter{ctx: ctx, budget: t.budget, estimate: estimate}
 	if err := m.reserve(); err != nil {
+		if !errors.Is(err, errBudget) {
+			err = fmt.Errorf("%w: %w", errNotSent, err)
+		}
 		return openai.Usage{}, err
 	}
 	if !t.waitRate(ctx, estimate) {
@@ -891,19 +899,25 @@ func (t *Tagger) ask(ctx context.Context, m *meter, system, user, schemaName str
 	tries := 0
 	attempt := func() (struct{}, error) {
 		if tries++; tries > 1 {
-			if err := m.reserve(); err != nil {
+			if err := m.again(); err != nil {
 				return struct{}{}, backoff.Permanent(err) // no budget for another try
 			}
 		}
 		actx, cancel := context.WithTimeout(ctx, t.opts.RequestTimeout)
 		defer cancel()
+		// Whether the request left: one cut short before it did cannot
+		// have been billed (a server that accepts no connection).
+		var wrote atomic.Bool
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(w httptrace.WroteRequestInfo) { wrote.Store(w.Err == nil) },
+		})
 		format := t.format.Load()
 		req.ResponseFormat = responseFormat(format, schemaName, schema)
 		start := time.Now()
 		resp, err := t.client.CreateChatCompletion(actx, req)
 		took := time.Since(start).Seconds()
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			if wrote.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
 				m.cutShort()
 			}
 			ae := t.classify(ctx, resp, err)
@@ -916,6 +930,7 @@ func (t *Tagger) ask(ctx context.Context, m *meter, system, user, schemaName str
 		// A count below zero is the server's mistake; counters only grow.
 		usage.PromptTokens += max(resp.Usage.PromptTokens, 0)
 		usage.CompletionTokens += max(resp.Usage.CompletionTokens, 0)
+		m.answered()
 		if ae := t.promptCut(resp.Usage.PromptTokens, len(system)+len(user)); ae != nil {
 			t.metrics.request(ae.outcome, took)
 			return struct{}{}, backoff.Permanent(ae) // its answers are guesses
