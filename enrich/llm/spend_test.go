@@ -503,6 +503,29 @@ func TestFlushSpendWaitsForTheAddUnderWay(t *testing.T) {
 	}
 }
 
+// Requests queued behind their own process's reservations wait their
+// turn: a queue longer than the wait for one reservation is no failure of
+// the spend count, which would leave the process counting alone.
+func TestAQueueOfReservationsIsNoFailureOfTheCount(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	core, logs := observer.New(zap.WarnLevel)
+	ledger := &slowLedger{} // 200 ms a reservation: 8 take longer than one may wait
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.DailyTokenBudget, o.Spend, o.Log = 100_000, ledger, zap.New(core)
+		o.BatchSize, o.Concurrency = 1, 8
+	})
+	items := offlineItems("refund 1", "refund 2", "refund 3", "refund 4", "refund 5", "refund 6", "refund 7", "refund 8")
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if n := answeredByLLM(items); n != len(items) {
+		t.Errorf("%d of %d answered", n, len(items))
+	}
+	if n := logs.FilterMessageSnippet("shared count of LLM tokens").Len(); n != 0 {
+		t.Errorf("%d warnings that the spend count fails, while it only took its time", n)
+	}
+}
+
 // slowLedger takes its time over each change.
 type slowLedger struct {
 	mu         sync.Mutex
