@@ -146,7 +146,7 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, error) {
 	}
 	b.mu.Lock()
 	b.rollover()
-	day, ceiling := b.day, b.limit-b.notInLedger()
+	ceiling := b.limit - b.notInLedger()
 	ask := b.ledger != nil && !b.backingOff()
 	b.mu.Unlock()
 	if ceiling < n {
@@ -164,7 +164,8 @@ func (b *budget) reserve(ctx context.Context, n int) (reservation, error) {
 		}
 		b.mu.Lock()
 		b.rollover()
-		day, ceiling = b.day, b.limit-b.notInLedger() // what the queue saw settle
+		day := b.day
+		ceiling = b.limit - b.notInLedger() // what the queue saw settle
 		b.mu.Unlock()
 		if ceiling < n {
 			<-b.reserving
