@@ -259,7 +259,7 @@ type asksNothing struct{}
 
 func (asksNothing) Tag(context.Context, []*enrich.Item) error { return nil }
 
-// defines reports whether the taxonomy still defines every theme.
+// defined reports whether the taxonomy still defines theme.
 func (o *offline) defined(theme string) bool {
 	_, ok := o.tax.Lookup(theme)
 	return ok

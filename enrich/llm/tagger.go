@@ -765,8 +765,9 @@ var (
 // returns errBudget or errRateLimit without running ask (or errNotSent,
 // when ctx ended while the budget was asked); otherwise it
 // settles the budget with the tokens ask spent, counts them, charges the
-// limiter what the estimate missed, and returns what ask returned. Each
-// attempt of ask after the first reserves its own estimate (see meter).
+// limiter what the estimate missed, and returns what ask returned. A
+// retry within ask after an attempt that may have been billed reserves
+// the estimate again (see meter).
 func (t *Tagger) metered(ctx context.Context, estimate int, ask func(*meter) (openai.Usage, error)) (openai.Usage, error) {
 	m := &meter{ctx: ctx, budget: t.budget, estimate: estimate}
 	if err := m.reserve(); err != nil {
