@@ -564,7 +564,7 @@ func estimate(t *testing.T, texts ...string) int {
 func oneFits(t *testing.T) int { return estimate(t, "refund one") + 50 }
 
 // sharedSpend starts a NATS server and returns its spend count.
-func sharedSpend(t *testing.T) *ingest.Spend {
+func sharedSpend(t testing.TB) *ingest.Spend {
 	t.Helper()
 	srv := testenv.NATS(t)
 	_, js := testenv.JetStream(t, srv.ClientURL())

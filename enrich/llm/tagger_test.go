@@ -22,7 +22,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/feedback"
 )
 
-func newTagger(t *testing.T, f *fakeAPI, tune ...func(*llm.Options)) (*llm.Tagger, *llm.Metrics) {
+func newTagger(t testing.TB, f *fakeAPI, tune ...func(*llm.Options)) (*llm.Tagger, *llm.Metrics) {
 	t.Helper()
 	m := llm.NewMetrics(prometheus.NewRegistry())
 	opts := llm.Options{
