@@ -247,8 +247,25 @@ func (b *budget) startAdd() {
 	b.adding, b.unsynced = n, 0
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), ledgerAddWait)
+		defer cancel()
+		// In turn with the reservations, and done before the next one
+		// reads what is in flight: one that saw this add both in the
+		// count and as in flight would refuse tokens that are there.
+		select {
+		case b.reserving <- struct{}{}:
+		case <-ctx.Done():
+			// Queued behind reservations all that time: no fault of the
+			// ledger's. Tried again a moment later.
+			b.mu.Lock()
+			if day == b.day {
+				b.adding, b.unsynced = 0, b.unsynced+n
+				b.retryLater()
+			}
+			b.mu.Unlock()
+			return
+		}
+		defer func() { <-b.reserving }() // runs after mu.Unlock, deferred below
 		count, rev, err := b.ledger.Add(ctx, day, n)
-		cancel()
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if day != b.day {
@@ -311,15 +328,21 @@ func (b *budget) backingOff() bool {
 // not a request comes then. Callers hold mu.
 func (b *budget) failed(err error) {
 	b.failedAt = time.Now()
-	if !b.retrying {
-		b.retrying = true
-		time.AfterFunc(max(backoffFor(), minLedgerRetry), b.retry)
-	}
+	b.retryLater()
 	if !b.warned && b.log != nil {
 		b.log.Warn("the shared count of LLM tokens spent today cannot be read or added to; until it can, this process counts the daily budget on its own",
 			zap.Error(err))
 	}
 	b.warned = true
+}
+
+// retryLater sets a retry of the tokens not yet added for after the
+// backoff, unless one is set. Callers hold mu.
+func (b *budget) retryLater() {
+	if !b.retrying {
+		b.retrying = true
+		time.AfterFunc(max(backoffFor(), minLedgerRetry), b.retry)
+	}
 }
 
 // retry adds the tokens not yet added, once the ledger's backoff is over.

@@ -16,12 +16,16 @@ type memLedger struct {
 	count         int
 	rev           uint64
 	giveBackFails bool
+	addAnswers    time.Duration // how long an add's answer takes, once it is made
 }
 
 func (l *memLedger) Add(ctx context.Context, day string, tokens int) (int, uint64, error) {
 	count, rev, _, err := l.Reserve(ctx, day, tokens, 0)
 	if err == nil && tokens < 0 && l.giveBackFails {
 		return 0, 0, errors.New("nats: timeout")
+	}
+	if tokens != 0 {
+		time.Sleep(l.addAnswers)
 	}
 	return count, rev, err
 }
@@ -80,6 +84,25 @@ func TestAGiveBackThatMayHaveBeenMadeIsNotMadeAgain(t *testing.T) {
 	b.flush(context.Background())
 	if got := l.total(); got != 200 {
 		t.Errorf("the ledger counts %d, want the 200 spent", got)
+	}
+}
+
+// A reservation waits for this process's add under way: counted both in
+// the ledger and as in flight, its tokens would be refused although they
+// are there.
+func TestAnAddInFlightIsNotCountedTwice(t *testing.T) {
+	l := &memLedger{addAnswers: 200 * time.Millisecond}
+	b := newBudget(1000, time.Now, l, nil)
+	r, err := b.reserve(context.Background(), 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.settle(r, 700) // 100 more than reserved, added in the background
+	for l.total() != 700 {
+		time.Sleep(time.Millisecond) // made, its answer not yet back
+	}
+	if _, err := b.reserve(context.Background(), 300); err != nil {
+		t.Errorf("reserving the 300 tokens left of 1,000 after 700 spent: %v", err)
 	}
 }
 
