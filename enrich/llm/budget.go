@@ -350,11 +350,11 @@ func (b *budget) retry() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.rollover()
+	b.retrying = false
 	if b.backingOff() && b.unsynced != 0 {
-		time.AfterFunc(max(backoffFor(), minLedgerRetry), b.retry) // it failed again meanwhile
+		b.retryLater() // it failed again meanwhile
 		return
 	}
-	b.retrying = false
 	b.startAdd()
 }
 
@@ -399,45 +399,31 @@ func (b *budget) exhausted(n int) bool {
 }
 
 // flush adds to the ledger what was spent and not yet added, after the add
-// under way, unless ctx ends first.
+// under way, unless ctx ends first. A ledger that failed a moment ago is
+// not waited for again: what it did not get is lost, with a warning.
 func (b *budget) flush(ctx context.Context) {
 	if b.ledger == nil {
 		return
 	}
 	for {
 		b.mu.Lock()
-		busy := b.adding != 0
-		b.mu.Unlock()
-		if !busy {
-			break
+		if b.adding == 0 {
+			n := b.unsynced
+			if n == 0 || b.backingOff() {
+				b.unsynced = 0
+				b.mu.Unlock()
+				if n != 0 && b.log != nil {
+					b.log.Warn("tokens this process spent could not be added to the shared count of the day: it cannot be reached", zap.Int("tokens", n))
+				}
+				return
+			}
+			b.startAdd()
 		}
+		b.mu.Unlock()
 		select {
 		case <-time.After(5 * time.Millisecond):
 		case <-ctx.Done():
 			return
-		}
-	}
-	b.mu.Lock()
-	day, n, down := b.day, b.unsynced, b.backingOff()
-	b.unsynced = 0
-	b.mu.Unlock()
-	if n == 0 {
-		return
-	}
-	if down {
-		// It failed a moment ago: a process that stops does not wait
-		// for it again.
-		if b.log != nil {
-			b.log.Warn("tokens this process spent could not be added to the shared count of the day: it cannot be reached", zap.Int("tokens", n))
-		}
-		return
-	}
-	if _, _, err := b.ledger.Add(ctx, day, n); err != nil {
-		b.mu.Lock()
-		b.failed(err)
-		b.mu.Unlock()
-		if b.log != nil {
-			b.log.Warn("tokens this run spent could not be added to the shared count of the day", zap.Int("tokens", n), zap.Error(err))
 		}
 	}
 }
