@@ -496,7 +496,8 @@ record left with none of its themes, with a warning.`,
 			if since < 0 {
 				return fmt.Errorf("--since %s: want a positive duration, or 0 for all", since)
 			}
-			start, ago := time.Now().Add(-since), " since "+time.Now().Add(-since).UTC().Format(time.DateOnly)
+			start := time.Now().Add(-since)
+			ago := " since " + start.UTC().Format(time.DateOnly)
 			if since == 0 {
 				start, ago = time.Unix(0, 0), ""
 			}

@@ -78,14 +78,14 @@ func Rename(cands []Candidate, names []Named) (keptApart int) {
 	given := map[string]int{} // candidates, by the name key they were given
 	for _, n := range names {
 		if n.Name != "" {
-			given[strings.ToLower(strings.TrimSpace(n.Name))]++
+			given[sameName(n.Name)]++
 		}
 	}
 	for i, n := range names {
 		if i >= len(cands) || n.Name == "" {
 			continue
 		}
-		if len(cands) >= 3 && 2*given[strings.ToLower(strings.TrimSpace(n.Name))] > len(cands) {
+		if len(cands) >= 3 && 2*given[sameName(n.Name)] > len(cands) {
 			keptApart++
 			continue
 		}
@@ -93,6 +93,9 @@ func Rename(cands []Candidate, names []Named) (keptApart int) {
 	}
 	return keptApart
 }
+
+// sameName is what two names that JoinSameNames takes for one share.
+func sameName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // JoinSameNames joins the candidates that share a name (ignoring case),
 // such as two clusters of one topic an LLM named alike: the counts and
@@ -103,7 +106,7 @@ func JoinSameNames(cands []Candidate, quotes int) []Candidate {
 	var out []Candidate
 	at := map[string]int{}
 	for _, c := range cands {
-		key := strings.ToLower(strings.TrimSpace(c.Name))
+		key := sameName(c.Name)
 		i, ok := at[key]
 		if !ok {
 			at[key] = len(out)
