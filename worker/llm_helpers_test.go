@@ -29,11 +29,14 @@ import (
 // Retry-After, one a malformed answer and one a theme outside the
 // taxonomy; the rest are answered, tagging "billing" wherever the text
 // says "invoice", with a sentiment of -0.4, and the whole text -0.3. It
-// keeps every request body.
+// keeps every request body, and adds up the tokens its answers bill.
 type flakyLLM struct {
 	srv   *httptest.Server
 	delay time.Duration
 	n     atomic.Int64
+	// billed is the tokens of every answer's usage, the malformed ones'
+	// included.
+	billed atomic.Int64
 
 	mu     sync.Mutex
 	bodies []string
@@ -90,7 +93,9 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 	if n%10 == 5 {
 		content = content[:len(content)/2]
 	}
-	llmtest.WriteCompletion(w, "fake-model", content, 50+40*len(items), 10*len(items))
+	prompt, completion := 50+40*len(items), 10*len(items)
+	f.billed.Add(int64(prompt + completion))
+	llmtest.WriteCompletion(w, "fake-model", content, prompt, completion)
 }
 
 func (f *flakyLLM) requests() []string {

@@ -10,6 +10,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/worker"
 )
 
 // With an LLM that answers slowly and fails one way or another on four
@@ -235,6 +236,41 @@ func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	p.waitSettled(30 * time.Second)
 	if n := len(llm.requests()) - asked; n != 0 {
 		t.Errorf("the second worker asked the LLM %d times with the day's budget spent", n)
+	}
+}
+
+// A stopping worker adds the tokens it has not yet added to the day's
+// count before it closes NATS: each answer's tokens are added beside the
+// pipeline, and the last add may still be on its way when the records
+// are stored and the worker told to stop.
+func TestAStoppingWorkerAddsItsLastTokensToTheDaysCount(t *testing.T) {
+	slowAdds := worker.SlowSpendAdds(t)
+	llm := newFlakyLLM(t, time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
+	recs := make([]*feedback.Record, 25)
+	for i := range recs {
+		recs[i] = record(i)
+		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
+	}
+	stop, _ := runWorker(t, p.cfg)
+	p.publish(recs[:20]...)
+	p.waitRows(20, 60*time.Second)
+	p.waitSettled(30 * time.Second)
+	// The last answer's add waits longer than the rows take to be stored
+	// and seen here, and less than a stopping worker waits for it.
+	slowAdds(1500 * time.Millisecond)
+	p.publish(recs[20:]...)
+	p.waitRows(25, 60*time.Second)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spent, err := spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+	if err != nil || spent != int(llm.billed.Load()) {
+		t.Fatalf("the day's count is %d (%v) once the worker stopped, want the %d tokens the LLM billed", spent, err, llm.billed.Load())
 	}
 }
 

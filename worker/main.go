@@ -131,10 +131,14 @@ func SharedLLMState(ctx context.Context, js jetstream.JetStream, cfg config.Conf
 			o.Shared = answers
 		}
 		if spend != nil {
-			o.Spend = spend
+			o.Spend = spendLedger(spend)
 		}
 	}, nil
 }
+
+// spendLedger is what a Tagger counts the day's tokens in. A test slows
+// it down to see that a stopping worker waits for its last add.
+var spendLedger = func(s *ingest.Spend) llm.SpendLedger { return s }
 
 // migrateWhenReachable applies migrations, waiting with backoff while
 // ClickHouse cannot be reached: a worker started before its database comes
