@@ -659,6 +659,9 @@ const maxCueWordLetters = 16
 // when it is longer than buf, or when it goes on with letters or digits of
 // another kind ("x2phone", "мобильный").
 func cueWord(s string, j int, buf *[maxCueWordLetters]byte) ([]byte, int) {
+	if k, ok := numeroAt(s, j); ok {
+		return nro, k
+	}
 	n, k := 0, j
 	for k > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
@@ -683,6 +686,32 @@ func cueWord(s string, j int, buf *[maxCueWordLetters]byte) ([]byte, int) {
 		return nil, 0
 	}
 	return buf[len(buf)-n:], k
+}
+
+// nro is the word cueWord reads "nº" and "n.º" as.
+var nro = []byte("nro")
+
+// numeroAt reports whether s[:j] ends with "nº", "n.º" or "n°", which
+// abbreviate "número" and "numéro" ("mi n.º es", "Pedido nº"), and where
+// the abbreviation starts. Read as letters, they would be "no" and "n",
+// "o": the word for "not" and no word at all.
+func numeroAt(s string, j int) (int, bool) {
+	k := j
+	switch {
+	case strings.HasSuffix(s[:k], "º"):
+		k -= len("º")
+	case strings.HasSuffix(s[:k], "°"):
+		k -= len("°")
+	default:
+		return 0, false
+	}
+	if k > 0 && s[k-1] == '.' {
+		k--
+	}
+	if k == 0 || s[k-1]|0x20 != 'n' || wordBefore(s, k-1) {
+		return 0, false
+	}
+	return k - 1, true
 }
 
 // foldLatin returns the lower-case ASCII letter r is, or is with its
