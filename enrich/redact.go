@@ -217,8 +217,14 @@ func redactASCII(s string) string {
 // address right against the words around it ("電話は090-1234-5678です",
 // "jane@example.com으로"), which does not make it any less one.
 func wordRune(r rune) bool {
-	return (unicode.IsLetter(r) || unicode.IsDigit(r)) &&
-		!unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Hangul)
+	return (unicode.IsLetter(r) || unicode.IsDigit(r)) && !spaceless(r)
+}
+
+// spaceless reports whether r is of a script that writes no spaces
+// between words: Chinese, Japanese, Thai or Korean (which spaces phrases,
+// not the particles on them).
+func spaceless(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Hangul)
 }
 
 // How a character other than ASCII is read in a number or an address

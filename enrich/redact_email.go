@@ -266,6 +266,12 @@ func spelledDot(s string, j int) int {
 // whose domain starts at s[domStart], not reaching back before s[from].
 // With spelled, the domain's dots may be words (see spelledDot).
 func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end int, ok bool) {
+	// A local part in Chinese, Japanese or Korean ("张三@qq.com") runs back
+	// to a space or punctuation: its script cannot tell where the words
+	// before it end. Anywhere else, such a letter ends the local part, as
+	// in "邮箱zhangsan@163.com".
+	last, _ := utf8.DecodeLastRuneInString(s[from:localEnd])
+	cjkLocal := spaceless(last)
 	start = localEnd
 	for start > from {
 		c := s[start-1]
@@ -277,7 +283,7 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 			continue
 		}
 		r, size := utf8.DecodeLastRuneInString(s[from:start])
-		if !wordRune(r) {
+		if !wordRune(r) && !(cjkLocal && spaceless(r) && unicode.IsLetter(r)) {
 			break
 		}
 		start -= size
@@ -295,6 +301,28 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 	end = -1
 	for j := domStart; ; {
 		labelStart, lead, letters := j, 0, true // lead: letters the label starts with
+		if r, _ := utf8.DecodeRuneInString(s[j:]); spaceless(r) {
+			// An internationalised label ("公司.中国"). Text goes on
+			// against it with no space, so the last label is only a
+			// top-level domain that spelling knows.
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if !spaceless(r) || !unicode.IsLetter(r) {
+					break
+				}
+				j += size
+			}
+			if j < len(s) && s[j] == '.' {
+				j++
+				continue
+			}
+			if labelStart > domStart {
+				if tld := idnTopLevelAt(s[labelStart:j]); tld > 0 {
+					end = labelStart + tld
+				}
+			}
+			break
+		}
 		for j < len(s) {
 			c := s[j]
 			if c < utf8.RuneSelf {
@@ -341,6 +369,25 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 		return 0, 0, false
 	}
 	return start, end, true
+}
+
+// idnTopLevelAt returns the length of the internationalised top-level
+// domain that label starts with, 0 when none does.
+func idnTopLevelAt(label string) int {
+	for _, tld := range idnTopLevelDomains {
+		if strings.HasPrefix(label, tld) {
+			return len(tld)
+		}
+	}
+	return 0
+}
+
+// idnTopLevelDomains are top-level domains written in Chinese, Japanese
+// or Korean, the longer before a shorter one they start with.
+var idnTopLevelDomains = []string{
+	"中国", "中國", "公司", "网络", "網絡", "香港", "台湾", "台灣", "新加坡", "澳門",
+	"在线", "网址", "网店", "商城", "商店", "集团", "我爱你", "中文网", "移动", "手机",
+	"コム", "みんな", "한국", "닷컴", "닷넷",
 }
 
 // localPartStart returns where the ASCII local part of an address that
