@@ -964,19 +964,22 @@ func gluedAfter(s string, end int) bool {
 // "at". Its digits are the address's, which the address rules replace,
 // not a number's.
 func startsAddress(s string, k int) bool {
+	group := k
 	for k < len(s) && isLocalPartByte(s[k]) {
 		k++
 	}
 	if k < len(s) && s[k] == '@' {
 		return true
 	}
-	// A bracketed "at" may stand apart: "jane (at) example.com".
+	// A bracketed "at" may stand apart: "jane (at) example.com". The
+	// address rule decides, so that a second pass over its mark reads
+	// the number as the first did: "(a)" and "[a]" mark lists too.
 	k = skipSpaces(s, k)
 	if k >= len(s) {
 		return false
 	}
-	end, weak := spelledAtEnd(s, k)
-	return end >= 0 && !weak // "call 555 010 9999 (a) or …" lists
+	_, _, ok := spelledEmailAround(s, k, group)
+	return ok
 }
 
 // skipDigits returns the index past the run of digits and digit separators
