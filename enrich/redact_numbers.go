@@ -155,7 +155,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 			end = groupEnd[ng-1]
 		case (c == 'x' || c == 'X') && end+1 < len(s) && isDigit(s[end+1]):
 			// "646-555-0123x204": an extension, part of the number if it is one.
-			if e := skipDigits(s, end+1); e == len(s) || !gluedAfter(s, e) {
+			if e := skipDigitsOnly(s, end+1); e == len(s) || !gluedAfter(s, e) {
 				extension = e
 				break
 			}
