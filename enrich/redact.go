@@ -324,9 +324,10 @@ func digitAt(s string, i int) bool {
 // rewriter copies s with spans replaced by marks, left to right, and
 // allocates only once it replaces one.
 type rewriter struct {
-	s    string
-	b    strings.Builder
-	last int // s[:last] has been written to b, redacted
+	s        string
+	b        strings.Builder
+	last     int    // s[:last] has been written to b, redacted
+	lastMark string // what s[:last] ends with
 }
 
 // replace writes s up to start, then mark in place of s[start:end].
@@ -336,7 +337,7 @@ func (w *rewriter) replace(start, end int, mark string) {
 	}
 	w.b.WriteString(w.s[w.last:start])
 	w.b.WriteString(mark)
-	w.last = end
+	w.last, w.lastMark = end, mark
 }
 
 // String is s with the spans replaced; s itself when there were none.
@@ -417,7 +418,8 @@ func redactSymbols(s string) string {
 					continue
 				}
 			}
-			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1)
+			listed := w.lastMark == phoneMark && listedAfter(s[w.last:i]) && !startsAddress(s, i)
+			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1, listed)
 			if mark != "" {
 				replace(i, end, mark)
 			}

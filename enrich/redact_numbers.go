@@ -27,21 +27,37 @@ const maxNumberGroups = 8
 // afterMark says that s[:i-1] ends with something just replaced (an
 // address, a number): "jane@example.com,5550109999" and "0161 496
 // 0000/07700 900456" list a phone after it, not digits glued to a word.
-func numberAt(s string, i int, afterMark bool) (end int, mark string) {
-	end, mark, joined := readNumber(s, i, afterMark, true)
+func numberAt(s string, i int, afterMark, listed bool) (end int, mark string) {
+	end, mark, joined := readNumber(s, i, afterMark, listed, true)
 	if mark == "" && joined {
 		// What came after a slash or a spaced dash was no part of the
 		// number ("call 415 555 0134 - 5pm is best", "+1 555 010
 		// 9999/4242424242424242"): it ends before it.
-		end, mark, _ = readNumber(s, i, afterMark, false)
+		end, mark, _ = readNumber(s, i, afterMark, listed, false)
 	}
 	return end, mark
 }
 
+// listedAfter reports whether gap, between a phone number and the number
+// after it, lists the second as one more ("Phones: 555-0134, 555-0199",
+// "call 555-0134 or 555-0199"): separators and at most one word for "or"
+// or "and". A word that announced the first announced the list.
+func listedAfter(gap string) bool {
+	word := strings.Trim(gap, " ,;/|")
+	if len(word) == len(gap) || len(gap) > 8 {
+		return false // glued, or something else between
+	}
+	return word == "" || listWords[strings.ToLower(word)] && strings.HasSuffix(gap, " ")
+}
+
+// listWords join the items of a list, in the languages of cueWords.
+var listWords = setOf("or", "and", "y", "o", "ou", "e", "oder", "und", "et", "of", "en", "lub", "i", "&")
+
 // readNumber is numberAt, and says whether it read groups joined by a
 // slash or a spaced dash (see cuedSep); with join false it reads none,
 // and ends the number at an unspaced slash.
-func readNumber(s string, i int, afterMark, join bool) (end int, mark string, joined bool) {
+func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark string, joined bool) {
+	cued := func() bool { return listed || phoneCueBefore(s, i) }
 	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
 		return skipDigits(s, i), "", joined
 	}
@@ -120,7 +136,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 		// set apart as only phone numbers are, after a word that says one
 		// follows.
 		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) &&
-			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || phoneCueBefore(s, i)) {
+			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || cued()) {
 			joined = true
 			areaJoin = areaJoin || !plus && ng == 1 && digits[0] != 0
 			sepAfter[ng-1] = c
@@ -205,7 +221,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 		return end, cardMark, joined
 	}
 	short := nd < 10 && !(plus && nd >= 8)
-	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !phoneCueBefore(s, i) && !labelledPhone(s, i, end, nd, seps)) {
+	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !cued() && !labelledPhone(s, i, end, nd, seps)) {
 		return resume, "", joined
 	}
 	// "1250000 EUR", "1 250 000 €": an amount, whatever came before it.
@@ -217,7 +233,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	// 2024-000123"), are one, unless a phone word is nearer; "order
 	// 555-010-9999" is grouped as a phone number is.
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !phoneCueBefore(s, i) {
+		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !cued() {
 		return resume, "", joined
 	}
 	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
@@ -227,7 +243,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
 	if !plus && seps == sepSpace && ng >= 3 && groups[0] == 4 && groups[1] == 2 && groups[2] == 2 &&
-		compactDate(digits[:8]) && !phoneCueBefore(s, i) {
+		compactDate(digits[:8]) && !cued() {
 		return resume, "", joined
 	}
 	g := withoutTrunkZero(s, groups[:ng], groupEnd[:ng])
@@ -237,7 +253,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	// "+12 000 000 €", "grew +15 300 000": a gain, grouped by thousands,
 	// round and too short for a number with its country code; unless a
 	// word says it is one ("llámame al +34 912 345 000").
-	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !phoneCueBefore(s, i) {
+	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !cued() {
 		return resume, "", joined
 	}
 	// "20240501103000", "20240501-103000": a date and time run together.
@@ -247,7 +263,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	// "sizes 38 39 40 41 42", "seasons 2021 2022 2023": a list of numbers
 	// of one length, which no phone number is written as, unless it starts
 	// with a trunk 0 or a word says it is one.
-	if !plus && !short && seps == sepSpace && s[i] != '0' && ng >= 3 && sameLength(g) && !phoneCueBefore(s, i) {
+	if !plus && !short && seps == sepSpace && s[i] != '0' && ng >= 3 && sameLength(g) && !cued() {
 		return resume, "", joined
 	}
 	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" says
@@ -255,7 +271,7 @@ func readNumber(s string, i int, afterMark, join bool) (end int, mark string, jo
 	// end in 000: a Spanish "mi teléfono 612 345 678" is grouped so, and
 	// "call 1 000 000 customers" and "phone 2 500 000 units" are counts.
 	if !plus && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) &&
-		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !phoneCueBefore(s, i) && !labelledPhone(s, i, end, nd, seps)) {
+		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !cued() && !labelledPhone(s, i, end, nd, seps)) {
 		return resume, "", joined
 	}
 	return max(end, extension), phoneMark, joined
@@ -274,7 +290,7 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	}
 	// numberAt reads the number as written with a '+': a copy from it on,
 	// made only here, where one is likely.
-	end, mark := numberAt("+"+s[k:], 0, false)
+	end, mark := numberAt("+"+s[k:], 0, false, false)
 	if mark != phoneMark {
 		return 0, false
 	}
@@ -535,7 +551,7 @@ var kindsOfPhone = setOf("cell", "mobile", "fax", "landline", "tel", "whatsapp",
 
 // labels are the labels of a contact card's phone numbers.
 var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "privat", "buro",
-	"bureau", "domicile", "travail", "maison")
+	"bureau", "domicile", "travail", "maison", "contact")
 
 // timeKeyBefore reports whether the number at s[i] follows a key or word
 // that names a time ("created_at", "timestamp", "updatedTime", "ts"), with
@@ -592,25 +608,14 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 			}
 		}
 		onlyIs = onlyIs && string(w) == "is"
-		switch kind {
-		case cue:
+		switch {
+		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject:
 			return true
-		case owner:
-			if afterNumber {
-				return true
-			}
-			fallthrough
-		case asker:
-			if afterObject && kind == asker {
-				return true
-			}
-			fallthrough
-		case filler:
-			afterNumber = numberWords[string(w)]
-			afterObject = string(w) == "me" || string(w) == "us"
-		default:
+		case kind == other:
 			return false
 		}
+		afterNumber = numberWords[string(w)]
+		afterObject = string(w) == "me" || string(w) == "us"
 		j = k
 	}
 	return false
@@ -730,6 +735,15 @@ func foldLatin(r rune) byte {
 			return latin1Folded[utf8.RuneCountInString(latin1Letters[:i])]
 		}
 	}
+	if 'Ā' <= r && r <= 'ț' { // Latin Extended-A, and Romanian's ș and ț
+		l := unicode.ToLower(r)
+		if l < utf8.RuneSelf { // 'İ'
+			return byte(l)
+		}
+		if i := strings.IndexRune(latinExtLetters, l); i >= 0 {
+			return latinExtFolded[utf8.RuneCountInString(latinExtLetters[:i])]
+		}
+	}
 	if r == 'º' || r == '°' { // "nº", "n°": "no."
 		return 'o'
 	}
@@ -737,10 +751,14 @@ func foldLatin(r rune) byte {
 }
 
 // latin1Letters are Latin-1's small letters with accents, latin1Folded the
-// ASCII letter each is written as without one.
+// ASCII letter each is written as without one; latinExtLetters and
+// latinExtFolded the same for the letters of Polish, Czech, Turkish,
+// Romanian, Hungarian and the other languages Latin Extended-A writes.
 const (
-	latin1Letters = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
-	latin1Folded  = "aaaaaaceeeeiiiinooooouuuuyy"
+	latin1Letters   = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
+	latin1Folded    = "aaaaaaceeeeiiiinooooouuuuyy"
+	latinExtLetters = "āăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĳĵķĺļľŀłńņňōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžșț"
+	latinExtFolded  = "aaaccccddeeeeegggghhiiiiiijklllllnnnoooorrrsssstttuuuuuuwyzzzst"
 )
 
 // maxCueWords bounds how far phoneCueBefore looks back, in words: the cue
@@ -749,22 +767,23 @@ const (
 const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
-// the number: "Tel.: ", "phone=", "fax - ", "(mobile) ".
+// the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
+// "| Phone | ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|':
 		return true
 	}
 	return false
 }
 
-// The kinds of word phoneCueBefore meets.
+// The kinds of word phoneCueBefore meets, as bits: a word may be of two.
 const (
-	other  = iota
-	cue    // says a phone number follows
-	filler // may stand between a cue and the number
-	owner  // "my" in "my number": a cue before "number", a filler elsewhere
-	asker  // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
+	other  = 0
+	cue    = 1 << iota // says a phone number follows
+	filler             // may stand between a cue and the number
+	owner              // "my" in "my number": a cue before "number", a filler elsewhere
+	asker              // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
 )
 
 var cueWords = map[string]uint8{
@@ -785,15 +804,26 @@ var cueWords = map[string]uint8{
 	"cel": cue, "tlm": cue, "zap": cue, "liga": cue, "contactame": cue, "contactarme": cue,
 	"localizarme": cue, "erreichbar": cue, "liguem": cue, "nro": filler,
 	"wa": cue, // WhatsApp's wa.me/<number>
+	// WhatsApp as Spanish and Portuguese speakers write it, and their
+	// words for writing to someone and for a message.
+	"whats": cue, "wsp": cue, "wpp": cue, "wasap": cue, "guasap": cue, "whatsap": cue, "watsap": cue,
+	"escribeme": cue, "escribime": cue, "escribame": cue, "escribenos": cue, "mensaje": cue, "mensagem": cue,
+	"un": filler, "uma": filler, "um": filler, "pro": filler, "pra": filler,
+	// Polish, folded.
+	"zadzwon": cue, "zadzwoncie": cue, "dzwon": cue, "dzwonic": cue, "komorka": cue, "komorkowy": cue,
+	"kom": cue, "kontakt": cue, "kontaktnummer": cue, "telefonu": cue,
+	"do": filler, "mnie": filler, "to": filler, "numer": filler, "moj": owner, "nasz": owner,
 
 	// Cues only before "me" or "us", because a count follows them as
 	// often as a phone number: "reach 250000 users", "contact 120000
 	// customers", "text 100000 rows"; but "text me at 555-0134".
-	"text": asker, "reach": asker, "contact": asker, "message": asker, "ping": asker,
+	"text": asker, "reach": asker, "message": asker, "ping": asker,
+	// And a cue before "number": "contact number".
+	"contact": asker | owner,
 
 	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
-	"nr": filler, "number": filler, "num": filler, "direct": filler,
+	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
 	// "call me back as soon as possible at", "ring me today on".
 	"as": filler, "soon": filler, "possible": filler, "asap": filler, "today": filler,
@@ -812,7 +842,8 @@ var cueWords = map[string]uint8{
 
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
-var numberWords = map[string]bool{"number": true, "numero": true, "nummer": true, "num": true, "nr": true, "nro": true}
+var numberWords = map[string]bool{"number": true, "numbers": true, "numero": true, "nummer": true, "num": true,
+	"nr": true, "nro": true, "numer": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone

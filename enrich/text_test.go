@@ -299,12 +299,14 @@ func BenchmarkTokenize(b *testing.B) {
 	}
 }
 
-// foldLatin reads Latin-1's letters as their ASCII letter without an
-// accent, whatever their case, and nothing else as a letter: not "ß",
-// which is no accented "y", nor "×" and "÷".
+// foldLatin reads the letters of Latin-1 and Latin Extended-A as their
+// ASCII letter without an accent, whatever their case, and nothing else as
+// a letter: not "ß", which is no accented "y", nor "×" and "÷", nor a
+// Cyrillic "о".
 func TestFoldLatin(t *testing.T) {
 	for r, want := range map[rune]byte{'É': 'e', 'é': 'e', 'Ñ': 'n', 'ç': 'c', 'Ü': 'u', 'ÿ': 'y', 'A': 'a', 'z': 'z',
-		'ß': 0, '×': 0, '÷': 0, 'Æ': 0, '1': 0, 'ł': 0, 'º': 'o'} {
+		'ß': 0, '×': 0, '÷': 0, 'Æ': 0, '1': 0, 'º': 'o', 'о': 0,
+		'ł': 'l', 'Ł': 'l', 'ń': 'n', 'Ż': 'z', 'ş': 's', 'İ': 'i', 'ı': 'i', 'ğ': 'g', 'Ř': 'r', 'ő': 'o', 'ș': 's', 'ț': 't'} {
 		if got := foldLatin(r); got != want {
 			t.Errorf("foldLatin(%q) = %q, want %q", r, got, want)
 		}
