@@ -237,8 +237,13 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 		return resume, "", joined
 	}
 	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
-	// seconds or milliseconds, after a key that names a time.
-	if !plus && ng == 1 && (nd == 10 || nd == 13) && timeKeyBefore(s, i) {
+	// seconds or milliseconds, after a key that names a time. `"orderId":
+	// "1234567890"`, "request_id=1234567890": the value of an id's key.
+	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i) && !cued()) {
+		return resume, "", joined
+	}
+	// "2147483648 bytes", "1234567890 events": a count, or a size.
+	if !plus && ng == 1 && unitAfter(s, end) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -504,7 +509,8 @@ func currencyAfter(s string, end int) bool {
 // "real quick").
 var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl", "mxn", "cad", "aud",
 	"sek", "nok", "dkk", "pln", "czk", "rub", "zar", "€", "$", "£", "¥", "₹", "euros", "euro",
-	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł"}
+	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł",
+	"vnd", "idr", "krw", "huf", "clp", "cop", "ars", "ngn", "twd", "thb", "₫", "₩", "₺", "₽"}
 
 // labelBefore reports whether a label and a colon come before s[i].
 func labelBefore(s string, i int) bool {
@@ -557,6 +563,40 @@ var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "priv
 // that names a time ("created_at", "timestamp", "updatedTime", "ts"), with
 // spaces, quotes, ':' or '=' between.
 func timeKeyBefore(s string, i int) bool {
+	key, _ := keyBefore(s, i)
+	for _, end := range timeKeyEnds {
+		if strings.HasSuffix(key, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// timeKeyEnds are how the keys and words that name a time end: "iat",
+// "exp" and "nbf" are a JSON web token's.
+var timeKeyEnds = []string{"_at", "time", "timestamp", "ts", "epoch", "created", "updated", "modified",
+	"date", "expires", "expiry", "iat", "exp", "nbf", "login", "since", "until"}
+
+// idKeyBefore reports whether the number at s[i] is a key's value, with
+// ':', '=' or a quote between, and the key names an id other than a
+// phone's: `"orderId":"`, "request_id=", "?id=". Not "whatsapp_id=", nor
+// the word "id" in "my whatsapp id 5550109999".
+func idKeyBefore(s string, i int) bool {
+	key, between := keyBefore(s, i)
+	if !strings.ContainsAny(between, `:="'`) || !strings.HasSuffix(key, "id") {
+		return false
+	}
+	for _, w := range []string{"phone", "mobile", "tel", "whatsapp", "wa_", "cell", "fax", "sms", "msisdn"} {
+		if strings.Contains(key, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyBefore returns the word or key before the number at s[i], lower
+// case, and what stands between them: spaces, quotes, ':' and '='.
+func keyBefore(s string, i int) (key, between string) {
 	j := i
 	for j > 0 && strings.IndexByte(` "':=`, s[j-1]) >= 0 {
 		j--
@@ -565,14 +605,34 @@ func timeKeyBefore(s string, i int) bool {
 	for k > 0 && j-k < 40 && (isASCIIWordByte(s[k-1]) || s[k-1] == '_') {
 		k--
 	}
-	key := strings.ToLower(s[k:j])
-	for _, end := range []string{"_at", "time", "timestamp", "ts", "epoch"} {
-		if strings.HasSuffix(key, end) {
-			return true
-		}
-	}
-	return false
+	return strings.ToLower(s[k:j]), s[j:i]
 }
+
+// unitAfter reports whether a unit or a plural noun follows the number
+// that ends at s[end], after a space at most, which makes it a count.
+func unitAfter(s string, end int) bool {
+	j := end
+	if j < len(s) && s[j] == ' ' {
+		j++
+	}
+	k := j
+	for k < len(s) && isASCIILetter(s[k]) {
+		k++
+	}
+	if k == j || k < len(s) && isASCIIWordByte(s[k]) {
+		return false
+	}
+	if s[j:k] == "ms" { // milliseconds; "Ms" and "ms." are a title: "call 612345678 Ms. García"
+		return k == len(s) || s[k] != '.'
+	}
+	return units[strings.ToLower(s[j:k])]
+}
+
+// units are the units and plural nouns counts in feedback come with.
+var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "ns",
+	"seconds", "secs", "rows", "records", "events", "items", "users", "customers", "requests",
+	"messages", "views", "downloads", "installs", "followers", "subscribers", "points", "tokens",
+	"units", "pages", "lines", "files", "hits", "entries", "documents", "objects", "times")
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
@@ -863,11 +923,23 @@ var referenceWords = map[string]uint8{
 	"commande": cue, "facture": cue, "bestellung": cue, "bestellnummer": cue, "rechnung": cue,
 	"rechnungsnummer": cue, "auftrag": cue, "auftragsnummer": cue, "kundennummer": cue,
 	"ordine": cue, "fattura": cue, "bestelling": cue, "bestelnummer": cue, "factuur": cue,
+	"sendung": cue, "sendungsnummer": cue, "bestellnr": cue, "kundennr": cue, "auftragsnr": cue,
+	"rechnungsnr": cue, "lieferung": cue, "vorgangsnummer": cue, "vertragsnummer": cue,
+	"seriennummer": cue, "paket": cue, "seguimiento": cue, "rastreio": cue, "rastreamento": cue,
+	"paquete": cue, "pacote": cue, "pacco": cue, "spedizione": cue, "serie": cue, "codigo": cue,
+	"codice": cue, "localizador": cue, "reserva": cue, "colis": cue, "suivi": cue,
+	// Polish and Turkish, folded.
+	"zamowienie": cue, "zamowienia": cue, "paczka": cue, "paczki": cue, "przesylka": cue,
+	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
+	// English words for what a claim or a game names with a number.
+	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
 
 	// Not a cue: "my whatsapp id 5550109999" is a phone number.
 	"id": filler,
 
 	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
+	"n": filler, "numer": filler, "numara": filler, "numarasi": filler, // "Ordine n.", "sipariş numarası"
+
 	"the": filler, "my": filler, "our": filler, "your": filler,
 	"numero": filler, "nummer": filler, "nro": filler, "de": filler, "es": filler, "est": filler, "ist": filler,
 	"e": filler, "mi": filler, "mein": filler, "meine": filler, "meu": filler, "mon": filler, "ma": filler,
