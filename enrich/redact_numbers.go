@@ -127,6 +127,11 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 		if paren && j < len(s) && isDigit(s[j]) { // "(555)010-9999"
 			continue
 		}
+		// "+49(0)171/1234567": the trunk 0 in brackets, right after the
+		// country code.
+		if plus && ng == 1 && strings.HasPrefix(s[j:], "(0)") {
+			continue
+		}
 		// "03(1234)5678": a Japanese number, its exchange in brackets
 		// after the area code.
 		if ng == 1 && s[i] == '0' && j+1 < len(s) && s[j] == '(' && isDigit(s[j+1]) {
@@ -371,21 +376,7 @@ var cjkReferences = []string{"单号", "單號", "编号", "編號", "注文番�
 
 // cjkReferenceBefore reports whether one of cjkReferences comes right
 // before the number at s[i], but for separators.
-func cjkReferenceBefore(s string, i int) bool {
-	j := i
-	for j > 0 && isCueSep(s[j-1]) {
-		j--
-	}
-	if j == 0 || s[j-1] < utf8.RuneSelf {
-		return false
-	}
-	for _, w := range cjkReferences {
-		if strings.HasSuffix(s[:j], w) {
-			return true
-		}
-	}
-	return false
-}
+func cjkReferenceBefore(s string, i int) bool { return scriptCueBefore(s, i, cjkReferences) }
 
 // sameLength reports whether every group has as many digits as the first.
 func sameLength(groups []int) bool {
@@ -639,7 +630,34 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // most a few filler words between ("call or text me at", "phone number:",
 // "tel. no."), or "my number" / "our number". "Order number" and
 // "ticket no." announce nothing.
-func phoneCueBefore(s string, i int) bool { return cueBefore(s, i, cueWords) }
+func phoneCueBefore(s string, i int) bool {
+	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues)
+}
+
+// scriptPhoneCues are phone words in scripts cueWord does not read, and
+// the emoji for a phone, which say a phone number follows as "Tel." does.
+var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "전화", "휴대폰",
+	"핸드폰", "연락처", "тел", "телефон", "моб", "📞", "📱", "☎", "☎️", "☏"}
+
+// scriptCueBefore reports whether one of words comes right before the
+// number at s[i], but for separators, and is not the end of a longer word
+// of its script ("отел").
+func scriptCueBefore(s string, i int, words []string) bool {
+	j := i
+	for j > 0 && isCueSep(s[j-1]) {
+		j--
+	}
+	if j == 0 || s[j-1] < utf8.RuneSelf {
+		return false
+	}
+	for _, w := range words {
+		if strings.HasSuffix(s[:j], w) {
+			r, _ := utf8.DecodeLastRuneInString(s[:j-len(w)])
+			return j == len(w) || !unicode.IsLetter(r) || spaceless(r)
+		}
+	}
+	return false
+}
 
 // cueBefore reports whether a cue of words (see the kinds below) comes
 // before s[i], with only its fillers between. Words are compared lower
@@ -649,6 +667,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	afterObject := false // ... is "me" or "us"
+	afterAt := false     // ... is "at", or "out at"
 	onlyIs := true       // no word but "is" was met
 	for range maxCueWords {
 		for j > 0 && isCueSep(s[j-1]) {
@@ -669,13 +688,15 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		onlyIs = onlyIs && string(w) == "is"
 		switch {
-		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject:
+		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject,
+			kind&placed != 0 && afterAt:
 			return true
 		case kind == other:
 			return false
 		}
 		afterNumber = numberWords[string(w)]
 		afterObject = string(w) == "me" || string(w) == "us"
+		afterAt = string(w) == "at" || afterAt && string(w) == "out"
 		j = k
 	}
 	return false
@@ -828,10 +849,10 @@ const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
-// "| Phone | ".
+// "| Phone | ", "call me? ", "txt me @ ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@':
 		return true
 	}
 	return false
@@ -844,6 +865,7 @@ const (
 	filler             // may stand between a cue and the number
 	owner              // "my" in "my number": a cue before "number", a filler elsewhere
 	asker              // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
+	placed             // "reached" in "reached at": a cue before "at", a filler elsewhere
 )
 
 var cueWords = map[string]uint8{
@@ -877,7 +899,8 @@ var cueWords = map[string]uint8{
 	// Cues only before "me" or "us", because a count follows them as
 	// often as a phone number: "reach 250000 users", "contact 120000
 	// customers", "text 100000 rows"; but "text me at 555-0134".
-	"text": asker, "reach": asker, "message": asker, "ping": asker,
+	"text": asker, "reach": asker | placed, "message": asker, "ping": asker,
+	"txt": asker, "reached": placed, "reachable": cue, "out": filler, // "reach out at"
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
 
