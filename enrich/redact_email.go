@@ -16,13 +16,35 @@ import (
 // and . _ % + ' -; the domain needs a dot and a last label that starts
 // with two letters.
 func emailAround(s string, at, from int) (start, end int, ok bool) {
+	if scaledImageAt(s, at) {
+		return 0, 0, false
+	}
 	if start, end, ok = emailSpan(s, at, at+1, from, false); ok {
+		if s[start:at] == "git" && end < len(s) && s[end] == ':' {
+			return 0, 0, false // a git remote: "git@github.com:acme/app.git"
+		}
 		return userinfoStart(s, start, from), end, ok
 	}
 	// A real '@' with its dots spelled: "jane@example[.]com", "jane@example
 	// dot com".
 	return emailSpan(s, at, at+1, from, true)
 }
+
+// scaledImageAt reports whether the '@' at s[at] gives an image's scale in
+// its file name: "icon@2x.png", "logo@3x.webp".
+func scaledImageAt(s string, at int) bool {
+	r := s[at+1:]
+	if len(r) < 4 || r[0] < '1' || r[0] > '4' || r[1] != 'x' || r[2] != '.' {
+		return false
+	}
+	k := 3
+	for k < len(r) && isASCIILetter(r[k]) {
+		k++
+	}
+	return imageExtensions[strings.ToLower(r[3:k])]
+}
+
+var imageExtensions = setOf("png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "heic", "bmp", "ico", "tif", "tiff")
 
 // userinfoStart returns where the user name and password of a link
 // start ("https://jane:hunter2@example.com/"), when the address found at

@@ -233,6 +233,12 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 	if !plus && currencyAfter(s, end) {
 		return resume, "", joined
 	}
+	// "48.85661400", "3.14159265358979": a decimal fraction, as
+	// coordinates and measurements are written, unless a word says it is
+	// a phone number.
+	if !plus && ng == 2 && sepAfter[0] == '.' && groups[0] <= 3 && groups[1] >= 5 && !cued() {
+		return resume, "", joined
+	}
 	// Digits that a word names as a reference, unbroken or after a year
 	// ("order 1234567890", "ticket id: 4155550134", "Invoice
 	// 2024-000123"), are one, unless a phone word is nearer; "order
