@@ -86,10 +86,10 @@ func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	localEnd, domStart := at, at+1
-	if localEnd > from && s[localEnd-1] == ' ' {
+	if localEnd > from && (s[localEnd-1] == ' ' || s[localEnd-1] == '\n') { // or wrapped there
 		localEnd--
 	}
-	if domStart < len(s) && s[domStart] == ' ' {
+	if domStart < len(s) && (s[domStart] == ' ' || s[domStart] == '\n') {
 		domStart++
 	}
 	if localEnd == at && domStart == at+1 {
@@ -379,6 +379,8 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 			sep = 1
 		} else if hasWordFold(s, j, "%2e") {
 			sep = 3 // a dot percent-encoded, as links may carry it
+		} else if hasWordFold(s, j, "&#46;") || hasWordFold(s, j, "&#x2e;") {
+			sep = strings.IndexByte(s[j:], ';') + 1 // and as an HTML entity
 		} else if spelled {
 			sep = spelledDot(s, j)
 		}

@@ -683,6 +683,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		if w == nil {
 			return false // no word, or one too long or not of Latin letters
 		}
+		marked := j < i && (s[j] == '.' || s[j] == ':' || s[j] == ')')
 		kind := words[string(w)]
 		if kind == other && string(w) == "s" {
 			if start, ok := possessor(s, k); ok { // "my husband's number"
@@ -695,7 +696,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		onlyIs = onlyIs && string(w) == "is"
 		switch {
 		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject,
-			kind&placed != 0 && afterAt:
+			kind&placed != 0 && afterAt, kind&initial != 0 && marked:
 			return true
 		case kind == other:
 			return false
@@ -866,12 +867,13 @@ func isCueSep(c byte) bool {
 
 // The kinds of word phoneCueBefore meets, as bits: a word may be of two.
 const (
-	other  = 0
-	cue    = 1 << iota // says a phone number follows
-	filler             // may stand between a cue and the number
-	owner              // "my" in "my number": a cue before "number", a filler elsewhere
-	asker              // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
-	placed             // "reached" in "reached at": a cue before "at", a filler elsewhere
+	other   = 0
+	cue     = 1 << iota // says a phone number follows
+	filler              // may stand between a cue and the number
+	owner               // "my" in "my number": a cue before "number", a filler elsewhere
+	asker               // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
+	placed              // "reached" in "reached at": a cue before "at", a filler elsewhere
+	initial             // "m" in "m. 612 345 678", "(h)": a cue right before '.', ':' or ')'
 )
 
 var cueWords = map[string]uint8{
@@ -907,6 +909,12 @@ var cueWords = map[string]uint8{
 	// customers", "text 100000 rows"; but "text me at 555-0134".
 	"text": asker, "reach": asker | placed, "message": asker, "ping": asker,
 	"txt": asker, "reached": placed, "reachable": cue, "out": filler, // "reach out at"
+	"callback": cue,
+	// The initials of a contact card's labels (tel, mobile, fax, cell,
+	// home, work) and Malay and Indonesian's "handphone".
+	"t": initial, "m": initial, "f": initial, "c": initial, "h": initial, "w": initial, "hp": initial,
+	// Danish, Norwegian and Swedish, folded: "ring til mig på".
+	"ringe": cue, "ringa": cue, "til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
 
@@ -976,7 +984,7 @@ var referenceWords = map[string]uint8{
 
 func sepBit(c byte) int {
 	switch c {
-	case ' ':
+	case ' ', '\n':
 		return sepSpace
 	case '-':
 		return sepDash
@@ -1021,12 +1029,22 @@ func skipDigitsOnly(s string, k int) int {
 }
 
 // cuedSep returns the length of a slash, or a dash with spaces around
-// it, at s[j] between two groups of a phone number ("/", " / ", " - "),
-// and which of the two it is; 0 when there is none. Dates and fractions
+// it, or a line break, at s[j] between two groups of a phone number ("/",
+// " / ", " - ", "\n"), and which it is; 0 when there is none. Dates and fractions
 // are written with slashes too, so numberAt takes one only after a phone
 // word.
 func cuedSep(s string, j int) (int, byte) {
 	k := j
+	if strings.HasPrefix(s[j:], "\r\n") {
+		k++
+	}
+	if k < len(s) && s[k] == '\n' {
+		// A number a hard-wrapped e-mail broke: "call me at 415\n555 0134".
+		if k+1 < len(s) && isDigit(s[k+1]) {
+			return k + 1 - j, '\n'
+		}
+		return 0, 0
+	}
 	if k < len(s) && s[k] == ' ' {
 		k++
 	}
