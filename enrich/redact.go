@@ -29,7 +29,9 @@ const (
 // satisfaction comment, a rating remark, a CSV's extra columns) it
 // replaces e-mail addresses with [email], phone numbers with [phone],
 // payment card numbers with [card] and bank account numbers written as
-// IBANs with [iban] (see RedactText). Author names are left
+// IBANs with [iban] (see RedactText). A metadata value is read after its
+// key, as after a label: a "phone" column's "612345678" is a phone number.
+// Author names are left
 // alone: they are the customer's chosen display name, which support teams
 // need to follow up.
 //
@@ -74,7 +76,7 @@ func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 			r.Title = RedactText(r.Title)
 			r.Body = RedactText(r.Body)
 			for k, v := range r.Metadata {
-				if red := RedactText(v); red != v {
+				if red := redactValue(k, v); red != v {
 					r.Metadata[k] = red
 				}
 			}
@@ -85,6 +87,40 @@ func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 		}
 	}
 	return nil
+}
+
+// redactValue is RedactText for a metadata value, read after its key as
+// after a label: "phone: 612345678" is a phone number where "612345678"
+// alone is not, and "order id: 1234567890" is a reference. The key's words
+// are split as a label's are ("customer_phone", "mobileNumber").
+func redactValue(key, v string) string {
+	if key == "" || strings.IndexAny(v, "0123456789") < 0 {
+		return RedactText(v) // the key announces numbers only
+	}
+	label := keyLabel(key) + ": "
+	red := RedactText(label + v)
+	if rest, ok := strings.CutPrefix(red, label); ok {
+		return rest
+	}
+	return RedactText(v) // the key itself was taken for part of a detail
+}
+
+// keyLabel writes a metadata key as words: '_', '-' and '.' as spaces,
+// and a space before each capital that follows a small letter.
+func keyLabel(key string) string {
+	var b strings.Builder
+	b.Grow(len(key) + 4)
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '_' || c == '-' || c == '.':
+			c = ' '
+		case 'A' <= c && c <= 'Z' && i > 0 && 'a' <= key[i-1] && key[i-1] <= 'z':
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // HashEmail returns the hex HMAC-SHA256 of an e-mail address, trimmed and

@@ -282,6 +282,38 @@ func TestRedactTextDoesNotAllocateWhenThereIsNothingToRedact(t *testing.T) {
 	}
 }
 
+// A metadata value is read after its key, as a value after a label in
+// text: a CSV's "phone" column holds phone numbers that nothing in the
+// value itself announces, and its "order_id" column holds references.
+func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
+	rec := &feedback.Record{Metadata: map[string]string{
+		"phone":          "612345678",
+		"customer_phone": "555-0134",
+		"mobileNumber":   "612 345 678",
+		"WhatsApp":       "+34612345678",
+		"order_id":       "1234567890",
+		"orderNumber":    "4155550134",
+		"seats":          "612345678",
+		"comment":        "call me on 555-0134",
+	}}
+	if err := enrich.NewRedactor(nil).Enrich(context.Background(), []*enrich.Item{{Record: rec}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"phone":          "[phone]",
+		"customer_phone": "[phone]",
+		"mobileNumber":   "[phone]",
+		"WhatsApp":       "[phone]",
+		"order_id":       "1234567890",
+		"orderNumber":    "4155550134",
+		"seats":          "612345678",
+		"comment":        "call me on [phone]",
+	}
+	if !maps.Equal(rec.Metadata, want) {
+		t.Errorf("metadata = %v\nwant %v", rec.Metadata, want)
+	}
+}
+
 func TestRedactorRedactsTitleBodyAndMetadataButNotTheAuthorName(t *testing.T) {
 	rec := &feedback.Record{
 		Title:  "Call me on 555-010-9999",
