@@ -637,7 +637,66 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "tel. no."), or "my number" / "our number". "Order number" and
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
-	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues)
+	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || answersPhoneQuestion(s, i)
+}
+
+// answersPhoneQuestion reports whether the number at s[i] starts a line,
+// after a speaker's name and a colon at most, that answers a question for
+// a phone number on the line before, as chat transcripts have it: "Agent:
+// What's the best number to reach you?\nCustomer: 612 345 678". The
+// question has a phone word, or "number" not followed by "of", and no
+// reference word ("What's your order number?").
+func answersPhoneQuestion(s string, i int) bool {
+	j := i
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	if j > 0 && s[j-1] == ':' { // a speaker: "Customer:", "[10:33] Jane:"
+		j--
+		for k := j; k > 0 && j-k < 40; k-- {
+			if s[k-1] == '\n' {
+				j = k
+				break
+			}
+		}
+	}
+	if j == 0 || s[j-1] != '\n' {
+		return false
+	}
+	end := j - 1
+	if end > 0 && s[end-1] == '\r' {
+		end--
+	}
+	start := strings.LastIndexByte(s[:end], '\n') + 1
+	q := strings.TrimRight(s[max(start, end-200):end], " ")
+	if !strings.HasSuffix(q, "?") {
+		return false
+	}
+	var buf [maxCueWordLetters]byte
+	asked, number := false, false
+	for k := len(q); k > 0; {
+		for k > 0 && foldLatin(rune(q[k-1])) == 0 && q[k-1] < utf8.RuneSelf {
+			k--
+		}
+		w, start := cueWord(q, k, &buf)
+		if w == nil {
+			// Not a word of Latin letters: step over it.
+			_, size := utf8.DecodeLastRuneInString(q[:k])
+			k -= max(size, 1)
+			continue
+		}
+		word := string(w)
+		switch {
+		case referenceWords[word]&cue != 0:
+			return false
+		case cueWords[word]&(cue|asker|placed) != 0:
+			asked = true
+		case numberWords[word] && !strings.HasPrefix(strings.TrimLeft(q[k:], " "), "of "):
+			number = true
+		}
+		k = start
+	}
+	return asked || number
 }
 
 // scriptPhoneCues are phone words in scripts cueWord does not read, and
