@@ -287,8 +287,8 @@ func typographic(r rune) (byte, int) {
 		return '-', ascii
 	case r == 0xFE6B:
 		return '@', ascii
-	case 0x200B <= r && r <= 0x200D, r == 0x2060, r == 0xFEFF, r == 0xAD:
-		return 0, none
+	case 0x200B <= r && r <= 0x200F, 0x202A <= r && r <= 0x202E, 0x2060 <= r && r <= 0x2069, r == 0xFEFF, r == 0xAD:
+		return 0, none // and the marks of writing direction Arabic and Hebrew text carries
 	}
 	return 0, asIs
 }

@@ -19,6 +19,9 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 	if scaledImageAt(s, at) {
 		return 0, 0, false
 	}
+	if at+1 < len(s) && s[at+1] == '@' { // a typo: "jane.doe@@example.com"
+		return emailSpan(s, at, at+2, from, false)
+	}
 	if start, end, ok = emailSpan(s, at, at+1, from, false); ok {
 		if s[start:at] == "git" && end < len(s) && s[end] == ':' {
 			return 0, 0, false // a git remote: "git@github.com:acme/app.git"
@@ -836,7 +839,10 @@ var topLevelDomains = setOf("com", "net", "org", "edu", "gov", "mil", "int", "in
 	"email", "mail", "uk", "de", "fr", "es", "it", "nl", "be", "ch", "at", "se", "no", "dk",
 	"fi", "pl", "pt", "ie", "eu", "us", "ca", "au", "nz", "jp", "cn", "in", "br", "mx",
 	"ru", "za", "kr", "sg", "hk", "tw", "il", "tr", "gr", "cz", "hu", "ro", "ua", "ar",
-	"cl", "ae", "sa", "ng", "ke", "id", "my", "ph", "vn", "th", "pk")
+	"cl", "ae", "sa", "ng", "ke", "id", "my", "ph", "vn", "th", "pk",
+	"studio", "store", "shop", "blog", "live", "space", "website", "digital", "agency", "design",
+	"news", "art", "club", "pro", "page", "company", "solutions", "systems", "network", "world",
+	"life", "team", "global", "group", "media", "software", "ventures", "consulting", "services")
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

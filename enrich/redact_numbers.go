@@ -233,6 +233,10 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 	if !plus && currencyAfter(s, end) {
 		return resume, "", joined
 	}
+	// "balance: -1234567890", "(-2147024891)": a negative number.
+	if !plus && ng == 1 && i > 0 && s[i-1] == '-' && (i == 1 || strings.IndexByte(" (:=[\"'", s[i-2]) >= 0) && !cued() {
+		return resume, "", joined
+	}
 	// "48.85661400", "3.14159265358979": a decimal fraction, as
 	// coordinates and measurements are written, unless a word says it is
 	// a phone number.
@@ -735,9 +739,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	afterAt := false     // ... is "at", or "out at"
 	onlyIs := true       // no word but "is" was met
 	for range maxCueWords {
-		for j > 0 && isCueSep(s[j-1]) {
-			j--
-		}
+		j = skipCueSeps(s, j)
 		w, k := cueWord(s, j, &buf)
 		if w == nil {
 			return false // no word, or one too long or not of Latin letters
@@ -766,6 +768,25 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		j = k
 	}
 	return false
+}
+
+// skipCueSeps returns where the separators and HTML tags that end s[:j]
+// start: "Tel.: ", "<td>Phone</td><td>", "<b>Tel:</b> ".
+func skipCueSeps(s string, j int) int {
+	for {
+		for j > 0 && isCueSep(s[j-1]) {
+			j--
+		}
+		if j == 0 || s[j-1] != '>' {
+			return j
+		}
+		from := max(0, j-40)
+		t := strings.LastIndexByte(s[from:j-1], '<')
+		if t < 0 {
+			return j
+		}
+		j = from + t
+	}
 }
 
 // possessor reports whether the "s" at s[k] ends a person's possessive
@@ -968,7 +989,8 @@ var cueWords = map[string]uint8{
 	// customers", "text 100000 rows"; but "text me at 555-0134".
 	"text": asker, "reach": asker | placed, "message": asker, "ping": asker,
 	"txt": asker, "reached": placed, "reachable": cue, "out": filler, // "reach out at"
-	"callback": cue,
+	"callback": cue, "hmu": cue, // "hit me up"
+	"digits": filler, // "my digits are"
 	// The initials of a contact card's labels (tel, mobile, fax, cell,
 	// home, work) and Malay and Indonesian's "handphone".
 	"t": initial, "m": initial, "f": initial, "c": initial, "h": initial, "w": initial, "hp": initial,
@@ -999,7 +1021,7 @@ var cueWords = map[string]uint8{
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
 var numberWords = map[string]bool{"number": true, "numbers": true, "numero": true, "nummer": true, "num": true,
-	"nr": true, "nro": true, "numer": true}
+	"nr": true, "nro": true, "numer": true, "digits": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
@@ -1029,6 +1051,7 @@ var referenceWords = map[string]uint8{
 	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
 	// English words for what a claim or a game names with a number.
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
+	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
 
 	// Not a cue: "my whatsapp id 5550109999" is a phone number.
 	"id": filler,
