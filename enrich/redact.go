@@ -447,6 +447,13 @@ func redactSymbols(s string) string {
 			}
 			fallthrough
 		case '0' <= c && c <= '9' || c == '+':
+			if isDigit(c) && i > w.last && (isASCIILetter(s[i-1]) || s[i-1] == '_' || s[i-1] == '.') {
+				if start, end, ok := providerUserAround(s, i, w.last); ok {
+					replace(start, end, emailMark)
+					i = end
+					continue
+				}
+			}
 			if i >= w.last+2 && isASCIILetter(s[i-2]) && isASCIILetter(s[i-1]) {
 				if end, ok := ibanAt(s, i-2); ok {
 					replace(i-2, end, ibanMark)

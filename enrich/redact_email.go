@@ -156,6 +156,91 @@ func providerEmailAround(s string, at, from int) (start, end int, ok bool) {
 	return start, end, true
 }
 
+// providerUserAround finds a mail user name given with its provider's
+// name in place of the domain, around the digit at s[i] that continues it:
+// "my gmail is jane.doe1987", "Gmail: jdoe1987", "jdoe77 de gmail",
+// "jdoe77 (gmail)". Only a name with a digit is taken, which a word of
+// prose about the provider seldom is ("Gmail: v12 crashes" stays).
+func providerUserAround(s string, i, from int) (start, end int, ok bool) {
+	start = localPartStart(s, i, from)
+	end = i
+	for end < len(s) && isLocalPartByte(s[end]) {
+		end++
+	}
+	for end > start && (s[end-1] == '.' || s[end-1] == '-') {
+		end-- // a full stop, not the name's
+	}
+	letters := 0
+	for k := start; k < i && letters < 2; k++ {
+		if isASCIILetter(s[k]) {
+			letters++
+		}
+	}
+	if end-start < 4 || letters < 2 { // not "v16.0.1234"
+		return 0, 0, false
+	}
+	return start, end, providerBefore(s, start) || providerAfter(s, end)
+}
+
+// providerBefore reports whether a mail provider's name, then ':', '=' or
+// a word for "is", comes right before s[j]: "my gmail is ", "Gmail: ".
+func providerBefore(s string, j int) bool {
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	var buf [maxCueWordLetters]byte
+	if j > 0 && (s[j-1] == ':' || s[j-1] == '=') {
+		j--
+	} else if w, k := cueWord(s, j, &buf); w != nil && copulas[string(w)] {
+		j = k
+	} else {
+		return false
+	}
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	w, _ := cueWord(s, j, &buf)
+	return w != nil && userProviders[string(w)]
+}
+
+// providerAfter reports whether a mail provider's name follows s[end], in
+// brackets or after a word for "at": " (gmail)", " de gmail", " at yahoo".
+func providerAfter(s string, end int) bool {
+	k := skipSpaces(s, end)
+	if k < len(s) && s[k] == '(' {
+		e := k + 1
+		for e < len(s) && isASCIILetter(s[e]) {
+			e++
+		}
+		return e < len(s) && s[e] == ')' && userProviders[strings.ToLower(s[k+1:e])]
+	}
+	e := k
+	for e < len(s) && isASCIILetter(s[e]) {
+		e++
+	}
+	if e == k || !providerPrepositions[strings.ToLower(s[k:e])] {
+		return false
+	}
+	k = skipSpaces(s, e)
+	for e = k; e < len(s) && isASCIILetter(s[e]); e++ {
+	}
+	return e > k && (e == len(s) || !isASCIIWordByte(s[e])) && userProviders[strings.ToLower(s[k:e])]
+}
+
+// userProviders are the mail providers whose name stands for the domain
+// in "my gmail is ...": the names of mailProviders that are no everyday
+// word and hold no digit.
+var userProviders = setOf("gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "icloud",
+	"aol", "protonmail", "proton", "gmx", "yandex", "zoho", "fastmail", "tutanota", "rambler",
+	"naver", "daum", "libero", "laposte", "seznam", "interia", "rediffmail")
+
+// copulas are "is" in the languages of cueWords, folded; providerPrepositions
+// the words for "at" or "on" before a provider's name.
+var (
+	copulas              = setOf("is", "es", "e", "ist", "est", "era", "was", "eh")
+	providerPrepositions = setOf("at", "on", "de", "en", "no", "na", "bei", "auf", "su", "sur", "del", "do", "da")
+)
+
 // proseProviders are mail providers' names that are everyday words too.
 var proseProviders = setOf("web", "free", "orange", "terra", "wp", "bol", "sfr", "uol", "onet")
 
