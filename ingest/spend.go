@@ -47,6 +47,20 @@ func EnsureSpend(ctx context.Context, js jetstream.JetStream, replicas int) (*Sp
 	return &Spend{kv: kv}, nil
 }
 
+// OpenSpend returns the spend bucket when it exists; the error wraps
+// jetstream.ErrBucketNotFound when no process has counted tokens yet.
+func OpenSpend(ctx context.Context, js jetstream.JetStream) (*Spend, error) {
+	kv, err := js.KeyValue(ctx, SpendBucket)
+	if err != nil {
+		return nil, fmt.Errorf("spend bucket %s: %w", SpendBucket, err)
+	}
+	return &Spend{kv: kv}, nil
+}
+
+// SpendKeptDays is how many UTC days, today included, the spend bucket
+// keeps a day's count.
+const SpendKeptDays = int(spendHistory / (24 * time.Hour))
+
 // Add adds tokens to the count of day (2006-01-02), or takes them off
 // when negative, and returns the new count and its revision; with 0
 // tokens it only reads them. Processes adding at once each add once: an

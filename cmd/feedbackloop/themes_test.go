@@ -394,6 +394,79 @@ func answerNames(w http.ResponseWriter, clusters string) {
 	llmtest.WriteCompletion(w, "m", `{"clusters":`+clusters+`}`, 50, 10)
 }
 
+// With an LLM budget configured, tagger usage also reads what the workers
+// counted against it in NATS, by the day the tokens were spent: the days
+// NATS keeps with a count, and today. A NATS it cannot reach is a warning,
+// not a failed report.
+func TestTaggerUsageShowsTheDaysCountAgainstTheBudget(t *testing.T) {
+	ctx := context.Background()
+	storeRows(t, nil)
+	configureLLM(t, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "unused", http.StatusTeapot) })
+	t.Setenv("FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET", "4000")
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
+
+	// Before any worker counted: today, at 0.
+	stdout, stderr, err := execute(t, ctx, "tagger", "usage", "--format", "json")
+	if err != nil || !strings.Contains(stdout, `"budget":{"daily_token_budget":4000,"days":[{"day":"`+time.Now().UTC().Format(time.DateOnly)+`","tokens":0}]}`) {
+		t.Fatalf("no count yet (%v): %s%s", err, stdout, stderr)
+	}
+
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	spend, err := ingest.EnsureSpend(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for ago, tokens := range map[int]int{0: 1234, 3: 999, 7: 55, 8: 77} { // 8 days ago: no longer kept
+		if _, _, err := spend.Add(ctx, now.AddDate(0, 0, -ago).Format(time.DateOnly), tokens); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := func(ago int) string { return now.AddDate(0, 0, -ago).Format(time.DateOnly) }
+	for _, run := range []struct {
+		days string
+		want string
+	}{
+		{"30", fmt.Sprintf(`[{%q %d} {%q %d} {%q %d}]`, day(7), 55, day(3), 999, day(0), 1234)},
+		{"4", fmt.Sprintf(`[{%q %d} {%q %d}]`, day(3), 999, day(0), 1234)},
+		{"1", fmt.Sprintf(`[{%q %d}]`, day(0), 1234)},
+	} {
+		stdout, stderr, err := execute(t, ctx, "tagger", "usage", "--format", "json", "--days", run.days)
+		var r struct {
+			Budget struct {
+				Days []struct {
+					Day    string
+					Tokens int
+				}
+			}
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(stdout), &r)
+		}
+		var got []string
+		for _, d := range r.Budget.Days {
+			got = append(got, fmt.Sprintf("{%q %d}", d.Day, d.Tokens))
+		}
+		if err != nil || "["+strings.Join(got, " ")+"]" != run.want {
+			t.Errorf("--days %s (%v): budget days %v, want %s\n%s%s", run.days, err, got, run.want, stdout, stderr)
+		}
+	}
+	table, _, err := execute(t, ctx, "tagger", "usage")
+	for _, want := range []string{"Counted against llm.daily_token_budget (4000 tokens a UTC day)", "1234", "30.9%"} {
+		if err != nil || !strings.Contains(table, want) {
+			t.Errorf("table (%v) without %q:\n%s", err, want, table)
+		}
+	}
+
+	t.Setenv("FEEDBACKLOOP_NATS_URL", "nats://127.0.0.1:1")
+	stdout, stderr, err = execute(t, ctx, "tagger", "usage", "--format", "json")
+	if err != nil || !strings.Contains(stderr, "warning: the day's token count in NATS was not read") ||
+		!strings.Contains(stdout, `"error":"connect to NATS at nats://127.0.0.1:1`) {
+		t.Errorf("NATS unreachable (%v): %s%s", err, stdout, stderr)
+	}
+}
+
 // tagger usage sums each record once, as last tagged, by UTC day of
 // ingestion, and the tokens by model; the routed share counts the records
 // that recorded their routing.

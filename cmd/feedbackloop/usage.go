@@ -2,19 +2,25 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/enrich/stored"
+	"github.com/feedbackloop/feedbackloop/ingest"
 )
 
 func newTaggerUsageCmd(a *app) *cobra.Command {
@@ -36,7 +42,14 @@ which routing sent to the LLM. "LLM share" is the share the LLM answered: items
 routed to it that it did not answer (busy, over budget, failing) were
 tagged offline and count for the offline tagger. Records written before
 schema version 5 did not record their routing; "Routed to LLM" counts the
-others, and "-" marks a day with none.`,
+others, and "-" marks a day with none.
+
+The tokens on the records are what their stored themes cost. When the
+configuration turns the LLM on with llm.daily_token_budget, the command
+also reads the count the workers keep in NATS against that budget, by the
+UTC day the tokens were spent (NATS keeps the last 8 days): it includes
+requests that were billed and failed, and reservations a killed worker
+left.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -60,6 +73,16 @@ others, and "-" marks a day with none.`,
 				return err
 			}
 			r := summariseUsage(since, rows)
+			cfg, log, err := a.configAndLogger()
+			if err != nil {
+				return err
+			}
+			if lc := cfg.LLM; lc.Enabled && lc.DailyTokenBudget > 0 {
+				r.Budget = readBudget(cmd.Context(), *cfg, log, since, now)
+				if r.Budget.Error != "" {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: the day's token count in NATS was not read: %s\n", r.Budget.Error)
+				}
+			}
 			if format == "json" {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(r)
 			}
@@ -71,13 +94,67 @@ others, and "-" marks a day with none.`,
 	return cmd
 }
 
-// usageReport is stored.Usage summed by day and by model.
+// usageReport is stored.Usage summed by day and by model, and the count
+// of tokens against the daily budget when there is one.
 type usageReport struct {
 	Since   time.Time    `json:"since"`
 	Taggers []string     `json:"taggers"`
 	Days    []usageDay   `json:"days"`
 	Total   usageDay     `json:"total"`
 	Models  []usageModel `json:"models"`
+	Budget  *usageBudget `json:"budget,omitempty"`
+}
+
+// usageBudget is what the workers counted in NATS against
+// llm.daily_token_budget, for each day of the report NATS still keeps
+// that has a count, and today.
+type usageBudget struct {
+	DailyTokenBudget int         `json:"daily_token_budget"`
+	Days             []budgetDay `json:"days"`
+	Error            string      `json:"error,omitempty"`
+}
+
+type budgetDay struct {
+	Day    string `json:"day"`
+	Tokens int    `json:"tokens"`
+}
+
+// readBudget reads the counts of the days from since to now (UTC) that the
+// spend bucket keeps. A NATS that cannot be reached, or a bucket that
+// fails, is reported in Error rather than failing the report.
+func readBudget(ctx context.Context, cfg config.Config, log *zap.Logger, since, now time.Time) *usageBudget {
+	b := &usageBudget{DailyTokenBudget: cfg.LLM.DailyTokenBudget, Days: []budgetDay{}}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-usage", log)
+	if err != nil {
+		b.Error = err.Error()
+		return b
+	}
+	defer nc.Close()
+	spend, err := ingest.OpenSpend(ctx, js)
+	if err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+		b.Error = err.Error()
+		return b
+	}
+	today := now.Format(time.DateOnly)
+	for d := range ingest.SpendKeptDays {
+		t := now.AddDate(0, 0, d+1-ingest.SpendKeptDays)
+		if t.Before(since) {
+			continue
+		}
+		day, tokens := t.Format(time.DateOnly), 0
+		if spend != nil {
+			if tokens, err = spend.Spent(ctx, day); err != nil {
+				b.Error = err.Error()
+				return b
+			}
+		}
+		if tokens > 0 || day == today {
+			b.Days = append(b.Days, budgetDay{Day: day, Tokens: tokens})
+		}
+	}
+	return b
 }
 
 type usageDay struct {
@@ -159,6 +236,31 @@ func summariseUsage(since time.Time, rows []stored.Usage) usageReport {
 }
 
 func (r usageReport) writeTables(w io.Writer) error {
+	if err := r.writeDays(w); err != nil {
+		return err
+	}
+	return r.Budget.write(w)
+}
+
+// write prints the budget's days; nothing without a budget.
+func (b *usageBudget) write(w io.Writer) error {
+	if b == nil || b.Error != "" && len(b.Days) == 0 {
+		return nil
+	}
+	if _, err := fmt.Fprintf(w, "\nCounted against llm.daily_token_budget (%d tokens a UTC day) in NATS, by the day spent;\nevery billed request, failed ones included:\n", b.DailyTokenBudget); err != nil {
+		return err
+	}
+	bt := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	bt.Header("Day", "Tokens", "Of budget")
+	for _, d := range b.Days {
+		if err := bt.Append(d.Day, strconv.Itoa(d.Tokens), fmt.Sprintf("%.1f%%", 100*float64(d.Tokens)/float64(b.DailyTokenBudget))); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	return bt.Render()
+}
+
+func (r usageReport) writeDays(w io.Writer) error {
 	if _, err := fmt.Fprintf(w, "Tagging since %s (UTC days by ingestion; each record once, as last tagged)\n",
 		r.Since.Format(time.DateOnly)); err != nil {
 		return err
