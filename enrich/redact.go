@@ -91,19 +91,58 @@ func (x *Redactor) Enrich(_ context.Context, items []*Item) error {
 
 // redactValue is RedactText for a metadata value, read after its key as
 // after a label: "phone: 612345678" is a phone number where "612345678"
-// alone is not, and "order id: 1234567890" is a reference. The key's words
-// are split as a label's are ("customer_phone", "mobileNumber").
+// alone is not, and "order id: 1234567890" is a reference.
+//   - A key that names a phone ("mobilephone", "phone1", "wa_id",
+//     "telefono_cliente"; see phoneKey) is the label "phone", unless it
+//     names a count or a kind of something ("phone_count",
+//     "sessions_mobile"), which is no label at all.
+//   - A key that names an id or a time ("external_id", "createdAt") is
+//     read as a key is in text ("external_id=").
+//   - Any other key's words are split as a label's are ("order_number").
 func redactValue(key, v string) string {
 	if key == "" || strings.IndexAny(v, "0123456789") < 0 {
 		return RedactText(v) // the key announces numbers only
 	}
-	label := keyLabel(key) + ": "
+	var label string
+	switch words := strings.Fields(keyLabel(key)); {
+	case len(words) == 0 || len(words[len(words)-1]) == 1:
+		return RedactText(v) // "t", "size_h": no label, whatever the letter is in a card
+	case isIDKey(key) || isTimeKey(key):
+		label = key + "="
+	case phoneKey(key) && countKey(key):
+		return RedactText(v)
+	case phoneKey(key):
+		label = "phone: "
+	default:
+		label = keyLabel(key) + ": "
+	}
 	red := RedactText(label + v)
 	if rest, ok := strings.CutPrefix(red, label); ok {
 		return rest
 	}
 	return RedactText(v) // the key itself was taken for part of a detail
 }
+
+// countKey reports whether a key names a count, or phones of a kind, or
+// something of a phone's that is no number: "phone_count", "sms_sent",
+// "sessions_mobile", "mobile_app_version".
+func countKey(raw string) bool {
+	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
+		for _, stem := range countStems {
+			if strings.HasPrefix(w, stem) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// countStems start the words of keys that name no phone number, though a
+// phone word is among them: "phone_count", "mobile_users", "tel_campaign".
+var countStems = []string{"count", "total", "session", "visit", "view", "attempt", "click", "sent",
+	"version", "app", "reason", "type", "status", "verif", "countr", "model", "os", "brand", "share",
+	"user", "build", "campaign", "plan", "tower", "rate", "percent", "revenue", "install", "download",
+	"spend", "cost", "price", "amount", "size"}
 
 // keyLabel writes a metadata key as words: '_', '-' and '.' as spaces,
 // and a space before each capital that follows a small letter.
@@ -364,6 +403,8 @@ type rewriter struct {
 	b        strings.Builder
 	last     int    // s[:last] has been written to b, redacted
 	lastMark string // what s[:last] ends with
+	// lastDigits is how many digits the span lastMark replaced had.
+	lastDigits int
 }
 
 // replace writes s up to start, then mark in place of s[start:end].
@@ -373,7 +414,12 @@ func (w *rewriter) replace(start, end int, mark string) {
 	}
 	w.b.WriteString(w.s[w.last:start])
 	w.b.WriteString(mark)
-	w.last, w.lastMark = end, mark
+	w.last, w.lastMark, w.lastDigits = end, mark, 0
+	for i := start; i < end; i++ {
+		if isDigit(w.s[i]) {
+			w.lastDigits++
+		}
+	}
 }
 
 // String is s with the spans replaced; s itself when there were none.
@@ -461,7 +507,10 @@ func redactSymbols(s string) string {
 					continue
 				}
 			}
-			listed := w.lastMark == phoneMark && listedAfter(s[w.last:i]) && !startsAddress(s, i)
+			listed := 0
+			if w.lastMark == phoneMark && listedAfter(s[w.last:i]) && !startsAddress(s, i) {
+				listed = w.lastDigits
+			}
 			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1, listed)
 			if mark != "" {
 				replace(i, end, mark)

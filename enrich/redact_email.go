@@ -23,8 +23,8 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 		return emailSpan(s, at, at+2, from, false)
 	}
 	if start, end, ok = emailSpan(s, at, at+1, from, false); ok {
-		if s[start:at] == "git" && end < len(s) && s[end] == ':' {
-			return 0, 0, false // a git remote: "git@github.com:acme/app.git"
+		if s[start:at] == "git" && end+1 < len(s) && s[end] == ':' && s[end+1] != ' ' && strings.Contains(s[at:end], "git") {
+			return 0, 0, false // a git remote: "git@github.com:acme/app.git", "git@gitlab.example.com:2222/…"
 		}
 		return userinfoStart(s, start, from), end, ok
 	}
@@ -43,6 +43,9 @@ func scaledImageAt(s string, at int) bool {
 	k := 3
 	for k < len(r) && isASCIILetter(r[k]) {
 		k++
+	}
+	if k+1 < len(r) && r[k] == '.' && isASCIILetter(r[k+1]) {
+		return false // a domain goes on: "jane@2x.png.example.com"
 	}
 	return imageExtensions[strings.ToLower(r[3:k])]
 }
@@ -925,9 +928,8 @@ var topLevelDomains = setOf("com", "net", "org", "edu", "gov", "mil", "int", "in
 	"fi", "pl", "pt", "ie", "eu", "us", "ca", "au", "nz", "jp", "cn", "in", "br", "mx",
 	"ru", "za", "kr", "sg", "hk", "tw", "il", "tr", "gr", "cz", "hu", "ro", "ua", "ar",
 	"cl", "ae", "sa", "ng", "ke", "id", "my", "ph", "vn", "th", "pk",
-	"studio", "store", "shop", "blog", "live", "space", "website", "digital", "agency", "design",
-	"news", "art", "club", "pro", "page", "company", "solutions", "systems", "network", "world",
-	"life", "team", "global", "group", "media", "software", "ventures", "consulting", "services")
+	// Newer ones, not those prose puts after "dot" ("page dot pro").
+	"studio", "website", "agency", "solutions", "ventures", "consulting", "software")
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

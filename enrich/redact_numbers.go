@@ -27,7 +27,12 @@ const maxNumberGroups = 8
 // afterMark says that s[:i-1] ends with something just replaced (an
 // address, a number): "jane@example.com,5550109999" and "0161 496
 // 0000/07700 900456" list a phone after it, not digits glued to a word.
-func numberAt(s string, i int, afterMark, listed bool) (end int, mark string) {
+//
+// listed is the digit count of the phone number a list of them started
+// before s[i] (see listedAfter), 0 if there is none: a number of as many
+// digits is one more of them ("555-0134, 555-0199"), and one of another
+// length something else ("Tel: 612345678, 20240501, refund pending").
+func numberAt(s string, i int, afterMark bool, listed int) (end int, mark string) {
 	end, mark, joined := readNumber(s, i, afterMark, listed, true)
 	if mark == "" && joined {
 		// What came after a slash or a spaced dash was no part of the
@@ -56,8 +61,9 @@ var listWords = setOf("or", "and", "y", "o", "ou", "e", "oder", "und", "et", "of
 // readNumber is numberAt, and says whether it read groups joined by a
 // slash or a spaced dash (see cuedSep); with join false it reads none,
 // and ends the number at an unspaced slash.
-func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark string, joined bool) {
-	cued := func() bool { return listed || phoneCueBefore(s, i) }
+func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int, mark string, joined bool) {
+	var nd int // the digits read so far
+	cued := func() bool { return listed > 0 && nd == listed || phoneCueBefore(s, i) }
 	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
 		return skipDigits(s, i), "", joined
 	}
@@ -73,8 +79,7 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 		j += 2
 	}
 	var (
-		digits     [20]byte // the first 20 digits; more is too many for any mark
-		nd         int
+		digits     [20]byte             // the first 20 digits; more is too many for any mark
 		groups     [maxNumberGroups]int // digit count of each group
 		groupStart [maxNumberGroups]int
 		groupEnd   [maxNumberGroups]int
@@ -140,7 +145,7 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 		// "030 - 123 456 78", "0 89 / 12 34 56", "415/555-0134": groups
 		// set apart as only phone numbers are, after a word that says one
 		// follows.
-		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) &&
+		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) && (c != '\n' || nd <= 5) &&
 			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || cued()) {
 			joined = true
 			areaJoin = areaJoin || !plus && ng == 1 && digits[0] != 0
@@ -226,29 +231,42 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 		return end, cardMark, joined
 	}
 	short := nd < 10 && !(plus && nd >= 8)
-	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !cued() && !labelledPhone(s, i, end, nd, seps)) {
+	// A short number a word announces that ends in 000, unbroken, is a
+	// count: "Sales reached at 12500000", "<td>Mobile</td><td>1250000".
+	if nd > 15 || short && (plus || nd < minCuedPhoneDigits || !cued() && !labelledPhone(s, i, end, nd, seps) ||
+		ng == 1 && strings.HasSuffix(s[i:end], "000")) {
 		return resume, "", joined
 	}
 	// "1250000 EUR", "1 250 000 €": an amount, whatever came before it.
 	if !plus && currencyAfter(s, end) {
 		return resume, "", joined
 	}
-	// "balance: -1234567890", "(-2147024891)": a negative number.
-	if !plus && ng == 1 && i > 0 && s[i-1] == '-' && (i == 1 || strings.IndexByte(" (:=[\"'", s[i-2]) >= 0) && !cued() {
+	// "(-2147024891)", "-1073741819": a Windows error code in decimal,
+	// negative. Other numbers after a dash may be phone numbers: India
+	// writes "Rahul -9876543210" and "Contact:-9876543210".
+	if !plus && ng == 1 && nd == 10 && i > 0 && s[i-1] == '-' && (strings.HasPrefix(s[i:], "2147") || strings.HasPrefix(s[i:], "10737")) {
 		return resume, "", joined
 	}
-	// "48.85661400", "3.14159265358979": a decimal fraction, as
-	// coordinates and measurements are written, unless a word says it is
-	// a phone number.
-	if !plus && ng == 2 && sepAfter[0] == '.' && groups[0] <= 3 && groups[1] >= 5 && !cued() {
+	// "48.85661400", "3.14159265358979", "lng=151.2092955": a decimal
+	// fraction, as coordinates and measurements are written, unless a word
+	// says it is a phone number. Three digits and seven are an Italian
+	// mobile number's ("347.1234567"), unless a coordinate's key names
+	// them.
+	if !plus && ng == 2 && sepAfter[0] == '.' && groups[0] <= 3 && groups[1] >= 5 && !cued() &&
+		(s[i] != '0' || groups[0] == 1) && // "02.12345678" is a number in Milan
+		(groups[0] <= 2 || groups[1] >= 8 || i > 0 && s[i-1] == '-' || coordinateKey(s, i)) {
 		return resume, "", joined
 	}
 	// Digits that a word names as a reference, unbroken or after a year
 	// ("order 1234567890", "ticket id: 4155550134", "Invoice
-	// 2024-000123"), are one, unless a phone word is nearer; "order
-	// 555-010-9999" is grouped as a phone number is.
+	// 2024-000123"), are one, unless a phone word is nearer, or a kind of
+	// phone in brackets after them ("Sendung: 01711234567 (Handy)"); "order
+	// 555-010-9999" is grouped as a phone number is. A trunk 0 and ten or
+	// eleven digits are a mobile number's in most of Europe and Turkey
+	// ("Kargo 05321234567", "Suivi: 0612345678").
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !cued() {
+		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !cued() &&
+		!(s[i] == '0' && ng == 1 && (nd == 10 || nd == 11)) && !labelAfter(s, end) {
 		return resume, "", joined
 	}
 	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
@@ -257,8 +275,10 @@ func readNumber(s string, i int, afterMark, listed, join bool) (end int, mark st
 	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i) && !cued()) {
 		return resume, "", joined
 	}
-	// "2147483648 bytes", "1234567890 events": a count, or a size.
-	if !plus && ng == 1 && unitAfter(s, end) {
+	// "2147483648 bytes", "1234567890 events": a count, or a size; unless
+	// a word says it is a phone number ("WhatsApp 612345678 messages
+	// only").
+	if !plus && ng == 1 && unitAfter(s, end) && !cued() {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -310,7 +330,7 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	}
 	// numberAt reads the number as written with a '+': a copy from it on,
 	// made only here, where one is likely.
-	end, mark := numberAt("+"+s[k:], 0, false, false)
+	end, mark := numberAt("+"+s[k:], 0, false, 0)
 	if mark != phoneMark {
 		return 0, false
 	}
@@ -511,7 +531,7 @@ func currencyAfter(s string, end int) bool {
 var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl", "mxn", "cad", "aud",
 	"sek", "nok", "dkk", "pln", "czk", "rub", "zar", "€", "$", "£", "¥", "₹", "euros", "euro",
 	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł",
-	"vnd", "idr", "krw", "huf", "clp", "cop", "ars", "ngn", "twd", "thb", "₫", "₩", "₺", "₽"}
+	"vnd", "idr", "krw", "huf", "clp", "cop", "ars", "ngn", "twd", "thb", "₫", "₩", "₺", "₽", "kr"}
 
 // labelBefore reports whether a label and a colon come before s[i].
 func labelBefore(s string, i int) bool {
@@ -563,50 +583,108 @@ var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "priv
 // timeKeyBefore reports whether the number at s[i] follows a key or word
 // that names a time ("created_at", "timestamp", "updatedTime", "ts"), with
 // spaces, quotes, ':' or '=' between.
+// The number is a Unix time (2001 to 2033), which starts with a 1, as no
+// phone number written without its country code does in most countries.
 func timeKeyBefore(s string, i int) bool {
-	key, _ := keyBefore(s, i)
-	for _, end := range timeKeyEnds {
+	if s[i] != '1' {
+		return false
+	}
+	raw, _, _ := keyBefore(s, i)
+	return isTimeKey(raw)
+}
+
+// coordinateKey reports whether the key or word before the number at s[i]
+// names a coordinate.
+func coordinateKey(s string, i int) bool {
+	raw, _, _ := keyBefore(s, i)
+	switch strings.ToLower(raw) {
+	case "lat", "lng", "lon", "long", "latitude", "longitude", "x", "y", "z":
+		return true
+	}
+	return false
+}
+
+// isTimeKey reports whether a key or word names a time: "created_at",
+// "timestamp", "updatedTime", "expires", a JSON web token's "iat", "exp"
+// and "nbf". Not "update", "login" or "since", which a phone number
+// follows too ("Update: 4155550134 is my new number").
+func isTimeKey(raw string) bool {
+	key := strings.ToLower(raw)
+	for _, end := range []string{"_at", "time", "timestamp", "ts", "epoch", "_date", "_login", "_seen", "_since", "_until"} {
 		if strings.HasSuffix(key, end) {
+			return true
+		}
+	}
+	switch key {
+	case "date", "created", "modified", "expires", "expiry", "iat", "exp", "nbf":
+		return true
+	}
+	return strings.HasSuffix(raw, "At") || strings.HasSuffix(raw, "Date")
+}
+
+// idKeyBefore reports whether the number at s[i] is a key's value, with
+// ':', '=' or a quote between, and the key names an id other than a
+// phone's (see isIDKey): `"orderId":"`, "request_id=", "?id=".
+func idKeyBefore(s string, i int) bool {
+	raw, between, k := keyBefore(s, i)
+	if !strings.ContainsAny(between, `:="'`) {
+		return false
+	}
+	if raw == "id" || raw == "ID" { // a query's or a JSON object's: "?id=", `{"id":`
+		return k > 0 && strings.IndexByte(`?&"'`, s[k-1]) >= 0
+	}
+	return isIDKey(raw)
+}
+
+// isIDKey reports whether a key is an id's by the way keys are written
+// ("order_id", "orderId", "OrderID"), which a name or a word ending in
+// "id" is not ("David", "said", "Android"); not a phone's id ("wa_id",
+// "whatsapp_id", "caller_id", "phone_id").
+func isIDKey(raw string) bool {
+	n := len(raw)
+	switch {
+	case n > 3 && (raw[n-3] == '_' || raw[n-3] == '-') && strings.EqualFold(raw[n-2:], "id"):
+	case n > 2 && (raw[n-2:] == "Id" || raw[n-2:] == "ID") && 'a' <= raw[n-3] && raw[n-3] <= 'z':
+	default:
+		return false
+	}
+	// A phone's id is its number; an id of something of a phone's is not:
+	// "whatsapp_business_account_id", "phone_number_id".
+	return !phoneKey(raw) || strings.Count(raw, "_")+strings.Count(raw, "-") >= 2
+}
+
+// phoneKey reports whether a key names a phone number or what belongs to
+// one ("customer_phone", "mobileNumber", "wa_id", "callerNumber").
+func phoneKey(raw string) bool {
+	key := strings.ToLower(raw)
+	for _, w := range []string{"phone", "mobile", "whatsapp", "msisdn", "telefon", "telefono", "telefone", "celular",
+		"caller", "fax"} {
+		if strings.Contains(key, w) {
+			return true
+		}
+	}
+	for _, w := range strings.FieldsFunc(key, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+		switch w {
+		case "tel", "cell", "wa", "mob", "hp":
 			return true
 		}
 	}
 	return false
 }
 
-// timeKeyEnds are how the keys and words that name a time end: "iat",
-// "exp" and "nbf" are a JSON web token's.
-var timeKeyEnds = []string{"_at", "time", "timestamp", "ts", "epoch", "created", "updated", "modified",
-	"date", "expires", "expiry", "iat", "exp", "nbf", "login", "since", "until"}
-
-// idKeyBefore reports whether the number at s[i] is a key's value, with
-// ':', '=' or a quote between, and the key names an id other than a
-// phone's: `"orderId":"`, "request_id=", "?id=". Not "whatsapp_id=", nor
-// the word "id" in "my whatsapp id 5550109999".
-func idKeyBefore(s string, i int) bool {
-	key, between := keyBefore(s, i)
-	if !strings.ContainsAny(between, `:="'`) || !strings.HasSuffix(key, "id") {
-		return false
-	}
-	for _, w := range []string{"phone", "mobile", "tel", "whatsapp", "wa_", "cell", "fax", "sms", "msisdn"} {
-		if strings.Contains(key, w) {
-			return false
-		}
-	}
-	return true
-}
-
-// keyBefore returns the word or key before the number at s[i], lower
-// case, and what stands between them: spaces, quotes, ':' and '='.
-func keyBefore(s string, i int) (key, between string) {
+// keyBefore returns the word or key before the number at s[i], what
+// stands between them (spaces, quotes, ':' and '='), and where the key
+// starts.
+func keyBefore(s string, i int) (raw, between string, k int) {
 	j := i
 	for j > 0 && strings.IndexByte(` "':=`, s[j-1]) >= 0 {
 		j--
 	}
-	k := j
+	k = j
 	for k > 0 && j-k < 40 && (isASCIIWordByte(s[k-1]) || s[k-1] == '_') {
 		k--
 	}
-	return strings.ToLower(s[k:j]), s[j:i]
+	return s[k:j], s[j:i], k
 }
 
 // unitAfter reports whether a unit or a plural noun follows the number
@@ -630,10 +708,11 @@ func unitAfter(s string, end int) bool {
 }
 
 // units are the units and plural nouns counts in feedback come with.
+// Not the words that follow a phone number too: "text 4155550134
+// messages only", "call 4155550134 users of the old app".
 var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "ns",
-	"seconds", "secs", "rows", "records", "events", "items", "users", "customers", "requests",
-	"messages", "views", "downloads", "installs", "followers", "subscribers", "points", "tokens",
-	"units", "pages", "lines", "files", "hits", "entries", "documents", "objects", "times")
+	"seconds", "secs", "rows", "records", "events", "requests", "tokens", "hits", "entries",
+	"documents", "objects", "downloads", "installs", "views")
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
@@ -644,16 +723,24 @@ func phoneCueBefore(s string, i int) bool {
 	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || answersPhoneQuestion(s, i)
 }
 
-// answersPhoneQuestion reports whether the number at s[i] starts a line,
-// after a speaker's name and a colon at most, that answers a question for
-// a phone number on the line before, as chat transcripts have it: "Agent:
-// What's the best number to reach you?\nCustomer: 612 345 678". The
-// question has a phone word, or "number" not followed by "of", and no
-// reference word ("What's your order number?").
+// answersPhoneQuestion reports whether the number at s[i] is the whole
+// answer on its line, after a speaker's name and a colon, and "it's", at
+// most, to a request for a phone number on the line before, as chat
+// transcripts have it: "Agent: What's the best number to reach you?" then
+// "Customer: 612 345 678". The request has a phone word ("phone", "call",
+// "reach", "WhatsApp"); "number" alone asks for any number ("What's your
+// membership number?").
 func answersPhoneQuestion(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
 		j--
+	}
+	for _, lead := range []string{"it's", "it’s", "its", "it is"} {
+		if k := j - len(lead); k >= 0 && strings.EqualFold(s[k:j], lead) && (k == 0 || s[k-1] == ' ' || s[k-1] == ':' || s[k-1] == '\n') {
+			for j = k; j > 0 && s[j-1] == ' '; j-- {
+			}
+			break
+		}
 	}
 	if j > 0 && s[j-1] == ':' { // a speaker: "Customer:", "[10:33] Jane:"
 		j--
@@ -664,7 +751,7 @@ func answersPhoneQuestion(s string, i int) bool {
 			}
 		}
 	}
-	if j == 0 || s[j-1] != '\n' {
+	if j == 0 || s[j-1] != '\n' || !endsLine(s, skipDigits(s, i)) {
 		return false
 	}
 	end := j - 1
@@ -672,35 +759,52 @@ func answersPhoneQuestion(s string, i int) bool {
 		end--
 	}
 	start := strings.LastIndexByte(s[:end], '\n') + 1
-	q := strings.TrimRight(s[max(start, end-200):end], " ")
-	if !strings.HasSuffix(q, "?") {
-		return false
-	}
+	q := s[max(start, end-200):end]
 	var buf [maxCueWordLetters]byte
-	asked, number := false, false
 	for k := len(q); k > 0; {
-		for k > 0 && foldLatin(rune(q[k-1])) == 0 && q[k-1] < utf8.RuneSelf {
+		for k > 0 && q[k-1] < utf8.RuneSelf && foldLatin(rune(q[k-1])) == 0 {
 			k--
 		}
-		w, start := cueWord(q, k, &buf)
+		w, wstart := cueWord(q, k, &buf)
 		if w == nil {
 			// Not a word of Latin letters: step over it.
 			_, size := utf8.DecodeLastRuneInString(q[:k])
 			k -= max(size, 1)
 			continue
 		}
-		word := string(w)
-		switch {
-		case referenceWords[word]&cue != 0:
-			return false
-		case cueWords[word]&(cue|asker|placed) != 0:
-			asked = true
-		case numberWords[word] && !strings.HasPrefix(strings.TrimLeft(q[k:], " "), "of "):
-			number = true
+		if wstart > 0 && q[wstart-1] == '[' && k < len(q) && q[k] == ']' {
+			k = wstart - 1 // a mark redaction wrote, "[phone]": no request of the customer's
+			continue
 		}
-		k = start
+		if cueWords[string(w)]&(cue|asker|placed) != 0 {
+			return true
+		}
+		// "¿Me das tu número?", "and your number?": "number" after
+		// "your" asks for one's own, a phone number; "your membership
+		// number" and "the number on your bill" ask for another.
+		if numberWords[string(w)] {
+			var pb [maxCueWordLetters]byte
+			if p, _ := cueWord(q, skipCueSeps(q, wstart), &pb); p != nil && yours[string(p)] {
+				return true
+			}
+		}
+		k = wstart
 	}
-	return asked || number
+	return false
+}
+
+// yours are "your" in the languages of cueWords, folded.
+var yours = setOf("your", "tu", "su", "votre", "ton", "seu", "sua", "teu", "ihre", "deine", "dein", "tuo", "vostro", "uw", "je", "twoj")
+
+// endsLine reports whether nothing but spaces and an end of sentence
+// follow s[end] on its line.
+func endsLine(s string, end int) bool {
+	for ; end < len(s) && s[end] != '\n'; end++ {
+		if strings.IndexByte(" .!\r", s[end]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // scriptPhoneCues are phone words in scripts cueWord does not read, and
@@ -744,8 +848,20 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		if w == nil {
 			return false // no word, or one too long or not of Latin letters
 		}
-		marked := j < i && (s[j] == '.' || s[j] == ':' || s[j] == ')')
 		kind := words[string(w)]
+		marked := kind&initial != 0 && initialLabel(s, k, j, i)
+		if onlyIs && j < i && strings.IndexByte(s[j:i], '?') >= 0 && string(w) != "me" && string(w) != "us" {
+			// A question ends before the number: it asked for it only as
+			// "call me? 555-0134" does, not "Why can't I call? 12345678
+			// users affected".
+			return false
+		}
+		if onlyIs && j < i && strings.ContainsAny(s[j:i], `"'`) && s[i-1] != '"' && s[i-1] != '\'' {
+			// A quoted key and a value in no quotes: a number in JSON, as
+			// counts are written, where a phone number is a string
+			// (`{"mobile":1250000}`, but `{"phone":"555-0134"}`).
+			return false
+		}
 		if kind == other && string(w) == "s" {
 			if start, ok := possessor(s, k); ok { // "my husband's number"
 				if onlyIs {
@@ -757,7 +873,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		onlyIs = onlyIs && string(w) == "is"
 		switch {
 		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject,
-			kind&placed != 0 && afterAt, kind&initial != 0 && marked:
+			kind&placed != 0 && afterAt, marked:
 			return true
 		case kind == other:
 			return false
@@ -770,12 +886,17 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	return false
 }
 
-// skipCueSeps returns where the separators and HTML tags that end s[:j]
-// start: "Tel.: ", "<td>Phone</td><td>", "<b>Tel:</b> ".
+// skipCueSeps returns where the separators, HTML tags and no-break
+// spaces that end s[:j] start: "Tel.: ", "<td>Phone</td><td>", "<b>Tel:</b>
+// ", "Phone:</b>&nbsp;".
 func skipCueSeps(s string, j int) int {
 	for {
 		for j > 0 && isCueSep(s[j-1]) {
 			j--
+		}
+		if strings.HasSuffix(s[:j], "&nbsp;") {
+			j -= len("&nbsp;")
+			continue
 		}
 		if j == 0 || s[j-1] != '>' {
 			return j
@@ -787,6 +908,31 @@ func skipCueSeps(s string, j int) int {
 		}
 		j = from + t
 	}
+}
+
+// initialLabel reports whether the word s[k:j] is a contact card's label
+// before the number at s[i]: a letter in small case (or a word, see
+// cueWords) standing alone, then '.' or ':' ("m. 612 345 678", "t: 020
+// 7946 0018", "tel/m. 612 345 678") or in brackets ("(h) 555-0134"), then
+// spaces. Not "Plan C: 1250000", "c) 2500000", "Distance (m): 1234567" or
+// the "t" of "can't.".
+func initialLabel(s string, k, j, i int) bool {
+	if j >= i || j-k == 1 && (s[k] < 'a' || s[k] > 'z') {
+		return false
+	}
+	switch s[j] {
+	case '.', ':':
+		if k > 0 && s[k-1] != ' ' && s[k-1] != '\n' && s[k-1] != '/' {
+			return false
+		}
+	case ')':
+		if k == 0 || s[k-1] != '(' {
+			return false
+		}
+	default:
+		return false
+	}
+	return strings.Trim(s[j+1:i], " ") == ""
 }
 
 // possessor reports whether the "s" at s[k] ends a person's possessive
@@ -936,10 +1082,10 @@ const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
-// "| Phone | ", "call me? ", "txt me @ ".
+// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*':
 		return true
 	}
 	return false
@@ -976,9 +1122,15 @@ var cueWords = map[string]uint8{
 	"wa": cue, // WhatsApp's wa.me/<number>
 	// WhatsApp as Spanish and Portuguese speakers write it, and their
 	// words for writing to someone and for a message.
-	"whats": cue, "wsp": cue, "wpp": cue, "wasap": cue, "guasap": cue, "whatsap": cue, "watsap": cue,
-	"escribeme": cue, "escribime": cue, "escribame": cue, "escribenos": cue, "mensaje": cue, "mensagem": cue,
-	"un": filler, "uma": filler, "um": filler, "pro": filler, "pra": filler,
+	"wsp": cue, "wpp": cue, "wasap": cue, "guasap": cue, "whatsap": cue, "watsap": cue,
+	"escribeme": cue, "escribime": cue, "escribame": cue, "escribenos": cue, "mandame": cue, "manda": cue,
+	"mande": cue, "mensaje": filler, "mensagem": filler, "enviame": cue, "envieme": cue, "mandeme": cue,
+	"chama": cue, "chame": cue, "por": filler,
+	// "whats" is "what's" too: a cue after an owner, as "number" is, or as
+	// a label ("mi whats es", "whats: 612 345 678"; but "whats the
+	// 12345678 charge").
+	"whats": filler | initial,
+	"un":    filler, "uma": filler, "um": filler, "pro": filler, "pra": filler,
 	// Polish, folded.
 	"zadzwon": cue, "zadzwoncie": cue, "dzwon": cue, "dzwonic": cue, "komorka": cue, "komorkowy": cue,
 	"kom": cue, "kontakt": cue, "kontaktnummer": cue, "telefonu": cue,
@@ -989,13 +1141,13 @@ var cueWords = map[string]uint8{
 	// customers", "text 100000 rows"; but "text me at 555-0134".
 	"text": asker, "reach": asker | placed, "message": asker, "ping": asker,
 	"txt": asker, "reached": placed, "reachable": cue, "out": filler, // "reach out at"
-	"callback": cue, "hmu": cue, // "hit me up"
+	"callback": owner | asker | initial, "hmu": cue, // "callback number", "Callback: ", "hit me up"
 	"digits": filler, // "my digits are"
 	// The initials of a contact card's labels (tel, mobile, fax, cell,
-	// home, work) and Malay and Indonesian's "handphone".
-	"t": initial, "m": initial, "f": initial, "c": initial, "h": initial, "w": initial, "hp": initial,
+	// home, work), in small letters (see initialLabel).
+	"t": initial, "m": initial, "f": initial, "c": initial, "h": initial, "w": initial,
 	// Danish, Norwegian and Swedish, folded: "ring til mig på".
-	"ringe": cue, "ringa": cue, "til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
+	"til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
 
@@ -1021,7 +1173,7 @@ var cueWords = map[string]uint8{
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
 var numberWords = map[string]bool{"number": true, "numbers": true, "numero": true, "nummer": true, "num": true,
-	"nr": true, "nro": true, "numer": true, "digits": true}
+	"nr": true, "nro": true, "numer": true, "digits": true, "whats": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
@@ -1044,14 +1196,14 @@ var referenceWords = map[string]uint8{
 	"sendung": cue, "sendungsnummer": cue, "bestellnr": cue, "kundennr": cue, "auftragsnr": cue,
 	"rechnungsnr": cue, "lieferung": cue, "vorgangsnummer": cue, "vertragsnummer": cue,
 	"seriennummer": cue, "paket": cue, "seguimiento": cue, "rastreio": cue, "rastreamento": cue,
-	"paquete": cue, "pacote": cue, "pacco": cue, "spedizione": cue, "serie": cue, "codigo": cue,
-	"codice": cue, "localizador": cue, "reserva": cue, "colis": cue, "suivi": cue,
+	"paquete": cue, "pacote": cue, "pacco": cue, "spedizione": cue, "serie": cue, "localizador": cue, "reserva": cue, "colis": cue, "suivi": cue,
 	// Polish and Turkish, folded.
 	"zamowienie": cue, "zamowienia": cue, "paczka": cue, "paczki": cue, "przesylka": cue,
 	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
 	// English words for what a claim or a game names with a number.
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
 	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
+	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
 
 	// Not a cue: "my whatsapp id 5550109999" is a phone number.
 	"id": filler,
@@ -1122,6 +1274,9 @@ func cuedSep(s string, j int) (int, byte) {
 	}
 	if k < len(s) && s[k] == '\n' {
 		// A number a hard-wrapped e-mail broke: "call me at 415\n555 0134".
+		// Only after an area code or a trunk code (see readNumber): a whole
+		// number before the break stays whole ("Phone: 0612345678\n3
+		// items").
 		if k+1 < len(s) && isDigit(s[k+1]) {
 			return k + 1 - j, '\n'
 		}

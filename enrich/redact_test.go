@@ -16,6 +16,12 @@ import (
 
 func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 	cases := []struct{ in, want string }{
+		// A phone number beside other numbers, which stay (the second
+		// adversarial QA of 2026-12-07).
+		{"Phone: 0612345678\n3 items are missing from my order", "Phone: [phone]\n3 items are missing from my order"},
+		{"Call us: 020 7946 0018\n40 minutes on hold!", "Call us: [phone]\n40 minutes on hold!"},
+		{"Tel: 612345678, 20240501, refund pending", "Tel: [phone], 20240501, refund pending"},
+		{"Phones: 555-0134, 555-0199", "Phones: [phone], [phone]"},
 		// E-mail addresses.
 		{"mail jane.doe@example.com please", "mail [email] please"},
 		{"Jane.Doe+billing@Example.CO.UK", "[email]"},
@@ -295,19 +301,46 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		"orderNumber":    "4155550134",
 		"seats":          "612345678",
 		"comment":        "call me on 555-0134",
+		// Keys the second adversarial QA found read wrong.
+		"wa_id":            "34612345678",
+		"mobilephone":      "612345678",
+		"phone1":           "612345678",
+		"telefono_cliente": "612345678",
+		"callerNumber":     "612345678",
+		"created_at":       "1715000000",
+		"createdAt":        "1715000000",
+		"external_id":      "1234567890",
+		"sessions_mobile":  "1234567",
+		"sms":              "1250000",
+		"phone_count":      "1234567",
+		"t":                "1234567",
+		"___":              "4155550134",
 	}}
 	if err := enrich.NewRedactor(nil).Enrich(context.Background(), []*enrich.Item{{Record: rec}}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"phone":          "[phone]",
-		"customer_phone": "[phone]",
-		"mobileNumber":   "[phone]",
-		"WhatsApp":       "[phone]",
-		"order_id":       "1234567890",
-		"orderNumber":    "4155550134",
-		"seats":          "612345678",
-		"comment":        "call me on [phone]",
+		"phone":            "[phone]",
+		"customer_phone":   "[phone]",
+		"mobileNumber":     "[phone]",
+		"WhatsApp":         "[phone]",
+		"order_id":         "1234567890",
+		"orderNumber":      "4155550134",
+		"seats":            "612345678",
+		"comment":          "call me on [phone]",
+		"wa_id":            "[phone]",
+		"mobilephone":      "[phone]",
+		"phone1":           "[phone]",
+		"telefono_cliente": "[phone]",
+		"callerNumber":     "[phone]",
+		"created_at":       "1715000000",
+		"createdAt":        "1715000000",
+		"external_id":      "1234567890",
+		"sessions_mobile":  "1234567",
+		"sms":              "1250000",
+		"phone_count":      "1234567",
+		"t":                "1234567",
+		"___":              "[phone]",
 	}
 	if !maps.Equal(rec.Metadata, want) {
 		t.Errorf("metadata = %v\nwant %v", rec.Metadata, want)
