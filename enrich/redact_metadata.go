@@ -1,0 +1,79 @@
+package enrich
+
+import "strings"
+
+// The Redactor's reading of metadata values: each after its key, as a
+// value in text is read after its label.
+
+// redactValue is RedactText for a metadata value, read after its key as
+// after a label: "phone: 612345678" is a phone number where "612345678"
+// alone is not, and "order id: 1234567890" is a reference.
+//   - A key that names a phone ("mobilephone", "phone1", "wa_id",
+//     "telefono_cliente"; see phoneKey) is the label "phone", unless it
+//     names a count or a kind of something ("phone_count",
+//     "sessions_mobile"), which is no label at all.
+//   - A key that names an id or a time ("external_id", "createdAt") is
+//     read as a key is in text ("external_id=").
+//   - Any other key's words are split as a label's are ("order_number").
+func redactValue(key, v string) string {
+	if key == "" || strings.IndexAny(v, "0123456789") < 0 {
+		return RedactText(v) // the key announces numbers only
+	}
+	var label string
+	switch words := strings.Fields(keyLabel(key)); {
+	case len(words) == 0 || len(words[len(words)-1]) == 1:
+		return RedactText(v) // "t", "size_h": no label, whatever the letter is in a card
+	case isIDKey(key) || isTimeKey(key):
+		label = key + "="
+	case phoneKey(key) && countKey(key):
+		return RedactText(v)
+	case phoneKey(key):
+		label = "phone: "
+	default:
+		label = keyLabel(key) + ": "
+	}
+	red := RedactText(label + v)
+	if rest, ok := strings.CutPrefix(red, label); ok {
+		return rest
+	}
+	return RedactText(v) // the key itself was taken for part of a detail
+}
+
+// countKey reports whether a key names a count, or phones of a kind, or
+// something of a phone's that is no number: "phone_count", "sms_sent",
+// "sessions_mobile", "mobile_app_version".
+func countKey(raw string) bool {
+	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
+		for _, stem := range countStems {
+			if strings.HasPrefix(w, stem) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// countStems start the words of keys that name no phone number, though a
+// phone word is among them: "phone_count", "mobile_users", "tel_campaign".
+var countStems = []string{"count", "total", "session", "visit", "view", "attempt", "click", "sent",
+	"version", "app", "reason", "type", "status", "verif", "countr", "model", "os", "brand", "share",
+	"user", "build", "campaign", "plan", "tower", "rate", "percent", "revenue", "install", "download",
+	"spend", "cost", "price", "amount", "size"}
+
+// keyLabel writes a metadata key as words: '_', '-' and '.' as spaces,
+// and a space before each capital that follows a small letter.
+func keyLabel(key string) string {
+	var b strings.Builder
+	b.Grow(len(key) + 4)
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '_' || c == '-' || c == '.':
+			c = ' '
+		case 'A' <= c && c <= 'Z' && i > 0 && 'a' <= key[i-1] && key[i-1] <= 'z':
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
