@@ -16,7 +16,7 @@ import "strings"
 //     read as a key is in text ("external_id=").
 //   - Any other key's words are split as a label's are ("order_number").
 func redactValue(key, v string) string {
-	if key == "" || strings.IndexAny(v, "0123456789") < 0 {
+	if key == "" || !strings.ContainsAny(v, "0123456789") {
 		return RedactText(v) // the key announces numbers only
 	}
 	var label string

@@ -17,6 +17,7 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich/llm/llmtest"
+	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/ops"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
@@ -102,6 +103,17 @@ func (f *flakyLLM) requests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.bodies...)
+}
+
+// tickets returns n records whose texts all differ, so that none is
+// answered from another's cached answer.
+func tickets(n int) []*feedback.Record {
+	recs := make([]*feedback.Record, n)
+	for i := range recs {
+		recs[i] = record(i)
+		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
+	}
+	return recs
 }
 
 // llmConfig turns the LLM on in cfg against f, routing every item to it.

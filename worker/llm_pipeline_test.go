@@ -204,11 +204,7 @@ func TestARestartedWorkerDoesNotPayTheLLMAgain(t *testing.T) {
 func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	llm := newFlakyLLM(t, time.Millisecond)
 	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
-	recs := make([]*feedback.Record, 40)
-	for i := range recs {
-		recs[i] = record(i)
-		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
-	}
+	recs := tickets(40)
 	stop, _ := runWorker(t, p.cfg)
 	p.publish(recs[:20]...)
 	p.waitRows(20, 60*time.Second)
@@ -247,11 +243,7 @@ func TestAStoppingWorkerAddsItsLastTokensToTheDaysCount(t *testing.T) {
 	slowAdds := worker.SlowSpendAdds(t)
 	llm := newFlakyLLM(t, time.Millisecond)
 	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
-	recs := make([]*feedback.Record, 25)
-	for i := range recs {
-		recs[i] = record(i)
-		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
-	}
+	recs := tickets(25)
 	stop, _ := runWorker(t, p.cfg)
 	p.publish(recs[:20]...)
 	p.waitRows(20, 60*time.Second)
@@ -293,11 +285,7 @@ func TestABurstReachesTheLLMTogether(t *testing.T) {
 	p.waitFor("the worker's consumer", 30*time.Second, p.hasConsumer)
 	time.Sleep(time.Second) // idle: every goroutine waits for a message
 	const n = 30
-	recs := make([]*feedback.Record, n)
-	for i := range recs {
-		recs[i] = record(i)
-		recs[i].Body = fmt.Sprintf("Ticket %d: ", i) + recs[i].Body
-	}
+	recs := tickets(n)
 	p.publish(recs...)
 	p.waitRows(n, 60*time.Second)
 	p.waitSettled(30 * time.Second)
