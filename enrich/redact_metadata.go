@@ -21,7 +21,7 @@ func redactValue(key, v string) string {
 	}
 	var label string
 	switch words := strings.Fields(keyLabel(key)); {
-	case len(words) == 0 || len(words[len(words)-1]) == 1:
+	case len(words) == 0 || len(words[len(words)-1]) == 1 && isASCIILetter(words[len(words)-1][0]):
 		return RedactText(v) // "t", "size_h": no label, whatever the letter is in a card
 	case isIDKey(key) || isTimeKey(key):
 		label = key + "="
@@ -44,21 +44,21 @@ func redactValue(key, v string) string {
 // "sessions_mobile", "mobile_app_version".
 func countKey(raw string) bool {
 	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
-		for _, stem := range countStems {
-			if strings.HasPrefix(w, stem) {
-				return true
-			}
+		if countWords[w] || countWords[strings.TrimSuffix(w, "s")] {
+			return true
 		}
 	}
 	return false
 }
 
-// countStems start the words of keys that name no phone number, though a
-// phone word is among them: "phone_count", "mobile_users", "tel_campaign".
-var countStems = []string{"count", "total", "session", "visit", "view", "attempt", "click", "sent",
-	"version", "app", "reason", "type", "status", "verif", "countr", "model", "os", "brand", "share",
-	"user", "build", "campaign", "plan", "tower", "rate", "percent", "revenue", "install", "download",
-	"spend", "cost", "price", "amount", "size"}
+// countWords are the words of keys, in the singular or as written, that
+// name no phone number, though a phone word is among them: "phone_count",
+// "mobile_users", "tel_campaign"; but "user_phone" is a user's phone.
+var countWords = setOf("count", "total", "session", "visit", "view", "attempt", "click", "sent",
+	"version", "app", "reason", "type", "status", "country", "model", "os", "brand", "share",
+	"build", "campaign", "plan", "tower", "rate", "percent", "revenue", "install", "download",
+	"spend", "cost", "price", "amount", "size", "order", "message", "minute", "optin", "opt", "call",
+	"users")
 
 // keyLabel writes a metadata key as words: '_', '-' and '.' as spaces,
 // and a space before each capital that follows a small letter.

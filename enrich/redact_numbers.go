@@ -145,7 +145,7 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 		// "030 - 123 456 78", "0 89 / 12 34 56", "415/555-0134": groups
 		// set apart as only phone numbers are, after a word that says one
 		// follows.
-		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) && (c != '\n' || nd <= 5) &&
+		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) && (c != '\n' || nd <= 5 && skipDigitsOnly(s, j+n)-(j+n) >= 3) &&
 			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || cued()) {
 			joined = true
 			areaJoin = areaJoin || !plus && ng == 1 && digits[0] != 0
@@ -244,7 +244,7 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// "(-2147024891)", "-1073741819": a Windows error code in decimal,
 	// negative. Other numbers after a dash may be phone numbers: India
 	// writes "Rahul -9876543210" and "Contact:-9876543210".
-	if !plus && ng == 1 && nd == 10 && i > 0 && s[i-1] == '-' && (strings.HasPrefix(s[i:], "2147") || strings.HasPrefix(s[i:], "10737")) {
+	if !plus && ng == 1 && nd == 10 && i > 0 && s[i-1] == '-' && (strings.HasPrefix(s[i:], "2147") || strings.HasPrefix(s[i:], "10737")) && !cued() {
 		return resume, "", joined
 	}
 	// "48.85661400", "3.14159265358979", "lng=151.2092955": a decimal
@@ -254,7 +254,8 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// them.
 	if !plus && ng == 2 && sepAfter[0] == '.' && groups[0] <= 3 && groups[1] >= 5 && !cued() &&
 		(s[i] != '0' || groups[0] == 1) && // "02.12345678" is a number in Milan
-		(groups[0] <= 2 || groups[1] >= 8 || i > 0 && s[i-1] == '-' || coordinateKey(s, i)) {
+		(groups[1] <= 8 || groups[1] >= 11 || groups[0] == 1) && // "91.9876543210": a country code and a number
+		(groups[0] <= 2 || groups[1] >= 8 || i > 0 && s[i-1] == '-' || coordinateKey(s, i) || decimalBefore(s, i)) {
 		return resume, "", joined
 	}
 	// Digits that a word names as a reference, unbroken or after a year
@@ -263,22 +264,24 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// phone in brackets after them ("Sendung: 01711234567 (Handy)"); "order
 	// 555-010-9999" is grouped as a phone number is. A trunk 0 and ten or
 	// eleven digits are a mobile number's in most of Europe and Turkey
-	// ("Kargo 05321234567", "Suivi: 0612345678").
+	// ("Kargo 05321234567", "Suivi: 0612345678"); not after "00", nor
+	// after the name of a code no phone number is (codeWords: "ISBN
+	// 0140449132").
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
 		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !cued() &&
-		!(s[i] == '0' && ng == 1 && (nd == 10 || nd == 11)) && !labelAfter(s, end) {
+		!(s[i] == '0' && s[i+1] != '0' && ng == 1 && (nd == 10 || nd == 11) && !cueBefore(s, i, codeWords)) && !labelAfter(s, end) {
 		return resume, "", joined
 	}
 	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
 	// seconds or milliseconds, after a key that names a time. `"orderId":
 	// "1234567890"`, "request_id=1234567890": the value of an id's key.
-	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i) && !cued()) {
+	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i)) && !cued() {
 		return resume, "", joined
 	}
 	// "2147483648 bytes", "1234567890 events": a count, or a size; unless
 	// a word says it is a phone number ("WhatsApp 612345678 messages
 	// only").
-	if !plus && ng == 1 && unitAfter(s, end) && !cued() {
+	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && !cued() {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -593,6 +596,21 @@ func timeKeyBefore(s string, i int) bool {
 	return isTimeKey(raw)
 }
 
+// decimalBefore reports whether a decimal fraction of five digits or more
+// comes right before the number at s[i], with a comma or a space between:
+// the latitude before a longitude ("35.6894875, 139.6917064").
+func decimalBefore(s string, i int) bool {
+	j := i
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == ',') {
+		j--
+	}
+	k := j
+	for k > 0 && isDigit(s[k-1]) {
+		k--
+	}
+	return j-k >= 5 && k >= 2 && s[k-1] == '.' && isDigit(s[k-2]) && j < i
+}
+
 // coordinateKey reports whether the key or word before the number at s[i]
 // names a coordinate.
 func coordinateKey(s string, i int) bool {
@@ -663,9 +681,12 @@ func phoneKey(raw string) bool {
 			return true
 		}
 	}
-	for _, w := range strings.FieldsFunc(key, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
 		switch w {
-		case "tel", "cell", "wa", "mob", "hp":
+		case "tel", "cell", "wa", "mob", "hp",
+			// Messaging webhooks name the customer's number so:
+			// WhatsApp's "recipient_id", Kakao's "kakao_id".
+			"recipient", "sender", "from", "kakao", "viber":
 			return true
 		}
 	}
@@ -735,8 +756,12 @@ func answersPhoneQuestion(s string, i int) bool {
 	for j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	for _, lead := range []string{"it's", "it’s", "its", "it is"} {
-		if k := j - len(lead); k >= 0 && strings.EqualFold(s[k:j], lead) && (k == 0 || s[k-1] == ' ' || s[k-1] == ':' || s[k-1] == '\n') {
+	for _, lead := range answerLeads {
+		k := j - len(lead)
+		if k > 0 && s[j-1] == ',' { // "Sure, 612345678"
+			k--
+		}
+		if k >= 0 && strings.EqualFold(strings.TrimSuffix(s[k:j], ","), lead) && (k == 0 || s[k-1] == ' ' || s[k-1] == ':' || s[k-1] == '\n') {
 			for j = k; j > 0 && s[j-1] == ' '; j-- {
 			}
 			break
@@ -755,11 +780,14 @@ func answersPhoneQuestion(s string, i int) bool {
 		return false
 	}
 	end := j - 1
-	if end > 0 && s[end-1] == '\r' {
+	for end > 0 && (s[end-1] == '\r' || s[end-1] == '\n' || s[end-1] == ' ') { // and blank lines
 		end--
 	}
 	start := strings.LastIndexByte(s[:end], '\n') + 1
 	q := s[max(start, end-200):end]
+	if !strings.HasSuffix(strings.TrimRight(q, " "), "?") && !hasRequestWord(q) {
+		return false // "I called your hotline yesterday.", "Phone issues reported this week:"
+	}
 	var buf [maxCueWordLetters]byte
 	for k := len(q); k > 0; {
 		for k > 0 && q[k-1] < utf8.RuneSelf && foldLatin(rune(q[k-1])) == 0 {
@@ -793,14 +821,42 @@ func answersPhoneQuestion(s string, i int) bool {
 	return false
 }
 
+// atWords are "at" and "to" before a phone number: "reached at", Spanish
+// "mensaje al", Portuguese "mensagem pro".
+var atWords = setOf("at", "al", "pro", "pra", "para")
+
+// deviceWords are phone words that name a kind of device or channel too,
+// which analytics count by.
+var deviceWords = setOf("mobile", "sms", "whatsapp", "cell", "mobil", "movil")
+
+// whatsBy are the words before "whats" that make it WhatsApp: "me chama
+// no whats", "escríbeme por whats".
+var whatsBy = setOf("no", "por", "pelo", "via", "en", "on", "by", "al", "pro", "pra", "am", "auf")
+
 // yours are "your" in the languages of cueWords, folded.
 var yours = setOf("your", "tu", "su", "votre", "ton", "seu", "sua", "teu", "ihre", "deine", "dein", "tuo", "vostro", "uw", "je", "twoj")
 
-// endsLine reports whether nothing but spaces and an end of sentence
-// follow s[end] on its line.
+// answerLeads may come before the number in an answer: "Sure, 612345678".
+var answerLeads = []string{"it's", "it’s", "its", "it is", "sure", "yes", "yeah", "ok", "okay", "si", "sí",
+	"claro", "sim", "oui", "ja"}
+
+// hasRequestWord reports whether line asks for something without a
+// question mark: "Please provide your phone number.".
+func hasRequestWord(line string) bool {
+	l := strings.ToLower(line)
+	for _, w := range []string{"please", "provide", "share", "send", "give", "enter", "confirm", "por favor", "bitte", "s'il"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsLine reports whether nothing but spaces, punctuation and emoticons
+// follow s[end] on its line: "612345678.", "612345678 :)".
 func endsLine(s string, end int) bool {
 	for ; end < len(s) && s[end] != '\n'; end++ {
-		if strings.IndexByte(" .!\r", s[end]) < 0 {
+		if isASCIIWordByte(s[end]) && !(s[end] == 'D' || s[end] == 'P') { // ":D", ":P"
 			return false
 		}
 	}
@@ -841,6 +897,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	afterObject := false // ... is "me" or "us"
 	afterAt := false     // ... is "at", or "out at"
+	afterWhats := false  // ... is "whats"
 	onlyIs := true       // no word but "is" was met
 	for range maxCueWords {
 		j = skipCueSeps(s, j)
@@ -850,17 +907,15 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		kind := words[string(w)]
 		marked := kind&initial != 0 && initialLabel(s, k, j, i)
-		if onlyIs && j < i && strings.IndexByte(s[j:i], '?') >= 0 && string(w) != "me" && string(w) != "us" {
-			// A question ends before the number: it asked for it only as
-			// "call me? 555-0134" does, not "Why can't I call? 12345678
-			// users affected".
+		if onlyIs && j < i && strings.ContainsAny(s[j:i], `"'`) && s[i-1] != '"' && s[i-1] != '\'' && deviceWords[string(w)] {
+			// A quoted key that names a kind of device or channel and a
+			// value in no quotes: a count in JSON, as analytics write
+			// `{"mobile":1234567}`; a "phone" key is a phone's, quoted or
+			// not (`{"phone":612345678}`).
 			return false
 		}
-		if onlyIs && j < i && strings.ContainsAny(s[j:i], `"'`) && s[i-1] != '"' && s[i-1] != '\'' {
-			// A quoted key and a value in no quotes: a number in JSON, as
-			// counts are written, where a phone number is a string
-			// (`{"mobile":1250000}`, but `{"phone":"555-0134"}`).
-			return false
+		if afterWhats && whatsBy[string(w)] {
+			return true // "no whats 912345678", "por whats"
 		}
 		if kind == other && string(w) == "s" {
 			if start, ok := possessor(s, k); ok { // "my husband's number"
@@ -880,7 +935,8 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		afterNumber = numberWords[string(w)]
 		afterObject = string(w) == "me" || string(w) == "us"
-		afterAt = string(w) == "at" || afterAt && string(w) == "out"
+		afterAt = atWords[string(w)] || afterAt && string(w) == "out"
+		afterWhats = string(w) == "whats"
 		j = k
 	}
 	return false
@@ -913,16 +969,16 @@ func skipCueSeps(s string, j int) int {
 // initialLabel reports whether the word s[k:j] is a contact card's label
 // before the number at s[i]: a letter in small case (or a word, see
 // cueWords) standing alone, then '.' or ':' ("m. 612 345 678", "t: 020
-// 7946 0018", "tel/m. 612 345 678") or in brackets ("(h) 555-0134"), then
-// spaces. Not "Plan C: 1250000", "c) 2500000", "Distance (m): 1234567" or
-// the "t" of "can't.".
+// 7946 0018") or in brackets ("(h) 555-0134"), then spaces. Not "Plan C:
+// 1250000", "c) 2500000", "Distance (m): 1234567", "km/h. 1234567" or the
+// "t" of "can't.".
 func initialLabel(s string, k, j, i int) bool {
 	if j >= i || j-k == 1 && (s[k] < 'a' || s[k] > 'z') {
 		return false
 	}
 	switch s[j] {
 	case '.', ':':
-		if k > 0 && s[k-1] != ' ' && s[k-1] != '\n' && s[k-1] != '/' {
+		if k > 0 && s[k-1] != ' ' && s[k-1] != '\n' {
 			return false
 		}
 	case ')':
@@ -1098,7 +1154,7 @@ const (
 	filler              // may stand between a cue and the number
 	owner               // "my" in "my number": a cue before "number", a filler elsewhere
 	asker               // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
-	placed              // "reached" in "reached at": a cue before "at", a filler elsewhere
+	placed              // "reached" in "reached at": a cue before "at" (see atWords), a filler elsewhere
 	initial             // "m" in "m. 612 345 678", "(h)": a cue right before '.', ':' or ')'
 )
 
@@ -1123,9 +1179,9 @@ var cueWords = map[string]uint8{
 	// WhatsApp as Spanish and Portuguese speakers write it, and their
 	// words for writing to someone and for a message.
 	"wsp": cue, "wpp": cue, "wasap": cue, "guasap": cue, "whatsap": cue, "watsap": cue,
-	"escribeme": cue, "escribime": cue, "escribame": cue, "escribenos": cue, "mandame": cue, "manda": cue,
-	"mande": cue, "mensaje": filler, "mensagem": filler, "enviame": cue, "envieme": cue, "mandeme": cue,
-	"chama": cue, "chame": cue, "por": filler,
+	"escribeme": cue, "escribime": cue, "escribame": cue, "escribenos": cue, "mandame": cue,
+	"mensaje": filler | placed, "mensagem": filler | placed, "enviame": cue, // "mensaje al 612…" "envieme": cue, "mandeme": cue,
+	"llamas": cue, "por": filler,
 	// "whats" is "what's" too: a cue after an owner, as "number" is, or as
 	// a label ("mi whats es", "whats: 612 345 678"; but "whats the
 	// 12345678 charge").
@@ -1215,6 +1271,11 @@ var referenceWords = map[string]uint8{
 	"numero": filler, "nummer": filler, "nro": filler, "de": filler, "es": filler, "est": filler, "ist": filler,
 	"e": filler, "mi": filler, "mein": filler, "meine": filler, "meu": filler, "mon": filler, "ma": filler,
 }
+
+// codeWords name codes of a fixed shape, which a number after them is
+// whatever its digits.
+var codeWords = map[string]uint8{"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "imei": cue,
+	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue}
 
 func sepBit(c byte) int {
 	switch c {

@@ -315,6 +315,15 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		{"phone_count", "1234567", "1234567"},
 		{"t", "1234567", "1234567"},
 		{"___", "4155550134", "[phone]"},
+		// And the third.
+		{"user_phone", "612345678", "[phone]"},
+		{"userPhone", "612345678", "[phone]"},
+		{"phone_2", "612345678", "[phone]"},
+		{"verified_phone", "612345678", "[phone]"},
+		{"recipient_id", "919876543210", "[phone]"},
+		{"mobile_orders", "12345678", "12345678"},
+		{"whatsapp_messages", "12345678", "12345678"},
+		{"phone_minutes", "1234567", "1234567"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
 	for _, c := range cases {
