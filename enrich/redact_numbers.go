@@ -584,10 +584,10 @@ var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "priv
 	"bureau", "domicile", "travail", "maison", "contact")
 
 // timeKeyBefore reports whether the number at s[i] follows a key or word
-// that names a time ("created_at", "timestamp", "updatedTime", "ts"), with
-// spaces, quotes, ':' or '=' between.
-// The number is a Unix time (2001 to 2033), which starts with a 1, as no
-// phone number written without its country code does in most countries.
+// that names a time ("created_at", "timestamp", "updatedTime", "ts"; see
+// isTimeKey), with spaces, quotes, ':' or '=' between, and starts with a
+// 1, as a Unix time from 2001 to 2033 does and no phone number written
+// without its country code does in most countries.
 func timeKeyBefore(s string, i int) bool {
 	if s[i] != '1' {
 		return false
@@ -744,13 +744,17 @@ func phoneCueBefore(s string, i int) bool {
 	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || answersPhoneQuestion(s, i)
 }
 
-// answersPhoneQuestion reports whether the number at s[i] is the whole
-// answer on its line, after a speaker's name and a colon, and "it's", at
-// most, to a request for a phone number on the line before, as chat
-// transcripts have it: "Agent: What's the best number to reach you?" then
-// "Customer: 612 345 678". The request has a phone word ("phone", "call",
-// "reach", "WhatsApp"); "number" alone asks for any number ("What's your
-// membership number?").
+// answersPhoneQuestion reports whether the number at s[i] is the answer on
+// its line to a request for a phone number on the line before (blank
+// lines between), as chat transcripts have it: "Agent: What's the best
+// number to reach you?" then "Customer: 612 345 678".
+//   - The answer is the number, after a speaker's name and a colon and a
+//     word such as "it's" or "Sure," at most (answerLeads), and before
+//     punctuation or an emoticon at most.
+//   - The request ends with '?' or has a word such as "please" (see
+//     hasRequestWord), and a phone word ("phone", "call", "reach",
+//     "WhatsApp") or "your number"; "number" alone asks for any number
+//     ("What's your membership number?").
 func answersPhoneQuestion(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
