@@ -226,7 +226,8 @@ func wordRune(r rune) bool {
 // between words: Chinese, Japanese, Thai or Korean (which spaces phrases,
 // not the particles on them).
 func spaceless(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Hangul)
+	return r >= 0x0E00 && // Thai, the first of them: most text is done here
+		unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Hangul)
 }
 
 // How a character other than ASCII is read in a number or an address
@@ -330,7 +331,8 @@ type rewriter struct {
 	b        strings.Builder
 	last     int    // s[:last] has been written to b, redacted
 	lastMark string // what s[:last] ends with
-	// lastDigits is how many digits the span lastMark replaced had.
+	// lastDigits is how many digits the phone number lastMark replaced
+	// had; 0 after another mark.
 	lastDigits int
 }
 
@@ -342,6 +344,9 @@ func (w *rewriter) replace(start, end int, mark string) {
 	w.b.WriteString(w.s[w.last:start])
 	w.b.WriteString(mark)
 	w.last, w.lastMark, w.lastDigits = end, mark, 0
+	if mark != phoneMark {
+		return
+	}
 	for i := start; i < end; i++ {
 		if isDigit(w.s[i]) {
 			w.lastDigits++

@@ -48,9 +48,20 @@ func numberAt(s string, i int, afterMark bool, listed int) (end int, mark string
 // "call 555-0134 or 555-0199"): separators and at most one word for "or"
 // or "and". A word that announced the first announced the list.
 func listedAfter(gap string) bool {
-	word := strings.Trim(gap, " ,;/|")
-	if len(word) == len(gap) || len(gap) > 8 {
+	if gap == "" || len(gap) > 8 {
 		return false // glued, or something else between
+	}
+	isSep := func(c byte) bool { return c == ' ' || c == ',' || c == ';' || c == '/' || c == '|' }
+	a, b := 0, len(gap)
+	for a < b && isSep(gap[a]) {
+		a++
+	}
+	for b > a && isSep(gap[b-1]) {
+		b--
+	}
+	word := gap[a:b]
+	if len(word) == len(gap) {
+		return false
 	}
 	return word == "" || listWords[strings.ToLower(word)] && strings.HasSuffix(gap, " ")
 }
@@ -756,6 +767,9 @@ func phoneCueBefore(s string, i int) bool {
 //     "WhatsApp") or "your number"; "number" alone asks for any number
 //     ("What's your membership number?").
 func answersPhoneQuestion(s string, i int) bool {
+	if strings.IndexByte(s[max(0, i-64):i], '\n') < 0 {
+		return false // a first line, or a number far into its line: most numbers
+	}
 	j := i
 	for j > 0 && s[j-1] == ' ' {
 		j--
@@ -825,9 +839,21 @@ func answersPhoneQuestion(s string, i int) bool {
 	return false
 }
 
-// atWords are "at" and "to" before a phone number: "reached at", Spanish
-// "mensaje al", Portuguese "mensagem pro".
-var atWords = setOf("at", "al", "pro", "pra", "para")
+// isAtWord reports whether w is "at" or "to" before a phone number:
+// "reached at", Spanish "mensaje al", Portuguese "mensagem pro". A switch:
+// cueBefore asks of every word.
+func isAtWord(w string) bool {
+	switch w {
+	case "at", "al", "pro", "pra", "para":
+		return true
+	}
+	return false
+}
+
+// quoted reports whether gap holds a quote.
+func quoted(gap string) bool {
+	return strings.IndexByte(gap, '"') >= 0 || strings.IndexByte(gap, '\'') >= 0
+}
 
 // deviceWords are phone words that name a kind of device or channel too,
 // which analytics count by.
@@ -911,7 +937,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		kind := words[string(w)]
 		marked := kind&initial != 0 && initialLabel(s, k, j, i)
-		if onlyIs && j < i && strings.ContainsAny(s[j:i], `"'`) && s[i-1] != '"' && s[i-1] != '\'' && deviceWords[string(w)] {
+		if onlyIs && j < i && s[i-1] != '"' && s[i-1] != '\'' && quoted(s[j:i]) && deviceWords[string(w)] {
 			// A quoted key that names a kind of device or channel and a
 			// value in no quotes: a count in JSON, as analytics write
 			// `{"mobile":1234567}`; a "phone" key is a phone's, quoted or
@@ -939,7 +965,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		afterNumber = numberWords[string(w)]
 		afterObject = string(w) == "me" || string(w) == "us"
-		afterAt = atWords[string(w)] || afterAt && string(w) == "out"
+		afterAt = isAtWord(string(w)) || afterAt && string(w) == "out"
 		afterWhats = string(w) == "whats"
 		j = k
 	}
@@ -1158,7 +1184,7 @@ const (
 	filler              // may stand between a cue and the number
 	owner               // "my" in "my number": a cue before "number", a filler elsewhere
 	asker               // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
-	placed              // "reached" in "reached at": a cue before "at" (see atWords), a filler elsewhere
+	placed              // "reached" in "reached at": a cue before "at" (see isAtWord), a filler elsewhere
 	initial             // "m" in "m. 612 345 678", "(h)": a cue right before '.', ':' or ')'
 )
 
