@@ -486,6 +486,37 @@ func FuzzRedactText(f *testing.F) {
 	})
 }
 
+// A metadata value is read after its key (redactValue): whatever the key,
+// reading never fails, an address never stays, and a second reading keeps
+// the first's result.
+func FuzzRedactMetadataValue(f *testing.F) {
+	for _, kv := range [][2]string{
+		{"phone", "612345678"}, {"wa_id", "34612345678"}, {"order_id", "1234567890"},
+		{"createdAt", "1715000000"}, {"___", "4155550134"}, {"t", "1234567"}, {"phone_2", "612 345 678"},
+		{"", "jane@example.com"}, {"Id", "x"}, {"aB", "+1 (555) 010-9999"}, {"é_phone", "555-0134"},
+	} {
+		f.Add(kv[0], kv[1])
+	}
+	redact := func(t *testing.T, key, value string) string {
+		rec := &feedback.Record{Metadata: map[string]string{key: value}}
+		if err := enrich.NewRedactor(nil).Enrich(context.Background(), []*enrich.Item{{Record: rec}}); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Metadata[key]
+	}
+	f.Fuzz(func(t *testing.T, key, value string) {
+		out := redact(t, key, value)
+		for _, email := range emailLike.FindAllString(value, -1) {
+			if strings.Contains(out, email) {
+				t.Fatalf("%q: %q became %q, which still holds %q", key, value, out, email)
+			}
+		}
+		if again := redact(t, key, out); again != out {
+			t.Fatalf("%q: redacting twice changes the value: %q then %q", key, out, again)
+		}
+	})
+}
+
 func TestKeepTextLeavesTheTextButStillHashesTheAuthor(t *testing.T) {
 	rec := &feedback.Record{
 		Body:     "Call me on +1 415 555 0134",
