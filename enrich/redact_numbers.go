@@ -140,6 +140,14 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 			j++
 			continue
 		}
+		// "Phone: 415-555-\n0134": a dash that ends a line a hard-wrapped
+		// e-mail broke, after a word that says a phone number follows.
+		if ng >= 2 && sepAfter[ng-2] == '-' && strings.HasPrefix(s[j:], "-\n") && j+2 < len(s) && isDigit(s[j+2]) && cued() {
+			sepAfter[ng-1] = '-'
+			seps |= sepDash
+			j += 2
+			continue
+		}
 		if paren && j < len(s) && isDigit(s[j]) { // "(555)010-9999"
 			continue
 		}
