@@ -1,6 +1,10 @@
 package enrich
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // The Redactor's reading of metadata values: each after its key, as a
 // value in text is read after its label.
@@ -19,18 +23,24 @@ func redactValue(key, v string) string {
 	if key == "" || !strings.ContainsAny(v, "0123456789") {
 		return RedactText(v) // the key announces numbers only
 	}
+	words := keyLabel(key)
+	last := strings.TrimRightFunc(words, unicode.IsSpace)
+	if k := strings.LastIndexFunc(last, unicode.IsSpace); k >= 0 { // the last word, as strings.Fields splits
+		_, size := utf8.DecodeRuneInString(last[k:])
+		last = last[k+size:]
+	}
 	var label string
-	switch words := strings.Fields(keyLabel(key)); {
-	case len(words) == 0 || len(words[len(words)-1]) == 1 && isASCIILetter(words[len(words)-1][0]):
+	switch phone := phoneKey(key); {
+	case len(last) == 0 || len(last) == 1 && isASCIILetter(last[0]):
 		return RedactText(v) // "t", "size_h": no label, whatever the letter is in a card
 	case isIDKey(key) || isTimeKey(key):
 		label = key + "="
-	case phoneKey(key) && countKey(key):
+	case phone && countKey(key):
 		return RedactText(v)
-	case phoneKey(key):
+	case phone:
 		label = "phone: "
 	default:
-		label = keyLabel(key) + ": "
+		label = words + ": "
 	}
 	red := RedactText(label + v)
 	if rest, ok := strings.CutPrefix(red, label); ok {
