@@ -555,7 +555,9 @@ var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl"
 	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł",
 	"vnd", "idr", "krw", "huf", "clp", "cop", "ars", "ngn", "twd", "thb", "₫", "₩", "₺", "₽", "kr"}
 
-// labelBefore reports whether a label and a colon come before s[i].
+// labelBefore reports whether a label and a colon come before s[i]:
+// "Home:", or the label or which of one's numbers before "number" ("Work
+// number:", "New number:"; see modifier).
 func labelBefore(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
@@ -569,7 +571,14 @@ func labelBefore(s string, i int) bool {
 		j--
 	}
 	var buf [maxCueWordLetters]byte
-	w, _ := cueWord(s, j, &buf)
+	w, k := cueWord(s, j, &buf)
+	if w != nil && numberWords[string(w)] {
+		for k > 0 && s[k-1] == ' ' {
+			k--
+		}
+		w, _ = cueWord(s, k, &buf)
+		return w != nil && (labels[string(w)] || cueWords[string(w)] == modifier)
+	}
 	return w != nil && labels[string(w)]
 }
 
@@ -937,6 +946,8 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	afterAt := false     // ... is "at", or "out at"
 	afterWhats := false  // ... is "whats"
 	onlyIs := true       // no word but "is" was met
+	first := true        // no word was met
+	afterNoDot := false  // the word met first is "no."
 	for range maxCueWords {
 		j = skipCueSeps(s, j)
 		w, k := cueWord(s, j, &buf)
@@ -963,21 +974,50 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 				kind, k = owner, start
 			}
 		}
+		if kind&modifier != 0 && afterNumber {
+			// "my new number", "meine neue Nummer": which of one's
+			// numbers, between the owner and "number".
+			onlyIs, afterObject, afterAt, afterWhats = false, false, false, false
+			j = k
+			continue
+		}
+		if kind == modifier && !numberWordBefore(s, k) {
+			// After "number" ("mi número nuevo es") and nowhere else:
+			// "the phone is new, 12345678 downloads".
+			return false
+		}
 		onlyIs = onlyIs && string(w) == "is"
 		switch {
-		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&asker != 0 && afterObject,
+		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&(owner|asker) == owner|asker && afterNoDot, kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt, marked:
 			return true
 		case kind == other:
 			return false
 		}
-		afterNumber = numberWords[string(w)]
+		// "No." is "number" before a word ("my no. is"), or after a
+		// word only a phone number has ("callback no. 555-0134"); not
+		// in "my no. 1 fan".
+		noDot := string(w) == "no" && j < len(s) && s[j] == '.'
+		afterNumber = numberWords[string(w)] || noDot && !first
+		afterNoDot = noDot && first
+		first = false
 		afterObject = string(w) == "me" || string(w) == "us"
 		afterAt = isAtWord(string(w)) || afterAt && string(w) == "out"
 		afterWhats = string(w) == "whats"
 		j = k
 	}
 	return false
+}
+
+// numberWordBefore reports whether a word for "number" ends at s[k], but
+// for spaces.
+func numberWordBefore(s string, k int) bool {
+	for k > 0 && s[k-1] == ' ' {
+		k--
+	}
+	var buf [maxCueWordLetters]byte
+	w, _ := cueWord(s, k, &buf)
+	return w != nil && numberWords[string(w)]
 }
 
 // skipCueSeps returns where the separators, HTML tags and no-break
@@ -1187,13 +1227,14 @@ func isCueSep(c byte) bool {
 
 // The kinds of word phoneCueBefore meets, as bits: a word may be of two.
 const (
-	other   = 0
-	cue     = 1 << iota // says a phone number follows
-	filler              // may stand between a cue and the number
-	owner               // "my" in "my number": a cue before "number", a filler elsewhere
-	asker               // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
-	placed              // "reached" in "reached at": a cue before "at" (see isAtWord), a filler elsewhere
-	initial             // "m" in "m. 612 345 678", "(h)": a cue right before '.', ':' or ')'
+	other    = 0
+	cue      = 1 << iota // says a phone number follows
+	filler               // may stand between a cue and the number
+	owner                // "my" in "my number": a cue before "number", a filler elsewhere
+	asker                // "text" in "text me at": a cue before "me" or "us", a filler elsewhere
+	placed               // "reached" in "reached at": a cue before "at" (see isAtWord), a filler elsewhere
+	initial              // "m" in "m. 612 345 678", "(h)": a cue right before '.', ':' or ')'
+	modifier             // "new" in "my new number": which number, between an owner and "number" or after "number"
 )
 
 var cueWords = map[string]uint8{
@@ -1244,9 +1285,27 @@ var cueWords = map[string]uint8{
 	"til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
+	// Handphone, as Singapore, Malaysia and Indonesia label a mobile
+	// number: "HP: 9123 4567".
+	"hp": initial,
+	// Which of one's numbers: "my new number", "mi otro número", "mi
+	// número nuevo", "meine neue Nummer", "mon nouveau numéro" (see
+	// modifier); where one is, too ("call me at home on").
+	"work": filler | modifier, "home": filler | modifier, "office": filler | modifier,
+	"new": modifier, "old": modifier, "other": modifier, "personal": modifier, "private": modifier, "current": modifier,
+	"main": modifier, "best": modifier, "alternate": modifier, "alternative": modifier,
+	"backup": modifier, "second": modifier, "primary": modifier, "usual": modifier,
+	"business": modifier, "daytime": modifier, "updated": modifier, "correct": modifier,
+	"nuevo": modifier, "nueva": modifier, "otro": modifier, "otra": modifier, "viejo": modifier,
+	"antiguo": modifier, "principal": modifier, "actual": modifier, "novo": modifier,
+	"nova": modifier, "outro": modifier, "antigo": modifier, "pessoal": modifier, "atual": modifier,
+	"nouveau": modifier, "nouvel": modifier, "autre": modifier, "ancien": modifier,
+	"perso": modifier, "neue": modifier, "neuer": modifier, "alte": modifier, "andere": modifier,
+	"nuovo": modifier, "altro": modifier, "vecchio": modifier,
+	"nieuwe": modifier, "oude": modifier, "nowy": modifier, "inny": modifier,
 
 	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
-	"at": filler, "is": filler, "are": filler, "or": filler, "no": filler,
+	"at": filler, "is": filler, "are": filler, "was": filler, "or": filler, "no": filler,
 	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
 	// "call me back as soon as possible at", "ring me today on".
