@@ -287,7 +287,7 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// after the name of a code no phone number is (codeWords: "ISBN
 	// 0140449132").
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		(cueBefore(s, i, referenceWords) || cjkReferenceBefore(s, i)) && !cued() &&
+		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || scriptReferenceBefore(s, i)) && !cued() &&
 		!(s[i] == '0' && s[i+1] != '0' && ng == 1 && (nd == 10 || nd == 11) && !cueBefore(s, i, codeWords)) && !labelAfter(s, end) {
 		return resume, "", joined
 	}
@@ -418,17 +418,19 @@ func cardNetwork(first []byte, n int) bool {
 	return false
 }
 
-// cjkReferences are Chinese and Japanese words for an order, parcel,
-// ticket or inquiry number, which a number right after them is ("订单号：
-// 1234567890", "注文番号 1234567890"). "番号" and "注文" alone are not
-// among them: "電話番号" is a phone number, "電話注文" a line for orders by
-// phone.
-var cjkReferences = []string{"单号", "單號", "编号", "編號", "注文番号", "伝票番号", "追跡番号",
-	"受付番号", "問い合わせ番号", "問合せ番号", "予約番号", "会員番号"}
+// scriptReferences are Chinese, Japanese, Korean and Russian words for an
+// order, parcel, ticket or inquiry number, which a number right after them
+// is ("订单号：1234567890", "注文番号 1234567890", "주문번호 1234567890",
+// "Номер заказа 1234567890"). "番号" and "注文" alone are not among them:
+// "電話番号" is a phone number, "電話注文" a line for orders by phone; nor
+// is "номер", a number of any kind.
+var scriptReferences = []string{"单号", "單號", "编号", "編號", "快递", "快遞", "注文番号", "伝票番号", "追跡番号",
+	"受付番号", "問い合わせ番号", "問合せ番号", "予約番号", "会員番号", "お客様番号", "受注番号", "商品番号",
+	"주문번호", "송장번호", "예약번호", "접수번호", "заказа", "заказ", "посылки", "отправления", "накладной", "трек"}
 
-// cjkReferenceBefore reports whether one of cjkReferences comes right
-// before the number at s[i], but for separators.
-func cjkReferenceBefore(s string, i int) bool { return scriptCueBefore(s, i, cjkReferences) }
+// scriptReferenceBefore reports whether one of scriptReferences comes
+// right before the number at s[i], but for separators.
+func scriptReferenceBefore(s string, i int) bool { return scriptCueBefore(s, i, scriptReferences) }
 
 // sameLength reports whether every group has as many digits as the first.
 func sameLength(groups []int) bool {
@@ -721,6 +723,13 @@ func phoneKey(raw string) bool {
 	return false
 }
 
+// phoneKeyBefore reports whether the key before s[i] names a phone
+// number: "whatsapp_id=", `"recipient_id":` (see phoneKey).
+func phoneKeyBefore(s string, i int) bool {
+	raw, _, _ := keyBefore(s, i)
+	return phoneKey(raw)
+}
+
 // keyBefore returns the word or key before the number at s[i], what
 // stands between them (spaces, quotes, ':' and '='), and where the key
 // starts.
@@ -911,13 +920,17 @@ func endsLine(s string, end int) bool {
 }
 
 // scriptPhoneCues are phone words in scripts cueWord does not read, and
-// the emoji for a phone, which say a phone number follows as "Tel." does.
-var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "전화", "휴대폰",
-	"핸드폰", "연락처", "тел", "телефон", "моб", "📞", "📱", "☎", "☎️", "☏"}
+// the emoji for a phone, which say a phone number follows as "Tel." does:
+// Chinese, Japanese, Korean, Russian, Greek, Hebrew, Arabic, Thai and
+// Hindi.
+var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "联系方式", "聯絡方式",
+	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
+	"κινητό", "טלפון", "נייד", "טל", "هاتف", "جوال", "موبايل", "الهاتف", "الجوال", "โทร", "เบอร์",
+	"फोन", "फ़ोन", "मोबाइल", "📞", "📱", "☎", "☎️", "☏"}
 
-// scriptCueBefore reports whether one of words comes right before the
-// number at s[i], but for separators, and is not the end of a longer word
-// of its script ("отел").
+// scriptCueBefore reports whether one of words, in any case ("Тел.",
+// "ΤΗΛ"), comes right before the number at s[i], but for separators, and
+// is not the end of a longer word of its script ("отел").
 func scriptCueBefore(s string, i int, words []string) bool {
 	j := i
 	for j > 0 && isCueSep(s[j-1]) {
@@ -927,9 +940,10 @@ func scriptCueBefore(s string, i int, words []string) bool {
 		return false
 	}
 	for _, w := range words {
-		if strings.HasSuffix(s[:j], w) {
-			r, _ := utf8.DecodeLastRuneInString(s[:j-len(w)])
-			return j == len(w) || !unicode.IsLetter(r) || spaceless(r)
+		if k := j - len(w); k >= 0 && utf8.RuneStart(s[k]) && strings.EqualFold(s[k:j], w) {
+			if r, _ := utf8.DecodeLastRuneInString(s[:k]); k == 0 || !unicode.IsLetter(r) || spaceless(r) {
+				return true
+			}
 		}
 	}
 	return false
@@ -1285,6 +1299,7 @@ var cueWords = map[string]uint8{
 	"til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
+	"id":      filler, // "whatsapp id"
 	// Handphone, as Singapore, Malaysia and Indonesia label a mobile
 	// number: "HP: 9123 4567".
 	"hp": initial,
@@ -1357,9 +1372,17 @@ var referenceWords = map[string]uint8{
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
 	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
 	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
+	// And what a product's own ids name: "Payment ID 1234567890", "Part
+	// number 1234567890".
+	"part": cue, "product": cue, "payment": cue, "refund": cue, "return": cue, "session": cue,
+	"trace": cue, "crash": cue, "bug": cue, "issue": cue, "job": cue, "batch": cue, "app": cue,
+	"project": cue, "workspace": cue, "merchant": cue, "deployment": cue, "store": cue,
+	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
+	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
 
-	// Not a cue: "my whatsapp id 5550109999" is a phone number.
-	"id": filler,
+	// "Payment ID 1234567890", "ID: 1234567890"; a phone word before
+	// it is nearer (see cueWords): "my whatsapp id 5550109999".
+	"id": cue,
 
 	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
 	"n": filler, "numer": filler, "numara": filler, "numarasi": filler, // "Ordine n.", "sipariş numarası"

@@ -114,13 +114,13 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-// withoutSeparators returns s without spaces, dashes, dots, slashes,
+// withoutSeparators returns s without spaces, dashes, dots (middle dots too), slashes,
 // brackets and invisible characters, full-width digits as ASCII.
 func withoutSeparators(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r), unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf), strings.ContainsRune("-./()−ー（）．", r):
+		case unicode.IsSpace(r), unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf), strings.ContainsRune("-./()−ー（）．·・", r):
 		case '０' <= r && r <= '９':
 			b.WriteRune(r - '０' + '0')
 		default:
