@@ -557,31 +557,32 @@ var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl"
 	"dollars", "dollar", "rupees", "reais", "pesos", "francs", "zloty", "zł",
 	"vnd", "idr", "krw", "huf", "clp", "cop", "ars", "ngn", "twd", "thb", "₫", "₩", "₺", "₽", "kr"}
 
-// labelBefore reports whether a label and a colon come before s[i]:
-// "Home:", or the label or which of one's numbers before "number" ("Work
-// number:", "New number:"; see modifier).
+// labelBefore reports whether a label comes before s[i]: a label and a
+// colon ("Home:"), or a label or which of one's numbers before "number"
+// or "line", with a colon or without ("Work number:", "New number:",
+// "Alternative number", "Direct line:"; see modifier).
 func labelBefore(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	if j == 0 || s[j-1] != ':' {
-		return false
-	}
-	j--
-	for j > 0 && s[j-1] == ' ' { // "Domicile : 555-0134", as French is typed
+	colon := j > 0 && s[j-1] == ':'
+	if colon {
 		j--
+		for j > 0 && s[j-1] == ' ' { // "Domicile : 555-0134", as French is typed
+			j--
+		}
 	}
 	var buf [maxCueWordLetters]byte
 	w, k := cueWord(s, j, &buf)
-	if w != nil && numberWords[string(w)] {
+	if w != nil && (numberWords[string(w)] || string(w) == "line") {
 		for k > 0 && s[k-1] == ' ' {
 			k--
 		}
 		w, _ = cueWord(s, k, &buf)
-		return w != nil && (labels[string(w)] || cueWords[string(w)] == modifier)
+		return w != nil && (labels[string(w)] || cueWords[string(w)]&modifier != 0)
 	}
-	return w != nil && labels[string(w)]
+	return colon && w != nil && labels[string(w)]
 }
 
 // labelAfter reports whether a label, or a kind of phone, alone in
@@ -778,7 +779,51 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "tel. no."), or "my number" / "our number". "Order number" and
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
-	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || answersPhoneQuestion(s, i)
+	if cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
+		answersPhoneQuestion(s, i) {
+		return true
+	}
+	q := qualifierBefore(s, i)
+	return q > 0 && cueBefore(s, q, cueWords)
+}
+
+// qualifierBefore returns where a bracketed qualifier between a form's
+// label and its colon starts, for the number at s[i] ("Phone (best after
+// 6pm): ", "Phone number [optional]: "), or -1.
+func qualifierBefore(s string, i int) int {
+	j := i
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	if j == 0 || s[j-1] != ':' {
+		return -1
+	}
+	for j--; j > 0 && s[j-1] == ' '; j-- {
+	}
+	if j == 0 || s[j-1] != ')' && s[j-1] != ']' {
+		return -1
+	}
+	opening := byte('(')
+	if s[j-1] == ']' {
+		opening = '['
+	}
+	from := max(0, j-41)
+	k := strings.LastIndexByte(s[from:j-1], opening)
+	if k < 0 || strings.ContainsAny(s[from+k:j-1], "\n)]") {
+		return -1
+	}
+	return from + k
+}
+
+// phoneKeyValue reports whether the number at s[i] is the value of a key
+// of two words or more that names a phone number (`"phone_number":`,
+// "contactPhone:", "phone_no="; see phoneKey), and no count of a phone's
+// things (`"mobile_sessions":`, see countKey). Keys of one word are
+// cueBefore's, which tells a phone's from a count of devices.
+func phoneKeyValue(s string, i int) bool {
+	raw, between, _ := keyBefore(s, i)
+	return strings.ContainsAny(between, ":=") && strings.IndexByte(keyLabel(raw), ' ') > 0 &&
+		phoneKey(raw) && !countKey(raw)
 }
 
 // answersPhoneQuestion reports whether the number at s[i] is the answer on
@@ -926,7 +971,7 @@ func endsLine(s string, end int) bool {
 var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "联系方式", "聯絡方式",
 	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
 	"κινητό", "טלפון", "נייד", "טל", "هاتف", "جوال", "موبايل", "الهاتف", "الجوال", "โทร", "เบอร์",
-	"फोन", "फ़ोन", "मोबाइल", "📞", "📱", "☎", "☎️", "☏"}
+	"फोन", "फ़ोन", "मोबाइल", "мой номер", "мобильный", "сотовый", "по номеру", "📞", "📱", "☎", "☎️", "☏"}
 
 // scriptCueBefore reports whether one of words, in any case ("Тел.",
 // "ΤΗΛ"), comes right before the number at s[i], but for separators, and
@@ -986,18 +1031,21 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 					return true // "and my wife's is 555-0176", "wife's: 555-0176"
 				}
 				kind, k = owner, start
+			} else if a, ok := apostropheBefore(s, k); ok && phoneNounBefore(s, a) {
+				kind, k = filler, a // "my phone's 555-0134", "my number's": "is"
 			}
 		}
-		if kind&modifier != 0 && afterNumber {
+		if kind&modifier != 0 && kind&owner == 0 && afterNumber {
 			// "my new number", "meine neue Nummer": which of one's
 			// numbers, between the owner and "number".
 			onlyIs, afterObject, afterAt, afterWhats = false, false, false, false
 			j = k
 			continue
 		}
-		if kind == modifier && !numberWordBefore(s, k) {
-			// After "number" ("mi número nuevo es") and nowhere else:
-			// "the phone is new, 12345678 downloads".
+		if kind == modifier && !phoneNounBefore(s, k) {
+			// After "number" or a phone ("mi número nuevo es", "mi
+			// móvil nuevo es") and nowhere else: "the phone is new,
+			// 12345678 downloads".
 			return false
 		}
 		onlyIs = onlyIs && string(w) == "is"
@@ -1023,15 +1071,15 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 	return false
 }
 
-// numberWordBefore reports whether a word for "number" ends at s[k], but
-// for spaces.
-func numberWordBefore(s string, k int) bool {
+// phoneNounBefore reports whether a word for "number", or a phone word,
+// ends at s[k], but for spaces: "número nuevo", "móvil nuevo".
+func phoneNounBefore(s string, k int) bool {
 	for k > 0 && s[k-1] == ' ' {
 		k--
 	}
 	var buf [maxCueWordLetters]byte
 	w, _ := cueWord(s, k, &buf)
-	return w != nil && numberWords[string(w)]
+	return w != nil && (numberWords[string(w)] || cueWords[string(w)]&cue != 0)
 }
 
 // skipCueSeps returns where the separators, HTML tags and no-break
@@ -1088,13 +1136,8 @@ func initialLabel(s string, k, j, i int) bool {
 // own a phone number: "the order's number" and "the ticket's number" are
 // references, and "it's number 5" is a contraction.
 func possessor(s string, k int) (int, bool) {
-	var a int
-	switch {
-	case strings.HasSuffix(s[:k], "'"):
-		a = k - 1
-	case strings.HasSuffix(s[:k], "’"):
-		a = k - len("’")
-	default:
+	a, ok := apostropheBefore(s, k)
+	if !ok {
 		return 0, false
 	}
 	var buf [maxCueWordLetters]byte
@@ -1103,6 +1146,18 @@ func possessor(s string, k int) (int, bool) {
 		return 0, false
 	}
 	return start, true
+}
+
+// apostropheBefore reports whether an apostrophe, straight or curly, ends
+// s[:k], and where it starts.
+func apostropheBefore(s string, k int) (int, bool) {
+	switch {
+	case strings.HasSuffix(s[:k], "'"):
+		return k - 1, true
+	case strings.HasSuffix(s[:k], "’"):
+		return k - len("’"), true
+	}
+	return 0, false
 }
 
 // people are the words for people whose number a customer gives.
@@ -1308,9 +1363,12 @@ var cueWords = map[string]uint8{
 	// modifier); where one is, too ("call me at home on").
 	"work": filler | modifier, "home": filler | modifier, "office": filler | modifier,
 	"new": modifier, "old": modifier, "other": modifier, "personal": modifier, "private": modifier, "current": modifier,
-	"main": modifier, "best": modifier, "alternate": modifier, "alternative": modifier,
+	"main": modifier, "alternate": modifier, "alternative": modifier, "secondary": modifier,
+	"evening": modifier, "emergency": modifier,
+	// "The best number is": a cue before "number", as "my" is.
+	"best":   owner | modifier,
 	"backup": modifier, "second": modifier, "primary": modifier, "usual": modifier,
-	"business": modifier, "daytime": modifier, "updated": modifier, "correct": modifier,
+	"business": modifier, "daytime": modifier, "updated": filler | modifier, "correct": modifier,
 	"nuevo": modifier, "nueva": modifier, "otro": modifier, "otra": modifier, "viejo": modifier,
 	"antiguo": modifier, "principal": modifier, "actual": modifier, "novo": modifier,
 	"nova": modifier, "outro": modifier, "antigo": modifier, "pessoal": modifier, "atual": modifier,
@@ -1321,11 +1379,24 @@ var cueWords = map[string]uint8{
 
 	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "was": filler, "or": filler, "no": filler,
-	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler,
+	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler | modifier,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
 	// "call me back as soon as possible at", "ring me today on".
 	"as": filler, "soon": filler, "possible": filler, "asap": filler, "today": filler,
 	"tomorrow": filler, "tonight": filler, "later": filler,
+	// "my phone number is still", "call me instead on", "call the
+	// following number", "on my cell which is", "Llámame por favor al".
+	"now": filler, "still": filler, "instead": filler, "please": filler, "favor": filler,
+	"this": filler, "following": filler, "which": filler, "changed": filler,
+	"lautet": filler, "er": filler, "na": filler, "pod": filler, "mitt": owner,
+	// Messengers that go by the phone number, a voicemail, and the
+	// adjectives for a phone in Spanish, Portuguese, Italian, German and
+	// Polish ("contacto telefónico", "telefonisch unter"), and more words
+	// of theirs.
+	"telegram": cue, "viber": cue, "skype": cue, "imessage": cue, "facetime": cue,
+	"voicemail": cue, "telefonico": cue, "telefonica": cue, "telefonisch": cue, "telefoniczny": cue,
+	"recapito": cue, "ruckrufnummer": cue, "handynr": cue, "telefonnr": cue, "mobilnummer": cue,
+	"volejte": cue, "puh": cue,
 
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
 
