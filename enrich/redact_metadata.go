@@ -31,6 +31,8 @@ func redactValue(key, v string) string {
 	}
 	var label string
 	switch phone := phoneKey(key); {
+	case quantityKey(key) && plainNumber(v):
+		return v // "size_bytes", "duration_ms", "sms_count": a quantity, whatever its digits
 	case len(last) == 0 || len(last) == 1 && isASCIILetter(last[0]):
 		return RedactText(v) // "t", "size_h": no label, whatever the letter is in a card
 	case isIDKey(key) || isTimeKey(key):
@@ -59,6 +61,38 @@ func countKey(raw string) bool {
 		}
 	}
 	return false
+}
+
+// quantityKey reports whether a key's last word names a quantity:
+// "size_bytes", "duration_ms", "revenue", "sms_count", "arr".
+func quantityKey(raw string) bool {
+	words := strings.Fields(strings.ToLower(keyLabel(raw)))
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	return quantityWords[last] || quantityWords[strings.TrimSuffix(last, "s")]
+}
+
+// quantityWords are the last words of keys whose values are quantities.
+var quantityWords = setOf("count", "total", "sum", "amount", "revenue", "arr", "mrr", "size", "byte",
+	"kb", "mb", "gb", "ms", "sec", "second", "minute", "hour", "duration", "cost", "price", "spend",
+	"user", "session", "view", "visit", "click", "install", "download", "attempt", "rate", "percent",
+	"length", "balance", "budget")
+
+// plainNumber reports whether v is a number and nothing else: digits,
+// with a sign, a decimal point or thousands' commas.
+func plainNumber(v string) bool {
+	v = strings.TrimPrefix(v, "-")
+	if v == "" || !isDigit(v[0]) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !isDigit(v[i]) && v[i] != '.' && v[i] != ',' {
+			return false
+		}
+	}
+	return true
 }
 
 // countWords are the words of keys, in the singular or as written, that

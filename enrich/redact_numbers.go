@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -237,6 +238,12 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	if isDate(groups[:ng], sepAfter[:ng]) {
 		return groupEnd[2], "", joined
 	}
+	// "Mobile 2023-2024 season pass", "Mobile 2024-05 release", "WhatsApp
+	// 03-2024 export": a span of years, or a month and its year, whatever
+	// word comes before.
+	if !plus && ng == 2 && seps&sepParen == 0 && sepAfter[0] != ' ' && yearSpan(s, groupStart[0], groups[0], groupStart[1], groups[1]) {
+		return resume, "", joined
+	}
 	// "call me 12/2024": a month and a year; a phone number written with
 	// a slash has eight digits or more.
 	if nd > 19 || seps&sepSlash != 0 && nd < 8 {
@@ -256,8 +263,14 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 		ng == 1 && strings.HasSuffix(s[i:end], "000")) {
 		return resume, "", joined
 	}
-	// "1250000 EUR", "1 250 000 €": an amount, whatever came before it.
-	if !plus && currencyAfter(s, end) {
+	// "1250000 EUR", "1 250 000 €", "USD 1250000000": an amount, whatever
+	// came before it.
+	if !plus && (currencyAfter(s, end) || currencyBefore(s, i)) {
+		return resume, "", joined
+	}
+	// "1200000000 notifications", "2000000000 gold": a round count of ten
+	// digits or more, which no phone number is, unless a word says so.
+	if !plus && ng == 1 && nd >= 10 && strings.HasSuffix(s[i:end], "000000") && !cued() {
 		return resume, "", joined
 	}
 	// "(-2147024891)", "-1073741819": a Windows error code in decimal,
@@ -294,7 +307,8 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// "created_at 1714557600", "timestamp=1714557600000": a Unix time in
 	// seconds or milliseconds, after a key that names a time. `"orderId":
 	// "1234567890"`, "request_id=1234567890": the value of an id's key.
-	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i)) && !cued() {
+	// `"size_bytes": 2147483648`, "revenue = 1234567890": a quantity's.
+	if !plus && ng == 1 && ((nd == 10 || nd == 13) && timeKeyBefore(s, i) || idKeyBefore(s, i) || quantityKeyBefore(s, i)) && !cued() {
 		return resume, "", joined
 	}
 	// "2147483648 bytes", "1234567890 events": a count, or a size; unless
@@ -331,8 +345,10 @@ func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int
 	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" says
 	// otherwise, or a phone word before nine digits or more that do not
 	// end in 000: a Spanish "mi teléfono 612 345 678" is grouped so, and
-	// "call 1 000 000 customers" and "phone 2 500 000 units" are counts.
-	if !plus && seps&sepParen == 0 && s[i] != '0' && groupedAsThousands(g) &&
+	// "call 1 000 000 customers" and "phone 2 500 000 units" are counts;
+	// so is "Mobile: 250 000 users".
+	roundThousands := len(g) == 2 && g[0] <= 3 && g[1] == 3 && strings.HasSuffix(s[i:end], "000")
+	if !plus && seps&sepParen == 0 && s[i] != '0' && (groupedAsThousands(g) || roundThousands) &&
 		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !cued() && !labelledPhone(s, i, end, nd, seps)) {
 		return resume, "", joined
 	}
@@ -548,6 +564,50 @@ func currencyAfter(s string, end int) bool {
 	return false
 }
 
+// currencyBefore reports whether a currency's code or sign comes right
+// before the number at s[i], after a space at most: "USD 1250000000", "₹
+// 1500000000", "R$ 1500000000", "Rs 1500000000".
+func currencyBefore(s string, i int) bool {
+	j := i
+	if j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	for _, c := range currencies {
+		if k := j - len(c); k >= 0 && strings.EqualFold(s[k:j], c) && len(c) <= 3 &&
+			(k == 0 || !isASCIIWordByte(s[k-1])) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s[:j], "R$") || j >= 2 && strings.EqualFold(s[j-2:j], "rs") && (j == 2 || !isASCIIWordByte(s[j-3]))
+}
+
+// yearSpan reports whether the two groups of digits at s[a:a+na] and
+// s[b:b+nb] are a span of years of ten at most ("2023-2024"), or a year
+// and a month ("2024-05", "03-2024").
+func yearSpan(s string, a, na, b, nb int) bool {
+	year := func(k int) (int, bool) {
+		if !startsYear(s, k) {
+			return 0, false
+		}
+		n, err := strconv.Atoi(s[k : k+4])
+		return n, err == nil
+	}
+	month := func(k int) bool { return s[k] == '0' && s[k+1] != '0' || s[k] == '1' && s[k+1] <= '2' }
+	switch {
+	case na == 4 && nb == 4:
+		y1, ok1 := year(a)
+		y2, ok2 := year(b)
+		return ok1 && ok2 && y1 < y2 && y2-y1 <= 10
+	case na == 4 && nb == 2:
+		_, ok := year(a)
+		return ok && month(b)
+	case na == 2 && nb == 4:
+		_, ok := year(b)
+		return ok && month(a)
+	}
+	return false
+}
+
 // currencies are what follows an amount: the codes and signs of the
 // currencies feedback is most often about, and their names. Not those
 // that are also words after a phone number ("call 555 0134, try again",
@@ -724,6 +784,14 @@ func phoneKey(raw string) bool {
 	return false
 }
 
+// quantityKeyBefore reports whether the number at s[i] is the value of a
+// key that names a quantity (`"size_bytes":`, "revenue =", see
+// quantityKey).
+func quantityKeyBefore(s string, i int) bool {
+	raw, between, _ := keyBefore(s, i)
+	return strings.ContainsAny(between, ":=") && quantityKey(raw)
+}
+
 // phoneKeyBefore reports whether the key before s[i] names a phone
 // number: "whatsapp_id=", `"recipient_id":` (see phoneKey).
 func phoneKeyBefore(s string, i int) bool {
@@ -894,7 +962,9 @@ func answersPhoneQuestion(s string, i int) bool {
 			continue
 		}
 		if cueWords[string(w)]&(cue|asker|placed) != 0 {
-			return true
+			// "your phone number", or a phone that no number of
+			// something else before it belongs to.
+			return numberWordAfter(q, k) || !asksForAnotherNumber(q[:wstart])
 		}
 		// "¿Me das tu número?", "and your number?": "number" after
 		// "your" asks for one's own, a phone number; "your membership
@@ -909,6 +979,49 @@ func answersPhoneQuestion(s string, i int) bool {
 	}
 	return false
 }
+
+// numberWordAfter reports whether a word for "number" starts at s[k], but
+// for spaces.
+func numberWordAfter(s string, k int) bool {
+	k = skipSpaces(s, k)
+	e := k
+	for e < len(s) && isASCIILetter(s[e]) {
+		e++
+	}
+	return numberWords[strings.ToLower(s[k:e])]
+}
+
+// asksForAnotherNumber reports whether a request names the number of
+// something else, as the words before a phone word in it do in "the IMEI
+// of your phone", "the ticket number from your call", "the code we sent
+// by SMS" and "your account PIN for the mobile plan": a code's name, or a
+// reference word before "number".
+func asksForAnotherNumber(q string) bool {
+	var buf [maxCueWordLetters]byte
+	next := false // the word after the one read is "number" or its like
+	for k := len(q); k > 0; {
+		for k > 0 && q[k-1] < utf8.RuneSelf && foldLatin(rune(q[k-1])) == 0 {
+			k--
+		}
+		w, wstart := cueWord(q, k, &buf)
+		if w == nil {
+			_, size := utf8.DecodeLastRuneInString(q[:k])
+			k -= max(size, 1)
+			next = false
+			continue
+		}
+		if codeNames[string(w)] || next && referenceWords[string(w)]&cue != 0 {
+			return true
+		}
+		next = numberWords[string(w)]
+		k = wstart
+	}
+	return false
+}
+
+// codeNames name numbers a customer is asked for that are no phone
+// number, though a phone is named with them.
+var codeNames = setOf("imei", "imsi", "iccid", "meid", "serial", "code", "pin", "otp", "passcode", "password")
 
 // isAtWord reports whether w is "at" or "to" before a phone number:
 // "reached at", Spanish "mensaje al", Portuguese "mensagem pro". A switch:

@@ -324,6 +324,14 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		{"mobile_orders", "12345678", "12345678"},
 		{"whatsapp_messages", "12345678", "12345678"},
 		{"phone_minutes", "1234567", "1234567"},
+		// And the fourth: quantities after their keys.
+		{"size_bytes", "2147483648", "2147483648"},
+		{"duration_ms", "1234567890", "1234567890"},
+		{"uptime_seconds", "1234567890", "1234567890"},
+		{"revenue", "1234567890", "1234567890"},
+		{"arr", "1250000000", "1250000000"},
+		{"sms_count", "1234567890", "1234567890"},
+		{"phone_seconds", "call 555-0134", "call [phone]"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
 	for _, c := range cases {
