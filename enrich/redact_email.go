@@ -102,10 +102,13 @@ func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 		return 0, 0, false // no space: emailAround's
 	}
 	start, end, ok = emailSpan(s, localEnd, domStart, from, false)
-	if !ok || proseBeforeAt[strings.ToLower(s[start:localEnd])] {
+	if !ok || proseLocal(s, start, localEnd) {
 		return 0, 0, false
 	}
-	if tld := s[strings.LastIndexByte(s[:end], '.')+1 : end]; !topLevelDomains[strings.ToLower(tld)] {
+	// "sitting @ home.It keeps crashing": a sentence run on after a
+	// missing space, its first word taken for a top-level domain.
+	if tld := s[strings.LastIndexByte(s[:end], '.')+1 : end]; !topLevelDomains[strings.ToLower(tld)] ||
+		len(tld) == 2 && 'A' <= tld[0] && tld[0] <= 'Z' && 'a' <= tld[1] && tld[1] <= 'z' && end < len(s) && s[end] == ' ' {
 		return 0, 0, false
 	}
 	return start, end, true
@@ -182,7 +185,8 @@ func providerUserAround(s string, i, from int) (start, end int, ok bool) {
 	if end-start < 4 || letters < 2 { // not "v16.0.1234"
 		return 0, 0, false
 	}
-	return start, end, providerBefore(s, start) || providerAfter(s, end)
+	// Not "After iOS17 at iCloud": see proseLocal.
+	return start, end, providerBefore(s, start) || providerAfter(s, end) && !proseLocal(s, start, end)
 }
 
 // providerBefore reports whether a mail provider's name, then ':', '=' or
@@ -273,7 +277,9 @@ func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 		for first < end && (isASCIIWordByte(s[first]) || s[first] == '-') {
 			first++
 		}
-		if s[open] == '<' || !mailProviders[strings.ToLower(s[domStart:first])] && !addressLike(s[start:localEnd]) {
+		if s[open] == '<' || !mailProviders[strings.ToLower(s[domStart:first])] && !addressLike(s[start:localEnd]) ||
+			proseLocal(s, start, localEnd) || strings.Contains(s[end:], "(b)") || strings.Contains(s[end:], "[b]") {
+			// "Delivery fails for (a) gmail.com and (b) yahoo.com".
 			return 0, 0, false
 		}
 	}
@@ -710,7 +716,8 @@ func redactWordEmailsWith(s, word string, meant bool) string {
 		if domainFollows(s, domStart) {
 			var ok bool
 			start, end, ok = emailSpan(s, at, domStart, w.last, true)
-			if !ok || !wordEmailParts(s[start:at], s[domStart:end], s[:end], meant || cueBefore(s, start, mailCueWords)) {
+			cued := meant || cueBefore(s, start, mailCueWords)
+			if !ok || !cued && proseLocal(s, start, at) || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cued) {
 				continue
 			}
 		} else if start, end = providerOnlyEmail(s, at, domStart, w.last, meant); end == 0 {
@@ -741,7 +748,7 @@ func providerOnlyEmail(s string, at, domStart, from int, meant bool) (start, end
 	}
 	start = localPartStart(s, at, from)
 	local := s[start:at]
-	if local == "" || proseBeforeAt[strings.ToLower(local)] || !meant && !addressLike(local) {
+	if local == "" || proseLocal(s, start, at) && !meant || !meant && !addressLike(local) {
 		return 0, 0
 	}
 	return start, e
@@ -913,7 +920,36 @@ var proseBeforeAt = setOf("look", "looking", "looked", "go", "went", "visit", "c
 	"page", "here", "there", "up", "in", "out", "is", "are", "was", "were", "be", "been",
 	"and", "or", "but", "not", "just", "only", "also", "even", "still", "you", "we", "i",
 	"everyone", "all", "team", "folks", "guys", "people", "thanks", "thank", "thx", "hi",
-	"hello", "hey")
+	"hello", "hey", "for", "with",
+	// What goes wrong, or was done, at a site: "My account at outlook.com
+	// keeps getting locked", "Problems at outlook.com since Monday".
+	"account", "accounts", "problem", "problems", "issue", "issues", "trouble", "login", "signin",
+	"sync", "subscription", "2fa", "mfa", "two-factor", "outage", "error", "errors", "sitting",
+	"waiting", "shopping", "bought", "ordered", "purchased", "registered", "signed", "subscribed")
+
+// proseLocal reports whether the word s[start:end] before an "at" is
+// prose rather than an address's local part: a word of proseBeforeAt, or
+// a noun after an article, a possessive or a preposition ("a PS5 at
+// bestbuy.com", "my Pixel8 at store.google.com", "with 2FA at Gmail").
+func proseLocal(s string, start, end int) bool {
+	if proseBeforeAt[strings.ToLower(s[start:end])] {
+		return true
+	}
+	j := start
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	k := j
+	for k > 0 && isASCIILetter(s[k-1]) {
+		k--
+	}
+	return j < start && k < j && (k == 0 || !isASCIIWordByte(s[k-1])) && determiners[strings.ToLower(s[k:j])]
+}
+
+// determiners are the words before a noun that no local part has before
+// it.
+var determiners = setOf("a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that",
+	"these", "those", "with", "for", "after", "before", "of", "on", "in", "by", "some", "any")
 
 // proseAfterAt are words that start no domain but often follow "at".
 var proseAfterAt = setOf("the", "a", "an", "this", "that", "these", "those", "my", "your",
