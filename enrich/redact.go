@@ -334,8 +334,10 @@ type rewriter struct {
 	last     int    // s[:last] has been written to b, redacted
 	lastMark string // what s[:last] ends with
 	// lastDigits is how many digits the phone number lastMark replaced
-	// had; 0 after another mark.
+	// had, and lastShape how it was written (see shapeOf); 0 and "" after
+	// another mark.
 	lastDigits int
+	lastShape  string
 }
 
 // replace writes s up to start, then mark in place of s[start:end].
@@ -345,7 +347,7 @@ func (w *rewriter) replace(start, end int, mark string) {
 	}
 	w.b.WriteString(w.s[w.last:start])
 	w.b.WriteString(mark)
-	w.last, w.lastMark, w.lastDigits = end, mark, 0
+	w.last, w.lastMark, w.lastDigits, w.lastShape = end, mark, 0, ""
 	if mark != phoneMark {
 		return
 	}
@@ -354,6 +356,7 @@ func (w *rewriter) replace(start, end int, mark string) {
 			w.lastDigits++
 		}
 	}
+	w.lastShape = w.s[start:end]
 }
 
 // String is s with the spans replaced; s itself when there were none.
@@ -441,9 +444,14 @@ func redactSymbols(s string) string {
 					continue
 				}
 			}
-			listed := 0
-			if w.lastMark == phoneMark && listedAfter(s[w.last:i]) && !startsAddress(s, i) {
-				listed = w.lastDigits
+			var listed listing
+			switch gap := s[w.last:i]; {
+			case w.lastMark == phoneMark && listedAfter(gap) && !startsAddress(s, i):
+				listed = listing{digits: w.lastDigits}
+			case w.lastMark == phoneMark && sameClause(gap):
+				listed = listing{digits: w.lastDigits, like: w.lastShape}
+			case w.lastMark == emailMark && signatureGap(gap):
+				listed = listing{digits: anyLength}
 			}
 			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1, listed)
 			if mark != "" {

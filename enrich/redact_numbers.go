@@ -29,11 +29,9 @@ const maxNumberGroups = 8
 // address, a number): "jane@example.com,5550109999" and "0161 496
 // 0000/07700 900456" list a phone after it, not digits glued to a word.
 //
-// listed is the digit count of the phone number a list of them started
-// before s[i] (see listedAfter), 0 if there is none: a number of as many
-// digits is one more of them ("555-0134, 555-0199"), and one of another
-// length something else ("Tel: 612345678, 20240501, refund pending").
-func numberAt(s string, i int, afterMark bool, listed int) (end int, mark string) {
+// listed is the list of contact details s[i] may be one more of (see
+// listing).
+func numberAt(s string, i int, afterMark bool, listed listing) (end int, mark string) {
 	end, mark, joined := readNumber(s, i, afterMark, listed, true)
 	if mark == "" && joined {
 		// What came after a slash or a spaced dash was no part of the
@@ -42,6 +40,75 @@ func numberAt(s string, i int, afterMark bool, listed int) (end int, mark string
 		end, mark, _ = readNumber(s, i, afterMark, listed, false)
 	}
 	return end, mark
+}
+
+// listing is the phone number, or the address, a list of contact
+// details started before a number, if any.
+type listing struct {
+	// digits is the phone number's digit count: a number of as many is
+	// one more of them ("555-0134, 555-0199"), and one of another length
+	// something else ("Tel: 612345678, 20240501, refund pending"). 0: no
+	// list; anyLength: after an address, any phone number of seven
+	// digits or more ("jane@acme.io | 555-0134").
+	digits int
+	// like, when set, is the phone number as written: words stand
+	// between, so only a number written the same way is one more ("Call
+	// me at 555-0134 or my husband at 555-0188"; see sameShape).
+	like string
+}
+
+// anyLength is listing.digits after an address.
+const anyLength = -1
+
+// sameClause reports whether gap, between a phone number and the number
+// after it, is a few words of the same clause ("or my husband at", "and
+// the office is", ", if no answer try"): no end of a sentence or a line,
+// no digit.
+func sameClause(gap string) bool {
+	return len(gap) <= 40 && !strings.ContainsAny(gap, ".!?\n0123456789")
+}
+
+// signatureGap reports whether gap, between an address and a number,
+// sets them apart as a signature's or a contact card's items do:
+// separators and dashes, and a label of a few letters and a colon at
+// most ("jane@acme.io | 555-0134", "jane@acme.io, 612 345 678", "E:
+// jane@acme.io M: 612 345 678").
+func signatureGap(gap string) bool {
+	isSep := func(c byte) bool { return c == ' ' || c == ',' || c == ';' || c == '/' || c == '|' || c == '-' }
+	a, b := 0, len(gap)
+	for a < b && isSep(gap[a]) {
+		a++
+	}
+	for b > a && isSep(gap[b-1]) {
+		b--
+	}
+	if a == b {
+		return a > 0
+	}
+	label := gap[a:b]
+	if len(label) > 6 || label[len(label)-1] != ':' {
+		return false
+	}
+	for k := 0; k < len(label)-1; k++ {
+		if !isASCIILetter(label[k]) && label[k] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// sameShape reports whether the numbers a and b are written alike: the
+// same digit count in each group, the same separators.
+func sameShape(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := 0; k < len(a); k++ {
+		if isDigit(a[k]) != isDigit(b[k]) || !isDigit(a[k]) && a[k] != b[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // listedAfter reports whether gap, between a phone number and the number
@@ -73,9 +140,12 @@ var listWords = setOf("or", "and", "y", "o", "ou", "e", "oder", "und", "et", "of
 // readNumber is numberAt, and says whether it read groups joined by a
 // slash or a spaced dash (see cuedSep); with join false it reads none,
 // and ends the number at an unspaced slash.
-func readNumber(s string, i int, afterMark bool, listed int, join bool) (end int, mark string, joined bool) {
+func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end int, mark string, joined bool) {
 	var nd int // the digits read so far
-	cued := func() bool { return listed > 0 && nd == listed || phoneCueBefore(s, i) }
+	cued := func() bool {
+		return listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end])) ||
+			listed.digits == anyLength && nd >= 7 || phoneCueBefore(s, i)
+	}
 	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
 		return skipDigits(s, i), "", joined
 	}
@@ -368,7 +438,7 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	}
 	// numberAt reads the number as written with a '+': a copy from it on,
 	// made only here, where one is likely.
-	end, mark := numberAt("+"+s[k:], 0, false, 0)
+	end, mark := numberAt("+"+s[k:], 0, false, listing{})
 	if mark != phoneMark {
 		return 0, false
 	}

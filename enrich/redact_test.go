@@ -183,6 +183,14 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"jane@example.com / +1 555 010 9999 / 4242424242424242", "[email] / [phone] / [card]"},
 		// A number listed right after an address is no part of a word.
 		{"contact jane@example.com,5550109999", "contact [email],[phone]"},
+		// After a phone number or an address, a number written otherwise,
+		// or in another sentence, or after a word, is something else.
+		{"Call 555-0134. Order 555-0199 was late.", "Call [phone]. Order 555-0199 was late."},
+		{"Call 555-0134, order 1234567 was late", "Call [phone], order 1234567 was late"},
+		{"Phone 612 345 678; build 2024 05 01 broke", "Phone [phone]; build 2024 05 01 broke"},
+		{"Mail jane@acme.io about ticket 1234567", "Mail [email] about ticket 1234567"},
+		{"jane@acme.io, order 12345678 is late", "[email], order 12345678 is late"},
+		{"jane@acme.io 2024-05-01", "[email] 2024-05-01"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
