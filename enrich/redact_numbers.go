@@ -918,16 +918,63 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
 	if cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
-		answersPhoneQuestion(s, i) {
+		calledAt(s, i) || answersPhoneQuestion(s, i) {
 		return true
 	}
 	q := qualifierBefore(s, i)
 	return q > 0 && cueBefore(s, q, cueWords)
 }
 
-// qualifierBefore returns where a bracketed qualifier between a form's
-// label and its colon starts, for the number at s[i] ("Phone (best after
-// 6pm): ", "Phone number [optional]: "), or -1.
+// calledAt reports whether the number at s[i] is where a verb of calling
+// says to reach someone it names: "Call Jane on 555-0134", "call the
+// customer back on 612 345 678", "Text Maria at 555-0134". Up to four
+// words, with only spaces between them, stand between the verb and "on"
+// or "at".
+func calledAt(s string, i int) bool {
+	var buf [maxCueWordLetters]byte
+	j := i
+	for j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	w, k := cueWord(s, j, &buf)
+	if j == i || w == nil || !callPrepositions[string(w)] {
+		return false
+	}
+	for n := 0; n <= 4; n++ {
+		j = k
+		for j > 0 && s[j-1] == ' ' {
+			j--
+		}
+		if j == k {
+			return false // the start, or punctuation: another phrase
+		}
+		if w, k = cueWord(s, j, &buf); w == nil {
+			return false
+		}
+		if callVerbs[string(w)] {
+			return n > 0 // "call on": cueBefore's
+		}
+		if cueWords[string(w)]&(cue|asker) != 0 {
+			return false // another phone word: cueBefore's
+		}
+	}
+	return false
+}
+
+// callPrepositions put the number after a verb of calling and whom it
+// calls: "on", "at", Spanish "al", French "au" and "sur", Dutch "op",
+// German "unter", Polish "na" and "pod".
+var callPrepositions = setOf("on", "at", "al", "au", "sur", "op", "unter", "na", "pod")
+
+// callVerbs are the verbs of calling and messaging someone, folded; not
+// those more often nouns ("Phone sales at 1234567 units").
+var callVerbs = setOf("call", "ring", "text", "txt", "ping", "dial", "contact", "reach", "llama", "llamar", "llame", "llamen", "appelle", "appelez", "appeler", "anrufen",
+	"ruf", "rufen", "bel", "bellen", "chiama", "chiamare", "ligue", "ligar", "liga", "zadzwon", "dzwon")
+
+// qualifierBefore returns where a qualifier between a form's label and
+// its colon starts, for the number at s[i], or -1: one in brackets
+// ("Phone (best after 6pm): ", "Phone number [optional]: "), or a few
+// words after "for" ("Phone number for the courier: ").
 func qualifierBefore(s string, i int) int {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
@@ -938,8 +985,21 @@ func qualifierBefore(s string, i int) int {
 	}
 	for j--; j > 0 && s[j-1] == ' '; j-- {
 	}
-	if j == 0 || s[j-1] != ')' && s[j-1] != ']' {
+	if j == 0 {
 		return -1
+	}
+	if s[j-1] != ')' && s[j-1] != ']' {
+		from := max(0, j-30)
+		f := strings.LastIndex(s[from:j], " for ")
+		if f < 0 {
+			return -1
+		}
+		for _, c := range []byte(s[from+f : j]) {
+			if !isASCIILetter(c) && c != ' ' {
+				return -1
+			}
+		}
+		return from + f + 1
 	}
 	opening := byte('(')
 	if s[j-1] == ']' {
@@ -994,16 +1054,16 @@ func answersPhoneQuestion(s string, i int) bool {
 			break
 		}
 	}
-	if j > 0 && s[j-1] == ':' { // a speaker: "Customer:", "[10:33] Jane:"
+	if j > 0 && s[j-1] == ':' { // a speaker: "Customer:", "[2024-05-01 10:33:12 UTC] Customer (Jane Doe):"
 		j--
-		for k := j; k > 0 && j-k < 40; k-- {
+		for k := j; k > 0 && j-k < 64; k-- {
 			if s[k-1] == '\n' {
 				j = k
 				break
 			}
 		}
 	}
-	if j == 0 || s[j-1] != '\n' || !endsLine(s, skipDigits(s, i)) {
+	if j == 0 || s[j-1] != '\n' || !endsAnswer(s, skipDigits(s, i)) {
 		return false
 	}
 	end := j - 1
@@ -1121,14 +1181,14 @@ var whatsBy = setOf("no", "por", "pelo", "via", "en", "on", "by", "al", "pro", "
 var yours = setOf("your", "tu", "su", "votre", "ton", "seu", "sua", "teu", "ihre", "deine", "dein", "tuo", "vostro", "uw", "je", "twoj")
 
 // answerLeads may come before the number in an answer: "Sure, 612345678".
-var answerLeads = []string{"it's", "it’s", "its", "it is", "sure", "yes", "yeah", "ok", "okay", "si", "sí",
+var answerLeads = []string{"it's", "it’s", "its", "it is", "sure", "yes", "yeah", "ok", "okay", "si", "sí", "el",
 	"claro", "sim", "oui", "ja"}
 
 // hasRequestWord reports whether line asks for something without a
 // question mark: "Please provide your phone number.".
 func hasRequestWord(line string) bool {
 	l := strings.ToLower(line)
-	for _, w := range []string{"please", "provide", "share", "send", "give", "enter", "confirm", "por favor", "bitte", "s'il"} {
+	for _, w := range []string{"please", "provide", "share", "send", "give", "enter", "confirm", "need", "get", "por favor", "bitte", "s'il"} {
 		if strings.Contains(l, w) {
 			return true
 		}
@@ -1136,16 +1196,31 @@ func hasRequestWord(line string) bool {
 	return false
 }
 
-// endsLine reports whether nothing but spaces, punctuation and emoticons
-// follow s[end] on its line: "612345678.", "612345678 :)".
-func endsLine(s string, end int) bool {
-	for ; end < len(s) && s[end] != '\n'; end++ {
-		if isASCIIWordByte(s[end]) && !(s[end] == 'D' || s[end] == 'P') { // ":D", ":P"
+// endsAnswer reports whether nothing but spaces, punctuation, emoticons
+// and words of thanks or of when to call follow s[end] on its line:
+// "612345678.", "612345678 :)", "612 345 678 thanks", "612345678, thank
+// you!", "612 345 678 (evenings)".
+func endsAnswer(s string, end int) bool {
+	for end < len(s) && s[end] != '\n' {
+		if !isASCIIWordByte(s[end]) || (s[end] == 'D' || s[end] == 'P') && !isASCIIWordByte(s[end-1]) && (end+1 == len(s) || !isASCIIWordByte(s[end+1])) { // ":D", ":P"
+			end++
+			continue
+		}
+		e := end
+		for e < len(s) && isASCIILetter(s[e]) {
+			e++
+		}
+		if e == end || !answerTails[strings.ToLower(s[end:e])] {
 			return false
 		}
+		end = e
 	}
 	return true
 }
+
+// answerTails are the words an answer may end with after the number.
+var answerTails = setOf("thanks", "thank", "you", "thx", "ty", "cheers", "please", "pls", "gracias",
+	"danke", "merci", "obrigado", "obrigada", "grazie", "evenings", "mornings", "afternoons", "anytime", "only")
 
 // scriptPhoneCues are phone words in scripts cueWord does not read, and
 // the emoji for a phone, which say a phone number follows as "Tel." does:
@@ -1498,6 +1573,7 @@ var cueWords = map[string]uint8{
 	// Spanish, Portuguese, French, German, Italian and Dutch, folded.
 	"telf": cue, "tfno": cue, "movil": cue, "celular": cue, "llamar": cue, "llame": cue,
 	"llameme": cue, "llamame": cue, "llamadme": cue, "llamenme": cue, "llamarme": cue,
+	"llamamos": cue, "llamarte": cue, "llamarle": cue, "erreichen": asker, // "¿A qué número te llamamos?"
 	"telefone": cue, "telemovel": cue, "ligar": cue, "ligue": cue,
 	"portable": cue, "appeler": cue, "appelez": cue, "appelle": cue,
 	"handy": cue, "anrufen": cue, "ruf": cue, "rufen": cue, "rufnummer": cue,
