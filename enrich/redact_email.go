@@ -881,6 +881,10 @@ var mailCueWords = map[string]uint8{
 	"is": filler, "me": filler, "us": filler, "to": filler, "at": filler, "my": filler, "our": filler,
 	"your": filler, "his": filler, "her": filler, "their": filler, "the": filler, "new": filler,
 	"work": filler, "personal": filler, "or": filler, "via": filler, "on": filler,
+	// "My email address has changed to", "my email is now", "E-Mail-Adresse
+	// lautet", "mi correo nuevo es".
+	"has": filler, "changed": filler, "now": filler, "still": filler, "lautet": filler,
+	"nuevo": filler, "novo": filler, "nouvelle": filler, "neue": filler,
 }
 
 // addressLike tells whether a local part looks like an address's rather
@@ -920,7 +924,7 @@ var proseBeforeAt = setOf("look", "looking", "looked", "go", "went", "visit", "c
 	"page", "here", "there", "up", "in", "out", "is", "are", "was", "were", "be", "been",
 	"and", "or", "but", "not", "just", "only", "also", "even", "still", "you", "we", "i",
 	"everyone", "all", "team", "folks", "guys", "people", "thanks", "thank", "thx", "hi",
-	"hello", "hey", "for", "with",
+	"hello", "hey", "for", "with", "has", "changed", "now",
 	// What goes wrong, or was done, at a site: "My account at outlook.com
 	// keeps getting locked", "Problems at outlook.com since Monday".
 	"account", "accounts", "problem", "problems", "issue", "issues", "trouble", "login", "signin",

@@ -20,8 +20,8 @@ import (
 //     read as a key is in text ("external_id=").
 //   - Any other key's words are split as a label's are ("order_number").
 func redactValue(key, v string) string {
-	if key == "" || !strings.ContainsAny(v, "0123456789") {
-		return RedactText(v) // the key announces numbers only
+	if key == "" || !strings.ContainsAny(v, "0123456789") && !mailKey(key) {
+		return RedactText(v) // the key announces numbers, and addresses
 	}
 	words := keyLabel(key)
 	last := strings.TrimRightFunc(words, unicode.IsSpace)
@@ -49,6 +49,18 @@ func redactValue(key, v string) string {
 		return rest
 	}
 	return RedactText(v) // the key itself was taken for part of a detail
+}
+
+// mailKey reports whether a key names an e-mail address ("email",
+// "customer_email", "correo"), whose value is read after it as after the
+// label "email:": "jane at acme.io" is an address there.
+func mailKey(raw string) bool {
+	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
+		if w == "email" || w == "mail" || w == "e" && strings.Contains(strings.ToLower(raw), "e-mail") || w == "correo" || w == "courriel" {
+			return true
+		}
+	}
+	return false
 }
 
 // countKey reports whether a key names a count, or phones of a kind, or

@@ -696,7 +696,7 @@ func labelBefore(s string, i int) bool {
 	for j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	colon := j > 0 && s[j-1] == ':'
+	colon := j > 0 && (s[j-1] == ':' || s[j-1] == '|') // "Home:", "| Contact | "
 	if colon {
 		j--
 		for j > 0 && s[j-1] == ' ' { // "Domicile : 555-0134", as French is typed
@@ -847,11 +847,13 @@ func phoneKey(raw string) bool {
 		case "tel", "cell", "wa", "mob", "hp",
 			// Messaging webhooks name the customer's number so:
 			// WhatsApp's "recipient_id", Kakao's "kakao_id".
-			"recipient", "sender", "from", "kakao", "viber":
+			"recipient", "sender", "from", "kakao", "viber", "telegram", "natel":
 			return true
 		}
 	}
-	return false
+	// The number a message came from or went to, as Twilio's webhooks
+	// name it, and a caller's number as telephony names it ("ANI").
+	return key == "to" || key == "ani"
 }
 
 // quantityKeyBefore reports whether the number at s[i] is the value of a
@@ -918,11 +920,71 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
 	if cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
-		calledAt(s, i) || answersPhoneQuestion(s, i) {
+		calledAt(s, i) || markupPhoneBefore(s, i) || answersPhoneQuestion(s, i) {
 		return true
 	}
 	q := qualifierBefore(s, i)
 	return q > 0 && cueBefore(s, q, cueWords)
+}
+
+// markupPhoneBefore reports whether the number at s[i] is the text of an
+// element, or the value of a form's field, that names a phone number:
+// "<phone>612345678", "<PhoneNumber>555-0134", `<input name="phone"
+// value="612345678">`, `<input type="tel" value="…">`.
+func markupPhoneBefore(s string, i int) bool {
+	if i > 0 && (s[i-1] == '"' || s[i-1] == '\'') {
+		q := i - 1
+		if !strings.HasSuffix(s[:q], "value=") {
+			return false
+		}
+		from := max(0, q-160)
+		t := strings.LastIndexByte(s[from:q], '<')
+		if t < 0 || strings.IndexByte(s[from+t:q], '>') >= 0 {
+			return false
+		}
+		tag := s[from+t : q]
+		for _, attr := range []string{"name", "id", "type", "autocomplete"} {
+			if v := attrValue(tag, attr); v == "tel" || phoneKey(v) && !countKey(v) {
+				return true
+			}
+		}
+		return false
+	}
+	if i == 0 || s[i-1] != '>' {
+		return false
+	}
+	from := max(0, i-41)
+	t := strings.LastIndexByte(s[from:i-1], '<')
+	if t < 0 {
+		return false
+	}
+	name := s[from+t+1 : i-1]
+	for k := 0; k < len(name); k++ {
+		if !isASCIIWordByte(name[k]) && name[k] != '-' {
+			return false // a closing tag, or one with attributes
+		}
+	}
+	return name != "" && phoneKey(name) && !countKey(name)
+}
+
+// attrValue returns the value of the attribute attr in the start of a
+// tag, quoted, or "".
+func attrValue(tag, attr string) string {
+	for k := 0; ; {
+		a := strings.Index(tag[k:], attr+"=")
+		if a < 0 {
+			return ""
+		}
+		a += k
+		v := a + len(attr) + 1
+		if (a == 0 || tag[a-1] == ' ') && v < len(tag) && (tag[v] == '"' || tag[v] == '\'') {
+			if e := strings.IndexByte(tag[v+1:], tag[v]); e >= 0 {
+				return tag[v+1 : v+1+e]
+			}
+			return ""
+		}
+		k = a + 1
+	}
 }
 
 // calledAt reports whether the number at s[i] is where a verb of calling
@@ -1543,10 +1605,11 @@ const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
-// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ".
+// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ", "Phone: [612 345
+// 678](tel:…)", a Markdown link's text.
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*', '[':
 		return true
 	}
 	return false

@@ -340,6 +340,16 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		{"arr", "1250000000", "1250000000"},
 		{"sms_count", "1234567890", "1234567890"},
 		{"phone_seconds", "call 555-0134", "call [phone]"},
+		// Keys of messaging and telephony, and an address with its "at"
+		// spelled under a key that names one.
+		{"To", "612345678", "[phone]"},
+		{"ani", "5550134", "[phone]"},
+		{"natel", "791234567", "[phone]"},
+		{"telegram", "612345678", "[phone]"},
+		{"email", "jane at acme.io", "[email]"},
+		{"customer_email", "jane at acme.io", "[email]"},
+		{"assigned_to", "12345678", "12345678"},
+		{"status", "sent at acme.io", "sent at acme.io"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
 	for _, c := range cases {
