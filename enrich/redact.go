@@ -260,19 +260,29 @@ func typographic(r rune) (byte, int) {
 	return 0, asIs
 }
 
-// digitDash reports whether r is read as '-' between digits: the katakana
+// digitSep returns what r is read as between digits, or 0: the katakana
 // prolonged sound mark, which Japanese input methods type for a dash
-// ("090ー1234ー5678"), and the middle dots ("612·345·678",
-// "０９０・１２３４・５６７８"). Elsewhere they lengthen a vowel, join
-// Catalan's "l·l" or part words, and are left alone.
-func digitDash(r rune) bool { return r == 'ー' || r == '·' || r == '・' }
+// ("090ー1234ー5678"), as '-'; the middle dots ("612·345·678",
+// "０９０・１２３４・５６７８") as a space, for they join lists too ("Sizes
+// 38·39·40", "1200・1500・1800円"), which a space keeps apart. Elsewhere
+// they lengthen a vowel, join Catalan's "l·l" or part words, and are left
+// alone.
+func digitSep(r rune) byte {
+	switch r {
+	case 'ー':
+		return '-'
+	case '·', '・':
+		return ' '
+	}
+	return 0
+}
 
 // typographicLeads are the first bytes of the UTF-8 of every character
-// typographic reads as something else, and of digitDash's.
+// typographic reads as something else, and of digitSep's.
 var typographicLeads = [...]byte{0xC2, 0xE2, 0xE3, 0xEF}
 
 // hasTypographic reports whether s holds a character that typographic
-// reads as something else, or one of digitDash's. It looks for their first bytes
+// reads as something else, or one of digitSep's. It looks for their first bytes
 // one at a time, which is fast where almost every byte is ASCII: for
 // BenchmarkRedactor's English records, redaction costs about 10% more than
 // when only full-width forms were looked for, some 80 ns a record.
@@ -285,7 +295,7 @@ func hasTypographic(s string) bool {
 			}
 			i += j
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if _, how := typographic(r); how != asIs || digitDash(r) {
+			if _, how := typographic(r); how != asIs || digitSep(r) != 0 {
 				return true
 			}
 			i += max(size, 1)
@@ -295,7 +305,7 @@ func hasTypographic(s string) bool {
 }
 
 // foldTypographic returns s with each character typographic reads as
-// something else replaced by what it reads, and digitDash's between digits
+// something else replaced by what it reads, and digitSep's between digits
 // by '-'; other bytes, invalid UTF-8 among them, are kept as they are.
 func foldTypographic(s string) string {
 	var b strings.Builder
@@ -307,14 +317,35 @@ func foldTypographic(s string) string {
 		case how == ascii:
 			b.WriteByte(c)
 		case how == none:
-		case digitDash(r) && b.Len() > 0 && isDigit(b.String()[b.Len()-1]) && digitAt(s, i+size):
-			b.WriteByte('-')
+		case digitSep(r) != 0 && b.Len() > 0 && isDigit(b.String()[b.Len()-1]) && digitAt(s, i+size) &&
+			(r == 'ー' || shortDigitRuns(b.String(), s[i+size:])):
+			b.WriteByte(digitSep(r))
 		default:
 			b.WriteString(s[i : i+size])
 		}
 		i += size
 	}
 	return b.String()
+}
+
+// shortDigitRuns reports whether the digits that end before and start
+// after a middle dot are four at most each, as a phone number's groups
+// are: "612·345·678", but not "第1234567・1234568号".
+func shortDigitRuns(before, after string) bool {
+	n := 0
+	for k := len(before) - 1; k >= 0 && isDigit(before[k]); k-- {
+		n++
+	}
+	m := 0
+	for k := 0; k < len(after); {
+		r, size := utf8.DecodeRuneInString(after[k:])
+		if c, how := typographic(r); !(how == ascii && isDigit(c)) && !(r < utf8.RuneSelf && isDigit(byte(r))) {
+			break
+		}
+		m++
+		k += size
+	}
+	return n <= 4 && m <= 4
 }
 
 // digitAt reports whether an ASCII or full-width digit starts at s[i].

@@ -83,13 +83,15 @@ func quantityKey(raw string) bool {
 		return false
 	}
 	last := words[len(words)-1]
-	return quantityWords[last] || quantityWords[strings.TrimSuffix(last, "s")]
+	return quantityWords[last] || len(last) > 3 && quantityWords[strings.TrimSuffix(last, "s")]
 }
 
 // quantityWords are the last words of keys whose values are quantities.
+// Of some only the plural: "whatsapp_user" and "phone_second" hold phone
+// numbers, "whatsapp_users" and "uptime_seconds" quantities.
 var quantityWords = setOf("count", "total", "sum", "amount", "revenue", "arr", "mrr", "size", "byte",
-	"kb", "mb", "gb", "ms", "sec", "second", "minute", "hour", "duration", "cost", "price", "spend",
-	"user", "session", "view", "visit", "click", "install", "download", "attempt", "rate", "percent",
+	"kb", "mb", "gb", "ms", "sec", "seconds", "minute", "hour", "duration", "cost", "price", "spend",
+	"users", "sessions", "view", "visits", "click", "install", "download", "attempt", "rate", "percent",
 	"length", "balance", "budget")
 
 // plainNumber reports whether v is a number and nothing else: digits,

@@ -65,7 +65,7 @@ const anyLength = -1
 // the office is", ", if no answer try"): no end of a sentence or a line,
 // no digit.
 func sameClause(gap string) bool {
-	return len(gap) <= 40 && !strings.ContainsAny(gap, ".!?\n0123456789")
+	return len(gap) <= 40 && !strings.ContainsAny(gap, ".!?\n0123456789:=\"{}[]|/<>")
 }
 
 // signatureGap reports whether gap, between an address and a number,
@@ -311,7 +311,8 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// "Mobile 2023-2024 season pass", "Mobile 2024-05 release", "WhatsApp
 	// 03-2024 export": a span of years, or a month and its year, whatever
 	// word comes before.
-	if !plus && ng == 2 && seps&sepParen == 0 && sepAfter[0] != ' ' && yearSpan(s, groupStart[0], groups[0], groupStart[1], groups[1]) {
+	if !plus && ng == 2 && seps&sepParen == 0 && sepAfter[0] != ' ' && yearSpan(s, groupStart[0], groups[0], groupStart[1], groups[1]) &&
+		(!cued() || wordAfter(s, end)) { // "Phone: 2023-2024 contract renewal", but "Tel: 2015-2019"
 		return resume, "", joined
 	}
 	// "call me 12/2024": a month and a year; a phone number written with
@@ -335,7 +336,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	}
 	// "1250000 EUR", "1 250 000 €", "USD 1250000000": an amount, whatever
 	// came before it.
-	if !plus && (currencyAfter(s, end) || currencyBefore(s, i)) {
+	if !plus && (currencyAfter(s, end) || s[i] != '0' && !cued() && currencyBefore(s, i)) {
 		return resume, "", joined
 	}
 	// "1200000000 notifications", "2000000000 gold": a round count of ten
@@ -370,7 +371,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// after the name of a code no phone number is (codeWords: "ISBN
 	// 0140449132").
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || scriptReferenceBefore(s, i)) && !cued() &&
+		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || scriptReferenceBefore(s, i) && !chineseMobile(s, i, nd)) && !cued() &&
 		!(s[i] == '0' && s[i+1] != '0' && ng == 1 && (nd == 10 || nd == 11) && !cueBefore(s, i, codeWords)) && !labelAfter(s, end) {
 		return resume, "", joined
 	}
@@ -383,8 +384,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	}
 	// "2147483648 bytes", "1234567890 events": a count, or a size; unless
 	// a word says it is a phone number ("WhatsApp 612345678 messages
-	// only").
-	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && !cued() {
+	// only") and it has nine digits or more: "Telegram: 1234567 messages
+	// this month", "Our best number was 12345678 installs".
+	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && (nd <= 8 && ng == 1 || !cued()) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -512,7 +514,7 @@ func cardNetwork(first []byte, n int) bool {
 // is "номер", a number of any kind.
 var scriptReferences = []string{"单号", "單號", "编号", "編號", "快递", "快遞", "注文番号", "伝票番号", "追跡番号",
 	"受付番号", "問い合わせ番号", "問合せ番号", "予約番号", "会員番号", "お客様番号", "受注番号", "商品番号",
-	"주문번호", "송장번호", "예약번호", "접수번호", "заказа", "заказ", "посылки", "отправления", "накладной", "трек"}
+	"주문번호", "송장번호", "예약번호", "접수번호", "номер заказа", "заказ", "посылки", "отправления", "накладной", "трек"}
 
 // scriptReferenceBefore reports whether one of scriptReferences comes
 // right before the number at s[i], but for separators.
@@ -603,19 +605,26 @@ const minCuedPhoneDigits = 6
 
 // labelledPhone reports whether the number s[i:end], of nd digits
 // grouped with seps, carries a contact card's label, before it with a
-// colon ("Home: 555-0134", "Casa: 612 345 987") or after it in brackets
-// ("555-0134 (home)", "555-0176 (cell)"; see labels), and is written as a
-// phone number is: seven digits or more with a dash, a bracket or a slash,
-// or nine or more that do not end in 000. A label says less than a phone
-// word: "Home: 350 000 EUR", "Work: 38 40 42 hours" and "Office: 560001
-// Bangalore" are not phone numbers.
+// colon ("Home: 555-0134", "Casa: 612 345 987"; see labelBefore) or after
+// it in brackets ("555-0134 (home)", "555-0176 (cell)"; see labels), or
+// a phone word with a qualifier before the colon ("Phone (best after
+// 6pm): "; see qualifierBefore), and is written as a phone number is:
+// seven digits or more with a dash, a bracket or a slash, eight spaced or
+// nine or more that do not end in 000. A label says less than a phone
+// word: "Home: 350 000 EUR", "Work: 38 40 42 hours", "Office: 560001
+// Bangalore" and "Mobile (iOS): 1234567 sessions" are not phone numbers.
 func labelledPhone(s string, i, end, nd, seps int) bool {
-	if !(seps&(sepDash|sepParen|sepSlash) != 0 && nd >= 7 || nd >= 9 && !strings.HasSuffix(s[i:end], "000")) {
+	if !(seps&(sepDash|sepParen|sepSlash) != 0 && nd >= 7 || nd >= 9 && !strings.HasSuffix(s[i:end], "000") ||
+		nd == 8 && seps&sepSpace != 0 && !strings.HasSuffix(s[i:end], "000")) { // "HP: 9123 4567"
 		return false
 	}
 	// After the number, the label may be the kind of a thing a reference
 	// names: "Build 2024-0134 (mobile)".
-	return labelBefore(s, i) || labelAfter(s, end) && !cueBefore(s, i, referenceWords)
+	if labelBefore(s, i) || labelAfter(s, end) && !cueBefore(s, i, referenceWords) {
+		return true
+	}
+	q := qualifierBefore(s, i)
+	return q > 0 && cueBefore(s, q, cueWords)
 }
 
 // currencyAfter reports whether a currency's code, sign or name follows
@@ -642,14 +651,27 @@ func currencyBefore(s string, i int) bool {
 	if j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	for _, c := range currencies {
-		if k := j - len(c); k >= 0 && strings.EqualFold(s[k:j], c) && len(c) <= 3 &&
-			(k == 0 || !isASCIIWordByte(s[k-1])) {
-			return true
+	k := -1
+	for _, c := range currenciesBefore {
+		if a := j - len(c); a >= 0 && len(c) <= 3 && strings.EqualFold(s[a:j], c) && (a == 0 || !isASCIIWordByte(s[a-1])) {
+			k = a
+			break
 		}
 	}
-	return strings.HasSuffix(s[:j], "R$") || j >= 2 && strings.EqualFold(s[j-2:j], "rs") && (j == 2 || !isASCIIWordByte(s[j-3]))
+	// Not a code after a word that announces a phone number: "Call Rs
+	// 9876543210", "Contacto COP 3001234567".
+	return k >= 0 && !phoneCueBefore(s, k)
 }
+
+// wordAfter reports whether a word in small letters follows s[end] after
+// a space: what the number before it qualifies.
+func wordAfter(s string, end int) bool {
+	return end+1 < len(s) && s[end] == ' ' && 'a' <= s[end+1] && s[end+1] <= 'z'
+}
+
+// currenciesBefore are the currencies' codes and signs that may come
+// before an amount: those of currencies, and Brazil's and India's.
+var currenciesBefore = append(currencies[:len(currencies):len(currencies)], "r$", "rs")
 
 // yearSpan reports whether the two groups of digits at s[a:a+na] and
 // s[b:b+nb] are a span of years of ten at most ("2023-2024"), or a year
@@ -689,8 +711,9 @@ var currencies = []string{"eur", "usd", "gbp", "chf", "jpy", "cny", "inr", "brl"
 
 // labelBefore reports whether a label comes before s[i]: a label and a
 // colon ("Home:"), or a label or which of one's numbers before "number"
-// or "line", with a colon or without ("Work number:", "New number:",
-// "Alternative number", "Direct line:"; see modifier).
+// or "line", with a colon ("Work number:", "New number:", "Direct
+// line:"; see modifier) or on a line of its own ("Alternative number 612
+// 345 987").
 func labelBefore(s string, i int) bool {
 	j := i
 	for j > 0 && s[j-1] == ' ' {
@@ -709,8 +732,14 @@ func labelBefore(s string, i int) bool {
 		for k > 0 && s[k-1] == ' ' {
 			k--
 		}
-		w, _ = cueWord(s, k, &buf)
-		return w != nil && (labels[string(w)] || cueWords[string(w)]&modifier != 0)
+		w, k = cueWord(s, k, &buf)
+		if w == nil || !labels[string(w)] && cueWords[string(w)]&modifier == 0 {
+			return false
+		}
+		// Without a colon, a label is a line of its own: "Alternative
+		// number 612 345 987", not "The second number 123456789 in the
+		// report" or "Main line 123-4567 of the stack trace".
+		return colon || (k == 0 || s[k-1] == '\n') && endsAnswer(s, skipDigits(s, i))
 	}
 	return colon && w != nil && labels[string(w)]
 }
@@ -742,7 +771,8 @@ var kindsOfPhone = setOf("cell", "mobile", "fax", "landline", "tel", "whatsapp",
 
 // labels are the labels of a contact card's phone numbers.
 var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "privat", "buro",
-	"bureau", "domicile", "travail", "maison", "contact")
+	"bureau", "domicile", "travail", "maison", "contact",
+	"hp") // handphone, as Singapore, Malaysia and Indonesia label a mobile number: "HP: 9123 4567"
 
 // timeKeyBefore reports whether the number at s[i] follows a key or word
 // that names a time ("created_at", "timestamp", "updatedTime", "ts"; see
@@ -861,7 +891,19 @@ func phoneKey(raw string) bool {
 // quantityKey).
 func quantityKeyBefore(s string, i int) bool {
 	raw, between, _ := keyBefore(s, i)
-	return strings.ContainsAny(between, ":=") && quantityKey(raw)
+	if raw == "" || !strings.ContainsAny(between, ":=") {
+		return false
+	}
+	// A word of prose and a colon is no key ("Visit: 4155550134").
+	key := strings.ContainsAny(between, `="'`) || strings.ContainsAny(raw, "_-") || strings.IndexByte(keyLabel(raw), ' ') > 0
+	return key && quantityKey(raw)
+}
+
+// chineseMobile reports whether the nd digits at s[i] are a Chinese
+// mobile number's: eleven, starting 13 to 19 ("顺丰快递 13812345678", a
+// courier's).
+func chineseMobile(s string, i, nd int) bool {
+	return nd == 11 && s[i] == '1' && s[i+1] >= '3'
 }
 
 // phoneKeyBefore reports whether the key before s[i] names a phone
@@ -911,7 +953,10 @@ func unitAfter(s string, end int) bool {
 // messages only", "call 4155550134 users of the old app".
 var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "ns",
 	"seconds", "secs", "rows", "records", "events", "requests", "tokens", "hits", "entries",
-	"documents", "objects", "downloads", "installs", "views")
+	"documents", "objects", "downloads", "installs", "views", "users", "sessions", "times", "photos",
+	"minutes", "orders", "signups", "mau", "dau", "subscribers", "followers", "customers",
+	"impressions", "clicks", "visits", "members", "accounts", "devices", "items", "units", "points",
+	"players", "sales")
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
@@ -919,12 +964,8 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "tel. no."), or "my number" / "our number". "Order number" and
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
-	if cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
-		calledAt(s, i) || markupPhoneBefore(s, i) || answersPhoneQuestion(s, i) {
-		return true
-	}
-	q := qualifierBefore(s, i)
-	return q > 0 && cueBefore(s, q, cueWords)
+	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
+		calledAt(s, i) || markupPhoneBefore(s, i) || answersPhoneQuestion(s, i)
 }
 
 // markupPhoneBefore reports whether the number at s[i] is the text of an
@@ -1082,9 +1123,19 @@ func qualifierBefore(s string, i int) int {
 // cueBefore's, which tells a phone's from a count of devices.
 func phoneKeyValue(s string, i int) bool {
 	raw, between, _ := keyBefore(s, i)
-	return strings.ContainsAny(between, ":=") && strings.IndexByte(keyLabel(raw), ' ') > 0 &&
-		phoneKey(raw) && !countKey(raw)
+	if raw == "" || !strings.ContainsAny(between, ":=") {
+		return false
+	}
+	label := strings.ToLower(keyLabel(raw))
+	sp := strings.LastIndexByte(label, ' ')
+	return sp > 1 && phoneKeyEnds[label[sp+1:]] && phoneKey(raw) && !countKey(raw) // not "iPhone"
 }
+
+// phoneKeyEnds are the last words of keys that hold a phone number:
+// "phone_number", "contactPhone", "mobile_no"; not "mobile_web",
+// "phone_number_id" or "whatsapp_delivered".
+var phoneKeyEnds = setOf("phone", "mobile", "number", "no", "nr", "num", "tel", "cell", "cellphone",
+	"msisdn", "whatsapp", "fax", "telefono", "telefone", "celular", "handy")
 
 // answersPhoneQuestion reports whether the number at s[i] is the answer on
 // its line to a request for a phone number on the line before (blank
@@ -1183,33 +1234,48 @@ func numberWordAfter(s string, k int) bool {
 	return numberWords[strings.ToLower(s[k:e])]
 }
 
-// asksForAnotherNumber reports whether a request names the number of
-// something else, as the words before a phone word in it do in "the IMEI
-// of your phone", "the ticket number from your call", "the code we sent
-// by SMS" and "your account PIN for the mobile plan": a code's name, or a
-// reference word before "number".
+// asksForAnotherNumber reports whether a request, q up to its phone word,
+// asks for the number of something else that the phone word belongs to:
+// "the IMEI of your phone", "the ticket number from your call", "the code
+// we sent by SMS", "your account PIN for the mobile plan". In the words
+// before the phone word, back to the start of the sentence or an "and",
+// are a preposition and, before it, a code's name or a reference word
+// before "number". "Which mobile …?" asks for the phone.
 func asksForAnotherNumber(q string) bool {
 	var buf [maxCueWordLetters]byte
-	next := false // the word after the one read is "number" or its like
-	for k := len(q); k > 0; {
+	next := false   // the word after the one read is "number" or its like
+	linked := false // a preposition was read
+	for k, n := len(q), 0; k > 0; n++ {
+		j := k
 		for k > 0 && q[k-1] < utf8.RuneSelf && foldLatin(rune(q[k-1])) == 0 {
 			k--
 		}
+		if strings.ContainsAny(q[k:j], ".!?;") {
+			return false // the sentence before
+		}
 		w, wstart := cueWord(q, k, &buf)
 		if w == nil {
-			_, size := utf8.DecodeLastRuneInString(q[:k])
-			k -= max(size, 1)
-			next = false
-			continue
+			return false
 		}
-		if codeNames[string(w)] || next && referenceWords[string(w)]&cue != 0 {
+		switch word := string(w); {
+		case n == 0 && (word == "which" || word == "what"):
+			return false
+		case word == "and" || word == "or" || word == "und" || word == "oder" || word == "y" || word == "et" || word == "ou":
+			return false // "your zip code and the mobile we can reach you on"
+		case linked && (codeNames[word] || next && referenceWords[word]&cue != 0):
 			return true
+		case linkWords[word]:
+			linked = true
 		}
 		next = numberWords[string(w)]
 		k = wstart
 	}
 	return false
 }
+
+// linkWords tie a number to the phone it belongs to: "the IMEI of your
+// phone", "the code we sent by SMS".
+var linkWords = setOf("of", "on", "for", "from", "by", "in", "to", "with", "de", "del", "do", "da", "du", "von", "für", "fur")
 
 // codeNames name numbers a customer is asked for that are no phone
 // number, though a phone is named with them.
@@ -1291,7 +1357,7 @@ var answerTails = setOf("thanks", "thank", "you", "thx", "ty", "cheers", "please
 var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "联系方式", "聯絡方式",
 	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
 	"κινητό", "טלפון", "נייד", "טל", "هاتف", "جوال", "موبايل", "الهاتف", "الجوال", "โทร", "เบอร์",
-	"फोन", "फ़ोन", "मोबाइल", "мой номер", "мобильный", "сотовый", "по номеру", "📞", "📱", "☎", "☎️", "☏"}
+	"फोन", "फ़ोन", "मोबाइल", "мой номер", "мобильный", "сотовый", "📞", "📱", "☎", "☎️", "☏"}
 
 // scriptCueBefore reports whether one of words, in any case ("Тел.",
 // "ΤΗΛ"), comes right before the number at s[i], but for separators, and
@@ -1370,15 +1436,15 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		}
 		onlyIs = onlyIs && string(w) == "is"
 		switch {
-		case kind&cue != 0, kind&owner != 0 && afterNumber, kind&(owner|asker) == owner|asker && afterNoDot, kind&asker != 0 && afterObject,
+		case kind&cue != 0, kind&owner != 0 && afterNumber, string(w) == "callback" && afterNoDot, kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt, marked:
 			return true
 		case kind == other:
 			return false
 		}
-		// "No." is "number" before a word ("my no. is"), or after a
-		// word only a phone number has ("callback no. 555-0134"); not
-		// in "my no. 1 fan".
+		// "No." is "number" before a word ("my no. is"), or after
+		// "callback" ("callback no. 555-0134"); not in "my no. 1 fan"
+		// or "Contact no. 12345678 in the CRM".
 		noDot := string(w) == "no" && j < len(s) && s[j] == '.'
 		afterNumber = numberWords[string(w)] || noDot && !first
 		afterNoDot = noDot && first
@@ -1676,10 +1742,7 @@ var cueWords = map[string]uint8{
 	"til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
-	"id":      filler, // "whatsapp id"
-	// Handphone, as Singapore, Malaysia and Indonesia label a mobile
-	// number: "HP: 9123 4567".
-	"hp": initial,
+	"caller":  cue, "wechat": cue, // "Caller ID 4155550134"
 	// Which of one's numbers: "my new number", "mi otro número", "mi
 	// número nuevo", "meine neue Nummer", "mon nouveau numéro" (see
 	// modifier); where one is, too ("call me at home on").
@@ -1689,7 +1752,7 @@ var cueWords = map[string]uint8{
 	"evening": modifier, "emergency": modifier,
 	// "The best number is": a cue before "number", as "my" is.
 	"best":   owner | modifier,
-	"backup": modifier, "second": modifier, "primary": modifier, "usual": modifier,
+	"backup": modifier, "primary": modifier, "usual": modifier,
 	"business": modifier, "daytime": modifier, "updated": filler | modifier, "correct": modifier,
 	"nuevo": modifier, "nueva": modifier, "otro": modifier, "otra": modifier, "viejo": modifier,
 	"antiguo": modifier, "principal": modifier, "actual": modifier, "novo": modifier,
@@ -1716,7 +1779,7 @@ var cueWords = map[string]uint8{
 	// Polish ("contacto telefónico", "telefonisch unter"), and more words
 	// of theirs.
 	"telegram": cue, "viber": cue, "skype": cue, "imessage": cue, "facetime": cue,
-	"voicemail": cue, "telefonico": cue, "telefonica": cue, "telefonisch": cue, "telefoniczny": cue,
+	"voicemail": cue, "telefonico": cue, "telefonisch": cue, "telefoniczny": cue,
 	"recapito": cue, "ruckrufnummer": cue, "handynr": cue, "telefonnr": cue, "mobilnummer": cue,
 	"volejte": cue, "puh": cue,
 
@@ -1768,14 +1831,17 @@ var referenceWords = map[string]uint8{
 	// And what a product's own ids name: "Payment ID 1234567890", "Part
 	// number 1234567890".
 	"part": cue, "product": cue, "payment": cue, "refund": cue, "return": cue, "session": cue,
-	"trace": cue, "crash": cue, "bug": cue, "issue": cue, "job": cue, "batch": cue, "app": cue,
-	"project": cue, "workspace": cue, "merchant": cue, "deployment": cue, "store": cue,
+	"trace": cue, "crash": cue, "bug": cue, "issue": cue, "job": cue, "batch": cue,
+	"project": cue, "workspace": cue, "deployment": cue, "app": cue, "merchant": cue, "model": cue,
+	"membership": cue, "plan": cue, "page": cue, "listing": cue, "run": cue, "campaign": cue,
+	"lead": cue, "deal": cue, "conversation": cue, "thread": cue, "workflow": cue,
 	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
 	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
 
-	// "Payment ID 1234567890", "ID: 1234567890"; a phone word before
-	// it is nearer (see cueWords): "my whatsapp id 5550109999".
-	"id": cue,
+	// Not a reference of itself: "my whatsapp id 5550109999", "Paytm ID
+	// 9876543210" and "Login ID 9876543210" are phone numbers, as India
+	// uses them; the noun before it says ("Payment ID 1234567890").
+	"id": filler,
 
 	"number": filler, "no": filler, "nr": filler, "num": filler, "is": filler, "was": filler,
 	"n": filler, "numer": filler, "numara": filler, "numarasi": filler, // "Ordine n.", "sipariş numarası"

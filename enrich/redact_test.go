@@ -349,6 +349,11 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		{"email", "jane at acme.io", "[email]"},
 		{"customer_email", "jane at acme.io", "[email]"},
 		{"assigned_to", "12345678", "12345678"},
+		// The fifth: quantities only in the plural where the singular
+		// names a phone's id.
+		{"whatsapp_user", "14155550134", "[phone]"},
+		{"phone_second", "612345678", "[phone]"},
+		{"whatsapp_users", "1234567890", "1234567890"},
 		{"status", "sent at acme.io", "sent at acme.io"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
