@@ -141,10 +141,29 @@ var listWords = setOf("or", "and", "y", "o", "ou", "e", "oder", "und", "et", "of
 // slash or a spaced dash (see cuedSep); with join false it reads none,
 // and ends the number at an unspaced slash.
 func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end int, mark string, joined bool) {
-	var nd int // the digits read so far
+	var nd int          // the digits read so far
+	cue, called := 0, 0 // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
 	cued := func() bool {
-		return listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end])) ||
-			listed.digits == anyLength && nd >= 7 || phoneCueBefore(s, i)
+		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end])) ||
+			listed.digits == anyLength && nd >= 7 {
+			return true
+		}
+		if cue == 0 {
+			cue = 1
+			if phoneCueBefore(s, i) {
+				cue = 2
+			}
+		}
+		// Whom a call names is read only for a number long enough to
+		// be a phone number's: most numbers after "on" and "at" are
+		// dates and times ("placed on 01/05/2024").
+		if cue == 1 && called == 0 && nd >= minCuedPhoneDigits {
+			called = 1
+			if calledAt(s, i) {
+				called = 2
+			}
+		}
+		return cue == 2 || called == 2
 	}
 	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
 		return skipDigits(s, i), "", joined
@@ -965,7 +984,7 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // "ticket no." announce nothing.
 func phoneCueBefore(s string, i int) bool {
 	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
-		calledAt(s, i) || markupPhoneBefore(s, i) || answersPhoneQuestion(s, i)
+		markupPhoneBefore(s, i) || answersPhoneQuestion(s, i)
 }
 
 // markupPhoneBefore reports whether the number at s[i] is the text of an
@@ -1040,7 +1059,7 @@ func calledAt(s string, i int) bool {
 		j--
 	}
 	w, k := cueWord(s, j, &buf)
-	if j == i || w == nil || !callPrepositions[string(w)] {
+	if j == i || w == nil || !isCallPreposition(w) {
 		return false
 	}
 	for n := 0; n <= 4; n++ {
@@ -1054,25 +1073,36 @@ func calledAt(s string, i int) bool {
 		if w, k = cueWord(s, j, &buf); w == nil {
 			return false
 		}
-		if callVerbs[string(w)] {
+		if isCallVerb(w) {
 			return n > 0 // "call on": cueBefore's
-		}
-		if cueWords[string(w)]&(cue|asker) != 0 {
-			return false // another phone word: cueBefore's
 		}
 	}
 	return false
 }
 
-// callPrepositions put the number after a verb of calling and whom it
-// calls: "on", "at", Spanish "al", French "au" and "sur", Dutch "op",
-// German "unter", Polish "na" and "pod".
-var callPrepositions = setOf("on", "at", "al", "au", "sur", "op", "unter", "na", "pod")
+// isCallPreposition reports whether w puts the number after a verb of
+// calling and whom it calls: "on", "at", Spanish "al", French "au" and
+// "sur", Dutch "op", German "unter", Polish "na" and "pod". A switch, as
+// isAtWord: most numbers ask.
+func isCallPreposition(w []byte) bool {
+	switch string(w) {
+	case "on", "at", "al", "au", "sur", "op", "unter", "na", "pod":
+		return true
+	}
+	return false
+}
 
-// callVerbs are the verbs of calling and messaging someone, folded; not
-// those more often nouns ("Phone sales at 1234567 units").
-var callVerbs = setOf("call", "ring", "text", "txt", "ping", "dial", "contact", "reach", "llama", "llamar", "llame", "llamen", "appelle", "appelez", "appeler", "anrufen",
-	"ruf", "rufen", "bel", "bellen", "chiama", "chiamare", "ligue", "ligar", "liga", "zadzwon", "dzwon")
+// isCallVerb reports whether w is a verb of calling or messaging someone,
+// folded; not one more often a noun ("Phone sales at 1234567 units").
+func isCallVerb(w []byte) bool {
+	switch string(w) {
+	case "call", "ring", "text", "txt", "ping", "dial", "contact", "reach", "llama", "llamar", "llame",
+		"llamen", "appelle", "appelez", "appeler", "anrufen", "ruf", "rufen", "bel", "bellen", "chiama",
+		"chiamare", "ligue", "ligar", "liga", "zadzwon", "dzwon":
+		return true
+	}
+	return false
+}
 
 // qualifierBefore returns where a qualifier between a form's label and
 // its colon starts, for the number at s[i], or -1: one in brackets
