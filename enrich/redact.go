@@ -148,8 +148,10 @@ func appendLower(dst []byte, s string) []byte {
 // "phone 415/555-0134"; not "call 1200 / 1500 per day", and not what
 // follows in "call 415 555 0134 - 5pm"). A contact card's label with a
 // colon ("Home: 555-0134", "Casa: 612 345 987") makes 7 digits with a
-// dash, a bracket or a slash, or 9 that do not end in 000, a phone
-// number, but no amount or list of numbers ("Home: 350 000 EUR"). A
+// dash, a bracket or a slash, 8 spaced, or 9 that do not end in 000, a
+// phone number, but no amount or list of numbers ("Home: 350 000 EUR").
+// phoneCueBefore lists what else announces one (keys, markup, whom a call
+// names, a chat's request), listing what a list of them continues. A
 // German area code spaced in brackets ("(0 30) 12 34 56 78"), a Japanese
 // exchange in brackets ("03(1234)5678") and a '+' percent-encoded in a
 // link ("?tel=%2B14155550134") are read as written.
