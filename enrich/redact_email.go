@@ -278,12 +278,19 @@ func spelledEmailAround(s string, open, from int) (start, end int, ok bool) {
 			first++
 		}
 		if s[open] == '<' || !mailProviders[strings.ToLower(s[domStart:first])] && !addressLike(s[start:localEnd]) ||
-			proseLocal(s, start, localEnd) || strings.Contains(s[end:], "(b)") || strings.Contains(s[end:], "[b]") {
+			proseLocal(s, start, localEnd) || listNext(s, end) && !cueBefore(s, start, mailCueWords) {
 			// "Delivery fails for (a) gmail.com and (b) yahoo.com".
 			return 0, 0, false
 		}
 	}
 	return spelledLocalStart(s, start, from), end, true
+}
+
+// listNext reports whether a list's second item, "(b)" or "[b]", follows
+// s[end] closely: "(a) gmail.com and (b) yahoo.com".
+func listNext(s string, end int) bool {
+	rest := s[end:min(len(s), end+40)]
+	return strings.Contains(rest, "(b)") || strings.Contains(rest, "[b]")
 }
 
 // spelledAtEnd returns the index past a bracketed "at" or '@' that opens
@@ -872,7 +879,7 @@ func wordEmailParts(local, domain, upToEnd string, cued bool) bool {
 // "my e-mail is", "write to", "mail me at".
 var mailCueWords = map[string]uint8{
 	"email": cue, "emails": cue, "emailed": cue, "mail": cue, "mailto": cue, "address": cue,
-	"contact": cue, "write": cue, "reach": cue, "cc": cue,
+	"contact": cue, "write": cue, "reach": cue, "cc": cue, "kontakt": cue,
 	// Spanish, Portuguese, French, German and Dutch, folded (see cueBefore).
 	"correo": cue, "correio": cue, "courriel": cue, "adresse": cue, "endereco": cue, "mailadres": cue,
 	"electronico": filler, "es": filler, "el": filler, "mi": filler, "meu": filler, "mon": filler,
@@ -933,8 +940,8 @@ var proseBeforeAt = setOf("look", "looking", "looked", "go", "went", "visit", "c
 
 // proseLocal reports whether the word s[start:end] before an "at" is
 // prose rather than an address's local part: a word of proseBeforeAt, or
-// a noun after an article, a possessive or a preposition ("a PS5 at
-// bestbuy.com", "my Pixel8 at store.google.com", "with 2FA at Gmail").
+// a noun after an article or a possessive ("a PS5 at bestbuy.com", "my
+// Pixel8 at store.google.com", "After iOS17 at iCloud").
 func proseLocal(s string, start, end int) bool {
 	if proseBeforeAt[strings.ToLower(s[start:end])] {
 		return true
@@ -947,13 +954,17 @@ func proseLocal(s string, start, end int) bool {
 	for k > 0 && isASCIILetter(s[k-1]) {
 		k--
 	}
-	return j < start && k < j && (k == 0 || !isASCIIWordByte(s[k-1])) && determiners[strings.ToLower(s[k:j])]
+	// An address's marks ("john_doe", "mark.t") outweigh the word before.
+	return j < start && k < j && (k == 0 || !isASCIIWordByte(s[k-1])) && determiners[strings.ToLower(s[k:j])] &&
+		!strings.ContainsAny(s[start:end], "._+")
 }
 
 // determiners are the words before a noun that no local part has before
 // it.
+// Not the prepositions an address follows as often ("the password for
+// jdoe at gmail.com", "opened by maria.g at hotmail.com").
 var determiners = setOf("a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that",
-	"these", "those", "with", "for", "after", "before", "of", "on", "in", "by", "some", "any")
+	"these", "those", "after", "before")
 
 // proseAfterAt are words that start no domain but often follow "at".
 var proseAfterAt = setOf("the", "a", "an", "this", "that", "these", "those", "my", "your",

@@ -83,19 +83,15 @@ func signatureGap(gap string) bool {
 		b--
 	}
 	if a == b {
-		return a > 0
+		return strings.Trim(gap, " ") != "" // "audit: jane@acme.io 20240501" lists nothing
 	}
-	label := gap[a:b]
-	if len(label) > 6 || label[len(label)-1] != ':' {
-		return false
-	}
-	for k := 0; k < len(label)-1; k++ {
-		if !isASCIILetter(label[k]) && label[k] != '.' {
-			return false
-		}
-	}
-	return true
+	label := strings.ToLower(strings.TrimRight(gap[a:b], ":. "))
+	return strings.HasSuffix(gap[a:b], ":") && signatureLabels[label]
 }
+
+// signatureLabels label a phone number in a signature after an address:
+// "E: jane@acme.io M: 612 345 678"; not "Order:" or "Ref:".
+var signatureLabels = setOf("m", "t", "p", "c", "w", "h", "ph", "tel", "mob", "cell", "phone", "mobile", "fon", "tlf")
 
 // sameShape reports whether the numbers a and b are written alike: the
 // same digit count in each group, the same separators.
@@ -144,8 +140,8 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	var nd int          // the digits read so far
 	cue, called := 0, 0 // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
 	cued := func() bool {
-		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end])) ||
-			listed.digits == anyLength && nd >= 7 {
+		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords)) ||
+			listed.digits == anyLength && end > i && (nd >= 9 || strings.ContainsAny(s[i:end], " -.()")) {
 			return true
 		}
 		if cue == 0 {
@@ -403,9 +399,11 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	}
 	// "2147483648 bytes", "1234567890 events": a count, or a size; unless
 	// a word says it is a phone number ("WhatsApp 612345678 messages
-	// only") and it has nine digits or more: "Telegram: 1234567 messages
-	// this month", "Our best number was 12345678 installs".
-	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && (nd <= 8 && ng == 1 || !cued()) {
+	// only") and it has nine digits or more, or the unit has a capital
+	// and names a department ("Tel: 23456789 Sales"): "Our best number
+	// was 12345678 installs" is a count.
+	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) &&
+		(nd <= 8 && ng == 1 && !capitalized(s, end+1) || !cued()) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -423,8 +421,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !cued() {
 		return resume, "", joined
 	}
-	// "20240501103000", "20240501-103000": a date and time run together.
-	if !plus && (groups[0] >= 12 || groups[0] == 8 && ng > 1) && compactDate(digits[:8]) {
+	// "20240501103000", "20240501-103000": a date and time run together;
+	// "20240531", a date alone, even under a phone's key (Twilio's "To").
+	if !plus && (groups[0] >= 12 || groups[0] == 8) && compactDate(digits[:8]) {
 		return resume, "", joined
 	}
 	// "sizes 38 39 40 41 42", "seasons 2021 2022 2023": a list of numbers
@@ -643,7 +642,17 @@ func labelledPhone(s string, i, end, nd, seps int) bool {
 		return true
 	}
 	q := qualifierBefore(s, i)
-	return q > 0 && cueBefore(s, q, cueWords)
+	if q <= 0 {
+		return false
+	}
+	if s[q] != '(' && s[q] != '[' { // "Phone number for the courier:", not "Mobile for EMEA:"
+		var buf [maxCueWordLetters]byte
+		w, _ := cueWord(s, skipCueSeps(s, q), &buf)
+		if w == nil || !numberWords[string(w)] && string(w) != "phone" && string(w) != "telephone" {
+			return false
+		}
+	}
+	return cueBefore(s, q, cueWords)
 }
 
 // currencyAfter reports whether a currency's code, sign or name follows
@@ -680,6 +689,12 @@ func currencyBefore(s string, i int) bool {
 	// Not a code after a word that announces a phone number: "Call Rs
 	// 9876543210", "Contacto COP 3001234567".
 	return k >= 0 && !phoneCueBefore(s, k)
+}
+
+// capitalized reports whether a word in a capital and small letters
+// starts at s[k] ("Sales", not "sales" or "MAU").
+func capitalized(s string, k int) bool {
+	return k+1 < len(s) && 'A' <= s[k] && s[k] <= 'Z' && 'a' <= s[k+1] && s[k+1] <= 'z'
 }
 
 // wordAfter reports whether a word in small letters follows s[end] after
@@ -738,7 +753,16 @@ func labelBefore(s string, i int) bool {
 	for j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	colon := j > 0 && (s[j-1] == ':' || s[j-1] == '|') // "Home:", "| Contact | "
+	colon := j > 0 && s[j-1] == ':'
+	if j > 0 && s[j-1] == '|' { // a table's row: "| Contact | 612 345 678 |"; not "| Home | 123456789 |", a page
+		k := j - 1
+		for k > 0 && s[k-1] == ' ' {
+			k--
+		}
+		var buf [maxCueWordLetters]byte
+		w, _ := cueWord(s, k, &buf)
+		return w != nil && string(w) == "contact"
+	}
 	if colon {
 		j--
 		for j > 0 && s[j-1] == ' ' { // "Domicile : 555-0134", as French is typed
@@ -790,8 +814,7 @@ var kindsOfPhone = setOf("cell", "mobile", "fax", "landline", "tel", "whatsapp",
 
 // labels are the labels of a contact card's phone numbers.
 var labels = setOf("home", "work", "office", "casa", "trabajo", "oficina", "privat", "buro",
-	"bureau", "domicile", "travail", "maison", "contact",
-	"hp") // handphone, as Singapore, Malaysia and Indonesia label a mobile number: "HP: 9123 4567"
+	"bureau", "domicile", "travail", "maison", "contact")
 
 // timeKeyBefore reports whether the number at s[i] follows a key or word
 // that names a time ("created_at", "timestamp", "updatedTime", "ts"; see
@@ -896,7 +919,7 @@ func phoneKey(raw string) bool {
 		case "tel", "cell", "wa", "mob", "hp",
 			// Messaging webhooks name the customer's number so:
 			// WhatsApp's "recipient_id", Kakao's "kakao_id".
-			"recipient", "sender", "from", "kakao", "viber", "telegram", "natel":
+			"recipient", "sender", "from", "kakao", "viber", "natel":
 			return true
 		}
 	}
@@ -973,9 +996,9 @@ func unitAfter(s string, end int) bool {
 var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "ns",
 	"seconds", "secs", "rows", "records", "events", "requests", "tokens", "hits", "entries",
 	"documents", "objects", "downloads", "installs", "views", "users", "sessions", "times", "photos",
-	"minutes", "orders", "signups", "mau", "dau", "subscribers", "followers", "customers",
+	"orders", "signups", "mau", "dau", "subscribers", "followers", "customers",
 	"impressions", "clicks", "visits", "members", "accounts", "devices", "items", "units", "points",
-	"players", "sales")
+	"players", "sales", "baud", "bps", "hz", "rpm")
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
@@ -1004,7 +1027,7 @@ func markupPhoneBefore(s string, i int) bool {
 		}
 		tag := s[from+t : q]
 		for _, attr := range []string{"name", "id", "type", "autocomplete"} {
-			if v := attrValue(tag, attr); v == "tel" || phoneKey(v) && !countKey(v) {
+			if v := attrValue(tag, attr); v == "tel" || phoneName(v) {
 				return true
 			}
 		}
@@ -1024,7 +1047,19 @@ func markupPhoneBefore(s string, i int) bool {
 			return false // a closing tag, or one with attributes
 		}
 	}
-	return name != "" && phoneKey(name) && !countKey(name)
+	return phoneName(name)
+}
+
+// phoneName reports whether a field's or an element's name is a phone
+// number's: its last word a phone's noun or "number" ("phone",
+// "PhoneNumber", "mobile_no"), not a device's or a channel's ("mobile",
+// "whatsapp", "phones"), and no count.
+func phoneName(name string) bool {
+	label := strings.ToLower(keyLabel(name))
+	last := label[strings.LastIndexByte(label, ' ')+1:]
+	return (last == "phone" || last == "telephone" || last == "tel" || last == "msisdn" ||
+		strings.IndexByte(label, ' ') > 0 && phoneKeyEnds[last] && last != "whatsapp" && last != "mobile") &&
+		phoneKey(name) && !countKey(name)
 }
 
 // attrValue returns the value of the attribute attr in the start of a
@@ -1070,11 +1105,11 @@ func calledAt(s string, i int) bool {
 		if j == k {
 			return false // the start, or punctuation: another phrase
 		}
-		if w, k = cueWord(s, j, &buf); w == nil {
-			return false
+		if w, k = cueWord(s, j, &buf); w == nil || referenceWords[string(w)]&cue != 0 && !people[string(w)] {
+			return false // "Contact us regarding invoice at 123456789"; but "call the customer back on"
 		}
 		if isCallVerb(w) {
-			return n > 0 // "call on": cueBefore's
+			return n > 0 && !(skipDigitsOnly(s, i)-i == 8 && startsYear(s, i)) // "call on": cueBefore's; "Text support on 20240501"
 		}
 	}
 	return false
@@ -1309,7 +1344,7 @@ var linkWords = setOf("of", "on", "for", "from", "by", "in", "to", "with", "de",
 
 // codeNames name numbers a customer is asked for that are no phone
 // number, though a phone is named with them.
-var codeNames = setOf("imei", "imsi", "iccid", "meid", "serial", "code", "pin", "otp", "passcode", "password")
+var codeNames = setOf("imei", "imsi", "iccid", "meid", "serial", "code", "pin", "otp", "passcode", "password", "id")
 
 // isAtWord reports whether w is "at" or "to" before a phone number:
 // "reached at", Spanish "mensaje al", Portuguese "mensagem pro". A switch:
@@ -1586,6 +1621,7 @@ var people = map[string]bool{
 	"boss": true, "manager": true, "colleague": true, "assistant": true, "secretary": true,
 	"landlord": true, "landlady": true, "tenant": true, "doctor": true, "lawyer": true,
 	"accountant": true, "coworker": true, "caretaker": true, "nanny": true,
+	"customer": true, "user": true, "member": true, "player": true, "client": true,
 }
 
 // maxCueWordLetters is the longest word, in letters, cueBefore reads
@@ -1701,11 +1737,10 @@ const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
-// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ", "Phone: [612 345
-// 678](tel:…)", a Markdown link's text.
+// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*', '[':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*':
 		return true
 	}
 	return false

@@ -191,6 +191,12 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Mail jane@acme.io about ticket 1234567", "Mail [email] about ticket 1234567"},
 		{"jane@acme.io, order 12345678 is late", "[email], order 12345678 is late"},
 		{"jane@acme.io 2024-05-01", "[email] 2024-05-01"},
+		// And what the sixth QA round found them taking.
+		{"7,jane@acme.io,10023456,premium", "7,[email],10023456,premium"},
+		{"jane@acme.io | Order: 12345678", "[email] | Order: 12345678"},
+		{"audit: jane@acme.io 20240501 login ok", "audit: [email] 20240501 login ok"},
+		{"Call me at 4155550134 about invoice 4155559876", "Call me at [phone] about invoice 4155559876"},
+		{"Llámame al 612345678 por el pedido 123456789", "Llámame al [phone] por el pedido 123456789"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
@@ -354,6 +360,10 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		{"whatsapp_user", "14155550134", "[phone]"},
 		{"phone_second", "612345678", "[phone]"},
 		{"whatsapp_users", "1234567890", "1234567890"},
+		// The sixth: dates under a phone's key, and Telegram's ids.
+		{"to", "20240531", "20240531"},
+		{"ANI", "20240531", "20240531"},
+		{"telegram_id", "412345678", "412345678"},
 		{"status", "sent at acme.io", "sent at acme.io"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
