@@ -308,7 +308,8 @@ func hasTypographic(s string) bool {
 
 // foldTypographic returns s with each character typographic reads as
 // something else replaced by what it reads, and digitSep's between digits
-// by '-'; other bytes, invalid UTF-8 among them, are kept as they are.
+// by what digitSep reads them as; other bytes, invalid UTF-8 among them,
+// are kept as they are.
 func foldTypographic(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -367,8 +368,8 @@ type rewriter struct {
 	last     int    // s[:last] has been written to b, redacted
 	lastMark string // what s[:last] ends with
 	// lastDigits is how many digits the phone number lastMark replaced
-	// had, and lastShape how it was written (see shapeOf); 0 and "" after
-	// another mark.
+	// had, and lastShape how it was written (see sameShape); 0 and ""
+	// after another mark.
 	lastDigits int
 	lastShape  string
 }

@@ -960,9 +960,8 @@ func proseLocal(s string, start, end int) bool {
 }
 
 // determiners are the words before a noun that no local part has before
-// it.
-// Not the prepositions an address follows as often ("the password for
-// jdoe at gmail.com", "opened by maria.g at hotmail.com").
+// it; not the prepositions an address follows as often ("the password
+// for jdoe at gmail.com", "opened by maria.g at hotmail.com").
 var determiners = setOf("a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that",
 	"these", "those", "after", "before")
 

@@ -56,7 +56,7 @@ func redactValue(key, v string) string {
 // label "email:": "jane at acme.io" is an address there.
 func mailKey(raw string) bool {
 	for _, w := range strings.Fields(strings.ToLower(keyLabel(raw))) {
-		if w == "email" || w == "mail" || w == "e" && strings.Contains(strings.ToLower(raw), "e-mail") || w == "correo" || w == "courriel" {
+		if w == "email" || w == "mail" || w == "correo" || w == "courriel" { // "e-mail" is "e mail"
 			return true
 		}
 	}

@@ -48,8 +48,8 @@ type listing struct {
 	// digits is the phone number's digit count: a number of as many is
 	// one more of them ("555-0134, 555-0199"), and one of another length
 	// something else ("Tel: 612345678, 20240501, refund pending"). 0: no
-	// list; anyLength: after an address, any phone number of seven
-	// digits or more ("jane@acme.io | 555-0134").
+	// list; anyLength: after an address, a number written as a phone
+	// number, nine digits or more or grouped ("jane@acme.io | 555-0134").
 	digits int
 	// like, when set, is the phone number as written: words stand
 	// between, so only a number written the same way is one more ("Call
@@ -70,8 +70,8 @@ func sameClause(gap string) bool {
 
 // signatureGap reports whether gap, between an address and a number,
 // sets them apart as a signature's or a contact card's items do:
-// separators and dashes, and a label of a few letters and a colon at
-// most ("jane@acme.io | 555-0134", "jane@acme.io, 612 345 678", "E:
+// separators and dashes, not a space alone, or a phone's label and a
+// colon ("jane@acme.io | 555-0134", "jane@acme.io, 612 345 678", "E:
 // jane@acme.io M: 612 345 678").
 func signatureGap(gap string) bool {
 	isSep := func(c byte) bool { return c == ' ' || c == ',' || c == ';' || c == '/' || c == '|' || c == '-' }
@@ -633,7 +633,7 @@ const minCuedPhoneDigits = 6
 // Bangalore" and "Mobile (iOS): 1234567 sessions" are not phone numbers.
 func labelledPhone(s string, i, end, nd, seps int) bool {
 	if !(seps&(sepDash|sepParen|sepSlash) != 0 && nd >= 7 || nd >= 9 && !strings.HasSuffix(s[i:end], "000") ||
-		nd == 8 && seps&sepSpace != 0 && !strings.HasSuffix(s[i:end], "000")) { // "HP: 9123 4567"
+		nd == 8 && seps&sepSpace != 0 && !strings.HasSuffix(s[i:end], "000")) { // "Home: 9123 4567", as Singapore and Hong Kong write them
 		return false
 	}
 	// After the number, the label may be the kind of a thing a reference
@@ -1003,8 +1003,11 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
 // most a few filler words between ("call or text me at", "phone number:",
-// "tel. no."), or "my number" / "our number". "Order number" and
-// "ticket no." announce nothing.
+// "tel. no."), or "my number" / "our number" (cueBefore); a phone word in
+// another script (scriptCueBefore); a key or markup that names a phone
+// (phoneKeyValue, markupPhoneBefore); a chat's request on the line before
+// (answersPhoneQuestion). "Order number" and "ticket no." announce
+// nothing. readNumber asks calledAt too, for numbers long enough.
 func phoneCueBefore(s string, i int) bool {
 	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
 		markupPhoneBefore(s, i) || answersPhoneQuestion(s, i)
