@@ -137,7 +137,7 @@ func appendLower(dst []byte, s string) []byte {
 // length in letters and digits, unbroken or in groups of four, that passes
 // the mod-97 check. A phone number is 10 to 15 digits, or 8 to 15 after a
 // leading '+', grouped by spaces, dashes, dots or a bracketed area code,
-// or written with a trunk code and a slash ("030/1234567"); 6 digits are
+// or written with a trunk code and a slash ("030/1234567"); 7 digits are
 // enough when a word before them says a phone number follows ("call 555
 // 1234", "tel.: 555-1234", "my number is …", and in other languages
 // "llámeme al", "Teléfono:", "Handy", read with or without accents), and
@@ -321,7 +321,7 @@ func foldTypographic(s string) string {
 			b.WriteByte(c)
 		case how == none:
 		case digitSep(r) != 0 && b.Len() > 0 && isDigit(b.String()[b.Len()-1]) && digitAt(s, i+size) &&
-			(r == 'ー' || shortDigitRuns(b.String(), s[i+size:])):
+			(r == 'ー' || shortDigitRuns(b.String(), s[i+size:]) && (r == '·' || trunkFirst(b.String()))):
 			b.WriteByte(digitSep(r))
 		default:
 			b.WriteString(s[i : i+size])
@@ -349,6 +349,18 @@ func shortDigitRuns(before, after string) bool {
 		k += size
 	}
 	return n <= 4 && m <= 4
+}
+
+// trunkFirst reports whether the number that ends b, its groups set
+// apart by spaces, starts with a trunk 0, as a Japanese phone number
+// written with katakana middle dots does ("090・1234・5678"); a list of
+// prices or points does not ("500・1000・1500円").
+func trunkFirst(b string) bool {
+	k := len(b)
+	for k > 0 && (isDigit(b[k-1]) || b[k-1] == ' ' && k > 1 && isDigit(b[k-2])) {
+		k--
+	}
+	return k < len(b) && b[k] == '0'
 }
 
 // digitAt reports whether an ASCII or full-width digit starts at s[i].

@@ -941,7 +941,9 @@ var proseBeforeAt = setOf("look", "looking", "looked", "go", "went", "visit", "c
 // proseLocal reports whether the word s[start:end] before an "at" is
 // prose rather than an address's local part: a word of proseBeforeAt, or
 // a noun after an article or a possessive ("a PS5 at bestbuy.com", "my
-// Pixel8 at store.google.com", "After iOS17 at iCloud").
+// Pixel8 at store.google.com", "After iOS17 at iCloud"). Not a user name
+// in small letters before a mail provider's domain: "to my sarahlee at
+// gmail.com", "his rjohnson at aol.com".
 func proseLocal(s string, start, end int) bool {
 	if proseBeforeAt[strings.ToLower(s[start:end])] {
 		return true
@@ -956,7 +958,27 @@ func proseLocal(s string, start, end int) bool {
 	}
 	// An address's marks ("john_doe", "mark.t") outweigh the word before.
 	return j < start && k < j && (k == 0 || !isASCIIWordByte(s[k-1])) && determiners[strings.ToLower(s[k:j])] &&
-		!strings.ContainsAny(s[start:end], "._+")
+		!strings.ContainsAny(s[start:end], "._+") && !(providerAfterAt(s, end) && strings.ToLower(s[start:end]) == s[start:end])
+}
+
+// providerAfterAt reports whether a mail provider's name follows the "at"
+// or '@' after s[end]: " at gmail.com", " @ yahoo".
+func providerAfterAt(s string, end int) bool {
+	k := skipSpaces(s, end)
+	switch {
+	case strings.HasPrefix(s[k:], "@"):
+		k++
+	case len(s)-k >= 2 && strings.EqualFold(s[k:k+2], "at"):
+		k += 2
+	default:
+		return false
+	}
+	k = skipSpaces(s, k)
+	e := k
+	for e < len(s) && (isASCIIWordByte(s[e]) || s[e] == '-') {
+		e++
+	}
+	return e > k && mailProviders[strings.ToLower(s[k:e])]
 }
 
 // determiners are the words before a noun that no local part has before

@@ -83,7 +83,10 @@ func signatureGap(gap string) bool {
 		b--
 	}
 	if a == b {
-		return strings.Trim(gap, " ") != "" // "audit: jane@acme.io 20240501" lists nothing
+		// A separator, and after a comma or a semicolon a space: "audit:
+		// jane@acme.io 20240501" and a CSV's "jane@acme.io,104857612"
+		// list nothing.
+		return strings.Trim(gap, " ") != "" && (strings.ContainsAny(gap, "|/-") || strings.IndexByte(gap, ' ') >= 0)
 	}
 	label := strings.ToLower(strings.TrimRight(gap[a:b], ":. "))
 	return strings.HasSuffix(gap[a:b], ":") && signatureLabels[label]
@@ -140,7 +143,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	var nd int          // the digits read so far
 	cue, called := 0, 0 // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
 	cued := func() bool {
-		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords)) ||
+		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords) && !unitAfter(s, end)) ||
 			listed.digits == anyLength && end > i && (nd >= 9 || strings.ContainsAny(s[i:end], " -.()")) {
 			return true
 		}
@@ -386,7 +389,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// after the name of a code no phone number is (codeWords: "ISBN
 	// 0140449132").
 	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
-		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || scriptReferenceBefore(s, i) && !chineseMobile(s, i, nd)) && !cued() &&
+		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || idNounBefore(s, i) || scriptReferenceBefore(s, i) && !chineseMobile(s, i, nd)) && !cued() &&
 		!(s[i] == '0' && s[i+1] != '0' && ng == 1 && (nd == 10 || nd == 11) && !cueBefore(s, i, codeWords)) && !labelAfter(s, end) {
 		return resume, "", joined
 	}
@@ -403,7 +406,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// and names a department ("Tel: 23456789 Sales"): "Our best number
 	// was 12345678 installs" is a count.
 	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) &&
-		(nd <= 8 && ng == 1 && !capitalized(s, end+1) || !cued()) {
+		(nd <= 8 && ng == 1 && metricAfter(s, end) || !cued()) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -421,9 +424,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !cued() {
 		return resume, "", joined
 	}
-	// "20240501103000", "20240501-103000": a date and time run together;
-	// "20240531", a date alone, even under a phone's key (Twilio's "To").
-	if !plus && (groups[0] >= 12 || groups[0] == 8) && compactDate(digits[:8]) {
+	// "20240501103000", "20240501-103000": a date and time run together.
+	// Eight digits alone may be a Danish mobile number ("Tlf: 20110523").
+	if !plus && (groups[0] >= 12 || groups[0] == 8 && ng > 1) && compactDate(digits[:8]) {
 		return resume, "", joined
 	}
 	// "sizes 38 39 40 41 42", "seasons 2021 2022 2023": a list of numbers
@@ -618,8 +621,10 @@ func trunkSlash(s string, end int) int {
 
 // minCuedPhoneDigits is the fewest digits taken for a phone number when a
 // word before them says one follows ("call 555 1234"); without such a word
-// a phone number needs 10.
-const minCuedPhoneDigits = 6
+// a phone number needs 10. Not 6: after the words for messengers and
+// callers six digits are counts ("Telegram 120433 subs", "Caller 184523
+// waited"), and no probe of the QA rounds held a phone number of six.
+const minCuedPhoneDigits = 7
 
 // labelledPhone reports whether the number s[i:end], of nd digits
 // grouped with seps, carries a contact card's label, before it with a
@@ -691,11 +696,24 @@ func currencyBefore(s string, i int) bool {
 	return k >= 0 && !phoneCueBefore(s, k)
 }
 
-// capitalized reports whether a word in a capital and small letters
-// starts at s[k] ("Sales", not "sales" or "MAU").
-func capitalized(s string, k int) bool {
-	return k+1 < len(s) && 'A' <= s[k] && s[k] <= 'Z' && 'a' <= s[k+1] && s[k+1] <= 'z'
+// metricAfter reports whether what follows the number that ends at
+// s[end] is a metric's unit, which outweighs a phone word: "12345678
+// downloads", "1234567 MAU"; not "Sales", a department, nor "items" or
+// "units", which a classified ad's phone number comes before ("WhatsApp
+// 91234567 items can be collected").
+func metricAfter(s string, end int) bool {
+	j := skipSpaces(s, end)
+	k := j
+	for k < len(s) && isASCIILetter(s[k]) {
+		k++
+	}
+	return metrics[s[j:k]] || strings.ToUpper(s[j:k]) == s[j:k] && metrics[strings.ToLower(s[j:k])]
 }
+
+// metrics are the units of a product's metrics.
+var metrics = setOf("downloads", "installs", "users", "sessions", "views", "rows", "records", "events",
+	"requests", "subscribers", "followers", "impressions", "clicks", "signups", "mau", "dau", "bytes",
+	"kb", "mb", "gb", "baud", "bps", "hz", "rpm")
 
 // wordAfter reports whether a word in small letters follows s[end] after
 // a space: what the number before it qualifies.
@@ -941,6 +959,32 @@ func quantityKeyBefore(s string, i int) bool {
 	return key && quantityKey(raw)
 }
 
+// idNounBefore reports whether a noun for a product's own things names
+// the number at s[i], right before it or before "ID", "number" or "no."
+// ("Payment ID 1234567890", "Part number 1234567890", "Listing
+// 1234567890"); not across other words ("the number shown in the app is
+// 9876543210" is a phone number's).
+func idNounBefore(s string, i int) bool {
+	var buf [maxCueWordLetters]byte
+	w, k := cueWord(s, skipCueSeps(s, i), &buf)
+	if w != nil && (string(w) == "id" || numberWords[string(w)] || string(w) == "no") {
+		w, k = cueWord(s, skipCueSeps(s, k), &buf)
+	}
+	if w == nil || !idNouns[string(w)] {
+		return false
+	}
+	// "SMS thread 4155550134", "WhatsApp conversation 9876543210": a
+	// phone's.
+	p, _ := cueWord(s, skipCueSeps(s, k), &buf)
+	return p == nil || cueWords[string(p)]&cue == 0
+}
+
+// idNouns are what a product's own ids name.
+var idNouns = setOf("part", "product", "payment", "refund", "return", "session", "trace", "crash", "bug",
+	"issue", "job", "batch", "project", "workspace", "deployment", "app", "model",
+	"membership", "plan", "page", "listing", "run", "campaign", "lead", "deal", "conversation",
+	"thread", "workflow", "device", "client", "tenant", "transaction") // not "account" or "store": "Called the store 4155550134"
+
 // chineseMobile reports whether the nd digits at s[i] are a Chinese
 // mobile number's: eleven, starting 13 to 19 ("顺丰快递 13812345678", a
 // courier's).
@@ -1009,7 +1053,7 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 // (answersPhoneQuestion). "Order number" and "ticket no." announce
 // nothing. readNumber asks calledAt too, for numbers long enough.
 func phoneCueBefore(s string, i int) bool {
-	return cueBefore(s, i, cueWords) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
+	return cueWalk(s, i, cueWords, true) || scriptCueBefore(s, i, scriptPhoneCues) || phoneKeyValue(s, i) ||
 		markupPhoneBefore(s, i) || answersPhoneQuestion(s, i)
 }
 
@@ -1112,11 +1156,37 @@ func calledAt(s string, i int) bool {
 			return false // "Contact us regarding invoice at 123456789"; but "call the customer back on"
 		}
 		if isCallVerb(w) {
-			return n > 0 && !(skipDigitsOnly(s, i)-i == 8 && startsYear(s, i)) // "call on": cueBefore's; "Text support on 20240501"
+			// "call on" is cueBefore's; "Text support on 20240501" is a
+			// date; and the word after the verb names whom: "Call Jane",
+			// "call the customer", not "Call volume peaked at".
+			return n > 0 && !(skipDigitsOnly(s, i)-i == 8 && startsYear(s, i)) && namesCallee(s, j)
 		}
 	}
 	return false
 }
+
+// namesCallee reports whether the word after a verb of calling that
+// ends at s[j] names whom it calls: a name, a pronoun, an article or a
+// possessive, or a person or a desk ("Call Jane", "call the customer",
+// "ring reception").
+func namesCallee(s string, j int) bool {
+	k := skipSpaces(s, j)
+	e := k
+	for e < len(s) && isASCIILetter(s[e]) {
+		e++
+	}
+	if e == k {
+		return false
+	}
+	w := strings.ToLower(s[k:e])
+	return 'A' <= s[k] && s[k] <= 'Z' || callees[w] || people[w] ||
+		cueWords[w]&(filler|owner) != 0 && !copulas[w] // "call me", "Zadzwoń do mnie"; not "Reach is stuck at"
+}
+
+// callees are the words after a verb of calling that say whom it calls.
+var callees = setOf("the", "my", "our", "your", "his", "her", "their", "a", "an", "me", "us", "him",
+	"them", "reception", "support", "office", "desk", "team", "driver", "courier", "store", "shop",
+	"at", "back") // "give me a call at your earliest convenience on"
 
 // isCallPreposition reports whether w puts the number after a verb of
 // calling and whom it calls: "on", "at", Spanish "al", French "au" and
@@ -1196,7 +1266,14 @@ func phoneKeyValue(s string, i int) bool {
 	}
 	label := strings.ToLower(keyLabel(raw))
 	sp := strings.LastIndexByte(label, ' ')
-	return sp > 1 && phoneKeyEnds[label[sp+1:]] && phoneKey(raw) && !countKey(raw) // not "iPhone"
+	if sp <= 1 || !phoneKeyEnds[label[sp+1:]] || !phoneKey(raw) || countKey(raw) { // not "iPhone"
+		return false
+	}
+	if last := label[sp+1:]; numberWords[last] || last == "no" { // "phone_number", not "whatsapp_template_number"
+		before := label[strings.LastIndexByte(label[:sp], ' ')+1 : sp]
+		return phoneKey(before) || before == "contact"
+	}
+	return true
 }
 
 // phoneKeyEnds are the last words of keys that hold a phone number:
@@ -1253,6 +1330,9 @@ func answersPhoneQuestion(s string, i int) bool {
 	}
 	start := strings.LastIndexByte(s[:end], '\n') + 1
 	q := s[max(start, end-200):end]
+	if lq := strings.ToLower(q); strings.Contains(lq, "how much") || strings.Contains(lq, "how many") {
+		return false // an amount or a count
+	}
 	if !strings.HasSuffix(strings.TrimRight(q, " "), "?") && !hasRequestWord(q) {
 		return false // "I called your hotline yesterday.", "Phone issues reported this week:"
 	}
@@ -1272,10 +1352,11 @@ func answersPhoneQuestion(s string, i int) bool {
 			k = wstart - 1 // a mark redaction wrote, "[phone]": no request of the customer's
 			continue
 		}
-		if cueWords[string(w)]&(cue|asker|placed) != 0 {
+		if cueWords[string(w)]&(cue|asker|placed) != 0 && !compoundAfter(q, k) {
 			// "your phone number", or a phone that no number of
-			// something else before it belongs to.
-			return numberWordAfter(q, k) || !asksForAnotherNumber(q[:wstart])
+			// something else belongs to: not "the IMEI of your phone",
+			// "a confirmation SMS with the booking ref".
+			return numberWordAfter(q, k) || !asksForAnotherNumber(q[:wstart]) && !namesReference(q[k:])
 		}
 		// "¿Me das tu número?", "and your number?": "number" after
 		// "your" asks for one's own, a phone number; "your membership
@@ -1287,6 +1368,52 @@ func answersPhoneQuestion(s string, i int) bool {
 			}
 		}
 		k = wstart
+	}
+	return false
+}
+
+// compoundAfter reports whether the phone word that ends at s[k] is the
+// first of a compound or owns what follows, and so asks for no phone
+// number: "the phone agent", "the mobile app", "text messages", "the
+// phone's serial". A word for "number", or a word of grammar ("reach you
+// on", "which mobile should we text?"), is no such noun.
+func compoundAfter(s string, k int) bool {
+	if k < len(s) && (s[k] == '\'' || strings.HasPrefix(s[k:], "’")) {
+		return true
+	}
+	j := k
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	e := j
+	for e < len(s) && isASCIILetter(s[e]) {
+		e++
+	}
+	if j == k || e == j {
+		return false
+	}
+	w := strings.ToLower(s[j:e])
+	return !numberWords[w] && w != "no" && !grammarWords[w] && cueWords[w]&(owner|filler) == 0
+}
+
+// grammarWords may follow a phone word in a request for a phone number.
+var grammarWords = setOf("we", "i", "you", "they", "he", "she", "it", "to", "at", "on", "for", "where",
+	"so", "and", "or", "please", "that", "which", "if", "when", "in", "with", "by", "then", "again",
+	"should", "can", "could", "will", "would", "shall", "may", "might", "do", "does", "is", "are")
+
+// namesReference reports whether s, what follows a phone word, ties a
+// reference or a code to it: "with the booking ref", "of the order"; not
+// "we should send the password to", where the phone is what is asked for.
+func namesReference(s string) bool {
+	words := strings.Fields(strings.ToLower(s))
+	if len(words) == 0 || !linkWords[strings.Trim(words[0], ",.?!")] {
+		return false
+	}
+	for _, w := range words[1:min(len(words), 5)] {
+		w = strings.Trim(w, ",.?!")
+		if codeNames[w] || referenceWords[w]&cue != 0 {
+			return true
+		}
 	}
 	return false
 }
@@ -1385,8 +1512,17 @@ var answerLeads = []string{"it's", "it’s", "its", "it is", "sure", "yes", "yea
 func hasRequestWord(line string) bool {
 	l := strings.ToLower(line)
 	for _, w := range []string{"please", "provide", "share", "send", "give", "enter", "confirm", "need", "get", "por favor", "bitte", "s'il"} {
-		if strings.Contains(l, w) {
-			return true
+		// A word, not a part of one: "budget", "widget", "together".
+		for k := 0; ; {
+			a := strings.Index(l[k:], w)
+			if a < 0 {
+				break
+			}
+			a += k
+			if (a == 0 || !isASCIILetter(l[a-1])) && (a+len(w) == len(l) || !isASCIILetter(l[a+len(w)])) {
+				return true
+			}
+			k = a + 1
 		}
 	}
 	return false
@@ -1451,8 +1587,16 @@ func scriptCueBefore(s string, i int, words []string) bool {
 // cueBefore reports whether a cue of words (see the kinds below) comes
 // before s[i], with only its fillers between. Words are compared lower
 // case and without accents: "Teléfono" is "telefono".
-func cueBefore(s string, i int, words map[string]uint8) bool {
+func cueBefore(s string, i int, words map[string]uint8) bool { return cueWalk(s, i, words, false) }
+
+// cueWalk is cueBefore; phone says words are cueWords, whose weak fillers
+// ("now", "still", "which", "was", "changed") stand between a phone word
+// and its number only when "number" or an owner is there too: "my phone
+// number is still 612 345 678", "on my cell which is 555-0148", but not
+// "Mobile is now 1832450 weekly actives".
+func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 	var buf [maxCueWordLetters]byte
+	weak, sawNumber := false, false // a weak filler was met; "number" or its like was
 	j := i
 	afterNumber := false // the word met last (the next in the text) is "number" or its like
 	afterObject := false // ... is "me" or "us"
@@ -1503,7 +1647,11 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 			return false
 		}
 		onlyIs = onlyIs && string(w) == "is"
+		weak = weak || phone && weakFillers[string(w)]
 		switch {
+		case kind&cue != 0 && weak && !sawNumber:
+			p, _ := cueWord(s, skipCueSeps(s, k), &buf)
+			return p != nil && cueWords[string(p)]&owner != 0 // "my cell which is"
 		case kind&cue != 0, kind&owner != 0 && afterNumber, string(w) == "callback" && afterNoDot, kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt, marked:
 			return true
@@ -1515,6 +1663,7 @@ func cueBefore(s string, i int, words map[string]uint8) bool {
 		// or "Contact no. 12345678 in the CRM".
 		noDot := string(w) == "no" && j < len(s) && s[j] == '.'
 		afterNumber = numberWords[string(w)] || noDot && !first
+		sawNumber = sawNumber || afterNumber || noDot
 		afterNoDot = noDot && first
 		first = false
 		afterObject = string(w) == "me" || string(w) == "us"
@@ -1841,7 +1990,7 @@ var cueWords = map[string]uint8{
 	// following number", "on my cell which is", "Llámame por favor al".
 	"now": filler, "still": filler, "instead": filler, "please": filler, "favor": filler,
 	"this": filler, "following": filler, "which": filler, "changed": filler,
-	"lautet": filler, "er": filler, "na": filler, "pod": filler, "mitt": owner,
+	"lautet": filler, "er": filler, "na": filler, "pod": filler, "mitt": owner, // see weakFillers
 	// Messengers that go by the phone number, a voicemail, and the
 	// adjectives for a phone in Spanish, Portuguese, Italian, German and
 	// Polish ("contacto telefónico", "telefonisch unter"), and more words
@@ -1861,6 +2010,10 @@ var cueWords = map[string]uint8{
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }
+
+// weakFillers are the fillers that need "number" or an owner beside the
+// phone word (see cueWalk).
+var weakFillers = setOf("now", "still", "which", "was", "changed")
 
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
@@ -1896,13 +2049,6 @@ var referenceWords = map[string]uint8{
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
 	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
 	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
-	// And what a product's own ids name: "Payment ID 1234567890", "Part
-	// number 1234567890".
-	"part": cue, "product": cue, "payment": cue, "refund": cue, "return": cue, "session": cue,
-	"trace": cue, "crash": cue, "bug": cue, "issue": cue, "job": cue, "batch": cue,
-	"project": cue, "workspace": cue, "deployment": cue, "app": cue, "merchant": cue, "model": cue,
-	"membership": cue, "plan": cue, "page": cue, "listing": cue, "run": cue, "campaign": cue,
-	"lead": cue, "deal": cue, "conversation": cue, "thread": cue, "workflow": cue,
 	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
 	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
 
