@@ -388,7 +388,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// ("Kargo 05321234567", "Suivi: 0612345678"); not after "00", nor
 	// after the name of a code no phone number is (codeWords: "ISBN
 	// 0140449132").
-	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i)) &&
+	// "Bestellung 302-4471209": a first group and seven digits or more,
+	// no phone number's layout.
+	if !short && !plus && (ng == 1 || groups[0] == 4 && startsYear(s, i) || ng == 2 && groups[1] >= 7 && s[i] != '0') &&
 		(cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || idNounBefore(s, i) || scriptReferenceBefore(s, i) && !chineseMobile(s, i, nd)) && !cued() &&
 		!(s[i] == '0' && s[i+1] != '0' && ng == 1 && (nd == 10 || nd == 11) && !cueBefore(s, i, codeWords)) && !labelAfter(s, end) {
 		return resume, "", joined
@@ -1301,15 +1303,17 @@ func answersPhoneQuestion(s string, i int) bool {
 	for j > 0 && s[j-1] == ' ' {
 		j--
 	}
-	for _, lead := range answerLeads {
-		k := j - len(lead)
-		if k > 0 && s[j-1] == ',' { // "Sure, 612345678"
-			k--
-		}
-		if k >= 0 && strings.EqualFold(strings.TrimSuffix(s[k:j], ","), lead) && (k == 0 || s[k-1] == ' ' || s[k-1] == ':' || s[k-1] == '\n') {
-			for j = k; j > 0 && s[j-1] == ' '; j-- {
+	for range 2 { // "sí claro, 622 418 907"
+		for _, lead := range answerLeads {
+			k := j - len(lead)
+			if k > 0 && s[j-1] == ',' { // "Sure, 612345678"
+				k--
 			}
-			break
+			if k >= 0 && strings.EqualFold(strings.TrimSuffix(s[k:j], ","), lead) && (k == 0 || s[k-1] == ' ' || s[k-1] == ':' || s[k-1] == '\n') {
+				for j = k; j > 0 && s[j-1] == ' '; j-- {
+				}
+				break
+			}
 		}
 	}
 	if j > 0 && s[j-1] == ':' { // a speaker: "Customer:", "[2024-05-01 10:33:12 UTC] Customer (Jane Doe):"
@@ -1363,7 +1367,8 @@ func answersPhoneQuestion(s string, i int) bool {
 		// number" and "the number on your bill" ask for another.
 		if numberWords[string(w)] {
 			var pb [maxCueWordLetters]byte
-			if p, _ := cueWord(q, skipCueSeps(q, wstart), &pb); p != nil && yours[string(p)] {
+			// Not "votre numéro de commande", "your number of the order".
+			if p, _ := cueWord(q, skipCueSeps(q, wstart), &pb); p != nil && yours[string(p)] && !namesReference(q[k:]) {
 				return true
 			}
 		}
