@@ -143,7 +143,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	var nd int          // the digits read so far
 	cue, called := 0, 0 // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
 	cued := func() bool {
-		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords) && !unitAfter(s, end)) ||
+		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords) && !idNounBefore(s, i) && !unitAfter(s, end)) ||
 			listed.digits == anyLength && end > i && (nd >= 9 || strings.ContainsAny(s[i:end], " -.()")) {
 			return true
 		}
