@@ -969,10 +969,11 @@ func quantityKeyBefore(s string, i int) bool {
 func idNounBefore(s string, i int) bool {
 	var buf [maxCueWordLetters]byte
 	w, k := cueWord(s, skipCueSeps(s, i), &buf)
-	if w != nil && (string(w) == "id" || numberWords[string(w)] || string(w) == "no") {
+	named := w != nil && (string(w) == "id" || numberWords[string(w)] || string(w) == "no")
+	if named {
 		w, k = cueWord(s, skipCueSeps(s, k), &buf)
 	}
-	if w == nil || !idNouns[string(w)] {
+	if w == nil || !idNouns[string(w)] || string(w) == "app" && !named { // "App ID 1234567890", not "App 4155550134 support line"
 		return false
 	}
 	// "SMS thread 4155550134", "WhatsApp conversation 9876543210": a

@@ -198,6 +198,8 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Call me at 4155550134 about invoice 4155559876", "Call me at [phone] about invoice 4155559876"},
 		{"Llámame al 612345678 por el pedido 123456789", "Llámame al [phone] por el pedido 123456789"},
 		{"Ring me on 612 345 678 about refund 612 345 999", "Ring me on [phone] about refund 612 345 999"},
+		{"App 4155550134 support line never answers", "App [phone] support line never answers"},
+		{"Customer support app: 4155550134", "Customer support app: [phone]"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
