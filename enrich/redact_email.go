@@ -215,22 +215,15 @@ func providerBefore(s string, j int) bool {
 func providerAfter(s string, end int) bool {
 	k := skipSpaces(s, end)
 	if k < len(s) && s[k] == '(' {
-		e := k + 1
-		for e < len(s) && isASCIILetter(s[e]) {
-			e++
-		}
+		e := skipLetters(s, k+1)
 		return e < len(s) && s[e] == ')' && userProviders[strings.ToLower(s[k+1:e])]
 	}
-	e := k
-	for e < len(s) && isASCIILetter(s[e]) {
-		e++
-	}
+	e := skipLetters(s, k)
 	if e == k || !providerPrepositions[strings.ToLower(s[k:e])] {
 		return false
 	}
 	k = skipSpaces(s, e)
-	for e = k; e < len(s) && isASCIILetter(s[e]); e++ {
-	}
+	e = skipLetters(s, k)
 	return e > k && (e == len(s) || !isASCIIWordByte(s[e])) && userProviders[strings.ToLower(s[k:e])]
 }
 
@@ -343,6 +336,15 @@ func hasWordFold(s string, k int, w string) bool {
 
 func skipSpaces(s string, i int) int {
 	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// skipLetters returns the index past the ASCII letters that start at
+// s[i].
+func skipLetters(s string, i int) int {
+	for i < len(s) && isASCIILetter(s[i]) {
 		i++
 	}
 	return i

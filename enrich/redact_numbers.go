@@ -705,10 +705,7 @@ func currencyBefore(s string, i int) bool {
 // 91234567 items can be collected").
 func metricAfter(s string, end int) bool {
 	j := skipSpaces(s, end)
-	k := j
-	for k < len(s) && isASCIILetter(s[k]) {
-		k++
-	}
+	k := skipLetters(s, j)
 	return metrics[s[j:k]] || strings.ToUpper(s[j:k]) == s[j:k] && metrics[strings.ToLower(s[j:k])]
 }
 
@@ -815,10 +812,7 @@ func labelAfter(s string, end int) bool {
 		return false
 	}
 	closing := s[j]
-	k := j + 1
-	for k < len(s) && isASCIILetter(s[k]) {
-		k++
-	}
+	k := skipLetters(s, j+1)
 	if k >= len(s) || s[k] != closingBracket(closing) || k-j-1 > maxCueWordLetters {
 		return false
 	}
@@ -1024,10 +1018,7 @@ func unitAfter(s string, end int) bool {
 	if j < len(s) && s[j] == ' ' {
 		j++
 	}
-	k := j
-	for k < len(s) && isASCIILetter(s[k]) {
-		k++
-	}
+	k := skipLetters(s, j)
 	if k == j || k < len(s) && isASCIIWordByte(s[k]) {
 		return false
 	}
@@ -1174,10 +1165,7 @@ func calledAt(s string, i int) bool {
 // "ring reception").
 func namesCallee(s string, j int) bool {
 	k := skipSpaces(s, j)
-	e := k
-	for e < len(s) && isASCIILetter(s[e]) {
-		e++
-	}
+	e := skipLetters(s, k)
 	if e == k {
 		return false
 	}
@@ -1387,14 +1375,8 @@ func compoundAfter(s string, k int) bool {
 	if k < len(s) && (s[k] == '\'' || strings.HasPrefix(s[k:], "’")) {
 		return true
 	}
-	j := k
-	for j < len(s) && s[j] == ' ' {
-		j++
-	}
-	e := j
-	for e < len(s) && isASCIILetter(s[e]) {
-		e++
-	}
+	j := skipSpaces(s, k)
+	e := skipLetters(s, j)
 	if j == k || e == j {
 		return false
 	}
@@ -1428,10 +1410,7 @@ func namesReference(s string) bool {
 // for spaces.
 func numberWordAfter(s string, k int) bool {
 	k = skipSpaces(s, k)
-	e := k
-	for e < len(s) && isASCIILetter(s[e]) {
-		e++
-	}
+	e := skipLetters(s, k)
 	return numberWords[strings.ToLower(s[k:e])]
 }
 
@@ -1544,10 +1523,7 @@ func endsAnswer(s string, end int) bool {
 			end++
 			continue
 		}
-		e := end
-		for e < len(s) && isASCIILetter(s[e]) {
-			e++
-		}
+		e := skipLetters(s, end)
 		if e == end || !answerTails[strings.ToLower(s[end:e])] {
 			return false
 		}
