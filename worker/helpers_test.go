@@ -132,6 +132,16 @@ func rawMsg(subject, msgID string, data []byte) *nats.Msg {
 	return msg
 }
 
+// spentToday reads the day's token count the workers keep in NATS.
+func (p *pipeline) spentToday() (int, error) {
+	p.t.Helper()
+	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+}
+
 func (p *pipeline) count(query string) uint64 {
 	p.t.Helper()
 	return testenv.QueryUint64(p.t, p.conn, strings.ReplaceAll(query, "{db}", p.db))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
-	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
 
@@ -212,13 +211,9 @@ func TestAWorkerStartedAfterTheDaysBudgetWasSpentAsksNothing(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A worker adds its last tokens to the count before it stops.
 	stored := p.count("SELECT sum(prompt_tokens + completion_tokens) FROM {db}.feedback FINAL")
-	spent, err := spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+	spent, err := p.spentToday()
 	if err != nil || spent == 0 || uint64(spent) < stored {
 		t.Fatalf("the day's spend count is %d (%v) once the worker stopped, want the %d tokens stored on the rows", spent, err, stored)
 	}
@@ -256,11 +251,7 @@ func TestAStoppingWorkerAddsItsLastTokensToTheDaysCount(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	spend, err := ingest.EnsureSpend(context.Background(), p.js, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spent, err := spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+	spent, err := p.spentToday()
 	if err != nil || spent != int(llm.billed.Load()) {
 		t.Fatalf("the day's count is %d (%v) once the worker stopped, want the %d tokens the LLM billed", spent, err, llm.billed.Load())
 	}
