@@ -15,7 +15,8 @@ import (
 //   - A key that names a phone ("mobilephone", "phone1", "wa_id",
 //     "telefono_cliente"; see phoneKey) is the label "phone", unless it
 //     names a count or a kind of something ("phone_count",
-//     "sessions_mobile"), which is no label at all.
+//     "sessions_mobile"), which is no label at all, or a code of the
+//     device's ("phone_imei").
 //   - A key that names an id or a time ("external_id", "createdAt") is
 //     read as a key is in text ("external_id=").
 //   - Any other key's words are split as a label's are ("order_number").
@@ -30,7 +31,7 @@ func redactValue(key, v string) string {
 		last = last[k+size:]
 	}
 	var label string
-	switch phone := phoneKey(key); {
+	switch phone := phoneKey(key) && !deviceCodes[strings.ToLower(last)]; {
 	case quantityKey(key) && plainNumber(v):
 		return v // "size_bytes", "duration_ms", "sms_count": a quantity, whatever its digits
 	case len(last) == 0 || len(last) == 1 && isASCIILetter(last[0]):

@@ -330,7 +330,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// 03-2024 export": a span of years, or a month and its year, whatever
 	// word comes before.
 	if !plus && ng == 2 && seps&sepParen == 0 && sepAfter[0] != ' ' && yearSpan(s, groupStart[0], groups[0], groupStart[1], groups[1]) &&
-		(!cued() || wordAfter(s, end)) { // "Phone: 2023-2024 contract renewal", but "Tel: 2015-2019"
+		(!cued() || wordAfter(s, end) && !callTimeAfter(s, end)) { // "Phone: 2023-2024 contract renewal", but "Tel: 2015-2019", "Mobile 2001-2009 after 6pm"
 		return resume, "", joined
 	}
 	// "call me 12/2024": a month and a year; a phone number written with
@@ -407,8 +407,8 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// only") and it has nine digits or more, or the unit has a capital
 	// and names a department ("Tel: 23456789 Sales"): "Our best number
 	// was 12345678 installs" is a count.
-	if !plus && (ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) &&
-		(nd <= 8 && ng == 1 && metricAfter(s, end) || !cued()) {
+	if !plus && (nd <= 8 && ng == 1 && metricAfter(s, end) ||
+		(ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && !cued()) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -700,25 +700,95 @@ func currencyBefore(s string, i int) bool {
 
 // metricAfter reports whether what follows the number that ends at
 // s[end] is a metric's unit, which outweighs a phone word: "12345678
-// downloads", "1234567 MAU"; not "Sales", a department, nor "items" or
-// "units", which a classified ad's phone number comes before ("WhatsApp
-// 91234567 items can be collected").
+// downloads", "1234567 MAU", "1234567 active users", "1234567
+// пользователей", "1234567 次下载" (see scriptMetricAfter); not "Sales",
+// a department, nor "items" or "units", which a classified ad's phone
+// number comes before ("WhatsApp 91234567 items can be collected").
 func metricAfter(s string, end int) bool {
 	j := skipSpaces(s, end)
+	if j < len(s) && s[j] >= utf8.RuneSelf {
+		return scriptMetricAfter(s[j:])
+	}
 	k := skipLetters(s, j)
+	if metricQualifiers[s[j:k]] && k < len(s) && s[k] == ' ' {
+		j = k + 1
+		k = skipLetters(s, j)
+	}
+	if k < len(s) && isASCIIWordByte(s[k]) {
+		return false
+	}
 	return metrics[s[j:k]] || strings.ToUpper(s[j:k]) == s[j:k] && metrics[strings.ToLower(s[j:k])]
 }
 
-// metrics are the units of a product's metrics.
+// metrics are the units of a product's metrics; not the words that may
+// follow a phone number: "minutes" ("call me on 24803159 minutes before you
+// come"), "messages" and "points" ("WhatsApp 81234567 points will be
+// credited").
 var metrics = setOf("downloads", "installs", "users", "sessions", "views", "rows", "records", "events",
 	"requests", "subscribers", "followers", "impressions", "clicks", "signups", "mau", "dau", "bytes",
 	"kb", "mb", "gb", "baud", "bps", "hz", "rpm")
+
+// metricQualifiers may stand between a count and its metric's unit.
+var metricQualifiers = setOf("active", "daily", "weekly", "monthly", "unique", "paying", "registered", "total")
+
+// scriptMetricAfter reports whether t, the text after a number, starts
+// with a metric's unit in a script of scriptPhoneCues: a stem of
+// scriptMetrics ("пользователей", "χρήστες"), a Korean counter ("명"), or
+// a Chinese or Japanese counter that starts no longer word of Chinese
+// characters ("件", "人", but not "人工" or "回电").
+func scriptMetricAfter(t string) bool {
+	for _, w := range scriptMetrics {
+		if len(t) >= len(w) && strings.EqualFold(t[:len(w)], w) {
+			return true
+		}
+	}
+	r, n := utf8.DecodeRuneInString(t)
+	if strings.ContainsRune("명건회개", r) {
+		return true
+	}
+	if !strings.ContainsRune("件条條个個次人名位台笔筆份张張回", r) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(t[n:])
+	return n == len(t) || !unicode.Is(unicode.Han, next)
+}
+
+// scriptMetrics are the stems of metrics' units in Russian, Greek,
+// Hebrew, Arabic, Hindi, Thai, Korean, Japanese and Chinese: users,
+// sessions, downloads, installs, views, records and sales, and the
+// messages of a count ("сообщений", "条消息"), not those of "messages
+// only". Russian's are the forms a count takes, not those an instruction
+// after a phone number may start with ("записаться", "сообщения").
+var scriptMetrics = []string{
+	"пользовател", "юзер", "сесси", "сеанс", "загрузок", "загрузки", "скачиван", "установок", "просмотр",
+	"записей", "строк", "событи", "запросов", "подписчик", "сообщений", "продаж", "визит",
+	"χρήστ", "χρηστ", "συνεδρ", "λήψ", "εγκαταστ", "προβολ", "εγγραφ", "μηνυμάτων", "πωλήσ",
+	"משתמש", "הורדות", "התקנות", "צפיות", "רשומות", "מכירות", "סשנים",
+	"مستخدم", "جلس", "تحميل", "تنزيل", "تثبيت", "مشاهد", "سجل", "مبيع", "زيار",
+	"उपयोगकर्ता", "यूज़र", "यूजर", "सत्र", "डाउनलोड", "इंस्टॉल", "व्यू", "रिकॉर्ड", "बिक्री",
+	"ผู้ใช้", "ดาวน์โหลด", "ครั้ง",
+	"사용자", "다운로드", "세션", "ダウンロード", "ユーザー", "セッション",
+	"次下载", "次下載", "次安装", "次安裝", "次访问", "次訪問", "次浏览", "次瀏覽", "条记录", "條記錄",
+	"条消息", "條消息", "个用户", "個用戶", "名用户", "名用戶", "位用户", "用户", "用戶", "下载", "下載",
+	"记录", "記錄",
+}
 
 // wordAfter reports whether a word in small letters follows s[end] after
 // a space: what the number before it qualifies.
 func wordAfter(s string, end int) bool {
 	return end+1 < len(s) && s[end] == ' ' && 'a' <= s[end+1] && s[end+1] <= 'z'
 }
+
+// callTimeAfter reports whether a word that says when to call follows the
+// number that ends at s[end]: "after 6pm", "anytime".
+func callTimeAfter(s string, end int) bool {
+	j := skipSpaces(s, end)
+	return callTimeWords[strings.ToLower(s[j:skipLetters(s, j)])]
+}
+
+// callTimeWords say when to call.
+var callTimeWords = setOf("after", "before", "between", "from", "until", "till", "anytime", "evenings", "mornings",
+	"afternoons", "weekdays", "weekends", "only")
 
 // currenciesBefore are the currencies' codes and signs that may come
 // before an amount: those of currencies, and Brazil's and India's.
@@ -990,11 +1060,19 @@ func chineseMobile(s string, i, nd int) bool {
 }
 
 // phoneKeyBefore reports whether the key before s[i] names a phone
-// number: "whatsapp_id=", `"recipient_id":` (see phoneKey).
+// number: "whatsapp_id=", `"recipient_id":` (see phoneKey); not a code of
+// the device's (`"phone_imei":`, "mobile_serial=").
 func phoneKeyBefore(s string, i int) bool {
 	raw, _, _ := keyBefore(s, i)
-	return phoneKey(raw)
+	if !phoneKey(raw) {
+		return false
+	}
+	label := keyLabel(raw)
+	return !deviceCodes[strings.ToLower(label[strings.LastIndexByte(label, ' ')+1:])]
 }
+
+// deviceCodes name a device's own numbers.
+var deviceCodes = setOf("imei", "imsi", "iccid", "meid", "serial", "sn")
 
 // keyBefore returns the word or key before the number at s[i], what
 // stands between them (spaces, quotes, ':' and '='), and where the key

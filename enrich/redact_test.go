@@ -366,6 +366,10 @@ func TestRedactorReadsAMetadataValueAfterItsKey(t *testing.T) {
 		// The sixth: Telegram's ids.
 		{"telegram_id", "412345678", "412345678"},
 		{"status", "sent at acme.io", "sent at acme.io"},
+		// A device's own codes under a key that names the device.
+		{"phone_imei", "490154203237518", "490154203237518"},
+		{"mobile_serial", "3569381234", "3569381234"},
+		{"phone_number", "3569381234", "[phone]"},
 	}
 	rec := &feedback.Record{Metadata: map[string]string{}}
 	for _, c := range cases {
