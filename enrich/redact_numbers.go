@@ -1664,7 +1664,8 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 	afterWhats := false  // ... is "whats"
 	onlyIs := true       // no word but "is" was met
 	first := true        // no word was met
-	afterNoDot := false  // the word met first is "no."
+	afterNoDot := false  // the word met first is "no." or "no:"
+	afterOwner := false  // the word met last is "my" or its like
 	for range maxCueWords {
 		j = skipCueSeps(s, j)
 		w, k := cueWord(s, j, &buf)
@@ -1712,19 +1713,23 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 		case kind&cue != 0 && weak && !sawNumber:
 			p, _ := cueWord(s, skipCueSeps(s, k), &buf)
 			return p != nil && cueWords[string(p)]&owner != 0 // "my cell which is"
-		case kind&cue != 0, kind&owner != 0 && afterNumber, string(w) == "callback" && afterNoDot, kind&asker != 0 && afterObject,
+		case kind&cue != 0, kind&owner != 0 && afterNumber, numberWords[string(w)] && afterOwner,
+			(string(w) == "callback" || string(w) == "contact") && afterNoDot, kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt, marked:
 			return true
 		case kind == other:
 			return false
 		}
 		// "No." is "number" before a word ("my no. is"), or after
-		// "callback" ("callback no. 555-0134"); not in "my no. 1 fan"
-		// or "Contact no. 12345678 in the CRM".
+		// "callback" or "contact" ("Contact no. 91234567", "contact
+		// no: 555-0134", as Singapore and India write); not in "my no.
+		// 1 fan".
 		noDot := string(w) == "no" && j < len(s) && s[j] == '.'
 		afterNumber = numberWords[string(w)] || noDot && !first
 		sawNumber = sawNumber || afterNumber || noDot
-		afterNoDot = noDot && first
+		afterNoDot = first && string(w) == "no" && j < len(s) && (s[j] == '.' || s[j] == ':')
+		// "Nummeret mitt er": a Norwegian owner after "number".
+		afterOwner = kind&owner != 0
 		first = false
 		afterObject = string(w) == "me" || string(w) == "us"
 		afterAt = isAtWord(string(w)) || afterAt && string(w) == "out"
@@ -2051,6 +2056,7 @@ var cueWords = map[string]uint8{
 	"now": filler, "still": filler, "instead": filler, "please": filler, "favor": filler,
 	"this": filler, "following": filler, "which": filler, "changed": filler,
 	"lautet": filler, "er": filler, "na": filler, "pod": filler, "mitt": owner, // see weakFillers
+	"nummeret": filler, "mobilnummeret": cue, "telefonnummeret": cue, // "nummeret mitt er"
 	// Messengers that go by the phone number, a voicemail, and the
 	// adjectives for a phone in Spanish, Portuguese, Italian, German and
 	// Polish ("contacto telefónico", "telefonisch unter"), and more words
@@ -2078,7 +2084,7 @@ var weakFillers = setOf("now", "still", "which", "was", "changed")
 // numberWords are the words for "number" after which "my" is a cue: "my
 // number", "mi número", "meine Nummer".
 var numberWords = map[string]bool{"number": true, "numbers": true, "numero": true, "nummer": true, "num": true,
-	"nr": true, "nro": true, "numer": true, "digits": true, "whats": true}
+	"nr": true, "nro": true, "numer": true, "digits": true, "whats": true, "nummeret": true}
 
 // referenceWords name a number as a reference to something, which an
 // unbroken run of ten or more digits after them is rather than a phone
