@@ -341,8 +341,10 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// A payment card number starts as its network's do and has one of
 	// their lengths (see cardNetwork): "Invoice 9001234567872", "IMEI
 	// 356932101234569" and the Amazon order "112-3456789-0123451" pass
-	// the Luhn check and are none.
-	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && cardNetwork(digits[:min(nd, 4)], nd) && luhn(digits[:nd]) {
+	// the Luhn check and are none, nor is a barcode after its name ("EAN
+	// 5901234123457").
+	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && cardNetwork(digits[:min(nd, 4)], nd) && luhn(digits[:nd]) &&
+		!cueBefore(s, i, codeWords) {
 		return end, cardMark, joined
 	}
 	short := nd < 10 && !(plus && nd >= 8)
@@ -366,6 +368,11 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// negative. Other numbers after a dash may be phone numbers: India
 	// writes "Rahul -9876543210" and "Contact:-9876543210".
 	if !plus && ng == 1 && nd == 10 && i > 0 && s[i-1] == '-' && (strings.HasPrefix(s[i:], "2147") || strings.HasPrefix(s[i:], "10737")) && !cued() {
+		return resume, "", joined
+	}
+	// "[123456.789012]": a kernel log's seconds since boot.
+	if !plus && ng == 2 && sepAfter[0] == '.' && groups[1] == 6 && end < len(s) && s[end] == ']' &&
+		strings.HasSuffix(strings.TrimRight(s[:i], " "), "[") {
 		return resume, "", joined
 	}
 	// "48.85661400", "3.14159265358979", "lng=151.2092955": a decimal
@@ -2113,7 +2120,7 @@ var referenceWords = map[string]uint8{
 	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
 	// English words for what a claim or a game names with a number.
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
-	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
+	"item": cue, "items": cue, "barcode": cue, "siret": cue, "siren": cue, "fssai": cue, "lic": cue, "utr": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
 	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
 	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
 	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
@@ -2134,7 +2141,7 @@ var referenceWords = map[string]uint8{
 // codeWords name codes of a fixed shape, which a number after them is
 // whatever its digits.
 var codeWords = map[string]uint8{"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "imei": cue,
-	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue}
+	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue, "barcode": cue}
 
 func sepBit(c byte) int {
 	switch c {
