@@ -177,7 +177,7 @@ func (p *taxonomyParser) document(doc *yaml.Node) *Taxonomy {
 	}
 	var themes, themesKey *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], resolve(root.Content[i+1])
+		k, v := root.Content[i], root.Content[i+1]
 		switch {
 		case k.Value != "themes":
 			p.fail(k, "", "unknown key %q%s", k.Value, didYouMean(k.Value, []string{"themes"}))
@@ -193,15 +193,22 @@ func (p *taxonomyParser) document(doc *yaml.Node) *Taxonomy {
 		p.fail(root, "", `missing key "themes"`)
 		return t
 	}
-	t.Themes = p.themeList(themes, "")
+	t.Themes = p.themeList(themesKey, themes, "")
 	if len(t.Themes) == 0 && len(p.problems) == 0 {
 		p.fail(themes, "", "defines no themes")
 	}
 	return t
 }
 
-// themeList reads a list of themes; parent names the theme it belongs to.
-func (p *taxonomyParser) themeList(n *yaml.Node, parent string) []ThemeDef {
+// themeList reads a list of themes, the value n of key; parent names the
+// theme it belongs to. A theme is defined once, so an alias may name no
+// theme nor list of them: an alias of one would repeat it, and under its
+// own children it would never end.
+func (p *taxonomyParser) themeList(key, n *yaml.Node, parent string) []ThemeDef {
+	if n.Kind == yaml.AliasNode {
+		p.fail(key, parent, "a YAML alias (*%s) repeats a theme; define each theme once", n.Value)
+		return nil
+	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil
 	}
@@ -211,7 +218,11 @@ func (p *taxonomyParser) themeList(n *yaml.Node, parent string) []ThemeDef {
 	}
 	themes := make([]ThemeDef, 0, len(n.Content))
 	for _, item := range n.Content {
-		if th, ok := p.theme(resolve(item), parent); ok {
+		if item.Kind == yaml.AliasNode {
+			p.fail(item, parent, "a YAML alias (*%s) repeats a theme; define each theme once", item.Value)
+			continue
+		}
+		if th, ok := p.theme(item, parent); ok {
 			themes = append(themes, th)
 		}
 	}
@@ -282,7 +293,7 @@ func (p *taxonomyParser) theme(n *yaml.Node, parent string) (ThemeDef, bool) {
 		case "examples":
 			th.Examples = p.stringList(v, label, "example", false)
 		case "children":
-			th.Children = p.themeList(v, label)
+			th.Children = p.themeList(k, n.Content[i+1], label)
 		default:
 			p.fail(k, label, "unknown key %q%s", k.Value, didYouMean(k.Value, themeKeys))
 		}

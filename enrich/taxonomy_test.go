@@ -195,6 +195,23 @@ func TestTaxonomyErrorsNameTheFileAndLine(t *testing.T) {
 			want: []string{`taxonomy.yaml:1: defines no themes`},
 		},
 		{
+			// A theme is defined once: an alias of one repeats it, and
+			// under its own children it would never end.
+			name: "a theme repeated by an alias",
+			yaml: "themes:\n  - &a\n    name: billing\n    keywords: [x]\n  - *a\n",
+			want: []string{`taxonomy.yaml:5: a YAML alias (*a) repeats a theme; define each theme once`},
+		},
+		{
+			name: "a theme its own child by an alias",
+			yaml: "themes:\n  - &a\n    name: billing\n    children:\n      - *a\n",
+			want: []string{`taxonomy.yaml:5: theme "billing": a YAML alias (*a) repeats a theme; define each theme once`},
+		},
+		{
+			name: "children that are an alias of a list of themes",
+			yaml: "themes: &all\n  - name: billing\n    children: *all\n",
+			want: []string{`taxonomy.yaml:3: theme "billing": a YAML alias (*all) repeats a theme; define each theme once`},
+		},
+		{
 			name: "tab indent",
 			yaml: "themes:\n  - name: billing\n    keywords:\n\t  - invoice\n",
 			want: []string{`taxonomy.yaml:4: found character that cannot start any token (the line is indented with a tab; YAML indents with spaces only)`},
