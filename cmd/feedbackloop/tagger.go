@@ -559,12 +559,13 @@ record left with none of its themes, with a warning.`,
 			if err := cw.Write([]string{"text", "labels"}); err != nil {
 				return err
 			}
-			written, undefinedOnly, repeats := 0, 0, 0
+			written, undefinedOnly, repeats, noTheme := 0, 0, 0, 0
 			undefined := map[string]int{} // the LLM's themes the taxonomy does not define
 			seen := map[[2]string]bool{}  // rows written: a text with its labels
 			for _, it := range items {
 				themes := themesOf(it)
 				if from == "tags" && len(themes) == 0 {
+					noTheme++
 					continue
 				}
 				if from == "llm" {
@@ -616,8 +617,8 @@ record left with none of its themes, with a warning.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: themes of the LLM's answers that the taxonomy does not define were left out (was it another taxonomy's?), and %d records left with none: %s\n",
 					undefinedOnly, counted(undefined, commonest(undefined, 5)))
 			}
-			if skipped := len(items) - written - undefinedOnly; skipped > 0 {
-				reportUnmatched(cmd.ErrOrStderr(), skipped, unmatched, tax)
+			if noTheme > 0 {
+				reportUnmatched(cmd.ErrOrStderr(), noTheme, unmatched, tax)
 			}
 			return nil
 		},

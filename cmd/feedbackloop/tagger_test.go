@@ -459,6 +459,7 @@ func TestExportLabelsFromTheSourcesTags(t *testing.T) {
 	storeRows(t, []sinks.Row{
 		tagged("a", "We were charged twice", "Billing", "vip"),
 		tagged("a", "We were charged twice", "Billing", "vip"), // delivered twice
+		tagged("h", "We were charged twice", "billing"),        // another record of the same text
 		tagged("b", "Reports take a minute to open", "slowness"),
 		tagged("c", "Refund still missing", "billing", "REFUNDS"), // a theme and its parent
 		tagged("d", "Call me back", "vip"),
@@ -480,7 +481,7 @@ func TestExportLabelsFromTheSourcesTags(t *testing.T) {
 	if fmt.Sprint(recs) != fmt.Sprint(want) {
 		t.Errorf("exported %q, want %q", recs, want)
 	}
-	for _, s := range []string{"3 labelled examples written", "3 records left out", "vip (2)", "follow_up (1)", "add --tag-map Log_In=authentication\n"} {
+	for _, s := range []string{"3 labelled examples written", "1 records with a text and labels already written were left out", "\n3 records left out", "vip (2)", "follow_up (1)", "add --tag-map Log_In=authentication\n"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, stderr)
 		}

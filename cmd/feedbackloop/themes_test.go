@@ -88,6 +88,7 @@ func TestExportLabelsKeepsToTheTaxonomy(t *testing.T) {
 		row("b", "llm", "Export to CSV fails", "data-export"),
 		row("c", "llm", "The invoice export is slow", "billing", "data-export"),
 		row("d", "llm", "Thanks, all good"),
+		row("e", "llm", "I was charged twice", "billing"), // another record of a text
 	})
 	tax := filepath.Join(t.TempDir(), "taxonomy.yaml")
 	if err := os.WriteFile(tax, []byte("themes:\n  - name: billing\n  - name: speed\n"), 0o644); err != nil {
@@ -108,6 +109,9 @@ func TestExportLabelsKeepsToTheTaxonomy(t *testing.T) {
 		}
 		if !strings.Contains(stderr, "does not define were left out (was it another taxonomy's?), and 1 records left with none: data-export (2)") {
 			t.Errorf("%v: stderr %q, want the left-out theme counted", args, stderr)
+		}
+		if strings.Contains(stderr, "tags") {
+			t.Errorf("%v: stderr %q speaks of the sources' tags", args, stderr)
 		}
 	}
 }
