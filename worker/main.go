@@ -53,7 +53,7 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 		// The last tokens spent reach the day's shared count before NATS
 		// closes: the other workers and a restart go by it.
 		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
+			ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
 			model.FlushSpend(ctx)
 			cancel()
 		}()
@@ -100,9 +100,9 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	return g.Wait()
 }
 
-// spendFlushWait bounds the last add to the shared count of the day's
+// SpendFlushWait bounds the last add to the shared count of the day's
 // LLM tokens when a process stops.
-const spendFlushWait = 3 * time.Second
+const SpendFlushWait = 3 * time.Second
 
 // SharedLLMState makes sure that NATS holds what every process that asks
 // the LLM shares, each when the configuration asks for it: the answers

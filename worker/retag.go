@@ -119,7 +119,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			// The run's last tokens reach the shared count before the
 			// caller closes NATS.
 			defer func() {
-				ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
+				ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
 				model.FlushSpend(ctx)
 				cancel()
 			}()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,10 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
+	"github.com/feedbackloop/feedbackloop/config"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
@@ -82,18 +86,13 @@ text come from the cache).`,
 				return errors.New("--ask-again asks the LLM again: give --llm too")
 			}
 			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM, AskAgain: askAgain}
-			if lc := cfg.LLM; useLLM && !dryRun && lc.Enabled && (lc.DailyTokenBudget > 0 || lc.SharedCacheTTL > 0) {
-				// The day's budget and the answers already paid for are
-				// the workers', in NATS.
-				const why = "--llm shares llm.daily_token_budget and the answer cache with the workers, through NATS: %w"
-				nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-retag", log)
+			if useLLM && !dryRun {
+				shared, done, err := sharedLLMState(cmd.Context(), *cfg, "feedbackloop-retag", log)
 				if err != nil {
-					return fmt.Errorf(why, err)
+					return fmt.Errorf("--llm %w", err)
 				}
-				defer nc.Close()
-				if opts.Shared, err = worker.SharedLLMState(cmd.Context(), js, *cfg); err != nil {
-					return fmt.Errorf(why, err)
-				}
+				defer done()
+				opts.Shared = shared
 			}
 			if since > 0 {
 				opts.Since = time.Now().Add(-since)
@@ -197,4 +196,25 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 		}
 	}
 	return tbl.Render()
+}
+
+// sharedLLMState connects a one-off command to what its LLM requests share
+// with the workers in NATS, when the configuration asks for any: the day's
+// token budget and the answers already paid for (worker.SharedLLMState).
+// Without them it returns nil and no connection; done closes the one
+// made.
+func sharedLLMState(ctx context.Context, cfg config.Config, name string, log *zap.Logger) (shared func(*llm.Options), done func(), err error) {
+	if lc := cfg.LLM; !lc.Enabled || lc.DailyTokenBudget <= 0 && lc.SharedCacheTTL <= 0 {
+		return nil, func() {}, nil
+	}
+	const why = "shares llm.daily_token_budget and the answer cache with the workers, through NATS: %w"
+	nc, js, err := ingest.Connect(cfg.NATS, name, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf(why, err)
+	}
+	if shared, err = worker.SharedLLMState(ctx, js, cfg); err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf(why, err)
+	}
+	return shared, nc.Close, nil
 }

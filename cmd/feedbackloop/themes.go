@@ -239,10 +239,25 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 	}
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log
+	// The request counts in the day's budget with the workers'.
+	shared, done, err := sharedLLMState(ctx, *cfg, "feedbackloop-suggest", log)
+	if err != nil {
+		return "offline", fmt.Errorf("naming the candidates %w", err)
+	}
+	defer done()
+	if shared != nil {
+		shared(&opts)
+	}
 	tagger, err := llm.New(tax, opts)
 	if err != nil {
 		return "offline", err
 	}
+	defer func() {
+		// Its tokens reach the shared count before NATS is closed.
+		ctx, cancel := context.WithTimeout(context.Background(), worker.SpendFlushWait)
+		tagger.FlushSpend(ctx)
+		cancel()
+	}()
 	clusters := make([]llm.Cluster, len(cands))
 	for i, c := range cands {
 		clusters[i] = llm.Cluster{Terms: c.Terms, Quotes: c.Quotes}

@@ -277,6 +277,23 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 		answerNames(w, `[{"id":"0","name":"Dark Mode","description":"A dark colour scheme for the apps."}]`)
 	})
 	t.Setenv("FEEDBACKLOOP_LLM_MAX_RETRIES", "1")
+	// The request counts in the day's budget with the workers' (the
+	// default llm.daily_token_budget), in NATS.
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
+	spent := func() int {
+		t.Helper()
+		_, js := testenv.JetStream(t, srv.ClientURL())
+		spend, err := ingest.EnsureSpend(context.Background(), js, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := spend.Spent(context.Background(), time.Now().UTC().Format(time.DateOnly))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 
 	suggest := func() (named string, name, description string, stderr string) {
 		var got struct {
@@ -300,6 +317,11 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	if len(bodies) != 1 || strings.Contains(bodies[0], "ann@example.org") || !strings.Contains(bodies[0], "dark") {
 		t.Errorf("%d requests; the first %q should hold the cluster's words and no e-mail address", len(bodies), bodies)
 	}
+	mu.Unlock()
+	if n := spent(); n != 60 {
+		t.Errorf("the day's spend count is %d, want the naming request's 60 tokens", n)
+	}
+	mu.Lock()
 	fail = true
 	mu.Unlock()
 	by, name, desc, stderr := suggest()
@@ -312,6 +334,20 @@ func TestThemesSuggestLetsTheLLMNameCandidates(t *testing.T) {
 	by, name, _, stderr = suggest()
 	if by != "offline" || !strings.Contains(name, "dark") || !strings.Contains(stderr, "named no cluster of the 1 asked about") {
 		t.Errorf("with an answer that names nothing: named by %q, %q, stderr %q", by, name, stderr)
+	}
+
+	// Without NATS the budget cannot be shared: no request, the offline
+	// names, and why.
+	srv.Shutdown()
+	mu.Lock()
+	asked := len(bodies)
+	silent = false
+	mu.Unlock()
+	by, _, _, stderr = suggest()
+	mu.Lock()
+	defer mu.Unlock()
+	if by != "offline" || len(bodies) != asked || !strings.Contains(stderr, "shares llm.daily_token_budget and the answer cache with the workers, through NATS") {
+		t.Errorf("without NATS: named by %q after %d more requests, stderr %q", by, len(bodies)-asked, stderr)
 	}
 }
 
@@ -352,6 +388,7 @@ func TestThemesSuggestJoinsTheCandidatesTheLLMNamesAlike(t *testing.T) {
 	configureLLM(t, func(w http.ResponseWriter, _ *http.Request) {
 		answerNames(w, `[{"id":"0","name":"dark-mode","description":"A dark colour scheme."},{"id":"1","name":"Dark-Mode","description":"Dark backgrounds."}]`)
 	})
+	shareNothing(t)
 
 	var offline, named struct {
 		Candidates []struct {
@@ -390,6 +427,13 @@ func configureLLM(t *testing.T, handler http.HandlerFunc) {
 	t.Setenv("FEEDBACKLOOP_LLM_BASE_URL", api.URL+"/v1")
 	t.Setenv("FEEDBACKLOOP_LLM_MODEL", "test-model")
 	t.Setenv("FEEDBACKLOOP_LLM_API_KEY", "test-key")
+}
+
+// shareNothing turns off what LLM requests share with the workers through
+// NATS, the day's budget and the answer cache, for a test without NATS.
+func shareNothing(t *testing.T) {
+	t.Setenv("FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET", "0")
+	t.Setenv("FEEDBACKLOOP_LLM_SHARED_CACHE_TTL", "0s")
 }
 
 // answerNames writes a chat completion whose content names clusters, a
@@ -726,6 +770,7 @@ func TestThemesSuggestMarksACandidateNamedLikeATheme(t *testing.T) {
 	configureLLM(t, func(w http.ResponseWriter, _ *http.Request) {
 		answerNames(w, `[{"id":"0","name":"UI-UX","description":"How the product looks."}]`)
 	})
+	shareNothing(t)
 	var got struct {
 		Candidates []struct {
 			Name     string `json:"name"`
