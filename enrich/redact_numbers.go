@@ -2120,7 +2120,10 @@ var referenceWords = map[string]uint8{
 	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
 	// English words for what a claim or a game names with a number.
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
-	"item": cue, "items": cue, "barcode": cue, "siret": cue, "siren": cue, "fssai": cue, "lic": cue, "utr": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
+	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
+	// France's company numbers, an Indian food licence ("FSSAI Lic."),
+	// an Indian bank transfer's reference.
+	"siret": cue, "siren": cue, "fssai": cue, "lic": cue, "utr": cue,
 	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
 	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
 	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
