@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/feedbackloop/feedbackloop/config"
@@ -229,9 +230,10 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 // record once in its latest version (FINAL), and hands them to fn in
 // chunks of up to chunk rows, in no particular order. The rows are read
 // as one stream, so rows written meanwhile, by fn or a worker, are not
-// read again. It stops at fn's first error.
+// read again. It stops at fn's first error. Each row carries its
+// Fingerprint, for Superseded.
 func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn func([]Row) error) error {
-	q := "SELECT " + strings.Join(columns, ", ") + " FROM " + c.db + ".feedback FINAL WHERE created_at >= toDateTime(?)"
+	q := "SELECT " + strings.Join(columns, ", ") + ", " + fingerprint + " FROM " + c.db + ".feedback FINAL WHERE created_at >= toDateTime(?)"
 	rows, err := c.conn.Query(ctx, q, max(since.Unix(), 0)) // DateTime starts at 1970
 	if err != nil {
 		return fmt.Errorf("query %s.feedback: %w", c.db, err)
@@ -247,7 +249,7 @@ func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn fu
 			&r.MetadataKeys, &r.MetadataValues,
 			&r.Themes, &r.ThemeConfidence, &r.ThemeEvidence, &r.ThemeSentiment,
 			&r.Sentiment, &r.Tagger, &r.Model, &r.PromptTokens, &r.CompletionTokens, &r.ContractVersion,
-			&routed, &r.SentimentBy); err != nil {
+			&routed, &r.SentimentBy, &r.Fingerprint); err != nil {
 			return fmt.Errorf("read %s.feedback: %w", c.db, err)
 		}
 		r.Routed, r.RoutingUnknown = routed != nil && *routed == wasRouted, routed == nil
@@ -265,6 +267,63 @@ func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn fu
 		return fn(buf)
 	}
 	return nil
+}
+
+// fingerprint hashes what a stored row holds from its record, not what
+// enrichment added: versions of a record with other content differ in it.
+const fingerprint = "cityHash64(source, kind, created_at, title, body, url, parent, tags, ifNull(rating, nan)," +
+	" author_id, author_name, author_email_hash, account_id, account_name, account_plan, account_arr," +
+	" metadata_keys, metadata_values, contract_version)"
+
+// Superseded returns the ids of rows read by Scan of which another
+// version has been stored since: the record's latest version (FINAL) is
+// no longer the one read, by its ingested_at or its content (a record sent
+// again in the same second). A rewrite of such a row, one second newer,
+// would replace a version its writer never read.
+func (c *ClickHouse) Superseded(ctx context.Context, read []*Row) (map[string]bool, error) {
+	if len(read) == 0 {
+		return nil, nil
+	}
+	ids, err := ext.NewTable("read_ids", ext.Column("id", "String"))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Row, len(read))
+	for _, r := range read {
+		if byID[r.ID] != nil {
+			continue
+		}
+		byID[r.ID] = r
+		if err := ids.Append(r.ID); err != nil {
+			return nil, fmt.Errorf("look up newer versions: %w", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), c.insertTimeout)
+	defer cancel()
+	// Only the key is filtered on: FINAL sees every version.
+	res, err := c.lookups.Query(ctx, "SELECT id, ingested_at, "+fingerprint+" FROM "+c.db+".feedback FINAL WHERE id IN read_ids")
+	if err != nil {
+		return nil, fmt.Errorf("look up newer versions: %w", err)
+	}
+	defer res.Close()
+	out := map[string]bool{}
+	for res.Next() {
+		var (
+			id string
+			at time.Time
+			fp uint64
+		)
+		if err := res.Scan(&id, &at, &fp); err != nil {
+			return nil, fmt.Errorf("look up newer versions: %w", err)
+		}
+		if r := byID[id]; !at.Equal(r.IngestedAt) || fp != r.Fingerprint {
+			out[id] = true
+		}
+	}
+	if err := res.Err(); err != nil {
+		return nil, fmt.Errorf("look up newer versions: %w", err)
+	}
+	return out, nil
 }
 
 // appendColumn appends a whole column. Array columns go row by row: the

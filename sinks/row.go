@@ -35,6 +35,9 @@ type Row struct {
 	// RoutingUnknown marks a row read back that was written before
 	// migration 0005, whose routed is NULL; rewriting it keeps the NULL.
 	RoutingUnknown bool
+	// Fingerprint is a hash of what a row read back (ClickHouse.Scan)
+	// holds from its record; it is not written.
+	Fingerprint uint64
 }
 
 // Size estimates the bytes a row takes on the wire, for the batch byte limit.

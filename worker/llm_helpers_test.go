@@ -41,6 +41,9 @@ type flakyLLM struct {
 
 	mu     sync.Mutex
 	bodies []string
+	// onRequest, when set, runs as each request arrives, before its
+	// answer.
+	onRequest func()
 }
 
 func newFlakyLLM(tb testing.TB, delay time.Duration) *flakyLLM {
@@ -55,7 +58,11 @@ func (f *flakyLLM) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.bodies = append(f.bodies, string(body))
+	hook := f.onRequest
 	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	n := f.n.Add(1)
 	select {
 	case <-time.After(f.delay):

@@ -83,6 +83,10 @@ type RetagStats struct {
 	Added   map[string]int `json:"added"`
 	Removed map[string]int `json:"removed"`
 	Written int            `json:"written"`
+	// Superseded would have changed, but a worker stored a newer version
+	// of them while the run read them, which they keep: a later run
+	// retags that version. They count nowhere else.
+	Superseded int `json:"superseded"`
 }
 
 // Retag enriches stored feedback again with this build's offline
@@ -98,9 +102,11 @@ type RetagStats struct {
 // are asked about again. A rewritten row is a new version of the record, its
 // ingested_at one second later than the version read, so that the table
 // keeps it (ReplacingMergeTree) and the insight rollups recompute the
-// days it falls on; a version a worker writes meanwhile is newer still
-// and wins. Records that would not change are not written, so a second
-// run writes nothing.
+// days it falls on. A record of which a worker stored another version
+// since the run read it keeps that version (RetagStats.Superseded):
+// the rewrite, one second newer than the version read, could otherwise
+// beat an edit sent in the same second or the next. Records that would
+// not change are not written, so a second run writes nothing.
 func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts RetagOptions, log *zap.Logger) (RetagStats, error) {
 	off, err := loadOffline(cfg.Enrich, log)
 	if err != nil {
@@ -189,7 +195,11 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		if err := rescore.Enrich(ctx, kept); err != nil {
 			return err
 		}
-		var out []sinks.Row
+		var (
+			out   []sinks.Row
+			read  []*sinks.Row // the stored version each of out replaces
+			diffs []retagDiff
+		)
 		for i, it := range items {
 			old := &rows[i]
 			row := RowOf(it, old.IngestedAt.Add(time.Second))
@@ -209,11 +219,32 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 					}
 				}
 			}
-			if st.count(old, &row) {
-				out = append(out, row)
+			if d := diffOf(old, &row); d.changed() {
+				out, read, diffs = append(out, row), append(read, old), append(diffs, d)
 			}
 		}
 		st.Read += len(rows)
+		if !opts.DryRun && len(out) > 0 {
+			// A worker may have stored a newer version of a record since
+			// it was read: the record keeps that one.
+			newer, err := ch.Superseded(ctx, read)
+			if err != nil {
+				return err
+			}
+			kept := 0
+			for k := range out {
+				if newer[out[k].ID] {
+					st.Superseded++
+					continue
+				}
+				out[kept], read[kept], diffs[kept] = out[k], read[k], diffs[k]
+				kept++
+			}
+			out, read, diffs = out[:kept], read[:kept], diffs[:kept]
+		}
+		for k := range out {
+			st.count(diffs[k], read[k], &out[k])
+		}
 		if !opts.DryRun && len(out) > 0 {
 			if err := ch.Write(ctx, out); err != nil {
 				return err
@@ -336,23 +367,34 @@ func keepLLMThemes(it *enrich.Item, r *sinks.Row, redact bool, defined func(stri
 	return dropped
 }
 
-// count adds the difference between the stored row and its new version
-// to the statistics and reports whether there is any.
-func (st *RetagStats) count(old, row *sinks.Row) bool {
-	themes := !slices.Equal(old.Themes, row.Themes)
-	sentiment := old.Sentiment != row.Sentiment || themeSentimentMoved(old, row)
-	evidence := !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence)
-	redacted := old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues)
-	guessed := old.Language != row.Language
-	routing := old.Routed != row.Routed || old.RoutingUnknown != row.RoutingUnknown
-	sentiment = sentiment || old.SentimentBy != row.SentimentBy
-	changed := themes || sentiment || evidence || redacted || guessed || routing || !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) ||
-		old.Tagger != row.Tagger || old.Model != row.Model
-	if !changed {
-		return false
+// retagDiff is what a new version of a stored row changes in it.
+type retagDiff struct {
+	themes, sentiment, evidence, redacted, guessed, routing, other bool
+}
+
+// diffOf compares the stored row with its new version.
+func diffOf(old, row *sinks.Row) retagDiff {
+	return retagDiff{
+		themes:    !slices.Equal(old.Themes, row.Themes),
+		sentiment: old.Sentiment != row.Sentiment || themeSentimentMoved(old, row) || old.SentimentBy != row.SentimentBy,
+		evidence:  !slices.Equal(old.ThemeConfidence, row.ThemeConfidence) || !slices.Equal(old.ThemeEvidence, row.ThemeEvidence),
+		redacted:  old.Title != row.Title || old.Body != row.Body || !slices.Equal(old.MetadataValues, row.MetadataValues),
+		guessed:   old.Language != row.Language,
+		routing:   old.Routed != row.Routed || old.RoutingUnknown != row.RoutingUnknown,
+		other:     !slices.Equal(old.ThemeSentiment, row.ThemeSentiment) || old.Tagger != row.Tagger || old.Model != row.Model,
 	}
+}
+
+// changed reports whether the new version differs at all.
+func (d retagDiff) changed() bool {
+	return d.themes || d.sentiment || d.evidence || d.redacted || d.guessed || d.routing || d.other
+}
+
+// count adds the difference d between the stored row and its new version
+// to the statistics.
+func (st *RetagStats) count(d retagDiff, old, row *sinks.Row) {
 	st.Changed++
-	if themes {
+	if d.themes {
 		st.ThemesChanged++
 		for _, th := range row.Themes {
 			if !slices.Contains(old.Themes, th) {
@@ -365,22 +407,21 @@ func (st *RetagStats) count(old, row *sinks.Row) bool {
 			}
 		}
 	}
-	if sentiment {
+	if d.sentiment {
 		st.SentimentChanged++
 	}
-	if evidence && !themes {
+	if d.evidence && !d.themes {
 		st.EvidenceChanged++
 	}
-	if redacted {
+	if d.redacted {
 		st.TextRedacted++
 	}
-	if guessed {
+	if d.guessed {
 		st.LanguageGuessed++
 	}
-	if routing {
+	if d.routing {
 		st.RoutingChanged++
 	}
-	return true
 }
 
 // themeSentimentMoved reports whether a theme both rows carry has another

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,5 +278,73 @@ func TestRetagWithTheLLMAsksAboutWhatTheWorkerLeftOffline(t *testing.T) {
 	}
 	if again.LLMAsked != 0 || again.Written != 0 || len(llm.requests()) != asked {
 		t.Errorf("second run %+v after %d more requests: want nothing asked or written", again, len(llm.requests())-asked)
+	}
+}
+
+// A record the customer edited while retag read it keeps the edit: a
+// worker stored the new version (in the same second as the one read,
+// since the edit came right after) while the run waited for the LLM, and
+// the run leaves that record for a later run instead of writing its
+// rewrite of the version it read, one second newer, over the edit. The
+// other records are retagged as usual.
+func TestRetagLeavesARecordAWorkerStoredANewerVersionOf(t *testing.T) {
+	ctx := context.Background()
+	ch, dsn := testenv.Migrated(t)
+	conn := testenv.Conn(t, dsn)
+	db := ch.Database()
+	llm := newFlakyLLM(t, 10*time.Millisecond)
+	cfg := config.Default()
+	llmConfig(&cfg, llm)
+
+	created := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	version := func(id, body string) sinks.Row {
+		return worker.RowOf(&enrich.Item{Record: &feedback.Record{ID: id, Source: "zendesk", Kind: "ticket", CreatedAt: created, Body: body},
+			Tagger: "keywords", Routed: true}, created.Add(time.Minute))
+	}
+	if err := ch.Write(ctx, []sinks.Row{version("e:1", "The invoice is wrong."), version("e:2", "Another invoice is wrong.")}); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	llm.mu.Lock()
+	llm.onRequest = func() {
+		once.Do(func() {
+			if err := ch.Write(ctx, []sinks.Row{version("e:1", "The invoice is wrong. Edit: it was the March one.")}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	llm.mu.Unlock()
+
+	stored := func(id string) string {
+		t.Helper()
+		var s string
+		if err := conn.QueryRow(ctx, "SELECT concat(tagger, ' ', body) FROM "+db+".feedback FINAL WHERE id = ?", id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{LLM: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Superseded != 1 || st.Written != 1 || st.Changed != 1 {
+		t.Errorf("retag %+v: want e:1 left as superseded, e:2 written", st)
+	}
+	if got := stored("e:1"); !strings.Contains(got, "Edit:") {
+		t.Errorf("e:1 is stored as %q: the customer's edit was lost", got)
+	}
+	if got := stored("e:2"); !strings.HasPrefix(got, "llm ") {
+		t.Errorf("e:2 is stored as %q, want it retagged by the LLM", got)
+	}
+
+	// The next run retags the edited version.
+	again, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{LLM: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := stored("e:1")
+	if again.Superseded != 0 || again.Written != 1 || !strings.HasPrefix(body, "llm ") || !strings.Contains(body, "Edit:") {
+		t.Errorf("second run %+v, e:1 stored as %q: want the edited version retagged", again, body)
 	}
 }

@@ -148,6 +148,11 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 			return err
 		}
 	}
+	if st.Superseded > 0 {
+		if _, err := fmt.Fprintf(w, "%d records left as they are: a worker stored a newer version of them while the run read them; run again to retag that\n", st.Superseded); err != nil {
+			return err
+		}
+	}
 	if st.LLMStale > 0 {
 		if _, err := fmt.Fprintf(w, "(%d of them lost themes the taxonomy no longer defines, renamed or removed; --llm routes them again)\n", st.LLMStale); err != nil {
 			return err
