@@ -16,3 +16,7 @@ const LedgerRefreshEvery = ledgerRefreshEvery
 // EstimateTokens is what t reserves of the daily budget, and of the
 // tokens-per-minute limit, for one request about texts.
 func (t *Tagger) EstimateTokens(texts ...string) int { return t.prompt.estimateTokens(texts) }
+
+// SetRateSpan sets the span over which the tokens-per-minute limit counts,
+// a minute, for a test that cannot wait one.
+func (t *Tagger) SetRateSpan(d time.Duration) { t.limiter.span = d }

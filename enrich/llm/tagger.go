@@ -22,7 +22,6 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 	"go.uber.org/zap"
 	"golang.org/x/sync/semaphore"
-	"golang.org/x/time/rate"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -84,7 +83,8 @@ type Tagger struct {
 
 	sem      *semaphore.Weighted
 	waiting  chan struct{}
-	limiter  *rate.Limiter
+	limiter  *window      // Options.TokensPerMinute
+	latency  atomic.Int64 // how long answered requests take, a moving average in nanoseconds
 	budget   *budget
 	cache    *cache
 	cooldown atomic.Int64 // UnixNano before which the API is not asked
@@ -158,13 +158,11 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 		client:    openai.NewClientWithConfig(cc),
 		sem:       semaphore.NewWeighted(int64(opts.Concurrency)),
 		waiting:   make(chan struct{}, opts.MaxWaiting),
-		// The burst is a minute's worth: a quiet minute may be spent at
-		// once, and one request never needs more than that.
-		limiter: rate.NewLimiter(rate.Limit(float64(opts.TokensPerMinute)/60), opts.TokensPerMinute),
-		budget:  newBudget(opts.DailyTokenBudget, opts.Now, opts.Spend, opts.Log),
-		cache:   newCache(opts.CacheSize),
-		metrics: opts.Metrics,
-		log:     opts.Log,
+		limiter:   newWindow(opts.TokensPerMinute),
+		budget:    newBudget(opts.DailyTokenBudget, opts.Now, opts.Spend, opts.Log),
+		cache:     newCache(opts.CacheSize),
+		metrics:   opts.Metrics,
+		log:       opts.Log,
 	}
 	for _, n := range names {
 		tg.allowed[strings.ToLower(n)] = n
@@ -788,7 +786,7 @@ func (t *Tagger) metered(ctx context.Context, estimate int, ask func(*meter) (op
 	if spent > estimate {
 		// Charge the limiter what the estimate missed; the next request
 		// waits for it.
-		t.limiter.ReserveN(time.Now(), min(spent-estimate, t.opts.TokensPerMinute))
+		t.limiter.charge(time.Now(), spent-estimate)
 	}
 	return usage, err
 }
@@ -821,16 +819,19 @@ func share(total, i, n int) int {
 // waitRate waits for the tokens-per-minute limiter to allow n tokens, and
 // reports false, without taking them, when that would outlast ctx.
 func (t *Tagger) waitRate(ctx context.Context, n int) bool {
-	r := t.limiter.ReserveN(time.Now(), n)
-	if !r.OK() {
+	now := time.Now()
+	at, ok := t.limiter.reserve(now, n)
+	if !ok {
 		return false
 	}
-	d := r.Delay()
-	if d == 0 {
+	d := at.Sub(now)
+	if d <= 0 {
 		return true
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
-		r.Cancel()
+	// The request itself must fit in what is left after the wait: sent
+	// with less, it would be billed and then given up.
+	if deadline, ok := ctx.Deadline(); ok && now.Add(d+t.expectedLatency()).After(deadline) {
+		t.limiter.cancel(at, n)
 		return false
 	}
 	timer := time.NewTimer(d)
@@ -839,8 +840,28 @@ func (t *Tagger) waitRate(ctx context.Context, n int) bool {
 	case <-timer.C:
 		return true
 	case <-ctx.Done():
-		r.Cancel()
+		t.limiter.cancel(at, n)
 		return false
+	}
+}
+
+// expectedLatency is how long a request may be expected to take: half as
+// long again as the moving average of those answered (0 before any was).
+func (t *Tagger) expectedLatency() time.Duration {
+	return time.Duration(t.latency.Load()) * 3 / 2
+}
+
+// answeredIn adds an answered request's duration to the moving average.
+func (t *Tagger) answeredIn(d time.Duration) {
+	for {
+		old := t.latency.Load()
+		avg := int64(d)
+		if old > 0 {
+			avg = old - old/4 + int64(d)/4
+		}
+		if t.latency.CompareAndSwap(old, avg) {
+			return
+		}
 	}
 }
 
@@ -917,6 +938,9 @@ func (t *Tagger) ask(ctx context.Context, m *meter, system, user, schemaName str
 		start := time.Now()
 		resp, err := t.client.CreateChatCompletion(actx, req)
 		took := time.Since(start).Seconds()
+		if err == nil {
+			t.answeredIn(time.Since(start))
+		}
 		if err != nil {
 			if wrote.Load() && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
 				m.cutShort()

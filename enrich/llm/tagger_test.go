@@ -1180,6 +1180,35 @@ func TestTokensPerMinuteLimitFallsBackRatherThanWaitPastMaxWait(t *testing.T) {
 	}
 }
 
+// A request whose turn under the limit comes too late for it to be
+// answered before MaxWait ends is not sent: sent, it would be billed and
+// then given up. Requests answered so far took a second; the limit's span
+// is three seconds here, so the second call's turn comes about two
+// seconds into its MaxWait of 2.5, and the answer would come at 3.
+func TestTokensPerMinuteLimitSendsNoRequestThatCouldNotBeAnswered(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return reply{delay: time.Second} })
+	tg, m := newTagger(t, f, func(o *llm.Options) {
+		o.TokensPerMinute = oneFits(t)
+		o.MaxWait = 2500 * time.Millisecond
+		o.RequestTimeout = 5 * time.Second
+	})
+	tg.SetRateSpan(3 * time.Second)
+	first := offlineItems("refund one")
+	if err := tg.Tag(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	second := offlineItems("refund two")
+	if err := tg.Tag(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.requests()); n != 1 || first[0].Tagger != "llm" || second[0].Tagger != "keywords" {
+		t.Errorf("%d requests, taggers %q and %q: want the second call held back, not sent", n, first[0].Tagger, second[0].Tagger)
+	}
+	if got := count(m.Fallbacks.WithLabelValues("rate_limit")); got != 1 {
+		t.Errorf("rate_limit fallbacks %v, want 1", got)
+	}
+}
+
 func TestCallsBeyondMaxWaitingDoNotWait(t *testing.T) {
 	release := make(chan struct{})
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {

@@ -1,0 +1,108 @@
+package llm
+
+import (
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// window is the tokens-per-minute limit: it books each request's tokens at
+// the earliest time when the 60 seconds up to it hold no more than the
+// limit with them. A token bucket (golang.org/x/time/rate), which this
+// replaced, lets a full bucket and a minute's refill through in one
+// minute: QA measured twice the limit in a rolling minute.
+//
+// Bookings are kept in time order; one may lie in the future, for a
+// request waiting its turn, and later ones queue after it.
+type window struct {
+	limit int
+	span  time.Duration
+
+	mu     sync.Mutex
+	booked []booking // in time order
+	total  int       // the tokens of booked
+}
+
+type booking struct {
+	at time.Time
+	n  int
+}
+
+func newWindow(limit int) *window { return &window{limit: limit, span: time.Minute} }
+
+// reserve books n tokens at the earliest time, now or later and after
+// every earlier booking, when the span up to it holds room for them, and
+// returns that time. It books nothing and reports false when n is over
+// the limit.
+func (w *window) reserve(now time.Time, n int) (time.Time, bool) {
+	if n > w.limit {
+		return time.Time{}, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.forget(now)
+	at := now
+	if k := len(w.booked); k > 0 && w.booked[k-1].at.After(at) {
+		at = w.booked[k-1].at
+	}
+	// Bookings at or before at-span have left the window by at; while the
+	// rest and n pass the limit, wait for the next to leave.
+	freed, j := 0, 0
+	for {
+		for j < len(w.booked) && !w.booked[j].at.After(at.Add(-w.span)) {
+			freed += w.booked[j].n
+			j++
+		}
+		if w.total-freed+n <= w.limit {
+			break
+		}
+		at = w.booked[j].at.Add(w.span)
+	}
+	w.booked = append(w.booked, booking{at, n})
+	w.total += n
+	return at, true
+}
+
+// cancel takes back the booking of n tokens at at: its request was not
+// sent.
+func (w *window) cancel(at time.Time, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := len(w.booked) - 1; i >= 0; i-- {
+		if b := w.booked[i]; b.at.Equal(at) && b.n == n {
+			w.booked = slices.Delete(w.booked, i, i+1)
+			w.total -= n
+			return
+		}
+	}
+}
+
+// charge books n tokens spent at now beyond what was booked for them (an
+// estimate that fell short), in time order, up to the limit; requests
+// booked later make room for them.
+func (w *window) charge(now time.Time, n int) {
+	n = min(n, w.limit)
+	if n <= 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.forget(now)
+	i := sort.Search(len(w.booked), func(i int) bool { return w.booked[i].at.After(now) })
+	w.booked = slices.Insert(w.booked, i, booking{now, n})
+	w.total += n
+}
+
+// forget drops the bookings that left the window before now. Callers
+// hold mu.
+func (w *window) forget(now time.Time) {
+	i := 0
+	for i < len(w.booked) && !w.booked[i].at.After(now.Add(-w.span)) {
+		w.total -= w.booked[i].n
+		i++
+	}
+	if i > 0 {
+		w.booked = slices.Delete(w.booked, 0, i)
+	}
+}
