@@ -87,6 +87,7 @@ type Tagger struct {
 	latency  atomic.Int64 // how long answered requests take, a moving average in nanoseconds
 	budget   *budget
 	cache    *cache
+	inflight inflight
 	cooldown atomic.Int64 // UnixNano before which the API is not asked
 	format   atomic.Int32 // how JSON is asked for: formatSchema, formatObject or formatPrompt
 	metrics  *Metrics
@@ -209,8 +210,16 @@ type job struct {
 // sets Themes, Tagger ("llm"), Model and the item's share of the tokens on
 // each item it got an answer for. Items without an answer keep what they
 // had. It returns an error only when ctx ends.
+//
+// A text another call is asking about at that moment is not asked about
+// again: its items wait, within MaxWait, for that call's answer.
 func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
-	var jobs []*job
+	start := time.Now()
+	var (
+		jobs  []*job
+		twins []twin // items whose text another call is asking about
+		owned []key  // the texts this call asks about, which others may wait for
+	)
 	byKey := make(map[key]*job)
 	cached := 0
 	for _, it := range items {
@@ -236,24 +245,40 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 			j.items = append(j.items, it)
 			continue
 		}
+		if a, mine := t.inflight.claim(k); !mine {
+			twins = append(twins, twin{it, k, a})
+			continue
+		}
+		owned = append(owned, k)
 		j := &job{text: text, key: k, fit: fitText(text), items: []*enrich.Item{it}}
 		byKey[k] = j
 		jobs = append(jobs, j)
 	}
 	t.metrics.items("cached", cached)
+	func() {
+		defer t.inflight.release(owned)
+		t.askJobs(ctx, jobs)
+	}()
+	t.follow(ctx, twins, start.Add(t.opts.MaxWait))
+	return ctx.Err()
+}
+
+// askJobs asks about jobs, within one round of requests unless
+// Options.EveryRound.
+func (t *Tagger) askJobs(ctx context.Context, jobs []*job) {
 	if len(jobs) == 0 {
-		return ctx.Err()
+		return
 	}
 	if reason := t.closed(); reason != "" {
 		t.fail(jobs, reason)
-		return ctx.Err()
+		return
 	}
 	select {
 	case t.waiting <- struct{}{}:
 		defer func() { <-t.waiting }()
 	default:
 		t.fail(jobs, reasonBusy)
-		return ctx.Err()
+		return
 	}
 	// One round of requests at most: a call that queued more behind the
 	// concurrency limit would hold its items (and the worker's goroutine)
@@ -271,13 +296,46 @@ func (t *Tagger) Tag(ctx context.Context, items []*enrich.Item) error {
 		}
 		t.round(ctx, jobs[:n])
 		if jobs = jobs[n:]; len(jobs) == 0 || ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 		if reason := t.closed(); reason != "" { // paused, or out of budget, since
 			t.fail(jobs, reason)
-			return ctx.Err()
+			return
 		}
 	}
+}
+
+// follow waits, until deadline at most, for the calls asking about the
+// texts of twins, and gives each item the answer its text got; one whose
+// text got none keeps what it had, counted under the reason that call
+// gave.
+func (t *Tagger) follow(ctx context.Context, twins []twin, deadline time.Time) {
+	if len(twins) == 0 {
+		return
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	cached := 0
+	for _, tw := range twins {
+		select {
+		case <-tw.asking.done:
+		case <-ctx.Done():
+			t.metrics.fallback(reasonBusy, 1) // the other call has not finished
+			continue
+		}
+		a, ok := t.cache.get(tw.key)
+		switch {
+		case !ok:
+			t.metrics.fallback(tw.asking.reason(), 1)
+		case a.Refused != "":
+			t.metrics.fallback(a.Refused, 1)
+		default:
+			p, c := a.cost(tw.item.Record.ID)
+			t.set(tw.item, a, p, c, true)
+			cached++
+		}
+	}
+	t.metrics.items("cached", cached)
 }
 
 // round asks about jobs, one round of requests' worth, at once, and waits
@@ -411,6 +469,7 @@ func (t *Tagger) fail(jobs []*job, reason string) {
 	n := 0
 	for _, j := range jobs {
 		n += len(j.items)
+		t.inflight.failed(j.key, reason)
 	}
 	t.metrics.fallback(reason, n)
 }

@@ -1209,6 +1209,52 @@ func TestTokensPerMinuteLimitSendsNoRequestThatCouldNotBeAnswered(t *testing.T) 
 	}
 }
 
+// A text that arrives again while the request about it is in flight (a
+// form's stock answer sent by two customers at once) is not paid for
+// twice: the second call waits for the first's answer. When the first
+// gets none, the second keeps its offline themes without asking either.
+func TestATextInFlightIsNotAskedAboutTwice(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		release := make(chan struct{})
+		f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply {
+			<-release
+			if failing {
+				return reply{status: http.StatusInternalServerError, body: `{"error":{"message":"down"}}`}
+			}
+			return reply{}
+		})
+		tg, m := newTagger(t, f, func(o *llm.Options) { o.MaxRetries = -1 })
+		first, second := offlineItems("refund please"), offlineItems("refund please")
+		second[0].Record.ID = "another"
+		done := make(chan error, 1)
+		go func() { done <- tg.Tag(context.Background(), first) }()
+		for len(f.requests()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond) // the second call is waiting by then
+			close(release)
+		}()
+		if err := tg.Tag(context.Background(), second); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.requests()); n != 1 {
+			t.Errorf("failing %v: %d requests, want 1", failing, n)
+		}
+		switch {
+		case !failing && (first[0].Tagger != "llm" || second[0].Tagger != "llm" || second[0].PromptTokens != 0 || !second[0].FromCache):
+			t.Errorf("second call: tagger %q, %d prompt tokens, from cache %v: want the first call's answer, at no cost",
+				second[0].Tagger, second[0].PromptTokens, second[0].FromCache)
+		case failing && (second[0].Tagger != "keywords" || count(m.Fallbacks.WithLabelValues("error")) != 2):
+			t.Errorf("with the first request failing: second tagged by %q, %v error fallbacks; want it offline, both counted",
+				second[0].Tagger, count(m.Fallbacks.WithLabelValues("error")))
+		}
+	}
+}
+
 func TestCallsBeyondMaxWaitingDoNotWait(t *testing.T) {
 	release := make(chan struct{})
 	f := newFakeAPI(t, taxonomy(t).Names(), func(n int, req *chatRequest) reply {
