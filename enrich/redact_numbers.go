@@ -454,7 +454,38 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		(nd < 9 || strings.HasSuffix(s[i:end], "000") || !cued() && !labelledPhone(s, i, end, nd, seps)) {
 		return resume, "", joined
 	}
-	return max(end, extension), phoneMark, joined
+	return max(end, extension, spacedExtension(s, end)), phoneMark, joined
+}
+
+// spacedExtension returns where an extension written apart after the phone
+// number that ends at s[end] ends ("646-555-0123 x204", "… ext. 204", ",
+// extension 12"), or 0 when none follows.
+func spacedExtension(s string, end int) int {
+	j := end
+	if j < len(s) && s[j] == ',' {
+		j++
+	}
+	if j == len(s) || s[j] != ' ' {
+		return 0
+	}
+	j++
+	w := skipLetters(s, j)
+	switch strings.ToLower(s[j:w]) {
+	case "x", "ext", "extension":
+	default:
+		return 0
+	}
+	if w < len(s) && s[w] == '.' {
+		w++
+	}
+	if w < len(s) && s[w] == ' ' {
+		w++
+	}
+	e := skipDigitsOnly(s, w)
+	if e == w || e-w > 6 || e < len(s) && gluedAfter(s, e) {
+		return 0
+	}
+	return e
 }
 
 // encodedPlusPhoneAt finds a phone number at s[i] whose '+' is
