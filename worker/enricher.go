@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -83,20 +84,29 @@ func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
 }
 
 // chain builds the enrichment chain around the offline tagger (see
-// NewEnricher), and returns the LLM tagger in it, nil when the LLM is off.
-func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, *llm.Tagger, error) {
+// NewEnricher), and returns what stops its LLM part (a no-op when the LLM
+// is off): the routes since the last log line are logged, and the tokens
+// spent reach the day's shared count before NATS closes, for the other
+// workers and a restart go by it.
+func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, func(), error) {
 	ec := cfg.Enrich
 	if ec.EmailHashKey == "" {
 		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
 	}
 	tagger := o.tagger
-	var model *llm.Tagger
+	stop := func() {}
 	if cfg.LLM.Enabled {
-		h, m, err := newHybrid(cfg, o.tax, tagger, reg, log, llmExtra)
+		h, model, err := newHybrid(cfg, o.tax, tagger, reg, log, llmExtra)
 		if err != nil {
 			return nil, nil, err
 		}
-		tagger, model = h, m
+		tagger = h
+		stop = func() {
+			h.LogRoutes()
+			ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
+			model.FlushSpend(ctx)
+			cancel()
+		}
 	}
 	redactor := newRedactor(ec)
 	if !ec.Redact {
@@ -106,7 +116,7 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		redactor,
 		enrich.TagStage(tagger),
 		enrich.NewSentiment(),
-	}, model, nil
+	}, stop, nil
 }
 
 // newRedactor is redaction as the enrich section sets it: the key that

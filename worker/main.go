@@ -45,19 +45,11 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err != nil {
 		return err
 	}
-	enricher, model, err := off.chain(cfg, metrics.Registry, log, shared)
+	enricher, stopLLM, err := off.chain(cfg, metrics.Registry, log, shared)
 	if err != nil {
 		return err
 	}
-	if model != nil {
-		// The last tokens spent reach the day's shared count before NATS
-		// closes: the other workers and a restart go by it.
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
-			model.FlushSpend(ctx)
-			cancel()
-		}()
-	}
+	defer stopLLM()
 	cons, err := ingest.EnsureConsumer(ctx, js, cfg.NATS)
 	if err != nil {
 		return err

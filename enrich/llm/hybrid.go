@@ -140,7 +140,23 @@ func (h *Hybrid) record(seen, routed, answered int) {
 	h.seen += seen
 	h.routed += routed
 	h.answered += answered
-	if time.Since(h.since) < h.LogEvery || h.seen == 0 {
+	if time.Since(h.since) < h.LogEvery {
+		return
+	}
+	h.logRoutes()
+}
+
+// LogRoutes logs the routes taken since the last line, if any items came:
+// a worker that stops logs the last minute's.
+func (h *Hybrid) LogRoutes() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.logRoutes()
+}
+
+// logRoutes is LogRoutes. Callers hold mu.
+func (h *Hybrid) logRoutes() {
+	if h.seen == 0 {
 		return
 	}
 	answeredShare := 0.0
@@ -150,7 +166,7 @@ func (h *Hybrid) record(seen, routed, answered int) {
 	fields := []zap.Field{
 		zap.Int("items", h.seen),
 		zap.Int("routed_to_llm", h.routed),
-		zap.Float64("llm_share", float64(h.routed)/float64(h.seen)),
+		zap.Float64("routed_share", float64(h.routed)/float64(h.seen)),
 		zap.Float64("llm_answered_share", answeredShare),
 		zap.Float64("threshold", h.threshold),
 	}

@@ -1441,6 +1441,28 @@ func TestTheRoutingLogSaysWhyItemsWentUnanswered(t *testing.T) {
 	}
 }
 
+// A worker that stops within its first minute still logs its routes:
+// LogRoutes logs what came since the last line, and nothing when nothing
+// came.
+func TestTheRoutingLogIsWrittenWhenTheWorkerStops(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f)
+	core, logs := observer.New(zap.InfoLevel)
+	h := llm.NewHybrid(enrich.NewKeywordTagger(taxonomy(t)), tg, 0.7, m, zap.New(core))
+	if err := h.Tag(context.Background(), offlineItems("I want my money back", "slow again")); err != nil {
+		t.Fatal(err)
+	}
+	if n := logs.FilterMessage("theme tagging routes").Len(); n != 0 {
+		t.Fatalf("%d routing lines within the first minute, want none yet", n)
+	}
+	h.LogRoutes()
+	h.LogRoutes()
+	lines := logs.FilterMessage("theme tagging routes").All()
+	if len(lines) != 1 || lines[0].ContextMap()["items"] != int64(2) || lines[0].ContextMap()["routed_share"] == nil {
+		t.Fatalf("routing lines %v, want one for the 2 items, with routed_share", lines)
+	}
+}
+
 func TestACallSendsOneRoundOfRequestsAtMost(t *testing.T) {
 	f := newFakeAPI(t, taxonomy(t).Names(), nil)
 	tg, m := newTagger(t, f, func(o *llm.Options) { o.Concurrency = 1; o.BatchSize = 2 })
