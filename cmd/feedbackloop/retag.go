@@ -117,7 +117,13 @@ text come from the cache).`,
 				return err
 			}
 			if useLLM && !dryRun && st.LLMAsked > 0 && st.LLMAnswered == 0 {
-				return fmt.Errorf("the LLM answered none of the %d records routed to it (the log says why); they keep what they had", st.LLMAsked)
+				kept := "they keep the themes they had"
+				if st.Written > 0 {
+					// A routing the run decided is written even unanswered,
+					// as a worker stores it.
+					kept = fmt.Sprintf("they have offline themes, and the %d rows written hold the routing this run decided, as a worker's would", st.Written)
+				}
+				return fmt.Errorf("the LLM answered none of the %d records routed to it (the log says why); %s", st.LLMAsked, kept)
 			}
 			return nil
 		},
