@@ -65,7 +65,7 @@ var lexicon = []struct {
 		"issue", "problem", "error", "exception", "outdated", "refund", "downgrade",
 		"missing", "limited", "concern", "inconvenient", "duplicate", "delay",
 		"too many", "too much", "asap", "forever", "steep", "pain point", "risk",
-		"no option", "gripe", "quirk",
+		"no option", "gripe", "quirk", "too easy",
 	}},
 	{-1.5, []string{
 		"slow", "lag", "bug", "glitch", "clunky", "messy", "clutter", "expensive",
@@ -91,6 +91,7 @@ var lexicon = []struct {
 		"can't figure out", "blocker", "mess", "does nothing", "black screen",
 		"blank screen", "nothing happens", "irritating", "shady", "abandoned", "glitchy", "dangerous",
 		"takes ages", "took ages", "step backwards",
+		"garbled", "corrupted", "truncated", "cut off", "misaligned", "flaw",
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
@@ -164,7 +165,8 @@ var functions = []string{
 	"clear", "close", "let", "allow", "support", "import", "export",
 	"print", "scroll", "submit", "post", "report", "interact", "resume", "pause",
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
-	"verify", "unlock", "pair", "reply",
+	"verify", "unlock", "pair", "reply", "finish", "keep",
+	"mark", "track", "stay", "match", "charge",
 }
 
 // softNegations are the negations that do not deny an action (see
@@ -222,7 +224,7 @@ var intensifiers = []struct {
 
 // contrasts mark a turn: what follows in the sentence outweighs what came
 // before it ("fast, but crashes daily" is a complaint).
-var contrasts = []string{"but", "however", "except"}
+var contrasts = []string{"but", "however", "except", "cons"}
 
 // concessions open a clause that counts for less ("although it is pricey,
 // we love it" is praise).

@@ -61,6 +61,19 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"You never have to sign in again.", neutral},
 		{"No need to log in twice.", neutral},
 		{"I can't wait to show the team.", pos},
+		// Found by QA on the sample's and Review-Pulse's complaints: more
+		// things software should do, and what broken output looks like.
+		{"The nightly backup never finishes.", neg},
+		{"The app doesn't keep my last position.", neg},
+		{"I can't remember my PIN.", neutral},
+		{"My session doesn't stay open for more than an hour.", neg},
+		{"The totals don't match the invoice.", neg},
+		{"Umlauts come out garbled in the PDF.", neg},
+		{"Long comments are truncated in the email digest.", neg},
+		{"The sidebar is misaligned on tablets.", neg},
+		{"It's too easy to delete a board by accident.", neg},
+		{"Keep up the good work!", pos},
+		{"Pros: simple to set up. Cons: the sync never finishes.", neg},
 		// A wait that a number measures, before something the product
 		// does, is slowness; a short one, or one for a chore, is not.
 		{"The activity feed takes 35 seconds to load every morning.", neg},
