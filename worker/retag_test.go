@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.uber.org/zap"
 
 	"github.com/feedbackloop/feedbackloop/config"
@@ -199,12 +200,7 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 // has nothing left to ask.
 func TestRetagWithTheLLMAsksAboutWhatTheWorkerLeftOffline(t *testing.T) {
 	ctx := context.Background()
-	ch, dsn := testenv.Migrated(t)
-	conn := testenv.Conn(t, dsn)
-	db := ch.Database()
-	llm := newFlakyLLM(t, 10*time.Millisecond)
-	cfg := config.Default()
-	llmConfig(&cfg, llm) // every record the offline tagger tags is routed
+	ch, conn, db, llm, cfg := retagWithLLM(t)
 
 	created := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Second)
 	row := func(id, body, tagger string) sinks.Row {
@@ -289,12 +285,7 @@ func TestRetagWithTheLLMAsksAboutWhatTheWorkerLeftOffline(t *testing.T) {
 // other records are retagged as usual.
 func TestRetagLeavesARecordAWorkerStoredANewerVersionOf(t *testing.T) {
 	ctx := context.Background()
-	ch, dsn := testenv.Migrated(t)
-	conn := testenv.Conn(t, dsn)
-	db := ch.Database()
-	llm := newFlakyLLM(t, 10*time.Millisecond)
-	cfg := config.Default()
-	llmConfig(&cfg, llm)
+	ch, conn, db, llm, cfg := retagWithLLM(t)
 
 	created := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	version := func(id, body string) sinks.Row {
@@ -347,4 +338,16 @@ func TestRetagLeavesARecordAWorkerStoredANewerVersionOf(t *testing.T) {
 	if again.Superseded != 0 || again.Written != 1 || !strings.HasPrefix(body, "llm ") || !strings.Contains(body, "Edit:") {
 		t.Errorf("second run %+v, e:1 stored as %q: want the edited version retagged", again, body)
 	}
+}
+
+// retagWithLLM is a migrated test database (its sink, a connection for
+// assertions and its name) and a configuration whose LLM, a flakyLLM,
+// is asked about every record the offline tagger tags.
+func retagWithLLM(t *testing.T) (*sinks.ClickHouse, clickhouse.Conn, string, *flakyLLM, config.Config) {
+	t.Helper()
+	ch, dsn := testenv.Migrated(t)
+	llm := newFlakyLLM(t, 10*time.Millisecond)
+	cfg := config.Default()
+	llmConfig(&cfg, llm)
+	return ch, testenv.Conn(t, dsn), ch.Database(), llm, cfg
 }
