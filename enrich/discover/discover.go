@@ -591,6 +591,9 @@ func quote(text string, terms []string, shown []string) (q, g string) {
 	sentences := strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' })
 	best, bestGist, most, long, held := "", "", 0, 0, false // long: best's words; held: whether any sentence, shown or not, holds a term
 	for _, s := range sentences {
+		// A quotation's closing mark after its '.' belongs to the
+		// sentence before: `… every meeting.” Quinn said`.
+		s = strings.TrimLeft(s, " \t\"'”’»)]")
 		ws := words(s)
 		for i, w := range ws {
 			ws[i] = enrich.Stem(w)

@@ -63,6 +63,15 @@ func TestQuotesAreTheSentencesWithTheMostTerms(t *testing.T) {
 	}
 }
 
+// A sentence after a quotation starts with its own first word, not with
+// the quotation's closing mark.
+func TestAQuoteDoesNotStartWithTheClosingMarkBeforeIt(t *testing.T) {
+	q, _ := quote(`“The dark mode resets daily.” Quinn said dark mode comes up in every meeting.`, []string{"dark", "mode", "meet"}, nil)
+	if q != "Quinn said dark mode comes up in every meeting" {
+		t.Errorf("quote %q, want the second sentence from its first word", q)
+	}
+}
+
 // A sentence that says what a quote already shown says, with a greeting
 // or a sign-off more or fewer, is not quoted again.
 func TestQuotesDoNotRepeatASentenceInOtherWords(t *testing.T) {
