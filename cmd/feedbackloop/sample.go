@@ -58,7 +58,9 @@ tickets, chats, forum posts, interview notes, reviews and survey answers
 from seven sources over the last --days days, from accounts with plans and
 ARR. It has a weekly rhythm, a theme that spikes in the last two weeks (` + sample.SpikeTheme + `)
 and one that falls after a fix shipped (` + sample.FallTheme + `). The same --seed and
---end give the same records, so publishing a sample twice stores nothing twice.`,
+--end give the same records, so publishing a sample twice stores nothing twice.
+So that a sample made twice in a day is the same, the window covers the
+whole of its last day: records of today may be dated later than now.`,
 		Example: `  feedbackloop sample --count 50000 --out feedback.jsonl
   feedbackloop publish --file feedback.jsonl`,
 		Args: cobra.NoArgs,
