@@ -470,8 +470,11 @@ func spacedExtension(s string, end int) int {
 	}
 	j++
 	w := skipLetters(s, j)
+	least := 1 // digits
 	switch strings.ToLower(s[j:w]) {
-	case "x", "ext", "extension":
+	case "x":
+		least = 2 // "x 3 times", "x2 today" count calls
+	case "ext", "extension":
 	default:
 		return 0
 	}
@@ -482,7 +485,7 @@ func spacedExtension(s string, end int) int {
 		w++
 	}
 	e := skipDigitsOnly(s, w)
-	if e == w || e-w > 6 || e < len(s) && gluedAfter(s, e) {
+	if e-w < least || e-w > 6 || e < len(s) && gluedAfter(s, e) {
 		return 0
 	}
 	return e
@@ -755,6 +758,9 @@ func metricAfter(s string, end int) bool {
 	if k < len(s) && isASCIIWordByte(s[k]) {
 		return false
 	}
+	if n := skipSpaces(s, k); n > k && strings.EqualFold(s[n:skipLetters(s, n)], "only") {
+		return false // "Hotline 61234567 registered users only": whom it is for
+	}
 	return metrics[s[j:k]] || strings.ToUpper(s[j:k]) == s[j:k] && metrics[strings.ToLower(s[j:k])]
 }
 
@@ -782,7 +788,14 @@ func scriptMetricAfter(t string) bool {
 	}
 	r, n := utf8.DecodeRuneInString(t)
 	if strings.ContainsRune("명건회개", r) {
-		return true
+		// A counter alone or with a particle ("2480315명이"), not the
+		// start of a word ("회신", a reply; "개인", personal).
+		next, size := utf8.DecodeRuneInString(t[n:])
+		if n == len(t) || !unicode.Is(unicode.Hangul, next) {
+			return true
+		}
+		after, _ := utf8.DecodeRuneInString(t[n+size:])
+		return strings.ContainsRune("이가을를의에은는도만씩", next) && (n+size == len(t) || !unicode.Is(unicode.Hangul, after))
 	}
 	if !strings.ContainsRune("件条條个個次人名位台笔筆份张張回", r) {
 		return false
@@ -798,8 +811,8 @@ func scriptMetricAfter(t string) bool {
 // only". Russian's are the forms a count takes, not those an instruction
 // after a phone number may start with ("записаться", "сообщения").
 var scriptMetrics = []string{
-	"пользовател", "юзер", "сесси", "сеанс", "загрузок", "загрузки", "скачиван", "установок", "просмотр",
-	"записей", "строк", "событи", "запросов", "подписчик", "сообщений", "продаж", "визит",
+	"пользовател", "юзер", "сесси", "сеанс", "загрузок", "скачиван", "установок", "просмотров",
+	"записей", "строк", "событи", "запросов", "подписчик", "сообщений", "продаж", "визитов",
 	"χρήστ", "χρηστ", "συνεδρ", "λήψ", "εγκαταστ", "προβολ", "εγγραφ", "μηνυμάτων", "πωλήσ",
 	"משתמש", "הורדות", "התקנות", "צפיות", "רשומות", "מכירות", "סשנים",
 	"مستخدم", "جلس", "تحميل", "تنزيل", "تثبيت", "مشاهد", "سجل", "مبيع", "زيار",
@@ -817,16 +830,30 @@ func wordAfter(s string, end int) bool {
 	return end+1 < len(s) && s[end] == ' ' && 'a' <= s[end+1] && s[end+1] <= 'z'
 }
 
-// callTimeAfter reports whether a word that says when to call follows the
-// number that ends at s[end]: "after 6pm", "anytime".
+// callTimeAfter reports whether words that say when to call follow the
+// number that ends at s[end]: "after 6pm", "from 9 to 5", "anytime",
+// "weekdays only"; not "before the redesign", "evenings were the worst".
 func callTimeAfter(s string, end int) bool {
 	j := skipSpaces(s, end)
-	return callTimeWords[strings.ToLower(s[j:skipLetters(s, j)])]
+	k := skipLetters(s, j)
+	w, next := strings.ToLower(s[j:k]), skipSpaces(s, k)
+	switch {
+	case w == "anytime":
+		return true
+	case callTimeBefore[w]:
+		return next > k && next < len(s) && isDigit(s[next])
+	case callTimes[w]:
+		return strings.EqualFold(s[next:skipLetters(s, next)], "only")
+	}
+	return false
 }
 
-// callTimeWords say when to call.
-var callTimeWords = setOf("after", "before", "between", "from", "until", "till", "anytime", "evenings", "mornings",
-	"afternoons", "weekdays", "weekends", "only")
+// callTimeBefore come before a time to call ("after 6pm"), callTimes
+// before "only" ("weekdays only").
+var (
+	callTimeBefore = setOf("after", "before", "between", "from", "until", "till")
+	callTimes      = setOf("evenings", "mornings", "afternoons", "weekdays", "weekends")
+)
 
 // currenciesBefore are the currencies' codes and signs that may come
 // before an amount: those of currencies, and Brazil's and India's.

@@ -200,6 +200,11 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Ring me on 612 345 678 about refund 612 345 999", "Ring me on [phone] about refund 612 345 999"},
 		{"App 4155550134 support line never answers", "App [phone] support line never answers"},
 		{"Customer support app: 4155550134", "Customer support app: [phone]"},
+		// An extension written apart goes with its number; "x" and one
+		// digit count calls (the ninth adversarial QA of 2026-12-07).
+		{"Call 646-555-0123 x204 for billing", "Call [phone] for billing"},
+		{"Called 415-555-0134 x 3 times and nobody picked up", "Called [phone] x 3 times and nobody picked up"},
+		{"Rang 020 7946 0100 x5 this week, always engaged", "Rang [phone] x5 this week, always engaged"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
