@@ -815,7 +815,7 @@ var scriptMetrics = []string{
 	"записей", "строк", "событи", "запросов", "подписчик", "сообщений", "продаж", "визитов",
 	"χρήστ", "χρηστ", "συνεδρ", "λήψ", "εγκαταστ", "προβολ", "εγγραφ", "μηνυμάτων", "πωλήσ",
 	"משתמש", "הורדות", "התקנות", "צפיות", "רשומות", "מכירות", "סשנים",
-	"مستخدم", "جلس", "تحميل", "تنزيل", "تثبيت", "مشاهد", "سجل", "مبيع", "زيار",
+	"مستخدم", "جلس", "تحميل", "تنزيل", "تثبيت", "مشاهد", "سجل", "مبيع",
 	"उपयोगकर्ता", "यूज़र", "यूजर", "सत्र", "डाउनलोड", "इंस्टॉल", "व्यू", "रिकॉर्ड", "बिक्री",
 	"ผู้ใช้", "ดาวน์โหลด", "ครั้ง",
 	"사용자", "다운로드", "세션", "ダウンロード", "ユーザー", "セッション",
@@ -1400,14 +1400,14 @@ func phoneKeyValue(s string, i int) bool {
 	}
 	label := strings.ToLower(keyLabel(raw))
 	sp := strings.LastIndexByte(label, ' ')
-	if sp <= 1 || !phoneKeyEnds[label[sp+1:]] || !phoneKey(raw) || countKey(raw) { // not "iPhone"
+	if sp <= 1 || !phoneKeyEnds[label[sp+1:]] || countKey(raw) { // not "iPhone"
 		return false
 	}
-	if last := label[sp+1:]; numberWords[last] || last == "no" { // "phone_number", not "whatsapp_template_number"
+	if last := label[sp+1:]; numberWords[last] || last == "no" { // "phone_number", "contact_no", not "whatsapp_template_number"
 		before := label[strings.LastIndexByte(label[:sp], ' ')+1 : sp]
 		return phoneKey(before) || before == "contact"
 	}
-	return true
+	return phoneKey(raw)
 }
 
 // phoneKeyEnds are the last words of keys that hold a phone number:
@@ -1686,7 +1686,7 @@ var answerTails = setOf("thanks", "thank", "you", "thx", "ty", "cheers", "please
 var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "联系方式", "聯絡方式",
 	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
 	"κινητό", "טלפון", "נייד", "טל", "هاتف", "جوال", "موبايل", "الهاتف", "الجوال", "โทร", "เบอร์",
-	"फोन", "फ़ोन", "मोबाइल", "мой номер", "мобильный", "сотовый", "📞", "📱", "☎", "☎️", "☏"}
+	"फोन", "फ़ोन", "मोबाइल", "واتساب", "واتس", "мой номер", "мобильный", "сотовый", "📞", "📱", "☎", "☎️", "☏"}
 
 // scriptCueBefore reports whether one of words, in any case ("Тел.",
 // "ΤΗΛ"), comes right before the number at s[i], but for separators, and
@@ -2087,6 +2087,7 @@ var cueWords = map[string]uint8{
 	"t": initial, "m": initial, "f": initial, "c": initial, "h": initial, "w": initial,
 	// Danish, Norwegian and Swedish, folded: "ring til mig på".
 	"til": filler, "mig": filler, "meg": filler, "mej": filler, "pa": filler,
+	"venligst": filler, "vennligst": filler, "vanligen": filler, // "ring venligst til mig på"
 	// And a cue before "number": "contact number".
 	"contact": asker | owner,
 	"caller":  cue, "wechat": cue, // "Caller ID 4155550134"
@@ -2138,6 +2139,7 @@ var cueWords = map[string]uint8{
 	"el": filler, "fijo": filler, "fixo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
 	"para": filler, "o": filler, "le": filler,
 	"contacto": cue, "contato": cue, // nouns: "número de contacto"
+	"numerem": filler, // Polish: "proszę o kontakt pod numerem"
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }
