@@ -2137,9 +2137,8 @@ var cueWords = map[string]uint8{
 	"al": filler, "au": filler, "op": filler, "unter": filler, "moi": filler, "es": filler,
 	"est": filler, "ist": filler, "e": filler, "numero": filler, "nummer": filler, // "e": é, è
 	"el": filler, "fijo": filler, "fixo": filler, "an": filler, "mich": filler, "de": filler, "en": filler,
-	"para": filler, "o": filler, "le": filler,
+	"para": filler, "o": filler, "le": filler, "numerem": filler, // Polish: "kontakt pod numerem"
 	"contacto": cue, "contato": cue, // nouns: "número de contacto"
-	"numerem": filler, // Polish: "proszę o kontakt pod numerem"
 	"mi": owner, "mein": owner, "meine": owner, "meu": owner, "mon": owner, "mio": owner,
 	"mijn": owner,
 }
