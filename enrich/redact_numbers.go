@@ -751,7 +751,10 @@ func metricAfter(s string, end int) bool {
 		return scriptMetricAfter(s[j:])
 	}
 	k := skipLetters(s, j)
-	if metricQualifiers[s[j:k]] && k < len(s) && s[k] == ' ' {
+	for range 2 { // "1234567 daily active users"
+		if !metricQualifiers[s[j:k]] || k == len(s) || s[k] != ' ' {
+			break
+		}
 		j = k + 1
 		k = skipLetters(s, j)
 	}
@@ -770,7 +773,7 @@ func metricAfter(s string, end int) bool {
 // credited").
 var metrics = setOf("downloads", "installs", "users", "sessions", "views", "rows", "records", "events",
 	"requests", "subscribers", "followers", "impressions", "clicks", "signups", "mau", "dau", "bytes",
-	"kb", "mb", "gb", "baud", "bps", "hz", "rpm")
+	"kb", "mb", "gb", "baud", "bps", "hz", "rpm", "visitors", "actives")
 
 // metricQualifiers may stand between a count and its metric's unit.
 var metricQualifiers = setOf("active", "daily", "weekly", "monthly", "unique", "paying", "registered", "total")
@@ -2186,6 +2189,11 @@ var referenceWords = map[string]uint8{
 	"total": cue, "subtotal": cue, "amount": cue, "balance": cue, "sum": cue,
 	"orden": cue, "ordernummer": cue, "folio": cue, "protocolo": cue, "expediente": cue, "guia": cue,
 	"buchungsnummer": cue, "ticketnummer": cue, "dossier": cue,
+	// Danish, Norwegian and Swedish, with their articles, and India's
+	// train bookings.
+	"fakturanummer": cue, "fakturanummeret": cue, "fakturanumret": cue, "ordrenummer": cue,
+	"ordrenummeret": cue, "ordernumret": cue, "bestillingsnummer": cue, "bestillingsnummeret": cue,
+	"pnr": cue, "mitt": filler, "min": filler, "er": filler, "ar": filler, // "Fakturanummeret mitt er"
 
 	// Not a reference of itself: "my whatsapp id 5550109999", "Paytm ID
 	// 9876543210" and "Login ID 9876543210" are phone numbers, as India
