@@ -98,11 +98,14 @@ func runDev(ctx context.Context, out io.Writer, a *app, f devFlags) error {
 	}
 	abs, _ := filepath.Abs(f.dir)
 	fmt.Fprintf(out, "Starting the embedded default (data in %s)...\n", abs)
+	// A DSN in the environment names a ClickHouse to use instead of one of
+	// dev's own; the export dev prints for another terminal sets one too.
+	external := os.Getenv(config.EnvPrefix + "CLICKHOUSE_DSN")
 	stack, err := devstack.Start(ctx, devstack.Options{
 		Dir:            f.dir,
 		NATSPort:       4222,
 		ClickHousePort: 9000,
-		ClickHouseDSN:  os.Getenv(config.EnvPrefix + "CLICKHOUSE_DSN"),
+		ClickHouseDSN:  external,
 	})
 	if err != nil {
 		return err
@@ -121,15 +124,25 @@ func runDev(ctx context.Context, out io.Writer, a *app, f devFlags) error {
 		log.Warn("metrics address in use; serving no metrics", zap.String("addr", dev.Metrics.Addr))
 		dev.Metrics.Addr = ""
 	}
-	fmt.Fprintf(out, "  NATS        %s\n  ClickHouse  %s\n", stack.NATSURL, config.RedactURL(stack.ClickHouseDSN))
+	from := ""
+	if external != "" {
+		from = " (" + config.EnvPrefix + "CLICKHOUSE_DSN)"
+	}
+	fmt.Fprintf(out, "  NATS        %s\n  ClickHouse  %s%s\n", stack.NATSURL, config.RedactURL(stack.ClickHouseDSN), from)
+	unreachable := func(err error) error {
+		if external == "" {
+			return err
+		}
+		return fmt.Errorf("%w\n%sCLICKHOUSE_DSN is set, so dev uses that ClickHouse instead of starting its own: unset it (dev's own \"export\" line for another terminal sets it) or start that server", err, config.EnvPrefix)
+	}
 
 	ch, err := sinks.Open(dev.ClickHouse.DSN, dev.ClickHouse.DialTimeout, dev.ClickHouse.InsertTimeout)
 	if err != nil {
-		return err
+		return unreachable(err)
 	}
 	defer ch.Close()
 	if _, err := ch.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return unreachable(fmt.Errorf("migrate: %w", err))
 	}
 	nc, js, err := ingest.Connect(dev.NATS, "feedbackloop-dev", log)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -44,6 +45,26 @@ func TestDevPublishesTheSampleStoresItAndSummarisesThemesOnce(t *testing.T) {
 	}
 	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback"); n != 3010 {
 		t.Fatalf("%d raw rows after the second run, want the 3010 before it", n)
+	}
+}
+
+// With FEEDBACKLOOP_CLICKHOUSE_DSN set, as dev's own export line for
+// another terminal sets it, dev uses that server; when it is not there,
+// the error says why dev did not start its own.
+func TestDevSaysWhyItUsedTheClickHouseTheEnvironmentNames(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", "clickhouse://"+addr+"/feedbackloop")
+	t.Setenv("FEEDBACKLOOP_METRICS_ADDR", "")
+	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DIAL_TIMEOUT", "1s")
+	out, _, err := execute(t, context.Background(), "dev", "--once", "--dir", t.TempDir(), "--count", "10", "--log-level", "warn")
+	if err == nil || !strings.Contains(err.Error(), "FEEDBACKLOOP_CLICKHOUSE_DSN is set, so dev uses that ClickHouse") ||
+		!strings.Contains(out, "(FEEDBACKLOOP_CLICKHOUSE_DSN)") {
+		t.Errorf("dev with an unreachable ClickHouse in the environment: %v\n%s", err, out)
 	}
 }
 
