@@ -347,6 +347,11 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		!cueBefore(s, i, codeWords) {
 		return end, cardMark, joined
 	}
+	// "SIRET 380 789 914 33014", "N° SIREN : 552 136 904": a French
+	// company's number, however it is grouped.
+	if !plus && (nd == 14 || nd == 9) && seps&^sepSpace == 0 && cueBefore(s, i, companyWords) && !cued() {
+		return resume, "", joined
+	}
 	short := nd < 10 && !(plus && nd >= 8)
 	// A short number a word announces that ends in 000, unbroken, is a
 	// count: "Sales reached at 12500000", "<td>Mobile</td><td>1250000".
@@ -2208,10 +2213,13 @@ var referenceWords = map[string]uint8{
 	"e": filler, "mi": filler, "mein": filler, "meine": filler, "meu": filler, "mon": filler, "ma": filler,
 }
 
+// companyWords name France's company numbers, with the "N°" before them.
+var companyWords = map[string]uint8{"siret": cue, "siren": cue, "n": filler, "no": filler, "numero": filler}
+
 // codeWords name codes of a fixed shape, which a number after them is
 // whatever its digits.
 var codeWords = map[string]uint8{"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "imei": cue,
-	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue, "barcode": cue}
+	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue, "barcode": cue, "siret": cue, "siren": cue}
 
 func sepBit(c byte) int {
 	switch c {
