@@ -344,7 +344,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// the Luhn check and are none, nor is a barcode after its name ("EAN
 	// 5901234123457").
 	if !plus && seps&^(sepSpace|sepDash) == 0 && nd >= 13 && cardNetwork(digits[:min(nd, 4)], nd) && luhn(digits[:nd]) &&
-		!cueBefore(s, i, codeWords) {
+		!cueBefore(s, i, codeWords) && !scriptCueBefore(s, i, scriptCodeWords) {
 		return end, cardMark, joined
 	}
 	// "SIRET 380 789 914 33014", "N° SIREN : 552 136 904": a French
@@ -583,7 +583,12 @@ func cardNetwork(first []byte, n int) bool {
 // is "номер", a number of any kind.
 var scriptReferences = []string{"单号", "單號", "编号", "編號", "快递", "快遞", "注文番号", "伝票番号", "追跡番号",
 	"受付番号", "問い合わせ番号", "問合せ番号", "予約番号", "会員番号", "お客様番号", "受注番号", "商品番号",
-	"주문번호", "송장번호", "예약번호", "접수번호", "номер заказа", "заказ", "посылки", "отправления", "накладной", "трек"}
+	"주문번호", "송장번호", "예약번호", "접수번호", "номер заказа", "заказ", "посылки", "отправления", "накладной", "трек",
+	"条形码", "條碼", "条码", "バーコード", "JANコード", "바코드", "штрихкод", "штрих-код"}
+
+// scriptCodeWords are barcodes' names in other scripts (scriptReferences
+// has them too): a number after them is no card's, whatever its digits.
+var scriptCodeWords = []string{"条形码", "條碼", "条码", "バーコード", "JANコード", "바코드", "штрихкод", "штрих-код"}
 
 // scriptReferenceBefore reports whether one of scriptReferences comes
 // right before the number at s[i], but for separators.
@@ -2187,7 +2192,7 @@ var referenceWords = map[string]uint8{
 	"przesylki": cue, "siparis": cue, "siparisi": cue, "kargo": cue, "takip": cue,
 	// English words for what a claim or a game names with a number.
 	"policy": cue, "reservation": cue, "claim": cue, "rma": cue, "awb": cue, "player": cue,
-	"item": cue, "items": cue, "barcode": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
+	"item": cue, "items": cue, "barcode": cue, "strichcode": cue, "barres": cue, "voucher": cue, "coupon": cue, "version": cue, "versioncode": cue,
 	// France's company numbers, an Indian food licence ("FSSAI Lic."),
 	// an Indian bank transfer's reference.
 	"siret": cue, "siren": cue, "fssai": cue, "lic": cue, "utr": cue,
@@ -2219,7 +2224,8 @@ var companyWords = map[string]uint8{"siret": cue, "siren": cue, "n": filler, "no
 // codeWords name codes of a fixed shape, which a number after them is
 // whatever its digits.
 var codeWords = map[string]uint8{"isbn": cue, "ean": cue, "upc": cue, "gtin": cue, "asin": cue, "imei": cue,
-	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue, "barcode": cue, "siret": cue, "siren": cue}
+	"imsi": cue, "iccid": cue, "meid": cue, "sku": cue, "hresult": cue, "errno": cue, "serial": cue, "barcode": cue, "siret": cue, "siren": cue,
+	"strichcode": cue, "barres": cue, "gencod": cue, "code": filler} // "EAN-Code", "code-barres"
 
 func sepBit(c byte) int {
 	switch c {
