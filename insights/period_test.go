@@ -18,6 +18,12 @@ func TestWindowCountsBackFromTheCurrentPeriod(t *testing.T) {
 		{"2 months", TrendsQuery{Grain: Month, Periods: 2}, "2024-02-01", "2024-04-01"},
 		{"from a mid-week day starts at its Monday", TrendsQuery{Filter: Filter{From: time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)}}, "2024-02-26", "2024-03-18"},
 		{"explicit range", TrendsQuery{Grain: Month, Filter: Filter{From: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)}}, "2023-01-01", "2023-07-01"},
+		// Periods are counted whole, so a window that ends inside one
+		// says so: it ends where that period does (QA, 2026-12-07: the
+		// answer said to=11-06 and counted the week to 11-08).
+		{"to a mid-week day ends at that week's end", TrendsQuery{Filter: Filter{From: time.Date(2023, 11, 8, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 11, 10, 0, 0, 0, 0, time.UTC)}}, "2023-11-06", "2023-11-13"},
+		{"to a mid-month day ends at that month's end", TrendsQuery{Grain: Month, Filter: Filter{From: time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 11, 16, 0, 0, 0, 0, time.UTC)}}, "2023-11-01", "2023-12-01"},
+		{"to a Monday ends there", TrendsQuery{Filter: Filter{From: time.Date(2023, 11, 4, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 11, 13, 0, 0, 0, 0, time.UTC)}}, "2023-10-30", "2023-11-13"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			from, to, err := tc.q.window(now)

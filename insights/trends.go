@@ -96,7 +96,9 @@ func (q *TrendsQuery) window(now time.Time) (from, to time.Time, err error) {
 	if n := len(q.Grain.Periods(from, to)); n > maxPeriods {
 		return from, to, invalid("from", dateArg(q.From), "the window holds %d %ss; at most %d", n, q.Grain, maxPeriods)
 	}
-	return from, truncDayCeil(to), nil
+	// Periods are counted whole: a window that ends inside one ends
+	// where it does, and the answer says so.
+	return from, q.Grain.Add(q.Grain.Start(truncDayCeil(to).Add(-time.Nanosecond)), 1), nil
 }
 
 // truncDayCeil rounds t up to midnight so that [from, to) is whole days.
