@@ -22,10 +22,11 @@ const token = "test-token-0123456789abcdef"
 // site is the API over the planted dataset, with the store's clock set to
 // the dataset's end so that the defaults ("today") land on it.
 type site struct {
-	url  string
-	conn clickhouse.Conn
-	db   string
-	data insightstest.Dataset
+	url   string
+	conn  clickhouse.Conn
+	db    string
+	data  insightstest.Dataset
+	store *insights.Store
 }
 
 func newSite(t *testing.T) *site {
@@ -47,7 +48,7 @@ func newSite(t *testing.T) *site {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &site{url: srv.URL, conn: testenv.Conn(t, dsn), db: ch.Database(), data: d}
+	return &site{url: srv.URL, conn: testenv.Conn(t, dsn), db: ch.Database(), data: d, store: store}
 }
 
 // get requests path with the token and returns the status and body.

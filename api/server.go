@@ -76,8 +76,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // set, in constant time.
 func (h *Handler) authorized(r *http.Request) bool {
 	got := ""
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
-		got = strings.TrimPrefix(auth, "Bearer ")
+	if auth := r.Header.Get("Authorization"); len(auth) > len("Bearer ") && strings.EqualFold(auth[:len("Bearer ")], "Bearer ") {
+		got = auth[len("Bearer "):] // the scheme in any case (RFC 7235)
 	} else if c, err := r.Cookie(cookieName); err == nil {
 		got = c.Value
 	}
@@ -110,6 +110,11 @@ func (h *Handler) api(q query) http.Handler {
 		rep, err := q(ctx, p)
 		if err == nil {
 			err = p.finish()
+		}
+		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The driver may report the time limit as a read that
+			// timed out: it is the limit all the same.
+			err = errors.Join(context.DeadlineExceeded, err)
 		}
 		if err != nil {
 			h.fail(w, r, err)
