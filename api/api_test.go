@@ -135,6 +135,27 @@ func TestAQueryThatTakesTooLongAnswers504(t *testing.T) {
 	}
 }
 
+// An empty list is [] in JSON, as the schema declares, not null.
+func TestEmptyListsAreEmptyArrays(t *testing.T) {
+	s := newSite(t)
+	for path, fields := range map[string][]string{
+		"/api/v1/emerging?end=2030-01-01":              {"rising", "declining", "themes"},
+		"/api/v1/bets?end=2020-01-01":                  {"unaddressed"},
+		"/api/v1/trends?from=2030-01-06&to=2030-01-13": {"themes"},
+	} {
+		status, body := s.get(t, path)
+		var got map[string]any
+		if err := json.Unmarshal(body, &got); status != http.StatusOK || err != nil {
+			t.Fatalf("GET %s: %d %v %.300s", path, status, err, body)
+		}
+		for _, f := range fields {
+			if list, ok := got[f].([]any); !ok || len(list) != 0 {
+				t.Errorf("GET %s: %q is %v, want []", path, f, got[f])
+			}
+		}
+	}
+}
+
 func TestAPINeedsTheBearerToken(t *testing.T) {
 	s := newSite(t)
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Basic " + token} {

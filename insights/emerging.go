@@ -109,8 +109,10 @@ func (s *Store) Emerging(ctx context.Context, q EmergingQuery) (*Emerging, error
 	if err != nil {
 		return nil, fmt.Errorf("emerging: %w", err)
 	}
+	// Empty lists, not null, in JSON: clients iterate them.
 	out := &Emerging{RecentFrom: recentFrom, End: q.End, BaselineFrom: baseFrom,
-		RecentDays: q.RecentDays, BaselineDays: q.BaselineDays, MinItems: q.MinItems, Alpha: q.Alpha}
+		RecentDays: q.RecentDays, BaselineDays: q.BaselineDays, MinItems: q.MinItems, Alpha: q.Alpha,
+		Rising: []ThemeChange{}, Declining: []ThemeChange{}, Themes: []ThemeChange{}}
 	p0 := float64(q.RecentDays) / float64(q.RecentDays+q.BaselineDays)
 	for theme, ms := range sr.themes {
 		var c ThemeChange

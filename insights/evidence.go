@@ -99,7 +99,9 @@ func (s *Store) Bets(ctx context.Context, q BetsQuery) (*BetsReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &BetsReport{From: q.End.AddDate(0, 0, -q.Days), End: q.End, Bets: make([]BetEvidence, len(bets))}
+	// Empty lists, not null, in JSON: clients iterate them.
+	out := &BetsReport{From: q.End.AddDate(0, 0, -q.Days), End: q.End, Bets: make([]BetEvidence, len(bets)),
+		Unaddressed: []ThemeDemand{}, WithoutEvidence: []string{}}
 	cols := []string{"created_at", "account_id", "account_arr", "themes"}
 	if len(bets) > 0 {
 		ids := make([]string, len(bets))

@@ -138,7 +138,7 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 	if err := s.checkThemes(ctx, "theme", missing); err != nil {
 		return nil, err
 	}
-	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled}
+	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled, Themes: []ThemeTrend{}}
 	out.Totals = make([]uint64, len(sr.periods))
 	for i, m := range sr.totals {
 		out.Totals[i] = m.Items
