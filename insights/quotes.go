@@ -256,11 +256,11 @@ func (q *Quotes) Table() ([]string, [][]string) {
 
 // Records is one line per quote.
 func (q *Quotes) Records() ([]string, [][]string) {
-	header := []string{"theme", "id", "source", "kind", "created_at", "account_id", "account_name", "plan", "arr", "sentiment", "passage", "url", "scored"}
+	header := []string{"theme", "id", "source", "kind", "created_at", "account_id", "account_name", "plan", "arr", "sentiment", "passage", "url", "scored", "language"}
 	var rows [][]string
 	for _, c := range q.Quotes {
 		rows = append(rows, []string{q.Theme, c.ID, c.Source, c.Kind, c.CreatedAt.Format(time.RFC3339), c.AccountID, c.AccountName,
-			c.Plan, formatFloat(c.ARR), formatFloat(c.Sentiment), c.Passage, c.URL, strconv.FormatBool(c.Scored)})
+			c.Plan, formatFloat(c.ARR), formatFloat(c.Sentiment), c.Passage, c.URL, strconv.FormatBool(c.Scored), c.Language})
 	}
 	return header, rows
 }
