@@ -325,9 +325,9 @@ func TestQuotesKeepToTheThemesSentiment(t *testing.T) {
 		t.Errorf("the table does not say the German quote is not scored: %q", rows)
 	}
 	// The CSV says so too, with the language, as docs/insights.md has it.
-	header, rows := q.Records()
-	if i := slices.Index(header, "language"); i < 0 || !slices.ContainsFunc(rows, func(r []string) bool { return r[i] == "de" && r[slices.Index(header, "scored")] == "false" }) {
-		t.Errorf("CSV %q %q: want the German quote's language beside scored false", header, rows)
+	header, lines := q.Records()
+	if i := slices.Index(header, "language"); i < 0 || !slices.ContainsFunc(lines, func(r []string) bool { return r[i] == "de" && r[slices.Index(header, "scored")] == "false" }) {
+		t.Errorf("CSV %q %q: want the German quote's language beside scored false", header, lines)
 	}
 }
 
