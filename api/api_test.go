@@ -97,6 +97,7 @@ func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
 		{"/api/v1/quotes?theme=x&limit=500", "limit", "500"},
 		{"/api/v1/quotes?theme=x&sentiment=angry", "sentiment", "angry"},
 		{"/api/v1/trends?format=xml", "format", "xml"},
+		{"/api/v1/quotes?theme=x&to=2025-05-01", "to", "2025-05-01"},
 	} {
 		status, body := s.get(t, tc.path)
 		var e struct{ Error, Parameter, Value string }
@@ -107,6 +108,11 @@ func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
 		if tc.param != "" && (e.Parameter != tc.param || e.Value != tc.value) {
 			t.Errorf("GET %s: error names %q=%q, want %q=%q (%s)", tc.path, e.Parameter, e.Value, tc.param, tc.value, e.Error)
 		}
+	}
+	// An unknown parameter's error lists what the endpoint takes, and
+	// quotes take no from or to.
+	if _, body := s.get(t, "/api/v1/quotes?theme=x&foo=bar"); !strings.Contains(string(body), "takes") || strings.Contains(string(body), "from") {
+		t.Errorf("quotes with an unknown parameter: %s, want the parameters it takes, without from and to", body)
 	}
 }
 

@@ -49,12 +49,16 @@ func (h *Handler) outcome(ctx context.Context, p *params) (insights.Report, erro
 }
 
 func (h *Handler) quotes(ctx context.Context, p *params) (insights.Report, error) {
-	f := p.filter()
-	q := insights.QuotesQuery{Theme: p.str("theme"), End: p.date("end"), Days: p.integer("days"), Limit: p.integer("limit"),
-		Sentiment: tone.Tone(p.str("sentiment")), Filter: insights.Filter{Sources: f.Sources, Kinds: f.Kinds, Plans: f.Plans, Accounts: f.Accounts}}
-	if !f.From.IsZero() || !f.To.IsZero() {
-		return nil, &insights.InvalidError{Field: "from", Problem: "quotes take end and days, not from and to"}
+	// Not p.filter(): from and to are no parameters of quotes, and an
+	// unknown parameter's error lists those read.
+	for _, name := range []string{"from", "to"} {
+		if p.v.Has(name) {
+			return nil, &insights.InvalidError{Field: name, Value: p.v.Get(name), Problem: "quotes take end and days, not from and to"}
+		}
 	}
+	q := insights.QuotesQuery{Theme: p.str("theme"), End: p.date("end"), Days: p.integer("days"), Limit: p.integer("limit"),
+		Sentiment: tone.Tone(p.str("sentiment")),
+		Filter:    insights.Filter{Sources: p.list("source"), Kinds: p.list("kind"), Plans: p.list("plan"), Accounts: p.list("account")}}
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
