@@ -98,6 +98,12 @@ func TestAPIAnswersBadParametersWith400NamingThem(t *testing.T) {
 		{"/api/v1/quotes?theme=x&sentiment=angry", "sentiment", "angry"},
 		{"/api/v1/trends?format=xml", "format", "xml"},
 		{"/api/v1/quotes?theme=x&to=2025-05-01", "to", "2025-05-01"},
+		// 0 is no default (QA saw each answered with the default).
+		{"/api/v1/trends?periods=0", "periods", "0"},
+		{"/api/v1/emerging?min_items=0", "min_items", "0"},
+		{"/api/v1/emerging?alpha=0", "alpha", "0"},
+		{"/api/v1/bets?top=0", "top", "0"},
+		{"/api/v1/quotes?theme=x&limit=0", "limit", "0"},
 	} {
 		status, body := s.get(t, tc.path)
 		var e struct{ Error, Parameter, Value string }

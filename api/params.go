@@ -62,6 +62,10 @@ func (p *params) integer(name string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		p.fail(name, s, "want a whole number")
+	} else if n == 0 {
+		// 0 stands for "not given" below, where the default takes its
+		// place; every count here is 1 or more (api/openapi.yaml).
+		p.fail(name, s, "want 1 or more")
 	}
 	return n
 }
@@ -74,6 +78,8 @@ func (p *params) number(name string) float64 {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		p.fail(name, s, "want a number")
+	} else if f == 0 {
+		p.fail(name, s, "want more than 0") // 0 stands for "not given" below
 	}
 	return f
 }

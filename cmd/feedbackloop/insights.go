@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/feedbackloop/feedbackloop/insights"
 )
@@ -119,9 +120,25 @@ func (f *reportFlags) bind(cmd *cobra.Command, endHelp string, withRefresh bool)
 	}
 }
 
+// noZeroCounts refuses a count or rate flag given as 0: the queries take
+// 0 for "not given" and put their default in its place, which QA saw
+// answer `--last 0` and `--alpha 0` as if they were not there.
+func noZeroCounts(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if t := fl.Value.Type(); err == nil && (t == "int" || t == "float64") && fl.Value.String() == "0" {
+			err = fmt.Errorf("--%s 0: want more than 0", fl.Name)
+		}
+	})
+	return err
+}
+
 // run parses the shared flags, sets the window's end, and renders what
 // query returns from a store over the configured ClickHouse.
 func (f *reportFlags) run(cmd *cobra.Command, a *app, setEnd func(time.Time), query func(context.Context, *insights.Store) (insights.Report, error)) error {
+	if err := noZeroCounts(cmd); err != nil {
+		return err
+	}
 	out, err := insights.ParseFormat(f.format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)

@@ -139,6 +139,11 @@ func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 		{[]string{"tagger", "usage", "--days", "100000"}, "--days 100000: want at most 20000"},
 		{[]string{"tagger", "export-labels", "--since", "-1h"}, "--since -1h0m0s: want a positive duration, or 0 for all"},
 		{[]string{"publish", "--file", "x.jsonl", "--chunk", "0"}, "--chunk 0"},
+		// 0 is no default (QA saw these answered with the default).
+		{[]string{"trends", "--last", "0"}, "--last 0: want more than 0"},
+		{[]string{"emerging", "--alpha", "0"}, "--alpha 0: want more than 0"},
+		{[]string{"bets", "--top", "0"}, "--top 0: want more than 0"},
+		{[]string{"quotes", "billing", "--limit", "0"}, "--limit 0: want more than 0"},
 	} {
 		_, _, err := execute(t, context.Background(), tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
