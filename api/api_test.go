@@ -147,6 +147,32 @@ func TestAQueryThatTakesTooLongAnswers504(t *testing.T) {
 	}
 }
 
+// A known endpoint asked with another method answers 405 with Allow; an
+// unknown one 404; the browser's favicon request finds no error.
+func TestMethodsAndPathsOutsideTheAPI(t *testing.T) {
+	s := newSite(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodPost, "/api/v1/trends", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/api/v1/quotes", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/api/v1/nothing", http.StatusNotFound},
+		{http.MethodGet, "/favicon.ico", http.StatusNoContent},
+	} {
+		req, _ := http.NewRequest(tc.method, s.url+tc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || tc.status == http.StatusMethodNotAllowed && !strings.Contains(resp.Header.Get("Allow"), "GET") {
+			t.Errorf("%s %s: %d (Allow %q), want %d", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Allow"), tc.status)
+		}
+	}
+}
+
 // An empty list is [] in JSON, as the schema declares, not null.
 func TestEmptyListsAreEmptyArrays(t *testing.T) {
 	s := newSite(t)

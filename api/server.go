@@ -56,15 +56,21 @@ func NewHandler(store *insights.Store, opts Options) (*Handler, error) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
 	})
-	h.mux.Handle("GET /api/v1/trends", h.api(h.trends))
-	h.mux.Handle("GET /api/v1/emerging", h.api(h.emerging))
-	h.mux.Handle("GET /api/v1/bets", h.api(h.bets))
-	h.mux.Handle("GET /api/v1/outcome", h.api(h.outcome))
-	h.mux.Handle("GET /api/v1/quotes", h.api(h.quotes))
+	endpoints := map[string]query{"trends": h.trends, "emerging": h.emerging, "bets": h.bets, "outcome": h.outcome, "quotes": h.quotes}
+	for name, q := range endpoints {
+		h.mux.Handle("GET /api/v1/"+name, h.api(q))
+	}
 	h.mux.HandleFunc("GET /login", h.loginForm)
 	h.mux.HandleFunc("POST /login", h.login)
 	h.mux.HandleFunc("GET /{$}", h.dashboard)
+	// The browser asks for it on every page; there is none.
+	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := endpoints[strings.TrimPrefix(r.URL.Path, "/api/v1/")]; ok || r.URL.Path == "/api/v1/openapi.yaml" {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "this endpoint answers GET, not "+r.Method, "", "")
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path, "", "")
 	})
 	return h, nil
