@@ -190,6 +190,11 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 				items[i] = itemOf(&rows[i])
 				tagged[i] = false
 				keep(i)
+				if opts.DryRun {
+					// Asked for real, they would get a new answer: the
+					// dry run shows them as they are, but not as kept.
+					st.LLMKept--
+				}
 			}
 		}
 		if err := rescore.Enrich(ctx, kept); err != nil {

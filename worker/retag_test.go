@@ -241,6 +241,12 @@ func TestRetagWithTheLLMAsksAboutWhatTheWorkerLeftOffline(t *testing.T) {
 	if dry.LLMAsked != 2 || dry.LLMAnswered != 0 || dry.Written != 0 || len(llm.requests()) != 0 {
 		t.Fatalf("dry run %+v after %d requests: want 2 that would be asked, nothing asked or written", dry, len(llm.requests()))
 	}
+	// With --ask-again the dry run counts r:2 among those asked, not
+	// among those that keep the LLM's themes (QA saw it say both).
+	dry, err = worker.Retag(ctx, cfg, ch, worker.RetagOptions{DryRun: true, LLM: true, AskAgain: true}, zap.NewNop())
+	if err != nil || dry.LLMAsked != 3 || dry.LLMKept != 0 || len(llm.requests()) != 0 {
+		t.Fatalf("dry run --ask-again %+v (%v): want 3 that would be asked, none kept, nothing asked", dry, err)
+	}
 
 	st, err := worker.Retag(ctx, cfg, ch, worker.RetagOptions{LLM: true}, zap.NewNop())
 	if err != nil {
