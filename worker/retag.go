@@ -143,12 +143,16 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		var fresh, kept []*enrich.Item
 		tagged := make([]bool, len(rows)) // tagged again, not kept
 		var again []int                   // LLM answers asked about again (AskAgain)
-		keep := func(i int) {
-			if keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact, off.defined) {
+		// keep keeps the LLM's themes of rows[i]; counted says whether
+		// the report counts it so.
+		keep := func(i int, counted bool) {
+			if keepLLMThemes(items[i], &rows[i], cfg.Enrich.Redact, off.defined) && counted {
 				st.LLMStale++
 			}
 			kept = append(kept, items[i])
-			st.LLMKept++
+			if counted {
+				st.LLMKept++
+			}
 		}
 		for i := range rows {
 			items[i] = itemOf(&rows[i])
@@ -164,7 +168,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			}
 			switch {
 			case answered && !(opts.LLM && (opts.AskAgain || stale)):
-				keep(i)
+				keep(i, true)
 			default:
 				fresh = append(fresh, items[i])
 				tagged[i] = true
@@ -189,12 +193,9 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			if asked[i] && !newAnswer[i] {
 				items[i] = itemOf(&rows[i])
 				tagged[i] = false
-				keep(i)
-				if opts.DryRun {
-					// Asked for real, they would get a new answer: the
-					// dry run shows them as they are, but not as kept.
-					st.LLMKept--
-				}
+				// Asked for real in a dry run, they would get a new
+				// answer: shown as they are, but not counted as kept.
+				keep(i, !opts.DryRun)
 			}
 		}
 		if err := rescore.Enrich(ctx, kept); err != nil {
