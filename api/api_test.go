@@ -134,15 +134,8 @@ func TestAQueryThatTakesTooLongAnswers504(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	for range 10 {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/trends?grain=day&periods=400&plan=pro", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusGatewayTimeout {
-			t.Fatalf("%d, want 504", resp.StatusCode)
+		if status, _ := send(t, http.MethodGet, srv.URL+"/api/v1/trends?grain=day&periods=400&plan=pro", "Bearer "+token); status != http.StatusGatewayTimeout {
+			t.Fatalf("%d, want 504", status)
 		}
 	}
 }
@@ -160,15 +153,9 @@ func TestMethodsAndPathsOutsideTheAPI(t *testing.T) {
 		{http.MethodGet, "/api/v1/nothing", http.StatusNotFound},
 		{http.MethodGet, "/favicon.ico", http.StatusNoContent},
 	} {
-		req, _ := http.NewRequest(tc.method, s.url+tc.path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.status || tc.status == http.StatusMethodNotAllowed && !strings.Contains(resp.Header.Get("Allow"), "GET") {
-			t.Errorf("%s %s: %d (Allow %q), want %d", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Allow"), tc.status)
+		status, header := send(t, tc.method, s.url+tc.path, "Bearer "+token)
+		if status != tc.status || tc.status == http.StatusMethodNotAllowed && !strings.Contains(header.Get("Allow"), "GET") {
+			t.Errorf("%s %s: %d (Allow %q), want %d", tc.method, tc.path, status, header.Get("Allow"), tc.status)
 		}
 	}
 }
@@ -197,26 +184,13 @@ func TestEmptyListsAreEmptyArrays(t *testing.T) {
 func TestAPINeedsTheBearerToken(t *testing.T) {
 	s := newSite(t)
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Basic " + token} {
-		req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/trends", nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
-			t.Errorf("Authorization %q: %d, want 401 with a Bearer challenge", auth, resp.StatusCode)
+		if status, header := send(t, http.MethodGet, s.url+"/api/v1/trends", auth); status != http.StatusUnauthorized || !strings.HasPrefix(header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("Authorization %q: %d, want 401 with a Bearer challenge", auth, status)
 		}
 	}
 	// The scheme's name is case-insensitive (RFC 7235).
-	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/trends", nil)
-	req.Header.Set("Authorization", "bearer "+token)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
-		t.Errorf("Authorization \"bearer …\": %v %v, want 200", resp.Status, err)
-	} else {
-		resp.Body.Close()
+	if status, _ := send(t, http.MethodGet, s.url+"/api/v1/trends", "bearer "+token); status != http.StatusOK {
+		t.Errorf("Authorization \"bearer …\": %d, want 200", status)
 	}
 	resp, err := http.Get(s.url + "/")
 	if err != nil {

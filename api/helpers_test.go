@@ -51,6 +51,25 @@ func newSite(t *testing.T) *site {
 	return &site{url: srv.URL, conn: testenv.Conn(t, dsn), db: ch.Database(), data: d, store: store}
 }
 
+// send makes a request with auth as its Authorization header (none when
+// empty), and returns the status and the headers.
+func send(t *testing.T, method, url, auth string) (int, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
+}
+
 // get requests path with the token and returns the status and body.
 func (s *site) get(t *testing.T, path string) (int, []byte) {
 	t.Helper()
