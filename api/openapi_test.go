@@ -62,8 +62,16 @@ func TestOpenAPIDocumentsWhatTheEndpointsTake(t *testing.T) {
 			if name == "format" {
 				sample = "json"
 			}
-			if name == "theme" {
-				sample = insightstest.UncoveredTheme // a theme no row carries is refused
+			// A theme, source, kind or plan no row has is refused.
+			switch name {
+			case "theme":
+				sample = insightstest.UncoveredTheme
+			case "source":
+				sample = "zendesk"
+			case "kind":
+				sample = "ticket"
+			case "plan":
+				sample = "enterprise"
 			}
 			q := url.Values{name: {sample}}
 			if path == "/api/v1/quotes" && name != "theme" {

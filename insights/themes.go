@@ -55,6 +55,44 @@ func (m ThemeMiss) String() string {
 	return fmt.Sprintf("no stored feedback carries this theme (did you mean %q?)", m.Near)
 }
 
+// checkFilter is for a query that found nothing under f: an InvalidError
+// naming the first of f's sources, kinds and plans that no stored record
+// has, with the stored one it most likely means ("ZENDESK" for zendesk),
+// or nil when the window just held none. Account ids are many, and left
+// alone.
+func (s *Store) checkFilter(ctx context.Context, f Filter) error {
+	for _, d := range []struct {
+		field, column string
+		values        []string
+	}{{"source", "source", f.Sources}, {"kind", "kind", f.Kinds}, {"plan", "account_plan", f.Plans}} {
+		if len(d.values) == 0 {
+			continue
+		}
+		var stored []string
+		err := s.query(ctx, "SELECT DISTINCT "+d.column+" FROM "+s.table("feedback"), nil, func(r driver.Rows) error {
+			var v string
+			if err := r.Scan(&v); err != nil {
+				return err
+			}
+			stored = append(stored, v)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("stored %ss: %w", d.field, err)
+		}
+		for _, v := range d.values {
+			if len(stored) == 0 || slices.Contains(stored, v) {
+				continue
+			}
+			if near := suggest.Closest(v, stored); near != "" {
+				return invalid(d.field, v, "no stored feedback has this %s (did you mean %q?)", d.field, near)
+			}
+			return invalid(d.field, v, "no stored feedback has this %s", d.field)
+		}
+	}
+	return nil
+}
+
 // checkThemes is for a query that found nothing for some theme names: an
 // InvalidError for field naming the first that no stored record carries,
 // or nil when the window or the filters just held none of them.

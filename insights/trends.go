@@ -3,6 +3,7 @@ package insights
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -137,6 +138,11 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 	}
 	if err := s.checkThemes(ctx, "theme", missing); err != nil {
 		return nil, err
+	}
+	if empty := !slices.ContainsFunc(sr.totals, func(m measures) bool { return m.Items > 0 }); empty {
+		if err := s.checkFilter(ctx, q.Filter); err != nil {
+			return nil, err
+		}
 	}
 	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled, Themes: []ThemeTrend{}}
 	out.Totals = make([]uint64, len(sr.periods))
