@@ -25,16 +25,7 @@ func (s *Store) MissingThemes(ctx context.Context, names []string) ([]ThemeMiss,
 	if len(names) == 0 {
 		return nil, nil
 	}
-	var stored []string
-	err := s.query(ctx, "SELECT DISTINCT arrayJoin(themes) AS theme FROM "+s.table("feedback")+" ORDER BY theme", nil,
-		func(r driver.Rows) error {
-			var th string
-			if err := r.Scan(&th); err != nil {
-				return err
-			}
-			stored = append(stored, th)
-			return nil
-		})
+	stored, err := s.distinct(ctx, "arrayJoin(themes)")
 	if err != nil {
 		return nil, fmt.Errorf("stored themes: %w", err)
 	}
@@ -45,6 +36,21 @@ func (s *Store) MissingThemes(ctx context.Context, names []string) ([]ThemeMiss,
 		}
 	}
 	return misses, nil
+}
+
+// distinct returns the values of expr over every stored row, each once,
+// in order.
+func (s *Store) distinct(ctx context.Context, expr string) ([]string, error) {
+	var out []string
+	err := s.query(ctx, "SELECT DISTINCT "+expr+" AS v FROM "+s.table("feedback")+" ORDER BY v", nil, func(r driver.Rows) error {
+		var v string
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
 
 // String says what is wrong with the name, as errors and warnings show it.
@@ -68,15 +74,7 @@ func (s *Store) checkFilter(ctx context.Context, f Filter) error {
 		if len(d.values) == 0 {
 			continue
 		}
-		var stored []string
-		err := s.query(ctx, "SELECT DISTINCT "+d.column+" FROM "+s.table("feedback"), nil, func(r driver.Rows) error {
-			var v string
-			if err := r.Scan(&v); err != nil {
-				return err
-			}
-			stored = append(stored, v)
-			return nil
-		})
+		stored, err := s.distinct(ctx, d.column)
 		if err != nil {
 			return fmt.Errorf("stored %ss: %w", d.field, err)
 		}
