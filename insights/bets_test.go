@@ -189,6 +189,16 @@ func TestOutcomeShowsTheShippedThemeFallingSignificantly(t *testing.T) {
 	if want := e.count(t, q+" AND has(themes, ?)", shipS, after, r.Theme); r.AfterItems != want {
 		t.Errorf("after items %d, direct SQL says %d", r.AfterItems, want)
 	}
+
+	// With the end on the ship date the bet is not left out without a
+	// word (QA saw it vanish): it is listed as shipping later.
+	o, err = e.store.Outcome(ctx, insights.OutcomeQuery{End: d.ShippedAt})
+	if err != nil || len(o.Results) != 0 || len(o.Later) != 1 || o.Later[0] != insightstest.ShippedBet {
+		t.Errorf("outcome ending on the ship date: %v, %+v; want the bet listed as shipping later", err, o)
+	}
+	if _, rows := o.Table(); len(rows) != 1 || rows[0][0] != insightstest.ShippedBet || !strings.Contains(rows[0][7], "not judged") {
+		t.Errorf("its table %q, want the bet marked not judged", rows)
+	}
 }
 
 func TestQuotesComeFromVariedSourcesAndDistinctAccounts(t *testing.T) {

@@ -26,6 +26,9 @@ type Outcome struct {
 	Days    int          `json:"days"`
 	Alpha   float64      `json:"alpha"`
 	Results []BetOutcome `json:"results"`
+	// Later are the shipped bets whose shipped_at is on or after the
+	// end: nothing can be judged of them yet.
+	Later []string `json:"shipped_later"`
 }
 
 // BetOutcome compares one theme of a shipped bet across its ship date.
@@ -83,11 +86,15 @@ func (s *Store) Outcome(ctx context.Context, q OutcomeQuery) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Days: q.Days, Alpha: q.Alpha, Results: []BetOutcome{}}
+	out := &Outcome{Days: q.Days, Alpha: q.Alpha, Results: []BetOutcome{}, Later: []string{}}
 	var from, to time.Time
 	var shipped []Bet
 	for _, b := range bets {
-		if b.Status != "shipped" || b.ShippedAt == nil || !b.ShippedAt.Before(q.End) {
+		if b.Status != "shipped" || b.ShippedAt == nil {
+			continue
+		}
+		if !b.ShippedAt.Before(q.End) {
+			out.Later = append(out.Later, b.ID)
 			continue
 		}
 		shipped = append(shipped, b)
@@ -178,6 +185,9 @@ func (o *Outcome) Table() ([]string, [][]string) {
 		}
 		rows = append(rows, []string{r.Bet, dateArg(r.ShippedAt), r.Theme, percent(r.ShareBefore), percent(r.ShareAfter),
 			strconv.FormatFloat(100*r.Change, 'f', 1, 64) + " pts", formatP(r.P), verdict})
+	}
+	for _, id := range o.Later {
+		rows = append(rows, []string{id, "", "", "", "", "", "", "ships on or after the end: not judged"})
 	}
 	if len(rows) == 0 {
 		rows = append(rows, []string{"(no shipped bet)", "", "", "", "", "", "", ""})

@@ -94,6 +94,15 @@ error names the line and field.`,
 						}
 					}
 				}
+				// A ship date still to come is likely a plan written as a
+				// fact; outcome judges nothing of it before that day.
+				today := time.Now().UTC().Truncate(24 * time.Hour)
+				for _, b := range bets {
+					if b.Status == "shipped" && b.ShippedAt != nil && b.ShippedAt.After(today) {
+						fmt.Fprintf(cmd.ErrOrStderr(), "warning: bet %q: shipped_at %s is after today; outcome judges it once the day has passed\n",
+							b.ID, b.ShippedAt.Format(time.DateOnly))
+					}
+				}
 				return nil
 			})
 		},

@@ -117,6 +117,15 @@ func TestInsightCommandsReportThePlantedPatterns(t *testing.T) {
 			t.Errorf("quotes --sentiment negative gave %s with sentiment %s", r[1], r[9])
 		}
 	}
+	// A ship date still to come is warned of (QA saw it taken silently).
+	later := filepath.Join(t.TempDir(), "later.yaml")
+	next := time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)
+	if err := os.WriteFile(later, []byte("bets:\n  - id: later\n    title: Later\n    status: shipped\n    themes: ["+insightstest.FallingTheme+"]\n    shipped_at: "+next+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, warn, err := execute(t, ctx, "bets", "import", later); err != nil || !strings.Contains(warn, `bet "later": shipped_at `+next+` is after today`) {
+		t.Errorf("a future ship date: %v, warned %q", err, warn)
+	}
 }
 
 func TestQueryCommandsNameTheBadFlag(t *testing.T) {
