@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/ext"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/feedbackloop/feedbackloop/config"
@@ -284,21 +283,17 @@ func (c *ClickHouse) Superseded(ctx context.Context, read []*Row) (map[string]bo
 	if len(read) == 0 {
 		return nil, nil
 	}
-	ids, err := ext.NewTable("read_ids", ext.Column("id", "String"))
+	ctx, err := withIDs(ctx, "read_ids", len(read), func(i int) string { return read[i].ID })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("look up newer versions: %w", err)
 	}
 	byID := make(map[string]*Row, len(read))
 	for _, r := range read {
-		if byID[r.ID] != nil {
-			continue
-		}
-		byID[r.ID] = r
-		if err := ids.Append(r.ID); err != nil {
-			return nil, fmt.Errorf("look up newer versions: %w", err)
+		if byID[r.ID] == nil {
+			byID[r.ID] = r
 		}
 	}
-	ctx, cancel := context.WithTimeout(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), c.insertTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.insertTimeout)
 	defer cancel()
 	// Only the key is filtered on: FINAL sees every version.
 	res, err := c.lookups.Query(ctx, "SELECT id, ingested_at, "+fingerprint+" FROM "+c.db+".feedback FINAL WHERE id IN read_ids")

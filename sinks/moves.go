@@ -110,21 +110,32 @@ func (c *ClickHouse) RetireMoved(ctx context.Context) (int, error) {
 // table, which the server reads without parsing a literal per id, and only
 // the records that moved come back.
 func (c *ClickHouse) movedRecords(ctx context.Context, rows []Row) (staleDates, error) {
-	ids, err := ext.NewTable("written_ids", ext.Column("id", "String"))
+	ctx, err := withIDs(ctx, "written_ids", len(rows), func(i int) string { return rows[i].ID })
+	if err != nil {
+		return nil, fmt.Errorf("look up stored created_at: %w", err)
+	}
+	return c.lookUp(ctx, " WHERE id IN written_ids")
+}
+
+// withIDs returns ctx carrying an external table, name, that holds the ids
+// id(0) to id(n-1) once each, for a query's "id IN name": the server reads
+// it without parsing a literal per id.
+func withIDs(ctx context.Context, name string, n int, id func(i int) string) (context.Context, error) {
+	ids, err := ext.NewTable(name, ext.Column("id", "String"))
 	if err != nil {
 		return nil, err
 	}
-	listed := make(map[string]bool, len(rows))
-	for i := range rows {
-		if listed[rows[i].ID] {
+	listed := make(map[string]bool, n)
+	for i := range n {
+		if listed[id(i)] {
 			continue
 		}
-		listed[rows[i].ID] = true
-		if err := ids.Append(rows[i].ID); err != nil {
-			return nil, fmt.Errorf("look up stored created_at: %w", err)
+		listed[id(i)] = true
+		if err := ids.Append(id(i)); err != nil {
+			return nil, err
 		}
 	}
-	return c.lookUp(clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), " WHERE id IN written_ids")
+	return clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), nil
 }
 
 // lookUp returns the records of feedback_dates matching where (all when
