@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,9 +102,7 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		tagger = h
 		stop = func() {
 			h.LogRoutes()
-			ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
-			model.FlushSpend(ctx)
-			cancel()
+			FlushSpend(model)
 		}
 	}
 	redactor := newRedactor(ec)

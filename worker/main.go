@@ -92,9 +92,19 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	return g.Wait()
 }
 
-// SpendFlushWait bounds the last add to the shared count of the day's
+// spendFlushWait bounds the last add to the shared count of the day's
 // LLM tokens when a process stops.
-const SpendFlushWait = 3 * time.Second
+const spendFlushWait = 3 * time.Second
+
+// FlushSpend adds what t spent and has not yet added to the day's shared
+// count, waiting spendFlushWait at most: a process that asked the LLM
+// calls it before it closes NATS, for the other processes and a restart
+// go by that count.
+func FlushSpend(t *llm.Tagger) {
+	ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
+	defer cancel()
+	t.FlushSpend(ctx)
+}
 
 // SharedLLMState makes sure that NATS holds what every process that asks
 // the LLM shares, each when the configuration asks for it: the answers

@@ -122,13 +122,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			return RetagStats{}, err
 		}
 		if model != nil {
-			// The run's last tokens reach the shared count before the
-			// caller closes NATS.
-			defer func() {
-				ctx, cancel := context.WithTimeout(context.Background(), SpendFlushWait)
-				model.FlushSpend(ctx)
-				cancel()
-			}()
+			defer FlushSpend(model) // before the caller closes NATS
 		}
 	}
 	// Stored rows hold no e-mail address to hash; the row's hash is kept.

@@ -252,12 +252,7 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 	if err != nil {
 		return "offline", err
 	}
-	defer func() {
-		// Its tokens reach the shared count before NATS is closed.
-		ctx, cancel := context.WithTimeout(context.Background(), worker.SpendFlushWait)
-		tagger.FlushSpend(ctx)
-		cancel()
-	}()
+	defer worker.FlushSpend(tagger) // before NATS is closed
 	clusters := make([]llm.Cluster, len(cands))
 	for i, c := range cands {
 		clusters[i] = llm.Cluster{Terms: c.Terms, Quotes: c.Quotes}
