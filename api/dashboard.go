@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"go.uber.org/zap"
@@ -23,6 +24,24 @@ type page struct {
 	EmergeSVG  template.HTML
 	BetsSVG    template.HTML
 	QuoteTheme string
+}
+
+// NoEvidence reports whether the bet with this id is an active bet with
+// too little evidence.
+func (p page) NoEvidence(id string) bool {
+	return slices.Contains(p.Bets.WithoutEvidence, id)
+}
+
+// WithoutEvidence names the active bets without evidence by title, as the
+// bets table does.
+func (p page) WithoutEvidence() []string {
+	var titles []string
+	for _, b := range p.Bets.Bets {
+		if p.NoEvidence(b.ID) {
+			titles = append(titles, b.Title)
+		}
+	}
+	return titles
 }
 
 // dashboard renders the four views from the same queries the API runs.
@@ -162,10 +181,10 @@ td.n{text-align:right}blockquote{margin:.8rem 0;padding:.4rem .8rem;border-left:
 <section id="bets"><h2>Bets against their evidence</h2>
 <figure class="chart" data-chart="bets" data-series="{{len .Bets.Bets}}">{{.BetsSVG}}</figure>
 <table><thead><tr><th>bet</th><th>status</th><th>themes</th><th>items</th><th>accounts</th><th>ARR</th></tr></thead><tbody>
-{{range .Bets.Bets}}<tr><td>{{.Title}}</td><td>{{.Status}}</td><td>{{range $i, $t := .Themes}}{{if $i}}, {{end}}{{$t}}{{end}}</td><td class="n">{{.Items}}</td><td class="n">{{.Accounts}}</td><td class="n">{{printf "%.0f" .ARR}}</td></tr>{{end}}
+{{range .Bets.Bets}}<tr><td>{{.Title}}{{if $.NoEvidence .ID}} <span class="muted">(no evidence)</span>{{end}}</td><td>{{.Status}}</td><td>{{range $i, $t := .Themes}}{{if $i}}, {{end}}{{$t}}{{end}}</td><td class="n">{{.Items}}</td><td class="n">{{.Accounts}}</td><td class="n">{{printf "%.0f" .ARR}}</td></tr>{{end}}
 {{range .Bets.Unaddressed}}<tr class="unaddressed"><td><em>no bet</em></td><td>unaddressed</td><td>{{.Theme}}</td><td class="n">{{.Items}}</td><td class="n">{{.Accounts}}</td><td class="n">{{printf "%.0f" .ARR}}</td></tr>{{end}}
 </tbody></table>
-{{if .Bets.WithoutEvidence}}<p>Active bets without evidence: {{range $i, $b := .Bets.WithoutEvidence}}{{if $i}}, {{end}}{{$b}}{{end}}</p>{{end}}
+{{with .WithoutEvidence}}<p>Active bets without evidence: {{range $i, $b := .}}{{if $i}}, {{end}}{{$b}}{{end}}</p>{{end}}
 </section>
 
 <section id="quotes"><h2>What customers say{{if .QuoteTheme}} about {{.QuoteTheme}}{{end}}</h2>

@@ -50,3 +50,37 @@ func TestDashboardSaysWhichQuotesAreNotScored(t *testing.T) {
 		t.Errorf("quotes do not say which sentiment is a score:\n%s", html)
 	}
 }
+
+// The bets table names bets by title; an active bet without evidence is
+// marked on its own row and listed by title, not by an id the page shows
+// nowhere else.
+func TestDashboardNamesBetsWithoutEvidenceByTitle(t *testing.T) {
+	pg := page{
+		Trends: &insights.Trends{}, Emerging: &insights.Emerging{},
+		Bets: &insights.BetsReport{
+			Bets: []insights.BetEvidence{
+				{Bet: insights.Bet{ID: "ai-assistant", Title: "An assistant in the app", Status: "exploring"}},
+				{Bet: insights.Bet{ID: "sso", Title: "Single sign-on", Status: "committed"}, Evidence: insights.Evidence{Items: 40}},
+			},
+			WithoutEvidence: []string{"ai-assistant"},
+		},
+	}
+	var b strings.Builder
+	if err := dashboardTemplate.Execute(&b, pg); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if !strings.Contains(html, "Active bets without evidence: An assistant in the app") {
+		t.Errorf("bets without evidence not listed by title:\n%s", html)
+	}
+	for _, c := range []struct {
+		title  string
+		marked bool
+	}{{"An assistant in the app", true}, {"Single sign-on", false}} {
+		row := html[strings.Index(html, "<tr><td>"+c.title):]
+		row = row[:strings.Index(row, "</tr>")]
+		if strings.Contains(row, "no evidence") != c.marked {
+			t.Errorf("row %q: marked %v, want %v", row, !c.marked, c.marked)
+		}
+	}
+}
