@@ -81,7 +81,13 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 		for j, pt := range th.Points {
 			xys[j].X, xys[j].Y = float64(j), float64(pt.Items)
 		}
-		line, err := plotter.NewLine(xys)
+		// A period not over yet is drawn dotted from the one before it:
+		// its lower count is not a fall.
+		done := xys
+		if t.Partial && len(xys) > 1 {
+			done = xys[:len(xys)-1]
+		}
+		line, err := plotter.NewLine(done)
 		if err != nil {
 			return "", err
 		}
@@ -92,9 +98,21 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 		}
 		p.Add(line)
 		p.Legend.Add(th.Theme, line)
+		if len(done) < len(xys) {
+			sofar, err := plotter.NewLine(xys[len(xys)-2:])
+			if err != nil {
+				return "", err
+			}
+			sofar.LineStyle = line.LineStyle
+			sofar.Dashes = []vg.Length{vg.Points(2), vg.Points(3)}
+			p.Add(sofar)
+		}
 	}
-	if len(t.Themes) == 0 {
+	switch {
+	case len(t.Themes) == 0:
 		p.Title.Text += " (no feedback yet)"
+	case t.Partial:
+		p.Title.Text += " (dotted: the " + string(t.Grain) + " so far)"
 	}
 	// Head room above the lines for the legend.
 	p.Y.Max = highest * (1 + 0.07*float64(len(chosen)))

@@ -3,6 +3,7 @@ package api
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedbackloop/feedbackloop/insights"
 )
@@ -81,6 +82,28 @@ func TestDashboardNamesBetsWithoutEvidenceByTitle(t *testing.T) {
 		row = row[:strings.Index(row, "</tr>")]
 		if strings.Contains(row, "no evidence") != c.marked {
 			t.Errorf("row %q: marked %v, want %v", row, !c.marked, c.marked)
+		}
+	}
+}
+
+// The trends chart draws the period that is not over dotted, and says so,
+// so that a week half gone does not read as a fall.
+func TestTrendChartDrawsTheCurrentPeriodDotted(t *testing.T) {
+	tr := &insights.Trends{Grain: insights.Week, Periods: make([]time.Time, 3), Themes: []insights.ThemeTrend{
+		{Theme: "billing", Items: 25, Points: []insights.TrendPoint{{Items: 10}, {Items: 12}, {Items: 3}}},
+	}}
+	for _, partial := range []bool{false, true} {
+		tr.Partial = partial
+		svg, err := trendChart(tr, 8, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(svg)
+		if got := strings.Contains(s, "dotted: the week so far"); got != partial {
+			t.Errorf("partial %v: title says so %v", partial, got)
+		}
+		if got := strings.Contains(s, "stroke-dasharray"); got != partial {
+			t.Errorf("partial %v: a dashed line %v", partial, got)
 		}
 	}
 }

@@ -40,6 +40,9 @@ type Trends struct {
 	// computed from the feedback table (see Refresh); the figures are the
 	// same either way.
 	RolledUp int `json:"rolled_up_periods"`
+	// Partial says the last period holds the present: it has not ended,
+	// and its figures will still grow.
+	Partial bool `json:"partial"`
 }
 
 // ThemeTrend is one theme over the window, most mentioned first.
@@ -114,7 +117,8 @@ func truncDayCeil(t time.Time) time.Time {
 // Trends counts, per theme and period, the distinct records that mention
 // the theme and who wrote them.
 func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
-	from, to, err := q.window(s.now())
+	now := s.now()
+	from, to, err := q.window(now)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +149,9 @@ func (s *Store) Trends(ctx context.Context, q TrendsQuery) (*Trends, error) {
 		}
 	}
 	out := &Trends{Grain: q.Grain, From: from, To: to, Periods: sr.periods, RolledUp: sr.rolled, Themes: []ThemeTrend{}}
+	if n := len(sr.periods); n > 0 && !now.Before(sr.periods[n-1]) && now.Before(to) {
+		out.Partial = true
+	}
 	out.Totals = make([]uint64, len(sr.periods))
 	for i, m := range sr.totals {
 		out.Totals[i] = m.Items
@@ -169,6 +176,9 @@ func (t *Trends) Table() ([]string, [][]string) {
 	header := []string{"theme"}
 	for _, p := range t.Periods {
 		header = append(header, t.Grain.Label(p))
+	}
+	if t.Partial {
+		header[len(header)-1] += " (so far)"
 	}
 	header = append(header, "total")
 	rows := make([][]string, 0, len(t.Themes)+1)

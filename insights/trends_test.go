@@ -263,3 +263,35 @@ func TestTrendsFilterByTheNewestVersionOfEachRecord(t *testing.T) {
 		}
 	}
 }
+
+// A trend whose last period holds the present says so, and the table
+// marks that period's column: its lower count is a week not over, not a
+// fall.
+func TestTrendsMarkTheCurrentPeriodAsPartial(t *testing.T) {
+	e := newEnv(t)
+	e.write(t, trendRows())
+	for _, c := range []struct {
+		now     string
+		partial bool
+	}{
+		{"2024-01-17", true},  // Wednesday of the last week counted
+		{"2024-01-22", false}, // the Monday after it: every week is over
+		{"2024-01-10", false}, // a window in the future is empty, not partial
+	} {
+		store, err := insights.New(e.sink.Conn(), e.db, insights.WithClock(func() time.Time { return day(c.now).Add(9 * time.Hour) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := store.Trends(context.Background(), insights.TrendsQuery{Filter: insights.Filter{From: day("2024-01-01"), To: day("2024-01-22")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Partial != c.partial {
+			t.Errorf("now %s: partial %v, want %v", c.now, tr.Partial, c.partial)
+		}
+		header, _ := tr.Table()
+		if got := strings.HasSuffix(header[len(header)-2], "(so far)"); got != c.partial {
+			t.Errorf("now %s: table header %q", c.now, header)
+		}
+	}
+}
