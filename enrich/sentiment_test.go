@@ -353,3 +353,51 @@ func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 		t.Errorf("empty and neutral evidence scored %v, %v; want 0", it.Themes[1].Sentiment, it.Themes[2].Sentiment)
 	}
 }
+
+// Bug reports often name what went wrong with a verb of loss or of being
+// thrown out rather than with a feeling ("my filters vanished", "it signs
+// me out"), and praise often comes as an idiom ("top notch", "a real time
+// saver"). Each sentence below scored 0, or the wrong sign, before these
+// words were in the lexicon.
+func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, text := range []string{
+		"My saved views vanished overnight.",
+		"Two weeks of comments disappeared from the board.",
+		"The import wiped the notes field on every contact.",
+		"Her edits were overwritten when I pressed publish.",
+		"Unsaved changes are discarded without a prompt.",
+		"The portal signs me out whenever I open a second tab.",
+		"I keep getting logged out on the tablet.",
+		"The report times out for any range longer than a quarter.",
+		"Password reset sends me round in a loop.",
+		"The help links go nowhere.",
+		"The editor falls apart with more than a few hundred rows.",
+		"The admin console is bloated.",
+		"Still no way to merge duplicate accounts.",
+		"The filter panel overlaps the table on a small laptop.",
+		"We regret moving our team onto it.",
+		"The billing portal is a joke.",
+		"Reporting could be better.",
+		"We are considering switching after the renewal.",
+	} {
+		if got := s.Score(text); got >= 0 {
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		}
+	}
+	for _, text := range []string{
+		"Their onboarding team is top notch.",
+		"Migrating our old boards was painless.",
+		"Maria went above and beyond on our ticket.",
+		"The bulk editor is a real time saver.",
+		"I doubted it at first but the calendar view won me over.",
+		"It does exactly what we asked for.",
+		"The free plan is generous.",
+		"We could not be happier with the new inbox.",
+		"A Jira connector would be good to have.",
+	} {
+		if got := s.Score(text); got <= 0 {
+			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
+		}
+	}
+}
