@@ -21,7 +21,11 @@ import (
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
-// counts half. The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
+// counts half. A word of praise that opens a sentence on its own ("Great,
+// ...", "Love how ...") is weighed like what comes before a "but" (see
+// exclaims), and a negation that says the most ("can't recommend it
+// enough", "couldn't be more disappointed") does not flip (see hyperbole
+// and superlative). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
 // word moves the score a little and a string of strong ones approaches ±1
 // without reaching it. Records in a language other than English score 0.
 //
@@ -49,6 +53,10 @@ type scorer struct {
 	// which language's list has it (1 + its position in languageWords; 0
 	// for none; see guessLanguage).
 	words []uint8
+	// Ids of the words the rules below look for around a match: "how"
+	// after an opening exclamation (see exclaims), "enough", "be" and
+	// "more" after a negation (see hyperbole).
+	how, enough, be, been, more, so int32
 }
 
 const (
@@ -98,6 +106,9 @@ const (
 	contrastBefore = 0.5
 	contrastAfter  = 1.5
 	concession     = 0.5
+	// negationBoost is what a negation that says the most ("couldn't be
+	// more") multiplies the next weighted word by.
+	negationBoost = 1.5
 	// alpha sets how fast the score saturates: a single +2 word scores 0.5.
 	alpha = 12
 )
@@ -169,6 +180,8 @@ func newScorer() *scorer {
 		s.roles = append(s.roles, roleNone)
 		s.factors = append(s.factors, 1)
 	}
+	s.how, s.enough = s.index.word("how"), s.index.word("enough")
+	s.be, s.been, s.more, s.so = s.index.word("be"), s.index.word("been"), s.index.word("more"), s.index.word("so")
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -354,6 +367,55 @@ func (s *Sentiment) score(text string, sc *sentimentScratch) float64 {
 	return squash(sum)
 }
 
+// exclaims reports whether a word of praise that opens a sentence and
+// ends at toks[end] stands alone as an exclamation: followed by a comma
+// or dash ("Great, ...", "Oh wonderful - ...") or by "how" ("Love how
+// ..."). Such an opener is weighed like what comes before a "but": in
+// complaints it is most often sarcasm, and in praise the rest of the
+// sentence is praise too.
+func (s *scorer) exclaims(toks []token, end int) bool {
+	if end >= len(toks) {
+		return false
+	}
+	t := toks[end]
+	return t.brk == brkClause || t.brk == brkNone && t.id == s.how
+}
+
+// hyperbole reports whether the negation at toks[neg] is the "can't ...
+// enough" of praise or blame too strong for words ("I can't recommend it
+// enough", "can't say enough good things"): "enough" comes after the
+// negation, within negationScope words of the entry's end at toks[end]
+// in the same clause, and not right after the entry, where it measures
+// the entry instead ("not good enough").
+func (s *scorer) hyperbole(toks []token, neg, end int) bool {
+	if neg < 0 {
+		return false
+	}
+	for j := neg + 1; j < len(toks) && j <= end+negationScope-1; j++ {
+		if j > neg+1 && toks[j].brk >= brkClause {
+			return false
+		}
+		if toks[j].id == s.enough && j != end {
+			return true
+		}
+	}
+	return false
+}
+
+// superlative reports whether the negation at toks[i] is followed by "be"
+// or "been" and then "more" or "so": "couldn't be more pleased", "never
+// been so let down" say the most, not the opposite.
+func (s *scorer) superlative(toks []token, i int) bool {
+	if i+2 >= len(toks) || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
+		return false
+	}
+	if b := toks[i+1].id; b != s.be && b != s.been {
+		return false
+	}
+	m := toks[i+2].id
+	return m == s.more || m == s.so
+}
+
 // squash maps a sum of weights into (-1, 1).
 func squash(x float64) float64 {
 	if x == 0 {
@@ -378,8 +440,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	waitUntil, slowUntil, quickUntil := -1, -1, -1
 	count := noCount
 	boost := 1.0
-	after := 1.0  // weight of the rest of the sentence after a contrast
-	clause := 1.0 // weight of the rest of the clause after a concession
+	negFrom, sentFrom := -1, 0 // where the last negation was, where the sentence started
+	after := 1.0               // weight of the rest of the sentence after a contrast
+	clause := 1.0              // weight of the rest of the clause after a concession
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
@@ -390,7 +453,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				*sentences = append(*sentences, scoredSentence{tok: i})
 			}
 			total += current
-			current, after = 0, 1
+			current, after, sentFrom = 0, 1, i
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
 		}
 		if t.brk >= brkClause {
@@ -417,11 +480,17 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if i <= boostUntil {
 					w *= boost
 				}
-				if i <= negateUntil {
+				if i <= negateUntil && !s.hyperbole(toks, negFrom, i+n) {
 					w *= negationFactor
 				}
 				current += w * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
+				if w > 0 && i-sentFrom <= 1 && s.exclaims(toks, i+n) {
+					// "Great, another update that logs me out": the
+					// rest of the sentence says what the opener meant.
+					current *= contrastBefore
+					after = contrastAfter
+				}
 				// A one-word entry that is also a word of takes ("wait")
 				// goes on to start a wait, below; any other entry is done.
 				if n > 1 || s.roles[t.id] != roleTake {
@@ -432,7 +501,14 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		switch s.roles[t.id] {
 		case roleNegation:
-			negateUntil, denyUntil = i+negationScope, i+negationScope
+			if s.superlative(toks, i) {
+				// "couldn't be more disappointed", "never been so
+				// frustrated": nothing is denied, the next word is
+				// stressed.
+				boost, boostUntil = negationBoost, i+negationScope
+				break
+			}
+			negateUntil, denyUntil, negFrom = i+negationScope, i+negationScope, i
 		case roleSoftNegation:
 			negateUntil = i + negationScope
 		case roleHalt:

@@ -401,3 +401,57 @@ func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 		}
 	}
 }
+
+// A word of praise that opens a sentence on its own ("Great, ...",
+// "Love how ...") counts for less than the rest of the sentence, which
+// says whether it was meant: in a complaint it is sarcasm.
+func TestAnExclamationThatOpensASentenceDefersToTheRest(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, text := range []string{
+		"Perfect, the sync timed out again.",
+		"Oh wonderful - another release that logs me out.",
+		"Awesome, the invoice page is broken for the third day.",
+	} {
+		if got := s.Score(text); got >= 0 {
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		}
+	}
+	for _, text := range []string{
+		"Great, the fix works.",
+		"Perfect, thanks for the quick reply.",
+		"Love how simple the new editor is.",
+		"Great app, one small issue with the widget.",
+	} {
+		if got := s.Score(text); got <= 0 {
+			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
+		}
+	}
+}
+
+// Some negations deny nothing: "can't recommend it enough" and
+// "couldn't be more pleased" are the strongest praise, "never been so
+// let down" the strongest blame.
+func TestNegationsThatSayTheMostDoNotFlip(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, text := range []string{
+		"I cannot recommend this tool enough.",
+		"Can't say enough good things about their support.",
+		"We couldn't be more happy with the rollout.",
+		"I have never been so impressed by a vendor.",
+	} {
+		if got := s.Score(text); got <= 0 {
+			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
+		}
+	}
+	for _, text := range []string{
+		"I couldn't be more disappointed with the renewal.",
+		"Never been so frustrated with an update.",
+		"The search is not good enough.",
+		"The docs are not helpful enough for new admins.",
+		"The sidebar shouldn't be so slow.",
+	} {
+		if got := s.Score(text); got >= 0 {
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		}
+	}
+}
