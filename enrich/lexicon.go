@@ -146,6 +146,12 @@ var courtesies = []string{
 	"many thanks", "thanks in advance", "thank you in advance", "thx",
 }
 
+// figures are phrases that hold a word of functions but deny no action:
+// "I can't see how anyone could compete" is praise, "I don't see why it
+// would matter" no complaint. Like courtesies they weigh nothing and win
+// over the words inside them.
+var figures = []string{"see how", "see why"}
+
 // negations flip and soften the next sentiment within negationScope words
 // of the same clause: "not good" is mildly negative, "doesn't crash" mildly
 // positive. Apostrophes are gone by the time words are compared, so "don't"
@@ -177,7 +183,8 @@ var functions = []string{
 	"print", "scroll", "submit", "post", "report", "interact", "resume", "pause",
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
 	"verify", "unlock", "pair", "reply", "finish", "keep",
-	"mark", "track", "stay", "match", "charge",
+	"mark", "track", "stay", "match", "charge", "generate", "pay", "see", "view",
+	"edit", "click",
 }
 
 // softNegations are the negations that do not deny an action (see
@@ -201,7 +208,10 @@ var obligations = []string{"have", "need"}
 // it. Without a function word the wait is no complaint: "setup took 10
 // minutes". Nor is a wait of one or two seconds ("takes 2 seconds to
 // sync"): a word of few before seconds makes none, though it does before
-// minutes or days ("took 2 days to arrive").
+// minutes or days ("took 2 days to arrive", "takes an hour to load"). A
+// function word up to durationScope words before the word of takes
+// serves as well as one after the duration: "exporting the board takes
+// 30 seconds".
 const slowness = -1.5
 
 // durationScope is how many words may come between a word of takes and
@@ -211,7 +221,7 @@ const durationScope = 4
 var (
 	takes     = []string{"take", "took", "taken", "wait"}
 	counts    = []string{"three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
-	few       = []string{"1", "2", "one", "two"}
+	few       = []string{"1", "2", "one", "two", "a", "an"}
 	seconds   = []string{"second", "sec", "secs"}
 	durations = []string{"minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
 	quick     = []string{"only", "just", "under", "less", "few", "couple", "within", "mere"}

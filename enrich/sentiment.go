@@ -17,7 +17,7 @@ import (
 // the same clause, and makes a complaint of the next word for something
 // software does ("won't load", "stopped syncing"; see failure), as does a
 // wait a number measures ("takes 35 seconds to load", "had to wait 30
-// seconds for it to load"; see slowness); an
+// seconds for it to load", "search takes 20 seconds"; see slowness); an
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
@@ -134,7 +134,7 @@ func newScorer() *scorer {
 			addTerm(term, group.weight)
 		}
 	}
-	for _, term := range courtesies {
+	for _, term := range append(courtesies[:len(courtesies):len(courtesies)], figures...) {
 		addTerm(term, 0)
 	}
 	setRole := func(w string, r role, factor float64) {
@@ -438,6 +438,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	// of takes starts none ("only takes"); count says what number came
 	// since the word of takes.
 	waitUntil, slowUntil, quickUntil := -1, -1, -1
+	// A function word up to doneUntil makes the wait that follows slowness
+	// at once ("search takes 20 seconds"), and one up to funcUntil makes a
+	// word of takes such a wait.
+	doneUntil, funcUntil := -1, -1
 	count := noCount
 	boost := 1.0
 	negFrom, sentFrom := -1, 0 // where the last negation was, where the sentence started
@@ -455,6 +459,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			total += current
 			current, after, sentFrom = 0, 1, i
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
+			doneUntil, funcUntil = -1, -1
 		}
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
@@ -535,12 +540,17 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			} else if i <= slowUntil {
 				current += slowness * after * clause
 				slowUntil = -1
+			} else {
+				funcUntil = i + durationScope
 			}
 		case roleObligation:
 			denyUntil = -1
 		case roleTake:
 			if i > quickUntil { // not "only takes"
 				waitUntil, count = i+durationScope, noCount
+				if i <= funcUntil {
+					doneUntil = waitUntil
+				}
 			}
 		case roleCount:
 			if i <= waitUntil && count == noCount {
@@ -562,6 +572,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				slowUntil = i + durationScope
 			}
 			waitUntil = -1
+		}
+		if i == slowUntil-durationScope && i <= doneUntil {
+			// The function came first: "loading the inbox takes two
+			// minutes".
+			current += slowness * after * clause
+			slowUntil, doneUntil = -1, -1
 		}
 		i++
 	}

@@ -455,3 +455,36 @@ func TestNegationsThatSayTheMostDoNotFlip(t *testing.T) {
 		}
 	}
 }
+
+// A wait that a number measures is a complaint when the thing waited for
+// comes before the wait too ("exporting takes 30 seconds"), and "a" or
+// "an" is number enough for minutes and longer ("takes an hour to
+// generate"). Seeing, viewing, editing, clicking and paying are things
+// software is expected to let people do: denied, they are failures.
+func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, text := range []string{
+		"Exporting the board takes 30 seconds.",
+		"Syncing my calendar took over an hour yesterday.",
+		"The audit report takes a minute to generate.",
+		"Guests can't view the shared folder.",
+		"Since Friday I can no longer edit my own comments.",
+		"The checkout page won't let customers pay by invoice.",
+		"Nothing happens when I click the export button, I can't click anything.",
+	} {
+		if got := s.Score(text); got >= 0 {
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		}
+	}
+	for _, text := range []string{
+		"Exporting the board only takes a few seconds.",
+		"Search takes a second to load.",
+		"Setup took an hour and we were live.",
+		"I don't see how any other tool compares.",
+		"Please add a way to view archived projects.",
+	} {
+		if got := s.Score(text); got < 0 {
+			t.Errorf("Score(%q) = %.2f, want at least 0", text, got)
+		}
+	}
+}
