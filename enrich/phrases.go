@@ -215,6 +215,9 @@ func (x *phraseIndex) tokenizeCached(toks []token, text string, buf []byte, cach
 				// Punctuation and a space after a word ("word, " "word. ")
 				// are as common as a space alone; both are stepped over here.
 				if b := punctThenSpace[after]; b != brkNone && i+1 < len(text) && text[i+1] == ' ' {
+					if n == 1 && dottedLetters(text, i) { // "e.g. "
+						b = brkClause
+					}
 					brk = b
 					i += 2
 					continue

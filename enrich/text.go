@@ -70,7 +70,8 @@ var byteClass = func() (t [256]uint8) {
 //
 // A word is a run of letters and digits (marks too, after the first rune);
 // anything else separates words. Sentences end at '.', '!' or '?' followed
-// by space or the end of the text, and at line breaks.
+// by space or the end of the text, and at line breaks; not at the last
+// full stop of "e.g." or "i.e." (see dottedLetters).
 //
 // nextWord is the reference for what a word is; phraseIndex.tokenize is the
 // fast version that the hot path uses.
@@ -427,6 +428,9 @@ func endsSentence(text string, j int) bool {
 	default:
 		return false
 	}
+	if dottedLetters(text, j) {
+		return false
+	}
 	k := j + 1
 	for k < len(text) {
 		switch {
@@ -441,6 +445,17 @@ func endsSentence(text string, j int) bool {
 		break
 	}
 	return k == len(text) || isSpaceByte(text[k])
+}
+
+// dottedLetters reports whether the full stop at text[j] ends an
+// abbreviation of single letters and full stops, "e.g.", "i.e.", "a.m.":
+// one that runs on in the same sentence more often than not, so that
+// evidence cut at it would end mid-thought ("The export is broken (see
+// e.g.").
+func dottedLetters(text string, j int) bool {
+	return j >= 3 && text[j] == '.' && text[j-2] == '.' &&
+		isASCIILetter(text[j-1]) && isASCIILetter(text[j-3]) &&
+		(j == 3 || !isASCIIWordByte(text[j-4]))
 }
 
 // window narrows text[start:end] to at most maxEvidence bytes around off,
