@@ -208,10 +208,10 @@ var obligations = []string{"have", "need"}
 // it. Without a function word the wait is no complaint: "setup took 10
 // minutes". Nor is a wait of one or two seconds ("takes 2 seconds to
 // sync"): a word of few before seconds makes none, though it does before
-// minutes or days ("took 2 days to arrive", "takes an hour to load"). A
-// function word up to durationScope words before the word of takes
-// serves as well as one after the duration: "exporting the board takes
-// 30 seconds".
+// minutes or days ("took 2 days to arrive"), as does "a" or "an" right
+// before one ("takes an hour to load"). A function word up to
+// durationScope words before the word of takes serves as well as one
+// after the duration: "exporting the board takes 30 seconds".
 const slowness = -1.5
 
 // durationScope is how many words may come between a word of takes and
@@ -221,7 +221,7 @@ const durationScope = 4
 var (
 	takes     = []string{"take", "took", "taken", "wait"}
 	counts    = []string{"three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
-	few       = []string{"1", "2", "one", "two", "a", "an"}
+	few       = []string{"1", "2", "one", "two"}
 	seconds   = []string{"second", "sec", "secs"}
 	durations = []string{"minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}
 	quick     = []string{"only", "just", "under", "less", "few", "couple", "within", "mere"}

@@ -57,6 +57,7 @@ type scorer struct {
 	// after an opening exclamation (see exclaims), "enough", "be" and
 	// "more" after a negation (see hyperbole).
 	how, enough, be, been, more, so int32
+	a, an                           int32 // "a minute" is a wait (see slowness)
 }
 
 const (
@@ -182,6 +183,7 @@ func newScorer() *scorer {
 	}
 	s.how, s.enough = s.index.word("how"), s.index.word("enough")
 	s.be, s.been, s.more, s.so = s.index.word("be"), s.index.word("been"), s.index.word("more"), s.index.word("so")
+	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -563,7 +565,8 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		case roleQuick:
 			waitUntil, slowUntil, quickUntil = -1, -1, i+2
 		case roleDuration:
-			if i <= waitUntil && count != noCount {
+			// "a minute", "an hour" are waits; "a second" is not.
+			if i <= waitUntil && (count != noCount || toks[i-1].id == s.a || toks[i-1].id == s.an) {
 				slowUntil = i + durationScope
 			}
 			waitUntil = -1
@@ -573,7 +576,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 			waitUntil = -1
 		}
-		if i == slowUntil-durationScope && i <= doneUntil {
+		if slowUntil > i && i <= doneUntil {
 			// The function came first: "loading the inbox takes two
 			// minutes".
 			current += slowness * after * clause
