@@ -100,7 +100,7 @@ var lexicon = []struct {
 		"takes ages", "took ages", "step backwards",
 		"garbled", "corrupted", "truncated", "cut off", "misaligned", "flaw",
 		"vanish", "disappear", "wiped", "overwritten", "discarded", "log me out",
-		"logged out", "kick me out", "kicked out", "sign me out", "times out", "timeout",
+		"logged out", "kick me out", "kicked out", "sign me out", "times out",
 		"in a loop", "lead nowhere", "go nowhere", "goes nowhere", "falls apart",
 		"fell apart", "riddled with",
 	}},

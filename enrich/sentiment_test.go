@@ -36,6 +36,8 @@ func TestSentimentHasTheRightSign(t *testing.T) {
 		{"Why is my transfer taking so long?", neg},
 		{"Still waiting for an answer after five days.", neg},
 		{"I can't log in since this morning.", neg},
+		// A setting's name is no complaint: "times out" is, "timeout" not.
+		{"What is the session timeout for admins?", neutral},
 		// Negation.
 		{"The new search is not good.", neg},
 		{"It never works on the first try.", neg},
