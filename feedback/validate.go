@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"strings"
 	"time"
@@ -15,6 +16,11 @@ import (
 
 // DefaultMaxBodyBytes is the body size limit applied when none is configured.
 const DefaultMaxBodyBytes = 256 << 10
+
+// MaxARR bounds account.arr: beyond what any one account pays a vendor in
+// a year, in any currency (10^15 rupiah is some 60 billion dollars), and
+// low enough that sums over millions of accounts stay finite.
+const MaxARR = 1e15
 
 // maxIDBytes bounds the id: it is a key in NATS headers and in ClickHouse's
 // sorting key, where a multi-kilobyte value is a producer bug, not an id.
@@ -154,7 +160,7 @@ func jsonError(data []byte, err error) *Error {
 		if field == "" {
 			return &Error{Reason: ReasonMalformedJSON, Detail: fmt.Sprintf("message is a JSON %s, want an object", typeErr.Value)}
 		}
-		return &Error{Reason: ReasonInvalidField, Field: field,
+		return &Error{Reason: ReasonInvalidField, Field: field, Value: shorten(valueAt(data, field)),
 			Detail: fmt.Sprintf("must be %s, not a JSON %s", jsonTypeName(typeErr.Type.String()), typeErr.Value)}
 	}
 	var syntaxErr *json.SyntaxError
@@ -165,6 +171,30 @@ func jsonError(data []byte, err error) *Error {
 		return &Error{Reason: ReasonMalformedJSON, Detail: "empty message"}
 	}
 	return &Error{Reason: ReasonMalformedJSON, Detail: "not JSON: " + err.Error()}
+}
+
+// valueAt is the value at a dotted path of fields in a JSON object, as
+// text: a string as written, anything else as compact JSON; empty when the
+// path leads nowhere. Only refused messages are read so, twice over.
+func valueAt(data []byte, path string) string {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return ""
+	}
+	for _, key := range strings.Split(path, ".") {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		if v, ok = obj[key]; !ok {
+			return ""
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func jsonTypeName(goType string) string {
@@ -183,16 +213,59 @@ func jsonTypeName(goType string) string {
 }
 
 func fieldWithReplacement(r *Record) string {
-	const bad = "\uFFFD"
-	switch {
-	case strings.Contains(r.Body, bad):
-		return "body"
-	case strings.Contains(r.Title, bad):
-		return "title"
-	case strings.Contains(r.ID, bad):
-		return "id"
+	for field, s := range r.texts() {
+		if strings.Contains(s, "\uFFFD") {
+			return field.String()
+		}
 	}
 	return ""
+}
+
+// textField is the JSON path of a text field, built only when named:
+// name, name[index] (tags) or name.key (metadata).
+type textField struct {
+	name, key string
+	index     int
+}
+
+func (f textField) String() string {
+	switch {
+	case f.key != "":
+		return f.name + "." + f.key
+	case f.index >= 0:
+		return fmt.Sprintf("%s[%d]", f.name, f.index)
+	}
+	return f.name
+}
+
+// texts yields every text field of r with its JSON path, the ones most
+// often at fault first. Metadata comes in the map's order: of two bad
+// entries, either may be named.
+func (r *Record) texts() iter.Seq2[textField, string] {
+	return func(yield func(textField, string) bool) {
+		f := func(name string) textField { return textField{name: name, index: -1} }
+		if !(yield(f("body"), r.Body) && yield(f("title"), r.Title) && yield(f("id"), r.ID) &&
+			yield(f("source"), r.Source) && yield(f("kind"), r.Kind) && yield(f("url"), r.URL) &&
+			yield(f("language"), r.Language) && yield(f("parent"), r.Parent)) {
+			return
+		}
+		for i, tag := range r.Tags {
+			if !yield(textField{name: "tags", index: i}, tag) {
+				return
+			}
+		}
+		if a := r.Author; a != nil && !(yield(f("author.id"), a.ID) && yield(f("author.name"), a.Name) && yield(f("author.email"), a.Email)) {
+			return
+		}
+		if a := r.Account; a != nil && !(yield(f("account.id"), a.ID) && yield(f("account.name"), a.Name) && yield(f("account.plan"), a.Plan)) {
+			return
+		}
+		for k, v := range r.Metadata {
+			if !yield(f("metadata"), k) || !yield(textField{name: "metadata", key: k, index: -1}, v) {
+				return
+			}
+		}
+	}
 }
 
 // ParseTime parses an RFC 3339 timestamp and checks that ClickHouse's
@@ -252,11 +325,10 @@ func (r *Record) validate(maxBodyBytes int) error {
 		return &Error{Reason: ReasonBodyTooLarge, Field: "body",
 			Detail: fmt.Sprintf("is %d bytes, over the limit of %d", len(r.Body), maxBodyBytes)}
 	}
-	if !utf8.ValidString(r.Body) {
-		return &Error{Reason: ReasonInvalidField, Field: "body", Detail: "is not valid UTF-8"}
-	}
-	if !utf8.ValidString(r.Title) {
-		return &Error{Reason: ReasonInvalidField, Field: "title", Detail: "is not valid UTF-8"}
+	for field, s := range r.texts() {
+		if !utf8.ValidString(s) {
+			return &Error{Reason: ReasonInvalidField, Field: field.String(), Detail: "is not valid UTF-8"}
+		}
 	}
 	if r.URL != "" {
 		u, err := url.Parse(r.URL)
@@ -269,6 +341,10 @@ func (r *Record) validate(maxBodyBytes int) error {
 	}
 	if r.Account != nil && r.Account.ARR < 0 {
 		return invalid("account.arr", fmt.Sprint(r.Account.ARR), "must not be negative")
+	}
+	if r.Account != nil && r.Account.ARR > MaxARR {
+		// Sums of such figures overflow to +Inf, which no JSON answer holds.
+		return invalid("account.arr", fmt.Sprint(r.Account.ARR), fmt.Sprintf("must be at most %g", MaxARR))
 	}
 	for i, tag := range r.Tags {
 		if strings.TrimSpace(tag) == "" {

@@ -74,10 +74,17 @@ func TestDecodeRejectsBadRecordsNamingTheFieldAndValue(t *testing.T) {
 		{"tags not strings", with("tags", []int{1}), 0, feedback.ReasonInvalidField, "tags", ""},
 		{"empty tag", with("tags", []string{"ok", " "}), 0, feedback.ReasonInvalidField, "tags[1]", ""},
 		{"negative arr", with("account", map[string]any{"id": "a", "arr": -5}), 0, feedback.ReasonInvalidField, "account.arr", "-5"},
-		{"arr a string", with("account", map[string]any{"id": "a", "arr": "lots"}), 0, feedback.ReasonInvalidField, "account.arr", ""},
-		{"metadata value a number", with("metadata", map[string]any{"k": 1}), 0, feedback.ReasonInvalidField, "metadata", ""},
+		{"arr past any company's", with("account", map[string]any{"id": "a", "arr": 1.7e308}), 0, feedback.ReasonInvalidField, "account.arr", "1.7e+308"},
+		{"arr a string", with("account", map[string]any{"id": "a", "arr": "lots"}), 0, feedback.ReasonInvalidField, "account.arr", "lots"},
+		{"metadata value a number", with("metadata", map[string]any{"k": 1}), 0, feedback.ReasonInvalidField, "metadata", `{"k":1}`},
+		{"rating an object", with("rating", map[string]any{"stars": 5}), 0, feedback.ReasonInvalidField, "rating", `{"stars":5}`},
 		{"relative url", with("url", "/tickets/1"), 0, feedback.ReasonInvalidField, "url", "/tickets/1"},
 		{"body invalid utf-8", []byte(strings.Replace(valid, "Exports time out", "Exports \xff\xfe out", 1)), 0, feedback.ReasonInvalidField, "body", ""},
+		// Invalid UTF-8 anywhere is refused, not stored as U+FFFD.
+		{"author name invalid utf-8", []byte(strings.Replace(valid, `"Ann"`, "\"J\xe9r\xf4me\"", 1)), 0, feedback.ReasonInvalidField, "author.name", ""},
+		{"tag invalid utf-8", []byte(strings.Replace(valid, `"export"]`, "\"exp\xff\"]", 1)), 0, feedback.ReasonInvalidField, "tags[0]", ""},
+		{"metadata value invalid utf-8", []byte(strings.Replace(valid, `"high"`, "\"h\xffgh\"", 1)), 0, feedback.ReasonInvalidField, "metadata.priority", ""},
+		{"account plan invalid utf-8", []byte(strings.Replace(valid, `"enterprise"`, "\"ent\xc3\"", 1)), 0, feedback.ReasonInvalidField, "account.plan", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
