@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 // The issue's "done when" through the API: on the planted dataset, with
@@ -235,5 +237,28 @@ func TestDashboardAndAPIWorkOnAnEmptyDatabase(t *testing.T) {
 		if status, body := s.get(t, path); status != http.StatusOK {
 			t.Errorf("GET %s on an empty database: %d %s", path, status, body)
 		}
+	}
+}
+
+// An answer that cannot be encoded is a 500 with a reason, not a 200 with
+// an empty body: here two stored accounts whose ARR sums to +Inf (from
+// before the contract bounded account.arr), which JSON cannot hold.
+func TestAnAnswerThatCannotBeEncodedIsAnError(t *testing.T) {
+	s := newSite(t)
+	var rows []sinks.Row
+	for _, acct := range []string{"huge-1", "huge-2"} {
+		rows = append(rows, sinks.Row{ID: "huge:" + acct, Source: "zendesk", Kind: "ticket", CreatedAt: time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC),
+			IngestedAt: time.Now().UTC(), Body: "slow", AccountID: acct, AccountARR: 1.7e308,
+			Themes: []string{"billing"}, ThemeConfidence: []float32{1}, ThemeEvidence: []string{"slow"}, ThemeSentiment: []float32{0}})
+	}
+	if err := s.sink.Write(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	status, body := s.get(t, "/api/v1/trends?grain=month&from=2025-06-01&to=2025-07-01")
+	if status != http.StatusInternalServerError || !strings.Contains(string(body), `"error"`) {
+		t.Errorf("status %d, body %q: want 500 with an error", status, body)
+	}
+	if status, body := s.get(t, "/api/v1/trends?grain=month&from=2025-06-01&to=2025-07-01&format=csv"); status != http.StatusOK || !strings.Contains(string(body), "billing") {
+		t.Errorf("csv: status %d, body %q", status, body)
 	}
 }

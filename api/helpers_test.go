@@ -15,6 +15,7 @@ import (
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
+	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
 const token = "test-token-0123456789abcdef"
@@ -27,6 +28,7 @@ type site struct {
 	db    string
 	data  insightstest.Dataset
 	store *insights.Store
+	sink  *sinks.ClickHouse
 }
 
 func newSite(t *testing.T) *site {
@@ -48,7 +50,7 @@ func newSite(t *testing.T) *site {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &site{url: srv.URL, conn: testenv.Conn(t, dsn), db: ch.Database(), data: d, store: store}
+	return &site{url: srv.URL, conn: testenv.Conn(t, dsn), db: ch.Database(), data: d, store: store, sink: ch}
 }
 
 // send makes a request with auth as its Authorization header (none when

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -127,13 +129,21 @@ func (h *Handler) api(q query) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
+		// Encoded before the status is sent, so that an answer that
+		// cannot be (a sum that overflowed to +Inf) is a 500, not a 200
+		// with an empty body.
+		var body bytes.Buffer
+		if err := insights.Write(&body, format, rep); err != nil {
+			h.fail(w, r, fmt.Errorf("encode the answer: %w", err))
+			return
+		}
 		if format == insights.FormatCSV {
 			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		} else {
 			w.Header().Set("Content-Type", "application/json")
 		}
-		if err := insights.Write(w, format, rep); err != nil {
-			h.opts.Log.Warn("write response", zap.String("path", r.URL.Path), zap.Error(err))
+		if _, err := w.Write(body.Bytes()); err != nil {
+			h.opts.Log.Debug("write response", zap.String("path", r.URL.Path), zap.Error(err))
 		}
 	})
 }
