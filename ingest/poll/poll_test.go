@@ -831,3 +831,79 @@ func recordID(t *testing.T, data []byte) string {
 	}
 	return r.ID
 }
+
+// GitHub lists issues by updated_at, so an issue updated while the poller
+// pages through the list moves to its end and the rest shift back one:
+// following ?page=N would then skip the issue that slid onto the page
+// already read, and the checkpoint would pass it for good. Each request
+// asks again from the newest updated_at published instead.
+func TestGitHubPollerLosesNoIssueUpdatedWhilePaging(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeGitHub{}
+	for n := 1; n <= 6; n++ {
+		fake.issues = append(fake.issues, ghIssue(n, time.Date(2025, 10, 1+n, 0, 0, 0, 0, time.UTC).Format(time.RFC3339), false))
+	}
+	first := true
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fake.ServeHTTP(w, r)
+		if first && r.URL.Path == "/repos/tidepool-hq/desktop/issues" {
+			first = false // a customer comments on issue 1 once its page is served
+			fake.mu.Lock()
+			fake.issues[0]["updated_at"] = "2025-10-20T00:00:00Z"
+			fake.mu.Unlock()
+		}
+	}))
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = api.URL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.GitHubComments = false
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	})
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for n := 1; n <= 6; n++ {
+		want = append(want, fmt.Sprintf("github:tidepool-hq/desktop#%d", n))
+	}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+}
+
+// An issue a page lists out of its order (updated later than the ones
+// after it) is published, and so are the ones after it: the checkpoint
+// only says where the next request starts.
+func TestGitHubPollerPublishesIssuesAfterOneOutOfOrder(t *testing.T) {
+	e := newNATS(t)
+	issues := []map[string]any{ghIssue(1, "2025-10-02T00:00:00Z", false), ghIssue(2, "2025-10-09T00:00:00Z", false),
+		ghIssue(3, "2025-10-04T00:00:00Z", false), ghIssue(4, "2025-10-05T00:00:00Z", false)}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		since, _ := time.Parse(time.RFC3339, r.URL.Query().Get("since"))
+		var page []map[string]any
+		for _, it := range issues { // in the order given, not sorted
+			if at, _ := time.Parse(time.RFC3339, it["updated_at"].(string)); !at.Before(since) {
+				page = append(page, it)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(page)
+	}))
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = api.URL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.GitHubComments = false
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	})
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#2", "github:tidepool-hq/desktop#3", "github:tidepool-hq/desktop#4"}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+}

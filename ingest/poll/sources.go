@@ -214,8 +214,19 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 	if g.Comments {
 		path = "/issues/comments?"
 	}
-	next := g.APIURL + "/repos/" + g.Repo + path + "sort=updated&direction=asc&per_page=100&since=" + url.QueryEscape(cp.Since.Format(time.RFC3339))
-	for pages := 0; next != "" && pages < g.MaxPages; pages++ {
+	base := g.APIURL + "/repos/" + g.Repo + path + "sort=updated&direction=asc&per_page=100&since="
+	// Each request asks again from the newest updated_at published, not
+	// for the next ?page=N of the first request: an item updated while
+	// the poll pages moves to the end of the list and the rest shift back
+	// one, so the item that slid onto a page already read would be skipped,
+	// and the checkpoint would pass it. Only a run of items sharing one
+	// updated_at longer than a page is read by page number.
+	query, page := cp, 1
+	for pages := 0; pages < g.MaxPages; pages++ {
+		next := base + url.QueryEscape(query.Since.Format(time.RFC3339))
+		if page > 1 {
+			next += "&page=" + strconv.Itoa(page)
+		}
 		pg, err := g.client.get(ctx, next)
 		if err != nil {
 			return err
@@ -228,25 +239,36 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 		for i, raw := range raws {
 			var head struct {
 				UpdatedAt time.Time `json:"updated_at"`
+				ID        int64     `json:"id"`
+				Number    int64     `json:"number"`
 			}
 			_ = json.Unmarshal(raw, &head)
 			got, err := sources.GitHub{}.Map(raw, sources.Options{IncludeStaff: g.IncludeStaff})
 			if err != nil {
-				got = []sources.Item{{Pos: sources.Position{Path: fmt.Sprintf("[%d]", i)}, Err: err}}
+				got = []sources.Item{{Err: err}}
+			}
+			// The checkpoint names items by record id; one that maps to
+			// none (a pull request, a bad item) by GitHub's own id.
+			key := fmt.Sprintf("id:%d/%d", head.ID, head.Number)
+			if len(got) == 1 && got[0].Record != nil {
+				key = got[0].Record.ID
+			}
+			if head.UpdatedAt.Before(query.Since) || head.UpdatedAt.Equal(query.Since) && slices.Contains(query.Seen, key) {
+				continue // published by an earlier request
+			}
+			switch {
+			case head.UpdatedAt.After(cp.Since):
+				cp = githubCheckpoint{Since: head.UpdatedAt, Seen: []string{key}}
+			case head.UpdatedAt.Equal(cp.Since):
+				cp.Seen = append(cp.Seen, key)
 			}
 			for _, it := range got {
-				id := ""
-				if it.Record != nil {
-					id = it.Record.ID
-				}
-				switch {
-				case head.UpdatedAt.Before(cp.Since) || head.UpdatedAt.Equal(cp.Since) && slices.Contains(cp.Seen, id):
-					continue // published by an earlier poll
-				case head.UpdatedAt.After(cp.Since):
-					cp = githubCheckpoint{Since: head.UpdatedAt}
-				}
-				if id != "" {
-					cp.Seen = append(cp.Seen, id)
+				// Where the item is: its place in the page, and for one
+				// that maps to no record its issue number, so that a
+				// warning says which ("[3] (#31)"), not "line 1".
+				it.Pos = sources.Position{Path: fmt.Sprintf("[%d]", i)}
+				if head.Number != 0 && it.Record == nil {
+					it.Pos.Path += fmt.Sprintf(" (#%d)", head.Number)
 				}
 				items = append(items, it)
 			}
@@ -258,9 +280,15 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 		if err := emit(ctx, items, b); err != nil {
 			return err
 		}
-		next = nextLink(pg.header)
-		if next != "" && !strings.HasPrefix(next, g.APIURL) {
+		if next := nextLink(pg.header); next == "" {
+			return nil
+		} else if !strings.HasPrefix(next, g.APIURL) {
 			return fmt.Errorf("%s: next page %s is not on %s", g.Key(), redactQuery(next), g.APIURL)
+		}
+		if cp.Since.After(query.Since) {
+			query, page = cp, 1
+		} else {
+			query.Seen, page = cp.Seen, page+1
 		}
 	}
 	return nil
