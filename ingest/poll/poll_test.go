@@ -907,3 +907,54 @@ func TestGitHubPollerPublishesIssuesAfterOneOutOfOrder(t *testing.T) {
 		t.Errorf("stored %v, want %v", got, want)
 	}
 }
+
+// A post the poller cannot read is reported as rejected, with where it
+// is, never dropped without a word: one with a bad date through the
+// mapper, one without an id before it.
+func TestDiscoursePollerReportsPostsItCannotRead(t *testing.T) {
+	e := newNATS(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var posts []map[string]any
+		if r.URL.Query().Get("before") == "" {
+			for id := 4; id >= 1; id-- {
+				p := map[string]any{"id": id, "username": "wren", "user_id": 40 + id, "post_number": 1, "post_type": 1,
+					"created_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano), "cooked": "<p>Search misses exact titles</p>",
+					"topic_id": 9, "topic_slug": "search", "topic_title": "Search"}
+				switch id {
+				case 3:
+					p["created_at"] = "yesterday"
+				case 2:
+					p["id"] = "two"
+				}
+				posts = append(posts, p)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
+	}))
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL })
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(cfg, log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+		t.Fatal(err)
+	}
+	done := logs.FilterMessage("poll done").All()
+	if len(done) != 1 {
+		t.Fatalf("poll done logged %d times", len(done))
+	}
+	if f := done[0].ContextMap(); f["published"] != int64(2) || f["rejected"] != int64(2) {
+		t.Errorf("poll done %v: want 2 published and 2 rejected", f)
+	}
+	var where []string
+	for _, entry := range logs.FilterMessage("item cannot be mapped; skipped").All() {
+		where = append(where, fmt.Sprint(entry.ContextMap()["position"], ": ", entry.ContextMap()["error"]))
+	}
+	if len(where) != 2 || !strings.Contains(strings.Join(where, "\n"), "latest_posts[2]") || !strings.Contains(strings.Join(where, "\n"), "yesterday") {
+		t.Errorf("warnings:\n%s", strings.Join(where, "\n"))
+	}
+}

@@ -51,6 +51,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 	}
 	seen := map[int64]bool{}
 	var posts []post
+	var unread []sources.Item // posts without an id to page or checkpoint by
 	next := d.BaseURL + "/posts.json"
 	for pages := 0; next != ""; pages++ {
 		if last == 0 && pages >= d.MaxPages {
@@ -69,13 +70,23 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		next = ""
 		oldest := int64(0)
 		reached := false
-		for _, raw := range body.LatestPosts {
+		for i, raw := range body.LatestPosts {
 			var head struct {
-				ID        int64     `json:"id"`
-				CreatedAt time.Time `json:"created_at"`
+				ID        int64  `json:"id"`
+				CreatedAt string `json:"created_at"`
 			}
-			if err := json.Unmarshal(raw, &head); err != nil || head.ID == 0 {
+			if err := json.Unmarshal(raw, &head); err != nil || head.ID <= 0 {
+				if err == nil {
+					err = fmt.Errorf("id %d: want a positive post id", head.ID)
+				}
+				unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
 				continue
+			}
+			// A date it cannot read counts as recent: the mapper reports
+			// the post with its bad created_at, rather than it vanish here.
+			created, err := time.Parse(time.RFC3339Nano, head.CreatedAt)
+			if err != nil {
+				created = d.Since
 			}
 			if oldest == 0 || head.ID < oldest {
 				oldest = head.ID
@@ -83,7 +94,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 			switch {
 			case head.ID <= last:
 				reached = true
-			case last == 0 && head.CreatedAt.Before(d.Since):
+			case last == 0 && created.Before(d.Since):
 				reached = true
 			case !seen[head.ID]:
 				seen[head.ID] = true
@@ -95,6 +106,13 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		}
 	}
 	slices.SortFunc(posts, func(a, b post) int { return cmp.Compare(a.id, b.id) })
+	if len(unread) > 0 {
+		// Reported, and the checkpoint left as it is: a post without an
+		// id gives none to move it to.
+		if err := emit(ctx, unread, nil); err != nil {
+			return err
+		}
+	}
 	for start := 0; start < len(posts); start += discoursePage {
 		chunk := posts[start:min(start+discoursePage, len(posts))]
 		var items []sources.Item
