@@ -958,3 +958,42 @@ func TestDiscoursePollerReportsPostsItCannotRead(t *testing.T) {
 		t.Errorf("warnings:\n%s", strings.Join(where, "\n"))
 	}
 }
+
+// The incremental export lists a ticket once per update, oldest first:
+// the poller publishes the last of them only, and counts the others as
+// superseded, not as published or rejected.
+func TestZendeskPollerPublishesTheLastVersionOfATicketAPageRepeats(t *testing.T) {
+	e := newNATS(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var tickets []map[string]any
+		for i, subject := range []string{"Export fails", "Export fails on Safari", "Export fails on Safari 17"} {
+			tickets = append(tickets, map[string]any{"id": 5, "created_at": "2025-11-01T10:00:00Z", "subject": subject,
+				"updated_at": fmt.Sprintf("2025-11-0%dT10:00:00Z", i+1), "description": "The invoice export fails", "status": "open"})
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"tickets": tickets, "after_cursor": "c1", "end_of_stream": true})
+	}))
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.ZendeskURL = api.URL
+		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+	})
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(cfg, log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.pub.ids(); !slices.Equal(sent, []string{"zendesk:5"}) {
+		t.Fatalf("sent %v, want ticket 5 once", sent)
+	}
+	if rec := lastRecord(t, e); rec.Title != "Export fails on Safari 17" {
+		t.Errorf("published the version titled %q, want the last", rec.Title)
+	}
+	if f := logs.FilterMessage("poll done").All()[0].ContextMap(); f["published"] != int64(1) || f["superseded"] != int64(2) || f["rejected"] != int64(0) {
+		t.Errorf("poll done %v: want 1 published, 2 superseded", f)
+	}
+}

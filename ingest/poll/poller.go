@@ -126,7 +126,7 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 	default:
 		checkpoint = entry.Value()
 	}
-	var published, duplicates, rejected, skipped, notCustomer int
+	var published, duplicates, rejected, skipped, notCustomer, superseded int
 	started := time.Now()
 	err = src.Poll(ctx, checkpoint, func(ctx context.Context, items []sources.Item, next []byte) error {
 		var recs []*feedback.Record
@@ -139,6 +139,10 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 				// poll.include_staff: counted in the summary below.
 				notCustomer++
 				p.log.Debug("item skipped", zap.String("source", key), zap.Stringer("position", it.Pos), zap.Error(it.Err))
+			case errors.Is(it.Err, sources.ErrSuperseded):
+				// An earlier version of a record the same page holds
+				// again, later: only the last is published.
+				superseded++
 			case errors.Is(it.Err, sources.ErrSkipped):
 				skipped++
 				p.log.Debug("item skipped", zap.String("source", key), zap.Stringer("position", it.Pos), zap.Error(it.Err))
@@ -179,7 +183,7 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 		return nil
 	})
 	p.log.Info("poll done", zap.String("source", key), zap.Int("published", published), zap.Int("duplicates", duplicates),
-		zap.Int("skipped", skipped), zap.Int("not_customer", notCustomer), zap.Int("rejected", rejected),
+		zap.Int("skipped", skipped), zap.Int("not_customer", notCustomer), zap.Int("superseded", superseded), zap.Int("rejected", rejected),
 		zap.Duration("took", time.Since(started)), zap.Bool("ok", err == nil))
 	if err != nil {
 		return fmt.Errorf("poll %s: %w", key, err)

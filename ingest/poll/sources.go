@@ -173,6 +173,9 @@ func (z *Zendesk) Poll(ctx context.Context, checkpoint []byte, emit Emit) error 
 		if err != nil {
 			return fmt.Errorf("incremental export: %w", err)
 		}
+		// The export lists a ticket once per update, oldest first;
+		// published together, the store could keep any of them.
+		sources.KeepLastVersions(items)
 		var cp []byte
 		if head.AfterCursor != "" {
 			cp = []byte(head.AfterCursor)
