@@ -187,18 +187,7 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 	subject := HTMLToText(src.Subject)
 	title := firstNonEmpty(c.Title, subject)
 	body := firstNonEmpty(HTMLToText(src.Body), title)
-	// A conversation opened with only an attachment takes its first
-	// written part as its text; that part is then not a record of its own,
-	// or its words would count twice.
-	usedPart := -1
 	opener := src.Author
-	if strings.TrimSpace(body) == "" {
-		var part icPart
-		body, usedPart, part = firstPartText(c.Parts.Parts)
-		if usedPart >= 0 && part.Author != nil {
-			opener = part.Author
-		}
-	}
 	kind := "chat"
 	if src.Type == "email" || src.DeliveredAs == "email" || !isNull(c.Ticket) {
 		kind = "ticket"
@@ -241,11 +230,16 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 		}
 	}
 	var items []Item
-	switch reason := intercomOpenerReason(id, opener, src.DeliveredAs, usedPart >= 0); {
+	switch reason := intercomOpenerReason(id, opener, src.DeliveredAs); {
+	case strings.TrimSpace(body) == "":
+		// Opened with only an attachment: the text is in the parts,
+		// each a record of its own. The conversation does not borrow
+		// the first of them, since a reply notification carries only
+		// the newest part: each would overwrite the one before, and
+		// webhooks and exports would disagree.
+		items = append(items, failed(pos, skip("conversation %s opens with no text (an attachment only); its parts are recorded one by one", id)))
 	case opts.skipStaff(reason):
 		items = append(items, failed(pos, notCustomer(reason)))
-	case strings.TrimSpace(body) == "":
-		items = append(items, failed(pos, missingField("source.body")))
 	default:
 		if reason != "" && r.Metadata["author_role"] == "" {
 			r.Metadata["author_role"] = "agent"
@@ -253,9 +247,6 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 		items = append(items, finish(pos, r))
 	}
 	for i, p := range c.Parts.Parts {
-		if i == usedPart {
-			continue
-		}
 		if item, ok := ic.part(p, withPath(pos, indexPath("conversation_parts", i, true)), r, opts); ok {
 			items = append(items, item)
 		}
@@ -263,28 +254,12 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 	return items
 }
 
-// firstPartText is the text of the first part that has any, its index
-// and the part: the body of a conversation whose opening message was only
-// an attachment. The index is -1 when no part has text.
-func firstPartText(parts []json.RawMessage) (string, int, icPart) {
-	for i, raw := range parts {
-		var p icPart
-		if json.Unmarshal(raw, &p) == nil && p.Body != nil {
-			if t := HTMLToText(*p.Body); t != "" {
-				return t, i, p
-			}
-		}
-	}
-	return "", -1, icPart{}
-}
-
 // intercomOpenerReason says why a conversation's opening text is not
 // customer feedback: an admin, team or bot wrote it (an outbound message,
 // a campaign, an operator's greeting), as its author's type says or, when
 // the message names no author, its delivered_as. Empty when a customer
-// wrote it or nobody knows. fromPart says the text is that of the first
-// part, the opening message being only an attachment.
-func intercomOpenerReason(id string, author *icAuthor, deliveredAs string, fromPart bool) string {
+// wrote it or nobody knows.
+func intercomOpenerReason(id string, author *icAuthor, deliveredAs string) string {
 	who := ""
 	if author != nil {
 		who = intercomTeammate(author.Type)
@@ -294,11 +269,8 @@ func intercomOpenerReason(id string, author *icAuthor, deliveredAs string, fromP
 			who = "the team (delivered_as " + deliveredAs + ")"
 		}
 	}
-	switch {
-	case who == "":
+	if who == "" {
 		return ""
-	case fromPart:
-		return "conversation " + id + " opened with an attachment only, and its first text is by " + who
 	}
 	return "conversation " + id + " was opened by " + who + ", an outbound message"
 }
