@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -280,9 +281,33 @@ func decodeItem(raw json.RawMessage, v any) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return &mapError{field: te.Field, detail: fmt.Sprintf("is a JSON %s, want %s", te.Value, te.Type)}
+		return &mapError{field: te.Field, detail: fmt.Sprintf("is a JSON %s, want %s", te.Value, jsonKind(te.Type))}
 	}
 	return &mapError{detail: err.Error()}
+}
+
+// jsonKind names what a Go type reads in JSON's words ("an object", not
+// the mapper's own "sources.ghIssue").
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }
 
 // indexPath names the i-th member of list inside a document.

@@ -392,3 +392,29 @@ func TestHTMLToText(t *testing.T) {
 		})
 	}
 }
+
+// An item of the wrong JSON type is named in JSON's words, not by the Go
+// type the mapper reads it into.
+func TestAnItemOfTheWrongTypeIsDescribedInJSONTerms(t *testing.T) {
+	for _, tc := range []struct{ source, input, want string }{
+		{"github", `[1, 2]`, "is a JSON number, want an object"},
+		{"github", `[{"number": 5, "title": ["a"], "body": "x", "created_at": "2025-10-01T00:00:00Z", "updated_at": "2025-10-01T00:00:00Z"}]`, "title: is a JSON array, want a string"},
+		{"zendesk", `{"tickets": [{"id": 7, "subject": {"text": "x"}, "created_at": "2025-10-01T00:00:00Z"}]}`, "subject: is a JSON object, want a string"},
+	} {
+		m, _ := sources.Lookup(tc.source)
+		items, err := m.Map([]byte(tc.input), sources.Options{})
+		var got []string
+		for _, it := range items {
+			if it.Err != nil {
+				got = append(got, it.Err.Error())
+			}
+		}
+		if err != nil {
+			got = append(got, err.Error())
+		}
+		joined := strings.Join(got, "; ")
+		if !strings.Contains(joined, tc.want) || strings.Contains(joined, "sources.") || strings.Contains(joined, "int64") {
+			t.Errorf("%s %s: %q, want %q in JSON's words", tc.source, tc.input, joined, tc.want)
+		}
+	}
+}
