@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -563,5 +564,26 @@ func TestIntakeIncludeStaffIsAConfigurationKey(t *testing.T) {
 	_, err = config.Load("", []string{"FEEDBACKLOOP_INTAKE_INCLUDE_STAFF=maybe"})
 	if err == nil || !strings.Contains(err.Error(), "intake.include_staff") || !strings.Contains(err.Error(), "maybe") {
 		t.Errorf("a value that is not a bool: %v, want an error naming the key and the value", err)
+	}
+}
+
+// A GitHub webhook left at its default content type sends the payload as
+// a form field: 415 says which setting to change, rather than "not JSON".
+// A post whose cooked HTML is empty (an upload Discourse has not yet
+// processed) is an event sent as a matter of course: 200 ignored, not 400.
+func TestWebhooksThatAreFormEncodedOrHaveNoTextGetAnAnswerThatHelps(t *testing.T) {
+	e := newIntake(t)
+	form := []byte("payload=" + url.QueryEscape(string(readFixture(t, "github_issues.json"))))
+	h := e.signed("github", ghKey, form, "issues")
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := e.post("/webhooks/github", form, h); res.status != http.StatusUnsupportedMediaType || !strings.Contains(res.raw, "application/json") {
+		t.Errorf("form-encoded: %d %s, want 415 naming application/json", res.status, res.raw)
+	}
+	img := []byte(`{"post": {"id": 77, "created_at": "2025-01-01T00:00:00Z", "cooked": "", "post_type": 1, "username": "rowan"}}`)
+	if res := e.post("/webhooks/discourse", img, e.signed("discourse", dcKey, img, "post_created")); res.status != http.StatusOK || res.body["status"] != "ignored" {
+		t.Errorf("image-only post: %d %s, want 200 ignored", res.status, res.raw)
+	}
+	if e.stored() != 0 {
+		t.Error("published")
 	}
 }

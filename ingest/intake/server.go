@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -207,6 +208,12 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if err := hook.verify(r.Header, body, []byte(hook.secret), s.now(), s.cfg.TimestampTolerance); err != nil {
 		s.log.Warn("webhook refused", zap.String("source", name), zap.String("remote", r.RemoteAddr), zap.Error(err))
 		writeError(w, http.StatusUnauthorized, err.Error(), nil)
+		return
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+		// GitHub's default for a new webhook; the payload is then a form
+		// field, not the body.
+		writeError(w, http.StatusUnsupportedMediaType, "the body is form-encoded; set the webhook's content type to application/json", nil)
 		return
 	}
 	opts := hook.options(r.Header)

@@ -30,7 +30,7 @@ type dcPost struct {
 	Username    string   `json:"username"`
 	UserID      flexID   `json:"user_id"`
 	CreatedAt   flexTime `json:"created_at"`
-	Cooked      string   `json:"cooked"`
+	Cooked      *string  `json:"cooked"` // nil when the payload has none
 	Raw         string   `json:"raw"`
 	PostNumber  flexID   `json:"post_number"`
 	PostType    int      `json:"post_type"`
@@ -150,9 +150,18 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	if opts.skipStaff(reason) {
 		return failed(pos, notCustomer(reason))
 	}
-	body := firstNonEmpty(HTMLToText(p.Cooked), strings.TrimSpace(p.Raw))
-	if body == "" {
+	var cooked string
+	if p.Cooked != nil {
+		cooked = *p.Cooked
+	}
+	body := firstNonEmpty(HTMLToText(cooked), strings.TrimSpace(p.Raw))
+	switch {
+	case body == "" && p.Cooked == nil && p.Raw == "":
 		return failed(pos, missingField("cooked"))
+	case body == "":
+		// An event Discourse sends as a matter of course (an upload
+		// not yet processed), with nothing to read.
+		return failed(pos, skip("post %s has no text", id))
 	}
 	topicID := firstNonEmpty(string(p.TopicID), string(topic.ID))
 	slug := firstNonEmpty(p.TopicSlug, topic.Slug)

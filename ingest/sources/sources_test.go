@@ -95,11 +95,11 @@ func TestEverySourceMapsEachItemOfItsFixturesOrSaysWhyNot(t *testing.T) {
 		// Without the users sideload, the agent's public reply cannot be
 		// told from a customer's; the private comment is an internal note.
 		{"zendesk", "zendesk_comments.json", sources.Options{}, []string{
-			"zendesk:4821/70001", "zendesk:4821/70002", "skip: not customer feedback: comment 70003 is private", "error: body"}, []string{
-			"zendesk:4821/70001", "zendesk:4821/70002", "zendesk:4821/70003", "error: body"}},
+			"zendesk:4821/70001", "zendesk:4821/70002", "skip: not customer feedback: comment 70003 is private", "skip: comment 70004 has no text"}, []string{
+			"zendesk:4821/70001", "zendesk:4821/70002", "zendesk:4821/70003", "skip: comment 70004 has no text"}},
 		{"zendesk", "zendesk_comments.json", sources.Options{Parent: "999"}, []string{
-			"zendesk:999/70001", "zendesk:999/70002", "skip: comment 70003 is private", "error: body"}, []string{
-			"zendesk:999/70001", "zendesk:999/70002", "zendesk:999/70003", "error: body"}},
+			"zendesk:999/70001", "zendesk:999/70002", "skip: comment 70003 is private", "skip: comment 70004 has no text"}, []string{
+			"zendesk:999/70001", "zendesk:999/70002", "zendesk:999/70003", "skip: comment 70004 has no text"}},
 		{"zendesk", "zendesk_event_comment.json", sources.Options{}, []string{"zendesk:4830/70100"}, nil},
 		{"zendesk", "zendesk_event_created.json", sources.Options{}, []string{"zendesk:4840"}, nil},
 		{"zendesk", "zendesk_event_status.json", sources.Options{}, []string{"skip: ticket.status_changed"}, nil},

@@ -92,7 +92,7 @@ type zdTicket struct {
 type zdComment struct {
 	ID        flexID   `json:"id"`
 	Type      string   `json:"type"`
-	Body      string   `json:"body"`
+	Body      *string  `json:"body"` // nil when the payload has none
 	HTMLBody  string   `json:"html_body"`
 	PlainBody string   `json:"plain_body"`
 	Public    *bool    `json:"public"`
@@ -446,12 +446,21 @@ func (z Zendesk) comment(raw json.RawMessage, pos Position, ctx zdContext) Item 
 	if err != nil {
 		return failed(pos, err)
 	}
-	body := firstNonEmpty(c.PlainBody, c.Body, HTMLToText(c.HTMLBody))
+	var plain string
+	if c.Body != nil {
+		plain = *c.Body
+	}
+	body := firstNonEmpty(c.PlainBody, plain, HTMLToText(c.HTMLBody))
 	if c.Data != nil && strings.TrimSpace(c.Data.Transcription) != "" {
 		body = c.Data.Transcription
 	}
-	if strings.TrimSpace(body) == "" {
+	switch {
+	case strings.TrimSpace(body) == "" && c.Body == nil && c.PlainBody == "" && c.HTMLBody == "":
 		return failed(pos, missingField("body"))
+	case strings.TrimSpace(body) == "":
+		// An attachment alone: Zendesk sends the event as for any
+		// comment, with nothing to read.
+		return failed(pos, skip("comment %s has no text (an attachment only)", id))
 	}
 	ticket := firstNonEmpty(zendeskID(c.TicketID), ctx.ticketID)
 	if ctx.description != "" && sameText(body, ctx.description) {
