@@ -146,12 +146,6 @@ var courtesies = []string{
 	"many thanks", "thanks in advance", "thank you in advance", "thx",
 }
 
-// figures are phrases that hold a word of functions but deny no action:
-// "I can't see how anyone could compete" is praise, "I don't see why it
-// would matter" no complaint. Like courtesies they weigh nothing and win
-// over the words inside them.
-var figures = []string{"see how", "see why"}
-
 // negations flip and soften the next sentiment within negationScope words
 // of the same clause: "not good" is mildly negative, "doesn't crash" mildly
 // positive. Apostrophes are gone by the time words are compared, so "don't"
@@ -183,7 +177,7 @@ var functions = []string{
 	"print", "scroll", "submit", "post", "report", "interact", "resume", "pause",
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
 	"verify", "unlock", "pair", "reply", "finish", "keep",
-	"mark", "track", "stay", "match", "charge", "generate", "pay", "see", "view",
+	"mark", "track", "stay", "match", "charge", "generate", "view",
 	"edit", "click",
 }
 

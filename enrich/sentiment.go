@@ -56,8 +56,8 @@ type scorer struct {
 	// Ids of the words the rules below look for around a match: "how"
 	// after an opening exclamation (see exclaims), "enough", "be" and
 	// "more" after a negation (see hyperbole).
-	how, enough, be, been, more, so int32
-	a, an                           int32 // "a minute" is a wait (see slowness)
+	how, enough, be, been, more, so, never, say int32
+	a, an                                       int32 // "a minute" is a wait (see slowness)
 }
 
 const (
@@ -135,7 +135,7 @@ func newScorer() *scorer {
 			addTerm(term, group.weight)
 		}
 	}
-	for _, term := range append(courtesies[:len(courtesies):len(courtesies)], figures...) {
+	for _, term := range courtesies {
 		addTerm(term, 0)
 	}
 	setRole := func(w string, r role, factor float64) {
@@ -183,6 +183,7 @@ func newScorer() *scorer {
 	}
 	s.how, s.enough = s.index.word("how"), s.index.word("enough")
 	s.be, s.been, s.more, s.so = s.index.word("be"), s.index.word("been"), s.index.word("more"), s.index.word("so")
+	s.never, s.say = s.index.word("never"), s.index.word("say")
 	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
@@ -397,25 +398,27 @@ func (s *scorer) hyperbole(toks []token, neg, end int) bool {
 		if j > neg+1 && toks[j].brk >= brkClause {
 			return false
 		}
-		if toks[j].id == s.enough && j != end {
+		// After the entry, but not right after it: "can't recommend
+		// it enough". Before it only after "say": "can't say enough
+		// good things", where "aren't enough helpful guides" counts.
+		if toks[j].id == s.enough && (j > end || j < end && toks[j-1].id == s.say) {
 			return true
 		}
 	}
 	return false
 }
 
-// superlative reports whether the negation at toks[i] is followed by "be"
-// or "been" and then "more" or "so": "couldn't be more pleased", "never
-// been so let down" say the most, not the opposite.
-func (s *scorer) superlative(toks []token, i int) bool {
+// beMoreOrSo reports what follows the negation at toks[i]: "be" or
+// "been" and then "more" (more) or "so" (so), or neither.
+func (s *scorer) beMoreOrSo(toks []token, i int) (more, so bool) {
 	if i+2 >= len(toks) || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
-		return false
+		return false, false
 	}
 	if b := toks[i+1].id; b != s.be && b != s.been {
-		return false
+		return false, false
 	}
 	m := toks[i+2].id
-	return m == s.more || m == s.so
+	return m == s.more, m == s.so
 }
 
 // squash maps a sum of weights into (-1, 1).
@@ -447,6 +450,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	count := noCount
 	boost := 1.0
 	negFrom, sentFrom := -1, 0 // where the last negation was, where the sentence started
+	keepBlame := false         // the last negation was "not be so": blame stands
 	after := 1.0               // weight of the rest of the sentence after a contrast
 	clause := 1.0              // weight of the rest of the clause after a concession
 	for i := 0; i < len(toks); {
@@ -487,7 +491,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if i <= boostUntil {
 					w *= boost
 				}
-				if i <= negateUntil && !s.hyperbole(toks, negFrom, i+n) {
+				if i <= negateUntil && !s.hyperbole(toks, negFrom, i+n) && !(keepBlame && w < 0) {
 					w *= negationFactor
 				}
 				current += w * after * clause
@@ -508,13 +512,17 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		switch s.roles[t.id] {
 		case roleNegation:
-			if s.superlative(toks, i) {
+			more, so := s.beMoreOrSo(toks, i)
+			if more || so && t.id == s.never {
 				// "couldn't be more disappointed", "never been so
 				// frustrated": nothing is denied, the next word is
 				// stressed.
 				boost, boostUntil = negationBoost, i+negationScope
 				break
 			}
+			// "shouldn't be so slow" complains of slowness; "hasn't
+			// been so good lately" denies the praise.
+			keepBlame = so
 			negateUntil, denyUntil, negFrom = i+negationScope, i+negationScope, i
 		case roleSoftNegation:
 			negateUntil = i + negationScope

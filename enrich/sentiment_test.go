@@ -461,8 +461,9 @@ func TestNegationsThatSayTheMostDoNotFlip(t *testing.T) {
 // A wait that a number measures is a complaint when the thing waited for
 // comes before the wait too ("exporting takes 30 seconds"), and "a" or
 // "an" is number enough for minutes and longer ("takes an hour to
-// generate"). Seeing, viewing, editing, clicking and paying are things
-// software is expected to let people do: denied, they are failures.
+// generate"). Viewing, editing and clicking are things software is
+// expected to let people do: denied, they are failures ("see" and "pay"
+// are not on the list: "I don't see any problems", "you don't pay extra").
 func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
 	s := enrich.NewSentiment()
 	for _, text := range []string{
@@ -484,6 +485,30 @@ func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
 		"Setup took an hour and we were live.",
 		"I don't see how any other tool compares.",
 		"Please add a way to view archived projects.",
+	} {
+		if got := s.Score(text); got < 0 {
+			t.Errorf("Score(%q) = %.2f, want at least 0", text, got)
+		}
+	}
+}
+
+// What the rules for the strongest negations must not catch: "not been
+// so good" denies the praise, "aren't enough helpful guides" counts
+// guides, and a negated "see" or "pay" is no failure of the product.
+func TestNegationsThatOnlyLookLikeTheStrongest(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, text := range []string{
+		"Support has not been so good lately.",
+		"The app hasn't been so reliable since the update.",
+		"There aren't enough helpful guides.",
+	} {
+		if got := s.Score(text); got >= 0 {
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		}
+	}
+	for _, text := range []string{
+		"I don't see any problems with it.",
+		"You don't pay extra for seats.",
 	} {
 		if got := s.Score(text); got < 0 {
 			t.Errorf("Score(%q) = %.2f, want at least 0", text, got)
