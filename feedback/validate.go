@@ -147,7 +147,8 @@ func Decode(data []byte, maxBodyBytes int) (*Record, error) {
 			return nil, &Error{Reason: ReasonInvalidField, Field: f, Detail: "is not valid UTF-8"}
 		}
 	}
-	if err := r.validate(maxBodyBytes); err != nil {
+	// Decoded text is valid UTF-8 by construction: checked above.
+	if err := r.validate(maxBodyBytes, false); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -190,8 +191,13 @@ func valueAt(data []byte, path string) string {
 			return ""
 		}
 	}
-	if s, ok := v.(string); ok {
-		return s
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any, []any:
+		// An object or a list may hold an address or a name: the
+		// value goes to logs and dead-letter headers, so it is left out.
+		return ""
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -283,12 +289,14 @@ func ParseTime(s string) (time.Time, error) {
 
 // Validate checks a record built in Go against the contract with the
 // default body limit. Producers call it before publishing.
-func (r *Record) Validate() error { return r.validate(DefaultMaxBodyBytes) }
+func (r *Record) Validate() error { return r.validate(DefaultMaxBodyBytes, true) }
 
 // ValidateLimit is Validate with a configured body limit.
-func (r *Record) ValidateLimit(maxBodyBytes int) error { return r.validate(maxBodyBytes) }
+func (r *Record) ValidateLimit(maxBodyBytes int) error { return r.validate(maxBodyBytes, true) }
 
-func (r *Record) validate(maxBodyBytes int) error {
+// validate checks r; checkUTF8 checks every text is valid UTF-8, which a
+// record decoded from JSON needs not (Decode checked the bytes).
+func (r *Record) validate(maxBodyBytes int, checkUTF8 bool) error {
 	if maxBodyBytes <= 0 {
 		maxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -326,6 +334,9 @@ func (r *Record) validate(maxBodyBytes int) error {
 			Detail: fmt.Sprintf("is %d bytes, over the limit of %d", len(r.Body), maxBodyBytes)}
 	}
 	for field, s := range r.texts() {
+		if !checkUTF8 {
+			break
+		}
 		if !utf8.ValidString(s) {
 			return &Error{Reason: ReasonInvalidField, Field: field.String(), Detail: "is not valid UTF-8"}
 		}
@@ -339,12 +350,10 @@ func (r *Record) validate(maxBodyBytes int) error {
 	if r.Rating != nil && (*r.Rating != *r.Rating) {
 		return invalid("rating", "NaN", "must be a number")
 	}
-	if r.Account != nil && r.Account.ARR < 0 {
-		return invalid("account.arr", fmt.Sprint(r.Account.ARR), "must not be negative")
-	}
-	if r.Account != nil && r.Account.ARR > MaxARR {
-		// Sums of such figures overflow to +Inf, which no JSON answer holds.
-		return invalid("account.arr", fmt.Sprint(r.Account.ARR), fmt.Sprintf("must be at most %g", MaxARR))
+	if a := r.Account; a != nil && !(a.ARR >= 0 && a.ARR <= MaxARR) { // NaN too
+		// Sums of figures past the bound overflow to +Inf, which no JSON
+		// answer holds.
+		return invalid("account.arr", fmt.Sprint(a.ARR), fmt.Sprintf("must be a number from 0 to %g", MaxARR))
 	}
 	for i, tag := range r.Tags {
 		if strings.TrimSpace(tag) == "" {
