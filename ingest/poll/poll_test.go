@@ -997,3 +997,63 @@ func TestZendeskPollerPublishesTheLastVersionOfATicketAPageRepeats(t *testing.T)
 		t.Errorf("poll done %v: want 1 published, 2 superseded", f)
 	}
 }
+
+// A run of issues updated in one second (a bulk edit) longer than a
+// poll's pages is passed over several polls: each starts where the last
+// stopped (one page back), not at page 1 again, which would stall the
+// source for good behind the run.
+func TestGitHubPollerPassesARunOfOneSecondLongerThanAPoll(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeGitHub{} // two items a page
+	for n := 1; n <= 7; n++ {
+		fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
+	}
+	fake.issues = append(fake.issues, ghIssue(8, "2025-10-06T00:00:00Z", false))
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = api.URL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.GitHubComments = false
+		c.MaxPages = 3
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	})
+	for range 3 {
+		if err := e.pollOnce(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.storedIDs(); len(got) != 8 {
+		t.Errorf("after 3 polls stored %d of 8: %v", len(got), got)
+	}
+	if sent := e.pub.ids(); len(sent) != 8 {
+		t.Errorf("sent %d records, want each of the 8 once: %v", len(sent), sent)
+	}
+}
+
+// An item whose updated_at cannot be read is not taken for one published
+// long ago: it is published, or reported by the mapper, each time.
+func TestGitHubPollerDoesNotDropAnItemWithoutUpdatedAt(t *testing.T) {
+	e := newNATS(t)
+	bad := ghIssue(2, "2025-10-03T00:00:00Z", false)
+	delete(bad, "updated_at")
+	issues := []map[string]any{ghIssue(1, "2025-10-02T00:00:00Z", false), bad, ghIssue(3, "2025-10-04T00:00:00Z", false)}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = json.NewEncoder(w).Encode(issues) }))
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = api.URL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.GitHubComments = false
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	})
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#2", "github:tidepool-hq/desktop#3"}
+	if got := e.storedIDs(); !slices.Equal(got, want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+}

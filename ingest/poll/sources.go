@@ -192,11 +192,11 @@ func (z *Zendesk) Poll(ctx context.Context, checkpoint []byte, emit Emit) error 
 }
 
 // GitHub polls one repository's issues, or its issue comments, updated
-// since the checkpoint (sort=updated, direction=asc, Link pagination).
-// Pull requests and their comments are skipped by the mapper. The
-// checkpoint is the last updated_at published and the ids published at
-// that instant, so the boundary item, which since= returns again, is not
-// published twice.
+// since the checkpoint (sort=updated, direction=asc; each page asked again
+// from the newest updated_at read, see Poll). Pull requests and their
+// comments are skipped by the mapper. The checkpoint is the last
+// updated_at published and the ids published at that instant, so the
+// boundary item, which since= returns again, is not published twice.
 type GitHub struct {
 	APIURL   string
 	Repo     string // owner/repo
@@ -221,6 +221,11 @@ func (g *GitHub) Key() string {
 type githubCheckpoint struct {
 	Since time.Time `json:"since"`
 	Seen  []string  `json:"seen,omitempty"`
+	// Page is the page of since= the next poll starts from when more
+	// items share Since than a page holds: without it, a run longer than
+	// a poll's pages would be read again from page 1 by every poll and
+	// never passed.
+	Page int `json:"page,omitempty"`
 }
 
 // Poll implements Source.
@@ -242,7 +247,9 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 	// one, so the item that slid onto a page already read would be skipped,
 	// and the checkpoint would pass it. Only a run of items sharing one
 	// updated_at longer than a page is read by page number.
-	query, page := cp, 1
+	// A run resumed by page starts one page back: items of the run
+	// updated since may have moved the rest back by as much.
+	query, page := cp, max(cp.Page-1, 1)
 	for pages := 0; pages < g.MaxPages; pages++ {
 		next := base + url.QueryEscape(query.Since.Format(time.RFC3339))
 		if page > 1 {
@@ -263,7 +270,7 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 				ID        int64     `json:"id"`
 				Number    int64     `json:"number"`
 			}
-			_ = json.Unmarshal(raw, &head)
+			readable := json.Unmarshal(raw, &head) == nil && !head.UpdatedAt.IsZero()
 			got, err := sources.GitHub{}.Map(raw, sources.Options{IncludeStaff: g.IncludeStaff})
 			if err != nil {
 				got = []sources.Item{{Err: err}}
@@ -274,10 +281,12 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 			if len(got) == 1 && got[0].Record != nil {
 				key = got[0].Record.ID
 			}
-			if head.UpdatedAt.Before(query.Since) || head.UpdatedAt.Equal(query.Since) && slices.Contains(query.Seen, key) {
-				continue // published by an earlier request
-			}
 			switch {
+			case !readable:
+				// No updated_at to place it by: published (or reported
+				// by the mapper) every time it is listed, never dropped.
+			case head.UpdatedAt.Before(query.Since) || head.UpdatedAt.Equal(query.Since) && slices.Contains(query.Seen, key):
+				continue // published by an earlier request
 			case head.UpdatedAt.After(cp.Since):
 				cp = githubCheckpoint{Since: head.UpdatedAt, Seen: []string{key}}
 			case head.UpdatedAt.Equal(cp.Since):
@@ -294,6 +303,19 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 				items = append(items, it)
 			}
 		}
+		more := nextLink(pg.header)
+		if more != "" && !strings.HasPrefix(more, g.APIURL) {
+			return fmt.Errorf("%s: next page %s is not on %s", g.Key(), redactQuery(more), g.APIURL)
+		}
+		if cp.Since.After(query.Since) {
+			page = 1
+		} else {
+			page++ // still inside the run of items updated at Since
+		}
+		cp.Page = 0
+		if more != "" && page > 1 {
+			cp.Page = page
+		}
 		b, err := json.Marshal(cp)
 		if err != nil {
 			return err
@@ -301,16 +323,10 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 		if err := emit(ctx, items, b); err != nil {
 			return err
 		}
-		if next := nextLink(pg.header); next == "" {
+		if more == "" {
 			return nil
-		} else if !strings.HasPrefix(next, g.APIURL) {
-			return fmt.Errorf("%s: next page %s is not on %s", g.Key(), redactQuery(next), g.APIURL)
 		}
-		if cp.Since.After(query.Since) {
-			query, page = cp, 1
-		} else {
-			query.Seen, page = cp.Seen, page+1
-		}
+		query = cp
 	}
 	return nil
 }
