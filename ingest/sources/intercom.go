@@ -231,6 +231,12 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 	}
 	var items []Item
 	switch reason := intercomOpenerReason(id, opener, src.DeliveredAs); {
+	case strings.TrimSpace(body) == "" && r.Metadata["rating_remark"] != "":
+		// Opened with only an attachment, and rated with a remark: the
+		// remark is the customer's own text about the conversation, and
+		// keeps its rating and tags on the conversation's record.
+		r.Body = r.Metadata["rating_remark"]
+		items = append(items, finish(pos, r))
 	case strings.TrimSpace(body) == "":
 		// Opened with only an attachment: the text is in the parts,
 		// each a record of its own. The conversation does not borrow

@@ -725,3 +725,26 @@ func TestIntercomConversationOpenedWithAnAttachmentGivesTheSameRecordsByWebhookA
 		t.Errorf("by webhook %v\nby export %v\nwant %v", byWebhook, byExport, want)
 	}
 }
+
+// A conversation opened with only an attachment and rated with a remark
+// keeps its record: the remark is its text, with the rating and tags.
+func TestIntercomConversationOpenedWithAnAttachmentKeepsItsRatingRemark(t *testing.T) {
+	data := read(t, filepath.Join("other", "intercom_conversation_attachment_only.json"))
+	rated := strings.Replace(string(data), `"conversation_rating": null`, `"conversation_rating": {"rating": 2, "remark": "Nobody looked at my screenshot"}`, 1)
+	if rated == string(data) {
+		t.Fatal("fixture: no conversation_rating to replace")
+	}
+	items, err := sources.Intercom{}.Map([]byte(rated), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv *feedback.Record
+	for _, it := range items {
+		if it.Record != nil && it.Record.ID == "intercom:2080" {
+			conv = it.Record
+		}
+	}
+	if conv == nil || conv.Body != "Nobody looked at my screenshot" || conv.Rating == nil || *conv.Rating != 2 {
+		t.Fatalf("conversation record %+v, want the remark as its text with rating 2", conv)
+	}
+}
