@@ -111,8 +111,10 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 	switch {
 	case len(t.Themes) == 0:
 		p.Title.Text += " (no feedback yet)"
-	case t.Partial:
+	case t.Partial && len(t.Periods) > 1:
 		p.Title.Text += " (dotted: the " + string(t.Grain) + " so far)"
+	case t.Partial:
+		p.Title.Text += " (so far)"
 	}
 	// Head room above the lines for the legend.
 	p.Y.Max = highest * (1 + 0.07*float64(len(chosen)))

@@ -106,4 +106,10 @@ func TestTrendChartDrawsTheCurrentPeriodDotted(t *testing.T) {
 			t.Errorf("partial %v: a dashed line %v", partial, got)
 		}
 	}
+	// One period has no segment to dot: the title says "so far" alone.
+	one := &insights.Trends{Grain: insights.Week, Partial: true, Periods: make([]time.Time, 1), Themes: []insights.ThemeTrend{
+		{Theme: "billing", Items: 3, Points: []insights.TrendPoint{{Items: 3}}}}}
+	if svg, err := trendChart(one, 8, nil); err != nil || strings.Contains(string(svg), "dotted") || !strings.Contains(string(svg), "(so far)") {
+		t.Errorf("one partial period: %v, title without dotted and with so far wanted", err)
+	}
 }
