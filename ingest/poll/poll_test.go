@@ -558,6 +558,20 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(match[from:to])
 }
 
+// githubConfig polls the fake's repository from 1 September 2025 on;
+// tune, when given, changes the rest.
+func githubConfig(apiURL string, tune func(*config.Poll)) config.Poll {
+	return pollConfig(func(c *config.Poll) {
+		c.GitHubAPIURL = apiURL
+		c.GitHubRepos = []string{"tidepool-hq/desktop"}
+		c.GitHubToken = "gh-token"
+		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+		if tune != nil {
+			tune(c)
+		}
+	})
+}
+
 func ghIssue(n int, updated string, pr bool) map[string]any {
 	it := map[string]any{
 		"url":            fmt.Sprintf("https://api.github.com/repos/tidepool-hq/desktop/issues/%d", n),
@@ -595,12 +609,7 @@ func TestGitHubPollerFollowsLinksSkipsPullRequestsAndDoesNotRepeatTheBoundary(t 
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	fake.srvURL = api.URL
-	cfg := pollConfig(func(c *config.Poll) {
-		c.GitHubAPIURL = api.URL
-		c.GitHubRepos = []string{"tidepool-hq/desktop"}
-		c.GitHubToken = "gh-token"
-		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	})
+	cfg := githubConfig(api.URL, nil)
 	start := time.Now()
 	if err := e.pollOnce(cfg); err != nil {
 		t.Fatal(err)
@@ -755,13 +764,7 @@ func TestThePollerSkipsMaintainersAndBotsAndCountsThem(t *testing.T) {
 			api := httptest.NewServer(fake)
 			t.Cleanup(api.Close)
 			fake.srvURL = api.URL
-			cfg := pollConfig(func(c *config.Poll) {
-				c.GitHubAPIURL = api.URL
-				c.GitHubRepos = []string{"tidepool-hq/desktop"}
-				c.GitHubToken = "gh-token"
-				c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-				c.IncludeStaff = staff
-			})
+			cfg := githubConfig(api.URL, func(c *config.Poll) { c.IncludeStaff = staff })
 			core, logs := observer.New(zap.DebugLevel)
 			log := zap.New(core)
 			srcs := poll.Sources(cfg, log, time.Now())
@@ -855,13 +858,7 @@ func TestGitHubPollerLosesNoIssueUpdatedWhilePaging(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	fake.srvURL = api.URL
-	cfg := pollConfig(func(c *config.Poll) {
-		c.GitHubAPIURL = api.URL
-		c.GitHubRepos = []string{"tidepool-hq/desktop"}
-		c.GitHubToken = "gh-token"
-		c.GitHubComments = false
-		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	})
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
 	if err := e.pollOnce(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -892,13 +889,7 @@ func TestGitHubPollerPublishesIssuesAfterOneOutOfOrder(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(page)
 	}))
 	t.Cleanup(api.Close)
-	cfg := pollConfig(func(c *config.Poll) {
-		c.GitHubAPIURL = api.URL
-		c.GitHubRepos = []string{"tidepool-hq/desktop"}
-		c.GitHubToken = "gh-token"
-		c.GitHubComments = false
-		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	})
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
 	if err := e.pollOnce(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -1012,14 +1003,7 @@ func TestGitHubPollerPassesARunOfOneSecondLongerThanAPoll(t *testing.T) {
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	fake.srvURL = api.URL
-	cfg := pollConfig(func(c *config.Poll) {
-		c.GitHubAPIURL = api.URL
-		c.GitHubRepos = []string{"tidepool-hq/desktop"}
-		c.GitHubToken = "gh-token"
-		c.GitHubComments = false
-		c.MaxPages = 3
-		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	})
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments, c.MaxPages = false, 3 })
 	for range 3 {
 		if err := e.pollOnce(cfg); err != nil {
 			t.Fatal(err)
@@ -1042,13 +1026,7 @@ func TestGitHubPollerDoesNotDropAnItemWithoutUpdatedAt(t *testing.T) {
 	issues := []map[string]any{ghIssue(1, "2025-10-02T00:00:00Z", false), bad, ghIssue(3, "2025-10-04T00:00:00Z", false)}
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = json.NewEncoder(w).Encode(issues) }))
 	t.Cleanup(api.Close)
-	cfg := pollConfig(func(c *config.Poll) {
-		c.GitHubAPIURL = api.URL
-		c.GitHubRepos = []string{"tidepool-hq/desktop"}
-		c.GitHubToken = "gh-token"
-		c.GitHubComments = false
-		c.Backfill = time.Since(time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	})
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
 	if err := e.pollOnce(cfg); err != nil {
 		t.Fatal(err)
 	}
