@@ -558,6 +558,25 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(match[from:to])
 }
 
+// pollLogged polls each source of cfg once, as pollOnce does, and returns
+// what the poller logged.
+func (e *natsEnv) pollLogged(t *testing.T, cfg config.Poll) *observer.ObservedLogs {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(cfg, log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range srcs {
+		if err := p.PollOnce(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return logs
+}
+
 // githubConfig polls the fake's repository from 1 September 2025 on;
 // tune, when given, changes the rest.
 func githubConfig(apiURL string, tune func(*config.Poll)) config.Poll {
@@ -765,18 +784,7 @@ func TestThePollerSkipsMaintainersAndBotsAndCountsThem(t *testing.T) {
 			t.Cleanup(api.Close)
 			fake.srvURL = api.URL
 			cfg := githubConfig(api.URL, func(c *config.Poll) { c.IncludeStaff = staff })
-			core, logs := observer.New(zap.DebugLevel)
-			log := zap.New(core)
-			srcs := poll.Sources(cfg, log, time.Now())
-			p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range srcs {
-				if err := p.PollOnce(context.Background(), s); err != nil {
-					t.Fatal(err)
-				}
-			}
+			logs := e.pollLogged(t, cfg)
 			want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#3/601"}
 			wantSkipped := map[string]int64{"github/tidepool-hq/desktop/issues": 1, "github/tidepool-hq/desktop/comments": 3}
 			if staff {
@@ -924,16 +932,7 @@ func TestDiscoursePollerReportsPostsItCannotRead(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 	cfg := pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL })
-	core, logs := observer.New(zap.DebugLevel)
-	log := zap.New(core)
-	srcs := poll.Sources(cfg, log, time.Now())
-	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
-		t.Fatal(err)
-	}
+	logs := e.pollLogged(t, cfg)
 	done := logs.FilterMessage("poll done").All()
 	if len(done) != 1 {
 		t.Fatalf("poll done logged %d times", len(done))
@@ -968,16 +967,7 @@ func TestZendeskPollerPublishesTheLastVersionOfATicketAPageRepeats(t *testing.T)
 		c.ZendeskURL = api.URL
 		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
 	})
-	core, logs := observer.New(zap.DebugLevel)
-	log := zap.New(core)
-	srcs := poll.Sources(cfg, log, time.Now())
-	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
-		t.Fatal(err)
-	}
+	logs := e.pollLogged(t, cfg)
 	if sent := e.pub.ids(); !slices.Equal(sent, []string{"zendesk:5"}) {
 		t.Fatalf("sent %v, want ticket 5 once", sent)
 	}
