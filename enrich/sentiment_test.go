@@ -363,7 +363,7 @@ func TestEvidenceFromAnotherTaggerIsScoredToo(t *testing.T) {
 // words were in the lexicon.
 func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 	s := enrich.NewSentiment()
-	for _, text := range []string{
+	wantScore(t, s, below,
 		"My saved views vanished overnight.",
 		"Two weeks of comments disappeared from the board.",
 		"The import wiped the notes field on every contact.",
@@ -382,12 +382,8 @@ func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 		"The billing portal is a joke.",
 		"Reporting could be better.",
 		"We are considering switching after the renewal.",
-	} {
-		if got := s.Score(text); got >= 0 {
-			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
-		}
-	}
-	for _, text := range []string{
+	)
+	wantScore(t, s, above,
 		"Their onboarding team is top notch.",
 		"Migrating our old boards was painless.",
 		"Maria went above and beyond on our ticket.",
@@ -397,11 +393,7 @@ func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 		"The free plan is generous.",
 		"We could not be happier with the new inbox.",
 		"A Jira connector would be good to have.",
-	} {
-		if got := s.Score(text); got <= 0 {
-			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
-		}
-	}
+	)
 }
 
 // A word of praise that opens a sentence on its own ("Great, ...",
@@ -409,25 +401,17 @@ func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 // says whether it was meant: in a complaint it is sarcasm.
 func TestAnExclamationThatOpensASentenceDefersToTheRest(t *testing.T) {
 	s := enrich.NewSentiment()
-	for _, text := range []string{
+	wantScore(t, s, below,
 		"Perfect, the sync timed out again.",
 		"Oh wonderful - another release that logs me out.",
 		"Awesome, the invoice page is broken for the third day.",
-	} {
-		if got := s.Score(text); got >= 0 {
-			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
-		}
-	}
-	for _, text := range []string{
+	)
+	wantScore(t, s, above,
 		"Great, the fix works.",
 		"Perfect, thanks for the quick reply.",
 		"Love how simple the new editor is.",
 		"Great app, one small issue with the widget.",
-	} {
-		if got := s.Score(text); got <= 0 {
-			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
-		}
-	}
+	)
 }
 
 // Some negations deny nothing: "can't recommend it enough" and
@@ -435,27 +419,19 @@ func TestAnExclamationThatOpensASentenceDefersToTheRest(t *testing.T) {
 // let down" the strongest blame.
 func TestNegationsThatSayTheMostDoNotFlip(t *testing.T) {
 	s := enrich.NewSentiment()
-	for _, text := range []string{
+	wantScore(t, s, above,
 		"I cannot recommend this tool enough.",
 		"Can't say enough good things about their support.",
 		"We couldn't be more happy with the rollout.",
 		"I have never been so impressed by a vendor.",
-	} {
-		if got := s.Score(text); got <= 0 {
-			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
-		}
-	}
-	for _, text := range []string{
+	)
+	wantScore(t, s, below,
 		"I couldn't be more disappointed with the renewal.",
 		"Never been so frustrated with an update.",
 		"The search is not good enough.",
 		"The docs are not helpful enough for new admins.",
 		"The sidebar shouldn't be so slow.",
-	} {
-		if got := s.Score(text); got >= 0 {
-			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
-		}
-	}
+	)
 }
 
 // A wait that a number measures is a complaint when the thing waited for
@@ -466,7 +442,7 @@ func TestNegationsThatSayTheMostDoNotFlip(t *testing.T) {
 // are not on the list: "I don't see any problems", "you don't pay extra").
 func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
 	s := enrich.NewSentiment()
-	for _, text := range []string{
+	wantScore(t, s, below,
 		"Exporting the board takes 30 seconds.",
 		"Syncing my calendar took over an hour yesterday.",
 		"The audit report takes a minute to generate.",
@@ -474,22 +450,14 @@ func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
 		"Since Friday I can no longer edit my own comments.",
 		"The checkout page won't let customers pay by invoice.",
 		"Nothing happens when I click the export button, I can't click anything.",
-	} {
-		if got := s.Score(text); got >= 0 {
-			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
-		}
-	}
-	for _, text := range []string{
+	)
+	wantScore(t, s, atLeast,
 		"Exporting the board only takes a few seconds.",
 		"Search takes a second to load.",
 		"Setup took an hour and we were live.",
 		"I don't see how any other tool compares.",
 		"Please add a way to view archived projects.",
-	} {
-		if got := s.Score(text); got < 0 {
-			t.Errorf("Score(%q) = %.2f, want at least 0", text, got)
-		}
-	}
+	)
 }
 
 // What the rules for the strongest negations must not catch: "not been
@@ -497,20 +465,35 @@ func TestWaitsAndDeniedActionsWithoutFeelingWords(t *testing.T) {
 // guides, and a negated "see" or "pay" is no failure of the product.
 func TestNegationsThatOnlyLookLikeTheStrongest(t *testing.T) {
 	s := enrich.NewSentiment()
-	for _, text := range []string{
+	wantScore(t, s, below,
 		"Support has not been so good lately.",
 		"The app hasn't been so reliable since the update.",
 		"There aren't enough helpful guides.",
-	} {
-		if got := s.Score(text); got >= 0 {
-			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
-		}
-	}
-	for _, text := range []string{
+	)
+	wantScore(t, s, atLeast,
 		"I don't see any problems with it.",
 		"You don't pay extra for seats.",
-	} {
-		if got := s.Score(text); got < 0 {
+	)
+}
+
+type scoreWanted int
+
+const (
+	below   scoreWanted = iota // below 0: a complaint
+	above                      // above 0: praise
+	atLeast                    // 0 or above: no complaint
+)
+
+// wantScore checks that each text scores as wanted.
+func wantScore(t *testing.T, s *enrich.Sentiment, want scoreWanted, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		switch got := s.Score(text); {
+		case want == below && got >= 0:
+			t.Errorf("Score(%q) = %.2f, want below 0", text, got)
+		case want == above && got <= 0:
+			t.Errorf("Score(%q) = %.2f, want above 0", text, got)
+		case want == atLeast && got < 0:
 			t.Errorf("Score(%q) = %.2f, want at least 0", text, got)
 		}
 	}
