@@ -96,6 +96,26 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"llm.threshold", `"NaN"`, "between 0 and 1"}},
 		{"context window too small to be one", "llm:\n  enabled: true\n  api_key: k\n  context_tokens: 512\n", nil,
 			[]string{"llm.context_tokens", `"512"`, "0 (not known)"}},
+		// An empty value is no false and no 0: "${VAR:-}" in a compose
+		// file must not turn redaction or the LLM's budget off.
+		{"empty bool from env", "", []string{"FEEDBACKLOOP_ENRICH_REDACT="},
+			[]string{"enrich.redact", "FEEDBACKLOOP_ENRICH_REDACT", "empty"}},
+		{"empty number from env", "", []string{"FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET="},
+			[]string{"llm.daily_token_budget", "FEEDBACKLOOP_LLM_DAILY_TOKEN_BUDGET", "empty"}},
+		{"empty bool in file", "enrich:\n  redact: \"\"\n", nil,
+			[]string{"enrich.redact", "config.yaml", "empty"}},
+		// A bare number is no duration: 60 would be 60 nanoseconds.
+		{"duration without a unit in file", "serve:\n  refresh_interval: 60\n", nil,
+			[]string{"serve.refresh_interval", "config.yaml", "unit"}},
+		{"fraction for a count", "batch:\n  max_rows: 1.5\n", nil,
+			[]string{"batch.max_rows", "1.5", "whole number"}},
+		// A section that does not exist, named as written, with its line.
+		{"unknown section in file", "nats:\n  url: nats://127.0.0.1:4222\nclickhose:\n  dsn: x\n", nil,
+			[]string{"config: clickhose (set by ", "config.yaml:3", "unknown key"}},
+		{"unknown key in file names its line", "batch:\n  max_rows: 10\n  max_row: 5\n", nil,
+			[]string{"batch.max_row", "config.yaml:3"}},
+		{"unknown section from env", "", []string{"FEEDBACKLOOP_CONFIG=x.yaml"},
+			[]string{"config: config (set by FEEDBACKLOOP_CONFIG)", "unknown"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,5 +259,13 @@ func TestTheWorkerAddsAGoroutineForEachCallThatMayWaitForTheLLM(t *testing.T) {
 	c.Worker.Concurrency = 3
 	if got := c.EnrichGoroutines(); got != 3 {
 		t.Errorf("set to 3: %d goroutines", got)
+	}
+}
+
+// The variables the tests and make tagging-figures read are not keys: a
+// shell that exports one still runs every command.
+func TestTheTestsOwnVariablesAreNotConfiguration(t *testing.T) {
+	if _, err := config.Load("", []string{"FEEDBACKLOOP_THEMES_DATA=../shared/data/themes", "FEEDBACKLOOP_TAG_MODEL=m", "FEEDBACKLOOP_TEST_CLICKHOUSE_DSN=x"}); err != nil {
+		t.Error(err)
 	}
 }

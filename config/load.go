@@ -3,16 +3,19 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
+	yamlv3 "gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/internal/yamlerr"
 )
@@ -20,8 +23,10 @@ import (
 // EnvPrefix starts every environment variable that sets a configuration key.
 const EnvPrefix = "FEEDBACKLOOP_"
 
-// envIgnored lists FEEDBACKLOOP_ variables that are not configuration keys.
-var envIgnored = []string{"TEST_", "BENCH_"}
+// envIgnored lists FEEDBACKLOOP_ variables that are not configuration
+// keys: the tests' and benchmarks' own (the development data's directory
+// among them, which make tagging-figures sets).
+var envIgnored = []string{"TEST_", "BENCH_", "THEMES_DATA", "TAG_DATA", "TAG_MODEL", "SCREENSHOT_DIR"}
 
 // Load reads the YAML file at path (none when path is empty), then the
 // environment variables in environ (os.Environ() when nil), over the
@@ -32,12 +37,13 @@ func Load(path string, environ []string) (*Config, error) {
 		environ = os.Environ()
 	}
 	k := koanf.New(".")
+	var src []byte // the file, to name the line of a key
 	if path != "" {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("config file: %w", err)
 		}
+		src, _ = os.ReadFile(path)
 		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
-			src, _ := os.ReadFile(path)
 			if line, msg := yamlerr.Explain(src, err); line > 0 {
 				return nil, fmt.Errorf("config file %s:%d: %s", path, line, msg)
 			}
@@ -65,6 +71,7 @@ func Load(path string, environ []string) (*Config, error) {
 		Tag: "yaml",
 		DecoderConfig: &mapstructure.DecoderConfig{
 			DecodeHook: mapstructure.ComposeDecodeHookFunc(
+				strictScalars,
 				mapstructure.StringToTimeDurationHookFunc(),
 				// A list set by an environment variable is comma-separated.
 				mapstructure.StringToSliceHookFunc(","),
@@ -77,12 +84,12 @@ func Load(path string, environ []string) (*Config, error) {
 		},
 	})
 	if err != nil {
-		return nil, decodeError(err, k, path, fromEnv)
+		return nil, decodeError(err, k, source{path, src}, fromEnv)
 	}
 	if err := cfg.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			fe.Origin = origin(fe.Key, k, path, fromEnv)
+			fe.Origin = origin(fe.Key, k, source{path, src}, fromEnv)
 		}
 		return nil, err
 	}
@@ -105,9 +112,53 @@ func envKey(name string) string {
 	return section + "." + key
 }
 
+// strictScalars refuses what weak typing would read as something else: an
+// empty string as false or 0 (a compose file's "${VAR:-}" turning
+// redaction off), a bare number as a duration in nanoseconds, a fraction
+// or true as a count. Environment variables are strings and still convert
+// ("500" to 500, "true" to true).
+func strictScalars(from, to reflect.Type, data any) (any, error) {
+	durationType := reflect.TypeOf(time.Duration(0))
+	switch k := to.Kind(); {
+	case from.Kind() == reflect.String && data == "" && (k == reflect.Bool || isNumber(k)):
+		return nil, fmt.Errorf("is empty: want %s", kindName(to))
+	case to == durationType && (isNumber(from.Kind()) && reflect.ValueOf(data).Convert(reflect.TypeOf(0.0)).Float() != 0):
+		return nil, errors.New("has no unit: want a duration such as 30s, 5m or 1h")
+	case isInteger(k) && from.Kind() == reflect.Float64 && data.(float64) != math.Trunc(data.(float64)):
+		return nil, errors.New("want a whole number")
+	case isNumber(k) && from.Kind() == reflect.Bool:
+		return nil, fmt.Errorf("want %s", kindName(to))
+	}
+	return data, nil
+}
+
+func isInteger(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Uint64 }
+
+func isNumber(k reflect.Kind) bool {
+	return isInteger(k) || k == reflect.Float32 || k == reflect.Float64
+}
+
+func kindName(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeOf(time.Duration(0)):
+		return "a duration such as 30s"
+	case t.Kind() == reflect.Bool:
+		return "true or false"
+	case isInteger(t.Kind()):
+		return "a whole number"
+	}
+	return "a number"
+}
+
+// source is the configuration file, to name where a key was set.
+type source struct {
+	path string
+	src  []byte
+}
+
 // decodeError turns mapstructure's report into FieldErrors that carry the
 // key, the raw value and where it was set.
-func decodeError(err error, k *koanf.Koanf, path string, fromEnv map[string]string) error {
+func decodeError(err error, k *koanf.Koanf, file source, fromEnv map[string]string) error {
 	msg := strings.TrimPrefix(err.Error(), "decoding failed due to the following error(s):\n\n")
 	var errs []error
 	for _, line := range strings.Split(msg, "\n") {
@@ -121,8 +172,11 @@ func decodeError(err error, k *koanf.Koanf, path string, fromEnv map[string]stri
 			if sec, keys, ok := strings.Cut(fe.Problem, "has invalid keys: "); ok && sec == "" {
 				// 'nats' has invalid keys: urll, foo
 				for _, key := range strings.Split(keys, ", ") {
-					full := fe.Key + "." + key
-					errs = append(errs, &FieldError{Key: full, Problem: "unknown key", Origin: origin(full, k, path, fromEnv)})
+					full := key // a section that does not exist
+					if fe.Key != "" {
+						full = fe.Key + "." + key
+					}
+					errs = append(errs, &FieldError{Key: full, Problem: "unknown key", Origin: origin(full, k, file, fromEnv)})
 				}
 				continue
 			}
@@ -132,7 +186,7 @@ func decodeError(err error, k *koanf.Koanf, path string, fromEnv map[string]stri
 			if k.Exists(fe.Key) && !isSecret(fe.Key) {
 				fe.Value = k.String(fe.Key)
 			}
-			fe.Origin = origin(fe.Key, k, path, fromEnv)
+			fe.Origin = origin(fe.Key, k, file, fromEnv)
 		}
 		errs = append(errs, fe)
 	}
@@ -144,14 +198,45 @@ func decodeError(err error, k *koanf.Koanf, path string, fromEnv map[string]stri
 
 var quotedKey = regexp.MustCompile(`^'([^']*)'\s*(.*)$`)
 
-func origin(key string, k *koanf.Koanf, path string, fromEnv map[string]string) string {
+// origin names where key was set: its environment variable, or the file
+// and the key's line in it.
+func origin(key string, k *koanf.Koanf, file source, fromEnv map[string]string) string {
 	if name, ok := fromEnv[key]; ok {
 		return name
 	}
-	if path != "" && k.Exists(key) {
-		return path
+	if file.path != "" && k.Exists(key) {
+		if line := keyLine(file.src, key); line > 0 {
+			return fmt.Sprintf("%s:%d", file.path, line)
+		}
+		return file.path
 	}
 	return ""
+}
+
+// keyLine is the line of a dotted key in a YAML document, 0 when it cannot
+// be found.
+func keyLine(src []byte, key string) int {
+	var doc yamlv3.Node
+	if yamlv3.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	node, line := doc.Content[0], 0
+	for _, name := range strings.Split(key, ".") {
+		if node.Kind != yamlv3.MappingNode {
+			return 0
+		}
+		found := false
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if node.Content[i].Value == name {
+				line, node, found = node.Content[i].Line, node.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return line
 }
 
 // isSecret reports whether a key holds a secret (tagged secret:"..." in
