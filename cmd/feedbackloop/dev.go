@@ -35,8 +35,9 @@ func newDevCmd(a *app) *cobra.Command {
 		reset bool
 	)
 	cmd := &cobra.Command{
-		Use:   "dev",
-		Short: "Run everything on this machine: embedded NATS, a local ClickHouse, a sample and the worker",
+		Use:         "dev",
+		Annotations: map[string]string{service: ""},
+		Short:       "Run everything on this machine: embedded NATS, a local ClickHouse, a sample and the worker",
 		Long: `Run the whole pipeline on this machine with nothing to set up:
 
   - an embedded NATS server with JetStream, data under --dir;

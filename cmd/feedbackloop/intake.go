@@ -8,8 +8,9 @@ import (
 
 func newIntakeCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "intake",
-		Short: "Serve the HTTP intake: POST /v1/feedback and signed source webhooks",
+		Use:         "intake",
+		Annotations: map[string]string{service: ""},
+		Short:       "Serve the HTTP intake: POST /v1/feedback and signed source webhooks",
 		Long: `Serve the HTTP intake on intake.addr until SIGINT or SIGTERM.
 
   POST /v1/feedback              contract records: one, an array or JSON lines;

@@ -17,17 +17,41 @@ import (
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "feedbackloop:", err)
+		if errors.Is(err, errInterrupted) {
+			os.Exit(130) // as a shell reports a command Ctrl-C stopped
+		}
 		os.Exit(1)
 	}
 }
+
+// errInterrupted is a command that Ctrl-C or SIGTERM stopped before it was
+// done: a script must not take it for one that finished.
+var errInterrupted = errors.New("interrupted before it finished")
+
+// service marks a command that runs until it is stopped (the worker, the
+// servers, the poller): for it, a stop is the normal end.
+const service = "service"
 
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(&app{})
-	err := root.ExecuteContext(ctx)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return nil // interrupted by the user: the command already stopped cleanly
+	cmd, err := root.ExecuteContextC(ctx)
+	return stopped(ctx, cmd, err)
+}
+
+// stopped is what a command that ran under ctx ends with: a service
+// stopped by a signal ends well; any other command so stopped is
+// interrupted, even when it returned nil on the way out.
+func stopped(ctx context.Context, cmd *cobra.Command, err error) error {
+	if ctx.Err() == nil || cmd == nil {
+		return err
+	}
+	if _, ok := cmd.Annotations[service]; ok && (err == nil || errors.Is(err, context.Canceled)) {
+		return nil // stopped cleanly, as asked
+	}
+	if err == nil || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", cmd.CommandPath(), errInterrupted)
 	}
 	return err
 }

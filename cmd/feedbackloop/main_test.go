@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
 )
@@ -21,4 +24,38 @@ func execute(t *testing.T, ctx context.Context, args ...string) (stdout, stderr 
 	root.SetArgs(args)
 	err = root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
+}
+
+// A signal ends a service well, and any other command as interrupted (exit
+// 130), even one that returned nil on the way out: a script must not take
+// a publish or a sample cut short for one that finished.
+func TestASignalEndsServicesWellAndOtherCommandsAsInterrupted(t *testing.T) {
+	root := newRootCmd(&app{})
+	find := func(name string) *cobra.Command {
+		c, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		cmd         string
+		err         error
+		interrupted bool
+	}{
+		{"worker", context.Canceled, false},
+		{"serve", nil, false},
+		{"publish", nil, true},
+		{"sample", context.Canceled, true},
+	} {
+		err := stopped(cancelled, find(c.cmd), c.err)
+		if errors.Is(err, errInterrupted) != c.interrupted || !c.interrupted && err != nil {
+			t.Errorf("%s returning %v after a signal: %v", c.cmd, c.err, err)
+		}
+	}
+	if err := stopped(context.Background(), find("publish"), nil); err != nil {
+		t.Errorf("without a signal: %v", err)
+	}
 }

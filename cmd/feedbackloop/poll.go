@@ -12,8 +12,9 @@ import (
 func newPollCmd(a *app) *cobra.Command {
 	var once bool
 	cmd := &cobra.Command{
-		Use:   "poll",
-		Short: "Poll Discourse, Zendesk and GitHub for new feedback on a schedule",
+		Use:         "poll",
+		Annotations: map[string]string{service: ""},
+		Short:       "Poll Discourse, Zendesk and GitHub for new feedback on a schedule",
 		Long: `Poll sources without webhooks every poll.interval until SIGINT or SIGTERM:
 
   Discourse  latest posts              when poll.discourse_url is set

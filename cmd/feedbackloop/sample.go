@@ -81,7 +81,13 @@ whole of its last day: records of today may be dated later than now.`,
 			bw := bufio.NewWriterSize(w, 1<<16)
 			enc := json.NewEncoder(bw)
 			enc.SetEscapeHTML(false)
-			if err := sample.Generate(opts, func(r *feedback.Record) error { return enc.Encode(r) }); err != nil {
+			ctx := cmd.Context()
+			if err := sample.Generate(opts, func(r *feedback.Record) error {
+				if err := ctx.Err(); err != nil {
+					return err // Ctrl-C: stop writing
+				}
+				return enc.Encode(r)
+			}); err != nil {
 				return fmt.Errorf("write sample: %w", err)
 			}
 			if err := bw.Flush(); err != nil {

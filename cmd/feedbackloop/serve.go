@@ -8,8 +8,9 @@ import (
 
 func newServeCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the insights API and the dashboard",
+		Use:         "serve",
+		Annotations: map[string]string{service: ""},
+		Short:       "Serve the insights API and the dashboard",
 		Long: `Serve the insight queries as a JSON API under /api/v1/ (OpenAPI description
 at /api/v1/openapi.yaml) and a dashboard at /: theme trends, emerging
 themes, bets against their evidence, and quotes.

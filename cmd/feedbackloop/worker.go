@@ -8,8 +8,9 @@ import (
 
 func newWorkerCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "worker",
-		Short: "Consume feedback from NATS, enrich it and store it in ClickHouse",
+		Use:         "worker",
+		Annotations: map[string]string{service: ""},
+		Short:       "Consume feedback from NATS, enrich it and store it in ClickHouse",
 		Long: `Consume feedback from NATS, enrich it and store it in ClickHouse.
 
 The worker creates the FEEDBACK and FEEDBACK_DLQ streams and its durable
