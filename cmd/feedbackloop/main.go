@@ -63,6 +63,13 @@ func newRootCmd(a *app) *cobra.Command {
 		Short:         "Turn customer feedback into theme trends product leaders can act on",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The logger is built on first use; a bad --log-level or
+		// --log-format is refused up front all the same, not only by the
+		// commands that log.
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			_, err := a.logger()
+			return err
+		},
 		PersistentPostRun: func(*cobra.Command, []string) {
 			a.close()
 		},

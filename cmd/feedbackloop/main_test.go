@@ -59,3 +59,16 @@ func TestASignalEndsServicesWellAndOtherCommandsAsInterrupted(t *testing.T) {
 		t.Errorf("without a signal: %v", err)
 	}
 }
+
+// A bad --log-level or --log-format is refused by every command, not only
+// by those that happen to log.
+func TestBadLogFlagsAreRefusedByEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--log-level", "bogus", "config"}, {"--log-format", "xml", "version"}} {
+		root := newRootCmd(&app{})
+		root.SetArgs(args)
+		root.SetOut(new(bytes.Buffer))
+		if err := root.Execute(); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+}
