@@ -86,6 +86,8 @@ func TestInvalidValuesNameTheKeyTheValueAndWhereItWasSet(t *testing.T) {
 			[]string{"nats.dlq_stream", "must differ"}},
 		{"bad listen address", "", []string{"FEEDBACKLOOP_METRICS_ADDR=9464"},
 			[]string{"metrics.addr", `"9464"`}},
+		{"listen address without a port number", "", []string{"FEEDBACKLOOP_METRICS_ADDR=127.0.0.1:notaport"},
+			[]string{"metrics.addr", "notaport", "port"}},
 		{"linger and LLM wait past the ack wait", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=9s"},
 			[]string{"llm.max_wait", "llm.linger (9s)", "nats.ack_wait"}},
 		{"linger too long", "", []string{"FEEDBACKLOOP_LLM_ENABLED=true", "FEEDBACKLOOP_LLM_API_KEY=k", "FEEDBACKLOOP_LLM_LINGER=1m"},

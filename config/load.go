@@ -259,7 +259,7 @@ func isSecret(key string) bool {
 }
 
 // Keys lists every configuration key with its environment variable, for
-// documentation and `feedbackloop config keys`.
+// documentation and the tests that check it.
 func Keys() [][2]string {
 	var out [][2]string
 	t := reflect.TypeOf(Config{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,14 +121,18 @@ func (f *reportFlags) bind(cmd *cobra.Command, endHelp string, withRefresh bool)
 	}
 }
 
-// noZeroCounts refuses a count or rate flag given as 0: the queries take
-// 0 for "not given" and put their default in its place, which QA saw
-// answer `--last 0` and `--alpha 0` as if they were not there.
-func noZeroCounts(cmd *cobra.Command) error {
+// positiveCounts refuses a count or rate flag given as 0 or less, before
+// any server is asked: the queries take 0 for "not given" and put their
+// default in its place, which QA saw answer `--last 0` and `--alpha 0` as
+// if they were not there; and a negative one was refused by the query's
+// name for it ("periods"), and only once ClickHouse answered.
+func positiveCounts(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		if t := fl.Value.Type(); err == nil && (t == "int" || t == "float64") && fl.Value.String() == "0" {
-			err = fmt.Errorf("--%s 0: want more than 0", fl.Name)
+		if t := fl.Value.Type(); err == nil && (t == "int" || t == "float64") {
+			if v, perr := strconv.ParseFloat(fl.Value.String(), 64); perr == nil && v <= 0 {
+				err = fmt.Errorf("--%s %s: want more than 0", fl.Name, fl.Value)
+			}
 		}
 	})
 	return err
@@ -136,7 +141,7 @@ func noZeroCounts(cmd *cobra.Command) error {
 // run parses the shared flags, sets the window's end, and renders what
 // query returns from a store over the configured ClickHouse.
 func (f *reportFlags) run(cmd *cobra.Command, a *app, setEnd func(time.Time), query func(context.Context, *insights.Store) (insights.Report, error)) error {
-	if err := noZeroCounts(cmd); err != nil {
+	if err := positiveCounts(cmd); err != nil {
 		return err
 	}
 	out, err := insights.ParseFormat(f.format)

@@ -153,6 +153,9 @@ func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 		{[]string{"emerging", "--alpha", "0"}, "--alpha 0: want more than 0"},
 		{[]string{"bets", "--top", "0"}, "--top 0: want more than 0"},
 		{[]string{"quotes", "billing", "--limit", "0"}, "--limit 0: want more than 0"},
+		// Negative ones by the flag's own name, before any server is asked.
+		{[]string{"trends", "--last", "-3"}, "--last -3: want more than 0"},
+		{[]string{"emerging", "--min-items", "-5"}, "--min-items -5: want more than 0"},
 	} {
 		_, _, err := execute(t, context.Background(), tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

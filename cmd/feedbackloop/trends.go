@@ -29,7 +29,7 @@ the share of voice (the theme's items over all items of the period).`,
   feedbackloop trends --grain month --from 2025-01-01 --plan enterprise --source zendesk,intercom`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := noZeroCounts(cmd); err != nil {
+			if err := positiveCounts(cmd); err != nil {
 				return err
 			}
 			flt, err := f.filter()
