@@ -19,7 +19,10 @@ func newBetsCmd(a *app) *cobra.Command {
 		q insights.BetsQuery
 	)
 	cmd := &cobra.Command{
-		Use:   "bets",
+		Use: "bets",
+		Example: `  feedbackloop bets import roadmap.yaml
+  feedbackloop bets
+  feedbackloop bets --days 30 --top 5 --format json`,
 		Short: "Roadmap bets against their customer evidence",
 		Long: `Show every roadmap bet with the feedback behind it over the last --days:
 distinct items mentioning any of its themes, distinct accounts, their ARR

@@ -8,7 +8,9 @@ import (
 
 func newIntakeCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:         "intake",
+		Use: "intake",
+		Example: `  FEEDBACKLOOP_INTAKE_GITHUB_SECRET=... feedbackloop intake
+  feedbackloop --config feedbackloop.yaml intake`,
 		Annotations: map[string]string{service: ""},
 		Short:       "Serve the HTTP intake: POST /v1/feedback and signed source webhooks",
 		Long: `Serve the HTTP intake on intake.addr until SIGINT or SIGTERM.

@@ -72,3 +72,18 @@ func TestBadLogFlagsAreRefusedByEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// The README says every command's help has examples: each command that
+// runs has some (version aside, which takes nothing).
+func TestEveryCommandHasExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Runnable() && c.Example == "" && c.Name() != "version" && c.Name() != "help" {
+			t.Errorf("%s has no examples in its help", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(&app{}))
+}

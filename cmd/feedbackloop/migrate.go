@@ -11,7 +11,10 @@ import (
 func newMigrateCmd(a *app) *cobra.Command {
 	var retire bool
 	cmd := &cobra.Command{
-		Use:   "migrate",
+		Use: "migrate",
+		Example: `  feedbackloop migrate
+  FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://ch.internal:9000/feedbackloop feedbackloop migrate
+  feedbackloop migrate --retire-moved`,
 		Short: "Create or upgrade the ClickHouse schema",
 		Long: `Create or upgrade the ClickHouse schema (the database named in the DSN).
 

@@ -15,7 +15,9 @@ func newOutcomeCmd(a *app) *cobra.Command {
 		q insights.OutcomeQuery
 	)
 	cmd := &cobra.Command{
-		Use:   "outcome",
+		Use: "outcome",
+		Example: `  feedbackloop outcome
+  feedbackloop outcome --days 42 --format csv`,
 		Short: "Did shipped bets make their themes fall?",
 		Long: `For every shipped bet (see bets import) and each of its themes, compare
 the theme's share of voice (its items over all items) in the --days before

@@ -12,7 +12,9 @@ import (
 func newPollCmd(a *app) *cobra.Command {
 	var once bool
 	cmd := &cobra.Command{
-		Use:         "poll",
+		Use: "poll",
+		Example: `  FEEDBACKLOOP_POLL_GITHUB_REPOS=acme/app feedbackloop poll
+  feedbackloop --config feedbackloop.yaml poll --once   # from cron`,
 		Annotations: map[string]string{service: ""},
 		Short:       "Poll Discourse, Zendesk and GitHub for new feedback on a schedule",
 		Long: `Poll sources without webhooks every poll.interval until SIGINT or SIGTERM:

@@ -148,9 +148,10 @@ func newTaggerTrainCmd(_ *app) *cobra.Command {
 		data, out string
 	)
 	cmd := &cobra.Command{
-		Use:   "train --data labelled.csv --out model",
-		Short: "Learn a model from labelled examples",
-		Args:  cobra.NoArgs,
+		Use:     "train --data labelled.csv --out model",
+		Example: `  feedbackloop tagger train --taxonomy taxonomy.yaml --data labelled.csv --out themes.model`,
+		Short:   "Learn a model from labelled examples",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := learned.CanSave(out); err != nil {
 				return fmt.Errorf("--out: %w", err)
@@ -302,7 +303,9 @@ func newTaggerEvalCmd(a *app) *cobra.Command {
 		threshold              float64
 	)
 	cmd := &cobra.Command{
-		Use:   "eval (--model model | --train train.csv) --test test.csv",
+		Use: "eval (--model model | --train train.csv) --test test.csv",
+		Example: `  feedbackloop tagger eval --taxonomy taxonomy.yaml --model themes.model --test test.csv
+  feedbackloop tagger eval --train train.csv --test test.csv --format json`,
 		Short: "Measure a model, or one trained on the spot, on labelled test data",
 		Long: `Measure a model, or one trained on the spot from --train, on labelled test
 data. With --taxonomy, the themes its keywords find are added to the

@@ -42,7 +42,9 @@ func newThemesSuggestCmd(a *app) *cobra.Command {
 		sentiment    string
 	)
 	cmd := &cobra.Command{
-		Use:   "suggest",
+		Use: "suggest",
+		Example: `  feedbackloop themes suggest
+  feedbackloop themes suggest --since 168h --sentiment negative --quotes 5`,
 		Short: "Cluster recent items that got no theme and propose candidate themes",
 		Long: `Cluster recent items that got no theme (read from ClickHouse, each record
 once) and propose candidate themes, each with a name made of its most

@@ -29,7 +29,9 @@ func newTaggerUsageCmd(a *app) *cobra.Command {
 		format string
 	)
 	cmd := &cobra.Command{
-		Use:   "usage",
+		Use: "usage",
+		Example: `  feedbackloop tagger usage
+  feedbackloop tagger usage --days 7 --format json`,
 		Short: "Show what each tagger tagged, day by day, what went to the LLM and what it cost in tokens",
 		Long: `Show, for each UTC day by ingestion time, how many records each tagger
 (keywords, learned, llm) tagged, the share hybrid routing sent to the LLM,

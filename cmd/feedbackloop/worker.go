@@ -8,7 +8,10 @@ import (
 
 func newWorkerCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:         "worker",
+		Use: "worker",
+		Example: `  feedbackloop worker
+  feedbackloop --config feedbackloop.yaml --log-format console worker
+  FEEDBACKLOOP_LLM_ENABLED=true FEEDBACKLOOP_LLM_API_KEY=sk-... feedbackloop worker`,
 		Annotations: map[string]string{service: ""},
 		Short:       "Consume feedback from NATS, enrich it and store it in ClickHouse",
 		Long: `Consume feedback from NATS, enrich it and store it in ClickHouse.
