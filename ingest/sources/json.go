@@ -33,6 +33,10 @@ func documents(data []byte) ([]document, error) {
 	}
 	var docs []document
 	dec := json.NewDecoder(bytes.NewReader(data))
+	// The line of each document is counted on from the one before, not
+	// from the start of the input: counting from the start made a file of
+	// n JSON lines take time in n², minutes for 100,000 lines.
+	line, counted := 1, 0
 	for {
 		start := int(dec.InputOffset())
 		var raw json.RawMessage
@@ -46,7 +50,10 @@ func documents(data []byte) ([]document, error) {
 			}
 			return nil, jsonSyntax(data, err)
 		}
-		docs = append(docs, document{line: lineAt(data, skipSpace(data, start)), raw: raw})
+		at := skipSpace(data, start)
+		line += bytes.Count(data[counted:at], []byte("\n"))
+		counted = at
+		docs = append(docs, document{line: line, raw: raw})
 	}
 }
 
