@@ -57,18 +57,23 @@ func documents(data []byte) ([]document, error) {
 	}
 }
 
-// ndjson reads data line by line when its first non-blank line is a JSON
-// value on its own.
+// ndjson reads data line by line when it looks like JSON lines: its first
+// non-blank line is a JSON value on its own, or that line is broken but
+// the next one is a JSON object or array on its own. A broken first line
+// is then one bad line like any other, not a reason to refuse the file.
+// A pretty-printed document, whose lines are not values on their own,
+// opens with a lone { or [ and is never read as JSON lines.
 func ndjson(data []byte) ([]document, bool) {
+	lines := bytes.Split(data, []byte("\n"))
 	var docs []document
-	for i, line := range bytes.Split(data, []byte("\n")) {
+	for i, line := range lines {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
 		var raw json.RawMessage
 		err := json.Unmarshal(line, &raw)
-		if err != nil && len(docs) == 0 {
+		if err != nil && len(docs) == 0 && !brokenFirstLine(line, lines[i+1:]) {
 			return nil, false
 		}
 		if err != nil {
@@ -80,10 +85,31 @@ func ndjson(data []byte) ([]document, bool) {
 	return docs, len(docs) > 0
 }
 
+// brokenFirstLine reports whether first, the first non-blank line of an
+// input and not JSON, is a broken line of JSON lines rather than the
+// start of a document: it is more than an opening bracket, and the next
+// non-blank line of rest is a JSON object or array on its own.
+func brokenFirstLine(first []byte, rest [][]byte) bool {
+	if string(first) == "{" || string(first) == "[" {
+		return false
+	}
+	for _, line := range rest {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		return (line[0] == '{' || line[0] == '[') && json.Valid(line)
+	}
+	return false
+}
+
 func jsonSyntax(data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("line %d: not JSON: %v", lineAt(data, int(se.Offset)), se)
+		// Offset is just past the byte in error: the line is that byte's,
+		// not the next one's when the byte is a line break (a string
+		// left open at the end of its line).
+		return fmt.Errorf("line %d: not JSON: %v", lineAt(data, int(se.Offset)-1), se)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("not JSON: the input ends in the middle of a value")
@@ -99,9 +125,7 @@ func skipSpace(data []byte, i int) int {
 }
 
 func lineAt(data []byte, offset int) int {
-	if offset > len(data) {
-		offset = len(data)
-	}
+	offset = min(max(offset, 0), len(data))
 	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 

@@ -369,6 +369,43 @@ func TestNDJSONWithABrokenLineReportsTheLineAndMapsTheRest(t *testing.T) {
 	}
 }
 
+// A broken first line of JSON lines is one bad line, as a broken line
+// further down is: it used to make the whole file "not JSON", named as
+// line 2 because the string it leaves open ends with the line break.
+func TestNDJSONWithABrokenFirstLineRejectsOnlyThatLine(t *testing.T) {
+	input := "{\"id\": 1, \"subject\": \"cut off\n" +
+		`{"id":2,"subject":"b","description_text":"second","created_at":"2025-01-02T00:00:00Z"}` + "\n" +
+		`{"id":3,"subject":"c","description_text":"third","created_at":"2025-01-03T00:00:00Z"}` + "\n"
+	items, err := sources.Freshdesk{}.Map([]byte(input), sources.Options{})
+	if err != nil {
+		t.Fatalf("the whole input was refused: %v", err)
+	}
+	checkOutline(t, items, []string{"error: not JSON", "freshdesk:2", "freshdesk:3"})
+	if items[0].Pos.Line != 1 || items[1].Pos.Line != 2 {
+		t.Errorf("lines %d and %d, want 1 and 2", items[0].Pos.Line, items[1].Pos.Line)
+	}
+}
+
+// A document that is not JSON lines is still refused as a whole, and the
+// error names the line of the character in error, also when that
+// character is the line break that ends a string left open.
+func TestABrokenDocumentIsRefusedNamingTheLineOfTheError(t *testing.T) {
+	for _, tc := range []struct {
+		input string
+		line  string
+	}{
+		{"{\n  \"ticket\": {\n    \"subject\": \"cut off\n  }\n}\n", "line 3: not JSON"},
+		{"[\n  {\"id\": 1},\n  {\"id\": 2} x\n]\n", "line 3: not JSON"},
+		// One line of JSON lines broken, and the next as well: not JSON lines.
+		{"{\"id\": 1, \"subject\": \"a\n{\"id\": 2\n", "line 1: not JSON"},
+	} {
+		_, err := sources.Freshdesk{}.Map([]byte(tc.input), sources.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.line) {
+			t.Errorf("%q: error %v, want one containing %q", tc.input, err, tc.line)
+		}
+	}
+}
+
 // Reading JSON lines takes time in proportion to the input. The line each
 // document starts on used to be counted from the start of the file for
 // every document, so 50,000 lines took 24 s and 100,000 over two minutes;
