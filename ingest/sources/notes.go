@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,25 +85,76 @@ func (n Notes) MapDir(dir string) ([]Item, error) {
 		return nil, fmt.Errorf("no .md or .txt files in %s", dir)
 	}
 	sort.Strings(paths)
-	var items []Item
+	notes := make([]note, 0, len(paths))
+	byID := map[string][]int{} // interview id → the notes that have it
 	for _, path := range paths {
 		rel, err := filepath.Rel(dir, path)
 		if err != nil {
 			rel = path
 		}
+		rel = filepath.ToSlash(rel)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			items = append(items, failed(Position{File: rel}, err))
+			notes = append(notes, note{name: rel, items: []Item{failed(Position{File: rel}, err)}})
 			continue
 		}
-		items = append(items, n.MapFile(filepath.ToSlash(rel), data)...)
+		nt := n.mapNote(rel, data)
+		if nt.id != "" {
+			byID[nt.id] = append(byID[nt.id], len(notes))
+		}
+		notes = append(notes, nt)
+	}
+	for _, same := range byID {
+		if len(same) > 1 {
+			rejectSharedID(notes, same)
+		}
+	}
+	var items []Item
+	for _, nt := range notes {
+		items = append(items, nt.items...)
 	}
 	return items, nil
+}
+
+// note is one mapped note file: its interview id ("" when it has none,
+// having failed), the line that sets it (0 when the file name does), and
+// its items.
+type note struct {
+	name     string
+	id       string
+	idLine   int
+	items    []Item
+	explicit bool
+}
+
+// rejectSharedID turns into one failed item each of the notes (indexes
+// into notes) that have the same interview id: their passages would have
+// the same ids, and the later note's would replace the earlier's, as one
+// interview's versions do. Which interview is the one to keep cannot be
+// told, so neither is imported until the ids differ.
+func rejectSharedID(notes []note, same []int) {
+	for _, i := range same {
+		var others []string
+		for _, j := range same {
+			if j != i {
+				others = append(others, notes[j].name)
+			}
+		}
+		from := "made from the file name"
+		if notes[i].explicit {
+			from = "set by id:"
+		}
+		notes[i].items = []Item{failed(Position{File: notes[i].name, Line: notes[i].idLine},
+			&mapError{field: "id", detail: fmt.Sprintf("the interview's id %s (%s) is also that of %s: their passages would have the same ids and one interview would replace the other; "+
+				"give each an id: of its own in its front matter, or rename one of the files",
+				notes[i].id, from, strings.Join(others, ", "))})}
+	}
 }
 
 // noteHead is what front matter and the file name say about an interview.
 type noteHead struct {
 	id, title, url, language string
+	idFromName               bool // no id: key; the id is the file's path
 	date                     time.Time
 	author                   feedback.Author
 	account                  feedback.Account
@@ -111,27 +164,37 @@ type noteHead struct {
 
 // MapFile maps one note; name is its path relative to the notes
 // directory, used for the default id and in positions.
-func (n Notes) MapFile(name string, data []byte) []Item {
+func (n Notes) MapFile(name string, data []byte) []Item { return n.mapNote(name, data).items }
+
+func (n Notes) mapNote(name string, data []byte) note {
+	nt := note{name: name}
+	nt.items, nt.id, nt.idLine, nt.explicit = n.mapFile(name, data)
+	return nt
+}
+
+// mapFile maps one note and says its interview's record id, the line of
+// its id: key and whether it has one.
+func (n Notes) mapFile(name string, data []byte) (items []Item, id string, idLine int, explicit bool) {
 	source := n.Source
 	if source == "" {
 		source = "notes"
 	}
 	pos := Position{File: name}
 	if !utf8.Valid(data) {
-		return []Item{failed(pos, &mapError{detail: "is not UTF-8 text"})}
+		return []Item{failed(pos, &mapError{detail: "is not UTF-8 text"})}, "", 0, false
 	}
 	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), "\r\n", "\n")
 	front, body, bodyLine, err := splitFrontMatter(text)
 	if err != nil {
-		return []Item{failed(Position{File: name, Line: 1}, err)}
+		return []Item{failed(Position{File: name, Line: 1}, err)}, "", 0, false
 	}
-	fm, line, err := parseFrontMatter(front)
+	fm, lines, line, err := parseFrontMatter(front)
 	if err != nil {
-		return []Item{failed(Position{File: name, Line: line}, err)}
+		return []Item{failed(Position{File: name, Line: line}, err)}, "", 0, false
 	}
-	head, err := noteHeader(name, fm)
+	head, line, err := noteHeader(name, fm, lines)
 	if err != nil {
-		return []Item{failed(Position{File: name, Line: 1}, err)}
+		return []Item{failed(Position{File: name, Line: line}, err)}, "", 0, false
 	}
 	blocks := noteBlocks(body, bodyLine)
 	if head.title == "" && len(blocks) > 0 && blocks[0].level == 1 {
@@ -143,10 +206,10 @@ func (n Notes) MapFile(name string, data []byte) []Item {
 	}
 	passages := n.passages(blocks)
 	if len(passages) == 0 {
-		return []Item{failed(pos, &mapError{detail: "has no text after its front matter"})}
+		return []Item{failed(pos, &mapError{detail: "has no text after its front matter"})}, "", 0, false
 	}
 	parent := prefixed(source, head.id)
-	items := make([]Item, 0, len(passages))
+	items = make([]Item, 0, len(passages))
 	for i, p := range passages {
 		r := &feedback.Record{
 			ID: parent + "/" + strconv.Itoa(i+1), Parent: parent, Source: source, Kind: "interview",
@@ -164,7 +227,10 @@ func (n Notes) MapFile(name string, data []byte) []Item {
 		r.Author, r.Account = &author, &account
 		items = append(items, finish(Position{File: name, Line: p.line}, r))
 	}
-	return items
+	if !head.idFromName {
+		return items, parent, lines["id"], true
+	}
+	return items, parent, 0, false
 }
 
 // splitFrontMatter returns the YAML between a leading --- line and the
@@ -207,21 +273,119 @@ func splitFrontMatter(text string) (front, body string, bodyLine int, err error)
 var datePrefix = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})`)
 
 // parseFrontMatter reads front matter as YAML. A syntax error comes with
-// the line of the file it is on: front matter starts on line 2.
-func parseFrontMatter(front string) (fm map[string]any, line int, err error) {
-	fm = map[string]any{}
+// the line of the file it is on: front matter starts on line 2. lines
+// gives the file's line of each key, and of each key of a map under a
+// key as "key.sub".
+func parseFrontMatter(front string) (fm map[string]any, lines map[string]int, line int, err error) {
+	fm, lines = map[string]any{}, map[string]int{}
 	if strings.TrimSpace(front) == "" {
-		return fm, 0, nil
+		return fm, lines, 0, nil
 	}
-	if err := yaml.Unmarshal([]byte(front), &fm); err != nil {
+	var doc yaml.Node
+	err = yaml.Unmarshal([]byte(front), &doc)
+	if err == nil && len(doc.Content) > 0 {
+		err = doc.Content[0].Decode(&fm)
+	}
+	if err != nil {
 		line, msg := yamlerr.Explain([]byte(front), err)
-		return nil, 1 + max(line, 1), &mapError{field: "front matter", detail: "is not YAML: " + msg}
+		return nil, nil, 1 + max(line, 1), &mapError{field: "front matter", detail: "is not YAML: " + msg}
 	}
-	return fm, 0, nil
+	if len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
+		top := doc.Content[0].Content
+		for i := 0; i+1 < len(top); i += 2 {
+			lines[top[i].Value] = 1 + top[i].Line
+			if v := top[i+1]; v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					lines[top[i].Value+"."+v.Content[j].Value] = 1 + v.Content[j].Line
+				}
+			}
+		}
+	}
+	return fm, lines, 0, nil
 }
 
-func noteHeader(name string, fm map[string]any) (noteHead, error) {
+// noteMaps are the front matter keys that may hold a map, and the keys
+// that map may have.
+var noteMaps = map[string][]string{
+	"account":     {"id", "name", "plan", "arr"},
+	"interviewee": {"id", "name", "email"},
+}
+
+// checkFrontMatter refuses what noteHeader would otherwise drop or
+// garble without a word: a map or list where text belongs (metadata
+// holds text), a key of the account or interviewee map that is not one
+// of theirs, a map or list inside them or among the tags. It returns the
+// file's line of the key at fault.
+func checkFrontMatter(fm map[string]any, lines map[string]int) (int, error) {
+	names := make([]string, 0, len(fm))
+	for k := range fm {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		switch v := fm[k].(type) {
+		case map[string]any:
+			known, ok := noteMaps[k]
+			if !ok {
+				return lines[k], &mapError{field: k, detail: "is a map, and " + k + " holds text: write it as text, or leave it out"}
+			}
+			subs := make([]string, 0, len(v))
+			for sub := range v {
+				subs = append(subs, sub)
+			}
+			sort.Strings(subs)
+			for _, sub := range subs {
+				field := k + "." + sub
+				if !slices.Contains(known, sub) {
+					return lines[field], &mapError{field: field, detail: fmt.Sprintf("is not a key of %s: want %s", k, strings.Join(known, ", "))}
+				}
+				if what := nested(v[sub]); what != "" {
+					return lines[field], &mapError{field: field, detail: "is " + what + ", want text"}
+				}
+			}
+		case []any:
+			if k != "tags" {
+				return lines[k], &mapError{field: k, detail: "is a list, and " + k + " holds text: write it as text, or leave it out"}
+			}
+			for _, t := range v {
+				if what := nested(t); what != "" {
+					return lines[k], &mapError{field: k, detail: "holds " + what + ", want a list of text"}
+				}
+			}
+		}
+	}
+	return 0, nil
+}
+
+// nested names a YAML map or list; "" for anything else.
+func nested(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "a map"
+	case []any:
+		return "a list"
+	}
+	return ""
+}
+
+// noteARR reads an annual revenue: a number that is not negative, and a
+// number indeed (strconv.ParseFloat reads "NaN" and "Inf" too).
+func noteARR(field, text string) (float64, error) {
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, &mapError{field: field, detail: fmt.Sprintf("%q is not an amount", text)}
+	}
+	return v, nil
+}
+
+// noteHeader reads front matter and the file name. An error comes with
+// the file's line it is about (1 when it is about none).
+func noteHeader(name string, fm map[string]any, lines map[string]int) (noteHead, int, error) {
 	h := noteHead{metadata: map[string]string{}}
+	if line, err := checkFrontMatter(fm, lines); err != nil {
+		return h, max(line, 1), err
+	}
+	at := func(key string) int { return max(lines[key], 1) }
 	str := func(key string) string {
 		v, ok := fm[key]
 		if !ok || v == nil {
@@ -237,12 +401,19 @@ func noteHeader(name string, fm map[string]any) (noteHead, error) {
 	}
 	h.id = str("id")
 	if h.id == "" {
-		h.id = noteSlug(strings.TrimSuffix(name, filepath.Ext(name)))
+		h.id, h.idFromName = noteSlug(strings.TrimSuffix(name, filepath.Ext(name))), true
 	}
 	h.title = str("title")
 	h.url = str("url")
 	h.language = str("language")
 
+	dateKey := "date"
+	for _, k := range []string{"date", "created_at", "interviewed_at"} {
+		if _, ok := fm[k]; ok {
+			dateKey = k
+			break
+		}
+	}
 	dateText := firstNonEmpty(str("date"), str("created_at"), str("interviewed_at"))
 	if dateText == "" {
 		if m := datePrefix.FindStringSubmatch(filepath.Base(name)); m != nil {
@@ -250,14 +421,14 @@ func noteHeader(name string, fm map[string]any) (noteHead, error) {
 		}
 	}
 	if dateText == "" {
-		return h, &mapError{field: "date", detail: "is missing: set date: YYYY-MM-DD in the front matter or start the file name with the date"}
+		return h, 1, &mapError{field: "date", detail: "is missing: set date: YYYY-MM-DD in the front matter or start the file name with the date"}
 	}
 	t, err := parseTimeText(dateText)
 	if err != nil {
 		t, err = time.Parse("2006-01-02", dateText)
 	}
 	if err != nil {
-		return h, &mapError{field: "date", detail: fmt.Sprintf("%q is not a date such as 2024-05-02", dateText)}
+		return h, at(dateKey), &mapError{field: dateKey, detail: fmt.Sprintf("%q is not a date such as 2024-05-02", dateText)}
 	}
 	h.date = t.UTC()
 
@@ -275,7 +446,12 @@ func noteHeader(name string, fm map[string]any) (noteHead, error) {
 	case map[string]any:
 		delete(fm, "account")
 		h.account = feedback.Account{ID: anyString(v["id"]), Name: anyString(v["name"]), Plan: anyString(v["plan"])}
-		h.account.ARR, _ = strconv.ParseFloat(anyString(v["arr"]), 64)
+		if arr := anyString(v["arr"]); arr != "" {
+			var err error
+			if h.account.ARR, err = noteARR("account.arr", arr); err != nil {
+				return h, at("account.arr"), err
+			}
+		}
 	default:
 		name := firstNonEmpty(str("account"), str("company"))
 		h.account = feedback.Account{ID: noteSlug(name), Name: name}
@@ -286,9 +462,9 @@ func noteHeader(name string, fm map[string]any) (noteHead, error) {
 	h.account.Name = firstNonEmpty(str("account_name"), h.account.Name)
 	h.account.Plan = firstNonEmpty(str("plan"), h.account.Plan)
 	if arr := str("arr"); arr != "" {
-		v, err := strconv.ParseFloat(arr, 64)
-		if err != nil || v < 0 {
-			return h, &mapError{field: "arr", detail: fmt.Sprintf("%q is not an amount", arr)}
+		v, err := noteARR("arr", arr)
+		if err != nil {
+			return h, at("arr"), err
 		}
 		h.account.ARR = v
 	}
@@ -304,16 +480,12 @@ func noteHeader(name string, fm map[string]any) (noteHead, error) {
 			h.tags = append(h.tags, strings.TrimSpace(t))
 		}
 	}
-	for k, v := range fm {
-		switch v.(type) {
-		case map[string]any, []any:
-			continue // nested values have no place in string metadata
-		}
+	for k := range fm {
 		if s := str(k); s != "" {
 			h.metadata[k] = s
 		}
 	}
-	return h, nil
+	return h, 0, nil
 }
 
 func anyString(v any) string {
