@@ -104,7 +104,13 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	if err := checkMins(minInt{"chunk", f.chunk, 1}); err != nil {
 		return err
 	}
-	items, err := readImport(cmd, f)
+	// The body limit is the publisher's in a dry run too, so that both
+	// reject the same records.
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	items, err := readImport(cmd, f, int(cfg.Worker.MaxBodyBytes))
 	if err != nil {
 		return err
 	}
@@ -182,8 +188,19 @@ func (f importFlags) readsDates() bool {
 	return f.dateOrder != "" || f.idDateOrder != "" || f.dateLayout != ""
 }
 
-// readImport maps the input named by the flags.
-func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
+// readImport maps the input named by the flags and judges its records by
+// maxBodyBytes, the body limit they are published with.
+func readImport(cmd *cobra.Command, f importFlags, maxBodyBytes int) ([]sources.Item, error) {
+	items, err := mapImport(cmd, f, maxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	sources.WithBodyLimit(items, maxBodyBytes)
+	return items, nil
+}
+
+// mapImport maps the input named by the flags.
+func mapImport(cmd *cobra.Command, f importFlags, maxBodyBytes int) ([]sources.Item, error) {
 	if f.source == "notes" {
 		if f.dir == "" {
 			return nil, errors.New("--source notes needs --dir")
@@ -211,6 +228,9 @@ func readImport(cmd *cobra.Command, f importFlags) ([]sources.Item, error) {
 		var ok bool
 		if m, ok = sources.Lookup(f.source); !ok {
 			return nil, fmt.Errorf("--source %q: want one of %s", f.source, strings.Join(append(sources.Names(), "csv", "notes"), ", "))
+		}
+		if _, ok := m.(sources.Records); ok {
+			m = sources.Records{MaxBodyBytes: maxBodyBytes} // validates as it decodes
 		}
 		if f.columns != "" || f.sourceName != "" || f.kind != "" || f.readsDates() {
 			return nil, fmt.Errorf("--map, --source-name, --kind, --date-order, --id-date-order and --date-layout are for --source csv, not %s", f.source)

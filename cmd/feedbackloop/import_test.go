@@ -392,3 +392,42 @@ func TestImportKeepsTheLastVersionOfARecordInAnExport(t *testing.T) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
+
+// A dry run rejects what the real run rejects: both judge bodies by the
+// limit records are published with, worker.max_body_bytes. The mappers
+// used to check the default 256 KiB, so a dry run passed what a smaller
+// configured limit then rejected at publishing, and a larger one was
+// never reached: a 300 KiB ticket was rejected whatever was configured.
+func TestImportJudgesBodiesByTheConfiguredLimitInDryAndRealRuns(t *testing.T) {
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
+	ticket := func(id, size int) string {
+		return fmt.Sprintf(`{"id":%d,"subject":"Export","description_text":%q,"created_at":"2025-03-01T09:00:00Z"}`+"\n",
+			id, strings.Repeat("x", size))
+	}
+	file := filepath.Join(t.TempDir(), "tickets.jsonl")
+	if err := os.WriteFile(file, []byte(ticket(1, 2000)+ticket(2, 300<<10)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--source", "freshdesk", "--file", file}
+	for _, tc := range []struct {
+		limit           string
+		dry, real, said string
+	}{
+		{"1KiB", "would publish 0,", "published 0,", "tickets.jsonl:1: rejected: body: is 2000 bytes, over the limit of 1024"},
+		{"1MiB", "would publish 2,", "published 2,", ""},
+	} {
+		t.Setenv("FEEDBACKLOOP_WORKER_MAX_BODY_BYTES", tc.limit)
+		stdout, stderr, _ := runImportCmd(t, append(args, "--dry-run")...)
+		if !strings.Contains(stderr, tc.dry) || !strings.Contains(stderr, tc.said) {
+			t.Errorf("limit %s, dry run:\n%s", tc.limit, stderr)
+		}
+		if n := strings.Count(stdout, "\n"); fmt.Sprintf("would publish %d,", n) != tc.dry {
+			t.Errorf("limit %s: the dry run printed %d records", tc.limit, n)
+		}
+		_, stderr, _ = runImportCmd(t, args...)
+		if !strings.Contains(stderr, tc.real) || !strings.Contains(stderr, tc.said) {
+			t.Errorf("limit %s, real run:\n%s", tc.limit, stderr)
+		}
+	}
+}

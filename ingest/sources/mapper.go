@@ -3,6 +3,7 @@ package sources
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -179,9 +180,54 @@ func finish(pos Position, r *feedback.Record) Item {
 		r.Metadata = nil
 	}
 	if err := r.Validate(); err != nil {
+		if r.ValidateLimit(math.MaxInt) == nil {
+			// Valid but for its body's length, which another limit
+			// than the default may allow: see WithBodyLimit.
+			return Item{Pos: pos, Err: &overDefaultLimit{record: r, err: err}}
+		}
 		return Item{Pos: pos, Err: err}
 	}
 	return Item{Pos: pos, Record: r}
+}
+
+// overDefaultLimit is the error of an item whose record is valid but for
+// its body, longer than feedback.DefaultMaxBodyBytes: a rejected item with
+// the contract's error to every caller, until WithBodyLimit judges it by
+// the limit records are published with.
+type overDefaultLimit struct {
+	record *feedback.Record
+	err    error
+}
+
+func (e *overDefaultLimit) Error() string { return e.err.Error() }
+func (e *overDefaultLimit) Unwrap() error { return e.err }
+
+// WithBodyLimit judges the records of items by maxBodyBytes, the body
+// limit they are published with (worker.max_body_bytes), instead of
+// feedback.DefaultMaxBodyBytes, which mappers check: a record longer
+// than the default but within maxBodyBytes is a record again, and one
+// longer than maxBodyBytes is rejected naming that limit. A dry run that
+// applies it rejects what the publisher would. maxBodyBytes <= 0 is the
+// default.
+func WithBodyLimit(items []Item, maxBodyBytes int) {
+	if maxBodyBytes <= 0 {
+		maxBodyBytes = feedback.DefaultMaxBodyBytes
+	}
+	for i, it := range items {
+		r := it.Record
+		var over *overDefaultLimit
+		if errors.As(it.Err, &over) {
+			r = over.record
+		}
+		if r == nil {
+			continue
+		}
+		if err := r.ValidateLimit(maxBodyBytes); err != nil {
+			items[i] = failed(it.Pos, err)
+			continue
+		}
+		items[i] = Item{Pos: it.Pos, Record: r}
+	}
 }
 
 func cleanTags(tags []string) []string {

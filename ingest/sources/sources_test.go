@@ -369,6 +369,30 @@ func TestNDJSONWithABrokenLineReportsTheLineAndMapsTheRest(t *testing.T) {
 	}
 }
 
+// A mapper rejects a body over the default limit, as the webhooks and
+// polls that publish with it need; an import judges its records by the
+// limit it publishes with instead, larger or smaller.
+func TestABodyIsJudgedByTheLimitRecordsArePublishedWith(t *testing.T) {
+	ticket := func(id, size int) string {
+		return fmt.Sprintf(`{"id":%d,"subject":"Export","description_text":%q,"created_at":"2025-03-01T09:00:00Z"}`+"\n",
+			id, strings.Repeat("x", size))
+	}
+	input := []byte(ticket(1, 2000) + ticket(2, feedback.DefaultMaxBodyBytes+1))
+	items, err := sources.Freshdesk{}.Map(input, sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"freshdesk:1", "error: over the limit of 262144"})
+	if fe, ok := feedback.AsError(items[1].Err); !ok || fe.Reason != feedback.ReasonBodyTooLarge || sources.Field(items[1].Err) != "body" {
+		t.Errorf("not the contract's error: %#v", items[1].Err)
+	}
+	sources.WithBodyLimit(items, 1<<20)
+	checkOutline(t, items, []string{"freshdesk:1", "freshdesk:2"})
+	items, _ = sources.Freshdesk{}.Map(input, sources.Options{})
+	sources.WithBodyLimit(items, 1024)
+	checkOutline(t, items, []string{"error: is 2000 bytes, over the limit of 1024", "error: over the limit of 1024"})
+}
+
 // A broken first line of JSON lines is one bad line, as a broken line
 // further down is: it used to make the whole file "not JSON", named as
 // line 2 because the string it leaves open ends with the line break.
