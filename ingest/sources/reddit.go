@@ -81,16 +81,33 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, opts Opti
 	}
 	top := keys(raw)
 	if top == nil {
+		// A listing's child or a member of an array that is no thing
+		// is an item that cannot be read, not nothing.
+		*items = append(*items, failed(withPath(pos, path), &mapError{detail: "is a JSON " + jsonType(raw) + ", want a Reddit thing (an object with kind and data)"}))
 		return
 	}
 	kind := unquote(top["kind"])
 	switch {
 	case kind == "Listing":
-		var listing struct {
-			Children []json.RawMessage `json:"children"`
+		data := keys(top["data"])
+		if data == nil && !isNull(top["data"]) {
+			*items = append(*items, failed(withPath(pos, joinPath(path, "data")), &mapError{detail: "is a JSON " + jsonType(top["data"]) + ", want an object with children"}))
+			return
 		}
-		_ = json.Unmarshal(top["data"], &listing)
-		for i, c := range listing.Children {
+		children := data["children"]
+		if isNull(children) {
+			return // an empty listing
+		}
+		if first(children) != '[' {
+			*items = append(*items, failed(withPath(pos, joinPath(path, "data.children")), &mapError{detail: "is a JSON " + jsonType(children) + ", want an array of things"}))
+			return
+		}
+		list, _, err := elements(children)
+		if err != nil {
+			*items = append(*items, failed(withPath(pos, joinPath(path, "data.children")), &mapError{detail: err.Error()}))
+			return
+		}
+		for i, c := range list {
 			rd.value(c, pos, joinPath(path, "data.children["+strconv.Itoa(i)+"]"), opts, items)
 		}
 	case kind == "t3" || kind == "t1":
@@ -103,6 +120,11 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, opts Opti
 		_, hasLink := top["link_id"]
 		_, hasBody := top["body"]
 		if _, ok := top["id"]; !ok {
+			if path != "" || top["data"] != nil {
+				// A child or an element that is no thing; an input
+				// that is none at all is refused by Map as a whole.
+				*items = append(*items, failed(withPath(pos, path), missingKind))
+			}
 			return
 		}
 		if hasLink && hasBody {
@@ -111,6 +133,25 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, opts Opti
 			rd.thing("t3", raw, withPath(pos, path), opts, items)
 		}
 	}
+}
+
+var missingKind = &mapError{field: "kind", detail: "is missing: want t3 (a post), t1 (a comment), more or Listing, or a bare post or comment with an id"}
+
+// jsonType names the type of a JSON value in JSON's words.
+func jsonType(raw json.RawMessage) string {
+	switch first(raw) {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n', 0:
+		return "null"
+	}
+	return "number"
 }
 
 func joinPath(a, b string) string {

@@ -334,6 +334,38 @@ func TestRedditPostsAndNestedCommentsMap(t *testing.T) {
 	}
 }
 
+// Every child of a Reddit listing is an item: a record, a skip or an
+// error with its path. A child without a kind, one that is no object, and
+// children that are no array used to vanish without a word.
+func TestEveryChildOfARedditListingIsAnItem(t *testing.T) {
+	in := `{"kind":"Listing","data":{"children":[
+	 {"data":{"id":"a1","title":"t","selftext":"no kind","created_utc":1710000000}},
+	 {"kind":"t3","data":{"id":"a2","title":"t","selftext":"a post","created_utc":1710000000}},
+	 17,
+	 {"kind":"more","data":{"children":["x"]}}]}}`
+	items, err := sources.Reddit{}.Map([]byte(in), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"error: kind: is missing", "reddit:a2", "error: is a JSON number, want a Reddit thing"})
+	if items[0].Pos.Path != "data.children[0]" || items[2].Pos.Path != "data.children[2]" {
+		t.Errorf("paths %q and %q", items[0].Pos.Path, items[2].Pos.Path)
+	}
+	items, err = sources.Reddit{}.Map([]byte(`{"kind":"Listing","data":{"children":{"kind":"t3","data":{"id":"x"}}}}`), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"error: is a JSON object, want an array of things"})
+	if items[0].Pos.Path != "data.children" {
+		t.Errorf("path %q", items[0].Pos.Path)
+	}
+	// An empty listing is no item, and no error.
+	items, err = sources.Reddit{}.Map([]byte(`{"kind":"Listing","data":{"children":[]}}`), sources.Options{})
+	if err != nil || len(items) != 0 {
+		t.Errorf("empty listing: %v %v", outline(items), err)
+	}
+}
+
 func TestInputsThatAreNotTheSourcesShapeFailAsAWhole(t *testing.T) {
 	cases := []struct{ source, input, want string }{
 		{"zendesk", `{"hello": "world"}`, "want a Zendesk"},
