@@ -128,11 +128,28 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string, opts O
 	if id == "" {
 		return []Item{failed(pos, missingField("id"))}
 	}
+	gone := ""
 	switch {
 	case t.Spam:
-		return []Item{failed(pos, skip("ticket %s is marked as spam", id))}
+		gone = "is marked as spam"
 	case t.Deleted:
-		return []Item{failed(pos, skip("ticket %s is deleted", id))}
+		gone = "is deleted"
+	}
+	if gone != "" {
+		// Its conversations go with it, each reported: an include of
+		// conversations is items of the input too.
+		items := []Item{failed(pos, skip("ticket %s %s", id, gone))}
+		for i, c := range t.Conversations {
+			what := "a conversation"
+			var conv struct {
+				ID flexID `json:"id"`
+			}
+			if json.Unmarshal(c, &conv) == nil && conv.ID != "" {
+				what = "conversation " + string(conv.ID)
+			}
+			items = append(items, failed(withPath(pos, indexPath("conversations", i, true)), skip("%s is on ticket %s, which %s", what, id, gone)))
+		}
+		return items
 	}
 	var account *feedback.Account
 	if t.Company != nil && string(t.Company.ID) != "" {

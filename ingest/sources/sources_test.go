@@ -246,6 +246,30 @@ func TestFreshdeskMapsRequesterCompanyAndConversationRoles(t *testing.T) {
 	}
 }
 
+// The conversations included with a ticket that is spam or deleted are
+// skipped with it, each reported with the ticket's reason: they used to
+// vanish from the import's counts.
+func TestFreshdeskConversationsOfASpamOrDeletedTicketAreSkippedWithIt(t *testing.T) {
+	in := `{"id":614,"subject":"s","description_text":"cheap pills","created_at":"2024-03-12T08:00:00Z","spam":true,
+	 "conversations":[{"id":9301,"body_text":"more","incoming":true,"created_at":"2024-03-12T09:00:00Z"},{"body_text":"no id"}]}
+{"id":615,"subject":"s","description_text":"oops","created_at":"2024-03-12T08:00:00Z","deleted":true,
+	 "conversations":[{"id":"9302","body_text":"reply","incoming":true,"created_at":"2024-03-12T09:00:00Z"}]}`
+	items, err := sources.Freshdesk{}.Map([]byte(in), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{
+		"skip: ticket 614 is marked as spam",
+		"skip: conversation 9301 is on ticket 614, which is marked as spam",
+		"skip: a conversation is on ticket 614, which is marked as spam",
+		"skip: ticket 615 is deleted",
+		"skip: conversation 9302 is on ticket 615, which is deleted",
+	})
+	if items[1].Pos.Path != "conversations[0]" || items[4].Pos.Line != 3 {
+		t.Errorf("positions %s, %s", items[1].Pos, items[4].Pos)
+	}
+}
+
 func TestIntercomConversationAndPartsKeepAuthorsRatingAndRoles(t *testing.T) {
 	items := mapFile(t, "intercom", "intercom_conversation.json", sources.Options{BaseURL: "https://app.intercom.com/a/inbox/k7x9p2"})
 	c := record(t, items, "intercom:88120")
