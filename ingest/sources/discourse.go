@@ -2,6 +2,9 @@ package sources
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/feedbackloop/feedbackloop/feedback"
@@ -64,53 +67,147 @@ func (d Discourse) Map(data []byte, opts Options) ([]Item, error) {
 	default:
 		return []Item{failed(Position{Line: 1}, skip("event %s carries no new post", opts.Event))}, nil
 	}
-	return mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
-		top := keys(raw)
-		if top == nil {
-			els, isArray, err := elements(raw)
-			if err != nil || !isArray {
-				return nil, &mapError{detail: "want Discourse posts (latest_posts, post_stream, post)"}
-			}
-			return d.posts(els, pos, "", dcTopic{}, base, opts), nil
-		}
-		if r, ok := top["latest_posts"]; ok {
-			els, _, err := elements(r)
-			if err != nil {
-				return nil, &mapError{field: "latest_posts", detail: err.Error()}
-			}
-			return d.posts(els, pos, "latest_posts", dcTopic{}, base, opts), nil
-		}
-		if r, ok := top["post_stream"]; ok {
-			var stream struct {
-				Posts []json.RawMessage `json:"posts"`
-			}
-			if err := json.Unmarshal(r, &stream); err != nil {
-				return nil, &mapError{field: "post_stream", detail: err.Error()}
-			}
-			var topic dcTopic
-			_ = json.Unmarshal(raw, &topic)
-			return d.posts(stream.Posts, pos, "post_stream.posts", topic, base, opts), nil
-		}
-		if r, ok := top["posts"]; ok && first(r) == '[' {
-			els, _, _ := elements(r)
-			return d.posts(els, pos, "posts", dcTopic{}, base, opts), nil
-		}
-		if r, ok := top["post"]; ok {
-			return []Item{d.post(r, withPath(pos, "post"), dcTopic{}, base, opts)}, nil
-		}
-		for _, k := range []string{"topic", "ping", "user", "category", "tag", "like", "user_badge"} {
-			if _, ok := top[k]; ok {
-				return []Item{failed(pos, skip("a %s event carries no post", k))}, nil
+	seen := map[string]bool{} // the posts of the input, by id
+	items, err := mapDocuments(data, func(raw json.RawMessage, pos Position) ([]Item, error) {
+		items, err := d.document(raw, pos, base, opts)
+		for _, it := range items {
+			if id := dcPostID(it); id != "" {
+				seen[id] = true
 			}
 		}
-		if _, ok := top["cooked"]; ok {
-			return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
-		}
-		if _, ok := top["raw"]; ok {
-			return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
-		}
-		return nil, &mapError{detail: "want Discourse posts: found none of latest_posts, post_stream, post, cooked"}
+		return items, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	// A topic's posts another document of the input holds (a posts.json
+	// page beside the topic) are not missing.
+	out := items[:0]
+	for _, it := range items {
+		var m *dcMissing
+		if errors.As(it.Err, &m) {
+			m.ids = slices.DeleteFunc(m.ids, func(id string) bool { return seen[id] })
+			if len(m.ids) == 0 {
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// dcPostID is the id of the post an item is, when it says.
+func dcPostID(it Item) string {
+	if it.Record != nil {
+		return strings.TrimPrefix(it.Record.ID, "discourse:")
+	}
+	var p *dcPostErr
+	if errors.As(it.Err, &p) {
+		return p.id
+	}
+	return ""
+}
+
+// dcPostErr is the error of a post that has an id but no record; it
+// tells the post is in the input.
+type dcPostErr struct {
+	id  string
+	err error
+}
+
+func (e *dcPostErr) Error() string { return e.err.Error() }
+func (e *dcPostErr) Unwrap() error { return e.err }
+
+// dcMissing is the posts a topic's post_stream.stream lists and the
+// input does not hold: Discourse's GET /t/{id}.json includes the first 20
+// or so, and an import of it alone would take a fraction of the topic for
+// all of it.
+type dcMissing struct {
+	topic  string
+	listed int
+	ids    []string
+}
+
+func (e *dcMissing) Error() string {
+	shown, more := e.ids, ""
+	if len(shown) > 5 {
+		shown, more = shown[:5], ", …"
+	}
+	topic := e.topic
+	if topic == "" {
+		topic = "<topic id>"
+	}
+	query := "post_ids[]=" + strings.Join(shown, "&post_ids[]=")
+	if more != "" {
+		query += "&…"
+	}
+	return fmt.Sprintf("lists %d posts, %d of which are not in the input (%s%s): a topic's JSON holds about the first 20; "+
+		"fetch the others with GET /t/%s/posts.json?%s and import them too",
+		e.listed, len(e.ids), strings.Join(shown, ", "), more, topic, query)
+}
+
+// document maps one JSON document of posts.
+func (d Discourse) document(raw json.RawMessage, pos Position, base string, opts Options) ([]Item, error) {
+	top := keys(raw)
+	if top == nil {
+		els, isArray, err := elements(raw)
+		if err != nil || !isArray {
+			return nil, &mapError{detail: "want Discourse posts (latest_posts, post_stream, post)"}
+		}
+		return d.posts(els, pos, "", dcTopic{}, base, opts), nil
+	}
+	if r, ok := top["latest_posts"]; ok {
+		els, _, err := elements(r)
+		if err != nil {
+			return nil, &mapError{field: "latest_posts", detail: err.Error()}
+		}
+		return d.posts(els, pos, "latest_posts", dcTopic{}, base, opts), nil
+	}
+	if r, ok := top["post_stream"]; ok {
+		var stream struct {
+			Posts  []json.RawMessage `json:"posts"`
+			Stream []flexID          `json:"stream"`
+		}
+		if err := json.Unmarshal(r, &stream); err != nil {
+			return nil, &mapError{field: "post_stream", detail: err.Error()}
+		}
+		var topic dcTopic
+		_ = json.Unmarshal(raw, &topic)
+		items := d.posts(stream.Posts, pos, "post_stream.posts", topic, base, opts)
+		here := map[string]bool{}
+		for _, it := range items {
+			here[dcPostID(it)] = true
+		}
+		missing := &dcMissing{topic: string(topic.ID), listed: len(stream.Stream)}
+		for _, id := range stream.Stream {
+			if !here[string(id)] {
+				missing.ids = append(missing.ids, string(id))
+			}
+		}
+		if len(missing.ids) > 0 {
+			items = append(items, failed(withPath(pos, "post_stream.stream"), missing))
+		}
+		return items, nil
+	}
+	if r, ok := top["posts"]; ok && first(r) == '[' {
+		els, _, _ := elements(r)
+		return d.posts(els, pos, "posts", dcTopic{}, base, opts), nil
+	}
+	if r, ok := top["post"]; ok {
+		return []Item{d.post(r, withPath(pos, "post"), dcTopic{}, base, opts)}, nil
+	}
+	for _, k := range []string{"topic", "ping", "user", "category", "tag", "like", "user_badge"} {
+		if _, ok := top[k]; ok {
+			return []Item{failed(pos, skip("a %s event carries no post", k))}, nil
+		}
+	}
+	if _, ok := top["cooked"]; ok {
+		return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
+	}
+	if _, ok := top["raw"]; ok {
+		return []Item{d.post(raw, pos, dcTopic{}, base, opts)}, nil
+	}
+	return nil, &mapError{detail: "want Discourse posts: found none of latest_posts, post_stream, post, cooked"}
 }
 
 func (d Discourse) posts(els []json.RawMessage, pos Position, path string, topic dcTopic, base string, opts Options) []Item {
@@ -121,34 +218,44 @@ func (d Discourse) posts(els []json.RawMessage, pos Position, path string, topic
 	return items
 }
 
+// post maps one post. A post with an id that is no record says its id
+// in a dcPostErr: it is in the input.
 func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base string, opts Options) Item {
+	it, id := d.mapPost(raw, pos, topic, base, opts)
+	if it.Err != nil && id != "" {
+		it.Err = &dcPostErr{id: id, err: it.Err}
+	}
+	return it
+}
+
+func (d Discourse) mapPost(raw json.RawMessage, pos Position, topic dcTopic, base string, opts Options) (Item, string) {
 	var p dcPost
 	if err := decodeItem(raw, &p); err != nil {
-		return failed(pos, err)
+		return failed(pos, err), ""
 	}
 	id := string(p.ID)
 	if id == "" {
-		return failed(pos, missingField("id"))
+		return failed(pos, missingField("id")), ""
 	}
 	if p.DeletedAt != nil && *p.DeletedAt != "" {
-		return failed(pos, skip("post %s is deleted", id))
+		return failed(pos, skip("post %s is deleted", id)), id
 	}
 	at, err := created("created_at", p.CreatedAt)
 	if err != nil {
-		return failed(pos, err)
+		return failed(pos, err), id
 	}
 	// Moderator actions ("This topic is now pinned") and small actions
 	// (closed, split, assigned) are notices Discourse writes, not posts
 	// anyone wrote.
 	switch p.PostType {
 	case 2:
-		return failed(pos, skip("post %s is a moderator action, written by Discourse", id))
+		return failed(pos, skip("post %s is a moderator action, written by Discourse", id)), id
 	case 3:
-		return failed(pos, skip("post %s is a small action, written by Discourse", id))
+		return failed(pos, skip("post %s is a small action, written by Discourse", id)), id
 	}
 	role, reason := discourseRole(id, p)
 	if opts.skipStaff(reason) {
-		return failed(pos, notCustomer(reason))
+		return failed(pos, notCustomer(reason)), id
 	}
 	var cooked string
 	if p.Cooked != nil {
@@ -157,11 +264,11 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	body := firstNonEmpty(HTMLToText(cooked), strings.TrimSpace(p.Raw))
 	switch {
 	case body == "" && p.Cooked == nil && p.Raw == "":
-		return failed(pos, missingField("cooked"))
+		return failed(pos, missingField("cooked")), id
 	case body == "":
 		// An event Discourse sends as a matter of course (an upload
 		// not yet processed), with nothing to read.
-		return failed(pos, skip("post %s has no text", id))
+		return failed(pos, skip("post %s has no text", id)), id
 	}
 	topicID := firstNonEmpty(string(p.TopicID), string(topic.ID))
 	slug := firstNonEmpty(p.TopicSlug, topic.Slug)
@@ -197,7 +304,7 @@ func (d Discourse) post(raw json.RawMessage, pos Position, topic dcTopic, base s
 	} else {
 		r.Author = &feedback.Author{ID: string(p.UserID), Name: firstNonEmpty(p.Name, p.Username)}
 	}
-	return finish(pos, r)
+	return finish(pos, r), id
 }
 
 // discourseRole says who wrote a post when that is not a customer, and

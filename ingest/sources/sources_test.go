@@ -319,6 +319,34 @@ func TestDiscoursePostsBecomePlainTextWithTopicTitleAndLink(t *testing.T) {
 	}
 }
 
+// A topic's JSON holds its first 20 or so posts, and post_stream.stream
+// lists them all: an import of the topic alone used to take the fraction
+// for the whole without a word. The posts it lacks are an error naming
+// them and where to get them, unless another document of the input (the
+// posts.json page fetched for them) holds them.
+func TestDiscourseTopicLackingPostsItsStreamListsSaysSo(t *testing.T) {
+	post := func(id int, extra string) string {
+		return fmt.Sprintf(`{"id":%d,"user_id":61,"post_type":1,"created_at":"2024-03-05T10:00:00Z","cooked":"<p>post %d</p>"%s}`, id, id, extra)
+	}
+	topic := `{"id":57,"title":"T","slug":"t","post_stream":{"posts":[` + post(7001, "") + `,` + post(7004, `,"deleted_at":"2024-03-06T00:00:00Z"`) +
+		`],"stream":[7001,7002,7003,7004]}}` + "\n"
+	items, err := sources.Discourse{}.Map([]byte(topic), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"discourse:7001", "skip: post 7004 is deleted",
+		"error: lists 4 posts, 2 of which are not in the input (7002, 7003): a topic's JSON holds about the first 20; fetch the others with GET /t/57/posts.json?post_ids[]=7002&post_ids[]=7003"})
+	if items[2].Pos.Path != "post_stream.stream" {
+		t.Errorf("path %q", items[2].Pos.Path)
+	}
+	rest := `{"post_stream":{"posts":[` + post(7002, "") + `,` + post(7003, "") + `]},"id":57}` + "\n"
+	items, err = sources.Discourse{}.Map([]byte(topic+rest), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"discourse:7001", "skip: post 7004 is deleted", "discourse:7002", "discourse:7003"})
+}
+
 func TestGitHubIssuesAndCommentsShareTheirIssueID(t *testing.T) {
 	issues := mapFile(t, "github", "github_issues.json", sources.Options{})
 	is := record(t, issues, "github:tidepool-hq/desktop#214")
