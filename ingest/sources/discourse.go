@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -261,10 +262,18 @@ func (d Discourse) mapPost(raw json.RawMessage, pos Position, topic dcTopic, bas
 	if p.Cooked != nil {
 		cooked = *p.Cooked
 	}
-	body := firstNonEmpty(HTMLToText(cooked), strings.TrimSpace(p.Raw))
+	// cooked's text is the post's own, without the quotes of other posts.
+	// raw is read only when cooked is empty: a cooked post whose text
+	// is only quotes has none of its own, and raw would repeat them.
+	body := HTMLToText(cooked)
+	if strings.TrimSpace(cooked) == "" {
+		body = strings.TrimSpace(withoutBBQuotes(p.Raw))
+	}
 	switch {
 	case body == "" && p.Cooked == nil && p.Raw == "":
 		return failed(pos, missingField("cooked")), id
+	case body == "" && (strings.Contains(cooked, `class="quote"`) || bbQuoteOpen.MatchString(p.Raw)):
+		return failed(pos, skip("post %s has no text of its own: it only quotes other posts", id)), id
 	case body == "":
 		// An event Discourse sends as a matter of course (an upload
 		// not yet processed), with nothing to read.
@@ -305,6 +314,29 @@ func (d Discourse) mapPost(raw json.RawMessage, pos Position, topic dcTopic, bas
 		r.Author = &feedback.Author{ID: string(p.UserID), Name: firstNonEmpty(p.Name, p.Username)}
 	}
 	return finish(pos, r), id
+}
+
+var (
+	bbQuoteOpen  = regexp.MustCompile(`(?i)\[quote(?:=[^\]]*)?\]`)
+	bbQuoteClose = regexp.MustCompile(`(?i)\[/quote\]`)
+)
+
+// withoutBBQuotes removes the [quote]…[/quote] blocks of a post's raw
+// Markdown, innermost first; the quoted text is another post's.
+func withoutBBQuotes(raw string) string {
+	for {
+		opens := bbQuoteOpen.FindAllStringIndex(raw, -1)
+		cut := false
+		for i := len(opens) - 1; i >= 0 && !cut; i-- {
+			open := opens[i]
+			if end := bbQuoteClose.FindStringIndex(raw[open[1]:]); end != nil {
+				raw, cut = raw[:open[0]]+raw[open[1]+end[1]:], true
+			}
+		}
+		if !cut {
+			return raw // a quote left open is text as written
+		}
+	}
 }
 
 // discourseRole says who wrote a post when that is not a customer, and

@@ -347,6 +347,38 @@ func TestDiscourseTopicLackingPostsItsStreamListsSaysSo(t *testing.T) {
 	checkOutline(t, items, []string{"discourse:7001", "skip: post 7004 is deleted", "discourse:7002", "discourse:7003"})
 }
 
+// A quote is another post's words. A post whose cooked text is only a
+// quote used to be published with the quote as its body, through the
+// fallback to raw; it has no text of its own and is skipped. A payload
+// with raw only leaves its [quote] blocks out too.
+func TestDiscoursePostThatOnlyQuotesHasNoTextOfItsOwn(t *testing.T) {
+	post := func(id int, fields string) string {
+		return fmt.Sprintf(`{"id":%d,"user_id":47,"post_type":1,"topic_id":57,"created_at":"2024-03-05T10:19:00Z",%s}`, id, fields)
+	}
+	in := `{"latest_posts":[` + strings.Join([]string{
+		post(1, `"cooked":"<aside class=\"quote\"><blockquote><p>only a quote</p></blockquote></aside>","raw":"[quote=\"bob, post:1, topic:57\"]\nonly a quote\n[/quote]"`),
+		post(2, `"raw":"[quote=\"bob, post:1, topic:57\"]\nonly a quote\n[/quote]"`),
+		post(3, `"raw":"[quote=\"bob\"]\nouter [quote=\"ann\"]inner[/quote]\n[/quote]\n\nMy own words."`),
+		post(4, `"cooked":"","raw":""`),
+		post(5, `"cooked":"","raw":"from raw"`),
+	}, ",") + `]}`
+	items, err := sources.Discourse{}.Map([]byte(in), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{
+		"skip: post 1 has no text of its own: it only quotes other posts",
+		"skip: post 2 has no text of its own",
+		"discourse:3", "skip: post 4 has no text", "discourse:5",
+	})
+	if r := record(t, items, "discourse:3"); r.Body != "My own words." {
+		t.Errorf("body %q", r.Body)
+	}
+	if r := record(t, items, "discourse:5"); r.Body != "from raw" {
+		t.Errorf("body %q", r.Body)
+	}
+}
+
 func TestGitHubIssuesAndCommentsShareTheirIssueID(t *testing.T) {
 	issues := mapFile(t, "github", "github_issues.json", sources.Options{})
 	is := record(t, issues, "github:tidepool-hq/desktop#214")
