@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -256,12 +258,12 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 			f.t, f.err = parseTimeText(s)
 		}
 	default:
-		n, err := strconv.ParseFloat(string(b), 64)
-		if err != nil {
+		t, ok := unixText(string(b))
+		if !ok {
 			f.err = fmt.Errorf("%s is neither a timestamp nor a number", b)
 			return nil
 		}
-		f.t = unixTime(n)
+		f.t = t
 	}
 	return nil
 }
@@ -273,20 +275,47 @@ func parseTimeText(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		return unixTime(n), nil
+	if t, ok := unixText(s); ok {
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a timestamp", s)
 }
 
-// unixTime reads seconds, or milliseconds when the number is too large to
-// be seconds before the year 5000.
-func unixTime(n float64) time.Time {
-	if n > 1e11 {
-		n /= 1000
+var plainDecimal = regexp.MustCompile(`^([0-9]{1,18})(?:\.([0-9]*))?$`)
+
+// unixText reads a number of Unix seconds or milliseconds as unixTime
+// does, from its decimal digits when it has no exponent: a float64 holds
+// 1710064800.987 as 1710064800.98699998…, which truncates to .986.
+func unixText(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if m := plainDecimal.FindStringSubmatch(s); m != nil {
+		whole, _ := strconv.ParseInt(m[1], 10, 64)
+		if whole > 1e11 {
+			return time.UnixMilli(whole).UTC(), true // the fraction is below a millisecond
+		}
+		ns, _ := strconv.ParseInt((m[2] + "000000000")[:9], 10, 64)
+		return time.Unix(whole, ns).UTC().Truncate(time.Millisecond), true
 	}
-	sec := int64(n)
-	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC().Truncate(time.Millisecond)
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		return time.Time{}, false
+	}
+	return unixTime(n), true
+}
+
+// unixTime reads seconds, or milliseconds when the number is too large to
+// be seconds before the year 5000, to the millisecond, cutting off what is
+// below. Milliseconds are counted in whole numbers: dividing them into
+// float seconds made 1710064800123 .122.
+func unixTime(n float64) time.Time {
+	ms := n
+	if n <= 1e11 {
+		// n*1000 is off by less than a microsecond: enough to lift
+		// 1710064800.987 (…986.9999 ms in floats) to its millisecond,
+		// too little to move one that is not so close.
+		ms = n*1000 + 1e-3
+	}
+	return time.UnixMilli(int64(math.Floor(ms))).UTC()
 }
 
 // created checks a source's creation time is usable and returns it.

@@ -450,6 +450,34 @@ func TestEveryChildOfARedditListingIsAnItem(t *testing.T) {
 	}
 }
 
+// Unix timestamps keep their milliseconds. Milliseconds were divided into
+// float seconds and seconds' fractions read as floats, and both truncated
+// to a millisecond below: 1710064800123 became .122.
+func TestUnixTimestampsKeepTheirMilliseconds(t *testing.T) {
+	for _, tc := range []struct {
+		created string
+		ms      int
+	}{
+		{"1710064800123", 123},
+		{"1710064800.987", 987},
+		{"1710064800.1239", 123}, // below the millisecond is cut off
+		{"1710064800", 0},
+		{"1.710064800987e9", 987},
+		{`"1710064800.987"`, 987},
+		{`"1710064800001"`, 1},
+	} {
+		in := `{"kind":"t3","data":{"id":"p","title":"t","selftext":"s","created_utc":` + tc.created + `}}`
+		items, err := sources.Reddit{}.Map([]byte(in), sources.Options{})
+		if err != nil || len(items) != 1 || items[0].Record == nil {
+			t.Fatalf("%s: %v %v", tc.created, err, outline(items))
+		}
+		want := time.Date(2024, 3, 10, 10, 0, 0, tc.ms*1e6, time.UTC)
+		if got := items[0].Record.CreatedAt; !got.Equal(want) {
+			t.Errorf("%s: created_at %s, want %s", tc.created, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+	}
+}
+
 func TestInputsThatAreNotTheSourcesShapeFailAsAWhole(t *testing.T) {
 	cases := []struct{ source, input, want string }{
 		{"zendesk", `{"hello": "world"}`, "want a Zendesk"},
