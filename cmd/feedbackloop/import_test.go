@@ -431,3 +431,29 @@ func TestImportJudgesBodiesByTheConfiguredLimitInDryAndRealRuns(t *testing.T) {
 		}
 	}
 }
+
+// A ticket marked as spam in the last version an export lists is not
+// published in its earlier version: the earlier one is counted as
+// superseded, the last as skipped.
+func TestImportPublishesNothingOfATicketWhoseLastVersionIsSpam(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "export.jsonl")
+	v := `{"id":801,"subject":"s","description_text":"cheap stuff","created_at":"2024-03-10T10:00:00Z"%s}` + "\n"
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(v, "")+fmt.Sprintf(v, `,"spam":true`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runImportCmd(t, "--source", "freshdesk", "--file", file, "--dry-run")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if recs := dryRunRecords(t, stdout); len(recs) != 0 {
+		t.Errorf("dry run printed %d records, want none", len(recs))
+	}
+	for _, want := range []string{
+		"export.jsonl:1: a later version of this record comes after it in the input (line 2), and is skipped: ticket 801 is marked as spam",
+		"would publish 0, skipped 1 (not feedback), skipped 0 (not customer feedback: agent replies, notes, bots, staff), skipped 1 (a later version of the record follows)",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+}

@@ -239,7 +239,7 @@ func (d Discourse) mapPost(raw json.RawMessage, pos Position, topic dcTopic, bas
 		return failed(pos, missingField("id")), ""
 	}
 	if p.DeletedAt != nil && *p.DeletedAt != "" {
-		return failed(pos, skip("post %s is deleted", id)), id
+		return failed(pos, skipVersion("discourse:"+id, "post %s is deleted", id)), id
 	}
 	at, err := created("created_at", p.CreatedAt)
 	if err != nil {

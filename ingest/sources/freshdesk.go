@@ -138,16 +138,16 @@ func (f Freshdesk) ticket(raw json.RawMessage, pos Position, base string, opts O
 	if gone != "" {
 		// Its conversations go with it, each reported: an include of
 		// conversations is items of the input too.
-		items := []Item{failed(pos, skip("ticket %s %s", id, gone))}
+		items := []Item{failed(pos, skipVersion("freshdesk:"+id, "ticket %s %s", id, gone))}
 		for i, c := range t.Conversations {
-			what := "a conversation"
+			what, recordID := "a conversation", ""
 			var conv struct {
 				ID flexID `json:"id"`
 			}
 			if json.Unmarshal(c, &conv) == nil && conv.ID != "" {
-				what = "conversation " + string(conv.ID)
+				what, recordID = "conversation "+string(conv.ID), "freshdesk:"+id+"/"+string(conv.ID)
 			}
-			items = append(items, failed(withPath(pos, indexPath("conversations", i, true)), skip("%s is on ticket %s, which %s", what, id, gone)))
+			items = append(items, failed(withPath(pos, indexPath("conversations", i, true)), skipVersion(recordID, "%s is on ticket %s, which %s", what, id, gone)))
 		}
 		return items
 	}

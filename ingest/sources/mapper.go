@@ -100,13 +100,23 @@ func (p Position) String() string {
 // not customer feedback.
 var ErrSkipped = errors.New("skipped")
 
-type skipError struct{ reason string }
+type skipError struct {
+	reason string
+	id     string // the record id the item would have had, when known
+}
 
 func (e *skipError) Error() string        { return "skipped: " + e.reason }
 func (e *skipError) Is(target error) bool { return target == ErrSkipped }
 
 func skip(format string, args ...any) error {
 	return &skipError{reason: fmt.Sprintf(format, args...)}
+}
+
+// skipVersion is skip for an item that is a version of record id, one
+// that is no longer feedback (a ticket marked as spam, a deleted post):
+// KeepLastVersions lets it supersede the input's earlier versions.
+func skipVersion(id, format string, args ...any) error {
+	return &skipError{reason: fmt.Sprintf(format, args...), id: id}
 }
 
 // mapError is an item that has the source's shape but lacks what a record

@@ -244,7 +244,11 @@ func (rd Reddit) comment(it rdItem, pos Position, opts Options) Item {
 		body = *it.Body
 	}
 	if redditGone(body) {
-		return failed(pos, skip("comment %s was deleted or removed", id))
+		recordID := ""
+		if post := strings.TrimPrefix(it.LinkID, "t3_"); post != "" {
+			recordID = "reddit:" + post + "/" + id
+		}
+		return failed(pos, skipVersion(recordID, "comment %s was deleted or removed", id))
 	}
 	role, reason := redditRole("comment "+id, it)
 	if opts.skipStaff(reason) {

@@ -270,6 +270,46 @@ func TestFreshdeskConversationsOfASpamOrDeletedTicketAreSkippedWithIt(t *testing
 	}
 }
 
+// The last version of an item in an input is the item as it is, also
+// when that version is skipped: a ticket marked as spam in its last
+// update, a post deleted since. Only items with records used to take
+// part, so the earlier version was published as if nothing had happened.
+func TestALaterVersionThatIsSkippedSupersedesTheEarlierRecord(t *testing.T) {
+	in := `{"id":801,"subject":"s","description_text":"cheap stuff","created_at":"2024-03-10T10:00:00Z",
+	 "conversations":[{"id":9401,"body_text":"buy now","incoming":true,"created_at":"2024-03-10T11:00:00Z"}]}
+{"id":802,"subject":"s","description_text":"deleted, then restored","created_at":"2024-03-10T10:00:00Z","deleted":true}
+{"id":801,"subject":"s","description_text":"cheap stuff","created_at":"2024-03-10T10:00:00Z","spam":true,
+	 "conversations":[{"id":9401,"body_text":"buy now","incoming":true,"created_at":"2024-03-10T11:00:00Z"}]}
+{"id":802,"subject":"s","description_text":"deleted, then restored","created_at":"2024-03-10T10:00:00Z"}
+`
+	items, err := sources.Freshdesk{}.Map([]byte(in), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources.KeepLastVersions(items)
+	checkOutline(t, items, []string{
+		"error: a later version of this record comes after it in the input (line 4), and is skipped: ticket 801 is marked as spam",
+		"error: a later version of this record comes after it in the input (line 4, conversations[0]), and is skipped: conversation 9401",
+		"skip: ticket 802 is deleted",
+		"skip: ticket 801 is marked as spam", "skip: conversation 9401 is on ticket 801",
+		"freshdesk:802", // a record after a skip is the last version
+	})
+	for _, it := range items[:2] {
+		if !errors.Is(it.Err, sources.ErrSuperseded) {
+			t.Errorf("%s: %v is not ErrSuperseded", it.Pos, it.Err)
+		}
+	}
+
+	// A Discourse post deleted in a later copy of the input.
+	post := `{"id":7001,"user_id":61,"post_type":1,"created_at":"2024-03-05T10:00:00Z","cooked":"<p>first</p>"%s}` + "\n"
+	items, err = sources.Discourse{}.Map([]byte(fmt.Sprintf(post, "")+fmt.Sprintf(post, `,"deleted_at":"2024-03-06T00:00:00Z"`)), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources.KeepLastVersions(items)
+	checkOutline(t, items, []string{"error: and is skipped: post 7001 is deleted", "skip: post 7001 is deleted"})
+}
+
 func TestIntercomConversationAndPartsKeepAuthorsRatingAndRoles(t *testing.T) {
 	items := mapFile(t, "intercom", "intercom_conversation.json", sources.Options{BaseURL: "https://app.intercom.com/a/inbox/k7x9p2"})
 	c := record(t, items, "intercom:88120")
