@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -215,11 +216,50 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 	default:
 		var n json.Number
 		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("id %s is neither a string nor a number", b)
+			// encoding/json names the field of a type error: the
+			// message is about requester_id, not some id.
+			return &json.UnmarshalTypeError{Value: jsonType(b), Type: reflect.TypeFor[flexID]()}
 		}
-		*f = flexID(n.String())
+		*f = flexID(integral(n.String()))
 	}
 	return nil
+}
+
+// integral writes a number that is a whole number as one: an id written
+// as 1.0 or 1e3 is the id 1 or 1000, not another id that reads "1.0". A
+// number with a fraction, or an exponent too large to be an id, is kept as
+// written.
+func integral(num string) string {
+	if !strings.ContainsAny(num, ".eE") {
+		return num
+	}
+	if i := strings.IndexAny(num, "eE"); i >= 0 {
+		if exp, err := strconv.Atoi(num[i+1:]); err != nil || exp > 30 || exp < -30 {
+			return num
+		}
+	}
+	r, ok := new(big.Rat).SetString(num)
+	if !ok || !r.IsInt() {
+		return num
+	}
+	return r.Num().String()
+}
+
+// jsonType names the type of a JSON value in JSON's words.
+func jsonType(raw json.RawMessage) string {
+	switch first(raw) {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool" // as encoding/json says
+	case 'n', 0:
+		return "null"
+	}
+	return "number"
 }
 
 // flexTime is a timestamp written as RFC 3339 text, as a few other common
@@ -352,6 +392,9 @@ func jsonKind(t reflect.Type) string {
 	if t == nil {
 		return "another value"
 	}
+	if t == reflect.TypeFor[flexID]() {
+		return "a string or a number"
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
@@ -367,6 +410,7 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Pointer:
 		return jsonKind(t.Elem())
 	}
+
 	return "an object"
 }
 

@@ -137,23 +137,6 @@ func (rd Reddit) value(raw json.RawMessage, pos Position, path string, opts Opti
 
 var missingKind = &mapError{field: "kind", detail: "is missing: want t3 (a post), t1 (a comment), more or Listing, or a bare post or comment with an id"}
 
-// jsonType names the type of a JSON value in JSON's words.
-func jsonType(raw json.RawMessage) string {
-	switch first(raw) {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n', 0:
-		return "null"
-	}
-	return "number"
-}
-
 func joinPath(a, b string) string {
 	if a == "" {
 		return b

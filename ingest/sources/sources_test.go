@@ -692,6 +692,10 @@ func TestAnItemOfTheWrongTypeIsDescribedInJSONTerms(t *testing.T) {
 		{"github", `[1, 2]`, "is a JSON number, want an object"},
 		{"github", `[{"number": 5, "title": ["a"], "body": "x", "created_at": "2025-10-01T00:00:00Z", "updated_at": "2025-10-01T00:00:00Z"}]`, "title: is a JSON array, want a string"},
 		{"zendesk", `{"tickets": [{"id": 7, "subject": {"text": "x"}, "created_at": "2025-10-01T00:00:00Z"}]}`, "subject: is a JSON object, want a string"},
+		// An id that may be a string or a number is named by its field,
+		// not as "id".
+		{"freshdesk", `[{"id": 7, "subject": "s", "created_at": "2025-10-01T00:00:00Z", "requester_id": {"id": 5}}]`, "requester_id: is a JSON object, want a string or a number"},
+		{"freshdesk", `[{"id": 7, "subject": "s", "created_at": "2025-10-01T00:00:00Z", "requester": {"id": true}}]`, "requester.id: is a JSON bool, want a string or a number"},
 	} {
 		m, _ := sources.Lookup(tc.source)
 		items, err := m.Map([]byte(tc.input), sources.Options{})
@@ -708,5 +712,26 @@ func TestAnItemOfTheWrongTypeIsDescribedInJSONTerms(t *testing.T) {
 		if !strings.Contains(joined, tc.want) || strings.Contains(joined, "sources.") || strings.Contains(joined, "int64") {
 			t.Errorf("%s %s: %q, want %q in JSON's words", tc.source, tc.input, joined, tc.want)
 		}
+	}
+}
+
+// An id written as a whole number with a fraction or an exponent (1.0,
+// 1e3: a spreadsheet or a script's floats) is the same id as the whole
+// number. It used to become another id ("freshdesk:1.0"), so importing
+// the same ticket written both ways stored it twice.
+func TestIDsWrittenAsFloatsAreTheWholeNumbers(t *testing.T) {
+	in := `[{"id": 1.0, "subject": "s", "description_text": "a", "created_at": "2025-10-01T00:00:00Z", "requester_id": 5.00},
+	 {"id": 1e3, "subject": "s", "description_text": "b", "created_at": "2025-10-01T00:00:00Z"},
+	 {"id": 12.5E1, "subject": "s", "description_text": "c", "created_at": "2025-10-01T00:00:00Z"},
+	 {"id": 1.5, "subject": "s", "description_text": "d", "created_at": "2025-10-01T00:00:00Z"},
+	 {"id": -2.0, "subject": "s", "description_text": "e", "created_at": "2025-10-01T00:00:00Z"},
+	 {"id": 1e400, "subject": "s", "description_text": "f", "created_at": "2025-10-01T00:00:00Z"}]`
+	items, err := sources.Freshdesk{}.Map([]byte(in), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutline(t, items, []string{"freshdesk:1", "freshdesk:1000", "freshdesk:125", "freshdesk:1.5", "freshdesk:-2", "freshdesk:1e400"})
+	if a := items[0].Record.Author; a == nil || a.ID != "5" {
+		t.Errorf("requester %+v", a)
 	}
 }
