@@ -312,8 +312,8 @@ var noteMaps = map[string][]string{
 }
 
 // checkFrontMatter refuses what noteHeader would otherwise drop or
-// garble without a word: a map or list where text belongs (metadata
-// holds text), a key of the account or interviewee map that is not one
+// garble without a word: a map where text belongs (metadata holds text;
+// a list of text is joined), a list of lists, a key of the account or interviewee map that is not one
 // of theirs, a map or list inside them or among the tags. It returns the
 // file's line of the key at fault.
 func checkFrontMatter(fm map[string]any, lines map[string]int) (int, error) {
@@ -344,9 +344,8 @@ func checkFrontMatter(fm map[string]any, lines map[string]int) (int, error) {
 				}
 			}
 		case []any:
-			if k != "tags" {
-				return lines[k], &mapError{field: k, detail: "is a list, and " + k + " holds text: write it as text, or leave it out"}
-			}
+			// tags, or metadata ("attendees: [Sam, Dana]", kept as
+			// "Sam, Dana"): a list of text either way.
 			for _, t := range v {
 				if what := nested(t); what != "" {
 					return lines[k], &mapError{field: k, detail: "holds " + what + ", want a list of text"}
@@ -395,6 +394,12 @@ func noteHeader(name string, fm map[string]any, lines map[string]int) (noteHead,
 		switch t := v.(type) {
 		case time.Time:
 			return t.Format(time.RFC3339)
+		case []any: // checkFrontMatter let only lists of text through
+			parts := make([]string, 0, len(t))
+			for _, e := range t {
+				parts = append(parts, anyString(e))
+			}
+			return strings.Join(parts, ", ")
 		default:
 			return strings.TrimSpace(fmt.Sprint(t))
 		}

@@ -134,8 +134,8 @@ func TestNotesThatWouldShareAnIDAreRefusedNamingTheOtherFiles(t *testing.T) {
 // file's line and key, as a top-level arr of 12k always was. A nested
 // account's arr used to be dropped when it was no number, keys the
 // account and interviewee maps do not have were dropped, and so were
-// maps and lists where metadata holds text; "NaN" and "Inf" read as
-// amounts.
+// maps where metadata holds text; "NaN" and "Inf" read as amounts. A list
+// of text under a metadata key is kept, joined.
 func TestNotesFrontMatterNothingOfWhichIsDroppedWithoutAWord(t *testing.T) {
 	cases := []struct {
 		front string
@@ -147,7 +147,7 @@ func TestNotesFrontMatterNothingOfWhichIsDroppedWithoutAWord(t *testing.T) {
 		{"account:\n  id: acme\n  name: [Acme, Corp]", 5, "account.name: is a list, want text"},
 		{"interviewee: {name: Dana, phone: 555}", 3, "interviewee.phone: is not a key of interviewee"},
 		{"panel: {a: 1}", 3, "panel: is a map"},
-		{"attendees: [Sam, Dana]", 3, "attendees: is a list"},
+		{"attendees: [Sam, [Dana]]", 3, "attendees: holds a list"},
 		{"tags: [a, [b, c]]", 3, "tags: holds a list"},
 		{"arr: NaN", 3, `arr: "NaN" is not an amount`},
 		{"arr: .inf", 3, `arr: "+Inf" is not an amount`},
@@ -165,8 +165,9 @@ func TestNotesFrontMatterNothingOfWhichIsDroppedWithoutAWord(t *testing.T) {
 		}
 	}
 	// What the maps may hold still maps.
-	items := sources.Notes{}.MapFile("x.md", []byte("---\ndate: 2025-01-01\naccount: {id: acme, arr: 12000}\ntags: [a, b]\n---\ntext\n"))
-	if len(items) != 1 || items[0].Record == nil || items[0].Record.Account.ARR != 12000 || len(items[0].Record.Tags) != 2 {
+	items := sources.Notes{}.MapFile("x.md", []byte("---\ndate: 2025-01-01\naccount: {id: acme, arr: 12000}\ntags: [a, b]\nattendees: [Sam, Dana]\n---\ntext\n"))
+	if len(items) != 1 || items[0].Record == nil || items[0].Record.Account.ARR != 12000 || len(items[0].Record.Tags) != 2 ||
+		items[0].Record.Metadata["attendees"] != "Sam, Dana" {
 		t.Errorf("valid front matter: %v", outline(items))
 	}
 }
