@@ -307,6 +307,15 @@ func TestALaterVersionThatIsSkippedSupersedesTheEarlierRecord(t *testing.T) {
 	}
 	sources.KeepLastVersions(items)
 	checkOutline(t, items, []string{"error: and is skipped: post 7001 is deleted", "skip: post 7001 is deleted"})
+
+	// A Zendesk ticket deleted in a later page of the export.
+	items, err = sources.Zendesk{}.Map([]byte(`{"tickets":[{"id":5,"subject":"Refund","description":"please","created_at":"2024-03-05T10:00:00Z"},
+		{"id":5,"subject":"Refund","description":"please","created_at":"2024-03-05T10:00:00Z","status":"deleted"}]}`), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources.KeepLastVersions(items)
+	checkOutline(t, items, []string{"error: and is skipped: ticket 5 is deleted", "skip: ticket 5 is deleted"})
 }
 
 func TestIntercomConversationAndPartsKeepAuthorsRatingAndRoles(t *testing.T) {

@@ -338,7 +338,9 @@ func (z Zendesk) ticket(raw json.RawMessage, pos Position, ctx zdContext) []Item
 		return []Item{failed(pos, missingField("id"))}
 	}
 	if strings.EqualFold(t.Status, "deleted") {
-		return []Item{failed(pos, skip("ticket %s is deleted", id))}
+		// Named by the id its record had, so that a deletion later in
+		// an export supersedes the ticket published before it.
+		return []Item{failed(pos, skipVersion("zendesk:"+id, "ticket %s is deleted", id))}
 	}
 	subject := firstNonEmpty(t.Subject, t.RawSubject)
 	base := zendeskBase(t.URL)
