@@ -5,21 +5,25 @@ BIN      := bin/feedbackloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short lint fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves tagging-targets clean
+.PHONY: all build deps test-deps test test-short lint fmt demo bench bench-queries bench-tagging tagging-instructions tagging-figures tagging-curves tagging-targets clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/feedbackloop
 
-# chromium is for the dashboard test (api/), which drives it headless.
+# clickhouse-server for everything that runs the pipeline; chromium only
+# for the tests (the dashboard test in api/ drives it headless).
 deps:
+	./scripts/install-deps.sh
+
+test-deps:
 	./scripts/install-deps.sh chromium
 
 # Every test runs against real servers: an embedded NATS and a private
 # clickhouse-server each test binary starts. Under CI=true a test whose
 # server cannot start fails instead of skipping.
-test: deps
+test: test-deps
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 60m ./...
 	# The tagger's portable code, which arm64 and other architectures run

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,6 +26,16 @@ import (
 	"github.com/feedbackloop/feedbackloop/sinks"
 	"github.com/feedbackloop/feedbackloop/worker"
 )
+
+// selfName is how to run this binary again from the same directory: the
+// path it was started by ("bin/feedbackloop", which is not on PATH after
+// make demo), or its name when it was found on PATH or built by go run.
+func selfName() string {
+	if a := os.Args[0]; strings.Contains(a, "/") && !strings.HasPrefix(a, os.TempDir()) {
+		return a
+	}
+	return "feedbackloop"
+}
 
 func newDevCmd(a *app) *cobra.Command {
 	var (
@@ -198,9 +209,9 @@ func runDev(ctx context.Context, out io.Writer, a *app, f devFlags) error {
 	fmt.Fprintf(out, `
 Running until Ctrl-C. In another terminal:
   export FEEDBACKLOOP_NATS_URL=%s FEEDBACKLOOP_CLICKHOUSE_DSN=%s
-  feedbackloop sample --count 1000 --seed 2 --out more.jsonl && feedbackloop publish --file more.jsonl
-  feedbackloop trends --last 12
-`, stack.NATSURL, stack.ClickHouseDSN)
+  %[3]s sample --count 1000 --seed 2 --out more.jsonl && %[3]s publish --file more.jsonl
+  %[3]s trends --last 12
+`, stack.NATSURL, stack.ClickHouseDSN, selfName())
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out, "Stopping...")
