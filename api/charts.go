@@ -91,11 +91,8 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 		if err != nil {
 			return "", err
 		}
-		line.Color = plotutil.Color(i)
 		line.Width = vg.Points(2)
-		if i >= len(plotutil.SoftColors) { // colours repeat: tell lines apart by dashes
-			line.Dashes = plotutil.Dashes(1 + i/len(plotutil.SoftColors))
-		}
+		line.Color = lineColor(i)
 		p.Add(line)
 		p.Legend.Add(th.Theme, line)
 		if len(done) < len(xys) {
@@ -119,6 +116,16 @@ func trendChart(t *insights.Trends, top int, first []string) (template.HTML, err
 	// Head room above the lines for the legend.
 	p.Y.Max = highest * (1 + 0.07*float64(len(chosen)))
 	return svg(p, chartWidth, chartHeight+2*vg.Centimeter)
+}
+
+// lineColor is the i-th line's colour: the soft colours, then the dark
+// ones, all solid. Dashes were once the way to tell the eighth line from
+// the first; now a dotted stroke means a period not over.
+func lineColor(i int) color.Color {
+	if n := len(plotutil.SoftColors); i >= n {
+		return plotutil.DarkColors[(i-n)%len(plotutil.DarkColors)]
+	}
+	return plotutil.SoftColors[i]
 }
 
 // emergingChart draws, for the most significant themes, recent items

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,19 @@ func TestTrendChartDrawsTheCurrentPeriodDotted(t *testing.T) {
 		if got := strings.Contains(s, "stroke-dasharray"); got != partial {
 			t.Errorf("partial %v: a dashed line %v", partial, got)
 		}
+	}
+	// Eight lines, the current period over: none is dashed, and the eighth
+	// does not take the first's colour.
+	tr.Partial = false
+	tr.Themes = nil
+	for i := range 8 {
+		tr.Themes = append(tr.Themes, insights.ThemeTrend{Theme: fmt.Sprintf("theme-%d", i), Items: 3, Points: []insights.TrendPoint{{Items: 1}, {Items: 1}, {Items: 1}}})
+	}
+	if svg, err := trendChart(tr, 8, nil); err != nil || strings.Contains(string(svg), "stroke-dasharray") {
+		t.Errorf("eight lines, none partial: %v, dashed %v", err, strings.Contains(string(svg), "stroke-dasharray"))
+	}
+	if lineColor(7) == lineColor(0) {
+		t.Error("the eighth line has the first's colour")
 	}
 	// One period has no segment to dot: the title says "so far" alone.
 	one := &insights.Trends{Grain: insights.Week, Partial: true, Periods: make([]time.Time, 1), Themes: []insights.ThemeTrend{
