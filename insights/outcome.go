@@ -37,23 +37,26 @@ type Outcome struct {
 // change: given the theme's items in both windows, the after count is
 // binomial with the after window's part of all items.
 type BetOutcome struct {
-	Bet          string    `json:"bet"`
-	Title        string    `json:"title"`
-	ShippedAt    time.Time `json:"shipped_at"`
-	Theme        string    `json:"theme"`
-	BeforeItems  uint64    `json:"before_items"`
-	BeforeTotal  uint64    `json:"before_total"`
-	AfterItems   uint64    `json:"after_items"`
-	AfterTotal   uint64    `json:"after_total"`
-	AfterDays    int       `json:"after_days"` // fewer than Days while the window is still open
-	ShareBefore  float64   `json:"share_before"`
-	ShareAfter   float64   `json:"share_after"`
-	Change       float64   `json:"change"`          // ShareAfter - ShareBefore
-	Relative     float64   `json:"relative_change"` // Change / ShareBefore (0 when ShareBefore is 0)
-	P            float64   `json:"p"`
-	Significant  bool      `json:"significant"`
-	Direction    string    `json:"direction"` // fell, rose or unchanged
-	NotYetJudged bool      `json:"not_yet_judged,omitempty"`
+	Bet         string    `json:"bet"`
+	Title       string    `json:"title"`
+	ShippedAt   time.Time `json:"shipped_at"`
+	Theme       string    `json:"theme"`
+	BeforeItems uint64    `json:"before_items"`
+	BeforeTotal uint64    `json:"before_total"`
+	AfterItems  uint64    `json:"after_items"`
+	AfterTotal  uint64    `json:"after_total"`
+	AfterDays   int       `json:"after_days"` // fewer than Days while the window is still open
+	ShareBefore float64   `json:"share_before"`
+	ShareAfter  float64   `json:"share_after"`
+	Change      float64   `json:"change"`          // ShareAfter - ShareBefore
+	Relative    float64   `json:"relative_change"` // Change / ShareBefore (0 when ShareBefore is 0)
+	P           float64   `json:"p"`
+	Significant bool      `json:"significant"`
+	Direction   string    `json:"direction"` // fell, rose or unchanged
+	// NotYetJudged: one of the two windows holds no feedback at all
+	// (none stored yet after the ship date, or none from before it), so
+	// there is nothing to compare.
+	NotYetJudged bool `json:"not_yet_judged,omitempty"`
 }
 
 func (q *OutcomeQuery) defaults(now time.Time) error {
@@ -179,7 +182,7 @@ func (o *Outcome) Table() ([]string, [][]string) {
 	for _, r := range o.Results {
 		verdict := r.Direction
 		if r.NotYetJudged {
-			verdict = "not yet judged"
+			verdict = "not judged: no feedback at all " + map[bool]string{true: "before", false: "after"}[r.BeforeTotal == 0] + " the ship date"
 		} else if r.AfterDays < o.Days {
 			verdict += fmt.Sprintf(" (%d of %d days after)", r.AfterDays, o.Days)
 		}
