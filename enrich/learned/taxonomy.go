@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/feedbackloop/feedbackloop/enrich"
@@ -163,5 +164,9 @@ func placed(ancestors []string) string {
 	if len(ancestors) == 0 {
 		return "at the top"
 	}
-	return fmt.Sprintf("under %q", strings.Join(ancestors, `" under "`))
+	quoted := make([]string, len(ancestors))
+	for i, a := range ancestors {
+		quoted[i] = strconv.Quote(a)
+	}
+	return "under " + strings.Join(quoted, " under ")
 }

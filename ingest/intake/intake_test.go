@@ -210,6 +210,10 @@ func TestASignedWebhookIsAcknowledgedOnlyOnceStoredInJetStream(t *testing.T) {
 			if res.status != http.StatusAccepted {
 				t.Fatalf("status %d: %s", res.status, res.raw)
 			}
+			// Lists are lists in JSON, empty or not.
+			if !strings.Contains(res.raw, `"rejected":[]`) || !strings.Contains(res.raw, `"skipped_items":[`) {
+				t.Errorf("empty lists are not [] in %s", res.raw)
+			}
 			if got := e.stored(); got != uint64(len(h.ids)) {
 				t.Fatalf("%d messages stored, want %d", got, len(h.ids))
 			}

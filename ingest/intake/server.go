@@ -317,6 +317,9 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, from string, re
 	skipped := itemProblems(items, true)
 	s.log.Info("feedback accepted", zap.String("from", from), zap.Int("records", len(accepted)), zap.Int("duplicates", len(duplicates)),
 		zap.Int("skipped", len(skipped)), zap.Int("not_customer", notCustomer(items)))
+	if rejected == nil {
+		rejected = []problem{} // [] in JSON, not null
+	}
 	writeJSON(w, http.StatusAccepted, map[string]any{
 		"accepted": len(accepted), "duplicates": len(duplicates), "ids": append(accepted, duplicates...), "rejected": rejected,
 		"skipped": len(skipped), "skipped_items": skipped,
@@ -345,7 +348,7 @@ func records(items []sources.Item) []*feedback.Record {
 // itemProblems lists the items that failed; skipped ones only when
 // skipped is set, and then only them.
 func itemProblems(items []sources.Item, skipped bool) []problem {
-	var out []problem
+	out := []problem{} // [] in JSON, not null
 	for _, it := range items {
 		if it.Err == nil || errors.Is(it.Err, sources.ErrSkipped) != skipped {
 			continue
