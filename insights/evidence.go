@@ -192,7 +192,7 @@ GROUP BY theme ORDER BY items DESC, theme LIMIT ?`
 
 // Table shows bets with their evidence, then unaddressed demand.
 func (r *BetsReport) Table() ([]string, [][]string) {
-	header := []string{"bet", "status", "themes", "items", "accounts", "arr", "last 4 weeks"}
+	header := []string{"bet", "status", "themes", "items", "accounts", "arr", "last 4 × 7 days"}
 	var rows [][]string
 	for _, b := range r.Bets {
 		id := b.ID
