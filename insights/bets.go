@@ -135,16 +135,33 @@ func ParseBetsYAML(file string, r io.Reader) ([]Bet, error) {
 		if yb.ShippedAt != "" {
 			t, err := time.ParseInLocation("2006-01-02", yb.ShippedAt, time.UTC)
 			if err != nil {
-				return nil, &BetError{File: file, Line: n.Line, Field: "shipped_at", Value: yb.ShippedAt, Msg: "want a date as YYYY-MM-DD"}
+				return nil, &BetError{File: file, Line: keyLine(n, "shipped_at"), Field: "shipped_at", Value: yb.ShippedAt, Msg: "want a date as YYYY-MM-DD"}
 			}
 			b.ShippedAt = &t
 		}
 		if err := b.validate(file, n.Line); err != nil {
+			// A bad field's own line; a missing one's is the bet's.
+			if be, ok := err.(*BetError); ok && be.Field != "" {
+				be.Line = keyLine(n, be.Field)
+			}
 			return nil, err
 		}
 		out = append(out, b)
 	}
 	return out, checkUnique(file, out)
+}
+
+// keyLine is the line of key in the mapping n, or n's own line when n
+// has no such key.
+func keyLine(n *yaml.Node, key string) int {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i].Line
+			}
+		}
+	}
+	return n.Line
 }
 
 // betColumns are the CSV header names; themes are separated by ";" or "|".

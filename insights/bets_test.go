@@ -20,9 +20,9 @@ func TestParseBetsReportsFileLineAndField(t *testing.T) {
 	for _, tc := range []struct {
 		name, format, input, want string
 	}{
-		{"bad status", "yaml", "bets:\n  - id: a\n    title: A\n    status: doing\n    themes: [x]\n", `bets.yaml line 2: status "doing": want one of exploring, committed, in_progress, shipped or dropped`},
+		{"bad status", "yaml", "bets:\n  - id: a\n    title: A\n    status: doing\n    themes: [x]\n", `bets.yaml line 4: status "doing": want one of exploring, committed, in_progress, shipped or dropped`},
 		{"shipped without date", "yaml", "- id: a\n  title: A\n  status: shipped\n  themes: [x]\n", "bets.yaml line 1: shipped_at \"\": is required when status is shipped"},
-		{"bad date", "yaml", "- id: a\n  title: A\n  status: shipped\n  shipped_at: 03/04/2024\n  themes: [x]\n", `bets.yaml line 1: shipped_at "03/04/2024": want a date as YYYY-MM-DD`},
+		{"bad date", "yaml", "- id: a\n  title: A\n  status: shipped\n  shipped_at: 03/04/2024\n  themes: [x]\n", `bets.yaml line 4: shipped_at "03/04/2024": want a date as YYYY-MM-DD`},
 		{"no themes", "yaml", "- id: a\n  title: A\n  status: exploring\n", `bets.yaml line 1: themes "": name at least one theme`},
 		{"tab indent", "yaml", "bets:\n\t- id: a\n", "bets.yaml line 2: found character that cannot start any token (the line is indented with a tab; YAML indents with spaces only)"},
 		{"duplicate id", "yaml", "- {id: a, title: A, status: exploring, themes: [x]}\n- {id: a, title: B, status: exploring, themes: [y]}\n", `bets.yaml: id "a": appears twice`},
