@@ -234,8 +234,14 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 	case strings.TrimSpace(body) == "" && r.Metadata["rating_remark"] != "":
 		// Opened with only an attachment, and rated with a remark: the
 		// remark is the customer's own text about the conversation, and
-		// keeps its rating and tags on the conversation's record.
+		// keeps its rating and tags on the conversation's record. The
+		// customer wrote it, whoever opened the conversation.
 		r.Body = r.Metadata["rating_remark"]
+		r.Author = nil
+		if id := r.Metadata["contact_id"]; id != "" {
+			r.Author = &feedback.Author{ID: id}
+		}
+		r.Metadata["author_role"] = "customer"
 		items = append(items, finish(pos, r))
 	case strings.TrimSpace(body) == "":
 		// Opened with only an attachment: the text is in the parts,

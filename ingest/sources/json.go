@@ -93,7 +93,10 @@ func ndjson(data []byte) ([]document, bool) {
 // start of a document: it is more than an opening bracket, and the next
 // non-blank line of rest is a JSON object or array on its own.
 func brokenFirstLine(first []byte, rest [][]byte) bool {
-	if string(first) == "{" || string(first) == "[" {
+	// A line that ends opening a value ({"tickets": [) starts a document
+	// that goes on below: a broken one is refused whole, naming the line
+	// of its error, not read as JSON lines.
+	if end := first[len(first)-1]; end == '{' || end == '[' || end == ',' || end == ':' {
 		return false
 	}
 	for _, line := range rest {

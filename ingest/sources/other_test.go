@@ -748,3 +748,25 @@ func TestIntercomConversationOpenedWithAnAttachmentKeepsItsRatingRemark(t *testi
 		t.Fatalf("conversation record %+v, want the remark as its text with rating 2", conv)
 	}
 }
+
+// The rating remark is the customer's, also on a conversation an admin
+// opened: it is not recorded as the admin's text (and so not skipped as
+// staff text, nor stored under the admin's name).
+func TestAnIntercomRatingRemarkIsTheCustomers(t *testing.T) {
+	data := []byte(`{"type":"conversation","id":"555","created_at":1736503200,"state":"closed",
+ "source":{"type":"email","delivered_as":"admin_initiated","body":"","author":{"type":"admin","id":"9","name":"Ana","email":"ana@vendor.example"}},
+ "contacts":{"contacts":[{"type":"contact","id":"c1"}]},
+ "conversation_rating":{"rating":2,"remark":"Charged twice for the same order","contact":{"type":"contact","id":"c1"}},
+ "conversation_parts":{"conversation_parts":[]}}`)
+	items, err := sources.Intercom{}.Map(data, sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Record == nil {
+		t.Fatalf("items %v, want the remark's record", items)
+	}
+	r := items[0].Record
+	if r.Author == nil || r.Author.ID != "c1" || r.Metadata["author_role"] != "customer" || r.Body != "Charged twice for the same order" {
+		t.Errorf("record %+v, author %+v", r, r.Author)
+	}
+}

@@ -744,3 +744,16 @@ func TestIDsWrittenAsFloatsAreTheWholeNumbers(t *testing.T) {
 		t.Errorf("requester %+v", a)
 	}
 }
+
+// A broken document whose first line opens it ({"tickets": [) and whose
+// next holds one object is not JSON lines: it is refused whole, naming the
+// line of its error, not published in part.
+func TestABrokenWrapperIsNotReadAsJSONLines(t *testing.T) {
+	data := []byte("{\"tickets\": [\n" +
+		`{"id": 1, "subject": "Export fails", "description": "The export times out", "created_at": "2025-01-01T00:00:00Z", "status": "open"}` +
+		"\n], \"count\": 1,}\n")
+	_, err := sources.Zendesk{}.Map(data, sources.Options{})
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("error %v, want the document refused naming line 3", err)
+	}
+}
