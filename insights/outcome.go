@@ -182,7 +182,7 @@ func (o *Outcome) Table() ([]string, [][]string) {
 	for _, r := range o.Results {
 		verdict := r.Direction
 		if r.NotYetJudged {
-			verdict = "not judged: no feedback at all " + map[bool]string{true: "before", false: "after"}[r.BeforeTotal == 0] + " the ship date"
+			verdict = fmt.Sprintf("not judged: no feedback at all in the %d days %s the ship date", o.Days, map[bool]string{true: "before", false: "after"}[r.BeforeTotal == 0])
 		} else if r.AfterDays < o.Days {
 			verdict += fmt.Sprintf(" (%d of %d days after)", r.AfterDays, o.Days)
 		}

@@ -16,10 +16,10 @@ func TestOutcomeSaysWhichWindowHasNoFeedback(t *testing.T) {
 		{Bet: "new-fix", Theme: "sync", BeforeTotal: 40, NotYetJudged: true},
 	}}
 	_, rows := o.Table()
-	if got := rows[0][len(rows[0])-1]; got != "not judged: no feedback at all before the ship date" {
+	if got := rows[0][len(rows[0])-1]; got != "not judged: no feedback at all in the 28 days before the ship date" {
 		t.Errorf("verdict %q", got)
 	}
-	if got := rows[1][len(rows[1])-1]; got != "not judged: no feedback at all after the ship date" {
+	if got := rows[1][len(rows[1])-1]; got != "not judged: no feedback at all in the 28 days after the ship date" {
 		t.Errorf("verdict %q", got)
 	}
 }

@@ -47,7 +47,10 @@ func stopped(ctx context.Context, cmd *cobra.Command, err error) error {
 	if ctx.Err() == nil || cmd == nil {
 		return err
 	}
-	if _, ok := cmd.Annotations[service]; ok && (err == nil || errors.Is(err, context.Canceled)) {
+	// A service run --once is a batch: stopped before its end, it did
+	// not finish.
+	once, _ := cmd.Flags().GetBool("once")
+	if _, ok := cmd.Annotations[service]; ok && !once && (err == nil || errors.Is(err, context.Canceled)) {
 		return nil // stopped cleanly, as asked
 	}
 	if err == nil || errors.Is(err, context.Canceled) {

@@ -58,6 +58,14 @@ func TestASignalEndsServicesWellAndOtherCommandsAsInterrupted(t *testing.T) {
 	if err := stopped(context.Background(), find("publish"), nil); err != nil {
 		t.Errorf("without a signal: %v", err)
 	}
+	// poll --once is a batch run: cut short, it did not finish.
+	poll := find("poll")
+	if err := poll.Flags().Set("once", "true"); err != nil {
+		t.Fatal(err)
+	}
+	if err := stopped(cancelled, poll, nil); !errors.Is(err, errInterrupted) {
+		t.Errorf("poll --once after a signal: %v", err)
+	}
 }
 
 // A bad --log-level or --log-format is refused by every command, not only

@@ -984,26 +984,32 @@ func TestZendeskPollerPublishesTheLastVersionOfATicketAPageRepeats(t *testing.T)
 // stopped (one page back), not at page 1 again, which would stall the
 // source for good behind the run.
 func TestGitHubPollerPassesARunOfOneSecondLongerThanAPoll(t *testing.T) {
-	e := newNATS(t)
-	fake := &fakeGitHub{} // two items a page
-	for n := 1; n <= 7; n++ {
-		fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
-	}
-	fake.issues = append(fake.issues, ghIssue(8, "2025-10-06T00:00:00Z", false))
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
-	fake.srvURL = api.URL
-	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments, c.MaxPages = false, 3 })
-	for range 3 {
-		if err := e.pollOnce(cfg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := e.storedIDs(); len(got) != 8 {
-		t.Errorf("after 3 polls stored %d of 8: %v", len(got), got)
-	}
-	if sent := e.pub.ids(); len(sent) != 8 {
-		t.Errorf("sent %d records, want each of the 8 once: %v", len(sent), sent)
+	// With max_pages 1 a poll cannot step a page back, or it would read
+	// that page for ever.
+	for _, c := range []struct{ maxPages, polls int }{{3, 3}, {1, 5}} {
+		t.Run(fmt.Sprintf("max_pages=%d", c.maxPages), func(t *testing.T) {
+			e := newNATS(t)
+			fake := &fakeGitHub{} // two items a page
+			for n := 1; n <= 7; n++ {
+				fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
+			}
+			fake.issues = append(fake.issues, ghIssue(8, "2025-10-06T00:00:00Z", false))
+			api := httptest.NewServer(fake)
+			t.Cleanup(api.Close)
+			fake.srvURL = api.URL
+			cfg := githubConfig(api.URL, func(p *config.Poll) { p.GitHubComments, p.MaxPages = false, c.maxPages })
+			for range c.polls {
+				if err := e.pollOnce(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := e.storedIDs(); len(got) != 8 {
+				t.Errorf("after %d polls stored %d of 8: %v", c.polls, len(got), got)
+			}
+			if sent := e.pub.ids(); len(sent) != 8 {
+				t.Errorf("sent %d records, want each of the 8 once: %v", len(sent), sent)
+			}
+		})
 	}
 }
 

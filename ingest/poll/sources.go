@@ -248,8 +248,13 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 	// and the checkpoint would pass it. Only a run of items sharing one
 	// updated_at longer than a page is read by page number.
 	// A run resumed by page starts one page back: items of the run
-	// updated since may have moved the rest back by as much.
-	query, page := cp, max(cp.Page-1, 1)
+	// updated since may have moved the rest back by as much. A poll of
+	// one page cannot afford it, or it would read that page for ever.
+	back := 1
+	if g.MaxPages < 2 {
+		back = 0
+	}
+	query, page := cp, max(cp.Page-back, 1)
 	for pages := 0; pages < g.MaxPages; pages++ {
 		next := base + url.QueryEscape(query.Since.Format(time.RFC3339))
 		if page > 1 {
