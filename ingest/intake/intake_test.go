@@ -76,6 +76,9 @@ func newIntake(t *testing.T, tune ...func(*config.Intake, *intake.Options)) *int
 	for _, f := range tune {
 		f(&cfg.Intake, &opts)
 	}
+	if opts.MaxRecordBytes > 0 { // one limit for mapping and publishing, as intake.Main sets them
+		opts.Publisher = ingest.NewPublisher(js, opts.MaxRecordBytes)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -589,5 +592,24 @@ func TestWebhooksThatAreFormEncodedOrHaveNoTextGetAnAnswerThatHelps(t *testing.T
 	}
 	if e.stored() != 0 {
 		t.Error("published")
+	}
+}
+
+// A webhook's body is judged by the configured record limit
+// (worker.max_body_bytes), as an import's is, not by the default.
+func TestAWebhookJudgesBodiesByTheConfiguredLimit(t *testing.T) {
+	body := []byte(fmt.Sprintf(`{"post": {"id": 88, "created_at": "2025-01-01T00:00:00Z", "post_type": 1, "username": "rowan", "cooked": "<p>%s</p>"}}`,
+		strings.Repeat("The export stops halfway. ", 12000))) // some 300 KiB
+	for _, c := range []struct {
+		limit  int
+		status int
+	}{{0, http.StatusBadRequest}, {1 << 20, http.StatusAccepted}} {
+		e := newIntake(t, func(cfg *config.Intake, o *intake.Options) {
+			cfg.MaxBodyBytes = 2 << 20
+			o.MaxRecordBytes = c.limit
+		})
+		if res := e.post("/webhooks/discourse", body, e.signed("discourse", dcKey, body, "post_created")); res.status != c.status {
+			t.Errorf("record limit %d: status %d %.200s, want %d", c.limit, res.status, res.raw, c.status)
+		}
 	}
 }

@@ -226,6 +226,9 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	// Bodies are judged by the limit records are published with, as the
+	// importer and the poller judge them, not the mappers' default.
+	sources.WithBodyLimit(items, s.records.MaxBodyBytes)
 	recs := records(items)
 	problems := itemProblems(items, false)
 	if len(recs) == 0 && len(problems) > 0 {

@@ -95,7 +95,7 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger, once bool) er
 		return err
 	}
 	p, err := New(Options{Sources: srcs, Publisher: ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes)),
-		Checkpoints: kv, Interval: cfg.Poll.Interval, Log: log})
+		Checkpoints: kv, Interval: cfg.Poll.Interval, MaxBodyBytes: int(cfg.Worker.MaxBodyBytes), Log: log})
 	if err != nil {
 		return err
 	}

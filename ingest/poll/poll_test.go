@@ -1031,3 +1031,33 @@ func TestGitHubPollerDoesNotDropAnItemWithoutUpdatedAt(t *testing.T) {
 		t.Errorf("stored %v, want %v", got, want)
 	}
 }
+
+// A polled item's body is judged by the limit records are published with
+// (worker.max_body_bytes), as an import's and a webhook's are.
+func TestThePollerJudgesBodiesByTheConfiguredLimit(t *testing.T) {
+	e := newNATS(t)
+	e.pub = &countingPublisher{pub: ingest.NewPublisher(e.js, 1<<20)}
+	long := strings.Repeat("The export stops halfway. ", 12000) // some 300 KiB
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"tickets": []map[string]any{
+			{"id": 9, "created_at": "2025-11-01T10:00:00Z", "subject": "Export", "description": long, "status": "open"}},
+			"after_cursor": "c1", "end_of_stream": true})
+	}))
+	t.Cleanup(api.Close)
+	cfg := pollConfig(func(c *config.Poll) {
+		c.ZendeskURL = api.URL
+		c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+	})
+	log := zaptest.NewLogger(t)
+	srcs := poll.Sources(cfg, log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, MaxBodyBytes: 1 << 20, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.storedIDs(); !slices.Equal(got, []string{"zendesk:9"}) {
+		t.Errorf("stored %v, want the long ticket", got)
+	}
+}

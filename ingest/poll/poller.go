@@ -47,6 +47,7 @@ type Poller struct {
 	kv             jetstream.KeyValue
 	interval       time.Duration
 	publishTimeout time.Duration
+	maxBodyBytes   int
 	log            *zap.Logger
 }
 
@@ -57,7 +58,11 @@ type Options struct {
 	// Checkpoints is the bucket; see Bucket.
 	Checkpoints jetstream.KeyValue
 	Interval    time.Duration
-	Log         *zap.Logger
+	// MaxBodyBytes is the body limit records are published with
+	// (worker.max_body_bytes; 0 for the default): the mapped items are
+	// judged by it, as an import's are.
+	MaxBodyBytes int
+	Log          *zap.Logger
 }
 
 // New returns a Poller.
@@ -75,7 +80,7 @@ func New(o Options) (*Poller, error) {
 		log = zap.NewNop()
 	}
 	return &Poller{sources: o.Sources, pub: o.Publisher, kv: o.Checkpoints, interval: o.Interval,
-		publishTimeout: 30 * time.Second, log: log}, nil
+		publishTimeout: 30 * time.Second, maxBodyBytes: o.MaxBodyBytes, log: log}, nil
 }
 
 // Bucket creates the checkpoint bucket when it is missing and returns it.
@@ -129,6 +134,7 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 	var published, duplicates, rejected, skipped, notCustomer, superseded int
 	started := time.Now()
 	err = src.Poll(ctx, checkpoint, func(ctx context.Context, items []sources.Item, next []byte) error {
+		sources.WithBodyLimit(items, p.maxBodyBytes)
 		var recs []*feedback.Record
 		for _, it := range items {
 			switch {
