@@ -119,6 +119,8 @@ var lexicon = []struct {
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
 		"rude", "angry", "furious", "hacked", "breach", "overcharged",
 		"charged twice", "double charged", "keeps crashing", "keeps freezing",
+		"charged us twice", "charged me twice", "billed twice", "billed us twice",
+		"billed me twice", "double billed",
 		"keeps failing", "waste of time", "data loss", "sick of", "fed up",
 		"wtf", "ugh", "argh",
 	}},

@@ -382,6 +382,8 @@ func TestPlainBugReportsAndIdiomaticPraiseHaveTheRightSign(t *testing.T) {
 		"The billing portal is a joke.",
 		"Reporting could be better.",
 		"We are considering switching after the renewal.",
+		"The invoice charged us twice.", // the README's example
+		"We were double billed in March.",
 	)
 	wantScore(t, s, above,
 		"Their onboarding team is top notch.",
