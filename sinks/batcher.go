@@ -22,6 +22,12 @@ type Policy struct {
 	MaxRows  int
 	MaxBytes int
 	MaxWait  time.Duration
+	// Heartbeat, when set, is how often the batcher calls Entry.Working
+	// for the entries of batches that wait to be written or are being
+	// written: a write that takes long (an insert that moves records,
+	// ClickHouse slow to answer) must not let their messages' ack wait
+	// run out, or they would be delivered again while they commit.
+	Heartbeat time.Duration
 }
 
 // Entry is one row and what to do once its fate is known. Done is called
@@ -38,6 +44,10 @@ type Entry struct {
 	// order. The other's Done is called with ErrSuperseded once the batch
 	// commits, or with its error.
 	Seq uint64
+	// Working, when set, is called every Policy.Heartbeat while the
+	// entry's batch waits for its write or is being written (not while it
+	// fills: MaxWait bounds that), until Done.
+	Working func()
 }
 
 // Batcher groups rows into batches by its Policy and writes each batch to
@@ -51,8 +61,11 @@ type Batcher struct {
 	policy Policy
 
 	in      chan []Entry
-	flushes chan pending
+	flushes chan *pending
 	wg      sync.WaitGroup
+
+	heldMu sync.Mutex
+	held   map[*pending]struct{} // flushed batches not yet settled
 
 	closeOnce sync.Once
 	mu        sync.RWMutex // guards closed against Add racing Close
@@ -74,12 +87,46 @@ func NewBatcher(sink Sink, p Policy) *Batcher {
 		sink:    sink,
 		policy:  p,
 		in:      make(chan []Entry),
-		flushes: make(chan pending),
+		flushes: make(chan *pending),
+		held:    map[*pending]struct{}{},
 	}
 	b.wg.Add(2)
 	go b.collect()
 	go b.write()
 	return b
+}
+
+// heartbeat calls Working for the entries of every held batch each
+// Heartbeat, until stop is closed.
+func (b *Batcher) heartbeat(stop <-chan struct{}) {
+	t := time.NewTicker(b.policy.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		b.heldMu.Lock()
+		var calls []func()
+		for p := range b.held {
+			calls = append(calls, p.working...)
+		}
+		b.heldMu.Unlock()
+		for _, working := range calls {
+			working()
+		}
+	}
+}
+
+func (b *Batcher) hold(p *pending, held bool) {
+	b.heldMu.Lock()
+	if held {
+		b.held[p] = struct{}{}
+	} else {
+		delete(b.held, p)
+	}
+	b.heldMu.Unlock()
 }
 
 // Add hands entries to the batcher. It blocks while the batcher cannot take
@@ -133,6 +180,9 @@ type pending struct {
 	// superseded are the callbacks of entries that a newer version of
 	// their record replaced in the batch (see Entry.Seq).
 	superseded []func(error)
+	// working are the Working callbacks of every entry above, superseded
+	// ones included: all wait for the batch's commit.
+	working []func()
 }
 
 // keepNewer keeps in row i whichever of it and e is the newer version of
@@ -162,7 +212,9 @@ func (b *Batcher) collect() {
 	flush := func() {
 		timer.Stop()
 		if len(batch.rows) > 0 {
-			b.flushes <- batch
+			p := batch
+			b.hold(&p, true) // waiting for the write before it, maybe long
+			b.flushes <- &p
 		}
 		batch, bytes = pending{}, 0
 		clear(index)
@@ -181,6 +233,9 @@ func (b *Batcher) collect() {
 					n := min(b.policy.MaxRows, 16384)
 					batch = pending{rows: make([]Row, 0, n), dones: make([]func(error), 0, n), seqs: make([]uint64, 0, n)}
 					timer.Reset(b.policy.MaxWait)
+				}
+				if e.Working != nil {
+					batch.working = append(batch.working, e.Working)
 				}
 				if i, again := index[e.Row.ID]; again {
 					if bytes += batch.keepNewer(i, e); bytes >= b.policy.MaxBytes {
@@ -205,10 +260,20 @@ func (b *Batcher) collect() {
 
 func (b *Batcher) write() {
 	defer b.wg.Done()
+	if b.policy.Heartbeat > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		b.wg.Add(1) // Close waits for the last heartbeat too
+		go func() {
+			defer b.wg.Done()
+			b.heartbeat(stop)
+		}()
+	}
 	for batch := range b.flushes {
 		// Writes outlive the caller's context on purpose: a stop request
 		// must let the batch in hand commit so that it can be acked.
 		err := b.sink.Write(context.Background(), batch.rows)
+		b.hold(batch, false) // settled below: no more heartbeats
 		for _, done := range batch.dones {
 			done(err)
 		}

@@ -231,3 +231,61 @@ func TestVersionsReplacedInABatchCountTowardsItsSize(t *testing.T) {
 		t.Fatalf("batches %s, want [4 1]", got)
 	}
 }
+
+// gated holds each write until its gate opens, then writes through.
+type gated struct {
+	sinks.Sink
+	gate chan struct{}
+}
+
+func (g *gated) Write(ctx context.Context, rows []sinks.Row) error {
+	<-g.gate
+	return g.Sink.Write(ctx, rows)
+}
+
+// While a write takes long, the batcher tells the entries of the batch
+// being written, and of the one waiting behind it, that they are still
+// being worked on (the worker extends their messages' ack wait), and stops
+// once they are settled.
+func TestEntriesOfABatchThatWaitsOrIsWrittenAreKeptAlive(t *testing.T) {
+	ch, _ := openSink(t)
+	g := &gated{Sink: ch, gate: make(chan struct{})}
+	b := sinks.NewBatcher(g, sinks.Policy{MaxRows: 2, MaxBytes: 1 << 30, MaxWait: time.Hour, Heartbeat: 20 * time.Millisecond})
+	res := &results{errs: map[string]error{}}
+	var mu sync.Mutex
+	beats := map[string]int{}
+	for i := range 4 { // two batches: one written, one waiting behind it
+		e := res.entry(row(fmt.Sprint("k", i), time.Now().UTC()))
+		id := e.Row.ID
+		e.Working = func() { mu.Lock(); beats[id]++; mu.Unlock() }
+		if err := b.Add(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both writes are held at the gate until every entry has had one.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(beats)
+		mu.Unlock()
+		if n == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("heartbeats for %d of 4 entries while their batches waited", n)
+		}
+	}
+	close(g.gate)
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res.wg.Wait()
+	mu.Lock()
+	after := fmt.Sprint(beats)
+	mu.Unlock()
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(beats) != after {
+		t.Errorf("heartbeats went on after the entries were settled: %v, then %v", after, beats)
+	}
+}

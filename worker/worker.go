@@ -117,6 +117,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		MaxRows:  w.cfg.Batch.MaxRows,
 		MaxBytes: int(w.cfg.Batch.MaxBytes),
 		MaxWait:  w.cfg.Batch.MaxWait,
+		// A batch whose write outlasts ack_wait (one that moves records
+		// waits for its deletions) keeps its messages from being
+		// delivered again meanwhile.
+		Heartbeat: w.cfg.NATS.AckWait / 3,
 	})
 	msgs := make(chan jetstream.Msg, chunkSize) // lets chunks form under load; bounded by chunkSize
 	chunks := newChunker(msgs, w.cfg)
@@ -326,7 +330,9 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 	// stays older.
 	entries := make([]sinks.Entry, len(items))
 	for i, it := range items {
-		entries[i] = sinks.Entry{Row: RowOf(it, stored[i]), Done: w.settle(owners[i]), Seq: seqs[i]}
+		msg := owners[i]
+		entries[i] = sinks.Entry{Row: RowOf(it, stored[i]), Done: w.settle(msg), Seq: seqs[i],
+			Working: func() { _ = msg.InProgress() }}
 	}
 	if err := b.Add(ctx, entries...); err != nil {
 		// The shutdown deadline passed: leave the messages unacked.
