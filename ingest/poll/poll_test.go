@@ -1061,3 +1061,32 @@ func TestThePollerJudgesBodiesByTheConfiguredLimit(t *testing.T) {
 		t.Errorf("stored %v, want the long ticket", got)
 	}
 }
+
+// A post without an id stays on the forum's newest page poll after poll:
+// a running poller reports it once, not at every poll.
+func TestDiscoursePollerReportsAPostWithoutAnIDOnce(t *testing.T) {
+	e := newNATS(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var posts []map[string]any
+		if r.URL.Query().Get("before") == "" {
+			posts = []map[string]any{{"id": "none", "username": "wren", "post_type": 1, "created_at": time.Now().UTC().Format(time.RFC3339), "cooked": "<p>x</p>"}}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
+	}))
+	t.Cleanup(api.Close)
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logs.FilterMessage("item cannot be mapped; skipped").Len(); n != 1 {
+		t.Errorf("reported %d times over 3 polls, want once", n)
+	}
+}

@@ -28,6 +28,9 @@ type Discourse struct {
 	// (sources.Options.IncludeStaff).
 	IncludeStaff bool
 	client       *client
+	// reported are the posts without an id this process has reported:
+	// one stays on the newest page, poll after poll, and is reported once.
+	reported map[string]bool
 }
 
 // Key implements Source.
@@ -79,7 +82,13 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 				if err == nil {
 					err = fmt.Errorf("id %d: want a positive post id", head.ID)
 				}
-				unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
+				if d.reported == nil {
+					d.reported = map[string]bool{}
+				}
+				if key := string(raw); !d.reported[key] {
+					d.reported[key] = true
+					unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
+				}
 				continue
 			}
 			// A date it cannot read counts as recent: the mapper reports
