@@ -219,8 +219,14 @@ func jsonTypeName(goType string) string {
 }
 
 func fieldWithReplacement(r *Record) string {
+	return r.firstText(func(s string) bool { return strings.Contains(s, "\uFFFD") })
+}
+
+// firstText is the JSON path of the first text field of r that is bad,
+// in the order of texts; "" when none is.
+func (r *Record) firstText(bad func(string) bool) string {
 	for field, s := range r.texts() {
-		if strings.Contains(s, "\uFFFD") {
+		if bad(s) {
 			return field.String()
 		}
 	}
@@ -333,12 +339,9 @@ func (r *Record) validate(maxBodyBytes int, checkUTF8 bool) error {
 		return &Error{Reason: ReasonBodyTooLarge, Field: "body",
 			Detail: fmt.Sprintf("is %d bytes, over the limit of %d", len(r.Body), maxBodyBytes)}
 	}
-	for field, s := range r.texts() {
-		if !checkUTF8 {
-			break
-		}
-		if !utf8.ValidString(s) {
-			return &Error{Reason: ReasonInvalidField, Field: field.String(), Detail: "is not valid UTF-8"}
+	if checkUTF8 {
+		if f := r.firstText(func(s string) bool { return !utf8.ValidString(s) }); f != "" {
+			return &Error{Reason: ReasonInvalidField, Field: f, Detail: "is not valid UTF-8"}
 		}
 	}
 	if r.URL != "" {
