@@ -118,7 +118,6 @@ func envKey(name string) string {
 // or true as a count. Environment variables are strings and still convert
 // ("500" to 500, "true" to true).
 func strictScalars(from, to reflect.Type, data any) (any, error) {
-	durationType := reflect.TypeOf(time.Duration(0))
 	switch k := to.Kind(); {
 	case from.Kind() == reflect.String && data == "" && (k == reflect.Bool || isNumber(k)):
 		return nil, fmt.Errorf("is empty: want %s", kindName(to))
@@ -132,6 +131,8 @@ func strictScalars(from, to reflect.Type, data any) (any, error) {
 	return data, nil
 }
 
+var durationType = reflect.TypeFor[time.Duration]()
+
 func isInteger(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Uint64 }
 
 func isNumber(k reflect.Kind) bool {
@@ -140,7 +141,7 @@ func isNumber(k reflect.Kind) bool {
 
 func kindName(t reflect.Type) string {
 	switch {
-	case t == reflect.TypeOf(time.Duration(0)):
+	case t == durationType:
 		return "a duration such as 30s"
 	case t.Kind() == reflect.Bool:
 		return "true or false"
@@ -217,26 +218,10 @@ func origin(key string, k *koanf.Koanf, file source, fromEnv map[string]string) 
 // be found.
 func keyLine(src []byte, key string) int {
 	var doc yamlv3.Node
-	if yamlv3.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+	if yamlv3.Unmarshal(src, &doc) != nil {
 		return 0
 	}
-	node, line := doc.Content[0], 0
-	for _, name := range strings.Split(key, ".") {
-		if node.Kind != yamlv3.MappingNode {
-			return 0
-		}
-		found := false
-		for i := 0; i+1 < len(node.Content); i += 2 {
-			if node.Content[i].Value == name {
-				line, node, found = node.Content[i].Line, node.Content[i+1], true
-				break
-			}
-		}
-		if !found {
-			return 0
-		}
-	}
-	return line
+	return yamlerr.KeyLine(&doc, key)
 }
 
 // isSecret reports whether a key holds a secret (tagged secret:"..." in

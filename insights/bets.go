@@ -154,12 +154,8 @@ func ParseBetsYAML(file string, r io.Reader) ([]Bet, error) {
 // keyLine is the line of key in the mapping n, or n's own line when n
 // has no such key.
 func keyLine(n *yaml.Node, key string) int {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				return n.Content[i].Line
-			}
-		}
+	if line := yamlerr.KeyLine(n, key); line > 0 {
+		return line
 	}
 	return n.Line
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Explain splits a yaml.v3 error into the line it names (0 when none) and
@@ -119,4 +121,29 @@ func leadingTab(src []byte, n int) bool {
 	}
 	line := lines[n-1]
 	return strings.Contains(line[:len(line)-len(strings.TrimLeft(line, " \t"))], "\t")
+}
+
+// KeyLine is the line of a dotted key ("nats.url") in a parsed YAML
+// document or mapping, 0 when the key is not there.
+func KeyLine(n *yaml.Node, key string) int {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, name := range strings.Split(key, ".") {
+		if n.Kind != yaml.MappingNode {
+			return 0
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == name {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return line
 }
