@@ -228,6 +228,8 @@ func WithBodyLimit(items []Item, maxBodyBytes int) {
 		var over *overDefaultLimit
 		if errors.As(it.Err, &over) {
 			r = over.record
+		} else if r != nil && maxBodyBytes >= feedback.DefaultMaxBodyBytes {
+			continue // valid under the default limit, so under this one
 		}
 		if r == nil {
 			continue
