@@ -85,7 +85,28 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(taggingCommands(a)...)
 	root.AddCommand(insightCommands(a)...)
 	root.AddCommand(newVersionCmd())
+	strictHelp(root)
 	return root
+}
+
+// strictHelp makes `feedbackloop help nosuch` fail as `feedbackloop
+// nosuch` does: cobra's own help prints "Unknown help topic" and ends
+// well, which a script takes for help shown.
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	help, _, err := root.Find([]string{"help"})
+	if err != nil || help == root || help.Run == nil {
+		return
+	}
+	show := help.Run
+	help.Run = nil
+	help.RunE = func(cmd *cobra.Command, args []string) error {
+		if _, _, err := root.Find(args); err != nil {
+			return fmt.Errorf("help: %w", err)
+		}
+		show(cmd, args)
+		return nil
+	}
 }
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -78,6 +79,18 @@ func TestBadLogFlagsAreRefusedByEveryCommand(t *testing.T) {
 		if err := root.Execute(); err == nil {
 			t.Errorf("%v: accepted", args)
 		}
+	}
+}
+
+// Help for a command that does not exist fails as running it does, and
+// help for one that does still shows it.
+func TestHelpForAnUnknownCommandFails(t *testing.T) {
+	if _, _, err := execute(t, context.Background(), "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
+		t.Errorf("help nosuch: %v, want an error naming it", err)
+	}
+	out, _, err := execute(t, context.Background(), "help", "trends")
+	if err != nil || !strings.Contains(out, "feedbackloop trends") {
+		t.Errorf("help trends: %v, printed %q", err, out)
 	}
 }
 
