@@ -89,9 +89,6 @@ func loadOffline(ec config.Enrich, log *zap.Logger) (*offline, error) {
 // workers and a restart go by it.
 func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.Logger, llmExtra func(*llm.Options)) (enrich.Stage, func(), error) {
 	ec := cfg.Enrich
-	if ec.EmailHashKey == "" {
-		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
-	}
 	tagger := o.tagger
 	stop := func() {}
 	if cfg.LLM.Enabled {

@@ -33,6 +33,9 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err != nil {
 		return err
 	}
+	if cfg.Enrich.EmailHashKey == "" {
+		log.Warn("enrich.email_hash_key is not set: author e-mail addresses are dropped without a pseudonymous key")
+	}
 	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-worker", log)
 	if err != nil {
 		return err

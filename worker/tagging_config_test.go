@@ -146,3 +146,16 @@ func TestMaxWaitingGivesWayToASmallWorkerConcurrency(t *testing.T) {
 		t.Errorf("logged %v, want max_waiting lowered to 1", logs.All())
 	}
 }
+
+// The chain alone says nothing about storage: `tagger try` builds it and
+// stores nothing, so the warning that author addresses are dropped
+// without a pseudonymous key is the worker's to give, not the chain's.
+func TestTheEnricherAloneDoesNotWarnAboutStorage(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	if _, err := worker.NewEnricher(config.Default(), nil, zap.New(core), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range logs.All() {
+		t.Errorf("warned: %s", e.Message)
+	}
+}
