@@ -89,6 +89,7 @@ row per id. --dry-run prints the records as JSON lines and needs no NATS.`,
 // other than a customer wrote (left out without --include-staff).
 type importTotals struct {
 	read, published, duplicates, skipped, staff, superseded, rejected, failed int
+	publishable                                                               int // valid records, published or not
 }
 
 // skips is how the totals line reports the skipped items.
@@ -110,6 +111,11 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.file == "-" && f.source == "jsonl" {
+		if streamed, err := streamRecords(cmd, a, f, int(cfg.Worker.MaxBodyBytes)); streamed {
+			return err
+		}
+	}
 	items, err := readImport(cmd, f, int(cfg.Worker.MaxBodyBytes))
 	if err != nil {
 		return err
@@ -121,7 +127,24 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	var t importTotals
-	t.read = len(items)
+	recs, recPos := t.sort(items, stderr)
+	if f.dryRun {
+		if err := printRecords(cmd.OutOrStdout(), recs); err != nil {
+			return err
+		}
+		return t.report(stderr, true)
+	}
+	if err := publishImport(cmd, a, f, recs, recPos, &t); err != nil {
+		return err
+	}
+	return t.report(stderr, false)
+}
+
+// sort counts items by what happened to them, reports on w each that is
+// not published and why, and returns the records to publish with their
+// positions.
+func (t *importTotals) sort(items []sources.Item, stderr io.Writer) ([]*feedback.Record, []sources.Position) {
+	t.read += len(items)
 	var recs []*feedback.Record
 	var recPos []sources.Position
 	for _, it := range items {
@@ -143,24 +166,31 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 			recPos = append(recPos, it.Pos)
 		}
 	}
-	if f.dryRun {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetEscapeHTML(false)
-		for _, r := range recs {
-			if err := enc.Encode(r); err != nil {
-				return fmt.Errorf("write records: %w", err)
-			}
+	t.publishable += len(recs)
+	return recs, recPos
+}
+
+// printRecords writes recs as JSON lines: what a dry run would publish.
+func printRecords(w io.Writer, recs []*feedback.Record) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write records: %w", err)
 		}
+	}
+	return nil
+}
+
+// report writes the totals line, and returns the import's error, if any.
+func (t importTotals) report(stderr io.Writer, dryRun bool) error {
+	if dryRun {
 		fmt.Fprintf(stderr, "dry run: read %d, would publish %d, %s, rejected %d\n",
-			t.read, len(recs), t.skips(), t.rejected)
-		t.staffHint(stderr)
-		return t.err()
+			t.read, t.publishable, t.skips(), t.rejected)
+	} else {
+		fmt.Fprintf(stderr, "read %d, published %d, duplicates skipped by JetStream %d, %s, rejected %d, failed %d\n",
+			t.read, t.published, t.duplicates, t.skips(), t.rejected, t.failed)
 	}
-	if err := publishImport(cmd, a, f, recs, recPos, &t); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "read %d, published %d, duplicates skipped by JetStream %d, %s, rejected %d, failed %d\n",
-		t.read, t.published, t.duplicates, t.skips(), t.rejected, t.failed)
 	t.staffHint(stderr)
 	return t.err()
 }
@@ -265,52 +295,16 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	if len(recs) == 0 {
 		return nil
 	}
-	cfg, log, err := a.configAndLogger()
+	pub, err := openImportPublisher(cmd, a)
 	if err != nil {
 		return err
 	}
-	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-import", log)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	ctx := cmd.Context()
-	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
-		return err
-	}
-	pub := ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes))
-	stderr := cmd.ErrOrStderr()
-	bar := progressBar(stderr, len(recs), "publishing")
-	chunk := f.chunk
-	for start := 0; start < len(recs); start += chunk {
-		end := min(start+chunk, len(recs))
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		outcomes, err := pub.Publish(cctx, recs[start:end])
-		cancel()
-		if err != nil && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		for i, o := range outcomes {
-			p := pos[start+i]
-			switch {
-			case o.Err != nil && isContract(o.Err):
-				t.rejected++
-				fmt.Fprintf(stderr, "%s: rejected: %v\n", p, o.Err)
-			case o.Err != nil:
-				t.failed++
-				fmt.Fprintf(stderr, "%s: not published: %v\n", p, o.Err)
-			case err != nil:
-				// The wait for acknowledgements timed out: whether this
-				// one was stored is unknown, so it counts as not published.
-				t.failed++
-			case o.Duplicate:
-				t.duplicates++
-			default:
-				t.published++
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "%s..%s: %v\n", pos[start], pos[end-1], err)
+	defer pub.close()
+	bar := progressBar(pub.stderr, len(recs), "publishing")
+	for start := 0; start < len(recs); start += f.chunk {
+		end := min(start+f.chunk, len(recs))
+		if err := pub.send(cmd.Context(), recs[start:end], pos[start:end], t); err != nil {
+			return err
 		}
 		if bar != nil {
 			_ = bar.Add(end - start)
@@ -318,7 +312,66 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	}
 	if bar != nil {
 		_ = bar.Finish()
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(pub.stderr)
+	}
+	return nil
+}
+
+// importPublisher publishes an import's records to JetStream.
+type importPublisher struct {
+	pub    *ingest.Publisher
+	close  func()
+	stderr io.Writer
+}
+
+func openImportPublisher(cmd *cobra.Command, a *app) (*importPublisher, error) {
+	cfg, log, err := a.configAndLogger()
+	if err != nil {
+		return nil, err
+	}
+	nc, js, err := ingest.Connect(cfg.NATS, "feedbackloop-import", log)
+	if err != nil {
+		return nil, err
+	}
+	if err := ingest.EnsureStreams(cmd.Context(), js, cfg.NATS); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return &importPublisher{pub: ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes)), close: nc.Close, stderr: cmd.ErrOrStderr()}, nil
+}
+
+// send publishes one chunk of records and waits for its
+// acknowledgements, counting each record's outcome in t and reporting
+// those not published.
+func (p *importPublisher) send(ctx context.Context, recs []*feedback.Record, pos []sources.Position, t *importTotals) error {
+	stderr := p.stderr
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	outcomes, err := p.pub.Publish(cctx, recs)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for i, o := range outcomes {
+		at := pos[i]
+		switch {
+		case o.Err != nil && isContract(o.Err):
+			t.rejected++
+			fmt.Fprintf(stderr, "%s: rejected: %v\n", at, o.Err)
+		case o.Err != nil:
+			t.failed++
+			fmt.Fprintf(stderr, "%s: not published: %v\n", at, o.Err)
+		case err != nil:
+			// The wait for acknowledgements timed out: whether this
+			// one was stored is unknown, so it counts as not published.
+			t.failed++
+		case o.Duplicate:
+			t.duplicates++
+		default:
+			t.published++
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s..%s: %v\n", pos[0], pos[len(pos)-1], err)
 	}
 	return nil
 }

@@ -6,11 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest/sources"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
@@ -455,5 +461,87 @@ func TestImportPublishesNothingOfATicketWhoseLastVersionIsSpam(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// publish --file - behind a producer that has not finished publishes the
+// records it has written, instead of waiting for the end of its output;
+// line numbers count from the start of the input, and the totals at the
+// end are the whole input's.
+func TestPublishFromAPipePublishesBeforeTheInputEnds(t *testing.T) {
+	srv := testenv.NATS(t)
+	t.Setenv("FEEDBACKLOOP_NATS_URL", srv.ClientURL())
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(id string) string {
+		return fmt.Sprintf(`{"id":"csv:%s","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Export times out %s"}`+"\n", id, id)
+	}
+	in, producer := io.Pipe()
+	cmd := newPublishCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	var errb bytes.Buffer
+	cmd.SetIn(in)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--file", "-"})
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(context.Background()) }()
+
+	if _, err := io.WriteString(producer, "\n"+record("1")+record("2")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		if s, err := js.Stream(ctx, config.Default().NATS.Stream); err == nil {
+			if info, err := s.Info(ctx); err == nil && info.State.Msgs == 2 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the records written so far were not published while the producer went on")
+		case err := <-done:
+			t.Fatalf("publish ended before its input did: %v\n%s", err, errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if _, err := io.WriteString(producer, "{broken\n"+record("3")); err != nil {
+		t.Fatal(err)
+	}
+	producer.Close()
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 items rejected") {
+		t.Errorf("error %v, want the broken line counted", err)
+	}
+	for _, want := range []string{"stdin:4: rejected: not JSON", "read 4, published 3, duplicates skipped by JetStream 0"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errb.String())
+		}
+	}
+}
+
+// A pretty-printed document on standard input, which cannot be read a
+// line at a time, is still read whole.
+func TestADocumentOnStandardInputIsReadWhole(t *testing.T) {
+	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	var out bytes.Buffer
+	cmd.SetIn(strings.NewReader("\n[\n  {\"id\": \"csv:1\", \"source\": \"csv\", \"kind\": \"survey\",\n   \"created_at\": \"2026-01-02T03:04:05Z\", \"body\": \"Slow export\"}\n]\n"))
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if recs := dryRunRecords(t, out.String()); len(recs) != 1 || recs[0].ID != "csv:1" {
+		t.Errorf("records %v", recs)
 	}
 }

@@ -18,6 +18,9 @@ Each line is validated first: a line that breaks the contract is reported
 with its line number and reason and is not sent; the rest are. Totals at
 the end say how many were published, how many JetStream skipped as
 duplicates of records it already had, and how many lines were rejected.
+From standard input (--file -), JSON lines are published as they arrive,
+in chunks of --chunk or whatever came within a second, so a producer
+that runs for ever can pipe into it.
 It is ` + "`import --source jsonl`" + ` under a shorter name.`,
 		Example: `  feedbackloop sample --count 1000 --out feedback.jsonl
   feedbackloop publish --file feedback.jsonl

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/feedbackloop/feedbackloop/ingest/sources"
+)
+
+// streamWait is how long a record read from a pipe waits for others to
+// share its publish: a producer that writes a record now and then sees it
+// published within about this long.
+const streamWait = time.Second
+
+// streamRecords publishes contract records from standard input as they
+// arrive, in chunks of f.chunk or whatever came within streamWait, when
+// the input is JSON lines: a producer piped into publish need not end
+// before its first record is sent, and memory does not grow with what it
+// wrote. It reports false, having read nothing that is lost, when the
+// input is not JSON lines (a pretty-printed document): the caller then
+// reads it whole.
+func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) (bool, error) {
+	in := bufio.NewReaderSize(cmd.InOrStdin(), 64<<10)
+	var head bytes.Buffer // the lines read to decide, the first non-blank last
+	var first []byte
+	lineNo := 0
+	for {
+		line, err := in.ReadBytes('\n')
+		head.Write(line)
+		if len(line) > 0 {
+			lineNo++
+		}
+		if len(bytes.TrimSpace(line)) > 0 || err != nil {
+			if err != nil && !errors.Is(err, io.EOF) {
+				return true, fmt.Errorf("read input: %w", err)
+			}
+			if !sources.IsJSONLine(line) || errors.Is(err, io.EOF) {
+				// Read whole, by the path that knows documents and a
+				// broken first line; a short input loses nothing by it.
+				cmd.SetIn(io.MultiReader(&head, in))
+				return false, nil
+			}
+			first = line
+			break
+		}
+	}
+	var pub *importPublisher
+	if !f.dryRun {
+		var err error
+		if pub, err = openImportPublisher(cmd, a); err != nil {
+			return true, err
+		}
+		defer pub.close()
+	}
+	ctx := cmd.Context()
+	lines := make(chan numberedLine)
+	go readLines(in, lineNo, lines, ctx.Done())
+
+	stderr := cmd.ErrOrStderr()
+	m := sources.Records{MaxBodyBytes: maxBodyBytes}
+	opts := sources.Options{IncludeStaff: f.includeStaff}
+	var t importTotals
+	pending := m.MapLine(first, lineNo, opts)
+	wait := time.NewTimer(streamWait)
+	flush := func() error {
+		for i := range pending {
+			pending[i].Pos.File = "stdin"
+		}
+		sources.KeepLastVersions(pending)
+		recs, pos := t.sort(pending, stderr)
+		pending = pending[:0]
+		if len(recs) == 0 {
+			return nil
+		}
+		if pub == nil {
+			return printRecords(cmd.OutOrStdout(), recs)
+		}
+		return pub.send(ctx, recs, pos, &t)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case <-wait.C:
+			if err := flush(); err != nil {
+				return true, err
+			}
+		case l, ok := <-lines:
+			if !ok {
+				if err := flush(); err != nil {
+					return true, err
+				}
+				return true, t.report(stderr, f.dryRun)
+			}
+			if l.err != nil {
+				return true, fmt.Errorf("read input: %w", l.err)
+			}
+			if len(pending) == 0 {
+				wait.Reset(streamWait)
+			}
+			pending = append(pending, m.MapLine(l.text, l.n, opts)...)
+			if len(pending) >= f.chunk {
+				if err := flush(); err != nil {
+					return true, err
+				}
+			}
+		}
+	}
+}
+
+// numberedLine is a line of input with its 1-based number, or the error
+// that ended the input.
+type numberedLine struct {
+	n    int
+	text []byte
+	err  error
+}
+
+// readLines sends the lines of in, numbered on from after, and closes out
+// at the end of the input; it gives up when done closes.
+func readLines(in *bufio.Reader, after int, out chan<- numberedLine, done <-chan struct{}) {
+	defer close(out)
+	send := func(l numberedLine) bool {
+		select {
+		case out <- l:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	for n := after + 1; ; n++ {
+		line, err := in.ReadBytes('\n')
+		if len(line) > 0 && !send(numberedLine{n: n, text: line}) {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				send(numberedLine{err: err})
+			}
+			return
+		}
+	}
+}
