@@ -81,7 +81,14 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 		if pub == nil {
 			return printRecords(cmd.OutOrStdout(), recs)
 		}
-		return pub.send(ctx, recs, pos, &t)
+		// A line may hold an array of many records.
+		for start := 0; start < len(recs); start += f.chunk {
+			end := min(start+f.chunk, len(recs))
+			if err := pub.send(ctx, recs[start:end], pos[start:end], &t); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for {
 		select {
