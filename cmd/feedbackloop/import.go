@@ -116,7 +116,9 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 			return err
 		}
 	}
-	items, err := readImport(cmd, f, int(cfg.Worker.MaxBodyBytes))
+	items, err := untilStopped(cmd.Context(), func() ([]sources.Item, error) {
+		return readImport(cmd, f, int(cfg.Worker.MaxBodyBytes))
+	})
 	if err != nil {
 		return err
 	}
@@ -138,6 +140,28 @@ func runImport(cmd *cobra.Command, a *app, f importFlags) error {
 		return err
 	}
 	return t.report(stderr, false)
+}
+
+// untilStopped returns what read returns, or ctx's error as soon as ctx
+// is done: reading and mapping a large input (or a pipe that has not
+// ended) takes no context, and Ctrl-C must not wait for it. The read
+// goes on unwatched until the process exits.
+func untilStopped(ctx context.Context, read func() ([]sources.Item, error)) ([]sources.Item, error) {
+	type result struct {
+		items []sources.Item
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		items, err := read()
+		done <- result{items, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-done:
+		return r.items, r.err
+	}
 }
 
 // sort counts items by what happened to them, reports on w each that is

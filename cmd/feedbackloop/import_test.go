@@ -545,3 +545,31 @@ func TestADocumentOnStandardInputIsReadWhole(t *testing.T) {
 		t.Errorf("records %v", recs)
 	}
 }
+
+// Ctrl-C stops an import that is still reading its input, instead of
+// waiting for a pipe (or a large file's mapping) to end.
+func TestAnImportStillReadingStopsWhenAsked(t *testing.T) {
+	in, producer := io.Pipe()
+	defer producer.Close()
+	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetIn(in)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--source", "zendesk", "--file", "-", "--dry-run"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	if _, err := io.WriteString(producer, `{"tickets": [`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("import stopped while reading: %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the import went on reading after it was stopped")
+	}
+}
