@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -162,8 +164,33 @@ func (f *reportFlags) run(cmd *cobra.Command, a *app, setEnd func(time.Time), qu
 		}
 		r, err := query(ctx, s)
 		if err != nil {
-			return err
+			return asFlag(cmd, err)
 		}
 		return render(cmd.OutOrStdout(), out, r)
 	})
+}
+
+// paramFlags are the query parameters whose flag is named otherwise than
+// snake_case to kebab-case.
+var paramFlags = map[string]string{"periods": "last"}
+
+// asFlag names a bad value by the flag it came from. insights reports it
+// under the API's parameter name (periods, recent_days), which a user of
+// the CLI never typed (--last, --recent-days).
+func asFlag(cmd *cobra.Command, err error) error {
+	var ie *insights.InvalidError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	name, ok := paramFlags[ie.Field]
+	if !ok {
+		name = strings.ReplaceAll(ie.Field, "_", "-")
+	}
+	if cmd.Flags().Lookup(name) == nil {
+		return err
+	}
+	if ie.Value == "" {
+		return fmt.Errorf("--%s: %s", name, ie.Problem)
+	}
+	return fmt.Errorf("--%s %q: %s", name, ie.Value, ie.Problem)
 }

@@ -164,6 +164,31 @@ func TestQueryCommandsNameTheBadFlag(t *testing.T) {
 	}
 }
 
+// A value the store finds over its limit is named by the flag the user
+// typed, not by the API's parameter: `trends --last 401` said "periods".
+func TestQueryCommandsNameTheFlagOfAValueOverItsLimit(t *testing.T) {
+	_, dsn := testenv.Migrated(t)
+	t.Setenv("FEEDBACKLOOP_CLICKHOUSE_DSN", dsn)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trends", "--last", "401"}, `--last "401": want 1 to 400`},
+		{[]string{"trends", "--grain", "year"}, `--grain "year": want day, week or month`},
+		{[]string{"emerging", "--recent-days", "367"}, `--recent-days "367": want 1 to 366`},
+		{[]string{"emerging", "--baseline-days", "1099"}, `--baseline-days "1099"`},
+		{[]string{"emerging", "--alpha", "2"}, `--alpha "2": want a probability between 0 and 1`},
+		{[]string{"bets", "--top", "1001"}, `--top "1001": want 1 to 1000`},
+		{[]string{"outcome", "--days", "367"}, `--days "367": want 1 to 366`},
+		{[]string{"quotes", "billing", "--limit", "51"}, `--limit "51": want 1 to 50`},
+	} {
+		_, _, err := execute(t, context.Background(), tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
+
 // A query command against a ClickHouse that is not there says to check
 // the server and its address; against one without the schema, to migrate.
 func TestQueryCommandsSayWhatIsWrongWithClickHouse(t *testing.T) {

@@ -42,7 +42,7 @@ the share of voice (the theme's items over all items of the period).`,
 			}
 			g, err := insights.ParseGrain(grain)
 			if err != nil {
-				return err
+				return asFlag(cmd, err)
 			}
 			return withStore(cmd.Context(), a, func(s *insights.Store) error {
 				if err := refreshFirst(cmd, s, refresh); err != nil {
@@ -50,7 +50,7 @@ the share of voice (the theme's items over all items of the period).`,
 				}
 				t, err := s.Trends(cmd.Context(), insights.TrendsQuery{Grain: g, Periods: last, Filter: flt, Themes: themes})
 				if err != nil {
-					return err
+					return asFlag(cmd, err)
 				}
 				return render(cmd.OutOrStdout(), format, t)
 			})
