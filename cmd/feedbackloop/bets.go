@@ -55,7 +55,8 @@ func newBetsImportCmd(a *app) *cobra.Command {
 		Long: `Import roadmap bets from a YAML file (a list of bets, or a "bets:" list)
 or a CSV file with a header row. Fields: id, title, status (exploring,
 committed, in_progress, shipped, dropped), owner, themes (CSV: separated by
-";"), shipped_at (YYYY-MM-DD, required when shipped) and notes.
+";" or "|", and by "|" when semicolons separate the columns), shipped_at
+(YYYY-MM-DD, required when shipped) and notes.
 
 Each import stores a new version of every bet in the file: importing the
 roadmap again updates the bets rather than duplicating them; bets missing
