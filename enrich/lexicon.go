@@ -148,6 +148,20 @@ var courtesies = []string{
 	"many thanks", "thanks in advance", "thank you in advance", "thx",
 }
 
+// asks are entries that name what a customer may ask how to do, as well
+// as complain of: "How do I cancel my plan?" and "Where can I see my
+// refund status?" are questions, not complaints. In a sentence where a
+// clause opens with a word of questions they weigh nothing; elsewhere
+// they keep their weight ("I want a refund", "we cancelled the renewal").
+var asks = []string{"cancel", "cancelled", "refund", "downgrade"}
+
+// questions open a question when they open a clause. "Why" is not one of
+// them: "why is my refund taking so long" is most often a complaint.
+var questions = []string{
+	"how", "where", "what", "which", "who", "can", "could", "do", "does",
+	"is", "are", "will", "would",
+}
+
 // negations flip and soften the next sentiment within negationScope words
 // of the same clause: "not good" is mildly negative, "doesn't crash" mildly
 // positive. Apostrophes are gone by the time words are compared, so "don't"

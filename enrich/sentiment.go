@@ -25,7 +25,9 @@ import (
 // ...", "Love how ...") is weighed like what comes before a "but" (see
 // exclaims), and a negation that says the most ("can't recommend it
 // enough", "couldn't be more disappointed") does not flip (see hyperbole
-// and superlative). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
+// and superlative). In a sentence where a clause opens with a question
+// word, cancelling, downgrading and refunds weigh nothing: "How do I
+// cancel my plan?" is no complaint (see asks). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
 // word moves the score a little and a string of strong ones approaches ±1
 // without reaching it. Records in a language other than English score 0.
 //
@@ -44,6 +46,7 @@ type Sentiment struct {
 type scorer struct {
 	index   *phraseIndex
 	weights []float64 // phrase id → weight
+	asked   []bool    // phrase id → whether it weighs nothing in a question (see asks)
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
 	// words tells, by word id, whether sum must look at a word (the
@@ -63,6 +66,7 @@ type scorer struct {
 const (
 	wordLanguage = 7 // the bits of a language; languageWords has 7
 	wordScored   = 8
+	wordAsks     = 16 // opens a question: "how", "can" (see asks)
 )
 
 var lexiconScorer = sync.OnceValue(newScorer)
@@ -138,6 +142,12 @@ func newScorer() *scorer {
 	for _, term := range courtesies {
 		addTerm(term, 0)
 	}
+	s.asked = make([]bool, len(s.weights))
+	for _, term := range asks {
+		if id, _, ok := s.index.add(term); ok {
+			s.asked[id] = true
+		}
+	}
 	setRole := func(w string, r role, factor float64) {
 		id := s.index.word(w)
 		if id < 0 {
@@ -177,6 +187,12 @@ func newScorer() *scorer {
 			}
 		}
 	}
+	var asking []int32 // ids of the words of questions
+	for _, w := range questions {
+		if id := s.index.word(w); id >= 0 {
+			asking = append(asking, id)
+		}
+	}
 	for len(s.roles) < len(s.index.vocab) {
 		s.roles = append(s.roles, roleNone)
 		s.factors = append(s.factors, 1)
@@ -192,6 +208,9 @@ func newScorer() *scorer {
 		if len(s.index.starts[id]) > 0 || s.roles[id] != roleNone {
 			s.words[id] |= wordScored
 		}
+	}
+	for _, id := range asking {
+		s.words[id] |= wordAsks
 	}
 	return s
 }
@@ -453,6 +472,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	keepBlame := false         // the last negation was "not be so": blame stands
 	after := 1.0               // weight of the rest of the sentence after a contrast
 	clause := 1.0              // weight of the rest of the clause after a concession
+	asking := false            // a clause of this sentence opened with a word of questions
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
@@ -463,7 +483,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				*sentences = append(*sentences, scoredSentence{tok: i})
 			}
 			total += current
-			current, after, sentFrom = 0, 1, i
+			current, after, sentFrom, asking = 0, 1, i, false
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
 			doneUntil, funcUntil = -1, -1
 		}
@@ -481,6 +501,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		w := s.words[t.id]
 		langs[w&wordLanguage]++
+		if w&wordAsks != 0 && (i == 0 || t.brk >= brkClause) {
+			asking = true
+		}
 		if w&wordScored == 0 { // most words carry no sentiment
 			i++
 			continue
@@ -488,6 +511,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		if c := s.index.starts[t.id]; len(c) > 0 {
 			if p, n := s.index.longest(toks, i, c); p >= 0 {
 				w := s.weights[p]
+				if asking && s.asked[p] {
+					w = 0 // "How do I cancel my plan?"
+				}
 				if i <= boostUntil {
 					w *= boost
 				}

@@ -500,3 +500,23 @@ func wantScore(t *testing.T, s *enrich.Sentiment, want scoreWanted, texts ...str
 		}
 	}
 }
+
+// Customers ask how to cancel, downgrade or get a refund as often as they
+// complain about it: a question names these without a complaint. Outside
+// a question they keep their weight.
+func TestAQuestionAboutCancellingOrARefundIsNoComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, atLeast,
+		"How do I cancel the annual plan?",
+		"Where can I check the status of my refund?",
+		"Can I downgrade to the starter plan mid-cycle?",
+		"Hi there, how do we get a refund for unused seats?",
+		"What happens to our boards if we cancel?",
+	)
+	wantScore(t, s, below,
+		"I want a refund.",
+		"We cancelled the renewal.",
+		"How do I get a refund for this broken app?", // "broken" still counts
+		"Why is my refund taking so long?",
+	)
+}
