@@ -53,7 +53,7 @@ var lexicon = []struct {
 		"thanks for", "decent", "simple", "quick", "stable", "better",
 		"answered my question", "that helped", "works now",
 		"accurate", "fair price", "value for money", "works fine", "no problem",
-		"no issues", "fortunately", "sweet", "resolved",
+		"no issues", "fortunately", "sweet",
 		"works as expected", "trust",
 	}},
 	{+1, []string{
@@ -138,6 +138,7 @@ var lexicon = []struct {
 // They weigh nothing and, like any phrase, win over the words inside them.
 // Thanks for something ("thanks for the quick fix") is praise, above.
 var courtesies = []string{
+	"gone through", // not a resolution (see resolutions): "has my card gone through"
 	"best regards", "kind regards", "warm regards", "warmest regards", "best wishes",
 	"all the best", "good morning", "good afternoon", "good evening", "good day",
 	"have a great day", "have a good day", "have a nice day", "have a great weekend",
@@ -146,6 +147,59 @@ var courtesies = []string{
 	"hope you're doing well", "quick question", "great question", "good question",
 	"thanks for your time", "thank you for your time", "thanks", "thank you",
 	"many thanks", "thanks in advance", "thank you in advance", "thx",
+}
+
+// resolution is the weight of a problem reported solved: a word of
+// resolutions that is neither denied ("still not fixed" is a failure, see
+// failure) nor asked for ("please fix", "can you fix it", "is it fixed
+// yet?"; see scorer.asksFor). It also takes back what the negative words
+// before it in the sentence, since its last contrast, added ("the sync
+// issue is resolved now"), and the troubles up to resolvedScope words
+// after it in its clause weigh nothing ("support fixed my billing
+// problem"; not "what was fixed shows all the ways it crashes"). "Gone" is a
+// resolution only after a trouble ("the crash is gone"); before any it is
+// a loss ("my saved views are gone").
+const (
+	resolution    = 1.5
+	lost          = -2
+	resolvedScope = 4 // words
+)
+
+// resolutions report a problem solved, unless denied or asked for. Stems
+// lose the tense, so "fix" is "fixed" too; asksFor tells them apart.
+var resolutions = []string{"fix", "resolve", "solve", "gone"}
+
+// happens, denied after a trouble, report it solved as a resolution does:
+// "the export error no longer happens", "the crash hasn't happened since".
+var happens = []string{"happen", "occur", "recur"}
+
+// troubles are the entries that name a problem a resolution can solve.
+var troubles = []string{
+	"issue", "problem", "error", "exception", "bug", "glitch", "crash",
+	"freeze", "outage", "downtime", "lag", "leak", "delay", "blocker",
+	"flaw", "quirk", "gripe", "concern", "complaint",
+}
+
+// pleas up to three words before a resolution ask for it rather than
+// report it.
+var pleas = []string{
+	"please", "pls", "plz", "can", "could", "would", "will", "should",
+	"must", "need", "want", "hope", "try", "going", "a", "an", "any", "for",
+	"how", "why", "unable", "fail", "tried", "what", "instead", "be",
+	"supposed",
+}
+
+// conditions anywhere before a resolution in its clause make it a hope:
+// "I would use it daily if the sync issue was fixed".
+var conditions = []string{"if", "unless", "until", "once", "when", "hope", "wish"}
+
+// agents are who or what solves a problem after "fixed by"; any other word
+// there names a workaround (see scorer.worksAround).
+var agents = []string{
+	"the", "a", "an", "this", "that", "their", "your", "our", "you", "them",
+	"support", "team", "dev", "devs", "developer", "developers", "staff",
+	"update", "version", "release", "patch", "latest", "new", "last",
+	"now", "then",
 }
 
 // asks are entries that name what a customer may ask how to do, as well

@@ -3,6 +3,7 @@ package enrich
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -27,7 +28,10 @@ import (
 // enough", "couldn't be more disappointed") does not flip (see hyperbole
 // and superlative). In a sentence where a clause opens with a question
 // word, cancelling, downgrading and refunds weigh nothing: "How do I
-// cancel my plan?" is no complaint (see asks). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
+// cancel my plan?" is no complaint (see asks). A problem reported solved
+// ("the sync issue is fixed now", "that error no longer happens") is
+// praise: the negative words before it in the sentence and the trouble
+// it names weigh nothing (see resolution). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
 // word moves the score a little and a string of strong ones approaches ±1
 // without reaching it. Records in a language other than English score 0.
 //
@@ -47,6 +51,7 @@ type scorer struct {
 	index   *phraseIndex
 	weights []float64 // phrase id → weight
 	asked   []bool    // phrase id → whether it weighs nothing in a question (see asks)
+	trouble []bool    // phrase id → whether it names a problem that can be solved (see resolution)
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
 	// words tells, by word id, whether sum must look at a word (the
@@ -61,6 +66,14 @@ type scorer struct {
 	// "more" after a negation (see hyperbole).
 	how, enough, be, been, more, so, never, say int32
 	a, an                                       int32 // "a minute" is a wait (see slowness)
+	// "gone" is a resolution only after a trouble (see resolution); "to"
+	// after a word of haveTo, or a word of pleas, before a resolution
+	// asks for it ("have to fix", "please fix").
+	gone, to, by int32
+	haveTo       []int32
+	pleas        map[int32]bool
+	conditions   map[int32]bool
+	agents       map[int32]bool
 }
 
 const (
@@ -91,6 +104,8 @@ const (
 	roleDuration   // measures a wait: "minutes", "days"
 	roleSeconds    // measures a wait in seconds: "seconds"
 	roleQuick      // makes a wait short: "only", "under"
+	roleResolve    // reports a problem solved: "fixed", "resolved" (see resolution)
+	roleHappen     // denied after a trouble, reports it solved: "no longer happens"
 )
 
 // What number a wait has come with: none yet, one too small for a wait in
@@ -148,6 +163,12 @@ func newScorer() *scorer {
 			s.asked[id] = true
 		}
 	}
+	s.trouble = make([]bool, len(s.weights))
+	for _, term := range troubles {
+		if id, _, ok := s.index.add(term); ok {
+			s.trouble[id] = true
+		}
+	}
 	setRole := func(w string, r role, factor float64) {
 		id := s.index.word(w)
 		if id < 0 {
@@ -168,7 +189,7 @@ func newScorer() *scorer {
 		{contrasts, roleContrast}, {concessions, roleConcession},
 		{halts, roleHalt}, {functions, roleFunction}, {obligations, roleObligation},
 		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
-		{quick, roleQuick},
+		{quick, roleQuick}, {resolutions, roleResolve}, {happens, roleHappen},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -201,6 +222,22 @@ func newScorer() *scorer {
 	s.be, s.been, s.more, s.so = s.index.word("be"), s.index.word("been"), s.index.word("more"), s.index.word("so")
 	s.never, s.say = s.index.word("never"), s.index.word("say")
 	s.a, s.an = s.index.word("a"), s.index.word("an")
+	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
+	s.conditions = make(map[int32]bool)
+	for _, w := range conditions {
+		s.conditions[s.index.word(w)] = true
+	}
+	s.agents = make(map[int32]bool)
+	for _, w := range agents {
+		s.agents[s.index.word(w)] = true
+	}
+	s.pleas = make(map[int32]bool)
+	for _, w := range pleas {
+		s.pleas[s.index.word(w)] = true
+	}
+	for _, w := range []string{"have", "has", "had", "got"} {
+		s.haveTo = append(s.haveTo, s.index.word(w))
+	}
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -440,6 +477,39 @@ func (s *scorer) beMoreOrSo(toks []token, i int) (more, so bool) {
 	return m == s.more, m == s.so
 }
 
+// asksFor reports whether the resolution at toks[i] is asked for rather
+// than reported: it opens its clause ("Fix the sync"), a word of
+// conditions comes before it in the clause ("if the sync issue was
+// fixed"), or one of the three words before it is a word of pleas
+// ("please fix", "can you fix it", "waiting for a fix") or "to" after
+// "have" ("you have to fix this"; "was able to fix it" is a report).
+func (s *scorer) asksFor(toks []token, clauseFrom, i int) bool {
+	if i == clauseFrom {
+		return true
+	}
+	for j := i - 1; j >= clauseFrom; j-- {
+		id := toks[j].id
+		if s.conditions[id] || j >= i-3 && s.pleas[id] {
+			return true
+		}
+		if j >= i-3 && id == s.to && j > clauseFrom && slices.Contains(s.haveTo, toks[j-1].id) {
+			return true
+		}
+	}
+	return false
+}
+
+// worksAround reports whether the resolution at toks[i] is a workaround
+// the customer found ("the error is fixed by switching to offline mode",
+// "solved by reinstalling"): "by" follows it, and not before one of
+// agents ("fixed by the last update", "solved by support").
+func (s *scorer) worksAround(toks []token, i int) bool {
+	if i+2 >= len(toks) || toks[i+1].id != s.by || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
+		return false
+	}
+	return !s.agents[toks[i+2].id]
+}
+
 // squash maps a sum of weights into (-1, 1).
 func squash(x float64) float64 {
 	if x == 0 {
@@ -473,6 +543,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	after := 1.0               // weight of the rest of the sentence after a contrast
 	clause := 1.0              // weight of the rest of the clause after a concession
 	asking := false            // a clause of this sentence opened with a word of questions
+	// For a resolution (see resolution): what the negative words of the
+	// sentence since its start or its last contrast added, whether one of
+	// them was a trouble, whether a resolution came since, and where the
+	// clause started.
+	neg, troubled, clauseFrom := 0.0, false, 0
+	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
@@ -484,11 +560,13 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 			total += current
 			current, after, sentFrom, asking = 0, 1, i, false
+			neg, troubled = 0, false
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
 			doneUntil, funcUntil = -1, -1
 		}
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
+			clauseFrom, resolvedUntil = i, -1
 		}
 		// -1 is out of range: a word the lexicon does not know. After a
 		// word of takes that is most often a number: "takes 35 seconds".
@@ -514,6 +592,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if asking && s.asked[p] {
 					w = 0 // "How do I cancel my plan?"
 				}
+				if s.trouble[p] {
+					if i <= resolvedUntil {
+						w = 0 // "support fixed my billing problem"
+					}
+					troubled = true
+				}
 				if i <= boostUntil {
 					w *= boost
 				}
@@ -521,6 +605,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 					w *= negationFactor
 				}
 				current += w * after * clause
+				if w < 0 {
+					neg += w * after * clause
+				}
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 				if w > 0 && i-sentFrom <= 1 && s.exclaims(toks, i+n) {
 					// "Great, another update that logs me out": the
@@ -563,6 +650,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		case roleContrast:
 			current *= contrastBefore
 			after = contrastAfter
+			neg, troubled, resolvedUntil = 0, false, -1
 		case roleConcession:
 			clause = concession
 		case roleFunction:
@@ -572,9 +660,11 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 					w *= boost
 				}
 				current += w * after * clause
+				neg += w * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 			} else if i <= slowUntil {
 				current += slowness * after * clause
+				neg += slowness * after * clause
 				slowUntil = -1
 			} else {
 				funcUntil = i + durationScope
@@ -598,6 +688,31 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 		case roleQuick:
 			waitUntil, slowUntil, quickUntil = -1, -1, i+2
+		case roleResolve:
+			switch {
+			case i <= negateUntil || i <= denyUntil:
+				// "still not fixed", "hasn't been resolved", "no fix yet"
+				current += failure * after * clause
+				neg += failure * after * clause
+				negateUntil, boostUntil, denyUntil = -1, -1, -1
+			case asking || s.asksFor(toks, clauseFrom, i) || s.worksAround(toks, i):
+				// "please fix", "is it fixed yet?", "fixed by restarting":
+				// nothing is solved yet
+			case t.id == s.gone && !troubled:
+				// "my saved views are gone": a loss, not a solved problem
+				current += lost * after * clause
+				neg += lost * after * clause
+			default:
+				current += resolution*after*clause - neg
+				neg, resolvedUntil = 0, i+resolvedScope
+			}
+		case roleHappen:
+			if troubled && (i <= negateUntil || i <= denyUntil) {
+				// "the export error no longer happens"
+				current += resolution*after*clause - neg
+				neg = 0
+				negateUntil, boostUntil, denyUntil = -1, -1, -1
+			}
 		case roleDuration:
 			// "a minute", "an hour" are waits; "a second" is not.
 			if i <= waitUntil && (count != noCount || toks[i-1].id == s.a || toks[i-1].id == s.an) {
@@ -614,6 +729,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			// The function came first: "loading the inbox takes two
 			// minutes".
 			current += slowness * after * clause
+			neg += slowness * after * clause
 			slowUntil, doneUntil = -1, -1
 		}
 		i++

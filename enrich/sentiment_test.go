@@ -520,3 +520,33 @@ func TestAQuestionAboutCancellingOrARefundIsNoComplaint(t *testing.T) {
 		"Why is my refund taking so long?",
 	)
 }
+
+// A problem reported solved is good news, though it names the problem:
+// the trouble before a resolution in the sentence, and the one right
+// after it, weigh nothing. A fix that is denied, asked for, hoped for or
+// a workaround solves nothing, and "gone" without a trouble is a loss.
+func TestAProblemReportedSolvedIsNoComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, above,
+		"The sync issue is fixed now.",
+		"Support resolved my billing problem within the hour.",
+		"The crash on startup is gone since 5.2.",
+		"That timeout error no longer happens.",
+		"All the bugs from the beta have been fixed by now.",
+		"Export was failing all week, but it got fixed this morning.",
+	)
+	wantScore(t, s, below,
+		"The bug is still not fixed.",
+		"Please fix the sync issue.",
+		"Can you fix the export error?",
+		"The error is supposed to be fixed in the next version.",
+		"I would use it daily if the sync issue was fixed.",
+		"Instead of fixing bugs they add features nobody asked for.",
+		"The crash is fixed by restarting the app every morning.",
+		"My saved filters are gone.",
+		"The crash still happens on every launch.",
+	)
+	wantScore(t, s, atLeast,
+		"Has my transfer gone through yet?",
+	)
+}
