@@ -14,7 +14,7 @@ import (
 // a complaint in a record that is praise overall.
 //
 // Words and phrases add their weight. A negation ("not", "never",
-// "doesn't") flips and softens the next weighted word within three words of
+// "doesn't", and "used to": "it used to be fast") flips and softens the next weighted word within three words of
 // the same clause, and makes a complaint of the next word for something
 // software does ("won't load", "stopped syncing"; see failure), as does a
 // wait a number measures ("takes 35 seconds to load", "had to wait 30
@@ -106,6 +106,7 @@ const (
 	roleQuick      // makes a wait short: "only", "under"
 	roleResolve    // reports a problem solved: "fixed", "resolved" (see resolution)
 	roleHappen     // denied after a trouble, reports it solved: "no longer happens"
+	roleUsed       // before "to", negates and denies: "used to be great"
 )
 
 // What number a wait has come with: none yet, one too small for a wait in
@@ -190,6 +191,7 @@ func newScorer() *scorer {
 		{halts, roleHalt}, {functions, roleFunction}, {obligations, roleObligation},
 		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
 		{quick, roleQuick}, {resolutions, roleResolve}, {happens, roleHappen},
+		{[]string{"used"}, roleUsed},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -705,6 +707,15 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			default:
 				current += resolution*after*clause - neg
 				neg, resolvedUntil = 0, i+resolvedScope
+			}
+		case roleUsed:
+			// "used to be great", "it used to sync": what was is not
+			// any more. Not "used to it", "used to but love it now".
+			if i+2 < len(toks) && toks[i+1].id == s.to && toks[i+1].brk == brkNone &&
+				toks[i+2].brk == brkNone && (uint(toks[i+2].id) >= uint(len(s.roles)) || s.roles[toks[i+2].id] != roleContrast) {
+				keepBlame = false
+				negateUntil, denyUntil, negFrom = i+1+negationScope, i+1+negationScope, i
+				i++
 			}
 		case roleHappen:
 			if troubled && (i <= negateUntil || i <= denyUntil) {

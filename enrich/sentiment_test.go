@@ -550,3 +550,23 @@ func TestAProblemReportedSolvedIsNoComplaint(t *testing.T) {
 		"Has my transfer gone through yet?",
 	)
 }
+
+// Praise in the past tense is a complaint about the present: "used to"
+// negates and denies as "not" does.
+func TestWhatUsedToBeGoodIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The mobile app used to be fast.",
+		"I used to love the weekly digest.",
+		"The board used to load instantly.",
+		"This used to be my favourite tool.",
+	)
+	wantScore(t, s, above,
+		"It used to crash, now it is solid.",
+		"It took a week to get used to, but I love it now.",
+		"Took me a while to get used to but love it now.",
+	)
+	wantScore(t, s, atLeast,
+		"I got used to the new layout.",
+	)
+}
