@@ -248,7 +248,23 @@ var functions = []string{
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
 	"verify", "unlock", "pair", "reply", "finish", "keep",
 	"mark", "track", "stay", "match", "charge", "generate", "view",
-	"edit", "click",
+	"edit", "click", "kept",
+}
+
+// repeat is the weight of something the product keeps doing: "it keeps
+// asking me to log in", "the sidebar kept collapsing". "Keep" or "kept"
+// before a verb says it happens again and again, and in feedback what
+// happens again and again is a complaint. Before a word of keptObjects
+// it says no such thing, and asked for ("please keep adding") or opening
+// its clause ("Keep it up") it is a request.
+const repeat = -1.5
+
+// keptObjects after "keep" or "kept" make it no repeat.
+var keptObjects = []string{
+	"the", "a", "an", "my", "your", "our", "their", "his", "her", "its",
+	"it", "me", "us", "them", "you", "him", "this", "that", "these", "those",
+	"everything", "all", "things", "up", "in", "on", "track", "going",
+	"getting", "improving", "working", "growing", "coming",
 }
 
 // softNegations are the negations that do not deny an action (see

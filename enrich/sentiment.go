@@ -18,7 +18,9 @@ import (
 // the same clause, and makes a complaint of the next word for something
 // software does ("won't load", "stopped syncing"; see failure), as does a
 // wait a number measures ("takes 35 seconds to load", "had to wait 30
-// seconds for it to load", "search takes 20 seconds"; see slowness); an
+// seconds for it to load", "search takes 20 seconds"; see slowness), and
+// so does "keeps" before a verb ("it keeps asking me to log in"; see
+// repeat); an
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
@@ -69,11 +71,13 @@ type scorer struct {
 	// "gone" is a resolution only after a trouble (see resolution); "to"
 	// after a word of haveTo, or a word of pleas, before a resolution
 	// asks for it ("have to fix", "please fix").
-	gone, to, by int32
-	haveTo       []int32
-	pleas        map[int32]bool
-	conditions   map[int32]bool
-	agents       map[int32]bool
+	gone, to, by  int32
+	keep, kept    int32
+	keptObjectIDs map[int32]bool
+	haveTo        []int32
+	pleas         map[int32]bool
+	conditions    map[int32]bool
+	agents        map[int32]bool
 }
 
 const (
@@ -228,6 +232,11 @@ func newScorer() *scorer {
 	s.conditions = make(map[int32]bool)
 	for _, w := range conditions {
 		s.conditions[s.index.word(w)] = true
+	}
+	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
+	s.keptObjectIDs = make(map[int32]bool)
+	for _, w := range keptObjects {
+		s.keptObjectIDs[s.index.word(w)] = true
 	}
 	s.agents = make(map[int32]bool)
 	for _, w := range agents {
@@ -501,6 +510,18 @@ func (s *scorer) asksFor(toks []token, clauseFrom, i int) bool {
 	return false
 }
 
+// keepsDoing reports whether the function word at toks[i] is "keep" or
+// "kept" before a verb in the same clause ("keeps asking", "kept
+// resetting"), not before a word of keptObjects ("keeps me organised",
+// "keeps getting better").
+func (s *scorer) keepsDoing(toks []token, i int) bool {
+	if id := toks[i].id; id != s.keep && id != s.kept || i+1 >= len(toks) {
+		return false
+	}
+	next := toks[i+1]
+	return next.brk == brkNone && !s.keptObjectIDs[next.id]
+}
+
 // worksAround reports whether the resolution at toks[i] is a workaround
 // the customer found ("the error is fixed by switching to offline mode",
 // "solved by reinstalling"): "by" follows it, and not before one of
@@ -670,6 +691,11 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				slowUntil = -1
 			} else {
 				funcUntil = i + durationScope
+				if !asking && s.keepsDoing(toks, i) && !s.asksFor(toks, clauseFrom, i) {
+					// "it keeps asking me to log in"
+					current += repeat * after * clause
+					neg += repeat * after * clause
+				}
 			}
 		case roleObligation:
 			denyUntil = -1

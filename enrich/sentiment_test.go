@@ -570,3 +570,25 @@ func TestWhatUsedToBeGoodIsAComplaint(t *testing.T) {
 		"I got used to the new layout.",
 	)
 }
+
+// What the product keeps doing is a complaint ("keeps asking me to log
+// in"); what it keeps, or keeps getting, is not, nor is a request.
+func TestWhatItKeepsDoingIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The banner keeps reappearing after I dismiss it.",
+		"The app kept resetting my filters.",
+		"It keeps prompting me for the password.",
+	)
+	wantScore(t, s, above,
+		"The app keeps getting better.",
+	)
+	wantScore(t, s, atLeast,
+		"It keeps me organised.",
+		"Please keep the compact view.",
+		"Keep it up!",
+		"Do you keep backups of deleted boards?",
+		"I keep coming back to it.",
+		"We hope they keep adding integrations.",
+	)
+}
