@@ -252,12 +252,21 @@ var functions = []string{
 }
 
 // repeat is the weight of something the product keeps doing: "it keeps
-// asking me to log in", "the sidebar kept collapsing". "Keep" or "kept"
+// asking me to log in", "the sidebar kept collapsing", "the reminder
+// fires three times" (see scorer.repeats). "Keep" or "kept"
 // before a verb says it happens again and again, and in feedback what
 // happens again and again is a complaint. Before a word of keptObjects
 // it says no such thing, and asked for ("please keep adding") or opening
 // its clause ("Keep it up") it is a request.
 const repeat = -1.5
+
+// often after "twice" or "N times" make it a frequency or a comparison,
+// not a repeat: "twice a week", "three times per day", "twice as fast".
+var often = []string{
+	"a", "an", "per", "as", "the", "each", "every", "daily", "weekly",
+	"monthly", "yearly", "faster", "quicker", "cheaper", "better", "more",
+	"less", "bigger", "larger", "higher", "longer", "over", "what",
+}
 
 // keptObjects after "keep" or "kept" make it no repeat.
 var keptObjects = []string{
@@ -300,7 +309,7 @@ const durationScope = 4
 
 var (
 	takes     = []string{"take", "took", "taken", "wait"}
-	counts    = []string{"three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
+	counts    = []string{"3", "4", "5", "6", "7", "8", "9", "10", "20", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "several", "multiple"}
 	few       = []string{"1", "2", "one", "two"}
 	seconds   = []string{"second", "sec", "secs"}
 	durations = []string{"minute", "min", "mins", "hour", "hr", "hrs", "day", "week", "month"}

@@ -19,8 +19,8 @@ import (
 // software does ("won't load", "stopped syncing"; see failure), as does a
 // wait a number measures ("takes 35 seconds to load", "had to wait 30
 // seconds for it to load", "search takes 20 seconds"; see slowness), and
-// so does "keeps" before a verb ("it keeps asking me to log in"; see
-// repeat); an
+// so does "keeps" before a verb or a repeat ("it keeps asking me to log
+// in", "the reminder fires three times"; see repeat); an
 // intensifier ("very", "a bit") scales the next within two. After "but",
 // "however" or "except" the rest of the sentence counts three times as
 // much as what came before it; a clause opened by "although" or "despite"
@@ -73,6 +73,8 @@ type scorer struct {
 	// asks for it ("have to fix", "please fix").
 	gone, to, by  int32
 	keep, kept    int32
+	twice, two    int32
+	often         map[int32]bool // words after a repeat that make it none
 	keptObjectIDs map[int32]bool
 	haveTo        []int32
 	pleas         map[int32]bool
@@ -111,6 +113,7 @@ const (
 	roleResolve    // reports a problem solved: "fixed", "resolved" (see resolution)
 	roleHappen     // denied after a trouble, reports it solved: "no longer happens"
 	roleUsed       // before "to", negates and denies: "used to be great"
+	roleTimes      // a repeat: "twice", "times" after a number (see repeat)
 )
 
 // What number a wait has come with: none yet, one too small for a wait in
@@ -195,7 +198,7 @@ func newScorer() *scorer {
 		{halts, roleHalt}, {functions, roleFunction}, {obligations, roleObligation},
 		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
 		{quick, roleQuick}, {resolutions, roleResolve}, {happens, roleHappen},
-		{[]string{"used"}, roleUsed},
+		{[]string{"used"}, roleUsed}, {[]string{"twice", "times"}, roleTimes},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -234,6 +237,11 @@ func newScorer() *scorer {
 		s.conditions[s.index.word(w)] = true
 	}
 	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
+	s.twice, s.two = s.index.word("twice"), s.index.word("two")
+	s.often = make(map[int32]bool)
+	for _, w := range often {
+		s.often[s.index.word(w)] = true
+	}
 	s.keptObjectIDs = make(map[int32]bool)
 	for _, w := range keptObjects {
 		s.keptObjectIDs[s.index.word(w)] = true
@@ -522,6 +530,31 @@ func (s *scorer) keepsDoing(toks []token, i int) bool {
 	return next.brk == brkNone && !s.keptObjectIDs[next.id]
 }
 
+// repeats reports whether toks[i], "twice" or "times", tells of
+// something that happened more often than it should: "the reminder fires
+// three times", "we were billed twice for May". "Times" needs a number
+// of two or more right before it ("3 times", "three times", "several
+// times");
+// neither counts before a word of often ("twice a day", "three times
+// faster").
+func (s *scorer) repeats(toks []token, i int) bool {
+	if t := toks[i]; t.id != s.twice {
+		// "times" and "time" stem alike, and "three time zones" is no
+		// repeat: the plural is the five letters long one.
+		if i == 0 || t.brk != brkNone || t.end-t.start != int32(len("times")) {
+			return false
+		}
+		prev := toks[i-1].id
+		if prev != s.two && (uint(prev) >= uint(len(s.roles)) || s.roles[prev] != roleCount) {
+			return false
+		}
+	}
+	if i+1 < len(toks) && toks[i+1].brk == brkNone && s.often[toks[i+1].id] {
+		return false
+	}
+	return true
+}
+
 // worksAround reports whether the resolution at toks[i] is a workaround
 // the customer found ("the error is fixed by switching to offline mode",
 // "solved by reinstalling"): "by" follows it, and not before one of
@@ -572,6 +605,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	// clause started.
 	neg, troubled, clauseFrom := 0.0, false, 0
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
+	softFrom := -1      // where the last soft negation was
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
@@ -661,7 +695,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			keepBlame = so
 			negateUntil, denyUntil, negFrom = i+negationScope, i+negationScope, i
 		case roleSoftNegation:
-			negateUntil = i + negationScope
+			negateUntil, softFrom = i+negationScope, i
 		case roleHalt:
 			denyUntil = i + negationScope
 		case roleIntensifier:
@@ -742,6 +776,13 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				keepBlame = false
 				negateUntil, denyUntil, negFrom = i+1+negationScope, i+1+negationScope, i
 				i++
+			}
+		case roleTimes:
+			// Not in a question, nor in a clause with a negation: "no
+			// need to log in twice".
+			if !asking && negFrom < clauseFrom && softFrom < clauseFrom && s.repeats(toks, i) {
+				current += repeat * after * clause
+				neg += repeat * after * clause
 			}
 		case roleHappen:
 			if troubled && (i <= negateUntil || i <= denyUntil) {

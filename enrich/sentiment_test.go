@@ -592,3 +592,24 @@ func TestWhatItKeepsDoingIsAComplaint(t *testing.T) {
 		"We hope they keep adding integrations.",
 	)
 }
+
+// A thing done twice, or a number of times, is a complaint told flatly;
+// how often something is meant to happen, or how much faster it is, is
+// not.
+func TestARepeatToldFlatlyIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The welcome email went out twice.",
+		"The webhook is delivered 3 times for each event.",
+		"Our standup reminder pops up four times.",
+	)
+	wantScore(t, s, atLeast,
+		"The digest goes out twice a week.",
+		"Backups run three times per day.",
+		"The new importer is five times faster.",
+		"We work across three time zones.",
+		"How many times can I retry a payment?",
+		"You never have to enter the code twice.",
+		"No need to approve it three times any more.",
+	)
+}
