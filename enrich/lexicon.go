@@ -37,7 +37,7 @@ var lexicon = []struct {
 		"works well", "just works", "well done", "nice work", "good job",
 		"good value", "worth it", "thanks a lot", "saves time", "saves us",
 		"big improvement", "easy to use", "fan of", "time saver", "timesaver",
-		"won me over", "painless",
+		"won me over", "painless", "like a charm",
 	}},
 	{+2, []string{
 		"good", "nice", "solid", "useful", "handy", "easy", "straightforward",
@@ -83,7 +83,7 @@ var lexicon = []struct {
 		"takes too long", "took too long", "takes a long time", "took a long time",
 		"takes a while", "took a while", "overlap", "bloated", "still no", "regret",
 		"is a joke", "could be better", "considering switching", "thinking of switching",
-		"thinking about switching",
+		"thinking about switching", "greyed out", "grayed out",
 	}},
 	{-2, []string{
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
@@ -114,6 +114,7 @@ var lexicon = []struct {
 		"stopped working", "no longer works", "never works", "waste", "insecure",
 		"vulnerable", "still waiting", "deal breaker", "dealbreaker", "showstopper",
 		"stupid", "locks up", "force close", "uninstall", "thanks for nothing",
+		"outrageous",
 	}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",

@@ -613,3 +613,16 @@ func TestARepeatToldFlatlyIsAComplaint(t *testing.T) {
 		"No need to approve it three times any more.",
 	)
 }
+
+// A control that cannot be used is a complaint told without feeling.
+func TestAGreyedOutControlIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The Publish button is greyed out for editors.",
+		"Merge is grayed out on shared boards.",
+		"The renewal price is outrageous.",
+	)
+	wantScore(t, s, above,
+		"The new importer works like a charm.",
+	)
+}
