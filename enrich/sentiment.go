@@ -606,6 +606,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	neg, troubled, clauseFrom := 0.0, false, 0
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
+	mannerUntil := -1   // up to where praise is of how a denied action fails
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
@@ -623,7 +624,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
-			clauseFrom, resolvedUntil = i, -1
+			clauseFrom, resolvedUntil, mannerUntil = i, -1, -1
 		}
 		// -1 is out of range: a word the lexicon does not know. After a
 		// word of takes that is most often a number: "takes 35 seconds".
@@ -658,7 +659,8 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if i <= boostUntil {
 					w *= boost
 				}
-				if i <= negateUntil && !s.hyperbole(toks, negFrom, i+n) && !(keepBlame && w < 0) {
+				if i <= negateUntil && !s.hyperbole(toks, negFrom, i+n) && !(keepBlame && w < 0) ||
+					i <= mannerUntil && w > 0 {
 					w *= negationFactor
 				}
 				current += w * after * clause
@@ -708,6 +710,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			current *= contrastBefore
 			after = contrastAfter
 			neg, troubled, resolvedUntil = 0, false, -1
+			negateUntil, denyUntil, mannerUntil = -1, -1, -1
 		case roleConcession:
 			clause = concession
 		case roleFunction:
@@ -718,6 +721,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				}
 				current += w * after * clause
 				neg += w * after * clause
+				// The denial goes on to praise of how it fails: "won't
+				// load instantly", "used to sync quickly"; not to blame:
+				// "don't log in and it crashes".
+				mannerUntil = negateUntil
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 			} else if i <= slowUntil {
 				current += slowness * after * clause

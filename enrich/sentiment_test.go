@@ -626,3 +626,19 @@ func TestAGreyedOutControlIsAComplaint(t *testing.T) {
 		"The new importer works like a charm.",
 	)
 }
+
+// A denied action's negation goes on to praise of how it should happen
+// ("doesn't load quickly"), not to blame that follows it ("don't log in
+// and it crashes").
+func TestADeniedActionNegatesHowItShouldHappen(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The board doesn't load quickly any more.",
+		"It used to sync smoothly.",
+		"When I don't sign in it crashes.",
+		"Thumbnails never load or take forever to load.",
+	)
+	wantScore(t, s, above,
+		"It didn't load at first but the support was excellent.",
+	)
+}
