@@ -22,6 +22,7 @@ var lexicon = []struct {
 		"excellent", "amazing", "awesome", "fantastic", "brilliant", "outstanding",
 		"superb", "wonderful", "phenomenal", "flawless", "love it", "love this",
 		"game changer", "lifesaver", "life saver", "worth every penny",
+		"worth every cent",
 	}},
 	{+3, []string{
 		"love", "great", "perfect", "incredible", "impressive", "impressed",
@@ -35,7 +36,7 @@ var lexicon = []struct {
 		"helpful", "intuitive", "seamless", "elegant", "valuable", "happy",
 		"recommend", "grateful", "excited", "favorite", "favourite", "user friendly",
 		"works well", "just works", "well done", "nice work", "good job",
-		"good value", "worth it", "thanks a lot", "saves time", "saves us",
+		"good value", "worth it", "worth the money", "worth the price", "thanks a lot", "saves time", "saves us",
 		"big improvement", "easy to use", "fan of", "time saver", "timesaver",
 		"won me over", "painless", "like a charm",
 	}},
@@ -53,7 +54,7 @@ var lexicon = []struct {
 		"thanks for", "decent", "simple", "quick", "stable", "better",
 		"answered my question", "that helped", "works now",
 		"accurate", "fair price", "value for money", "works fine", "no problem",
-		"no issues", "fortunately", "sweet",
+		"no issues", "fortunately", "sweet", "instantly", "first try",
 		"works as expected", "trust",
 	}},
 	{+1, []string{
@@ -114,7 +115,8 @@ var lexicon = []struct {
 		"stopped working", "no longer works", "never works", "waste", "insecure",
 		"vulnerable", "still waiting", "deal breaker", "dealbreaker", "showstopper",
 		"stupid", "locks up", "force close", "uninstall", "thanks for nothing",
-		"outrageous",
+		"outrageous", "not what i expected", "not what we expected",
+		"not as described", "not as advertised",
 	}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",

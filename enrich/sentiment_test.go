@@ -642,3 +642,18 @@ func TestADeniedActionNegatesHowItShouldHappen(t *testing.T) {
 		"It didn't load at first but the support was excellent.",
 	)
 }
+
+// Idioms of praise and disappointment that no word of them carries.
+func TestIdiomsOfValueAndDisappointment(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"Honestly not what we expected from a paid plan.",
+		"The template pack is not as advertised.",
+	)
+	wantScore(t, s, above,
+		"Pricey, but worth every cent.",
+		"Search results appear instantly.",
+		"The import finished on the first try.",
+		"The team plan is worth the money.",
+	)
+}
