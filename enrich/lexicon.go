@@ -118,6 +118,13 @@ var lexicon = []struct {
 		"outrageous", "not what i expected", "not what we expected",
 		"not as described", "not as advertised",
 	}},
+	// Customers tell what they were charged for when it is wrong: "we were
+	// billed for 25 seats, we have 12", "I got charged for the annual plan".
+	{-1.5, []string{
+		"was charged for", "were charged for", "got charged for", "been charged for",
+		"was billed for", "were billed for", "got billed for", "been billed for",
+		"charged me for", "charged us for", "billed me for", "billed us for",
+	}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
 		"rude", "angry", "furious", "hacked", "breach", "overcharged",

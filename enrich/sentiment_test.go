@@ -657,3 +657,17 @@ func TestIdiomsOfValueAndDisappointment(t *testing.T) {
 		"The team plan is worth the money.",
 	)
 }
+
+// Being charged for something is told when the charge is wrong; how
+// billing works is not.
+func TestWhatACustomerWasChargedForIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"They charged us for seats we removed in March.",
+		"We were billed for 30 users, we have 9.",
+	)
+	wantScore(t, s, atLeast,
+		"You are billed for active users only.",
+		"How much will I be charged for extra seats?",
+	)
+}
