@@ -36,7 +36,8 @@ var lexicon = []struct {
 		"helpful", "intuitive", "seamless", "elegant", "valuable", "happy",
 		"recommend", "grateful", "excited", "favorite", "favourite", "user friendly",
 		"works well", "just works", "well done", "nice work", "good job",
-		"good value", "worth it", "worth the money", "worth the price", "thanks a lot", "saves time", "saves us",
+		"good value", "worth it", "worth the money", "worth the price",
+		"thanks a lot", "saves time", "saves us",
 		"big improvement", "easy to use", "fan of", "time saver", "timesaver",
 		"won me over", "painless", "like a charm",
 	}},
@@ -166,9 +167,9 @@ var courtesies = []string{
 // before it in the sentence, since its last contrast, added ("the sync
 // issue is resolved now"), and the troubles up to resolvedScope words
 // after it in its clause weigh nothing ("support fixed my billing
-// problem"; not "what was fixed shows all the ways it crashes"). "Gone" is a
-// resolution only after a trouble ("the crash is gone"); before any it is
-// a loss ("my saved views are gone").
+// problem"; not "what was fixed shows all the ways it crashes"). "Gone"
+// is a resolution only after a trouble ("the crash is gone"); before any
+// it is a loss ("my saved views are gone").
 const (
 	resolution    = 1.5
 	lost          = -2
@@ -263,11 +264,11 @@ var functions = []string{
 
 // repeat is the weight of something the product keeps doing: "it keeps
 // asking me to log in", "the sidebar kept collapsing", "the reminder
-// fires three times" (see scorer.repeats). "Keep" or "kept"
-// before a verb says it happens again and again, and in feedback what
-// happens again and again is a complaint. Before a word of keptObjects
-// it says no such thing, and asked for ("please keep adding") or opening
-// its clause ("Keep it up") it is a request.
+// fires three times" (see scorer.repeats). "Keep" or "kept" before a
+// verb says it happens again and again, and in feedback what happens
+// again and again is a complaint. Before a word of keptObjects it says no
+// such thing, and asked for ("please keep adding") or opening its clause
+// ("Keep it up") it is a request.
 const repeat = -1.5
 
 // often after "twice" or "N times" make it a frequency or a comparison,

@@ -14,8 +14,8 @@ import (
 // a complaint in a record that is praise overall.
 //
 // Words and phrases add their weight. A negation ("not", "never",
-// "doesn't", and "used to": "it used to be fast") flips and softens the next weighted word within three words of
-// the same clause, and makes a complaint of the next word for something
+// "doesn't", and "used to": "it used to be fast") flips and softens the
+// next weighted word within three words of the same clause, and makes a complaint of the next word for something
 // software does ("won't load", "stopped syncing"; see failure), as does a
 // wait a number measures ("takes 35 seconds to load", "had to wait 30
 // seconds for it to load", "search takes 20 seconds"; see slowness), and
@@ -33,9 +33,9 @@ import (
 // cancel my plan?" is no complaint (see asks). A problem reported solved
 // ("the sync issue is fixed now", "that error no longer happens") is
 // praise: the negative words before it in the sentence and the trouble
-// it names weigh nothing (see resolution). The sum s is mapped into (-1, 1) as s/√(s²+α), so one mild
-// word moves the score a little and a string of strong ones approaches ±1
-// without reaching it. Records in a language other than English score 0.
+// it names weigh nothing (see resolution). The sum s is mapped into
+// (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
+// string of strong ones approaches ±1 without reaching it. Records in a language other than English score 0.
 //
 // Runs after tagging: a theme's sentiment needs its evidence. A theme
 // without evidence gets 0. Deterministic, and safe for concurrent use.
@@ -69,17 +69,19 @@ type scorer struct {
 	how, enough, be, been, more, so, never, say int32
 	a, an                                       int32 // "a minute" is a wait (see slowness)
 	// "gone" is a resolution only after a trouble (see resolution); "to"
-	// after a word of haveTo, or a word of pleas, before a resolution
-	// asks for it ("have to fix", "please fix").
-	gone, to, by  int32
-	keep, kept    int32
-	twice, two    int32
-	often         map[int32]bool // words after a repeat that make it none
-	keptObjectIDs map[int32]bool
-	haveTo        []int32
-	pleas         map[int32]bool
-	conditions    map[int32]bool
-	agents        map[int32]bool
+	// after a word of haveTo, a word of pleas or one of conditions before
+	// a resolution asks for it ("have to fix", "please fix", "if it was
+	// fixed"); "by" before a word not of agents makes it a workaround.
+	gone, to, by int32
+	haveTo       []int32
+	pleas        map[int32]bool
+	conditions   map[int32]bool
+	agents       map[int32]bool
+	// "keep" or "kept" before a word not of keptObjects, and "twice" or
+	// "two times" before a word not of often, are repeats (see repeat).
+	keep, kept, twice, two int32
+	keptObjectIDs          map[int32]bool
+	often                  map[int32]bool
 }
 
 const (
@@ -534,9 +536,8 @@ func (s *scorer) keepsDoing(toks []token, i int) bool {
 // something that happened more often than it should: "the reminder fires
 // three times", "we were billed twice for May". "Times" needs a number
 // of two or more right before it ("3 times", "three times", "several
-// times");
-// neither counts before a word of often ("twice a day", "three times
-// faster").
+// times"); neither counts before a word of often ("twice a day", "three
+// times faster").
 func (s *scorer) repeats(toks []token, i int) bool {
 	if t := toks[i]; t.id != s.twice {
 		// "times" and "time" stem alike, and "three time zones" is no
@@ -601,8 +602,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	asking := false            // a clause of this sentence opened with a word of questions
 	// For a resolution (see resolution): what the negative words of the
 	// sentence since its start or its last contrast added, whether one of
-	// them was a trouble, whether a resolution came since, and where the
-	// clause started.
+	// them was a trouble, and where the clause started.
 	neg, troubled, clauseFrom := 0.0, false, 0
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
