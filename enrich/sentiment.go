@@ -625,6 +625,11 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
 			clauseFrom, resolvedUntil, mannerUntil = i, -1, -1
+			// The first word of a text starts a sentence (tokenize), so
+			// every clause's first word is looked at here.
+			if uint(t.id) < uint(len(s.words)) && s.words[t.id]&wordAsks != 0 {
+				asking = true
+			}
 		}
 		// -1 is out of range: a word the lexicon does not know. After a
 		// word of takes that is most often a number: "takes 35 seconds".
@@ -637,9 +642,6 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		w := s.words[t.id]
 		langs[w&wordLanguage]++
-		if w&wordAsks != 0 && (i == 0 || t.brk >= brkClause) {
-			asking = true
-		}
 		if w&wordScored == 0 { // most words carry no sentiment
 			i++
 			continue
