@@ -200,9 +200,13 @@ var pleas = []string{
 	"supposed",
 }
 
-// conditions anywhere before a resolution in its clause make it a hope:
-// "I would use it daily if the sync issue was fixed".
-var conditions = []string{"if", "unless", "until", "once", "when", "hope", "wish"}
+// conditions anywhere before a resolution in its clause make it a hope
+// or someone else's claim: "I would use it daily if the sync issue was
+// fixed", "the bug you said was fixed is still there".
+var conditions = []string{
+	"if", "unless", "until", "once", "when", "hope", "wish",
+	"said", "claimed", "claim", "told", "supposedly", "apparently", "allegedly",
+}
 
 // agents are who or what solves a problem after "fixed by"; any other word
 // there names a workaround (see scorer.worksAround).

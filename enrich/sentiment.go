@@ -72,11 +72,11 @@ type scorer struct {
 	// after a word of haveTo, a word of pleas or one of conditions before
 	// a resolution asks for it ("have to fix", "please fix", "if it was
 	// fixed"); "by" before a word not of agents makes it a workaround.
-	gone, to, by int32
-	haveTo       []int32
-	pleas        map[int32]bool
-	conditions   map[int32]bool
-	agents       map[int32]bool
+	gone, to, by, nothing int32
+	haveTo                []int32
+	pleas                 map[int32]bool
+	conditions            map[int32]bool
+	agents                map[int32]bool
 	// "keep" or "kept" before a word not of keptObjects, and "twice" or
 	// "two times" before a word not of often, are repeats (see repeat).
 	keep, kept, twice, two int32
@@ -234,6 +234,7 @@ func newScorer() *scorer {
 	s.never, s.say = s.index.word("never"), s.index.word("say")
 	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
+	s.nothing = s.index.word("nothing")
 	s.conditions = make(map[int32]bool)
 	for _, w := range conditions {
 		s.conditions[s.index.word(w)] = true
@@ -761,8 +762,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			waitUntil, slowUntil, quickUntil = -1, -1, i+2
 		case roleResolve:
 			switch {
-			case i <= negateUntil || i <= denyUntil:
-				// "still not fixed", "hasn't been resolved", "no fix yet"
+			case i <= negateUntil || i <= denyUntil ||
+				i+1 < len(toks) && toks[i+1].brk == brkNone && toks[i+1].id == s.nothing:
+				// "still not fixed", "hasn't been resolved", "no fix
+				// yet", "support resolved nothing"
 				current += failure * after * clause
 				neg += failure * after * clause
 				negateUntil, boostUntil, denyUntil = -1, -1, -1

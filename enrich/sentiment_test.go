@@ -545,6 +545,9 @@ func TestAProblemReportedSolvedIsNoComplaint(t *testing.T) {
 		"The crash is fixed by restarting the app every morning.",
 		"My saved filters are gone.",
 		"The crash still happens on every launch.",
+		"The bug you said was fixed is still there.",
+		"They told me the sync issue was resolved last week.",
+		"Support resolved nothing.",
 	)
 	wantScore(t, s, atLeast,
 		"Has my transfer gone through yet?",
