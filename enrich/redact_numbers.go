@@ -323,7 +323,10 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		}
 	}
 	resume := groupEnd[ng-1]
-	if isDate(groups[:ng], sepAfter[:ng]) {
+	// A country code and ten digits or more are no date, however they are
+	// grouped: "+44-20-7946-0958", "+81-3-1234-5678", "+44(0)7700 900123"
+	// read as "44-20-7946" or "44(0)7700" otherwise.
+	if !(plus && groups[0] <= 3 && nd >= 10) && isDate(groups[:ng], sepAfter[:ng]) {
 		return groupEnd[2], "", joined
 	}
 	// "Mobile 2023-2024 season pass", "Mobile 2024-05 release", "WhatsApp

@@ -77,6 +77,12 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"5550109999", "[phone]"},
 		{"+44 20 7946 0958", "[phone]"},
 		{"+447700900123", "[phone]"},
+		// A country code, then groups a date's shape would take in
+		// (the tenth adversarial QA).
+		{"+44-20-7946-0958", "[phone]"},
+		{"[Call](tel:+81-3-1234-5678)", "[Call](tel:[phone])"},
+		{"+44.20.7946.0958", "[phone]"},
+		{"+44(0)7700 900123", "[phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
