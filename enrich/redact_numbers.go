@@ -309,6 +309,13 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 			return skipDigits(s, k), "", joined
 		case c == '/' && !join:
 			// The slash a first reading joined at, and rejected.
+		case c == ',' && end+1 < len(s) && isDigit(s[end+1]) && (seps&(sepDash|sepParen) != 0 || s[i] == '0' && s[i+1] != '0' && nd >= 9 ||
+			plus && nd >= 10 || ng > 1 && !groupedAsThousands(groups[:ng])):
+			// No amount is written with dashes or brackets, a trunk 0, a
+			// country code, or in groups other than thousands: the comma
+			// ends the number, as a CSV's next field or a list's next item
+			// follows it ("415-555-0134,2026-03-03", "07700
+			// 900123,4471").
 		case (c == ',' || c == '/' || c == '.') && end+1 < len(s) && isDigit(s[end+1]):
 			return skipDigits(s, end+1), "", joined // 1234,56 or a date with slashes
 		case c == ':' && end+1 < len(s) && isDigit(s[end+1]):

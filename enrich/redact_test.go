@@ -83,6 +83,12 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"[Call](tel:+81-3-1234-5678)", "[Call](tel:[phone])"},
 		{"+44.20.7946.0958", "[phone]"},
 		{"+44(0)7700 900123", "[phone]"},
+		// A comma right after a phone number, as a CSV's next field or a
+		// list's next item follows it: no amount is written so.
+		{"415-555-0134,2026-03-03", "[phone],2026-03-03"},
+		{"4471,Jane Roe,+44 7700 900123,2026-03-03", "4471,Jane Roe,[phone],2026-03-03"},
+		{"07700900123,4471", "[phone],4471"},
+		{"Phones: 415-555-0134,415-555-0199", "Phones: [phone],[phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -232,6 +238,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"We run v2.3.14, then 2.3.15 and 10.0.0.1-beta.",
 		"Server 192.168.100.200 and 10.20.30.40 are ours.",
 		"It costs $1,299.00 a year, or €1.299,00, or £129.",
+		"Paid 1 234 567,89 € on 2024-05-01,2024-05-02; pages 12-14,18.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
