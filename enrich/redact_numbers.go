@@ -223,7 +223,10 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		groupEnd[ng] = k
 		ng++
 		j = k
-		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(') {
+		// A date after a space is no group of the number: "0612345678
+		// 2026-03-03", "415-555-0134 03/03/2026" put a table's columns or a
+		// log's fields side by side.
+		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(') && !(s[j] == ' ' && dateAt(s, j+1)) {
 			sepAfter[ng-1] = s[j]
 			seps |= sepBit(s[j])
 			j++
@@ -541,6 +544,31 @@ func cueGlued(s string, i int) bool {
 // startsYear reports whether the digits at s[i], four or more, start
 // with 19 or 20, as this century's and the last's years do.
 func startsYear(s string, i int) bool { return s[i:i+2] == "19" || s[i:i+2] == "20" }
+
+// dateAt reports whether a date with its year starts at s[k]: 2024-05-01,
+// 01/05/2024 or 01.05.2024, one separator throughout.
+func dateAt(s string, k int) bool {
+	start := k
+	var n [3]int
+	var sep byte
+	for g := range n {
+		e := skipDigitsOnly(s, k)
+		if n[g] = e - k; n[g] == 0 {
+			return false
+		}
+		k = e
+		if g == 2 {
+			break
+		}
+		if k >= len(s) || s[k] != '-' && s[k] != '/' && s[k] != '.' || g == 1 && s[k] != sep {
+			return false
+		}
+		sep = s[k]
+		k++
+	}
+	return n[0] == 4 && startsYear(s, start) && n[1] <= 2 && n[2] <= 2 ||
+		n[0] <= 2 && n[1] <= 2 && n[2] == 4 && startsYear(s, k-4)
+}
 
 // compactDate reports whether d, eight digits, are a date written
 // YYYYMMDD between 1990 and 2099.

@@ -89,6 +89,10 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"4471,Jane Roe,+44 7700 900123,2026-03-03", "4471,Jane Roe,[phone],2026-03-03"},
 		{"07700900123,4471", "[phone],4471"},
 		{"Phones: 415-555-0134,415-555-0199", "Phones: [phone],[phone]"},
+		// A date after a space is a column or a field of its own.
+		{"Jane Roe 0612345678 2026-03-03", "Jane Roe [phone] 2026-03-03"},
+		{"Callback: 415-555-0134 03/03/2026 09:12", "Callback: [phone] 03/03/2026 09:12"},
+		{"+44 7700 900123 03.03.2026", "[phone] 03.03.2026"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -239,6 +243,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Server 192.168.100.200 and 10.20.30.40 are ours.",
 		"It costs $1,299.00 a year, or €1.299,00, or £129.",
 		"Paid 1 234 567,89 € on 2024-05-01,2024-05-02; pages 12-14,18.",
+		"4471 2026-03-03 09:12 login ok; total 1 234 567 2026-03-03.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
