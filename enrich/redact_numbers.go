@@ -520,14 +520,60 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	if !hasWordFold(s, i, plus) || k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
 		return 0, false
 	}
-	// numberAt reads the number as written with a '+': a copy from it on,
-	// made only here, where one is likely.
-	end, mark := numberAt("+"+s[k:], 0, false, listing{})
+	// numberAt reads the number as written with a '+' and with the
+	// spaces, dashes and brackets a link encodes ("%2B44%207700%20900123",
+	// "%2B44+7700+900123" from a form): a copy from it on, made only
+	// here, where one is likely.
+	var b strings.Builder
+	b.Grow(1 + len(s) - k)
+	b.WriteByte('+')
+	var off [maxEncodedPhone + 1]int // off[n]: the bytes of s[k:] the first n written stand for
+	n, t := 0, k
+	for t < len(s) && n < maxEncodedPhone {
+		c, w := s[t], 1
+		switch {
+		case isDigit(c) || c == '-' || c == '(' || c == ')' || c == '.':
+		case c == '+':
+			c = ' '
+		case c == '%' && t+2 < len(s) && s[t+1] == '2':
+			w = 3
+			switch s[t+2] {
+			case '0':
+				c = ' '
+			case '8':
+				c = '('
+			case '9':
+				c = ')'
+			case 'd', 'D':
+				c = '-'
+			default:
+				w = 0
+			}
+		default:
+			w = 0
+		}
+		if w == 0 {
+			break
+		}
+		b.WriteByte(c)
+		t += w
+		n++
+		off[n] = t - k
+	}
+	b.WriteString(s[t:])
+	end, mark := numberAt(b.String(), 0, false, listing{})
 	if mark != phoneMark {
 		return 0, false
 	}
-	return k + end - 1, true
+	if end-1 <= n {
+		return k + off[end-1], true
+	}
+	return t + end - 1 - n, true // an extension after it: "%2B14155550134x204"
 }
+
+// maxEncodedPhone bounds the bytes encodedPlusPhoneAt decodes: more than a
+// phone number with its extension is ever written in.
+const maxEncodedPhone = 40
 
 // cueGlued reports whether the number at s[i], glued to what is before it
 // by a dot, '#', '-' or '/', follows a phone word right before that

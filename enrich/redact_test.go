@@ -93,6 +93,11 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Jane Roe 0612345678 2026-03-03", "Jane Roe [phone] 2026-03-03"},
 		{"Callback: 415-555-0134 03/03/2026 09:12", "Callback: [phone] 03/03/2026 09:12"},
 		{"+44 7700 900123 03.03.2026", "[phone] 03.03.2026"},
+		// A link's encoded '+' and the spaces, dashes and brackets after
+		// it.
+		{"https://acme.io/cb?phone=%2B44%207700%20900123&x=1", "https://acme.io/cb?phone=[phone]&x=1"},
+		{"?phone=%2B44+7700+900123", "?phone=[phone]"},
+		{"?tel=%2B1%20%28415%29%20555%2D0134x204&y", "?tel=[phone]&y"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -244,6 +249,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"It costs $1,299.00 a year, or €1.299,00, or £129.",
 		"Paid 1 234 567,89 € on 2024-05-01,2024-05-02; pages 12-14,18.",
 		"4471 2026-03-03 09:12 login ok; total 1 234 567 2026-03-03.",
+		"?q=%2B12%20items&r=%2B44+is+the+code&d=%2B2024-05-01",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
@@ -539,6 +545,7 @@ func FuzzRedactText(f *testing.F) {
 		"03(1234)5678, 1714557600, +12 000 000, 2024 05 01, x ät y punkt de, z (a) w.ru",
 		"%2b", "%2B1", "Tel 1/", "call 12 - ", "(0 ", "a:b@", "\\u004",
 		"jane@example.com%2B14155550134", "Tel 0161 496 0000/07700 900456 - 5pm (a) x.io",
+		"?p=%2B44%207700%20900123%20&q=%2B1+(415)+555%2D0134%2", "%2B1%2", "%2B1+",
 	} {
 		f.Add(s)
 	}
