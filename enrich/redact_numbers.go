@@ -520,10 +520,38 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	if !hasWordFold(s, i, plus) || k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
 		return 0, false
 	}
-	// numberAt reads the number as written with a '+' and with the
-	// spaces, dashes and brackets a link encodes ("%2B44%207700%20900123",
-	// "%2B44+7700+900123" from a form): a copy from it on, made only
-	// here, where one is likely.
+	return linkPhoneAt(s, k)
+}
+
+// plusLinkPhoneAt finds a phone number at s[i], a '+', whose spaces a link
+// encodes: "tel:+1%20415%20555%200134", a form's "phone=+44+7700+900123".
+// numberAt reads none there, as the digits are glued to the '%' or '+'.
+func plusLinkPhoneAt(s string, i int) (int, bool) {
+	k := i + 1
+	if k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
+		return 0, false
+	}
+	e := skipDigitsOnly(s, k)
+	switch {
+	case strings.HasPrefix(s[e:], "%20"):
+		e += 3
+	case strings.HasPrefix(s[e:], "+"):
+		e++
+	default:
+		return 0, false
+	}
+	if skipDigitsOnly(s, e)-e < 2 { // "+2+2+2": a sum, not groups
+		return 0, false
+	}
+	return linkPhoneAt(s, k)
+}
+
+// linkPhoneAt reads the phone number whose '+' came right before s[k], as
+// numberAt reads it written with a '+' and with the spaces, dashes and
+// brackets a link encodes ("%2B44%207700%20900123", "%2B44+7700+900123"
+// from a form): a copy from it on, made only here, where one is likely.
+// It returns where the number ends in s.
+func linkPhoneAt(s string, k int) (int, bool) {
 	var b strings.Builder
 	b.Grow(1 + len(s) - k)
 	b.WriteByte('+')

@@ -98,6 +98,8 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"https://acme.io/cb?phone=%2B44%207700%20900123&x=1", "https://acme.io/cb?phone=[phone]&x=1"},
 		{"?phone=%2B44+7700+900123", "?phone=[phone]"},
 		{"?tel=%2B1%20%28415%29%20555%2D0134x204&y", "?tel=[phone]&y"},
+		{"[Call](tel:+1%20415%20555%200134)", "[Call](tel:[phone])"},
+		{"phone=+44+7700+900123&name=Jane", "phone=[phone]&name=Jane"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -250,6 +252,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Paid 1 234 567,89 € on 2024-05-01,2024-05-02; pages 12-14,18.",
 		"4471 2026-03-03 09:12 login ok; total 1 234 567 2026-03-03.",
 		"?q=%2B12%20items&r=%2B44+is+the+code&d=%2B2024-05-01",
+		"Votes: +1+1+1+1+1+1+1+1+1+1, +12+34 more, A+%20grade, C++17+20.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
@@ -546,6 +549,7 @@ func FuzzRedactText(f *testing.F) {
 		"%2b", "%2B1", "Tel 1/", "call 12 - ", "(0 ", "a:b@", "\\u004",
 		"jane@example.com%2B14155550134", "Tel 0161 496 0000/07700 900456 - 5pm (a) x.io",
 		"?p=%2B44%207700%20900123%20&q=%2B1+(415)+555%2D0134%2", "%2B1%2", "%2B1+",
+		"tel:+1%20415%20555%200134, +44+7700+900123", "+1%20", "+1+", "+1+22",
 	} {
 		f.Add(s)
 	}
