@@ -1809,7 +1809,7 @@ var answerTails = setOf("thanks", "thank", "you", "thx", "ty", "cheers", "please
 // Chinese, Japanese, Korean, Russian, Greek, Hebrew, Arabic, Thai and
 // Hindi.
 var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机号", "電話番号", "携帯", "联系方式", "聯絡方式",
-	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
+	"座机", "手提", "전화", "휴대폰", "핸드폰", "연락처", "전화번호", "휴대폰번호", "핸드폰번호", "тел", "телефон", "моб", "τηλ", "τηλέφωνο",
 	"κινητό", "טלפון", "נייד", "טל", "هاتف", "جوال", "موبايل", "الهاتف", "الجوال", "โทร", "เบอร์",
 	"फोन", "फ़ोन", "मोबाइल", "واتساب", "واتس", "мой номер", "мобильный", "сотовый", "📞", "📱", "☎", "☎️", "☏"}
 
@@ -2255,7 +2255,7 @@ var cueWords = map[string]uint8{
 	"telegram": cue, "viber": cue, "skype": cue, "imessage": cue, "facetime": cue,
 	"voicemail": cue, "telefonico": cue, "telefonisch": cue, "telefoniczny": cue,
 	"recapito": cue, "ruckrufnummer": cue, "handynr": cue, "telefonnr": cue, "mobilnummer": cue,
-	"volejte": cue, "puh": cue,
+	"volejte": cue, "puh": cue, "ruckruf": cue, "ar": filler, // "Rückruf unter", Swedish "mitt nummer är"
 
 	"my": owner, "our": owner, "his": owner, "her": owner, "their": owner,
 

@@ -100,6 +100,10 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"?tel=%2B1%20%28415%29%20555%2D0134x204&y", "?tel=[phone]&y"},
 		{"[Call](tel:+1%20415%20555%200134)", "[Call](tel:[phone])"},
 		{"phone=+44+7700+900123&name=Jane", "phone=[phone]&name=Jane"},
+		// Phone words of German, Swedish and Korean.
+		{"Rückruf unter 123 45 67", "Rückruf unter [phone]"},
+		{"mitt nummer är 123 45 67", "mitt nummer är [phone]"},
+		{"전화번호 1234-5678", "전화번호 [phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -253,6 +257,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"4471 2026-03-03 09:12 login ok; total 1 234 567 2026-03-03.",
 		"?q=%2B12%20items&r=%2B44+is+the+code&d=%2B2024-05-01",
 		"Votes: +1+1+1+1+1+1+1+1+1+1, +12+34 more, A+%20grade, C++17+20.",
+		"주문번호 1234-5678 배송이 안 와요; Rückruf nach 2 Tagen, Ticket 12345678.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
