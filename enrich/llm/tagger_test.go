@@ -1365,6 +1365,12 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		"Refund to jane.doe@example.com please, or call +1 415 555 0134.",
 		"My password for bob@corp.io stopped working, ring 020 7946 0958",
 		"Refund the double charge to GB82 WEST 1234 5698 7654 32",
+		// Shapes the tenth redaction QA found leaking: a CSV row, a
+		// country code before a date's shape, a link's encoded spaces, a
+		// quoted reply's header and a phone number before a date.
+		"Export row: 4471,Jane Roe,+44 7700 900123,2026-03-03",
+		"Call +44-20-7946-0958 or https://acme.io/cb?phone=%2B1%20415%20555%200199",
+		"On Tue, 3 Mar 2026 at 09:12, Jane Roe <jane.roe@acme.io> wrote:\n> ring 0612345678 2026-03-03",
 	)
 	items[0].Record.Title = "From ann.lee@example.org"
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -1375,7 +1381,8 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		t.Fatal("no request sent")
 	}
 	for _, body := range reqs {
-		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST"} {
+		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST",
+			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("request body holds %q: %s", secret, body)
 			}
