@@ -255,8 +255,11 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		}
 		// "030 - 123 456 78", "0 89 / 12 34 56", "415/555-0134": groups
 		// set apart as only phone numbers are, after a word that says one
-		// follows.
-		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) && (c != '\n' || nd <= 5 && skipDigitsOnly(s, j+n)-(j+n) >= 3) &&
+		// follows. A line break, where a hard-wrapped e-mail broke a spaced
+		// number, after a few digits, or after a word that says so after
+		// up to eight ("Tel: 06 12 34\n56 78", "My number: +44 7700\n900123").
+		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) &&
+			(c != '\n' || nd <= 5 && skipDigitsOnly(s, j+n)-(j+n) >= 3 || nd <= 8 && skipDigitsOnly(s, j+n)-(j+n) >= 2 && cued()) &&
 			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || cued()) {
 			joined = true
 			areaJoin = areaJoin || !plus && ng == 1 && digits[0] != 0

@@ -104,6 +104,9 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Rückruf unter 123 45 67", "Rückruf unter [phone]"},
 		{"mitt nummer är 123 45 67", "mitt nummer är [phone]"},
 		{"전화번호 1234-5678", "전화번호 [phone]"},
+		// A spaced number a hard-wrapped e-mail broke, after a phone word.
+		{"Tel: 06 12 34\n56 78, merci", "Tel: [phone], merci"},
+		{"My number: +44 7700\n900123", "My number: [phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -258,6 +261,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"?q=%2B12%20items&r=%2B44+is+the+code&d=%2B2024-05-01",
 		"Votes: +1+1+1+1+1+1+1+1+1+1, +12+34 more, A+%20grade, C++17+20.",
 		"주문번호 1234-5678 배송이 안 와요; Rückruf nach 2 Tagen, Ticket 12345678.",
+		"SMS sent 2026: 123 456\n78 failed; phone calls: 1 234\n56 dropped",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
