@@ -26,6 +26,9 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 		if s[start:at] == "git" && end+1 < len(s) && s[end] == ':' && s[end+1] != ' ' && strings.Contains(s[at:end], "git") {
 			return 0, 0, false // a git remote: "git@github.com:acme/app.git", "git@gitlab.example.com:2222/…"
 		}
+		if s[start:at] == "git" && strings.HasSuffix(s[:start], "ssh://") && end < len(s) && (s[end] == '/' || s[end] == ':') {
+			return 0, 0, false // and as a link: "ssh://git@bitbucket.org/acme/app.git", "git+ssh://git@host:22/…"
+		}
 		return userinfoStart(s, start, from), end, ok
 	}
 	// A real '@' with its dots spelled: "jane@example[.]com", "jane@example

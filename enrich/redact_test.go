@@ -565,6 +565,11 @@ func FuzzRedactText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		out := enrich.RedactText(s)
 		for _, email := range emailLike.FindAllString(s, -1) {
+			// A git remote's "git@github.com:acme/app.git" and
+			// "ssh://git@host/…" stay: their git user is nobody's mailbox.
+			if strings.HasPrefix(email, "git@") {
+				continue
+			}
 			if strings.Contains(out, email) {
 				t.Fatalf("RedactText(%q) = %q still holds %q", s, out, email)
 			}
