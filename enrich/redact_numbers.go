@@ -609,10 +609,15 @@ const maxEncodedPhone = 40
 // cueGlued reports whether the number at s[i], glued to what is before it
 // by a dot, '#', '-' or '/', follows a phone word right before that
 // character: "Tel.030-1234567", "Phone #4155550134", "Tel-0171-1234567",
-// "wa.me/5511912345678".
+// "wa.me/5511912345678", and by a link's "//" ("tel://4155550134").
 func cueGlued(s string, i int) bool {
 	switch s[i-1] {
-	case '.', '#', '-', '/':
+	case '.', '#', '-':
+		return phoneCueBefore(s, i-1)
+	case '/':
+		if strings.HasSuffix(s[:i], "://") {
+			return phoneCueBefore(s, i-2)
+		}
 		return phoneCueBefore(s, i-1)
 	}
 	return false

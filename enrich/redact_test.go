@@ -107,6 +107,7 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// A spaced number a hard-wrapped e-mail broke, after a phone word.
 		{"Tel: 06 12 34\n56 78, merci", "Tel: [phone], merci"},
 		{"My number: +44 7700\n900123", "My number: [phone]"},
+		{`<a href="tel://4155550134">`, `<a href="tel://[phone]">`},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -262,6 +263,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Votes: +1+1+1+1+1+1+1+1+1+1, +12+34 more, A+%20grade, C++17+20.",
 		"주문번호 1234-5678 배송이 안 와요; Rückruf nach 2 Tagen, Ticket 12345678.",
 		"SMS sent 2026: 123 456\n78 failed; phone calls: 1 234\n56 dropped",
+		"https://4155550134, ftp://1234567890/x and https://acme.io/4155550134",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
