@@ -287,6 +287,10 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	extension := 0 // where an extension after the number ends
 	if end < len(s) {
 		switch c := s[end]; {
+		case (c == 'x' || c == 'X') && groups[ng-1] >= 2 && gluedExtension(s, end) > 0:
+			// "646-555-0123x204", "+1 415 555 0134x204": an extension, part
+			// of the number if it is one.
+			extension = gluedExtension(s, end)
 		case ng > 1 && sepAfter[ng-2] == ' ' && !isDigit(c) && gluedAfter(s, end):
 			// The last group starts a word of its own, as in "call 555 010
 			// 9999 2fa code": the number ends before it.
@@ -294,11 +298,6 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 			nd -= groups[ng]
 			end = groupEnd[ng-1]
 		case (c == 'x' || c == 'X') && end+1 < len(s) && isDigit(s[end+1]):
-			// "646-555-0123x204": an extension, part of the number if it is one.
-			if e := skipDigitsOnly(s, end+1); e == len(s) || !gluedAfter(s, e) {
-				extension = e
-				break
-			}
 			return skipDigits(s, end), "", joined
 		case isDigit(c) || gluedAfter(s, end):
 			return skipDigits(s, end), "", joined
@@ -476,6 +475,18 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		return resume, "", joined
 	}
 	return max(end, extension, spacedExtension(s, end)), phoneMark, joined
+}
+
+// gluedExtension returns where an extension written right after the
+// number that ends at s[end] ends ("x204"), or 0 when none follows.
+func gluedExtension(s string, end int) int {
+	if end+1 >= len(s) || s[end] != 'x' && s[end] != 'X' || !isDigit(s[end+1]) {
+		return 0
+	}
+	if e := skipDigitsOnly(s, end+1); e == len(s) || !gluedAfter(s, e) {
+		return e
+	}
+	return 0
 }
 
 // spacedExtension returns where an extension written apart after the phone

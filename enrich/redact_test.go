@@ -108,6 +108,9 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Tel: 06 12 34\n56 78, merci", "Tel: [phone], merci"},
 		{"My number: +44 7700\n900123", "My number: [phone]"},
 		{`<a href="tel://4155550134">`, `<a href="tel://[phone]">`},
+		// An extension glued to a spaced number.
+		{"call +1 415 555 0134x204 after 5", "call [phone] after 5"},
+		{"Tel 020 7946 0958x12", "Tel [phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -264,6 +267,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"주문번호 1234-5678 배송이 안 와요; Rückruf nach 2 Tagen, Ticket 12345678.",
 		"SMS sent 2026: 123 456\n78 failed; phone calls: 1 234\n56 dropped",
 		"https://4155550134, ftp://1234567890/x and https://acme.io/4155550134",
+		"Screens 1920 1080x2 and 2560 1440x3, 12 34 56x7 px.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
