@@ -154,9 +154,9 @@ func appendLower(dst []byte, s string) []byte {
 // names, a chat's request), listing what a list of them continues. A
 // German area code spaced in brackets ("(0 30) 12 34 56 78"), a Japanese
 // exchange in brackets ("03(1234)5678") and a '+' percent-encoded in a
-// link ("?tel=%2B14155550134"), or a '+' number whose spaces a link
-// encodes ("tel:+1%20415%20555%200134", "?phone=%2B44+7700+900123"), are
-// read as written.
+// link ("?tel=%2B14155550134"), or a number whose spaces a link encodes
+// ("tel:+1%20415%20555%200134", "?phone=%2B44+7700+900123",
+// "?phone=(415)%20555-0134"), are read as written.
 // Digits that belong to something else are left alone:
 // dates (2024-05-01, 01/05/2024, 20240501103000), times, versions
 // (v2.3.14, 124.0.6367.91), IP addresses, amounts ($1,299.00, 1 000 000,
@@ -502,8 +502,14 @@ func redactSymbols(s string) string {
 				listed = listing{digits: anyLength}
 			}
 			end, mark := numberAt(s, i, w.last > 0 && w.last == i-1, listed)
-			if mark == "" && c == '+' {
-				if e, ok := plusLinkPhoneAt(s, i); ok {
+			if mark == "" {
+				e, ok := 0, false
+				if c == '+' {
+					e, ok = plusLinkPhoneAt(s, i)
+				} else {
+					e, ok = spacedLinkPhoneAt(s, i)
+				}
+				if ok {
 					end, mark = e, phoneMark
 				}
 			}

@@ -534,7 +534,7 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	if !hasWordFold(s, i, plus) || k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
 		return 0, false
 	}
-	return linkPhoneAt(s, k)
+	return linkPhoneAt(s, i, k, true)
 }
 
 // plusLinkPhoneAt finds a phone number at s[i], a '+', whose spaces a link
@@ -557,18 +557,55 @@ func plusLinkPhoneAt(s string, i int) (int, bool) {
 	if skipDigitsOnly(s, e)-e < 2 { // "+2+2+2": a sum, not groups
 		return 0, false
 	}
-	return linkPhoneAt(s, k)
+	return linkPhoneAt(s, i, k, true)
 }
 
-// linkPhoneAt reads the phone number whose '+' came right before s[k], as
-// numberAt reads it written with a '+' and with the spaces, dashes and
-// brackets a link encodes ("%2B44%207700%20900123", "%2B44+7700+900123"
-// from a form): a copy from it on, made only here, where one is likely.
-// It returns where the number ends in s.
-func linkPhoneAt(s string, k int) (int, bool) {
+// spacedLinkPhoneAt finds a phone number at s[i], a digit or '(', that a
+// link's query or a "tel:" link gives with its spaces or dashes encoded:
+// "?phone=(415)%20555-0134", "tel:07700%20900123".
+func spacedLinkPhoneAt(s string, i int) (int, bool) {
+	if i == 0 || s[i-1] != '=' && s[i-1] != ':' {
+		return 0, false
+	}
+	k := i
+	if s[k] == '(' {
+		k++
+	}
+	e := skipDigitsOnly(s, k)
+	if e == k {
+		return 0, false
+	}
+	if k > i {
+		if e >= len(s) || s[e] != ')' {
+			return 0, false
+		}
+		e++
+	}
+	if !strings.HasPrefix(s[e:], "%20") && !hasWordFold(s, e, "%2d") || skipDigitsOnly(s, e+3)-(e+3) < 2 {
+		return 0, false
+	}
+	return linkPhoneAt(s, i, i, false)
+}
+
+// linkPhoneAt reads the phone number at s[i] whose digits start at s[k],
+// after a '+' when plus is set, as numberAt reads it written with the
+// spaces, dashes and brackets a link encodes ("%2B44%207700%20900123",
+// "%2B44+7700+900123" from a form): a copy of it and of a few words
+// around it, made only here, where one is likely. It returns where the
+// number ends in s.
+func linkPhoneAt(s string, i, k int, plus bool) (int, bool) {
+	from := max(0, i-linkContext)
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from++
+	}
 	var b strings.Builder
-	b.Grow(1 + len(s) - k)
-	b.WriteByte('+')
+	b.Grow(i - from + 2*maxEncodedPhone)
+	b.WriteString(s[from:i])
+	at := i - from
+	if plus {
+		b.WriteByte('+')
+		at++
+	}
 	var off [maxEncodedPhone + 1]int // off[n]: the bytes of s[k:] the first n written stand for
 	n, t := 0, k
 	for t < len(s) && n < maxEncodedPhone {
@@ -602,18 +639,27 @@ func linkPhoneAt(s string, k int) (int, bool) {
 		n++
 		off[n] = t - k
 	}
-	b.WriteString(s[t:])
-	end, mark := numberAt(b.String(), 0, false, listing{})
+	to := min(len(s), t+linkContext)
+	for to < len(s) && !utf8.RuneStart(s[to]) {
+		to++
+	}
+	b.WriteString(s[t:to])
+	start := i - from
+	end, mark := numberAt(b.String(), start, false, listing{})
 	if mark != phoneMark {
 		return 0, false
 	}
-	if end-1 <= n {
-		return k + off[end-1], true
+	if d := end - at; d <= n {
+		return k + off[d], true
 	}
-	return t + end - 1 - n, true // an extension after it: "%2B14155550134x204"
+	return t + end - at - n, true // an extension after it: "%2B14155550134x204"
 }
 
-// maxEncodedPhone bounds the bytes encodedPlusPhoneAt decodes: more than a
+// linkContext is how many bytes of s around a number linkPhoneAt copies
+// with it, for the words numberAt reads before and after one.
+const linkContext = 128
+
+// maxEncodedPhone bounds the bytes linkPhoneAt decodes: more than a
 // phone number with its extension is ever written in.
 const maxEncodedPhone = 40
 

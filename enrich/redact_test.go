@@ -111,6 +111,10 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// An extension glued to a spaced number.
 		{"call +1 415 555 0134x204 after 5", "call [phone] after 5"},
 		{"Tel 020 7946 0958x12", "Tel [phone]"},
+		// A query's or a "tel:" link's number with its spaces encoded.
+		{"https://acme.io/cb?phone=(415)%20555-0134&x=1", "https://acme.io/cb?phone=[phone]&x=1"},
+		{"tel:07700%20900123", "tel:[phone]"},
+		{"?phone=555%200134", "?phone=[phone]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -268,6 +272,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"SMS sent 2026: 123 456\n78 failed; phone calls: 1 234\n56 dropped",
 		"https://4155550134, ftp://1234567890/x and https://acme.io/4155550134",
 		"Screens 1920 1080x2 and 2560 1440x3, 12 34 56x7 px.",
+		"?q=12%20items&date=2026%2D03%2D03&range=100%20200&o=100234567%20100234568&a=1%20234%20567",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
@@ -565,6 +570,7 @@ func FuzzRedactText(f *testing.F) {
 		"jane@example.com%2B14155550134", "Tel 0161 496 0000/07700 900456 - 5pm (a) x.io",
 		"?p=%2B44%207700%20900123%20&q=%2B1+(415)+555%2D0134%2", "%2B1%2", "%2B1+",
 		"tel:+1%20415%20555%200134, +44+7700+900123", "+1%20", "+1+", "+1+22",
+		"?p=(415)%20555-0134&t=tel:07700%20900123", "=1%20", "=(1)%2", ":(12)%20",
 	} {
 		f.Add(s)
 	}
