@@ -124,6 +124,18 @@ func BenchmarkEnrichChain(b *testing.B) {
 
 func BenchmarkRedactor(b *testing.B) { benchStage(b, enrich.NewRedactor([]byte("bench-key"))) }
 
+// BenchmarkRedactTextEncodedPluses measures a text full of
+// percent-encoded '+' signs before digits, as a pasted tracking link or
+// log can be: each is read as a number on a copy, which must be of the
+// number and a few words around it, not of the rest of the text.
+func BenchmarkRedactTextEncodedPluses(b *testing.B) {
+	s := strings.Repeat("%2B12 ", 4000) + strings.Repeat("?a=1%2012 ", 2000)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		enrich.RedactText(s)
+	}
+}
+
 func BenchmarkKeywordTagger(b *testing.B) {
 	benchStage(b, enrich.TagStage(enrich.NewKeywordTagger(enrich.DefaultTaxonomy())))
 }
