@@ -312,10 +312,11 @@ func spelledAtEnd(s string, open int) (end int, weak bool) {
 
 // bracketedAts are what a bracketed "at" says: the word in English, its
 // first letter, '@' itself, and the words for '@' in German, Spanish and
-// Portuguese, French, Italian, Dutch and Japanese ("jane (arroba) gmail
-// (punto) com", "tanaka(アットマーク)gmail.com").
+// Portuguese, French, Italian, Dutch, Japanese and Russian ("jane
+// (arroba) gmail (punto) com", "tanaka(アットマーク)gmail.com",
+// "ivan(собака)mail.ru").
 var bracketedAts = []string{"at", "a", "@", "ät", "arroba", "arobase", "chiocciola",
-	"apenstaartje", "klammeraffe", "アットマーク"}
+	"apenstaartje", "klammeraffe", "アットマーク", "собака"}
 
 // closingBracket returns the bracket that closes c, or 0 if c opens none.
 func closingBracket(c byte) byte {
@@ -663,8 +664,8 @@ func joinedEmail(s string, at, from int) (start, end int, ok bool) {
 }
 
 // meantAts are the words for '@' in Spanish and Portuguese, French,
-// Italian, Dutch, German and Polish.
-var meantAts = []string{"arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe", "ät", "małpa"}
+// Italian, Dutch, German, Polish and Russian ("dog").
+var meantAts = []string{"arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe", "ät", "małpa", "собака"}
 
 // meantAtLeads has a bit set for each byte that starts one of meantAts,
 // in either case: 'a' and 'A' for "arroba", 0xC3 for "ät".

@@ -115,6 +115,9 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"https://acme.io/cb?phone=(415)%20555-0134&x=1", "https://acme.io/cb?phone=[phone]&x=1"},
 		{"tel:07700%20900123", "tel:[phone]"},
 		{"?phone=555%200134", "?phone=[phone]"},
+		// Russian writes '@' as "собака", a dog.
+		{"пишите: ivan.petrov собака mail.ru", "пишите: [email]"},
+		{"ivan(собака)mail.ru", "[email]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -273,6 +276,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"https://4155550134, ftp://1234567890/x and https://acme.io/4155550134",
 		"Screens 1920 1080x2 and 2560 1440x3, 12 34 56x7 px.",
 		"?q=12%20items&date=2026%2D03%2D03&range=100%20200&o=100234567%20100234568&a=1%20234%20567",
+		"у меня собака и кошка, а сайт acme.io не открывается",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
