@@ -536,6 +536,45 @@ func TestAStaleCopyLandingDuringAMoveIsRetiredByItsWriter(t *testing.T) {
 	}
 }
 
+// Two workers write versions of one record published in the same second
+// under two dates of one month. A merge of that month's partition keeps
+// one of the rows, the one inserted last whatever its date, before either
+// writer looks up: the lookup still lists both dates, and a deletion of
+// the date the merge kept would leave the record stored nowhere.
+// Replayed step by step, the merge forced.
+func TestTwoVersionsOfOneSecondInOneMonthLeaveTheRecordStored(t *testing.T) {
+	chA, chB, conn := twoWriters(t)
+	ctx := context.Background()
+	db := chA.Database()
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	later := row("csv:tie", time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC))
+	later.IngestedAt = at
+	earlier := row("csv:tie", time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC))
+	earlier.IngestedAt = at
+	earlier.Title = "Export fails (the version published last)"
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chA.InsertOnly(ctx, []sinks.Row{later}))
+	must(chB.InsertOnly(ctx, []sinks.Row{earlier}))
+	must(conn.Exec(ctx, "OPTIMIZE TABLE "+db+".feedback FINAL"))
+	for _, w := range []struct {
+		ch  *sinks.ClickHouse
+		row sinks.Row
+	}{{chB, earlier}, {chA, later}} {
+		found, err := w.ch.LookUp(ctx, []sinks.Row{w.row})
+		must(err)
+		must(w.ch.DeleteStale(ctx, "feedback", found))
+		must(w.ch.DeleteStale(ctx, "feedback_dates", found))
+	}
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback FINAL WHERE id = 'csv:tie'"); n != 1 {
+		t.Fatalf("csv:tie has %d rows after both writers retired its moved versions, want 1", n)
+	}
+}
+
 // twoWriters returns two sinks over one test database, as two workers
 // have, and a connection for assertions.
 func twoWriters(t *testing.T) (a, b *sinks.ClickHouse, conn clickhouse.Conn) {

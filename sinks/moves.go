@@ -23,6 +23,8 @@ import (
 //     pair with its newest ingested_at, filled by a materialized view;
 //     migration 0008). The newest version of each record, by ingested_at
 //     as every query picks it (the later date on a tie), is the one kept;
+//     a date of the same second in the kept date's month is left to that
+//     partition's merge (see superseded);
 //  2. delete the feedback rows of the other dates that the lookup saw (up
 //     to the newest ingested_at it saw under each), wait for the deletion
 //     to finish, and check that the rows are gone (see deleteChecked);
@@ -139,9 +141,10 @@ func withIDs(ctx context.Context, name string, n int, id func(i int) string) (co
 }
 
 // lookUp returns the records of feedback_dates matching where (all when
-// empty) that are stored under more than one created_at.
+// empty) that are stored under more than one created_at and have a date
+// to retire.
 func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, error) {
-	q := "SELECT id, groupArray(created_at), groupArray(ingested)" +
+	q := "SELECT id, groupArray(created_at), groupArray(ingested), groupArray(toYYYYMM(created_at))" +
 		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM " + c.db + ".feedback_dates" +
 		where + " GROUP BY id, created_at)" +
 		" GROUP BY id HAVING count() > 1"
@@ -155,11 +158,14 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, erro
 		var (
 			id                string
 			created, ingested []time.Time
+			months            []uint32 // the partitions, as the table computes them
 		)
-		if err := res.Scan(&id, &created, &ingested); err != nil {
+		if err := res.Scan(&id, &created, &ingested, &months); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
-		out[id] = superseded(created, ingested)
+		if stale := superseded(created, ingested, months); len(stale) > 0 {
+			out[id] = stale
+		}
 	}
 	if err := res.Err(); err != nil {
 		return nil, fmt.Errorf("look up stored created_at: %w", err)
@@ -167,10 +173,17 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, erro
 	return out, nil
 }
 
-// superseded returns, among a record's stored dates and the newest
-// ingested_at under each, all but the date to keep: the newest version's,
+// superseded returns, among a record's stored dates, the newest
+// ingested_at under each and each date's partition, all but the date to keep: the newest version's,
 // the later date on a tie, so that every writer picks the same.
-func superseded(created, ingested []time.Time) []seen {
+//
+// A date that ties with the kept one in the kept date's month is left
+// alone: a merge of that partition keeps whichever of the two rows was
+// inserted last, and may already have dropped the kept date's row, which
+// feedback_dates still lists. Deleting the other would leave the record
+// stored nowhere. The merge leaves one of them; until it runs, a query
+// over dates that hold only one of them counts the record there.
+func superseded(created, ingested []time.Time, months []uint32) []seen {
 	keep := 0
 	for i := 1; i < len(created); i++ {
 		if ingested[i].After(ingested[keep]) || ingested[i].Equal(ingested[keep]) && created[i].After(created[keep]) {
@@ -179,9 +192,10 @@ func superseded(created, ingested []time.Time) []seen {
 	}
 	var out []seen
 	for i, at := range created {
-		if i != keep {
-			out = append(out, seen{at, ingested[i]})
+		if i == keep || ingested[i].Equal(ingested[keep]) && months[i] == months[keep] {
+			continue
 		}
+		out = append(out, seen{at, ingested[i]})
 	}
 	return out
 }
