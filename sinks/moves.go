@@ -174,8 +174,9 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, erro
 }
 
 // superseded returns, among a record's stored dates, the newest
-// ingested_at under each and each date's partition, all but the date to keep: the newest version's,
-// the later date on a tie, so that every writer picks the same.
+// ingested_at under each and each date's partition, all but the date to
+// keep: the newest version's, the later date on a tie, so that every
+// writer picks the same.
 //
 // A date that ties with the kept one in the kept date's month is left
 // alone: a merge of that partition keeps whichever of the two rows was
