@@ -1090,3 +1090,36 @@ func TestDiscoursePollerReportsAPostWithoutAnIDOnce(t *testing.T) {
 		t.Errorf("reported %d times over 3 polls, want once", n)
 	}
 }
+
+// A forum can keep serving posts without an id, or change such a post's
+// counts at every poll: the poller remembers only those its last poll
+// listed, not every one it ever reported.
+func TestDiscoursePollerForgetsPostsWithoutAnIDItNoLongerLists(t *testing.T) {
+	e := newNATS(t)
+	polls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var posts []map[string]any
+		if r.URL.Query().Get("before") == "" {
+			polls++
+			for i := range 5 {
+				posts = append(posts, map[string]any{"id": "none", "username": "wren", "post_type": 1, "reads": polls*10 + i,
+					"created_at": time.Now().UTC().Format(time.RFC3339), "cooked": "<p>x</p>"})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
+	}))
+	t.Cleanup(api.Close)
+	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), zap.NewNop(), time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := poll.Reported(srcs[0]); n > 5 {
+		t.Errorf("remembers %d posts without an id after 20 polls of 5 each, want at most the 5 of the last poll", n)
+	}
+}

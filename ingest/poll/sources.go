@@ -28,8 +28,11 @@ type Discourse struct {
 	// (sources.Options.IncludeStaff).
 	IncludeStaff bool
 	client       *client
-	// reported are the posts without an id this process has reported:
-	// one stays on the newest page, poll after poll, and is reported once.
+	// reported are the posts without an id the last poll listed, all
+	// reported: one stays on the newest page, poll after poll, and is
+	// reported once. Only the last poll's are kept, or a forum that keeps
+	// serving such posts (or changes one's counts every poll) would grow
+	// the set for as long as the poller runs.
 	reported map[string]bool
 }
 
@@ -53,6 +56,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		raw json.RawMessage
 	}
 	seen := map[int64]bool{}
+	listed := map[string]bool{} // the posts without an id this poll lists
 	var posts []post
 	var unread []sources.Item // posts without an id to page or checkpoint by
 	next := d.BaseURL + "/posts.json"
@@ -82,13 +86,10 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 				if err == nil {
 					err = fmt.Errorf("id %d: want a positive post id", head.ID)
 				}
-				if d.reported == nil {
-					d.reported = map[string]bool{}
-				}
-				if key := string(raw); !d.reported[key] {
-					d.reported[key] = true
+				if key := string(raw); !d.reported[key] && !listed[key] {
 					unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
 				}
+				listed[string(raw)] = true
 				continue
 			}
 			// A date it cannot read counts as recent: the mapper reports
@@ -115,6 +116,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		}
 	}
 	slices.SortFunc(posts, func(a, b post) int { return cmp.Compare(a.id, b.id) })
+	d.reported = listed
 	if len(unread) > 0 {
 		// Reported, and the checkpoint left as it is: a post without an
 		// id gives none to move it to.
