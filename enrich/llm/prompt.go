@@ -276,7 +276,11 @@ func foldText(s string, at *[]int) string {
 // maxEvidence bounds a theme's evidence in bytes, as the offline taggers do.
 const maxEvidence = 280
 
-func clip(s string) string { return cutAt(s, maxEvidence) }
+// clip returns a copy of s cut to maxEvidence: evidence is a piece of the
+// text it quotes, and the answer cache keeps it; as a slice of the text
+// every cached answer would hold the whole text (up to llm.max_text_chars)
+// alive.
+func clip(s string) string { return strings.Clone(cutAt(s, maxEvidence)) }
 
 // cutAt returns s cut to at most n bytes, never inside a UTF-8 sequence.
 func cutAt(s string, n int) string {

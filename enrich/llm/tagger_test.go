@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -1797,5 +1798,33 @@ func TestAPatientTaggerStopsAskingAnLLMThatKeepsFailing(t *testing.T) {
 	}
 	if n := logs.FilterMessageSnippet("failed requests in a row").Len(); n != 1 {
 		t.Errorf("%d warnings, want 1", n)
+	}
+}
+
+// The answer cache keeps an answer's evidence as long as the answer: a
+// copy of the passage, not a piece of the text it quotes, or each cached
+// answer would keep a whole record body alive (up to worker.max_body_bytes,
+// whatever llm.max_text_chars sends), and a full cache many times its size.
+func TestEvidenceDoesNotHoldOnToTheRecordsText(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		answers := make([]llmtest.Answer, len(req.items))
+		for i, it := range req.items {
+			answers[i] = llmtest.Answer{ID: it.ID, Themes: []llmtest.Theme{{Name: "refunds", Evidence: "refund", Confidence: 0.9}}}
+		}
+		return reply{content: llmtest.Content(answers)}
+	})
+	tg, _ := newTagger(t, f)
+	body := "Where is my refund? " + strings.Repeat("We have waited for weeks. ", 400)
+	items := offlineItems(body)
+	if err := tg.Tag(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items[0].Themes) == 0 || items[0].Themes[0].Evidence != "refund" {
+		t.Fatalf("themes %+v, want refunds first, with the quoted word", items[0].Themes)
+	}
+	ev := items[0].Themes[0].Evidence
+	start, at := uintptr(unsafe.Pointer(unsafe.StringData(body))), uintptr(unsafe.Pointer(unsafe.StringData(ev)))
+	if at >= start && at < start+uintptr(len(body)) {
+		t.Errorf("the evidence is a piece of the %d-byte body, which every cached answer then keeps alive", len(body))
 	}
 }
