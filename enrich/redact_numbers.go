@@ -287,9 +287,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	extension := 0 // where an extension after the number ends
 	if end < len(s) {
 		switch c := s[end]; {
-		case (c == 'x' || c == 'X') && groups[ng-1] >= 2 && gluedExtension(s, end) > 0:
-			// "646-555-0123x204", "+1 415 555 0134x204": an extension, part
-			// of the number if it is one.
+		case groups[ng-1] >= 2 && gluedExtension(s, end) > 0:
+			// "646-555-0123x204", "+1 415 555 0134x204", "…0134ext204": an
+			// extension, part of the number if it is one.
 			extension = gluedExtension(s, end)
 		case ng > 1 && sepAfter[ng-2] == ' ' && !isDigit(c) && gluedAfter(s, end):
 			// The last group starts a word of its own, as in "call 555 010
@@ -478,12 +478,25 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 }
 
 // gluedExtension returns where an extension written right after the
-// number that ends at s[end] ends ("x204"), or 0 when none follows.
+// number that ends at s[end] ends ("x204", "ext204", "ext.204"), or 0
+// when none follows.
 func gluedExtension(s string, end int) int {
-	if end+1 >= len(s) || s[end] != 'x' && s[end] != 'X' || !isDigit(s[end+1]) {
+	j := end
+	switch {
+	case j < len(s) && (s[j] == 'x' || s[j] == 'X'):
+		j++
+	case j+3 <= len(s) && strings.EqualFold(s[j:j+3], "ext"):
+		j += 3
+		if j < len(s) && s[j] == '.' {
+			j++
+		}
+	default:
 		return 0
 	}
-	if e := skipDigitsOnly(s, end+1); e == len(s) || !gluedAfter(s, e) {
+	if j >= len(s) || !isDigit(s[j]) {
+		return 0
+	}
+	if e := skipDigitsOnly(s, j); e == len(s) || !gluedAfter(s, e) {
 		return e
 	}
 	return 0

@@ -111,6 +111,11 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// An extension glued to a spaced number.
 		{"call +1 415 555 0134x204 after 5", "call [phone] after 5"},
 		{"Tel 020 7946 0958x12", "Tel [phone]"},
+		// "ext" glued as "x" is: the number must not stay whole or in
+		// part.
+		{"call +1 415 555 0134ext204 after 5", "call [phone] after 5"},
+		{"call 020 7946 0958ext12", "call [phone]"},
+		{"Tel 020 7946 0958Ext.12, thanks", "Tel [phone], thanks"},
 		// A query's or a "tel:" link's number with its spaces encoded.
 		{"https://acme.io/cb?phone=(415)%20555-0134&x=1", "https://acme.io/cb?phone=[phone]&x=1"},
 		{"tel:07700%20900123", "tel:[phone]"},
