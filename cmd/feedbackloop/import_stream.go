@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 // streamWait is how long a record read from a pipe waits for others to
 // share its publish: a producer that writes a record now and then sees it
 // published within about this long.
-const streamWait = time.Second
+var streamWait = time.Second
 
 // streamRecords publishes contract records from standard input as they
 // arrive, in chunks of f.chunk or whatever came within streamWait, when
@@ -68,7 +69,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 	var t importTotals
 	pending := m.MapLine(first, lineNo, opts)
 	wait := time.NewTimer(streamWait)
-	flush := func() error {
+	flush := func(ctx context.Context) error {
 		for i := range pending {
 			pending[i].Pos.File = "stdin"
 		}
@@ -93,14 +94,21 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 	for {
 		select {
 		case <-ctx.Done():
+			// Ctrl-C is how a producer that runs for ever is stopped: what
+			// was read from it is published (within a chunk's timeout) and
+			// the totals said, though the command is still interrupted.
+			if err := flush(context.WithoutCancel(ctx)); err != nil {
+				return true, err
+			}
+			_ = t.report(stderr, f.dryRun)
 			return true, ctx.Err()
 		case <-wait.C:
-			if err := flush(); err != nil {
+			if err := flush(ctx); err != nil {
 				return true, err
 			}
 		case l, ok := <-lines:
 			if !ok {
-				if err := flush(); err != nil {
+				if err := flush(ctx); err != nil {
 					return true, err
 				}
 				return true, t.report(stderr, f.dryRun)
@@ -113,7 +121,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 			}
 			pending = append(pending, m.MapLine(l.text, l.n, opts)...)
 			if len(pending) >= f.chunk {
-				if err := flush(); err != nil {
+				if err := flush(ctx); err != nil {
 					return true, err
 				}
 			}

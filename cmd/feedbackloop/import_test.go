@@ -573,3 +573,41 @@ func TestAnImportStillReadingStopsWhenAsked(t *testing.T) {
 		t.Fatal("the import went on reading after it was stopped")
 	}
 }
+
+// Ctrl-C is how a producer that runs for ever is stopped: what publish
+// read from it is still sent, and the totals said.
+func TestPublishFromAPipeSendsWhatItReadWhenStopped(t *testing.T) {
+	defer func(w time.Duration) { streamWait = w }(streamWait)
+	streamWait = time.Hour // only the stop flushes
+	in, producer := io.Pipe()
+	defer producer.Close()
+	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	var out, errb bytes.Buffer
+	cmd.SetIn(in)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	record := `{"id":"csv:%d","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}` + "\n"
+	if _, err := fmt.Fprintf(producer, record+record, 1, 2); err != nil {
+		t.Fatal(err)
+	}
+	// A pipe's write returns once it was read: the two lines before it
+	// have reached publish.
+	if _, err := io.WriteString(producer, `{"id":`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("stopped publish: %v, want context.Canceled", err)
+	}
+	if recs := dryRunRecords(t, out.String()); len(recs) != 2 {
+		t.Errorf("%d records sent after the stop, want the 2 read", len(recs))
+	}
+	if !strings.Contains(errb.String(), "dry run: read 2, would publish 2") {
+		t.Errorf("no totals after the stop:\n%s", errb.String())
+	}
+}
