@@ -288,7 +288,7 @@ var keptObjects = []string{
 	"the", "a", "an", "my", "your", "our", "their", "his", "her", "its",
 	"it", "me", "us", "them", "you", "him", "this", "that", "these", "those",
 	"everything", "all", "things", "up", "in", "on", "track", "going",
-	"getting", "improving", "working", "growing", "coming",
+	"getting", "improving", "working", "growing", "coming", "being",
 }
 
 // softNegations are the negations that do not deny an action (see

@@ -77,6 +77,9 @@ type scorer struct {
 	pleas                 map[int32]bool
 	conditions            map[int32]bool
 	agents                map[int32]bool
+	// A form of "be" or "get" before "used to" makes it passive ("is
+	// used to track"), not a past that is gone.
+	passive map[int32]bool
 	// "keep" or "kept" before a word not of keptObjects, and "twice" or
 	// "two times" before a word not of often, are repeats (see repeat).
 	keep, kept, twice, two int32
@@ -240,6 +243,10 @@ func newScorer() *scorer {
 		s.conditions[s.index.word(w)] = true
 	}
 	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
+	s.passive = make(map[int32]bool)
+	for _, w := range []string{"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"} {
+		s.passive[s.index.word(w)] = true
+	}
 	s.twice, s.two = s.index.word("twice"), s.index.word("two")
 	s.often = make(map[int32]bool)
 	for _, w := range often {
@@ -782,8 +789,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 		case roleUsed:
 			// "used to be great", "it used to sync": what was is not
-			// any more. Not "used to it", "used to but love it now".
+			// any more. Not "used to it", "used to but love it now", nor
+			// the passive "is used to track our stock".
 			if i+2 < len(toks) && toks[i+1].id == s.to && toks[i+1].brk == brkNone &&
+				(i == 0 || t.brk != brkNone || !s.passive[toks[i-1].id]) &&
 				toks[i+2].brk == brkNone && (uint(toks[i+2].id) >= uint(len(s.roles)) || s.roles[toks[i+2].id] != roleContrast) {
 				keepBlame = false
 				negateUntil, denyUntil, negFrom = i+1+negationScope, i+1+negationScope, i

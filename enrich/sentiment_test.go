@@ -568,9 +568,11 @@ func TestWhatUsedToBeGoodIsAComplaint(t *testing.T) {
 		"It used to crash, now it is solid.",
 		"It took a week to get used to, but I love it now.",
 		"Took me a while to get used to but love it now.",
+		"This feature is used to load reports quickly.",
 	)
 	wantScore(t, s, atLeast,
 		"I got used to the new layout.",
+		"The tool is used to track our inventory.",
 	)
 }
 
@@ -586,6 +588,10 @@ func TestWhatItKeepsDoingIsAComplaint(t *testing.T) {
 	wantScore(t, s, above,
 		"The app keeps getting better.",
 	)
+	// What it keeps being is what it is.
+	if kept, is := s.Score("Support keeps being helpful."), s.Score("Support is helpful."); kept < is {
+		t.Errorf("keeps being helpful %.2f, below is helpful %.2f", kept, is)
+	}
 	wantScore(t, s, atLeast,
 		"It keeps me organised.",
 		"Please keep the compact view.",
