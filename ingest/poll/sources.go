@@ -86,10 +86,11 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 				if err == nil {
 					err = fmt.Errorf("id %d: want a positive post id", head.ID)
 				}
-				if key := string(raw); !d.reported[key] && !listed[key] {
+				key := string(raw)
+				if !d.reported[key] && !listed[key] {
 					unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
 				}
-				listed[string(raw)] = true
+				listed[key] = true
 				continue
 			}
 			// A date it cannot read counts as recent: the mapper reports
