@@ -238,32 +238,14 @@ func newScorer() *scorer {
 	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
-	s.conditions = make(map[int32]bool)
-	for _, w := range conditions {
-		s.conditions[s.index.word(w)] = true
-	}
+	s.conditions = s.wordSet(conditions)
 	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
-	s.passive = make(map[int32]bool)
-	for _, w := range []string{"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"} {
-		s.passive[s.index.word(w)] = true
-	}
+	s.passive = s.wordSet([]string{"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"})
 	s.twice, s.two = s.index.word("twice"), s.index.word("two")
-	s.often = make(map[int32]bool)
-	for _, w := range often {
-		s.often[s.index.word(w)] = true
-	}
-	s.keptObjectIDs = make(map[int32]bool)
-	for _, w := range keptObjects {
-		s.keptObjectIDs[s.index.word(w)] = true
-	}
-	s.agents = make(map[int32]bool)
-	for _, w := range agents {
-		s.agents[s.index.word(w)] = true
-	}
-	s.pleas = make(map[int32]bool)
-	for _, w := range pleas {
-		s.pleas[s.index.word(w)] = true
-	}
+	s.often = s.wordSet(often)
+	s.keptObjectIDs = s.wordSet(keptObjects)
+	s.agents = s.wordSet(agents)
+	s.pleas = s.wordSet(pleas)
 	for _, w := range []string{"have", "has", "had", "got"} {
 		s.haveTo = append(s.haveTo, s.index.word(w))
 	}
@@ -504,6 +486,16 @@ func (s *scorer) beMoreOrSo(toks []token, i int) (more, so bool) {
 	}
 	m := toks[i+2].id
 	return m == s.more, m == s.so
+}
+
+// wordSet is the set of the ids of words, for the rules that look at the
+// words around a match.
+func (s *scorer) wordSet(words []string) map[int32]bool {
+	set := make(map[int32]bool, len(words))
+	for _, w := range words {
+		set[s.index.word(w)] = true
+	}
+	return set
 }
 
 // asksFor reports whether the resolution at toks[i] is asked for rather
