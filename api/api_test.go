@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/feedbackloop/feedbackloop/api"
 	"github.com/feedbackloop/feedbackloop/insights"
 	"github.com/feedbackloop/feedbackloop/insights/insightstest"
@@ -260,5 +263,24 @@ func TestAnAnswerThatCannotBeEncodedIsAnError(t *testing.T) {
 	}
 	if status, body := s.get(t, "/api/v1/trends?grain=month&from=2025-06-01&to=2025-07-01&format=csv"); status != http.StatusOK || !strings.Contains(string(body), "billing") {
 		t.Errorf("csv: status %d, body %q", status, body)
+	}
+}
+
+// A client that goes away before its answer is no server error: QA saw
+// each closed dashboard tab logged at error level with a stack trace.
+func TestAClientGoneIsNoServerError(t *testing.T) {
+	s := newSite(t)
+	core, logs := observer.New(zap.ErrorLevel)
+	h, err := api.NewHandler(s.store, api.Options{Token: token, Log: zap.New(core)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/trends", nil).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+token)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	for _, e := range logs.All() {
+		t.Errorf("logged at error: %s %v", e.Message, e.ContextMap())
 	}
 }
