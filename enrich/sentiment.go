@@ -607,9 +607,18 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
 	mannerUntil := -1   // up to where praise is of how a denied action fails
+	// A repeat told flatly is a complaint only where nothing is praised:
+	// "I used it five times this week and love it" (see repeat). What the
+	// repeats of the sentence since its start or its last contrast added,
+	// and whether anything was praised since.
+	flat, praised := 0.0, false
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
+			if praised {
+				current -= flat
+			}
+			flat, praised = 0, false
 			if sentences != nil && i > 0 {
 				(*sentences)[len(*sentences)-1].sum = current
 			}
@@ -669,12 +678,14 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if w < 0 {
 					neg += w * after * clause
 				}
+				praised = praised || w > 0
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 				if w > 0 && i-sentFrom <= 1 && s.exclaims(toks, i+n) {
 					// "Great, another update that logs me out": the
 					// rest of the sentence says what the opener meant.
 					current *= contrastBefore
 					after = contrastAfter
+					praised = false
 				}
 				// A one-word entry that is also a word of takes ("wait")
 				// goes on to start a wait, below; any other entry is done.
@@ -712,6 +723,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			current *= contrastBefore
 			after = contrastAfter
 			neg, troubled, resolvedUntil = 0, false, -1
+			flat, praised = 0, false
 			negateUntil, denyUntil, mannerUntil = -1, -1, -1
 		case roleConcession:
 			clause = concession
@@ -738,6 +750,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 					// "it keeps asking me to log in"
 					current += repeat * after * clause
 					neg += repeat * after * clause
+					flat += repeat * after * clause
 				}
 			}
 		case roleObligation:
@@ -777,7 +790,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				neg += lost * after * clause
 			default:
 				current += resolution*after*clause - neg
-				neg, resolvedUntil = 0, i+resolvedScope
+				neg, resolvedUntil, flat = 0, i+resolvedScope, 0
 			}
 		case roleUsed:
 			// "used to be great", "it used to sync": what was is not
@@ -796,6 +809,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			if !asking && negFrom < clauseFrom && softFrom < clauseFrom && s.repeats(toks, i) {
 				current += repeat * after * clause
 				neg += repeat * after * clause
+				flat += repeat * after * clause
 			}
 		case roleHappen:
 			if troubled && (i <= negateUntil || i <= denyUntil) {
@@ -824,6 +838,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			slowUntil, doneUntil = -1, -1
 		}
 		i++
+	}
+	if praised {
+		current -= flat
 	}
 	if sentences != nil && len(*sentences) > 0 {
 		(*sentences)[len(*sentences)-1].sum = current

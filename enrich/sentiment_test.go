@@ -621,6 +621,22 @@ func TestARepeatToldFlatlyIsAComplaint(t *testing.T) {
 		"You never have to enter the code twice.",
 		"No need to approve it three times any more.",
 	)
+	// Beside praise a number of times is how much it is liked: it takes
+	// nothing from the praise. After a sarcastic opener or a contrast the
+	// repeat still tells.
+	for _, pair := range [][2]string{
+		{"I used it five times this week and love it.", "I used it this week and love it."},
+		{"The app keeps delivering great updates.", "The app delivers great updates."},
+		{"I have recommended it to colleagues three times already.", "I have recommended it to colleagues already."},
+	} {
+		if with, without := s.Score(pair[0]), s.Score(pair[1]); with < without {
+			t.Errorf("%q %.2f, below %q %.2f", pair[0], with, pair[1], without)
+		}
+	}
+	wantScore(t, s, below,
+		"Great, the reminder fires three times.",
+		"Love the app, but the reminder fires three times.",
+	)
 }
 
 // A control that cannot be used is a complaint told without feeling.
