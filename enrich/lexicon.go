@@ -120,12 +120,10 @@ var lexicon = []struct {
 		"not as described", "not as advertised",
 	}},
 	// Customers tell what they were charged for when it is wrong: "we were
-	// billed for 25 seats, we have 12", "I got charged for the annual plan".
-	{-1.5, []string{
-		"was charged for", "were charged for", "got charged for", "been charged for",
-		"was billed for", "were billed for", "got billed for", "been billed for",
-		"charged me for", "charged us for", "billed me for", "billed us for",
-	}},
+	// billed for 25 seats, we have 12", "I got charged for the annual plan"
+	// (unless they praise it: see chargedFor).
+	{-1.5, chargedFor},
+	{-1.5, []string{"without notice", "without any notice", "without warning", "without any warning"}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
 		"rude", "angry", "furious", "hacked", "breach", "overcharged",
@@ -189,6 +187,15 @@ var troubles = []string{
 	"issue", "problem", "error", "exception", "bug", "glitch", "crash",
 	"freeze", "outage", "downtime", "lag", "leak", "delay", "blocker",
 	"flaw", "quirk", "gripe", "concern", "complaint",
+}
+
+// chargedFor tells a charge flatly: a complaint, unless the sentence
+// praises something ("we were billed for exactly what the quote said,
+// very transparent"), as a repeat is (see scorer.flat).
+var chargedFor = []string{
+	"was charged for", "were charged for", "got charged for", "been charged for",
+	"was billed for", "were billed for", "got billed for", "been billed for",
+	"charged me for", "charged us for", "billed me for", "billed us for",
 }
 
 // pleas up to three words before a resolution ask for it rather than

@@ -54,6 +54,7 @@ type scorer struct {
 	weights []float64 // phrase id → weight
 	asked   []bool    // phrase id → whether it weighs nothing in a question (see asks)
 	trouble []bool    // phrase id → whether it names a problem that can be solved (see resolution)
+	flat    []bool    // phrase id → whether it is a complaint only where nothing is praised (chargedFor)
 	roles   []role    // word id → what the word does to its neighbours
 	factors []float64 // word id → intensifier factor
 	// words tells, by word id, whether sum must look at a word (the
@@ -180,6 +181,12 @@ func newScorer() *scorer {
 	for _, term := range troubles {
 		if id, _, ok := s.index.add(term); ok {
 			s.trouble[id] = true
+		}
+	}
+	s.flat = make([]bool, len(s.weights))
+	for _, term := range chargedFor {
+		if id, _, ok := s.index.add(term); ok {
+			s.flat[id] = true
 		}
 	}
 	setRole := func(w string, r role, factor float64) {
@@ -607,7 +614,8 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
 	mannerUntil := -1   // up to where praise is of how a denied action fails
-	// A repeat told flatly is a complaint only where nothing is praised:
+	// A repeat or a charge told flatly is a complaint only where nothing
+	// is praised:
 	// "I used it five times this week and love it" (see repeat). What the
 	// repeats of the sentence since its start or its last contrast added,
 	// and whether anything was praised since.
@@ -677,6 +685,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				current += w * after * clause
 				if w < 0 {
 					neg += w * after * clause
+					if s.flat[p] {
+						flat += w * after * clause
+					}
 				}
 				praised = praised || w > 0
 				negateUntil, boostUntil, denyUntil = -1, -1, -1

@@ -690,9 +690,15 @@ func TestWhatACustomerWasChargedForIsAComplaint(t *testing.T) {
 	wantScore(t, s, below,
 		"They charged us for seats we removed in March.",
 		"We were billed for 30 users, we have 9.",
+		"They raised the price without notice.",
+		"Great, we were billed for 40 seats.",
 	)
 	wantScore(t, s, atLeast,
 		"You are billed for active users only.",
 		"How much will I be charged for extra seats?",
 	)
+	// Told beside praise, a charge is no complaint.
+	if with, without := s.Score("We were billed for the annual plan, great value."), s.Score("We took the annual plan, great value."); with < without {
+		t.Errorf("a charge beside praise %.2f, below the praise alone %.2f", with, without)
+	}
 }
