@@ -74,6 +74,7 @@ type scorer struct {
 	// a resolution asks for it ("have to fix", "please fix", "if it was
 	// fixed"); "by" before a word not of agents makes it a workaround.
 	gone, to, by, nothing int32
+	where, my, our        int32 // "where is my refund?" chases it (see chases)
 	haveTo                []int32
 	pleas                 map[int32]bool
 	conditions            map[int32]bool
@@ -245,6 +246,7 @@ func newScorer() *scorer {
 	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
+	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.conditions = s.wordSet(conditions)
 	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
 	s.passive = s.wordSet([]string{"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"})
@@ -495,6 +497,16 @@ func (s *scorer) beMoreOrSo(toks []token, i int) (more, so bool) {
 	return m == s.more, m == s.so
 }
 
+// chases reports whether the question opening at toks[i] chases what the
+// customer is owed rather than asks how something works: "where is my
+// refund?" is a complaint, "where can I see my refund status?" is not.
+func (s *scorer) chases(toks []token, i int) bool {
+	if toks[i].id != s.where || i+2 >= len(toks) || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
+		return false
+	}
+	return s.passive[toks[i+1].id] && (toks[i+2].id == s.my || toks[i+2].id == s.our)
+}
+
 // wordSet is the set of the ids of words, for the rules that look at the
 // words around a match.
 func (s *scorer) wordSet(words []string) map[int32]bool {
@@ -644,7 +656,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			clauseFrom, resolvedUntil, mannerUntil = i, -1, -1
 			// The first word of a text starts a sentence (tokenize), so
 			// every clause's first word is looked at here.
-			if uint(t.id) < uint(len(s.words)) && s.words[t.id]&wordAsks != 0 {
+			if uint(t.id) < uint(len(s.words)) && s.words[t.id]&wordAsks != 0 && !s.chases(toks, i) {
 				asking = true
 			}
 		}

@@ -518,6 +518,7 @@ func TestAQuestionAboutCancellingOrARefundIsNoComplaint(t *testing.T) {
 		"We cancelled the renewal.",
 		"How do I get a refund for this broken app?", // "broken" still counts
 		"Why is my refund taking so long?",
+		"Where is my refund? It has been three weeks.", // chasing what is owed
 	)
 }
 
