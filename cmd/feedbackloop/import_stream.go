@@ -68,6 +68,14 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 	opts := sources.Options{IncludeStaff: f.includeStaff}
 	var t importTotals
 	pending := m.MapLine(first, lineNo, opts)
+	// A record printed over several lines among JSON lines is gathered
+	// whole, as the file path's reading of JSON values would.
+	values := sources.Lines{Limit: 4*maxBodyBytes + 1<<20}
+	take := func(vs []sources.LineValue) {
+		for _, v := range vs {
+			pending = append(pending, m.MapLine(v.Text, v.Line, opts)...)
+		}
+	}
 	wait := time.NewTimer(streamWait)
 	flush := func(ctx context.Context) error {
 		for i := range pending {
@@ -108,6 +116,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 			}
 		case l, ok := <-lines:
 			if !ok {
+				take(values.End())
 				if err := flush(ctx); err != nil {
 					return true, err
 				}
@@ -119,7 +128,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 			if len(pending) == 0 {
 				wait.Reset(streamWait)
 			}
-			pending = append(pending, m.MapLine(l.text, l.n, opts)...)
+			take(values.Add(l.text, l.n))
 			if len(pending) >= f.chunk {
 				if err := flush(ctx); err != nil {
 					return true, err

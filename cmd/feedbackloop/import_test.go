@@ -611,3 +611,28 @@ func TestPublishFromAPipeSendsWhatItReadWhenStopped(t *testing.T) {
 		t.Errorf("no totals after the stop:\n%s", errb.String())
 	}
 }
+
+// A record printed over several lines among JSON lines on standard input
+// is read whole, as it is from a file.
+func TestAPrettyRecordAmongJSONLinesOnStandardInputIsReadWhole(t *testing.T) {
+	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	var out, errb bytes.Buffer
+	cmd.SetIn(strings.NewReader(`{"id":"csv:1","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}
+{
+  "id": "csv:2", "source": "csv", "kind": "survey",
+  "created_at": "2026-01-02T03:04:05Z", "body": "Export times out"
+}
+{broken
+`))
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
+	err := cmd.ExecuteContext(context.Background())
+	if recs := dryRunRecords(t, out.String()); len(recs) != 2 || recs[1].ID != "csv:2" {
+		t.Errorf("records %v, want csv:1 and the pretty-printed csv:2", recs)
+	}
+	if err == nil || !strings.Contains(errb.String(), "stdin:6: rejected: not JSON") || !strings.Contains(errb.String(), "read 3, would publish 2") {
+		t.Errorf("error %v, stderr:\n%s", err, errb.String())
+	}
+}

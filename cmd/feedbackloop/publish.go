@@ -21,7 +21,6 @@ duplicates of records it already had, and how many lines were rejected.
 From standard input (--file -), JSON lines are published as they arrive,
 in chunks of --chunk or whatever came within a second, so a producer
 that runs for ever can pipe into it; Ctrl-C publishes what was read.
-Each line must then hold whole records.
 It is ` + "`import --source jsonl`" + ` under a shorter name.`,
 		Example: `  feedbackloop sample --count 1000 --out feedback.jsonl
   feedbackloop publish --file feedback.jsonl

@@ -78,3 +78,63 @@ func (rs Records) value(raw json.RawMessage, pos Position, opts Options) ([]Item
 	}
 	return items, nil
 }
+
+// Lines gathers JSON that arrives a line at a time into values, for
+// Records.MapLine: a line that holds a value is one, and a value printed
+// over several lines (a pretty-printed record among JSON lines) is
+// gathered until it is whole. A value left open is given back, broken,
+// when a line that is a value on its own starts at the left margin, when
+// it outgrows Limit bytes, or at End: MapLine then reports it where it
+// began.
+type Lines struct {
+	// Limit bounds a value being gathered; 0 is 16 MiB.
+	Limit int
+	buf   []byte
+	from  int
+}
+
+// LineValue is a value's text and the number of the line it begins on.
+type LineValue struct {
+	Text []byte
+	Line int
+}
+
+// Add takes line n and returns the values it completes: none while a
+// value is gathered, two when it gives a broken one back along with the
+// line.
+func (ls *Lines) Add(line []byte, n int) []LineValue {
+	trimmed := bytes.TrimSpace(line)
+	if len(ls.buf) == 0 {
+		if len(trimmed) == 0 {
+			return nil
+		}
+		if (trimmed[0] != '{' && trimmed[0] != '[') || json.Valid(trimmed) {
+			return []LineValue{{trimmed, n}}
+		}
+		ls.buf, ls.from = append(ls.buf, trimmed...), n
+		return nil
+	}
+	if len(line) > 0 && (line[0] == '{' || line[0] == '[') && json.Valid(trimmed) {
+		return append(ls.End(), LineValue{trimmed, n})
+	}
+	ls.buf = append(append(ls.buf, '\n'), trimmed...)
+	limit := ls.Limit
+	if limit <= 0 {
+		limit = 16 << 20
+	}
+	if json.Valid(ls.buf) || len(ls.buf) > limit {
+		return ls.End()
+	}
+	return nil
+}
+
+// End returns the value being gathered, if any: at the end of the input
+// it is broken.
+func (ls *Lines) End() []LineValue {
+	if len(ls.buf) == 0 {
+		return nil
+	}
+	v := LineValue{ls.buf, ls.from}
+	ls.buf = nil
+	return []LineValue{v}
+}
