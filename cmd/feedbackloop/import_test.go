@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
 
 	"github.com/feedbackloop/feedbackloop/config"
 	"github.com/feedbackloop/feedbackloop/feedback"
@@ -37,6 +38,21 @@ func runImportCmd(t *testing.T, args ...string) (string, string, error) {
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(context.Background())
 	return out.String(), errb.String(), err
+}
+
+// startImport runs newCmd (newImportCmd or newPublishCmd) with args, stdin
+// as its standard input, until ctx ends or it does; done gives its error.
+func startImport(ctx context.Context, newCmd func(*app) *cobra.Command, stdin io.Reader, args ...string) (out, errb *bytes.Buffer, done <-chan error) {
+	cmd := newCmd(&app{logFormat: "console", logLevel: "error"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as the root command sets them
+	out, errb = new(bytes.Buffer), new(bytes.Buffer)
+	cmd.SetIn(stdin)
+	cmd.SetOut(out)
+	cmd.SetErr(errb)
+	cmd.SetArgs(args)
+	ch := make(chan error, 1)
+	go func() { ch <- cmd.ExecuteContext(ctx) }()
+	return out, errb, ch
 }
 
 func dryRunRecords(t *testing.T, stdout string) []*feedback.Record {
@@ -484,15 +500,7 @@ func TestPublishFromAPipePublishesBeforeTheInputEnds(t *testing.T) {
 		return fmt.Sprintf(`{"id":"csv:%s","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Export times out %s"}`+"\n", id, id)
 	}
 	in, producer := io.Pipe()
-	cmd := newPublishCmd(&app{logFormat: "console", logLevel: "error"})
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var errb bytes.Buffer
-	cmd.SetIn(in)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(&errb)
-	cmd.SetArgs([]string{"--file", "-"})
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(context.Background()) }()
+	_, errb, done := startImport(context.Background(), newPublishCmd, in, "--file", "-")
 
 	if _, err := io.WriteString(producer, "\n"+record("1")+record("2")); err != nil {
 		t.Fatal(err)
@@ -531,14 +539,9 @@ func TestPublishFromAPipePublishesBeforeTheInputEnds(t *testing.T) {
 // A pretty-printed document on standard input, which cannot be read a
 // line at a time, is still read whole.
 func TestADocumentOnStandardInputIsReadWhole(t *testing.T) {
-	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var out bytes.Buffer
-	cmd.SetIn(strings.NewReader("\n[\n  {\"id\": \"csv:1\", \"source\": \"csv\", \"kind\": \"survey\",\n   \"created_at\": \"2026-01-02T03:04:05Z\", \"body\": \"Slow export\"}\n]\n"))
-	cmd.SetOut(&out)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	doc := "\n[\n  {\"id\": \"csv:1\", \"source\": \"csv\", \"kind\": \"survey\",\n   \"created_at\": \"2026-01-02T03:04:05Z\", \"body\": \"Slow export\"}\n]\n"
+	out, _, done := startImport(context.Background(), newImportCmd, strings.NewReader(doc), "--source", "jsonl", "--file", "-", "--dry-run")
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	if recs := dryRunRecords(t, out.String()); len(recs) != 1 || recs[0].ID != "csv:1" {
@@ -551,15 +554,8 @@ func TestADocumentOnStandardInputIsReadWhole(t *testing.T) {
 func TestAnImportStillReadingStopsWhenAsked(t *testing.T) {
 	in, producer := io.Pipe()
 	defer producer.Close()
-	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetIn(in)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--source", "zendesk", "--file", "-", "--dry-run"})
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
+	_, _, done := startImport(ctx, newImportCmd, in, "--source", "zendesk", "--file", "-", "--dry-run")
 	if _, err := io.WriteString(producer, `{"tickets": [`); err != nil {
 		t.Fatal(err)
 	}
@@ -581,16 +577,8 @@ func TestPublishFromAPipeSendsWhatItReadWhenStopped(t *testing.T) {
 	streamWait = time.Hour // only the stop flushes
 	in, producer := io.Pipe()
 	defer producer.Close()
-	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var out, errb bytes.Buffer
-	cmd.SetIn(in)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
+	out, errb, done := startImport(ctx, newImportCmd, in, "--source", "jsonl", "--file", "-", "--dry-run")
 	record := `{"id":"csv:%d","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}` + "\n"
 	if _, err := fmt.Fprintf(producer, record+record, 1, 2); err != nil {
 		t.Fatal(err)
@@ -615,20 +603,14 @@ func TestPublishFromAPipeSendsWhatItReadWhenStopped(t *testing.T) {
 // A record printed over several lines among JSON lines on standard input
 // is read whole, as it is from a file.
 func TestAPrettyRecordAmongJSONLinesOnStandardInputIsReadWhole(t *testing.T) {
-	cmd := newImportCmd(&app{logFormat: "console", logLevel: "error"})
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	var out, errb bytes.Buffer
-	cmd.SetIn(strings.NewReader(`{"id":"csv:1","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}
+	out, errb, done := startImport(context.Background(), newImportCmd, strings.NewReader(`{"id":"csv:1","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}
 {
   "id": "csv:2", "source": "csv", "kind": "survey",
   "created_at": "2026-01-02T03:04:05Z", "body": "Export times out"
 }
 {broken
-`))
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	cmd.SetArgs([]string{"--source", "jsonl", "--file", "-", "--dry-run"})
-	err := cmd.ExecuteContext(context.Background())
+`), "--source", "jsonl", "--file", "-", "--dry-run")
+	err := <-done
 	if recs := dryRunRecords(t, out.String()); len(recs) != 2 || recs[1].ID != "csv:2" {
 		t.Errorf("records %v, want csv:1 and the pretty-printed csv:2", recs)
 	}
