@@ -84,13 +84,16 @@ func (rs Records) value(raw json.RawMessage, pos Position, opts Options) ([]Item
 // over several lines (a pretty-printed record among JSON lines) is
 // gathered until it is whole. A value left open is given back, broken,
 // when a line that is a value on its own starts at the left margin, when
-// it outgrows Limit bytes, or at End: MapLine then reports it where it
-// began.
+// a line of it ends inside a string (a JSON string never spans lines: a
+// record cut short), when it outgrows Limit bytes, or at End: MapLine then
+// reports it where it began. Each line is read once, so gathering a large
+// value takes time in its size, not in its size times its lines.
 type Lines struct {
 	// Limit bounds a value being gathered; 0 is 16 MiB.
 	Limit int
 	buf   []byte
 	from  int
+	depth int // brackets open in buf, outside strings
 }
 
 // LineValue is a value's text and the number of the line it begins on.
@@ -111,7 +114,10 @@ func (ls *Lines) Add(line []byte, n int) []LineValue {
 		if (trimmed[0] != '{' && trimmed[0] != '[') || json.Valid(trimmed) {
 			return []LineValue{{trimmed, n}}
 		}
-		ls.buf, ls.from = append(ls.buf, trimmed...), n
+		ls.buf, ls.from, ls.depth = append(ls.buf, trimmed...), n, 0
+		if !ls.scan(trimmed) {
+			return ls.End()
+		}
 		return nil
 	}
 	if len(line) > 0 && (line[0] == '{' || line[0] == '[') && json.Valid(trimmed) {
@@ -122,10 +128,38 @@ func (ls *Lines) Add(line []byte, n int) []LineValue {
 	if limit <= 0 {
 		limit = 16 << 20
 	}
-	if json.Valid(ls.buf) || len(ls.buf) > limit {
+	if !ls.scan(trimmed) || len(ls.buf) > limit {
 		return ls.End()
 	}
 	return nil
+}
+
+// scan follows the brackets of a line of the value being gathered and
+// reports whether the value is still open after it: not when its
+// brackets all closed (it is whole, or broken by what follows), nor when
+// the line ends inside a string.
+func (ls *Lines) scan(line []byte) bool {
+	inString, escaped := false, false
+	for _, c := range line {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			ls.depth++
+		case c == '}' || c == ']':
+			ls.depth--
+		}
+	}
+	return !inString && ls.depth > 0
 }
 
 // End returns the value being gathered, if any: at the end of the input
@@ -135,6 +169,6 @@ func (ls *Lines) End() []LineValue {
 		return nil
 	}
 	v := LineValue{ls.buf, ls.from}
-	ls.buf = nil
+	ls.buf, ls.depth = nil, 0
 	return []LineValue{v}
 }
