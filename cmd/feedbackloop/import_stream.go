@@ -104,7 +104,10 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 		case <-ctx.Done():
 			// Ctrl-C is how a producer that runs for ever is stopped: what
 			// was read from it is published (within a chunk's timeout) and
-			// the totals said, though the command is still interrupted.
+			// the totals said, though the command is still interrupted. A
+			// value still being gathered is reported where it began, as
+			// at the end of the input, not dropped without a word.
+			take(values.End())
 			if err := flush(context.WithoutCancel(ctx)); err != nil {
 				return true, err
 			}

@@ -618,3 +618,35 @@ func TestAPrettyRecordAmongJSONLinesOnStandardInputIsReadWhole(t *testing.T) {
 		t.Errorf("error %v, stderr:\n%s", err, errb.String())
 	}
 }
+
+// A record still being gathered over several lines when publish is
+// stopped is reported where it began, not dropped from the totals.
+func TestPublishFromAPipeReportsTheRecordItWasGatheringWhenStopped(t *testing.T) {
+	defer func(w time.Duration) { streamWait = w }(streamWait)
+	streamWait = time.Hour // only the stop flushes
+	in, producer := io.Pipe()
+	defer producer.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errb, done := startImport(ctx, newImportCmd, in, "--source", "jsonl", "--file", "-", "--dry-run")
+	record := `{"id":"csv:1","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}` + "\n"
+	if _, err := io.WriteString(producer, record+"{\n  \"id\": \"csv:2\",\n"); err != nil {
+		t.Fatal(err)
+	}
+	// A pipe's write returns once it was read: the lines before it have
+	// reached publish.
+	if _, err := io.WriteString(producer, `  "source":`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("stopped publish: %v, want context.Canceled", err)
+	}
+	if recs := dryRunRecords(t, out.String()); len(recs) != 1 {
+		t.Errorf("%d records sent after the stop, want 1", len(recs))
+	}
+	for _, want := range []string{"stdin:2: rejected: not JSON", "dry run: read 2, would publish 1"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errb.String())
+		}
+	}
+}
