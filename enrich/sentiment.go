@@ -837,8 +837,10 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		case roleHappen:
 			if troubled && (i <= negateUntil || i <= denyUntil) {
 				// "the export error no longer happens"
+				// neg held the flat repeats and charges: taken back
+				// here, they are not taken back again beside praise.
 				current += resolution*after*clause - neg
-				neg = 0
+				neg, flat = 0, 0
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 			}
 		case roleDuration:

@@ -703,3 +703,16 @@ func TestWhatACustomerWasChargedForIsAComplaint(t *testing.T) {
 		t.Errorf("a charge beside praise %.2f, below the praise alone %.2f", with, without)
 	}
 }
+
+// A flat repeat that a resolution already took back is not taken back
+// again beside praise: the praise adds no more than it does without the
+// repeat.
+func TestSentimentTakesAFlatRepeatBackOnce(t *testing.T) {
+	s := enrich.NewSentiment()
+	with := s.Score("The export error that kept logging me out no longer happens, nice.")
+	without := s.Score("The export error that logged me out no longer happens, nice.")
+	if with > without+1e-9 {
+		t.Errorf("with the repeat %.3f, above %.3f without it", with, without)
+	}
+}
+
