@@ -701,7 +701,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 						flat += w * after * clause
 					}
 				}
-				praised = praised || w > 0
+				// Praise a concession makes little of ("although support
+				// is lovely, we were billed for ...") excuses nothing.
+				praised = praised || w > 0 && clause == 1
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 				if w > 0 && i-sentFrom <= 1 && s.exclaims(toks, i+n) {
 					// "Great, another update that logs me out": the

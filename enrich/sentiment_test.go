@@ -716,3 +716,17 @@ func TestSentimentTakesAFlatRepeatBackOnce(t *testing.T) {
 	}
 }
 
+// Praise in a clause a concession makes little of does not excuse a
+// charge told in the main clause: the charge still takes from the score.
+func TestSentimentConcededPraiseExcusesNoCharge(t *testing.T) {
+	s := enrich.NewSentiment()
+	for _, pair := range [][2]string{
+		{"Although the support team is lovely, we were charged for the annual plan.", "Although the support team is lovely, we took the annual plan."},
+		{"Despite the nice new dashboard, I got charged for two extra seats.", "Despite the nice new dashboard, I got two extra seats."},
+	} {
+		if with, without := s.Score(pair[0]), s.Score(pair[1]); with >= without {
+			t.Errorf("%q %.2f, not below %q %.2f", pair[0], with, pair[1], without)
+		}
+	}
+	wantScore(t, s, below, "Despite the nice new dashboard, I got charged for two extra seats.")
+}
