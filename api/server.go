@@ -149,7 +149,8 @@ func (h *Handler) api(q query) http.Handler {
 }
 
 // fail answers an error: 400 for a bad parameter, 504 for a timeout,
-// nothing to a client that went away, 500 (logged) for anything else.
+// nothing to a client that went away and stopped the query, 500 (logged)
+// for anything else.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *insights.InvalidError
 	switch {
@@ -157,9 +158,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, ie.Problem, ie.Field, ie.Value)
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusGatewayTimeout, "the query took longer than the server allows", "", "")
-	case r.Context().Err() != nil:
-		// The client went away (a closed tab, a proxy's own timeout):
-		// nothing failed that an operator could mend.
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away (a closed tab, a proxy's own timeout)
+		// and the query stopped for it: nothing failed that an
+		// operator could mend. Any other error is one, even when the
+		// client has left by the time it arrives.
 		h.opts.Log.Debug("client gone before the answer", zap.String("path", r.URL.Path), zap.Error(err))
 	default:
 		h.opts.Log.Error("query failed", zap.String("path", r.URL.Path), zap.Error(err))
