@@ -75,6 +75,7 @@ type scorer struct {
 	// fixed"); "by" before a word not of agents makes it a workaround.
 	gone, to, by, nothing int32
 	where, my, our        int32 // "where is my refund?" chases it (see chases)
+	owed                  map[int32]bool
 	haveTo                []int32
 	pleas                 map[int32]bool
 	conditions            map[int32]bool
@@ -247,6 +248,7 @@ func newScorer() *scorer {
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
+	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)
 	s.keep, s.kept = s.index.word("keep"), s.index.word("kept")
 	s.passive = s.wordSet([]string{"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"})
@@ -499,12 +501,22 @@ func (s *scorer) beMoreOrSo(toks []token, i int) (more, so bool) {
 
 // chases reports whether the question opening at toks[i] chases what the
 // customer is owed rather than asks how something works: "where is my
-// refund?" is a complaint, "where can I see my refund status?" is not.
+// refund?", "where's our refund" are complaints; "where can I see my
+// refund status?", "where is my cancel button?" are not. The word owed
+// ends the clause.
 func (s *scorer) chases(toks []token, i int) bool {
-	if toks[i].id != s.where || i+2 >= len(toks) || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
+	if toks[i].id != s.where {
 		return false
 	}
-	return s.passive[toks[i+1].id] && (toks[i+2].id == s.my || toks[i+2].id == s.our)
+	// "where is my", or "where's my", which reads as "where" and "my"
+	if i+1 < len(toks) && toks[i+1].brk == brkNone && s.passive[toks[i+1].id] {
+		i++
+	}
+	if i+2 >= len(toks) || toks[i+1].brk != brkNone || toks[i+2].brk != brkNone {
+		return false
+	}
+	owed := i+3 == len(toks) || toks[i+3].brk >= brkClause
+	return owed && (toks[i+1].id == s.my || toks[i+1].id == s.our) && s.owed[toks[i+2].id]
 }
 
 // wordSet is the set of the ids of words, for the rules that look at the

@@ -519,6 +519,12 @@ func TestAQuestionAboutCancellingOrARefundIsNoComplaint(t *testing.T) {
 		"How do I get a refund for this broken app?", // "broken" still counts
 		"Why is my refund taking so long?",
 		"Where is my refund? It has been three weeks.", // chasing what is owed
+		"Where's my refund?",
+	)
+	wantScore(t, s, atLeast,
+		"Where is my cancel button?",
+		"Where is my refund status page?",
+		"Where are my downgrade options in settings?",
 	)
 }
 
