@@ -108,7 +108,7 @@ var lexicon = []struct {
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
-		"disappointment", "worse", "unreliable", "unresponsive",
+		"disappointment", "worse", "unreliable", "unresponsive", "unhelpful",
 		"painful", "pointless", "ridiculous", "absurd", "upset", "unhappy",
 		"dissatisfied", "not worth", "hard to use", "difficult to use", "letdown",
 		"tired of", "takes forever", "took forever", "not working", "doesn't work",
