@@ -61,7 +61,10 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 	}
 	ctx := cmd.Context()
 	lines := make(chan numberedLine)
-	go readLines(in, lineNo, lines, ctx.Done())
+	// The reader stops with the stream, however the stream ends.
+	reading, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	go readLines(in, lineNo, lines, reading.Done())
 
 	stderr := cmd.ErrOrStderr()
 	m := sources.Records{MaxBodyBytes: maxBodyBytes}
@@ -77,6 +80,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 		}
 	}
 	wait := time.NewTimer(streamWait)
+	defer wait.Stop()
 	flush := func(ctx context.Context) error {
 		for i := range pending {
 			pending[i].Pos.File = "stdin"
