@@ -229,7 +229,10 @@ var agents = []string{
 // refund status?" are questions, not complaints. In a sentence where a
 // clause opens with a word of questions they weigh nothing; elsewhere
 // they keep their weight ("I want a refund", "we cancelled the renewal").
-var asks = []string{"cancel", "cancelled", "refund", "downgrade"}
+var asks = []string{
+	"cancel", "cancelled", "refund", "downgrade",
+	"without notice", "without any notice", "without warning", "without any warning",
+}
 
 // questions open a question when they open a clause. "Why" is not one of
 // them: "why is my refund taking so long" is most often a complaint.

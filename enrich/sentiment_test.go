@@ -704,6 +704,7 @@ func TestWhatACustomerWasChargedForIsAComplaint(t *testing.T) {
 	wantScore(t, s, atLeast,
 		"You are billed for active users only.",
 		"How much will I be charged for extra seats?",
+		"Can you change the billing date without notice?",
 	)
 	// Told beside praise, a charge is no complaint.
 	if with, without := s.Score("We were billed for the annual plan, great value."), s.Score("We took the annual plan, great value."); with < without {
