@@ -571,32 +571,47 @@ func TestAnImportStillReadingStopsWhenAsked(t *testing.T) {
 }
 
 // Ctrl-C is how a producer that runs for ever is stopped: what publish
-// read from it is still sent, and the totals said.
+// read from it is still sent, a record it was still gathering over
+// several lines is reported where it began, and the totals are said.
 func TestPublishFromAPipeSendsWhatItReadWhenStopped(t *testing.T) {
 	defer func(w time.Duration) { streamWait = w }(streamWait)
 	streamWait = time.Hour // only the stop flushes
-	in, producer := io.Pipe()
-	defer producer.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	out, errb, done := startImport(ctx, newImportCmd, in, "--source", "jsonl", "--file", "-", "--dry-run")
 	record := `{"id":"csv:%d","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}` + "\n"
-	if _, err := fmt.Fprintf(producer, record+record, 1, 2); err != nil {
-		t.Fatal(err)
-	}
-	// A pipe's write returns once it was read: the two lines before it
-	// have reached publish.
-	if _, err := io.WriteString(producer, `{"id":`); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("stopped publish: %v, want context.Canceled", err)
-	}
-	if recs := dryRunRecords(t, out.String()); len(recs) != 2 {
-		t.Errorf("%d records sent after the stop, want the 2 read", len(recs))
-	}
-	if !strings.Contains(errb.String(), "dry run: read 2, would publish 2") {
-		t.Errorf("no totals after the stop:\n%s", errb.String())
+	for _, tc := range []struct {
+		name, read, then string
+		records          int
+		says             []string
+	}{
+		{"whole records", fmt.Sprintf(record+record, 1, 2), `{"id":`, 2, []string{"dry run: read 2, would publish 2"}},
+		{"a record half read", fmt.Sprintf(record, 1) + "{\n  \"id\": \"csv:2\",\n", `  "source":`, 1,
+			[]string{"stdin:2: rejected: not JSON", "dry run: read 2, would publish 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, producer := io.Pipe()
+			defer producer.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			out, errb, done := startImport(ctx, newImportCmd, in, "--source", "jsonl", "--file", "-", "--dry-run")
+			if _, err := io.WriteString(producer, tc.read); err != nil {
+				t.Fatal(err)
+			}
+			// A pipe's write returns once it was read: the lines before
+			// it have reached publish.
+			if _, err := io.WriteString(producer, tc.then); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("stopped publish: %v, want context.Canceled", err)
+			}
+			if recs := dryRunRecords(t, out.String()); len(recs) != tc.records {
+				t.Errorf("%d records sent after the stop, want %d", len(recs), tc.records)
+			}
+			for _, want := range tc.says {
+				if !strings.Contains(errb.String(), want) {
+					t.Errorf("stderr does not say %q:\n%s", want, errb.String())
+				}
+			}
+		})
 	}
 }
 
@@ -616,37 +631,5 @@ func TestAPrettyRecordAmongJSONLinesOnStandardInputIsReadWhole(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(errb.String(), "stdin:6: rejected: not JSON") || !strings.Contains(errb.String(), "read 3, would publish 2") {
 		t.Errorf("error %v, stderr:\n%s", err, errb.String())
-	}
-}
-
-// A record still being gathered over several lines when publish is
-// stopped is reported where it began, not dropped from the totals.
-func TestPublishFromAPipeReportsTheRecordItWasGatheringWhenStopped(t *testing.T) {
-	defer func(w time.Duration) { streamWait = w }(streamWait)
-	streamWait = time.Hour // only the stop flushes
-	in, producer := io.Pipe()
-	defer producer.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	out, errb, done := startImport(ctx, newImportCmd, in, "--source", "jsonl", "--file", "-", "--dry-run")
-	record := `{"id":"csv:1","source":"csv","kind":"survey","created_at":"2026-01-02T03:04:05Z","body":"Slow export"}` + "\n"
-	if _, err := io.WriteString(producer, record+"{\n  \"id\": \"csv:2\",\n"); err != nil {
-		t.Fatal(err)
-	}
-	// A pipe's write returns once it was read: the lines before it have
-	// reached publish.
-	if _, err := io.WriteString(producer, `  "source":`); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("stopped publish: %v, want context.Canceled", err)
-	}
-	if recs := dryRunRecords(t, out.String()); len(recs) != 1 {
-		t.Errorf("%d records sent after the stop, want 1", len(recs))
-	}
-	for _, want := range []string{"stdin:2: rejected: not JSON", "dry run: read 2, would publish 1"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("stderr does not say %q:\n%s", want, errb.String())
-		}
 	}
 }
