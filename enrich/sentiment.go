@@ -638,16 +638,19 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
 	mannerUntil := -1   // up to where praise is of how a denied action fails
-	// A repeat or a charge told flatly is a complaint only where nothing
-	// is praised:
-	// "I used it five times this week and love it" (see repeat). What the
-	// repeats of the sentence since its start or its last contrast added,
-	// and whether anything was praised since.
+	// A repeat or a charge told flatly is a complaint only where
+	// something is not praised, and nothing else blamed: "I used it five
+	// times this week and love it" is praise, "Great app, it keeps logging
+	// me out" a complaint (see repeat). What the repeats and charges of
+	// the sentence since its start or its last contrast added, and
+	// whether anything was praised since; takeBack is whether to take
+	// them back.
 	flat, praised := 0.0, false
+	takeBack := func() bool { return praised && neg-flat > -1e-9 }
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
-			if praised {
+			if takeBack() {
 				current -= flat
 			}
 			flat, praised = 0, false
@@ -878,7 +881,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		i++
 	}
-	if praised {
+	if takeBack() {
 		current -= flat
 	}
 	if sentences != nil && len(*sentences) > 0 {

@@ -595,7 +595,10 @@ func TestWhatItKeepsDoingIsAComplaint(t *testing.T) {
 	wantScore(t, s, above,
 		"The app keeps getting better.",
 	)
-	wantScore(t, s, below, "Support keeps being unhelpful.")
+	wantScore(t, s, below,
+		"Support keeps being unhelpful.",
+		"Great app, it keeps logging me out every hour.", // praise, and blame besides
+	)
 	// What it keeps being is what it is.
 	if kept, is := s.Score("Support keeps being helpful."), s.Score("Support is helpful."); kept < is {
 		t.Errorf("keeps being helpful %.2f, below is helpful %.2f", kept, is)
