@@ -1123,3 +1123,36 @@ func TestDiscoursePollerForgetsPostsWithoutAnIDItNoLongerLists(t *testing.T) {
 		t.Errorf("remembers %d posts without an id after 20 polls of 5 each, want at most the 5 of the last poll", n)
 	}
 }
+
+// GitHub's updated_at counts seconds: an issue edited again in the second
+// a poll read it is listed by the next poll at the same updated_at as the
+// version published. It is published again, with its new text; an issue
+// listed again unchanged is not.
+func TestGitHubPollerPublishesAnIssueEditedAgainWithinTheSecondItWasRead(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeGitHub{issues: []map[string]any{
+		ghIssue(1, "2025-10-05T00:00:00Z", false), ghIssue(2, "2025-10-05T00:00:00Z", false),
+	}}
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	fake.issues[1]["body"] = "Sync is slow, and now it fails" // same updated_at
+	fake.mu.Unlock()
+	for range 2 {
+		if err := e.pollOnce(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"github:tidepool-hq/desktop#1", "github:tidepool-hq/desktop#2", "github:tidepool-hq/desktop#2"}
+	if got := e.pub.ids(); !slices.Equal(got, want) {
+		t.Fatalf("sent %v, want %v: the edit of #2 within the second lost, or an unchanged issue sent again", got, want)
+	}
+	if rec := lastRecord(t, e); !strings.Contains(rec.Body, "now it fails") {
+		t.Errorf("last record %s has body %q, want the edited one", rec.ID, rec.Body)
+	}
+}

@@ -3,6 +3,8 @@ package poll
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedbackloop/feedbackloop/feedback"
 	"github.com/feedbackloop/feedbackloop/ingest/sources"
 )
 
@@ -207,8 +210,9 @@ func (z *Zendesk) Poll(ctx context.Context, checkpoint []byte, emit Emit) error 
 // since the checkpoint (sort=updated, direction=asc; each page asked again
 // from the newest updated_at read, see Poll). Pull requests and their
 // comments are skipped by the mapper. The checkpoint is the last
-// updated_at published and the ids published at that instant, so the
-// boundary item, which since= returns again, is not published twice.
+// updated_at published and the versions (id and content hash) published
+// at that instant, so the boundary item, which since= returns again, is
+// not published twice, and one edited again within that second is.
 type GitHub struct {
 	APIURL   string
 	Repo     string // owner/repo
@@ -238,6 +242,17 @@ type githubCheckpoint struct {
 	// a poll's pages would be read again from page 1 by every poll and
 	// never passed.
 	Page int `json:"page,omitempty"`
+}
+
+// seenKey names a published version of a record in a checkpoint's Seen:
+// its id and the first 8 bytes of the SHA-256 of its JSON.
+func seenKey(r *feedback.Record) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r.ID
+	}
+	sum := sha256.Sum256(b)
+	return r.ID + "#" + hex.EncodeToString(sum[:8])
 }
 
 // Poll implements Source.
@@ -292,11 +307,15 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 			if err != nil {
 				got = []sources.Item{{Err: err}}
 			}
-			// The checkpoint names items by record id; one that maps to
-			// none (a pull request, a bad item) by GitHub's own id.
+			// The checkpoint names items by record id and a hash of the
+			// record: updated_at counts seconds, so an item edited again
+			// in the second a poll read it is listed again at the same
+			// updated_at, and by its id alone it would be taken for the
+			// version published. One that maps to no record (a pull
+			// request, a bad item) is named by GitHub's own id.
 			key := fmt.Sprintf("id:%d/%d", head.ID, head.Number)
 			if len(got) == 1 && got[0].Record != nil {
-				key = got[0].Record.ID
+				key = seenKey(got[0].Record)
 			}
 			switch {
 			case !readable:
