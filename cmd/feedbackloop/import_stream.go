@@ -28,29 +28,50 @@ var streamWait = time.Second
 // reads it whole.
 func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) (bool, error) {
 	in := bufio.NewReaderSize(cmd.InOrStdin(), 64<<10)
-	var head bytes.Buffer // the lines read to decide, the first non-blank last
-	var first []byte
-	lineNo := 0
-	for {
-		line, err := in.ReadBytes('\n')
-		head.Write(line)
-		if len(line) > 0 {
-			lineNo++
-		}
-		if len(bytes.TrimSpace(line)) > 0 || err != nil {
-			if err != nil && !errors.Is(err, io.EOF) {
-				return true, fmt.Errorf("read input: %w", err)
-			}
-			if !sources.IsJSONLine(line) || errors.Is(err, io.EOF) {
-				// Read whole, by the path that knows documents and a
-				// broken first line; a short input loses nothing by it.
-				cmd.SetIn(io.MultiReader(&head, in))
-				return false, nil
-			}
-			first = line
-			break
-		}
+	// The first line may be long in coming: Ctrl-C must not wait for it.
+	type peeked struct {
+		head   *bytes.Buffer // the lines read to decide, the first non-blank last
+		first  []byte        // that line, when it starts JSON lines
+		lineNo int
+		err    error
 	}
+	got := make(chan peeked, 1)
+	go func() {
+		p := peeked{head: new(bytes.Buffer)}
+		for {
+			line, err := in.ReadBytes('\n')
+			p.head.Write(line)
+			if len(line) > 0 {
+				p.lineNo++
+			}
+			if len(bytes.TrimSpace(line)) == 0 && err == nil {
+				continue
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				p.err = fmt.Errorf("read input: %w", err)
+			} else if sources.IsJSONLine(line) && err == nil {
+				p.first = line
+			}
+			got <- p
+			return
+		}
+	}()
+	var p peeked
+	select {
+	case <-cmd.Context().Done():
+		return true, cmd.Context().Err()
+	case p = <-got:
+	}
+	if p.err != nil {
+		return true, p.err
+	}
+	if p.first == nil {
+		// Read whole, by the path that knows documents and a broken first
+		// line; a short input loses nothing by it.
+		cmd.SetIn(io.MultiReader(p.head, in))
+		return false, nil
+	}
+	first, lineNo := p.first, p.lineNo
 	var pub *importPublisher
 	if !f.dryRun {
 		var err error

@@ -552,21 +552,29 @@ func TestADocumentOnStandardInputIsReadWhole(t *testing.T) {
 // Ctrl-C stops an import that is still reading its input, instead of
 // waiting for a pipe (or a large file's mapping) to end.
 func TestAnImportStillReadingStopsWhenAsked(t *testing.T) {
-	in, producer := io.Pipe()
-	defer producer.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	_, _, done := startImport(ctx, newImportCmd, in, "--source", "zendesk", "--file", "-", "--dry-run")
-	if _, err := io.WriteString(producer, `{"tickets": [`); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("import stopped while reading: %v, want context.Canceled", err)
+	for _, tc := range []struct{ source, written string }{
+		{"zendesk", `{"tickets": [`},
+		{"jsonl", ""},                    // publish waiting for its first line
+		{"jsonl", `{"id": "csv:1", "bo`}, // or for the end of it
+	} {
+		in, producer := io.Pipe()
+		ctx, cancel := context.WithCancel(context.Background())
+		_, _, done := startImport(ctx, newImportCmd, in, "--source", tc.source, "--file", "-", "--dry-run")
+		if tc.written != "" {
+			if _, err := io.WriteString(producer, tc.written); err != nil {
+				t.Fatal(err)
+			}
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the import went on reading after it was stopped")
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s import stopped while reading %q: %v, want context.Canceled", tc.source, tc.written, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the %s import went on reading %q after it was stopped", tc.source, tc.written)
+		}
+		producer.Close()
 	}
 }
 
