@@ -325,14 +325,13 @@ func publishImport(cmd *cobra.Command, a *app, f importFlags, recs []*feedback.R
 	}
 	defer pub.close()
 	bar := progressBar(pub.stderr, len(recs), "publishing")
-	for start := 0; start < len(recs); start += f.chunk {
-		end := min(start+f.chunk, len(recs))
-		if err := pub.send(cmd.Context(), recs[start:end], pos[start:end], t); err != nil {
-			return err
-		}
+	err = pub.sendChunks(cmd.Context(), recs, pos, f.chunk, t, func(n int) {
 		if bar != nil {
-			_ = bar.Add(end - start)
+			_ = bar.Add(n)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if bar != nil {
 		_ = bar.Finish()
@@ -362,6 +361,19 @@ func openImportPublisher(cmd *cobra.Command, a *app) (*importPublisher, error) {
 		return nil, err
 	}
 	return &importPublisher{pub: ingest.NewPublisher(js, int(cfg.Worker.MaxBodyBytes)), close: nc.Close, stderr: cmd.ErrOrStderr()}, nil
+}
+
+// sendChunks publishes recs in chunks of chunk records, each
+// acknowledged before the next, and calls sent after each.
+func (p *importPublisher) sendChunks(ctx context.Context, recs []*feedback.Record, pos []sources.Position, chunk int, t *importTotals, sent func(n int)) error {
+	for start := 0; start < len(recs); start += chunk {
+		end := min(start+chunk, len(recs))
+		if err := p.send(ctx, recs[start:end], pos[start:end], t); err != nil {
+			return err
+		}
+		sent(end - start)
+	}
+	return nil
 }
 
 // send publishes one chunk of records and waits for its

@@ -27,51 +27,41 @@ var streamWait = time.Second
 // input is not JSON lines (a pretty-printed document): the caller then
 // reads it whole.
 func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) (bool, error) {
-	in := bufio.NewReaderSize(cmd.InOrStdin(), 64<<10)
-	// The first line may be long in coming: Ctrl-C must not wait for it.
-	type peeked struct {
-		head   *bytes.Buffer // the lines read to decide, the first non-blank last
-		first  []byte        // that line, when it starts JSON lines
-		lineNo int
-		err    error
-	}
-	got := make(chan peeked, 1)
-	go func() {
-		p := peeked{head: new(bytes.Buffer)}
-		for {
-			line, err := in.ReadBytes('\n')
-			p.head.Write(line)
-			if len(line) > 0 {
-				p.lineNo++
+	ctx := cmd.Context()
+	lines := make(chan numberedLine)
+	reading, stopReading := context.WithCancel(ctx)
+	go readLines(bufio.NewReaderSize(cmd.InOrStdin(), 64<<10), 0, lines, reading.Done())
+	// The first line that is not blank decides, and may be long in coming:
+	// Ctrl-C must not wait for it.
+	var head bytes.Buffer // the lines read to decide
+	var first numberedLine
+	for first.text == nil {
+		select {
+		case <-ctx.Done():
+			stopReading()
+			return true, ctx.Err()
+		case l, ok := <-lines:
+			switch {
+			case l.err != nil:
+				stopReading()
+				return true, fmt.Errorf("read input: %w", l.err)
+			case !ok:
+				first.text = []byte{} // empty input: the whole read says so
+			case len(bytes.TrimSpace(l.text)) > 0:
+				first = l
 			}
-			if len(bytes.TrimSpace(line)) == 0 && err == nil {
-				continue
-			}
-			if err != nil && !errors.Is(err, io.EOF) {
-				p.err = fmt.Errorf("read input: %w", err)
-			} else if sources.IsJSONLine(line) && err == nil {
-				p.first = line
-			}
-			got <- p
-			return
+			head.Write(l.text)
 		}
-	}()
-	var p peeked
-	select {
-	case <-cmd.Context().Done():
-		return true, cmd.Context().Err()
-	case p = <-got:
 	}
-	if p.err != nil {
-		return true, p.err
-	}
-	if p.first == nil {
-		// Read whole, by the path that knows documents and a broken first
-		// line; a short input loses nothing by it.
-		cmd.SetIn(io.MultiReader(p.head, in))
+	// Not JSON lines, or a last line (no line break after it): read whole,
+	// by the path that knows documents and a broken first line; a short
+	// input loses nothing by it.
+	if !bytes.HasSuffix(first.text, []byte("\n")) || !sources.IsJSONLine(first.text) {
+		cmd.SetIn(io.MultiReader(&head, &lineReader{lines: lines, stop: stopReading}))
 		return false, nil
 	}
-	first, lineNo := p.first, p.lineNo
+	// The reader stops with the stream, however the stream ends.
+	defer stopReading()
 	var pub *importPublisher
 	if !f.dryRun {
 		var err error
@@ -80,18 +70,12 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 		}
 		defer pub.close()
 	}
-	ctx := cmd.Context()
-	lines := make(chan numberedLine)
-	// The reader stops with the stream, however the stream ends.
-	reading, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	go readLines(in, lineNo, lines, reading.Done())
 
 	stderr := cmd.ErrOrStderr()
 	m := sources.Records{MaxBodyBytes: maxBodyBytes}
 	opts := sources.Options{IncludeStaff: f.includeStaff}
 	var t importTotals
-	pending := m.MapLine(first, lineNo, opts)
+	pending := m.MapLine(first.text, first.n, opts)
 	// A record printed over several lines among JSON lines is gathered
 	// whole, as the file path's reading of JSON values would.
 	values := sources.Lines{Limit: 4*maxBodyBytes + 1<<20}
@@ -116,13 +100,7 @@ func streamRecords(cmd *cobra.Command, a *app, f importFlags, maxBodyBytes int) 
 			return printRecords(cmd.OutOrStdout(), recs)
 		}
 		// A line may hold an array of many records.
-		for start := 0; start < len(recs); start += f.chunk {
-			end := min(start+f.chunk, len(recs))
-			if err := pub.send(ctx, recs[start:end], pos[start:end], &t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return pub.sendChunks(ctx, recs, pos, f.chunk, &t, func(int) {})
 	}
 	for {
 		select {
@@ -172,6 +150,32 @@ type numberedLine struct {
 	n    int
 	text []byte
 	err  error
+}
+
+// lineReader reads the rest of what readLines sends, for the path that
+// reads the input whole; it stops the reader at the end.
+type lineReader struct {
+	lines <-chan numberedLine
+	rest  []byte
+	stop  func()
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	for len(r.rest) == 0 {
+		l, ok := <-r.lines
+		if !ok {
+			r.stop()
+			return 0, io.EOF
+		}
+		if l.err != nil {
+			r.stop()
+			return 0, l.err
+		}
+		r.rest = l.text
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
 }
 
 // readLines sends the lines of in, numbered on from after, and closes out
