@@ -189,8 +189,7 @@ func asFlag(cmd *cobra.Command, err error) error {
 	if cmd.Flags().Lookup(name) == nil {
 		return err
 	}
-	if ie.Value == "" {
-		return fmt.Errorf("--%s: %s", name, ie.Problem)
-	}
-	return fmt.Errorf("--%s %q: %s", name, ie.Value, ie.Problem)
+	named := *ie // the same error, said as InvalidError says it
+	named.Field = "--" + name
+	return &named
 }
