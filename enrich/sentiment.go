@@ -3,7 +3,6 @@ package enrich
 import (
 	"context"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -76,7 +75,7 @@ type scorer struct {
 	gone, to, by, nothing int32
 	where, my, our        int32 // "where is my refund?" chases it (see chases)
 	owed                  map[int32]bool
-	haveTo                []int32
+	haveTo                map[int32]bool
 	pleas                 map[int32]bool
 	conditions            map[int32]bool
 	agents                map[int32]bool
@@ -173,24 +172,9 @@ func newScorer() *scorer {
 	for _, term := range courtesies {
 		addTerm(term, 0)
 	}
-	s.asked = make([]bool, len(s.weights))
-	for _, term := range asks {
-		if id, _, ok := s.index.add(term); ok {
-			s.asked[id] = true
-		}
-	}
-	s.trouble = make([]bool, len(s.weights))
-	for _, term := range troubles {
-		if id, _, ok := s.index.add(term); ok {
-			s.trouble[id] = true
-		}
-	}
-	s.flat = make([]bool, len(s.weights))
-	for _, term := range chargedFor {
-		if id, _, ok := s.index.add(term); ok {
-			s.flat[id] = true
-		}
-	}
+	s.asked = s.phraseSet(asks)
+	s.trouble = s.phraseSet(troubles)
+	s.flat = s.phraseSet(chargedFor)
 	setRole := func(w string, r role, factor float64) {
 		id := s.index.word(w)
 		if id < 0 {
@@ -257,9 +241,7 @@ func newScorer() *scorer {
 	s.keptObjectIDs = s.wordSet(keptObjects)
 	s.agents = s.wordSet(agents)
 	s.pleas = s.wordSet(pleas)
-	for _, w := range []string{"have", "has", "had", "got"} {
-		s.haveTo = append(s.haveTo, s.index.word(w))
-	}
+	s.haveTo = s.wordSet([]string{"have", "has", "had", "got"})
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -519,6 +501,19 @@ func (s *scorer) chases(toks []token, i int) bool {
 	return owed && (toks[i+1].id == s.my || toks[i+1].id == s.our) && s.owed[toks[i+2].id]
 }
 
+// phraseSet marks, by phrase id, the entries of the lexicon among terms,
+// for the rules that treat some entries apart (asks, troubles,
+// chargedFor). Every term must be an entry, or its id is out of range.
+func (s *scorer) phraseSet(terms []string) []bool {
+	set := make([]bool, len(s.weights))
+	for _, term := range terms {
+		if id, _, ok := s.index.add(term); ok {
+			set[id] = true
+		}
+	}
+	return set
+}
+
 // wordSet is the set of the ids of words, for the rules that look at the
 // words around a match.
 func (s *scorer) wordSet(words []string) map[int32]bool {
@@ -544,7 +539,7 @@ func (s *scorer) asksFor(toks []token, clauseFrom, i int) bool {
 		if s.conditions[id] || j >= i-3 && s.pleas[id] {
 			return true
 		}
-		if j >= i-3 && id == s.to && j > clauseFrom && slices.Contains(s.haveTo, toks[j-1].id) {
+		if j >= i-3 && id == s.to && j > clauseFrom && s.haveTo[toks[j-1].id] {
 			return true
 		}
 	}
