@@ -30,7 +30,7 @@ type document struct {
 // NDJSON line by line, and a broken line becomes a document with err set so
 // that the lines after it are still read.
 func documents(data []byte) ([]document, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	data = withoutBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("input is empty")
 	}
@@ -122,6 +122,10 @@ func jsonSyntax(data []byte, err error) error {
 	}
 	return fmt.Errorf("not JSON: %w", err)
 }
+
+// withoutBOM is data without the UTF-8 byte order mark some editors and
+// exports put first.
+func withoutBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
 
 func skipSpace(data []byte, i int) int {
 	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"math"
@@ -183,7 +182,7 @@ func (n Notes) mapFile(name string, data []byte) (items []Item, id string, idLin
 	if !utf8.Valid(data) {
 		return []Item{failed(pos, &mapError{detail: "is not UTF-8 text"})}, "", 0, false
 	}
-	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), "\r\n", "\n")
+	text := strings.ReplaceAll(string(withoutBOM(data)), "\r\n", "\n")
 	front, body, bodyLine, err := splitFrontMatter(text)
 	if err != nil {
 		return []Item{failed(Position{File: name, Line: 1}, err)}, "", 0, false

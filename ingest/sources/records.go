@@ -36,7 +36,7 @@ func (rs Records) Map(data []byte, opts Options) ([]Item, error) {
 // producer piped into publish), as Map maps the line in a whole input: a
 // blank line holds no item, a line that is not JSON is one failed item.
 func (rs Records) MapLine(line []byte, n int, opts Options) []Item {
-	line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")))
+	line = bytes.TrimSpace(withoutBOM(line))
 	if len(line) == 0 {
 		return nil
 	}
@@ -56,7 +56,7 @@ func (rs Records) MapLine(line []byte, n int, opts Options) []Item {
 // as the first line of JSON lines is and a pretty-printed document's is
 // not.
 func IsJSONLine(line []byte) bool {
-	line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")))
+	line = bytes.TrimSpace(withoutBOM(line))
 	return len(line) > 0 && (line[0] == '{' || line[0] == '[') && json.Valid(line)
 }
 
@@ -111,13 +111,14 @@ func (ls *Lines) Add(line []byte, n int) []LineValue {
 		if len(trimmed) == 0 {
 			return nil
 		}
-		if (trimmed[0] != '{' && trimmed[0] != '[') || json.Valid(trimmed) {
+		// A line that opens no value, or closes what it opens, is one
+		// on its own, whole or broken: MapLine judges it, and each line
+		// of JSON lines is parsed once, there.
+		ls.depth = 0
+		if (trimmed[0] != '{' && trimmed[0] != '[') || !ls.scan(trimmed) {
 			return []LineValue{{trimmed, n}}
 		}
-		ls.buf, ls.from, ls.depth = append(ls.buf, trimmed...), n, 0
-		if !ls.scan(trimmed) {
-			return ls.End()
-		}
+		ls.buf, ls.from = append(ls.buf, trimmed...), n
 		return nil
 	}
 	if len(line) > 0 && (line[0] == '{' || line[0] == '[') && json.Valid(trimmed) {
