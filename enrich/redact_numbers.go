@@ -286,11 +286,15 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	end = groupEnd[ng-1]
 	extension := 0 // where an extension after the number ends
 	if end < len(s) {
+		glued := 0 // where an extension glued to the last group ends
+		if groups[ng-1] >= 2 {
+			glued = gluedExtension(s, end)
+		}
 		switch c := s[end]; {
-		case groups[ng-1] >= 2 && gluedExtension(s, end) > 0:
+		case glued > 0:
 			// "646-555-0123x204", "+1 415 555 0134x204", "…0134ext204": an
 			// extension, part of the number if it is one.
-			extension = gluedExtension(s, end)
+			extension = glued
 		case ng > 1 && sepAfter[ng-2] == ' ' && !isDigit(c) && gluedAfter(s, end):
 			// The last group starts a word of its own, as in "call 555 010
 			// 9999 2fa code": the number ends before it.
