@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -39,7 +42,8 @@ func EnsureAnswers(ctx context.Context, js jetstream.JetStream, ttl time.Duratio
 	return &Answers{kv: kv}, nil
 }
 
-// Get returns the answer stored under key; ok is false when there is none.
+// Get returns the answer stored under key; ok is false when there is none
+// (a claim is none).
 func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, err error) {
 	e, err := a.kv.Get(ctx, key)
 	switch {
@@ -48,6 +52,9 @@ func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, e
 	case err != nil:
 		return nil, false, fmt.Errorf("answer bucket %s: get %s: %w", AnswerBucket, key, err)
 	}
+	if _, claim := claimedUntil(e.Value()); claim {
+		return nil, false, nil
+	}
 	return e.Value(), true, nil
 }
 
@@ -55,6 +62,103 @@ func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, e
 func (a *Answers) Put(ctx context.Context, key string, value []byte) error {
 	if _, err := a.kv.Put(ctx, key, value); err != nil {
 		return fmt.Errorf("answer bucket %s: put %s: %w", AnswerBucket, key, err)
+	}
+	return nil
+}
+
+// A claim is what a worker stores under an answer's key while it asks the
+// LLM about the text, so that the other workers wait for its answer
+// instead of paying for the text again; the answer, once in, replaces it.
+// It names the time after which its worker has given up: a claim left by
+// a worker that failed or stopped is taken over after that. Its value is
+// not JSON, so that a worker from before claims existed reads it as an
+// unreadable answer and asks, as it always did.
+const claimPrefix = "claim:"
+
+func claimValue(until time.Time) []byte {
+	return strconv.AppendInt([]byte(claimPrefix), until.UnixNano(), 10)
+}
+
+// claimedUntil returns when the claim v expires, and false when v is not a
+// claim.
+func claimedUntil(v []byte) (time.Time, bool) {
+	s, ok := bytes.CutPrefix(v, []byte(claimPrefix))
+	if !ok {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil {
+		return time.Time{}, true // unreadable: expired
+	}
+	return time.Unix(0, n), true
+}
+
+// Claim tells the other workers that the caller is asking about the text
+// of key until the time until, and reports true; or reports false when
+// the key holds an answer or another worker's claim that has not expired.
+// An expired claim is taken over; of two workers taking it over at once
+// one gets it.
+func (a *Answers) Claim(ctx context.Context, key string, until time.Time) (bool, error) {
+	_, err := a.kv.Create(ctx, key, claimValue(until))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+	}
+	e, err := a.kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return true, nil // expired with the bucket's TTL since: no one holds it
+	case err != nil:
+		return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+	}
+	if until, ok := claimedUntil(e.Value()); !ok || time.Now().Before(until) {
+		return false, nil
+	}
+	_, err = a.kv.Update(ctx, key, claimValue(until), e.Revision())
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+		return false, nil // another worker took it over, or answered
+	}
+	return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+}
+
+// Await calls found with each answer stored under keys, as it is or as it
+// comes in, until every key has one or ctx ends. Claims are not answers.
+func (a *Answers) Await(ctx context.Context, keys []string, found func(key string, value []byte)) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	// WatchFiltered writes the bucket's prefix into the slice it is given.
+	w, err := a.kv.WatchFiltered(ctx, slices.Clone(keys), jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("answer bucket %s: watch: %w", AnswerBucket, err)
+	}
+	defer w.Stop()
+	left := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		left[k] = true
+	}
+	for len(left) > 0 {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil
+			}
+			if e == nil { // the values stored when the watch began are all in
+				continue
+			}
+			if _, claim := claimedUntil(e.Value()); claim || !left[e.Key()] {
+				continue
+			}
+			delete(left, e.Key())
+			found(e.Key(), e.Value())
+		}
 	}
 	return nil
 }

@@ -107,9 +107,18 @@ func (c *cache) put(k key, a tagging) {
 // after a restart: ingest.Answers, a NATS key-value bucket. Get's ok is
 // false for a key it does not hold; an error means it could not say, and
 // the Tagger carries on as if it held nothing.
+//
+// Claim and Await keep two workers from paying for one text at once: a
+// Tagger claims the texts it is about to ask about, until its round's
+// deadline, and waits for the answers to those another worker claimed.
+// Claim reports false when the key holds an answer or a live claim; when
+// it fails the Tagger asks anyway. Await calls found with each answer
+// under keys as it is stored, until all are in or ctx ends.
 type SharedCache interface {
 	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
 	Put(ctx context.Context, key string, value []byte) error
+	Claim(ctx context.Context, key string, until time.Time) (bool, error)
+	Await(ctx context.Context, keys []string, found func(key string, value []byte)) error
 }
 
 // sharedKey is the name of k in the shared cache: the format of the value
@@ -120,53 +129,130 @@ func sharedKey(k key) string { return "v2." + hex.EncodeToString(k[:]) }
 // sharedLookups bounds the shared cache's lookups in flight for one call.
 const sharedLookups = 16
 
-// fromShared looks the jobs up in the shared cache, at most wait long, and
-// returns those it did not find. Found answers go to the jobs' items and
-// to the Tagger's own cache.
-func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration) []*job {
+// fromShared looks the jobs up in the shared cache, at most wait long,
+// and claims those it did not find until the time until. Found answers go
+// to the jobs' items and to the Tagger's own cache. It returns the jobs
+// this Tagger is to ask about, and those another worker is asking about
+// (see awaitShared).
+func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration, until time.Time) (mine, others []*job) {
 	if t.opts.Shared == nil || len(jobs) == 0 {
-		return jobs
+		return jobs, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	found := make([]*tagging, len(jobs))
+	theirs := make([]bool, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(sharedLookups)
 	for i, j := range jobs {
 		g.Go(func() error {
-			v, ok, err := t.opts.Shared.Get(ctx, sharedKey(j.key))
-			if err != nil || !ok {
-				if err != nil && ctx.Err() == nil {
-					t.log.Debug("shared LLM cache lookup failed", zap.Error(err))
-				}
-				return nil
+			var held bool
+			found[i], held = t.lookUp(ctx, sharedKey(j.key))
+			if !held {
+				theirs[i] = !t.claim(ctx, sharedKey(j.key), until)
 			}
-			var a tagging
-			if err := json.Unmarshal(v, &a); err != nil {
-				t.log.Warn("shared LLM cache holds an unreadable answer; asking again", zap.String("key", sharedKey(j.key)), zap.Error(err))
-				return nil
-			}
-			found[i] = &a // no theme is an answer too
 			return nil
 		})
 	}
 	_ = g.Wait()
-	var missing []*job
 	hits := 0
 	for i, j := range jobs {
-		if found[i] == nil {
-			missing = append(missing, j)
-			continue
-		}
-		t.cache.put(j.key, *found[i])
-		for _, it := range j.items {
-			p, c := found[i].cost(it.Record.ID)
-			t.set(it, found[i].clone(), p, c, true)
-			hits++
+		switch {
+		case found[i] != nil:
+			hits += t.fromAnswer(j, *found[i])
+		case theirs[i]:
+			others = append(others, j)
+		default:
+			mine = append(mine, j)
 		}
 	}
 	t.metrics.items("shared", hits)
-	return missing
+	return mine, others
+}
+
+// lookUp returns the answer the shared cache holds under k, nil when it
+// holds none or cannot say; held says it holds a value, read or not (one
+// that cannot be read is asked about again, and replaced, unclaimed).
+func (t *Tagger) lookUp(ctx context.Context, k string) (a *tagging, held bool) {
+	v, ok, err := t.opts.Shared.Get(ctx, k)
+	if err != nil || !ok {
+		if err != nil && ctx.Err() == nil {
+			t.log.Debug("shared LLM cache lookup failed", zap.Error(err))
+		}
+		return nil, false
+	}
+	return t.decodeShared(k, v), true
+}
+
+// decodeShared reads an answer of the shared cache; nil when it cannot.
+func (t *Tagger) decodeShared(k string, v []byte) *tagging {
+	var a tagging
+	if err := json.Unmarshal(v, &a); err != nil {
+		t.log.Warn("shared LLM cache holds an unreadable answer; asking again", zap.String("key", k), zap.Error(err))
+		return nil
+	}
+	return &a // no theme is an answer too
+}
+
+// claim reports whether this Tagger is to ask about the text of k: false
+// only when another worker is asking, or has answered since the lookup.
+func (t *Tagger) claim(ctx context.Context, k string, until time.Time) bool {
+	mine, err := t.opts.Shared.Claim(ctx, k, until)
+	if err != nil {
+		if ctx.Err() == nil {
+			t.log.Debug("shared LLM cache claim failed; asking", zap.Error(err))
+		}
+		return true // a text paid for twice costs less than one not asked about
+	}
+	return mine
+}
+
+// fromAnswer gives a found answer to j's items and the Tagger's own
+// cache, and returns how many items it tagged.
+func (t *Tagger) fromAnswer(j *job, a tagging) int {
+	t.cache.put(j.key, a)
+	for _, it := range j.items {
+		p, c := a.cost(it.Record.ID)
+		t.set(it, a.clone(), p, c, true)
+	}
+	return len(j.items)
+}
+
+// awaitShared waits, until ctx ends, for the answers to jobs that other
+// workers claimed; those still without one keep what they had.
+func (t *Tagger) awaitShared(ctx context.Context, jobs []*job) {
+	if len(jobs) == 0 {
+		return
+	}
+	byKey := make(map[string]*job, len(jobs))
+	keys := make([]string, len(jobs))
+	for i, j := range jobs {
+		keys[i] = sharedKey(j.key)
+		byKey[keys[i]] = j
+	}
+	hits := 0
+	err := t.opts.Shared.Await(ctx, keys, func(k string, v []byte) {
+		j := byKey[k]
+		a := t.decodeShared(k, v)
+		if j == nil || a == nil {
+			return
+		}
+		delete(byKey, k)
+		hits += t.fromAnswer(j, *a)
+	})
+	if err != nil && ctx.Err() == nil {
+		t.log.Debug("waiting for another worker's LLM answers failed", zap.Error(err))
+	}
+	t.metrics.items("shared", hits)
+	var left []*job
+	for _, j := range jobs {
+		if byKey[sharedKey(j.key)] != nil {
+			left = append(left, j)
+		}
+	}
+	if len(left) > 0 {
+		t.fail(left, reasonBusy) // the other worker has not answered in time
+	}
 }
 
 // toShared stores an answer for every worker. A failure costs only a

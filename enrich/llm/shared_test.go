@@ -2,11 +2,14 @@ package llm_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/feedbackloop/feedbackloop/enrich"
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
 	"github.com/feedbackloop/feedbackloop/ingest"
 	"github.com/feedbackloop/feedbackloop/internal/testenv"
@@ -106,5 +109,97 @@ func TestTaggersOnOneSharedCacheAskOnce(t *testing.T) {
 	}
 	if n := len(f.requests()); n != 3 || names(items[0].Themes) != "performance" {
 		t.Errorf("unreadable entry: %d requests in all, themes %q; want it asked again", n, names(items[0].Themes))
+	}
+}
+
+// Two workers meet the same texts at the same moment: each text is asked
+// about by one of them, and the other takes its answer from the shared
+// cache as it comes in.
+func TestTaggersOnOneSharedCacheAskAboutATextOnceAtOnce(t *testing.T) {
+	shared, _ := answers(t)
+	f := newFakeAPI(t, taxonomy(t).Names(), func(_ int, req *chatRequest) reply {
+		return reply{delay: 200 * time.Millisecond} // long enough for both to be asking
+	})
+	withShared := func(o *llm.Options) { o.Shared = shared }
+	texts := []string{"I want a refund", "The app is slow", "Nice colours."}
+	taggers := make([]*llm.Tagger, 2)
+	metrics := make([]*llm.Metrics, 2)
+	batches := make([][]*enrich.Item, 2)
+	for w := range taggers {
+		taggers[w], metrics[w] = newTagger(t, f, withShared)
+		batches[w] = offlineItems(texts...)
+		for _, it := range batches[w] {
+			it.Record.ID = fmt.Sprintf("worker %d %s", w, it.Record.ID)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range taggers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := taggers[w].Tag(t.Context(), batches[w]); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	asked := 0
+	for _, n := range f.requestSizes() {
+		asked += n
+	}
+	if asked != len(texts) {
+		t.Errorf("the model was asked about %d texts in %d requests, want each of the %d once", asked, len(f.requests()), len(texts))
+	}
+	shared0 := count(metrics[0].Items.WithLabelValues("shared")) + count(metrics[1].Items.WithLabelValues("shared"))
+	if int(shared0)+asked != 2*len(texts) {
+		t.Errorf("%v items took another worker's answer, %d were asked about; want %d in all", shared0, asked, 2*len(texts))
+	}
+	want := []string{"refunds,billing", "performance", ""}
+	for w, items := range batches {
+		for i, it := range items {
+			if got := names(it.Themes); got != want[i] || it.Tagger != "llm" {
+				t.Errorf("worker %d item %d: themes %q by %q, want %q by llm", w, i, got, it.Tagger, want[i])
+			}
+		}
+	}
+}
+
+// A text another worker claimed and never answered (it stopped) keeps
+// the offline themes until the claim expires, and is asked about then.
+func TestATextClaimedByAStoppedWorkerIsAskedAboutOnceTheClaimExpires(t *testing.T) {
+	shared, kv := answers(t)
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f, func(o *llm.Options) { o.Shared = shared; o.MaxWait = 300 * time.Millisecond })
+	// The key the tagger files the text under, found as the one its first
+	// answer is stored under.
+	probe, _ := newTagger(t, f, func(o *llm.Options) { o.Shared = shared })
+	if err := probe.Tag(t.Context(), offlineItems("The app is slow")); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kv.Keys(t.Context())
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys %v (%v)", keys, err)
+	}
+	claimed := func(until time.Time) {
+		if _, err := kv.Put(t.Context(), keys[0], fmt.Appendf(nil, "claim:%d", until.UnixNano())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed(time.Now().Add(time.Hour))
+	items := offlineItems("The app is slow")
+	if err := tg.Tag(t.Context(), items); err != nil {
+		t.Fatal(err)
+	}
+	if names(items[0].Themes) != "offline" || len(f.requests()) != 1 || count(m.Fallbacks.WithLabelValues("busy")) != 1 {
+		t.Errorf("live claim: themes %q after %d requests, %v busy; want the offline themes, no new request, 1 busy",
+			names(items[0].Themes), len(f.requests()), count(m.Fallbacks.WithLabelValues("busy")))
+	}
+	claimed(time.Now().Add(-time.Second))
+	items = offlineItems("The app is slow")
+	if err := tg.Tag(t.Context(), items); err != nil {
+		t.Fatal(err)
+	}
+	if names(items[0].Themes) != "performance" || len(f.requests()) != 2 {
+		t.Errorf("expired claim: themes %q after %d requests; want it asked about", names(items[0].Themes), len(f.requests()))
 	}
 }

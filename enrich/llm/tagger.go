@@ -344,13 +344,24 @@ func (t *Tagger) round(ctx context.Context, jobs []*job) {
 	ctx, cancel := context.WithTimeout(ctx, t.opts.MaxWait)
 	defer cancel()
 	// What another worker, or this one before a restart, paid for is not
-	// paid for again. Looked up only here, for the texts about to be sent:
-	// a lookup for every item that skips the model (busy, over budget)
-	// cost a fifth of the worker's throughput under a backlog.
-	if jobs = t.fromShared(ctx, jobs, min(t.opts.MaxWait, sharedWait)); len(jobs) == 0 {
-		return
+	// paid for again, nor what another worker is asking about now. Looked
+	// up only here, for the texts about to be sent: a lookup for every
+	// item that skips the model (busy, over budget) cost a fifth of the
+	// worker's throughput under a backlog.
+	deadline, _ := ctx.Deadline()
+	jobs, others := t.fromShared(ctx, jobs, min(t.opts.MaxWait, sharedWait), deadline)
+	var wg sync.WaitGroup
+	if len(others) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.awaitShared(ctx, others)
+		}()
 	}
-	t.askEach(ctx, t.pack(jobs), openai.Usage{})
+	if len(jobs) > 0 {
+		t.askEach(ctx, t.pack(jobs), openai.Usage{})
+	}
+	wg.Wait()
 }
 
 // pack cuts jobs, in order, into requests: each of at most the batch size
