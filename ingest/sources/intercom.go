@@ -41,6 +41,9 @@ type icMessage struct {
 	Subject     string    `json:"subject"`
 	Body        string    `json:"body"`
 	Author      *icAuthor `json:"author"`
+	Attachments []struct {
+		Name string `json:"name"`
+	} `json:"attachments"`
 }
 
 type icConversation struct {
@@ -243,6 +246,19 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 		}
 		r.Metadata["author_role"] = "customer"
 		items = append(items, finish(pos, r))
+	case strings.TrimSpace(body) == "" && r.Rating != nil && opts.skipStaff(reason):
+		items = append(items, failed(pos, notCustomer(reason)))
+	case strings.TrimSpace(body) == "" && r.Rating != nil:
+		// Opened with only an attachment, and rated without a remark:
+		// the rating (and the tags) are the conversation's and no part
+		// carries them, so the conversation keeps its record, the
+		// attachments named as its text. Webhooks and exports agree:
+		// both carry the conversation's source and rating.
+		r.Body = attachmentText(src)
+		if reason != "" && r.Metadata["author_role"] == "" {
+			r.Metadata["author_role"] = "agent"
+		}
+		items = append(items, finish(pos, r))
 	case strings.TrimSpace(body) == "":
 		// Opened with only an attachment: the text is in the parts,
 		// each a record of its own. The conversation does not borrow
@@ -264,6 +280,21 @@ func (ic Intercom) conversation(raw json.RawMessage, pos Position, base string, 
 		}
 	}
 	return items
+}
+
+// attachmentText stands for a message that is only attachments, the way
+// HTMLToText writes an image: "[attachment: name]", one a line.
+func attachmentText(m *icMessage) string {
+	var lines []string
+	for _, a := range m.Attachments {
+		if name := strings.TrimSpace(a.Name); name != "" {
+			lines = append(lines, "[attachment: "+name+"]")
+		}
+	}
+	if len(lines) == 0 {
+		return "[attachment]"
+	}
+	return strings.Join(lines, "\n")
 }
 
 // intercomOpenerReason says why a conversation's opening text is not

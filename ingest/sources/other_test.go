@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,11 @@ var otherPayloads = []struct {
 			rec("intercom:2090/41000304", "2024-07-15T09:33:20Z", "", "Camera compression changed in 4.16, see MOB-802.")),
 		byStaff("agent", "part 41000305 is a comment by an admin",
 			rec("intercom:2090/41000305", "2024-07-15T10:00:00Z", "", "Thanks Femi, the 4.16.1 fix for photo quality is rolling out today.")),
+	}},
+	// Rated without a remark, an attachment-only conversation keeps its
+	// record for its rating and tags; the close has no text.
+	{"intercom", "intercom_webhook_rated_attachment_only.json", sources.Options{}, []expect{
+		rec("intercom:2095", "2024-07-15T10:00:00Z", "", "[attachment: label-cut-off.jpg]\n[attachment: printer-settings.png]"),
 	}},
 	{"intercom", "intercom_webhook_contact.json", sources.Options{}, []expect{
 		skipped(`"contact.user.created" carries no conversation`),
@@ -768,5 +774,49 @@ func TestAnIntercomRatingRemarkIsTheCustomers(t *testing.T) {
 	r := items[0].Record
 	if r.Author == nil || r.Author.ID != "c1" || r.Metadata["author_role"] != "customer" || r.Body != "Charged twice for the same order" {
 		t.Errorf("record %+v, author %+v", r, r.Author)
+	}
+}
+
+// A conversation opened with only an attachment and rated without a
+// remark keeps its rating and tags: no part carries them, so skipping
+// the conversation lost them. Its attachments stand for its text.
+func TestIntercomConversationOpenedWithAnAttachmentKeepsARatingWithoutRemark(t *testing.T) {
+	items, err := sources.Intercom{}.Map(read(t, filepath.Join("other", "intercom_webhook_rated_attachment_only.json")), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Record == nil {
+		t.Fatalf("items %v, want the conversation's record", items)
+	}
+	r := items[0].Record
+	if r.ID != "intercom:2095" || r.Rating == nil || *r.Rating != 1 || !slices.Equal(r.Tags, []string{"label-printer", "android"}) {
+		t.Errorf("record %s rating %v tags %q, want intercom:2095 rated 1 with its two tags", r.ID, r.Rating, r.Tags)
+	}
+	if r.Author == nil || r.Author.Name != "Lea Brandt" || r.Metadata["author_role"] != "customer" {
+		t.Errorf("author %+v, role %q, want the customer who opened it", r.Author, r.Metadata["author_role"])
+	}
+}
+
+// Rated, an attachment-only conversation an admin opened is still the
+// team's outbound message: skipped as staff text, as one with text is.
+func TestIntercomAttachmentOnlyConversationAnAdminOpenedIsSkippedRatedOrNot(t *testing.T) {
+	data := []byte(`{"type":"conversation","id":"556","created_at":1736503200,"state":"closed",
+ "source":{"type":"conversation","delivered_as":"admin_initiated","body":"","attachments":[{"type":"upload","name":"release-notes.pdf"}],
+  "author":{"type":"admin","id":"9","name":"Ana","email":"ana@vendor.example"}},
+ "conversation_rating":{"rating":3,"remark":null},
+ "conversation_parts":{"conversation_parts":[]}}`)
+	for _, staff := range []bool{false, true} {
+		items, err := sources.Intercom{}.Map(data, sources.Options{IncludeStaff: staff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case len(items) != 1:
+			t.Fatalf("staff=%v: items %v, want one", staff, items)
+		case !staff && !errors.Is(items[0].Err, sources.ErrNotCustomer):
+			t.Errorf("staff=%v: %v, want skipped as not customer feedback", staff, items[0].Err)
+		case staff && (items[0].Record == nil || items[0].Record.Metadata["author_role"] != "agent" || items[0].Record.Body != "[attachment: release-notes.pdf]"):
+			t.Errorf("staff=%v: %+v %v, want the admin's record", staff, items[0].Record, items[0].Err)
+		}
 	}
 }
