@@ -297,6 +297,12 @@ var otherPayloads = []struct {
 		rec("reddit:1fx8m1z", "2024-09-30T07:06:40Z", "", "I built a Grafana dashboard for Brightline ETAs"),
 		rec("reddit:1fx7a0b", "2024-09-30T04:20:00Z", "", "App crashed mid-route"),
 	}},
+	// As GET /r/{sub}/new.json answers without raw_json=1.
+	{"reddit", "reddit_new_escaped.json", sources.Options{}, []expect{
+		rec("reddit:1gq4r7t", "2024-11-12T10:00:00Z", "", ""),
+		rec("reddit:1gq3k2m", "2024-11-12T08:00:00Z", "", ""),
+		rec("reddit:1gq1z9p", "2024-11-12T06:00:00Z", "", "Comparison of route planners (ours vs the rest)"),
+	}},
 	{"reddit", "reddit_thread.json", sources.Options{}, []expect{
 		rec("reddit:1fx9k2q", "2024-09-30T09:53:20Z", "", "When two dispatchers edit the same route offline, the last sync wins > and the other edits are gone.\n\n> Is this expected?"),
 		rec("reddit:1fx9k2q/lqk2b2b", "2024-09-30T11:16:40Z", "", "Same here. A merge view would be great <3"),
@@ -818,5 +824,28 @@ func TestIntercomAttachmentOnlyConversationAnAdminOpenedIsSkippedRatedOrNot(t *t
 		case staff && (items[0].Record == nil || items[0].Record.Metadata["author_role"] != "agent" || items[0].Record.Body != "[attachment: release-notes.pdf]"):
 			t.Errorf("staff=%v: %+v %v, want the admin's record", staff, items[0].Record, items[0].Err)
 		}
+	}
+}
+
+// Reddit's JSON escapes &, < and > in every text unless asked for
+// raw_json=1, flair and links included: a flair "Bug &amp; Crash" was
+// a tag other than the "Bug & Crash" of the same post read raw.
+func TestRedditFlairAndLinksAreUnescapedAsTitlesAre(t *testing.T) {
+	items, err := sources.Reddit{}.Map(read(t, filepath.Join("other", "reddit_new_escaped.json")), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*feedback.Record{}
+	for _, it := range items {
+		if it.Record == nil {
+			t.Fatalf("%s: %v", it.Pos, it.Err)
+		}
+		got[it.Record.ID] = it.Record
+	}
+	if r := got["reddit:1gq4r7t"]; r == nil || !slices.Equal(r.Tags, []string{"Bug & Crash"}) {
+		t.Errorf("reddit:1gq4r7t: %+v, want the tag Bug & Crash", r)
+	}
+	if r := got["reddit:1gq1z9p"]; r == nil || !slices.Equal(r.Tags, []string{"Q&A"}) || r.Metadata["link"] != "https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing&gid=0" {
+		t.Errorf("reddit:1gq1z9p: %+v, want the tag Q&A and the link with a plain &", r)
 	}
 }

@@ -20,9 +20,9 @@ import (
 // "more" stubs are not items. The score goes to metadata, not rating: it
 // measures reach, not satisfaction.
 //
-// Reddit's JSON escapes &, < and > in titles and texts as HTML entities
-// unless the request asked for raw_json=1; they are unescaped, so both
-// kinds of response give the same text.
+// Reddit's JSON escapes &, < and > in every text (titles, texts, flair,
+// links) as HTML entities unless the request asked for raw_json=1; they
+// are unescaped, so both kinds of response give the same record.
 type Reddit struct{}
 
 var _ Mapper = Reddit{}
@@ -151,6 +151,7 @@ func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, opts Opti
 		return
 	}
 	it.Title, it.LinkTitle, it.Selftext = html.UnescapeString(it.Title), html.UnescapeString(it.LinkTitle), html.UnescapeString(it.Selftext)
+	it.Flair, it.URL = html.UnescapeString(it.Flair), html.UnescapeString(it.URL)
 	if it.Body != nil {
 		b := html.UnescapeString(*it.Body)
 		it.Body = &b
