@@ -299,8 +299,8 @@ var otherPayloads = []struct {
 	}},
 	// As GET /r/{sub}/new.json answers without raw_json=1.
 	{"reddit", "reddit_new_escaped.json", sources.Options{}, []expect{
-		rec("reddit:1gq4r7t", "2024-11-12T10:00:00Z", "", ""),
-		rec("reddit:1gq3k2m", "2024-11-12T08:00:00Z", "", ""),
+		rec("reddit:1gq4r7t", "2024-11-12T10:00:00Z", "", "Since 4.18 the labels print 2 cm too far left.\n\nTried both the Zebra & the Brother printer, same result >:("),
+		rec("reddit:1gq3k2m", "2024-11-12T08:00:00Z", "", "Map goes blank after the night sync"),
 		rec("reddit:1gq1z9p", "2024-11-12T06:00:00Z", "", "Comparison of route planners (ours vs the rest)"),
 	}},
 	{"reddit", "reddit_thread.json", sources.Options{}, []expect{
@@ -847,5 +847,56 @@ func TestRedditFlairAndLinksAreUnescapedAsTitlesAre(t *testing.T) {
 	}
 	if r := got["reddit:1gq1z9p"]; r == nil || !slices.Equal(r.Tags, []string{"Q&A"}) || r.Metadata["link"] != "https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing&gid=0" {
 		t.Errorf("reddit:1gq1z9p: %+v, want the tag Q&A and the link with a plain &", r)
+	}
+}
+
+// Self texts are Markdown: Reddit's editor writes a blank line as
+// &#x200B; and shows "&amp;" typed in Markdown as "&". The text is the
+// one people read, the same from an escaped response and a raw_json=1
+// one; a post of only an image and blank lines takes its title.
+func TestRedditMarkdownReadsAsPeopleSeeIt(t *testing.T) {
+	escaped := read(t, filepath.Join("other", "reddit_new_escaped.json"))
+	raw := []byte(strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(string(escaped)))
+	bodies := func(data []byte) map[string]string {
+		t.Helper()
+		items, err := sources.Reddit{}.Map(data, sources.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, it := range items {
+			if it.Record == nil {
+				t.Fatalf("%s: %v", it.Pos, it.Err)
+			}
+			got[it.Record.ID] = it.Record.Body
+		}
+		return got
+	}
+	want := map[string]string{
+		"reddit:1gq4r7t": "Since 4.18 the labels print 2 cm too far left.\n\nTried both the Zebra & the Brother printer, same result >:(",
+		"reddit:1gq3k2m": "Map goes blank after the night sync",
+		"reddit:1gq1z9p": "Comparison of route planners (ours vs the rest)",
+	}
+	if got := bodies(escaped); !maps.Equal(got, want) {
+		t.Errorf("escaped: %q\nwant %q", got, want)
+	}
+	if got := bodies(raw); !maps.Equal(got, want) {
+		t.Errorf("raw_json=1: %q\nwant %q", got, want)
+	}
+}
+
+// Only a reference with its semicolon is Markdown's: "&notes" and "R&D"
+// are what was typed, in titles as in texts.
+func TestRedditKeepsAnAmpersandThatIsNoReference(t *testing.T) {
+	data := []byte(`{"kind":"t3","data":{"id":"1gq0a1a","title":"R&amp;D &amp;notes export","selftext":"Meeting &amp;notes &amp;amp;c vanish","author":"ops_olga","created_utc":1731384000,"permalink":"/r/brightlineapp/comments/1gq0a1a/x/","is_self":true}}`)
+	items, err := sources.Reddit{}.Map(data, sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Record == nil {
+		t.Fatalf("items %v", items)
+	}
+	if r := items[0].Record; r.Title != "R&D &notes export" || r.Body != "Meeting &notes &c vanish" {
+		t.Errorf("title %q body %q", r.Title, r.Body)
 	}
 }

@@ -3,6 +3,7 @@ package sources
 import (
 	"encoding/json"
 	"html"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,9 @@ import (
 //
 // Reddit's JSON escapes &, < and > in every text (titles, texts, flair,
 // links) as HTML entities unless the request asked for raw_json=1; they
-// are unescaped, so both kinds of response give the same record.
+// are unescaped, so both kinds of response give the same record. Self
+// texts and comments are Markdown, whose character references (&#x200B;,
+// which Reddit's editor writes for a blank line) are rendered.
 type Reddit struct{}
 
 var _ Mapper = Reddit{}
@@ -150,10 +153,11 @@ func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, opts Opti
 		*items = append(*items, failed(pos, err))
 		return
 	}
-	it.Title, it.LinkTitle, it.Selftext = html.UnescapeString(it.Title), html.UnescapeString(it.LinkTitle), html.UnescapeString(it.Selftext)
-	it.Flair, it.URL = html.UnescapeString(it.Flair), html.UnescapeString(it.URL)
+	it.Title, it.LinkTitle = redditUnescape.Replace(it.Title), redditUnescape.Replace(it.LinkTitle)
+	it.Flair, it.URL = redditUnescape.Replace(it.Flair), redditUnescape.Replace(it.URL)
+	it.Selftext = redditMarkdown(it.Selftext)
 	if it.Body != nil {
-		b := html.UnescapeString(*it.Body)
+		b := redditMarkdown(*it.Body)
 		it.Body = &b
 	}
 	if kind == "t1" {
@@ -164,6 +168,29 @@ func (rd Reddit) thing(kind string, raw json.RawMessage, pos Position, opts Opti
 		return
 	}
 	*items = append(*items, rd.post(it, pos, opts))
+}
+
+// redditUnescape undoes the escaping of Reddit's JSON without
+// raw_json=1, which writes &, < and > of every text (titles, flair,
+// links) as &amp;, &lt; and &gt;, and nothing else.
+var redditUnescape = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+// markdownEntity is a character reference as Reddit's Markdown renders
+// it: with its semicolon ("&notes" stays as typed).
+var markdownEntity = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
+
+// redditMarkdown is a self text or comment body as people read it: its
+// JSON escaping undone, then the character references of the Markdown
+// itself rendered, the way Reddit shows them. Reddit's rich text editor
+// writes each blank line as &#x200B;, a zero-width space, which is left
+// out, so that a post holding only an image has no text and takes its
+// title, and webhooks, raw_json=1 responses and escaped ones agree.
+func redditMarkdown(s string) string {
+	s = markdownEntity.ReplaceAllStringFunc(redditUnescape.Replace(s), html.UnescapeString)
+	if !strings.Contains(s, "\u200b") {
+		return s
+	}
+	return manyBreaks.ReplaceAllString(strings.ReplaceAll(s, "\u200b", ""), "\n\n")
 }
 
 func redditGone(s string) bool {
