@@ -18,7 +18,7 @@ import (
 // Discourse quotes (aside.quote) are left out: the quoted words belong to
 // another post, which is a record of its own, and keeping them would count
 // them twice. Link previews (aside.onebox) become their address, and
-// avatars vanish.
+// avatars and a poll's count of voters vanish.
 func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return tidy(s)
@@ -137,6 +137,10 @@ func (w *textWriter) node(n *html.Node) {
 	a := n.DataAtom
 	switch {
 	case invisible[a] || hasClass(n, "meta") && hasAncestorClass(n, "lightbox-wrapper"):
+		return
+	case hasClass(n, "poll-info") && hasAncestorClass(n, "poll"):
+		// A Discourse poll's vote count ("12 voters"), which Discourse
+		// writes and every vote changes: not the post's text.
 		return
 	case a == atom.Aside && hasClass(n, "quote"):
 		w.breakLines(2)

@@ -683,6 +683,7 @@ func TestHTMLToText(t *testing.T) {
 		{"broken markup", "<p>unclosed <b>bold", "unclosed bold"},
 		{"discourse quotes are another post's words", `<aside class="quote" data-post="2"><div class="title"><img class="avatar" alt=""> ana:</div><blockquote><p>is it fixed?</p></blockquote></aside><p>Not yet &lt;sigh&gt;</p>`, "Not yet <sigh>"},
 		{"link previews are their address", `<p>see</p><aside class="onebox allowlistedgeneric" data-onebox-src="https://docs.example.com/limits"><header class="source"><a href="https://docs.example.com/limits">docs.example.com</a></header><article class="onebox-body"><h3>Limits</h3><p>All about limits.</p></article></aside>`, "see\n\nhttps://docs.example.com/limits"},
+		{"a poll keeps its options, not its count of voters", `<div class="poll" data-poll-name="poll"><div><div class="poll-container"><ul><li data-poll-option-id="a1">Weekly</li><li data-poll-option-id="b2">Monthly</li></ul></div><div class="poll-info"><div class="poll-info_counts"><div class="poll-info_counts-count"><span class="info-number">14</span><span class="info-label">voters</span></div></div></div></div></div><p>How often do you export?</p>`, "- Weekly\n- Monthly\n\nHow often do you export?"},
 		{"avatars vanish", `<p><img class="avatar" src="/a.png" alt=""> said hi</p>`, "said hi"},
 	}
 	for _, tc := range cases {
