@@ -316,7 +316,7 @@ func (z *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "boom", http.StatusInternalServerError)
 		return
 	}
-	var tickets []map[string]any
+	tickets := []map[string]any{} // [] past the last ticket, as Zendesk answers, not null
 	first := (pageNo-1)*2 + 1
 	for id := first; id < first+2 && id <= total; id++ {
 		tickets = append(tickets, map[string]any{
@@ -1154,5 +1154,76 @@ func TestGitHubPollerPublishesAnIssueEditedAgainWithinTheSecondItWasRead(t *test
 	}
 	if rec := lastRecord(t, e); !strings.Contains(rec.Body, "now it fails") {
 		t.Errorf("last record %s has body %q, want the edited one", rec.ID, rec.Body)
+	}
+}
+
+func (e *natsEnv) revision(key string) uint64 {
+	e.t.Helper()
+	entry, err := e.kv.Get(context.Background(), key)
+	if err != nil {
+		e.t.Fatalf("checkpoint %s: %v", key, err)
+	}
+	return entry.Revision()
+}
+
+// A poll that finds nothing new leaves the checkpoint as it is: writing it
+// again added a revision to the bucket at every poll of every source. One
+// that finds something writes it.
+func TestAPollThatFindsNothingNewDoesNotWriteTheCheckpoint(t *testing.T) {
+	for _, c := range []struct {
+		name, key string
+		// start serves the source; grow gives it something new.
+		start func(t *testing.T) (cfg config.Poll, grow func())
+	}{
+		{"discourse", "discourse", func(t *testing.T) (config.Poll, func()) {
+			fake := &fakeDiscourse{posts: 3}
+			api := httptest.NewServer(fake)
+			t.Cleanup(api.Close)
+			return pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), func() { fake.add(1) }
+		}},
+		{"zendesk", "zendesk", func(t *testing.T) (config.Poll, func()) {
+			fake := &fakeZendesk{tickets: 4}
+			api := httptest.NewServer(fake)
+			t.Cleanup(api.Close)
+			return pollConfig(func(c *config.Poll) {
+				c.ZendeskURL = api.URL
+				c.ZendeskEmail, c.ZendeskToken = "ops@lumen.example", "zd-token"
+			}), func() { fake.set(func(z *fakeZendesk) { z.tickets = 6 }) }
+		}},
+		{"github", "github/tidepool-hq/desktop/issues", func(t *testing.T) (config.Poll, func()) {
+			fake := &fakeGitHub{issues: []map[string]any{ghIssue(1, "2025-10-02T00:00:00Z", false), ghIssue(2, "2025-10-03T00:00:00Z", false)}}
+			api := httptest.NewServer(fake)
+			t.Cleanup(api.Close)
+			fake.srvURL = api.URL
+			return githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false }), func() {
+				fake.mu.Lock()
+				fake.issues = append(fake.issues, ghIssue(3, "2025-10-04T00:00:00Z", false))
+				fake.mu.Unlock()
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newNATS(t)
+			cfg, grow := c.start(t)
+			if err := e.pollOnce(cfg); err != nil {
+				t.Fatal(err)
+			}
+			first := e.revision(c.key)
+			for range 3 {
+				if err := e.pollOnce(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if rev := e.revision(c.key); rev != first {
+				t.Errorf("checkpoint at revision %d after 3 polls that found nothing new, want %d as the first poll left it", rev, first)
+			}
+			grow()
+			if err := e.pollOnce(cfg); err != nil {
+				t.Fatal(err)
+			}
+			if rev := e.revision(c.key); rev <= first {
+				t.Errorf("checkpoint at revision %d after a poll that found something new, want it written (after %d)", rev, first)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,6 +134,11 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 	}
 	var published, duplicates, rejected, skipped, notCustomer, superseded int
 	started := time.Now()
+	// written is the checkpoint the bucket holds: a page that leaves it
+	// as it was (a poll that found nothing new) does not write it again,
+	// which would add a revision to the bucket at every poll of every
+	// source for nothing.
+	written := checkpoint
 	err = src.Poll(ctx, checkpoint, func(ctx context.Context, items []sources.Item, next []byte) error {
 		sources.WithBodyLimit(items, p.maxBodyBytes)
 		var recs []*feedback.Record
@@ -180,12 +186,13 @@ func (p *Poller) PollOnce(ctx context.Context, src Source) error {
 				}
 			}
 		}
-		if next == nil {
+		if next == nil || bytes.Equal(next, written) {
 			return nil
 		}
 		if _, err := p.kv.Put(ctx, key, next); err != nil {
 			return fmt.Errorf("write checkpoint %s: %w", key, err)
 		}
+		written = bytes.Clone(next)
 		return nil
 	})
 	p.log.Info("poll done", zap.String("source", key), zap.Int("published", published), zap.Int("duplicates", duplicates),
