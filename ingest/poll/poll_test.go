@@ -1227,3 +1227,57 @@ func TestAPollThatFindsNothingNewDoesNotWriteTheCheckpoint(t *testing.T) {
 		})
 	}
 }
+
+// A forum changes a listed post's reads, score and reply count between
+// polls: a post without an id is still the same post, reported once, and
+// one that appears later is reported too.
+func TestDiscoursePollerReportsAPostWithoutAnIDOnceWhileItsCountsChange(t *testing.T) {
+	e := newNATS(t)
+	var mu sync.Mutex
+	polls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var posts []map[string]any
+		if r.URL.Query().Get("before") == "" {
+			mu.Lock()
+			polls++
+			n := polls
+			mu.Unlock()
+			topics := []int{31, 32}
+			if n >= 3 {
+				topics = append(topics, 33)
+			}
+			for _, topic := range topics {
+				posts = append(posts, map[string]any{"id": nil, "topic_id": topic, "post_number": 2, "username": "fernhill", "user_id": 61,
+					"created_at": "2025-11-03T08:15:00.000Z", "cooked": "<p>The calendar sync drops events</p>", "post_type": 1,
+					"reads": 3 * n, "score": float64(n) / 5, "reply_count": n % 2, "topic_slug": "calendar-sync", "topic_title": "Calendar sync"})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
+	}))
+	t.Cleanup(api.Close)
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logs.FilterMessage("item cannot be mapped; skipped").Len(); n != 3 {
+		t.Errorf("reported %d times over 5 polls, want 3: once for each of the posts without an id", n)
+	}
+	var rejected int64
+	for _, entry := range logs.FilterMessage("poll done").All() {
+		rejected += entry.ContextMap()["rejected"].(int64)
+	}
+	if rejected != 3 {
+		t.Errorf("%d counted as rejected over 5 polls, want 3", rejected)
+	}
+	if n := poll.Reported(srcs[0]); n != 3 {
+		t.Errorf("remembers %d posts without an id, want the 3 the last poll listed", n)
+	}
+}

@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -32,10 +33,10 @@ type Discourse struct {
 	IncludeStaff bool
 	client       *client
 	// reported are the posts without an id the last poll listed, all
-	// reported: one stays on the newest page, poll after poll, and is
-	// reported once. Only the last poll's are kept, or a forum that keeps
-	// serving such posts (or changes one's counts every poll) would grow
-	// the set for as long as the poller runs.
+	// reported, by postIdentity: one stays on the newest page, poll after
+	// poll, and is reported once. Only the last poll's are kept, or a
+	// forum that keeps serving such posts would grow the set for as long
+	// as the poller runs.
 	reported map[string]bool
 }
 
@@ -89,7 +90,7 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 				if err == nil {
 					err = fmt.Errorf("id %d: want a positive post id", head.ID)
 				}
-				key := string(raw)
+				key := postIdentity(raw)
 				if !d.reported[key] && !listed[key] {
 					unread = append(unread, sources.Item{Pos: sources.Position{Path: fmt.Sprintf("page %d, latest_posts[%d]", pages+1, i)}, Err: err})
 				}
@@ -143,6 +144,30 @@ func (d *Discourse) Poll(ctx context.Context, checkpoint []byte, emit Emit) erro
 		}
 	}
 	return nil
+}
+
+// postIdentity names a post without an id by what stays the same while
+// it is listed: its topic and number in it, its author and when it was
+// written. Its JSON as a whole changes from poll to poll (reads, score,
+// reply and like counts), which made each poll report it again. A post
+// that has none of them is named by its JSON.
+func postIdentity(raw json.RawMessage) string {
+	var p struct {
+		ID         json.RawMessage `json:"id"`
+		TopicID    json.RawMessage `json:"topic_id"`
+		PostNumber json.RawMessage `json:"post_number"`
+		UserID     json.RawMessage `json:"user_id"`
+		Username   json.RawMessage `json:"username"`
+		CreatedAt  json.RawMessage `json:"created_at"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return string(raw)
+	}
+	fields := [][]byte{p.ID, p.TopicID, p.PostNumber, p.UserID, p.Username, p.CreatedAt}
+	if !slices.ContainsFunc(fields[1:], func(f []byte) bool { return len(f) > 0 && string(f) != "null" }) {
+		return string(raw)
+	}
+	return string(bytes.Join(fields, []byte{0}))
 }
 
 // Zendesk polls the incremental ticket export (cursor based), with the
