@@ -1,6 +1,7 @@
 package poll_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,14 +29,14 @@ import (
 // natsEnv is a real embedded NATS with the feedback stream and a
 // checkpoint bucket.
 type natsEnv struct {
-	t   *testing.T
+	t   testing.TB
 	cfg config.Config
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
 	pub *countingPublisher
 }
 
-func newNATS(t *testing.T) *natsEnv {
+func newNATS(t testing.TB) *natsEnv {
 	t.Helper()
 	srv := testenv.NATS(t)
 	cfg := config.Default()
@@ -489,9 +490,11 @@ func TestAPermanentAPIErrorIsNotRetried(t *testing.T) {
 }
 
 // fakeGitHub serves /repos/{o}/{r}/issues and /issues/comments sorted by
-// updated_at ascending, two per page, with Link headers.
+// updated_at ascending (in the order of the list where they tie), two per
+// page unless perPage says otherwise, with Link headers.
 type fakeGitHub struct {
 	faults
+	perPage  int
 	mu       sync.Mutex
 	issues   []map[string]any
 	comments []map[string]any
@@ -543,8 +546,9 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	pageNo, _ := strconv.Atoi(q.Get("page"))
 	pageNo = max(pageNo, 1)
-	from := (pageNo - 1) * 2
-	to := min(from+2, len(match))
+	perPage := cmp.Or(g.perPage, 2)
+	from := (pageNo - 1) * perPage
+	to := min(from+perPage, len(match))
 	if from > len(match) {
 		from = len(match)
 	}
@@ -834,7 +838,7 @@ func TestPollIncludeStaffIsAConfigurationKey(t *testing.T) {
 }
 
 // recordID reads the id of the record a message holds.
-func recordID(t *testing.T, data []byte) string {
+func recordID(t testing.TB, data []byte) string {
 	t.Helper()
 	var r struct{ ID string }
 	if err := json.Unmarshal(data, &r); err != nil {
