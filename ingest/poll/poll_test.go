@@ -985,12 +985,12 @@ func TestZendeskPollerPublishesTheLastVersionOfATicketAPageRepeats(t *testing.T)
 
 // A run of issues updated in one second (a bulk edit) longer than a
 // poll's pages is passed over several polls: each starts where the last
-// stopped (one page back), not at page 1 again, which would stall the
-// source for good behind the run.
+// stopped, not at page 1 again, which would stall the source for good
+// behind the run. The run (four pages) is read twice before the poller
+// moves past it, and the request before it asked from September: nine
+// requests.
 func TestGitHubPollerPassesARunOfOneSecondLongerThanAPoll(t *testing.T) {
-	// With max_pages 1 a poll cannot step a page back, or it would read
-	// that page for ever.
-	for _, c := range []struct{ maxPages, polls int }{{3, 3}, {1, 5}} {
+	for _, c := range []struct{ maxPages, polls int }{{3, 3}, {1, 9}} {
 		t.Run(fmt.Sprintf("max_pages=%d", c.maxPages), func(t *testing.T) {
 			e := newNATS(t)
 			fake := &fakeGitHub{} // two items a page
@@ -1283,5 +1283,169 @@ func TestDiscoursePollerReportsAPostWithoutAnIDOnceWhileItsCountsChange(t *testi
 	}
 	if n := poll.Reported(srcs[0]); n != 3 {
 		t.Errorf("remembers %d posts without an id, want the 3 the last poll listed", n)
+	}
+}
+
+// A run of one second longer than a page is read by page number; an item
+// of the run updated between two of those requests moves to the end and
+// the rest shift back one, so the item that slid onto the page already
+// read was never listed again once the checkpoint passed the run. Read
+// again, the run can shift again and hide the same item a second time:
+// the poller reads it until two passes agree.
+func TestGitHubPollerLosesNoItemOfARunWhenAnotherLeavesItWhilePaging(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// leave names the issues commented on (and so leaving the run)
+		// once a request of the run was answered: "page 2, 1st" is the
+		// first request for page 2.
+		leave map[string][]int
+	}{
+		{"one leaves", map[string][]int{"page 2, 1st": {1}}},
+		{"more leave while it is read again", map[string][]int{"page 2, 1st": {1}, "page 1, 2nd": {2, 3}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newNATS(t)
+			fake := &fakeGitHub{} // two items a page
+			for n := 1; n <= 9; n++ {
+				fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
+			}
+			fake.issues = append(fake.issues, ghIssue(10, "2025-10-06T00:00:00Z", false))
+			asked := map[string]int{}
+			var last time.Time
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fake.ServeHTTP(w, r)
+				if r.URL.Query().Get("since") != "2025-10-05T00:00:00Z" {
+					return
+				}
+				fake.mu.Lock()
+				defer fake.mu.Unlock()
+				page := cmp.Or(r.URL.Query().Get("page"), "1")
+				asked[page]++
+				for _, n := range c.leave[fmt.Sprintf("page %s, %s", page, [...]string{"", "1st", "2nd", "3rd"}[min(asked[page], 3)])] {
+					last = time.Date(2025, 10, 7, 0, 0, n, 0, time.UTC)
+					fake.issues[n-1]["updated_at"] = last.Format(time.RFC3339)
+				}
+			}))
+			t.Cleanup(api.Close)
+			fake.srvURL = api.URL
+			cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
+			if err := e.pollOnce(cfg); err != nil {
+				t.Fatal(err)
+			}
+			stored := e.storedIDs()
+			for n := 1; n <= 10; n++ {
+				if id := fmt.Sprintf("github:tidepool-hq/desktop#%d", n); !slices.Contains(stored, id) {
+					t.Errorf("%s never published; stored %v; requests %v", id, stored, fake.requests)
+				}
+			}
+			var cp struct {
+				Since time.Time       `json:"since"`
+				Run   json.RawMessage `json:"run"`
+			}
+			if err := json.Unmarshal([]byte(e.checkpoint("github/tidepool-hq/desktop/issues")), &cp); err != nil {
+				t.Fatal(err)
+			}
+			fake.mu.Lock()
+			defer fake.mu.Unlock()
+			if !cp.Since.Equal(last) || cp.Run != nil {
+				t.Errorf("checkpoint at %v with run %s, want past the run, at %v", cp.Since, cp.Run, last)
+			}
+		})
+	}
+}
+
+// A run read over several polls is resumed by page, and its items may
+// leave it between two polls, more than a page of them: the pages the
+// last poll read then hold items it never listed. Stepping one page back
+// lost them.
+func TestGitHubPollerLosesNoItemOfARunWhenManyLeaveItBetweenPolls(t *testing.T) {
+	e := newNATS(t)
+	fake := &fakeGitHub{} // two items a page
+	for n := 1; n <= 9; n++ {
+		fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
+	}
+	fake.issues = append(fake.issues, ghIssue(10, "2025-10-06T00:00:00Z", false))
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments, c.MaxPages = false, 3 })
+	if err := e.pollOnce(cfg); err != nil { // #1 to #4: the run's first two pages
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	for n := 1; n <= 4; n++ { // answered, and out of the run
+		fake.issues[n-1]["updated_at"] = fmt.Sprintf("2025-10-07T00:00:0%dZ", n)
+		fake.issues[n-1]["body"] = "Sync is slow. Fixed in 4.2?"
+	}
+	fake.mu.Unlock()
+	for range 6 {
+		if err := e.pollOnce(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := e.storedIDs()
+	for n := 1; n <= 10; n++ {
+		want := 1
+		if n <= 4 {
+			want = 2 // and the answered version
+		}
+		id := fmt.Sprintf("github:tidepool-hq/desktop#%d", n)
+		if got := len(slices.DeleteFunc(slices.Clone(stored), func(s string) bool { return s != id })); got != want {
+			t.Errorf("%s stored %d times, want %d; stored %v", id, got, want, stored)
+		}
+	}
+}
+
+// Until the second of a run is over, items may still join it: a pass
+// read then does not vouch for the next. Here an issue joins the run at
+// its head while a pass reads it, and another leaves it: the pass lists
+// as many items as the one before, and the same ones, but not the new.
+func TestGitHubPollerLosesNoItemJoiningARunWhileItsSecondLasts(t *testing.T) {
+	e := newNATS(t)
+	const second = "2025-10-05T00:00:00Z"
+	fake := &fakeGitHub{} // two items a page
+	for n := 1; n <= 4; n++ {
+		fake.issues = append(fake.issues, ghIssue(n, second, false))
+	}
+	var mu sync.Mutex
+	now, join := time.Date(2025, 10, 5, 0, 0, 0, 0, time.UTC), false
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Date", now.Format(http.TimeFormat))
+		fake.ServeHTTP(w, r)
+		if join && r.URL.Query().Get("page") == "" && r.URL.Query().Get("since") == second {
+			join = false
+			fake.mu.Lock()
+			// #5 is edited in the same second and listed first; #1,
+			// just read, is commented on in the next.
+			fake.issues = append([]map[string]any{ghIssue(5, second, false)}, fake.issues...)
+			fake.issues[1]["updated_at"] = "2025-10-05T00:00:01Z"
+			fake.mu.Unlock()
+			now = now.Add(time.Second)
+		}
+	}))
+	t.Cleanup(api.Close)
+	fake.srvURL = api.URL
+	cfg := githubConfig(api.URL, func(c *config.Poll) { c.GitHubComments = false })
+	if err := e.pollOnce(cfg); err != nil { // the run, to the end of the list
+		t.Fatal(err)
+	}
+	mu.Lock()
+	join = true
+	mu.Unlock()
+	if err := e.pollOnce(cfg); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	for range 2 {
+		if err := e.pollOnce(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stored := e.storedIDs(); !slices.Contains(stored, "github:tidepool-hq/desktop#5") {
+		t.Errorf("#5 never published; stored %v; requests %v", stored, fake.requests)
 	}
 }

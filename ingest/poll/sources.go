@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -262,11 +264,76 @@ func (g *GitHub) Key() string {
 type githubCheckpoint struct {
 	Since time.Time `json:"since"`
 	Seen  []string  `json:"seen,omitempty"`
-	// Page is the page of since= the next poll starts from when more
-	// items share Since than a page holds: without it, a run longer than
-	// a poll's pages would be read again from page 1 by every poll and
-	// never passed.
-	Page int `json:"page,omitempty"`
+	// Run is how far the poller got through a run of items sharing Since
+	// longer than a page, which only pages by number reach; nil outside
+	// one. A checkpoint written before it held a "page" instead, which is
+	// ignored: the run is read again from its first page.
+	Run *githubRun `json:"run,omitempty"`
+
+	seen map[string]bool // Seen as a set, for the lookups of a long run
+}
+
+// githubRun is a run read by page number, and pages by number shift: an
+// item of the run updated between two requests leaves it for the end of
+// the list and the items after it move back one, so the one that slid
+// onto the page already read is listed by no page. The poller therefore
+// reads the run in passes, from its first page to the first item after
+// it, and moves past Since only once a pass lists the same items as the
+// pass before. An item a pass missed was passed over because another item
+// left the run during that pass; that one was listed by the pass and
+// cannot be by the next, so two passes that agree missed nothing. The
+// pass before counts only if it began after the second Since had ended:
+// until then items may join the run, and a join and a departure in one
+// pass can hide each other.
+type githubRun struct {
+	Page int     `json:"page"`           // the next page of this pass
+	Pass runSum  `json:"pass"`           // what this pass listed so far
+	Last *runSum `json:"last,omitempty"` // what the pass before listed
+}
+
+// runSum stands for the items of the run a pass listed, in the same few
+// bytes however long the run: their number and the sum of a hash of each
+// one's GitHub id.
+type runSum struct {
+	N   int    `json:"n"`
+	Sum uint64 `json:"sum"`
+	// Closed: the pass began after the second of the run was over.
+	Closed bool `json:"closed,omitempty"`
+}
+
+func (s *runSum) add(id string) {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	s.N++
+	s.Sum += h.Sum64()
+}
+
+func (s runSum) same(o runSum) bool { return s.N == o.N && s.Sum == o.Sum }
+
+// versions returns Seen as a set: the versions published at Since.
+func (cp *githubCheckpoint) versions() map[string]bool {
+	if cp.seen == nil {
+		cp.seen = make(map[string]bool, len(cp.Seen))
+		for _, k := range cp.Seen {
+			cp.seen[k] = true
+		}
+	}
+	return cp.seen
+}
+
+// published reports whether the version named key was published at Since.
+func (cp *githubCheckpoint) published(key string) bool { return cp.versions()[key] }
+
+// publish notes the version named key, updated at at (Since or later),
+// as published.
+func (cp *githubCheckpoint) publish(at time.Time, key string) {
+	if at.After(cp.Since) {
+		cp.Since, cp.Seen, cp.seen = at, nil, nil
+	}
+	if !cp.published(key) {
+		cp.Seen = append(cp.Seen, key)
+		cp.seen[key] = true
+	}
 }
 
 // seenKey names a published version of a record in a checkpoint's Seen:
@@ -278,6 +345,15 @@ func seenKey(r *feedback.Record) string {
 	}
 	sum := sha256.Sum256(b)
 	return r.ID + "#" + hex.EncodeToString(sum[:8])
+}
+
+// githubItem is one item of a page: where it is placed, and what it maps
+// to.
+type githubItem struct {
+	updated time.Time // zero when it has no updated_at to place it by
+	id      string    // GitHub's id and number
+	key     string    // the version, as Seen names it
+	items   []sources.Item
 }
 
 // Poll implements Source.
@@ -296,19 +372,17 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 	// Each request asks again from the newest updated_at published, not
 	// for the next ?page=N of the first request: an item updated while
 	// the poll pages moves to the end of the list and the rest shift back
-	// one, so the item that slid onto a page already read would be skipped,
-	// and the checkpoint would pass it. Only a run of items sharing one
-	// updated_at longer than a page is read by page number.
-	// A run resumed by page starts one page back: items of the run
-	// updated since may have moved the rest back by as much. A poll of
-	// one page cannot afford it, or it would read that page for ever.
-	back := 1
-	if g.MaxPages < 2 {
-		back = 0
-	}
-	query, page := cp, max(cp.Page-back, 1)
+	// one, so the item that slid onto a page already read would be
+	// skipped, and the checkpoint would pass it. An item updated between
+	// two such requests is listed by the next one, as it is newer than
+	// anything read. Only a run of items sharing one updated_at longer
+	// than a page is read by page number (see githubRun).
 	for pages := 0; pages < g.MaxPages; pages++ {
-		next := base + url.QueryEscape(query.Since.Format(time.RFC3339))
+		page := 1
+		if cp.Run != nil {
+			page = cp.Run.Page
+		}
+		next := base + url.QueryEscape(cp.Since.Format(time.RFC3339))
 		if page > 1 {
 			next += "&page=" + strconv.Itoa(page)
 		}
@@ -320,74 +394,159 @@ func (g *GitHub) Poll(ctx context.Context, checkpoint []byte, emit Emit) error {
 		if err := json.Unmarshal(pg.body, &raws); err != nil {
 			return fmt.Errorf("%s: %w", g.Key(), err)
 		}
-		var items []sources.Item
-		for i, raw := range raws {
-			var head struct {
-				UpdatedAt time.Time `json:"updated_at"`
-				ID        int64     `json:"id"`
-				Number    int64     `json:"number"`
-			}
-			readable := json.Unmarshal(raw, &head) == nil && !head.UpdatedAt.IsZero()
-			got, err := sources.GitHub{}.Map(raw, sources.Options{IncludeStaff: g.IncludeStaff})
-			if err != nil {
-				got = []sources.Item{{Err: err}}
-			}
-			// The checkpoint names items by record id and a hash of the
-			// record: updated_at counts seconds, so an item edited again
-			// in the second a poll read it is listed again at the same
-			// updated_at, and by its id alone it would be taken for the
-			// version published. One that maps to no record (a pull
-			// request, a bad item) is named by GitHub's own id.
-			key := fmt.Sprintf("id:%d/%d", head.ID, head.Number)
-			if len(got) == 1 && got[0].Record != nil {
-				key = seenKey(got[0].Record)
-			}
-			switch {
-			case !readable:
-				// No updated_at to place it by: published (or reported
-				// by the mapper) every time it is listed, never dropped.
-			case head.UpdatedAt.Before(query.Since) || head.UpdatedAt.Equal(query.Since) && slices.Contains(query.Seen, key):
-				continue // published by an earlier request
-			case head.UpdatedAt.After(cp.Since):
-				cp = githubCheckpoint{Since: head.UpdatedAt, Seen: []string{key}}
-			case head.UpdatedAt.Equal(cp.Since):
-				cp.Seen = append(cp.Seen, key)
-			}
-			for _, it := range got {
-				// Where the item is: its place in the page, and for one
-				// that maps to no record its issue number, so that a
-				// warning says which ("[3] (#31)"), not "line 1".
-				it.Pos = sources.Position{Path: fmt.Sprintf("[%d]", i)}
-				if head.Number != 0 && it.Record == nil {
-					it.Pos.Path += fmt.Sprintf(" (#%d)", head.Number)
-				}
-				items = append(items, it)
-			}
-		}
 		more := nextLink(pg.header)
 		if more != "" && !strings.HasPrefix(more, g.APIURL) {
 			return fmt.Errorf("%s: next page %s is not on %s", g.Key(), redactQuery(more), g.APIURL)
 		}
-		if cp.Since.After(query.Since) {
-			page = 1
-		} else {
-			page++ // still inside the run of items updated at Since
+		listed := g.read(raws)
+		// after is where the items updated after Since begin: the end of
+		// the run, if this page reaches it.
+		after := slices.IndexFunc(listed, func(it githubItem) bool { return it.updated.After(cp.Since) })
+		if page == 1 && (after >= 0 || more == "") {
+			// Whatever shares Since is on this page, listed by one request.
+			cp.Run = nil
+			items := cp.advance(listed)
+			if err := emitCheckpoint(ctx, emit, items, &cp); err != nil || more == "" {
+				return err
+			}
+			continue
 		}
-		cp.Page = 0
-		if more != "" && page > 1 {
-			cp.Page = page
+		if page == 1 {
+			run := &githubRun{Page: 1, Pass: runSum{Closed: secondOver(pg.header, cp.Since)}}
+			if cp.Run != nil {
+				run.Last = cp.Run.Last
+			}
+			cp.Run = run
 		}
-		b, err := json.Marshal(cp)
-		if err != nil {
+		rest := listed[len(listed):]
+		if after >= 0 {
+			listed, rest = listed[:after], listed[after:]
+		}
+		var items []sources.Item
+		for _, it := range listed {
+			switch {
+			case it.updated.IsZero():
+				// No updated_at to place it by: published (or reported by
+				// the mapper) every time it is listed, never dropped.
+			case it.updated.Before(cp.Since):
+				continue
+			default:
+				cp.Run.Pass.add(it.id)
+				if cp.published(it.key) {
+					continue
+				}
+				cp.publish(it.updated, it.key)
+			}
+			items = append(items, it.items...)
+		}
+		run, done := cp.Run, false
+		switch {
+		case after < 0 && more != "":
+			run.Page++ // the run goes on
+		case after >= 0 && run.Last != nil && run.Last.same(run.Pass):
+			// The pass missed nothing: the poller moves past the run.
+			cp.Run = nil
+			items = append(items, cp.advance(rest)...)
+			done = more == ""
+		default:
+			// The run is read again from its first page: at once if this
+			// pass can vouch for the next; at the next poll if the list
+			// ends with the run, or its second was not over when the pass
+			// began (a second or so, during which items may still join).
+			cp.Run = &githubRun{Page: 1}
+			if run.Pass.Closed {
+				cp.Run.Last = &run.Pass
+			}
+			done = after < 0 || !run.Pass.Closed
+		}
+		if err := emitCheckpoint(ctx, emit, items, &cp); err != nil || done {
 			return err
 		}
-		if err := emit(ctx, items, b); err != nil {
-			return err
-		}
-		if more == "" {
-			return nil
-		}
-		query = cp
 	}
 	return nil
+}
+
+// read maps the items of a page.
+func (g *GitHub) read(raws []json.RawMessage) []githubItem {
+	out := make([]githubItem, 0, len(raws))
+	for i, raw := range raws {
+		var head struct {
+			UpdatedAt time.Time `json:"updated_at"`
+			ID        int64     `json:"id"`
+			Number    int64     `json:"number"`
+		}
+		if json.Unmarshal(raw, &head) != nil {
+			head.UpdatedAt = time.Time{}
+		}
+		got, err := sources.GitHub{}.Map(raw, sources.Options{IncludeStaff: g.IncludeStaff})
+		if err != nil {
+			got = []sources.Item{{Err: err}}
+		}
+		it := githubItem{updated: head.UpdatedAt, id: fmt.Sprintf("id:%d/%d", head.ID, head.Number)}
+		// The checkpoint names items by record id and a hash of the
+		// record: updated_at counts seconds, so an item edited again in
+		// the second a poll read it is listed again at the same
+		// updated_at, and by its id alone it would be taken for the
+		// version published. One that maps to no record (a pull request,
+		// a bad item) is named by GitHub's own id.
+		it.key = it.id
+		if len(got) == 1 && got[0].Record != nil {
+			it.key = seenKey(got[0].Record)
+		}
+		for _, m := range got {
+			// Where the item is: its place in the page, and for one that
+			// maps to no record its issue number, so that a warning says
+			// which ("[3] (#31)"), not "line 1".
+			m.Pos = sources.Position{Path: fmt.Sprintf("[%d]", i)}
+			if head.Number != 0 && m.Record == nil {
+				m.Pos.Path += fmt.Sprintf(" (#%d)", head.Number)
+			}
+			it.items = append(it.items, m)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// advance takes the items a request from cp.Since listed, outside a run
+// read by page number: it returns those not published yet and moves cp
+// to the newest updated_at among them. An item listed out of order
+// (updated later than the ones after it) is published, and so are the
+// ones after it: the checkpoint only says where the next request starts.
+func (cp *githubCheckpoint) advance(listed []githubItem) []sources.Item {
+	since, done := cp.Since, cp.versions() // done stays since's when cp moves on
+	var items []sources.Item
+	for _, it := range listed {
+		switch {
+		case it.updated.IsZero():
+			// No updated_at to place it by: published (or reported by the
+			// mapper) every time it is listed, never dropped.
+		case it.updated.Before(since) || it.updated.Equal(since) && done[it.key]:
+			continue // published by an earlier request
+		case !it.updated.Before(cp.Since):
+			cp.publish(it.updated, it.key)
+		}
+		items = append(items, it.items...)
+	}
+	return items
+}
+
+// emitCheckpoint hands items to emit with cp as their checkpoint.
+func emitCheckpoint(ctx context.Context, emit Emit, items []sources.Item, cp *githubCheckpoint) error {
+	b, err := json.Marshal(cp)
+	if err != nil {
+		return err
+	}
+	return emit(ctx, items, b)
+}
+
+// secondOver reports whether the second at is over, and no item can be
+// updated at it any more, by the clock of the server that answered (its
+// Date header, else this one's), give or take a second.
+func secondOver(h http.Header, at time.Time) bool {
+	now, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		now = time.Now()
+	}
+	return now.Sub(at) >= 2*time.Second
 }
