@@ -130,7 +130,8 @@ func sharedKey(k key) string { return "v2." + hex.EncodeToString(k[:]) }
 const sharedLookups = 16
 
 // fromShared looks the jobs up in the shared cache, at most wait long,
-// and claims those it did not find until the time until. Found answers go
+// and then claims those it did not find until the time until, at most
+// wait long again. Found answers go
 // to the jobs' items and to the Tagger's own cache. It returns the jobs
 // this Tagger is to ask about, and those another worker is asking about
 // (see awaitShared).
@@ -138,23 +139,20 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 	if t.opts.Shared == nil || len(jobs) == 0 {
 		return jobs, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
 	found := make([]*tagging, len(jobs))
+	held := make([]bool, len(jobs))
 	theirs := make([]bool, len(jobs))
-	var g errgroup.Group
-	g.SetLimit(sharedLookups)
-	for i, j := range jobs {
-		g.Go(func() error {
-			var held bool
-			found[i], held = t.lookUp(ctx, sharedKey(j.key))
-			if !held {
-				theirs[i] = !t.claim(ctx, sharedKey(j.key), until)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
+	// The lookups, then the claims, each within wait: claims that took
+	// their time from the lookups left answered texts unfound, and paid
+	// for again, once the bucket was slow to answer.
+	each(ctx, wait, jobs, func(ctx context.Context, i int, j *job) {
+		found[i], held[i] = t.lookUp(ctx, sharedKey(j.key))
+	})
+	each(ctx, wait, jobs, func(ctx context.Context, i int, j *job) {
+		if !held[i] {
+			theirs[i] = !t.claim(ctx, sharedKey(j.key), until)
+		}
+	})
 	hits := 0
 	for i, j := range jobs {
 		switch {
@@ -168,6 +166,21 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 	}
 	t.metrics.items("shared", hits)
 	return mine, others
+}
+
+// each calls f for every job, sharedLookups at a time, within wait.
+func each(ctx context.Context, wait time.Duration, jobs []*job, f func(ctx context.Context, i int, j *job)) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	var g errgroup.Group
+	g.SetLimit(sharedLookups)
+	for i, j := range jobs {
+		g.Go(func() error {
+			f(ctx, i, j)
+			return nil
+		})
+	}
+	_ = g.Wait()
 }
 
 // lookUp returns the answer the shared cache holds under k, nil when it
