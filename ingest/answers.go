@@ -126,14 +126,36 @@ func (a *Answers) Claim(ctx context.Context, key string, until time.Time) (bool,
 	return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
 }
 
+// Release withdraws the claim on key made until until, when it is still
+// there: its worker got no answer to share, and those waiting for one
+// need not wait. Another worker's claim, or an answer, stays.
+func (a *Answers) Release(ctx context.Context, key string, until time.Time) error {
+	e, err := a.kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("answer bucket %s: release %s: %w", AnswerBucket, key, err)
+	}
+	if !bytes.Equal(e.Value(), claimValue(until)) {
+		return nil
+	}
+	err = a.kv.Delete(ctx, key, jetstream.LastRevision(e.Revision()))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return fmt.Errorf("answer bucket %s: release %s: %w", AnswerBucket, key, err)
+	}
+	return nil
+}
+
 // Await calls found with each answer stored under keys, as it is or as it
-// comes in, until every key has one or ctx ends. Claims are not answers.
+// comes in, or with nil when the key's claim is withdrawn (Release), until
+// every key had one or ctx ends. Claims are not answers.
 func (a *Answers) Await(ctx context.Context, keys []string, found func(key string, value []byte)) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	// WatchFiltered writes the bucket's prefix into the slice it is given.
-	w, err := a.kv.WatchFiltered(ctx, slices.Clone(keys), jetstream.IgnoreDeletes())
+	w, err := a.kv.WatchFiltered(ctx, slices.Clone(keys))
 	if err != nil {
 		return fmt.Errorf("answer bucket %s: watch: %w", AnswerBucket, err)
 	}
@@ -153,11 +175,19 @@ func (a *Answers) Await(ctx context.Context, keys []string, found func(key strin
 			if e == nil { // the values stored when the watch began are all in
 				continue
 			}
-			if _, claim := claimedUntil(e.Value()); claim || !left[e.Key()] {
+			if !left[e.Key()] {
 				continue
 			}
-			delete(left, e.Key())
-			found(e.Key(), e.Value())
+			switch e.Operation() {
+			case jetstream.KeyValueDelete, jetstream.KeyValuePurge:
+				delete(left, e.Key())
+				found(e.Key(), nil)
+			case jetstream.KeyValuePut:
+				if _, claim := claimedUntil(e.Value()); !claim {
+					delete(left, e.Key())
+					found(e.Key(), e.Value())
+				}
+			}
 		}
 	}
 	return nil

@@ -122,3 +122,51 @@ func TestAwaitHandsOverAnswersAsTheyComeIn(t *testing.T) {
 		t.Errorf("Await changed its caller's keys: %v", keys)
 	}
 }
+
+// A worker that got no answer withdraws its claim, and only its own: the
+// workers waiting for the text hear of it.
+func TestAReleasedClaimEndsTheWaitForIt(t *testing.T) {
+	ctx := t.Context()
+	a := answerBucket(t)
+	mineUntil, theirsUntil := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
+	for _, k := range []string{"mine", "answered"} {
+		if ok, err := a.Claim(ctx, k, mineUntil); !ok || err != nil {
+			t.Fatalf("claim %s: %v %v", k, ok, err)
+		}
+	}
+	if ok, err := a.Claim(ctx, "theirs", theirsUntil); !ok || err != nil {
+		t.Fatalf("claim theirs: %v %v", ok, err)
+	}
+	if err := a.Put(ctx, "answered", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string][]byte)
+	var mu sync.Mutex
+	waitCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error)
+	go func() {
+		done <- a.Await(waitCtx, []string{"mine", "answered"}, func(k string, v []byte) {
+			mu.Lock()
+			defer mu.Unlock()
+			got[k] = v
+		})
+	}()
+	for _, k := range []string{"mine", "theirs", "answered"} {
+		if err := a.Release(ctx, k, mineUntil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got["mine"]; !ok || v != nil || string(got["answered"]) != "1" {
+		t.Errorf("handed over %q, want mine withdrawn (nil) and answered=1", got)
+	}
+	if ok, err := a.Claim(ctx, "theirs", mineUntil); ok || err != nil {
+		t.Errorf("another worker's claim was released: claimed again %v (%v)", ok, err)
+	}
+	if ok, err := a.Claim(ctx, "mine", mineUntil); !ok || err != nil {
+		t.Errorf("a released claim cannot be claimed again: %v (%v)", ok, err)
+	}
+}

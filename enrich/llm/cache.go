@@ -108,16 +108,20 @@ func (c *cache) put(k key, a tagging) {
 // false for a key it does not hold; an error means it could not say, and
 // the Tagger carries on as if it held nothing.
 //
-// Claim and Await keep two workers from paying for one text at once: a
-// Tagger claims the texts it is about to ask about, until its round's
-// deadline, and waits for the answers to those another worker claimed.
-// Claim reports false when the key holds an answer or a live claim; when
-// it fails the Tagger asks anyway. Await calls found with each answer
-// under keys as it is stored, until all are in or ctx ends.
+// Claim, Release and Await keep two workers from paying for one text at
+// once: a Tagger claims the texts it is about to ask about, until its
+// round's deadline, releases those it got no answer for, and waits for
+// the answers to those another worker claimed. Claim reports false when
+// the key holds an answer or a live claim; when it fails the Tagger asks
+// anyway. Release withdraws the claim made until until, if it is still
+// there. Await calls found with each answer under keys as it is stored,
+// or with nil when its claim is withdrawn, until every key had one or ctx
+// ends.
 type SharedCache interface {
 	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
 	Put(ctx context.Context, key string, value []byte) error
 	Claim(ctx context.Context, key string, until time.Time) (bool, error)
+	Release(ctx context.Context, key string, until time.Time) error
 	Await(ctx context.Context, keys []string, found func(key string, value []byte)) error
 }
 
@@ -131,17 +135,17 @@ const sharedLookups = 16
 
 // fromShared looks the jobs up in the shared cache, at most wait long,
 // and then claims those it did not find until the time until, at most
-// wait long again. Found answers go
-// to the jobs' items and to the Tagger's own cache. It returns the jobs
-// this Tagger is to ask about, and those another worker is asking about
-// (see awaitShared).
-func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration, until time.Time) (mine, others []*job) {
+// wait long again. Found answers go to the jobs' items and to the
+// Tagger's own cache. It returns the jobs this Tagger is to ask about,
+// those of them it claimed (see releaseShared), and those another worker
+// is asking about (see awaitShared).
+func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration, until time.Time) (mine, claimed, others []*job) {
 	if t.opts.Shared == nil || len(jobs) == 0 {
-		return jobs, nil
+		return jobs, nil, nil
 	}
 	found := make([]*tagging, len(jobs))
 	held := make([]bool, len(jobs))
-	theirs := make([]bool, len(jobs))
+	theirs, got := make([]bool, len(jobs)), make([]bool, len(jobs))
 	// The lookups, then the claims, each within wait: claims that took
 	// their time from the lookups left answered texts unfound, and paid
 	// for again, once the bucket was slow to answer.
@@ -150,7 +154,7 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 	})
 	each(ctx, wait, jobs, func(ctx context.Context, i int, j *job) {
 		if !held[i] {
-			theirs[i] = !t.claim(ctx, sharedKey(j.key), until)
+			got[i], theirs[i] = t.claim(ctx, sharedKey(j.key), until)
 		}
 	})
 	hits := 0
@@ -162,10 +166,13 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 			others = append(others, j)
 		default:
 			mine = append(mine, j)
+			if got[i] {
+				claimed = append(claimed, j)
+			}
 		}
 	}
 	t.metrics.items("shared", hits)
-	return mine, others
+	return mine, claimed, others
 }
 
 // each calls f for every job, sharedLookups at a time, within wait.
@@ -207,17 +214,35 @@ func (t *Tagger) decodeShared(k string, v []byte) *tagging {
 	return &a // no theme is an answer too
 }
 
-// claim reports whether this Tagger is to ask about the text of k: false
-// only when another worker is asking, or has answered since the lookup.
-func (t *Tagger) claim(ctx context.Context, k string, until time.Time) bool {
+// claim claims the text of k for this Tagger and reports whether it got
+// the claim, or whether the text is another worker's: asking about or
+// answered since the lookup.
+func (t *Tagger) claim(ctx context.Context, k string, until time.Time) (got, theirs bool) {
 	mine, err := t.opts.Shared.Claim(ctx, k, until)
 	if err != nil {
 		if ctx.Err() == nil {
 			t.log.Debug("shared LLM cache claim failed; asking", zap.Error(err))
 		}
-		return true // a text paid for twice costs less than one not asked about
+		return false, false // a text paid for twice costs less than one not asked about
 	}
-	return mine
+	return mine, !mine
+}
+
+// releaseShared withdraws the claims of jobs this Tagger got no answer
+// for to share (the API failed, was busy, refused the text), so that the
+// workers waiting for them stop waiting. What it cannot withdraw expires.
+func (t *Tagger) releaseShared(jobs []*job, until time.Time) {
+	var unanswered []*job
+	for _, j := range jobs {
+		if a, ok := t.cache.get(j.key); !ok || a.Refused != "" {
+			unanswered = append(unanswered, j)
+		}
+	}
+	each(context.Background(), sharedWait, unanswered, func(ctx context.Context, _ int, j *job) {
+		if err := t.opts.Shared.Release(ctx, sharedKey(j.key), until); err != nil && ctx.Err() == nil {
+			t.log.Debug("shared LLM cache release failed", zap.Error(err))
+		}
+	})
 }
 
 // fromAnswer gives a found answer to j's items and the Tagger's own
@@ -246,12 +271,18 @@ func (t *Tagger) awaitShared(ctx context.Context, jobs []*job) {
 	hits := 0
 	err := t.opts.Shared.Await(ctx, keys, func(k string, v []byte) {
 		j := byKey[k]
-		a := t.decodeShared(k, v)
-		if j == nil || a == nil {
+		if j == nil {
 			return
 		}
-		delete(byKey, k)
-		hits += t.fromAnswer(j, *a)
+		if v == nil { // withdrawn: its worker got no answer
+			t.fail([]*job{j}, reasonBusy)
+			delete(byKey, k)
+			return
+		}
+		if a := t.decodeShared(k, v); a != nil {
+			delete(byKey, k)
+			hits += t.fromAnswer(j, *a)
+		}
 	})
 	if err != nil && ctx.Err() == nil {
 		t.log.Debug("waiting for another worker's LLM answers failed", zap.Error(err))

@@ -2,6 +2,7 @@ package llm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -201,5 +202,29 @@ func TestATextClaimedByAStoppedWorkerIsAskedAboutOnceTheClaimExpires(t *testing.
 	}
 	if names(items[0].Themes) != "performance" || len(f.requests()) != 2 {
 		t.Errorf("expired claim: themes %q after %d requests; want it asked about", names(items[0].Themes), len(f.requests()))
+	}
+}
+
+// A text the API gave no answer for leaves no claim behind: the workers
+// waiting for it would wait out their max_wait, and the next to meet it
+// for as long.
+func TestATextTheAPIFailedForIsNotLeftClaimed(t *testing.T) {
+	shared, kv := answers(t)
+	f := newFakeAPI(t, taxonomy(t).Names(), func(int, *chatRequest) reply { return reply{status: 500, body: `{"error":{"message":"down"}}`} })
+	tg, _ := newTagger(t, f, func(o *llm.Options) { o.Shared = shared; o.MaxRetries = -1 })
+	items := offlineItems("The app is slow")
+	if err := tg.Tag(t.Context(), items); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.requests()) == 0 || names(items[0].Themes) != "offline" {
+		t.Fatalf("%d requests, themes %q: want the API asked and failing", len(f.requests()), names(items[0].Themes))
+	}
+	keys, err := kv.Keys(t.Context())
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		t.Fatal(err)
+	}
+	if len(keys) != 0 {
+		e, _ := kv.Get(t.Context(), keys[0])
+		t.Errorf("bucket holds %v (%q) after the API failed, want nothing", keys, e.Value())
 	}
 }

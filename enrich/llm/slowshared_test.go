@@ -7,15 +7,13 @@ import (
 	"time"
 
 	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/ingest"
 )
 
-// slowShared is a shared cache whose every round trip takes delay, as a
-// NATS server far away or under load does.
+// slowShared is a shared cache whose lookups and claims take delay
+// each, as a NATS server far away or under load does.
 type slowShared struct {
-	inner interface {
-		Get(ctx context.Context, key string) ([]byte, bool, error)
-		Put(ctx context.Context, key string, value []byte) error
-	}
+	*ingest.Answers
 	delay time.Duration
 }
 
@@ -32,26 +30,14 @@ func (s slowShared) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := s.wait(ctx); err != nil {
 		return nil, false, err
 	}
-	return s.inner.Get(ctx, key)
-}
-
-func (s slowShared) Put(ctx context.Context, key string, value []byte) error {
-	return s.inner.Put(ctx, key, value)
+	return s.Answers.Get(ctx, key)
 }
 
 func (s slowShared) Claim(ctx context.Context, key string, until time.Time) (bool, error) {
 	if err := s.wait(ctx); err != nil {
 		return false, err
 	}
-	return s.inner.(interface {
-		Claim(context.Context, string, time.Time) (bool, error)
-	}).Claim(ctx, key, until)
-}
-
-func (s slowShared) Await(ctx context.Context, keys []string, found func(string, []byte)) error {
-	return s.inner.(interface {
-		Await(context.Context, []string, func(string, []byte)) error
-	}).Await(ctx, keys, found)
+	return s.Answers.Claim(ctx, key, until)
 }
 
 // A round of texts, half of them answered already by another worker, on a
@@ -80,7 +66,7 @@ func TestAnsweredTextsAreNotAskedAgainWhenTheSharedCacheIsSlow(t *testing.T) {
 		t.Fatalf("first tagger asked about %d texts, want %d", before, len(answered))
 	}
 	second, m := newTagger(t, f, func(o *llm.Options) {
-		o.Shared = slowShared{inner: shared, delay: 160 * time.Millisecond}
+		o.Shared = slowShared{Answers: shared, delay: 160 * time.Millisecond}
 		o.BatchSize, o.Concurrency = 20, 4 // the defaults: one round holds 80 texts
 	})
 	if err := second.Tag(t.Context(), offlineItems(append(fresh, answered...)...)); err != nil {

@@ -349,7 +349,7 @@ func (t *Tagger) round(ctx context.Context, jobs []*job) {
 	// item that skips the model (busy, over budget) cost a fifth of the
 	// worker's throughput under a backlog.
 	deadline, _ := ctx.Deadline()
-	jobs, others := t.fromShared(ctx, jobs, min(t.opts.MaxWait, sharedWait), deadline)
+	jobs, claimed, others := t.fromShared(ctx, jobs, min(t.opts.MaxWait, sharedWait), deadline)
 	var wg sync.WaitGroup
 	if len(others) > 0 {
 		wg.Add(1)
@@ -360,6 +360,7 @@ func (t *Tagger) round(ctx context.Context, jobs []*job) {
 	}
 	if len(jobs) > 0 {
 		t.askEach(ctx, t.pack(jobs), openai.Usage{})
+		t.releaseShared(claimed, deadline)
 	}
 	wg.Wait()
 }
