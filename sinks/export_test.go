@@ -1,9 +1,10 @@
 package sinks
 
-import "context"
+import (
+	"context"
 
-// MigrateTo lets the tests stop migrating at an older schema version.
-var MigrateTo = migrateTo
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
 
 // The steps of Write one at a time, to replay an interleaving of two
 // concurrent writers.
@@ -27,4 +28,28 @@ func (c *ClickHouse) DeleteStale(ctx context.Context, table string, found Found)
 
 func (c *ClickHouse) TouchDays(ctx context.Context, found Found) error {
 	return c.touchDays(ctx, found)
+}
+
+// ApplyFirst applies the first n statements of migration v to db without
+// recording it: what a process stopped after them leaves behind.
+func ApplyFirst(ctx context.Context, conn driver.Conn, db string, v, n int) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	for _, stmt := range ms[v-1].Statements[:n] {
+		if err := apply(ctx, conn, db, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StatementCount is how many statements migration v has.
+func StatementCount(v int) int {
+	ms, err := Migrations()
+	if err != nil {
+		panic(err)
+	}
+	return len(ms[v-1].Statements)
 }

@@ -30,8 +30,21 @@ var SchemaVersion = mustLatest()
 type Migration struct {
 	Version    int
 	Name       string
-	Statements []string
+	Statements []Statement
 	Checksum   string
+}
+
+// Statement is one statement of a migration. When, if not empty, is the
+// condition of a line "-- when: <condition>" before it: a SQL expression
+// the server evaluates (SELECT <condition>) just before the statement,
+// which runs only if it is 1. A statement that changes the state it
+// depends on (a RENAME) is guarded so that a migration stopped half way
+// can be run again from its start, and so that two processes applying it
+// at once do each step once: a guarded statement that fails while its
+// condition no longer holds was done by the other process, and the
+// failure is ignored.
+type Statement struct {
+	SQL, When string
 }
 
 // Migrations returns every migration in version order.
@@ -71,13 +84,21 @@ func mustLatest() int {
 	return len(ms)
 }
 
-var comment = regexp.MustCompile(`(?m)^\s*--.*$`)
+var (
+	comment = regexp.MustCompile(`(?m)^\s*--.*$`)
+	guard   = regexp.MustCompile(`(?m)^\s*-- when: (.+)$`)
+)
 
-func splitStatements(sql string) []string {
-	var out []string
-	for _, s := range strings.Split(comment.ReplaceAllString(sql, ""), ";\n") {
+func splitStatements(sql string) []Statement {
+	var out []Statement
+	for _, s := range strings.Split(sql, ";\n") {
+		var when string
+		if m := guard.FindStringSubmatch(s); m != nil {
+			when = strings.TrimSpace(m[1])
+		}
+		s = comment.ReplaceAllString(s, "")
 		if s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ";")); s != "" {
-			out = append(out, s)
+			out = append(out, Statement{SQL: s, When: when})
 		}
 	}
 	return out
@@ -95,12 +116,12 @@ const (
 // db.schema_migrations and skipped, and every statement tolerates having
 // run before, so concurrent workers starting together are safe.
 func Migrate(ctx context.Context, conn driver.Conn, db string) ([]int, error) {
-	return migrateTo(ctx, conn, db, SchemaVersion)
+	return MigrateTo(ctx, conn, db, SchemaVersion)
 }
 
-// migrateTo is Migrate stopping at version upTo: the tests build the
+// MigrateTo is Migrate stopping at version upTo: the tests build the
 // database an older build left behind with it.
-func migrateTo(ctx context.Context, conn driver.Conn, db string, upTo int) ([]int, error) {
+func MigrateTo(ctx context.Context, conn driver.Conn, db string, upTo int) ([]int, error) {
 	if !validIdentifier(db) {
 		return nil, fmt.Errorf("database name %q must match [A-Za-z_][A-Za-z0-9_]*", db)
 	}
@@ -126,7 +147,7 @@ func migrateTo(ctx context.Context, conn driver.Conn, db string, upTo int) ([]in
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := conn.Exec(ctx, strings.ReplaceAll(stmt, "{db}", db)); err != nil && !alreadyApplied(err) {
+			if err := apply(ctx, conn, db, stmt); err != nil {
 				return applied, fmt.Errorf("migration %d (%s) statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -137,6 +158,35 @@ func migrateTo(ctx context.Context, conn driver.Conn, db string, upTo int) ([]in
 		applied = append(applied, m.Version)
 	}
 	return applied, nil
+}
+
+// apply runs stmt in database db if its condition holds (see Statement).
+func apply(ctx context.Context, conn driver.Conn, db string, stmt Statement) error {
+	if stmt.When != "" {
+		if run, err := holds(ctx, conn, db, stmt.When); err != nil || !run {
+			return err
+		}
+	}
+	err := conn.Exec(ctx, strings.ReplaceAll(stmt.SQL, "{db}", db))
+	if err == nil || alreadyApplied(err) {
+		return nil
+	}
+	var ex *clickhouse.Exception
+	if stmt.When != "" && errors.As(err, &ex) {
+		if again, cerr := holds(ctx, conn, db, stmt.When); cerr == nil && !again {
+			return nil // another process did this step meanwhile
+		}
+	}
+	return err
+}
+
+// holds evaluates a statement's condition.
+func holds(ctx context.Context, conn driver.Conn, db, cond string) (bool, error) {
+	var v uint8
+	if err := conn.QueryRow(ctx, "SELECT toUInt8("+strings.ReplaceAll(cond, "{db}", db)+")").Scan(&v); err != nil {
+		return false, fmt.Errorf("condition %s: %w", cond, err)
+	}
+	return v == 1, nil
 }
 
 // AppliedVersion returns the newest migration recorded in db, 0 for none.
