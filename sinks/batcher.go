@@ -36,13 +36,13 @@ type Policy struct {
 type Entry struct {
 	Row  Row
 	Done func(error)
-	// Seq orders the versions of one record: the JetStream stream
-	// sequence of the message the row came from, 0 when unknown. Of two
-	// entries with the same record id in one batch only the one with the
-	// higher Seq (the later, when equal) is written: versions published in
-	// the same second have the same ingested_at, which the queries cannot
-	// order. The other's Done is called with ErrSuperseded once the batch
-	// commits, or with its error.
+	// Seq is the JetStream stream sequence of the message the row came
+	// from, 0 when unknown. Of two entries with the same record id in one
+	// batch only one is written, the newer version as the table orders
+	// them (Row.Version), or on a tie the one with the higher Seq (the
+	// later, when equal): a batch writes what a merge would keep, and
+	// writes one row per record. The other's Done is called with
+	// ErrSuperseded once the batch commits, or with its error.
 	Seq uint64
 	// Working, when set, is called every Policy.Heartbeat while the
 	// entry's batch waits for its write or is being written (not while it
@@ -189,7 +189,7 @@ type pending struct {
 // their record; the other's callback goes with the batch. It returns what
 // the batch's size in bytes changed by.
 func (p *pending) keepNewer(i int, e Entry) int {
-	if e.Seq < p.seqs[i] {
+	if v, held := e.Row.version(), p.rows[i].version(); v < held || v == held && e.Seq < p.seqs[i] {
 		p.superseded = append(p.superseded, e.Done)
 		return 0
 	}

@@ -157,9 +157,9 @@ func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
 		done []string
 		wg   sync.WaitGroup
 	)
-	entry := func(id, body string, seq uint64) sinks.Entry {
+	entry := func(id, body string, version, seq uint64) sinks.Entry {
 		r := row(id, time.Now().UTC())
-		r.Body = body
+		r.Body, r.Version = body, version
 		wg.Add(1)
 		return sinks.Entry{Row: r, Seq: seq, Done: func(err error) {
 			mu.Lock()
@@ -168,11 +168,14 @@ func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
 			wg.Done()
 		}}
 	}
-	// The newer version first and a redelivered older one after it, then
-	// two of unknown order, of which the later is kept.
+	// The newer version first and a redelivered older one after it; two
+	// of one version and unknown order, of which the later is kept; and
+	// two whose stream sequences disagree with their versions, of which
+	// the newer version is kept, as the table would keep it.
 	err := b.Add(context.Background(),
-		entry("v:1", "edited", 9), entry("v:2", "other record", 8), entry("v:1", "as first sent", 4),
-		entry("v:3", "unknown order, first", 0), entry("v:3", "unknown order, later", 0))
+		entry("v:1", "edited", 90, 9), entry("v:2", "other record", 80, 8), entry("v:1", "as first sent", 40, 4),
+		entry("v:3", "unknown order, first", 50, 0), entry("v:3", "unknown order, later", 50, 0),
+		entry("v:4", "newer version", 70, 2), entry("v:4", "older version", 60, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,11 +183,11 @@ func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if got := fmt.Sprint(rec.sizes()); got != "[3]" {
-		t.Errorf("batches %s, want one of 3 rows", got)
+	if got := fmt.Sprint(rec.sizes()); got != "[4]" {
+		t.Errorf("batches %s, want one of 4 rows", got)
 	}
 	conn := testenv.Conn(t, dsn)
-	for id, want := range map[string]string{"v:1": "edited", "v:3": "unknown order, later"} {
+	for id, want := range map[string]string{"v:1": "edited", "v:3": "unknown order, later", "v:4": "newer version"} {
 		var bodies []string
 		if err := conn.QueryRow(context.Background(), "SELECT groupArray(body) FROM "+ch.Database()+".feedback WHERE id = ?", id).Scan(&bodies); err != nil {
 			t.Fatal(err)
@@ -194,7 +197,7 @@ func TestOfTwoVersionsOfARecordInABatchOnlyTheNewerIsWritten(t *testing.T) {
 		}
 	}
 	slices.Sort(done)
-	if want := "[as first sent a newer version of the record was written instead edited <nil> other record <nil> unknown order, first a newer version of the record was written instead unknown order, later <nil>]"; fmt.Sprint(done) != want {
+	if want := "[as first sent a newer version of the record was written instead edited <nil> newer version <nil> older version a newer version of the record was written instead other record <nil> unknown order, first a newer version of the record was written instead unknown order, later <nil>]"; fmt.Sprint(done) != want {
 		t.Errorf("done %v, want every entry's Done called once: nil for the rows written, ErrSuperseded for the others", done)
 	}
 }

@@ -33,15 +33,15 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 // BenchmarkWriteBesideTenMillionRecords is BenchmarkWrite with 10 million
-// records already listed in feedback_dates, the table every batch's ids are
+// records already listed in feedback_versions, the table every batch's ids are
 // looked up in to find records that moved to another date. The batch's ids
 // fall between the stored ones, so the lookup touches a granule per id.
 // Compare its ns/op with BenchmarkWrite's: the difference is the lookup.
 func BenchmarkWriteBesideTenMillionRecords(b *testing.B) {
 	ch, _ := openSinkTB(b)
 	ctx := context.Background()
-	err := ch.Conn().Exec(ctx, "INSERT INTO "+ch.Database()+".feedback_dates (id, created_at, ingested_at)"+
-		" SELECT concat('bench:', toString(number)), toDateTime('2025-01-01 00:00:00') + number % 31536000, now() FROM numbers(10000000)")
+	err := ch.Conn().Exec(ctx, "INSERT INTO "+ch.Database()+".feedback_versions (id, created_at, version)"+
+		" SELECT concat('bench:', toString(number)), toDateTime('2025-01-01 00:00:00') + number % 31536000, toUInt64(now()) * 1000000000 FROM numbers(10000000)")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ var columns = []string{
 	"metadata_keys", "metadata_values",
 	"themes", "theme_confidence", "theme_evidence", "theme_sentiment",
 	"sentiment", "tagger", "model", "prompt_tokens", "completion_tokens", "contract_version",
-	"routed", "sentiment_by",
+	"routed", "sentiment_by", "version",
 }
 
 // The values of the Nullable column routed: every row this build writes
@@ -178,6 +178,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		contract                                                  = make([]uint8, n)
 		routed                                                    = make([]*uint8, n)
 		sentimentBy                                               = make([]string, n)
+		versions                                                  = make([]uint64, n)
 	)
 	for i := range rows {
 		r := &rows[i]
@@ -192,6 +193,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		confidence[i], themeSentiment[i] = nonNilF(r.ThemeConfidence), nonNilF(r.ThemeSentiment)
 		sentiment[i], taggers[i], models[i], sentimentBy[i] = r.Sentiment, r.Tagger, r.Model, r.SentimentBy
 		promptTokens[i], completionTokens[i] = r.PromptTokens, r.CompletionTokens
+		versions[i] = r.version()
 		contract[i] = r.ContractVersion
 		if contract[i] == 0 {
 			contract[i] = feedback.ContractVersion
@@ -212,7 +214,7 @@ func (c *ClickHouse) insert(ctx context.Context, rows []Row) (err error) {
 		metaKeys, metaValues,
 		themes, confidence, evidence, themeSentiment,
 		sentiment, taggers, models, promptTokens, completionTokens, contract,
-		routed, sentimentBy,
+		routed, sentimentBy, versions,
 	}
 	for i, v := range values {
 		if err := appendColumn(batch.Column(i), v); err != nil {
@@ -248,7 +250,7 @@ func (c *ClickHouse) Scan(ctx context.Context, since time.Time, chunk int, fn fu
 			&r.MetadataKeys, &r.MetadataValues,
 			&r.Themes, &r.ThemeConfidence, &r.ThemeEvidence, &r.ThemeSentiment,
 			&r.Sentiment, &r.Tagger, &r.Model, &r.PromptTokens, &r.CompletionTokens, &r.ContractVersion,
-			&routed, &r.SentimentBy, &r.Fingerprint); err != nil {
+			&routed, &r.SentimentBy, &r.Version, &r.Fingerprint); err != nil {
 			return fmt.Errorf("read %s.feedback: %w", c.db, err)
 		}
 		r.Routed, r.RoutingUnknown = routed != nil && *routed == wasRouted, routed == nil
@@ -276,9 +278,10 @@ const fingerprint = "cityHash64(source, kind, created_at, title, body, url, pare
 
 // Superseded returns the ids of rows read by Scan of which another
 // version has been stored since: the record's latest version (FINAL) is
-// no longer the one read, by its ingested_at or its content (a record sent
-// again in the same second). A rewrite of such a row, one second newer,
-// would replace a version its writer never read.
+// no longer the one read, by its version or its content (two versions
+// stored before migration 0009 in the same second have one version). A
+// rewrite of such a row, a version newer, would replace a version its
+// writer never read.
 func (c *ClickHouse) Superseded(ctx context.Context, read []*Row) (map[string]bool, error) {
 	if len(read) == 0 {
 		return nil, nil
@@ -296,7 +299,7 @@ func (c *ClickHouse) Superseded(ctx context.Context, read []*Row) (map[string]bo
 	ctx, cancel := context.WithTimeout(ctx, c.insertTimeout)
 	defer cancel()
 	// Only the key is filtered on: FINAL sees every version.
-	res, err := c.lookups.Query(ctx, "SELECT id, ingested_at, "+fingerprint+" FROM "+c.db+".feedback FINAL WHERE id IN read_ids")
+	res, err := c.lookups.Query(ctx, "SELECT id, version, "+fingerprint+" FROM "+c.db+".feedback FINAL WHERE id IN read_ids")
 	if err != nil {
 		return nil, fmt.Errorf("look up newer versions: %w", err)
 	}
@@ -304,14 +307,13 @@ func (c *ClickHouse) Superseded(ctx context.Context, read []*Row) (map[string]bo
 	out := map[string]bool{}
 	for res.Next() {
 		var (
-			id string
-			at time.Time
-			fp uint64
+			id          string
+			version, fp uint64
 		)
-		if err := res.Scan(&id, &at, &fp); err != nil {
+		if err := res.Scan(&id, &version, &fp); err != nil {
 			return nil, fmt.Errorf("look up newer versions: %w", err)
 		}
-		if r := byID[id]; !at.Equal(r.IngestedAt) || fp != r.Fingerprint {
+		if r := byID[id]; version != r.Version || fp != r.Fingerprint {
 			out[id] = true
 		}
 	}

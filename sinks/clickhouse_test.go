@@ -232,11 +232,11 @@ func TestScanReadsTheLatestVersionOfEveryRowAsWritten(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 	old := row("a", now.Add(-48*time.Hour))
-	old.IngestedAt = now.Add(-time.Hour)
+	old.IngestedAt, old.Version = now.Add(-time.Hour), uint64(now.Add(-time.Hour).UnixNano())+123
 	newer := old
-	newer.IngestedAt, newer.Sentiment, newer.Routed, newer.Model = now, 0.5, true, "m1"
+	newer.IngestedAt, newer.Version, newer.Sentiment, newer.Routed, newer.Model = now, uint64(now.UnixNano())+456, 0.5, true, "m1"
 	b := row("b", now.Add(-24*time.Hour))
-	b.Rating, b.RoutingUnknown, b.ContractVersion, b.IngestedAt = nil, true, 1, now
+	b.Rating, b.RoutingUnknown, b.ContractVersion, b.IngestedAt, b.Version = nil, true, 1, now, uint64(now.UnixNano())+789
 	tooOld := row("c", now.Add(-100*24*time.Hour))
 	if err := ch.Write(ctx, []sinks.Row{old, b, tooOld}); err != nil {
 		t.Fatal(err)
@@ -361,8 +361,8 @@ func TestARecordWrittenUnderAnotherDateKeepsOnlyTheNewOne(t *testing.T) {
 	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback WHERE id = 'csv:stays'"); n != 2 {
 		t.Fatalf("csv:stays has %d stored copies, want both (it did not move)", n)
 	}
-	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_dates WHERE id = 'csv:moved' AND created_at != ?", mar); n != 0 {
-		t.Fatalf("feedback_dates keeps %d old pairs of csv:moved", n)
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_versions WHERE id = 'csv:moved' AND created_at != ?", mar); n != 0 {
+		t.Fatalf("feedback_versions keeps %d old pairs of csv:moved", n)
 	}
 	touched := testenv.QueryUint64(t, conn, "SELECT toUInt64(max(touched_at)) FROM "+db+".feedback_days WHERE day = toDate('2026-01-03')")
 	if touched < before {
@@ -523,14 +523,14 @@ func TestAStaleCopyLandingDuringAMoveIsRetiredByItsWriter(t *testing.T) {
 	must(chA.DeleteStale(ctx, "feedback", found))
 	must(chB.InsertOnly(ctx, []sinks.Row{stale})) // lands while the move goes on
 	must(chA.TouchDays(ctx, found))
-	must(chA.DeleteStale(ctx, "feedback_dates", found))
+	must(chA.DeleteStale(ctx, "feedback_versions", found))
 	if dates := storedDates(t, conn, chA.Database(), "csv:during"); len(dates) != 2 {
 		t.Fatalf("before the copy's writer looked up: stored dates %v, want the copy spared beside the move", dates)
 	}
 	bFound, err := chB.LookUp(ctx, []sinks.Row{stale})
 	must(err)
 	must(chB.DeleteStale(ctx, "feedback", bFound))
-	must(chB.DeleteStale(ctx, "feedback_dates", bFound))
+	must(chB.DeleteStale(ctx, "feedback_versions", bFound))
 	if dates := storedDates(t, conn, chA.Database(), "csv:during"); len(dates) != 1 || !dates[0].Equal(d1) {
 		t.Fatalf("stored dates %v, want only %v", dates, d1)
 	}
@@ -568,7 +568,7 @@ func TestTwoVersionsOfOneSecondInOneMonthLeaveTheRecordStored(t *testing.T) {
 		found, err := w.ch.LookUp(ctx, []sinks.Row{w.row})
 		must(err)
 		must(w.ch.DeleteStale(ctx, "feedback", found))
-		must(w.ch.DeleteStale(ctx, "feedback_dates", found))
+		must(w.ch.DeleteStale(ctx, "feedback_versions", found))
 	}
 	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback FINAL WHERE id = 'csv:tie'"); n != 1 {
 		t.Fatalf("csv:tie has %d rows after both writers retired its moved versions, want 1", n)
@@ -614,7 +614,7 @@ func TestManyRecordsMovedInOneBatchAllKeepOneDate(t *testing.T) {
 	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback WHERE created_at = ?", d0); n != 0 {
 		t.Errorf("%d of 2000 records still stored under their old date", n)
 	}
-	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_dates WHERE created_at = ?", d0); n != 0 {
+	if n := testenv.QueryUint64(t, conn, "SELECT count() FROM "+db+".feedback_versions WHERE created_at = ?", d0); n != 0 {
 		t.Errorf("%d of 2000 old dates still listed", n)
 	}
 }

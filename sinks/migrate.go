@@ -24,6 +24,12 @@ var schemaFS embed.FS
 // SchemaVersion is the newest migration this build knows.
 var SchemaVersion = mustLatest()
 
+// RebuildVersion is the migration that builds the feedback table again
+// (0009, the version column) and keeps the table before it as
+// feedback_v8. Every worker must be stopped while it runs: a row written
+// meanwhile may land in the old table after the copy read it.
+const RebuildVersion = 9
+
 // Migration is one versioned schema change, read from
 // sinks/schema/NNNN_name.sql. Statements are separated by lines ending in
 // ";" and name the database as {db}.

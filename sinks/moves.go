@@ -19,18 +19,18 @@ import (
 // insert, Write therefore retires the versions of the written records that
 // a newer version under another date supersedes:
 //
-//  1. look the ids up in feedback_dates (every stored (id, created_at)
-//     pair with its newest ingested_at, filled by a materialized view;
-//     migration 0008). The newest version of each record, by ingested_at
-//     as every query picks it (the later date on a tie), is the one kept;
-//     a date of the same second in the kept date's month is left to that
-//     partition's merge (see superseded);
+//  1. look the ids up in feedback_versions (every stored (id, created_at)
+//     pair with its newest version, filled by a materialized view;
+//     migration 0009, after 0008's feedback_dates). The newest version of
+//     each record, by version as every query picks it (the later date on
+//     a tie), is the one kept; a date of the same version in the kept
+//     date's month is left to that partition's merge (see superseded);
 //  2. delete the feedback rows of the other dates that the lookup saw (up
-//     to the newest ingested_at it saw under each), wait for the deletion
+//     to the newest version it saw under each), wait for the deletion
 //     to finish, and check that the rows are gone (see deleteChecked);
 //  3. mark the old dates' days as touched, so that the insights rollup
 //     recomputes their periods;
-//  4. delete the same pairs from feedback_dates, wait, and check.
+//  4. delete the same pairs from feedback_versions, wait, and check.
 //
 // Write returns nil only after all four, and the old pairs go last: if the
 // process stops on the way, the redelivered batch finds them and does the
@@ -63,9 +63,12 @@ const mutationPoll = 50 * time.Millisecond
 // the dates its newest version supersedes.
 type staleDates map[string][]seen
 
-// seen is a stale created_at, and the newest ingested_at the lookup saw
+// seen is a stale created_at, and the newest version the lookup saw
 // under it: rows written later are not the lookup's to delete.
-type seen struct{ created, upTo time.Time }
+type seen struct {
+	created time.Time
+	upTo    uint64
+}
 
 // retireMoved does the steps above for rows, which have been inserted.
 func (c *ClickHouse) retireMoved(ctx context.Context, rows []Row) error {
@@ -91,13 +94,13 @@ func (c *ClickHouse) retire(ctx context.Context, found staleDates) error {
 	if err := c.touchDays(ctx, found); err != nil {
 		return err
 	}
-	return c.deleteStale(ctx, "feedback_dates", ids, found)
+	return c.deleteStale(ctx, "feedback_versions", ids, found)
 }
 
 // RetireMoved does the steps above for every stored record listed under
 // more than one created_at, as the writer does for a batch: for a database
 // that held such records before migration 0008, which no write has touched
-// since. It reads all of feedback_dates, so it is a command to run once,
+// since. It reads all of feedback_versions, so it is a command to run once,
 // not a step of every write, and returns how many records it moved.
 func (c *ClickHouse) RetireMoved(ctx context.Context) (int, error) {
 	found, err := c.lookUp(ctx, "")
@@ -107,7 +110,7 @@ func (c *ClickHouse) RetireMoved(ctx context.Context) (int, error) {
 	return len(found), c.retire(ctx, found)
 }
 
-// movedRecords looks the ids of rows up in feedback_dates and returns those
+// movedRecords looks the ids of rows up in feedback_versions and returns those
 // stored under more than one created_at. The ids travel as an external
 // table, which the server reads without parsing a literal per id, and only
 // the records that moved come back.
@@ -140,12 +143,12 @@ func withIDs(ctx context.Context, name string, n int, id func(i int) string) (co
 	return clickhouse.Context(ctx, clickhouse.WithExternalTable(ids)), nil
 }
 
-// lookUp returns the records of feedback_dates matching where (all when
+// lookUp returns the records of feedback_versions matching where (all when
 // empty) that are stored under more than one created_at and have a date
 // to retire.
 func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, error) {
-	q := "SELECT id, groupArray(created_at), groupArray(ingested), groupArray(toYYYYMM(created_at))" +
-		" FROM (SELECT id, created_at, max(ingested_at) AS ingested FROM " + c.db + ".feedback_dates" +
+	q := "SELECT id, groupArray(created_at), groupArray(newest), groupArray(toYYYYMM(created_at))" +
+		" FROM (SELECT id, created_at, max(version) AS newest FROM " + c.db + ".feedback_versions" +
 		where + " GROUP BY id, created_at)" +
 		" GROUP BY id HAVING count() > 1"
 	res, err := c.lookups.Query(ctx, q)
@@ -156,14 +159,15 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, erro
 	out := staleDates{}
 	for res.Next() {
 		var (
-			id                string
-			created, ingested []time.Time
-			months            []uint32 // the partitions, as the table computes them
+			id       string
+			created  []time.Time
+			versions []uint64
+			months   []uint32 // the partitions, as the table computes them
 		)
-		if err := res.Scan(&id, &created, &ingested, &months); err != nil {
+		if err := res.Scan(&id, &created, &versions, &months); err != nil {
 			return nil, fmt.Errorf("look up stored created_at: %w", err)
 		}
-		if stale := superseded(created, ingested, months); len(stale) > 0 {
+		if stale := superseded(created, versions, months); len(stale) > 0 {
 			out[id] = stale
 		}
 	}
@@ -173,30 +177,31 @@ func (c *ClickHouse) lookUp(ctx context.Context, where string) (staleDates, erro
 	return out, nil
 }
 
-// superseded returns, among a record's stored dates, the newest
-// ingested_at under each and each date's partition, all but the date to
-// keep: the newest version's, the later date on a tie, so that every
-// writer picks the same.
+// superseded returns, among a record's stored dates, the newest version
+// under each and each date's partition, all but the date to keep: the
+// newest version's, the later date on a tie, so that every writer picks
+// the same.
 //
 // A date that ties with the kept one in the kept date's month is left
 // alone: a merge of that partition keeps whichever of the two rows was
 // inserted last, and may already have dropped the kept date's row, which
-// feedback_dates still lists. Deleting the other would leave the record
+// feedback_versions still lists. Deleting the other would leave the record
 // stored nowhere. The merge leaves one of them; until it runs, a query
-// over dates that hold only one of them counts the record there.
-func superseded(created, ingested []time.Time, months []uint32) []seen {
+// over dates that hold only one of them counts the record there. Versions
+// tie only when both were stored before migration 0009 in one second.
+func superseded(created []time.Time, versions []uint64, months []uint32) []seen {
 	keep := 0
 	for i := 1; i < len(created); i++ {
-		if ingested[i].After(ingested[keep]) || ingested[i].Equal(ingested[keep]) && created[i].After(created[keep]) {
+		if versions[i] > versions[keep] || versions[i] == versions[keep] && created[i].After(created[keep]) {
 			keep = i
 		}
 	}
 	var out []seen
 	for i, at := range created {
-		if i == keep || ingested[i].Equal(ingested[keep]) && months[i] == months[keep] {
+		if i == keep || versions[i] == versions[keep] && months[i] == months[keep] {
 			continue
 		}
-		out = append(out, seen{at, ingested[i]})
+		out = append(out, seen{at, versions[i]})
 	}
 	return out
 }
@@ -208,21 +213,21 @@ func (c *ClickHouse) deleteStale(ctx context.Context, table string, ids []string
 		var (
 			pairs  []clickhouse.GroupSet
 			keys   []string
-			bounds []uint32
+			bounds []uint64
 		)
 		for _, id := range chunk {
 			for _, st := range found[id] {
 				at := uint32(st.created.Unix())
 				pairs = append(pairs, clickhouse.GroupSet{Value: []any{id, at}})
 				keys = append(keys, id+"\x00"+strconv.FormatUint(uint64(at), 10))
-				bounds = append(bounds, uint32(st.upTo.Unix()))
+				bounds = append(bounds, st.upTo)
 			}
 		}
 		// Dates are compared as seconds: a set literal holds constants,
 		// not toDateTime() calls. transform() gives each pair its bound,
 		// keyed by id, NUL and date (an id holds no control character).
-		where := "(id, toUInt32(created_at)) IN (?) AND toUInt32(ingested_at) <= " +
-			"transform(concat(id, '\\0', toString(toUInt32(created_at))), ?, ?, toUInt32(0))"
+		where := "(id, toUInt32(created_at)) IN (?) AND version <= " +
+			"transform(concat(id, '\\0', toString(toUInt32(created_at))), ?, ?, toUInt64(0))"
 		if err := c.deleteChecked(ctx, table, where, pairs, keys, bounds); err != nil {
 			return fmt.Errorf("delete %d moved records' old versions from %s: %w", len(chunk), table, err)
 		}

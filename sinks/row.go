@@ -7,8 +7,15 @@ import (
 // Row is one row of the feedback table (see sinks/schema); the sink writes
 // rows column by column.
 type Row struct {
-	ID, Source, Kind                      string
-	CreatedAt, IngestedAt                 time.Time
+	ID, Source, Kind      string
+	CreatedAt, IngestedAt time.Time
+	// Version orders the versions of a record: of two rows of one id, the
+	// table keeps the one with the higher Version (migration 0009). The
+	// worker writes the time the stream stored the record's message, in
+	// nanoseconds; IngestedAt is the same time in whole seconds, for
+	// people. 0 writes what the column's default computes, IngestedAt's
+	// second in nanoseconds, as for rows stored before the column existed.
+	Version                               uint64
 	Title, Body, URL, Language, Parent    string
 	Tags                                  []string
 	Rating                                *float64
@@ -38,6 +45,15 @@ type Row struct {
 	// Fingerprint is a hash of what a row read back (ClickHouse.Scan)
 	// holds from its record; it is not written.
 	Fingerprint uint64
+}
+
+// version is the version written for r: Version, or for 0 the second of
+// IngestedAt in nanoseconds, as the column's default computes it.
+func (r *Row) version() uint64 {
+	if r.Version != 0 {
+		return r.Version
+	}
+	return uint64(max(r.IngestedAt.Unix(), 0)) * uint64(time.Second)
 }
 
 // Size estimates the bytes a row takes on the wire, for the batch byte limit.

@@ -22,6 +22,13 @@ Migrations are versioned and recorded in <database>.schema_migrations;
 running this again on an up-to-date database changes nothing. The worker
 applies them at start too.
 
+Schema version 9 builds the feedback table again, with a version column,
+and copies every row into it: stop every worker (and any 'themes retag')
+before running it, and start them once it is done. A row a worker writes
+while it runs may be left in the old table. The old table stays as
+<database>.feedback_v8; drop it once the upgrade is checked. Stopped half
+way, it is run again from its start.
+
 --retire-moved then finds the records stored under more than one
 created_at, which databases written before schema version 8 may hold (a
 CSV imported again with the other date order), keeps each one's newest
@@ -38,15 +45,32 @@ now. It reads every stored id once: run it once after the upgrade.`,
 				return err
 			}
 			defer ch.Close()
+			out := cmd.OutOrStdout()
+			from, err := sinks.AppliedVersion(cmd.Context(), ch.Conn(), ch.Database())
+			if err != nil {
+				from = 0 // a new database: nothing to rebuild, nothing to say
+			}
+			rebuilds := from > 0 && from < sinks.RebuildVersion
+			if rebuilds {
+				_, _ = fmt.Fprintf(out, "schema version %d builds %s.feedback again and copies every row into it:"+
+					" every worker must be stopped until this command has finished (a row written meanwhile may be left in the old table)\n",
+					sinks.RebuildVersion, ch.Database())
+			}
 			applied, err := ch.Migrate(cmd.Context())
 			if err != nil {
+				if rebuilds {
+					return fmt.Errorf("%w (run feedbackloop migrate again, workers still stopped: it resumes safely)", err)
+				}
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if len(applied) == 0 {
 				_, err = fmt.Fprintf(out, "%s is up to date at schema version %d\n", ch.Database(), sinks.SchemaVersion)
 			} else {
 				_, err = fmt.Fprintf(out, "%s migrated to schema version %d (applied %v)\n", ch.Database(), sinks.SchemaVersion, applied)
+			}
+			if err == nil && rebuilds {
+				_, err = fmt.Fprintf(out, "the table before it is kept as %s.feedback_v8: drop it (DROP TABLE %s.feedback_v8) once the upgrade is checked; workers may start\n",
+					ch.Database(), ch.Database())
 			}
 			if err != nil || !retire {
 				return err
