@@ -99,13 +99,13 @@ type RetagStats struct {
 // and get their sentiment scored again, less any theme the taxonomy no
 // longer defines (renamed or removed); one left with none is tagged
 // offline, as every other record is. With RetagOptions.LLM such records
-// are asked about again. A rewritten row is a new version of the record, its
-// ingested_at one second later than the version read, so that the table
-// keeps it (ReplacingMergeTree) and the insight rollups recompute the
-// days it falls on. A record of which a worker stored another version
-// since the run read it keeps that version (RetagStats.Superseded):
-// the rewrite, one second newer than the version read, could otherwise
-// beat an edit sent in the same second or the next. Records that would
+// are asked about again. A rewritten row is a new version of the record,
+// its version one more than the version read (and its ingested_at that
+// version's), so that the table keeps it (ReplacingMergeTree) and the
+// insight rollups recompute the days it falls on. A record of which a
+// worker stored another version since the run read it keeps that version
+// (RetagStats.Superseded): the rewrite, newer than the version read,
+// would otherwise replace an edit the run never read. Records that would
 // not change are not written, so a second run writes nothing.
 func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts RetagOptions, log *zap.Logger) (RetagStats, error) {
 	off, err := loadOffline(cfg.Enrich, log)
@@ -202,7 +202,11 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 		)
 		for i, it := range items {
 			old := &rows[i]
-			row := RowOf(it, old.IngestedAt.Add(time.Second))
+			row := RowOf(it, old.IngestedAt)
+			// One nanosecond newer: a version a worker stores after the
+			// run's look-up below was published later than the version
+			// read, so it is newer than the rewrite too.
+			row.Version = old.Version + 1
 			row.AuthorEmailHash, row.ContractVersion = old.AuthorEmailHash, old.ContractVersion
 			// Routing is the row's unless this run routed it again.
 			rerouted := opts.LLM && tagged[i]

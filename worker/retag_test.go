@@ -167,9 +167,9 @@ func TestRetagAppliesANewThemeToStoredFeedback(t *testing.T) {
 	if g := got[3]; !slices.Equal(g.Themes, []string{"billing"}) || g.Tagger != "keywords" || g.Model != "" {
 		t.Errorf("t:4 %+v: want the renamed theme's record tagged offline", g)
 	}
-	if !slices.Equal(got[0].Themes, []string{"slack"}) || got[0].Tagger != "keywords" || got[0].IngestedAt.Unix() != ingested.Unix()+1 ||
-		got[0].AccountID != "acme" || got[0].MetadataValues[0] != "high" {
-		t.Errorf("t:1 %+v: want slack, the same record, ingested a second later", got[0])
+	if !slices.Equal(got[0].Themes, []string{"slack"}) || got[0].Tagger != "keywords" || got[0].IngestedAt.Unix() != ingested.Unix() ||
+		got[0].Version != rows[0].Version+1 || got[0].AccountID != "acme" || got[0].MetadataValues[0] != "high" {
+		t.Errorf("t:1 %+v: want slack, the same record, ingested when it was, a version newer", got[0])
 	}
 	llm := got[2]
 	if !slices.Equal(llm.Themes, []string{"billing"}) || llm.Tagger != "llm" || llm.Model != "gpt-x" || !llm.Routed ||

@@ -8,13 +8,15 @@ import (
 	"github.com/feedbackloop/feedbackloop/sinks"
 )
 
-// RowOf flattens an enriched item into a row. The item's record must have
-// passed validation and redaction: RowOf copies what it is given.
-func RowOf(it *enrich.Item, ingestedAt time.Time) sinks.Row {
+// RowOf flattens an enriched item into a row, the version of its record
+// stored at stored: the row's Version is that time in nanoseconds and its
+// IngestedAt that time's second. The item's record must have passed
+// validation and redaction: RowOf copies what it is given.
+func RowOf(it *enrich.Item, stored time.Time) sinks.Row {
 	r := it.Record
 	row := sinks.Row{
 		ID: r.ID, Source: r.Source, Kind: r.Kind,
-		CreatedAt: r.CreatedAt, IngestedAt: ingestedAt,
+		CreatedAt: r.CreatedAt, IngestedAt: stored.UTC().Truncate(time.Second), Version: uint64(max(stored.UnixNano(), 0)),
 		Title: r.Title, Body: r.Body, URL: r.URL, Language: r.Language, Parent: r.Parent,
 		Tags: r.Tags, Rating: r.Rating,
 		AuthorEmailHash:  it.AuthorEmailHash,

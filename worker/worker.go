@@ -284,7 +284,7 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 	items := make([]*enrich.Item, 0, len(chunk))
 	owners := make([]jetstream.Msg, 0, len(chunk))
 	seqs := make([]uint64, 0, len(chunk))      // each owner's stream sequence
-	stored := make([]time.Time, 0, len(chunk)) // when the stream stored each owner
+	stored := make([]time.Time, 0, len(chunk)) // when the stream stored each owner, to the nanosecond
 	maxBody := int(w.cfg.Worker.MaxBodyBytes)
 	for _, msg := range chunk {
 		w.metrics.Consumed.Inc()
@@ -308,7 +308,7 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 		items = append(items, &enrich.Item{Record: rec})
 		owners = append(owners, msg)
 		seqs = append(seqs, seq)
-		stored = append(stored, at.UTC().Truncate(time.Second))
+		stored = append(stored, at)
 	}
 	if len(items) == 0 {
 		return
@@ -324,10 +324,10 @@ func (w *Worker) handle(ctx context.Context, chunk []jetstream.Msg, b *sinks.Bat
 		return
 	}
 	w.metrics.EnrichSeconds.Observe(time.Since(start).Seconds())
-	// A row's version is when the stream stored its message: versions of a
-	// record order as they were published, whichever worker took them and
-	// however long the LLM kept them, and a redelivered older message
-	// stays older.
+	// A row's version is when the stream stored its message, in
+	// nanoseconds: versions of a record order as they were published,
+	// whichever worker took them and however long the LLM kept them,
+	// within one second too, and a redelivered older message stays older.
 	entries := make([]sinks.Entry, len(items))
 	for i, it := range items {
 		msg := owners[i]

@@ -182,9 +182,10 @@ func TestOfTwoVersionsPublishedTogetherTheLaterIsStored(t *testing.T) {
 	}
 }
 
-// A row's version (ingested_at) is when the stream stored its message, not
-// when the worker wrote it: an older version that waited longer (for the
-// LLM, or to be redelivered) must not come out newer than an edit.
+// A row's version is when the stream stored its message, not when the
+// worker wrote it: an older version that waited longer (for the LLM, or to
+// be redelivered) must not come out newer than an edit. The version column
+// holds that time to the nanosecond, ingested_at its second.
 func TestARowIsVersionedByWhenItsMessageWasPublished(t *testing.T) {
 	p := newPipeline(t)
 	rec := record(1)
@@ -200,12 +201,18 @@ func TestARowIsVersionedByWhenItsMessageWasPublished(t *testing.T) {
 	time.Sleep(2100 * time.Millisecond) // the write comes seconds after the publish
 	p.startWorker(p.cfg)
 	p.waitRows(1, 30*time.Second)
-	var ingested time.Time
-	if err := p.conn.QueryRow(context.Background(), "SELECT ingested_at FROM "+p.db+".feedback WHERE id = ?", rec.ID).Scan(&ingested); err != nil {
+	var (
+		ingested time.Time
+		version  uint64
+	)
+	if err := p.conn.QueryRow(context.Background(), "SELECT ingested_at, version FROM "+p.db+".feedback WHERE id = ?", rec.ID).Scan(&ingested, &version); err != nil {
 		t.Fatal(err)
 	}
 	if want := msg.Time.UTC().Truncate(time.Second); !ingested.Equal(want) {
 		t.Errorf("ingested_at %s, want the message's stream time %s", ingested.UTC(), want)
+	}
+	if want := uint64(msg.Time.UnixNano()); version != want {
+		t.Errorf("version %d, want the message's stream time in nanoseconds, %d", version, want)
 	}
 }
 
