@@ -175,10 +175,11 @@ func runBare(ctx context.Context, cfg config.Config) error {
 }
 
 func bareRow(r *feedback.Record) sinks.Row {
+	stored := time.Now().UTC()
 	row := sinks.Row{
 		ID: r.ID, Source: r.Source, Kind: r.Kind, CreatedAt: r.CreatedAt.UTC(),
-		IngestedAt: time.Now().UTC().Truncate(time.Second),
-		Title:      r.Title, Body: r.Body, URL: r.URL, Language: r.Language, Tags: r.Tags, Rating: r.Rating,
+		IngestedAt: stored.Truncate(time.Second), Version: uint64(stored.UnixNano()),
+		Title: r.Title, Body: r.Body, URL: r.URL, Language: r.Language, Tags: r.Tags, Rating: r.Rating,
 	}
 	if a := r.Account; a != nil {
 		row.AccountID, row.AccountName, row.AccountPlan, row.AccountARR = a.ID, a.Name, a.Plan, a.ARR

@@ -120,7 +120,7 @@ func loadBenchData(ctx context.Context, conn clickhouse.Conn, db string, n int) 
 	const chunk = 1_000_000
 	for off := 0; off < n; off += chunk {
 		size := min(chunk, n-off)
-		q := `INSERT INTO ` + db + `.feedback (id, source, kind, created_at, ingested_at, title, body, account_id, account_name,
+		q := `INSERT INTO ` + db + `.feedback (id, source, kind, created_at, ingested_at, version, title, body, account_id, account_name,
 	account_plan, account_arr, themes, theme_confidence, theme_evidence, theme_sentiment, sentiment, tagger)
 SELECT
 	concat('bench:', toString(number)) AS id,
@@ -128,6 +128,7 @@ SELECT
 	arrayElement(['ticket', 'chat', 'post', 'interview'], intHash32(number + 1) % 4 + 1) AS kind,
 	toDateTime('` + benchEnd + ` 00:00:00', 'UTC') - 1 - intHash64(number) % (730 * 86400) AS created_at,
 	created_at + 60 AS ingested_at,
+	toUInt64(ingested_at) * 1000000000 + intHash32(number) % 1000000000 AS version,
 	concat('Feedback ', toString(number)) AS title,
 	concat('A customer wrote at some length about what went wrong and what they expected instead, item ', toString(number)) AS body,
 	concat('acct-', toString(intHash64(number * 7 + 3) % 5000)) AS account_id,

@@ -6,7 +6,8 @@ import (
 )
 
 // latest returns a subquery over the feedback table with one row per id —
-// the newest version by ingested_at — for records created in [from, to).
+// the newest version by the version column — for records created in
+// [from, to).
 // Counting over it counts each record once however often it was delivered.
 //
 // The argMax arguments are qualified (raw.created_at) because each alias
@@ -37,9 +38,9 @@ func (s *Store) latestOf(cols []string, from, to time.Time, ids conds) (string, 
 		if i := strings.LastIndex(c, " AS "); i >= 0 {
 			name = c[i+len(" AS "):]
 		}
-		b.WriteString(", argMax(raw." + name + ", raw.ingested_at) AS " + name)
+		b.WriteString(", argMax(raw." + name + ", raw.version) AS " + name)
 	}
-	b.WriteString(" FROM (SELECT id, ingested_at")
+	b.WriteString(" FROM (SELECT id, version")
 	for _, c := range cols {
 		b.WriteString(", " + c)
 	}

@@ -213,7 +213,7 @@ func (e *env) checkAgainstSQL(t *testing.T, tr *insights.Trends) {
 	for _, th := range tr.Themes {
 		for _, p := range th.Points {
 			week := p.Period.Format("2006-01-02")
-			latest := "(SELECT id, argMax(themes, ingested_at) AS themes, argMax(created_at, ingested_at) AS created_at, argMax(account_id, ingested_at) AS account_id, argMax(account_arr, ingested_at) AS account_arr FROM {db}.feedback GROUP BY id)"
+			latest := "(SELECT id, argMax(themes, version) AS themes, argMax(created_at, version) AS created_at, argMax(account_id, version) AS account_id, argMax(account_arr, version) AS account_arr FROM {db}.feedback GROUP BY id)"
 			items := e.count(t, "SELECT uniqExact(id) FROM "+latest+" WHERE has(themes, ?) AND toMonday(created_at) = toDate(?)", th.Theme, week)
 			accounts := e.count(t, "SELECT uniqExactIf(account_id, account_id != '') FROM "+latest+" WHERE has(themes, ?) AND toMonday(created_at) = toDate(?)", th.Theme, week)
 			arr := e.count(t, "SELECT toUInt64(sum(arr)) FROM (SELECT account_id, any(account_arr) AS arr FROM "+latest+" WHERE has(themes, ?) AND toMonday(created_at) = toDate(?) AND account_id != '' GROUP BY account_id)", th.Theme, week)

@@ -78,12 +78,14 @@ func Planted(seed uint64, end time.Time) Dataset {
 			topic = themes[0]
 		}
 		s := float32(math.Round((rng.Float64()*2-1)*100) / 100)
+		stored := time.Now().UTC() // as the worker writes it: the second, and the nanosecond as the version
 		r := sinks.Row{
 			ID:          fmt.Sprintf("planted:%06d", n),
 			Source:      sources[rng.IntN(len(sources))],
 			Kind:        kinds[rng.IntN(len(kinds))],
 			CreatedAt:   day.Add(time.Duration(rng.IntN(86400)) * time.Second),
-			IngestedAt:  time.Now().UTC().Truncate(time.Second),
+			IngestedAt:  stored.Truncate(time.Second),
+			Version:     uint64(stored.UnixNano()),
 			Title:       "About " + topic,
 			Body:        fmt.Sprintf("Customer %d wrote about %s in some detail, item %d.", acct, topic, n),
 			URL:         fmt.Sprintf("https://support.example.com/items/%d", n),
