@@ -18,8 +18,9 @@ import (
 var v8Base = time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
 
 // plantV8 fills a database at schema version 8 as a worker of that version
-// would have: records under 40 months, which the copy takes in two
-// ranges of years, and at both ends of what a DateTime holds, a record
+// would have: records under 40 months, and at both ends of what a
+// DateTime holds (over 100 months apart, more than current ClickHouse
+// lets one inserted block span unless told otherwise), a record
 // delivered twice, and one edited, its two versions stored five seconds
 // apart under two themes.
 func plantV8(t *testing.T, conn clickhouse.Conn, db string) {
