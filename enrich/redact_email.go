@@ -316,7 +316,7 @@ func spelledAtEnd(s string, open int) (end int, weak bool) {
 // (arroba) gmail (punto) com", "tanaka(アットマーク)gmail.com",
 // "ivan(собака)mail.ru").
 var bracketedAts = []string{"at", "a", "@", "ät", "arroba", "arobase", "chiocciola",
-	"apenstaartje", "klammeraffe", "アットマーク", "собака"}
+	"apenstaartje", "klammeraffe", "アットマーク", "собака", "собачка"}
 
 // closingBracket returns the bracket that closes c, or 0 if c opens none.
 func closingBracket(c byte) byte {
@@ -355,9 +355,9 @@ func skipLetters(s string, i int) int {
 }
 
 // dotWords are "dot" in English (and "period"), Spanish and Italian,
-// Portuguese, French, German, Dutch and Polish, and a dot set apart
-// ("[.]").
-var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt", "kropka", "period", "."}
+// Portuguese, French, German, Dutch, Polish and Russian, and a dot set
+// apart ("[.]").
+var dotWords = []string{"dot", "punto", "ponto", "point", "punkt", "punt", "kropka", "period", "точка", "."}
 
 // spelledDot returns the length of a dot written as a word at s[j:] in a
 // spelled address: "(dot)", " [dot] ", " dot ", " punto ", or 0.
@@ -664,8 +664,14 @@ func joinedEmail(s string, at, from int) (start, end int, ok bool) {
 }
 
 // meantAts are the words for '@' in Spanish and Portuguese, French,
-// Italian, Dutch, German, Polish and Russian ("dog").
-var meantAts = []string{"arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe", "ät", "małpa", "собака"}
+// Italian, Dutch, German, Polish and Russian ("dog", and "little dog").
+// indexWord and hasMeantAt fold the case of a word's first two bytes, which
+// is the case of its first letter in Latin scripts but not in Cyrillic,
+// whose capitals start with another byte: a Russian word is listed
+// capitalised too, for the start of a sentence or a line, and for
+// capitals throughout ("Собака", "СОБАКА").
+var meantAts = []string{"arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe", "ät", "małpa",
+	"собака", "Собака", "собачка", "Собачка"}
 
 // meantAtLeads has a bit set for each byte that starts one of meantAts,
 // in either case: 'a' and 'A' for "arroba", 0xC3 for "ät".
@@ -730,7 +736,9 @@ func redactWordEmailsWith(s, word string, meant bool) string {
 			var ok bool
 			start, end, ok = emailSpan(s, at, domStart, w.last, true)
 			cued := meant || cueBefore(s, start, mailCueWords)
-			if !ok || !cued && proseLocal(s, start, at) || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cued) {
+			// A local part ends in no dot: "…коробку. Собака mail.ru" ends
+			// a sentence before the word.
+			if !ok || s[at-1] == '.' || !cued && proseLocal(s, start, at) || !wordEmailParts(s[start:at], s[domStart:end], s[:end], cued) {
 				continue
 			}
 		} else if start, end = providerOnlyEmail(s, at, domStart, w.last, meant); end == 0 {

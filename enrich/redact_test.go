@@ -123,6 +123,13 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// Russian writes '@' as "собака", a dog.
 		{"пишите: ivan.petrov собака mail.ru", "пишите: [email]"},
 		{"ivan(собака)mail.ru", "[email]"},
+		// Capitalised, which changes the first byte of a Cyrillic word,
+		// its diminutive, and a dot spelled in Russian.
+		{"Почта: ivan.petrov Собака mail.ru", "Почта: [email]"},
+		{"ivan.petrov СОБАКА mail.ru", "[email]"},
+		{"ivan.petrov собачка mail.ru, звоните", "[email], звоните"},
+		{"ivan.petrov Собака mail точка ru", "[email]"},
+		{"ivan(Собачка)mail.ru", "[email]"},
 		{"020 7946 0958", "[phone]"},
 		{"07700 900123", "[phone]"},
 		{"+49 30 123456", "[phone]"},
@@ -282,6 +289,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Screens 1920 1080x2 and 2560 1440x3, 12 34 56x7 px.",
 		"?q=12%20items&date=2026%2D03%2D03&range=100%20200&o=100234567%20100234568&a=1%20234%20567",
 		"у меня собака и кошка, а сайт acme.io не открывается",
+		"Моя Собака съела коробку. Собака mail.ru не грузится, точка ru.",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
