@@ -29,11 +29,17 @@ func emailAround(s string, at, from int) (start, end int, ok bool) {
 		if s[start:at] == "git" && strings.HasSuffix(s[:start], "ssh://") && end < len(s) && (s[end] == '/' || s[end] == ':') {
 			return 0, 0, false // and as a link: "ssh://git@bitbucket.org/acme/app.git", "git+ssh://git@host:22/…"
 		}
-		return userinfoStart(s, start, from), end, ok
+		if u := userinfoStart(s, start, from); u != start {
+			return u, end, ok
+		}
+		return spelledLocalStart(s, start, from), end, ok
 	}
 	// A real '@' with its dots spelled: "jane@example[.]com", "jane@example
 	// dot com".
-	return emailSpan(s, at, at+1, from, true)
+	if start, end, ok = emailSpan(s, at, at+1, from, true); ok {
+		start = spelledLocalStart(s, start, from)
+	}
+	return start, end, ok
 }
 
 // scaledImageAt reports whether the '@' at s[at] gives an image's scale in
@@ -84,7 +90,10 @@ var encodedAts = []string{"%40", "%2540", "&#64;", "&#x40;", "&commat;", `\u0040
 // ("jane%40example.com", in links people paste; "jane&#64;example.com"; see
 // encodedAts). A
 // spaced one must end in a known top-level domain and not follow a word
-// of prose ("thanks to everyone @ acme.com" stays).
+// of prose ("thanks to everyone @ acme.com" stays). Its dots may be
+// spaced or spelled as well ("jane . doe @ acme . io"), but then neither
+// its first label nor its top-level domain may be a word of prose: "stuck
+// @ home . it crashes" and "Sentry @ work . io is fine" stay.
 func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 	if s[at] == '%' || s[at] == '&' || s[at] == '\\' {
 		for _, code := range encodedAts {
@@ -104,18 +113,34 @@ func looseEmailAround(s string, at, from int) (start, end int, ok bool) {
 	if localEnd == at && domStart == at+1 {
 		return 0, 0, false // no space: emailAround's
 	}
-	start, end, ok = emailSpan(s, localEnd, domStart, from, false)
+	start, end, ok = emailSpan(s, localEnd, domStart, from, true)
 	if !ok || proseLocal(s, start, localEnd) {
 		return 0, 0, false
 	}
+	t := end
+	for t > domStart && isASCIIWordByte(s[t-1]) {
+		t--
+	}
 	// "sitting @ home.It keeps crashing": a sentence run on after a
 	// missing space, its first word taken for a top-level domain.
-	if tld := s[strings.LastIndexByte(s[:end], '.')+1 : end]; !topLevelDomains[strings.ToLower(tld)] ||
-		len(tld) == 2 && 'A' <= tld[0] && tld[0] <= 'Z' && 'a' <= tld[1] && tld[1] <= 'z' && end < len(s) && s[end] == ' ' {
+	if tld := s[t:end]; !topLevelDomains[strings.ToLower(tld)] ||
+		len(tld) == 2 && 'A' <= tld[0] && tld[0] <= 'Z' && 'a' <= tld[1] && tld[1] <= 'z' && end < len(s) && s[end] == ' ' ||
+		t > 0 && s[t-1] != '.' && proseTopLevelDomains[strings.ToLower(tld)] {
 		return 0, 0, false
 	}
-	return start, end, true
+	// "We use Sentry @ work . io is fine": "@" for "at" before a word that
+	// follows "at" in prose, and a full stop; written with a dot, as in
+	// "jane @ home.com", it is a domain all the same.
+	if f := skipLetters(s, domStart); f < len(s) && s[f] != '.' && proseAfterAt[strings.ToLower(s[domStart:f])] {
+		return 0, 0, false
+	}
+	return spelledLocalStart(s, start, from), end, true
 }
+
+// proseTopLevelDomains are top-level domains that are everyday English
+// words too, which a spelled or spaced dot before them does not make
+// one's: "stuck @ work . it crashes", "meet @ cafe dot me".
+var proseTopLevelDomains = setOf("it", "in", "me", "my", "no", "us", "be", "at", "id", "is", "so", "to")
 
 // providerEmailAround finds an address whose '@' at s[at] is followed by a
 // mail provider's name, however the rest was typed: "jdoe77@gmail .com",
@@ -790,6 +815,8 @@ func spelledLocalStart(s string, start, from int) int {
 			gap = i - 5 // "(dot)", "[dot]"
 		case i < start && i-4 >= from && s[i-4] == ' ' && strings.EqualFold(s[i-3:i], "dot"):
 			gap = i - 4 // " dot "
+		case i < start && i-2 >= from && s[i-2] == ' ' && s[i-1] == '.':
+			gap = i - 2 // " . "
 		}
 		if gap < 0 {
 			return start

@@ -123,6 +123,11 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// Russian writes '@' as "собака", a dog.
 		{"пишите: ivan.petrov собака mail.ru", "пишите: [email]"},
 		{"ivan(собака)mail.ru", "[email]"},
+		// Dots spaced as the '@' is, in the domain and the local part.
+		{"jane . doe @ acme . io", "[email]"},
+		{"write to jane.roe @ acme . co . uk please", "write to [email] please"},
+		{"jane . roe@acme.io", "[email]"},
+		{"Mail: j . doe @ gmail . com", "Mail: [email]"},
 		// Capitalised, which changes the first byte of a Cyrillic word,
 		// its diminutive, and a dot spelled in Russian.
 		{"Почта: ivan.petrov Собака mail.ru", "Почта: [email]"},
@@ -290,6 +295,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"?q=12%20items&date=2026%2D03%2D03&range=100%20200&o=100234567%20100234568&a=1%20234%20567",
 		"у меня собака и кошка, а сайт acme.io не открывается",
 		"Моя Собака съела коробку. Собака mail.ru не грузится, точка ru.",
+		"stuck @ home . it crashes; we use Sentry @ work . io is fine; meet @ 5 . Thanks . Jane",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
 		"Ticket #48213 and #1234567890 are related.",
