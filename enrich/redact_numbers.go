@@ -448,7 +448,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		return resume, "", joined
 	}
 	g := withoutTrunkZero(s, groups[:ng], groupEnd[:ng])
-	if !phoneShaped(g, seps, plus) {
+	// A '+' says a phone number follows, but not before an address's
+	// octets, as a diff adds a line of a hosts file: "+192.168.101.234".
+	if !phoneShaped(g, seps, plus && !(ng == 4 && octets(s, groupStart[:ng], groupEnd[:ng]))) {
 		return resume, "", joined
 	}
 	// "+12 000 000 €", "grew +15 300 000": a gain, grouped by thousands,
@@ -2624,16 +2626,31 @@ func phoneShaped(groups []int, seps int, plus bool) bool {
 		}
 	}
 	// Dotted groups with a single digit after the first are a version:
-	// "Chrome 124.0.6367.91", "Windows 10.0.19045.4291".
+	// "Chrome 124.0.6367.91", "Windows 10.0.19045.4291". Not right after
+	// a country code: "+33.6.12.34.56.78" is a French mobile number
+	// written as France writes its groups, with dots.
 	if seps == sepDot {
-		for _, g := range groups[1:] {
-			if g == 1 {
+		for k, g := range groups[1:] {
+			if g == 1 && !(plus && k == 0) {
 				return false
 			}
 		}
 	}
-	// Four dotted groups of at most three digits is an IP address.
-	return seps&sepDot == 0 || len(groups) != 4 || max(groups[0], groups[1], groups[2], groups[3]) > 3
+	// Four dotted groups of at most three digits is an IP address, unless
+	// a '+' says otherwise ("+34.612.345.678"; see octets).
+	return seps&sepDot == 0 || len(groups) != 4 || max(groups[0], groups[1], groups[2], groups[3]) > 3 || plus
+}
+
+// octets reports whether the groups that start and end at starts and ends
+// in s are each a number up to 255, an IPv4 address's.
+func octets(s string, starts, ends []int) bool {
+	for k := range starts {
+		n, err := strconv.Atoi(strings.Trim(s[starts[k]:ends[k]], "()"))
+		if err != nil || n > 255 {
+			return false
+		}
+	}
+	return true
 }
 
 // luhn reports whether digits pass the Luhn checksum card numbers carry.
