@@ -453,10 +453,12 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	if !phoneShaped(g, seps, plus && !(ng == 4 && octets(s, groupStart[:ng], groupEnd[:ng]))) {
 		return resume, "", joined
 	}
-	// "+12 000 000 €", "grew +15 300 000": a gain, grouped by thousands,
-	// round and too short for a number with its country code; unless a
-	// word says it is one ("llámame al +34 912 345 000").
-	if plus && seps == sepSpace && nd <= 9 && groupedAsThousands(g) && strings.HasSuffix(s[i:end], "000") && !cued() {
+	// "+12 000 000 €", "grew +15 300 000", "+12.500.000": a gain, grouped
+	// by thousands with spaces or dots, round and too short for a number
+	// with its country code, or before a currency ("+12.345.678 €");
+	// unless a word says it is one ("llámame al +34 912 345 000").
+	if plus && (seps == sepSpace || seps == sepDot) && groupedAsThousands(g) && !cued() &&
+		(nd <= 9 && strings.HasSuffix(s[i:end], "000") || currencyAfter(s, end)) {
 		return resume, "", joined
 	}
 	// "20240501103000", "20240501-103000": a date and time run together.

@@ -300,7 +300,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"?q=12%20items&date=2026%2D03%2D03&range=100%20200&o=100234567%20100234568&a=1%20234%20567",
 		"у меня собака и кошка, а сайт acme.io не открывается",
 		"Моя Собака съела коробку. Собака mail.ru не грузится, точка ru.",
-		"+192.168.101.234 db01\n+10.0.0.12 db02\nver +4.12.0.1",
+		"+192.168.101.234 db01\n+10.0.0.12 db02\nrevenue +12.345.678 €, grew +12.500.000, ver +4.12.0.1",
 		"stuck @ home . it crashes; we use Sentry @ work . io is fine; meet @ 5 . Thanks . Jane",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
