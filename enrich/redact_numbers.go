@@ -232,11 +232,14 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 			j++
 			continue
 		}
-		// "Phone: 415-555-\n0134": a dash that ends a line a hard-wrapped
-		// e-mail broke, after a word that says a phone number follows.
-		if ng >= 2 && sepAfter[ng-2] == '-' && strings.HasPrefix(s[j:], "-\n") && j+2 < len(s) && isDigit(s[j+2]) && cued() {
-			sepAfter[ng-1] = '-'
-			seps |= sepDash
+		// "Phone: 415-555-\n0134", "cell: 415.555.\n0134": a dash or a dot
+		// that ends a line a hard-wrapped e-mail broke, as it set the
+		// groups before apart (a dash after a bracketed area code), after
+		// a word that says a phone number follows.
+		if ng >= 2 && j+2 < len(s) && (s[j] == '-' || s[j] == '.') && s[j+1] == '\n' && isDigit(s[j+2]) &&
+			(sepAfter[ng-2] == s[j] || s[j] == '-' && seps&sepParen != 0) && cued() { // "(415) 555-\n0134"
+			sepAfter[ng-1] = s[j]
+			seps |= sepBit(s[j])
 			j += 2
 			continue
 		}
@@ -258,7 +261,9 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		// follows. A line break, where a hard-wrapped e-mail broke a spaced
 		// number, after a few digits, or after a word that says so after
 		// up to eight ("Tel: 06 12 34\n56 78", "My number: +44 7700\n900123").
-		if n, c := cuedSep(s, j); n > 0 && join && joinable(plus, digits[0], ng, groups[0]) &&
+		// After a word that says a phone number follows, a line break is
+		// a space however many groups came before it: "Phone: 415 555\n0134".
+		if n, c := cuedSep(s, j); n > 0 && join && (joinable(plus, digits[0], ng, groups[0]) || c == '\n' && cued()) &&
 			(c != '\n' || nd <= 5 && skipDigitsOnly(s, j+n)-(j+n) >= 3 || nd <= 8 && skipDigitsOnly(s, j+n)-(j+n) >= 2 && cued()) &&
 			!yearAfter(s, j+n, groups[ng-1], groupEnd[ng-1]) && (plus || cued()) {
 			joined = true
@@ -2478,16 +2483,27 @@ func skipDigitsOnly(s string, k int) int {
 // word.
 func cuedSep(s string, j int) (int, byte) {
 	k := j
-	if strings.HasPrefix(s[j:], "\r\n") {
+	for k < len(s) && k-j < 2 && s[k] == ' ' && (s[k+1:] != "" && (s[k+1] == ' ' || s[k+1] == '\r' || s[k+1] == '\n')) {
+		k++ // spaces a wrapping left at the end of the line
+	}
+	if strings.HasPrefix(s[k:], "\r\n") {
 		k++
 	}
 	if k < len(s) && s[k] == '\n' {
 		// A number a hard-wrapped e-mail broke: "call me at 415\n555 0134".
 		// Only after an area code or a trunk code (see readNumber): a whole
 		// number before the break stays whole ("Phone: 0612345678\n3
-		// items").
-		if k+1 < len(s) && isDigit(s[k+1]) {
-			return k + 1 - j, '\n'
+		// items"). A quoted reply's "> " and a space may start the next
+		// line.
+		k++
+		if strings.HasPrefix(s[k:], "> ") {
+			k += 2
+		}
+		if k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if k < len(s) && isDigit(s[k]) {
+			return k - j, '\n'
 		}
 		return 0, 0
 	}

@@ -107,6 +107,13 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// A spaced number a hard-wrapped e-mail broke, after a phone word.
 		{"Tel: 06 12 34\n56 78, merci", "Tel: [phone], merci"},
 		{"My number: +44 7700\n900123", "My number: [phone]"},
+		// After three groups as well, with a space or a quoted reply's "> "
+		// at the break, or the dash or dot that set the groups apart.
+		{"Phone: 415 555\n0134", "Phone: [phone]"},
+		{"call me at 415 555 \n0134 tomorrow", "call me at [phone] tomorrow"},
+		{"> call me at 415 555\n> 0134", "> call me at [phone]"},
+		{"cell: 415.555.\n0134", "cell: [phone]"},
+		{"Phone: (415) 555-\n0134", "Phone: [phone]"},
 		{`<a href="tel://4155550134">`, `<a href="tel://[phone]">`},
 		// An extension glued to a spaced number.
 		{"call +1 415 555 0134x204 after 5", "call [phone] after 5"},
@@ -301,6 +308,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"у меня собака и кошка, а сайт acme.io не открывается",
 		"Моя Собака съела коробку. Собака mail.ru не грузится, точка ru.",
 		"+192.168.101.234 db01\n+10.0.0.12 db02\nrevenue +12.345.678 €, grew +12.500.000, ver +4.12.0.1",
+		"Order 415 555\n0134 shipped; build 415 555\n0134; Ticket 415\n555 0134",
 		"stuck @ home . it crashes; we use Sentry @ work . io is fine; meet @ 5 . Thanks . Jane",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
