@@ -1331,7 +1331,11 @@ func idNounBefore(s string, i int) bool {
 var idNouns = setOf("part", "product", "payment", "refund", "return", "session", "trace", "crash", "bug",
 	"issue", "job", "batch", "project", "workspace", "deployment", "app", "model",
 	"membership", "plan", "page", "listing", "run", "campaign", "lead", "deal", "conversation",
-	"thread", "workflow", "device", "client", "tenant", "transaction") // not "account" or "store": "Called the store 4155550134"
+	"thread", "workflow", "device", "client", "tenant", "transaction", // not "account" or "store": "Called the store 4155550134"
+	// What engineers and gamers name with long numbers: "Pipeline
+	// 4155550134 failed", "random seed 4155550134", "checksum 4155550134",
+	// "Xbox gamertag 1234567890", a US provider's "NPI 1234567893".
+	"pipeline", "seed", "checksum", "hash", "gamertag", "npi")
 
 // chineseMobile reports whether the nd digits at s[i] are a Chinese
 // mobile number's: eleven, starting 13 to 19 ("顺丰快递 13812345678", a

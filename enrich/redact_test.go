@@ -130,6 +130,8 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		// Russian writes '@' as "собака", a dog.
 		{"пишите: ivan.petrov собака mail.ru", "пишите: [email]"},
 		{"ivan(собака)mail.ru", "[email]"},
+		// A noun for an id does not hide a phone number a word announces.
+		{"pipeline failed, call me 4155550134", "pipeline failed, call me [phone]"},
 		// A country code, then groups set apart by dots, a single digit
 		// or three digits each.
 		{"Tél : +33.6.12.34.56.78", "Tél : [phone]"},
@@ -309,6 +311,7 @@ func TestRedactTextLeavesOtherNumbersAlone(t *testing.T) {
 		"Моя Собака съела коробку. Собака mail.ru не грузится, точка ru.",
 		"+192.168.101.234 db01\n+10.0.0.12 db02\nrevenue +12.345.678 €, grew +12.500.000, ver +4.12.0.1",
 		"Order 415 555\n0134 shipped; build 415 555\n0134; Ticket 415\n555 0134",
+		"Pipeline 4155550134 failed; random seed 4155550134; checksum 4155550134; Xbox gamertag 1234567890; NPI 1234567893",
 		"stuck @ home . it crashes; we use Sentry @ work . io is fine; meet @ 5 . Thanks . Jane",
 		"Revenue grew to 1,234,567,890 last year.",
 		"We have 1 000 000 000 rows and 12.345.678.901 events.",
