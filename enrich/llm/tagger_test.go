@@ -1372,6 +1372,14 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		"Export row: 4471,Jane Roe,+44 7700 900123,2026-03-03",
 		"Call +44-20-7946-0958 or https://acme.io/cb?phone=%2B1%20415%20555%200199",
 		"On Tue, 3 Mar 2026 at 09:12, Jane Roe <jane.roe@acme.io> wrote:\n> ring 0612345678 2026-03-03",
+		// And those the eleventh found: dotted groups after a country
+		// code, a 3-3-4 number wrapped after a phone word, an address
+		// with its dots spaced as its '@' is, and Russian's capitalised
+		// word for '@'.
+		"Tél : +33.7.98.76.54.32, commande 100234567",
+		"Export v4.12.0 fails. Phone: 415 555\n0188",
+		"write to ivy . lane @ acme . io please",
+		"Пишите: ivan.petrov Собака mail.ru",
 	)
 	items[0].Record.Title = "From ann.lee@example.org"
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -1383,7 +1391,7 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	}
 	for _, body := range reqs {
 		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST",
-			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678"} {
+			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678", "98.76.54.32", "0188", "ivy", "lane @", "ivan.petrov"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("request body holds %q: %s", secret, body)
 			}
