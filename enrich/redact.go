@@ -183,7 +183,8 @@ func appendLower(dst []byte, s string) []byte {
 // word "at" and a local part like an address's, a mail provider's domain
 // or a word before it that says an address follows ("j.doe at acme.com",
 // "jane at gmail.com", "my email is jane at example.com"), with a space
-// beside the @ ("jane @ example.com"), with the @ percent-encoded, once
+// beside the @ and its dots spaced too ("jane @ example.com", "jane . doe
+// @ example . com"), with the @ percent-encoded, once
 // or twice, or escaped ("jane%40example.com", "jane%2540example.com",
 // "jane\u0040example.com"), or with a word for '@' in another language,
 // bare or bracketed ("juan arroba gmail punto com", "max ät gmx punkt
