@@ -1072,6 +1072,25 @@ func TestThePollerJudgesBodiesByTheConfiguredLimit(t *testing.T) {
 
 // A post without an id stays on the forum's newest page poll after poll:
 // a running poller reports it once, not at every poll.
+// pollDiscourseLogged polls the Discourse forum at url the given number of
+// times and returns what the poller logged, and the source it polled.
+func pollDiscourseLogged(t *testing.T, e *natsEnv, url string, polls int) (*observer.ObservedLogs, poll.Source) {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	log := zap.New(core)
+	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = url }), log, time.Now())
+	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range polls {
+		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return logs, srcs[0]
+}
+
 func TestDiscoursePollerReportsAPostWithoutAnIDOnce(t *testing.T) {
 	e := newNATS(t)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -1082,18 +1101,7 @@ func TestDiscoursePollerReportsAPostWithoutAnIDOnce(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
 	}))
 	t.Cleanup(api.Close)
-	core, logs := observer.New(zap.DebugLevel)
-	log := zap.New(core)
-	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), log, time.Now())
-	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	logs, _ := pollDiscourseLogged(t, e, api.URL, 3)
 	if n := logs.FilterMessage("item cannot be mapped; skipped").Len(); n != 1 {
 		t.Errorf("reported %d times over 3 polls, want once", n)
 	}
@@ -1263,18 +1271,7 @@ func TestDiscoursePollerReportsAPostWithoutAnIDOnceWhileItsCountsChange(t *testi
 		_ = json.NewEncoder(w).Encode(map[string]any{"latest_posts": posts})
 	}))
 	t.Cleanup(api.Close)
-	core, logs := observer.New(zap.DebugLevel)
-	log := zap.New(core)
-	srcs := poll.Sources(pollConfig(func(c *config.Poll) { c.DiscourseURL = api.URL }), log, time.Now())
-	p, err := poll.New(poll.Options{Sources: srcs, Publisher: e.pub, Checkpoints: e.kv, Interval: time.Hour, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 5 {
-		if err := p.PollOnce(context.Background(), srcs[0]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	logs, src := pollDiscourseLogged(t, e, api.URL, 5)
 	if n := logs.FilterMessage("item cannot be mapped; skipped").Len(); n != 3 {
 		t.Errorf("reported %d times over 5 polls, want 3: once for each of the posts without an id", n)
 	}
@@ -1285,7 +1282,7 @@ func TestDiscoursePollerReportsAPostWithoutAnIDOnceWhileItsCountsChange(t *testi
 	if rejected != 3 {
 		t.Errorf("%d counted as rejected over 5 polls, want 3", rejected)
 	}
-	if n := poll.Reported(srcs[0]); n != 3 {
+	if n := poll.Reported(src); n != 3 {
 		t.Errorf("remembers %d posts without an id, want the 3 the last poll listed", n)
 	}
 }
