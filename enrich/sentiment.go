@@ -32,7 +32,9 @@ import (
 // cancel my plan?" is no complaint (see asks). A problem reported solved
 // ("the sync issue is fixed now", "that error no longer happens") is
 // praise: the negative words before it in the sentence and the trouble
-// it names weigh nothing (see resolution). The sum s is mapped into
+// it names weigh nothing (see resolution). Emoji, emoticons and a
+// sentence shouted in capitals add to the sentence they are in (see
+// marks). The sum s is mapped into
 // (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
 // string of strong ones approaches ±1 without reaching it. Records in a language other than English score 0.
 //
@@ -87,6 +89,9 @@ type scorer struct {
 	keep, kept, twice, two int32
 	keptObjectIDs          map[int32]bool
 	often                  map[int32]bool
+	// A word of begs before 🙏 makes it a plea, not thanks; a word of
+	// thanks keeps a shout from being a complaint (see marks).
+	begs, thanks map[int32]bool
 }
 
 const (
@@ -242,6 +247,8 @@ func newScorer() *scorer {
 	s.agents = s.wordSet(agents)
 	s.pleas = s.wordSet(pleas)
 	s.haveTo = s.wordSet([]string{"have", "has", "had", "got"})
+	s.begs = s.wordSet([]string{"please", "pls", "plz", "kindly"})
+	s.thanks = s.wordSet([]string{"thank", "thanks", "thx"})
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -257,11 +264,12 @@ func newScorer() *scorer {
 }
 
 type sentimentScratch struct {
-	cache     wordCache
-	toks      []token
-	evToks    []token // words of evidence that is not one of the record's sentences
-	buf       []byte
-	sentences []scoredSentence
+	cache       wordCache
+	toks        []token
+	evToks      []token // words of evidence that is not one of the record's sentences
+	evSentences []scoredSentence
+	buf         []byte
+	sentences   []scoredSentence
 }
 
 // scoredSentence is one sentence of the record being scored.
@@ -318,6 +326,10 @@ func (s *Sentiment) Enrich(_ context.Context, items []*Item) error {
 				continue
 			}
 		}
+		if r.Title != "" {
+			sum += s.marks(r.Title, toks, 0, bodyFrom, sc.sentences)
+		}
+		sum += s.marks(r.Body, toks, bodyFrom, len(toks), sc.sentences)
 		it.Sentiment, it.SentimentBy = squash(sum), ""
 		// The keyword tagger's evidence is one of the sentences just scored;
 		// finding it is cheaper than scoring it again. An LLM's is the
@@ -426,7 +438,9 @@ func (s *Sentiment) score(text string, sc *sentimentScratch) float64 {
 		return 0
 	}
 	sc.evToks, sc.buf = s.index.tokenizeCached(sc.evToks[:0], text, sc.buf, &sc.cache)
-	sum, _ := s.sum(sc.evToks, nil)
+	sc.evSentences = sc.evSentences[:0]
+	sum, _ := s.sum(sc.evToks, &sc.evSentences)
+	sum += s.marks(text, sc.evToks, 0, len(sc.evToks), sc.evSentences)
 	return squash(sum)
 }
 

@@ -741,3 +741,55 @@ func TestSentimentConcededPraiseExcusesNoCharge(t *testing.T) {
 	}
 	wantScore(t, s, below, "Despite the nice new dashboard, I got charged for two extra seats.")
 }
+
+// Customers say much without words: an emoji, an emoticon, a sentence
+// shouted in capitals. Each below scored 0, or the wrong sign, while the
+// scorer read words only.
+func TestEmojiEmoticonsAndShoutingCount(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The new icons 👎",
+		"Update ate my notes 😢",
+		"the reminder went off at 3am 😩",
+		"Another outage today 😠",
+		"Still nothing from support :(",
+		"FIX THE SYNC ALREADY",
+		"I WANT MY MONEY BACK",
+		"PLEASE RESPOND TO MY TICKET.",
+		// 🔥 is a fire where the sentence complains.
+		"Prod has been on fire since your release 🔥 nothing loads",
+	)
+	wantScore(t, s, above,
+		"Offline mode 😍",
+		"The new widgets ❤️",
+		"new update is 🔥🔥🔥",
+		"Finally a calendar that syncs 🎉",
+		"Export works again :)",
+		"Thanks so much! :D",
+		"Thanks for the help 🙏",
+		"👍",
+	)
+	wantScore(t, s, atLeast,
+		"Please add Outlook sync 🙏", // a plea, not thanks
+		"THANK YOU SO MUCH",         // shouted thanks are no complaint
+		"We use SSO via AD.",        // two words in capitals are no shout
+		"The call is at 10:30: see https://example.com/a:b (Pros: fast)",
+		"Note:Do not forget the VAT ID.",
+	)
+	// Shouting stresses what the words say.
+	if shouted, said := s.Score("THE APP IS SLOW"), s.Score("The app is slow"); shouted >= said {
+		t.Errorf("shouted %.2f, not below said %.2f", shouted, said)
+	}
+	// The mark counts in its sentence, for the theme whose evidence that
+	// sentence is, as for the record.
+	it := &enrich.Item{
+		Record: &feedback.Record{Title: "Icons", Body: "I like the colours. The new icons 👎"},
+		Themes: []enrich.Theme{{Name: "visual-design", Evidence: "The new icons 👎"}},
+	}
+	if err := s.Enrich(context.Background(), []*enrich.Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := it.Themes[0].Sentiment, s.Score("The new icons 👎"); got != want || got >= 0 {
+		t.Errorf("theme scored %.2f, want the score of its sentence %.2f, below 0", got, want)
+	}
+}
