@@ -178,6 +178,16 @@ const (
 // lose the tense, so "fix" is "fixed" too; asksFor tells them apart.
 var resolutions = []string{"fix", "resolve", "solve", "gone"}
 
+// fixers before a word of resolutions make it a thing ("the fix",
+// "your latest fix") rather than a report that
+// something was fixed: good news only if the rest of its sentence brings
+// no bad ("the fix made the error worse", "since the fix the app is
+// slower").
+var fixers = []string{
+	"the", "this", "that", "your", "their", "our", "latest", "last", "new",
+	"recent",
+}
+
 // happens, denied after a trouble, report it solved as a resolution does:
 // "the export error no longer happens", "the crash hasn't happened since".
 var happens = []string{"happen", "occur", "recur"}

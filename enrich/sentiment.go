@@ -75,12 +75,16 @@ type scorer struct {
 	// a resolution asks for it ("have to fix", "please fix", "if it was
 	// fixed"); "by" before a word not of agents makes it a workaround.
 	gone, to, by, nothing int32
-	where, my, our        int32 // "where is my refund?" chases it (see chases)
-	owed                  map[int32]bool
-	haveTo                map[int32]bool
-	pleas                 map[int32]bool
-	conditions            map[int32]bool
-	agents                map[int32]bool
+	// "for" after a fix a word of fixers names makes what follows its
+	// target ("the fix for the sync bug"; see resolution).
+	fixers         map[int32]bool
+	forID          int32
+	where, my, our int32 // "where is my refund?" chases it (see chases)
+	owed           map[int32]bool
+	haveTo         map[int32]bool
+	pleas          map[int32]bool
+	conditions     map[int32]bool
+	agents         map[int32]bool
 	// A form of "be" or "get" before "used to" makes it passive ("is
 	// used to track"), not a past that is gone.
 	passive map[int32]bool
@@ -236,6 +240,7 @@ func newScorer() *scorer {
 	s.a, s.an = s.index.word("a"), s.index.word("an")
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
+	s.fixers, s.forID = s.wordSet(fixers), s.index.word("for")
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)
@@ -646,7 +651,17 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	neg, troubled, clauseFrom := 0.0, false, 0
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
-	mannerUntil := -1   // up to where praise is of how a denied action fails
+	// A fix named as a thing ("the fix", "your latest fix") is good news
+	// only if nothing bad follows it in the sentence: fixGain is what it
+	// added, taken back by dropFix if anything did (see resolution).
+	fixGain := 0.0
+	dropFix := func() {
+		if fixGain != 0 && neg < -1e-9 {
+			current -= fixGain
+		}
+		fixGain = 0
+	}
+	mannerUntil := -1 // up to where praise is of how a denied action fails
 	// A repeat or a charge told flatly is a complaint only where
 	// something is not praised, and nothing else blamed: "I used it five
 	// times this week and love it" is praise, "Great app, it keeps logging
@@ -659,6 +674,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
+			dropFix()
 			if takeBack() {
 				current -= flat
 			}
@@ -769,6 +785,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			boost *= s.factors[t.id]
 			boostUntil = i + intensifyScope
 		case roleContrast:
+			dropFix()
 			current *= contrastBefore
 			after = contrastAfter
 			neg, troubled, resolvedUntil = 0, false, -1
@@ -837,6 +854,15 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				// "my saved views are gone": a loss, not a solved problem
 				current += lost * after * clause
 				neg += lost * after * clause
+			case i > clauseFrom && t.brk == brkNone && s.fixers[toks[i-1].id]:
+				// "the fix", "your latest fix": what follows says whether
+				// it fixed anything ("made the error worse").
+				fixGain = resolution*after*clause - neg
+				current += fixGain
+				neg, flat = 0, 0
+				if i+1 < len(toks) && toks[i+1].id == s.forID && toks[i+1].brk == brkNone {
+					resolvedUntil = i + resolvedScope // "the fix for the sync bug"
+				}
 			default:
 				current += resolution*after*clause - neg
 				neg, resolvedUntil, flat = 0, i+resolvedScope, 0
@@ -890,6 +916,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		i++
 	}
+	dropFix()
 	if takeBack() {
 		current -= flat
 	}

@@ -793,3 +793,24 @@ func TestEmojiEmoticonsAndShoutingCount(t *testing.T) {
 		t.Errorf("theme scored %.2f, want the score of its sentence %.2f, below 0", got, want)
 	}
 }
+
+// "The fix" names a thing, not a problem solved: it is good news only if
+// nothing bad follows it in the sentence, and the trouble after it is no
+// target of it unless "for" says so.
+func TestAFixNamedAsAThingIsGoodNewsOnlyIfNothingBadFollows(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The latest fix introduced a new bug.",
+		"Since the fix the app crashes on launch.",
+		"Your fix made the sync issue worse.",
+	)
+	wantScore(t, s, above,
+		"The fix works, thanks!",
+		"The fix for the login bug works great.",
+		"The latest fix solved our sync problem.",
+		"Thanks for the quick fix!",
+	)
+	if worse, bad := s.Score("The fix made the error worse."), s.Score("The error got worse."); worse > bad {
+		t.Errorf("a fix that made it worse %.2f, above the bad news alone %.2f", worse, bad)
+	}
+}
