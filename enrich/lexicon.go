@@ -104,7 +104,7 @@ var lexicon = []struct {
 		"vanish", "disappear", "wiped", "overwritten", "discarded", "log me out",
 		"logged out", "kick me out", "kicked out", "sign me out", "times out",
 		"in a loop", "lead nowhere", "go nowhere", "goes nowhere", "falls apart",
-		"fell apart", "riddled with",
+		"fell apart", "riddled with", "reappear", "resurface",
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
@@ -187,6 +187,12 @@ var fixers = []string{
 	"the", "this", "that", "your", "their", "our", "latest", "last", "new",
 	"recent",
 }
+
+// comeBack before "back" tell of a trouble that returned, where the
+// sentence named one: "the notification bug is back", "the problem is
+// gone after reinstalling, but it comes back". Such a return weighs as
+// a loss does.
+var comeBack = []string{"is", "are", "its", "was", "were", "be", "been", "come", "came"}
 
 // happens, denied after a trouble, report it solved as a resolution does:
 // "the export error no longer happens", "the crash hasn't happened since".

@@ -32,7 +32,8 @@ import (
 // cancel my plan?" is no complaint (see asks). A problem reported solved
 // ("the sync issue is fixed now", "that error no longer happens") is
 // praise: the negative words before it in the sentence and the trouble
-// it names weigh nothing (see resolution). Emoji, emoticons and a
+// it names weigh nothing (see resolution). A trouble that comes back ("the
+// problem is gone, but it comes back") is a loss again (see returns). Emoji, emoticons and a
 // sentence shouted in capitals add to the sentence they are in (see
 // marks). The sum s is mapped into
 // (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
@@ -77,14 +78,17 @@ type scorer struct {
 	gone, to, by, nothing int32
 	// "for" after a fix a word of fixers names makes what follows its
 	// target ("the fix for the sync bug"; see resolution).
-	fixers         map[int32]bool
-	forID          int32
-	where, my, our int32 // "where is my refund?" chases it (see chases)
-	owed           map[int32]bool
-	haveTo         map[int32]bool
-	pleas          map[int32]bool
-	conditions     map[int32]bool
-	agents         map[int32]bool
+	fixers map[int32]bool
+	forID  int32
+	// A word of comeBack before "back", not before "to" or "with", tells
+	// of a trouble returned (see returns).
+	comeBack, backTo map[int32]bool
+	where, my, our   int32 // "where is my refund?" chases it (see chases)
+	owed             map[int32]bool
+	haveTo           map[int32]bool
+	pleas            map[int32]bool
+	conditions       map[int32]bool
+	agents           map[int32]bool
 	// A form of "be" or "get" before "used to" makes it passive ("is
 	// used to track"), not a past that is gone.
 	passive map[int32]bool
@@ -130,6 +134,7 @@ const (
 	roleHappen     // denied after a trouble, reports it solved: "no longer happens"
 	roleUsed       // before "to", negates and denies: "used to be great"
 	roleTimes      // a repeat: "twice", "times" after a number (see repeat)
+	roleBack       // after "is" or "came", a trouble returned: "the crash is back" (see returns)
 )
 
 // What number a wait has come with: none yet, one too small for a wait in
@@ -206,6 +211,7 @@ func newScorer() *scorer {
 		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
 		{quick, roleQuick}, {resolutions, roleResolve}, {happens, roleHappen},
 		{[]string{"used"}, roleUsed}, {[]string{"twice", "times"}, roleTimes},
+		{[]string{"back"}, roleBack},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -241,6 +247,7 @@ func newScorer() *scorer {
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
 	s.fixers, s.forID = s.wordSet(fixers), s.index.word("for")
+	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)
@@ -601,6 +608,18 @@ func (s *scorer) repeats(toks []token, i int) bool {
 	return true
 }
 
+// returns reports whether "back" at toks[i] tells of something that came
+// back: a word of comeBack before it ("is back", "it's back", "came
+// back"), and not "to" or "with" after it ("support came back to me").
+// Sum counts it only after a trouble in the sentence: "I keep coming back
+// to it" is praise.
+func (s *scorer) returns(toks []token, i int) bool {
+	if i == 0 || toks[i].brk != brkNone || !s.comeBack[toks[i-1].id] {
+		return false
+	}
+	return i+1 >= len(toks) || toks[i+1].brk != brkNone || !s.backTo[toks[i+1].id]
+}
+
 // worksAround reports whether the resolution at toks[i] is a workaround
 // the customer found ("the error is fixed by switching to offline mode",
 // "solved by reinstalling"): "by" follows it, and not before one of
@@ -649,6 +668,11 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	// sentence since its start or its last contrast added, whether one of
 	// them was a trouble, and where the clause started.
 	neg, troubled, clauseFrom := 0.0, false, 0
+	// Whether the sentence named a trouble that nothing solved since
+	// (unsolved), or one solved before a contrast: "the problem is gone,
+	// but it comes back"; not "the bug is gone and the old speed is
+	// back". solved is whether a resolution came (see returns).
+	unsolved, solved := false, false
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
 	softFrom := -1      // where the last soft negation was
 	// A fix named as a thing ("the fix", "your latest fix") is good news
@@ -687,7 +711,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 			total += current
 			current, after, sentFrom, asking = 0, 1, i, false
-			neg, troubled = 0, false
+			neg, troubled, unsolved, solved = 0, false, false, false
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
 			doneUntil, funcUntil = -1, -1
 		}
@@ -724,6 +748,8 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				if s.trouble[p] {
 					if i <= resolvedUntil {
 						w = 0 // "support fixed my billing problem"
+					} else {
+						unsolved = true
 					}
 					troubled = true
 				}
@@ -786,6 +812,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			boostUntil = i + intensifyScope
 		case roleContrast:
 			dropFix()
+			unsolved = unsolved || solved // "it was fixed, but it is back"
 			current *= contrastBefore
 			after = contrastAfter
 			neg, troubled, resolvedUntil = 0, false, -1
@@ -859,13 +886,14 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				// it fixed anything ("made the error worse").
 				fixGain = resolution*after*clause - neg
 				current += fixGain
-				neg, flat = 0, 0
+				neg, flat, unsolved, solved = 0, 0, false, true
 				if i+1 < len(toks) && toks[i+1].id == s.forID && toks[i+1].brk == brkNone {
 					resolvedUntil = i + resolvedScope // "the fix for the sync bug"
 				}
 			default:
 				current += resolution*after*clause - neg
 				neg, resolvedUntil, flat = 0, i+resolvedScope, 0
+				unsolved, solved = false, true
 			}
 		case roleUsed:
 			// "used to be great", "it used to sync": what was is not
@@ -877,6 +905,13 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				keepBlame = false
 				negateUntil, denyUntil, negFrom = i+1+negationScope, i+1+negationScope, i
 				i++
+			}
+		case roleBack:
+			if unsolved && i > negateUntil && i > denyUntil && s.returns(toks, i) {
+				// "the crash is back", "it comes back after a day"; not
+				// "it hasn't come back"
+				current += lost * after * clause
+				neg += lost * after * clause
 			}
 		case roleTimes:
 			// Not in a question, nor in a clause with a negation: "no
@@ -892,7 +927,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				// neg held the flat repeats and charges: taken back
 				// here, they are not taken back again beside praise.
 				current += resolution*after*clause - neg
-				neg, flat = 0, 0
+				neg, flat, unsolved, solved = 0, 0, false, true
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
 			}
 		case roleDuration:

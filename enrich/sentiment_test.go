@@ -814,3 +814,25 @@ func TestAFixNamedAsAThingIsGoodNewsOnlyIfNothingBadFollows(t *testing.T) {
 		t.Errorf("a fix that made it worse %.2f, above the bad news alone %.2f", worse, bad)
 	}
 }
+
+// A trouble that comes back is a complaint, though the sentence reported
+// it gone; something good that is back is not.
+func TestATroubleThatComesBackIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The problem is gone after reinstalling, but it comes back.",
+		"The crash was fixed in 2.1 but it is back in 2.2.",
+		"The login bug was gone for a week, but now it's back.",
+		"After the update my deleted cards reappeared.",
+	)
+	wantScore(t, s, above,
+		"The crash is gone and hasn't come back.",
+		"The bug is fixed and the old speed is back, great.",
+		"Support fixed my billing problem and the dark mode toggle is back.",
+	)
+	wantScore(t, s, atLeast,
+		"I keep coming back to it.",
+		"The dark mode toggle is back.",
+		"Support came back to me within an hour.",
+	)
+}
