@@ -194,6 +194,19 @@ var fixers = []string{
 // a loss does.
 var comeBack = []string{"is", "are", "its", "was", "were", "be", "been", "come", "came"}
 
+// removals, done by one of removers or thanked for, are a loss, weighed
+// as lost: "you removed the list view", "the update deleted all my
+// tags", "thanks for removing the only feature I used" (see
+// scorer.takesAway). Asked for ("can you delete it?", "please remove
+// the banner") or done by the customer ("I removed the widget") they are
+// not.
+var removals = []string{"remove", "removed", "delete", "deleted", "erase", "erased", "kill", "killed"}
+
+var removers = []string{
+	"you", "they", "update", "upgrade", "release", "version", "migration",
+	"sync", "app", "it", "that", "which",
+}
+
 // happens, denied after a trouble, report it solved as a resolution does:
 // "the export error no longer happens", "the crash hasn't happened since".
 var happens = []string{"happen", "occur", "recur"}
@@ -204,6 +217,12 @@ var troubles = []string{
 	"freeze", "outage", "downtime", "lag", "leak", "delay", "blocker",
 	"flaw", "quirk", "gripe", "concern", "complaint",
 }
+
+// thanksFor open a sentence that says what the thanks are for, and
+// that decides: "Thanks for the quick reply" is praise, "Thank you for
+// the update that deleted all my tags" sarcasm. Such an opener is
+// weighed like an exclamation (see scorer.exclaims).
+var thanksFor = []string{"thanks for", "thank you for", "many thanks for"}
 
 // chargedFor tells a charge flatly: a complaint, unless the sentence
 // praises something ("we were billed for exactly what the quote said,

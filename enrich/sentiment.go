@@ -25,7 +25,9 @@ import (
 // much as what came before it; a clause opened by "although" or "despite"
 // counts half. A word of praise that opens a sentence on its own ("Great,
 // ...", "Love how ...") is weighed like what comes before a "but" (see
-// exclaims), and a negation that says the most ("can't recommend it
+// exclaims), as are thanks for something ("Thanks for removing the only
+// feature I used"; what the product took away is a loss, see takesAway),
+// and a negation that says the most ("can't recommend it
 // enough", "couldn't be more disappointed") does not flip (see hyperbole
 // and superlative). In a sentence where a clause opens with a question
 // word, cancelling, downgrading and refunds weigh nothing: "How do I
@@ -57,8 +59,11 @@ type scorer struct {
 	asked   []bool    // phrase id → whether it weighs nothing in a question (see asks)
 	trouble []bool    // phrase id → whether it names a problem that can be solved (see resolution)
 	flat    []bool    // phrase id → whether it is a complaint only where nothing is praised (chargedFor)
-	roles   []role    // word id → what the word does to its neighbours
-	factors []float64 // word id → intensifier factor
+	// thanksFor, by phrase id: thanks that, opening a sentence, defer to
+	// what they are for, as an exclamation does (see exclaims).
+	thanksFor []bool
+	roles     []role    // word id → what the word does to its neighbours
+	factors   []float64 // word id → intensifier factor
 	// words tells, by word id, whether sum must look at a word (the
 	// wordScored bit: whether it starts an entry or has a role; words
 	// inside phrases, "the", "of", do neither, and one byte a word is
@@ -80,10 +85,12 @@ type scorer struct {
 	// target ("the fix for the sync bug"; see resolution).
 	fixers map[int32]bool
 	forID  int32
+	you    int32
 	// A word of comeBack before "back", not before "to" or "with", tells
 	// of a trouble returned (see returns).
 	comeBack, backTo map[int32]bool
-	where, my, our   int32 // "where is my refund?" chases it (see chases)
+	removers         map[int32]bool // who takes away, before a word of removals
+	where, my, our   int32          // "where is my refund?" chases it (see chases)
 	owed             map[int32]bool
 	haveTo           map[int32]bool
 	pleas            map[int32]bool
@@ -135,6 +142,7 @@ const (
 	roleUsed       // before "to", negates and denies: "used to be great"
 	roleTimes      // a repeat: "twice", "times" after a number (see repeat)
 	roleBack       // after "is" or "came", a trouble returned: "the crash is back" (see returns)
+	roleRemove     // done by the product or its makers, a loss: "you removed" (see takesAway)
 )
 
 // What number a wait has come with: none yet, one too small for a wait in
@@ -189,6 +197,7 @@ func newScorer() *scorer {
 	s.asked = s.phraseSet(asks)
 	s.trouble = s.phraseSet(troubles)
 	s.flat = s.phraseSet(chargedFor)
+	s.thanksFor = s.phraseSet(thanksFor)
 	setRole := func(w string, r role, factor float64) {
 		id := s.index.word(w)
 		if id < 0 {
@@ -211,7 +220,7 @@ func newScorer() *scorer {
 		{takes, roleTake}, {counts, roleCount}, {few, roleFew}, {durations, roleDuration}, {seconds, roleSeconds},
 		{quick, roleQuick}, {resolutions, roleResolve}, {happens, roleHappen},
 		{[]string{"used"}, roleUsed}, {[]string{"twice", "times"}, roleTimes},
-		{[]string{"back"}, roleBack},
+		{[]string{"back"}, roleBack}, {removals, roleRemove},
 	} {
 		for _, w := range list.words {
 			setRole(w, list.role, 1)
@@ -247,7 +256,9 @@ func newScorer() *scorer {
 	s.gone, s.to, s.by = s.index.word("gone"), s.index.word("to"), s.index.word("by")
 	s.nothing = s.index.word("nothing")
 	s.fixers, s.forID = s.wordSet(fixers), s.index.word("for")
+	s.you = s.index.word("you")
 	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
+	s.removers = s.wordSet(removers)
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)
@@ -620,6 +631,23 @@ func (s *scorer) returns(toks []token, i int) bool {
 	return i+1 >= len(toks) || toks[i+1].brk != brkNone || !s.backTo[toks[i+1].id]
 }
 
+// takesAway reports whether the word of removals at toks[i] tells of
+// something the product or its makers took away: "thanks for" before it
+// ("thanks for removing the only feature I used"), or a word of removers
+// right before it ("they removed", "the sync deleted", "an update that
+// erased") where it is not asked for (see asksFor: "can you delete it").
+// What customers remove themselves ("I removed the widget") is no loss.
+func (s *scorer) takesAway(toks []token, clauseFrom, i int) bool {
+	if i == 0 || toks[i].brk != brkNone {
+		return false
+	}
+	if toks[i-1].id == s.forID && i >= 2 && toks[i-1].brk == brkNone &&
+		(s.thanks[toks[i-2].id] || toks[i-2].id == s.you && i >= 3 && s.thanks[toks[i-3].id]) {
+		return true
+	}
+	return s.removers[toks[i-1].id] && !s.asksFor(toks, clauseFrom, i)
+}
+
 // worksAround reports whether the resolution at toks[i] is a workaround
 // the customer found ("the error is fixed by switching to offline mode",
 // "solved by reinstalling"): "by" follows it, and not before one of
@@ -771,7 +799,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				// is lovely, we were billed for ...") excuses nothing.
 				praised = praised || w > 0 && clause == 1
 				negateUntil, boostUntil, denyUntil = -1, -1, -1
-				if w > 0 && i-sentFrom <= 1 && s.exclaims(toks, i+n) {
+				if w > 0 && i-sentFrom <= 1 && (s.exclaims(toks, i+n) || s.thanksFor[p]) {
 					// "Great, another update that logs me out": the
 					// rest of the sentence says what the opener meant.
 					current *= contrastBefore
@@ -910,6 +938,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			if unsolved && i > negateUntil && i > denyUntil && s.returns(toks, i) {
 				// "the crash is back", "it comes back after a day"; not
 				// "it hasn't come back"
+				current += lost * after * clause
+				neg += lost * after * clause
+			}
+		case roleRemove:
+			if !asking && i > negateUntil && s.takesAway(toks, clauseFrom, i) {
+				// "you removed the list view", "the update deleted my tags"
 				current += lost * after * clause
 				neg += lost * after * clause
 			}

@@ -836,3 +836,28 @@ func TestATroubleThatComesBackIsAComplaint(t *testing.T) {
 		"Support came back to me within an hour.",
 	)
 }
+
+// What the product or its makers took away is a loss, and thanks for it
+// are sarcasm: thanks that open a sentence defer to what they are for.
+// What customers remove themselves, or ask to have removed, is not.
+func TestWhatWasTakenAwayIsALossAndThanksForItSarcasm(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"Thanks for removing the only feature I used.",
+		"Thank you for the update that deleted all my tags.",
+		"You removed the list view.",
+		"The sync deleted my notes again.",
+		"They killed the free plan.",
+	)
+	wantScore(t, s, above,
+		"Thanks for the quick reply!",
+		"Thank you for the new calendar view, it is great.",
+	)
+	wantScore(t, s, atLeast,
+		"I removed the widget and added it again.",
+		"Can you delete my old account?",
+		"Please remove the banner from the login page.",
+		"How do I delete a board?",
+		"When I remove a channel its stats go too.",
+	)
+}
