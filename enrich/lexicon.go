@@ -207,6 +207,17 @@ var removers = []string{
 	"sync", "app", "it", "that", "which",
 }
 
+// shows give a figure a customer may say is wrong ("the dashboard shows
+// 12 users, we have 40"); turns, or a comma, lead to the figure that
+// contradicts it, which a word of ownFigures or of shows comes with ("we
+// have 40", "there are 5 of us", "Google shows 300"). See
+// scorer.mismatches; "shows 12 users and 3 admins" is no mismatch.
+var (
+	shows      = []string{"show", "say", "list", "report", "display", "count"}
+	turns      = []string{"but", "while", "whereas", "though", "although", "yet", "however"}
+	ownFigures = []string{"we", "i", "there", "our", "us", "actually", "really", "real", "should"}
+)
+
 // happens, denied after a trouble, report it solved as a resolution does:
 // "the export error no longer happens", "the crash hasn't happened since".
 var happens = []string{"happen", "occur", "recur"}

@@ -37,7 +37,8 @@ import (
 // it names weigh nothing (see resolution). A trouble that comes back ("the
 // problem is gone, but it comes back") is a loss again (see returns). Emoji, emoticons and a
 // sentence shouted in capitals add to the sentence they are in (see
-// marks). The sum s is mapped into
+// marks), as does a figure the product shows that the customer's own
+// contradicts (see mismatches). The sum s is mapped into
 // (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
 // string of strong ones approaches ±1 without reaching it. Records in a language other than English score 0.
 //
@@ -90,12 +91,15 @@ type scorer struct {
 	// of a trouble returned (see returns).
 	comeBack, backTo map[int32]bool
 	removers         map[int32]bool // who takes away, before a word of removals
-	where, my, our   int32          // "where is my refund?" chases it (see chases)
-	owed             map[int32]bool
-	haveTo           map[int32]bool
-	pleas            map[int32]bool
-	conditions       map[int32]bool
-	agents           map[int32]bool
+	// A figure after a word of shows, contradicted after a word of turns
+	// by one of ownFigures (see mismatches).
+	shows, turns, ownFigures map[int32]bool
+	where, my, our           int32 // "where is my refund?" chases it (see chases)
+	owed                     map[int32]bool
+	haveTo                   map[int32]bool
+	pleas                    map[int32]bool
+	conditions               map[int32]bool
+	agents                   map[int32]bool
 	// A form of "be" or "get" before "used to" makes it passive ("is
 	// used to track"), not a past that is gone.
 	passive map[int32]bool
@@ -259,6 +263,7 @@ func newScorer() *scorer {
 	s.you = s.index.word("you")
 	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
 	s.removers = s.wordSet(removers)
+	s.shows, s.turns, s.ownFigures = s.wordSet(shows), s.wordSet(turns), s.wordSet(ownFigures)
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)

@@ -10,7 +10,9 @@ import (
 // a sentence shouted in capitals ("FIX THE EXPORT PLEASE"). The tokenizer
 // reads words only, so the marks are looked for in the text itself, after
 // its words are summed, and each adds to the sentence it ends (or, before
-// any word, the one it opens).
+// any word, the one it opens). So are the figures of a sentence ("the
+// dashboard shows 12 users, we have 40"; see mismatches): the lexicon
+// does not tell a figure from any other word it does not know.
 
 // emojis weigh the emoji feedback uses most, as the lexicon weighs words.
 // Two depend on their sentence: 🔥 is praise ("new update is 🔥") unless
@@ -95,7 +97,7 @@ func (s *scorer) marks(text string, toks []token, from, to int, sentences []scor
 		}
 		i += 1 + next
 	}
-	return added + s.shouts(text, toks, from, to, sentences)
+	return added + s.shouts(text, toks, from, to, sentences) + s.mismatches(text, toks, from, to, sentences)
 }
 
 // emoticon returns the weight of the emoticon whose colon is text[i]:
@@ -213,3 +215,84 @@ func upperAt(text string, i int) bool { c := text[i]; return 'A' <= c && c <= 'Z
 func isLowerRune(r rune) bool { return 'a' <= r && r <= 'z' }
 
 func isUpperRune(r rune) bool { return 'A' <= r && r <= 'Z' }
+
+// mismatch is the weight of a figure the product shows that the customer
+// says is wrong: "the dashboard shows 12 users, we have 40", "report
+// says 3 open tickets but there are at least 20" (see mismatches).
+const mismatch = -1.5
+
+// figureScope is how many words after a word of shows its figure may
+// come: "says I have 2 seats".
+const figureScope = 3
+
+// mismatches finds, in the sentences of toks[from:to], a figure a word of
+// shows gives ("shows 12", "says I have 2") that a second figure
+// contradicts: one after a comma or a word of turns that one of
+// ownFigures comes with ("we have 40", "there are 5 of us", "Google shows
+// 300"). Such a sentence is a complaint told without a word of feeling.
+// "Instead of" is no sign of one: "it shows 5 errors instead of 50" is
+// as likely good news. It returns what it added to the sentences' sums.
+func (s *scorer) mismatches(text string, toks []token, from, to int, sentences []scoredSentence) float64 {
+	// Most texts hold fewer than two figures: one byte a word tells.
+	figures := 0
+	for j := from; j < to && figures < 2; j++ {
+		if isDigit(text[toks[j].start]) {
+			figures++
+		}
+	}
+	if figures < 2 {
+		return 0
+	}
+	var added float64
+	k := -1
+	shownAt, turned, own := -1, false, false // the first figure shown; what came after it
+	for j := from; j < to; j++ {
+		t := toks[j]
+		if t.brk == brkSentence {
+			for k+1 < len(sentences) && sentences[k+1].tok <= j {
+				k++
+			}
+			shownAt, turned, own = -1, false, false
+		}
+		id := t.id
+		switch {
+		case isDigit(text[t.start]):
+			if shownAt < 0 {
+				for b := j - 1; b >= from && b >= j-figureScope; b-- {
+					if s.shows[toks[b].id] {
+						shownAt = j
+						break
+					}
+					if toks[b+1].brk != brkNone {
+						break
+					}
+				}
+				continue
+			}
+			if t.brk == brkClause && j == shownAt+1 && text[toks[j-1].end] == ',' && isDigit(text[toks[j-1].end+1]) {
+				shownAt = j // "1,200" is one figure
+				continue
+			}
+			if turned && own {
+				added += mismatch
+				sentences[k].sum += mismatch
+				j = nextSentence(toks, j, to) - 1 // once a sentence
+			}
+		case shownAt >= 0:
+			turned = turned || t.brk == brkClause || s.turns[id]
+			own = own || turned && (s.ownFigures[id] || s.shows[id])
+		}
+	}
+	return added
+}
+
+// nextSentence returns the index of the first word after toks[j] that
+// starts a sentence, or to.
+func nextSentence(toks []token, j, to int) int {
+	for j++; j < to; j++ {
+		if toks[j].brk == brkSentence {
+			return j
+		}
+	}
+	return to
+}

@@ -861,3 +861,23 @@ func TestWhatWasTakenAwayIsALossAndThanksForItSarcasm(t *testing.T) {
 		"When I remove a channel its stats go too.",
 	)
 }
+
+// A figure the product shows that the customer's own figure contradicts
+// is a complaint, though no word of it carries a feeling.
+func TestAFigureTheCustomerContradictsIsAComplaint(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The dashboard shows 12 users, we have 40.",
+		"Report says 3 open tickets but there are at least 20 in the queue.",
+		"Analytics reports 1,200 visits while Google shows 300.",
+		"Our team page lists 8 members, there are 5 of us.",
+		"It says I have 2 seats left, we bought 10.",
+	)
+	wantScore(t, s, atLeast,
+		"The dashboard shows 12 users and 3 admins.",
+		"The export lists 1,200 rows.",
+		"The report shows 3 charts, 2 of them new.",
+		"We have 12 seats, 3 of us are admins.",
+		"It shows 40 users. We have 40 users.",
+	)
+}
