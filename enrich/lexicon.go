@@ -211,7 +211,7 @@ var removers = []string{
 // 12 users, we have 40"); turns, or a comma, lead to the figure that
 // contradicts it, which a word of ownFigures or of shows comes with ("we
 // have 40", "there are 5 of us", "Google shows 300"). See
-// scorer.mismatches; "shows 12 users and 3 admins" is no mismatch.
+// scorer.contradicted; "shows 12 users and 3 admins" is no mismatch.
 var (
 	shows      = []string{"show", "say", "list", "report", "display", "count"}
 	turns      = []string{"but", "while", "whereas", "though", "although", "yet", "however"}

@@ -38,7 +38,7 @@ import (
 // problem is gone, but it comes back") is a loss again (see returns). Emoji, emoticons and a
 // sentence shouted in capitals add to the sentence they are in (see
 // marks), as does a figure the product shows that the customer's own
-// contradicts (see mismatches). The sum s is mapped into
+// contradicts (see contradicted). The sum s is mapped into
 // (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
 // string of strong ones approaches ±1 without reaching it. Records in a language other than English score 0.
 //
@@ -92,7 +92,7 @@ type scorer struct {
 	comeBack, backTo map[int32]bool
 	removers         map[int32]bool // who takes away, before a word of removals
 	// A figure after a word of shows, contradicted after a word of turns
-	// by one of ownFigures (see mismatches).
+	// by one of ownFigures (see contradicted).
 	shows, turns, ownFigures map[int32]bool
 	where, my, our           int32 // "where is my refund?" chases it (see chases)
 	owed                     map[int32]bool
@@ -117,6 +117,7 @@ const (
 	wordLanguage = 7 // the bits of a language; languageWords has 7
 	wordScored   = 8
 	wordAsks     = 16 // opens a question: "how", "can" (see asks)
+	wordShows    = 32 // gives a figure: "shows", "says" (see contradicted)
 )
 
 var lexiconScorer = sync.OnceValue(newScorer)
@@ -277,6 +278,10 @@ func newScorer() *scorer {
 	s.haveTo = s.wordSet([]string{"have", "has", "had", "got"})
 	s.begs = s.wordSet([]string{"please", "pls", "plz", "kindly"})
 	s.thanks = s.wordSet([]string{"thank", "thanks", "thx"})
+	for len(s.roles) < len(s.index.vocab) { // the words of the sets above
+		s.roles = append(s.roles, roleNone)
+		s.factors = append(s.factors, 1)
+	}
 	s.index.done()
 	s.words = make([]uint8, len(s.roles))
 	for id := range s.words {
@@ -287,6 +292,9 @@ func newScorer() *scorer {
 	}
 	for _, id := range asking {
 		s.words[id] |= wordAsks
+	}
+	for id := range s.shows {
+		s.words[id] |= wordShows
 	}
 	return s
 }
@@ -302,10 +310,11 @@ type sentimentScratch struct {
 
 // scoredSentence is one sentence of the record being scored.
 type scoredSentence struct {
-	tok  int // index of its first word
-	sum  float64
-	cut  bool   // whether text is set: only once a theme's evidence is looked for
-	text string // the sentence as sentence() cuts it
+	tok   int // index of its first word
+	sum   float64
+	shows bool   // whether it holds a word of shows (see contradicted)
+	cut   bool   // whether text is set: only once a theme's evidence is looked for
+	text  string // the sentence as sentence() cuts it
 }
 
 // Enrich sets Item.Sentiment and the Sentiment of every theme. A record
@@ -768,6 +777,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		w := s.words[t.id]
 		langs[w&wordLanguage]++
+		if w&wordShows != 0 && sentences != nil {
+			(*sentences)[len(*sentences)-1].shows = true
+		}
 		if w&wordScored == 0 { // most words carry no sentiment
 			i++
 			continue

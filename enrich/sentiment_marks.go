@@ -11,7 +11,7 @@ import (
 // reads words only, so the marks are looked for in the text itself, after
 // its words are summed, and each adds to the sentence it ends (or, before
 // any word, the one it opens). So are the figures of a sentence ("the
-// dashboard shows 12 users, we have 40"; see mismatches): the lexicon
+// dashboard shows 12 users, we have 40"; see contradicted): the lexicon
 // does not tell a figure from any other word it does not know.
 
 // emojis weigh the emoji feedback uses most, as the lexicon weighs words.
@@ -57,6 +57,15 @@ func (s *scorer) marks(text string, toks []token, from, to int, sentences []scor
 	// lead bytes, most of it, is passed over by IndexByte alone.
 	for _, lead := range [...]byte{0xE2, 0xF0} {
 		for i := strings.IndexByte(text, lead); i >= 0; {
+			// Below U+2600 ("’", "—", "…") no emoji of emojis lies.
+			if lead == 0xE2 && (i+1 >= len(text) || text[i+1] < 0x98) {
+				next := strings.IndexByte(text[i+1:], lead)
+				if next < 0 {
+					break
+				}
+				i += 1 + next
+				continue
+			}
 			r, size := utf8.DecodeRuneInString(text[i:])
 			if w, ok := emojis[r]; ok || r == fire || r == praise {
 				k := s.sentenceAt(toks, from, to, i, sentences)
@@ -97,7 +106,22 @@ func (s *scorer) marks(text string, toks []token, from, to int, sentences []scor
 		}
 		i += 1 + next
 	}
-	return added + s.shouts(text, toks, from, to, sentences) + s.mismatches(text, toks, from, to, sentences)
+	for k := range sentences {
+		a, b, ok := sentenceIn(sentences, k, from, to)
+		if !ok {
+			continue
+		}
+		// Most sentences start with a capital and go on in lower case:
+		// the first two letters of the first word rule out a shout.
+		if t := toks[a]; upperAt(text, int(t.start)) && (t.end-t.start == 1 || upperAt(text, int(t.start)+1)) {
+			added += s.shouts(text, toks[a:b], &sentences[k])
+		}
+		if sentences[k].shows && s.contradicted(text, toks, a, b) { // most sentences show no figure
+			added += mismatch
+			sentences[k].sum += mismatch
+		}
+	}
+	return added
 }
 
 // emoticon returns the weight of the emoticon whose colon is text[i]:
@@ -163,51 +187,42 @@ func (s *scorer) pleads(toks []token, from, to, i int) bool {
 	return plea
 }
 
-// shouts finds the sentences of toks[from:to] written in capitals, at
-// least shoutWords words of them: their words of feeling count
-// shoutFactor times, and one without any ("FIX THE EXPORT PLEASE",
-// "PLEASE RESPOND") is a complaint, unless it thanks ("THANK YOU SO
-// MUCH"). It returns what it added to the sentences' sums.
-func (s *scorer) shouts(text string, toks []token, from, to int, sentences []scoredSentence) float64 {
-	var added float64
-	k := -1 // the sentence of toks[j] in sentences
-	for j := from; j < to; j++ {
-		if toks[j].brk != brkSentence {
-			continue
+// shouts tells whether the sentence sen, whose words are toks, is
+// written in capitals, at least shoutWords words of them: its words of
+// feeling count shoutFactor times, and one without any ("FIX THE EXPORT
+// PLEASE", "PLEASE RESPOND") is a complaint, unless it thanks ("THANK
+// YOU SO MUCH"). It returns what it added to the sentence's sum.
+func (s *scorer) shouts(text string, toks []token, sen *scoredSentence) float64 {
+	capitals, thanks := 0, false
+	for _, t := range toks {
+		word := text[t.start:t.end]
+		if strings.ContainsFunc(word, isLowerRune) {
+			return 0
 		}
-		for k+1 < len(sentences) && sentences[k+1].tok <= j {
-			k++
+		if strings.ContainsFunc(word, isUpperRune) {
+			capitals++
 		}
-		// Most sentences start with a capital and go on in lower case:
-		// the first two letters of the first word rule them out.
-		if t := toks[j]; !upperAt(text, int(t.start)) || t.end-t.start > 1 && !upperAt(text, int(t.start)+1) {
-			continue
-		}
-		end, capitals, thanks := j, 0, false
-		for ; end < to && (end == j || toks[end].brk != brkSentence); end++ {
-			t := toks[end]
-			word := text[t.start:t.end]
-			if strings.ContainsFunc(word, isLowerRune) {
-				capitals = -1
-				break
-			}
-			if strings.ContainsFunc(word, isUpperRune) {
-				capitals++
-			}
-			thanks = thanks || s.thanks[t.id]
-		}
-		if capitals < shoutWords {
-			continue
-		}
-		sum := sentences[k].sum
-		w := sum * (shoutFactor - 1)
-		if sum == 0 && !thanks {
-			w = shout
-		}
-		added += w
-		sentences[k].sum += w
+		thanks = thanks || s.thanks[t.id]
 	}
-	return added
+	if capitals < shoutWords {
+		return 0
+	}
+	w := sen.sum * (shoutFactor - 1)
+	if sen.sum == 0 && !thanks {
+		w = shout
+	}
+	sen.sum += w
+	return w
+}
+
+// sentenceIn returns the words toks[a:b] of sentences[k], and whether
+// they are words of toks[from:to], the words of one text.
+func sentenceIn(sentences []scoredSentence, k, from, to int) (a, b int, ok bool) {
+	a, b = sentences[k].tok, to
+	if k+1 < len(sentences) && sentences[k+1].tok < to {
+		b = sentences[k+1].tok
+	}
+	return a, b, from <= a && a < to
 }
 
 func upperAt(text string, i int) bool { c := text[i]; return 'A' <= c && c <= 'Z' }
@@ -218,52 +233,33 @@ func isUpperRune(r rune) bool { return 'A' <= r && r <= 'Z' }
 
 // mismatch is the weight of a figure the product shows that the customer
 // says is wrong: "the dashboard shows 12 users, we have 40", "report
-// says 3 open tickets but there are at least 20" (see mismatches).
+// says 3 open tickets but there are at least 20" (see contradicted).
 const mismatch = -1.5
 
 // figureScope is how many words after a word of shows its figure may
 // come: "says I have 2 seats".
 const figureScope = 3
 
-// mismatches finds, in the sentences of toks[from:to], a figure a word of
-// shows gives ("shows 12", "says I have 2") that a second figure
-// contradicts: one after a comma or a word of turns that one of
-// ownFigures comes with ("we have 40", "there are 5 of us", "Google shows
-// 300"). Such a sentence is a complaint told without a word of feeling.
-// "Instead of" is no sign of one: "it shows 5 errors instead of 50" is
-// as likely good news. It returns what it added to the sentences' sums.
-func (s *scorer) mismatches(text string, toks []token, from, to int, sentences []scoredSentence) float64 {
-	// Most texts hold fewer than two figures: one byte a word tells.
-	figures := 0
-	for j := from; j < to && figures < 2; j++ {
-		if isDigit(text[toks[j].start]) {
-			figures++
-		}
-	}
-	if figures < 2 {
-		return 0
-	}
-	var added float64
-	k := -1
+// contradicted reports whether the sentence toks[a:b] of text gives a
+// figure a word of shows gives ("shows 12", "says I have 2") that a
+// second figure contradicts: one after a comma or a word of turns that
+// one of ownFigures comes with ("we have 40", "there are 5 of us",
+// "Google shows 300"). Such a sentence is a complaint told without a
+// word of feeling, weighed as mismatch. "Instead of" is no sign of one:
+// "it shows 5 errors instead of 50" is as likely good news.
+func (s *scorer) contradicted(text string, toks []token, a, b int) bool {
 	shownAt, turned, own := -1, false, false // the first figure shown; what came after it
-	for j := from; j < to; j++ {
+	for j := a; j < b; j++ {
 		t := toks[j]
-		if t.brk == brkSentence {
-			for k+1 < len(sentences) && sentences[k+1].tok <= j {
-				k++
-			}
-			shownAt, turned, own = -1, false, false
-		}
-		id := t.id
 		switch {
 		case isDigit(text[t.start]):
 			if shownAt < 0 {
-				for b := j - 1; b >= from && b >= j-figureScope; b-- {
-					if s.shows[toks[b].id] {
+				for k := j - 1; k >= a && k >= j-figureScope; k-- {
+					if s.shows[toks[k].id] {
 						shownAt = j
 						break
 					}
-					if toks[b+1].brk != brkNone {
+					if toks[k+1].brk != brkNone {
 						break
 					}
 				}
@@ -274,25 +270,12 @@ func (s *scorer) mismatches(text string, toks []token, from, to int, sentences [
 				continue
 			}
 			if turned && own {
-				added += mismatch
-				sentences[k].sum += mismatch
-				j = nextSentence(toks, j, to) - 1 // once a sentence
+				return true
 			}
 		case shownAt >= 0:
-			turned = turned || t.brk == brkClause || s.turns[id]
-			own = own || turned && (s.ownFigures[id] || s.shows[id])
+			turned = turned || t.brk == brkClause || s.turns[t.id]
+			own = own || turned && (s.ownFigures[t.id] || s.shows[t.id])
 		}
 	}
-	return added
-}
-
-// nextSentence returns the index of the first word after toks[j] that
-// starts a sentence, or to.
-func nextSentence(toks []token, j, to int) int {
-	for j++; j < to; j++ {
-		if toks[j].brk == brkSentence {
-			return j
-		}
-	}
-	return to
+	return false
 }
