@@ -50,6 +50,8 @@ var lexicon = []struct {
 		"has improved", "no complaints", "can't wait", "must have", "clean",
 		"generous", "trustworthy", "exactly what i", "exactly what we",
 		"exactly what it", "exactly what they", "exactly what you",
+		"does the job", "did the job", "gets the job done", "does what it says",
+		"a pleasure",
 	}},
 	{+1.5, []string{
 		"thanks for", "decent", "simple", "quick", "stable", "better",
@@ -86,6 +88,10 @@ var lexicon = []struct {
 		"takes a while", "took a while", "overlap", "bloated", "still no", "regret",
 		"is a joke", "could be better", "considering switching", "thinking of switching",
 		"thinking about switching", "greyed out", "grayed out",
+		// A change that makes work, and silence, told without a feeling.
+		"now i have to", "now we have to", "now you have to", "now i need",
+		"now we need", "no reply", "no response", "no answer", "without a reply",
+		"without a response", "without an answer", "nothing special", "shame",
 	}},
 	{-2, []string{
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
@@ -105,6 +111,8 @@ var lexicon = []struct {
 		"logged out", "kick me out", "kicked out", "sign me out", "times out",
 		"in a loop", "lead nowhere", "go nowhere", "goes nowhere", "falls apart",
 		"fell apart", "riddled with", "reappear", "resurface",
+		"nobody asked for", "no one asked for", "zero stars", "0 stars", "no stars",
+		"one star", "1 star", "shame about", "a shame",
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
@@ -319,7 +327,7 @@ var functions = []string{
 	"notify", "accept", "recognize", "recognise", "detect", "arrive",
 	"verify", "unlock", "pair", "reply", "finish", "keep",
 	"mark", "track", "stay", "match", "charge", "generate", "view",
-	"edit", "click", "kept",
+	"edit", "click", "kept", "renew",
 }
 
 // repeat is the weight of something the product keeps doing: "it keeps

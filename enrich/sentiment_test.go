@@ -881,3 +881,30 @@ func TestAFigureTheCustomerContradictsIsAComplaint(t *testing.T) {
 		"It shows 40 users. We have 40 users.",
 	)
 }
+
+// Idioms of churn, silence, ratings and plain praise that no word of
+// them carries, and "renew" as something a customer may refuse to do.
+func TestIdiomsOfChurnSilenceAndPlainPraise(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"Great, another redesign nobody asked for.",
+		"Cool, so now I have to pay to export my own data?",
+		"Now we need three clicks to archive a card.",
+		"Two weeks and still no reply.",
+		"They closed the ticket without an answer.",
+		"Would give zero stars if I could.",
+		"One star, it logs me out daily.",
+		"We will not be renewing.",
+		"Nothing special.",
+		"Beautiful icons, shame about the battery drain.",
+	)
+	wantScore(t, s, above,
+		"Does the job.",
+		"It does what it says.",
+		"The API is a pleasure to work with.",
+	)
+	wantScore(t, s, atLeast,
+		"When do I need to renew the plan?",
+		"You don't need to renew anything, it renews itself.",
+	)
+}
