@@ -26,8 +26,9 @@ import (
 // counts half. A word of praise that opens a sentence on its own ("Great,
 // ...", "Love how ...") is weighed like what comes before a "but" (see
 // exclaims), as are thanks for something ("Thanks for removing the only
-// feature I used"; what the product took away is a loss, see takesAway),
-// and a negation that says the most ("can't recommend it
+// feature I used"; what the product took away is a loss, see takesAway);
+// one alone after a complaint ("No reply in a week. Impressive.") is
+// sarcasm and counts against; and a negation that says the most ("can't recommend it
 // enough", "couldn't be more disappointed") does not flip (see hyperbole
 // and superlative). In a sentence where a clause opens with a question
 // word, cancelling, downgrading and refunds weigh nothing: "How do I
@@ -727,6 +728,19 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		fixGain = 0
 	}
+	// A sentence of one word of praise after a complaint ("A whole week
+	// without a reply. Impressive.") is sarcasm: it takes from the
+	// score what it would have added. before is the previous sentence's
+	// sum; the sentence ends before toks[end].
+	before := 0.0
+	sarcastic := func(end int) {
+		if end-sentFrom != 1 || current <= 0 || before >= 0 {
+			return
+		}
+		if id := toks[sentFrom].id; uint(id) < uint(len(s.roles)) && s.roles[id] == roleNone {
+			current = -current
+		}
+	}
 	mannerUntil := -1 // up to where praise is of how a denied action fails
 	// A repeat or a charge told flatly is a complaint only where
 	// something is not praised, and nothing else blamed: "I used it five
@@ -744,6 +758,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			if takeBack() {
 				current -= flat
 			}
+			if i > 0 {
+				sarcastic(i)
+			}
 			flat, praised = 0, false
 			if sentences != nil && i > 0 {
 				(*sentences)[len(*sentences)-1].sum = current
@@ -752,6 +769,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				*sentences = append(*sentences, scoredSentence{tok: i})
 			}
 			total += current
+			before = current
 			current, after, sentFrom, asking = 0, 1, i, false
 			neg, troubled, unsolved, solved = 0, false, false, false
 			waitUntil, slowUntil, quickUntil = -1, -1, -1
@@ -1006,6 +1024,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	if takeBack() {
 		current -= flat
 	}
+	sarcastic(len(toks))
 	if sentences != nil && len(*sentences) > 0 {
 		(*sentences)[len(*sentences)-1].sum = current
 	}

@@ -908,3 +908,17 @@ func TestIdiomsOfChurnSilenceAndPlainPraise(t *testing.T) {
 		"You don't need to renew anything, it renews itself.",
 	)
 }
+
+// One word of praise alone after a complaint is sarcasm.
+func TestAWordOfPraiseAloneAfterAComplaintIsSarcasm(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"A whole week without a reply. Impressive.",
+		"The app crashed during my demo. Brilliant.",
+	)
+	wantScore(t, s, above,
+		"The export works again. Brilliant.",
+		"Support fixed it. Great.",
+		"The app crashed once. Support was great.",
+	)
+}
