@@ -28,18 +28,18 @@ import (
 // exclaims), as are thanks for something ("Thanks for removing the only
 // feature I used"; what the product took away is a loss, see takesAway);
 // one alone after a complaint ("No reply in a week. Impressive.") is
-// sarcasm and counts against; and a negation that says the most ("can't recommend it
-// enough", "couldn't be more disappointed") does not flip (see hyperbole
-// and superlative). In a sentence where a clause opens with a question
+// sarcasm and counts against; and a negation that says the most ("can't
+// recommend it enough", "couldn't be more disappointed") does not flip
+// (see hyperbole and superlative). In a sentence where a clause opens with a question
 // word, cancelling, downgrading and refunds weigh nothing: "How do I
 // cancel my plan?" is no complaint (see asks). A problem reported solved
 // ("the sync issue is fixed now", "that error no longer happens") is
 // praise: the negative words before it in the sentence and the trouble
 // it names weigh nothing (see resolution). A trouble that comes back ("the
-// problem is gone, but it comes back") is a loss again (see returns). Emoji, emoticons and a
-// sentence shouted in capitals add to the sentence they are in (see
-// marks), as does a figure the product shows that the customer's own
-// contradicts (see contradicted). The sum s is mapped into
+// problem is gone, but it comes back") is a loss again (see returns).
+// Emoji, emoticons and a sentence shouted in capitals add to the sentence
+// they are in (see marks), as does a figure the product shows that the
+// customer's own contradicts (see contradicted). The sum s is mapped into
 // (-1, 1) as s/√(s²+α), so one mild word moves the score a little and a
 // string of strong ones approaches ±1 without reaching it. Records in a language other than English score 0.
 //
@@ -87,7 +87,7 @@ type scorer struct {
 	// target ("the fix for the sync bug"; see resolution).
 	fixers map[int32]bool
 	forID  int32
-	you    int32
+	you    int32 // "thank you for removing" (see takesAway)
 	// A word of comeBack before "back", not before "to" or "with", tells
 	// of a trouble returned (see returns).
 	comeBack, backTo map[int32]bool
