@@ -191,7 +191,8 @@ func (s *scorer) pleads(toks []token, from, to, i int) bool {
 // written in capitals, at least shoutWords words of them: its words of
 // feeling count shoutFactor times, and one without any ("FIX THE EXPORT
 // PLEASE", "PLEASE RESPOND") is a complaint, unless it thanks ("THANK
-// YOU SO MUCH"). It returns what it added to the sentence's sum.
+// YOU SO MUCH") or asks ("HOW DO I TRANSFER MONEY?": some write all in
+// capitals). It returns what it added to the sentence's sum.
 func (s *scorer) shouts(text string, toks []token, sen *scoredSentence) float64 {
 	capitals, thanks := 0, false
 	for _, t := range toks {
@@ -208,7 +209,7 @@ func (s *scorer) shouts(text string, toks []token, sen *scoredSentence) float64 
 		return 0
 	}
 	w := sen.sum * (shoutFactor - 1)
-	if sen.sum == 0 && !thanks {
+	if sen.sum == 0 && !thanks && !s.asks(toks) {
 		w = shout
 	}
 	sen.sum += w
@@ -223,6 +224,15 @@ func sentenceIn(sentences []scoredSentence, k, from, to int) (a, b int, ok bool)
 		b = sentences[k+1].tok
 	}
 	return a, b, from <= a && a < to
+}
+
+// asks reports whether the sentence toks opens with a word of questions
+// ("how", "what", "can"), not one before a negation ("DO NOT BUY THIS").
+func (s *scorer) asks(toks []token) bool {
+	if t := toks[0]; uint(t.id) >= uint(len(s.words)) || s.words[t.id]&wordAsks == 0 {
+		return false
+	}
+	return len(toks) < 2 || uint(toks[1].id) >= uint(len(s.roles)) || s.roles[toks[1].id] != roleNegation
 }
 
 func upperAt(text string, i int) bool { c := text[i]; return 'A' <= c && c <= 'Z' }

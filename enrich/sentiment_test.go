@@ -776,6 +776,13 @@ func TestEmojiEmoticonsAndShoutingCount(t *testing.T) {
 		"The call is at 10:30: see https://example.com/a:b (Pros: fast)",
 		"Note:Do not forget the VAT ID.",
 	)
+	// Some write all in capitals: a shouted question is no complaint by
+	// itself, an imperative is.
+	wantScore(t, s, atLeast,
+		"HOW DO I TRANSFER MONEY FROM MY ACCOUNT?",
+		"WHAT ARE YOUR OPENING HOURS",
+	)
+	wantScore(t, s, below, "DO NOT BUY THIS", "WHY DOES IT LOG ME OUT EVERY HOUR")
 	// Shouting stresses what the words say.
 	if shouted, said := s.Score("THE APP IS SLOW"), s.Score("The app is slow"); shouted >= said {
 		t.Errorf("shouted %.2f, not below said %.2f", shouted, said)
