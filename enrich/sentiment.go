@@ -295,7 +295,7 @@ func newScorer() *scorer {
 		s.words[id] |= wordAsks
 	}
 	for id := range s.shows {
-		s.words[id] |= wordShows
+		s.words[id] |= wordShows | wordScored
 	}
 	return s
 }
@@ -634,6 +634,31 @@ func (s *scorer) repeats(toks []token, i int) bool {
 	return true
 }
 
+// dropFix returns the sum of a sentence, current, without fixGain, what a
+// fix named as a thing added to it ("the fix made the error worse"), if
+// anything bad came after it (neg, what the negative words since added).
+func dropFix(current, fixGain, neg float64) float64 {
+	if fixGain != 0 && neg < -1e-9 {
+		return current - fixGain
+	}
+	return current
+}
+
+// sarcastic returns the sum of the sentence toks[from:end], current,
+// turned against it when the sentence is one word of praise after a
+// complaint (before, the previous sentence's sum): "A whole week without
+// a reply. Impressive." It takes from the score what it would have
+// added. A resolution alone ("It crashed. Fixed.") is no sarcasm.
+func (s *scorer) sarcastic(toks []token, from, end int, current, before float64) float64 {
+	if end-from != 1 || current <= 0 || before >= 0 {
+		return current
+	}
+	if id := toks[from].id; uint(id) < uint(len(s.roles)) && s.roles[id] == roleNone {
+		return -current
+	}
+	return current
+}
+
 // returns reports whether "back" at toks[i] tells of something that came
 // back: a word of comeBack before it ("is back", "it's back", "came
 // back"), and not "to" or "with" after it ("support came back to me").
@@ -720,27 +745,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	softFrom := -1      // where the last soft negation was
 	// A fix named as a thing ("the fix", "your latest fix") is good news
 	// only if nothing bad follows it in the sentence: fixGain is what it
-	// added, taken back by dropFix if anything did (see resolution).
+	// added, taken back if anything did (see resolution and dropFix).
 	fixGain := 0.0
-	dropFix := func() {
-		if fixGain != 0 && neg < -1e-9 {
-			current -= fixGain
-		}
-		fixGain = 0
-	}
-	// A sentence of one word of praise after a complaint ("A whole week
-	// without a reply. Impressive.") is sarcasm: it takes from the
-	// score what it would have added. before is the previous sentence's
-	// sum; the sentence ends before toks[end].
-	before := 0.0
-	sarcastic := func(end int) {
-		if end-sentFrom != 1 || current <= 0 || before >= 0 {
-			return
-		}
-		if id := toks[sentFrom].id; uint(id) < uint(len(s.roles)) && s.roles[id] == roleNone {
-			current = -current
-		}
-	}
+	before := 0.0     // the previous sentence's sum (see sarcastic)
 	mannerUntil := -1 // up to where praise is of how a denied action fails
 	// A repeat or a charge told flatly is a complaint only where
 	// something is not praised, and nothing else blamed: "I used it five
@@ -754,12 +761,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk == brkSentence {
-			dropFix()
+			current, fixGain = dropFix(current, fixGain, neg), 0
 			if takeBack() {
 				current -= flat
 			}
 			if i > 0 {
-				sarcastic(i)
+				current = s.sarcastic(toks, sentFrom, i, current, before)
 			}
 			flat, praised = 0, false
 			if sentences != nil && i > 0 {
@@ -795,12 +802,12 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		w := s.words[t.id]
 		langs[w&wordLanguage]++
-		if w&wordShows != 0 && sentences != nil {
-			(*sentences)[len(*sentences)-1].shows = true
-		}
 		if w&wordScored == 0 { // most words carry no sentiment
 			i++
 			continue
+		}
+		if w&wordShows != 0 && sentences != nil {
+			(*sentences)[len(*sentences)-1].shows = true
 		}
 		if c := s.index.starts[t.id]; len(c) > 0 {
 			if p, n := s.index.longest(toks, i, c); p >= 0 {
@@ -874,7 +881,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			boost *= s.factors[t.id]
 			boostUntil = i + intensifyScope
 		case roleContrast:
-			dropFix()
+			current, fixGain = dropFix(current, fixGain, neg), 0
 			unsolved = unsolved || solved // "it was fixed, but it is back"
 			current *= contrastBefore
 			after = contrastAfter
@@ -1020,11 +1027,11 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		i++
 	}
-	dropFix()
+	current = dropFix(current, fixGain, neg)
 	if takeBack() {
 		current -= flat
 	}
-	sarcastic(len(toks))
+	current = s.sarcastic(toks, sentFrom, len(toks), current, before)
 	if sentences != nil && len(*sentences) > 0 {
 		(*sentences)[len(*sentences)-1].sum = current
 	}

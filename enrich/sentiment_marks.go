@@ -196,11 +196,16 @@ func (s *scorer) pleads(toks []token, from, to, i int) bool {
 func (s *scorer) shouts(text string, toks []token, sen *scoredSentence) float64 {
 	capitals, thanks := 0, false
 	for _, t := range toks {
-		word := text[t.start:t.end]
-		if strings.ContainsFunc(word, isLowerRune) {
-			return 0
+		upper := false
+		for i := t.start; i < t.end; i++ {
+			switch c := text[i]; {
+			case 'a' <= c && c <= 'z':
+				return 0
+			case 'A' <= c && c <= 'Z':
+				upper = true
+			}
 		}
-		if strings.ContainsFunc(word, isUpperRune) {
+		if upper {
 			capitals++
 		}
 		thanks = thanks || s.thanks[t.id]
@@ -236,10 +241,6 @@ func (s *scorer) asks(toks []token) bool {
 }
 
 func upperAt(text string, i int) bool { c := text[i]; return 'A' <= c && c <= 'Z' }
-
-func isLowerRune(r rune) bool { return 'a' <= r && r <= 'z' }
-
-func isUpperRune(r rune) bool { return 'A' <= r && r <= 'Z' }
 
 // mismatch is the weight of a figure the product shows that the customer
 // says is wrong: "the dashboard shows 12 users, we have 40", "report
