@@ -210,6 +210,17 @@ var comeBack = []string{"is", "are", "its", "was", "were", "be", "been", "come",
 // not.
 var removals = []string{"remove", "removed", "delete", "deleted", "erase", "erased", "kill", "killed"}
 
+// nuisances are what a customer is glad to see removed: "thanks for
+// removing the ads", "they removed the export limit". A removal of one of
+// them, or of anything a word of the lexicon blames ("the update removed
+// the annoying banner"), is no loss (see scorer.takesAway).
+var nuisances = []string{
+	"ad", "ads", "advert", "adverts", "advertising", "popup", "popups", "banner", "banners",
+	"limit", "limits", "cap", "paywall", "watermark", "nag", "nags", "spam", "tracking",
+	"trackers", "clutter", "bloat", "bloatware", "bug", "bugs", "glitch", "glitches",
+	"lag", "captcha", "captchas", "restriction", "restrictions", "fee", "fees",
+}
+
 var removers = []string{
 	"you", "they", "update", "upgrade", "release", "version", "migration",
 	"sync", "app", "it", "that", "which",

@@ -92,6 +92,7 @@ type scorer struct {
 	// of a trouble returned (see returns).
 	comeBack, backTo map[int32]bool
 	removers         map[int32]bool // who takes away, before a word of removals
+	nuisances        map[int32]bool // what is gladly taken away
 	// A figure after a word of shows, contradicted after a word of turns
 	// by one of ownFigures (see contradicted).
 	shows, turns, ownFigures map[int32]bool
@@ -264,7 +265,7 @@ func newScorer() *scorer {
 	s.fixers, s.forID = s.wordSet(fixers), s.index.word("for")
 	s.you = s.index.word("you")
 	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
-	s.removers = s.wordSet(removers)
+	s.removers, s.nuisances = s.wordSet(removers), s.wordSet(nuisances)
 	s.shows, s.turns, s.ownFigures = s.wordSet(shows), s.wordSet(turns), s.wordSet(ownFigures)
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
@@ -676,9 +677,10 @@ func (s *scorer) returns(toks []token, i int) bool {
 // ("thanks for removing the only feature I used"), or a word of removers
 // right before it ("they removed", "the sync deleted", "an update that
 // erased") where it is not asked for (see asksFor: "can you delete it").
-// What customers remove themselves ("I removed the widget") is no loss.
+// What customers remove themselves ("I removed the widget") is no loss,
+// nor is a nuisance removed (see removesBad).
 func (s *scorer) takesAway(toks []token, clauseFrom, i int) bool {
-	if i == 0 || toks[i].brk != brkNone {
+	if i == 0 || toks[i].brk != brkNone || s.removesBad(toks, i) {
 		return false
 	}
 	if toks[i-1].id == s.forID && i >= 2 && toks[i-1].brk == brkNone &&
@@ -686,6 +688,28 @@ func (s *scorer) takesAway(toks []token, clauseFrom, i int) bool {
 		return true
 	}
 	return s.removers[toks[i-1].id] && !s.asksFor(toks, clauseFrom, i)
+}
+
+// removesBad reports whether what the word of removals at toks[i] takes
+// away, within the next few words of its clause, is a nuisance or
+// something a word of the lexicon blames: "thanks for removing the ads",
+// "you removed the annoying banner", "the update deleted the bug".
+func (s *scorer) removesBad(toks []token, i int) bool {
+	for j := i + 1; j < len(toks) && j <= i+5 && toks[j].brk == brkNone; j++ {
+		id := toks[j].id
+		if id < 0 || int(id) >= len(s.index.starts) {
+			continue
+		}
+		if s.nuisances[id] {
+			return true
+		}
+		if c := s.index.starts[id]; len(c) > 0 {
+			if p, _ := s.index.longest(toks, j, c); p >= 0 && s.weights[p] < 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // worksAround reports whether the resolution at toks[i] is a workaround

@@ -859,8 +859,13 @@ func TestWhatWasTakenAwayIsALossAndThanksForItSarcasm(t *testing.T) {
 	wantScore(t, s, above,
 		"Thanks for the quick reply!",
 		"Thank you for the new calendar view, it is great.",
+		// A nuisance taken away is no loss.
+		"Thanks for removing the ads!",
+		"They removed the limit on exports, great.",
 	)
 	wantScore(t, s, atLeast,
+		"You removed the watermark from exports.",
+		"The update deleted the popup on launch.",
 		"I removed the widget and added it again.",
 		"Can you delete my old account?",
 		"Please remove the banner from the login page.",
