@@ -81,10 +81,22 @@ func (s *Store) query(ctx context.Context, sql string, args []any, scan func(dri
 		return err
 	}
 	err = s.stream(clickhouse.Context(ctx, clickhouse.WithQueryID(id)), sql, args, scan)
-	if ctx.Err() != nil {
+	if stopped(ctx) {
 		s.kill(id)
 	}
 	return err
+}
+
+// stopped reports whether ctx has ended, or reached its deadline: the
+// driver sets the socket's deadline to ctx's, so a read can time out a
+// moment before ctx says it ran out (see api/server.go), and the query
+// would be left running.
+func stopped(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	return ok && !time.Now().Before(deadline)
 }
 
 // killWait bounds the request that stops a query its caller gave up on.
