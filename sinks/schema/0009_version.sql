@@ -126,7 +126,10 @@ GROUP BY day;
 -- spans more than 100 months (max_partitions_per_insert_block), which a
 -- table of nine years' feedback does, and 18.16 refuses the setting that
 -- lifts the limit as unknown: each server runs the statement it accepts.
--- when: (SELECT count() FROM system.tables WHERE database = '{db}' AND name = 'feedback_v8') = 1 AND (SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block') = 0
+-- Not once the migration is recorded: workers write then, and a second
+-- process that read the applied versions before (workers started
+-- together) would copy back the old date of a record moved since.
+-- when: (SELECT count() FROM system.tables WHERE database = '{db}' AND name = 'feedback_v8') = 1 AND (SELECT count() FROM {db}.schema_migrations WHERE version = 9) = 0 AND (SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block') = 0
 INSERT INTO {db}.feedback
 (
     id, source, kind, created_at, ingested_at, title, body, url, language,
@@ -146,7 +149,7 @@ SELECT
     toUInt64(ingested_at) * 1000000000
 FROM {db}.feedback_v8;
 
--- when: (SELECT count() FROM system.tables WHERE database = '{db}' AND name = 'feedback_v8') = 1 AND (SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block') = 1
+-- when: (SELECT count() FROM system.tables WHERE database = '{db}' AND name = 'feedback_v8') = 1 AND (SELECT count() FROM {db}.schema_migrations WHERE version = 9) = 0 AND (SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block') = 1
 INSERT INTO {db}.feedback
 (
     id, source, kind, created_at, ingested_at, title, body, url, language,
