@@ -30,7 +30,7 @@ func Main(ctx context.Context, cfg config.Config, log *zap.Logger, ready chan<- 
 		return err
 	}
 	defer ch.Close()
-	if _, err := ch.Migrate(ctx); err != nil {
+	if _, err := ch.MigrateBesideWorkers(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	store, err := insights.New(ch.Conn(), ch.Database(), insights.WithSettle(sc.Settle))

@@ -135,6 +135,12 @@ func (c *ClickHouse) Migrate(ctx context.Context) ([]int, error) {
 	return Migrate(ctx, c.conn, c.db)
 }
 
+// MigrateBesideWorkers applies the schema's migrations that are safe with
+// workers running (see MigrateBesideWorkers).
+func (c *ClickHouse) MigrateBesideWorkers(ctx context.Context) ([]int, error) {
+	return MigrateBesideWorkers(ctx, c.conn, c.db)
+}
+
 // Write inserts rows, in more than one insert when they span more months
 // than one insert may touch, then retires the versions of records whose
 // created_at changed (see moves.go). It returns nil only when all were
@@ -392,5 +398,5 @@ func nonNilF(s []float32) []float32 {
 // or did not answer in time, as opposed to the server refusing a statement.
 func IsUnavailable(err error) bool {
 	var ex *clickhouse.Exception
-	return err != nil && !errors.As(err, &ex)
+	return err != nil && !errors.As(err, &ex) && !errors.Is(err, ErrRebuildPending)
 }

@@ -30,6 +30,45 @@ var SchemaVersion = mustLatest()
 // meanwhile may land in the old table after the copy read it.
 const RebuildVersion = 9
 
+// ErrRebuildPending is what MigrateBesideWorkers returns for a database
+// that holds data of a schema before RebuildVersion.
+var ErrRebuildPending = errors.New("stop every worker, run feedbackloop migrate, then start them again")
+
+// PendingRebuild reports whether db holds data of a schema before
+// RebuildVersion: migrating it rebuilds the feedback table, which must run
+// with every worker stopped. A database no migration has touched yet holds
+// none.
+func PendingRebuild(ctx context.Context, conn driver.Conn, db string) (bool, error) {
+	v, err := AppliedVersion(ctx, conn, db)
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) && (ex.Code == codeUnknownTable || ex.Code == codeUnknownDatabase) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return v > 0 && v < RebuildVersion, nil
+}
+
+// MigrateBesideWorkers is Migrate for a process that other workers may run
+// beside (a worker, the API): it applies what is safe to apply while they
+// run, and refuses, with ErrRebuildPending, the rebuild (RebuildVersion) of
+// a database that holds data, which feedbackloop migrate applies with the
+// workers stopped. Several workers starting together on a schema before it
+// would otherwise each run it, and copy old rows back over what the first
+// to finish had started writing.
+func MigrateBesideWorkers(ctx context.Context, conn driver.Conn, db string) ([]int, error) {
+	pending, err := PendingRebuild(ctx, conn, db)
+	if err != nil {
+		return nil, err
+	}
+	if pending {
+		return nil, fmt.Errorf("database %s is at a schema before version %d, which builds the feedback table again: %w",
+			db, RebuildVersion, ErrRebuildPending)
+	}
+	return Migrate(ctx, conn, db)
+}
+
 // Migration is one versioned schema change, read from
 // sinks/schema/NNNN_name.sql. Statements are separated by lines ending in
 // ";" and name the database as {db}.
@@ -113,8 +152,10 @@ func splitStatements(sql string) []Statement {
 // ClickHouse error codes a re-applied migration may meet when two
 // processes migrate at once: 18.16 has no ADD COLUMN IF NOT EXISTS.
 const (
-	codeColumnExists = 44
-	codeTableExists  = 57
+	codeColumnExists    = 44
+	codeTableExists     = 57
+	codeUnknownTable    = 60
+	codeUnknownDatabase = 81
 )
 
 // Migrate brings database db up to SchemaVersion and returns the versions it

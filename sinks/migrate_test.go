@@ -2,6 +2,7 @@ package sinks_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -281,5 +282,36 @@ func TestASecondApplierOfVersion9DoesNotBringBackAMovedRecord(t *testing.T) {
 	}
 	if len(dates) != 1 {
 		t.Errorf("the moved record is stored under %v, want only its new date", dates)
+	}
+}
+
+// A worker or the API leaves the rebuild of a database that holds data to
+// feedbackloop migrate, run with the workers stopped: started together
+// on such a database, each would run it and copy old rows back over what
+// the first to finish had begun writing. What is safe with workers
+// running (a new database, migrations after it) they apply.
+func TestAWorkerLeavesTheRebuildToMigrate(t *testing.T) {
+	ctx := context.Background()
+	old, _ := databaseAt(t, 8)
+	if _, err := old.MigrateBesideWorkers(ctx); !errors.Is(err, sinks.ErrRebuildPending) || sinks.IsUnavailable(err) {
+		t.Fatalf("schema 8: %v, want ErrRebuildPending, not taken for an unreachable server", err)
+	}
+	if v, err := sinks.AppliedVersion(ctx, old.Conn(), old.Database()); err != nil || v != 8 {
+		t.Fatalf("schema 8 after the refusal: version %d (%v), want 8, untouched", v, err)
+	}
+	if _, err := old.Migrate(ctx); err != nil { // feedbackloop migrate
+		t.Fatal(err)
+	}
+	if applied, err := old.MigrateBesideWorkers(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("after migrate: applied %v (%v), want nothing and no error", applied, err)
+	}
+
+	ch, err := sinks.Open(testenv.ClickHouse(t), 5*time.Second, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	if applied, err := ch.MigrateBesideWorkers(ctx); err != nil || len(applied) != sinks.SchemaVersion {
+		t.Errorf("a new database: applied %v (%v), want every migration", applied, err)
 	}
 }

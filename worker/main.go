@@ -153,7 +153,7 @@ func migrateWhenReachable(ctx context.Context, ch *sinks.ClickHouse, cfg config.
 	bo.InitialInterval = cfg.Worker.RetryInitial
 	bo.MaxInterval = cfg.Worker.RetryMax
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		applied, err := ch.Migrate(ctx)
+		applied, err := ch.MigrateBesideWorkers(ctx)
 		if err != nil {
 			if sinks.IsUnavailable(err) {
 				log.Warn("waiting for ClickHouse", zap.Error(err))

@@ -46,11 +46,10 @@ now. It reads every stored id once: run it once after the upgrade.`,
 			}
 			defer ch.Close()
 			out := cmd.OutOrStdout()
-			from, err := sinks.AppliedVersion(cmd.Context(), ch.Conn(), ch.Database())
+			rebuilds, err := sinks.PendingRebuild(cmd.Context(), ch.Conn(), ch.Database())
 			if err != nil {
-				from = 0 // a new database: nothing to rebuild, nothing to say
+				return err
 			}
-			rebuilds := from > 0 && from < sinks.RebuildVersion
 			if rebuilds {
 				_, _ = fmt.Fprintf(out, "schema version %d builds %s.feedback again and copies every row into it:"+
 					" every worker must be stopped until this command has finished (a row written meanwhile may be left in the old table)\n",
