@@ -142,6 +142,18 @@ func BenchmarkKeywordTagger(b *testing.B) {
 
 func BenchmarkSentiment(b *testing.B) { benchStage(b, enrich.NewSentiment()) }
 
+// BenchmarkSentimentManyMarks scores a body of the worker's largest
+// default size (256 KB) made of short sentences each ending in an emoji:
+// each mark looked for its sentence and for a "please" from the start.
+func BenchmarkSentimentManyMarks(b *testing.B) {
+	s := enrich.NewSentiment()
+	text := strings.Repeat("Nice. 🙏 ", 256<<10/len("Nice. 🙏 "))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		s.Score(text)
+	}
+}
+
 func benchStage(b *testing.B, stage enrich.Stage) {
 	const batchSize = 64
 	recs := benchRecords(1024)

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -155,7 +156,7 @@ func emoticon(text string, i int) float64 {
 // before it, or of the first word when none comes before; -1 when the
 // text has no words.
 func (s *scorer) sentenceAt(toks []token, from, to, i int, sentences []scoredSentence) int {
-	if from == to {
+	if from == to || len(sentences) == 0 {
 		return -1
 	}
 	j := from // the last word before the mark, or the first
@@ -167,24 +168,26 @@ func (s *scorer) sentenceAt(toks []token, from, to, i int, sentences []scoredSen
 			hi = m
 		}
 	}
-	k := len(sentences) - 1
-	for k > 0 && sentences[k].tok > j {
-		k--
-	}
-	return k
+	// The last sentence that starts at or before j; the first if none.
+	k := sort.Search(len(sentences), func(k int) bool { return sentences[k].tok > j }) - 1
+	return max(k, 0)
 }
 
 // pleads reports whether a word of asking ("please", "pls", "kindly")
 // comes in the sentence before byte i of the text of toks[from:to].
 func (s *scorer) pleads(toks []token, from, to, i int) bool {
-	plea := false
-	for j := from; j < to && int(toks[j].start) < i; j++ {
-		if toks[j].brk == brkSentence {
-			plea = false
+	// Back from the last word before the mark to its sentence's first:
+	// a text of many marks is read once per sentence, not once per mark.
+	j := sort.Search(to-from, func(k int) bool { return int(toks[from+k].start) >= i }) + from - 1
+	for ; j >= from; j-- {
+		if s.begs[toks[j].id] {
+			return true
 		}
-		plea = plea || s.begs[toks[j].id]
+		if toks[j].brk == brkSentence {
+			return false
+		}
 	}
-	return plea
+	return false
 }
 
 // shouts tells whether the sentence sen, whose words are toks, is
