@@ -891,6 +891,7 @@ func TestAFigureTheCustomerContradictsIsAComplaint(t *testing.T) {
 		"The report shows 3 charts, 2 of them new.",
 		"We have 12 seats, 3 of us are admins.",
 		"It shows 40 users. We have 40 users.",
+		"The dashboard shows 12 users, we have 12 users too.",
 	)
 }
 
