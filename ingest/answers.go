@@ -99,31 +99,37 @@ func claimedUntil(v []byte) (time.Time, bool) {
 // An expired claim is taken over; of two workers taking it over at once
 // one gets it.
 func (a *Answers) Claim(ctx context.Context, key string, until time.Time) (bool, error) {
-	_, err := a.kv.Create(ctx, key, claimValue(until))
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
+	// A key held when Create tried and gone when Get looks (released, or
+	// expired with the bucket's TTL) is tried again, a few times: whoever
+	// keeps changing it is asking about the text.
+	for range 3 {
+		_, err := a.kv.Create(ctx, key, claimValue(until))
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+		}
+		e, err := a.kv.Get(ctx, key)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			continue
+		case err != nil:
+			return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+		}
+		if expires, claim := claimedUntil(e.Value()); !claim || time.Now().Before(expires) {
+			return false, nil
+		}
+		_, err = a.kv.Update(ctx, key, claimValue(until), e.Revision())
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+			return false, nil // another worker took it over, or answered
+		}
 		return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
 	}
-	e, err := a.kv.Get(ctx, key)
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		return true, nil // expired with the bucket's TTL since: no one holds it
-	case err != nil:
-		return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
-	}
-	if until, ok := claimedUntil(e.Value()); !ok || time.Now().Before(until) {
-		return false, nil
-	}
-	_, err = a.kv.Update(ctx, key, claimValue(until), e.Revision())
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
-		return false, nil // another worker took it over, or answered
-	}
-	return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+	return false, nil
 }
 
 // Release withdraws the claim on key made until until, when it is still
