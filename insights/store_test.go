@@ -18,17 +18,21 @@ func TestAQueryItsCallerGaveUpOnIsStoppedOnTheServer(t *testing.T) {
 	if err == nil { // ctx may not say so yet: the driver's read can time out first
 		t.Fatal("the query finished; want it stopped by the deadline")
 	}
-	running := func() uint64 {
-		return e.count(t, "SELECT count() FROM system.processes WHERE query LIKE ? AND query NOT LIKE '%system.processes%'", "%"+mark+"%")
-	}
-	// The kill is asynchronous; the query stops at its next block.
+	waitStopped(t, e, mark)
+}
+
+// waitStopped fails the test unless the query holding mark stops running
+// within 30 s. The kill is asynchronous: the query stops at its next
+// block; left alone, it would run for minutes.
+func waitStopped(t *testing.T, e *env, mark string) {
+	t.Helper()
 	for range 300 {
-		if running() == 0 {
+		if e.count(t, "SELECT count() FROM system.processes WHERE query LIKE ? AND query NOT LIKE '%system.processes%'", "%"+mark+"%") == 0 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("the query still runs 30 s after its caller gave up")
+	t.Fatalf("the query %s still runs 30 s after its caller gave up", mark)
 }
 
 // expiredCtx is the moment after its deadline when a context has not yet
@@ -55,14 +59,5 @@ func TestAQueryStoppedByItsDeadlineBeforeTheContextSaysSoIsStoppedOnTheServer(t 
 	if err := e.store.RunQuery(ctx, "SELECT '"+mark+"', count() FROM numbers(1000000000000) WHERE sipHash64(number) = 0"); err == nil {
 		t.Fatal("the query finished; want it stopped by the deadline")
 	}
-	running := func() uint64 {
-		return e.count(t, "SELECT count() FROM system.processes WHERE query LIKE ? AND query NOT LIKE '%system.processes%'", "%"+mark+"%")
-	}
-	for range 300 {
-		if running() == 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the query still runs 30 s after its deadline")
+	waitStopped(t, e, mark)
 }
