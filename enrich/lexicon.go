@@ -180,6 +180,7 @@ const (
 	resolution    = 1.5
 	lost          = -2
 	resolvedScope = 4 // words
+	removalScope  = 5 // words after a removal that say what it removed (see scorer.removesBad)
 )
 
 // resolutions report a problem solved, unless denied or asked for. Stems

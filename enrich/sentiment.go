@@ -93,6 +93,7 @@ type scorer struct {
 	comeBack, backTo map[int32]bool
 	removers         map[int32]bool // who takes away, before a word of removals
 	nuisances        map[int32]bool // what is gladly taken away
+	joins            map[int32]bool // words that end what a removal took away
 	// A figure after a word of shows, contradicted after a word of turns
 	// by one of ownFigures (see contradicted).
 	shows, turns, ownFigures map[int32]bool
@@ -266,6 +267,7 @@ func newScorer() *scorer {
 	s.you = s.index.word("you")
 	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
 	s.removers, s.nuisances = s.wordSet(removers), s.wordSet(nuisances)
+	s.joins = s.wordSet([]string{"and", "but", "so", "now", "then", "because", "while"})
 	s.shows, s.turns, s.ownFigures = s.wordSet(shows), s.wordSet(turns), s.wordSet(ownFigures)
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
@@ -680,7 +682,7 @@ func (s *scorer) returns(toks []token, i int) bool {
 // What customers remove themselves ("I removed the widget") is no loss,
 // nor is a nuisance removed (see removesBad).
 func (s *scorer) takesAway(toks []token, clauseFrom, i int) bool {
-	if i == 0 || toks[i].brk != brkNone || s.removesBad(toks, i) {
+	if i == 0 || toks[i].brk != brkNone {
 		return false
 	}
 	if toks[i-1].id == s.forID && i >= 2 && toks[i-1].brk == brkNone &&
@@ -695,8 +697,11 @@ func (s *scorer) takesAway(toks []token, clauseFrom, i int) bool {
 // something a word of the lexicon blames: "thanks for removing the ads",
 // "you removed the annoying banner", "the update deleted the bug".
 func (s *scorer) removesBad(toks []token, i int) bool {
-	for j := i + 1; j < len(toks) && j <= i+5 && toks[j].brk == brkNone; j++ {
+	for j := i + 1; j < len(toks) && j <= i+removalScope && toks[j].brk == brkNone; j++ {
 		id := toks[j].id
+		if s.joins[id] {
+			return false // "you removed the list view and now I have to scroll"
+		}
 		if id < 0 || int(id) >= len(s.index.starts) {
 			continue
 		}
@@ -766,6 +771,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	// back". solved is whether a resolution came (see returns).
 	unsolved, solved := false, false
 	resolvedUntil := -1 // up to where a trouble is the one a resolution solved
+	removedUntil := -1  // up to where blame is of what the product removed (see removesBad)
 	softFrom := -1      // where the last soft negation was
 	// A fix named as a thing ("the fix", "your latest fix") is good news
 	// only if nothing bad follows it in the sentence: fixGain is what it
@@ -808,7 +814,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		}
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
-			clauseFrom, resolvedUntil, mannerUntil = i, -1, -1
+			clauseFrom, resolvedUntil, mannerUntil, removedUntil = i, -1, -1, -1
 			// The first word of a text starts a sentence (tokenize), so
 			// every clause's first word is looked at here.
 			if uint(t.id) < uint(len(s.words)) && s.words[t.id]&wordAsks != 0 && !s.chases(toks, i) {
@@ -838,6 +844,9 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				w := s.weights[p]
 				if asking && s.asked[p] {
 					w = 0 // "How do I cancel my plan?"
+				}
+				if w < 0 && i <= removedUntil {
+					w = 0 // "thanks for removing the annoying popup"
 				}
 				if s.trouble[p] {
 					if i <= resolvedUntil {
@@ -1009,9 +1018,15 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 			}
 		case roleRemove:
 			if !asking && i > negateUntil && s.takesAway(toks, clauseFrom, i) {
-				// "you removed the list view", "the update deleted my tags"
-				current += lost * after * clause
-				neg += lost * after * clause
+				if s.removesBad(toks, i) {
+					// "thanks for removing the annoying popup": the
+					// blame is of what is gone.
+					removedUntil = i + removalScope
+				} else {
+					// "you removed the list view", "the update deleted my tags"
+					current += lost * after * clause
+					neg += lost * after * clause
+				}
 			}
 		case roleTimes:
 			// Not in a question, nor in a clause with a negation: "no

@@ -855,6 +855,7 @@ func TestWhatWasTakenAwayIsALossAndThanksForItSarcasm(t *testing.T) {
 		"You removed the list view.",
 		"The sync deleted my notes again.",
 		"They killed the free plan.",
+		"You removed the list view and now I have to scroll through cards.",
 	)
 	wantScore(t, s, above,
 		"Thanks for the quick reply!",
@@ -866,6 +867,9 @@ func TestWhatWasTakenAwayIsALossAndThanksForItSarcasm(t *testing.T) {
 	wantScore(t, s, atLeast,
 		"You removed the watermark from exports.",
 		"The update deleted the popup on launch.",
+		// The blame is of what is gone.
+		"Thanks for removing the annoying popup!",
+		"The update removed the bug that logged me out.",
 		"I removed the widget and added it again.",
 		"Can you delete my old account?",
 		"Please remove the banner from the login page.",
