@@ -97,7 +97,8 @@ type scorer struct {
 	// A figure after a word of shows, contradicted after a word of turns
 	// by one of ownFigures (see contradicted).
 	shows, turns, ownFigures map[int32]bool
-	where, my, our           int32 // "where is my refund?" chases it (see chases)
+	adds                     map[int32]bool // open a clause that adds, not contrasts: "and", "also"
+	where, my, our           int32          // "where is my refund?" chases it (see chases)
 	owed                     map[int32]bool
 	haveTo                   map[int32]bool
 	pleas                    map[int32]bool
@@ -269,6 +270,7 @@ func newScorer() *scorer {
 	s.removers, s.nuisances = s.wordSet(removers), s.wordSet(nuisances)
 	s.joins = s.wordSet([]string{"and", "but", "so", "now", "then", "because", "while"})
 	s.shows, s.turns, s.ownFigures = s.wordSet(shows), s.wordSet(turns), s.wordSet(ownFigures)
+	s.adds = s.wordSet([]string{"and", "also", "plus"})
 	s.where, s.my, s.our = s.index.word("where"), s.index.word("my"), s.index.word("our")
 	s.owed = s.wordSet([]string{"refund", "money", "credit", "reimbursement"})
 	s.conditions = s.wordSet(conditions)

@@ -256,8 +256,8 @@ const figureScope = 3
 
 // contradicted reports whether the sentence toks[a:b] of text gives a
 // figure a word of shows gives ("shows 12", "says I have 2") that a
-// second, other figure contradicts: one after a comma or a word of turns
-// that one of ownFigures comes with ("we have 40", "there are 5 of us",
+// second, other figure contradicts: one after a comma (not ", and") or a
+// word of turns that one of ownFigures comes with ("we have 40", "there are 5 of us",
 // "Google shows 300"). Such a sentence is a complaint told without a
 // word of feeling, weighed as mismatch. "Instead of" is no sign of one:
 // "it shows 5 errors instead of 50" is as likely good news.
@@ -289,7 +289,9 @@ func (s *scorer) contradicted(text string, toks []token, a, b int) bool {
 				return text[t.start:t.end] != text[shown.start:shown.end]
 			}
 		case shownAt >= 0:
-			turned = turned || t.brk == brkClause || s.turns[t.id]
+			// A clause that adds ("…, and we closed 2 of them") turns
+			// nothing.
+			turned = turned || t.brk == brkClause && !s.adds[t.id] || s.turns[t.id]
 			own = own || turned && (s.ownFigures[t.id] || s.shows[t.id])
 		}
 	}

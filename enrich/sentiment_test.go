@@ -888,6 +888,7 @@ func TestAFigureTheCustomerContradictsIsAComplaint(t *testing.T) {
 		"Analytics reports 1,200 visits while Google shows 300.",
 		"Our team page lists 8 members, there are 5 of us.",
 		"It says I have 2 seats left, we bought 10.",
+		"Sprint velocity shows 0 even though we closed 14 stories.",
 	)
 	wantScore(t, s, atLeast,
 		"The dashboard shows 12 users and 3 admins.",
@@ -896,6 +897,7 @@ func TestAFigureTheCustomerContradictsIsAComplaint(t *testing.T) {
 		"We have 12 seats, 3 of us are admins.",
 		"It shows 40 users. We have 40 users.",
 		"The dashboard shows 12 users, we have 12 users too.",
+		"The report shows 3 open tickets, and we closed 2 of them today.",
 	)
 }
 
