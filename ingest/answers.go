@@ -42,6 +42,11 @@ func EnsureAnswers(ctx context.Context, js jetstream.JetStream, ttl time.Duratio
 	return &Answers{kv: kv}, nil
 }
 
+// opError names the bucket, the operation and the key of a failure.
+func opError(op, key string, err error) error {
+	return fmt.Errorf("answer bucket %s: %s %s: %w", AnswerBucket, op, key, err)
+}
+
 // Get returns the answer stored under key; ok is false when there is none
 // (a claim is none).
 func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, err error) {
@@ -50,7 +55,7 @@ func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, e
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("answer bucket %s: get %s: %w", AnswerBucket, key, err)
+		return nil, false, opError("get", key, err)
 	}
 	if _, claim := claimedUntil(e.Value()); claim {
 		return nil, false, nil
@@ -61,7 +66,7 @@ func (a *Answers) Get(ctx context.Context, key string) (value []byte, ok bool, e
 // Put stores value under key.
 func (a *Answers) Put(ctx context.Context, key string, value []byte) error {
 	if _, err := a.kv.Put(ctx, key, value); err != nil {
-		return fmt.Errorf("answer bucket %s: put %s: %w", AnswerBucket, key, err)
+		return opError("put", key, err)
 	}
 	return nil
 }
@@ -108,14 +113,14 @@ func (a *Answers) Claim(ctx context.Context, key string, until time.Time) (bool,
 			return true, nil
 		}
 		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+			return false, opError("claim", key, err)
 		}
 		e, err := a.kv.Get(ctx, key)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			continue
 		case err != nil:
-			return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+			return false, opError("claim", key, err)
 		}
 		if expires, claim := claimedUntil(e.Value()); !claim || time.Now().Before(expires) {
 			return false, nil
@@ -127,7 +132,7 @@ func (a *Answers) Claim(ctx context.Context, key string, until time.Time) (bool,
 		case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
 			return false, nil // another worker took it over, or answered
 		}
-		return false, fmt.Errorf("answer bucket %s: claim %s: %w", AnswerBucket, key, err)
+		return false, opError("claim", key, err)
 	}
 	return false, nil
 }
@@ -141,14 +146,14 @@ func (a *Answers) Release(ctx context.Context, key string, until time.Time) erro
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return nil
 	case err != nil:
-		return fmt.Errorf("answer bucket %s: release %s: %w", AnswerBucket, key, err)
+		return opError("release", key, err)
 	}
 	if !bytes.Equal(e.Value(), claimValue(until)) {
 		return nil
 	}
 	err = a.kv.Delete(ctx, key, jetstream.LastRevision(e.Revision()))
 	if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-		return fmt.Errorf("answer bucket %s: release %s: %w", AnswerBucket, key, err)
+		return opError("release", key, err)
 	}
 	return nil
 }
