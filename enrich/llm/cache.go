@@ -130,6 +130,15 @@ type SharedCache interface {
 // the model was asked for their sentiment; they are not read.
 func sharedKey(k key) string { return "v2." + hex.EncodeToString(k[:]) }
 
+// sharedKeys names jobs' texts in the shared cache, in order.
+func sharedKeys(jobs []*job) []string {
+	keys := make([]string, len(jobs))
+	for i, j := range jobs {
+		keys[i] = sharedKey(j.key)
+	}
+	return keys
+}
+
 // sharedLookups bounds the shared cache's lookups in flight for one call.
 const sharedLookups = 16
 
@@ -143,18 +152,19 @@ func (t *Tagger) fromShared(ctx context.Context, jobs []*job, wait time.Duration
 	if t.opts.Shared == nil || len(jobs) == 0 {
 		return jobs, nil, nil
 	}
+	keys := sharedKeys(jobs)
 	found := make([]*tagging, len(jobs))
 	held := make([]bool, len(jobs))
 	theirs, got := make([]bool, len(jobs)), make([]bool, len(jobs))
 	// The lookups, then the claims, each within wait: claims that took
 	// their time from the lookups left answered texts unfound, and paid
 	// for again, once the bucket was slow to answer.
-	each(ctx, wait, jobs, func(ctx context.Context, i int, j *job) {
-		found[i], held[i] = t.lookUp(ctx, sharedKey(j.key))
+	each(ctx, wait, jobs, func(ctx context.Context, i int, _ *job) {
+		found[i], held[i] = t.lookUp(ctx, keys[i])
 	})
-	each(ctx, wait, jobs, func(ctx context.Context, i int, j *job) {
+	each(ctx, wait, jobs, func(ctx context.Context, i int, _ *job) {
 		if !held[i] {
-			got[i], theirs[i] = t.claim(ctx, sharedKey(j.key), until)
+			got[i], theirs[i] = t.claim(ctx, keys[i], until)
 		}
 	})
 	hits := 0
@@ -262,10 +272,9 @@ func (t *Tagger) awaitShared(ctx context.Context, jobs []*job) {
 	if len(jobs) == 0 {
 		return
 	}
+	keys := sharedKeys(jobs)
 	byKey := make(map[string]*job, len(jobs))
-	keys := make([]string, len(jobs))
 	for i, j := range jobs {
-		keys[i] = sharedKey(j.key)
 		byKey[keys[i]] = j
 	}
 	hits := 0
@@ -289,8 +298,8 @@ func (t *Tagger) awaitShared(ctx context.Context, jobs []*job) {
 	}
 	t.metrics.items("shared", hits)
 	var left []*job
-	for _, j := range jobs {
-		if byKey[sharedKey(j.key)] != nil {
+	for i, j := range jobs {
+		if byKey[keys[i]] != nil {
 			left = append(left, j)
 		}
 	}
