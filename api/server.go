@@ -119,10 +119,7 @@ func (h *Handler) api(q query) http.Handler {
 		if err == nil {
 			err = p.finish()
 		}
-		if deadline, _ := ctx.Deadline(); err != nil && !time.Now().Before(deadline) {
-			// The driver may report the time limit as a read that
-			// timed out, even a moment before ctx says it ran out: it
-			// is the limit all the same.
+		if err != nil && insights.PastDeadline(ctx) {
 			err = errors.Join(context.DeadlineExceeded, err)
 		}
 		if err != nil {

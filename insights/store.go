@@ -87,14 +87,17 @@ func (s *Store) query(ctx context.Context, sql string, args []any, scan func(dri
 	return err
 }
 
-// stopped reports whether ctx has ended, or reached its deadline: the
-// driver sets the socket's deadline to ctx's, so a read can time out a
-// moment before ctx says it ran out (see api/server.go), and the query
-// would be left running.
+// stopped reports whether ctx has ended, or reached its deadline (see
+// PastDeadline): the query would be left running.
 func stopped(ctx context.Context) bool {
-	if ctx.Err() != nil {
-		return true
-	}
+	return ctx.Err() != nil || PastDeadline(ctx)
+}
+
+// PastDeadline reports whether ctx's deadline has passed, whether or not
+// ctx says so yet: the driver sets the socket's deadline to ctx's, so a
+// query can fail with a read that timed out a moment before ctx reports
+// that it ran out. Such a failure is the deadline all the same.
+func PastDeadline(ctx context.Context) bool {
 	deadline, ok := ctx.Deadline()
 	return ok && !time.Now().Before(deadline)
 }
