@@ -599,6 +599,18 @@ func githubConfig(apiURL string, tune func(*config.Poll)) config.Poll {
 	})
 }
 
+// runOf returns a GitHub fake (two items a page) holding a run of n
+// issues, #1 to #n, updated in one second, 2025-10-05T00:00:00Z, and #n+1
+// updated a day later.
+func runOf(n int) *fakeGitHub {
+	fake := &fakeGitHub{}
+	for i := 1; i <= n; i++ {
+		fake.issues = append(fake.issues, ghIssue(i, "2025-10-05T00:00:00Z", false))
+	}
+	fake.issues = append(fake.issues, ghIssue(n+1, "2025-10-06T00:00:00Z", false))
+	return fake
+}
+
 func ghIssue(n int, updated string, pr bool) map[string]any {
 	it := map[string]any{
 		"url":            fmt.Sprintf("https://api.github.com/repos/tidepool-hq/desktop/issues/%d", n),
@@ -997,11 +1009,7 @@ func TestGitHubPollerPassesARunOfOneSecondLongerThanAPoll(t *testing.T) {
 	for _, c := range []struct{ maxPages, polls int }{{3, 3}, {1, 9}} {
 		t.Run(fmt.Sprintf("max_pages=%d", c.maxPages), func(t *testing.T) {
 			e := newNATS(t)
-			fake := &fakeGitHub{} // two items a page
-			for n := 1; n <= 7; n++ {
-				fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
-			}
-			fake.issues = append(fake.issues, ghIssue(8, "2025-10-06T00:00:00Z", false))
+			fake := runOf(7)
 			api := httptest.NewServer(fake)
 			t.Cleanup(api.Close)
 			fake.srvURL = api.URL
@@ -1306,11 +1314,7 @@ func TestGitHubPollerLosesNoItemOfARunWhenAnotherLeavesItWhilePaging(t *testing.
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newNATS(t)
-			fake := &fakeGitHub{} // two items a page
-			for n := 1; n <= 9; n++ {
-				fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
-			}
-			fake.issues = append(fake.issues, ghIssue(10, "2025-10-06T00:00:00Z", false))
+			fake := runOf(9)
 			asked := map[string]int{}
 			var last time.Time
 			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -1361,11 +1365,7 @@ func TestGitHubPollerLosesNoItemOfARunWhenAnotherLeavesItWhilePaging(t *testing.
 // lost them.
 func TestGitHubPollerLosesNoItemOfARunWhenManyLeaveItBetweenPolls(t *testing.T) {
 	e := newNATS(t)
-	fake := &fakeGitHub{} // two items a page
-	for n := 1; n <= 9; n++ {
-		fake.issues = append(fake.issues, ghIssue(n, "2025-10-05T00:00:00Z", false))
-	}
-	fake.issues = append(fake.issues, ghIssue(10, "2025-10-06T00:00:00Z", false))
+	fake := runOf(9)
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	fake.srvURL = api.URL
