@@ -53,3 +53,8 @@ func StatementCount(v int) int {
 	}
 	return len(ms[v-1].Statements)
 }
+
+// Holds evaluates a migration statement's condition in database db.
+func Holds(ctx context.Context, conn driver.Conn, db, cond string) (bool, error) {
+	return holds(ctx, conn, db, cond)
+}

@@ -13,9 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/cenkalti/backoff/v5"
 )
 
 //go:embed schema/*.sql
@@ -227,10 +229,25 @@ func apply(ctx context.Context, conn driver.Conn, db string, stmt Statement) err
 	return err
 }
 
-// holds evaluates a statement's condition.
+// holds evaluates a statement's condition. ClickHouse 18.16 lists
+// system.tables by reading every table's definition, and fails the whole
+// listing with "Table … doesn't exist" when another process drops a table
+// of the database meanwhile (as one applying the same migration does): the
+// condition is asked again then.
 func holds(ctx context.Context, conn driver.Conn, db, cond string) (bool, error) {
-	var v uint8
-	if err := conn.QueryRow(ctx, "SELECT toUInt8("+strings.ReplaceAll(cond, "{db}", db)+")").Scan(&v); err != nil {
+	query := "SELECT toUInt8(" + strings.ReplaceAll(cond, "{db}", db) + ")"
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 10 * time.Millisecond
+	v, err := backoff.Retry(ctx, func() (uint8, error) {
+		var v uint8
+		err := conn.QueryRow(ctx, query).Scan(&v)
+		var ex *clickhouse.Exception
+		if err != nil && !(errors.As(err, &ex) && ex.Code == codeUnknownTable) {
+			return 0, backoff.Permanent(err)
+		}
+		return v, err
+	}, backoff.WithBackOff(bo), backoff.WithMaxTries(10))
+	if err != nil {
 		return false, fmt.Errorf("condition %s: %w", cond, err)
 	}
 	return v == 1, nil

@@ -315,3 +315,53 @@ func TestAWorkerLeavesTheRebuildToMigrate(t *testing.T) {
 		t.Errorf("a new database: applied %v (%v), want every migration", applied, err)
 	}
 }
+
+// ClickHouse 18.16 lists system.columns by opening every table of the
+// database; a view another process drops meanwhile fails the listing with
+// "Table … doesn't exist". A migration's condition asked while another
+// process applies the same migration must not fail for it.
+func TestAConditionIsNotFailedByATableDroppedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	ch, dsn := openSink(t)
+	db := ch.Database()
+	conn := testenv.Conn(t, dsn)
+	stop := make(chan struct{})
+	churned := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				churned <- nil
+				return
+			default:
+			}
+			for _, q := range []string{
+				"CREATE TABLE IF NOT EXISTS " + db + ".churn (n UInt8) ENGINE = Memory",
+				"CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".churn_mv TO " + db + ".churn AS SELECT toUInt8(1) AS n FROM " + db + ".feedback",
+				"DROP TABLE IF EXISTS " + db + ".churn_mv",
+				"DROP TABLE IF EXISTS " + db + ".churn",
+			} {
+				if err := conn.Exec(ctx, q); err != nil {
+					churned <- fmt.Errorf("churn %d: %s: %w", i, q, err)
+					return
+				}
+			}
+		}
+	}()
+	cond := "(SELECT count() FROM system.tables WHERE database = '{db}' AND name = 'feedback') = 1 AND (SELECT count() FROM system.columns WHERE database = '{db}' AND table = 'feedback' AND name = 'version') = 1"
+	var failed error
+	for i := 0; i < 600 && failed == nil; i++ {
+		if ok, err := sinks.Holds(ctx, conn, db, cond); err != nil {
+			failed = fmt.Errorf("asking %d: %w", i, err)
+		} else if !ok {
+			failed = fmt.Errorf("asking %d: the feedback table has no version column", i)
+		}
+	}
+	close(stop)
+	if err := <-churned; err != nil {
+		t.Fatal(err)
+	}
+	if failed != nil {
+		t.Fatal(failed)
+	}
+}
