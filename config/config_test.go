@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/feedbackloop/feedbackloop/config"
 )
@@ -269,5 +272,48 @@ func TestTheWorkerAddsAGoroutineForEachCallThatMayWaitForTheLLM(t *testing.T) {
 func TestTheTestsOwnVariablesAreNotConfiguration(t *testing.T) {
 	if _, err := config.Load("", []string{"FEEDBACKLOOP_THEMES_DATA=../shared/data/themes", "FEEDBACKLOOP_TAG_MODEL=m", "FEEDBACKLOOP_TEST_CLICKHOUSE_DSN=x"}); err != nil {
 		t.Error(err)
+	}
+}
+
+// What feedbackloop config prints loads back as it is when no secret is
+// set; a masked secret is refused naming its key and line, not used as
+// the password "xxxxx".
+func TestPrintedConfigurationLoadsBackOrNamesTheMaskedSecret(t *testing.T) {
+	printed := func(environ ...string) string {
+		t.Helper()
+		c, err := config.Load("", environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := yaml.Marshal(c.Redacted())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, string(out))
+	}
+	plain := []string{"FEEDBACKLOOP_BATCH_MAX_WAIT=500ms", "FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u@h:9000/db"}
+	c, err := config.Load(printed(plain...), []string{})
+	if err != nil {
+		t.Fatalf("the printed configuration does not load back: %v", err)
+	}
+	if c.Batch.MaxWait != 500*time.Millisecond || c.ClickHouse.DSN != "clickhouse://u@h:9000/db" {
+		t.Errorf("loaded back batch.max_wait %s, clickhouse.dsn %q", c.Batch.MaxWait, c.ClickHouse.DSN)
+	}
+	for secret, key := range map[string]string{
+		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/db":         "clickhouse.dsn",
+		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://h:9000/db?password=hunter2": "clickhouse.dsn",
+		"FEEDBACKLOOP_NATS_TOKEN=hunter2":                                      "nats.token",
+		"FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY=hunter2":                           "enrich.email_hash_key",
+	} {
+		path := printed(secret)
+		_, err := config.Load(path, []string{})
+		var fe *config.FieldError
+		if !errors.As(err, &fe) || fe.Key != key || !strings.HasPrefix(fe.Origin, path+":") || !strings.Contains(err.Error(), "put the secret back") {
+			t.Errorf("%s printed and loaded back: %v, want %s refused at its line", secret, err, key)
+		}
+	}
+	// A query parameter that merely reads xxxxx is not a secret.
+	if _, err := config.Load("", []string{"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://h:9000/db?client_name=xxxxx"}); err != nil {
+		t.Errorf("a DSN whose client_name is xxxxx: %v", err)
 	}
 }

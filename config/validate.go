@@ -82,6 +82,7 @@ func (c *Config) Validate() error {
 		c.Intake.validate(),
 		c.Poll.validate(),
 		c.Serve.validate(),
+		c.noMaskedSecret(),
 	); err != nil {
 		return err
 	}
@@ -137,6 +138,55 @@ func (c *Config) validateDSN() error {
 	return nil
 }
 
+// Mask is what Redacted and RedactURL show in place of a secret.
+const Mask = "xxxxx"
+
+// noMaskedSecret refuses a secret that is Mask: a configuration printed by
+// feedbackloop config and loaded back as it is would otherwise run with
+// "xxxxx" as its password or key, and fail later at the server, far from
+// the line to mend.
+func (c *Config) noMaskedSecret() error {
+	var err error
+	c.eachSecret(func(key, kind, v string) string {
+		switch {
+		case err != nil || v == "":
+		case kind == "url" && urlHoldsMask(v):
+			err = bad(key, RedactURL(v), "holds the mask %s that feedbackloop config prints in place of a password or key: put the secret back", Mask)
+		case kind != "url" && v == Mask:
+			err = bad(key, Mask, "is the mask feedbackloop config prints in place of a secret: put the secret back")
+		}
+		return v
+	})
+	return err
+}
+
+// urlHoldsMask reports whether a URL's password, or a query parameter
+// RedactURL would mask, is Mask.
+func urlHoldsMask(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if p, ok := u.User.Password(); ok && p == Mask {
+		return true
+	}
+	for k, vs := range u.Query() {
+		for _, v := range vs {
+			if v == Mask && secretParam(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretParam reports whether a URL query parameter holds a secret.
+func secretParam(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "password") || strings.Contains(l, "key") ||
+		strings.Contains(l, "token") || strings.Contains(l, "secret")
+}
+
 // RedactURL hides the password of a URL or DSN ("http://user:xxxxx@host")
 // and the values of query parameters that hold secrets (password, key,
 // token, secret: "?password=xxxxx", "?api-key=xxxxx"), so that it can be
@@ -153,9 +203,8 @@ func RedactURL(dsn string) string {
 	if q := u.Query(); len(q) > 0 {
 		masked := false
 		for k := range q {
-			if l := strings.ToLower(k); strings.Contains(l, "password") || strings.Contains(l, "key") ||
-				strings.Contains(l, "token") || strings.Contains(l, "secret") {
-				q.Set(k, "xxxxx")
+			if secretParam(k) {
+				q.Set(k, Mask)
 				masked = true
 			}
 		}
@@ -169,23 +218,32 @@ func RedactURL(dsn string) string {
 // Redacted returns a copy safe to log: every field tagged secret is
 // masked, URLs and DSNs (secret:"url") keep everything but their password.
 func (c Config) Redacted() Config {
-	v := reflect.ValueOf(&c).Elem()
+	c.eachSecret(func(_, kind, v string) string {
+		switch {
+		case kind == "url":
+			return RedactURL(v)
+		case v != "":
+			return Mask
+		}
+		return v
+	})
+	return c
+}
+
+// eachSecret calls f with the key, the secret tag ("true" or "url") and
+// the value of every string field tagged secret, and sets the field to
+// what f returns.
+func (c *Config) eachSecret(f func(key, kind, v string) string) {
+	v := reflect.ValueOf(c).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		sec := v.Field(i)
 		for j := 0; j < sec.NumField(); j++ {
-			f := sec.Field(j)
-			switch sec.Type().Field(j).Tag.Get("secret") {
-			case "url":
-				f.SetString(RedactURL(f.String()))
-			case "":
-			default:
-				if f.Kind() == reflect.String && f.String() != "" {
-					f.SetString("xxxxx")
-				}
+			fv, ft := sec.Field(j), sec.Type().Field(j)
+			if kind := ft.Tag.Get("secret"); kind != "" && fv.Kind() == reflect.String {
+				fv.SetString(f(tagName(v.Type().Field(i))+"."+tagName(ft), kind, fv.String()))
 			}
 		}
 	}
-	return c
 }
 
 func notEmpty(key, v string) error {
