@@ -300,10 +300,10 @@ func TestPrintedConfigurationLoadsBackOrNamesTheMaskedSecret(t *testing.T) {
 		t.Errorf("loaded back batch.max_wait %s, clickhouse.dsn %q", c.Batch.MaxWait, c.ClickHouse.DSN)
 	}
 	for secret, key := range map[string]string{
-		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/db":         "clickhouse.dsn",
+		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://u:hunter2@h:9000/db":        "clickhouse.dsn",
 		"FEEDBACKLOOP_CLICKHOUSE_DSN=clickhouse://h:9000/db?password=hunter2": "clickhouse.dsn",
-		"FEEDBACKLOOP_NATS_TOKEN=hunter2":                                      "nats.token",
-		"FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY=hunter2":                           "enrich.email_hash_key",
+		"FEEDBACKLOOP_NATS_TOKEN=hunter2":                                     "nats.token",
+		"FEEDBACKLOOP_ENRICH_EMAIL_HASH_KEY=hunter2":                          "enrich.email_hash_key",
 	} {
 		path := printed(secret)
 		_, err := config.Load(path, []string{})
