@@ -66,8 +66,9 @@ type LLM struct {
 	// MaxRetries is how many times a failed request (429, 5xx, timeout,
 	// unreadable answer) is retried.
 	MaxRetries int `yaml:"max_retries"`
-	// TokensPerMinute is the most tokens this process sends and receives
-	// in any 60 seconds.
+	// TokensPerMinute is the most tokens sent and received in any 60
+	// seconds by all workers and retag runs together: each keeps to an
+	// equal share, counting the others in NATS.
 	TokensPerMinute int `yaml:"tokens_per_minute"`
 	// DailyTokenBudget is the most tokens spent per UTC day by all workers
 	// and retag runs together, counted in NATS (ingest.Spend); past it the

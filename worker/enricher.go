@@ -99,7 +99,7 @@ func (o *offline) chain(cfg config.Config, reg prometheus.Registerer, log *zap.L
 		tagger = h
 		stop = func() {
 			h.LogRoutes()
-			FlushSpend(model)
+			StopLLM(model)
 		}
 	}
 	redactor := newRedactor(ec)

@@ -219,6 +219,8 @@ func gatherLLM(tb testing.TB, reg prometheus.Gatherer) map[string]float64 {
 			}
 			if c := m.GetCounter(); c != nil {
 				out[key] = c.GetValue()
+			} else if g := m.GetGauge(); g != nil {
+				out[key] = g.GetValue()
 			}
 		}
 	}

@@ -325,3 +325,23 @@ func TestRecordsThatTrickleInShareRequests(t *testing.T) {
 		t.Errorf("%d requests for %d records, %d answered: want fewer requests than records, every record answered", asked, n, answered)
 	}
 }
+
+// Workers running at once count each other, and each keeps to its share
+// of llm.tokens_per_minute.
+func TestWorkersRunningTogetherShareTheTokensPerMinuteLimit(t *testing.T) {
+	llm := newFlakyLLM(t, time.Millisecond)
+	p := newPipeline(t, func(c *config.Config) { llmConfig(c, llm) })
+	_, first := runWorker(t, p.cfg)
+	_, second := runWorker(t, p.cfg)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a, b := gatherLLM(t, first)["feedbackloop_llm_peers"], gatherLLM(t, second)["feedbackloop_llm_peers"]
+		if a == 2 && b == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the two workers count %v and %v processes sharing llm.tokens_per_minute after 30 s, want 2 each", a, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

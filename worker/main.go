@@ -44,7 +44,7 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 	if err := ingest.EnsureStreams(ctx, js, cfg.NATS); err != nil {
 		return err
 	}
-	shared, err := SharedLLMState(ctx, js, cfg)
+	shared, err := SharedLLMState(ctx, js, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -99,11 +99,12 @@ func MainWithMetrics(ctx context.Context, cfg config.Config, log *zap.Logger, me
 // LLM tokens when a process stops.
 const spendFlushWait = 3 * time.Second
 
-// FlushSpend adds what t spent and has not yet added to the day's shared
-// count, waiting spendFlushWait at most: a process that asked the LLM
-// calls it before it closes NATS, for the other processes and a restart
-// go by that count.
-func FlushSpend(t *llm.Tagger) {
+// StopLLM stops t's beat among its peers and adds what t spent and has
+// not yet added to the day's shared count, waiting spendFlushWait at
+// most: a process that asked the LLM calls it before it closes NATS, for
+// the other processes and a restart go by that count.
+func StopLLM(t *llm.Tagger) {
+	t.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), spendFlushWait)
 	defer cancel()
 	t.FlushSpend(ctx)
@@ -112,15 +113,22 @@ func FlushSpend(t *llm.Tagger) {
 // SharedLLMState makes sure that NATS holds what every process that asks
 // the LLM shares, each when the configuration asks for it: the answers
 // already paid for (llm.shared_cache_ttl) and the count of the day's
-// tokens (llm.daily_token_budget). It returns what sets them on a
-// Tagger's options.
-func SharedLLMState(ctx context.Context, js jetstream.JetStream, cfg config.Config) (func(*llm.Options), error) {
+// tokens (llm.daily_token_budget); and, for a peer (a process that asks
+// for long: a worker, a retag run), the count of the processes that share
+// llm.tokens_per_minute. It returns what sets them on a Tagger's options.
+func SharedLLMState(ctx context.Context, js jetstream.JetStream, cfg config.Config, peer bool) (func(*llm.Options), error) {
 	lc := cfg.LLM
 	var (
 		answers *ingest.Answers
 		spend   *ingest.Spend
+		peers   *ingest.Peers
 		err     error
 	)
+	if lc.Enabled && peer {
+		if peers, err = ingest.EnsurePeers(ctx, js, ingest.PeerTTL, cfg.NATS.Replicas); err != nil {
+			return nil, err
+		}
+	}
 	if lc.Enabled && lc.SharedCacheTTL > 0 {
 		if answers, err = ingest.EnsureAnswers(ctx, js, lc.SharedCacheTTL, int64(lc.SharedCacheMaxBytes), cfg.NATS.Replicas); err != nil {
 			return nil, err
@@ -137,6 +145,9 @@ func SharedLLMState(ctx context.Context, js jetstream.JetStream, cfg config.Conf
 		}
 		if spend != nil {
 			o.Spend = spendLedger(spend)
+		}
+		if peers != nil {
+			o.Peers = peers
 		}
 	}, nil
 }

@@ -122,7 +122,7 @@ func Retag(ctx context.Context, cfg config.Config, ch *sinks.ClickHouse, opts Re
 			return RetagStats{}, err
 		}
 		if model != nil {
-			defer FlushSpend(model) // before the caller closes NATS
+			defer StopLLM(model) // before the caller closes NATS
 		}
 	}
 	// Stored rows hold no e-mail address to hash; the row's hash is kept.

@@ -87,7 +87,7 @@ text come from the cache).`,
 			}
 			opts := worker.RetagOptions{DryRun: dryRun, LLM: useLLM, AskAgain: askAgain}
 			if useLLM && !dryRun {
-				shared, done, err := sharedLLMState(cmd.Context(), *cfg, "feedbackloop-retag", log)
+				shared, done, err := sharedLLMState(cmd.Context(), *cfg, "feedbackloop-retag", true, log)
 				if err != nil {
 					return fmt.Errorf("--llm %w", err)
 				}
@@ -211,19 +211,23 @@ func writeRetag(w io.Writer, st worker.RetagStats, dryRun, useLLM, askAgain bool
 
 // sharedLLMState connects a one-off command to what its LLM requests share
 // with the workers in NATS, when the configuration asks for any: the day's
-// token budget and the answers already paid for (worker.SharedLLMState).
+// token budget and the answers already paid for, and for a peer (retag,
+// which asks for long) llm.tokens_per_minute (worker.SharedLLMState).
 // Without them it returns nil and no connection; done closes the one
 // made.
-func sharedLLMState(ctx context.Context, cfg config.Config, name string, log *zap.Logger) (shared func(*llm.Options), done func(), err error) {
-	if lc := cfg.LLM; !lc.Enabled || lc.DailyTokenBudget <= 0 && lc.SharedCacheTTL <= 0 {
+func sharedLLMState(ctx context.Context, cfg config.Config, name string, peer bool, log *zap.Logger) (shared func(*llm.Options), done func(), err error) {
+	if lc := cfg.LLM; !lc.Enabled || lc.DailyTokenBudget <= 0 && lc.SharedCacheTTL <= 0 && !peer {
 		return nil, func() {}, nil
 	}
-	const why = "shares llm.daily_token_budget and the answer cache with the workers, through NATS: %w"
+	why := "shares llm.daily_token_budget and the answer cache with the workers, through NATS: %w"
+	if peer {
+		why = "shares llm.daily_token_budget, llm.tokens_per_minute and the answer cache with the workers, through NATS: %w"
+	}
 	nc, js, err := ingest.Connect(cfg.NATS, name, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf(why, err)
 	}
-	if shared, err = worker.SharedLLMState(ctx, js, cfg); err != nil {
+	if shared, err = worker.SharedLLMState(ctx, js, cfg, peer); err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf(why, err)
 	}

@@ -242,7 +242,7 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 	opts := llm.OptionsFrom(cfg.LLM)
 	opts.Log = log
 	// The request counts in the day's budget with the workers'.
-	shared, done, err := sharedLLMState(ctx, *cfg, "feedbackloop-suggest", log)
+	shared, done, err := sharedLLMState(ctx, *cfg, "feedbackloop-suggest", false, log)
 	if err != nil {
 		return "offline", fmt.Errorf("naming the candidates %w", err)
 	}
@@ -254,7 +254,7 @@ func nameWithLLM(ctx context.Context, a *app, tax *enrich.Taxonomy, cands []disc
 	if err != nil {
 		return "offline", err
 	}
-	defer worker.FlushSpend(tagger) // before NATS is closed
+	defer worker.StopLLM(tagger) // before NATS is closed
 	clusters := make([]llm.Cluster, len(cands))
 	for i, c := range cands {
 		clusters[i] = llm.Cluster{Terms: c.Terms, Quotes: c.Quotes}

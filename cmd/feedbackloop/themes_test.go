@@ -736,7 +736,7 @@ func TestThemesRetagWithTheLLM(t *testing.T) {
 	}
 
 	srv.Shutdown()
-	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "--llm shares llm.daily_token_budget and the answer cache with the workers, through NATS") {
+	if _, _, err := execute(t, ctx, "themes", "retag", "--llm"); err == nil || !strings.Contains(err.Error(), "--llm shares llm.daily_token_budget, llm.tokens_per_minute and the answer cache with the workers, through NATS") {
 		t.Errorf("retag --llm without NATS: %v, want why it needs it", err)
 	}
 }

@@ -20,3 +20,10 @@ func (t *Tagger) EstimateTokens(texts ...string) int { return t.prompt.estimateT
 // SetRateSpan sets the span over which the tokens-per-minute limit counts,
 // a minute, for a test that cannot wait one.
 func (t *Tagger) SetRateSpan(d time.Duration) { t.limiter.span = d }
+
+// SetPeerEvery sets how often a Tagger with Peers beats, and returns what
+// restores it.
+func SetPeerEvery(d time.Duration) (restore func()) {
+	was := peerEvery.Swap(int64(d))
+	return func() { peerEvery.Store(was) }
+}

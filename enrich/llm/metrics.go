@@ -47,6 +47,10 @@ type Metrics struct {
 	// context_tokens (the model's window as configured or learned; 0 while
 	// not known).
 	RequestLimit *prometheus.GaugeVec
+	// Peers is how many processes share llm.tokens_per_minute, this one
+	// included, as last counted (see llm.Peers); this process's share is
+	// the limit divided by it.
+	Peers prometheus.Gauge
 
 	own *prometheus.Registry // the series the package reads back itself, whatever reg is
 }
@@ -76,10 +80,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Texts one LLM request asked about.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}),
 		RequestLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "feedbackloop_llm_request_limit",
 			Help: "What one LLM request may hold now, by limit: texts, context_tokens (0: not known)."}, []string{"limit"}),
+		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "feedbackloop_llm_peers",
+			Help: "Processes that share llm.tokens_per_minute, this one included; each keeps to the limit divided by them."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Requests, m.Tokens, m.Items, m.Fallbacks, m.Routed, m.DroppedLabels, m.Retries,
-			m.RequestSeconds, m.BudgetRemaining, m.TextsPerRequest, m.RequestLimit)
+			m.RequestSeconds, m.BudgetRemaining, m.TextsPerRequest, m.RequestLimit, m.Peers)
 	}
 	m.own = prometheus.NewRegistry()
 	m.own.MustRegister(m.Fallbacks)
@@ -157,6 +163,12 @@ func (m *Metrics) limits(texts, contextTokens int) {
 	if m != nil {
 		m.RequestLimit.WithLabelValues("texts").Set(float64(texts))
 		m.RequestLimit.WithLabelValues("context_tokens").Set(float64(contextTokens))
+	}
+}
+
+func (m *Metrics) peers(n int) {
+	if m != nil {
+		m.Peers.Set(float64(n))
 	}
 }
 

@@ -36,8 +36,13 @@ type Options struct {
 	RequestTimeout time.Duration
 	// MaxRetries after the first attempt (3); negative means none.
 	MaxRetries int
-	// TokensPerMinute limits the tokens sent and received (200,000).
+	// TokensPerMinute limits the tokens sent and received (200,000), by
+	// this process, or with Peers by all of them together.
 	TokensPerMinute int
+	// Peers, when set, counts the processes that ask the LLM together,
+	// and each keeps to its share of TokensPerMinute (see Peers); nil
+	// means the limit is this process's alone.
+	Peers Peers
 	// DailyTokenBudget is the most tokens per UTC day; 0 means no budget.
 	DailyTokenBudget int
 	// CacheSize is the number of answers kept by text hash (100,000).

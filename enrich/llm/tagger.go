@@ -81,17 +81,22 @@ type Tagger struct {
 	salt      [sha256.Size]byte // model and prompt: answers to another question are not reused
 	client    *openai.Client
 
-	sem      *semaphore.Weighted
-	waiting  chan struct{}
-	limiter  *window      // Options.TokensPerMinute
-	latency  atomic.Int64 // how long answered requests take, a moving average in nanoseconds
-	budget   *budget
-	cache    *cache
-	inflight inflight
-	cooldown atomic.Int64 // UnixNano before which the API is not asked
-	format   atomic.Int32 // how JSON is asked for: formatSchema, formatObject or formatPrompt
-	metrics  *Metrics
-	log      *zap.Logger
+	sem     *semaphore.Weighted
+	waiting chan struct{}
+	limiter *window // Options.TokensPerMinute
+	// peers is how many processes share the limiter's limit, as last
+	// counted (0 before, and without Peers); stopPeers stops the count.
+	peers        atomic.Int64
+	peersFailing atomic.Bool
+	stopPeers    func()
+	latency      atomic.Int64 // how long answered requests take, a moving average in nanoseconds
+	budget       *budget
+	cache        *cache
+	inflight     inflight
+	cooldown     atomic.Int64 // UnixNano before which the API is not asked
+	format       atomic.Int32 // how JSON is asked for: formatSchema, formatObject or formatPrompt
+	metrics      *Metrics
+	log          *zap.Logger
 
 	// batchSize is how many texts a request asks about: Options.BatchSize
 	// until answers for that many did not fit the model (see split), then
@@ -189,6 +194,11 @@ func New(t *enrich.Taxonomy, opts Options) (*Tagger, error) {
 	}
 	tg.showLimits()
 	tg.metrics.budget(tg.budget.remaining())
+	if opts.Peers != nil {
+		tg.runPeers()
+	} else {
+		tg.metrics.peers(1)
+	}
 	return tg, nil
 }
 

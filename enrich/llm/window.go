@@ -15,11 +15,17 @@ import (
 //
 // Bookings are kept in time order; one may lie in the future, for a
 // request waiting its turn, and later ones queue after it.
+//
+// Processes that ask the LLM together share the limit (see Peers): each
+// books against its share, the limit divided by how many they are. A
+// request larger than the share, and within the limit, is booked alone:
+// when the window holds nothing else.
 type window struct {
-	limit int
-	span  time.Duration
+	max  int // the limit, for every process together
+	span time.Duration
 
 	mu     sync.Mutex
+	limit  int       // this process's share of max
 	booked []booking // in time order
 	total  int       // the tokens of booked
 }
@@ -29,19 +35,28 @@ type booking struct {
 	n  int
 }
 
-func newWindow(limit int) *window { return &window{limit: limit, span: time.Minute} }
+func newWindow(limit int) *window { return &window{max: limit, limit: limit, span: time.Minute} }
+
+// share makes this process's share of the limit that of one of peers
+// processes. Bookings already made stand.
+func (w *window) share(peers int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.limit = max(w.max/max(peers, 1), 1)
+}
 
 // reserve books n tokens at the earliest time, now or later and after
 // every earlier booking, when the span up to it holds room for them, and
 // returns that time. It books nothing and reports false when n is over
 // the limit.
 func (w *window) reserve(now time.Time, n int) (time.Time, bool) {
-	if n > w.limit {
+	if n > w.max {
 		return time.Time{}, false
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.forget(now)
+	limit := max(w.limit, n) // over the share: alone in the window
 	at := now
 	if k := len(w.booked); k > 0 && w.booked[k-1].at.After(at) {
 		at = w.booked[k-1].at
@@ -54,7 +69,7 @@ func (w *window) reserve(now time.Time, n int) (time.Time, bool) {
 			freed += w.booked[j].n
 			j++
 		}
-		if w.total-freed+n <= w.limit {
+		if w.total-freed+n <= limit {
 			break
 		}
 		at = w.booked[j].at.Add(w.span)
@@ -82,12 +97,12 @@ func (w *window) cancel(at time.Time, n int) {
 // estimate that fell short), in time order, up to the limit; requests
 // booked later make room for them.
 func (w *window) charge(now time.Time, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	n = min(n, w.limit)
 	if n <= 0 {
 		return
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.forget(now)
 	i := sort.Search(len(w.booked), func(i int) bool { return w.booked[i].at.After(now) })
 	w.booked = slices.Insert(w.booked, i, booking{now, n})

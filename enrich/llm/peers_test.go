@@ -1,0 +1,106 @@
+package llm_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+	"github.com/feedbackloop/feedbackloop/enrich/llm"
+	"github.com/feedbackloop/feedbackloop/ingest"
+	"github.com/feedbackloop/feedbackloop/internal/testenv"
+)
+
+// Two workers share llm.tokens_per_minute through the peer bucket: a
+// minute's tokens that pay for two requests pay for two between them,
+// not for two each, and a worker left alone takes the whole limit again.
+func TestTwoWorkersKeepTogetherToTheTokensPerMinuteLimit(t *testing.T) {
+	defer llm.SetPeerEvery(50 * time.Millisecond)()
+	ctx := context.Background()
+	srv := testenv.NATS(t)
+	const ttl = time.Second
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	limit := 2 * oneFits(t)
+	worker := func() (*llm.Tagger, *llm.Metrics) {
+		_, js := testenv.JetStream(t, srv.ClientURL())
+		peers, err := ingest.EnsurePeers(ctx, js, ttl, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, m := newTagger(t, f, func(o *llm.Options) {
+			o.TokensPerMinute, o.MaxWait, o.Peers = limit, time.Second, peers
+		})
+		t.Cleanup(tg.Close)
+		return tg, m
+	}
+	a, am := worker()
+	b, bm := worker()
+	waitFor(t, "the first worker to count two", func() bool { return count(am.Peers) == 2 })
+	if got := count(bm.Peers); got != 2 {
+		t.Fatalf("the second worker counts %v processes, want 2", got)
+	}
+	var items [][]*enrich.Item
+	for i, tg := range []*llm.Tagger{a, b, a, b} {
+		it := offlineItems([]string{"refund one", "refund two", "refund three", "refund four"}[i])
+		if err := tg.Tag(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("%d requests in a minute whose tokens pay for 2, from two workers", n)
+	}
+	for i, it := range items {
+		if want := map[bool]string{true: "llm", false: "keywords"}[i < 2]; it[0].Tagger != want {
+			t.Errorf("call %d tagged by %q, want %q", i+1, it[0].Tagger, want)
+		}
+	}
+
+	// b stops; once its entry expires a is alone with the whole limit,
+	// of which its first request took half.
+	b.Close()
+	waitFor(t, "the first worker to count one", func() bool { return count(am.Peers) == 1 })
+	it := offlineItems("refund five")
+	if err := a.Tag(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if it[0].Tagger != "llm" {
+		t.Errorf("alone, the first worker's second request fell back (%q): it still keeps to half the limit", it[0].Tagger)
+	}
+}
+
+// A share smaller than one request still lets a request through when the
+// window holds nothing else: four workers sharing a limit that pays for
+// one request each send one a minute, not none.
+func TestARequestLargerThanTheShareGoesAlone(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	tg, m := newTagger(t, f, func(o *llm.Options) {
+		o.TokensPerMinute, o.MaxWait, o.Peers = oneFits(t), time.Second, fixedPeers(4)
+	})
+	defer tg.Close()
+	first, second := offlineItems("refund one"), offlineItems("refund two")
+	for _, it := range [][]*enrich.Item{first, second} {
+		if err := tg.Tag(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first[0].Tagger != "llm" || second[0].Tagger != "keywords" || count(m.Peers) != 4 {
+		t.Errorf("taggers %q, %q with %v peers: want the first request alone in the window, the second held back",
+			first[0].Tagger, second[0].Tagger, count(m.Peers))
+	}
+}
+
+type fixedPeers int
+
+func (n fixedPeers) Beat(context.Context) (int, error) { return int(n), nil }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
