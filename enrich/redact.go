@@ -174,7 +174,10 @@ func appendLower(dst []byte, s string) []byte {
 // The rules are heuristics: a bare 10-digit number that no such word
 // names, an order id, is taken for a phone number,
 // and so is a shorter one after a word such as "call" or "phone"; a phone
-// number written with words ("five five five"), a short local number
+// number read out digit by digit ("four one five five five five zero one
+// three four", "4 1 5 5 5 5 0 1 3 4") is found with 10 digits, or 7 after
+// such a word (see redactSpokenPhones), but not as pairs ("zéro six
+// douze"); a short local number
 // nothing announces, or an address with only its "at" spelled and nothing
 // else to tell it from a site ("jane at example.com", as in "sign up at
 // example.com") is not found; one spelled with brackets ("jane [at]
@@ -214,8 +217,9 @@ func RedactText(s string) string {
 
 func redactASCII(s string) string {
 	// Addresses spelled with words go first, so that the number rules
-	// never see the digits of one.
-	return redactSymbols(redactWordEmails(s))
+	// never see the digits of one; then numbers read out digit by digit,
+	// whose single digits the number rules would take one by one.
+	return redactSymbols(redactSpokenPhones(redactWordEmails(s)))
 }
 
 // wordRune reports whether r, next to digits or an address, makes them

@@ -611,6 +611,10 @@ func FuzzRedactText(f *testing.F) {
 		"?p=%2B44%207700%20900123%20&q=%2B1+(415)+555%2D0134%2", "%2B1%2", "%2B1+",
 		"tel:+1%20415%20555%200134, +44+7700+900123", "+1%20", "+1+", "+1+22",
 		"?p=(415)%20555-0134&t=tel:07700%20900123", "=1%20", "=(1)%2", ":(12)%20",
+		// Numbers read out.
+		"call four one five, five five five, zero one three four", "(4 1 5) 5 5 5 - 0 1 3 4",
+		"one eight hundred double five triple zero one", "5 4 5 3 4 5 5 4 5 5 1.2.3 9,8 fünf zéro",
+		"hundred", "double", "4 ", " 4", "four-", "oh oh oh oh oh oh oh oh oh oh",
 	} {
 		f.Add(s)
 	}

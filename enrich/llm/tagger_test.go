@@ -1380,6 +1380,9 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		"Export v4.12.0 fails. Phone: 415 555\n0188",
 		"write to ivy . lane @ acme . io please",
 		"Пишите: ivan.petrov Собака mail.ru",
+		// A number read out digit by digit, in words and in spaced digits.
+		"text me on seven one eight, five five five, zero one six zero",
+		"Reach me at 3 1 2 5 5 5 0 1 9 9 any time",
 	)
 	items[0].Record.Title = "From ann.lee@example.org"
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -1391,7 +1394,8 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	}
 	for _, body := range reqs {
 		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST",
-			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678", "98.76.54.32", "0188", "ivy", "lane @", "ivan.petrov"} {
+			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678", "98.76.54.32", "0188", "ivy", "lane @", "ivan.petrov",
+			"zero one six zero", "0 1 9 9"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("request body holds %q: %s", secret, body)
 			}

@@ -1,0 +1,325 @@
+package enrich
+
+import "strings"
+
+// RedactText's rule for phone numbers read out digit by digit: in words
+// ("four one five, five five five, zero one three four", "seis uno dos
+// tres…", "double five"), as single digits set apart by spaces ("4 1 5 5 5
+// 5 0 1 3 4"), or the two mixed ("415 five five five 0134"). People write
+// them so to get a number past a filter, or type what they would say.
+
+// spokenDigit is what one word or group of digits of a number read out
+// stands for.
+type spokenDigit struct {
+	kind  spokenKind
+	value int8 // the digit, of a spokenWord; how many digits, of a spokenGroup; how many times, of spokenTimes
+}
+
+type spokenKind int8
+
+const (
+	spokenNone    spokenKind = iota
+	spokenWord               // a digit's word: "five", "cinco", "fünf"
+	spokenTimes              // "double", "triple": the next digit, value times
+	spokenHundred            // "hundred" after a digit ("one eight hundred"): two zeros
+	spokenGroup              // up to four digits: "4", "555", "0134"
+)
+
+// spokenDigits are the words of digits in English, Spanish, Portuguese,
+// French and German (lowercase; "o" is left out, Spanish for "or").
+var spokenDigits = func() map[string]spokenDigit {
+	m := map[string]spokenDigit{
+		"double": {spokenTimes, 2}, "doble": {spokenTimes, 2}, "triple": {spokenTimes, 3},
+		"hundred": {spokenHundred, 2},
+	}
+	for _, words := range [][10]string{
+		{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"},
+		{"cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"},
+		{"zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove"},
+		{"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"},
+		{"null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"},
+	} {
+		for v, w := range words {
+			m[w] = spokenDigit{spokenWord, int8(v)}
+		}
+	}
+	m["oh"] = spokenDigit{spokenWord, 0}
+	m["zwo"] = spokenDigit{spokenWord, 2}
+	return m
+}()
+
+// spokenTable holds spokenDigits by their bytes packed in a uint64 (see
+// packWord), at the slot spokenSlot gives: every word of feedback is
+// looked up, and a map's string hash cost as much as the rest of
+// redaction together.
+var spokenTable, spokenMul = func() (t [256]struct {
+	key uint64
+	d   spokenDigit
+}, mul uint64) {
+	// The first odd multiplier that puts no two words in one slot.
+	for mul = 0x9E3779B97F4A7C15; ; mul += 2 {
+		t = [256]struct {
+			key uint64
+			d   spokenDigit
+		}{}
+		ok := true
+		for w, d := range spokenDigits {
+			key, _ := packWord(w, 0)
+			e := &t[key*mul>>56]
+			if e.key != 0 {
+				ok = false
+				break
+			}
+			e.key, e.d = key, d
+		}
+		if ok {
+			return t, mul
+		}
+	}
+}()
+
+// packWord packs the word at s[i] into a uint64, its ASCII letters in
+// lowercase, and returns it with the word's end; 0 when it is longer than
+// eight bytes.
+func packWord(s string, i int) (key uint64, end int) {
+	k := i
+	for ; k < len(s) && wordBytes[s[k]]; k++ {
+		if k-i == 8 {
+			return 0, skipWordBytes(s, k)
+		}
+		key |= uint64(lowerASCII(s[k])) << (8 * (k - i))
+	}
+	return key, k
+}
+
+const (
+	// spokenMinDigits is the fewest digits a number read out needs after
+	// a word that says a phone number follows ("call", "my number is");
+	// spokenBareDigits without one.
+	spokenMinDigits  = 7
+	spokenBareDigits = 10
+	// spokenMaxGap is the most separators between two of its words: ", ",
+	// " - ", ". ".
+	spokenMaxGap = 3
+)
+
+// redactSpokenPhones replaces with [phone] the numbers in s read out
+// digit by digit: a run of digit words, single digits and groups of up to
+// four digits, with three words or single digits at least, holding
+// spokenMinDigits digits after a word that says a phone number follows,
+// or spokenBareDigits without one unless they count up or down ("zero one
+// two … nine", "1 2 … 10"), repeat one digit, or hold only the digits of
+// ratings (1 to 5) or of bits. It returns s itself when there is none.
+func redactSpokenPhones(s string) string {
+	w := rewriter{s: s}
+	for i := skipNonWord(s, 0); i < len(s); {
+		if !spokenStart(s, i) { // most words
+			i = skipNonWord(s, skipWordBytes(s, i))
+			continue
+		}
+		end, ok := spokenNumberAt(s, i)
+		if !ok { // end is the word's
+			i = skipNonWord(s, end)
+			continue
+		}
+		start := i
+		if start > w.last && s[start-1] == '(' {
+			start-- // "(4 1 5) 5 5 5 - 0 1 3 4"
+		}
+		w.replace(start, end, phoneMark)
+		i = skipNonWord(s, end)
+	}
+	return w.String()
+}
+
+// spokenNumberAt returns the end of a number read out that starts at
+// s[i] (see redactSpokenPhones), and whether there is one; when there is
+// none, the end of the word at s[i].
+func spokenNumberAt(s string, i int) (end int, ok bool) {
+	d, e, ok := spokenToken(s, i)
+	if !ok {
+		return e, false
+	}
+	first := e
+	var (
+		digits, spoken int  // digits in all; words and single digits
+		last           = -1 // the last digit word or single digit, to tell counting
+		up, down, same = true, true, true
+		times          = 1    // a "double" or "triple" before the next digit
+		seen           uint16 // the digits of words and single digits, a bit each
+	)
+	for {
+		switch d.kind {
+		case spokenTimes:
+			times = int(d.value)
+			up, down = false, false
+		case spokenHundred:
+			if last < 0 {
+				return first, false // "a hundred", "five hundred" is an amount; "one eight hundred" a number
+			}
+			digits += 2
+			up, down, same = false, false, false
+		case spokenGroup:
+			digits += int(d.value)
+			if d.value > 1 { // counting goes on past 9: "1 2 … 9 10 11"
+				v := atoiDigits(s[e-int(d.value) : e])
+				up = up && last >= 0 && v == last+1
+				down = down && last >= 0 && v == last-1
+				same, last = false, v
+				break
+			}
+			fallthrough // a single digit counts as a digit word
+		case spokenWord:
+			v := int(d.value)
+			if d.kind == spokenGroup {
+				v = int(s[e-1] - '0')
+			} else {
+				digits += times
+			}
+			times = 1
+			spoken++
+			seen |= 1 << v
+			if last >= 0 {
+				up = up && (v == last+1 || last == 9 && v == 0)
+				down = down && (v == last-1 || last == 0 && v == 9)
+				same = same && v == last
+			}
+			last = v
+		}
+		end = e
+		// The next word, past a few separators.
+		k := e
+		for k < len(s) && k-e < spokenMaxGap && spokenSep(s[k]) {
+			k++
+		}
+		if k == e || k >= len(s) {
+			break
+		}
+		if dottedDigits(s, e, k) {
+			break // "10.0.0.1", "1.3.6.1", "1,5": one number, not digits read out
+		}
+		next, ne, ok := spokenToken(s, k)
+		if !ok {
+			break
+		}
+		d, e = next, ne
+	}
+	if spoken < 3 || digits < spokenMinDigits {
+		return first, false
+	}
+	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
+	// bits 0 and 1; a phone number seldom does.
+	const ratings, bits = 0b111110, 0b11
+	if digits >= spokenBareDigits && !up && !down && !same && seen&^ratings != 0 && seen&^bits != 0 {
+		return end, true
+	}
+	if phoneCueBefore(s, i) {
+		return end, true
+	}
+	return first, false
+}
+
+// spokenToken reads the word or digits at s[i] as part of a number read
+// out: a word of spokenDigits, or up to four digits (a spokenGroup); ok is
+// false when it is neither. e is the word's end either way.
+func spokenToken(s string, i int) (d spokenDigit, e int, ok bool) {
+	k := i
+	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
+		k++
+	}
+	if k > i {
+		if k-i > 4 || k < len(s) && wordBytes[s[k]] {
+			return d, skipWordBytes(s, k), false
+		}
+		return spokenDigit{spokenGroup, int8(k - i)}, k, true
+	}
+	if !spokenStart(s, i) {
+		return d, skipWordBytes(s, i), false
+	}
+	key, k := packWord(s, i)
+	if e := &spokenTable[key*spokenMul>>56]; key != 0 && e.key == key {
+		return e.d, k, true
+	}
+	return d, k, false
+}
+
+// spokenStart reports whether the word at s[i] may be a digit or a word
+// of spokenDigits, by its first two bytes (see spokenPairs).
+func spokenStart(s string, i int) bool {
+	c := s[i]
+	if '0' <= c && c <= '9' {
+		return true
+	}
+	if i+1 >= len(s) {
+		return false
+	}
+	k := uint16(lowerASCII(c))<<8 | uint16(lowerASCII(s[i+1]))
+	return spokenPairs[k>>6]&(1<<(k&63)) != 0
+}
+
+// spokenPairs is a set of the first two bytes, lowercased, of the words
+// of spokenDigits, a bit each.
+var spokenPairs = func() (t [1024]uint64) {
+	for w := range spokenDigits {
+		k := uint16(w[0])<<8 | uint16(w[1])
+		t[k>>6] |= 1 << (k & 63)
+	}
+	return t
+}()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// atoiDigits is the value of a few ASCII digits.
+func atoiDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// dottedDigits reports whether the separators s[e:k] between two words of
+// a number read out are a dot or comma between digits, with no space.
+func dottedDigits(s string, e, k int) bool {
+	if !isDigit(s[e-1]) || k >= len(s) || !isDigit(s[k]) {
+		return false
+	}
+	gap := s[e:k]
+	return strings.IndexByte(gap, ' ') < 0 && strings.ContainsAny(gap, ".,")
+}
+
+// wordBytes is true for the bytes of a word: ASCII letters and digits, and
+// the bytes of letters beyond ASCII ("é", "ü").
+var wordBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80
+	}
+	return t
+}()
+
+// skipWordBytes returns the end of the word s[i] is in.
+func skipWordBytes(s string, i int) int {
+	for i < len(s) && wordBytes[s[i]] {
+		i++
+	}
+	return i
+}
+
+// skipNonWord returns the start of the next word at or after s[i].
+func skipNonWord(s string, i int) int {
+	for i < len(s) && !wordBytes[s[i]] {
+		i++
+	}
+	return i
+}
+
+// spokenSep reports whether c may stand between the words of a number
+// read out.
+func spokenSep(c byte) bool {
+	return c == ' ' || c == ',' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
+}
