@@ -48,6 +48,9 @@ var lexicon = []struct {
 		"enjoy", "appreciate", "fun", "cool", "neat", "wow", "yay", "affordable",
 		"friendly", "knowledgeable", "thank you for", "many thanks for", "much improved",
 		"has improved", "no complaints", "can't wait", "must have", "clean",
+		// Comparisons that report a change seen, not one asked for.
+		"much faster", "so much faster", "way faster", "a lot faster", "faster now",
+		"much easier", "so much easier", "a lot easier", "easier now",
 		"generous", "trustworthy", "exactly what i", "exactly what we",
 		"exactly what it", "exactly what they", "exactly what you",
 		"does the job", "did the job", "gets the job done", "does what it says",
@@ -85,6 +88,8 @@ var lexicon = []struct {
 		"cancel", "cancelled", "pain", "weird", "strange", "wonky", "pity",
 		"cheapens", "takes long", "took long", "takes so long", "took so long",
 		"takes too long", "took too long", "takes a long time", "took a long time",
+		"takes longer", "took longer", "twice as long", "harder to", "more difficult",
+		"less reliable", "less stable",
 		"takes a while", "took a while", "overlap", "bloated", "still no", "regret",
 		"is a joke", "could be better", "considering switching", "thinking of switching",
 		"thinking about switching", "greyed out", "grayed out",
@@ -97,6 +102,13 @@ var lexicon = []struct {
 		"bad", "poor", "annoying", "annoyance", "confusing", "confusion", "sluggish",
 		"unavailable",
 		"laggy", "buggy", "frozen", "unstable", "flaky", "outage", "downtime",
+		// "Slower" reported, not asked for ("speak slower, please").
+		"slower than", "much slower", "way slower", "even slower", "a lot slower",
+		"so much slower", "got slower", "gets slower", "is slower",
+		"are slower", "was slower", "is now slower", "became slower", "slower and slower",
+		"made it slower", "makes it slower", "made everything slower", "runs slower",
+		"loads slower", "slower now", "noticeably slower", "significantly slower",
+		"buggier", "laggier", "clunkier", "harder to find", "harder to use",
 		"fail", "failure", "wrong", "incorrect", "inaccurate", "dislike", "ugly",
 		"tedious", "cumbersome", "lost", "lose", "stuck", "spam", "sad", "mediocre",
 		"underwhelming", "impossible", "overpriced", "complain", "complaint",
@@ -195,6 +207,19 @@ var resolutions = []string{"fix", "resolve", "solve", "gone"}
 var fixers = []string{
 	"the", "this", "that", "your", "their", "our", "latest", "last", "new",
 	"recent",
+}
+
+// sarcasmTails are the words of a short praise that closes a sentence
+// after a complaint, set apart by a comma: "Export has been broken for a
+// week now, brilliant", "Support closed my ticket without reading it,
+// great job", "Had to reinstall twice, super convenient". Praise of
+// something named ("great support", "perfect now", "but brilliant") is
+// no such tail.
+var sarcasmTails = []string{
+	"great", "good", "nice", "job", "work", "well", "done", "brilliant", "wonderful",
+	"fantastic", "awesome", "amazing", "perfect", "lovely", "impressive", "excellent",
+	"bravo", "genius", "super", "very", "really", "so", "just", "helpful",
+	"convenient", "thanks", "thank", "you", "a", "lot", "much", "cool", "one",
 }
 
 // comeBack before "back" tell of a trouble that returned, where the

@@ -91,6 +91,9 @@ type scorer struct {
 	// A word of comeBack before "back", not before "to" or "with", tells
 	// of a trouble returned (see returns).
 	comeBack, backTo map[int32]bool
+	// sarcasmTails, the words of a sarcastic closing praise (see
+	// sarcasticTail).
+	tails map[int32]bool
 	removers         map[int32]bool // who takes away, before a word of removals
 	nuisances        map[int32]bool // what is gladly taken away
 	joins            map[int32]bool // words that end what a removal took away
@@ -267,6 +270,7 @@ func newScorer() *scorer {
 	s.fixers, s.forID = s.wordSet(fixers), s.index.word("for")
 	s.you = s.index.word("you")
 	s.comeBack, s.backTo = s.wordSet(comeBack), s.wordSet([]string{"to", "with"})
+	s.tails = s.wordSet(sarcasmTails)
 	s.removers, s.nuisances = s.wordSet(removers), s.wordSet(nuisances)
 	s.joins = s.wordSet([]string{"and", "but", "so", "now", "then", "because", "while"})
 	s.shows, s.turns, s.ownFigures = s.wordSet(shows), s.wordSet(turns), s.wordSet(ownFigures)
@@ -664,6 +668,33 @@ func (s *scorer) sarcastic(toks []token, from, end int, current, before float64)
 	return current
 }
 
+// maxTail is the most words of a sarcastic closing praise.
+const maxTail = 3
+
+// strongComplaint is what a sentence must have summed before a closing
+// praise for that praise to be sarcasm: one complaint of weight ("broken",
+// "crashed", "lost all my notes"), not a mild one ("a bit expensive,
+// very useful" is a mixed review).
+const strongComplaint = -2.0
+
+// sarcasticTail returns the sum of a sentence, current, with the praise
+// of its last clause toks[from:end] turned against it when that clause
+// is up to maxTail words of sarcasmTails after a strong complaint
+// (atTail, the sum before the clause): "Export has been broken for a
+// week now, brilliant." It takes from the score what the praise added.
+func (s *scorer) sarcasticTail(toks []token, sentFrom, from, end int, current, atTail float64) float64 {
+	gain := current - atTail
+	if from <= sentFrom || end-from > maxTail || gain <= 0 || atTail > strongComplaint {
+		return current
+	}
+	for _, t := range toks[from:end] {
+		if !s.tails[t.id] {
+			return current
+		}
+	}
+	return atTail - gain
+}
+
 // returns reports whether "back" at toks[i] tells of something that came
 // back: a word of comeBack before it ("is back", "it's back", "came
 // back"), and not "to" or "with" after it ("support came back to me").
@@ -767,6 +798,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	// sentence since its start or its last contrast added, whether one of
 	// them was a trouble, and where the clause started.
 	neg, troubled, clauseFrom := 0.0, false, 0
+	atClause := 0.0 // the sentence's sum when its last clause began (see sarcasticTail)
 	// Whether the sentence named a trouble that nothing solved since
 	// (unsolved), or one solved before a contrast: "the problem is gone,
 	// but it comes back"; not "the bug is gone and the old speed is
@@ -798,6 +830,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 				current -= flat
 			}
 			if i > 0 {
+				current = s.sarcasticTail(toks, sentFrom, clauseFrom, i, current, atClause)
 				current = s.sarcastic(toks, sentFrom, i, current, before)
 			}
 			flat, praised = 0, false
@@ -817,6 +850,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 		if t.brk >= brkClause {
 			negateUntil, boostUntil, denyUntil, clause = -1, -1, -1, 1
 			clauseFrom, resolvedUntil, mannerUntil, removedUntil = i, -1, -1, -1
+			atClause = current
 			// The first word of a text starts a sentence (tokenize), so
 			// every clause's first word is looked at here.
 			if uint(t.id) < uint(len(s.words)) && s.words[t.id]&wordAsks != 0 && !s.chases(toks, i) {
@@ -1072,6 +1106,7 @@ func (s *scorer) sum(toks []token, sentences *[]scoredSentence) (sum float64, la
 	if takeBack() {
 		current -= flat
 	}
+	current = s.sarcasticTail(toks, sentFrom, clauseFrom, len(toks), current, atClause)
 	current = s.sarcastic(toks, sentFrom, len(toks), current, before)
 	if sentences != nil && len(*sentences) > 0 {
 		(*sentences)[len(*sentences)-1].sum = current

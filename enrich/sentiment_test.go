@@ -941,3 +941,43 @@ func TestAWordOfPraiseAloneAfterAComplaintIsSarcasm(t *testing.T) {
 		"The app crashed once. Support was great.",
 	)
 }
+
+// A short praise closing a sentence after a strong complaint, set apart
+// by a comma, is sarcasm; praise of something named, after a contrast or
+// a mild complaint is not.
+func TestAPraiseClosingAComplaintIsSarcasm(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"The export has been broken since Monday, brilliant.",
+		"Sync wiped my contacts again, nice work.",
+		"The app crashed twice in the meeting, very helpful.",
+		"My invoice was wrong again, just perfect.",
+	)
+	wantScore(t, s, above,
+		"The login bug is fixed, great job.",
+		"A bit expensive, very useful.",
+		"Search was broken last week, perfect now.",
+		"Onboarding is confusing, great support though.",
+		"Dark mode is missing, otherwise great.",
+	)
+}
+
+// A comparison that reports a change weighs as what it reports; one asked
+// for is a request.
+func TestAComparisonReportsAChange(t *testing.T) {
+	s := enrich.NewSentiment()
+	wantScore(t, s, below,
+		"Your last fix made it slower.",
+		"Reports load slower than they did in March.",
+		"Since 4.2 syncing takes twice as long.",
+		"The new menu is harder to use.",
+	)
+	wantScore(t, s, above,
+		"Search is way faster since the update.",
+		"Invoicing is so much easier now.",
+	)
+	wantScore(t, s, atLeast,
+		"Can the voice speak slower, please?",
+		"Please make the animation slower.",
+	)
+}
