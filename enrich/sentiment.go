@@ -93,10 +93,10 @@ type scorer struct {
 	comeBack, backTo map[int32]bool
 	// sarcasmTails, the words of a sarcastic closing praise (see
 	// sarcasticTail).
-	tails map[int32]bool
-	removers         map[int32]bool // who takes away, before a word of removals
-	nuisances        map[int32]bool // what is gladly taken away
-	joins            map[int32]bool // words that end what a removal took away
+	tails     map[int32]bool
+	removers  map[int32]bool // who takes away, before a word of removals
+	nuisances map[int32]bool // what is gladly taken away
+	joins     map[int32]bool // words that end what a removal took away
 	// A figure after a word of shows, contradicted after a word of turns
 	// by one of ownFigures (see contradicted).
 	shows, turns, ownFigures map[int32]bool
