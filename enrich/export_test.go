@@ -12,3 +12,6 @@ func NewKeywordTaggerOwnVocabulary(t *Taxonomy) *KeywordTagger {
 // HasKeptWords reports whether it carries words Sentiment would use
 // instead of tokenizing its record again.
 func HasKeptWords(it *Item) bool { return it.keptWords(lexiconScorer().index) != nil }
+
+// SpokenSeed is the seed init settled on for the table of digit words.
+func SpokenSeed() uint64 { return spokenSeed }

@@ -52,20 +52,26 @@ var spokenDigits = func() map[string]spokenDigit {
 // packWord), at the slot spokenSlot gives: every word of feedback is
 // looked up, and a map's string hash cost as much as the rest of
 // redaction together.
-var spokenTable, spokenMul = func() (t [256]struct {
+var spokenTable [1 << spokenSlotBits]struct {
 	key uint64
 	d   spokenDigit
-}, mul uint64) {
-	// The first odd multiplier that puts no two words in one slot.
-	for mul = 0x9E3779B97F4A7C15; ; mul += 2 {
-		t = [256]struct {
-			key uint64
-			d   spokenDigit
-		}{}
+}
+
+// spokenSeed is the seed of spokenSlot under which no two words of
+// spokenDigits share a slot: with about 60 words in 512 slots one seed in
+// twenty or so does, and init tries them in turn (a handful of
+// microseconds; a plain multiplier tried in turn took seconds).
+var spokenSeed uint64
+
+const spokenSlotBits = 9
+
+func init() {
+	for spokenSeed = 1; spokenSeed < 1<<16; spokenSeed++ {
+		clear(spokenTable[:])
 		ok := true
 		for w, d := range spokenDigits {
 			key, _ := packWord(w, 0)
-			e := &t[key*mul>>56]
+			e := &spokenTable[spokenSlot(key)]
 			if e.key != 0 {
 				ok = false
 				break
@@ -73,10 +79,23 @@ var spokenTable, spokenMul = func() (t [256]struct {
 			e.key, e.d = key, d
 		}
 		if ok {
-			return t, mul
+			return
 		}
 	}
-}()
+	panic("enrich: no seed puts the words of spokenDigits in slots of their own")
+}
+
+// spokenSlot is the slot of a packed word: its bits mixed with the seed
+// by MurmurHash3's finalizer, the top spokenSlotBits of the result.
+func spokenSlot(key uint64) uint64 {
+	h := key ^ spokenSeed*0x9E3779B97F4A7C15
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h >> (64 - spokenSlotBits)
+}
 
 // packWord packs the word at s[i] into a uint64, its ASCII letters in
 // lowercase, and returns it with the word's end; 0 when it is longer than
@@ -237,7 +256,7 @@ func spokenToken(s string, i int) (d spokenDigit, e int, ok bool) {
 		return d, skipWordBytes(s, i), false
 	}
 	key, k := packWord(s, i)
-	if e := &spokenTable[key*spokenMul>>56]; key != 0 && e.key == key {
+	if e := &spokenTable[spokenSlot(key)]; key != 0 && e.key == key {
 		return e.d, k, true
 	}
 	return d, k, false
