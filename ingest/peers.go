@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -23,22 +26,35 @@ const PeerTTL = 15 * time.Second
 
 // Peers is one process's entry in the peer bucket.
 type Peers struct {
+	js  jetstream.JetStream
+	cfg jetstream.KeyValueConfig
+	id  string
+
+	mu sync.Mutex
 	kv jetstream.KeyValue
-	id string
+	// last is the count of the last beat; created is when NATS says the
+	// bucket was created, as of that beat; remade is when this process
+	// saw that the bucket had been made again (see Beat), zero when not
+	// within a TTL.
+	last    int
+	created time.Time
+	remade  time.Time
 }
 
 // EnsurePeers creates the peer bucket when it is missing, with entries
 // that expire after ttl (PeerTTL), and returns a new process's entry in
-// it. The bucket is in memory: a count is worth nothing after a restart.
+// it. The bucket is in memory: a count is worth nothing after a restart,
+// and Beat makes the bucket again when a restart of NATS lost it.
 func EnsurePeers(ctx context.Context, js jetstream.JetStream, ttl time.Duration, replicas int) (*Peers, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	cfg := jetstream.KeyValueConfig{
 		Bucket:      PeerBucket,
 		Description: "Feedback Loop: the processes asking the LLM now, which share llm.tokens_per_minute",
 		History:     1,
 		TTL:         ttl,
 		Storage:     jetstream.MemoryStorage,
 		Replicas:    replicas,
-	})
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("peer bucket %s: %w", PeerBucket, err)
 	}
@@ -46,19 +62,70 @@ func EnsurePeers(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("peer bucket %s: %w", PeerBucket, err)
 	}
-	return &Peers{kv: kv, id: hex.EncodeToString(id[:])}, nil
+	return &Peers{js: js, cfg: cfg, kv: kv, id: hex.EncodeToString(id[:])}, nil
 }
 
 // Beat says that this process asks the LLM, and returns how many
 // processes beat within the bucket's TTL, this one included. With one
 // value per key and no deletes, the bucket's values are its live keys.
+//
+// A restart of NATS loses the bucket, which is in memory: Beat makes it
+// again. The processes that beat before the restart then count again as
+// they beat in the new bucket, each within a TTL; until a TTL has passed
+// since a process saw the bucket made again, its Beat counts no fewer
+// than before, so that no process takes a larger share on the count of
+// those that happened to beat first.
 func (p *Peers) Beat(ctx context.Context) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, created, err := p.beat(ctx)
+	if err != nil && bucketGone(err) {
+		kv, cerr := p.js.CreateOrUpdateKeyValue(ctx, p.cfg)
+		if cerr != nil {
+			return 0, fmt.Errorf("%w; making it again: %w", err, cerr)
+		}
+		p.kv = kv
+		n, created, err = p.beat(ctx)
+	}
+	if err != nil {
+		return 0, err
+	}
+	now := time.Now()
+	if !p.created.IsZero() && !created.Equal(p.created) {
+		p.remade = now
+	}
+	p.created = created
+	if !p.remade.IsZero() {
+		if now.Sub(p.remade) < p.cfg.TTL {
+			n = max(n, p.last)
+		} else {
+			p.remade = time.Time{}
+		}
+	}
+	p.last = n
+	return n, nil
+}
+
+// beat puts this process's entry and returns the bucket's values and
+// when its stream was created.
+func (p *Peers) beat(ctx context.Context) (int, time.Time, error) {
 	if _, err := p.kv.Put(ctx, p.id, strconv.AppendInt(nil, time.Now().Unix(), 10)); err != nil {
-		return 0, fmt.Errorf("peer bucket %s: beat: %w", PeerBucket, err)
+		return 0, time.Time{}, fmt.Errorf("peer bucket %s: beat: %w", PeerBucket, err)
 	}
 	st, err := p.kv.Status(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("peer bucket %s: count: %w", PeerBucket, err)
+		return 0, time.Time{}, fmt.Errorf("peer bucket %s: count: %w", PeerBucket, err)
 	}
-	return max(int(st.Values()), 1), nil
+	var created time.Time
+	if bs, ok := st.(*jetstream.KeyValueBucketStatus); ok && bs.StreamInfo() != nil {
+		created = bs.StreamInfo().Created
+	}
+	return max(int(st.Values()), 1), created, nil
+}
+
+// bucketGone reports whether err says that the bucket's stream is not
+// there (JetStream answers no publish to a subject no stream holds).
+func bucketGone(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrBucketNotFound)
 }
