@@ -72,11 +72,12 @@ func (t *Tagger) beat(ctx context.Context) {
 	}
 	n = max(n, 1)
 	if old := t.peers.Swap(int64(n)); old != int64(n) {
-		t.limiter.share(n)
+		now := time.Now()
+		from := t.limiter.share(now, n)
 		t.metrics.peers(n)
 		if old != 0 {
 			t.log.Info("processes sharing llm.tokens_per_minute changed", zap.Int64("from", old), zap.Int("to", n),
-				zap.Int("tokens_per_minute_here", t.opts.TokensPerMinute/n))
+				zap.Int("tokens_per_minute_here", t.opts.TokensPerMinute/n), zap.Duration("from_in", from.Sub(now)))
 		}
 	}
 }

@@ -19,15 +19,21 @@ import (
 // Processes that ask the LLM together share the limit (see Peers): each
 // books against its share, the limit divided by how many they are. A
 // request larger than the share, and within the limit, is booked alone:
-// when the window holds nothing else.
+// when the window holds nothing else. A smaller share holds at once; a
+// larger one, when processes left, a span later: what they sent before
+// they left is in the provider's last minute until then.
 type window struct {
 	max  int // the limit, for every process together
 	span time.Duration
 
-	mu     sync.Mutex
-	limit  int       // this process's share of max
-	booked []booking // in time order
-	total  int       // the tokens of booked
+	mu    sync.Mutex
+	limit int // this process's share of max
+	// raise is the larger share that processes leaving left this one,
+	// from raiseAt on; 0 when none is to come.
+	raise   int
+	raiseAt time.Time
+	booked  []booking // in time order
+	total   int       // the tokens of booked
 }
 
 type booking struct {
@@ -38,11 +44,31 @@ type booking struct {
 func newWindow(limit int) *window { return &window{max: limit, limit: limit, span: time.Minute} }
 
 // share makes this process's share of the limit that of one of peers
-// processes. Bookings already made stand.
-func (w *window) share(peers int) {
+// processes, counted at now: at once when it is smaller, a span later
+// when it is larger (processes left, and what they sent stays in the
+// last minute for that long), and returns when it holds. Bookings
+// already made stand.
+func (w *window) share(now time.Time, peers int) time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.limit = max(w.max/max(peers, 1), 1)
+	n := max(w.max/max(peers, 1), 1)
+	w.raised(now)
+	switch {
+	case n <= w.limit:
+		w.limit, w.raise = n, 0
+		return now
+	case n != w.raise:
+		w.raise, w.raiseAt = n, now.Add(w.span)
+	}
+	return w.raiseAt
+}
+
+// raised takes the larger share to come once its time has come. Callers
+// hold mu.
+func (w *window) raised(now time.Time) {
+	if w.raise > 0 && !now.Before(w.raiseAt) {
+		w.limit, w.raise = w.raise, 0
+	}
 }
 
 // reserve books n tokens at the earliest time, now or later and after
@@ -56,6 +82,7 @@ func (w *window) reserve(now time.Time, n int) (time.Time, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.forget(now)
+	w.raised(now)
 	limit := max(w.limit, n) // over the share: alone in the window
 	at := now
 	if k := len(w.booked); k > 0 && w.booked[k-1].at.After(at) {
@@ -99,6 +126,7 @@ func (w *window) cancel(at time.Time, n int) {
 func (w *window) charge(now time.Time, n int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.raised(now)
 	n = min(n, w.limit)
 	if n <= 0 {
 		return

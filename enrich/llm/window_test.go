@@ -82,3 +82,37 @@ func TestWindowWaitsForRoomAndGivesBackCancelled(t *testing.T) {
 		t.Errorf("after the third and fourth were taken back, a booking waits until %v", at5)
 	}
 }
+
+// Three processes share 30,000 tokens a minute, 10,000 each. One that
+// stops is counted out at the earliest 10 s after its last request (its
+// entry lives 15 s; it beat every 5 s): what it sent is in the
+// provider's minute for 50 s more, so the two left take its share only a
+// minute after they counted it out. A smaller share holds at once.
+func TestWindowTakesALeftProcessShareAMinuteLater(t *testing.T) {
+	w := newWindow(30_000)
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	w.share(t0, 3)
+	if at, _ := w.reserve(t0, 10_000); !at.Equal(t0) {
+		t.Fatalf("a share's worth booked at %v, want at once", at)
+	}
+	// At t0+10s the third process sends its 10,000 and stops; at t0+20s
+	// this one counts two. 5,000 more now would make 35,000 in the minute.
+	left := t0.Add(20 * time.Second)
+	if from := w.share(left, 2); !from.Equal(left.Add(time.Minute)) {
+		t.Errorf("the larger share holds from %v, want a minute after the count, %v", from, left.Add(time.Minute))
+	}
+	if at, _ := w.reserve(left, 5_000); at.Before(t0.Add(time.Minute)) {
+		t.Fatalf("5,000 tokens booked at %v, before this process's first 10,000 left the window at %v: "+
+			"with those of the process that left, over the limit", at, t0.Add(time.Minute))
+	}
+	// A minute after the count the share is 15,000: with the 5,000 booked
+	// at t0+60s, 10,000 more fit at once.
+	later := left.Add(time.Minute)
+	if at, _ := w.reserve(later, 10_000); !at.Equal(later) {
+		t.Errorf("a minute after the count, 10,000 tokens booked at %v, want at once under a share of 15,000", at)
+	}
+	// A process joins: the share is 10,000 again at once.
+	if from := w.share(later, 3); !from.Equal(later) {
+		t.Errorf("the smaller share holds from %v, want at once", from)
+	}
+}
