@@ -182,8 +182,8 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 			digits += int(d.value)
 			if d.value > 1 { // counting goes on past 9: "1 2 … 9 10 11"
 				v := atoiDigits(s[e-int(d.value) : e])
-				up = up && last >= 0 && v == last+1
-				down = down && last >= 0 && v == last-1
+				up = up && (last < 0 || v == last+1) // "10 11 12 …", "20 19 18 … 1"
+				down = down && (last < 0 || v == last-1)
 				same, last = false, v
 				break
 			}
