@@ -126,9 +126,10 @@ const (
 // digit by digit: a run of digit words, single digits and groups of up to
 // four digits, with three words or single digits at least, holding
 // spokenMinDigits digits after a word that says a phone number follows,
-// or spokenBareDigits without one unless they count up or down ("zero one
-// two … nine", "1 2 … 10"), repeat one digit, or hold only the digits of
-// ratings (1 to 5) or of bits. It returns s itself when there is none.
+// or spokenBareDigits without one unless they repeat one digit or hold
+// only the digits of ratings (1 to 5) or of bits; and that does not count
+// up or down ("zero one two … nine", "1 2 … 10", "call one, two, three,
+// four, five, six, seven times"). It returns s itself when there is none.
 func redactSpokenPhones(s string) string {
 	w := rewriter{s: s}
 	for i := skipNonWord(s, 0); i < len(s); {
@@ -226,10 +227,16 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 	if spoken < 3 || digits < spokenMinDigits {
 		return first, false
 	}
+	// A count is none after a phone word either: "I had to call one,
+	// two, three, four, five, six, seven times", "SMS 2 3 4 5 6 7 8 9
+	// credits left".
+	if up || down {
+		return end, false
+	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
 	// bits 0 and 1; a phone number seldom does.
 	const ratings, bits = 0b111110, 0b11
-	if digits >= spokenBareDigits && !up && !down && !same && seen&^ratings != 0 && seen&^bits != 0 {
+	if digits >= spokenBareDigits && !same && seen&^ratings != 0 && seen&^bits != 0 {
 		return end, true
 	}
 	if phoneCueBefore(s, i) {
