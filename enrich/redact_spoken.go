@@ -156,6 +156,9 @@ func redactSpokenPhones(s string) string {
 // s[i] (see redactSpokenPhones), and whether there is one; when there is
 // none, the end of the word at s[i].
 func spokenNumberAt(s string, i int) (end int, ok bool) {
+	if dateAt(s, i) {
+		return skipDate(s, i), false // "6/7/2024, 6/8/2024": dates, not digits read out
+	}
 	d, e, ok := spokenToken(s, i)
 	if !ok {
 		return e, false
@@ -217,6 +220,9 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		}
 		if dottedDigits(s, e, k) {
 			break // "10.0.0.1", "1.3.6.1", "1,5": one number, not digits read out
+		}
+		if dateAt(s, k) {
+			break // "… 4, 6/8/2024": a date is no part of one
 		}
 		next, ne, ok := spokenToken(s, k)
 		if !ok {
@@ -307,6 +313,13 @@ func atoiDigits(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// skipDate returns the end of the date that dateAt finds at s[k].
+func skipDate(s string, k int) int {
+	k = skipDigitsOnly(s, k)
+	k = skipDigitsOnly(s, k+1)
+	return skipDigitsOnly(s, k+1)
 }
 
 // dottedDigits reports whether the separators s[e:k] between two words of
