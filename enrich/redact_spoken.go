@@ -239,13 +239,19 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 	if up || down {
 		return end, false
 	}
+	if phoneCueBefore(s, i) {
+		return end, true
+	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
 	// bits 0 and 1; a phone number seldom does.
 	const ratings, bits = 0b111110, 0b11
 	if digits >= spokenBareDigits && !same && seen&^ratings != 0 && seen&^bits != 0 {
-		return end, true
-	}
-	if phoneCueBefore(s, i) {
+		// A word that names a reference ("order", "ticket", "IMEI",
+		// "membership") makes the digits its number, as it does an
+		// unbroken run of ten: all of them, not the run from its second.
+		if cueBefore(s, i, referenceWords) && !phoneKeyBefore(s, i) || idNounBefore(s, i) {
+			return end, false
+		}
 		return end, true
 	}
 	return first, false
