@@ -171,6 +171,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		times          = 1    // a "double" or "triple" before the next digit
 		seen           uint16 // the digits of words and single digits, a bit each
 	)
+run:
 	for {
 		switch d.kind {
 		case spokenTimes:
@@ -178,7 +179,14 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 			up, down = false, false
 		case spokenHundred:
 			if last < 0 {
-				return first, false // "a hundred", "five hundred" is an amount; "one eight hundred" a number
+				return first, false // "a hundred", "hundreds"
+			}
+			// "one eight hundred", "oh eight hundred", "nine hundred":
+			// the prefix of a free or a premium number; any other is an
+			// amount ("six hundred, seven hundred, eight hundred users"),
+			// which ends the run.
+			if last < 8 || digits > 2 {
+				break run
 			}
 			digits += 2
 			up, down, same = false, false, false
