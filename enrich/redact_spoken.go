@@ -126,8 +126,9 @@ const (
 // digit by digit: a run of digit words, single digits and groups of up to
 // four digits, with three words or single digits at least, holding
 // spokenMinDigits digits after a word that says a phone number follows,
-// or spokenBareDigits without one unless they repeat one digit or hold
-// only the digits of ratings (1 to 5) or of bits; and that does not count
+// or spokenBareDigits without one unless they repeat one digit, hold
+// only the digits of ratings (1 to 5) or of bits, or list numbers of two
+// digits and no group of three or four; and that does not count
 // up or down ("zero one two … nine", "1 2 … 10", "call one, two, three,
 // four, five, six, seven times"). It returns s itself when there is none.
 func redactSpokenPhones(s string) string {
@@ -170,6 +171,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		up, down, same = true, true, true
 		times          = 1    // a "double" or "triple" before the next digit
 		seen           uint16 // the digits of words and single digits, a bit each
+		tens, long     bool   // a group of two digits with no 0 first ("10", "12"); of three or four
 	)
 run:
 	for {
@@ -194,6 +196,8 @@ run:
 			digits += int(d.value)
 			if d.value > 1 { // counting goes on past 9: "1 2 … 9 10 11"
 				v := atoiDigits(s[e-int(d.value) : e])
+				tens = tens || d.value == 2 && v >= 10 && !(e-2 == i && i > 0 && s[i-1] == '+') // not "+44"
+				long = long || d.value > 2
 				up = up && (last < 0 || v == last+1) // "10 11 12 …", "20 19 18 … 1"
 				down = down && (last < 0 || v == last-1)
 				same, last = false, v
@@ -254,6 +258,14 @@ run:
 	// bits 0 and 1; a phone number seldom does.
 	const ratings, bits = 0b111110, 0b11
 	if digits >= spokenBareDigits && !same && seen&^ratings != 0 && seen&^bits != 0 {
+		// Numbers of two digits among single ones, and none of three or
+		// four, are a list of numbers: sizes "2 4 6 8 10 12 14", scores
+		// out of ten "7 8 6 9 10 7 8 9 6 10", lines "3, 7, 9, 12, 15, 18".
+		// A number read out has its groups of three or four ("646 five
+		// five five 0123", "0 20 7946 0 9 5 8"), or a 0 before two.
+		if tens && !long {
+			return end, false
+		}
 		// A word that names a reference ("order", "ticket", "IMEI",
 		// "membership") makes the digits its number, as it does an
 		// unbroken run of ten: all of them, not the run from its second.
