@@ -172,6 +172,8 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		times          = 1    // a "double" or "triple" before the next digit
 		seen           uint16 // the digits of words and single digits, a bit each
 		tens, long     bool   // a group of two digits with no 0 first ("10", "12"); of three or four
+		pairs          int    // single digits joined by a dash alone, "3-1", none in a chain
+		chained        bool   // "4-1-5": a dash alone on both sides of a digit
 	)
 run:
 	for {
@@ -240,6 +242,10 @@ run:
 		if !ok {
 			break
 		}
+		if k == e+1 && s[e] == '-' && d.kind == spokenGroup && d.value == 1 && next.kind == spokenGroup && next.value == 1 {
+			pairs++
+			chained = chained || e >= 2 && s[e-2] == '-'
+		}
 		d, e = next, ne
 	}
 	if spoken < 3 || digits < spokenMinDigits {
@@ -264,6 +270,12 @@ run:
 		// A number read out has its groups of three or four ("646 five
 		// five five 0123", "0 20 7946 0 9 5 8"), or a 0 before two.
 		if tens && !long {
+			return end, false
+		}
+		// Single digits in pairs, each joined by a dash alone, are the
+		// scores of games or sets: "3-1, 2-0, 4-2, 1-1, 5-0", "2-1 3-0
+		// 1-1 0-2 4-1"; not "4-1-5-5-5-5-0-1-3-4".
+		if pairs >= 2 && 2*pairs == spoken && !chained {
 			return end, false
 		}
 		// A word that names a reference ("order", "ticket", "IMEI",
