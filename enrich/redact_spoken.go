@@ -174,6 +174,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		tens, long     bool   // a group of two digits with no 0 first ("10", "12"); of three or four
 		pairs          int    // single digits joined by a dash alone, "3-1", none in a chain
 		chained        bool   // "4-1-5": a dash alone on both sides of a digit
+		dataNull       bool   // "null" beside digits: "null,3,null,8"
 	)
 run:
 	for {
@@ -242,6 +243,7 @@ run:
 		if !ok {
 			break
 		}
+		dataNull = dataNull || d.kind == spokenGroup && nullAt(s, k, ne) || next.kind == spokenGroup && nullAt(s, e-4, e)
 		if k == e+1 && s[e] == '-' && d.kind == spokenGroup && d.value == 1 && next.kind == spokenGroup && next.value == 1 {
 			pairs++
 			chained = chained || e >= 2 && s[e-2] == '-'
@@ -250,6 +252,11 @@ run:
 	}
 	if spoken < 3 || digits < spokenMinDigits {
 		return first, false
+	}
+	// "null" is German's zero among German words, and a value left out
+	// among digits: "null,3,null,8,null,6,null,9,null,7" is a row of data.
+	if dataNull {
+		return end, false
 	}
 	// A count is none after a phone word either: "I had to call one,
 	// two, three, four, five, six, seven times", "SMS 2 3 4 5 6 7 8 9
@@ -351,6 +358,11 @@ func atoiDigits(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// nullAt reports whether s[i:e] is the word "null", in any case.
+func nullAt(s string, i, e int) bool {
+	return i >= 0 && e-i == 4 && strings.EqualFold(s[i:e], "null") && (i == 0 || !wordBytes[s[i-1]])
 }
 
 // skipDate returns the end of the date that dateAt finds at s[k].
