@@ -264,7 +264,9 @@ run:
 	if up || down {
 		return end, false
 	}
-	if phoneCueBefore(s, i) {
+	// A phone word, or a verb of calling and whom it calls ("call me
+	// tomorrow morning on", "reach me any weekday at"), as before digits.
+	if phoneCueBefore(s, i) || calledAt(s, i) {
 		return end, true
 	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
