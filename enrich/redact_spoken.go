@@ -45,6 +45,9 @@ var spokenDigits = func() map[string]spokenDigit {
 	}
 	m["oh"] = spokenDigit{spokenWord, 0}
 	m["zwo"] = spokenDigit{spokenWord, 2}
+	// Words with a letter beyond ASCII as packWord reads them in
+	// capitals, their ASCII letters lowered: "ZÉRO", "FÜNF", "TRÊS".
+	m["zÉro"], m["fÜnf"], m["trÊs"] = m["zéro"], m["fünf"], m["três"]
 	return m
 }()
 
