@@ -178,6 +178,8 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		pairs          int    // single digits joined by a dash alone, "3-1", none in a chain
 		chained        bool   // "4-1-5": a dash alone on both sides of a digit
 		dataNull       bool   // "null" beside digits: "null,3,null,8"
+		cue            int    // a phone word before, once asked: 1 no, 2 yes
+		wraps          int    // line breaks
 	)
 run:
 	for {
@@ -228,13 +230,30 @@ run:
 			last = v
 		}
 		end = e
-		// The next word, past a few separators.
-		k := e
-		for k < len(s) && k-e < spokenMaxGap && spokenSep(s[k]) {
+		// The next word, past a few separators; or past one line break,
+		// after a word that says a phone number follows, as a hard-wrapped
+		// e-mail breaks one ("call me at four one five\nfive five five …").
+		k, wrapped := e, false
+		for k < len(s) && k-e < spokenMaxGap && (spokenSep(s[k]) || s[k] == '\r' || s[k] == '\n' && !wrapped) {
+			wrapped = wrapped || s[k] == '\n' || s[k] == '\r'
 			k++
 		}
 		if k == e || k >= len(s) {
 			break
+		}
+		if wrapped {
+			if wraps++; wraps > 1 {
+				break // lines of digits: a table, not one number
+			}
+			if cue == 0 {
+				cue = 1
+				if phoneCueBefore(s, i) || calledAt(s, i) {
+					cue = 2
+				}
+			}
+			if cue == 1 {
+				break
+			}
 		}
 		if dottedDigits(s, e, k) {
 			break // "10.0.0.1", "1.3.6.1", "1,5": one number, not digits read out
@@ -269,7 +288,7 @@ run:
 	}
 	// A phone word, or a verb of calling and whom it calls ("call me
 	// tomorrow morning on", "reach me any weekday at"), as before digits.
-	if phoneCueBefore(s, i) || calledAt(s, i) {
+	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) {
 		return end, true
 	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
