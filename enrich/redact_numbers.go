@@ -1648,6 +1648,12 @@ var phoneKeyEnds = setOf("phone", "mobile", "number", "no", "nr", "num", "tel", 
 //     "WhatsApp") or "your number"; "number" alone asks for any number
 //     ("What's your membership number?").
 func answersPhoneQuestion(s string, i int) bool {
+	return answersPhoneQuestionTo(s, i, skipDigits(s, i))
+}
+
+// answersPhoneQuestionTo is answersPhoneQuestion for a number at s[i]
+// that ends at s[numEnd]: one read out ("five five five zero one …").
+func answersPhoneQuestionTo(s string, i, numEnd int) bool {
 	if strings.IndexByte(s[max(0, i-64):i], '\n') < 0 {
 		return false // a first line, or a number far into its line: most numbers
 	}
@@ -1677,7 +1683,7 @@ func answersPhoneQuestion(s string, i int) bool {
 			}
 		}
 	}
-	if j == 0 || s[j-1] != '\n' || !endsAnswer(s, skipDigits(s, i)) {
+	if j == 0 || s[j-1] != '\n' || !endsAnswer(s, numEnd) {
 		return false
 	}
 	end := j - 1

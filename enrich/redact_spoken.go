@@ -291,6 +291,13 @@ run:
 	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) {
 		return end, true
 	}
+	// The answer to a request for a phone number on the line before:
+	// "Agent: What's the best number to reach you?\nCustomer: five five
+	// five zero one three four" (phoneCueBefore reads a number of digits
+	// to its end only).
+	if answersPhoneQuestionTo(s, i, end) {
+		return end, true
+	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
 	// bits 0 and 1; a phone number seldom does.
 	const ratings, bits = 0b111110, 0b11
