@@ -13,6 +13,7 @@ import "strings"
 type spokenDigit struct {
 	kind  spokenKind
 	value int8 // the digit, of a spokenWord; how many digits, of a spokenGroup; how many times, of spokenTimes
+	en    bool // an English word: an "o" between two is a zero ("five o two")
 }
 
 type spokenKind int8
@@ -26,25 +27,32 @@ const (
 )
 
 // spokenDigits are the words of digits in English, Spanish, Portuguese,
-// French and German (lowercase; "o" is left out, Spanish for "or").
+// French and German (lowercase; "o" is left out, Spanish for "or", and
+// read only between English words, see spokenO).
 var spokenDigits = func() map[string]spokenDigit {
+	english := [10]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 	m := map[string]spokenDigit{
-		"double": {spokenTimes, 2}, "doble": {spokenTimes, 2}, "triple": {spokenTimes, 3},
-		"hundred": {spokenHundred, 2},
+		"double": {spokenTimes, 2, true}, "doble": {spokenTimes, 2, false}, "triple": {spokenTimes, 3, true},
+		"hundred": {spokenHundred, 2, true},
 	}
+	defer func() {
+		for v, w := range english {
+			m[w] = spokenDigit{spokenWord, int8(v), true}
+		}
+		m["oh"] = spokenDigit{spokenWord, 0, true}
+	}()
 	for _, words := range [][10]string{
-		{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"},
+		english,
 		{"cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"},
 		{"zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove"},
 		{"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"},
 		{"null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"},
 	} {
 		for v, w := range words {
-			m[w] = spokenDigit{spokenWord, int8(v)}
+			m[w] = spokenDigit{spokenWord, int8(v), false}
 		}
 	}
-	m["oh"] = spokenDigit{spokenWord, 0}
-	m["zwo"] = spokenDigit{spokenWord, 2}
+	m["zwo"] = spokenDigit{spokenWord, 2, false}
 	// Words with a letter beyond ASCII as packWord reads them in
 	// capitals, their ASCII letters lowered: "ZÉRO", "FÜNF", "TRÊS".
 	m["zÉro"], m["fÜnf"], m["trÊs"] = m["zéro"], m["fünf"], m["três"]
@@ -262,6 +270,9 @@ run:
 			break // "… 4, 6/8/2024": a date is no part of one
 		}
 		next, ne, ok := spokenToken(s, k)
+		if !ok && ne == k+1 && d.en && spokenO(s, k) {
+			next, ok = spokenDigit{spokenWord, 0, true}, true
+		}
 		if !ok {
 			break
 		}
@@ -339,7 +350,7 @@ func spokenToken(s string, i int) (d spokenDigit, e int, ok bool) {
 		if k-i > 4 || k < len(s) && wordBytes[s[k]] {
 			return d, skipWordBytes(s, k), false
 		}
-		return spokenDigit{spokenGroup, int8(k - i)}, k, true
+		return spokenDigit{spokenGroup, int8(k - i), false}, k, true
 	}
 	if !spokenStart(s, i) {
 		return d, skipWordBytes(s, i), false
@@ -389,6 +400,24 @@ func atoiDigits(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// spokenO reports whether the "o" at s[k] is a zero, as English says
+// one: between two English words of a number read out ("five o two",
+// "double o seven"); not in "cinco o seis", Spanish for "or".
+func spokenO(s string, k int) bool {
+	if s[k]|0x20 != 'o' {
+		return false
+	}
+	j := k + 1
+	for j < len(s) && j-k-1 < spokenMaxGap && spokenSep(s[j]) {
+		j++
+	}
+	if j == k+1 || j >= len(s) {
+		return false
+	}
+	d, _, ok := spokenToken(s, j)
+	return ok && d.en && d.kind == spokenWord
 }
 
 // nullAt reports whether s[i:e] is the word "null", in any case.
