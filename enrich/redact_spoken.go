@@ -56,6 +56,9 @@ var spokenDigits = func() map[string]spokenDigit {
 	// Words with a letter beyond ASCII as packWord reads them in
 	// capitals, their ASCII letters lowered: "ZÉRO", "FÜNF", "TRÊS".
 	m["zÉro"], m["fÜnf"], m["trÊs"] = m["zéro"], m["fünf"], m["três"]
+	// "fünf" as it is typed with no umlaut to hand.
+	m["funf"] = spokenDigit{spokenWord, 5, false}
+	m["fuenf"] = spokenDigit{spokenWord, 5, false}
 	return m
 }()
 
