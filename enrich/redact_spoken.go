@@ -342,15 +342,18 @@ run:
 }
 
 // spokenToken reads the word or digits at s[i] as part of a number read
-// out: a word of spokenDigits, or up to four digits (a spokenGroup); ok is
-// false when it is neither. e is the word's end either way.
+// out: a word of spokenDigits, or up to four digits, five after a 0 (a
+// spokenGroup); ok is false when it is neither. e is the word's end
+// either way.
 func spokenToken(s string, i int) (d spokenDigit, e int, ok bool) {
 	k := i
 	for k < len(s) && '0' <= s[k] && s[k] <= '9' {
 		k++
 	}
 	if k > i {
-		if k-i > 4 || k < len(s) && wordBytes[s[k]] {
+		// Up to four digits, or five after a trunk 0: a British area
+		// code ("07700 nine double oh one two three", "01632").
+		if k-i > 4 && !(k-i == 5 && s[i] == '0') || k < len(s) && wordBytes[s[k]] {
 			return d, skipWordBytes(s, k), false
 		}
 		return spokenDigit{spokenGroup, int8(k - i), false}, k, true
