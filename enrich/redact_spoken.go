@@ -141,7 +141,9 @@ const (
 // four digits, with three words or single digits at least, holding
 // spokenMinDigits digits after a word that says a phone number follows,
 // or spokenBareDigits without one unless they repeat one digit, hold
-// only the digits of ratings (1 to 5) or of bits, or list numbers of two
+// only the digits of ratings (1 to 5) or of bits and are not set apart 3,
+// 3 and 4 as a phone number's ("two one three, five five five, one two
+// three four"), or list numbers of two
 // digits and no group of three or four; and that does not count
 // up or down ("zero one two … nine", "1 2 … 10", "call one, two, three,
 // four, five, six, seven times"). It returns s itself when there is none.
@@ -191,6 +193,8 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		dataNull       bool   // "null" beside digits: "null,3,null,8"
 		cue            int    // a phone word before, once asked: 1 no, 2 yes
 		wraps          int    // line breaks
+		layout         uint32 // the digits between commas, dashes, slashes or brackets: 4 bits each, the last lowest
+		segStart       int    // digits before the last of them
 	)
 run:
 	for {
@@ -284,6 +288,10 @@ run:
 			pairs++
 			chained = chained || e >= 2 && s[e-2] == '-'
 		}
+		if strings.ContainsAny(s[e:k], ",-/()\n") {
+			layout = layout<<4 | uint32(min(digits-segStart, 15))
+			segStart = digits
+		}
 		d, e = next, ne
 	}
 	if spoken < 3 || digits < spokenMinDigits {
@@ -314,8 +322,11 @@ run:
 	}
 	// Ratings ("5 4 5 3 4 5 5 4 5 5") hold digits from 1 to 5 only and
 	// bits 0 and 1; a phone number seldom does.
+	// But digits set apart as a phone number's are, 3, 3 and 4: "two one
+	// three, five five five, one two three four".
 	const ratings, bits = 0b111110, 0b11
-	if digits >= spokenBareDigits && !same && seen&^ratings != 0 && seen&^bits != 0 {
+	layout = layout<<4 | uint32(min(digits-segStart, 15))
+	if digits >= spokenBareDigits && !same && (seen&^ratings != 0 && seen&^bits != 0 || layout == 0x334) {
 		// Numbers of two digits among single ones, and none of three or
 		// four, are a list of numbers: sizes "2 4 6 8 10 12 14", scores
 		// out of ten "7 8 6 9 10 7 8 9 6 10", lines "3, 7, 9, 12, 15, 18".
