@@ -138,15 +138,17 @@ const (
 
 // redactSpokenPhones replaces with [phone] the numbers in s read out
 // digit by digit: a run of digit words, single digits and groups of up to
-// four digits, with three words or single digits at least, holding
+// four digits (five after a 0), with three words or single digits at
+// least, that does not count up or down ("zero one two … nine", "1 2 …
+// 10", "call one, two, three, four, five, six, seven times"), holding
 // spokenMinDigits digits after a word that says a phone number follows,
-// or spokenBareDigits without one unless they repeat one digit, hold
-// only the digits of ratings (1 to 5) or of bits and are not set apart 3,
-// 3 and 4 as a phone number's ("two one three, five five five, one two
-// three four"), or list numbers of two
-// digits and no group of three or four; and that does not count
-// up or down ("zero one two … nine", "1 2 … 10", "call one, two, three,
-// four, five, six, seven times"). It returns s itself when there is none.
+// or spokenBareDigits without one unless it is a list or a reference: it
+// repeats one digit; holds only the digits of ratings (1 to 5) or of
+// bits, not set apart 3, 3 and 4 as a phone number's ("two one three,
+// five five five, one two three four"); has a comma after each digit;
+// holds numbers of two digits and no group of three or four; pairs its
+// digits as scores ("3-1, 2-0"); or follows a word that names a
+// reference ("order"). It returns s itself when there is none.
 func redactSpokenPhones(s string) string {
 	w := rewriter{s: s}
 	for i := skipNonWord(s, 0); i < len(s); {
@@ -195,6 +197,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		wraps          int    // line breaks
 		layout         uint32 // the digits between commas, dashes, slashes or brackets: 4 bits each, the last lowest
 		segStart       int    // digits before the last of them
+		commas         = true // digits alone, a comma after each: "7, 8, 6, 9"
 	)
 run:
 	for {
@@ -292,6 +295,7 @@ run:
 			layout = layout<<4 | uint32(min(digits-segStart, 15))
 			segStart = digits
 		}
+		commas = commas && d.kind == spokenGroup && next.kind == spokenGroup && strings.IndexByte(s[e:k], ',') >= 0
 		d, e = next, ne
 	}
 	if spoken < 3 || digits < spokenMinDigits {
@@ -333,6 +337,12 @@ run:
 		// A number read out has its groups of three or four ("646 five
 		// five five 0123", "0 20 7946 0 9 5 8"), or a 0 before two.
 		if tens && !long {
+			return end, false
+		}
+		// Digits with a comma after each are a list too: "Scores by
+		// week: 7, 8, 6, 9, 8, 7, 9, 6, 7, 8". A number read out puts
+		// commas between its groups ("415, 555, 0134"), if anywhere.
+		if commas {
 			return end, false
 		}
 		// Single digits in pairs, each joined by a dash alone, are the
