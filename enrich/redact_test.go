@@ -615,6 +615,11 @@ func FuzzRedactText(f *testing.F) {
 		"call four one five, five five five, zero one three four", "(4 1 5) 5 5 5 - 0 1 3 4",
 		"one eight hundred double five triple zero one", "5 4 5 3 4 5 5 4 5 5 1.2.3 9,8 fünf zéro",
 		"hundred", "double", "4 ", " 4", "four-", "oh oh oh oh oh oh oh oh oh oh",
+		// Numbers read out, QA round 12: dates, nulls, "o", capitals,
+		// a trunk's five digits, a wrap, scores, layouts.
+		"6/7/2024, 6/8/2024 1/2/", "null,3,null,8,null,6 null", "five o two o", "o", "five o",
+		"ZÉRO SIX UN FÜNF TRÊS \xc3", "07700 nine double oh 0", "call me at four one five\nfive five\n",
+		"3-1, 2-0, 4-2-", "(2 1 3) 5 5 5 - 1 2 3 4", "six hundred, eight hundred", "7, 8, 6, 9, 10",
 	} {
 		f.Add(s)
 	}
