@@ -175,12 +175,12 @@ func redactSpokenPhones(s string) string {
 // s[i] (see redactSpokenPhones), and whether there is one; when there is
 // none, the end of the word at s[i].
 func spokenNumberAt(s string, i int) (end int, ok bool) {
-	if dateAt(s, i) {
-		return skipDate(s, i), false // "6/7/2024, 6/8/2024": dates, not digits read out
-	}
 	d, e, ok := spokenToken(s, i)
 	if !ok {
 		return e, false
+	}
+	if d.kind == spokenGroup && dateSepAt(s, e) && dateAt(s, i) {
+		return skipDate(s, i), false // "6/7/2024, 6/8/2024": dates, not digits read out
 	}
 	first := e
 	var (
@@ -251,14 +251,19 @@ run:
 		// The next word, past a few separators; or past one line break,
 		// after a word that says a phone number follows, as a hard-wrapped
 		// e-mail breaks one ("call me at four one five\nfive five five …").
-		k, wrapped := e, false
-		for k < len(s) && k-e < spokenMaxGap && (spokenSep(s[k]) || s[k] == '\r' || s[k] == '\n' && !wrapped) {
-			wrapped = wrapped || s[k] == '\n' || s[k] == '\r'
+		k, gap := e, uint8(0)
+		for k < len(s) && k-e < spokenMaxGap {
+			b := spokenGapBytes[s[k]]
+			if b == 0 || b&gap&gapNewline != 0 {
+				break
+			}
+			gap |= b
 			k++
 		}
 		if k == e || k >= len(s) {
 			break
 		}
+		wrapped := gap&(gapNewline|gapReturn) != 0
 		if wrapped {
 			if wraps++; wraps > 1 {
 				break // lines of digits: a table, not one number
@@ -273,29 +278,29 @@ run:
 				break
 			}
 		}
-		if dottedDigits(s, e, k) {
+		if gap&gapSpace == 0 && gap&(gapDot|gapComma) != 0 && isDigit(s[e-1]) && isDigit(s[k]) {
 			break // "10.0.0.1", "1.3.6.1", "1,5": one number, not digits read out
-		}
-		if dateAt(s, k) {
-			break // "… 4, 6/8/2024": a date is no part of one
 		}
 		next, ne, ok := spokenToken(s, k)
 		if !ok && ne == k+1 && d.en && spokenO(s, k) {
 			next, ok = spokenDigit{spokenWord, 0, true}, true
 		}
-		if !ok {
+		if !ok || next.kind == spokenGroup && dateSepAt(s, ne) && dateAt(s, k) { // "… 4, 6/8/2024": a date is no part of one
 			break
 		}
-		dataNull = dataNull || d.kind == spokenGroup && nullAt(s, k, ne) || next.kind == spokenGroup && nullAt(s, e-4, e)
+		if d.kind == spokenGroup && next.kind == spokenWord && next.value == 0 && nullAt(s, k, ne) ||
+			next.kind == spokenGroup && d.kind == spokenWord && d.value == 0 && nullAt(s, e-4, e) {
+			dataNull = true
+		}
 		if k == e+1 && s[e] == '-' && d.kind == spokenGroup && d.value == 1 && next.kind == spokenGroup && next.value == 1 {
 			pairs++
 			chained = chained || e >= 2 && s[e-2] == '-'
 		}
-		if strings.ContainsAny(s[e:k], ",-/()\n") {
+		if gap&(gapComma|gapMark|gapNewline) != 0 {
 			layout = layout<<4 | uint32(min(digits-segStart, 15))
 			segStart = digits
 		}
-		commas = commas && d.kind == spokenGroup && next.kind == spokenGroup && strings.IndexByte(s[e:k], ',') >= 0
+		commas = commas && d.kind == spokenGroup && next.kind == spokenGroup && gap&gapComma != 0
 		d, e = next, ne
 	}
 	if spoken < 3 || digits < spokenMinDigits {
@@ -459,15 +464,25 @@ func skipDate(s string, k int) int {
 	return skipDigitsOnly(s, k+1)
 }
 
-// dottedDigits reports whether the separators s[e:k] between two words of
-// a number read out are a dot or comma between digits, with no space.
-func dottedDigits(s string, e, k int) bool {
-	if !isDigit(s[e-1]) || k >= len(s) || !isDigit(s[k]) {
-		return false
-	}
-	gap := s[e:k]
-	return strings.IndexByte(gap, ' ') < 0 && strings.ContainsAny(gap, ".,")
+// dateSepAt reports whether s[e], after a group of digits, may go on
+// into a date: a dash, a slash or a dot (see dateAt).
+func dateSepAt(s string, e int) bool {
+	return e < len(s) && (s[e] == '-' || s[e] == '/' || s[e] == '.')
 }
+
+// The separators that may stand between the words of a number read out,
+// as bits of spokenGapBytes: a line break at most once.
+const (
+	gapSpace   = 1 << iota // ' '
+	gapDot                 // '.'
+	gapComma               // ','
+	gapMark                // '-', '(', ')', '/': a phone number's groups
+	gapReturn              // '\r'
+	gapNewline             // '\n'
+)
+
+var spokenGapBytes = [256]uint8{' ': gapSpace, '.': gapDot, ',': gapComma, '-': gapMark, '(': gapMark,
+	')': gapMark, '/': gapMark, '\r': gapReturn, '\n': gapNewline}
 
 // wordBytes is true for the bytes of a word: ASCII letters and digits, and
 // the bytes of letters beyond ASCII ("é", "ü").
