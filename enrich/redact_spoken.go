@@ -442,7 +442,7 @@ func spokenO(s string, k int) bool {
 		return false
 	}
 	j := k + 1
-	for j < len(s) && j-k-1 < spokenMaxGap && spokenSep(s[j]) {
+	for j < len(s) && j-k-1 < spokenMaxGap && spokenGapBytes[s[j]]&^(gapReturn|gapNewline) != 0 {
 		j++
 	}
 	if j == k+1 || j >= len(s) {
@@ -507,10 +507,4 @@ func skipNonWord(s string, i int) int {
 		i++
 	}
 	return i
-}
-
-// spokenSep reports whether c may stand between the words of a number
-// read out.
-func spokenSep(c byte) bool {
-	return c == ' ' || c == ',' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
 }
