@@ -458,8 +458,11 @@ func redactSymbols(s string) string {
 				continue
 			}
 			if c == '%' {
-				if end, ok := encodedPlusPhoneAt(s, i); ok {
+				end, ok := encodedPlusPhoneAt(s, i)
+				if ok {
 					replace(i, end, phoneMark)
+				}
+				if end > i {
 					i = end
 					continue
 				}
@@ -516,6 +519,8 @@ func redactSymbols(s string) string {
 				}
 				if ok {
 					end, mark = e, phoneMark
+				} else {
+					end = max(end, e) // a link's number turned down: skipped whole
 				}
 			}
 			if mark != "" {

@@ -551,7 +551,8 @@ func spacedExtension(s string, end int) int {
 
 // encodedPlusPhoneAt finds a phone number at s[i] whose '+' is
 // percent-encoded, as links carry it ("?phone=%2B14155550134"), and
-// returns where it ends.
+// returns where it ends; see linkPhoneAt for what it returns when there
+// is none.
 func encodedPlusPhoneAt(s string, i int) (int, bool) {
 	const plus = "%2b"
 	k := i + len(plus)
@@ -566,6 +567,7 @@ func encodedPlusPhoneAt(s string, i int) (int, bool) {
 // plusLinkPhoneAt finds a phone number at s[i], a '+', whose spaces a link
 // encodes: "tel:+1%20415%20555%200134", a form's "phone=+44+7700+900123".
 // numberAt reads none there, as the digits are glued to the '%' or '+'.
+// See linkPhoneAt for what it returns when there is none.
 func plusLinkPhoneAt(s string, i int) (int, bool) {
 	k := i + 1
 	if k >= len(s) || !isDigit(s[k]) || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == ']') {
@@ -588,7 +590,8 @@ func plusLinkPhoneAt(s string, i int) (int, bool) {
 
 // spacedLinkPhoneAt finds a phone number at s[i], a digit or '(', that a
 // link's query or a "tel:" link gives with its spaces or dashes encoded:
-// "?phone=(415)%20555-0134", "tel:07700%20900123".
+// "?phone=(415)%20555-0134", "tel:07700%20900123". See linkPhoneAt for
+// what it returns when there is none.
 func spacedLinkPhoneAt(s string, i int) (int, bool) {
 	if i == 0 || s[i-1] != '=' && s[i-1] != ':' {
 		return 0, false
@@ -618,7 +621,7 @@ func spacedLinkPhoneAt(s string, i int) (int, bool) {
 // spaces, dashes and brackets a link encodes ("%2B44%207700%20900123",
 // "%2B44+7700+900123" from a form): a copy of it and of a few words
 // around it, made only here, where one is likely. It returns where the
-// number ends in s.
+// number ends in s, or, when it is none, where what it decoded ends.
 func linkPhoneAt(s string, i, k int, plus bool) (int, bool) {
 	from := max(0, i-linkContext)
 	for from > 0 && !utf8.RuneStart(s[from]) {
@@ -673,7 +676,10 @@ func linkPhoneAt(s string, i, k int, plus bool) (int, bool) {
 	start := i - from
 	end, mark := numberAt(b.String(), start, false, listing{})
 	if mark != phoneMark {
-		return 0, false
+		// Skipped whole, as numberAt skips a number it turned down: read
+		// again from a group within, it would be another number, and a
+		// second pass over its mark would read another again.
+		return t, false
 	}
 	if d := end - at; d <= n {
 		return k + off[d], true
