@@ -140,8 +140,9 @@ var listWords = setOf("or", "and", "y", "o", "ou", "e", "oder", "und", "et", "of
 // slash or a spaced dash (see cuedSep); with join false it reads none,
 // and ends the number at an unspaced slash.
 func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end int, mark string, joined bool) {
-	var nd int          // the digits read so far
-	cue, called := 0, 0 // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
+	var nd int                     // the digits read so far
+	cue, called := 0, 0            // phoneCueBefore(s, i) and calledAt(s, i), once asked: 1 or 2
+	afterEnd, afterCue := 0, false // phoneCueAfter(s, afterEnd), once asked
 	cued := func() bool {
 		if listed.digits > 0 && nd == listed.digits && (listed.like == "" || end > i && sameShape(listed.like, s[i:end]) && !cueBefore(s, i, referenceWords) && !idNounBefore(s, i) && !unitAfter(s, end)) ||
 			listed.digits == anyLength && end > i && (nd >= 9 || strings.ContainsAny(s[i:end], " -.()")) {
@@ -162,7 +163,15 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 				called = 2
 			}
 		}
-		return cue == 2 || called == 2
+		if cue == 2 || called == 2 {
+			return true
+		}
+		// Or the words after it, once it is long enough: "555 0134 is my
+		// number".
+		if nd >= minCuedPhoneDigits && end > i && end != afterEnd {
+			afterEnd, afterCue = end, phoneCueAfter(s, end)
+		}
+		return afterCue && end == afterEnd
 	}
 	if gluedBefore(s, i) && !(afterMark && (s[i-1] == ',' || s[i-1] == '-' || s[i-1] == '/')) && !cueGlued(s, i) {
 		return skipDigits(s, i), "", joined
@@ -1177,6 +1186,122 @@ func labelAfter(s string, end int) bool {
 	return labels[w] || kindsOfPhone[w]
 }
 
+// phoneCueAfter reports whether words right after the number that ends
+// at s[end] say it is one's phone number: "555 0134 is my number", "…,
+// that's my cell", "… (my new mobile)", "… es mi número", "… ist meine
+// Nummer", "… is the office phone". The number must be someone's ("my",
+// "our"), or "the" a kind of phone's: "1234567 is the number of users"
+// and "… is my phone's IMEI" are none.
+func phoneCueAfter(s string, end int) bool {
+	var buf [maxCueWordLetters]byte
+	j := skipSpaces(s, end)
+	if j < len(s) && strings.IndexByte(",:(-", s[j]) >= 0 { // a dash too: RedactText reads "—" as '-'
+		j = skipSpaces(s, j+1)
+	}
+	owned, the := false, false
+	for range 6 {
+		w, k := cueWordAt(s, j, &buf)
+		if w == nil {
+			return false
+		}
+		switch {
+		case !owned && !the && afterLeads[string(w)]:
+		case !owned && !the && cueWords[string(w)]&owner != 0 && string(w) != "contact" && string(w) != "callback":
+			owned = true
+		case !owned && !the && string(w) == "the":
+			the = true
+		case (owned || the) && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)]:
+		case owned && numberWords[string(w)] || (owned || the) && phoneNouns[string(w)]:
+			return !possessiveAt(s, k) && !reasonAfter(s, k)
+		default:
+			return false
+		}
+		j = k
+		if strings.HasPrefix(s[j:], "'") {
+			j++ // "that's", "c'est"
+		} else if strings.HasPrefix(s[j:], "’") {
+			j += len("’")
+		}
+		j = skipSpaces(s, j)
+	}
+	return false
+}
+
+// afterLeads are the words that may lead from a number to whose it is:
+// "is", "that's", "it's", "which is", and "es", "est", "c'est", "ist", "é".
+var afterLeads = setOf("is", "s", "that", "thats", "this", "it", "its", "which", "was", "will", "be",
+	"es", "est", "c", "ist", "e", "eh")
+
+// phoneNouns are the kinds of phone a number after "my" or "the" may be.
+var phoneNouns = setOf("phone", "cell", "cellphone", "mobile", "telephone", "landline", "whatsapp",
+	"mobil", "movil", "celular", "handy", "portable", "gsm", "telefono", "telefon", "telefoon",
+	"mobiel", "telefone", "telemovel", "cellulare", "fax", "tel", "line", "hotline")
+
+// cueWordAt reads the word that starts at s[j] as cueWord reads the one
+// before: letters folded to ASCII lower case; nil when none starts there
+// or it is longer than buf.
+func cueWordAt(s string, j int, buf *[maxCueWordLetters]byte) ([]byte, int) {
+	if wordBefore(s, j) {
+		return nil, j
+	}
+	n, k := 0, j
+	for k < len(s) {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		f := foldLatin(r)
+		if f == 0 {
+			if unicode.Is(unicode.Mn, r) {
+				k += size
+				continue
+			}
+			break
+		}
+		if n == len(buf) {
+			return nil, j
+		}
+		buf[n] = f
+		n++
+		k += size
+	}
+	if n == 0 || k < len(s) && wordRuneAt(s, k) {
+		return nil, j
+	}
+	return buf[:n], k
+}
+
+// possessiveEnd returns the end of an "'s" or "’s" at s[j], and whether
+// there is one.
+func possessiveEnd(s string, j int) (int, bool) {
+	for _, a := range []string{"'s", "’s"} {
+		if strings.HasPrefix(s[j:], a) && (j+len(a) == len(s) || !wordRuneAt(s, j+len(a))) {
+			return j + len(a), true
+		}
+	}
+	return 0, false
+}
+
+// possessiveAt reports whether "'s" follows the word that ends at s[k]:
+// "my phone's IMEI", of which the number is not the phone's number.
+func possessiveAt(s string, k int) bool {
+	_, ok := possessiveEnd(s, k)
+	return ok
+}
+
+// reasonAfter reports whether the phone word that ends at s[k] goes on
+// into a thing of the phone's ("my phone bill", "the phone case"): a word
+// after it, but for "number" and its like, and the words that end a
+// phrase.
+func reasonAfter(s string, k int) bool {
+	var buf [maxCueWordLetters]byte
+	w, _ := cueWordAt(s, skipSpaces(s, k), &buf)
+	return w != nil && !numberWords[string(w)] && !afterPhrase[string(w)]
+}
+
+// afterPhrase are the words that may follow "my number" and the like
+// after a number and start something else: "555 0134 is my cell if you
+// need me", "… my mobile, and".
+var afterPhrase = setOf("and", "but", "so", "if", "or", "please", "pls", "thanks", "thank", "call",
+	"text", "after", "before", "for", "in", "on", "at", "from", "now", "too", "as", "y", "et", "und")
+
 // kindsOfPhone are the phone words that also label a number after it.
 // Not "phone": "[phone]" is what redaction writes, and a number before it
 // would be taken on a second pass.
@@ -1955,14 +2080,15 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 	var buf [maxCueWordLetters]byte
 	weak, sawNumber := false, false // a weak filler was met; "number" or its like was
 	j := i
-	afterNumber := false // the word met last (the next in the text) is "number" or its like
-	afterObject := false // ... is "me" or "us"
-	afterAt := false     // ... is "at", or "out at"
-	afterWhats := false  // ... is "whats"
-	onlyIs := true       // no word but "is" was met
-	first := true        // no word was met
-	afterNoDot := false  // the word met first is "no." or "no:"
-	afterOwner := false  // the word met last is "my" or its like
+	afterNumber := false  // the word met last (the next in the text) is "number" or its like
+	afterObject := false  // ... is "me", "us" or "you"
+	afterDetails := false // ... is "details" or "info": "contact details"
+	afterAt := false      // ... is "at", or "out at"
+	afterWhats := false   // ... is "whats"
+	onlyIs := true        // no word but "is" was met
+	first := true         // no word was met
+	afterNoDot := false   // the word met first is "no." or "no:"
+	afterOwner := false   // the word met last is "my" or its like
 	for range maxCueWords {
 		j = skipCueSeps(s, j)
 		w, k := cueWord(s, j, &buf)
@@ -2011,7 +2137,7 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 			p, _ := cueWord(s, skipCueSeps(s, k), &buf)
 			return p != nil && cueWords[string(p)]&owner != 0 // "my cell which is"
 		case kind&cue != 0, kind&owner != 0 && afterNumber, numberWords[string(w)] && afterOwner,
-			(string(w) == "callback" || string(w) == "contact") && afterNoDot, kind&asker != 0 && afterObject,
+			(string(w) == "callback" || string(w) == "contact") && (afterNoDot || afterDetails), kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt, marked:
 			return true
 		case kind == other:
@@ -2028,7 +2154,8 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 		// "Nummeret mitt er": a Norwegian owner after "number".
 		afterOwner = kind&owner != 0
 		first = false
-		afterObject = string(w) == "me" || string(w) == "us"
+		afterObject = string(w) == "me" || string(w) == "us" || string(w) == "you"
+		afterDetails = string(w) == "details" || string(w) == "info"
 		afterAt = isAtWord(string(w)) || afterAt && string(w) == "out"
 		afterWhats = string(w) == "whats"
 		j = k
@@ -2251,10 +2378,10 @@ const maxCueWords = 8
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
-// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ".
+// "| Phone | ", "call me? ", "txt me @ ", "**Phone:** ", "WhatsApp me!! ".
 func isCueSep(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*':
+	case ' ', '\t', '\n', '\r', ':', '.', ',', '-', '=', '(', ')', '#', '"', '\'', '|', '?', '@', '*', '!':
 		return true
 	}
 	return false
@@ -2310,7 +2437,7 @@ var cueWords = map[string]uint8{
 	// Cues only before "me" or "us", because a count follows them as
 	// often as a phone number: "reach 250000 users", "contact 120000
 	// customers", "text 100000 rows"; but "text me at 555-0134".
-	"text": asker, "reach": asker | placed, "message": asker, "ping": asker,
+	"text": asker, "reach": asker | placed, "message": asker | placed, "ping": asker,
 	"txt": asker, "reached": placed, "reachable": cue, "out": filler, // "reach out at"
 	"callback": owner | asker | initial, "hmu": cue, // "callback number", "Callback: ", "hit me up"
 	"digits": filler, // "my digits are"
@@ -2342,7 +2469,7 @@ var cueWords = map[string]uint8{
 	"nuovo": modifier, "altro": modifier, "vecchio": modifier,
 	"nieuwe": modifier, "oude": modifier, "nowy": modifier, "inny": modifier,
 
-	"me": filler, "us": filler, "him": filler, "them": filler, "on": filler,
+	"me": filler, "us": filler, "you": filler, "details": filler, "info": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "was": filler, "or": filler, "no": filler,
 	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler | modifier,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,

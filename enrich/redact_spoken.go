@@ -318,8 +318,9 @@ run:
 		return end, false
 	}
 	// A phone word, or a verb of calling and whom it calls ("call me
-	// tomorrow morning on", "reach me any weekday at"), as before digits.
-	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) {
+	// tomorrow morning on", "reach me any weekday at"), as before digits;
+	// or whose phone it is, after them ("… is my number").
+	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) || phoneCueAfter(s, end) {
 		return end, true
 	}
 	// The answer to a request for a phone number on the line before:
