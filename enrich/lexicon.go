@@ -125,6 +125,9 @@ var lexicon = []struct {
 		"fell apart", "riddled with", "reappear", "resurface",
 		"nobody asked for", "no one asked for", "zero stars", "0 stars", "no stars",
 		"one star", "1 star", "shame about", "a shame",
+		// Support that did not do its part, told as a plain fact.
+		"without reading", "without even reading", "without looking", "without even looking",
+		"price hike",
 	}},
 	{-2.5, []string{
 		"crash", "broken", "freeze", "frustrating", "frustration", "disappointed",
@@ -143,7 +146,8 @@ var lexicon = []struct {
 	// billed for 25 seats, we have 12", "I got charged for the annual plan"
 	// (unless they praise it: see chargedFor).
 	{-1.5, chargedFor},
-	{-1.5, []string{"without notice", "without any notice", "without warning", "without any warning"}},
+	{-1.5, []string{"without notice", "without any notice", "without warning", "without any warning",
+		"with no warning", "with no notice", "had to reinstall", "price increase"}},
 	{-3, []string{
 		"hate", "useless", "nightmare", "trash", "junk", "sucks", "unacceptable",
 		"rude", "angry", "furious", "hacked", "breach", "overcharged",

@@ -952,9 +952,14 @@ func TestAPraiseClosingAComplaintIsSarcasm(t *testing.T) {
 		"Sync wiped my contacts again, nice work.",
 		"The app crashed twice in the meeting, very helpful.",
 		"My invoice was wrong again, just perfect.",
+		// The complaint is a plain fact of what support or pricing did.
+		"The agent closed my case without even reading it, great job.",
+		"Yet another price increase with no warning, lovely.",
+		"Had to reinstall three times before it opened, super convenient.",
 	)
 	wantScore(t, s, above,
 		"The login bug is fixed, great job.",
+		"The agent answered before I finished typing, great job.",
 		"A bit expensive, very useful.",
 		"Search was broken last week, perfect now.",
 		"Onboarding is confusing, great support though.",
