@@ -327,6 +327,7 @@ var agents = []string{
 var asks = []string{
 	"cancel", "cancelled", "refund", "downgrade",
 	"without notice", "without any notice", "without warning", "without any warning",
+	"price increase", "price hike", // "Will the price increase apply to annual plans?"
 }
 
 // questions open a question when they open a clause. "Why" is not one of

@@ -512,9 +512,11 @@ func TestAQuestionAboutCancellingOrARefundIsNoComplaint(t *testing.T) {
 		"Can I downgrade to the starter plan mid-cycle?",
 		"Hi there, how do we get a refund for unused seats?",
 		"What happens to our boards if we cancel?",
+		"Will the price increase apply to annual plans too?",
 	)
 	wantScore(t, s, below,
 		"I want a refund.",
+		"The price increase is too much for a team of four.",
 		"We cancelled the renewal.",
 		"How do I get a refund for this broken app?", // "broken" still counts
 		"Why is my refund taking so long?",
