@@ -29,7 +29,13 @@ var (
 func init() { peerEvery.Store(int64(5 * time.Second)) }
 
 // runPeers beats once, so that the first requests book against the right
-// share, and then every peerEvery until Close.
+// share, again after peerSettle, and then every peerEvery until Close.
+//
+// Processes started together, as a deployment's replicas are, see each
+// other only from their second beat: the first to beat counts itself
+// alone. Until its second beat each books as if one more process had
+// started unseen; three started at once send about 1.1 times the limit
+// in their first minute instead of 1.7 (the first taking all of it).
 func (t *Tagger) runPeers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -37,26 +43,40 @@ func (t *Tagger) runPeers() {
 		cancel()
 		<-done
 	}
-	t.beat(ctx)
+	t.beat(ctx, true)
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(time.Duration(peerEvery.Load()))
+		every := time.Duration(peerEvery.Load())
+		settle := time.NewTimer(min(peerSettle, every))
+		defer settle.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-settle.C:
+			t.beat(ctx, false)
+		}
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				t.beat(ctx)
+				t.beat(ctx, false)
 			}
 		}
 	}()
 }
 
+// peerSettle is how long after its first beat a process beats again: by
+// then those started with it have beaten once.
+const peerSettle = time.Second
+
 // beat counts the peers and shares the tokens-per-minute limit among
-// them. While they cannot be counted the share stays as it was: the
-// limit holds as long as no process joined meanwhile.
-func (t *Tagger) beat(ctx context.Context) {
+// them, and one more on the first beat (see runPeers). While they cannot
+// be counted the share stays as it was: the limit holds as long as no
+// process joined meanwhile.
+func (t *Tagger) beat(ctx context.Context, first bool) {
 	bctx, cancel := context.WithTimeout(ctx, peerWait)
 	n, err := t.opts.Peers.Beat(bctx)
 	cancel()
@@ -71,11 +91,22 @@ func (t *Tagger) beat(ctx context.Context) {
 		t.log.Info("counting the processes that share llm.tokens_per_minute works again")
 	}
 	n = max(n, 1)
-	if old := t.peers.Swap(int64(n)); old != int64(n) {
-		now := time.Now()
-		from := t.limiter.share(now, n)
+	if first {
+		t.peers.Store(int64(n))
+		t.limiter.share(time.Now(), n+1, false)
+		t.guessed = true
 		t.metrics.peers(n)
-		if old != 0 {
+		return
+	}
+	guessed := t.guessed
+	t.guessed = false
+	if old := t.peers.Swap(int64(n)); old != int64(n) || guessed {
+		now := time.Now()
+		// The unseen process of the first beat was a guess: nothing it
+		// sent is in the window, so a larger share holds at once.
+		from := t.limiter.share(now, n, guessed)
+		t.metrics.peers(n)
+		if old != int64(n) {
 			t.log.Info("processes sharing llm.tokens_per_minute changed", zap.Int64("from", old), zap.Int("to", n),
 				zap.Int("tokens_per_minute_here", t.opts.TokensPerMinute/n), zap.Duration("from_in", from.Sub(now)))
 		}

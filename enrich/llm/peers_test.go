@@ -2,6 +2,7 @@ package llm_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +91,75 @@ func TestARequestLargerThanTheShareGoesAlone(t *testing.T) {
 		t.Errorf("taggers %q, %q with %v peers: want the first request alone in the window, the second held back",
 			first[0].Tagger, second[0].Tagger, count(m.Peers))
 	}
+}
+
+// Workers started together see each other only from their second beat;
+// until then each books as if one more had started unseen. A worker
+// whose first beat counts itself alone, started with another that beats
+// a moment later, sends one request where the limit pays for two, not
+// two with the other's to come.
+func TestAWorkerJustStartedCountsOneMoreUntilItsSecondBeat(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	peers := &countingPeers{counts: []int{1, 2}}
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.TokensPerMinute, o.MaxWait, o.Peers = 2*oneFits(t), 200*time.Millisecond, peers
+	})
+	defer tg.Close()
+	first, second := offlineItems("refund one"), offlineItems("refund two")
+	for _, it := range [][]*enrich.Item{first, second} {
+		if err := tg.Tag(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first[0].Tagger != "llm" || second[0].Tagger != "keywords" {
+		t.Errorf("taggers %q, %q: want the first request sent and the second held back, the share being half the limit",
+			first[0].Tagger, second[0].Tagger)
+	}
+}
+
+// The process a first beat guessed at was never there: a worker alone
+// takes the whole limit at its second beat, not a minute later.
+func TestAWorkerAloneTakesTheWholeLimitAtItsSecondBeat(t *testing.T) {
+	defer llm.SetPeerEvery(50 * time.Millisecond)()
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	peers := &countingPeers{counts: []int{1}}
+	tg, _ := newTagger(t, f, func(o *llm.Options) {
+		o.TokensPerMinute, o.MaxWait, o.Peers = 2*oneFits(t), 200*time.Millisecond, peers
+	})
+	defer tg.Close()
+	// The third beat begins after the second has set the share.
+	waitFor(t, "three beats", func() bool { return peers.beats() >= 3 })
+	first, second := offlineItems("refund one"), offlineItems("refund two")
+	for _, it := range [][]*enrich.Item{first, second} {
+		if err := tg.Tag(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first[0].Tagger != "llm" || second[0].Tagger != "llm" {
+		t.Errorf("taggers %q, %q: want both requests sent, the limit paying for two", first[0].Tagger, second[0].Tagger)
+	}
+}
+
+// countingPeers answers its beats with counts in turn, the last again
+// and again, and counts them.
+type countingPeers struct {
+	mu     sync.Mutex
+	counts []int
+	n      int
+}
+
+func (p *countingPeers) Beat(context.Context) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.counts[min(p.n, len(p.counts)-1)]
+	p.n++
+	return c, nil
+}
+
+func (p *countingPeers) beats() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
 }
 
 type fixedPeers int

@@ -88,6 +88,7 @@ type Tagger struct {
 	// counted (0 before, and without Peers); stopPeers stops the count.
 	peers        atomic.Int64
 	peersFailing atomic.Bool
+	guessed      bool // the share counts one process more than beat, until the second beat (see runPeers)
 	stopPeers    func()
 	latency      atomic.Int64 // how long answered requests take, a moving average in nanoseconds
 	budget       *budget

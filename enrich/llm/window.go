@@ -46,15 +46,16 @@ func newWindow(limit int) *window { return &window{max: limit, limit: limit, spa
 // share makes this process's share of the limit that of one of peers
 // processes, counted at now: at once when it is smaller, a span later
 // when it is larger (processes left, and what they sent stays in the
-// last minute for that long), and returns when it holds. Bookings
-// already made stand.
-func (w *window) share(now time.Time, peers int) time.Time {
+// last minute for that long; at once too with atOnce, when the smaller
+// share was a guess), and returns when it holds. Bookings already made
+// stand.
+func (w *window) share(now time.Time, peers int, atOnce bool) time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n := max(w.max/max(peers, 1), 1)
 	w.raised(now)
 	switch {
-	case n <= w.limit:
+	case n <= w.limit || atOnce:
 		w.limit, w.raise = n, 0
 		return now
 	case n != w.raise:

@@ -91,14 +91,14 @@ func TestWindowWaitsForRoomAndGivesBackCancelled(t *testing.T) {
 func TestWindowTakesALeftProcessShareAMinuteLater(t *testing.T) {
 	w := newWindow(30_000)
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	w.share(t0, 3)
+	w.share(t0, 3, false)
 	if at, _ := w.reserve(t0, 10_000); !at.Equal(t0) {
 		t.Fatalf("a share's worth booked at %v, want at once", at)
 	}
 	// At t0+10s the third process sends its 10,000 and stops; at t0+20s
 	// this one counts two. 5,000 more now would make 35,000 in the minute.
 	left := t0.Add(20 * time.Second)
-	if from := w.share(left, 2); !from.Equal(left.Add(time.Minute)) {
+	if from := w.share(left, 2, false); !from.Equal(left.Add(time.Minute)) {
 		t.Errorf("the larger share holds from %v, want a minute after the count, %v", from, left.Add(time.Minute))
 	}
 	if at, _ := w.reserve(left, 5_000); at.Before(t0.Add(time.Minute)) {
@@ -112,7 +112,7 @@ func TestWindowTakesALeftProcessShareAMinuteLater(t *testing.T) {
 		t.Errorf("a minute after the count, 10,000 tokens booked at %v, want at once under a share of 15,000", at)
 	}
 	// A process joins: the share is 10,000 again at once.
-	if from := w.share(later, 3); !from.Equal(later) {
+	if from := w.share(later, 3, false); !from.Equal(later) {
 		t.Errorf("the smaller share holds from %v, want at once", from)
 	}
 }
