@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -65,9 +66,12 @@ func EnsurePeers(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 	return &Peers{js: js, cfg: cfg, kv: kv, id: hex.EncodeToString(id[:])}, nil
 }
 
-// Beat says that this process asks the LLM, and returns how many
-// processes beat within the bucket's TTL, this one included. With one
-// value per key and no deletes, the bucket's values are its live keys.
+// Beat says that this process asks the LLM and has booked the tokens
+// booked in the last minute, and returns how many processes beat within
+// the bucket's TTL, this one included, and the tokens the others said
+// they had booked at their last beats. An entry is the time of its beat
+// and those tokens ("1765148000 18250"); one written before the tokens
+// were (the time alone) books none.
 //
 // A restart of NATS loses the bucket, which is in memory: Beat makes it
 // again. The processes that beat before the restart then count again as
@@ -75,20 +79,20 @@ func EnsurePeers(ctx context.Context, js jetstream.JetStream, ttl time.Duration,
 // since a process saw the bucket made again, its Beat counts no fewer
 // than before, so that no process takes a larger share on the count of
 // those that happened to beat first.
-func (p *Peers) Beat(ctx context.Context) (int, error) {
+func (p *Peers) Beat(ctx context.Context, booked int) (processes, othersBooked int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n, created, err := p.beat(ctx)
+	n, others, created, err := p.beat(ctx, booked)
 	if err != nil && bucketGone(err) {
 		kv, cerr := p.js.CreateOrUpdateKeyValue(ctx, p.cfg)
 		if cerr != nil {
-			return 0, fmt.Errorf("%w; making it again: %w", err, cerr)
+			return 0, 0, fmt.Errorf("%w; making it again: %w", err, cerr)
 		}
 		p.kv = kv
-		n, created, err = p.beat(ctx)
+		n, others, created, err = p.beat(ctx, booked)
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	now := time.Now()
 	if !p.created.IsZero() && !created.Equal(p.created) {
@@ -103,24 +107,62 @@ func (p *Peers) Beat(ctx context.Context) (int, error) {
 		}
 	}
 	p.last = n
-	return n, nil
+	return n, others, nil
 }
 
-// beat puts this process's entry and returns the bucket's values and
-// when its stream was created.
-func (p *Peers) beat(ctx context.Context) (int, time.Time, error) {
-	if _, err := p.kv.Put(ctx, p.id, strconv.AppendInt(nil, time.Now().Unix(), 10)); err != nil {
-		return 0, time.Time{}, fmt.Errorf("peer bucket %s: beat: %w", PeerBucket, err)
+// beat puts this process's entry and returns the bucket's live entries,
+// the tokens the others booked, and when its stream was created.
+func (p *Peers) beat(ctx context.Context, booked int) (n, others int, created time.Time, err error) {
+	v := strconv.AppendInt(nil, time.Now().Unix(), 10)
+	v = strconv.AppendInt(append(v, ' '), int64(max(booked, 0)), 10)
+	if _, err := p.kv.Put(ctx, p.id, v); err != nil {
+		return 0, 0, time.Time{}, fmt.Errorf("peer bucket %s: beat: %w", PeerBucket, err)
 	}
 	st, err := p.kv.Status(ctx)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("peer bucket %s: count: %w", PeerBucket, err)
+		return 0, 0, time.Time{}, fmt.Errorf("peer bucket %s: count: %w", PeerBucket, err)
 	}
-	var created time.Time
 	if bs, ok := st.(*jetstream.KeyValueBucketStatus); ok && bs.StreamInfo() != nil {
 		created = bs.StreamInfo().Created
 	}
-	return max(int(st.Values()), 1), created, nil
+	// With one value per key and no deletes, the bucket's values are its
+	// live entries: what a watch of them all gives before its nil.
+	w, err := p.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return 0, 0, time.Time{}, fmt.Errorf("peer bucket %s: read: %w", PeerBucket, err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return 0, 0, time.Time{}, fmt.Errorf("peer bucket %s: read: %w", PeerBucket, ctx.Err())
+		case e, ok := <-w.Updates():
+			if !ok {
+				return 0, 0, time.Time{}, fmt.Errorf("peer bucket %s: read: the watch ended", PeerBucket)
+			}
+			if e == nil {
+				return max(n, 1), others, created, nil
+			}
+			n++
+			if e.Key() != p.id {
+				others += bookedIn(e.Value())
+			}
+		}
+	}
+}
+
+// bookedIn reads the tokens an entry says its process booked: 0 when it
+// says none.
+func bookedIn(v []byte) int {
+	_, tokens, ok := bytes.Cut(v, []byte(" "))
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(string(tokens))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // bucketGone reports whether err says that the bucket's stream is not

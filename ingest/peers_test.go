@@ -29,7 +29,7 @@ func TestPeersCountTheProcessesThatBeatWithinTheTTL(t *testing.T) {
 	}
 	beat := func(p *ingest.Peers) int {
 		t.Helper()
-		n, err := p.Beat(ctx)
+		n, _, err := p.Beat(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,6 +54,49 @@ func TestPeersCountTheProcessesThatBeatWithinTheTTL(t *testing.T) {
 			t.Fatalf("still %d processes %s after the third stopped beating, with a TTL of %s", n, 10*ttl, ttl)
 		}
 		time.Sleep(ttl / 4)
+	}
+}
+
+// Each beat tells the others what its process booked in the last
+// minute: a process joining others that had the limit to themselves
+// learns what they sent. An entry written before the tokens were (the
+// time alone) books none.
+func TestPeersTellEachOtherWhatTheyBooked(t *testing.T) {
+	ctx := context.Background()
+	srv := testenv.NATS(t)
+	_, js := testenv.JetStream(t, srv.ClientURL())
+	a, err := ingest.EnsurePeers(ctx, js, time.Minute, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ingest.EnsurePeers(ctx, js, time.Minute, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(ctx, ingest.PeerBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "an-older-worker", []byte("1765148000")); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		p            *ingest.Peers
+		booked       int
+		wantN, wantO int
+	}{
+		{a, 18250, 2, 0},
+		{b, 4000, 3, 18250},
+		{a, 9000, 3, 4000},
+	} {
+		n, others, err := step.p.Beat(ctx, step.booked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != step.wantN || others != step.wantO {
+			t.Errorf("beat with %d booked: %d processes, the others booked %d; want %d and %d",
+				step.booked, n, others, step.wantN, step.wantO)
+		}
 	}
 }
 
@@ -83,7 +126,7 @@ func TestPeersCountAgainAfterNATSRestarts(t *testing.T) {
 	}
 	a, b, c := join(), join(), join()
 	for _, p := range []*ingest.Peers{a, b, c, a, b} {
-		if _, err := p.Beat(ctx); err != nil {
+		if _, _, err := p.Beat(ctx, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -97,7 +140,8 @@ func TestPeersCountAgainAfterNATSRestarts(t *testing.T) {
 	beat := func(p *ingest.Peers) (int, error) {
 		bctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		return p.Beat(bctx)
+		n, _, err := p.Beat(bctx, 0)
+		return n, err
 	}
 	// a beats first in the new bucket, alone in it.
 	var n int

@@ -10,11 +10,13 @@ import (
 
 // Peers counts the processes that ask the LLM together, so that
 // Options.TokensPerMinute holds for all of them at once: each books its
-// requests against an equal share (ingest.Peers keeps the count in NATS).
+// requests against an equal share, and within what the others have
+// booked in the last minute (ingest.Peers keeps both in NATS).
 type Peers interface {
-	// Beat says that this process asks the LLM, and returns how many
-	// processes do, this one included.
-	Beat(ctx context.Context) (int, error)
+	// Beat says that this process asks the LLM and has booked the tokens
+	// booked in the last minute, and returns how many processes do, this
+	// one included, and the tokens the others said they had booked.
+	Beat(ctx context.Context, booked int) (processes, othersBooked int, err error)
 }
 
 var (
@@ -78,7 +80,7 @@ const peerSettle = time.Second
 // process joined meanwhile.
 func (t *Tagger) beat(ctx context.Context, first bool) {
 	bctx, cancel := context.WithTimeout(ctx, peerWait)
-	n, err := t.opts.Peers.Beat(bctx)
+	n, others, err := t.opts.Peers.Beat(bctx, t.limiter.bookedBy(time.Now()))
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil && !t.peersFailing.Swap(true) {
@@ -91,6 +93,7 @@ func (t *Tagger) beat(ctx context.Context, first bool) {
 		t.log.Info("counting the processes that share llm.tokens_per_minute works again")
 	}
 	n = max(n, 1)
+	t.limiter.setOthers(others)
 	if first {
 		t.peers.Store(int64(n))
 		t.limiter.share(time.Now(), n+1, false)

@@ -148,12 +148,12 @@ type countingPeers struct {
 	n      int
 }
 
-func (p *countingPeers) Beat(context.Context) (int, error) {
+func (p *countingPeers) Beat(context.Context, int) (int, int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c := p.counts[min(p.n, len(p.counts)-1)]
 	p.n++
-	return c, nil
+	return c, 0, nil
 }
 
 func (p *countingPeers) beats() int {
@@ -162,9 +162,41 @@ func (p *countingPeers) beats() int {
 	return p.n
 }
 
+// A worker that joins others which had the limit to themselves books
+// only what they left of it, by what their beats said they had booked:
+// the limit holds in the minute it joins.
+func TestAWorkerJoiningBooksOnlyWhatTheOthersLeft(t *testing.T) {
+	f := newFakeAPI(t, taxonomy(t).Names(), nil)
+	limit := 4 * oneFits(t)
+	for _, c := range []struct {
+		booked int
+		want   string
+	}{
+		{limit - oneFits(t)/2, "keywords"}, // less than a request left
+		{limit / 4, "llm"},
+	} {
+		tg, _ := newTagger(t, f, func(o *llm.Options) {
+			o.TokensPerMinute, o.MaxWait, o.Peers = limit, 200*time.Millisecond, bookedPeers{2, c.booked}
+		})
+		it := offlineItems("refund one")
+		if err := tg.Tag(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		tg.Close()
+		if it[0].Tagger != c.want {
+			t.Errorf("with %d of a limit of %d booked by the other worker: tagged by %q, want %q", c.booked, limit, it[0].Tagger, c.want)
+		}
+	}
+}
+
 type fixedPeers int
 
-func (n fixedPeers) Beat(context.Context) (int, error) { return int(n), nil }
+func (n fixedPeers) Beat(context.Context, int) (int, int, error) { return int(n), 0, nil }
+
+// bookedPeers are processes that had booked tokens already.
+type bookedPeers struct{ processes, booked int }
+
+func (p bookedPeers) Beat(context.Context, int) (int, int, error) { return p.processes, p.booked, nil }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
