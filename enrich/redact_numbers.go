@@ -167,9 +167,11 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 			return true
 		}
 		// Or the words after it, once it is long enough: "555 0134 is my
-		// number".
+		// number"; not after a word that names it as a reference ("Order
+		// 1234567 (my new phone)", "Invoice 7654321, my phone", "Error
+		// code 1234567 - my phone"), where the phone is what it is about.
 		if nd >= minCuedPhoneDigits && end > i && end != afterEnd {
-			afterEnd, afterCue = end, phoneCueAfter(s, end)
+			afterEnd, afterCue = end, phoneCueAfter(s, end) && !namedBefore(s, i)
 		}
 		return afterCue && end == afterEnd
 	}
@@ -1226,6 +1228,41 @@ func phoneCueAfter(s string, end int) bool {
 	}
 	return false
 }
+
+// namedBefore reports whether a word right before the number at s[i]
+// names it as a reference or one of a product's ids: "Order 1234567",
+// "RMA #1234567", "Crash id 1234567", "Bestellung 1234567", and a
+// question asking for one: "Order number? 2345678, my phone". Not across
+// a comma, a line break or an exclamation: in "About my order, 555 0134
+// is my cell" the order is not the number's; nor a chat's speaker
+// ("Customer: 555 0134, my cell", "User: no. 555 0134, my cell").
+func namedBefore(s string, i int) bool {
+	j := skipCueSeps(s, i)
+	if strings.ContainsAny(s[j:i], ",;\n!") {
+		return false
+	}
+	var buf [maxCueWordLetters]byte
+	if w, _ := cueWord(s, j, &buf); w != nil && speakers[string(w)] && strings.IndexByte(s[j:i], ':') >= 0 {
+		return false
+	}
+	return cueBefore(s, i, namingWords) || idNounBefore(s, i)
+}
+
+// speakers are the words a chat transcript names its speakers with:
+// "Customer: 555 0134, my cell".
+var speakers = setOf("customer", "user", "client", "member", "player")
+
+// namingWords are referenceWords but for speakers, which a speaker's
+// "no." or "yes" may follow before the number.
+var namingWords = func() map[string]uint8 {
+	m := make(map[string]uint8, len(referenceWords))
+	for w, k := range referenceWords {
+		if !speakers[w] {
+			m[w] = k
+		}
+	}
+	return m
+}()
 
 // afterLeads are the words that may lead from a number to whose it is:
 // "is", "that's", "it's", "which is", and "es", "est", "c'est", "ist", "é".
