@@ -1193,7 +1193,8 @@ func labelAfter(s string, end int) bool {
 // that's my cell", "… (my new mobile)", "… es mi número", "… ist meine
 // Nummer", "… is the office phone". The number must be someone's ("my",
 // "our"), or "the" a kind of phone's: "1234567 is the number of users"
-// and "… is my phone's IMEI" are none.
+// and "… is my phone's IMEI" are none, nor "1234567, our numbers for
+// Q3": one's numbers are figures, one's number a phone's.
 func phoneCueAfter(s string, end int) bool {
 	var buf [maxCueWordLetters]byte
 	j := skipSpaces(s, end)
@@ -1213,7 +1214,7 @@ func phoneCueAfter(s string, end int) bool {
 		case !owned && !the && string(w) == "the":
 			the = true
 		case (owned || the) && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)]:
-		case owned && numberWords[string(w)] || (owned || the) && phoneNouns[string(w)]:
+		case owned && numberWords[string(w)] && string(w) != "numbers" || (owned || the) && phoneNouns[string(w)]:
 			return !possessiveAt(s, k) && !reasonAfter(s, k)
 		default:
 			return false
@@ -1326,10 +1327,15 @@ func possessiveAt(s string, k int) bool {
 // reasonAfter reports whether the phone word that ends at s[k] goes on
 // into a thing of the phone's ("my phone bill", "the phone case"): a word
 // after it, but for "number" and its like, and the words that end a
-// phrase.
+// phrase. A digit or a '#' goes on too: "is my number 1 issue", "my
+// number #1 complaint" rank it.
 func reasonAfter(s string, k int) bool {
 	var buf [maxCueWordLetters]byte
-	w, _ := cueWordAt(s, skipSpaces(s, k), &buf)
+	j := skipSpaces(s, k)
+	if j < len(s) && (isDigit(s[j]) || s[j] == '#') {
+		return true
+	}
+	w, _ := cueWordAt(s, j, &buf)
 	return w != nil && !numberWords[string(w)] && !afterPhrase[string(w)]
 }
 
