@@ -1201,7 +1201,7 @@ func phoneCueAfter(s string, end int) bool {
 	if j < len(s) && strings.IndexByte(",:(-", s[j]) >= 0 { // a dash too: RedactText reads "—" as '-'
 		j = skipSpaces(s, j+1)
 	}
-	owned, the := false, false
+	owned, the, modified := false, false, false
 	for range 6 {
 		w, k := cueWordAt(s, j, &buf)
 		if w == nil {
@@ -1214,7 +1214,14 @@ func phoneCueAfter(s string, end int) bool {
 		case !owned && !the && string(w) == "the":
 			the = true
 		case (owned || the) && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)]:
-		case owned && numberWords[string(w)] && string(w) != "numbers" || (owned || the) && phoneNouns[string(w)]:
+			modified = true
+		// "The" needs a word for which phone between ("… is the office
+		// phone", "…, the main line"): a bare "the line" or "the mobile"
+		// after a number is a row's or a platform's ("Crash at offset
+		// 1234567, the line in question", "Web 1234567, the mobile
+		// 2345678"), as "the phone" is the device in a ticket.
+		case owned && (numberWords[string(w)] && string(w) != "numbers" || phoneNouns[string(w)]) ||
+			the && phoneNouns[string(w)] && (modified || string(w) == "hotline"):
 			return !possessiveAt(s, k) && !reasonAfter(s, k)
 		default:
 			return false
