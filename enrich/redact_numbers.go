@@ -2188,7 +2188,7 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 			return p != nil && cueWords[string(p)]&owner != 0 // "my cell which is"
 		case kind&cue != 0, kind&owner != 0 && afterNumber, numberWords[string(w)] && afterOwner,
 			(string(w) == "callback" || string(w) == "contact") && (afterNoDot || afterDetails), kind&asker != 0 && afterObject,
-			kind&placed != 0 && afterAt, marked:
+			kind&placed != 0 && afterAt && (string(w) != "message" || messageLeftAt(s, k)), marked:
 			return true
 		case kind == other:
 			return false
@@ -2212,6 +2212,21 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 	}
 	return false
 }
+
+// messageLeftAt reports whether the word "message" at s[k] is one left
+// for someone, which "at" after it gives a phone number for: "leave a
+// message at", "drop us a voice message at", "leave message at"; not
+// "Error message at 1234567 ms", "The message at 20240501 was wrong" or
+// "Marketing message at 1234567 recipients", where "at" places the
+// message.
+func messageLeftAt(s string, k int) bool {
+	var buf [maxCueWordLetters]byte
+	w, _ := cueWord(s, skipCueSeps(s, k), &buf)
+	return w != nil && messageLeavers[string(w)]
+}
+
+// messageLeavers are the words before a message one leaves.
+var messageLeavers = setOf("a", "voice", "leave", "your")
 
 // phoneNounBefore reports whether a word for "number", or a phone word,
 // ends at s[k], but for spaces: "número nuevo", "móvil nuevo".
