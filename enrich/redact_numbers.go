@@ -455,7 +455,7 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	// and names a department ("Tel: 23456789 Sales"): "Our best number
 	// was 12345678 installs" is a count.
 	if !plus && (nd <= 8 && ng == 1 && metricAfter(s, end) ||
-		(ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && !cued()) {
+		(ng == 1 || ng == 2 && sepAfter[0] == '.') && unitAfter(s, end) && (!cued() || sentenceBefore(s, i))) {
 		return resume, "", joined
 	}
 	// "2024 05 01 14 30": a date and time, spaced.
@@ -499,6 +499,14 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 		return resume, "", joined
 	}
 	return max(end, extension, spacedExtension(s, end)), phoneMark, joined
+}
+
+// sentenceBefore reports whether a sentence ends right before the
+// number at s[i]: a cue before it asked or called out, and a count
+// starts the next ("Text me!! 1234567 times I tried", "How can we reach
+// you? 1234567 people asked"); a unit after the number outweighs it.
+func sentenceBefore(s string, i int) bool {
+	return strings.ContainsAny(s[skipCueSeps(s, i):i], "!?")
 }
 
 // gluedExtension returns where an extension written right after the
@@ -1580,7 +1588,7 @@ var units = setOf("bytes", "byte", "bits", "kb", "mb", "gb", "tb", "kib", "mib",
 	"documents", "objects", "downloads", "installs", "views", "users", "sessions", "times", "photos",
 	"orders", "signups", "mau", "dau", "subscribers", "followers", "customers",
 	"impressions", "clicks", "visits", "members", "accounts", "devices", "items", "units", "points",
-	"players", "sales", "baud", "bps", "hz", "rpm")
+	"players", "sales", "baud", "bps", "hz", "rpm", "people", "errors")
 
 // phoneCueBefore reports whether the number at s[i] is announced as a
 // phone number: a word such as "call", "phone" or "fax" before it, with at
