@@ -1223,6 +1223,13 @@ func phoneCueAfter(s string, end int) bool {
 			the = true
 		case (owned || the) && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)]:
 			modified = true
+		case owned && !modified && people[string(w)]:
+			// "555-0199 is my wife's number": whose, then which.
+			e, ok := possessiveEnd(s, k)
+			if !ok {
+				return false
+			}
+			k = e
 		// "The" needs a word for which phone between ("… is the office
 		// phone", "…, the main line"): a bare "the line" or "the mobile"
 		// after a number is a row's or a platform's ("Crash at offset
