@@ -1221,8 +1221,8 @@ func phoneCueAfter(s string, end int) bool {
 			owned = true
 		case !owned && !the && string(w) == "the":
 			the = true
-		case (owned || the) && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)]:
-			modified = true
+		case (owned || the) && (cueWords[string(w)]&modifier != 0 && !numberWords[string(w)] || string(w) == "contact" || string(w) == "callback"):
+			modified = true // "my new number", "my contact number", "the office phone"
 		case owned && !modified && people[string(w)]:
 			// "555-0199 is my wife's number": whose, then which.
 			e, ok := possessiveEnd(s, k)
@@ -1234,9 +1234,21 @@ func phoneCueAfter(s string, end int) bool {
 		// phone", "…, the main line"): a bare "the line" or "the mobile"
 		// after a number is a row's or a platform's ("Crash at offset
 		// 1234567, the line in question", "Web 1234567, the mobile
-		// 2345678"), as "the phone" is the device in a ticket.
+		// 2345678"), as "the phone" is the device in a ticket. "The"
+		// before "number" needs one too, and nothing after: "… is the
+		// best number", "the office number", not "the number of users"
+		// nor "the new number for the quarter".
 		case owned && (numberWords[string(w)] && string(w) != "numbers" || phoneNouns[string(w)]) ||
-			the && phoneNouns[string(w)] && (modified || string(w) == "hotline"):
+			the && (phoneNouns[string(w)] && (modified || string(w) == "hotline") || modified && string(w) == "number"):
+			var next [maxCueWordLetters]byte
+			n, e := cueWordAt(s, skipSpaces(s, k), &next)
+			if the && numberWords[string(w)] {
+				j = skipSpaces(s, k)
+				return n == nil && (j == len(s) || !isDigit(s[j]) && s[j] != '#')
+			}
+			if n != nil && phoneNouns[string(w)] && (phoneNouns[string(n)] || numberWords[string(n)]) {
+				k = e // "my cell phone", "my cell phone number", "the office phone number"
+			}
 			return !possessiveAt(s, k) && !reasonAfter(s, k)
 		default:
 			return false
@@ -1357,7 +1369,10 @@ func reasonAfter(s string, k int) bool {
 	if j < len(s) && (isDigit(s[j]) || s[j] == '#') {
 		return true
 	}
-	w, _ := cueWordAt(s, j, &buf)
+	w, e := cueWordAt(s, j, &buf)
+	if w != nil && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)] {
+		return reasonAfter(s, e) // "mi número personal", "mon numéro perso"; not "my phone home screen"
+	}
 	return w != nil && !numberWords[string(w)] && !afterPhrase[string(w)]
 }
 
