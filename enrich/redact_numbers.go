@@ -1378,9 +1378,10 @@ func reasonAfter(s string, k int) bool {
 
 // afterPhrase are the words that may follow "my number" and the like
 // after a number and start something else: "555 0134 is my cell if you
-// need me", "… my mobile, and".
+// need me", "… my mobile, and", "… is my number btw".
 var afterPhrase = setOf("and", "but", "so", "if", "or", "please", "pls", "thanks", "thank", "call",
-	"text", "after", "before", "for", "in", "on", "at", "from", "now", "too", "as", "y", "et", "und")
+	"text", "after", "before", "for", "in", "on", "at", "from", "now", "too", "as", "y", "et", "und",
+	"btw", "lol", "thx", "ty", "cheers", "plz", "asap", "anytime", "today", "tomorrow", "tonight") // a chat's
 
 // kindsOfPhone are the phone words that also label a number after it.
 // Not "phone": "[phone]" is what redaction writes, and a number before it
