@@ -695,10 +695,21 @@ func linkPhoneAt(s string, i, k int, plus bool) (int, bool) {
 	start := i - from
 	end, mark := numberAt(b.String(), start, false, listing{})
 	if mark != phoneMark {
-		// Skipped whole, as numberAt skips a number it turned down: read
-		// again from a group within, it would be another number, and a
-		// second pass over its mark would read another again.
-		return t, false
+		// Skipped as far as numberAt read it, as numberAt skips a number
+		// it turned down: read again from a group within, it would be
+		// another number, and a second pass over its mark would read
+		// another again. Not to the end of what was decoded: in
+		// "?v=%2B1%20000%20+4155550134" a number follows the one turned
+		// down; but past it, when numberAt read on into the text after
+		// ("+0%200000000 0000000001" is one run, as its plain twin is).
+		switch d := end - at; {
+		case d <= 0:
+			return 0, false
+		case d <= n:
+			return k + off[d], false
+		default:
+			return t + d - n, false
+		}
 	}
 	if d := end - at; d <= n {
 		return k + off[d], true
