@@ -2172,15 +2172,14 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 	var buf [maxCueWordLetters]byte
 	weak, sawNumber := false, false // a weak filler was met; "number" or its like was
 	j := i
-	afterNumber := false  // the word met last (the next in the text) is "number" or its like
-	afterObject := false  // ... is "me", "us" or "you"
-	afterDetails := false // ... is "details" or "info": "contact details"
-	afterAt := false      // ... is "at", or "out at"
-	afterWhats := false   // ... is "whats"
-	onlyIs := true        // no word but "is" was met
-	first := true         // no word was met
-	afterNoDot := false   // the word met first is "no." or "no:"
-	afterOwner := false   // the word met last is "my" or its like
+	afterNumber := false // the word met last (the next in the text) is "number" or its like
+	afterObject := false // ... is "me", "us" or "you"
+	afterAt := false     // ... is "at", or "out at"
+	afterWhats := false  // ... is "whats"
+	onlyIs := true       // no word but "is" was met
+	first := true        // no word was met
+	afterNoDot := false  // the word met first is "no." or "no:"
+	afterOwner := false  // the word met last is "my" or its like
 	for range maxCueWords {
 		j = skipCueSeps(s, j)
 		w, k := cueWord(s, j, &buf)
@@ -2188,6 +2187,13 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 			return false // no word, or one too long or not of Latin letters
 		}
 		kind := words[string(w)]
+		if phone && kind == other && (string(w) == "details" || string(w) == "info") {
+			// "Contact details: 555-0134", "My contact info is": a cue
+			// after "contact" only; "Call details: 2345678 minutes
+			// billed" and "SMS info: 2345678 sent" are a bill's.
+			p, _ := cueWord(s, skipCueSeps(s, k), &buf)
+			return p != nil && string(p) == "contact"
+		}
 		marked := kind&initial != 0 && initialLabel(s, k, j, i)
 		if onlyIs && j < i && s[i-1] != '"' && s[i-1] != '\'' && quoted(s[j:i]) && deviceWords[string(w)] {
 			// A quoted key that names a kind of device or channel and a
@@ -2229,7 +2235,7 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 			p, _ := cueWord(s, skipCueSeps(s, k), &buf)
 			return p != nil && cueWords[string(p)]&owner != 0 // "my cell which is"
 		case kind&cue != 0, kind&owner != 0 && afterNumber, numberWords[string(w)] && afterOwner,
-			(string(w) == "callback" || string(w) == "contact") && (afterNoDot || afterDetails), kind&asker != 0 && afterObject,
+			(string(w) == "callback" || string(w) == "contact") && afterNoDot, kind&asker != 0 && afterObject,
 			kind&placed != 0 && afterAt && (string(w) != "message" || messageLeftAt(s, k)), marked:
 			return true
 		case kind == other:
@@ -2247,7 +2253,6 @@ func cueWalk(s string, i int, words map[string]uint8, phone bool) bool {
 		afterOwner = kind&owner != 0
 		first = false
 		afterObject = string(w) == "me" || string(w) == "us" || string(w) == "you"
-		afterDetails = string(w) == "details" || string(w) == "info"
 		afterAt = isAtWord(string(w)) || afterAt && string(w) == "out"
 		afterWhats = string(w) == "whats"
 		j = k
@@ -2576,7 +2581,7 @@ var cueWords = map[string]uint8{
 	"nuovo": modifier, "altro": modifier, "vecchio": modifier,
 	"nieuwe": modifier, "oude": modifier, "nowy": modifier, "inny": modifier,
 
-	"me": filler, "us": filler, "you": filler, "details": filler, "info": filler, "him": filler, "them": filler, "on": filler,
+	"me": filler, "us": filler, "you": filler, "him": filler, "them": filler, "on": filler,
 	"at": filler, "is": filler, "are": filler, "was": filler, "or": filler, "no": filler,
 	"nr": filler, "number": filler, "numbers": filler, "num": filler, "direct": filler | modifier,
 	"the": filler, "via": filler, "anytime": filler, "back": filler,
