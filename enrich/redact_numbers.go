@@ -1311,14 +1311,21 @@ var namingWords = func() map[string]uint8 {
 }()
 
 // afterLeads are the words that may lead from a number to whose it is:
-// "is", "that's", "it's", "which is", and "es", "est", "c'est", "ist", "é".
+// "is", "that's", "it's", "which is", and "es", "est", "c'est", "ist", "é",
+// "er"; and the articles Portuguese and Italian put before "my": "é o meu
+// telefone", "è il mio numero".
 var afterLeads = setOf("is", "s", "that", "thats", "this", "it", "its", "which", "was", "will", "be",
-	"es", "est", "c", "ist", "e", "eh")
+	"es", "est", "c", "ist", "e", "eh", "er", "o", "il")
 
 // phoneNouns are the kinds of phone a number after "my" or "the" may be.
 var phoneNouns = setOf("phone", "cell", "cellphone", "mobile", "telephone", "landline", "whatsapp",
 	"mobil", "movil", "celular", "handy", "portable", "gsm", "telefono", "telefon", "telefoon",
-	"mobiel", "telefone", "telemovel", "cellulare", "fax", "tel", "line", "hotline")
+	"mobiel", "telefone", "telemovel", "cellulare", "fax", "tel", "line", "hotline",
+	// Words for a phone number in one ("meine Handynummer", "mijn
+	// telefoonnummer"), a French landline ("mon fixe") and WhatsApp as
+	// Brazil and Spain write it.
+	"handynummer", "telefonnummer", "mobilnummer", "festnetznummer", "rufnummer", "telefoonnummer",
+	"fixe", "zap", "wpp", "wsp")
 
 // cueWordAt reads the word that starts at s[j] as cueWord reads the one
 // before: letters folded to ASCII lower case; nil when none starts there
@@ -1384,8 +1391,25 @@ func reasonAfter(s string, k int) bool {
 	if w != nil && cueWords[string(w)]&modifier != 0 && !numberWords[string(w)] {
 		return reasonAfter(s, e) // "mi número personal", "mon numéro perso"; not "my phone home screen"
 	}
+	if w != nil && ofWords[string(w)] {
+		// "mi número de teléfono", "mon numéro de portable", "o meu
+		// número de celular": of a phone, read on; "mi número de
+		// pedido" is an order's.
+		var next [maxCueWordLetters]byte
+		if n, f := cueWordAt(s, skipSpaces(s, e), &next); n != nil && (phoneNouns[string(n)] || contactNouns[string(n)]) {
+			return reasonAfter(s, f)
+		}
+	}
 	return w != nil && !numberWords[string(w)] && !afterPhrase[string(w)]
 }
+
+// ofWords join "number" to what it is of in Spanish, Portuguese, French
+// and Italian: "número de teléfono", "numero di cellulare".
+var ofWords = setOf("de", "di", "do", "da", "del")
+
+// contactNouns are what a number for reaching one is of, besides a phone:
+// "número de contacto".
+var contactNouns = setOf("contacto", "contato", "contact", "contatto")
 
 // afterPhrase are the words that may follow "my number" and the like
 // after a number and start something else: "555 0134 is my cell if you
