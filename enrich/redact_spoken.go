@@ -53,56 +53,96 @@ var spokenDigits = func() map[string]spokenDigit {
 		}
 	}
 	m["zwo"] = spokenDigit{spokenWord, 2, false}
-	// Words with a letter beyond ASCII as packWord reads them in
-	// capitals, their ASCII letters lowered: "ZÉRO", "FÜNF", "TRÊS".
-	m["zÉro"], m["fÜnf"], m["trÊs"] = m["zéro"], m["fünf"], m["três"]
 	// "fünf" as it is typed with no umlaut to hand.
 	m["funf"] = spokenDigit{spokenWord, 5, false}
 	m["fuenf"] = spokenDigit{spokenWord, 5, false}
 	return m
 }()
 
-// spokenTable holds spokenDigits by their bytes packed in a uint64 (see
-// packWord), at the slot spokenSlot gives: every word of feedback is
-// looked up, and a map's string hash cost as much as the rest of
-// redaction together.
-var spokenTable [1 << spokenSlotBits]struct {
-	key uint64
-	d   spokenDigit
+// spokenTable holds spokenDigits by their bytes packed in two uint64s
+// (see packWord), at the slot spokenSlot gives or one of the few after
+// it: every word of feedback is looked up, and a map's string hash cost
+// as much as the rest of redaction together.
+var spokenTable [1 << spokenSlotBits]spokenEntry
+
+// spokenEntry is a word of spokenDigits, packed (see packWord), and what
+// it stands for.
+type spokenEntry struct {
+	lo, hi uint64
+	d      spokenDigit
 }
 
-// spokenSeed is the seed of spokenSlot under which no two words of
-// spokenDigits share a slot: with about 60 words in 512 slots one seed in
-// twenty or so does, and init tries them in turn (a handful of
-// microseconds; a plain multiplier tried in turn took seconds).
+// spokenSeed is the seed of spokenSlot under which every word of
+// spokenDigits sits within spokenProbes slots of its own, so that a
+// lookup reads at most that many; init tries seeds in turn. A slot of its
+// own for each word fits 60 words in 512 slots (one seed in twenty), but
+// not many more: for 160 no seed in 65536 does, while two in five put
+// each within four slots.
 var spokenSeed uint64
 
-const spokenSlotBits = 9
+const (
+	spokenSlotBits = 9
+	spokenProbes   = 4
+)
 
 func init() {
+	words := make([]spokenEntry, 0, len(spokenDigits))
+	for w, d := range spokenDigits {
+		lo, hi, _ := packWord(w, 0)
+		words = append(words, spokenEntry{lo, hi, d})
+		addBytePair(&spokenPairs, w[0], w[1])
+		addBytePair(&spokenEnds, w[len(w)-2], w[len(w)-1])
+	}
 	for spokenSeed = 1; spokenSeed < 1<<16; spokenSeed++ {
-		clear(spokenTable[:])
-		ok := true
-		for w, d := range spokenDigits {
-			key, _ := packWord(w, 0)
-			e := &spokenTable[spokenSlot(key)]
-			if e.key != 0 {
-				ok = false
-				break
-			}
-			e.key, e.d = key, d
-		}
-		if ok {
+		if fillSpokenTable(words) {
 			return
 		}
 	}
-	panic("enrich: no seed puts the words of spokenDigits in slots of their own")
+	panic("enrich: no seed puts the words of spokenDigits near slots of their own")
+}
+
+// fillSpokenTable puts words in spokenTable under spokenSeed, each in the
+// first free slot from its own, and reports whether every one is within
+// spokenProbes slots of it.
+func fillSpokenTable(words []spokenEntry) bool {
+	clear(spokenTable[:])
+	for _, w := range words {
+		slot := spokenSlot(w.lo, w.hi)
+		for n := 0; ; n++ {
+			if n == spokenProbes {
+				return false
+			}
+			if e := &spokenTable[(slot+uint64(n))%uint64(len(spokenTable))]; e.lo == 0 {
+				*e = w
+				break
+			}
+		}
+	}
+	return true
+}
+
+// spokenLookup returns the spokenDigit of the word packed in lo and hi.
+func spokenLookup(lo, hi uint64) (spokenDigit, bool) {
+	if lo == 0 {
+		return spokenDigit{}, false
+	}
+	slot := spokenSlot(lo, hi)
+	for n := range uint64(spokenProbes) {
+		e := &spokenTable[(slot+n)%uint64(len(spokenTable))]
+		if e.lo == lo && e.hi == hi {
+			return e.d, true
+		}
+		if e.lo == 0 {
+			break
+		}
+	}
+	return spokenDigit{}, false
 }
 
 // spokenSlot is the slot of a packed word: its bits mixed with the seed
 // by MurmurHash3's finalizer, the top spokenSlotBits of the result.
-func spokenSlot(key uint64) uint64 {
-	h := key ^ spokenSeed*0x9E3779B97F4A7C15
+func spokenSlot(lo, hi uint64) uint64 {
+	h := lo ^ (hi+spokenSeed)*0x9E3779B97F4A7C15
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
 	h ^= h >> 33
@@ -111,18 +151,35 @@ func spokenSlot(key uint64) uint64 {
 	return h >> (64 - spokenSlotBits)
 }
 
-// packWord packs the word at s[i] into a uint64, its ASCII letters in
-// lowercase, and returns it with the word's end; 0 when it is longer than
-// eight bytes.
-func packWord(s string, i int) (key uint64, end int) {
+// packWord packs the word at s[i] into two uint64s, its letters in
+// lowercase (ASCII, and Latin-1's capitals: "ZÉRO", "FÜNF", "TRÊS" as
+// "zéro", "fünf", "três"), and returns them with the word's end; 0 when it
+// is longer than sixteen bytes.
+func packWord(s string, i int) (lo, hi uint64, end int) {
 	k := i
 	for ; k < len(s) && wordBytes[s[k]]; k++ {
-		if k-i == 8 {
-			return 0, skipWordBytes(s, k)
+		c := foldedByte(s, i, k)
+		switch n := k - i; {
+		case n < 8:
+			lo |= uint64(c) << (8 * n)
+		case n < 16:
+			hi |= uint64(c) << (8 * (n - 8))
+		default:
+			return 0, 0, skipWordBytes(s, k)
 		}
-		key |= uint64(lowerASCII(s[k])) << (8 * (k - i))
 	}
-	return key, k
+	return lo, hi, k
+}
+
+// foldedByte is s[k], of the word at s[i], in lowercase: ASCII's
+// capitals, and Latin-1's after their lead byte ("É" is C3 89, "é" C3 A9;
+// C3 97 is '×').
+func foldedByte(s string, i, k int) byte {
+	c := lowerASCII(s[k])
+	if k > i && s[k-1] == 0xC3 && 0x80 <= c && c <= 0x9E && c != 0x97 {
+		c += 0x20
+	}
+	return c
 }
 
 const (
@@ -152,8 +209,8 @@ const (
 func redactSpokenPhones(s string) string {
 	w := rewriter{s: s}
 	for i := skipNonWord(s, 0); i < len(s); {
-		if !spokenStart(s, i) { // most words
-			i = skipNonWord(s, skipWordBytes(s, i))
+		if e := skipWordBytes(s, i); !spokenStart(s, i) || !isDigit(s[i]) && !spokenEnd(s, i, e) { // most words
+			i = skipNonWord(s, e)
 			continue
 		}
 		end, ok := spokenNumberAt(s, i)
@@ -388,9 +445,9 @@ func spokenToken(s string, i int) (d spokenDigit, e int, ok bool) {
 	if !spokenStart(s, i) {
 		return d, skipWordBytes(s, i), false
 	}
-	key, k := packWord(s, i)
-	if e := &spokenTable[spokenSlot(key)]; key != 0 && e.key == key {
-		return e.d, k, true
+	lo, hi, k := packWord(s, i)
+	if d, ok = spokenLookup(lo, hi); ok {
+		return d, k, true
 	}
 	return d, k, false
 }
@@ -405,19 +462,33 @@ func spokenStart(s string, i int) bool {
 	if i+1 >= len(s) {
 		return false
 	}
-	k := uint16(lowerASCII(c))<<8 | uint16(lowerASCII(s[i+1]))
-	return spokenPairs[k>>6]&(1<<(k&63)) != 0
+	return hasBytePair(&spokenPairs, lowerASCII(c), lowerASCII(s[i+1]))
 }
 
-// spokenPairs is a set of the first two bytes, lowercased, of the words
-// of spokenDigits, a bit each.
-var spokenPairs = func() (t [1024]uint64) {
-	for w := range spokenDigits {
-		k := uint16(w[0])<<8 | uint16(w[1])
-		t[k>>6] |= 1 << (k & 63)
+// spokenPairs and spokenEnds are sets of the first and the last two
+// bytes of the words of spokenDigits, a bit each (init fills them).
+var spokenPairs, spokenEnds [1 << 16 / 64]uint64
+
+func addBytePair(t *[1 << 16 / 64]uint64, a, b byte) {
+	k := uint16(a)<<8 | uint16(b)
+	t[k>>6] |= 1 << (k & 63)
+}
+
+func hasBytePair(t *[1 << 16 / 64]uint64, a, b byte) bool {
+	k := uint16(a)<<8 | uint16(b)
+	return t[k>>6]&(1<<(k&63)) != 0
+}
+
+// spokenEnd reports whether the word s[i:e] may be a word of
+// spokenDigits by its last two bytes (see spokenEnds): most words that
+// start as one does end otherwise ("the", "for", "seen", "set"), and need
+// no lookup.
+func spokenEnd(s string, i, e int) bool {
+	if e-i < 2 {
+		return false
 	}
-	return t
-}()
+	return hasBytePair(&spokenEnds, foldedByte(s, i, e-2), foldedByte(s, i, e-1))
+}
 
 func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
