@@ -176,8 +176,9 @@ func appendLower(dst []byte, s string) []byte {
 // and so is a shorter one after a word such as "call" or "phone"; a phone
 // number read out digit by digit ("four one five five five five zero one
 // three four", "4 1 5 5 5 5 0 1 3 4") is found with 10 digits, or 7 after
-// such a word (see redactSpokenPhones), but not as pairs ("zéro six
-// douze"); a short local number
+// such a word, and so is one read out in pairs after such a word ("five
+// five five, twelve thirty-four", "zéro six, douze, trente-quatre"; see
+// redactSpokenPhones); a short local number
 // nothing announces, or an address with only its "at" spelled and nothing
 // else to tell it from a site ("jane at example.com", as in "sign up at
 // example.com") is not found; one spelled with brackets ("jane [at]

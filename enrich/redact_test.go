@@ -277,6 +277,18 @@ func TestRedactTextReplacesContactDetailsAndCardNumbers(t *testing.T) {
 		{"Call 646-555-0123 x204 for billing", "Call [phone] for billing"},
 		{"Called 415-555-0134 x 3 times and nobody picked up", "Called [phone] x 3 times and nobody picked up"},
 		{"Rang 020 7946 0100 x5 this week, always engaged", "Rang [phone] x5 this week, always engaged"},
+		// A number read out in pairs ends before a word English has too,
+		// or a number with a count after it (QA round 13).
+		{"my number is five five five zero one three four once again", "my number is [phone] once again"},
+		{"call five five five, twelve thirty-four ten times a day", "call [phone] ten times a day"},
+		{"call five five five, twelve thirty-four, twelve days ago", "call [phone], twelve days ago"},
+		{"my number is four one five, five five five, oh one thirty-four (twelve)", "my number is [phone] (twelve)"},
+		{"Tel: seis uno dos, tres cuatro cinco, seis siete ocho, twelve days ago", "Tel: [phone], twelve days ago"},
+		{"ring me on five five five zero one three four twenty minutes later", "ring me on [phone] twenty minutes later"},
+		// The digits before a number of two digits in words, when it
+		// turns the run into a list, are read alone.
+		{"four one five five five five zero one three four, twelve days ago", "[phone], twelve days ago"},
+		{"Room twelve four one five five five five zero one three four", "Room twelve [phone]"},
 	}
 	for _, tc := range cases {
 		if got := enrich.RedactText(tc.in); got != tc.want {
@@ -627,6 +639,12 @@ func FuzzRedactText(f *testing.F) {
 		// number after it in the same link is read on its own.
 		"?v=%2B1%20000%20+4155550134", "%2B1%20000%20+0000000001", "+1%20000%20%2B0%200000000+0",
 		"+0%200000000 0000000001", "%2B0%200000000 0000000001",
+		// Numbers of two digits in words, QA round 13: compounds cut
+		// short, times, and French pairs.
+		"call five five five, twelve thirty-four", "quatre-vingt", "quatre-vingts-", "soixante et",
+		"vingt et un", "treinta y", "dix-", "vierunddreißig", "einundUNDzwanzig", "zwölf\xc3",
+		"zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit", "nine fifteen, ten, ten thirty",
+		"call five five five zero one three four once", "ZÉRO SIX DOUZE TRENTE-QUATRE QUATRE-VINGTS DIX-SEPT",
 	} {
 		f.Add(s)
 	}
