@@ -177,7 +177,8 @@ func appendLower(dst []byte, s string) []byte {
 // number read out digit by digit ("four one five five five five zero one
 // three four", "4 1 5 5 5 5 0 1 3 4") is found with 10 digits, or 7 after
 // such a word, and so is one read out in pairs after such a word ("five
-// five five, twelve thirty-four", "zéro six, douze, trente-quatre"; see
+// five five, twelve thirty-four"), or as French reads one, in five pairs
+// ("zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit"; see
 // redactSpokenPhones); a short local number
 // nothing announces, or an address with only its "at" spelled and nothing
 // else to tell it from a site ("jane at example.com", as in "sign up at

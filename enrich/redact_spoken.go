@@ -281,9 +281,10 @@ const (
 // ratings (1 to 5) or of bits, not set apart 3, 3 and 4 as a phone
 // number's ("two one three, five five five, one two three four"); has a
 // comma after each digit; holds numbers of two digits and no group of
-// three or four; pairs its digits as scores ("3-1, 2-0"); or follows a
-// word that names a reference ("order"). It returns s itself when there
-// is none.
+// three or four, unless it is French's five pairs from a trunk 0 ("zéro
+// six, douze, trente-quatre, cinquante-six, soixante-dix-huit"); pairs its
+// digits as scores ("3-1, 2-0"); or follows a word that names a reference
+// ("order"). It returns s itself when there is none.
 func redactSpokenPhones(s string) string {
 	w := rewriter{s: s}
 	for i := skipNonWord(s, 0); i < len(s); {
@@ -338,6 +339,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		commas         = true // digits alone, a comma after each: "7, 8, 6, 9"
 		pairWords      int    // numbers of two digits in words: "twelve", "thirty-four"
 		roundTens      = true // those alone, and all tens: "twenty, thirty, forty, fifty"
+		french         pairReading
 		clock          clockReading
 		before         uint8 // the separators before d, as bits of spokenGapBytes
 		pairsLead      int   // the end of the numbers of two digits in words the run starts with
@@ -346,6 +348,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 	)
 run:
 	for {
+		french.add(d, before)
 		clock.add(d, before)
 		roundTens = roundTens && d.kind == spokenPair && d.value%10 == 0
 		if pairsOnly = pairsOnly && d.kind == spokenPair; pairsOnly {
@@ -449,7 +452,9 @@ run:
 		if !ok || next.kind == spokenGroup && dateSepAt(s, ne) && dateAt(s, k) { // "… 4, 6/8/2024": a date is no part of one
 			break
 		}
-		if next.kind == spokenPair && !spokenPairJoins(s, d, next, e, k, ne, digits, pairWords, layout, digits-segStart) {
+		// After French's five pairs, a number of two digits is another's:
+		// "… soixante-dix-huit, vingt minutes plus tard".
+		if next.kind == spokenPair && (french.read() || !spokenPairJoins(s, d, next, e, k, ne, digits, pairWords, layout, digits-segStart)) {
 			break
 		}
 		if d.kind == spokenGroup && next.kind == spokenWord && next.value == 0 && nullAt(s, k, ne) ||
@@ -523,7 +528,9 @@ run:
 		// out of ten "7 8 6 9 10 7 8 9 6 10", lines "3, 7, 9, 12, 15, 18".
 		// A number read out has its groups of three or four ("646 five
 		// five five 0123", "0 20 7946 0 9 5 8"), or a 0 before two.
-		if tens && !long {
+		// But French reads a phone number in pairs, from a trunk 0:
+		// "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit".
+		if tens && !long && !french.read() {
 			return rest, false
 		}
 		// Digits with a comma after each are a list too: "Scores by
@@ -581,6 +588,44 @@ func spokenPairJoins(s string, d, next spokenDigit, e, k, ne, digits, pairWords 
 	}
 	return !unitAfter(s, ne)
 }
+
+// pairReading follows a run as French reads a phone number, two digits
+// at a time from a trunk 0: "zéro six, douze, trente-quatre,
+// cinquante-six, soixante-dix-huit" (06 12 34 56 78), "zéro un, zéro
+// deux, quarante-cinq…".
+type pairReading struct {
+	pairs  int   // pairs read
+	half   bool  // a zero read, its digit to come: "zéro six"
+	gap    uint8 // the separators between pairs, the same each time
+	broken bool  // a word or digits no pair reads
+}
+
+// add reads d, after the separators gap.
+func (p *pairReading) add(d spokenDigit, gap uint8) {
+	switch {
+	case p.broken:
+	case p.half:
+		p.half, p.broken = false, d.kind != spokenWord
+		p.pairs++
+		return
+	case p.pairs == 1:
+		p.gap = gap
+	case gap != p.gap: // "zéro six, douze treize, quinze dix-sept": scores, not pairs
+		p.broken = true
+	}
+	switch {
+	case p.broken:
+	case d.kind == spokenWord && d.value == 0:
+		p.half = true
+	case d.kind != spokenPair || p.pairs == 0: // "zéro six" first
+		p.broken = true
+	default:
+		p.pairs++
+	}
+}
+
+// read reports whether the run was a French phone number's five pairs.
+func (p *pairReading) read() bool { return !p.broken && !p.half && p.pairs == 5 }
 
 // clockReading follows a run as times of day or years read out: hours,
 // each alone or with its minutes, round to five, later each time ("nine
