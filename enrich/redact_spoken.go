@@ -505,8 +505,10 @@ run:
 	}
 	// A phone word, or a verb of calling and whom it calls ("call me
 	// tomorrow morning on", "reach me any weekday at"), as before digits;
-	// or whose phone it is, after them ("… is my number").
-	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) || phoneCueAfter(s, end) {
+	// or whose phone it is, after them ("… is my number"), unless a
+	// reference names them before ("Order five five five … (my new
+	// phone)"), as for digits (see namedBefore).
+	if cue == 2 || cue == 0 && (phoneCueBefore(s, i) || calledAt(s, i)) || phoneCueAfter(s, end) && !namedBefore(s, i) {
 		return end, true
 	}
 	// The answer to a request for a phone number on the line before:
