@@ -581,7 +581,7 @@ func spokenPairJoins(s string, d, next spokenDigit, e, k, ne, digits, pairWords 
 		return false
 	case d.kind != spokenGroup && d.en != next.en && d.flags&englishAlso == 0:
 		return false
-	case strings.IndexAny(s[e:k], "()") >= 0:
+	case strings.ContainsAny(s[e:k], "()"):
 		return false
 	case layout == 0x3 && seg == 4, layout == 0x33 && (seg == 4 || seg == 3):
 		return false
