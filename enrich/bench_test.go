@@ -136,6 +136,25 @@ func BenchmarkRedactTextEncodedPluses(b *testing.B) {
 	}
 }
 
+// BenchmarkRedactTextLongRuns redacts bodies of the worker's largest
+// default size (256 KB) made of one short piece again and again: digits
+// or digit words ("1 2 1 2 …", "one one …", "4-1-4-1-…"), which the rule
+// for numbers read out read from each word to the end of the run, and a
+// run of name bytes with digits ("%2B1%2B1…"), which the rule for a mail
+// user's name read whole for each digit. Each took time the square of its
+// length: 12 s for 62 KB of "1 2 ".
+func BenchmarkRedactTextLongRuns(b *testing.B) {
+	for _, piece := range []string{"1 2 ", "one ", "4-1-", "zéro six douze ", "%2B1"} {
+		s := strings.Repeat(piece, 256<<10/len(piece))
+		b.Run(strings.TrimSpace(piece), func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				enrich.RedactText(s)
+			}
+		})
+	}
+}
+
 func BenchmarkKeywordTagger(b *testing.B) {
 	benchStage(b, enrich.TagStage(enrich.NewKeywordTagger(enrich.DefaultTaxonomy())))
 }

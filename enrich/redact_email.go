@@ -196,10 +196,17 @@ func providerEmailAround(s string, at, from int) (start, end int, ok bool) {
 // "jdoe77 (gmail)". Only a name with a digit is taken, which a word of
 // prose about the provider seldom is ("Gmail: v12 crashes" stays).
 func providerUserAround(s string, i, from int) (start, end int, ok bool) {
-	start = localPartStart(s, i, from)
+	// Read no further than a local part may be long: a longer run is none,
+	// and reading all of it again for each of its digits ("%2B1%2B1…")
+	// took time the square of its length.
+	lo, hi := max(from, i-maxLocalPart-1), min(len(s), i+maxLocalPart+1)
+	start = localPartStart(s, i, lo)
 	end = i
-	for end < len(s) && isLocalPartByte(s[end]) {
+	for end < hi && isLocalPartByte(s[end]) {
 		end++
+	}
+	if end-start > maxLocalPart {
+		return 0, 0, false
 	}
 	for end > start && (s[end-1] == '.' || s[end-1] == '-') {
 		end-- // a full stop, not the name's
@@ -552,6 +559,9 @@ var idnTopLevelDomains = []string{
 // localPartStart returns where the ASCII local part of an address that
 // ends at s[end] starts, not before s[from]; leading dots are no part of
 // it.
+// maxLocalPart is the longest an address's local part may be (RFC 5321).
+const maxLocalPart = 64
+
 func localPartStart(s string, end, from int) int {
 	start := end
 	for start > from && isLocalPartByte(s[start-1]) {

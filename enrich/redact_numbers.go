@@ -1895,13 +1895,25 @@ var phoneKeyEnds = setOf("phone", "mobile", "number", "no", "nr", "num", "tel", 
 //     "WhatsApp") or "your number"; "number" alone asks for any number
 //     ("What's your membership number?").
 func answersPhoneQuestion(s string, i int) bool {
+	// Asked first: the number's end is read to the end of its digits,
+	// which for each digit of a long run of them ("1 2 1 2 …") took time
+	// the square of its length.
+	if !nearLineStart(s, i) {
+		return false
+	}
 	return answersPhoneQuestionTo(s, i, skipDigits(s, i))
+}
+
+// nearLineStart reports whether a line break comes within 64 bytes before
+// s[i]: an answer on a chat's line starts near its line's start.
+func nearLineStart(s string, i int) bool {
+	return strings.IndexByte(s[max(0, i-64):i], '\n') >= 0
 }
 
 // answersPhoneQuestionTo is answersPhoneQuestion for a number at s[i]
 // that ends at s[numEnd]: one read out ("five five five zero one …").
 func answersPhoneQuestionTo(s string, i, numEnd int) bool {
-	if strings.IndexByte(s[max(0, i-64):i], '\n') < 0 {
+	if !nearLineStart(s, i) {
 		return false // a first line, or a number far into its line: most numbers
 	}
 	j := i

@@ -266,6 +266,14 @@ const (
 	// spokenMaxGap is the most separators between two of its words: ", ",
 	// " - ", ". ".
 	spokenMaxGap = 3
+	// spokenMaxWords is the most words and groups of digits read as one
+	// number, twice what the longest phone number read out takes ("plus
+	// four four seven seven zero zero, nine double oh, one two three,
+	// extension two zero four"). A run turned down is read again from
+	// its second word, and so on: without a bound a text of thousands of
+	// digit words ("5 5 5 …", "one one one …") took time the square of
+	// its length, 12 s for 62 KB of "1 2 1 2 …".
+	spokenMaxWords = 32
 )
 
 // redactSpokenPhones replaces with [phone] the numbers in s read out
@@ -334,6 +342,7 @@ func spokenNumberAt(s string, i int) (end int, ok bool) {
 		dataNull       bool   // "null" beside digits: "null,3,null,8"
 		cue            int    // a phone word before, once asked: 1 no, 2 yes
 		wraps          int    // line breaks
+		words          int    // words and groups read (see spokenMaxWords)
 		layout         uint32 // the digits between commas, dashes, slashes or brackets: 4 bits each, the last lowest
 		segStart       int    // digits before the last of them
 		commas         = true // digits alone, a comma after each: "7, 8, 6, 9"
@@ -412,6 +421,9 @@ run:
 			same, last, times = false, v, 1
 		}
 		end = e
+		if words++; words >= spokenMaxWords {
+			break
+		}
 		// The next word, past a few separators; or past one line break,
 		// after a word that says a phone number follows, as a hard-wrapped
 		// e-mail breaks one ("call me at four one five\nfive five five …").
