@@ -595,7 +595,11 @@ func (s *scorer) asksFor(toks []token, clauseFrom, i int) bool {
 	if i == clauseFrom {
 		return true
 	}
-	for j := i - 1; j >= clauseFrom; j-- {
+	// The condition is looked for within conditionReach words: a clause
+	// with no mark for thousands of words ("FIX IT FIX IT …") read back to
+	// its start for each took time the square of its length, 11 s for a
+	// body of 256 KB.
+	for j := i - 1; j >= max(clauseFrom, i-conditionReach); j-- {
 		id := toks[j].id
 		if s.conditions[id] || j >= i-3 && s.pleas[id] {
 			return true
@@ -606,6 +610,10 @@ func (s *scorer) asksFor(toks []token, clauseFrom, i int) bool {
 	}
 	return false
 }
+
+// conditionReach is how many words before a resolution asksFor looks for
+// a word of conditions: more than a clause of feedback holds.
+const conditionReach = 40
 
 // keepsDoing reports whether the function word at toks[i] is "keep" or
 // "kept" before a verb in the same clause ("keeps asking", "kept
