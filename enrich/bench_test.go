@@ -161,28 +161,22 @@ func BenchmarkKeywordTagger(b *testing.B) {
 
 func BenchmarkSentiment(b *testing.B) { benchStage(b, enrich.NewSentiment()) }
 
-// BenchmarkSentimentOneLongClause scores a body of the worker's largest
-// default size (256 KB) with no mark between its words ("FIX IT FIX IT
-// …"): each resolution looked back to the clause's start for a word of
-// conditions.
-func BenchmarkSentimentOneLongClause(b *testing.B) {
+// BenchmarkSentimentLongBodies scores bodies of the worker's largest
+// default size (256 KB) made of one piece again and again, each of which
+// once took time the square of its length: short sentences each ending in
+// an emoji (each mark looked for its sentence and for a "please" from the
+// start), and words with no mark between them, "FIX IT FIX IT …" (each
+// resolution looked back to the clause's start for a word of conditions).
+func BenchmarkSentimentLongBodies(b *testing.B) {
 	s := enrich.NewSentiment()
-	text := strings.Repeat("FIX IT ", 256<<10/len("FIX IT "))
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		s.Score(text)
-	}
-}
-
-// BenchmarkSentimentManyMarks scores a body of the worker's largest
-// default size (256 KB) made of short sentences each ending in an emoji:
-// each mark looked for its sentence and for a "please" from the start.
-func BenchmarkSentimentManyMarks(b *testing.B) {
-	s := enrich.NewSentiment()
-	text := strings.Repeat("Nice. 🙏 ", 256<<10/len("Nice. 🙏 "))
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		s.Score(text)
+	for name, piece := range map[string]string{"marks": "Nice. 🙏 ", "one-clause": "FIX IT "} {
+		text := strings.Repeat(piece, 256<<10/len(piece))
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				s.Score(text)
+			}
+		})
 	}
 }
 
