@@ -488,6 +488,12 @@ func readNumber(s string, i int, afterMark bool, listed listing, join bool) (end
 	if !plus && !short && seps == sepSpace && s[i] != '0' && ng >= 3 && sameLength(g) && !cued() {
 		return resume, "", joined
 	}
+	// "9 10 11 12 13 14 15 16", "5 10 15 20 25 30", "8 9 11 14 17 19 21":
+	// numbers that count along, a list or a scale, unless a word says
+	// they are a phone number.
+	if !plus && !short && seps == sepSpace && s[i] != '0' && countsAlong(s, groups[:ng], groupStart[:ng], groupEnd[:ng]) && !cued() {
+		return resume, "", joined
+	}
 	// 1 000 000 000 and 12.345.678.901 are amounts, unless a "+" says
 	// otherwise, or a phone word before nine digits or more that do not
 	// end in 000: a Spanish "mi teléfono 612 345 678" is grouped so, and
@@ -841,6 +847,39 @@ func sameLength(groups []int) bool {
 		}
 	}
 	return true
+}
+
+// countsAlong reports whether the groups of the given lengths, which
+// start and end at starts and ends in s, count along rather than make a
+// phone number: four or more going up or down by one step ("9 10 11 12
+// 13 14 15 16", "5 10 15 20 25 30"), or five or more of one or two
+// digits, some of each, every one greater, or every one smaller, than
+// the last ("8 9 11 14 17 19 21", a lottery's "3 7 12 19 24 36"). A
+// phone number's groups of two, all of two ("06 12 34 56 78"), start
+// with a trunk 0, which callers leave out.
+func countsAlong(s string, groups, starts, ends []int) bool {
+	if len(groups) < 4 {
+		return false
+	}
+	var v [maxNumberGroups]int
+	short, mixed := true, false
+	for k := range groups {
+		n, err := strconv.Atoi(strings.Trim(s[starts[k]:ends[k]], "()"))
+		if err != nil {
+			return false
+		}
+		v[k] = n
+		short = short && groups[k] <= 2
+		mixed = mixed || groups[k] != groups[0]
+	}
+	step := v[1] - v[0]
+	even, up, down := step != 0, true, true
+	for k := 1; k < len(groups); k++ {
+		d := v[k] - v[k-1]
+		even = even && d == step
+		up, down = up && d > 0, down && d < 0
+	}
+	return even || len(groups) >= 5 && short && mixed && (up || down)
 }
 
 // groupedAsThousands reports whether groups are digits grouped by
