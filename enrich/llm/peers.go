@@ -94,22 +94,19 @@ func (t *Tagger) beat(ctx context.Context, first bool) {
 	}
 	n = max(n, 1)
 	t.limiter.setOthers(others)
+	sharing := n
 	if first {
-		t.peers.Store(int64(n))
-		t.limiter.share(time.Now(), n+1, false)
-		t.guessed = true
-		t.metrics.peers(n)
-		return
+		sharing++ // one more may have started unseen
 	}
 	guessed := t.guessed
-	t.guessed = false
+	t.guessed = first
 	if old := t.peers.Swap(int64(n)); old != int64(n) || guessed {
 		now := time.Now()
 		// The unseen process of the first beat was a guess: nothing it
 		// sent is in the window, so a larger share holds at once.
-		from := t.limiter.share(now, n, guessed)
+		from := t.limiter.share(now, sharing, guessed)
 		t.metrics.peers(n)
-		if old != int64(n) {
+		if old != 0 && old != int64(n) {
 			t.log.Info("processes sharing llm.tokens_per_minute changed", zap.Int64("from", old), zap.Int("to", n),
 				zap.Int("tokens_per_minute_here", t.opts.TokensPerMinute/n), zap.Duration("from_in", from.Sub(now)))
 		}
