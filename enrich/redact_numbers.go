@@ -864,7 +864,7 @@ func countsAlong(s string, groups, starts, ends []int) bool {
 	var v [maxNumberGroups]int
 	short, mixed := true, false
 	for k := range groups {
-		n, err := strconv.Atoi(strings.Trim(s[starts[k]:ends[k]], "()"))
+		n, err := groupValue(s, starts[k], ends[k])
 		if err != nil {
 			return false
 		}
@@ -2993,12 +2993,18 @@ func phoneShaped(groups []int, seps int, plus bool) bool {
 // in s are each a number up to 255, an IPv4 address's.
 func octets(s string, starts, ends []int) bool {
 	for k := range starts {
-		n, err := strconv.Atoi(strings.Trim(s[starts[k]:ends[k]], "()"))
+		n, err := groupValue(s, starts[k], ends[k])
 		if err != nil || n > 255 {
 			return false
 		}
 	}
 	return true
+}
+
+// groupValue returns the number a group of digits at s[start:end] holds,
+// the brackets a group's span may take in ("(415)") left out.
+func groupValue(s string, start, end int) (int, error) {
+	return strconv.Atoi(strings.Trim(s[start:end], "()"))
 }
 
 // luhn reports whether digits pass the Luhn checksum card numbers carry.
