@@ -437,7 +437,10 @@ func emailSpan(s string, localEnd, domStart, from int, spelled bool) (start, end
 	last, _ := utf8.DecodeLastRuneInString(s[from:localEnd])
 	cjkLocal := spaceless(last)
 	start = localEnd
-	for start > from {
+	// No further back than a local part may be long (and a byte more):
+	// reading a run of such bytes whole for each '@' in it ("%40%40…")
+	// took time the square of its length.
+	for start > from && localEnd-start <= maxLocalPart {
 		c := s[start-1]
 		if c < utf8.RuneSelf {
 			if !isLocalPartByte(c) {
@@ -556,15 +559,17 @@ var idnTopLevelDomains = []string{
 	"コム", "みんな", "한국", "닷컴", "닷넷",
 }
 
-// localPartStart returns where the ASCII local part of an address that
-// ends at s[end] starts, not before s[from]; leading dots are no part of
-// it.
 // maxLocalPart is the longest an address's local part may be (RFC 5321).
 const maxLocalPart = 64
 
+// localPartStart returns where the ASCII local part of an address that
+// ends at s[end] starts, not before s[from]; leading dots are no part of
+// it. It reads back no further than maxLocalPart bytes and one more:
+// reading a run of such bytes whole for each "at" in it ("at-at-at-…")
+// took time the square of its length.
 func localPartStart(s string, end, from int) int {
 	start := end
-	for start > from && isLocalPartByte(s[start-1]) {
+	for start > from && end-start <= maxLocalPart && isLocalPartByte(s[start-1]) {
 		start--
 	}
 	for start < end && s[start] == '.' {

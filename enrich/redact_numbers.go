@@ -2217,7 +2217,7 @@ var scriptPhoneCues = []string{"电话", "電話", "手机", "手機", "手机�
 // is not the end of a longer word of its script ("отел").
 func scriptCueBefore(s string, i int, words []string) bool {
 	j := i
-	for j > 0 && isCueSep(s[j-1]) {
+	for j > 0 && i-j < maxCueSeps && isCueSep(s[j-1]) {
 		j--
 	}
 	if j == 0 || s[j-1] < utf8.RuneSelf {
@@ -2366,7 +2366,7 @@ func phoneNounBefore(s string, k int) bool {
 // ", "Phone:</b>&nbsp;".
 func skipCueSeps(s string, j int) int {
 	for {
-		for j > 0 && isCueSep(s[j-1]) {
+		for end := j; j > 0 && end-j < maxCueSeps && isCueSep(s[j-1]); {
 			j--
 		}
 		if strings.HasSuffix(s[:j], "&nbsp;") {
@@ -2562,6 +2562,12 @@ const (
 // and the fillers after it, as in "call or text me at" and "call me back
 // as soon as possible at".
 const maxCueWords = 8
+
+// maxCueSeps bounds the separators read back between a cue and the
+// number, more than any cue has ("**Phone:** ", `"phone": "`): every
+// '(' of "(.(.(.…" read all of them back to the start, time the square
+// of their length.
+const maxCueSeps = 16
 
 // isCueSep reports whether c may stand between the words of a cue and
 // the number: "Tel.: ", "phone=", "fax - ", "(mobile) ", `"phone":"`,
@@ -2904,11 +2910,16 @@ func gluedAfter(s string, end int) bool {
 // startsAddress reports whether the local part of an e-mail address
 // starts at s[k]: local-part bytes from there reach an '@' or a bracketed
 // "at". Its digits are the address's, which the address rules replace,
-// not a number's.
+// not a number's. A local part is at most maxLocalPart bytes long, and it
+// reads no further: reading a run of such bytes to its end for each
+// number in it ("4.-4.-…") took time the square of its length.
 func startsAddress(s string, k int) bool {
 	group := k
-	for k < len(s) && isLocalPartByte(s[k]) {
+	for k < len(s) && k-group <= maxLocalPart && isLocalPartByte(s[k]) {
 		k++
+	}
+	if k-group > maxLocalPart {
+		return false
 	}
 	if k < len(s) && s[k] == '@' {
 		return true
