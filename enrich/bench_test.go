@@ -237,3 +237,19 @@ func processCPU() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkRedactOutgoingLongRuns sends bodies of the worker's largest
+// default size (256 KB) of one piece again and again through
+// RedactOutgoing: runs of digits and number words, "at" and "@" between
+// words, and dotted names, which its rules read forward and back from.
+func BenchmarkRedactOutgoingLongRuns(b *testing.B) {
+	for _, piece := range []string{"1 2 ", "one ", "O1", "O", "1OOOO", "x at y.", "a@", "at ", "at-", "gmail-", "a.", "[phone] 1 ", "Gmail: a_"} {
+		s := strings.Repeat(piece, 256<<10/len(piece))
+		b.Run(strings.TrimSpace(piece), func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				enrich.RedactOutgoing(s)
+			}
+		})
+	}
+}

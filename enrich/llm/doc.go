@@ -29,9 +29,11 @@
 //
 // Text leaves the process only as the redacted title and body of a record:
 // the worker's Redactor runs before tagging, and Tagger applies
-// [enrich.RedactText] again before building a request, so that an e-mail
+// [enrich.RedactOutgoing] before building a request, so that an e-mail
 // address or phone number cannot reach the model even if a chain is built
-// in the wrong order.
+// in the wrong order, nor one written in a way that the stored text's
+// redaction, which keeps what it cannot tell from a contact detail, lets
+// through: the model is sent no run of seven digits or more.
 //
 // [Tagger.NameClusters] reuses the same client, limits and retries to name
 // clusters of feedback no theme fitted (theme discovery); their quotes are

@@ -456,13 +456,13 @@ func (t *Tagger) warnBudget() {
 }
 
 // text is what is sent for a record: its title and body, redacted again
-// (see the package documentation) and cut to MaxTextChars.
+// and strictly (see the package documentation) and cut to MaxTextChars.
 func (t *Tagger) text(title, body string) string {
 	s := strings.TrimSpace(body)
 	if title = strings.TrimSpace(title); title != "" {
 		s = title + "\n" + s
 	}
-	return cutAt(enrich.RedactText(s), t.opts.MaxTextChars)
+	return cutAt(enrich.RedactOutgoing(s), t.opts.MaxTextChars)
 }
 
 func (t *Tagger) key(text string) key {

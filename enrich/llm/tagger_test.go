@@ -1383,6 +1383,11 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 		// A number read out digit by digit, in words and in spaced digits.
 		"text me on seven one eight, five five five, zero one six zero",
 		"Reach me at 3 1 2 5 5 5 0 1 9 9 any time",
+		// What the stored text's rules keep, reading it as an order
+		// number or prose, and RedactOutgoing takes for a request.
+		"my brand new number is 612 345 678, export broken",
+		"HP 9123 4567 / invoices wrong",
+		"finance at acmecorp.io never got the refund",
 	)
 	items[0].Record.Title = "From ann.lee@example.org"
 	if err := tg.Tag(context.Background(), items); err != nil {
@@ -1395,7 +1400,7 @@ func TestNoContactDetailsLeaveTheProcess(t *testing.T) {
 	for _, body := range reqs {
 		for _, secret := range []string{"jane.doe", "example.com", "bob@corp.io", "ann.lee", "415 555 0134", "7946 0958", "GB82 WEST",
 			"7700 900123", "7946-0958", "555%200199", "jane.roe", "0612345678", "98.76.54.32", "0188", "ivy", "lane @", "ivan.petrov",
-			"zero one six zero", "0 1 9 9"} {
+			"zero one six zero", "0 1 9 9", "345 678", "9123 4567", "finance at", "acmecorp"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("request body holds %q: %s", secret, body)
 			}

@@ -1,0 +1,695 @@
+package enrich
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// numberMark is what RedactOutgoing leaves in place of a long number that
+// RedactText kept.
+const numberMark = "[number]"
+
+// RedactOutgoing is RedactText made strict, for text that leaves the
+// process: what an LLM is asked to tag.
+//
+// RedactText keeps what it cannot tell from a contact detail, since stored
+// feedback is read by people and an order number, a build or a count is
+// part of what the customer said. Its rules read context ("my number is",
+// "call me on"), and context can always be written in a way they do not
+// read ("my brand new number is 612 345 678", "HP 9123 4567", "jane at
+// acmecorp.io"). A theme never hangs on a long number or on an address, so
+// for text sent out RedactOutgoing also replaces, whatever surrounds them:
+//
+//   - every run of seven digits or more, in any script and however it is
+//     broken up ("612 345 678", "(555) 0134-22", "555-O134" with letter O
+//     for zero, "٠٥٥ ١٢٣ ٤٥٦٧"), with [number];
+//   - every run of number words that stands for seven digits or more, in
+//     the languages of RedactText's digit words and in Italian, Dutch,
+//     Polish, Catalan, Turkish, the Scandinavian languages, Indonesian
+//     and Russian ("five five five zero one three four", "tre tre tre uno
+//     due tre quattro"), mixed with digits or not, with [number];
+//   - every word joined to a domain by "@" set apart by spaces or encoded
+//     ("jane.doe @ acme .io", "jane.doe&#064;acme.io", "%2540"), or by a
+//     word for "at" ("jane at acmecorp.io", "jane.doe « at » acme.io",
+//     "kovacs.anna kukac gmail.com", "my email is sarah at gmail"), and a
+//     user name after the name of a mail service ("Gmail: sarah_connor"),
+//     with [email].
+//
+// What it costs is a number the model does not see: "order 100234567"
+// and "1,234,567 rows" go out as "order [number]" and "[number] rows";
+// and a word before "at" and a domain goes with it ("we work at acme.io"
+// goes out as "we [email]"). Shorter numbers (versions, prices, times,
+// counts), dates and spans of years ("2026-03-03", "2019-2021") go out as
+// they are.
+func RedactOutgoing(s string) string {
+	s = RedactText(s)
+	s = maskAddressShapes(s)
+	return maskNumberRuns(s)
+}
+
+// minRunDigits is how many digits a run must stand for to be replaced:
+// the fewest a phone number has once an area code is left off (555 0134).
+const minRunDigits = 7
+
+// The limits on what may stand between two parts of one number: a few
+// signs and spaces ("555 - 0134", "(555) 0134", "five, five"), on at most
+// three lines.
+const (
+	maxGapRunes = 8
+	maxGapSigns = 3
+)
+
+// readOutWords are the words a number is read out in, each with how many
+// digits it stands for: a digit's word one, a number from 10 to 99 two,
+// "hundred" two, "thousand" three; "double" and "triple" add one and two
+// to the digit after them. The words of RedactText's digits
+// (spokenDigits) are all here.
+var readOutWords = func() map[string]int8 {
+	m := make(map[string]int8, 400)
+	for w, d := range spokenDigits {
+		switch d.kind {
+		case spokenWord:
+			m[w] = 1
+		case spokenPair, spokenHundred:
+			m[w] = 2
+		case spokenTimes:
+			m[w] = d.value - 1
+		}
+	}
+	add := func(n int8, words string) {
+		for _, w := range strings.Fields(words) {
+			m[w] = n
+		}
+	}
+	// "to" (Norwegian for two) and "en" (Swedish for one) are left out:
+	// in English and French they stand between numbers too often ("from
+	// 1,200 to 5,000").
+	add(1, "o nought naught")                                                           // English
+	add(2, "treble")                                                                    // "treble five", two more
+	add(3, "thousand tausend mil mille mila duizend tysiąc тысяча")                     // three zeros
+	add(1, "uno due tre quattro cinque sei sette otto nove")                            // Italian
+	add(2, "dieci undici dodici tredici quattordici quindici sedici diciassette")       //
+	add(2, "diciotto diciannove venti trenta quaranta cinquanta sessanta settanta")     //
+	add(2, "ottanta novanta")                                                           //
+	add(1, "nul een één twee drie vier vijf zes zeven negen")                           // Dutch
+	add(2, "tien twaalf dertien veertien vijftien zestien zeventien achttien")          //
+	add(2, "negentien twintig dertig veertig vijftig zestig zeventig tachtig negentig") //
+	add(1, "jeden jedna dwa dwie trzy cztery pięć piec sześć szesc siedem osiem")       // Polish
+	add(1, "dziewięć dziewiec")                                                         //
+	add(1, "u dues set quatre cinc sis vuit nou")                                       // Catalan
+	add(1, "sıfır sifir bir iki üç dört dort beş bes altı alti yedi sekiz dokuz")       // Turkish
+	add(1, "noll ett ena två tva tre fyra fem sju åtta atta nio seks syv otte åtte")    // Scandinavian
+	add(1, "nol kosong satu dua tiga empat lima enam tujuh delapan sembilan")           // Indonesian
+	add(1, "ноль один одна два две три четыре пять шесть семь восемь девять")           // Russian
+	return m
+}()
+
+// numberJoins are the words that join a tens word and a digit into one
+// number ("treinta y cuatro", "vingt et un"), or two parts of one ("one
+// hundred and five"): they may stand between the words of a run.
+var numberJoins = map[string]bool{"and": true, "y": true, "e": true, "et": true, "und": true}
+
+// maskNumberRuns replaces every run of digits and number words that
+// stands for minRunDigits digits or more with numberMark (see
+// RedactOutgoing).
+func maskNumberRuns(s string) string {
+	var (
+		out                      strings.Builder
+		written                  int  // s[:written] is in out
+		runStart, runEnd, digits int  // the run being read: s[runStart:runEnd], digits in it
+		inRun                    bool //
+		gapRunes, gapSigns, nl   int  // since the run's last part
+		joined                   bool // a joining word since the run's last part
+		tens                     bool // the run's last part is a tens word: a digit after it is part of it
+		word                     bool // the run's last part is a word, which a joining word may follow
+		marks                    int  // RedactText's phone marks in the run
+	)
+	closeRun := func() {
+		if inRun && digits >= minRunDigits && digits > marks*minRunDigits && !dateShape(s[runStart:runEnd]) {
+			if out.Len() == 0 {
+				out.Grow(len(s))
+			}
+			out.WriteString(s[written:runStart])
+			out.WriteString(numberMark)
+			written = runEnd
+		}
+		inRun, joined, tens = false, false, false
+	}
+	gapOK := func() bool { return gapRunes <= maxGapRunes && gapSigns <= maxGapSigns && nl <= 2 }
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var (
+			n      int // digits the part stands for, -1 when it is not part of a number
+			end    = i + size
+			isTen  bool
+			join   bool
+			isWord bool
+		)
+		switch {
+		case unicode.IsDigit(r):
+			n = 1
+			for end < len(s) {
+				r, size := utf8.DecodeRuneInString(s[end:])
+				if !unicode.IsDigit(r) && !(lookAlikeDigit(r) && (lookAlikeRun(s, end) || digitAfter(s, end))) {
+					break
+				}
+				end += size
+				n++
+			}
+		case unicode.IsLetter(r):
+			for end < len(s) {
+				r, size := utf8.DecodeRuneInString(s[end:])
+				if !unicode.IsLetter(r) {
+					break
+				}
+				end += size
+			}
+			word := s[i:end]
+			switch {
+			case word == "phone" && i > 0 && s[i-1] == '[' && end < len(s) && s[end] == ']':
+				// RedactText's mark, which a piece of the number it did
+				// not read may follow ("[phone]-O3"): the piece goes with
+				// it, the mark alone stays.
+				n, i, end = minRunDigits, i-1, end+1
+				marks++
+			case lookAlikeRun(s, i) && digitAfter(s, i), end-i == 1 && typoDigit(s[i]) && betweenDigits(s, i, end):
+				n = 1 // "O134", "5S5"
+			case len(word) > 24:
+				n = -1
+			default:
+				lw := strings.ToLower(word)
+				isWord = true
+				if d, ok := readOutWords[lw]; ok {
+					n = int(d)
+					if tens && (joined || gapRunes <= 1) {
+						n = 0 // "thirty-four", "treinta y cuatro": one number of two digits
+					}
+					isTen = len(lw) > 2 && d == 2 && tensWord(lw)
+				} else if numberJoins[lw] {
+					join = true
+				} else if d, ok := compoundNumber(lw); ok {
+					n = d
+				} else {
+					n = -1
+				}
+			}
+		default:
+			if inRun {
+				gapRunes++
+				switch {
+				case r == '\n':
+					nl++
+				case !unicode.IsSpace(r):
+					gapSigns++
+				}
+			}
+			i = end
+			continue
+		}
+		switch {
+		case join:
+			if inRun && word && !joined && gapOK() {
+				joined, gapRunes, gapSigns, nl = true, 0, 0, 0
+				i = end
+				continue
+			}
+			closeRun()
+		case n < 0:
+			closeRun()
+		default:
+			if inRun && gapOK() {
+				digits += n
+			} else {
+				closeRun()
+				inRun, runStart, digits, marks = true, i, n, 0
+				if n == minRunDigits && s[i] == '[' {
+					marks = 1
+				}
+			}
+			runEnd, tens, joined, word = end, isTen, false, isWord
+			gapRunes, gapSigns, nl = 0, 0, 0
+		}
+		i = end
+	}
+	closeRun()
+	if out.Len() == 0 {
+		return s
+	}
+	out.WriteString(s[written:])
+	return out.String()
+}
+
+// dateShape reports whether run, a run of seven digits or more, is a date
+// ("2026-03-03", "31.12.2025", "8/31/2023") or a span of years
+// ("2019-2021", "2019 – 2021"), which RedactOutgoing leaves: a phone
+// number is not written so, and a theme may hang on when something
+// happened.
+func dateShape(run string) bool {
+	var groups [4]int // each group's value
+	var widths [4]int
+	var seps [3]string
+	n := 0
+	for i := 0; i < len(run); {
+		if n == len(groups) {
+			return false
+		}
+		j := i
+		for j < len(run) && run[j] >= '0' && run[j] <= '9' {
+			j++
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups[n], widths[n] = atoiDigits(run[i:j]), j-i
+		n++
+		if j == len(run) {
+			break
+		}
+		k := j
+		for k < len(run) && (run[k] < '0' || run[k] > '9') {
+			k++
+		}
+		if n == len(seps)+1 || k == len(run) {
+			return false
+		}
+		seps[n-1] = strings.TrimSpace(run[j:k])
+		i = k
+	}
+	year := func(g int) bool { return widths[g] == 4 && groups[g] >= 1900 && groups[g] <= 2099 }
+	day := func(g int) bool { return widths[g] <= 2 && groups[g] >= 1 && groups[g] <= 31 }
+	month := func(g int) bool { return widths[g] <= 2 && groups[g] >= 1 && groups[g] <= 12 }
+	switch {
+	case n == 2:
+		return year(0) && year(1) && groups[1] >= groups[0] && (seps[0] == "-" || seps[0] == "–" || seps[0] == "/")
+	case n == 3 && seps[0] == seps[1] && (seps[0] == "-" || seps[0] == "/" || seps[0] == "."):
+		return year(0) && month(1) && day(2) ||
+			year(2) && (day(0) && month(1) || month(0) && day(1))
+	}
+	return false
+}
+
+// lookAlikeDigit reports whether r is a letter typed for a digit: O for
+// zero, I and l for one ("415-555-O134").
+func lookAlikeDigit(r rune) bool { return r == 'O' || r == 'o' || r == 'I' || r == 'l' }
+
+// lookAlikeRun reports whether the letters at s[i:] up to the next
+// non-letter are at most three, all of them lookAlikeDigits.
+func lookAlikeRun(s string, i int) bool {
+	n := 0
+	for ; i < len(s) && n <= 3; i, n = i+1, n+1 {
+		if c := s[i]; c >= utf8.RuneSelf || !unicode.IsLetter(rune(c)) {
+			return n > 0
+		}
+		if !lookAlikeDigit(rune(s[i])) {
+			return false
+		}
+	}
+	return n > 0 && n <= 3
+}
+
+// digitAfter reports whether a digit follows the up to three
+// lookAlikeDigits at s[i:].
+func digitAfter(s string, i int) bool {
+	for n := 0; i < len(s) && n < 3 && lookAlikeDigit(rune(s[i])); n++ {
+		i++
+	}
+	if i == len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsDigit(r)
+}
+
+// typoDigit reports whether c is a capital letter that looks like a
+// digit: S for 5, B for 8, Z for 2, G for 6 (and O and I), typed between
+// digits by mistake or to get past a filter ("415 5S5 0134"). Not x:
+// "2556x1179", "0x80070057".
+func typoDigit(c byte) bool {
+	switch c {
+	case 'S', 'B', 'Z', 'G', 'O', 'I':
+		return true
+	}
+	return false
+}
+
+// betweenDigits reports whether s[i:end] has a digit right before and
+// right after it.
+func betweenDigits(s string, i, end int) bool {
+	if i == 0 || end == len(s) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[end:])
+	return unicode.IsDigit(before) && unicode.IsDigit(after)
+}
+
+// tensWord reports whether w, a number word of two digits, is a multiple
+// of ten that a digit may follow as part of it ("thirty" in
+// "thirty-four").
+func tensWord(w string) bool {
+	d, ok := spokenDigits[w]
+	if ok {
+		return d.kind == spokenPair && d.flags&joinUnit != 0
+	}
+	switch w {
+	case "venti", "trenta", "quaranta", "cinquanta", "sessanta", "settanta", "ottanta", "novanta":
+		return true
+	}
+	return false
+}
+
+// compoundNumber reads a number from 21 to 99 written as one word of a
+// digit, a joining word and the tens: German's "vierunddreißig", Dutch's
+// "vierendertig".
+func compoundNumber(w string) (int, bool) {
+	for _, join := range []string{"und", "en"} {
+		if k := strings.Index(w, join); k > 0 {
+			unit, tens := readOutWords[w[:k]], readOutWords[w[k+len(join):]]
+			if unit == 1 && tens == 2 {
+				return 2, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// mailServices are names of mail services that a user name is written
+// after ("Gmail: sarah_connor") or that stand for a domain after "at"
+// ("sarah at gmail").
+var mailServices = map[string]bool{
+	"gmail": true, "googlemail": true, "hotmail": true, "outlook": true, "yahoo": true, "icloud": true,
+	"protonmail": true, "proton": true, "gmx": true, "aol": true, "yandex": true, "mail": true, "email": true,
+}
+
+// atWords are words that stand for "@" between a user name and a domain.
+var atWords = map[string]bool{
+	"at": true, "arroba": true, "zavináč": true, "zavinac": true, "kukac": true, "chiocciola": true,
+	"klammeraffe": true, "ät": true, "snabel": true, "işareti": true, "isareti": true, "собака": true,
+	"chez": true, "στο": true,
+}
+
+// maskAddressShapes replaces the address shapes RedactOutgoing lists with
+// emailMark.
+func maskAddressShapes(s string) string {
+	var out strings.Builder
+	written := 0
+	for i := 0; i < len(s); {
+		start, end, ok := addressAt(s, i)
+		if !ok {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			continue
+		}
+		if start < written { // overlaps the previous: take it whole
+			start = written
+		}
+		out.WriteString(s[written:start])
+		out.WriteString(emailMark)
+		written, i = end, end
+	}
+	if written == 0 {
+		return s
+	}
+	out.WriteString(s[written:])
+	return out.String()
+}
+
+// addressAt reports whether s[i:] begins an "@" or a word for it that
+// joins a user name before it to a domain after it, or a mail service's
+// name before a user name; start and end bound what goes.
+func addressAt(s string, i int) (start, end int, ok bool) {
+	c := s[i]
+	switch {
+	case (c == '@' || c == '&' || c == '%' || c == '=' || c >= utf8.RuneSelf) && atSignAt(s, i) > 0:
+		size := atSignAt(s, i)
+		ls, lgap := localBefore(s, i)
+		de, dots, rgap := domainAfter(s, i+size, true)
+		if ls < 0 || de < 0 || (lgap || rgap) && dots == 0 {
+			return 0, 0, false // "I'm @ home", "@jane"
+		}
+		return ls, de, true
+	case !wordStart(s, i):
+		return 0, 0, false
+	}
+	we := wordEnd(s, i)
+	w := strings.ToLower(s[i:we])
+	switch {
+	case atWords[w]:
+		after := we
+		switch {
+		case w == "snabel" && strings.HasPrefix(s[we:], "-a"): // Swedish "snabel-a"
+			after += 2
+		case w == "işareti" || w == "isareti": // Turkish "et işareti": the word before goes too
+			before := strings.TrimRight(s[:i], " ")
+			k := len(before) - 2
+			if k < 0 || !strings.EqualFold(before[k:], "et") || k > 0 && before[k-1] != ' ' {
+				return 0, 0, false
+			}
+			i = k
+		}
+		ls, _ := localBefore(s, i)
+		de, dots, _ := domainAfter(s, after, false)
+		if ls < 0 || de < 0 {
+			return 0, 0, false
+		}
+		if dots == 0 && !(mailServices[strings.ToLower(s[skipGap(s, after):de])] &&
+			(handle(s[ls:i]) || strings.Contains(strings.ToLower(s[max(0, ls-24):ls]), "mail"))) {
+			return 0, 0, false // "Sarah at Acme", "Problems at Gmail": no address
+		}
+		return ls, de, true
+	case mailServices[w]:
+		// "Gmail: sarah_connor", "my hotmail is bigfan_maria", "email = jane.roe".
+		k := skipLabelSigns(s, we)
+		for _, w := range []string{"address", "is"} {
+			if len(s)-k > len(w) && strings.EqualFold(s[k:k+len(w)], w) && !wordByte(s[k+len(w)]) {
+				k = skipLabelSigns(s, k+len(w))
+			}
+		}
+		e := k
+		for e < len(s) && e-k < maxLocalPart && isLocalPartByte(s[e]) {
+			e++
+		}
+		for e > k && (s[e-1] == '.' || s[e-1] == '-') {
+			e-- // the sentence's full stop
+		}
+		if e-k < 3 || !handle(s[k:e]) {
+			return 0, 0, false
+		}
+		return k, e, true
+	}
+	return 0, 0, false
+}
+
+// atSigns are the ways "@" is written in text that was encoded for a web
+// page, a link or a mail and not decoded again: "&#64;", "%40", "=40".
+var atSigns = []string{"@", "＠", "﹫", "&#64;", "&#064;", "&#0064;", "&commat;", "&#x40;", "%40", "%2540", "=40"}
+
+// atSignAt returns the length of the "@" at s[i:], or 0.
+func atSignAt(s string, i int) int {
+	for _, a := range atSigns {
+		if strings.HasPrefix(s[i:], a) {
+			if a[0] == '%' || a[0] == '=' { // "%40" or "=40" are only "@" with no space on either side
+				if i == 0 || !isLocalPartByte(s[i-1]) || i+len(a) == len(s) || !isLocalPartByte(s[i+len(a)]) {
+					return 0
+				}
+			}
+			return len(a)
+		}
+	}
+	return 0
+}
+
+// handle reports whether h, a word after a mail service's name, is a user
+// name rather than a word of the sentence: it has a dot, an underscore or
+// a digit inside it, and two letters or more.
+func handle(h string) bool {
+	letters, marks := 0, false
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+		case c == '.' || c == '_' || c >= '0' && c <= '9':
+			marks = marks || i > 0
+		}
+	}
+	return letters >= 2 && marks
+}
+
+// localBefore returns where the user name before s[at] starts, after
+// signs and spaces ("jane.doe « at »"), or -1 when none is there; gap
+// reports whether anything stood between them.
+func localBefore(s string, at int) (start int, gap bool) {
+	k := at
+	for n := 0; k > 0 && n < 4 && gapByte(s[k-1]); n++ {
+		k--
+	}
+	if k > 0 && s[k-1] == '"' { // "\"jane doe\"@example.com"
+		from := max(0, k-1-maxLocalPart)
+		if q := strings.LastIndexByte(s[from:k-1], '"'); q >= 0 {
+			return from + q, k < at
+		}
+	}
+	e := k
+	for k > 0 && e-k < maxLocalPart && isLocalPartByte(s[k-1]) {
+		k--
+	}
+	if k == e {
+		return -1, false
+	}
+	if k > 0 && s[k-1] >= utf8.RuneSelf { // a letter outside ASCII: part of a word
+		if r, _ := utf8.DecodeLastRuneInString(s[:k]); unicode.IsLetter(r) {
+			return -1, false
+		}
+	}
+	return k, e < at
+}
+
+// domainAfter returns where the domain after s[i:] ends, past signs and
+// spaces, and how many dots (or words for them) it has; -1 when none is
+// there. A domain with dots ends in a top-level domain's letters
+// ("acme.io", not "10.30" or "index.html"). After "@" its dots may be set
+// apart by spaces and brackets and written as words ("acme . io", "acme
+// (punto) io"); after a word for "@", which is a common word too, a dot
+// must be tight ("at acme.io", not "at all. My"), and a word for a dot
+// "dot", in brackets, or before a long top-level domain ("at this point
+// is" is no address, "chez gmail point com" is).
+func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
+	k := skipGap(s, i)
+	gap = k > i
+	end = labelEnd(s, k)
+	if end == k {
+		return -1, 0, gap
+	}
+	for j, n := end, 0; n < maxLabels; {
+		before := j
+		for g := 0; j < len(s) && g < 3 && gapByte(s[j]); g++ {
+			j++
+		}
+		spaced, bracket, word := j > before, strings.ContainsAny(s[before:j], "([{<"), ""
+		switch {
+		case j < len(s) && s[j] == '.' && (loose || !spaced):
+			j++
+		case wordStart(s, j) && slices.Contains(dotWords, strings.ToLower(s[j:wordEnd(s, j)])):
+			word = strings.ToLower(s[j:wordEnd(s, j)])
+			j = wordEnd(s, j)
+		default:
+			return end, dots, gap
+		}
+		after := j
+		for g := 0; j < len(s) && g < 3 && gapByte(s[j]); g++ {
+			j++
+		}
+		if word == "" && !loose && j > after {
+			return end, dots, gap
+		}
+		le := labelEnd(s, j)
+		if le == j {
+			return end, dots, gap
+		}
+		n++
+		tld := s[j:le]
+		if topLevel(tld) && (loose || word == "" || word == "dot" || bracket || len(tld) > 2) {
+			end, dots = le, n
+		}
+		j = le
+	}
+	return end, dots, gap
+}
+
+// maxLabels bounds the labels of a domain read after an "@": a mail
+// domain has a handful.
+const maxLabels = 8
+
+// topLevel reports whether l can be a top-level domain: two letters (but
+// those of source files' names, "main.go"), or one of the common longer
+// ones.
+func topLevel(l string) bool {
+	l = strings.ToLower(l)
+	switch l {
+	case "js", "py", "go", "md", "rs", "ts", "sh", "cs", "rb", "kt", "db":
+		return false
+	case "com", "org", "net", "edu", "gov", "info", "biz", "app", "dev", "xyz", "online", "site", "tech",
+		"store", "cloud", "email", "mail", "me", "name", "pro", "live":
+		return true
+	}
+	return len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z'
+}
+
+// labelEnd returns where the domain label at s[i:] ends: a label is at
+// most 63 bytes long.
+func labelEnd(s string, i int) int {
+	start := i
+	for i < len(s) && i-start < 63 && (isASCIIWordByte(s[i]) || s[i] == '-') {
+		i++
+	}
+	return i
+}
+
+// gapByte reports whether c may stand between an address's parts written
+// apart: spaces, a line break, brackets, quotes, slashes, guillemets'
+// bytes.
+func gapByte(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '(', ')', '[', ']', '{', '}', '<', '>', '/', '"', '\'', '*', '|', 0xC2, 0xAB, 0xBB:
+		return true
+	}
+	return false
+}
+
+// skipLabelSigns returns the index after up to four spaces and signs
+// that end a label at s[i:] (": ", " = ", " - ").
+func skipLabelSigns(s string, i int) int {
+	for n := 0; i < len(s) && n < 4; n++ {
+		switch s[i] {
+		case ' ', ':', '=', '-', '"', '\'':
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// wordByte reports whether c is an ASCII letter or digit, or part of a
+// letter outside ASCII.
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
+}
+
+// skipGap returns the index after up to four gapBytes at s[i:].
+func skipGap(s string, i int) int {
+	for n := 0; i < len(s) && n < 4 && gapByte(s[i]); n++ {
+		i++
+	}
+	return i
+}
+
+// wordStart reports whether a word (of letters) starts at s[i].
+func wordStart(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if !unicode.IsLetter(r) {
+		return false
+	}
+	if i > 0 {
+		p, _ := utf8.DecodeLastRuneInString(s[:i])
+		return !unicode.IsLetter(p) && !unicode.IsDigit(p)
+	}
+	return true
+}
+
+// wordEnd returns where the word of letters at s[i:] ends.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}

@@ -1,0 +1,234 @@
+package enrich_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/feedbackloop/feedbackloop/enrich"
+)
+
+// Contact details written in ways RedactText's rules do not read, since
+// they keep what they cannot tell from an order number: RedactOutgoing,
+// for text sent to a model, takes them all the same.
+func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		// Digits with no cue, or a cue the rules do not know.
+		{"my brand new number is 612 345 678", "345 678"},
+		{"Backup number - 9123 4567", "9123 4567"},
+		{"HP 9123 4567", "9123 4567"},
+		{"Switchboard: 9123 4567", "9123 4567"},
+		{"Llámenme urgente al 612 345 678", "345 678"},
+		{"555 0134 (mobile)", "555 0134"},
+		{"that's me = 415 555 0134", "555 0134"},
+		{"to mój numer: 512 345 678", "345 678"},
+		{"Customer: 4155550134", "4155550134"},
+		{"reach me: 4 1 5 5 5 5\n\n0 1 3 4", "0 1 3 4"},
+		// Letters for digits, and other scripts' digits.
+		{"my number is 415-555-O134", "O134"},
+		{"my number is 415 5S5 0134", "5S5 0134"},
+		{"رقمي ٠ ٥ ٥ ١ ٢ ٣ ٤ ٥ ٦ ٧", "٤ ٥ ٦ ٧"},
+		{"मेरा नंबर ९ ८ ७ ६ ५ ४ ३ २ १ ० है", "३ २ १"},
+		// Numbers read out without the words the rules ask for, in
+		// languages they do not read, or in pairs with no phone word.
+		{"Name: Jane, Number: five five five zero one three four", "zero one three four"},
+		{"my phone (the new one) is five five five zero one three four", "zero one three four"},
+		{"call nought seven seven nought nought nine nought nought one two three", "nought one two three"},
+		{"phone: four one five treble five oh one three four", "oh one three four"},
+		{"chiamami al tre tre tre uno due tre quattro cinque sei sette", "cinque sei sette"},
+		{"bel me op nul zes een twee drie vier vijf zes zeven acht", "zes zeven acht"},
+		{"zadzwoń do mnie: sześć zero jeden dwa trzy cztery pięć sześć siedem", "sześć siedem"},
+		{"beni ara: sıfır beş üç iki bir iki üç dört beş altı yedi", "altı yedi"},
+		{"ring mig på fem fem fem noll ett tre fyra", "noll ett tre fyra"},
+		{"hubungi saya di nol delapan satu dua tiga empat lima enam tujuh delapan", "enam tujuh"},
+		{"позвоните: восемь девять один два три четыре пять шесть семь", "пять шесть семь"},
+		{"five five five, twelve thirty", "twelve thirty"},
+		{"mijn gsm: nul vier zeven vijf, een twee, drie vier, vijf zes", "vijf zes"},
+		{"call five five five four thousand", "four thousand"},
+		{"415 five five five 0134 anytime", "five five 0134"},
+		// Addresses with "at" in words and nothing else to go on.
+		{"jane at acmecorp.io", "jane"},
+		{"Send the invoice to finance at acme.io please", "finance"},
+		{"jane.doe « at » acme.io", "jane.doe"},
+		{"jane.doe / at / acme.io", "jane.doe"},
+		{"write to jane.doe at\nacme.io", "jane.doe"},
+		{"jane [ at ] acmecorp [ dot ] io", "jane"},
+		{"jan.novak zavináč seznam.cz", "jan.novak"},
+		{"kovacs.anna kukac gmail.com", "kovacs.anna"},
+		{"anna.svensson snabel-a telia.se", "anna.svensson"},
+		{"mehmet.yilmaz et işareti gmail.com", "mehmet.yilmaz"},
+		{"janeroe84 στο gmail.com", "janeroe84"},
+		{"janeroe84 chez gmail point com", "janeroe84"},
+		{"my email is sarah at gmail", "sarah"},
+		// "@" set apart, encoded, or the address's user name alone.
+		{"jane.doe @ acme .io", "jane.doe"},
+		{"jane.roe@acme .io", "jane.roe"},
+		{"jane.doe&#064;acme.io", "jane.doe"},
+		{"jane.doe%2540acme%252Eio", "jane.doe"},
+		{"jane.roe@ac=\nme.io", "jane.roe"},
+		{`"jane doe"@example.com`, "jane doe"},
+		{"Gmail: sarah_connor", "sarah_connor"},
+		{"my hotmail is bigfan_maria", "bigfan_maria"},
+		{"My Gmail is sarah.connor.lx.", "sarah.connor"},
+		{"email = jane.roe", "jane.roe"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
+			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
+		}
+	}
+}
+
+func TestRedactOutgoingMarks(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Order 100234567 never arrived", "Order [number] never arrived"},
+		{"Lost 2 500 000 coins", "Lost [number] coins"},
+		{"call me on +1 415 555 0134 today", "call me on [phone] today"}, // RedactText's, as stored
+		{"HP 9123 4567, after 6pm", "HP [number], after 6pm"},
+		{"five five five zero one three four is me", "[number] is me"},
+		{"call four one five, five five five, oh one thirty-four", "call [phone]"},
+		{"jane at acmecorp.io wrote this", "[email] wrote this"},
+		{"Gmail: sarah_connor.", "Gmail: [email]."},
+		{"mail jane.doe@example.com", "mail [email]"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); out != c.want {
+			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
+		}
+	}
+}
+
+// What RedactOutgoing must leave: numbers shorter than a phone number,
+// dates, and the words "at", "@" and number words where they join no
+// address or long number.
+func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
+	for _, in := range []string{
+		"Version 5.20.1 crashes on start",
+		"Charged $59.98 instead of $29.99",
+		"Since the 2026-03-03 update sync fails",
+		"Edit 8-31-2023: the play button is back",
+		"I used it 2019-2021, then switched",
+		"Export of 65 536 rows fails",
+		"Meeting at 10.30 tomorrow",
+		"The app crashes at index.html and at main.go",
+		"The only complaint I have at this point is the font",
+		"It is not working at all. My money is gone",
+		"between 8:00 and 10:00 am",
+		"I have three kids and two dogs",
+		"one two three four five six",
+		"Outlook 2019 crashes, Gmail 2FA codes too",
+		"My Gmail is broken since Outlook v16.0",
+		"resolution 2556x1179, error 0x8007",
+		"thanks @jane for the fix",
+		"I'm @ home",
+		"Sarah at Acme said it would be fixed",
+		"Problems at Gmail again",
+		"from 1,200 to 5,000 users",
+		"treinta y cuatro, vierunddreißig",
+	} {
+		if out := enrich.RedactOutgoing(in); out != in {
+			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
+		}
+	}
+}
+
+// Phone numbers drawn at random, written in the shapes people use, and
+// put in sentences that give RedactText nothing to go on: none of their
+// digits or digit words may go out.
+func TestRedactOutgoingRandomPhoneShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	words := map[string][10]string{
+		"en": {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"},
+		"it": {"zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"},
+		"nl": {"nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen"},
+		"es": {"cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"},
+	}
+	templates := []string{"so it's %s now", "%s (new)", "HP %s", "my brand new line is %s, thanks",
+		"%s", "ok: %s.", "Name: Jane / %s / Berlin", "questions? %s!!"}
+	isNumberWord := map[string]bool{}
+	for _, ws := range words {
+		for _, w := range ws {
+			isNumberWord[w] = true
+		}
+	}
+	for trial := range 2000 {
+		n := 7 + rng.IntN(6)
+		digits := make([]int, n)
+		for i := range digits {
+			digits[i] = rng.IntN(10)
+		}
+		var b strings.Builder
+		if rng.IntN(4) == 0 {
+			b.WriteString("+")
+		}
+		seps := []string{" ", "-", ".", "/", " - ", "", ", "}
+		sep := seps[rng.IntN(len(seps))]
+		lang := ""
+		if rng.IntN(3) == 0 {
+			langs := []string{"en", "it", "nl", "es"}
+			lang, sep = langs[rng.IntN(len(langs))], " "
+		}
+		group, arabic := 2+rng.IntN(3), rng.IntN(10) == 0 // Arabic-Indic digits
+
+		for i, d := range digits {
+			if i > 0 && (lang != "" || i%group == 0) {
+				b.WriteString(sep)
+			}
+			switch {
+			case lang != "":
+				b.WriteString(words[lang][d])
+			case d == 0 && rng.IntN(8) == 0:
+				b.WriteByte('O')
+			case arabic:
+				b.WriteRune('٠' + rune(d))
+			default:
+				b.WriteByte(byte('0' + d))
+			}
+		}
+		in := fmt.Sprintf(templates[rng.IntN(len(templates))], b.String())
+		out := enrich.RedactOutgoing(in)
+		// A piece RedactText's mark leaves after it ("[phone]-O3") is
+		// no number anyone could call: at most two digits may stay.
+		kept := 0
+		for _, r := range out {
+			if unicode.IsDigit(r) || r == 'O' {
+				kept++
+			}
+		}
+		for _, w := range strings.FieldsFunc(out, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if isNumberWord[strings.ToLower(w)] {
+				kept++
+			}
+		}
+		if kept > 2 {
+			t.Fatalf("trial %d: RedactOutgoing(%q) = %q keeps %d of its digits", trial, in, out, kept)
+		}
+	}
+}
+
+// longDigits is seven digits in a row: RedactOutgoing never sends them.
+var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+
+func FuzzRedactOutgoing(f *testing.F) {
+	for _, s := range []string{
+		"my brand new number is 612 345 678", "jane at acmecorp.io", "HP 9123 4567",
+		"five five five zero one three four", "415-555-O134", "jane.doe%2540acme%252Eio",
+		"Gmail: sarah_connor", "et işareti", "snabel-a", "at", "@", "a@", "@b", "O", "5S", "S5",
+		"2019-2021 2026-03-03 8/31/2023 1/2/3/4", "thirty-four y und et and", "vierunddreißig",
+		"x at y dot", "x at y.", "\"a\"@", "=40", "%40", "&#064;", "1\n\n\n2", "٠١٢٣٤٥٦٧",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := enrich.RedactOutgoing(s)
+		if m := longDigits.FindString(out); m != "" {
+			t.Fatalf("RedactOutgoing(%q) = %q keeps %q", s, out, m)
+		}
+		for _, email := range emailLike.FindAllString(s, -1) {
+			if !strings.HasPrefix(email, "git@") && strings.Contains(out, email) {
+				t.Fatalf("RedactOutgoing(%q) = %q keeps %q", s, out, email)
+			}
+		}
+	})
+}
