@@ -170,7 +170,7 @@ func (p *pipeline) waitRows(n uint64, timeout time.Duration) {
 // worker process creates it once it has connected.
 func (p *pipeline) hasConsumer() bool {
 	p.t.Helper()
-	_, err := p.js.Consumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer)
+	_, err := p.consumerInfo()
 	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		p.t.Fatal(err)
 	}
@@ -179,15 +179,33 @@ func (p *pipeline) hasConsumer() bool {
 
 func (p *pipeline) consumer() *jetstream.ConsumerInfo {
 	p.t.Helper()
-	c, err := p.js.Consumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	info, err := c.Info(context.Background())
+	info, err := p.consumerInfo()
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	return info
+}
+
+// consumerInfo asks JetStream for the worker's consumer, again when the
+// API's answer times out: a server busy with a worker's backlog on a
+// loaded machine may take longer than the API's timeout once (a fresh
+// clone's make test, 2026-12-08), which says nothing about the worker.
+func (p *pipeline) consumerInfo() (*jetstream.ConsumerInfo, error) {
+	var err error
+	for range 5 {
+		var c jetstream.Consumer
+		if c, err = p.js.Consumer(context.Background(), p.cfg.NATS.Stream, p.cfg.NATS.Consumer); err == nil {
+			var info *jetstream.ConsumerInfo
+			if info, err = c.Info(context.Background()); err == nil {
+				return info, nil
+			}
+		}
+		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+			return nil, err
+		}
+		p.t.Logf("asking for the consumer: %v; asking again", err)
+	}
+	return nil, err
 }
 
 // waitSettled waits until the worker has created its consumer and the
