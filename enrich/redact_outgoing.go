@@ -146,6 +146,7 @@ func maskNumberRuns(s string) string {
 			isTen  bool
 			join   bool
 			isWord bool
+			isMark bool
 		)
 		switch {
 		case unicode.IsDigit(r):
@@ -172,8 +173,7 @@ func maskNumberRuns(s string) string {
 				// RedactText's mark, which a piece of the number it did
 				// not read may follow ("[phone]-O3"): the piece goes with
 				// it, the mark alone stays.
-				n, i, end = minRunDigits, i-1, end+1
-				marks++
+				n, i, end, isMark = minRunDigits, i-1, end+1, true
 			case lookAlikeRun(s, i) && digitAfter(s, i), end-i == 1 && typoDigit(s[i]) && betweenDigits(s, i, end):
 				n = 1 // "O134", "5S5"
 			case len(word) > 24:
@@ -222,11 +222,11 @@ func maskNumberRuns(s string) string {
 			if inRun && gapOK() {
 				digits += n
 			} else {
-				closeRun()
+				closeRun() // a mark that starts a run is not the closed run's
 				inRun, runStart, digits, marks = true, i, n, 0
-				if n == minRunDigits && s[i] == '[' {
-					marks = 1
-				}
+			}
+			if isMark {
+				marks++
 			}
 			runEnd, tens, joined, word = end, isTen, false, isWord
 			gapRunes, gapSigns, nl = 0, 0, 0

@@ -232,3 +232,18 @@ func FuzzRedactOutgoing(f *testing.F) {
 		}
 	})
 }
+
+// A mark that is too far from the run before it to be part of it starts
+// its own run: it does not excuse seven digits of the run before.
+func TestRedactOutgoingMarkAfterAGapStartsItsOwnRun(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		{"Jane Roe, 555-0134 ----- +1 415 555 0199", "555-0134"},
+		{"Jane Roe\n555-0134\n\n\n+1 415 555 0199", "555-0134"},
+		{"desk 555-0134               +1 415 555 0199 (cell)", "555-0134"},
+		{"Ref 2233445 \n\n\n +1 415 555 0134, call Ben", "2233445"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
+			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
+		}
+	}
+}
