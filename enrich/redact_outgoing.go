@@ -127,7 +127,7 @@ func maskNumberRuns(s string) string {
 		marks                    int  // RedactText's phone marks in the run
 	)
 	closeRun := func() {
-		if inRun && digits >= minRunDigits && digits > marks*minRunDigits && !dateShape(s[runStart:runEnd]) {
+		if inRun && digits >= minRunDigits && digits > marks*minRunDigits && !datesAndTimes(s[runStart:runEnd]) {
 			if out.Len() == 0 {
 				out.Grow(len(s))
 			}
@@ -288,6 +288,89 @@ func dateShape(run string) bool {
 			year(2) && (day(0) && month(1) || month(0) && day(1))
 	}
 	return false
+}
+
+// datesAndTimes reports whether run, a run of seven digits or more, is
+// made of dates (dateShape) and times of day ("9:00", "17:30:05") with
+// only spaces and signs between them: an opening time ("9:00-17:30"), a
+// date with its time ("2026-03-03 14:05"), a list of times ("06:30,
+// 06:45") or a span of dates ("24.12.2025 - 02.01.2026"). A phone number
+// is not written with a colon, and a time's hour and minutes are
+// bounded.
+func datesAndTimes(run string) bool {
+	if dateShape(run) {
+		return true
+	}
+	for i := 0; i < len(run); {
+		switch c := run[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == ',' || c == ';' || c == '-' || c == '/' || c == '~':
+			i++
+		case strings.HasPrefix(run[i:], "–") || strings.HasPrefix(run[i:], "—"):
+			i += len("–")
+		case c >= '0' && c <= '9':
+			n := timeOfDay(run[i:])
+			if n == 0 {
+				n = datePrefix(run[i:])
+			}
+			if n == 0 {
+				return false
+			}
+			i += n
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// timeOfDay returns the length of the time of day s begins with, "9:00",
+// "17:30" or "17:30:05", or 0.
+func timeOfDay(s string) int {
+	digitsAt := func(i, min, max int) int {
+		j := i
+		for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j-i < min || j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			return 0
+		}
+		return j - i
+	}
+	h := digitsAt(0, 1, 2)
+	if h == 0 || atoiDigits(s[:h]) > 24 || h == len(s) || s[h] != ':' {
+		return 0
+	}
+	n := h + 1
+	for k := 0; k < 2; k++ {
+		m := digitsAt(n, 2, 2)
+		if m == 0 || atoiDigits(s[n:n+m]) > 59 {
+			return 0
+		}
+		n += m
+		if n == len(s) || s[n] != ':' {
+			break
+		}
+		n++
+	}
+	if s[n-1] == ':' {
+		return 0
+	}
+	return n
+}
+
+// datePrefix returns the length of the date (dateShape) s begins with, its
+// parts joined by "-", "/" or ".", or 0: "31.12.2025" in
+// "31.12.2025-02.01.2026".
+func datePrefix(s string) int {
+	const longest = len("2026-03-03")
+	for j := min(len(s), longest); j > 0; j-- {
+		if s[j-1] >= '0' && s[j-1] <= '9' && (j == len(s) || s[j] < '0' || s[j] > '9') &&
+			strings.IndexFunc(s[:j], func(r rune) bool { return !strings.ContainsRune("0123456789-/.", r) }) < 0 &&
+			dateShape(s[:j]) {
+			return j
+		}
+	}
+	return 0
 }
 
 // lookAlikeDigit reports whether r is a letter typed for a digit: O for

@@ -247,3 +247,33 @@ func TestRedactOutgoingMarkAfterAGapStartsItsOwnRun(t *testing.T) {
 		}
 	}
 }
+
+// Times of day, alone, in lists, in spans and after a date, and spans of
+// dates, are no phone number: they go out as they are. A run with a
+// colon that is no time, or with digits that are no date or time, goes.
+func TestRedactOutgoingKeepsTimesAndSpansOfDates(t *testing.T) {
+	for _, in := range []string{
+		"Support is only open 9:00-17:30, which is useless",
+		"Our meeting slot 14:00 – 15:30 CET keeps getting double booked",
+		"Alarm set for 06:30, 06:45, 07:00 never rang",
+		"Outage 2026-03-03 14:05 to 2026-03-03 16:40, again",
+		"Crashed 31.12.2025 18:00 and 01.01.2026 09:00",
+		"Last sync 2025-12-31 23:59:59 then nothing",
+		"Trial ran 2026-03-03 – 2026-03-17 but I was billed early",
+		"Offer valid 01/06/2025-30/06/2025 was not applied",
+	} {
+		if out := enrich.RedactOutgoing(in); out != in {
+			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"call 12:34:56:78 now", "call [number] now"},
+		{"call 0:61 23:45", "call [number]"},
+		{"12:30 555 0134", "[number]"},
+		{"2026-03-03 555 0134", "[number]"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); out != c.want {
+			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
+		}
+	}
+}
