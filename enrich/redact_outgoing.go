@@ -532,6 +532,9 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 			}
 			i = k
 		}
+		if k := skipGap(s, after); k > after && strings.HasPrefix(s[k-1:], emailMark) {
+			return 0, 0, false // "email me at [email]": RedactText took the address, "me at" stays
+		}
 		ls, _ := localBefore(s, i)
 		de, dots, _ := domainAfter(s, after, false)
 		if ls < 0 || de < 0 {

@@ -277,3 +277,18 @@ func TestRedactOutgoingKeepsTimesAndSpansOfDates(t *testing.T) {
 		}
 	}
 }
+
+// An address RedactText took leaves its mark after "at": the mark's
+// word is no mail service, and the words before "at" stay.
+func TestRedactOutgoingLeavesTheWordsBeforeAMarkedAddress(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Please email me at jane.doe@gmail.com about the refund", "Please email me at [email] about the refund"},
+		{"Email us at support@acme.io, nobody answers", "Email us at [email], nobody answers"},
+		{"I emailed you at help@acme.io three times", "I emailed you at [email] three times"},
+		{"Email me at [email] if needed", "Email me at [email] if needed"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); out != c.want {
+			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
+		}
+	}
+}
