@@ -149,11 +149,11 @@ func maskNumberRuns(s string) string {
 			isMark bool
 		)
 		switch {
-		case unicode.IsDigit(r):
+		case numeral(r):
 			n = 1
 			for end < len(s) {
 				r, size := utf8.DecodeRuneInString(s[end:])
-				if !unicode.IsDigit(r) && !(lookAlikeDigit(r) && (lookAlikeRun(s, end) || digitAfter(s, end))) {
+				if !numeral(r) && !(lookAlikeDigit(r) && (lookAlikeRun(s, end) || digitAfter(s, end))) {
 					break
 				}
 				end += size
@@ -162,7 +162,7 @@ func maskNumberRuns(s string) string {
 		case unicode.IsLetter(r):
 			for end < len(s) {
 				r, size := utf8.DecodeRuneInString(s[end:])
-				if !unicode.IsLetter(r) {
+				if !unicode.IsLetter(r) || numeral(r) {
 					break
 				}
 				end += size
@@ -371,6 +371,21 @@ func datePrefix(s string) int {
 		}
 	}
 	return 0
+}
+
+// numeral reports whether r stands for one digit: a digit of any
+// script, a digit written as a superscript, a subscript, in a circle or
+// in brackets ("⁴¹⁵", "①②③", "➊➋"), or a Chinese or Japanese digit
+// ("一三八", "〇九〇", "幺" for one), which is a letter to Unicode and is
+// written inside a word ("号码是一三八").
+func numeral(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r >= '0' && r <= '9'
+	case unicode.IsDigit(r), unicode.Is(unicode.No, r):
+		return true
+	}
+	return strings.ContainsRune("〇零一二三四五六七八九幺", r)
 }
 
 // lookAlikeDigit reports whether r is a letter typed for a digit: O for

@@ -292,3 +292,30 @@ func TestRedactOutgoingLeavesTheWordsBeforeAMarkedAddress(t *testing.T) {
 		}
 	}
 }
+
+// Digits written as superscripts, in circles, or as Chinese and Japanese
+// digits inside a word are digits all the same; Chinese prose with a
+// digit in its words, and a lone superscript, go out as they are.
+func TestRedactOutgoingTakesDigitsOfOtherForms(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		{"Hi, my new mobile is ⁴¹⁵⁵⁵⁵⁰¹³⁴ (sorry)", "⁵⁵⁰¹³⁴"},
+		{"Text me on ①②③④⑤⑥⑦⑧ after work", "④⑤⑥⑦⑧"},
+		{"WhatsApp ➊➋➌➍➎➏➐➑", "➍➎➏➐➑"},
+		{"电话：一三八一二三四五六七八，谢谢", "二三四五六七八"},
+		{"電話番号は〇九〇 一二三四 五六七八です", "五六七八"},
+		{"我的手机号码是幺三八 零零幺三 八零零零", "八零零零"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
+			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
+		}
+	}
+	for _, in := range []string{
+		"我等了一个星期，一直没有回复，一共三次",
+		"二〇二五年三月三日更新以后一直闪退",
+		"m² and x² and 10²³ molecules, ½ of the users",
+	} {
+		if out := enrich.RedactOutgoing(in); out != in {
+			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
+		}
+	}
+}
