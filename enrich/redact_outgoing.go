@@ -46,7 +46,10 @@ const numberMark = "[number]"
 func RedactOutgoing(s string) string {
 	s = RedactText(s)
 	s = maskAddressShapes(s)
-	return maskNumberRuns(s)
+	s = maskNumberRuns(s)
+	// A number's mark sets apart a word that a digit was joined to
+	// ("555 0134Gmail: sarah_connor"): read the address shapes again.
+	return maskAddressShapes(s)
 }
 
 // minRunDigits is how many digits a run must stand for to be replaced:

@@ -319,3 +319,20 @@ func TestRedactOutgoingTakesDigitsOfOtherForms(t *testing.T) {
 		}
 	}
 }
+
+// A number's mark may set apart a word its last digit was joined to: the
+// address after it goes too, and a second pass changes nothing.
+func TestRedactOutgoingReadsAddressesAfterNumbersGo(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		{"Phone 555 0134Gmail: sarah_connor84", "sarah_connor84"},
+		{"tel 612345678email sarah.connor84", "sarah.connor84"},
+	} {
+		out := enrich.RedactOutgoing(c.in)
+		if strings.Contains(out, c.secret) {
+			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
+		}
+		if again := enrich.RedactOutgoing(out); again != out {
+			t.Errorf("RedactOutgoing(%q) = %q, but RedactOutgoing of that = %q", c.in, out, again)
+		}
+	}
+}
