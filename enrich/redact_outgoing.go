@@ -488,7 +488,15 @@ var mailServices = map[string]bool{
 var atWords = map[string]bool{
 	"at": true, "arroba": true, "zavináč": true, "zavinac": true, "kukac": true, "chiocciola": true,
 	"klammeraffe": true, "ät": true, "snabel": true, "işareti": true, "isareti": true, "собака": true,
-	"chez": true, "στο": true,
+	"chez": true, "στο": true, "malpa": true, "małpka": true, "apestaart": true, "apenstaartje": true,
+	"snabela": true, "アットマーク": true, "あっと": true, "アット": true, "艾特": true,
+}
+
+// moreDotWords are words for a dot in an address that RedactText's
+// dotWords lack: Hungarian, Czech, Turkish, Finnish, the Scandinavian
+// languages.
+var moreDotWords = map[string]bool{
+	"pont": true, "tecka": true, "tečka": true, "nokta": true, "piste": true, "prikk": true, "punktum": true,
 }
 
 // maskAddressShapes replaces the address shapes RedactOutgoing lists with
@@ -675,7 +683,8 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		switch {
 		case j < len(s) && s[j] == '.' && (loose || !spaced):
 			j++
-		case wordStart(s, j) && slices.Contains(dotWords, strings.ToLower(s[j:wordEnd(s, j)])):
+		case wordStart(s, j) && (slices.Contains(dotWords, strings.ToLower(s[j:wordEnd(s, j)])) ||
+			moreDotWords[strings.ToLower(s[j:wordEnd(s, j)])]):
 			word = strings.ToLower(s[j:wordEnd(s, j)])
 			j = wordEnd(s, j)
 		default:
@@ -694,7 +703,7 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		}
 		n++
 		tld := s[j:le]
-		if topLevel(tld) && (loose || word == "" || word == "dot" || bracket || len(tld) > 2) {
+		if topLevel(tld) && (loose || word == "" || word == "dot" || moreDotWords[word] || bracket || len(tld) > 2) {
 			end, dots = le, n
 		}
 		j = le

@@ -336,3 +336,26 @@ func TestRedactOutgoingReadsAddressesAfterNumbersGo(t *testing.T) {
 		}
 	}
 }
+
+// More words for "@" (Polish, Dutch and Swedish spellings, Japanese,
+// Chinese) and for a dot (Hungarian, Czech, Turkish, Finnish,
+// Norwegian).
+func TestRedactOutgoingTakesMoreWordsForAtAndDot(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		{"write to jan.kowalski malpa wp.pl", "jan.kowalski"},
+		{"pisz do jan.kowalski małpka o2.pl", "jan.kowalski"},
+		{"stuur naar piet.jansen apestaart ziggo.nl", "piet.jansen"},
+		{"skicka till anna.svensson snabela telia.se", "anna.svensson"},
+		{"メールは yuki.tanaka あっと gmail.com です", "yuki.tanaka"},
+		{"メール yuki.tanaka アットマーク gmail.com", "yuki.tanaka"},
+		{"邮箱 wang.wei 艾特 qq.com", "wang.wei"},
+		{"írj: eva.nagy kukac freemail pont hu", "eva.nagy"},
+		{"pište na jan.novak zavinac seznam tecka cz", "jan.novak"},
+		{"kirjoita: matti.virtanen ät suomi piste fi", "matti.virtanen"},
+		{"skriv til ole.hansen snabel-a online prikk no", "ole.hansen"},
+	} {
+		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
+			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
+		}
+	}
+}
