@@ -109,6 +109,23 @@ var readOutWords = func() map[string]int8 {
 	return m
 }()
 
+// englishNumberWord reports whether w, a number word, is English.
+func englishNumberWord(w string) bool {
+	if d, ok := spokenDigits[w]; ok {
+		return d.en
+	}
+	switch w {
+	case "o", "nought", "naught", "treble", "thousand":
+		return true
+	}
+	return false
+}
+
+// amountSigns are signs that make the numbers on either side amounts,
+// which no phone number is written with: between two numbers, one ends a
+// run ("Charged twice: $59.98, $59.98", "CPU at 95%, 97%, 99%, 100%").
+const amountSigns = "%$€£¥₹°‰"
+
 // numberJoins are the words that join a tens word and a digit into one
 // number ("treinta y cuatro", "vingt et un"), or two parts of one ("one
 // hundred and five"): they may stand between the words of a run.
@@ -126,8 +143,9 @@ func maskNumberRuns(s string) string {
 		gapRunes, gapSigns, nl   int  // since the run's last part
 		joined                   bool // a joining word since the run's last part
 		tens                     bool // the run's last part is a tens word: a digit after it is part of it
-		word                     bool // the run's last part is a word, which a joining word may follow
+		lastWord                 bool // the run's last part is a word, which a joining word may follow
 		marks                    int  // RedactText's phone marks in the run
+		foreign                  bool // the run's last part is a number word, not English
 	)
 	closeRun := func() {
 		if inRun && digits >= minRunDigits && digits > marks*minRunDigits && !datesAndTimes(s[runStart:runEnd]) {
@@ -184,7 +202,9 @@ func maskNumberRuns(s string) string {
 			default:
 				lw := strings.ToLower(word)
 				isWord = true
-				if d, ok := readOutWords[lw]; ok {
+				if lw == "o" && inRun && lastWord && foreign {
+					join = true // "cinco o seis", "cinque o sei": "or"
+				} else if d, ok := readOutWords[lw]; ok {
 					n = int(d)
 					if tens && (joined || gapRunes <= 1) {
 						n = 0 // "thirty-four", "treinta y cuatro": one number of two digits
@@ -199,6 +219,9 @@ func maskNumberRuns(s string) string {
 				}
 			}
 		default:
+			if inRun && strings.ContainsRune(amountSigns, r) {
+				closeRun() // "$59.98, $59.98", "95%, 97%, 99%, 100%"
+			}
 			if inRun {
 				gapRunes++
 				switch {
@@ -213,7 +236,7 @@ func maskNumberRuns(s string) string {
 		}
 		switch {
 		case join:
-			if inRun && word && !joined && gapOK() {
+			if inRun && lastWord && !joined && gapOK() {
 				joined, gapRunes, gapSigns, nl = true, 0, 0, 0
 				i = end
 				continue
@@ -231,8 +254,9 @@ func maskNumberRuns(s string) string {
 			if isMark {
 				marks++
 			}
-			runEnd, tens, joined, word = end, isTen, false, isWord
+			runEnd, tens, joined, lastWord = end, isTen, false, isWord
 			gapRunes, gapSigns, nl = 0, 0, 0
+			foreign = isWord && !englishNumberWord(strings.ToLower(s[i:end]))
 		}
 		i = end
 	}
@@ -596,7 +620,8 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 
 // atSigns are the ways "@" is written in text that was encoded for a web
 // page, a link or a mail and not decoded again: "&#64;", "%40", "=40".
-var atSigns = []string{"@", "＠", "﹫", "&#64;", "&#064;", "&#0064;", "&commat;", "&#x40;", "%40", "%2540", "=40"}
+var atSigns = []string{"@", "＠", "﹫", "&#64;", "&#064;", "&#0064;", "&commat;", "&#x40;", "&#x0040;",
+	"&amp;#64;", "&amp;#064;", "&amp;commat;", "&#64", "%40", "%2540", "=40"}
 
 // atSignAt returns the length of the "@" at s[i:], or 0.
 func atSignAt(s string, i int) int {
@@ -681,8 +706,8 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		}
 		spaced, bracket, word := j > before, strings.ContainsAny(s[before:j], "([{<"), ""
 		switch {
-		case j < len(s) && s[j] == '.' && (loose || !spaced):
-			j++
+		case j < len(s) && s[j] == '.' && (loose || !spaced || bracket):
+			j++ // "acme.io", "acme . io" after "@", "acme[.]io"
 		case wordStart(s, j) && (slices.Contains(dotWords, strings.ToLower(s[j:wordEnd(s, j)])) ||
 			moreDotWords[strings.ToLower(s[j:wordEnd(s, j)])]):
 			word = strings.ToLower(s[j:wordEnd(s, j)])
@@ -694,7 +719,7 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		for g := 0; j < len(s) && g < 3 && gapByte(s[j]); g++ {
 			j++
 		}
-		if word == "" && !loose && j > after {
+		if word == "" && !loose && j > after && !bracket {
 			return end, dots, gap
 		}
 		le := labelEnd(s, j)
@@ -703,7 +728,8 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		}
 		n++
 		tld := s[j:le]
-		if topLevel(tld) && (loose || word == "" || word == "dot" || moreDotWords[word] || bracket || len(tld) > 2) {
+		if topLevel(tld) && (loose || !sentenceAfter(s[k:end], tld)) &&
+			(loose || word == "" || word == "dot" || moreDotWords[word] || bracket || len(tld) > 2) {
 			end, dots = le, n
 		}
 		j = le
@@ -715,6 +741,14 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 // domain has a handful.
 const maxLabels = 8
 
+// sentenceAfter reports whether tld, capitalised after a label that is
+// not in capitals, starts a sentence typed without a space after the full
+// stop ("at work.It crashed", "at home.So"): an address is written in one
+// case.
+func sentenceAfter(label, tld string) bool {
+	return tld[0] >= 'A' && tld[0] <= 'Z' && strings.ToUpper(tld) != tld && strings.ToUpper(label) != label
+}
+
 // topLevel reports whether l can be a top-level domain: two letters (but
 // those of source files' names, "main.go"), or one of the common longer
 // ones.
@@ -724,7 +758,8 @@ func topLevel(l string) bool {
 	case "js", "py", "go", "md", "rs", "ts", "sh", "cs", "rb", "kt", "db":
 		return false
 	case "com", "org", "net", "edu", "gov", "info", "biz", "app", "dev", "xyz", "online", "site", "tech",
-		"store", "cloud", "email", "mail", "me", "name", "pro", "live":
+		"store", "cloud", "email", "mail", "me", "name", "pro", "live", "company", "shop", "design", "studio",
+		"agency", "solutions", "digital", "media", "group", "blog", "team", "systems", "software", "services":
 		return true
 	}
 	return len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z'
