@@ -40,9 +40,11 @@ const numberMark = "[number]"
 // What it costs is a number the model does not see: "order 100234567"
 // and "1,234,567 rows" go out as "order [number]" and "[number] rows";
 // and a word before "at" and a domain goes with it ("we work at acme.io"
-// goes out as "we [email]"). Shorter numbers (versions, prices, times,
-// counts), dates and spans of years ("2026-03-03", "2019-2021") go out as
-// they are.
+// goes out as "we [email]"); so does a list of short numbers that reads
+// as one ("Android 12, 13, 14, 15" goes out as "Android [number]").
+// Shorter numbers (versions, prices, counts), dates, times and spans of
+// them ("2026-03-03 14:05", "9:00-17:30", "2019-2021"), and amounts and
+// percentages ("$59.98, $59.98", "95%, 97%, 99%") go out as they are.
 func RedactOutgoing(s string) string {
 	s = RedactText(s)
 	s = maskAddressShapes(s)
