@@ -59,8 +59,8 @@ func RedactOutgoing(s string) string {
 const minRunDigits = 7
 
 // The limits on what may stand between two parts of one number: a few
-// signs and spaces ("555 - 0134", "(555) 0134", "five, five"), on at most
-// three lines.
+// signs and any spaces ("555 - 0134", "(555) 0134", "five, five", "415
+// ---- 555"), on at most four lines.
 const (
 	maxGapRunes = 8
 	maxGapSigns = 3
@@ -108,8 +108,82 @@ var readOutWords = func() map[string]int8 {
 	add(1, "noll ett ena två tva tre fyra fem sju åtta atta nio seks syv otte åtte")    // Scandinavian
 	add(1, "nol kosong satu dua tiga empat lima enam tujuh delapan sembilan")           // Indonesian
 	add(1, "ноль один одна два две три четыре пять шесть семь восемь девять")           // Russian
+	add(2, "десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать")
+	add(2, "семнадцать восемнадцать девятнадцать двадцать тридцать сорок пятьдесят")
+	add(2, "шестьдесят семьдесят восемьдесят девяносто")
+	add(3, "сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот")
+	add(1, "нуль дві чотири п'ять шість сім вісім дев'ять")                              // Ukrainian
+	add(2, "dziesięć jedenaście dwanaście trzynaście czternaście piętnaście szesnaście") // Polish
+	add(2, "siedemnaście osiemnaście dziewiętnaście dwadzieścia trzydzieści czterdzieści")
+	add(2, "pięćdziesiąt sześćdziesiąt siedemdziesiąt osiemdziesiąt dziewięćdziesiąt")
+	add(3, "sto dwieście trzysta czterysta pięćset sześćset siedemset osiemset dziewięćset")
+	add(1, "nula jedna jeden dvě tři čtyři pět šest sedm osm devět")                    // Czech
+	add(1, "jedan četiri sedam")                                                        // Croatian, Serbian
+	add(1, "nolla yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän")     // Finnish
+	add(1, "nulla egy kettő két három négy öt hét nyolc kilenc")                        // Hungarian
+	add(1, "unu doi două doua patru cinci șase şase sase șapte şapte sapte nouă noua")  // Romanian
+	add(1, "μηδέν μηδεν ένα ενα δύο δυο τρία τρια τέσσερα τεσσερα πέντε πεντε έξι εξι") // Greek
+	add(1, "επτά επτα εφτά εφτα οκτώ οκτω οχτώ οχτω εννέα εννεα εννιά εννια")           //
+	add(1, "शून्य एक दो तीन चार पांच पाँच छह छः सात आठ नौ")                             // Hindi
+	add(1, "صفر واحد اثنان اثنين ثلاثة أربعة اربعة خمسة ستة سبعة ثمانية تسعة")          // Arabic
+	add(1, "یک سه چهار پنج شش هفت هشت نه")                                              // Persian
+	add(1, "ศูนย์ หนึ่ง สอง สาม สี่ ห้า หก เจ็ด แปด เก้า")                              // Thai
+	add(1, "không một hai ba bốn năm sáu bảy tám chín")                                 // Vietnamese
+	add(1, "sifuri moja mbili tatu nne tano sita saba nane tisa")                       // Swahili
+	add(1, "sero isa dalawa tatlo apat anim pito walo siyam")                           // Tagalog
+	add(1, "bat bi hiru lau bost zazpi zortzi bederatzi")                               // Basque
+	// Japanese kana and Korean (Sino-Korean) digits, which are written
+	// without spaces ("いちにさんよん", "공일공"): see gluedNumber.
+	add(1, "ゼロ ぜろ れい レイ まる マル いち イチ に ニ さん サン し シ よん ヨン ご ゴ ろく ロク")
+	add(1, "しち シチ なな ナナ はち ハチ きゅう キュウ キュー く ク")
+	add(1, "공 영 일 이 삼 사 오 육 칠 팔 구")
 	return m
 }()
+
+// maxNumberWord is the longest of readOutWords, in bytes.
+var maxNumberWord = func() int {
+	n := 0
+	for w := range readOutWords {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
+// gluedNumber reads a word made of number words written without spaces
+// ("fivefivefive", "nulleinssieben", "いちにさんよん", "공일공"), two or
+// more of them, and returns the digits they stand for. Words of one
+// Latin letter ("o", "u") are not read inside another.
+func gluedNumber(w string) (int, bool) {
+	if len(w) > 4*maxNumberWord {
+		return 0, false
+	}
+	// best[i]: the digits of w[:i] read as number words, -1 when it
+	// cannot be; pieces[i]: how many words.
+	var bestBuf, piecesBuf [4 * 64]int
+	best, pieces := bestBuf[:len(w)+1], piecesBuf[:len(w)+1]
+	for i := range best {
+		best[i] = -1
+	}
+	best[0] = 0
+	for i := 0; i < len(w); i++ {
+		if best[i] < 0 || !utf8.RuneStart(w[i]) {
+			continue
+		}
+		for j := i + 2; j <= len(w) && j-i <= maxNumberWord; j++ {
+			d, ok := readOutWords[w[i:j]]
+			if !ok {
+				continue
+			}
+			if best[j] < 0 || pieces[j] > pieces[i]+1 {
+				best[j], pieces[j] = best[i]+int(d), pieces[i]+1
+			}
+		}
+	}
+	if best[len(w)] <= 0 || pieces[len(w)] < 2 {
+		return 0, false
+	}
+	return best[len(w)], true
+}
 
 // englishNumberWord reports whether w, a number word, is English.
 func englishNumberWord(w string) bool {
@@ -160,8 +234,15 @@ func maskNumberRuns(s string) string {
 		}
 		inRun, joined, tens = false, false, false
 	}
-	gapOK := func() bool { return gapRunes <= maxGapRunes && gapSigns <= maxGapSigns && nl <= 2 }
+	gapOK := func() bool { return gapRunes <= maxGapRunes && gapSigns <= maxGapSigns && nl <= 3 }
+	var lastSign rune // the sign the gap's last rune was
 	for i := 0; i < len(s); {
+		if inRun && (s[i] == '&' || s[i] == '<') {
+			if n := markupSpace(s[i:]); n > 0 {
+				i += n // "612&nbsp;345", "612<br>345"
+				continue
+			}
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		var (
 			n      int // digits the part stands for, -1 when it is not part of a number
@@ -185,7 +266,7 @@ func maskNumberRuns(s string) string {
 		case unicode.IsLetter(r):
 			for end < len(s) {
 				r, size := utf8.DecodeRuneInString(s[end:])
-				if !unicode.IsLetter(r) || numeral(r) {
+				if numeral(r) || !unicode.IsLetter(r) && !unicode.IsMark(r) && !innerApostrophe(s, end, r) {
 					break
 				}
 				end += size
@@ -208,13 +289,15 @@ func maskNumberRuns(s string) string {
 					join = true // "cinco o seis", "cinque o sei": "or"
 				} else if d, ok := readOutWords[lw]; ok {
 					n = int(d)
-					if tens && (joined || gapRunes <= 1) {
+					if tens && d == 1 && nl == 0 && (joined || gapSigns == 0 || gapSigns == 1 && lastSign == '-') {
 						n = 0 // "thirty-four", "treinta y cuatro": one number of two digits
 					}
 					isTen = len(lw) > 2 && d == 2 && tensWord(lw)
 				} else if numberJoins[lw] {
 					join = true
 				} else if d, ok := compoundNumber(lw); ok {
+					n = d
+				} else if d, ok := gluedNumber(lw); ok {
 					n = d
 				} else {
 					n = -1
@@ -225,13 +308,18 @@ func maskNumberRuns(s string) string {
 				closeRun() // "$59.98, $59.98", "95%, 97%, 99%, 100%"
 			}
 			if inRun {
-				gapRunes++
+				// Spaces, and a sign repeated ("415 ---- 555"), count once
+				// at most: a form lays a number out so.
 				switch {
 				case r == '\n':
 					nl++
-				case !unicode.IsSpace(r):
+					gapRunes++
+				case unicode.IsSpace(r):
+				case r != lastSign:
 					gapSigns++
+					gapRunes++
 				}
+				lastSign = r
 			}
 			i = end
 			continue
@@ -257,7 +345,7 @@ func maskNumberRuns(s string) string {
 				marks++
 			}
 			runEnd, tens, joined, lastWord = end, isTen, false, isWord
-			gapRunes, gapSigns, nl = 0, 0, 0
+			gapRunes, gapSigns, nl, lastSign = 0, 0, 0, 0
 			foreign = isWord && !englishNumberWord(strings.ToLower(s[i:end]))
 		}
 		i = end
@@ -461,6 +549,28 @@ func typoDigit(c byte) bool {
 	return false
 }
 
+// markupSpace returns the length of the no-break space entity or line
+// break tag s begins with, which a number in HTML is laid out with
+// ("612&nbsp;345&nbsp;678", "612<br>345"), or 0.
+func markupSpace(s string) int {
+	for _, m := range []string{"&nbsp;", "&#160;", "<br>", "<br/>", "<br />"} {
+		if len(s) >= len(m) && strings.EqualFold(s[:len(m)], m) {
+			return len(m)
+		}
+	}
+	return 0
+}
+
+// innerApostrophe reports whether r at s[i] is an apostrophe inside a
+// word, as in Ukrainian "п'ять" and "дев'ять".
+func innerApostrophe(s string, i int, r rune) bool {
+	if r != '\'' && r != '’' {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+	return unicode.IsLetter(next)
+}
+
 // betweenDigits reports whether s[i:end] has a digit right before and
 // right after it.
 func betweenDigits(s string, i, end int) bool {
@@ -508,6 +618,7 @@ func compoundNumber(w string) (int, bool) {
 var mailServices = map[string]bool{
 	"gmail": true, "googlemail": true, "hotmail": true, "outlook": true, "yahoo": true, "icloud": true,
 	"protonmail": true, "proton": true, "gmx": true, "aol": true, "yandex": true, "mail": true, "email": true,
+	"correo": true, "courriel": true, "e-mail": true,
 }
 
 // atWords are words that stand for "@" between a user name and a domain.
@@ -515,7 +626,7 @@ var atWords = map[string]bool{
 	"at": true, "arroba": true, "zavináč": true, "zavinac": true, "kukac": true, "chiocciola": true,
 	"klammeraffe": true, "ät": true, "snabel": true, "işareti": true, "isareti": true, "собака": true,
 	"chez": true, "στο": true, "malpa": true, "małpka": true, "apestaart": true, "apenstaartje": true,
-	"snabela": true, "アットマーク": true, "あっと": true, "アット": true, "艾特": true,
+	"snabela": true, "atsign": true, "アットマーク": true, "あっと": true, "アット": true, "艾特": true,
 }
 
 // moreDotWords are words for a dot in an address that RedactText's
@@ -576,6 +687,8 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 		switch {
 		case w == "snabel" && strings.HasPrefix(s[we:], "-a"): // Swedish "snabel-a"
 			after += 2
+		case w == "at" && len(s)-we > 5 && (s[we] == ' ' || s[we] == '-') && strings.EqualFold(s[we+1:we+5], "sign"):
+			after += 5 // "jane.doe (at sign) acme.io", "at-sign"
 		case w == "işareti" || w == "isareti": // Turkish "et işareti": the word before goes too
 			before := strings.TrimRight(s[:i], " ")
 			k := len(before) - 2
@@ -599,8 +712,10 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 		return ls, de, true
 	case mailServices[w]:
 		// "Gmail: sarah_connor", "my hotmail is bigfan_maria", "email = jane.roe".
+		// "my gmail account is sarah.connor84", "Gmail ID: …", "Gmail
+		// (sarah.connor84)", "E-Mail-Adresse: …".
 		k := skipLabelSigns(s, we)
-		for _, w := range []string{"address", "is"} {
+		for _, w := range serviceLabelWords {
 			if len(s)-k > len(w) && strings.EqualFold(s[k:k+len(w)], w) && !wordByte(s[k+len(w)]) {
 				k = skipLabelSigns(s, k+len(w))
 			}
@@ -634,11 +749,19 @@ func atSignAt(s string, i int) int {
 					return 0
 				}
 			}
-			return len(a)
+			n := len(a)
+			for n < len(s)-i && s[i+n] == '@' {
+				n++ // "jane.doe @@ acme.io"
+			}
+			return n
 		}
 	}
 	return 0
 }
+
+// serviceLabelWords may stand, in this order, between a mail service's
+// name and the user name after it.
+var serviceLabelWords = []string{"mail", "account", "address", "adresse", "username", "user", "name", "id", "is"}
 
 // handle reports whether h, a word after a mail service's name, is a user
 // name rather than a word of the sentence: it has a dot, an underscore or
@@ -793,7 +916,7 @@ func gapByte(c byte) bool {
 func skipLabelSigns(s string, i int) int {
 	for n := 0; i < len(s) && n < 4; n++ {
 		switch s[i] {
-		case ' ', ':', '=', '-', '"', '\'':
+		case ' ', ':', '=', '-', '"', '\'', '(', '|':
 			i++
 			continue
 		}

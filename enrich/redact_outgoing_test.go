@@ -49,6 +49,24 @@ func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
 		{"mijn gsm: nul vier zeven vijf, een twee, drie vier, vijf zes", "vijf zes"},
 		{"call five five five four thousand", "four thousand"},
 		{"ring five five five o one three four", "one three four"},
+		{"call five five five, twenty thirty forty", "thirty forty"}, // a tens word joins a digit, not a tens word
+		// Glued together, in more languages, and laid out by a form or
+		// by HTML (QA round 14).
+		{"call me fivefivefive zeroonethreefour", "zeroonethreefour"},
+		{"Nummer: nulleinssiebensechs dreivierfünf sechssiebenacht", "sechssiebenacht"},
+		{"電話 ゼロキューゼロ いちにさんよん ごろくななはち", "ごろくななはち"},
+		{"연락처: 공일공 일이삼사 오육칠팔", "오육칠팔"},
+		{"मेरा नंबर नौ आठ सात छह पांच चार तीन दो एक है", "तीन दो एक"},
+		{"το κινητό μου είναι έξι εννέα εννέα ένα δύο τρία τέσσερα πέντε", "τέσσερα πέντε"},
+		{"soita: nolla neljä viisi yksi kaksi kolme neljä viisi kuusi", "viisi kuusi"},
+		{"мій номер нуль дев'ять сім три два один чотири п'ять шість", "п'ять шість"},
+		{"номер: восемьсот двенадцать триста сорок пять", "сорок пять"},
+		{"số điện thoại: không chín một hai ba bốn năm sáu bảy", "sáu bảy"},
+		{"Phone: 415 ---- 555 ---- 0134", "0134"},
+		{"phone: 612                  345 678", "345 678"},
+		{"612&nbsp;345&nbsp;678 is my mobile", "345&nbsp;678"},
+		{"Call me: 612<br>345<br>678", "345<br>678"},
+		{"Phone:\n\n612\n\n\n345\n678", "345\n678"},
 		{"415 five five five 0134 anytime", "five five 0134"},
 		// Addresses with "at" in words and nothing else to go on.
 		{"jane at acmecorp.io", "jane"},
@@ -80,6 +98,13 @@ func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
 		{"my hotmail is bigfan_maria", "bigfan_maria"},
 		{"My Gmail is sarah.connor.lx.", "sarah.connor"},
 		{"email = jane.roe", "jane.roe"},
+		{"jane.doe @@ acme.io", "jane.doe"},
+		{"jane.doe (at sign) acme.io", "jane.doe"},
+		{"jane.doe atsign acme.io", "jane.doe"},
+		{"my gmail account is sarah.connor84", "sarah.connor84"},
+		{"My Gmail ID: sarah.connor84", "sarah.connor84"},
+		{"Gmail (sarah.connor84)", "sarah.connor84"},
+		{"correo: sarah.connor84", "sarah.connor84"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
 			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
@@ -137,6 +162,8 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		"from 1,200 to 5,000 users",
 		"treinta y cuatro, vierunddreißig",
 		"Cinco o seis o siete o ocho veces lo intenté", // Spanish "o" is "or"
+		"This is the basis of the whole app",           // "ba" and "sis" are digits, glued
+		"Don't make me log in again, it's 2024",
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
