@@ -117,21 +117,21 @@ var readOutWords = func() map[string]int8 {
 	add(2, "siedemnaście osiemnaście dziewiętnaście dwadzieścia trzydzieści czterdzieści")
 	add(2, "pięćdziesiąt sześćdziesiąt siedemdziesiąt osiemdziesiąt dziewięćdziesiąt")
 	add(3, "sto dwieście trzysta czterysta pięćset sześćset siedemset osiemset dziewięćset")
-	add(1, "nula jedna jeden dvě tři čtyři pět šest sedm osm devět")                    // Czech
-	add(1, "jedan četiri sedam")                                                        // Croatian, Serbian
-	add(1, "nolla yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän")     // Finnish
-	add(1, "nulla egy kettő két három négy öt hét nyolc kilenc")                        // Hungarian
-	add(1, "unu doi două doua patru cinci șase şase sase șapte şapte sapte nouă noua")  // Romanian
-	add(1, "μηδέν μηδεν ένα ενα δύο δυο τρία τρια τέσσερα τεσσερα πέντε πεντε έξι εξι") // Greek
-	add(1, "επτά επτα εφτά εφτα οκτώ οκτω οχτώ οχτω εννέα εννεα εννιά εννια")           //
-	add(1, "शून्य एक दो तीन चार पांच पाँच छह छः सात आठ नौ")                             // Hindi
-	add(1, "صفر واحد اثنان اثنين ثلاثة أربعة اربعة خمسة ستة سبعة ثمانية تسعة")          // Arabic
-	add(1, "یک سه چهار پنج شش هفت هشت نه")                                              // Persian
-	add(1, "ศูนย์ หนึ่ง สอง สาม สี่ ห้า หก เจ็ด แปด เก้า")                              // Thai
-	add(1, "không một hai ba bốn năm sáu bảy tám chín")                                 // Vietnamese
-	add(1, "sifuri moja mbili tatu nne tano sita saba nane tisa")                       // Swahili
-	add(1, "sero isa dalawa tatlo apat anim pito walo siyam")                           // Tagalog
-	add(1, "bat bi hiru lau bost zazpi zortzi bederatzi")                               // Basque
+	add(1, "nula jedna jeden dvě tři čtyři pět šest sedm osm devět")                        // Czech
+	add(1, "jedan dva tri četiri pet sedam osam devet")                                     // Croatian, Serbian; Czech "dva"
+	add(1, "nolla yksi kaksi kolme neljä viisi kuusi seitsemän kahdeksan yhdeksän")         // Finnish
+	add(1, "nulla egy kettő két három négy öt hat hét nyolc kilenc")                        // Hungarian
+	add(1, "unu doi două doua trei patru cinci șase şase sase șapte şapte sapte nouă noua") // Romanian
+	add(1, "μηδέν μηδεν ένα ενα δύο δυο τρία τρια τέσσερα τεσσερα πέντε πεντε έξι εξι")     // Greek
+	add(1, "επτά επτα εφτά εφτα οκτώ οκτω οχτώ οχτω εννέα εννεα εννιά εννια")               //
+	add(1, "शून्य एक दो तीन चार पांच पाँच छह छः सात आठ नौ")                                 // Hindi
+	add(1, "صفر واحد اثنان اثنين ثلاثة أربعة اربعة خمسة ستة سبعة ثمانية تسعة")              // Arabic
+	add(1, "یک دو سه چهار پنج شش هفت هشت نه")                                               // Persian
+	add(1, "ศูนย์ หนึ่ง สอง สาม สี่ ห้า หก เจ็ด แปด เก้า")                                  // Thai
+	add(1, "không một hai ba bốn năm sáu bảy tám chín")                                     // Vietnamese
+	add(1, "sifuri moja mbili tatu nne tano sita saba nane tisa")                           // Swahili
+	add(1, "sero isa dalawa tatlo apat anim pito walo siyam")                               // Tagalog
+	add(1, "bat bi hiru lau bost zazpi zortzi bederatzi")                                   // Basque
 	// Japanese kana and Korean (Sino-Korean) digits, which are written
 	// without spaces ("いちにさんよん", "공일공"): see gluedNumber.
 	add(1, "ゼロ ぜろ れい レイ まる マル いち イチ に ニ さん サン し シ よん ヨン ご ゴ ろく ロク")
@@ -319,7 +319,9 @@ func maskNumberRuns(s string) string {
 					gapSigns++
 					gapRunes++
 				}
-				lastSign = r
+				if !unicode.IsSpace(r) {
+					lastSign = r // "- - - -" is one sign too
+				}
 			}
 			i = end
 			continue
@@ -618,7 +620,8 @@ func compoundNumber(w string) (int, bool) {
 var mailServices = map[string]bool{
 	"gmail": true, "googlemail": true, "hotmail": true, "outlook": true, "yahoo": true, "icloud": true,
 	"protonmail": true, "proton": true, "gmx": true, "aol": true, "yandex": true, "mail": true, "email": true,
-	"correo": true, "courriel": true, "e-mail": true,
+	"correo": true, "courriel": true, "live": true, "orange": true, "wp": true, "libero": true, "seznam": true,
+	"laposte": true, "naver": true, "qq": true, "comcast": true, "icloudmail": true,
 }
 
 // atWords are words that stand for "@" between a user name and a domain.
@@ -635,6 +638,10 @@ var atWords = map[string]bool{
 var moreDotWords = map[string]bool{
 	"pont": true, "tecka": true, "tečka": true, "nokta": true, "piste": true, "prikk": true, "punktum": true,
 }
+
+// weakAtWords stand for "@" only after a user name like an address's:
+// Indonesian "et", French "à", "via" ("sarah.connor84 via gmail").
+var weakAtWords = map[string]bool{"et": true, "à": true, "via": true}
 
 // maskAddressShapes replaces the address shapes RedactOutgoing lists with
 // emailMark.
@@ -671,7 +678,7 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 	case (c == '@' || c == '&' || c == '%' || c == '=' || c >= utf8.RuneSelf) && atSignAt(s, i) > 0:
 		size := atSignAt(s, i)
 		ls, lgap := localBefore(s, i)
-		de, dots, rgap := domainAfter(s, i+size, true)
+		de, dots, rgap := domainAfter(s, i+size, true, false)
 		if ls < 0 || de < 0 || (lgap || rgap) && dots == 0 {
 			return 0, 0, false // "I'm @ home", "@jane"
 		}
@@ -682,10 +689,10 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 	we := wordEnd(s, i)
 	w := strings.ToLower(s[i:we])
 	switch {
-	case atWords[w]:
+	case atWords[w] || weakAtWords[w]:
 		after := we
 		switch {
-		case w == "snabel" && strings.HasPrefix(s[we:], "-a"): // Swedish "snabel-a"
+		case w == "snabel" && (strings.HasPrefix(s[we:], "-a") || strings.HasPrefix(s[we:], " a ")): // Swedish "snabel-a"
 			after += 2
 		case w == "at" && len(s)-we > 5 && (s[we] == ' ' || s[we] == '-') && strings.EqualFold(s[we+1:we+5], "sign"):
 			after += 5 // "jane.doe (at sign) acme.io", "at-sign"
@@ -701,8 +708,23 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 			return 0, 0, false // "email me at [email]": RedactText took the address, "me at" stays
 		}
 		ls, _ := localBefore(s, i)
-		de, dots, _ := domainAfter(s, after, false)
-		if ls < 0 || de < 0 {
+		if ls < 0 {
+			return 0, 0, false
+		}
+		// A user name like an address's ("jane.doe", "sarah.connor84")
+		// makes a domain written loosely one ("at acme .io", "at
+		// acme,io"), and a word that is "at" only sometimes ("et", "via")
+		// a word for "@".
+		local := strings.TrimRight(s[ls:i], " \t\n\"'([{<*|«»")
+		if strings.HasSuffix(local, ".") {
+			return 0, 0, false // "…isn't coming. At this point": a sentence's end
+		}
+		user := handle(local)
+		if weakAtWords[w] && !user {
+			return 0, 0, false
+		}
+		de, dots, _ := domainAfter(s, after, user, user)
+		if de < 0 || codeAfter(s, de) {
 			return 0, 0, false
 		}
 		if dots == 0 && !(mailServices[strings.ToLower(s[skipGap(s, after):de])] &&
@@ -816,8 +838,10 @@ func localBefore(s string, at int) (start int, gap bool) {
 // (punto) io"); after a word for "@", which is a common word too, a dot
 // must be tight ("at acme.io", not "at all. My"), and a word for a dot
 // "dot", in brackets, or before a long top-level domain ("at this point
-// is" is no address, "chez gmail point com" is).
-func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
+// is" is no address, "chez gmail point com" is) — unless the word before
+// it is a user name like an address's (loose). With anyTLD, a domain in
+// small letters may end in any top-level domain ("acme.travel").
+func domainAfter(s string, i int, loose, anyTLD bool) (end, dots int, gap bool) {
 	k := skipGap(s, i)
 	gap = k > i
 	end = labelEnd(s, k)
@@ -833,6 +857,10 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		switch {
 		case j < len(s) && s[j] == '.' && (loose || !spaced || bracket):
 			j++ // "acme.io", "acme . io" after "@", "acme[.]io"
+		case loose && !spaced && j+1 < len(s) && s[j] == ',' && isASCIIWordByte(s[j+1]):
+			j++ // "jane.doe at acme,io"; not "@support-team, fixed"
+		case loose && (strings.HasPrefix(s[j:], "。") || strings.HasPrefix(s[j:], "．")):
+			j += len("。") // an ideographic or full-width full stop
 		case wordStart(s, j) && (slices.Contains(dotWords, strings.ToLower(s[j:wordEnd(s, j)])) ||
 			moreDotWords[strings.ToLower(s[j:wordEnd(s, j)])]):
 			word = strings.ToLower(s[j:wordEnd(s, j)])
@@ -853,7 +881,8 @@ func domainAfter(s string, i int, loose bool) (end, dots int, gap bool) {
 		}
 		n++
 		tld := s[j:le]
-		if topLevel(tld) && (loose || !sentenceAfter(s[k:end], tld)) &&
+		if (topLevel(tld) || anyTLD && strings.ToLower(s[k:le]) == s[k:le] && anyTopLevel(tld)) &&
+			(loose || !sentenceAfter(s[k:end], tld)) &&
 			(loose || word == "" || word == "dot" || moreDotWords[word] || bracket || len(tld) > 2) {
 			end, dots = le, n
 		}
@@ -890,6 +919,41 @@ func topLevel(l string) bool {
 	return len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z'
 }
 
+// codeAfter reports whether the dotted name that s[end:] goes on with
+// ends in "(": a stack trace's frame, "NullPointerException at
+// com.example.Cart.total(Cart.java:142)", names no address.
+func codeAfter(s string, end int) bool {
+	for k := end; k < len(s) && k-end < 256; k++ {
+		switch c := s[k]; {
+		case c == '(':
+			return true
+		case !isASCIIWordByte(c) && c != '.' && c != '_' && c != '$':
+			return false
+		}
+	}
+	return false
+}
+
+// anyTopLevel reports whether l, after "@" or a user name like an
+// address's, can be a top-level domain: letters, not a file's extension
+// ("acme.travel", not "notes.txt").
+func anyTopLevel(l string) bool {
+	if len(l) < 2 || len(l) > 24 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if c := l[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	switch strings.ToLower(l) {
+	case "txt", "pdf", "png", "jpg", "jpeg", "gif", "csv", "json", "xml", "html", "htm", "php", "zip", "exe", "log",
+		"yml", "yaml", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "svg", "css", "mp3", "mp4", "mov", "apk":
+		return false
+	}
+	return topLevel(l) || len(l) > 2
+}
+
 // labelEnd returns where the domain label at s[i:] ends: a label is at
 // most 63 bytes long.
 func labelEnd(s string, i int) int {
@@ -918,6 +982,10 @@ func skipLabelSigns(s string, i int) int {
 		switch s[i] {
 		case ' ', ':', '=', '-', '"', '\'', '(', '|':
 			i++
+			continue
+		}
+		if strings.HasPrefix(s[i:], "—") || strings.HasPrefix(s[i:], "–") {
+			i += len("—") // "iCloud — sarah.connor84"
 			continue
 		}
 		break

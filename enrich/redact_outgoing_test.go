@@ -63,6 +63,9 @@ func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
 		{"номер: восемьсот двенадцать триста сорок пять", "сорок пять"},
 		{"số điện thoại: không chín một hai ba bốn năm sáu bảy", "sáu bảy"},
 		{"Phone: 415 ---- 555 ---- 0134", "0134"},
+		{"my number is five five five - - - - zero one three four", "one three four"},
+		{"hívj: nulla hat egy kettő három négy öt hat hét", "hat hét"},
+		{"sunați-mă: zero șapte doi trei patru cinci șase șapte", "șase șapte"},
 		{"phone: 612                  345 678", "345 678"},
 		{"612&nbsp;345&nbsp;678 is my mobile", "345&nbsp;678"},
 		{"Call me: 612<br>345<br>678", "345<br>678"},
@@ -105,6 +108,14 @@ func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
 		{"My Gmail ID: sarah.connor84", "sarah.connor84"},
 		{"Gmail (sarah.connor84)", "sarah.connor84"},
 		{"correo: sarah.connor84", "sarah.connor84"},
+		{"iCloud — sarah.connor84", "sarah.connor84"},
+		{"sarah.connor84 via gmail", "sarah.connor84"},
+		{"email saya budi.santoso et gmail.com", "budi.santoso"},
+		{"email me: sarah.connor84 at wp", "sarah.connor84"},
+		{"jane.doe at acme.travel is me", "jane.doe"},
+		{"write jane.doe at acme,io", "jane.doe"},
+		{"jane.doe at acme。io", "jane.doe"},
+		{"skicka till anna.svensson snabel a telia.se", "anna.svensson"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
 			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
@@ -164,6 +175,12 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		"Cinco o seis o siete o ocho veces lo intenté", // Spanish "o" is "or"
 		"This is the basis of the whole app",           // "ba" and "sis" are digits, glued
 		"Don't make me log in again, it's 2024",
+		"Sent via gmail.com, twice, and nothing arrived",
+		"Pierre et Marie.Curie use it every day",
+		"java.lang.NullPointerException at com.example.Cart.total(Cart.java:142)",
+		"It just isn't coming. At this point just give me my money back",
+		"Great job @support-team, fixed in 2 hours!",
+		"see you @ 5 . bye",
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
