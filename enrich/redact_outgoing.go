@@ -677,10 +677,14 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 	switch {
 	case (c == '@' || c == '&' || c == '%' || c == '=' || c >= utf8.RuneSelf) && atSignAt(s, i) > 0:
 		size := atSignAt(s, i)
+		after := i + size
+		if strings.HasPrefix(s[after:], " sign") {
+			after += len(" sign") // "jane.doe (@ sign) acme.io"
+		}
 		ls, lgap := localBefore(s, i)
-		de, dots, rgap := domainAfter(s, i+size, true, false)
-		if ls < 0 || de < 0 || (lgap || rgap) && dots == 0 {
-			return 0, 0, false // "I'm @ home", "@jane"
+		de, dots, rgap := domainAfter(s, after, true, false)
+		if ls < 0 || de < 0 || (lgap || rgap) && dots == 0 && !(!lgap && spacesOnly(s[after:skipGap(s, after)]) && handle(s[ls:i])) {
+			return 0, 0, false // "I'm @ home", "@jane", `email.includes("@"))`; not "jane.doe@ acme"
 		}
 		return ls, de, true
 	case !wordStart(s, i):
@@ -756,6 +760,9 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// spacesOnly reports whether s is all spaces.
+func spacesOnly(s string) bool { return strings.Trim(s, " ") == "" }
 
 // atSigns are the ways "@" is written in text that was encoded for a web
 // page, a link or a mail and not decoded again: "&#64;", "%40", "=40".

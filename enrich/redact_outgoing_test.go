@@ -102,6 +102,8 @@ func TestRedactOutgoingTakesWhatStoredTextKeeps(t *testing.T) {
 		{"My Gmail is sarah.connor.lx.", "sarah.connor"},
 		{"email = jane.roe", "jane.roe"},
 		{"jane.doe @@ acme.io", "jane.doe"},
+		{"jane.doe@ acme", "jane.doe"},
+		{"jane.doe (@ sign) acme.io", "jane.doe"},
 		{"jane.doe (at sign) acme.io", "jane.doe"},
 		{"jane.doe atsign acme.io", "jane.doe"},
 		{"my gmail account is sarah.connor84", "sarah.connor84"},
@@ -181,6 +183,7 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		"It just isn't coming. At this point just give me my money back",
 		"Great job @support-team, fixed in 2 hours!",
 		"see you @ 5 . bye",
+		`if (!email.includes("@")) return false;`,
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
