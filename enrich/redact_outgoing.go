@@ -686,6 +686,9 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 		if ls < 0 || de < 0 || (lgap || rgap) && dots == 0 && !(!lgap && spacesOnly(s[after:skipGap(s, after)]) && handle(s[ls:i])) {
 			return 0, 0, false // "I'm @ home", "@jane", `email.includes("@"))`; not "jane.doe@ acme"
 		}
+		if dots == 0 && !rgap && versionOrScale(s[after:]) {
+			return 0, 0, false // "react@18.2.0", "lodash@4.17.21", "icon@2x.png": a package's version, an image's scale
+		}
 		return ls, de, true
 	case !wordStart(s, i):
 		return 0, 0, false
@@ -759,6 +762,26 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 		return k, e, true
 	}
 	return 0, 0, false
+}
+
+// versionOrScale reports whether s, what follows an "@" tight after a
+// name, is a version ("18.2.0" in "react@18.2.0") or an image's scale
+// ("2x" in "icon@2x.png"): digits, then a dot and a digit, or an "x"
+// that ends the word. No mail domain is written so.
+func versionOrScale(s string) bool {
+	k := 0
+	for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+		k++
+	}
+	switch {
+	case k == 0 || k == len(s):
+		return false
+	case s[k] == '.':
+		return k+1 < len(s) && s[k+1] >= '0' && s[k+1] <= '9'
+	case s[k] == 'x':
+		return k+1 == len(s) || !isASCIIWordByte(s[k+1])
+	}
+	return false
 }
 
 // spacesOnly reports whether s is all spaces.

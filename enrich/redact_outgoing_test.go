@@ -184,6 +184,9 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		"Great job @support-team, fixed in 2 hours!",
 		"see you @ 5 . bye",
 		`if (!email.includes("@")) return false;`,
+		"npm ERR! peer dep react@18.2.0 conflicts with react@17.0.2", // QA round 15: a package's version
+		"lodash@4.17.21 is flagged, npm i @types/node@20.11.5 fails",
+		"icon@2x.png is blurry, icon@3x.png is fine", // an image's scale
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
