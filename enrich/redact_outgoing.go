@@ -410,32 +410,133 @@ func dateShape(run string) bool {
 }
 
 // datesAndTimes reports whether run, a run of seven digits or more, is
-// made of dates (dateShape) and times of day ("9:00", "17:30:05") with
-// only spaces and signs between them: an opening time ("9:00-17:30"), a
-// date with its time ("2026-03-03 14:05"), a list of times ("06:30,
-// 06:45") or a span of dates ("24.12.2025 - 02.01.2026"). A phone number
-// is not written with a colon, and a time's hour and minutes are
-// bounded.
+// made of dates (dateShape) and times of day ("9:00", "17:30:05",
+// "14:05:33.412") with only spaces and signs between them: an opening time
+// ("9:00-17:30"), a date with its time ("2026-03-03 14:05", "12.03.2026
+// um 14:05"), a list of times ("06:30, 06:45") or a span of dates
+// ("24.12.2025 - 02.01.2026"). A time may have its zone's offset after it
+// ("14:05:33 +0100", "…33.412+01:00"), and a year, or a day and a year,
+// before it ("Mar 2026 14:05", "12/Mar/2026:14:05:33", "March 2, 2026
+// 9:41 AM"), as mail headers and logs write them. A phone number is not
+// written with a colon, and a time's hour and minutes are bounded.
 func datesAndTimes(run string) bool {
 	if dateShape(run) {
 		return true
 	}
+	afterTime, afterDate := false, false
 	for i := 0; i < len(run); {
 		switch c := run[i]; {
+		case (c == '+' || c == '-') && afterTime && zoneOffset(run[i+1:]) > 0:
+			i += 1 + zoneOffset(run[i+1:])
+			afterTime = false
 		case c == ' ' || c == '\t' || c == '\n' || c == ',' || c == ';' || c == '-' || c == '/' || c == '~':
 			i++
 		case strings.HasPrefix(run[i:], "–") || strings.HasPrefix(run[i:], "—"):
 			i += len("–")
+		case afterDate && (strings.HasPrefix(run[i:], "um ") || strings.HasPrefix(run[i:], "Um ")):
+			i += len("um") // German "am 12.03.2026 um 14:05", "um" a digit in Portuguese
+			afterDate = false
 		case c >= '0' && c <= '9':
-			n := timeOfDay(run[i:])
+			afterDate = false
+			if n := timeOfDay(run[i:]); n > 0 {
+				i += n
+				afterTime = true
+				continue
+			}
+			afterTime = false
+			n := datePrefix(run[i:])
+			if n > 0 {
+				afterDate = true
+			} else {
+				n = yearBeforeTime(run[i:])
+			}
 			if n == 0 {
-				n = datePrefix(run[i:])
+				n = dayBeforeYear(run[i:])
 			}
 			if n == 0 {
 				return false
 			}
 			i += n
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// yearBeforeTime returns the length of the year s begins with, and of
+// the colon, or comma and spaces, after it, when a time of day follows
+// ("2026 14:05:33", "2026:14:05:33", "2026, 9:41"), or 0.
+func yearBeforeTime(s string) int {
+	if len(s) < 6 || !(s[:2] == "19" || s[:2] == "20") || !isDigits(s[2:4]) {
+		return 0
+	}
+	k := 4
+	if s[k] == ':' {
+		k++
+	} else {
+		if s[k] == ',' {
+			k++ // "March 2, 2026, 9:41 AM"
+		}
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+	}
+	if k == 4 || timeOfDay(s[k:]) == 0 {
+		return 0
+	}
+	return k
+}
+
+// dayBeforeYear returns the length of the day of the month s begins
+// with, and of the comma and spaces after it, when a year with its time
+// follows ("2, 2026 9:41"), or 0.
+func dayBeforeYear(s string) int {
+	k := 0
+	for k < len(s) && k < 3 && s[k] >= '0' && s[k] <= '9' {
+		k++
+	}
+	if k == 0 || k > 2 || atoiDigits(s[:k]) < 1 || atoiDigits(s[:k]) > 31 || k == len(s) || s[k] != ',' {
+		return 0
+	}
+	k++
+	for k < len(s) && s[k] == ' ' {
+		k++
+	}
+	if yearBeforeTime(s[k:]) == 0 {
+		return 0
+	}
+	return k
+}
+
+// zoneOffset returns the length of the offset from UTC s begins with,
+// "0100", "01:00" or "0530" after a time's "+" or "-", or 0.
+func zoneOffset(s string) int {
+	if len(s) < 4 || !isDigits(s[:2]) || atoiDigits(s[:2]) > 14 {
+		return 0
+	}
+	k := 2
+	if s[k] == ':' {
+		k++
+	}
+	if len(s) < k+2 || !isDigits(s[k:k+2]) {
+		return 0
+	}
+	switch s[k : k+2] {
+	case "00", "15", "30", "45":
+	default:
+		return 0
+	}
+	if k+2 < len(s) && s[k+2] >= '0' && s[k+2] <= '9' {
+		return 0
+	}
+	return k + 2
+}
+
+// isDigits reports whether s is all ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
@@ -473,6 +574,17 @@ func timeOfDay(s string) int {
 	}
 	if s[n-1] == ':' {
 		return 0
+	}
+	if n > h+3 && n < len(s)-1 && (s[n] == '.' || s[n] == ',') {
+		// A fraction of the seconds: "14:05:33.412", a log's
+		// "14:05:33,412".
+		f := n + 1
+		for f < len(s) && f-n <= 9 && s[f] >= '0' && s[f] <= '9' {
+			f++
+		}
+		if f > n+1 && f-n <= 9 && (f == len(s) || s[f] < '0' || s[f] > '9') && (s[n] == '.' || f-n == 4) {
+			n = f
+		}
 	}
 	return n
 }

@@ -322,6 +322,16 @@ func TestRedactOutgoingKeepsTimesAndSpansOfDates(t *testing.T) {
 		"Last sync 2025-12-31 23:59:59 then nothing",
 		"Trial ran 2026-03-03 – 2026-03-17 but I was billed early",
 		"Offer valid 01/06/2025-30/06/2025 was not applied",
+		// QA round 15: logs' and mail headers' timestamps.
+		"Logs: 2026-03-12 14:05:33.412 WARN retry 3/5 after 1500 ms",
+		"2026-03-12 14:05:33,412 ERROR [main] sync failed",
+		"ISO timestamps like 2026-03-12T14:05:33.412+01:00 show as Invalid Date",
+		"The event came at 09:15:02.5 and the alert at 09:17:44.1",
+		`[12/Mar/2026:14:05:33 +0000] "GET /api/v1/health HTTP/1.1" 503 0`,
+		"Date: Tue, 3 Mar 2026 14:05:33 +0100",
+		"Sent: Monday, March 2, 2026 9:41 AM",
+		"On March 2, 2026, 9:41 AM the export stopped",
+		"Seit dem Update am 12.03.2026 um 14:05 Uhr geht der Login nicht",
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
@@ -332,6 +342,10 @@ func TestRedactOutgoingKeepsTimesAndSpansOfDates(t *testing.T) {
 		{"call 0:61 23:45", "call [number]"},
 		{"12:30 555 0134", "[number]"},
 		{"2026-03-03 555 0134", "[number]"},
+		{"14:05 +0100 555 0134", "[number]"},
+		{"2, 2026 555 0134", "[number]"},
+		{"12:30:00,4155550134", "[number]"},
+		{"9:00-1234567", "[number]"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); out != c.want {
 			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
