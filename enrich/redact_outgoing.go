@@ -304,8 +304,8 @@ func maskNumberRuns(s string) string {
 				}
 			}
 		default:
-			if inRun && strings.ContainsRune(amountSigns, r) {
-				closeRun() // "$59.98, $59.98", "95%, 97%, 99%, 100%"
+			if inRun && (strings.ContainsRune(amountSigns, r) || r == '×') {
+				closeRun() // "$59.98, $59.98", "95%, 97%, 99%, 100%"; a size, "4032×3024"
 			}
 			if inRun {
 				// Spaces, and a sign repeated ("415 ---- 555"), count once

@@ -186,7 +186,9 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		`if (!email.includes("@")) return false;`,
 		"npm ERR! peer dep react@18.2.0 conflicts with react@17.0.2", // QA round 15: a package's version
 		"lodash@4.17.21 is flagged, npm i @types/node@20.11.5 fails",
-		"icon@2x.png is blurry, icon@3x.png is fine", // an image's scale
+		"icon@2x.png is blurry, icon@3x.png is fine",               // an image's scale
+		"Photo is 4032×3024 but the upload shrinks it to 1024×768", // sizes
+		"The 4K option (3840 × 2160) is greyed out",
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
 			t.Errorf("RedactOutgoing(%q) = %q, want it unchanged", in, out)
