@@ -51,7 +51,59 @@ func RedactOutgoing(s string) string {
 	s = maskNumberRuns(s)
 	// A number's mark sets apart a word that a digit was joined to
 	// ("555 0134Gmail: sarah_connor"): read the address shapes again.
-	return maskAddressShapes(s)
+	return takeSpokenDotsBefore(maskAddressShapes(s))
+}
+
+// takeSpokenDotsBefore widens each address mark in s over the parts of
+// its user name that stand before it joined by a word for a dot, which
+// the rules that read the address left ("camille point [email]" from
+// "camille point dubois arobase orange point fr", "juergen punkt [email]").
+func takeSpokenDotsBefore(s string) string {
+	var out strings.Builder
+	written := 0
+	for from := 0; ; {
+		m := strings.Index(s[from:], emailMark)
+		if m < 0 {
+			break
+		}
+		m += from
+		start := m
+		for n := 0; n < 3; n++ {
+			k := start
+			for k > 0 && s[k-1] == ' ' {
+				k--
+			}
+			we := k
+			for k > 0 && isASCIIWordByte(s[k-1]) {
+				k--
+			}
+			w := strings.ToLower(s[k:we])
+			if k == we || w == "period" || !(slices.Contains(dotWords, w) || moreDotWords[w]) || k == 0 || s[k-1] != ' ' {
+				break // "period": "the trial period jane@…"
+			}
+			for k > 0 && s[k-1] == ' ' {
+				k--
+			}
+			le := k
+			for k > 0 && isLocalPartByte(s[k-1]) {
+				k--
+			}
+			if k == le || k < written || determiners[strings.ToLower(s[k:le])] {
+				break // "That's the point jane@acme.io made"
+			}
+			start = k
+		}
+		if start < m {
+			out.WriteString(s[written:start])
+			written = m
+		}
+		from = m + len(emailMark)
+	}
+	if written == 0 {
+		return s
+	}
+	out.WriteString(s[written:])
+	return out.String()
 }
 
 // minRunDigits is how many digits a run must stand for to be replaced:

@@ -363,6 +363,7 @@ func TestRedactOutgoingLeavesTheWordsBeforeAMarkedAddress(t *testing.T) {
 		{"Email us at support@acme.io, nobody answers", "Email us at [email], nobody answers"},
 		{"I emailed you at help@acme.io three times", "I emailed you at [email] three times"},
 		{"Email me at [email] if needed", "Email me at [email] if needed"},
+		{"That's the point jane@acme.io made", "That's the point [email] made"}, // QA round 15: no user name before "point"
 	} {
 		if out := enrich.RedactOutgoing(c.in); out != c.want {
 			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
@@ -430,6 +431,13 @@ func TestRedactOutgoingTakesMoreWordsForAtAndDot(t *testing.T) {
 		{"pište na jan.novak zavinac seznam tecka cz", "jan.novak"},
 		{"kirjoita: matti.virtanen ät suomi piste fi", "matti.virtanen"},
 		{"skriv til ole.hansen snabel-a online prikk no", "ole.hansen"},
+		// QA round 15: the user name's parts before a word for a dot.
+		{"Mon email : camille point dubois arobase orange point fr", "camille"},
+		{"mi correo: carmen punto ruiz arroba gmail punto com", "carmen"},
+		{"meu email: joao ponto pereira arroba gmail ponto com", "joao"},
+		{"mijn e-mail: sanne punt devries apenstaartje ziggo punt nl", "sanne"},
+		{"meine E-Mail ist juergen punkt mueller ät web punkt de", "juergen"},
+		{"mail: jean point pierre point dupont arobase free point fr", "pierre"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); strings.Contains(out, c.secret) {
 			t.Errorf("RedactOutgoing(%q) = %q keeps %q", c.in, out, c.secret)
