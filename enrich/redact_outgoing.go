@@ -807,6 +807,10 @@ var moreDotWords = map[string]bool{
 // Indonesian "et", French "à", "via" ("sarah.connor84 via gmail").
 var weakAtWords = map[string]bool{"et": true, "à": true, "via": true}
 
+// particles are the words a verb ends in before "at" a site ("log in",
+// "sign up", "check out"), which no user name is.
+var particles = map[string]bool{"in": true, "up": true, "on": true, "out": true, "off": true}
+
 // maskAddressShapes replaces the address shapes RedactOutgoing lists with
 // emailMark.
 func maskAddressShapes(s string) string {
@@ -891,8 +895,8 @@ func addressAt(s string, i int) (start, end int, ok bool) {
 			return 0, 0, false // "…isn't coming. At this point": a sentence's end
 		}
 		user := handle(local)
-		if weakAtWords[w] && !user {
-			return 0, 0, false
+		if weakAtWords[w] && !user || particles[strings.ToLower(local)] {
+			return 0, 0, false // "Log in at app.acme.io", "Sign up at accounts.acme.io"
 		}
 		de, dots, _ := domainAfter(s, after, user, user)
 		if de < 0 || codeAfter(s, de) {

@@ -363,7 +363,10 @@ func TestRedactOutgoingLeavesTheWordsBeforeAMarkedAddress(t *testing.T) {
 		{"Email us at support@acme.io, nobody answers", "Email us at [email], nobody answers"},
 		{"I emailed you at help@acme.io three times", "I emailed you at [email] three times"},
 		{"Email me at [email] if needed", "Email me at [email] if needed"},
-		{"That's the point jane@acme.io made", "That's the point [email] made"}, // QA round 15: no user name before "point"
+		{"That's the point jane@acme.io made", "That's the point [email] made"},                    // QA round 15: no user name before "point"
+		{"Log in at app.acmecorp.io, go to Settings", "Log in at app.acmecorp.io, go to Settings"}, // QA round 15: a verb's particle
+		{"Sign up at accounts.acmecorp.io fails", "Sign up at accounts.acmecorp.io fails"},
+		{"Checked out at shop.acmecorp.io twice", "Checked out at shop.acmecorp.io twice"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); out != c.want {
 			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
