@@ -48,7 +48,7 @@ const numberMark = "[number]"
 func RedactOutgoing(s string) string {
 	s = RedactText(s)
 	s = maskAddressShapes(s)
-	s = maskNumberRuns(s)
+	s = maskNumberRuns(maskVanityNumbers(s))
 	// A number's mark sets apart a word that a digit was joined to
 	// ("555 0134Gmail: sarah_connor"): read the address shapes again.
 	return takeSpokenDotsBefore(maskAddressShapes(s))
@@ -104,6 +104,85 @@ func takeSpokenDotsBefore(s string) string {
 	}
 	out.WriteString(s[written:])
 	return out.String()
+}
+
+// maskVanityNumbers replaces the phone numbers written in part with the
+// letters of a phone's keys after a toll-free or a bracketed area code,
+// "1-800-FLOWERS", "1-877-DR-SMILE", "(555) GET-PIZZA", with numberMark:
+// their letters stand for the seven digits of a number.
+func maskVanityNumbers(s string) string {
+	var out strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '1' && s[i] != '8' && s[i] != '(' || i > 0 && (isASCIIWordByte(s[i-1]) || s[i-1] == '-') {
+			continue
+		}
+		if end := vanityAt(s, i); end > 0 {
+			out.WriteString(s[written:i])
+			out.WriteString(numberMark)
+			written, i = end, end-1
+		}
+	}
+	if written == 0 {
+		return s
+	}
+	out.WriteString(s[written:])
+	return out.String()
+}
+
+// vanityAt returns where the vanity number at s[i:] ends, or 0: an area
+// code, "1-8NN", "8NN" (toll-free) or "(NNN)", then groups of capitals and
+// digits set apart by dashes, dots or spaces, seven or eight of them with
+// three capitals or more. Only after "1" may the groups be set apart by
+// spaces: "(500) NOT FOUND" and "800 NEW USERS" are no number.
+func vanityAt(s string, i int) int {
+	spaced := s[i] == '1' // after "1 800" the groups may be set apart by spaces too
+	sep := func(c byte) bool { return c == '-' || c == '.' || c == ' ' && spaced }
+	k := i
+	switch {
+	case s[k] == '(':
+		if len(s) < k+6 || !isDigits(s[k+1:k+4]) || s[k+4] != ')' || s[k+5] != ' ' {
+			return 0
+		}
+		k += 6
+	default:
+		if s[k] == '1' {
+			if len(s) < k+2 || !sep(s[k+1]) {
+				return 0
+			}
+			k += 2
+		}
+		if len(s) < k+4 || s[k] != '8' || !isDigits(s[k+1:k+3]) || s[k+1] != s[k+2] || !sep(s[k+3]) {
+			return 0 // 800, 833, 844, 855, 866, 877, 888
+		}
+		k += 4
+	}
+	chars, capitals, end := 0, 0, 0
+	for k < len(s) {
+		g := k
+		for k < len(s) && (s[k] >= 'A' && s[k] <= 'Z' || s[k] >= '0' && s[k] <= '9') {
+			if s[k] >= 'A' {
+				capitals++
+			}
+			k++
+		}
+		if k-g < 2 || k < len(s) && isASCIIWordByte(s[k]) {
+			break // "1-800 Flowers", a word in small letters
+		}
+		chars += k - g
+		if chars > 8 {
+			return 0
+		}
+		end = k
+		if k+1 >= len(s) || !sep(s[k]) || s[k] == ' ' && chars >= 7 {
+			break
+		}
+		k++
+	}
+	if chars < 7 || capitals < 3 {
+		return 0
+	}
+	return end
 }
 
 // minRunDigits is how many digits a run must stand for to be replaced:

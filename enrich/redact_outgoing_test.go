@@ -136,6 +136,9 @@ func TestRedactOutgoingMarks(t *testing.T) {
 		{"jane at acmecorp.io wrote this", "[email] wrote this"},
 		{"Gmail: sarah_connor.", "Gmail: [email]."},
 		{"mail jane.doe@example.com", "mail [email]"},
+		{"Call 1-877-DR-SMILE for the invoice", "Call [number] for the invoice"}, // QA round 15: vanity numbers
+		{"My shop: (555) GET-PIZZA", "My shop: [number]"},
+		{"Call 1 800 FLOWERS, or 1-866-MY-CLAIM", "Call [number], or [number]"},
 	} {
 		if out := enrich.RedactOutgoing(c.in); out != c.want {
 			t.Errorf("RedactOutgoing(%q) = %q, want %q", c.in, out, c.want)
@@ -188,6 +191,8 @@ func TestRedactOutgoingKeepsShortNumbersAndPlainWords(t *testing.T) {
 		"lodash@4.17.21 is flagged, npm i @types/node@20.11.5 fails",
 		"icon@2x.png is blurry, icon@3x.png is fine",               // an image's scale
 		"Photo is 4032×3024 but the upload shrinks it to 1024×768", // sizes
+		"Error (500) NOT FOUND, HTTP 500-INTERNAL",                 // no vanity number
+		"I HAVE 800 NEW USERS AND 800 NEW TEAMS",
 		"The 4K option (3840 × 2160) is greyed out",
 	} {
 		if out := enrich.RedactOutgoing(in); out != in {
