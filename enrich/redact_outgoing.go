@@ -859,21 +859,29 @@ func compoundNumber(w string) (int, bool) {
 
 // mailServices are names of mail services that a user name is written
 // after ("Gmail: sarah_connor") or that stand for a domain after "at"
-// ("sarah at gmail").
-var mailServices = map[string]bool{
-	"gmail": true, "googlemail": true, "hotmail": true, "outlook": true, "yahoo": true, "icloud": true,
-	"protonmail": true, "proton": true, "gmx": true, "aol": true, "yandex": true, "mail": true, "email": true,
-	"correo": true, "courriel": true, "live": true, "orange": true, "wp": true, "libero": true, "seznam": true,
-	"laposte": true, "naver": true, "qq": true, "comcast": true, "icloudmail": true,
-}
+// ("sarah at gmail"): RedactText's mailProviders but those prose uses
+// ("ad free...who wants ads"), and the words a form labels a mailbox
+// with.
+var mailServices = func() map[string]bool {
+	m := setOf("mail", "email", "correo", "courriel", "live", "icloudmail", "orange", "wp")
+	for p := range mailProviders {
+		if !proseProviders[p] {
+			m[p] = true
+		}
+	}
+	return m
+}()
 
-// atWords are words that stand for "@" between a user name and a domain.
-var atWords = map[string]bool{
-	"at": true, "arroba": true, "zavináč": true, "zavinac": true, "kukac": true, "chiocciola": true,
-	"klammeraffe": true, "ät": true, "snabel": true, "işareti": true, "isareti": true, "собака": true,
-	"chez": true, "στο": true, "malpa": true, "małpka": true, "apestaart": true, "apenstaartje": true,
-	"snabela": true, "atsign": true, "アットマーク": true, "あっと": true, "アット": true, "艾特": true,
-}
+// atWords are words that stand for "@" between a user name and a domain:
+// RedactText's meantAts, and more that are "@" only before a domain.
+var atWords = func() map[string]bool {
+	m := setOf("at", "zavináč", "zavinac", "kukac", "snabel", "işareti", "isareti", "chez", "στο", "malpa",
+		"małpka", "apestaart", "snabela", "atsign", "アットマーク", "あっと", "アット", "艾特")
+	for _, w := range meantAts {
+		m[strings.ToLower(w)] = true
+	}
+	return m
+}()
 
 // moreDotWords are words for a dot in an address that RedactText's
 // dotWords lack: Hungarian, Czech, Turkish, Finnish, the Scandinavian
@@ -1181,19 +1189,18 @@ func sentenceAfter(label, tld string) bool {
 }
 
 // topLevel reports whether l can be a top-level domain: two letters (but
-// those of source files' names, "main.go"), or one of the common longer
-// ones.
+// those of source files' names, "main.go"), one of RedactText's
+// topLevelDomains, or another common longer one.
 func topLevel(l string) bool {
 	l = strings.ToLower(l)
 	switch l {
 	case "js", "py", "go", "md", "rs", "ts", "sh", "cs", "rb", "kt", "db":
 		return false
-	case "com", "org", "net", "edu", "gov", "info", "biz", "app", "dev", "xyz", "online", "site", "tech",
-		"store", "cloud", "email", "mail", "me", "name", "pro", "live", "company", "shop", "design", "studio",
-		"agency", "solutions", "digital", "media", "group", "blog", "team", "systems", "software", "services":
+	case "store", "name", "pro", "live", "company", "shop", "design", "digital", "media", "group", "blog",
+		"team", "systems", "services":
 		return true
 	}
-	return len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z'
+	return topLevelDomains[l] || len(l) == 2 && l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z'
 }
 
 // codeAfter reports whether the dotted name that s[end:] goes on with
